@@ -1,0 +1,213 @@
+//! The command line (DESIGN §8): clap definitions and one function per command. Commands
+//! read their inputs, call the library's stages, and write into an atomic output folder.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::generate::{self, Format, Scale};
+use crate::load::{Encoding, ReadOptions};
+use crate::output::{self, Staging};
+use crate::validate::{self, Validated};
+
+/// winddown: classify, plan and pay out the wind-down of P2P lending platforms.
+#[derive(Debug, Parser)]
+#[command(name = "winddown", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Less output: errors only.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More output.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read and check every input table; write rejects.csv and validation.json.
+    Validate(ValidateArgs),
+    /// Write seeded synthetic input tables at city, province or national scale.
+    Generate(GenerateArgs),
+}
+
+/// Options shared by every command that reads an input folder.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Folder holding platforms, lenders, investments, loans [and recoveries] as .csv or .parquet.
+    pub data: PathBuf,
+    /// TOML config (see `winddown rules --print-defaults`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Snapshot date (YYYY-MM-DD); rows dated after it are rejected. Default: the latest date.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// CSV text encoding.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
+    /// Stop with exit code 2 if any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept float money in Parquet, rounding each value half-even to the fen.
+    #[arg(long)]
+    pub accept_float_money: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write rejects.csv and validation.json into this folder (replaced atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Folder to write the tables into (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed: the same seed and options give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Size preset: city ≈ 50 platforms / 30k lenders, province ≈ 1k / 5M, national = 5k / 50M.
+    #[arg(long, value_enum, default_value_t = Scale::City)]
+    pub scale: Scale,
+    /// Override the preset's number of platforms.
+    #[arg(long)]
+    pub platforms: Option<u32>,
+    /// Override the preset's number of lenders.
+    #[arg(long)]
+    pub lenders: Option<u64>,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+}
+
+fn parse_date(s: &str) -> std::result::Result<Date, String> {
+    Date::parse(s.trim()).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let log = Log { quiet: cli.quiet, verbose: cli.verbose };
+    match cli.command {
+        Command::Validate(args) => validate_cmd(args, &log),
+        Command::Generate(args) => generate_cmd(args, &log),
+    }
+}
+
+/// Console output: summaries go to stderr so stdout stays clean for pipes.
+pub struct Log {
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Log {
+    pub fn info(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+/// Validate the input folder, print the counts, and enforce `--strict`.
+pub fn load_input(input: &InputArgs, log: &Log) -> Result<(Config, Validated)> {
+    let config = Config::load(input.config.as_deref())?;
+    let options = validate::Options {
+        read: ReadOptions { encoding: input.encoding, accept_float_money: input.accept_float_money },
+        as_of: input.as_of,
+    };
+    let validated = validate::validate(&input.data, &config, &options)?;
+    print_validation(&validated, log);
+    let rejected = validated.report.total_rejected();
+    if input.strict && rejected > 0 {
+        return Err(Error::Strict(format!(
+            "--strict: {rejected} row{} rejected (see the counts above)",
+            if rejected == 1 { "" } else { "s" }
+        )));
+    }
+    Ok((config, validated))
+}
+
+fn print_validation(v: &Validated, log: &Log) {
+    let r = &v.report;
+    for (table, t) in &r.tables {
+        let reasons: Vec<String> = t.reasons.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        log.info(&format!(
+            "{:<12} {:<20} read {:>10}  accepted {:>10}  rejected {:>8}{}",
+            table.name(),
+            t.file,
+            t.read,
+            t.accepted,
+            t.rejected,
+            if reasons.is_empty() { String::new() } else { format!("  ({})", reasons.join(", ")) }
+        ));
+        if !t.unknown_columns.is_empty() {
+            log.info(&format!(
+                "{:<12} ignored unknown column{}: {}",
+                table.name(),
+                if t.unknown_columns.len() == 1 { "" } else { "s" },
+                t.unknown_columns.join(", ")
+            ));
+        }
+        if t.float_money_rounded > 0 {
+            log.info(&format!(
+                "{:<12} {} float money value(s) rounded to the fen",
+                table.name(),
+                t.float_money_rounded
+            ));
+        }
+    }
+    if let Some(n) = r.warnings.get("invalid_id_number").filter(|n| **n > 0) {
+        log.info(&format!("warning: {n} lender(s) with an invalid id_number check digit (kept)"));
+    }
+    match r.as_of {
+        Some(d) => log.info(&format!("as-of {d}")),
+        None => log.info("as-of: none (no dated rows)"),
+    }
+}
+
+fn validate_cmd(args: ValidateArgs, log: &Log) -> Result<()> {
+    let (_, validated) = load_input(&args.input, log)?;
+    if let Some(out) = &args.out {
+        let staging = Staging::new(out)?;
+        staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
+        staging.write("validation.json", &output::validation_json(&validated.report)?)?;
+        staging.commit()?;
+        log.info(&format!("wrote {}", out.display()));
+    }
+    Ok(())
+}
+
+fn generate_cmd(args: GenerateArgs, log: &Log) -> Result<()> {
+    let mut spec = generate::Spec::preset(args.scale, args.seed);
+    if let Some(p) = args.platforms {
+        if p == 0 {
+            return Err(Error::Usage("--platforms must be at least 1".into()));
+        }
+        spec.platforms = p;
+    }
+    if let Some(l) = args.lenders {
+        if l == 0 {
+            return Err(Error::Usage("--lenders must be at least 1".into()));
+        }
+        spec.lenders = l;
+    }
+    let staging = Staging::new(&args.out)?;
+    let counts = generate::generate(&spec, args.format, &staging)?;
+    staging.commit()?;
+    log.info(&format!(
+        "wrote {}: {} platforms, {} lenders, {} investments, {} loans, {} recoveries",
+        args.out.display(),
+        counts.platforms,
+        counts.lenders,
+        counts.investments,
+        counts.loans,
+        counts.recoveries
+    ));
+    Ok(())
+}

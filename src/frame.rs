@@ -1,0 +1,125 @@
+//! Column builders that turn accepted rows into polars DataFrames: one of the few places
+//! that touch polars. Money goes in as Int64 fen, dates as Date, bools with their defaults
+//! already applied, text as String (null when missing).
+
+use polars::prelude::*;
+
+use crate::date::Date;
+use crate::error::{PolarsContext, Result};
+
+/// A growing column of one type.
+pub enum ColumnBuilder {
+    Text(StringChunkedBuilder),
+    Int(Vec<i64>),
+    OptInt(Vec<Option<i64>>),
+    Date(Vec<Option<i32>>),
+    Bool(Vec<bool>),
+}
+
+/// The kind of a column to build.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Text,
+    Int,
+    OptInt,
+    Date,
+    Bool,
+}
+
+impl ColumnBuilder {
+    pub fn new(kind: Kind) -> ColumnBuilder {
+        match kind {
+            Kind::Text => ColumnBuilder::Text(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0)),
+            Kind::Int => ColumnBuilder::Int(Vec::new()),
+            Kind::OptInt => ColumnBuilder::OptInt(Vec::new()),
+            Kind::Date => ColumnBuilder::Date(Vec::new()),
+            Kind::Bool => ColumnBuilder::Bool(Vec::new()),
+        }
+    }
+
+    pub fn push_text(&mut self, v: Option<&str>) {
+        match self {
+            ColumnBuilder::Text(b) => match v {
+                Some(s) => b.append_value(s),
+                None => b.append_null(),
+            },
+            _ => unreachable!("text pushed into a non-text column"),
+        }
+    }
+
+    pub fn push_int(&mut self, v: i64) {
+        match self {
+            ColumnBuilder::Int(b) => b.push(v),
+            ColumnBuilder::OptInt(b) => b.push(Some(v)),
+            _ => unreachable!("integer pushed into a non-integer column"),
+        }
+    }
+
+    pub fn push_opt_int(&mut self, v: Option<i64>) {
+        match self {
+            ColumnBuilder::OptInt(b) => b.push(v),
+            _ => unreachable!("optional integer pushed into another column"),
+        }
+    }
+
+    pub fn push_date(&mut self, v: Option<Date>) {
+        match self {
+            ColumnBuilder::Date(b) => b.push(v.map(|d| d.0)),
+            _ => unreachable!("date pushed into a non-date column"),
+        }
+    }
+
+    pub fn push_bool(&mut self, v: bool) {
+        match self {
+            ColumnBuilder::Bool(b) => b.push(v),
+            _ => unreachable!("bool pushed into a non-bool column"),
+        }
+    }
+
+    fn finish(self, name: &str) -> Result<Column> {
+        let name = PlSmallStr::from_str(name);
+        let series = match self {
+            ColumnBuilder::Text(b) => b.finish().with_name(name).into_series(),
+            ColumnBuilder::Int(v) => Series::new(name, v),
+            ColumnBuilder::OptInt(v) => Series::new(name, v),
+            ColumnBuilder::Date(v) => Series::new(name, v)
+                .cast(&DataType::Date)
+                .context("building a date column")?,
+            ColumnBuilder::Bool(v) => Series::new(name, v),
+        };
+        Ok(series.into_column())
+    }
+}
+
+/// A DataFrame under construction: named columns of the same length.
+pub struct FrameBuilder {
+    columns: Vec<(&'static str, ColumnBuilder)>,
+}
+
+impl FrameBuilder {
+    pub fn new(schema: &[(&'static str, Kind)]) -> FrameBuilder {
+        FrameBuilder {
+            columns: schema.iter().map(|(n, k)| (*n, ColumnBuilder::new(*k))).collect(),
+        }
+    }
+
+    /// The builder of column `i` (in schema order).
+    pub fn col(&mut self, i: usize) -> &mut ColumnBuilder {
+        &mut self.columns[i].1
+    }
+
+    pub fn finish(self) -> Result<DataFrame> {
+        let columns = self
+            .columns
+            .into_iter()
+            .map(|(n, b)| b.finish(n))
+            .collect::<Result<Vec<_>>>()?;
+        DataFrame::new_infer_height(columns).context("assembling a table")
+    }
+}
+
+/// A money column as Decimal(18,2) yuan from fen: the physical value of the decimal is the fen.
+pub fn fen_decimal(name: PlSmallStr, fen: Vec<Option<i64>>) -> Result<Series> {
+    let wide: Int128Chunked = fen.into_iter().map(|v| v.map(i128::from)).collect();
+    Ok(wide.with_name(name).into_decimal(18, 2).context("building a Decimal(18,2) column")?.into_series())
+}

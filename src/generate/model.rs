@@ -1,0 +1,846 @@
+//! What the synthetic data looks like: platform plans (size, class, signals, dates), and the
+//! rows of each table as pure functions of (seed, entity index).
+//!
+//! Amounts are shaped with floating point and rounded once to the fen here, at the point of
+//! invention; from the written file on, money is exact text.
+
+use rayon::prelude::*;
+
+use super::rng::{Rng, Stream};
+use super::sink::{Cell, Chunk, ColType};
+use crate::cells::id_check_digit;
+use crate::date::Date;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub seed: u64,
+    pub platforms: u32,
+    pub lenders: u64,
+    /// Investments per lender on average.
+    pub positions_per_lender: f64,
+    /// Positions per lender × platform pair on average.
+    pub positions_per_pair: f64,
+    /// The snapshot date: the latest date in the data.
+    pub as_of: Date,
+}
+
+impl Spec {
+    pub fn preset(scale: super::Scale, seed: u64) -> Spec {
+        let as_of = Date::from_ymd(2019, 6, 30).expect("a valid date");
+        let (platforms, lenders, per_lender, per_pair) = match scale {
+            super::Scale::City => (50, 30_000, 1.5, 1.25),
+            super::Scale::Province => (1_000, 5_000_000, 4.0, 2.0),
+            super::Scale::National => (5_000, 50_000_000, 4.0, 2.0),
+        };
+        Spec {
+            seed,
+            platforms,
+            lenders,
+            positions_per_lender: per_lender,
+            positions_per_pair: per_pair,
+            as_of,
+        }
+    }
+}
+
+/// The class a platform is built to fall into (DESIGN §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Failed,
+    Zombie,
+    Small,
+    HighRisk,
+    Normal,
+}
+
+/// High-risk signals a platform's data carries.
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    pub red_flags: Vec<&'static str>,
+    pub overdue: bool,
+    pub funding_gap: bool,
+    pub related: bool,
+    pub concentrated: bool,
+    pub cap_breach: bool,
+    pub mismatch: bool,
+    pub not_reporting: bool,
+}
+
+/// Everything decided about one platform before its rows are written.
+#[derive(Debug, Clone)]
+pub struct PlatformPlan {
+    pub index: u32,
+    pub id: String,
+    pub name: String,
+    pub district: &'static District,
+    pub target: Target,
+    pub signals: Signals,
+    pub case_filed: bool,
+    pub controller_missing: bool,
+    pub repayment_suspended: bool,
+    pub cooperating: bool,
+    /// No loan links at all (资金池 products).
+    pub pooled: bool,
+    pub first_date: Date,
+    /// Latest loan origination (and investment) date: as-of for active platforms, the failure
+    /// date for failed ones, ≥ 7 months back for zombies.
+    pub last_date: Date,
+    pub pairs: u64,
+    pub lender_start: u64,
+    /// Investments and their global start index (ids).
+    pub positions: u64,
+    pub position_start: u64,
+    /// Σ (amount − principal_returned) of its investments, fen.
+    pub lender_outstanding: i64,
+    /// Loans still running (local 0..active) then repaid history; global start index.
+    pub active_loans: u64,
+    pub loans: u64,
+    pub loan_start: u64,
+    pub has_recoveries: bool,
+}
+
+/// A district (属地) with the area code of its residents' id numbers.
+#[derive(Debug)]
+pub struct District {
+    pub name: &'static str,
+    pub area: &'static str,
+}
+
+/// Ezhou (鄂州), the prefecture-level city the sample is modelled on, then its neighbours.
+pub static DISTRICTS: &[District] = &[
+    District { name: "鄂城区", area: "420704" },
+    District { name: "华容区", area: "420703" },
+    District { name: "梁子湖区", area: "420702" },
+    District { name: "葛店开发区", area: "420703" },
+    District { name: "临空经济区", area: "420704" },
+    District { name: "武汉市江汉区", area: "420103" },
+    District { name: "武汉市武昌区", area: "420106" },
+    District { name: "武汉市洪山区", area: "420111" },
+    District { name: "黄石市黄石港区", area: "420202" },
+    District { name: "黄冈市黄州区", area: "421102" },
+];
+const CITY_DISTRICTS: usize = 5;
+
+pub const PLATFORM_SCHEMA: &[(&str, ColType)] = &[
+    ("platform_id", ColType::Text),
+    ("name", ColType::Text),
+    ("district", ColType::Text),
+    ("case_filed", ColType::Bool),
+    ("controller_missing", ColType::Bool),
+    ("repayment_suspended", ColType::Bool),
+    ("cooperating", ColType::Bool),
+    ("reporting", ColType::Bool),
+    ("red_flags", ColType::Text),
+];
+pub const LENDER_SCHEMA: &[(&str, ColType)] = &[
+    ("lender_id", ColType::Text),
+    ("name", ColType::Text),
+    ("id_number", ColType::Text),
+    ("phone", ColType::Text),
+    ("district", ColType::Text),
+    ("registered", ColType::Bool),
+    ("excluded", ColType::Bool),
+];
+pub const INVESTMENT_SCHEMA: &[(&str, ColType)] = &[
+    ("investment_id", ColType::Text),
+    ("platform_id", ColType::Text),
+    ("lender_id", ColType::Text),
+    ("loan_id", ColType::Text),
+    ("invested_on", ColType::Date),
+    ("amount", ColType::Money),
+    ("principal_returned", ColType::Money),
+    ("returns_received", ColType::Money),
+    ("matures_on", ColType::Date),
+];
+pub const LOAN_SCHEMA: &[(&str, ColType)] = &[
+    ("loan_id", ColType::Text),
+    ("platform_id", ColType::Text),
+    ("borrower_id", ColType::Text),
+    ("borrower_type", ColType::Text),
+    ("related_party", ColType::Bool),
+    ("originated_on", ColType::Date),
+    ("principal", ColType::Money),
+    ("outstanding_principal", ColType::Money),
+    ("matures_on", ColType::Date),
+    ("days_past_due", ColType::Int),
+    ("collateral_value", ColType::Money),
+];
+pub const RECOVERY_SCHEMA: &[(&str, ColType)] = &[
+    ("platform_id", ColType::Text),
+    ("round", ColType::Int),
+    ("amount", ColType::Money),
+    ("received_on", ColType::Date),
+    ("source", ColType::Text),
+];
+
+/// Ticket bands of a lender on a platform, yuan, with their shares (wdzj monthly.csv: 60 %,
+/// 33 %, 6.5 %, 0.3 %; the 0.2 % the crawl leaves unassigned goes to the smallest band).
+const TICKET_BANDS: &[(f64, f64, f64)] = &[
+    (100.0, 10_000.0, 0.602),
+    (10_000.0, 100_000.0, 0.33),
+    (100_000.0, 1_000_000.0, 0.065),
+    (1_000_000.0, 5_000_000.0, 0.003),
+];
+
+/// Position terms in months and their weights.
+const TERMS: &[(i32, f64)] = &[(1, 0.05), (3, 0.15), (6, 0.2), (12, 0.3), (24, 0.2), (36, 0.1)];
+
+/// Mean outstanding of a running loan, yuan: sets how many loans a platform has.
+const MEAN_LOAN_OUTSTANDING: f64 = 50_000.0;
+
+/// The whole plan: platforms with their sizes and ranges, and the spec.
+pub struct Model {
+    pub spec: Spec,
+    pub platforms: Vec<PlatformPlan>,
+    id_width: IdWidths,
+}
+
+struct IdWidths {
+    platform: usize,
+    lender: usize,
+    investment: usize,
+    loan: usize,
+}
+
+/// One investment as generated (before it is linked to a loan).
+struct Position {
+    lender: u64,
+    invested_on: Date,
+    own_matures_on: Date,
+    amount: i64,
+    returned: i64,
+    returns: i64,
+}
+
+/// One loan as generated.
+struct Loan {
+    borrower: String,
+    enterprise: bool,
+    related: bool,
+    originated_on: Date,
+    matures_on: Date,
+    principal: i64,
+    outstanding: i64,
+    days_past_due: i64,
+    collateral: i64,
+}
+
+fn fen(yuan: f64) -> i64 {
+    (yuan * 100.0).round() as i64
+}
+
+fn digits(n: u64) -> usize {
+    n.max(1).to_string().len()
+}
+
+impl Model {
+    /// Decide every platform: size, class, signals, dates; then count positions and loans.
+    pub fn plan(spec: &Spec) -> Model {
+        let n = spec.platforms as usize;
+        let seed = spec.seed;
+        let total_pairs =
+            ((spec.lenders as f64 * spec.positions_per_lender / spec.positions_per_pair).round() as u64).max(n as u64);
+
+        // Heavy-tailed sizes (Pareto, α ≈ 1.16: the 80/20 tail), no platform above 1 % of the
+        // total at scale; in a city the two local champions hold about a quarter and a fifth.
+        let mut weights: Vec<f64> = (0..n)
+            .map(|i| {
+                let mut r = Rng::of(seed, Stream::Platform, i as u64);
+                (1.0 - r.unit()).powf(-1.0 / 1.16)
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|a, b| weights[*b].total_cmp(&weights[*a]).then(a.cmp(b)));
+        let sum: f64 = weights.iter().sum();
+        if n <= 200 && n >= 4 {
+            let rest: f64 = order[2..].iter().map(|i| weights[*i]).sum();
+            for i in &order[2..] {
+                weights[*i] *= 0.55 / rest;
+            }
+            weights[order[0]] = 0.25;
+            weights[order[1]] = 0.20;
+        } else {
+            let cap = 0.01 * sum;
+            for w in weights.iter_mut() {
+                *w = w.min(cap);
+            }
+        }
+        let sum: f64 = weights.iter().sum();
+        let ids = IdWidths {
+            platform: digits(n as u64),
+            lender: digits(spec.lenders),
+            investment: digits((spec.lenders as f64 * spec.positions_per_lender * 1.5) as u64),
+            loan: 0,
+        };
+
+        let mut platforms = Vec::with_capacity(n);
+        let mut lender_start = 0u64;
+        let mut names = std::collections::HashSet::new();
+        let mut first_active = true;
+        for (i, w) in weights.iter().enumerate() {
+            let mut r = Rng::of(seed, Stream::Platform, i as u64);
+            r.next_u64(); // the draw that made the weight
+            let pairs = ((w / sum * total_pairs as f64).round() as u64).max(3);
+            let district = if n <= 200 {
+                &DISTRICTS[r.weighted(&[0.4, 0.2, 0.1, 0.15, 0.15])]
+            } else {
+                r.pick(DISTRICTS)
+            };
+            let rank = order.iter().position(|o| *o == i).unwrap_or(n);
+            let target = if n >= 4 && rank == 0 {
+                Target::HighRisk
+            } else if n >= 4 && rank == 1 {
+                Target::Normal
+            } else {
+                match r.weighted(&[0.33, 0.17, 0.25, 0.25]) {
+                    0 => Target::Failed,
+                    1 => Target::Zombie,
+                    2 => Target::HighRisk,
+                    _ => Target::Normal,
+                }
+            };
+            let mut name = platform_name(&mut r);
+            while !names.insert(name.clone()) {
+                name.push_str(*r.pick(&["e", "宝", "通", "网"]));
+            }
+            let established = Date::from_ymd(2013, 1, 1).expect("date").add_days(r.between(0, 4 * 365) as i32);
+            let as_of = spec.as_of;
+            let last_date = match target {
+                Target::Zombie => as_of.add_months(-(r.between(7, 30) as i32)).add_days(-(r.between(0, 20) as i32)),
+                Target::Failed => as_of.add_months(-(r.between(1, 12) as i32)),
+                _ if first_active => {
+                    first_active = false;
+                    as_of
+                }
+                _ => as_of.add_days(-(r.between(0, 60) as i32)),
+            };
+            let first_date = established.max(last_date.add_months(-24)).min(last_date);
+            let mut p = PlatformPlan {
+                index: i as u32,
+                id: format!("P{:0w$}", i + 1, w = ids.platform),
+                name,
+                district,
+                target,
+                signals: Signals::default(),
+                case_filed: false,
+                controller_missing: false,
+                repayment_suspended: false,
+                cooperating: true,
+                pooled: false,
+                first_date,
+                last_date,
+                pairs,
+                lender_start,
+                positions: 0,
+                position_start: 0,
+                lender_outstanding: 0,
+                active_loans: 0,
+                loans: 0,
+                loan_start: 0,
+                has_recoveries: false,
+            };
+            decide_signals(&mut p, &mut r);
+            lender_start = (lender_start + pairs) % spec.lenders.max(1);
+            platforms.push(p);
+        }
+
+        let mut model = Model { spec: spec.clone(), platforms, id_width: ids };
+        // Pass A: positions and lender outstanding per platform (amounts only, no I/O).
+        let sizes: Vec<(u64, i64)> = model
+            .platforms
+            .par_iter()
+            .map(|p| {
+                let (mut count, mut outstanding) = (0u64, 0i64);
+                model.positions(p, |pos| {
+                    count += 1;
+                    outstanding += pos.amount - pos.returned;
+                });
+                (count, outstanding)
+            })
+            .collect();
+        let mut position_start = 0;
+        let mut loan_start = 0;
+        for (p, (count, outstanding)) in model.platforms.iter_mut().zip(sizes) {
+            p.positions = count;
+            p.position_start = position_start;
+            position_start += count;
+            p.lender_outstanding = outstanding;
+            // Platforms built to be active are small below 1亿 (DESIGN §3), whatever was drawn.
+            if matches!(p.target, Target::HighRisk | Target::Normal) && outstanding < 100_000_000 * 100 {
+                p.target = Target::Small;
+            }
+            let covered = outstanding as f64 / 100.0;
+            p.active_loans = ((covered / MEAN_LOAN_OUTSTANDING).round() as u64).max(3);
+            p.loans = p.active_loans + p.active_loans / 3;
+            p.loan_start = loan_start;
+            loan_start += p.loans;
+        }
+        model.id_width.investment = digits(position_start);
+        model.id_width.loan = digits(loan_start);
+        model
+    }
+
+    /// Every investment of platform `p`, in order (the same draws in every pass).
+    fn positions(&self, p: &PlatformPlan, mut each: impl FnMut(&Position)) {
+        let seed = self.spec.seed;
+        let as_of = self.spec.as_of;
+        let n_lenders = self.spec.lenders.max(1);
+        let extra = (self.spec.positions_per_pair - 1.0).max(0.0);
+        let span = (p.last_date.0 - p.first_date.0).max(0);
+        let failure = (p.target == Target::Failed).then_some(p.last_date);
+        for j in 0..p.pairs {
+            let mut r = Rng::of2(seed, Stream::Pair, u64::from(p.index), j);
+            let lender = if r.chance(0.85) { (p.lender_start + j) % n_lenders } else { r.below(n_lenders) };
+            let band = r.weighted(&TICKET_BANDS.iter().map(|b| b.2).collect::<Vec<_>>());
+            let (lo, hi, _) = TICKET_BANDS[band];
+            let holding = (r.log_uniform(lo, hi) / 50.0).round().max(2.0) * 50.0;
+            // Positions in this pair: 1 + geometric with the spec's mean.
+            let mut k = 1;
+            while k < 12 && r.chance(extra / (1.0 + extra)) {
+                k += 1;
+            }
+            let k = k.min((holding / 100.0) as usize).max(1);
+            let mut left = holding;
+            for i in 0..k {
+                let part = if i + 1 == k { left } else { (left * r.uniform(0.2, 0.7) / 50.0).round().max(1.0) * 50.0 };
+                left -= part;
+                if part <= 0.0 {
+                    continue;
+                }
+                // Recent months weigh more: platforms grew until they stopped.
+                let back = (f64::from(span) * r.unit().powi(2)) as i32;
+                let invested_on = p.last_date.add_days(-back);
+                let term = TERMS[r.weighted(&TERMS.iter().map(|t| t.1).collect::<Vec<_>>())].0;
+                let own_matures_on = invested_on.add_months(term);
+                let amount = fen(part) + if r.chance(0.1) { r.between(1, 99) } else { 0 };
+                let (returned, returns) = returned_and_returns(p, failure, as_of, invested_on, term, amount, &mut r);
+                each(&Position { lender, invested_on, own_matures_on, amount, returned, returns });
+            }
+        }
+    }
+
+    pub fn platform_row(&self, p: &PlatformPlan, chunk: &mut Chunk) {
+        let flags = p.signals.red_flags.join(";");
+        chunk.row(&[
+            Cell::Text(Some(&p.id)),
+            Cell::Text(Some(&p.name)),
+            Cell::Text(Some(p.district.name)),
+            Cell::Bool(Some(p.case_filed)),
+            Cell::Bool(Some(p.controller_missing)),
+            Cell::Bool(Some(p.repayment_suspended)),
+            Cell::Bool(Some(p.cooperating)),
+            Cell::Bool(Some(!p.signals.not_reporting)),
+            Cell::Text((!flags.is_empty()).then_some(&flags)),
+        ]);
+    }
+
+    pub fn lender_row(&self, i: u64, chunk: &mut Chunk) {
+        let mut r = Rng::of(self.spec.seed, Stream::Lender, i);
+        let id = format!("L{:0w$}", i + 1, w = self.id_width.lender);
+        let name = person_name(&mut r);
+        let district = match r.weighted(&[0.75, 0.2, 0.05]) {
+            0 => Some(&DISTRICTS[r.weighted(&[0.4, 0.2, 0.1, 0.15, 0.15])]),
+            1 => Some(&DISTRICTS[CITY_DISTRICTS + r.below((DISTRICTS.len() - CITY_DISTRICTS) as u64) as usize]),
+            _ => None,
+        };
+        let area = district.map_or("420700", |d| d.area);
+        let birth = Date::from_ymd(1950, 1, 1).expect("date").add_days(r.between(0, 50 * 365) as i32);
+        let (y, m, d) = birth.ymd();
+        let first17 = format!("{area}{y:04}{m:02}{d:02}{:03}", r.below(1000));
+        let mut first = [0u8; 17];
+        first.copy_from_slice(first17.as_bytes());
+        let id_number = format!("{first17}{}", id_check_digit(&first) as char);
+        let phone = format!("1{}{:09}", r.pick(&[3, 5, 7, 8, 9]), r.below(1_000_000_000));
+        let registered = !r.chance(0.06);
+        let excluded = r.chance(0.004);
+        chunk.row(&[
+            Cell::Text(Some(&id)),
+            Cell::Text(Some(&name)),
+            Cell::Text(Some(&id_number)),
+            Cell::Text(Some(&phone)),
+            Cell::Text(district.map(|d| d.name)),
+            Cell::Bool(Some(registered)),
+            Cell::Bool(Some(excluded)),
+        ]);
+    }
+
+    pub fn investment_rows(&self, p: &PlatformPlan, chunk: &mut Chunk) -> u64 {
+        let mut k = 0u64;
+        self.positions(p, |pos| {
+            let mut r = Rng::of2(self.spec.seed, Stream::Pair, u64::from(p.index) | 1 << 40, k);
+            let global = p.position_start + k;
+            k += 1;
+            let id = format!("I{:0w$}", global + 1, w = self.id_width.investment);
+            let lender = format!("L{:0w$}", pos.lender + 1, w = self.id_width.lender);
+            // Pooled platforms and 5 % of positions elsewhere fund no particular loan.
+            let linked = !p.pooled && p.active_loans > 0 && !r.chance(0.05);
+            let (loan_id, matures_on) = if linked {
+                let local = r.below(p.active_loans);
+                let loan = self.loan_dates(p, local);
+                let matures = if p.signals.mismatch && r.chance(0.6) {
+                    // 期限错配: the investment falls due months before the loan it funds.
+                    let early = loan.1.add_months(-(r.between(1, 6) as i32));
+                    (early >= pos.invested_on).then_some(early)
+                } else {
+                    let m = pos.own_matures_on.max(loan.1);
+                    (m >= pos.invested_on).then_some(m)
+                };
+                (Some(self.loan_id(p, local)), matures)
+            } else {
+                (None, (!r.chance(0.05)).then_some(pos.own_matures_on))
+            };
+            chunk.row(&[
+                Cell::Text(Some(&id)),
+                Cell::Text(Some(&p.id)),
+                Cell::Text(Some(&lender)),
+                Cell::Text(loan_id.as_deref()),
+                Cell::Date(Some(pos.invested_on)),
+                Cell::Money(Some(pos.amount)),
+                Cell::Money(Some(pos.returned)),
+                Cell::Money(Some(pos.returns)),
+                Cell::Date(matures_on),
+            ]);
+        });
+        k
+    }
+
+    fn loan_id(&self, p: &PlatformPlan, local: u64) -> String {
+        format!("D{:0w$}", p.loan_start + local + 1, w = self.id_width.loan)
+    }
+
+    /// Origination, maturity and term (months) of running loan `local` of platform `p`.
+    fn loan_dates(&self, p: &PlatformPlan, local: u64) -> (Date, Date, i32) {
+        let mut r = Rng::of2(self.spec.seed, Stream::LoanDates, u64::from(p.index), local);
+        let term = *r.pick(&[3, 6, 12, 12, 24, 24, 36]);
+        let span = (p.last_date.0 - p.first_date.0).max(0);
+        let window = span.min(term * 30);
+        let originated = if local == 0 {
+            p.last_date
+        } else {
+            p.last_date.add_days(-(r.between(0, i64::from(window)) as i32))
+        };
+        (originated, originated.add_months(term), term)
+    }
+
+    pub fn loan_rows(&self, p: &PlatformPlan, chunk: &mut Chunk) -> u64 {
+        let loans = self.loans_of(p);
+        for (local, l) in loans.iter().enumerate() {
+            let id = self.loan_id(p, local as u64);
+            chunk.row(&[
+                Cell::Text(Some(&id)),
+                Cell::Text(Some(&p.id)),
+                Cell::Text(Some(&l.borrower)),
+                Cell::Text(Some(if l.enterprise { "enterprise" } else { "individual" })),
+                Cell::Bool(Some(l.related)),
+                Cell::Date(Some(l.originated_on)),
+                Cell::Money(Some(l.principal)),
+                Cell::Money(Some(l.outstanding)),
+                Cell::Date(Some(l.matures_on)),
+                Cell::Int(Some(l.days_past_due)),
+                Cell::Money(Some(l.collateral)),
+            ]);
+        }
+        loans.len() as u64
+    }
+
+    /// All loans of a platform, running ones first, scaled so that their outstanding covers the
+    /// platform's lender outstanding as its class implies (a gap for 资金池 platforms).
+    fn loans_of(&self, p: &PlatformPlan) -> Vec<Loan> {
+        let seed = self.spec.seed;
+        let as_of = self.spec.as_of;
+        let mut r = Rng::of2(seed, Stream::Loan, u64::from(p.index), u64::MAX);
+        let cover = match p.target {
+            Target::Normal => r.uniform(0.98, 1.04),
+            Target::HighRisk if p.signals.funding_gap => r.uniform(0.6, 0.88),
+            Target::HighRisk | Target::Small => r.uniform(0.97, 1.05),
+            Target::Zombie => r.uniform(0.85, 1.0),
+            Target::Failed => r.uniform(0.3, 0.95),
+        };
+        let target = (p.lender_outstanding as f64 * cover).max(0.0);
+        let p_over90 = match p.target {
+            Target::Failed => 0.45,
+            Target::HighRisk if p.signals.overdue => 0.3,
+            Target::Zombie => 0.15,
+            Target::Small => 0.03,
+            _ => 0.01,
+        };
+        let mut loans: Vec<Loan> = Vec::with_capacity(p.loans as usize);
+        let bid = |kind: &str, k: u64| format!("{}-{kind}{k:06}", p.id);
+        // Special borrowers take fixed shares of the book.
+        let mut special_share = 0.0;
+        let mut specials: Vec<(String, bool, bool, f64)> = Vec::new(); // borrower, enterprise, related, share
+        if p.signals.concentrated {
+            let share = r.uniform(0.55, 0.75);
+            for k in 0..5 {
+                specials.push((bid("E", 900_000 + k), true, false, share / 5.0));
+            }
+            special_share += share;
+        }
+        if p.signals.related {
+            let share = r.uniform(0.03, 0.12);
+            specials.push((bid("R", 0), true, true, share));
+            special_share += share;
+        }
+        if p.signals.cap_breach && special_share < 0.6 {
+            let share = r.uniform(0.12, 0.25);
+            let borrowers = r.between(3, 8) as u64;
+            for k in 0..borrowers {
+                specials.push((bid("C", k), false, false, share / borrowers as f64));
+            }
+            special_share += share;
+        }
+        // Running loans: raw amounts, then scaled to the target.
+        let n_active = p.active_loans as usize;
+        let mut raw_total = 0.0;
+        let mut raw: Vec<(f64, f64, bool)> = Vec::with_capacity(n_active); // principal, outstanding fraction, enterprise
+        for local in 0..n_active {
+            let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local as u64);
+            let enterprise = lr.chance(0.1);
+            let principal = if enterprise { lr.log_uniform(200_000.0, 800_000.0) } else { lr.log_uniform(10_000.0, 150_000.0) };
+            let frac = lr.uniform(0.3, 1.0);
+            if local >= specials.len() {
+                raw_total += principal * frac;
+            }
+            raw.push((principal, frac, enterprise));
+        }
+        let base_target = target * (1.0 - special_share);
+        let scale = if raw_total > 0.0 { base_target / raw_total } else { 0.0 };
+        for (local, (principal, frac, enterprise)) in raw.into_iter().enumerate() {
+            let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local as u64 | 1 << 40);
+            let (originated_on, matures_on, _) = self.loan_dates(p, local as u64);
+            let (borrower, enterprise, related, outstanding, principal) = match specials.get(local) {
+                Some((b, e, rel, share)) => {
+                    let out = target * share;
+                    (b.clone(), *e, *rel, out, out * lr.uniform(1.0, 1.3))
+                }
+                None => {
+                    let out = principal * frac * scale;
+                    let principal = principal * scale;
+                    // Scaled up past a borrower cap: then it is an enterprise loan.
+                    let enterprise = enterprise || principal > 190_000.0;
+                    (bid(if enterprise { "B" } else { "I" }, local as u64), enterprise, false, out, principal)
+                }
+            };
+            let outstanding_fen = fen(outstanding).max(0);
+            let principal_fen = fen(principal).max(outstanding_fen).max(100);
+            let mut dpd = if matures_on < as_of && outstanding_fen > 0 {
+                i64::from(as_of.0 - matures_on.0)
+            } else if lr.chance(p_over90) {
+                lr.between(91, 400)
+            } else if lr.chance(0.04) {
+                lr.between(1, 90)
+            } else {
+                0
+            };
+            if specials.get(local).is_some() && p.target != Target::Failed {
+                dpd = dpd.min(0);
+            }
+            let collateral = if enterprise && lr.chance(0.6) {
+                fen(principal * lr.uniform(0.2, 0.8))
+            } else if lr.chance(0.15) {
+                fen(principal * lr.uniform(0.1, 0.5))
+            } else {
+                0
+            };
+            loans.push(Loan {
+                borrower,
+                enterprise,
+                related,
+                originated_on,
+                matures_on,
+                principal: principal_fen,
+                outstanding: outstanding_fen,
+                days_past_due: dpd.max(0),
+                collateral,
+            });
+        }
+        // Repaid history: older loans with nothing outstanding.
+        for local in n_active as u64..p.loans {
+            let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local);
+            let term = *lr.pick(&[3, 6, 12]);
+            let latest = p.last_date.add_months(-term);
+            let originated_on = if latest > p.first_date {
+                p.first_date.add_days(lr.between(0, i64::from(latest.0 - p.first_date.0)) as i32)
+            } else {
+                p.first_date.min(p.last_date)
+            };
+            let enterprise = lr.chance(0.1);
+            let principal = if enterprise { lr.log_uniform(200_000.0, 800_000.0) } else { lr.log_uniform(10_000.0, 150_000.0) };
+            loans.push(Loan {
+                borrower: bid(if enterprise { "B" } else { "I" }, local),
+                enterprise,
+                related: false,
+                originated_on,
+                matures_on: originated_on.add_months(term),
+                principal: fen((principal / 100.0).round() * 100.0).max(100),
+                outstanding: 0,
+                days_past_due: 0,
+                collateral: 0,
+            });
+        }
+        loans
+    }
+
+    pub fn recovery_rows(&self, p: &PlatformPlan, chunk: &mut Chunk) -> u64 {
+        if !p.has_recoveries {
+            return 0;
+        }
+        let mut r = Rng::of(self.spec.seed, Stream::Recovery, u64::from(p.index));
+        let as_of = self.spec.as_of;
+        let base = p.lender_outstanding as f64 / 100.0;
+        let mut rows = 0;
+        let mut emit = |round: i64, amount: f64, days_back: i64, source: &str, chunk: &mut Chunk| {
+            let received = as_of.add_days(-(days_back as i32)).max(p.first_date);
+            chunk.row(&[
+                Cell::Text(Some(&p.id)),
+                Cell::Int(Some(round)),
+                Cell::Money(Some(fen(amount.max(0.0)))),
+                Cell::Date(Some(received)),
+                Cell::Text(Some(source)),
+            ]);
+            rows += 1;
+        };
+        // Round 1: asset disposal, sometimes with collections beside it.
+        emit(1, base * r.uniform(0.04, 0.2), r.between(120, 240), "asset_disposal", chunk);
+        if r.chance(0.4) {
+            emit(1, base * r.uniform(0.005, 0.03), r.between(120, 240), "collection", chunk);
+        }
+        // Round 2: a smaller pool, occasionally nothing at all, sometimes clawed-back gains.
+        let second = if r.chance(0.05) { 0.0 } else { base * r.uniform(0.01, 0.1) };
+        emit(2, second, r.between(0, 60), "collection", chunk);
+        if r.chance(0.25) {
+            emit(2, base * r.uniform(0.001, 0.01), r.between(0, 60), "clawback", chunk);
+        }
+        rows
+    }
+}
+
+/// Principal returned and returns received of one position, by what happened to its platform.
+fn returned_and_returns(
+    p: &PlatformPlan,
+    failure: Option<Date>,
+    as_of: Date,
+    invested_on: Date,
+    term: i32,
+    amount: i64,
+    r: &mut Rng,
+) -> (i64, i64) {
+    let stop = failure.unwrap_or(as_of);
+    let elapsed = f64::from(invested_on.whole_months_until(stop).max(0));
+    let progress = (elapsed / f64::from(term)).min(1.0);
+    let matured = invested_on.add_months(term) <= stop;
+    let rate = r.uniform(0.07, 0.14);
+    let a = amount as f64;
+    let interest = |months: f64| (a * rate * months / 12.0).round() as i64;
+    if failure.is_some() && r.chance(0.04) {
+        // A net winner: most principal back and more in returns than the rest (本金折抵).
+        let returned = (a * r.uniform(0.5, 0.85)).round() as i64;
+        let returns = ((a - returned as f64) * r.uniform(1.05, 1.8)).round() as i64;
+        return (returned.min(amount), returns);
+    }
+    let full_back = match p.target {
+        Target::Failed => 0.9,
+        Target::Zombie => 0.99,
+        _ => 0.97,
+    };
+    let returned = if matured && r.chance(full_back) {
+        amount
+    } else if r.chance(0.5) {
+        // Equal instalments: principal comes back as the term runs.
+        let share = if failure.is_some() { progress * r.uniform(0.0, 0.5) } else { progress };
+        ((a * share).floor() as i64).clamp(0, amount)
+    } else {
+        0
+    };
+    (returned, interest(elapsed.min(f64::from(term))))
+}
+
+/// Signals, flags and dates follow the class the platform is built for.
+fn decide_signals(p: &mut PlatformPlan, r: &mut Rng) {
+    use crate::schema::RED_FLAGS;
+    let mut s = Signals::default();
+    match p.target {
+        Target::Failed => {
+            p.repayment_suspended = r.chance(0.9);
+            p.case_filed = r.chance(0.5);
+            p.controller_missing = r.chance(0.3);
+            if !(p.repayment_suspended || p.case_filed || p.controller_missing) {
+                p.repayment_suspended = true;
+            }
+            p.cooperating = !r.chance(0.4);
+            s.not_reporting = r.chance(0.5);
+            s.overdue = true;
+            s.funding_gap = r.chance(0.6);
+            s.related = r.chance(0.4);
+            s.concentrated = r.chance(0.3);
+            s.cap_breach = r.chance(0.3);
+            s.mismatch = r.chance(0.4);
+            p.pooled = r.chance(0.25);
+            let flags = r.between(0, 3) as usize;
+            for _ in 0..flags {
+                let f = r.pick(RED_FLAGS).0;
+                if !s.red_flags.contains(&f) {
+                    s.red_flags.push(f);
+                }
+            }
+            p.has_recoveries = true;
+        }
+        Target::HighRisk => {
+            // One to three of the eight indicators of DESIGN §3.
+            let count = r.between(1, 3);
+            for _ in 0..count {
+                match r.below(8) {
+                    0 => s.red_flags.push(r.pick(RED_FLAGS).0),
+                    1 => s.overdue = true,
+                    2 => s.funding_gap = true,
+                    3 => s.related = true,
+                    4 => s.concentrated = true,
+                    5 => s.cap_breach = true,
+                    6 => s.mismatch = true,
+                    _ => s.not_reporting = true,
+                }
+            }
+            s.red_flags.dedup();
+            p.pooled = s.red_flags.contains(&"cash_pool");
+        }
+        Target::Zombie => {
+            s.not_reporting = r.chance(0.6);
+            p.has_recoveries = r.chance(0.15);
+        }
+        Target::Small | Target::Normal => {
+            s.not_reporting = r.chance(0.05);
+            p.has_recoveries = r.chance(0.1);
+        }
+    }
+    if p.target == Target::Normal {
+        s.not_reporting = false;
+        p.has_recoveries = false;
+    }
+    p.signals = s;
+}
+
+fn platform_name(r: &mut Rng) -> String {
+    const HEAD: &[&str] = &[
+        "鄂", "楚", "汇", "鑫", "盛", "信", "融", "金", "银", "富", "恒", "安", "聚", "众", "和", "泰", "宏", "达", "通", "宝",
+    ];
+    const TAIL: &[&str] = &["贷", "金融", "财富", "理财", "在线", "普惠", "金服", "e贷", "投", "钱庄"];
+    format!("{}{}{}", r.pick(HEAD), r.pick(HEAD), r.pick(TAIL))
+}
+
+fn person_name(r: &mut Rng) -> String {
+    const SURNAMES: &[&str] = &[
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+        "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+    ];
+    const GIVEN: &[&str] = &[
+        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
+        "刚", "桂", "英", "华", "文", "建", "国", "红", "玉", "兰",
+    ];
+    let mut name = (*r.pick(SURNAMES)).to_string();
+    name.push_str(*r.pick(GIVEN));
+    if r.chance(0.6) {
+        name.push_str(*r.pick(GIVEN));
+    }
+    name
+}

@@ -1,0 +1,18 @@
+//! winddown: the wind-down of failed P2P lending platforms as a columnar pipeline.
+//!
+//! Stages (DESIGN §1), one module each: [`load`] and [`validate`] read the input folder into
+//! typed tables with every rejected row accounted for; [`generate`] writes realistic synthetic
+//! inputs at any scale. Money is integer fen ([`money`]) from the first parsed cell onwards.
+
+pub mod cells;
+pub mod cli;
+pub mod config;
+pub mod date;
+pub mod error;
+pub mod frame;
+pub mod generate;
+pub mod load;
+pub mod money;
+pub mod output;
+pub mod schema;
+pub mod validate;

@@ -1,0 +1,151 @@
+//! The input tables of DESIGN §2 as data: their columns in contract order, each with its
+//! type and whether it is required. The loader maps file headers onto these, the validator
+//! parses cells by them, and nothing else needs to know a column's position.
+
+/// The type of an input cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellType {
+    Text,
+    Money,
+    Date,
+    Bool,
+    Integer,
+    /// `individual` / `enterprise` (also 个人 / 企业), case-insensitive.
+    BorrowerType,
+    /// `;`-separated red-flag codes.
+    RedFlags,
+}
+
+/// One column of an input table.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub ty: CellType,
+    pub required: bool,
+    /// Personal data: its value never reaches rejects.csv, logs or exports.
+    pub personal: bool,
+}
+
+/// The five input tables, in the order their parents are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Platforms,
+    Loans,
+    Lenders,
+    Investments,
+    Recoveries,
+}
+
+impl Table {
+    /// Validation order: every table after its parents (DESIGN §2).
+    pub const ALL: [Table; 5] =
+        [Table::Platforms, Table::Loans, Table::Lenders, Table::Investments, Table::Recoveries];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Platforms => "platforms",
+            Table::Loans => "loans",
+            Table::Lenders => "lenders",
+            Table::Investments => "investments",
+            Table::Recoveries => "recoveries",
+        }
+    }
+
+    /// Recoveries may be absent; the other four must be there.
+    pub fn required(self) -> bool {
+        self != Table::Recoveries
+    }
+
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        match self {
+            Table::Platforms => PLATFORMS,
+            Table::Loans => LOANS,
+            Table::Lenders => LENDERS,
+            Table::Investments => INVESTMENTS,
+            Table::Recoveries => RECOVERIES,
+        }
+    }
+
+    /// Index of a column by its contract name.
+    pub fn column_index(self, name: &str) -> Option<usize> {
+        self.columns().iter().position(|c| c.name == name)
+    }
+}
+
+const fn col(name: &'static str, ty: CellType, required: bool) -> ColumnSpec {
+    ColumnSpec { name, ty, required, personal: false }
+}
+
+const fn personal(name: &'static str) -> ColumnSpec {
+    ColumnSpec { name, ty: CellType::Text, required: false, personal: true }
+}
+
+use CellType::*;
+
+const PLATFORMS: &[ColumnSpec] = &[
+    col("platform_id", Text, true),
+    col("name", Text, true),
+    col("district", Text, true),
+    col("case_filed", Bool, false),
+    col("controller_missing", Bool, false),
+    col("repayment_suspended", Bool, false),
+    col("cooperating", Bool, false),
+    col("reporting", Bool, false),
+    col("red_flags", RedFlags, false),
+];
+
+const LENDERS: &[ColumnSpec] = &[
+    col("lender_id", Text, true),
+    personal("name"),
+    personal("id_number"),
+    personal("phone"),
+    col("district", Text, false),
+    col("registered", Bool, false),
+    col("excluded", Bool, false),
+];
+
+const INVESTMENTS: &[ColumnSpec] = &[
+    col("investment_id", Text, true),
+    col("platform_id", Text, true),
+    col("lender_id", Text, true),
+    col("loan_id", Text, false),
+    col("invested_on", Date, true),
+    col("amount", Money, true),
+    col("principal_returned", Money, false),
+    col("returns_received", Money, false),
+    col("matures_on", Date, false),
+];
+
+const LOANS: &[ColumnSpec] = &[
+    col("loan_id", Text, true),
+    col("platform_id", Text, true),
+    col("borrower_id", Text, true),
+    col("borrower_type", BorrowerType, true),
+    col("related_party", Bool, false),
+    col("originated_on", Date, true),
+    col("principal", Money, true),
+    col("outstanding_principal", Money, true),
+    col("matures_on", Date, false),
+    col("days_past_due", Integer, false),
+    col("collateral_value", Money, false),
+];
+
+const RECOVERIES: &[ColumnSpec] = &[
+    col("platform_id", Text, true),
+    col("round", Integer, true),
+    col("amount", Money, true),
+    col("received_on", Date, true),
+    col("source", Text, false),
+];
+
+/// The red-flag codes of DESIGN §2, in contract order, with their Chinese names.
+pub const RED_FLAGS: &[(&str, &str)] = &[
+    ("self_financing", "自融"),
+    ("cash_pool", "资金池"),
+    ("guaranteed_return", "保本保息"),
+    ("maturity_split", "期限拆分"),
+    ("offline_sales", "线下推介"),
+    ("false_advertising", "虚假宣传"),
+    ("bundled_transfer", "打包债权转让"),
+    ("own_products", "自行发售理财"),
+];

@@ -1,0 +1,6 @@
+//! The one integration-test binary (every extra test binary re-links polars).
+//! Each module drives the real `winddown` binary in a scratch folder.
+
+mod generate;
+mod util;
+mod validate;

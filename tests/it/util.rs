@@ -1,0 +1,70 @@
+//! A scratch folder per test and a way to run the binary in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct Workdir {
+    pub dir: PathBuf,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl Workdir {
+    pub fn new(name: &str) -> Workdir {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("it-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Workdir { dir }
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.join(p)
+    }
+
+    pub fn write(&self, p: &str, contents: impl AsRef<[u8]>) {
+        let path = self.path(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+
+    pub fn read(&self, p: &str) -> String {
+        std::fs::read_to_string(self.path(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_winddown"))
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .expect("the binary runs")
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Parse rejects.csv into rows of (table, file, line, column, value, reason).
+pub fn rejects(text: &str) -> Vec<[String; 6]> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["table", "file", "line", "column", "value", "reason"]
+    );
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            std::array::from_fn(|i| rec[i].to_string())
+        })
+        .collect()
+}

@@ -1,0 +1,500 @@
+//! `winddown validate`: one hand-written fixture per reject reason, the line numbers of
+//! awkward CSV (quoted newlines, blank lines, CRLF, BOM), encodings, Parquet, and the files
+//! that are not tables at all.
+
+use crate::util::{rejects, stderr, Workdir};
+
+const PLATFORMS: &str = "\
+platform_id,name,district,case_filed,controller_missing,repayment_suspended,cooperating,reporting,red_flags
+P1,甲贷,鄂城区,false,false,false,true,true,
+P2,乙贷,华容区,是,否,否,否,是,cash_pool; self_financing
+";
+const LOANS: &str = "\
+loan_id,platform_id,borrower_id,borrower_type,related_party,originated_on,principal,outstanding_principal,matures_on,days_past_due,collateral_value
+D1,P1,B1,individual,false,2019-01-15,\"100,000.00\",80000,2020-01-15,0,0
+D2,P2,B2,企业,true,2019/02/01,500000,500000,20200201,120,100000.50
+";
+const LENDERS: &str = "\
+lender_id,name,id_number,phone,district,registered,excluded
+L1,张三,11010519491231002X,13900000000,鄂城区,true,false
+L2,李四,,,华容区,no,yes
+";
+const INVESTMENTS: &str = "\
+investment_id,platform_id,lender_id,loan_id,invested_on,amount,principal_returned,returns_received,matures_on
+I1,P1,L1,D1,2019-01-15,10000,2000,500.5,2020-01-15
+I2,P2,L2,,2019-02-01,5000.00,0,0,
+";
+const RECOVERIES: &str = "\
+platform_id,round,amount,received_on,source
+P2,1,1000.00,2019-06-01,asset_disposal
+";
+
+/// A valid input folder `data/`, with `extra` appended to the named tables.
+fn fixture(w: &Workdir, extra: &[(&str, &str)]) {
+    for (name, base) in [
+        ("platforms", PLATFORMS),
+        ("loans", LOANS),
+        ("lenders", LENDERS),
+        ("investments", INVESTMENTS),
+        ("recoveries", RECOVERIES),
+    ] {
+        let mut text = base.to_string();
+        for (t, rows) in extra {
+            if *t == name {
+                text.push_str(rows);
+            }
+        }
+        w.write(&format!("data/{name}.csv"), text);
+    }
+}
+
+/// Run validate on `data/` into `out/` and return the reject rows (exit code must be 0).
+fn validate_rejects(w: &Workdir, args: &[&str]) -> Vec<[String; 6]> {
+    let mut all = vec!["validate", "data", "--out", "out"];
+    all.extend_from_slice(args);
+    let o = w.run(&all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    rejects(&w.read("out/rejects.csv"))
+}
+
+/// Exactly one reject: (table, line, column, value, reason).
+fn assert_one_reject(extra: &[(&str, &str)], args: &[&str], want: (&str, u64, &str, &str, &str)) {
+    let w = Workdir::new("reject");
+    fixture(&w, extra);
+    let rows = validate_rejects(&w, args);
+    let got: Vec<(String, u64, String, String, String)> = rows
+        .iter()
+        .map(|r| (r[0].clone(), r[2].parse().unwrap(), r[3].clone(), r[4].clone(), r[5].clone()))
+        .collect();
+    let (t, line, col, value, reason) = want;
+    assert_eq!(
+        got,
+        vec![(t.to_string(), line, col.to_string(), value.to_string(), reason.to_string())],
+        "rejects for {extra:?}"
+    );
+    assert_eq!(rows[0][1], format!("{t}.csv"));
+}
+
+#[test]
+fn the_valid_fixture_has_no_rejects_and_counts_add_up() {
+    let w = Workdir::new("valid");
+    fixture(&w, &[]);
+    assert!(validate_rejects(&w, &[]).is_empty());
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["as_of"], "2019-06-01"); // the latest received_on
+    for (table, n) in [("platforms", 2), ("loans", 2), ("lenders", 2), ("investments", 2), ("recoveries", 1)] {
+        assert_eq!(v["tables"][table]["read"], n, "{table}");
+        assert_eq!(v["tables"][table]["accepted"], n, "{table}");
+        assert_eq!(v["tables"][table]["rejected"], 0, "{table}");
+    }
+    assert_eq!(v["warnings"]["invalid_id_number"], 0);
+}
+
+#[test]
+fn missing_value() {
+    assert_one_reject(
+        &[("investments", "I3,P1,L1,,2019-01-15,,0,0,\n")],
+        &[],
+        ("investments", 4, "amount", "", "missing_value"),
+    );
+}
+
+#[test]
+fn missing_value_when_the_row_is_short() {
+    assert_one_reject(&[("platforms", "P3,丙贷\n")], &[], ("platforms", 4, "district", "", "missing_value"));
+}
+
+#[test]
+fn bad_money_three_decimals_is_not_rounded() {
+    assert_one_reject(
+        &[("investments", "I3,P1,L1,,2019-01-15,12.345,0,0,\n")],
+        &[],
+        ("investments", 4, "amount", "12.345", "bad_money"),
+    );
+}
+
+#[test]
+fn bad_money_beyond_i64() {
+    assert_one_reject(
+        &[("investments", "I3,P1,L1,,2019-01-15,92233720368547758.08,0,0,\n")],
+        &[],
+        ("investments", 4, "amount", "92233720368547758.08", "bad_money"),
+    );
+}
+
+#[test]
+fn bad_date_that_does_not_exist() {
+    assert_one_reject(
+        &[("investments", "I3,P1,L1,,2020-02-30,100,0,0,\n")],
+        &[],
+        ("investments", 4, "invested_on", "2020-02-30", "bad_date"),
+    );
+}
+
+#[test]
+fn bad_bool() {
+    assert_one_reject(&[("platforms", "P3,丙贷,鄂城区,maybe\n")], &[], ("platforms", 4, "case_filed", "maybe", "bad_bool"));
+}
+
+#[test]
+fn bad_integer() {
+    assert_one_reject(
+        &[("loans", "D3,P1,B3,individual,false,2019-01-15,100,100,,1.5,0\n")],
+        &[],
+        ("loans", 4, "days_past_due", "1.5", "bad_integer"),
+    );
+}
+
+#[test]
+fn bad_enum() {
+    assert_one_reject(
+        &[("loans", "D3,P1,B3,company,false,2019-01-15,100,100,,0,0\n")],
+        &[],
+        ("loans", 4, "borrower_type", "company", "bad_enum"),
+    );
+}
+
+#[test]
+fn unknown_red_flag() {
+    assert_one_reject(
+        &[("platforms", "P3,丙贷,鄂城区,,,,,,cash_pool;ponzi\n")],
+        &[],
+        ("platforms", 4, "red_flags", "cash_pool;ponzi", "unknown_red_flag"),
+    );
+}
+
+#[test]
+fn out_of_range_principal_returned_above_amount() {
+    assert_one_reject(
+        &[("investments", "I3,P1,L1,,2019-01-15,100,100.01,0,\n")],
+        &[],
+        ("investments", 4, "principal_returned", "100.01", "out_of_range"),
+    );
+}
+
+#[test]
+fn out_of_range_outstanding_above_principal_and_boundaries() {
+    // At the bound (outstanding = principal) is fine; one fen above is not.
+    assert_one_reject(
+        &[("loans", "D3,P1,B3,individual,,2019-01-15,100,100,,,\nD4,P1,B4,individual,,2019-01-15,100,100.01,,,\n")],
+        &[],
+        ("loans", 5, "outstanding_principal", "100.01", "out_of_range"),
+    );
+}
+
+#[test]
+fn out_of_range_zero_amount_and_maturity_before_investment() {
+    let w = Workdir::new("range");
+    fixture(
+        &w,
+        &[("investments", "I3,P1,L1,,2019-01-15,0,0,0,\nI4,P1,L1,,2019-01-15,1,0,0,2019-01-14\nI5,P1,L1,,2019-01-15,1,0,0,2019-01-15\n")],
+    );
+    let rows = validate_rejects(&w, &[]);
+    let got: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[2].as_str(), r[3].as_str(), r[5].as_str())).collect();
+    assert_eq!(got, vec![("4", "amount", "out_of_range"), ("5", "matures_on", "out_of_range")]);
+}
+
+#[test]
+fn duplicate_id_keeps_the_first() {
+    assert_one_reject(
+        &[("investments", "I1,P1,L1,,2019-01-15,100,0,0,\n")],
+        &[],
+        ("investments", 4, "investment_id", "I1", "duplicate_id"),
+    );
+}
+
+#[test]
+fn duplicate_of_a_rejected_row_is_still_a_duplicate() {
+    let w = Workdir::new("dup-rejected");
+    fixture(&w, &[("platforms", "P3,丙贷,鄂城区,maybe\nP3,丙贷,鄂城区,false\n")]);
+    let rows = validate_rejects(&w, &[]);
+    let got: Vec<(&str, &str)> = rows.iter().map(|r| (r[2].as_str(), r[5].as_str())).collect();
+    assert_eq!(got, vec![("4", "bad_bool"), ("5", "duplicate_id")]);
+}
+
+#[test]
+fn unknown_parent() {
+    assert_one_reject(
+        &[("investments", "I3,P1,L9,,2019-01-15,100,0,0,\n")],
+        &[],
+        ("investments", 4, "lender_id", "L9", "unknown_parent"),
+    );
+}
+
+#[test]
+fn parent_rejected_cascades() {
+    let w = Workdir::new("cascade");
+    fixture(
+        &w,
+        &[
+            ("platforms", "P3,丙贷,鄂城区,maybe\n"),
+            ("loans", "D3,P3,B3,individual,false,2019-01-15,100,100,,0,0\n"),
+            ("investments", "I3,P1,L1,D3,2019-01-15,100,0,0,\n"),
+            ("recoveries", "P3,1,10,2019-06-01,\n"),
+        ],
+    );
+    let rows = validate_rejects(&w, &[]);
+    let got: Vec<(&str, &str, &str, &str)> =
+        rows.iter().map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("platforms", "4", "case_filed", "bad_bool"),
+            ("loans", "4", "platform_id", "parent_rejected"),
+            ("investments", "4", "loan_id", "parent_rejected"),
+            ("recoveries", "3", "platform_id", "parent_rejected"),
+        ]
+    );
+}
+
+#[test]
+fn loan_platform_mismatch() {
+    assert_one_reject(
+        &[("investments", "I3,P2,L1,D1,2019-01-15,100,0,0,\n")],
+        &[],
+        ("investments", 4, "loan_id", "D1", "loan_platform_mismatch"),
+    );
+}
+
+#[test]
+fn after_as_of_only_with_an_explicit_date() {
+    let extra = [("investments", "I3,P1,L1,,2019-06-02,100,0,0,\n")];
+    assert_one_reject(&extra, &["--as-of", "2019-06-01"], ("investments", 4, "invested_on", "2019-06-02", "after_as_of"));
+    // At the as-of date itself the row is fine; without --as-of nothing is after it.
+    let w = Workdir::new("asof");
+    fixture(&w, &[("investments", "I3,P1,L1,,2019-06-01,100,0,0,\nI4,P1,L1,,2019-06-02,100,0,0,\n")]);
+    assert_eq!(validate_rejects(&w, &["--as-of", "2019-06-01"]).len(), 1);
+    assert!(validate_rejects(&w, &[]).is_empty());
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["as_of"], "2019-06-02");
+}
+
+#[test]
+fn extra_non_empty_field() {
+    assert_one_reject(
+        &[("recoveries", "P1,1,10,2019-06-01,collection,oops\nP1,2,10,2019-06-01,collection,,\n")],
+        &[],
+        ("recoveries", 3, "#6", "oops", "extra_field"),
+    );
+}
+
+#[test]
+fn invalid_id_number_is_a_warning_with_no_value() {
+    let w = Workdir::new("idwarn");
+    fixture(&w, &[("lenders", "L3,王五,110105194912310021,,鄂城区,,\n")]);
+    let rows = validate_rejects(&w, &[]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][2..], ["4", "id_number", "", "invalid_id_number"].map(String::from));
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["warnings"]["invalid_id_number"], 1);
+    assert_eq!(v["tables"]["lenders"]["accepted"], 3);
+    assert_eq!(v["tables"]["lenders"]["rejected"], 0);
+}
+
+#[test]
+fn personal_data_never_reaches_rejects() {
+    // A duplicate lender whose name, id number and phone are markers.
+    let w = Workdir::new("pii");
+    fixture(&w, &[("lenders", "L1,MARKERNAME,MARKERID,MARKERPHONE,鄂城区,maybe,\n")]);
+    let o = w.run(&["validate", "data", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0));
+    for f in ["out/rejects.csv", "out/validation.json"] {
+        assert!(!w.read(f).contains("MARKER"), "{f}");
+    }
+    assert!(!stderr(&o).contains("MARKER"));
+}
+
+#[test]
+fn line_numbers_count_quoted_newlines_blank_lines_and_crlf() {
+    let w = Workdir::new("lines");
+    fixture(&w, &[]);
+    // Header on line 1; a platform whose name spans lines 2–3; a blank line 4; a bad row on 5.
+    w.write(
+        "data/platforms.csv",
+        "\u{feff}platform_id,name,district\r\nP1,\"甲\r\n贷\",鄂城区\r\n\r\nP2,乙贷,\r\nP3,丙贷,华容区\r\n",
+    );
+    let rows = validate_rejects(&w, &[]);
+    let got: Vec<(&str, &str, &str, &str)> =
+        rows.iter().map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str())).collect();
+    // P2 is missing its district (line 5); the loans and investments that name P2 follow it.
+    assert_eq!(got[0], ("platforms", "5", "district", "missing_value"));
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["tables"]["platforms"]["read"], 3);
+    assert_eq!(v["tables"]["platforms"]["accepted"], 2);
+    assert_eq!(v["tables"]["platforms"]["encoding"], "utf-8");
+}
+
+#[test]
+fn whitespace_including_ideographic_space_is_trimmed() {
+    let w = Workdir::new("trim");
+    fixture(&w, &[("investments", "I3,\u{3000}P1 , L1\u{a0},,2019-01-15,\" 1,234.50 \",\"\",0,\n")]);
+    assert!(validate_rejects(&w, &[]).is_empty());
+}
+
+#[test]
+fn gbk_file_with_chinese_headers_and_a_column_map() {
+    let w = Workdir::new("gbk");
+    fixture(&w, &[]);
+    let text = "平台编号,平台名称,所在区,已立案,备注\nP1,甲贷,鄂城区,否,无\nP2,乙贷,华容区,是,\n";
+    let (bytes, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    w.write("data/platforms.csv", &bytes);
+    w.write(
+        "map.toml",
+        "[columns]\n\"平台编号\" = \"platform_id\"\n\"平台名称\" = \"name\"\n\"所在区\" = \"district\"\n\"已立案\" = \"case_filed\"\n",
+    );
+    let o = w.run(&["validate", "data", "--config", "map.toml", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["tables"]["platforms"]["encoding"], "gb18030");
+    assert_eq!(v["tables"]["platforms"]["accepted"], 2);
+    assert_eq!(v["tables"]["platforms"]["unknown_columns"][0], "备注");
+    // Forcing UTF-8 on it is a file error, exit 2.
+    let o = w.run(&["validate", "data", "--config", "map.toml", "--encoding", "utf-8"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("platforms.csv"), "{}", stderr(&o));
+}
+
+#[test]
+fn strict_turns_any_reject_into_exit_2_and_writes_nothing() {
+    let w = Workdir::new("strict");
+    fixture(&w, &[("platforms", "P3,丙贷,鄂城区,maybe\n")]);
+    let o = w.run(&["validate", "data", "--strict", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!w.path("out").exists());
+}
+
+/// A file that is not a table: exit 2, one line naming the file, no output folder.
+fn assert_bad_file(setup: impl Fn(&Workdir), names: &str) {
+    let w = Workdir::new("badfile");
+    fixture(&w, &[]);
+    setup(&w);
+    let o = w.run(&["validate", "data", "--out", "out"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(names), "{err} should name {names}");
+    assert!(err.lines().count() <= 1 + 5, "{err}"); // table counts may precede it
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!w.path("out").exists());
+}
+
+#[test]
+fn files_that_are_not_tables() {
+    assert_bad_file(|w| w.write("data/loans.csv", ""), "loans.csv: empty file");
+    assert_bad_file(|w| w.write("data/loans.csv", "loan_id,platform_id\nD1,P1\n"), "loans.csv: missing required column");
+    assert_bad_file(|w| w.write("data/lenders.csv", [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254]), "lenders.csv");
+    assert_bad_file(|w| w.write("data/lenders.csv", "lender_id\nL1\nL2\0\n"), "lenders.csv: not a CSV text file");
+    assert_bad_file(
+        |w| {
+            let mut text = String::from("lender_id\n");
+            for i in 0..20_000 {
+                text.push_str(&format!("L{i}\n"));
+            }
+            text.push_str("L\0x\n");
+            w.write("data/lenders.csv", text)
+        },
+        "lenders.csv: line 20002: NUL byte",
+    );
+    assert_bad_file(|w| w.write("data/lenders.csv", [0xff, 0xfe, b'l', 0]), "lenders.csv: UTF-16");
+    assert_bad_file(|w| w.write("data/recoveries.parquet", b"PAR1 not really"), "recoveries");
+    assert_bad_file(|w| std::fs::remove_file(w.path("data/loans.csv")).unwrap(), "required table loans is missing");
+    assert_bad_file(|w| w.write("data/investments.parquet", b"PAR1"), "given twice");
+    assert_bad_file(
+        |w| w.write("data/platforms.csv", "platform_id,name,district,name\nP1,a,b,c\n"),
+        "platforms.csv: columns",
+    );
+}
+
+#[test]
+fn invalid_utf8_after_a_valid_start_names_the_line() {
+    let w = Workdir::new("badutf8");
+    fixture(&w, &[]);
+    let mut bytes = LENDERS.as_bytes().to_vec();
+    bytes.extend_from_slice(b"L3,\xff\xfe,,,,,\n");
+    // Push the bad bytes past the 64 KiB the encoding sniffer reads.
+    let mut big = LENDERS.as_bytes().to_vec();
+    for i in 0..10_000 {
+        big.extend_from_slice(format!("X{i},,,,,,\n").as_bytes());
+    }
+    big.extend_from_slice(b"L3,\xff\xfe,,,,,\n");
+    w.write("data/lenders.csv", &big);
+    let o = w.run(&["validate", "data"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("lenders.csv: line 10004: invalid UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn parquet_input_with_decimal_money_and_truncation() {
+    use polars::prelude::*;
+    let w = Workdir::new("parquet");
+    fixture(&w, &[]);
+    std::fs::remove_file(w.path("data/investments.csv")).unwrap();
+    // amount as Decimal(18,3): 10000.000 is whole fen, 1.234 is not.
+    let amount = Int128Chunked::from_vec("amount".into(), vec![10_000_000, 5_000_000, 1_234])
+        .into_decimal(18, 3)
+        .unwrap()
+        .into_series();
+    let mut df = DataFrame::new(
+        3,
+        vec![
+            Series::new("investment_id".into(), ["I1", "I2", "I3"]).into_column(),
+            Series::new("platform_id".into(), ["P1", "P2", "P1"]).into_column(),
+            Series::new("lender_id".into(), ["L1", "L2", "L1"]).into_column(),
+            Series::new("invested_on".into(), ["2019-01-15", "2019-02-01", "2019-02-01"]).into_column(),
+            amount.into_column(),
+            Series::new("returns_received".into(), [500i64, 0, 0]).into_column(),
+        ],
+    )
+    .unwrap();
+    let f = std::fs::File::create(w.path("data/investments.parquet")).unwrap();
+    ParquetWriter::new(f).finish(&mut df).unwrap();
+    let rows = validate_rejects(&w, &[]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][1..], ["investments.parquet", "3", "amount", "1.234", "bad_money"].map(String::from));
+
+    // Float money: an error naming the column, unless --accept-float-money.
+    let mut df = df.clone();
+    df.with_column(Series::new("principal_returned".into(), [2.675f64, 0.0, 0.0]).into_column()).unwrap();
+    let f = std::fs::File::create(w.path("data/investments.parquet")).unwrap();
+    ParquetWriter::new(f).finish(&mut df).unwrap();
+    let o = w.run(&["validate", "data"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("principal_returned"), "{}", stderr(&o));
+    let rows = validate_rejects(&w, &["--accept-float-money"]);
+    assert_eq!(rows.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["tables"]["investments"]["float_money_rounded"], 3);
+
+    // A truncated Parquet file: exit 2, no panic.
+    let bytes = std::fs::read(w.path("data/investments.parquet")).unwrap();
+    w.write("data/investments.parquet", &bytes[..bytes.len() / 2]);
+    let o = w.run(&["validate", "data"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("investments.parquet"));
+}
+
+#[test]
+fn an_existing_output_folder_survives_a_failed_run() {
+    let w = Workdir::new("atomic");
+    fixture(&w, &[]);
+    assert!(validate_rejects(&w, &[]).is_empty());
+    let before = w.read("out/validation.json");
+    w.write("data/loans.csv", "");
+    let o = w.run(&["validate", "data", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(w.read("out/validation.json"), before);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let w = Workdir::new("usage");
+    assert_eq!(w.run(&["validate"]).status.code(), Some(2));
+    assert_eq!(w.run(&["validate", "nowhere"]).status.code(), Some(2));
+    assert_eq!(w.run(&["frobnicate"]).status.code(), Some(2));
+    fixture(&w, &[]);
+    w.write("bad.toml", "[columns]\n\"x\" = \"not_a_column\"\n");
+    let o = w.run(&["validate", "data", "--config", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not_a_column"));
+    assert_eq!(w.run(&["validate", "data", "--as-of", "2019-02-30"]).status.code(), Some(2));
+}
