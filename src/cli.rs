@@ -31,8 +31,28 @@ pub struct Cli {
 pub enum Command {
     /// Read and check every input table; write rejects.csv and validation.json.
     Validate(ValidateArgs),
+    /// Classify every platform into the five classes (DESIGN §3); write platforms.parquet.
+    Classify(ClassifyArgs),
+    /// Print the rules config (thresholds, rates) with a comment per key.
+    Rules(RulesArgs),
     /// Write seeded synthetic input tables at city, province or national scale.
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder (replaced atomically): platforms.parquet, validation.json, rejects.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print the default config, commented in Chinese and English.
+    #[arg(long)]
+    pub print_defaults: bool,
 }
 
 /// Options shared by every command that reads an input folder.
@@ -96,6 +116,8 @@ pub fn run(cli: Cli) -> Result<()> {
     let log = Log { quiet: cli.quiet, verbose: cli.verbose };
     match cli.command {
         Command::Validate(args) => validate_cmd(args, &log),
+        Command::Classify(args) => classify_cmd(args, &log),
+        Command::Rules(args) => rules_cmd(args),
         Command::Generate(args) => generate_cmd(args, &log),
     }
 }
@@ -181,6 +203,71 @@ fn validate_cmd(args: ValidateArgs, log: &Log) -> Result<()> {
         log.info(&format!("wrote {}", out.display()));
     }
     Ok(())
+}
+
+fn rules_cmd(args: RulesArgs) -> Result<()> {
+    if !args.print_defaults {
+        return Err(Error::Usage("rules: nothing to do (try --print-defaults)".into()));
+    }
+    print!("{}", crate::config::DEFAULTS_TOML);
+    Ok(())
+}
+
+/// Metrics and classes of every platform, sorted by platform_id.
+pub fn classify_platforms(
+    validated: &Validated,
+    config: &Config,
+) -> Result<Vec<(crate::metrics::PlatformMetrics, crate::classify::Classification)>> {
+    use rayon::prelude::*;
+    let metrics = crate::metrics::platform_metrics(&validated.data, config, validated.report.as_of)?;
+    Ok(metrics
+        .into_par_iter()
+        .map(|m| {
+            let c = crate::classify::classify(&m, &config.classify);
+            (m, c)
+        })
+        .collect())
+}
+
+fn classify_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
+    let (config, validated) = load_input(&args.input, log)?;
+    let platforms = classify_platforms(&validated, &config)?;
+    print_class_summary(&platforms, log);
+    let staging = Staging::new(&args.out)?;
+    staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
+    staging.write("validation.json", &output::validation_json(&validated.report)?)?;
+    crate::export::write_parquet(&staging, "platforms.parquet", &mut crate::export::platforms_frame(&platforms)?)?;
+    staging.commit()?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+/// Platforms, outstanding and current lenders per class.
+fn print_class_summary(
+    platforms: &[(crate::metrics::PlatformMetrics, crate::classify::Classification)],
+    log: &Log,
+) {
+    use crate::classify::Class;
+    log.info(&format!("{:<16} {:>9} {:>22} {:>16}", "class 类别", "platforms", "outstanding (yuan)", "current lenders"));
+    let mut total = (0usize, 0i128, 0i64);
+    for class in Class::ALL {
+        let rows: Vec<_> = platforms.iter().filter(|(_, c)| c.class == class).collect();
+        let outstanding: i128 = rows.iter().map(|(m, _)| i128::from(m.lender_outstanding)).sum();
+        let lenders: i64 = rows.iter().map(|(m, _)| m.lenders_current).sum();
+        total = (total.0 + rows.len(), total.1 + outstanding, total.2 + lenders);
+        log.info(&format!(
+            "{:<16} {:>9} {:>22} {:>16}",
+            format!("{} {}", class.code(), class.zh()),
+            rows.len(),
+            yuan_text(outstanding),
+            lenders
+        ));
+    }
+    log.info(&format!("{:<16} {:>9} {:>22} {:>16}", "total 合计", total.0, yuan_text(total.1), total.2));
+}
+
+fn yuan_text(fen: i128) -> String {
+    format!("{}.{:02}", fen / 100, (fen % 100).abs())
 }
 
 fn generate_cmd(args: GenerateArgs, log: &Log) -> Result<()> {

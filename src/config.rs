@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -17,13 +18,134 @@ pub struct RawConfig {
     /// File header → contract column name, for every table (e.g. `"平台编号" = "platform_id"`).
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub classify: RawClassify,
+    #[serde(default)]
+    pub recovery: RawRecovery,
+}
+
+/// A number as written: TOML integer, float (read back through its shortest decimal text,
+/// so `0.1` is exactly 1/10) or string (`"0.10"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Num {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Num {
+    fn to_decimal(&self, key: &str) -> Result<Decimal> {
+        let text = match self {
+            Num::Int(i) => i.to_string(),
+            Num::Float(f) if f.is_finite() => format!("{f}"),
+            Num::Float(_) => return Err(Error::Usage(format!("{key}: not a finite number"))),
+            Num::Text(t) => t.trim().to_string(),
+        };
+        text.parse::<Decimal>()
+            .map_err(|_| Error::Usage(format!("{key}: {text:?} is not a decimal number")))
+    }
+}
+
+/// `[classify]`: thresholds of DESIGN §3.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClassify {
+    pub zombie_months: Option<i64>,
+    pub small_max_outstanding: Option<Num>,
+    pub small_max_current_lenders: Option<i64>,
+    pub overdue_90_ratio: Option<Num>,
+    pub funding_gap_ratio: Option<Num>,
+    pub related_party_share: Option<Num>,
+    pub top10_borrower_share: Option<Num>,
+    pub borrower_cap_breach_share: Option<Num>,
+    pub maturity_mismatch_share: Option<Num>,
+    pub individual_borrower_cap: Option<Num>,
+    pub enterprise_borrower_cap: Option<Num>,
+}
+
+/// `[recovery]`: recovery rates by days past due, and the collateral rate.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecovery {
+    pub rate_current: Option<Num>,
+    pub rate_1_30: Option<Num>,
+    pub rate_31_90: Option<Num>,
+    pub rate_91_180: Option<Num>,
+    pub rate_over_180: Option<Num>,
+    pub collateral_rate: Option<Num>,
+}
+
+/// A threshold as an exact fraction `num / den` (den > 0), compared without rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ratio {
+    pub num: i128,
+    pub den: i128,
+}
+
+impl Ratio {
+    fn from_decimal(d: Decimal) -> Ratio {
+        Ratio { num: d.mantissa(), den: 10i128.pow(d.scale()) }
+    }
+
+    /// Does `value_num / value_den` reach this threshold? A zero denominator is a ratio of 0.
+    pub fn reached_by(self, value_num: i64, value_den: i64) -> bool {
+        if value_den == 0 {
+            return self.num <= 0;
+        }
+        // Both denominators positive: a/b ≥ n/d ⇔ a·d ≥ n·b.
+        let (a, b) = if value_den < 0 {
+            (-i128::from(value_num), -i128::from(value_den))
+        } else {
+            (i128::from(value_num), i128::from(value_den))
+        };
+        a * self.den >= self.num * b
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+/// Classification thresholds (DESIGN §3), resolved.
+#[derive(Debug, Clone)]
+pub struct ClassifyRules {
+    pub zombie_months: i64,
+    /// Fen; small means strictly below.
+    pub small_max_outstanding: i64,
+    pub small_max_current_lenders: Option<i64>,
+    pub overdue_90_ratio: Ratio,
+    pub funding_gap_ratio: Ratio,
+    pub related_party_share: Ratio,
+    pub top10_borrower_share: Ratio,
+    pub borrower_cap_breach_share: Ratio,
+    pub maturity_mismatch_share: Ratio,
+    /// Fen; a borrower strictly above breaches.
+    pub individual_borrower_cap: i64,
+    pub enterprise_borrower_cap: i64,
+}
+
+/// Recovery rates in ten-thousandths (at most 4 decimals, DESIGN §3).
+#[derive(Debug, Clone, Copy)]
+pub struct RecoveryRates {
+    /// Days past due 0, 1–30, 31–90, 91–180, > 180.
+    pub buckets: [i64; 5],
+    pub collateral: i64,
 }
 
 /// The resolved config.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Header text (trimmed) → contract column name.
     pub columns: BTreeMap<String, String>,
+    pub classify: ClassifyRules,
+    pub recovery: RecoveryRates,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::resolve(RawConfig::default()).expect("the defaults are valid")
+    }
 }
 
 impl Config {
@@ -55,13 +177,165 @@ impl Config {
             }
             columns.insert(header.trim().to_string(), target);
         }
-        Ok(Config { columns })
+        let c = &raw.classify;
+        let ratio = |v: &Option<Num>, key: &str, default: &str| -> Result<Ratio> {
+            let d = match v {
+                Some(n) => n.to_decimal(&format!("[classify] {key}"))?,
+                None => default.parse().expect("a valid default"),
+            };
+            Ok(Ratio::from_decimal(d.normalize()))
+        };
+        let yuan = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
+            let Some(n) = v else { return Ok(default * 100) };
+            let d = n.to_decimal(&format!("[classify] {key}"))?;
+            crate::money::parse_fen(&d.normalize().to_string())
+                .filter(|f| *f >= 0)
+                .ok_or_else(|| Error::Usage(format!("[classify] {key}: {d} is not a non-negative yuan amount with at most 2 decimals")))
+        };
+        let zombie_months = c.zombie_months.unwrap_or(6);
+        if zombie_months < 0 {
+            return Err(Error::Usage("[classify] zombie_months: must be ≥ 0".into()));
+        }
+        let classify = ClassifyRules {
+            zombie_months,
+            small_max_outstanding: yuan(&c.small_max_outstanding, "small_max_outstanding", 100_000_000)?,
+            small_max_current_lenders: c.small_max_current_lenders,
+            overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", "0.10")?,
+            funding_gap_ratio: ratio(&c.funding_gap_ratio, "funding_gap_ratio", "0.05")?,
+            related_party_share: ratio(&c.related_party_share, "related_party_share", "0.02")?,
+            top10_borrower_share: ratio(&c.top10_borrower_share, "top10_borrower_share", "0.50")?,
+            borrower_cap_breach_share: ratio(&c.borrower_cap_breach_share, "borrower_cap_breach_share", "0.10")?,
+            maturity_mismatch_share: ratio(&c.maturity_mismatch_share, "maturity_mismatch_share", "0.20")?,
+            individual_borrower_cap: yuan(&c.individual_borrower_cap, "individual_borrower_cap", 200_000)?,
+            enterprise_borrower_cap: yuan(&c.enterprise_borrower_cap, "enterprise_borrower_cap", 1_000_000)?,
+        };
+        let r = &raw.recovery;
+        let rate = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
+            let Some(n) = v else { return Ok(default) };
+            let d = n.to_decimal(&format!("[recovery] {key}"))?.normalize();
+            if d.scale() > 4 || d < Decimal::ZERO || d > Decimal::ONE {
+                return Err(Error::Usage(format!(
+                    "[recovery] {key}: {d} must be between 0 and 1 with at most 4 decimals"
+                )));
+            }
+            use rust_decimal::prelude::ToPrimitive;
+            (d * Decimal::from(10_000))
+                .to_i64()
+                .ok_or_else(|| Error::Internal(format!("[recovery] {key}: cannot scale {d}")))
+        };
+        let recovery = RecoveryRates {
+            buckets: [
+                rate(&r.rate_current, "rate_current", 9_500)?,
+                rate(&r.rate_1_30, "rate_1_30", 8_000)?,
+                rate(&r.rate_31_90, "rate_31_90", 5_000)?,
+                rate(&r.rate_91_180, "rate_91_180", 2_500)?,
+                rate(&r.rate_over_180, "rate_over_180", 1_000)?,
+            ],
+            collateral: rate(&r.collateral_rate, "collateral_rate", 5_000)?,
+        };
+        Ok(Config { columns, classify, recovery })
     }
 }
+
+/// The default config with a comment per key, in Chinese and English
+/// (`winddown rules --print-defaults`). Reading it back gives exactly the defaults.
+pub const DEFAULTS_TOML: &str = r#"# winddown 规则配置 / winddown rules
+# 复制本文件后修改，用 --config FILE 传入。未知或拼错的键会报错。
+# Copy this file, edit it, and pass it with --config FILE. An unknown or mistyped key is an error.
+# 金额以元计 (yuan)；比例写成小数 (0.10 = 10%)，按精确小数比较。
+# Amounts are in yuan; ratios are decimals (0.10 = 10%), compared exactly.
+
+[columns]
+# 表头映射：文件中的表头 = 合同列名。Header map: header in the file = contract column name.
+# "平台编号" = "platform_id"
+# "出借人编号" = "lender_id"
+
+[classify]
+# 僵尸类：距最近一笔新增借款的整月数 ≥ 此值（无借款也算僵尸类）。
+# zombie: whole months since the last new loan ≥ this (no loans at all is zombie too).
+zombie_months = 6
+# 规模较小：出借余额 < 此值（元），深圳 1 亿元线。
+# small: lender outstanding < this (yuan); Shenzhen's 1亿 line.
+small_max_outstanding = 100000000
+# 规模较小的第二个条件（可选）：在贷出借人数 < 此值。
+# small, optional second condition: current lenders < this.
+# small_max_current_lenders = 5000
+# 高风险：逾期 90 天以上金额占借款余额比例 ≥ 此值。
+# high risk: outstanding more than 90 days past due / loan outstanding ≥ this.
+overdue_90_ratio = "0.10"
+# 高风险：资金缺口（出借余额 − 借款余额）占出借余额比例 ≥ 此值（资金池/挪用）。
+# high risk: (lender outstanding − loan outstanding) / lender outstanding ≥ this (cash pool).
+funding_gap_ratio = "0.05"
+# 高风险：关联方借款余额占比 ≥ 此值。
+# high risk: related-party loan outstanding / loan outstanding ≥ this.
+related_party_share = "0.02"
+# 高风险：前十大借款人余额占比 ≥ 此值。
+# high risk: outstanding of the 10 largest borrowers / loan outstanding ≥ this.
+top10_borrower_share = "0.50"
+# 高风险：超出借款限额的借款人余额占比 ≥ 此值（暂行办法第十七条）。
+# high risk: outstanding of borrowers above their cap / loan outstanding ≥ this (Art. 17).
+borrower_cap_breach_share = "0.10"
+# 高风险：期限错配（出借先于所投借款到期）余额占比 ≥ 此值。
+# high risk: investments maturing before the loan they fund / linked investments ≥ this.
+maturity_mismatch_share = "0.20"
+# 同一自然人在同一平台借款余额上限（元）。Cap per individual borrower on one platform (yuan).
+individual_borrower_cap = 200000
+# 同一法人或其他组织借款余额上限（元）。Cap per enterprise borrower on one platform (yuan).
+enterprise_borrower_cap = 1000000
+
+[recovery]
+# 预期回收率，按逾期天数分档（最多 4 位小数）。Expected recovery rate by days past due (≤ 4 decimals).
+# 未逾期 / not past due
+rate_current = "0.95"
+# 逾期 1–30 天 / 1–30 days
+rate_1_30 = "0.80"
+# 逾期 31–90 天 / 31–90 days
+rate_31_90 = "0.50"
+# 逾期 91–180 天 / 91–180 days
+rate_91_180 = "0.25"
+# 逾期 180 天以上 / more than 180 days
+rate_over_180 = "0.10"
+# 抵押物折算率 / share of collateral value recovered
+collateral_rate = "0.50"
+"#;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_defaults_read_back_as_the_defaults() {
+        let printed = Config::from_toml(DEFAULTS_TOML).unwrap();
+        let default = Config::default();
+        assert_eq!(format!("{printed:?}"), format!("{default:?}"));
+        assert_eq!(default.classify.small_max_outstanding, 10_000_000_000);
+        assert_eq!(default.classify.overdue_90_ratio, Ratio { num: 1, den: 10 });
+        assert_eq!(default.recovery.buckets, [9_500, 8_000, 5_000, 2_500, 1_000]);
+    }
+
+    #[test]
+    fn thresholds_are_exact_and_validated() {
+        let c = Config::from_toml("[classify]\noverdue_90_ratio = 0.1\n").unwrap();
+        assert_eq!(c.classify.overdue_90_ratio, Ratio { num: 1, den: 10 });
+        let e = Config::from_toml("[classify]\noverdue_90_ratoi = 0.1\n").unwrap_err();
+        assert!(e.contains("overdue_90_ratoi"), "{e}");
+        let e = Config::from_toml("[recovery]\nrate_current = 0.12345\n").unwrap_err();
+        assert!(e.contains("rate_current"), "{e}");
+        let e = Config::from_toml("[classify]\nsmall_max_outstanding = \"1.005\"\n").unwrap_err();
+        assert!(e.contains("small_max_outstanding"), "{e}");
+    }
+
+    #[test]
+    fn ratio_comparison_is_exact_at_the_threshold() {
+        let ten = Ratio { num: 1, den: 10 };
+        assert!(ten.reached_by(10, 100)); // at
+        assert!(!ten.reached_by(9_999, 100_000)); // just below
+        assert!(ten.reached_by(10_001, 100_000)); // just above
+        assert!(!ten.reached_by(0, 0)); // no denominator: 0
+        assert!(Ratio { num: 0, den: 1 }.reached_by(0, 0));
+        assert!(!Ratio { num: 1, den: 20 }.reached_by(-5, 100));
+        assert!(ten.reached_by(i64::MAX, i64::MAX));
+    }
 
     #[test]
     fn columns_map_headers_to_contract_names() {

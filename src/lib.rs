@@ -5,13 +5,16 @@
 //! inputs at any scale. Money is integer fen ([`money`]) from the first parsed cell onwards.
 
 pub mod cells;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod date;
 pub mod error;
+pub mod export;
 pub mod frame;
 pub mod generate;
 pub mod load;
+pub mod metrics;
 pub mod money;
 pub mod output;
 pub mod schema;

@@ -272,39 +272,43 @@ struct Lines {
     chunks: std::collections::VecDeque<(u64, u64, Vec<u8>)>,
     read: u64,
     newlines: u64,
+    /// (position in the front chunk, newlines before it) of the previous call.
+    cursor: Option<(usize, u64)>,
 }
 
 impl Lines {
     /// The 1-based line of the first byte at or after `offset` that is not a line break
-    /// (a reported record start may include the blank lines skipped before it).
+    /// (a reported record start may include the blank lines skipped before it). Offsets
+    /// must not decrease between calls: counting resumes where the last call stopped.
     fn line_at(&mut self, offset: u64) -> u64 {
         while self.chunks.len() > 1 && self.chunks[1].0 <= offset {
             self.chunks.pop_front();
+            self.cursor = None;
         }
-        let mut line = 1 + self.newlines;
-        let mut skipping = true;
-        for (start, before, bytes) in &self.chunks {
-            let from = offset.saturating_sub(*start) as usize;
-            if from > bytes.len() {
-                continue;
-            }
-            let mut n = *before + bytes[..from].iter().filter(|b| **b == b'\n').count() as u64;
-            for b in &bytes[from..] {
-                match b {
-                    b'\n' => n += 1,
-                    b'\r' => {}
-                    _ => {
-                        skipping = false;
-                        break;
-                    }
-                }
-            }
-            line = 1 + n;
-            if !skipping {
-                break;
+        let Some((start, before, bytes)) = self.chunks.front() else { return 1 + self.newlines };
+        let from = (offset.saturating_sub(*start) as usize).min(bytes.len());
+        // Newlines in the front chunk before `from`, resumed from the previous call.
+        let (mut pos, mut n) = match self.cursor {
+            Some((p, c)) if p <= from => (p, c),
+            _ => (0, *before),
+        };
+        n += bytes[pos..from].iter().filter(|b| **b == b'\n').count() as u64;
+        pos = from;
+        self.cursor = Some((pos, n));
+        // Skip line breaks at the reported start (blank lines before the record).
+        let mut skip = 0u64;
+        let rest = self.chunks.iter().enumerate().flat_map(|(i, c)| {
+            let from = if i == 0 { pos } else { 0 };
+            c.2[from..].iter()
+        });
+        for b in rest {
+            match b {
+                b'\n' => skip += 1,
+                b'\r' => {}
+                _ => break,
             }
         }
-        line
+        1 + n + skip
     }
 }
 

@@ -187,7 +187,7 @@ const TICKET_BANDS: &[(f64, f64, f64)] = &[
 const TERMS: &[(i32, f64)] = &[(1, 0.05), (3, 0.15), (6, 0.2), (12, 0.3), (24, 0.2), (36, 0.1)];
 
 /// Mean outstanding of a running loan, yuan: sets how many loans a platform has.
-const MEAN_LOAN_OUTSTANDING: f64 = 50_000.0;
+const MEAN_LOAN_OUTSTANDING: f64 = 80_000.0;
 
 /// The whole plan: platforms with their sizes and ranges, and the spec.
 pub struct Model {
@@ -372,7 +372,7 @@ impl Model {
             }
             let covered = outstanding as f64 / 100.0;
             p.active_loans = ((covered / MEAN_LOAN_OUTSTANDING).round() as u64).max(3);
-            p.loans = p.active_loans + p.active_loans / 3;
+            p.loans = p.active_loans + p.active_loans / 4;
             p.loan_start = loan_start;
             loan_start += p.loans;
         }
@@ -557,7 +557,7 @@ impl Model {
             Target::Zombie => r.uniform(0.85, 1.0),
             Target::Failed => r.uniform(0.3, 0.95),
         };
-        let target = (p.lender_outstanding as f64 * cover).max(0.0);
+        let target = (p.lender_outstanding as f64 / 100.0 * cover).max(0.0); // yuan
         let p_over90 = match p.target {
             Target::Failed => 0.45,
             Target::HighRisk if p.signals.overdue => 0.3,

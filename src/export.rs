@@ -1,0 +1,138 @@
+//! Export: the typed Parquet files of DESIGN §7. Money as Decimal(18,2) yuan (from Int64 fen),
+//! dates as Date, ratios as Float64, classes as strings with `class_zh` beside, rows sorted by
+//! their keys in byte order, zstd-compressed, so that the same input gives the same bytes.
+
+use std::fs::File;
+
+use polars::prelude::*;
+
+use crate::classify::Classification;
+use crate::date::Date;
+use crate::error::{Error, PolarsContext, Result};
+use crate::metrics::{ratio, PlatformMetrics};
+use crate::output::Staging;
+
+/// Write a DataFrame as `name` in the staging folder.
+pub fn write_parquet(staging: &Staging, name: &str, df: &mut DataFrame) -> Result<()> {
+    let path = staging.path(name);
+    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)
+        .context(&format!("writing {name}"))?;
+    Ok(())
+}
+
+/// A money column (fen) as Decimal(18,2).
+fn money(name: &str, fen: impl IntoIterator<Item = Option<i64>>) -> Result<Column> {
+    let values: Vec<Option<i64>> = fen.into_iter().collect();
+    if values.iter().flatten().any(|v| v.unsigned_abs() >= 1_000_000_000_000_000_000) {
+        return Err(Error::Usage(format!(
+            "{name}: an amount of 10^16 yuan or more does not fit Decimal(18,2)"
+        )));
+    }
+    Ok(crate::frame::fen_decimal(PlSmallStr::from_str(name), values)?.into_column())
+}
+
+fn floats(name: &str, v: impl IntoIterator<Item = Option<f64>>) -> Column {
+    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+}
+
+fn ints(name: &str, v: impl IntoIterator<Item = Option<i64>>) -> Column {
+    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+}
+
+fn texts(name: &str, v: impl IntoIterator<Item = Option<String>>) -> Column {
+    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+}
+
+fn bools(name: &str, v: impl IntoIterator<Item = bool>) -> Column {
+    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+}
+
+fn dates(name: &str, v: impl IntoIterator<Item = Option<Date>>) -> Result<Column> {
+    let days: Vec<Option<i32>> = v.into_iter().map(|d| d.map(|d| d.0)).collect();
+    Ok(Series::new(PlSmallStr::from_str(name), days)
+        .cast(&DataType::Date)
+        .context("building a date column")?
+        .into_column())
+}
+
+/// platforms.parquet: one row per platform (sorted by platform_id), every §3 metric, the class
+/// and its reasons.
+pub fn platforms_frame(platforms: &[(PlatformMetrics, Classification)]) -> Result<DataFrame> {
+    let m = || platforms.iter().map(|(m, _)| m);
+    let c = || platforms.iter().map(|(_, c)| c);
+    let columns = vec![
+        texts("platform_id", m().map(|m| Some(m.platform_id.clone()))),
+        texts("name", m().map(|m| Some(m.name.clone()))),
+        texts("district", m().map(|m| Some(m.district.clone()))),
+        texts("class", c().map(|c| Some(c.class.code().to_string()))),
+        texts("class_zh", c().map(|c| Some(c.class.zh().to_string()))),
+        texts("subclass", c().map(|c| c.subclass.map(|s| s.code().to_string()))),
+        texts("subclass_zh", c().map(|c| c.subclass.map(|s| s.zh().to_string()))),
+        bools("refer_to_illegal_fundraising_unit", c().map(|c| c.refer_to_illegal_fundraising_unit)),
+        money("lender_outstanding", m().map(|m| Some(m.lender_outstanding)))?,
+        ints("lenders_current", m().map(|m| Some(m.lenders_current))),
+        ints("lenders_total", m().map(|m| Some(m.lenders_total))),
+        money("loan_outstanding", m().map(|m| Some(m.loan_outstanding)))?,
+        ints("borrowers_current", m().map(|m| Some(m.borrowers_current))),
+        money("overdue_amount", m().map(|m| Some(m.overdue_amount)))?,
+        money("overdue_90_amount", m().map(|m| Some(m.overdue_90_amount)))?,
+        floats("overdue_90_ratio", m().map(|m| Some(ratio(m.overdue_90_amount, m.loan_outstanding)))),
+        floats("top1_borrower_share", m().map(|m| Some(ratio(m.top1_borrower_amount, m.loan_outstanding)))),
+        floats("top10_borrower_share", m().map(|m| Some(ratio(m.top10_borrower_amount, m.loan_outstanding)))),
+        floats("related_party_share", m().map(|m| Some(ratio(m.related_party_amount, m.loan_outstanding)))),
+        money("funding_gap", m().map(|m| Some(m.funding_gap())))?,
+        floats("funding_gap_ratio", m().map(|m| Some(ratio(m.funding_gap(), m.lender_outstanding)))),
+        dates("last_new_loan_on", m().map(|m| m.last_new_loan_on))?,
+        ints("months_since_new_loan", m().map(|m| m.months_since_new_loan.map(i64::from))),
+        floats("borrower_cap_breach_share", m().map(|m| Some(ratio(m.cap_breach_amount, m.loan_outstanding)))),
+        floats("maturity_mismatch_share", m().map(|m| Some(ratio(m.mismatch_amount, m.linked_amount)))),
+        money("expected_recovery", m().map(|m| Some(m.expected_recovery)))?,
+        reasons_column(platforms)?,
+        texts("reason_zh", c().map(|c| Some(c.reason_zh.clone()))),
+        texts("reason_en", c().map(|c| Some(c.reason_en.clone()))),
+    ];
+    DataFrame::new(platforms.len(), columns).context("assembling platforms.parquet")
+}
+
+/// `reasons`: list of struct {rule, value, threshold, fired}, one list per platform.
+fn reasons_column(platforms: &[(PlatformMetrics, Classification)]) -> Result<Column> {
+    let mut rows: Vec<StructRow> = Vec::new();
+    let mut offsets = Vec::with_capacity(platforms.len());
+    for (_, c) in platforms {
+        offsets.push(c.reasons.len());
+        rows.extend(c.reasons.iter().map(|r| StructRow {
+            rule: r.rule,
+            value: r.value,
+            threshold: r.threshold,
+            fired: r.fired,
+        }));
+    }
+    let fields = vec![
+        Series::new("rule".into(), rows.iter().map(|r| r.rule).collect::<Vec<_>>()),
+        Series::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()),
+        Series::new("threshold".into(), rows.iter().map(|r| r.threshold).collect::<Vec<_>>()),
+        Series::new("fired".into(), rows.iter().map(|r| r.fired).collect::<Vec<_>>()),
+    ];
+    let structs = StructChunked::from_series("reasons".into(), rows.len(), fields.iter())
+        .context("building the reasons structs")?
+        .into_series();
+    // Split the flat struct series into one list entry per platform.
+    let mut start = 0;
+    let mut lists: Vec<Series> = Vec::with_capacity(platforms.len());
+    for len in offsets {
+        lists.push(structs.slice(start as i64, len));
+        start += len;
+    }
+    let list = Series::new("reasons".into(), lists);
+    Ok(list.into_column())
+}
+
+struct StructRow {
+    rule: &'static str,
+    value: Option<f64>,
+    threshold: Option<f64>,
+    fired: bool,
+}
