@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::generate::{self, Format, Scale};
 use crate::load::{Encoding, ReadOptions};
 use crate::output::{self, Staging};
+use crate::pipeline;
 use crate::validate::{self, Validated};
 
 /// winddown: classify, plan and pay out the wind-down of P2P lending platforms.
@@ -33,6 +34,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Classify every platform into the five classes (DESIGN §3); write platforms.parquet.
     Classify(ClassifyArgs),
+    /// Lender claims and exposure (DESIGN §4): claims, lenders, districts and platforms.parquet.
+    Exposure(ClassifyArgs),
     /// Print the rules config (thresholds, rates) with a comment per key.
     Rules(RulesArgs),
     /// Write seeded synthetic input tables at city, province or national scale.
@@ -117,6 +120,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Validate(args) => validate_cmd(args, &log),
         Command::Classify(args) => classify_cmd(args, &log),
+        Command::Exposure(args) => exposure_cmd(args, &log),
         Command::Rules(args) => rules_cmd(args),
         Command::Generate(args) => generate_cmd(args, &log),
     }
@@ -213,61 +217,30 @@ fn rules_cmd(args: RulesArgs) -> Result<()> {
     Ok(())
 }
 
-/// Metrics and classes of every platform, sorted by platform_id.
-pub fn classify_platforms(
-    validated: &Validated,
-    config: &Config,
-) -> Result<Vec<(crate::metrics::PlatformMetrics, crate::classify::Classification)>> {
-    use rayon::prelude::*;
-    let metrics = crate::metrics::platform_metrics(&validated.data, config, validated.report.as_of)?;
-    Ok(metrics
-        .into_par_iter()
-        .map(|m| {
-            let c = crate::classify::classify(&m, &config.classify);
-            (m, c)
-        })
-        .collect())
-}
-
 fn classify_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
     let (config, validated) = load_input(&args.input, log)?;
-    let platforms = classify_platforms(&validated, &config)?;
-    print_class_summary(&platforms, log);
+    let analysis = pipeline::analyse(&validated, &config)?;
+    pipeline::print_class_summary(&analysis.platforms, log);
     let staging = Staging::new(&args.out)?;
-    staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
-    staging.write("validation.json", &output::validation_json(&validated.report)?)?;
-    crate::export::write_parquet(&staging, "platforms.parquet", &mut crate::export::platforms_frame(&platforms)?)?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_platforms(&staging, &analysis)?;
     staging.commit()?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
-/// Platforms, outstanding and current lenders per class.
-fn print_class_summary(
-    platforms: &[(crate::metrics::PlatformMetrics, crate::classify::Classification)],
-    log: &Log,
-) {
-    use crate::classify::Class;
-    log.info(&format!("{:<16} {:>9} {:>22} {:>16}", "class 类别", "platforms", "outstanding (yuan)", "current lenders"));
-    let mut total = (0usize, 0i128, 0i64);
-    for class in Class::ALL {
-        let rows: Vec<_> = platforms.iter().filter(|(_, c)| c.class == class).collect();
-        let outstanding: i128 = rows.iter().map(|(m, _)| i128::from(m.lender_outstanding)).sum();
-        let lenders: i64 = rows.iter().map(|(m, _)| m.lenders_current).sum();
-        total = (total.0 + rows.len(), total.1 + outstanding, total.2 + lenders);
-        log.info(&format!(
-            "{:<16} {:>9} {:>22} {:>16}",
-            format!("{} {}", class.code(), class.zh()),
-            rows.len(),
-            yuan_text(outstanding),
-            lenders
-        ));
-    }
-    log.info(&format!("{:<16} {:>9} {:>22} {:>16}", "total 合计", total.0, yuan_text(total.1), total.2));
-}
-
-fn yuan_text(fen: i128) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+fn exposure_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
+    let (config, validated) = load_input(&args.input, log)?;
+    let analysis = pipeline::analyse(&validated, &config)?;
+    pipeline::print_class_summary(&analysis.platforms, log);
+    pipeline::print_exposure_summary(&analysis, log)?;
+    let staging = Staging::new(&args.out)?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_platforms(&staging, &analysis)?;
+    pipeline::write_exposure(&staging, &analysis)?;
+    staging.commit()?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
 }
 
 fn generate_cmd(args: GenerateArgs, log: &Log) -> Result<()> {

@@ -22,6 +22,37 @@ pub struct RawConfig {
     pub classify: RawClassify,
     #[serde(default)]
     pub recovery: RawRecovery,
+    #[serde(default)]
+    pub claims: RawClaims,
+}
+
+/// `[claims]`: the claim basis per class (DESIGN §4).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClaims {
+    pub failed: Option<String>,
+    pub zombie: Option<String>,
+    pub small: Option<String>,
+    pub high_risk: Option<String>,
+    pub normal: Option<String>,
+}
+
+/// How a lender's claim on a platform is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// 合同口径: Σ amount − Σ principal_returned.
+    OutstandingPrincipal,
+    /// 本金折抵: returns already received are offset against the principal still owed.
+    NetOfReturns,
+}
+
+impl Basis {
+    pub fn code(self) -> &'static str {
+        match self {
+            Basis::OutstandingPrincipal => "outstanding_principal",
+            Basis::NetOfReturns => "net_of_returns",
+        }
+    }
 }
 
 /// A number as written: TOML integer, float (read back through its shortest decimal text,
@@ -140,6 +171,15 @@ pub struct Config {
     pub columns: BTreeMap<String, String>,
     pub classify: ClassifyRules,
     pub recovery: RecoveryRates,
+    /// Claim basis per class, in the order of [`crate::classify::Class::ALL`].
+    pub basis: [Basis; 5],
+}
+
+impl Config {
+    pub fn basis_for(&self, class: crate::classify::Class) -> Basis {
+        let i = crate::classify::Class::ALL.iter().position(|c| *c == class).expect("a class");
+        self.basis[i]
+    }
 }
 
 impl Default for Config {
@@ -233,7 +273,25 @@ impl Config {
             ],
             collateral: rate(&r.collateral_rate, "collateral_rate", 5_000)?,
         };
-        Ok(Config { columns, classify, recovery })
+        let b = &raw.claims;
+        let basis = |v: &Option<String>, key: &str, default: Basis| -> Result<Basis> {
+            match v.as_deref().map(str::trim) {
+                None => Ok(default),
+                Some("net_of_returns") => Ok(Basis::NetOfReturns),
+                Some("outstanding_principal") => Ok(Basis::OutstandingPrincipal),
+                Some(other) => Err(Error::Usage(format!(
+                    "[claims] {key}: {other:?} is not a basis (net_of_returns or outstanding_principal)"
+                ))),
+            }
+        };
+        let basis = [
+            basis(&b.failed, "failed", Basis::NetOfReturns)?,
+            basis(&b.zombie, "zombie", Basis::OutstandingPrincipal)?,
+            basis(&b.small, "small", Basis::OutstandingPrincipal)?,
+            basis(&b.high_risk, "high_risk", Basis::OutstandingPrincipal)?,
+            basis(&b.normal, "normal", Basis::OutstandingPrincipal)?,
+        ];
+        Ok(Config { columns, classify, recovery, basis })
     }
 }
 
@@ -297,6 +355,17 @@ rate_91_180 = "0.25"
 rate_over_180 = "0.10"
 # 抵押物折算率 / share of collateral value recovered
 collateral_rate = "0.50"
+
+[claims]
+# 债权口径，按类别：net_of_returns = 本金折抵（已获收益冲抵本金，2014 意见第五条）；
+# outstanding_principal = 合同口径（出借本金 − 已还本金）。
+# Claim basis per class: net_of_returns offsets returns already received against principal;
+# outstanding_principal is the contract's principal still owed.
+failed = "net_of_returns"
+zombie = "outstanding_principal"
+small = "outstanding_principal"
+high_risk = "outstanding_principal"
+normal = "outstanding_principal"
 "#;
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::fs::File;
 use polars::prelude::*;
 
 use crate::classify::Classification;
+use crate::exposure::{PlatformExposure, BANDS};
 use crate::date::Date;
 use crate::error::{Error, PolarsContext, Result};
 use crate::metrics::{ratio, PlatformMetrics};
@@ -58,12 +59,21 @@ fn dates(name: &str, v: impl IntoIterator<Item = Option<Date>>) -> Result<Column
         .into_column())
 }
 
+/// One platform's row: metrics, class, exposure roll-up.
+pub type PlatformRow = (PlatformMetrics, Classification, PlatformExposure);
+
+/// A share of total_claim: 0 when the total is 0.
+fn share(part: i64, total: i64) -> Option<f64> {
+    Some(ratio(part, total))
+}
+
 /// platforms.parquet: one row per platform (sorted by platform_id), every §3 metric, the class
-/// and its reasons.
-pub fn platforms_frame(platforms: &[(PlatformMetrics, Classification)]) -> Result<DataFrame> {
-    let m = || platforms.iter().map(|(m, _)| m);
-    let c = || platforms.iter().map(|(_, c)| c);
-    let columns = vec![
+/// and its reasons, and the §4 roll-ups.
+pub fn platforms_frame(platforms: &[PlatformRow]) -> Result<DataFrame> {
+    let m = || platforms.iter().map(|(m, _, _)| m);
+    let c = || platforms.iter().map(|(_, c, _)| c);
+    let x = || platforms.iter().map(|(_, _, x)| x);
+    let mut columns = vec![
         texts("platform_id", m().map(|m| Some(m.platform_id.clone()))),
         texts("name", m().map(|m| Some(m.name.clone()))),
         texts("district", m().map(|m| Some(m.district.clone()))),
@@ -90,18 +100,47 @@ pub fn platforms_frame(platforms: &[(PlatformMetrics, Classification)]) -> Resul
         floats("borrower_cap_breach_share", m().map(|m| Some(ratio(m.cap_breach_amount, m.loan_outstanding)))),
         floats("maturity_mismatch_share", m().map(|m| Some(ratio(m.mismatch_amount, m.linked_amount)))),
         money("expected_recovery", m().map(|m| Some(m.expected_recovery)))?,
+        money("total_claim", x().map(|x| Some(x.total_claim)))?,
+        money("pool_claim", x().map(|x| Some(x.pool_claim)))?,
+        floats(
+            "expected_payout_ratio",
+            platforms.iter().map(|(m, _, x)| (x.total_claim != 0).then(|| ratio(m.expected_recovery, x.total_claim))),
+        ),
+        ints("claim_lenders", x().map(|x| Some(x.claim_lenders))),
+    ];
+    for (i, (band, _)) in BANDS.iter().enumerate() {
+        columns.push(ints(&format!("{band}_lenders"), x().map(|x| Some(x.bands[i].0))));
+        columns.push(money(&format!("{band}_claim"), x().map(|x| Some(x.bands[i].1)))?);
+    }
+    columns.extend([
+        floats("top1_lender_share", x().map(|x| share(x.top1_lender_claim, x.total_claim))),
+        floats("top10_lender_share", x().map(|x| share(x.top10_lender_claim, x.total_claim))),
+        floats("claim_hhi", x().map(|x| Some(x.claim_hhi))),
+        money("claim_median", x().map(|x| x.claim_median))?,
+        ints("net_winners", x().map(|x| Some(x.net_winners))),
+        money("net_winner_total", x().map(|x| Some(x.net_winner_total)))?,
         reasons_column(platforms)?,
         texts("reason_zh", c().map(|c| Some(c.reason_zh.clone()))),
         texts("reason_en", c().map(|c| Some(c.reason_en.clone()))),
-    ];
+    ]);
     DataFrame::new(platforms.len(), columns).context("assembling platforms.parquet")
 }
 
+/// Replace Int64 fen columns by Decimal(18,2) yuan, in place.
+pub fn money_to_decimal(df: &mut DataFrame, names: &[&str]) -> Result<()> {
+    for name in names {
+        let fen: Vec<Option<i64>> = df.column(name).context(name)?.i64().context(name)?.iter().collect();
+        let col = money(name, fen)?;
+        df.with_column(col).context(name)?;
+    }
+    Ok(())
+}
+
 /// `reasons`: list of struct {rule, value, threshold, fired}, one list per platform.
-fn reasons_column(platforms: &[(PlatformMetrics, Classification)]) -> Result<Column> {
+fn reasons_column(platforms: &[PlatformRow]) -> Result<Column> {
     let mut rows: Vec<StructRow> = Vec::new();
     let mut offsets = Vec::with_capacity(platforms.len());
-    for (_, c) in platforms {
+    for (_, c, _) in platforms {
         offsets.push(c.reasons.len());
         rows.extend(c.reasons.iter().map(|r| StructRow {
             rule: r.rule,

@@ -123,3 +123,33 @@ pub fn fen_decimal(name: PlSmallStr, fen: Vec<Option<i64>>) -> Result<Series> {
     let wide: Int128Chunked = fen.into_iter().map(|v| v.map(i128::from)).collect();
     Ok(wide.with_name(name).into_decimal(18, 2).context("building a Decimal(18,2) column")?.into_series())
 }
+
+/// A money sum and its Float64 shadow (`<name>__f64`): polars Int64 sums wrap on overflow,
+/// so [`verify_sums`] compares the two after the plan has run.
+pub fn checked_sum(e: Expr, name: &str) -> [Expr; 2] {
+    [
+        e.clone().sum().alias(name),
+        e.cast(DataType::Float64).sum().alias(format!("{name}__f64")),
+    ]
+}
+
+/// Check every `name` against its `name__f64` shadow (relative 1e-9, floor 1e12 fen): a
+/// difference means the Int64 total wrapped, i.e. amounts beyond anything credible.
+pub fn verify_sums(df: &DataFrame, names: &[&str], key: &str) -> Result<()> {
+    for name in names {
+        let exact = df.column(name).context(name)?.cast(&DataType::Int64).context(name)?;
+        let shadow = df.column(&format!("{name}__f64")).context(name)?.cast(&DataType::Float64).context(name)?;
+        let keys = df.column(key).context(key)?.cast(&DataType::String).context(key)?;
+        let (exact, shadow, keys) = (exact.i64().context(name)?, shadow.f64().context(name)?, keys.str().context(key)?);
+        for ((e, f), k) in exact.iter().zip(shadow.iter()).zip(keys.iter()) {
+            let (e, f) = (e.unwrap_or(0) as f64, f.unwrap_or(0.0));
+            if (e - f).abs() > 1e-9 * f.abs().max(1e12) {
+                return Err(crate::error::Error::Usage(format!(
+                    "{key} {}: {name} exceeds what 64-bit fen can total; amounts this large are not credible input",
+                    k.unwrap_or("")
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -96,12 +96,7 @@ const MONEY_TOTALS: &[&str] = &[
     "expected_recovery",
 ];
 
-fn checked_sum(e: Expr, name: &str) -> [Expr; 2] {
-    [
-        e.clone().sum().alias(name),
-        e.cast(DataType::Float64).sum().alias(format!("{name}__f64")),
-    ]
-}
+use crate::frame::checked_sum;
 
 fn money_when(cond: Expr, value: &str) -> Expr {
     when(cond).then(col(value)).otherwise(lit(0i64))
@@ -277,24 +272,10 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
         let s = df.column(c).map_err(|e| err(c, e))?.cast(&DataType::Int64).map_err(|e| err(c, e))?;
         Ok(s.i64().map_err(|e| err(c, e))?.iter().map(|v| v.unwrap_or(0)).collect())
     };
-    let float = |c: &str| -> Result<Vec<f64>> {
-        Ok(df.column(c).map_err(|e| err(c, e))?.f64().map_err(|e| err(c, e))?.iter().map(|v| v.unwrap_or(0.0)).collect())
-    };
     let boolean = |c: &str| -> Result<Vec<bool>> {
         Ok(df.column(c).map_err(|e| err(c, e))?.bool().map_err(|e| err(c, e))?.iter().map(|v| v.unwrap_or(false)).collect())
     };
-    // Int64 totals must agree with their Float64 shadows (relative 1e-9): else they wrapped.
-    for m in MONEY_TOTALS {
-        let (exact, approx) = (int(m)?, float(&format!("{m}__f64"))?);
-        for (i, (e, a)) in exact.iter().zip(&approx).enumerate() {
-            if (*e as f64 - a).abs() > 1e-9 * a.abs().max(1e12) {
-                return Err(Error::Usage(format!(
-                    "platform {}: {m} exceeds what 64-bit fen can total; amounts this large are not credible input",
-                    text("platform_id")?[i].clone().unwrap_or_default()
-                )));
-            }
-        }
-    }
+    crate::frame::verify_sums(df, MONEY_TOTALS, "platform_id")?;
     let ids = text("platform_id")?;
     let names = text("name")?;
     let districts = text("district")?;

@@ -108,8 +108,13 @@ pub fn rejects_csv(rejects: &[RejectRow]) -> Result<Vec<u8>> {
 
 /// validation.json, pretty-printed with a trailing newline.
 pub fn validation_json(report: &Report) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(&report.to_json())
-        .map_err(|e| Error::Internal(format!("writing validation.json: {e}")))?;
+    json_bytes(&report.to_json())
+}
+
+/// Any JSON value, pretty-printed with a trailing newline.
+pub fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
     bytes.write_all(b"\n").map_err(|e| Error::Internal(e.to_string()))?;
     Ok(bytes)
 }
