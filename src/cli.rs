@@ -36,6 +36,10 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// Lender claims and exposure (DESIGN §4): claims, lenders, districts and platforms.parquet.
     Exposure(ClassifyArgs),
+    /// Asset-disposal payout rounds (DESIGN §6): payouts.parquet and payout_rounds.parquet.
+    Payout(PayoutArgs),
+    /// Everything: validate, classify, exposure, payout rounds (when there are recoveries).
+    Run(RunArgs),
     /// Print the rules config (thresholds, rates) with a comment per key.
     Rules(RulesArgs),
     /// Write seeded synthetic input tables at city, province or national scale.
@@ -49,6 +53,53 @@ pub struct ClassifyArgs {
     /// Output folder (replaced atomically): platforms.parquet, validation.json, rejects.csv.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// Options of the payout rule and its outputs.
+#[derive(Debug, Args)]
+pub struct PayoutOptions {
+    /// Small first: the first T yuan of every claim are paid before anything else.
+    #[arg(long, value_name = "T", value_parser = parse_yuan)]
+    pub small_first: Option<i64>,
+    /// Amounts below X yuan owed to an eligible lender are carried to a later round.
+    #[arg(long, value_name = "X", value_parser = parse_yuan)]
+    pub min_payment: Option<i64>,
+    /// Also write the bank-transfer CSV (the only output with names and id numbers), mode 0600.
+    #[arg(long, value_name = "F")]
+    pub payment_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PayoutArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// An earlier run's payouts.parquet: its rounds are kept, the others computed on top.
+    #[arg(long)]
+    pub ledger: Option<PathBuf>,
+    #[command(flatten)]
+    pub payout: PayoutOptions,
+    /// Output folder (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub payout: PayoutOptions,
+    /// Output folder (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// A positive yuan amount, exactly, as fen.
+fn parse_yuan(s: &str) -> std::result::Result<i64, String> {
+    match crate::money::parse_fen(s.trim()) {
+        Some(f) if f > 0 => Ok(f),
+        _ => Err(format!("{s:?} is not a positive yuan amount with at most 2 decimals")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +173,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Classify(args) => classify_cmd(args, &log),
         Command::Exposure(args) => exposure_cmd(args, &log),
         Command::Rules(args) => rules_cmd(args),
+        Command::Payout(args) => payout_cmd(args, &log),
+        Command::Run(args) => run_cmd(args, &log),
         Command::Generate(args) => generate_cmd(args, &log),
     }
 }
@@ -241,6 +294,67 @@ fn exposure_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
     staging.commit()?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
+}
+
+fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
+    let ledger = args.ledger.as_deref().map(pipeline::read_ledger).transpose()?;
+    let (config, validated) = load_input(&args.input, log)?;
+    let analysis = pipeline::analyse(&validated, &config)?;
+    let rule = crate::payout::Rule { small_first: args.payout.small_first, min_payment: args.payout.min_payment };
+    let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, ledger.as_deref(), rule)?;
+    print_payout_summary(&payouts, log);
+    let staging = Staging::new(&args.out)?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_payouts(&staging, &payouts)?;
+    staging.commit()?;
+    finish_payment_file(&args.payout, &payouts, &validated, log)?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
+    let (config, validated) = load_input(&args.input, log)?;
+    let analysis = pipeline::analyse(&validated, &config)?;
+    pipeline::print_class_summary(&analysis.platforms, log);
+    pipeline::print_exposure_summary(&analysis, log)?;
+    let rule = crate::payout::Rule { small_first: args.payout.small_first, min_payment: args.payout.min_payment };
+    let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, rule)?;
+    print_payout_summary(&payouts, log);
+    let staging = Staging::new(&args.out)?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_platforms(&staging, &analysis)?;
+    pipeline::write_exposure(&staging, &analysis)?;
+    pipeline::write_payouts(&staging, &payouts)?;
+    staging.commit()?;
+    finish_payment_file(&args.payout, &payouts, &validated, log)?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+fn finish_payment_file(opts: &PayoutOptions, payouts: &pipeline::Payouts, validated: &Validated, log: &Log) -> Result<()> {
+    if let Some(path) = &opts.payment_file {
+        let computed: std::collections::HashSet<(String, i64)> =
+            payouts.rounds.iter().filter(|r| r.computed).map(|r| (r.platform_id.clone(), r.round)).collect();
+        pipeline::write_payment_file(path, payouts, &computed, &validated.data.lender_personal)?;
+        log.info(&format!("wrote the payment file {} (mode 0600: it holds names and id numbers)", path.display()));
+    }
+    Ok(())
+}
+
+fn print_payout_summary(p: &pipeline::Payouts, log: &Log) {
+    let computed: Vec<&pipeline::RoundRow> = p.rounds.iter().filter(|r| r.computed).collect();
+    let sum = |f: fn(&pipeline::RoundRow) -> i64| -> i128 { computed.iter().map(|r| i128::from(f(r))).sum() };
+    let fmt = |fen: i128| format!("{}.{:02}", fen / 100, fen % 100);
+    log.info(&format!(
+        "payouts: {} round(s) on {} platform(s): pool {}, paid {}, reserved {}, carried {}, surplus {} yuan",
+        computed.len(),
+        computed.iter().map(|r| &r.platform_id).collect::<std::collections::BTreeSet<_>>().len(),
+        fmt(sum(|r| r.pool)),
+        fmt(sum(|r| r.paid)),
+        fmt(sum(|r| r.reserved)),
+        fmt(sum(|r| r.carried)),
+        fmt(sum(|r| r.surplus)),
+    ));
 }
 
 fn generate_cmd(args: GenerateArgs, log: &Log) -> Result<()> {

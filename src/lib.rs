@@ -18,6 +18,7 @@ pub mod load;
 pub mod metrics;
 pub mod money;
 pub mod output;
+pub mod payout;
 pub mod pipeline;
 pub mod schema;
 pub mod validate;

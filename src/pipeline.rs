@@ -140,3 +140,398 @@ fn yuan_text(fen: i128) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     format!("{sign}{}.{:02}", (fen / 100).abs(), (fen % 100).abs())
 }
+
+// ---------------------------------------------------------------- payouts
+
+/// One payouts.parquet row (money in fen).
+#[derive(Debug, Clone)]
+pub struct PayoutRow {
+    pub platform_id: String,
+    pub round: i64,
+    pub lender_id: String,
+    pub status: &'static str,
+    pub claim: i64,
+    pub before: i64,
+    pub paid: i64,
+    pub reserved: i64,
+    pub carried: i64,
+}
+
+/// One payout_rounds.parquet row.
+#[derive(Debug, Clone)]
+pub struct RoundRow {
+    pub platform_id: String,
+    pub round: i64,
+    pub pool: i64,
+    pub paid: i64,
+    pub reserved: i64,
+    pub carried: i64,
+    pub surplus: i64,
+    pub lenders: i64,
+    pub lenders_paid: i64,
+    /// Null for rounds taken from a ledger (not recomputed) and under small first when the
+    /// tranches are not covered.
+    pub level: Option<f64>,
+    /// Computed in this run (false: copied from the ledger).
+    pub computed: bool,
+}
+
+/// The payout stage's result.
+pub struct Payouts {
+    /// Ledger rows and new rows, sorted by (platform, round, lender).
+    pub rows: Vec<PayoutRow>,
+    pub rounds: Vec<RoundRow>,
+    /// Rows of the rounds computed in this run (for the payment file).
+    pub new_rows: usize,
+}
+
+/// Compute every round found in the recoveries that the ledger does not hold yet, per platform
+/// in ascending order, each on the rounds before it; platforms in parallel.
+pub fn payouts(
+    analysis: &Analysis,
+    recoveries: &polars::prelude::DataFrame,
+    ledger: Option<&[PayoutRow]>,
+    rule: crate::payout::Rule,
+) -> Result<Payouts> {
+    use crate::error::{Error, PolarsContext};
+    use polars::prelude::*;
+    use std::collections::{BTreeMap, HashMap};
+
+    // Pools: Σ amount per (platform, round), with the wrap-around check.
+    let pools_df = recoveries
+        .clone()
+        .lazy()
+        .group_by([col("platform_id"), col("round")])
+        .agg(crate::frame::checked_sum(col("amount"), "pool").to_vec())
+        .sort(["platform_id", "round"], SortMultipleOptions::default())
+        .collect()
+        .context("summing recoveries")?;
+    crate::frame::verify_sums(&pools_df, &["pool"], "platform_id")?;
+    let mut pools: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    {
+        let ids = pools_df.column("platform_id").context("platform_id")?.str().context("platform_id")?;
+        let rounds = pools_df.column("round").context("round")?.i64().context("round")?;
+        let amounts = pools_df.column("pool").context("pool")?.i64().context("pool")?;
+        for ((p, r), a) in ids.iter().zip(rounds.iter()).zip(amounts.iter()) {
+            pools.entry(p.unwrap_or("").to_string()).or_default().push((r.unwrap_or(0), a.unwrap_or(0)));
+        }
+    }
+
+    // Lenders in a round: claim > 0, eligible or reserved, by platform, sorted by lender_id.
+    let claims = &analysis.exposure.claims;
+    let mut lenders: HashMap<String, Vec<(crate::payout::Lender, &'static str)>> = HashMap::new();
+    {
+        let ids = claims.column("platform_id").context("platform_id")?.str().context("platform_id")?;
+        let lids = claims.column("lender_id").context("lender_id")?.str().context("lender_id")?;
+        let amounts = claims.column("claim").context("claim")?.i64().context("claim")?;
+        let status = claims.column("status").context("status")?.str().context("status")?;
+        for (((p, l), c), s) in ids.iter().zip(lids.iter()).zip(amounts.iter()).zip(status.iter()) {
+            let (p, l, c, s) = (p.unwrap_or(""), l.unwrap_or(""), c.unwrap_or(0), s.unwrap_or(""));
+            if c <= 0 || s == "excluded" || !pools.contains_key(p) {
+                continue;
+            }
+            let status = if s == "reserved" { "reserved" } else { "eligible" };
+            lenders.entry(p.to_string()).or_default().push((
+                crate::payout::Lender { lender_id: l.to_string(), claim: c, reserved: s == "reserved", before: 0 },
+                status,
+            ));
+        }
+    }
+    for v in lenders.values_mut() {
+        v.sort_by(|a, b| a.0.lender_id.as_bytes().cmp(b.0.lender_id.as_bytes()));
+    }
+
+    // The ledger: check it fits the claims, index it by platform.
+    let mut ledger_by_platform: HashMap<&str, Vec<&PayoutRow>> = HashMap::new();
+    if let Some(rows) = ledger {
+        let known: HashMap<&str, HashMap<&str, i64>> = lenders
+            .iter()
+            .map(|(p, v)| (p.as_str(), v.iter().map(|(l, _)| (l.lender_id.as_str(), l.claim)).collect()))
+            .collect();
+        let mut cumulative: HashMap<(&str, &str), i64> = HashMap::new();
+        for r in rows {
+            let Some(platform) = known.get(r.platform_id.as_str()) else {
+                return Err(Error::Usage(format!(
+                    "ledger: platform {} has no lenders in any payout round of these claims",
+                    r.platform_id
+                )));
+            };
+            let Some(claim) = platform.get(r.lender_id.as_str()) else {
+                return Err(Error::Usage(format!(
+                    "ledger: lender {} on platform {} has no claim in a payout round",
+                    r.lender_id, r.platform_id
+                )));
+            };
+            let c = cumulative.entry((r.platform_id.as_str(), r.lender_id.as_str())).or_default();
+            *c += r.paid + r.reserved;
+            if *c > *claim {
+                return Err(Error::Usage(format!(
+                    "ledger: lender {} on platform {} has received {} yuan, above the claim of {} yuan",
+                    r.lender_id,
+                    r.platform_id,
+                    crate::money::format_fen(*c),
+                    crate::money::format_fen(*claim)
+                )));
+            }
+            ledger_by_platform.entry(r.platform_id.as_str()).or_default().push(r);
+        }
+    }
+
+    let work: Vec<(&String, &Vec<(i64, i64)>)> = pools.iter().collect();
+    let results: Vec<Result<(Vec<PayoutRow>, Vec<RoundRow>, usize)>> = work
+        .into_par_iter()
+        .map(|(platform, rounds)| {
+            let empty = Vec::new();
+            let members = lenders.get(platform.as_str()).unwrap_or(&empty);
+            let old = ledger_by_platform.get(platform.as_str()).cloned().unwrap_or_default();
+            platform_rounds(platform, rounds, members, &old, rule)
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut round_rows = Vec::new();
+    let mut new_rows = 0;
+    for r in results {
+        let (p, r, n) = r?;
+        rows.extend(p);
+        round_rows.extend(r);
+        new_rows += n;
+    }
+    // Ledger rows of platforms without recoveries any more are kept as they were.
+    if let Some(old) = ledger {
+        rows.extend(old.iter().filter(|r| !pools.contains_key(&r.platform_id)).cloned());
+    }
+    rows.sort_by(|a, b| {
+        (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(b.platform_id.as_bytes(), b.round, b.lender_id.as_bytes()))
+    });
+    round_rows.sort_by(|a, b| (a.platform_id.as_bytes(), a.round).cmp(&(b.platform_id.as_bytes(), b.round)));
+    Ok(Payouts { rows, rounds: round_rows, new_rows })
+}
+
+/// Every round of one platform, ascending: ledger rounds are copied, the others computed.
+fn platform_rounds(
+    platform: &str,
+    rounds: &[(i64, i64)],
+    members: &[(crate::payout::Lender, &'static str)],
+    ledger: &[&PayoutRow],
+    rule: crate::payout::Rule,
+) -> Result<(Vec<PayoutRow>, Vec<RoundRow>, usize)> {
+    use std::collections::HashMap;
+    let mut rows: Vec<PayoutRow> = ledger.iter().map(|r| (*r).clone()).collect();
+    let ledger_rounds: std::collections::BTreeSet<i64> = ledger.iter().map(|r| r.round).collect();
+    let mut round_rows = Vec::new();
+    let mut new_rows = 0;
+    for &(round, pool) in rounds {
+        if ledger_rounds.contains(&round) {
+            let old: Vec<&PayoutRow> = ledger.iter().copied().filter(|r| r.round == round).collect();
+            let (paid, reserved, carried) = old.iter().fold((0, 0, 0), |a, r| (a.0 + r.paid, a.1 + r.reserved, a.2 + r.carried));
+            round_rows.push(RoundRow {
+                platform_id: platform.to_string(),
+                round,
+                pool,
+                paid,
+                reserved,
+                carried,
+                surplus: pool - paid - reserved - carried,
+                lenders: old.len() as i64,
+                lenders_paid: old.iter().filter(|r| r.paid > 0).count() as i64,
+                level: None,
+                computed: false,
+            });
+            continue;
+        }
+        // before: Σ paid + reserved over every earlier round (ledger or computed).
+        let mut before: HashMap<&str, i64> = HashMap::new();
+        for r in rows.iter().filter(|r| r.round < round) {
+            *before.entry(r.lender_id.as_str()).or_default() += r.paid + r.reserved;
+        }
+        let in_round: Vec<crate::payout::Lender> = members
+            .iter()
+            .map(|(l, _)| crate::payout::Lender { before: before.get(l.lender_id.as_str()).copied().unwrap_or(0), ..l.clone() })
+            .collect();
+        let result = crate::payout::allocate(pool, &in_round, rule)?;
+        for ((l, status), (lender, share)) in members.iter().zip(in_round.iter().zip(&result.shares)) {
+            rows.push(PayoutRow {
+                platform_id: platform.to_string(),
+                round,
+                lender_id: l.lender_id.clone(),
+                status,
+                claim: l.claim,
+                before: lender.before,
+                paid: share.paid,
+                reserved: share.reserved,
+                carried: share.carried,
+            });
+            new_rows += 1;
+        }
+        round_rows.push(RoundRow {
+            platform_id: platform.to_string(),
+            round,
+            pool,
+            paid: result.paid,
+            reserved: result.reserved,
+            carried: result.carried,
+            surplus: result.surplus,
+            lenders: members.len() as i64,
+            lenders_paid: result.lenders_paid,
+            level: result.level,
+            computed: true,
+        });
+    }
+    Ok((rows, round_rows, new_rows))
+}
+
+/// payouts.parquet and payout_rounds.parquet.
+pub fn write_payouts(staging: &Staging, p: &Payouts) -> Result<()> {
+    use crate::error::PolarsContext;
+    use polars::prelude::*;
+    let r = &p.rows;
+    let text = |name: &str, v: Vec<&str>| Column::new(name.into(), v);
+    let fen = |name: &str, v: Vec<i64>| Column::new(name.into(), v);
+    let mut payouts = DataFrame::new(
+        r.len(),
+        vec![
+            text("platform_id", r.iter().map(|x| x.platform_id.as_str()).collect()),
+            Column::new("round".into(), r.iter().map(|x| x.round).collect::<Vec<_>>()),
+            text("lender_id", r.iter().map(|x| x.lender_id.as_str()).collect()),
+            text("status", r.iter().map(|x| x.status).collect()),
+            fen("claim", r.iter().map(|x| x.claim).collect()),
+            fen("before", r.iter().map(|x| x.before).collect()),
+            fen("paid", r.iter().map(|x| x.paid).collect()),
+            fen("reserved", r.iter().map(|x| x.reserved).collect()),
+            fen("carried", r.iter().map(|x| x.carried).collect()),
+            fen("cumulative", r.iter().map(|x| x.before + x.paid + x.reserved).collect()),
+            fen("remaining", r.iter().map(|x| x.claim - x.before - x.paid - x.reserved).collect()),
+            Column::new(
+                "cumulative_ratio".into(),
+                r.iter().map(|x| (x.before + x.paid + x.reserved) as f64 / x.claim as f64).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+    .context("assembling payouts")?;
+    export::money_to_decimal(&mut payouts, &["claim", "before", "paid", "reserved", "carried", "cumulative", "remaining"])?;
+    export::write_parquet(staging, "payouts.parquet", &mut payouts)?;
+
+    let r = &p.rounds;
+    let mut rounds = DataFrame::new(
+        r.len(),
+        vec![
+            text("platform_id", r.iter().map(|x| x.platform_id.as_str()).collect()),
+            Column::new("round".into(), r.iter().map(|x| x.round).collect::<Vec<_>>()),
+            fen("pool", r.iter().map(|x| x.pool).collect()),
+            fen("paid", r.iter().map(|x| x.paid).collect()),
+            fen("reserved", r.iter().map(|x| x.reserved).collect()),
+            fen("carried", r.iter().map(|x| x.carried).collect()),
+            fen("surplus", r.iter().map(|x| x.surplus).collect()),
+            Column::new("lenders".into(), r.iter().map(|x| x.lenders).collect::<Vec<_>>()),
+            Column::new("lenders_paid".into(), r.iter().map(|x| x.lenders_paid).collect::<Vec<_>>()),
+            Column::new("level".into(), r.iter().map(|x| x.level).collect::<Vec<_>>()),
+        ],
+    )
+    .context("assembling payout_rounds")?;
+    export::money_to_decimal(&mut rounds, &["pool", "paid", "reserved", "carried", "surplus"])?;
+    export::write_parquet(staging, "payout_rounds.parquet", &mut rounds)
+}
+
+/// Read a ledger (an earlier run's payouts.parquet): money back to fen, exactly.
+pub fn read_ledger(path: &std::path::Path) -> Result<Vec<PayoutRow>> {
+    use crate::error::Error;
+    use polars::prelude::*;
+    let bad = |m: String| Error::bad_file(path, m);
+    let f = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
+    let df = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ParquetReader::new(f).finish()))
+        .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
+        .map_err(|e| bad(format!("cannot read as Parquet: {e}")))?;
+    let col = |name: &str| df.column(name).map_err(|_| bad(format!("not a payouts ledger: no column {name}")));
+    let text = |name: &str| -> Result<Vec<String>> {
+        Ok(col(name)?.str().map_err(|_| bad(format!("column {name} is not text")))?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+    };
+    let money = |name: &str| -> Result<Vec<i64>> {
+        let c = col(name)?;
+        let DataType::Decimal(_, scale) = c.dtype() else {
+            return Err(bad(format!("column {name} is not Decimal money")));
+        };
+        let scale = *scale as u32;
+        let phys = c.as_materialized_series().decimal().map_err(|e| bad(e.to_string()))?.physical().clone();
+        phys.iter()
+            .map(|v| crate::money::decimal_to_fen(v.unwrap_or(0), scale).ok_or_else(|| bad(format!("column {name}: not whole fen"))))
+            .collect()
+    };
+    let rounds: Vec<i64> = col("round")?
+        .cast(&DataType::Int64)
+        .map_err(|_| bad("column round is not an integer".into()))?
+        .i64()
+        .map_err(|_| bad("column round is not an integer".into()))?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let (platforms, lenders, status) = (text("platform_id")?, text("lender_id")?, text("status")?);
+    let (claim, before, paid, reserved, carried) = (money("claim")?, money("before")?, money("paid")?, money("reserved")?, money("carried")?);
+    Ok((0..df.height())
+        .map(|i| PayoutRow {
+            platform_id: platforms[i].clone(),
+            round: rounds[i],
+            lender_id: lenders[i].clone(),
+            status: if status[i] == "reserved" { "reserved" } else { "eligible" },
+            claim: claim[i],
+            before: before[i],
+            paid: paid[i],
+            reserved: reserved[i],
+            carried: carried[i],
+        })
+        .collect())
+}
+
+/// The bank-transfer CSV (platform, round, lender_id, name, id_number, amount) for the paid
+/// rows of the rounds computed in this run: the one output with personal data, mode 0600,
+/// written beside its final name and renamed into place.
+pub fn write_payment_file(
+    path: &std::path::Path,
+    payouts: &Payouts,
+    computed: &std::collections::HashSet<(String, i64)>,
+    personal: &polars::prelude::DataFrame,
+) -> Result<()> {
+    use crate::error::{Error, PolarsContext};
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let ids = personal.column("lender_id").context("lender_id")?.str().context("lender_id")?;
+    let names = personal.column("name").context("name")?.str().context("name")?;
+    let numbers = personal.column("id_number").context("id_number")?.str().context("id_number")?;
+    let who: std::collections::HashMap<&str, (&str, &str)> = ids
+        .iter()
+        .zip(names.iter().zip(numbers.iter()))
+        .map(|(i, (n, d))| (i.unwrap_or(""), (n.unwrap_or(""), d.unwrap_or(""))))
+        .collect();
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        std::process::id()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let err = |e: csv::Error| Error::Internal(format!("writing the payment file: {e}"));
+    w.write_record(["platform_id", "round", "lender_id", "name", "id_number", "amount"]).map_err(err)?;
+    for r in payouts.rows.iter().filter(|r| r.paid > 0 && computed.contains(&(r.platform_id.clone(), r.round))) {
+        let (name, id_number) = who.get(r.lender_id.as_str()).copied().unwrap_or(("", ""));
+        w.write_record([
+            r.platform_id.as_str(),
+            &r.round.to_string(),
+            r.lender_id.as_str(),
+            name,
+            id_number,
+            &crate::money::format_fen(r.paid),
+        ])
+        .map_err(err)?;
+    }
+    let mut inner = w.into_inner().map_err(|e| Error::Internal(format!("writing the payment file: {e}")))?;
+    inner.flush().map_err(|e| Error::io(&tmp, e))?;
+    drop(inner);
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
