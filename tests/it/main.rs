@@ -4,5 +4,6 @@
 mod classify;
 mod exposure;
 mod generate;
+mod payout;
 mod util;
 mod validate;

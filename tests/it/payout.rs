@@ -1,0 +1,178 @@
+//! `winddown payout` and `run`: hand-computed rounds, small first with a remainder tie, the
+//! ledger (two runs equal one), refused ledgers, and the payment file (the only output with
+//! personal data, mode 0600).
+
+use polars::prelude::*;
+
+use crate::util::{stderr, Workdir};
+
+fn fixture(w: &Workdir, recoveries: &str) {
+    w.write(
+        "data/platforms.csv",
+        "platform_id,name,district,repayment_suspended\nF,甲,鄂城区,true\nG,乙,鄂城区,\n",
+    );
+    w.write(
+        "data/loans.csv",
+        "loan_id,platform_id,borrower_id,borrower_type,originated_on,principal,outstanding_principal\nD1,G,B1,individual,2019-06-01,2000,2000\n",
+    );
+    w.write(
+        "data/lenders.csv",
+        "lender_id,name,id_number,phone,registered,excluded\n\
+         A,MARKNAME_A,11010519491231002X,13900000001,,\n\
+         B,MARKNAME_B,MARKID_B,MARKPHONE_B,,\n\
+         R,MARKNAME_R,,,no,\n\
+         X,MARKNAME_X,,,,yes\n\
+         W,MARKNAME_W,,,,\n",
+    );
+    w.write(
+        "data/investments.csv",
+        "investment_id,platform_id,lender_id,invested_on,amount,principal_returned,returns_received\n\
+         I1,F,A,2019-01-01,1000,0,0\n\
+         I2,F,B,2019-01-01,3000,0,0\n\
+         I3,F,R,2019-01-01,1000,0,0\n\
+         I4,F,X,2019-01-01,500,0,0\n\
+         I5,F,W,2019-01-01,100,0,150\n\
+         I6,G,A,2019-06-01,2000,0,0\n",
+    );
+    w.write("data/recoveries.csv", format!("platform_id,round,amount,received_on,source\n{recoveries}"));
+}
+
+const TWO_ROUNDS: &str = "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nG,1,0,2019-06-01,\n";
+
+fn read(w: &Workdir, path: &str) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap()).finish().unwrap()
+}
+
+fn fen(df: &DataFrame, c: &str) -> Vec<i64> {
+    let s = df.column(c).unwrap().as_materialized_series().decimal().unwrap().physical().clone();
+    s.iter().map(|v| i64::try_from(v.unwrap()).unwrap()).collect()
+}
+
+fn text(df: &DataFrame, c: &str) -> Vec<String> {
+    df.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+}
+
+fn pay(w: &Workdir, args: &[&str]) {
+    let mut all = vec!["payout", "data", "--as-of", "2019-06-30"];
+    all.extend_from_slice(args);
+    let o = w.run(&all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn two_equalising_rounds_by_hand() {
+    let w = Workdir::new("payout");
+    fixture(&w, TWO_ROUNDS);
+    pay(&w, &["--out", "out"]);
+    let p = read(&w, "out/payouts.parquet");
+    // Round 1: pool 1000 over claims A 1000, B 3000, R 1000 (X excluded, W claim 0): 20 %.
+    // Round 2: pool 2000, everyone at .2: L = (2000 + 1000) / 5000 = .6.
+    // G's round 1 has a pool of 0: its lender A still gets a row, owed 0.
+    assert_eq!(text(&p, "platform_id"), ["F", "F", "F", "F", "F", "F", "G"]);
+    assert_eq!(text(&p, "lender_id"), ["A", "B", "R", "A", "B", "R", "A"]);
+    assert_eq!(text(&p, "status"), ["eligible", "eligible", "reserved", "eligible", "eligible", "reserved", "eligible"]);
+    assert_eq!(fen(&p, "paid"), [20_000, 60_000, 0, 40_000, 120_000, 0, 0]);
+    assert_eq!(fen(&p, "reserved"), [0, 0, 20_000, 0, 0, 40_000, 0]);
+    assert_eq!(fen(&p, "before"), [0, 0, 0, 20_000, 60_000, 20_000, 0]);
+    assert_eq!(fen(&p, "cumulative"), [20_000, 60_000, 20_000, 60_000, 180_000, 60_000, 0]);
+    assert_eq!(fen(&p, "remaining"), [80_000, 240_000, 80_000, 40_000, 120_000, 40_000, 200_000]);
+    let r = read(&w, "out/payout_rounds.parquet");
+    assert_eq!(text(&r, "platform_id"), ["F", "F", "G"]);
+    assert_eq!(fen(&r, "pool"), [100_000, 200_000, 0]);
+    assert_eq!(fen(&r, "paid"), [80_000, 160_000, 0]);
+    assert_eq!(fen(&r, "reserved"), [20_000, 40_000, 0]);
+    assert_eq!(fen(&r, "surplus"), [0, 0, 0]);
+    let level: Vec<Option<f64>> = r.column("level").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(level, [Some(0.2), Some(0.6), Some(0.0)]);
+    let paid: Vec<i64> = r.column("lenders_paid").unwrap().i64().unwrap().iter().map(Option::unwrap).collect();
+    assert_eq!(paid, [2, 2, 0]);
+}
+
+#[test]
+fn small_first_short_pool_with_a_remainder_tie() {
+    let w = Workdir::new("payout-small");
+    fixture(&w, "F,1,1000,2019-03-01,\n");
+    pay(&w, &["--small-first", "1500", "--out", "out"]);
+    // Tranches A 1000, B 1500, R 1000 = 3500 > pool 1000: pro rata to the tranches:
+    // 28571.43, 42857.14, 28571.43 fen → floors 28571 + 42857 + 28571 = 99999; the leftover fen
+    // goes to the largest remainder, a tie between A and R (.428…): "A" < "R".
+    let p = read(&w, "out/payouts.parquet");
+    assert_eq!(fen(&p, "paid"), [28_572, 42_857, 0]);
+    assert_eq!(fen(&p, "reserved"), [0, 0, 28_571]);
+    let r = read(&w, "out/payout_rounds.parquet");
+    let level: Vec<Option<f64>> = r.column("level").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(level, [None]);
+}
+
+#[test]
+fn a_ledger_then_the_next_round_equals_both_rounds_at_once() {
+    let w = Workdir::new("payout-ledger");
+    fixture(&w, "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nG,1,0,2019-06-01,\n");
+    pay(&w, &["--min-payment", "250", "--out", "first"]);
+    fixture(&w, TWO_ROUNDS);
+    pay(&w, &["--min-payment", "250", "--ledger", "first/payouts.parquet", "--out", "second"]);
+    pay(&w, &["--min-payment", "250", "--out", "both"]);
+    assert!(
+        std::fs::read(w.path("second/payouts.parquet")).unwrap() == std::fs::read(w.path("both/payouts.parquet")).unwrap(),
+        "ledger + round 2 differs from both rounds at once"
+    );
+    // With a 250 yuan minimum, A's 200 in round 1 is carried (not in before), so round 2
+    // equalises it back: L = (2000 + 600 + 200) / 5000 = .56 → A 560, B 1080, R 360.
+    let p = read(&w, "both/payouts.parquet");
+    assert_eq!(fen(&p, "carried"), [20_000, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(fen(&p, "paid"), [0, 60_000, 0, 56_000, 108_000, 0, 0]);
+    assert_eq!(fen(&p, "reserved"), [0, 0, 20_000, 0, 0, 36_000, 0]);
+}
+
+#[test]
+fn ledgers_that_do_not_fit_are_refused() {
+    let w = Workdir::new("payout-badledger");
+    fixture(&w, TWO_ROUNDS);
+    pay(&w, &["--out", "first"]);
+    // A is now an excluded insider: the ledger pays a lender who is in no round.
+    let lenders = w.read("data/lenders.csv").replace("A,MARKNAME_A,11010519491231002X,13900000001,,", "A,MARKNAME_A,11010519491231002X,13900000001,,yes");
+    w.write("data/lenders.csv", lenders);
+    let o = w.run(&["payout", "data", "--ledger", "first/payouts.parquet", "--out", "second"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ledger: lender A"), "{}", stderr(&o));
+    // B's claim shrinks below what the ledger already gave B.
+    fixture(&w, TWO_ROUNDS);
+    let inv = w.read("data/investments.csv").replace("I2,F,B,2019-01-01,3000,0,0", "I2,F,B,2019-01-01,3000,2000,0");
+    w.write("data/investments.csv", inv);
+    let o = w.run(&["payout", "data", "--ledger", "first/payouts.parquet", "--out", "second"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("above the claim"), "{}", stderr(&o));
+    assert!(!w.path("second").exists());
+    // Not a ledger at all.
+    w.write("junk.parquet", b"PAR1garbage");
+    let o = w.run(&["payout", "data", "--ledger", "junk.parquet", "--out", "second"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("junk.parquet"));
+}
+
+#[test]
+fn personal_data_only_in_the_payment_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::new("payout-pii");
+    fixture(&w, TWO_ROUNDS);
+    let o = w.run(&["run", "data", "--as-of", "2019-06-30", "--payment-file", "bank.csv", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("MARK"));
+    let mode = std::fs::metadata(w.path("bank.csv")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let bank = w.read("bank.csv");
+    assert!(bank.starts_with("platform_id,round,lender_id,name,id_number,amount\n"));
+    assert!(bank.contains("F,1,A,MARKNAME_A,11010519491231002X,200.00"), "{bank}");
+    assert!(!bank.contains("MARKNAME_R"), "reserved amounts are not paid: {bank}");
+    for entry in std::fs::read_dir(w.path("out")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for marker in [&b"MARK"[..], b"11010519491231002X", b"13900000001"] {
+            assert!(
+                !bytes.windows(marker.len()).any(|win| win == marker),
+                "{} carries personal data",
+                path.display()
+            );
+        }
+    }
+}
