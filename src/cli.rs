@@ -36,6 +36,10 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// Lender claims and exposure (DESIGN §4): claims, lenders, districts and platforms.parquet.
     Exposure(ClassifyArgs),
+    /// The staged exit plan (一企一策) and its 三降 projection (DESIGN §5).
+    Plan(PlanArgs),
+    /// The quarterly bulletin between two runs: by class and district, changes, against the plan.
+    Progress(ProgressArgs),
     /// Asset-disposal payout rounds (DESIGN §6): payouts.parquet and payout_rounds.parquet.
     Payout(PayoutArgs),
     /// Everything: validate, classify, exposure, payout rounds (when there are recoveries).
@@ -88,10 +92,63 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
+    pub stages: StageOptions,
+    #[command(flatten)]
     pub payout: PayoutOptions,
     /// Output folder (replaced atomically).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// The earlier run's output folder.
+    pub old: PathBuf,
+    /// The later run's output folder.
+    pub new: PathBuf,
+    /// Also write progress.md and progress.json into this folder (replaced atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub stages: StageOptions,
+    /// Output folder (replaced atomically): plan.parquet, plan_stages.parquet, plan.md, ….
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Stage settings that override the config's [plan].
+#[derive(Debug, Args)]
+pub struct StageOptions {
+    /// Number of planned stages.
+    #[arg(long)]
+    pub stages: Option<u32>,
+    /// Months per stage (default 3: quarters).
+    #[arg(long)]
+    pub stage_months: Option<u32>,
+}
+
+impl StageOptions {
+    fn apply(&self, config: &mut Config) -> Result<()> {
+        if let Some(n) = self.stages {
+            if n == 0 {
+                return Err(Error::Usage("--stages must be at least 1".into()));
+            }
+            config.plan.stages = n;
+        }
+        if let Some(m) = self.stage_months {
+            if m == 0 {
+                return Err(Error::Usage("--stage-months must be at least 1".into()));
+            }
+            config.plan.stage_months = m;
+        }
+        Ok(())
+    }
 }
 
 /// A positive yuan amount, exactly, as fen.
@@ -174,6 +231,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Exposure(args) => exposure_cmd(args, &log),
         Command::Rules(args) => rules_cmd(args),
         Command::Payout(args) => payout_cmd(args, &log),
+        Command::Plan(args) => plan_cmd(args, &log),
+        Command::Progress(args) => progress_cmd(args, &log),
         Command::Run(args) => run_cmd(args, &log),
         Command::Generate(args) => generate_cmd(args, &log),
     }
@@ -312,11 +371,46 @@ fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
     Ok(())
 }
 
+fn plan_cmd(args: PlanArgs, log: &Log) -> Result<()> {
+    let (mut config, validated) = load_input(&args.input, log)?;
+    args.stages.apply(&mut config)?;
+    let analysis = pipeline::analyse(&validated, &config)?;
+    pipeline::print_class_summary(&analysis.platforms, log);
+    let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
+    pipeline::print_plan_summary(&plan, log);
+    let staging = Staging::new(&args.out)?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_platforms(&staging, &analysis)?;
+    pipeline::write_plan(&staging, &analysis, &plan)?;
+    staging.commit()?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+fn progress_cmd(args: ProgressArgs, log: &Log) -> Result<()> {
+    let old = crate::progress::read_snapshot(&args.old)?;
+    let new = crate::progress::read_snapshot(&args.new)?;
+    let b = crate::progress::bulletin(&old, &new);
+    let md = crate::progress::markdown(&b);
+    print!("{md}");
+    if let Some(out) = &args.out {
+        let staging = Staging::new(out)?;
+        staging.write("progress.md", md.as_bytes())?;
+        staging.write("progress.json", &output::json_bytes(&crate::progress::json(&b))?)?;
+        staging.commit()?;
+        log.info(&format!("wrote {}", out.display()));
+    }
+    Ok(())
+}
+
 fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
-    let (config, validated) = load_input(&args.input, log)?;
+    let (mut config, validated) = load_input(&args.input, log)?;
+    args.stages.apply(&mut config)?;
     let analysis = pipeline::analyse(&validated, &config)?;
     pipeline::print_class_summary(&analysis.platforms, log);
     pipeline::print_exposure_summary(&analysis, log)?;
+    let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
+    pipeline::print_plan_summary(&plan, log);
     let rule = crate::payout::Rule { small_first: args.payout.small_first, min_payment: args.payout.min_payment };
     let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, rule)?;
     print_payout_summary(&payouts, log);
@@ -324,6 +418,7 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
     pipeline::write_platforms(&staging, &analysis)?;
     pipeline::write_exposure(&staging, &analysis)?;
+    pipeline::write_plan(&staging, &analysis, &plan)?;
     pipeline::write_payouts(&staging, &payouts)?;
     staging.commit()?;
     finish_payment_file(&args.payout, &payouts, &validated, log)?;

@@ -24,6 +24,83 @@ pub struct RawConfig {
     pub recovery: RawRecovery,
     #[serde(default)]
     pub claims: RawClaims,
+    #[serde(default)]
+    pub plan: RawPlan,
+}
+
+/// `[plan]`: the staged exit plan (DESIGN §5).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    pub stages: Option<u32>,
+    pub stage_months: Option<u32>,
+    pub max_platforms: Option<i64>,
+    pub max_current_lenders: Option<i64>,
+    pub max_outstanding: Option<Num>,
+    #[serde(default)]
+    pub units: RawUnits,
+    #[serde(default)]
+    pub targets: Vec<RawTarget>,
+}
+
+/// `[plan.units]`: responsible units per class (the platform's district is added).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnits {
+    pub failed: Option<Vec<String>>,
+    pub zombie: Option<Vec<String>>,
+    pub small: Option<Vec<String>>,
+    pub high_risk: Option<Vec<String>>,
+    pub normal: Option<Vec<String>>,
+}
+
+/// `[[plan.targets]]`: e.g. lenders down 50 % by the end of stage 2.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub measure: String,
+    pub stage: u32,
+    pub reduction: Num,
+}
+
+/// What a 三降 target measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Platforms,
+    Outstanding,
+    Lenders,
+}
+
+impl Measure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Measure::Platforms => "platforms",
+            Measure::Outstanding => "outstanding",
+            Measure::Lenders => "lenders",
+        }
+    }
+}
+
+/// A reduction target: `measure` at the end of `stage` at most (1 − reduction) × the start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    pub measure: Measure,
+    pub stage: u32,
+    pub reduction: Ratio,
+}
+
+/// The exit plan's settings, resolved.
+#[derive(Debug, Clone)]
+pub struct PlanRules {
+    pub stages: u32,
+    pub stage_months: u32,
+    pub max_platforms: Option<i64>,
+    pub max_current_lenders: Option<i64>,
+    /// Fen.
+    pub max_outstanding: Option<i64>,
+    /// Per class in the order of [`crate::classify::Class::ALL`].
+    pub units: [Vec<String>; 5],
+    pub targets: Vec<Target>,
 }
 
 /// `[claims]`: the claim basis per class (DESIGN §4).
@@ -173,6 +250,7 @@ pub struct Config {
     pub recovery: RecoveryRates,
     /// Claim basis per class, in the order of [`crate::classify::Class::ALL`].
     pub basis: [Basis; 5],
+    pub plan: PlanRules,
 }
 
 impl Config {
@@ -291,7 +369,68 @@ impl Config {
             basis(&b.high_risk, "high_risk", Basis::OutstandingPrincipal)?,
             basis(&b.normal, "normal", Basis::OutstandingPrincipal)?,
         ];
-        Ok(Config { columns, classify, recovery, basis })
+        let p = &raw.plan;
+        let positive = |v: Option<i64>, key: &str| -> Result<Option<i64>> {
+            match v {
+                Some(n) if n <= 0 => Err(Error::Usage(format!("[plan] {key}: must be at least 1"))),
+                other => Ok(other),
+            }
+        };
+        let max_outstanding = match &p.max_outstanding {
+            None => None,
+            Some(n) => {
+                let d = n.to_decimal("[plan] max_outstanding")?;
+                Some(
+                    crate::money::parse_fen(&d.normalize().to_string())
+                        .filter(|f| *f > 0)
+                        .ok_or_else(|| Error::Usage(format!("[plan] max_outstanding: {d} is not a positive yuan amount")))?,
+                )
+            }
+        };
+        let units = |v: &Option<Vec<String>>, default: &[&str]| -> Vec<String> {
+            v.clone().unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect())
+        };
+        const FINANCE: &str = "地方金融监管部门";
+        const BANKING: &str = "银保监分局";
+        const PBOC: &str = "人民银行分支机构";
+        const POLICE: &str = "公安机关";
+        let mut targets = Vec::new();
+        for t in &p.targets {
+            let measure = match t.measure.trim() {
+                "platforms" => Measure::Platforms,
+                "outstanding" => Measure::Outstanding,
+                "lenders" => Measure::Lenders,
+                other => {
+                    return Err(Error::Usage(format!(
+                        "[[plan.targets]] measure: {other:?} is not platforms, outstanding or lenders"
+                    )))
+                }
+            };
+            let d = t.reduction.to_decimal("[[plan.targets]] reduction")?.normalize();
+            if d < Decimal::ZERO || d > Decimal::ONE {
+                return Err(Error::Usage(format!("[[plan.targets]] reduction: {d} must be between 0 and 1")));
+            }
+            if t.stage == 0 {
+                return Err(Error::Usage("[[plan.targets]] stage: stages count from 1".into()));
+            }
+            targets.push(Target { measure, stage: t.stage, reduction: Ratio::from_decimal(d) });
+        }
+        let plan = PlanRules {
+            stages: p.stages.unwrap_or(4).max(1),
+            stage_months: p.stage_months.unwrap_or(3).max(1),
+            max_platforms: positive(p.max_platforms.or(Some(20)), "max_platforms")?,
+            max_current_lenders: positive(p.max_current_lenders, "max_current_lenders")?,
+            max_outstanding,
+            units: [
+                units(&p.units.failed, &[POLICE, FINANCE, PBOC, BANKING]),
+                units(&p.units.zombie, &[FINANCE, BANKING]),
+                units(&p.units.small, &[FINANCE, BANKING, PBOC]),
+                units(&p.units.high_risk, &[FINANCE, BANKING, PBOC, POLICE]),
+                units(&p.units.normal, &[FINANCE, BANKING, PBOC]),
+            ],
+            targets,
+        };
+        Ok(Config { columns, classify, recovery, basis, plan })
     }
 }
 
@@ -366,6 +505,29 @@ zombie = "outstanding_principal"
 small = "outstanding_principal"
 high_risk = "outstanding_principal"
 normal = "outstanding_principal"
+
+[plan]
+# 分阶段退出计划：阶段数与每阶段月数（默认按季度）。Stages of the exit plan, and months per stage.
+stages = 4
+stage_months = 3
+# 每阶段容量（任一超出即进入下一阶段；单个平台超出容量则独占一个阶段，不会被遗漏）。
+# Capacity per stage; a platform that alone exceeds one gets a stage of its own, never dropped.
+max_platforms = 20
+# max_current_lenders = 50000
+# max_outstanding = 5000000000
+# 三降目标（可选）：第 N 阶段末较起点下降的比例。Optional 三降 targets: reduction by the end of a stage.
+# [[plan.targets]]
+# measure = "lenders"      # platforms / outstanding / lenders
+# stage = 2
+# reduction = "0.50"
+
+[plan.units]
+# 各类平台的责任单位（另加平台属地区政府）。Responsible units per class (the platform's district is added).
+failed = ["公安机关", "地方金融监管部门", "人民银行分支机构", "银保监分局"]
+zombie = ["地方金融监管部门", "银保监分局"]
+small = ["地方金融监管部门", "银保监分局", "人民银行分支机构"]
+high_risk = ["地方金融监管部门", "银保监分局", "人民银行分支机构", "公安机关"]
+normal = ["地方金融监管部门", "银保监分局", "人民银行分支机构"]
 "#;
 
 #[cfg(test)]

@@ -158,15 +158,93 @@ fn reasons_column(platforms: &[PlatformRow]) -> Result<Column> {
     let structs = StructChunked::from_series("reasons".into(), rows.len(), fields.iter())
         .context("building the reasons structs")?
         .into_series();
-    // Split the flat struct series into one list entry per platform.
+    Ok(split_into_lists("reasons", &structs, &offsets))
+}
+
+/// A flat series cut into one list entry per row, `lens[i]` items each.
+fn split_into_lists(name: &str, flat: &Series, lens: &[usize]) -> Column {
     let mut start = 0;
-    let mut lists: Vec<Series> = Vec::with_capacity(platforms.len());
-    for len in offsets {
-        lists.push(structs.slice(start as i64, len));
+    let mut lists: Vec<Series> = Vec::with_capacity(lens.len());
+    for len in lens {
+        lists.push(flat.slice(start as i64, *len));
         start += len;
     }
-    let list = Series::new("reasons".into(), lists);
-    Ok(list.into_column())
+    if lists.is_empty() {
+        // No rows: an empty list column of the right inner type.
+        return Series::new_empty(PlSmallStr::from_str(name), &DataType::List(Box::new(flat.dtype().clone()))).into_column();
+    }
+    Series::new(PlSmallStr::from_str(name), lists).into_column()
+}
+
+/// plan.parquet, sorted by platform_id.
+pub fn plan_frame(plan: &crate::plan::Plan) -> Result<DataFrame> {
+    let mut entries: Vec<&crate::plan::Entry> = plan.entries.iter().collect();
+    entries.sort_by(|a, b| a.input.platform_id.as_bytes().cmp(b.input.platform_id.as_bytes()));
+    let e = || entries.iter();
+    let units_flat = Series::new(
+        "responsible_units".into(),
+        e().flat_map(|x| x.responsible_units.iter().map(String::as_str)).collect::<Vec<_>>(),
+    );
+    let units = split_into_lists("responsible_units", &units_flat, &e().map(|x| x.responsible_units.len()).collect::<Vec<_>>());
+    let steps: Vec<&crate::plan::Step> = e().flat_map(|x| x.steps.iter()).collect();
+    let step_fields = vec![
+        Series::new("step".into(), steps.iter().map(|s| s.step).collect::<Vec<_>>()),
+        Series::new("step_zh".into(), steps.iter().map(|s| s.step_zh).collect::<Vec<_>>()),
+        dates("due_on", steps.iter().map(|s| Some(s.due_on)))?.as_materialized_series().clone(),
+    ];
+    let structs = StructChunked::from_series("steps".into(), steps.len(), step_fields.iter())
+        .context("building the steps structs")?
+        .into_series();
+    let steps_col = split_into_lists("steps", &structs, &e().map(|x| x.steps.len()).collect::<Vec<_>>());
+    let columns = vec![
+        texts("platform_id", e().map(|x| Some(x.input.platform_id.clone()))),
+        texts("name", e().map(|x| Some(x.input.name.clone()))),
+        texts("district", e().map(|x| Some(x.input.district.clone()))),
+        texts("class", e().map(|x| Some(x.input.class.code().to_string()))),
+        texts("class_zh", e().map(|x| Some(x.input.class.zh().to_string()))),
+        texts("subclass", e().map(|x| x.input.subclass.map(|s| s.code().to_string()))),
+        texts("action", e().map(|x| Some(x.action.to_string()))),
+        texts("action_zh", e().map(|x| Some(x.action_zh.to_string()))),
+        units,
+        ints("stage", e().map(|x| Some(i64::from(x.stage)))),
+        dates("start_on", e().map(|x| Some(x.start_on)))?,
+        dates("complete_by", e().map(|x| Some(x.complete_by)))?,
+        ints("order_rank", e().map(|x| Some(x.order_rank))),
+        money("lender_outstanding", e().map(|x| Some(x.input.lender_outstanding)))?,
+        ints("lenders_current", e().map(|x| Some(x.input.lenders_current))),
+        steps_col,
+    ];
+    DataFrame::new(entries.len(), columns).context("assembling plan.parquet")
+}
+
+/// plan_stages.parquet: stage 0 is the start, then each stage end.
+pub fn plan_stages_frame(plan: &crate::plan::Plan) -> Result<DataFrame> {
+    let s = || plan.stages.iter();
+    let targets_flat = Series::new(
+        "targets".into(),
+        s().flat_map(|x| x.targets.iter().map(|t| t.0.as_str())).collect::<Vec<_>>(),
+    );
+    let targets = split_into_lists("targets", &targets_flat, &s().map(|x| x.targets.len()).collect::<Vec<_>>());
+    let columns = vec![
+        ints("stage", s().map(|x| Some(i64::from(x.stage)))),
+        dates("ends_on", s().map(|x| Some(x.ends_on)))?,
+        ints("platforms", s().map(|x| Some(x.platforms))),
+        ints("lenders", s().map(|x| Some(x.lenders))),
+        money("outstanding", s().map(|x| Some(x.outstanding)))?,
+        ints("platforms_remaining", s().map(|x| Some(x.platforms_remaining))),
+        money("outstanding_remaining", s().map(|x| Some(x.outstanding_remaining)))?,
+        ints("lenders_remaining", s().map(|x| Some(x.lenders_remaining))),
+        floats("platforms_remaining_pct", s().map(|x| Some(x.platforms_remaining_pct))),
+        floats("outstanding_remaining_pct", s().map(|x| Some(x.outstanding_remaining_pct))),
+        floats("lenders_remaining_pct", s().map(|x| Some(x.lenders_remaining_pct))),
+        targets,
+        Series::new(
+            "targets_met".into(),
+            s().map(|x| (!x.targets.is_empty()).then(|| x.targets.iter().all(|t| t.1))).collect::<Vec<_>>(),
+        )
+        .into_column(),
+    ];
+    DataFrame::new(plan.stages.len(), columns).context("assembling plan_stages.parquet")
 }
 
 struct StructRow {

@@ -19,6 +19,8 @@ pub mod metrics;
 pub mod money;
 pub mod output;
 pub mod payout;
+pub mod plan;
+pub mod progress;
 pub mod pipeline;
 pub mod schema;
 pub mod validate;

@@ -42,6 +42,8 @@ pub struct PlatformMetrics {
     pub related_party_amount: i64,
     pub last_new_loan_on: Option<Date>,
     pub months_since_new_loan: Option<i32>,
+    /// Latest maturity among loans with outstanding > 0 (when the book runs off).
+    pub last_loan_maturity: Option<Date>,
     pub cap_breach_amount: i64,
     /// Outstanding of linked investments maturing before their loan / of all linked ones.
     pub mismatch_amount: i64,
@@ -141,7 +143,10 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
                 checked_sum(money_when(col("days_past_due").gt(lit(90i64)), out), "overdue_90_amount"),
                 checked_sum(money_when(col("related_party"), out), "related_party_amount"),
                 checked_sum(col("expected_recovery"), "expected_recovery"),
-                [col("originated_on").max().alias("last_new_loan_on"), lit(true).alias("has_loans")],
+                [
+                    col("originated_on").max().alias("last_new_loan_on"),
+                    col("matures_on").filter(col(out).gt(lit(0i64))).max().alias("last_loan_maturity"),
+                ],
             ]
             .concat(),
         );
@@ -287,11 +292,13 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
         boolean("cooperating")?,
         boolean("reporting")?,
     );
-    let last: Vec<Option<Date>> = {
-        let s = df.column("last_new_loan_on").map_err(|e| err("last_new_loan_on", e))?;
-        let s = s.cast(&DataType::Int32).map_err(|e| err("last_new_loan_on", e))?;
-        s.i32().map_err(|e| err("last_new_loan_on", e))?.iter().map(|v| v.map(Date)).collect()
+    let dates = |c: &str| -> Result<Vec<Option<Date>>> {
+        let s = df.column(c).map_err(|e| err(c, e))?;
+        let s = s.cast(&DataType::Int32).map_err(|e| err(c, e))?;
+        Ok(s.i32().map_err(|e| err(c, e))?.iter().map(|v| v.map(Date)).collect())
     };
+    let last = dates("last_new_loan_on")?;
+    let maturity = dates("last_loan_maturity")?;
     let cols: Vec<Vec<i64>> = [
         "lender_outstanding",
         "lenders_current",
@@ -336,6 +343,7 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
             top10_borrower_amount: cols[8][i],
             related_party_amount: cols[9][i],
             last_new_loan_on: last[i],
+            last_loan_maturity: maturity[i],
             months_since_new_loan: None,
             cap_breach_amount: cols[10][i],
             mismatch_amount: cols[11][i],

@@ -535,3 +535,136 @@ pub fn write_payment_file(
         Error::io(path, e)
     })
 }
+
+// ---------------------------------------------------------------- plan
+
+/// The staged exit plan of the analysed platforms.
+pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<crate::date::Date>) -> Result<crate::plan::Plan> {
+    let Some(as_of) = as_of else {
+        return Err(crate::error::Error::Usage(
+            "the exit plan needs an as-of date: the data has no dated rows, pass --as-of".into(),
+        ));
+    };
+    let inputs = analysis
+        .platforms
+        .iter()
+        .map(|(m, c, _)| crate::plan::PlatformInput {
+            platform_id: m.platform_id.clone(),
+            name: m.name.clone(),
+            district: m.district.clone(),
+            class: c.class,
+            subclass: c.subclass,
+            lender_outstanding: m.lender_outstanding,
+            lenders_current: m.lenders_current,
+            last_loan_maturity: m.last_loan_maturity,
+        })
+        .collect();
+    Ok(crate::plan::plan(inputs, &config.plan, as_of))
+}
+
+/// plan.parquet, plan_stages.parquet and plan.md.
+pub fn write_plan(staging: &Staging, analysis: &Analysis, plan: &crate::plan::Plan) -> Result<()> {
+    export::write_parquet(staging, "plan.parquet", &mut export::plan_frame(plan)?)?;
+    export::write_parquet(staging, "plan_stages.parquet", &mut export::plan_stages_frame(plan)?)?;
+    staging.write("plan.md", plan_markdown(analysis, plan).as_bytes())
+}
+
+fn yuan_fen(fen: i64) -> String {
+    crate::money::format_fen(fen)
+}
+
+/// The plan document a regulator prints: the 三降 projection, then one page per platform
+/// (一企一策) in plan order.
+pub fn plan_markdown(analysis: &Analysis, plan: &crate::plan::Plan) -> String {
+    use std::fmt::Write;
+    let by_id: std::collections::HashMap<&str, &PlatformRow> =
+        analysis.platforms.iter().map(|r| (r.0.platform_id.as_str(), r)).collect();
+    let mut md = String::new();
+    let as_of = plan.stages.first().map(|s| s.ends_on.to_string()).unwrap_or_default();
+    let _ = writeln!(md, "# 一企一策 分阶段退出计划 / Staged exit plan\n");
+    let _ = writeln!(md, "数据截至 As of {as_of}。平台 {} 家。\n", plan.entries.len());
+    let _ = writeln!(md, "## 三降 projection 预计压降\n");
+    let _ = writeln!(md, "| 阶段 stage | 截至 ends on | 平台 platforms | 余额 outstanding (元) | 在贷出借人 lenders | 目标 targets |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for s in &plan.stages {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} ({:.1}%) | {} ({:.1}%) | {} ({:.1}%) | {} |",
+            s.stage,
+            s.ends_on,
+            s.platforms_remaining,
+            s.platforms_remaining_pct,
+            yuan_fen(s.outstanding_remaining),
+            s.outstanding_remaining_pct,
+            s.lenders_remaining,
+            s.lenders_remaining_pct,
+            s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; ")
+        );
+    }
+    for e in &plan.entries {
+        let _ = writeln!(md, "\n<div style=\"page-break-after: always\"></div>\n");
+        let p = &e.input;
+        let _ = writeln!(md, "## {}. {} {}（{}）\n", e.order_rank, p.platform_id, p.name, p.district);
+        if let Some((m, c, x)) = by_id.get(p.platform_id.as_str()) {
+            let sub = c.subclass.map(|s| format!(" / {} {}", s.zh(), s.code())).unwrap_or_default();
+            let _ = writeln!(md, "- 类别 Class: **{} {}**{sub}", c.class.zh(), c.class.code());
+            let _ = writeln!(md, "- 理由 Reason: {}", c.reason_zh);
+            let _ = writeln!(md, "- Reason: {}", c.reason_en);
+            if c.refer_to_illegal_fundraising_unit {
+                let _ = writeln!(md, "- 未正常报数：移送处非机制 / not reporting: referred to the illegal-fundraising unit");
+            }
+            let _ = writeln!(
+                md,
+                "- 出借余额 lender outstanding: {} 元；在贷出借人 current lenders: {}；借款余额 loan outstanding: {} 元",
+                yuan_fen(m.lender_outstanding),
+                m.lenders_current,
+                yuan_fen(m.loan_outstanding)
+            );
+            let _ = writeln!(
+                md,
+                "- 债权总额 total claim: {} 元；预计回收 expected recovery: {} 元",
+                yuan_fen(x.total_claim),
+                yuan_fen(m.expected_recovery)
+            );
+            let fired: Vec<String> = c
+                .reasons
+                .iter()
+                .filter(|r| r.fired)
+                .map(|r| format!("{} = {}", r.rule, r.value.map_or("null".to_string(), |v| format!("{v:.4}"))))
+                .collect();
+            if !fired.is_empty() {
+                let _ = writeln!(md, "- 触发规则 rules fired: {}", fired.join("; "));
+            }
+        }
+        let _ = writeln!(md, "- 处置方式 Action: **{}** ({})", e.action_zh, e.action);
+        let _ = writeln!(md, "- 责任单位 Responsible units: {}", e.responsible_units.join("、"));
+        let _ = writeln!(
+            md,
+            "- 阶段 Stage {}: {} 起，预计 {} 前完成 / starts {}, complete by {}\n",
+            e.stage, e.start_on, e.complete_by, e.start_on, e.complete_by
+        );
+        let _ = writeln!(md, "| 步骤 step | 截止 due |");
+        let _ = writeln!(md, "|---|---|");
+        for s in &e.steps {
+            let _ = writeln!(md, "| {} {} | {} |", s.step_zh, s.step, s.due_on);
+        }
+    }
+    md
+}
+
+/// Platforms per stage and the 三降 curve on the console.
+pub fn print_plan_summary(plan: &crate::plan::Plan, log: &crate::cli::Log) {
+    log.info("stage  ends on     platforms  remaining: platforms  outstanding (yuan)      lenders");
+    for s in &plan.stages {
+        log.info(&format!(
+            "{:>5}  {}  {:>9}  {:>20}  {:>18}  {:>11}{}",
+            s.stage,
+            s.ends_on,
+            s.platforms,
+            format!("{} ({:.1}%)", s.platforms_remaining, s.platforms_remaining_pct),
+            yuan_fen(s.outstanding_remaining),
+            s.lenders_remaining,
+            if s.targets.is_empty() { String::new() } else { format!("  [{}]", s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; ")) }
+        ));
+    }
+}
