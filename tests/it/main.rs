@@ -5,5 +5,6 @@ mod classify;
 mod exposure;
 mod generate;
 mod payout;
+mod plan;
 mod util;
 mod validate;
