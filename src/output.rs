@@ -33,6 +33,7 @@ impl Staging {
             return Err(Error::Usage(format!("--out {}: exists and is not a folder", target.display())));
         }
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        remove_stale(&parent, &name);
         let dir = parent.join(format!(".{name}.winddown-tmp-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -51,29 +52,51 @@ impl Staging {
         fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
     }
 
-    /// Replace the target with the staging folder. The old folder is moved aside first and
-    /// removed only after the new one is in place.
+    /// Put the staging folder in place of the target. An existing target is swapped out in one
+    /// atomic step (renameat2 RENAME_EXCHANGE), so at every instant the target path holds
+    /// either the old complete folder or the new complete one, even under SIGKILL.
     pub fn commit(mut self) -> Result<()> {
-        let old = self.target.with_file_name(format!(
-            ".{}.winddown-old-{}",
-            self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-        }
-        if let Err(e) = fs::rename(&self.dir, &self.target) {
-            if had_old {
-                let _ = fs::rename(&old, &self.target);
-            }
-            return Err(Error::io(&self.target, e));
-        }
-        self.committed = true;
-        if had_old {
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        if self.target.exists() {
+            exchange(&self.dir, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            self.committed = true;
+            // `dir` now holds the old folder.
+            fs::remove_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        } else {
+            fs::rename(&self.dir, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            self.committed = true;
         }
         Ok(())
+    }
+}
+
+/// Atomically exchange two paths (Linux renameat2 with RENAME_EXCHANGE).
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them like rename(2).
+    let rc = unsafe {
+        libc::syscall(libc::SYS_renameat2, libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE)
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Staging folders left by runs that were killed: `.<name>.winddown-tmp-<pid>` whose process
+/// is gone.
+fn remove_stale(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.winddown-tmp-");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -195,6 +195,15 @@ pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Re
             lender_personal = Some(p);
         }
     }
+    for ((table, column), total) in &v.money_totals {
+        if *total > i128::from(i64::MAX) {
+            return Err(Error::Usage(format!(
+                "{}.{column}: the accepted amounts add up to more than 92,233,720,368,547,758.07 yuan, \
+                 beyond 64-bit fen; amounts this large are not credible input",
+                table.name()
+            )));
+        }
+    }
     let as_of = options.as_of.or(v.latest_date);
     let report = Report {
         as_of,
@@ -273,6 +282,9 @@ struct Validator {
     lenders: FxHashMap<Box<str>, bool>,
     investments: FxHashSet<Box<str>>,
     accepted_platforms: u32,
+    /// Σ |amount| of every money column of the accepted rows: if a table's total fits i64 fen,
+    /// no group sum downstream can overflow.
+    money_totals: BTreeMap<(Table, &'static str), i128>,
     reports: BTreeMap<Table, TableReport>,
     rejects: Vec<RejectRow>,
     invalid_id_numbers: u64,
@@ -291,6 +303,7 @@ impl Validator {
             lenders: FxHashMap::default(),
             investments: FxHashSet::default(),
             accepted_platforms: 0,
+            money_totals: BTreeMap::new(),
             reports: BTreeMap::new(),
             rejects: Vec::new(),
             invalid_id_numbers: 0,
@@ -547,6 +560,9 @@ impl Validator {
         let spec = table.columns();
         let mut out = 0;
         for (i, c) in spec.iter().enumerate() {
+            if let (CellType::Money, Some(v)) = (c.ty, vals[i].money()) {
+                *self.money_totals.entry((table, c.name)).or_default() += i128::from(v).abs();
+            }
             if c.personal {
                 continue;
             }

@@ -187,7 +187,7 @@ const TICKET_BANDS: &[(f64, f64, f64)] = &[
 const TERMS: &[(i32, f64)] = &[(1, 0.05), (3, 0.15), (6, 0.2), (12, 0.3), (24, 0.2), (36, 0.1)];
 
 /// Mean outstanding of a running loan, yuan: sets how many loans a platform has.
-const MEAN_LOAN_OUTSTANDING: f64 = 80_000.0;
+const MEAN_LOAN_OUTSTANDING: f64 = 62_000.0;
 
 /// The whole plan: platforms with their sizes and ranges, and the spec.
 pub struct Model {
