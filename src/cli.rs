@@ -91,6 +91,12 @@ pub struct PayoutArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Also write a CSV copy (UTF-8 with BOM, for Excel) of every Parquet export.
+    #[arg(long)]
+    pub csv: bool,
+    /// Replace lender_id in the exports by a keyed hash (key in WINDDOWN_PSEUDONYM_KEY).
+    #[arg(long)]
+    pub pseudonymize: bool,
     #[command(flatten)]
     pub stages: StageOptions,
     #[command(flatten)]
@@ -349,7 +355,7 @@ fn exposure_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
     let staging = Staging::new(&args.out)?;
     pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
     pipeline::write_platforms(&staging, &analysis)?;
-    pipeline::write_exposure(&staging, &analysis)?;
+    pipeline::write_exposure(&staging, &analysis, None)?;
     staging.commit()?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
@@ -364,7 +370,7 @@ fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
     print_payout_summary(&payouts, log);
     let staging = Staging::new(&args.out)?;
     pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
-    pipeline::write_payouts(&staging, &payouts)?;
+    pipeline::write_payouts(&staging, &payouts, None)?;
     staging.commit()?;
     finish_payment_file(&args.payout, &payouts, &validated, log)?;
     log.info(&format!("wrote {}", args.out.display()));
@@ -404,6 +410,7 @@ fn progress_cmd(args: ProgressArgs, log: &Log) -> Result<()> {
 }
 
 fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
+    let pseudonyms = args.pseudonymize.then(crate::manifest::Pseudonymizer::from_env).transpose()?;
     let (mut config, validated) = load_input(&args.input, log)?;
     args.stages.apply(&mut config)?;
     let analysis = pipeline::analyse(&validated, &config)?;
@@ -417,9 +424,24 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     let staging = Staging::new(&args.out)?;
     pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
     pipeline::write_platforms(&staging, &analysis)?;
-    pipeline::write_exposure(&staging, &analysis)?;
+    pipeline::write_exposure(&staging, &analysis, pseudonyms.as_ref())?;
     pipeline::write_plan(&staging, &analysis, &plan)?;
-    pipeline::write_payouts(&staging, &payouts)?;
+    pipeline::write_payouts(&staging, &payouts, pseudonyms.as_ref())?;
+    staging.write("summary.json", &output::json_bytes(&pipeline::summary_json(&validated, &analysis, &plan, &payouts))?)?;
+    if args.csv {
+        crate::export::csv_copies(&staging)?;
+    }
+    staging.record_rows("rejects.csv", validated.rejects.len() as u64);
+    let config_text = match &args.input.config {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
+        None => crate::config::DEFAULTS_TOML.to_string(),
+    };
+    let inputs: Vec<(String, PathBuf)> = crate::load::find_tables(&args.input.data)?
+        .into_values()
+        .map(|f| (f.table.name().to_string(), f.path))
+        .collect();
+    let manifest = crate::manifest::manifest(staging.dir(), &staging.rows(), "run", &config_text, validated.report.as_of, &inputs)?;
+    staging.write("manifest.json", &output::json_bytes(&manifest)?)?;
     staging.commit()?;
     finish_payment_file(&args.payout, &payouts, &validated, log)?;
     log.info(&format!("wrote {}", args.out.display()));

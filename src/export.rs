@@ -21,6 +21,38 @@ pub fn write_parquet(staging: &Staging, name: &str, df: &mut DataFrame) -> Resul
         .with_compression(ParquetCompression::Zstd(None))
         .finish(df)
         .context(&format!("writing {name}"))?;
+    staging.record_rows(name, df.height() as u64);
+    Ok(())
+}
+
+/// A CSV copy of every Parquet file in the staging folder: UTF-8 with a BOM so that Excel
+/// shows the Chinese, money as yuan text. Nested columns (reasons, steps, units, targets)
+/// stay in the Parquet only; their one-line forms (reason_zh, reason_en) are in the CSV.
+pub fn csv_copies(staging: &Staging) -> Result<()> {
+    let mut names: Vec<String> = std::fs::read_dir(staging.dir())
+        .map_err(|e| Error::io(staging.dir(), e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".parquet"))
+        .collect();
+    names.sort();
+    for name in names {
+        let path = staging.path(&name);
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let df = ParquetReader::new(file).finish().context(&format!("reading back {name}"))?;
+        let flat: Vec<PlSmallStr> = df
+            .columns()
+            .iter()
+            .filter(|c| !matches!(c.dtype(), DataType::List(_) | DataType::Struct(_)))
+            .map(|c| c.name().clone())
+            .collect();
+        let mut df = df.select(flat).context(&format!("flattening {name}"))?;
+        let csv_name = name.replace(".parquet", ".csv");
+        let csv_path = staging.path(&csv_name);
+        let mut out = File::create(&csv_path).map_err(|e| Error::io(&csv_path, e))?;
+        CsvWriter::new(&mut out).include_bom(true).finish(&mut df).context(&format!("writing {csv_name}"))?;
+        staging.record_rows(&csv_name, df.height() as u64);
+    }
     Ok(())
 }
 

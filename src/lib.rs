@@ -15,6 +15,7 @@ pub mod exposure;
 pub mod frame;
 pub mod generate;
 pub mod load;
+pub mod manifest;
 pub mod metrics;
 pub mod money;
 pub mod output;

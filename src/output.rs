@@ -14,6 +14,8 @@ pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
     committed: bool,
+    /// Rows of each tabular file written, for the manifest.
+    rows: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl Staging {
@@ -39,12 +41,28 @@ impl Staging {
             fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging { target: target.to_path_buf(), dir, committed: false })
+        Ok(Staging { target: target.to_path_buf(), dir, committed: false, rows: Default::default() })
     }
 
     /// Path of a file inside the staging folder.
     pub fn path(&self, file: &str) -> PathBuf {
         self.dir.join(file)
+    }
+
+    /// The staging folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Record that `file` holds `rows` data rows (for the manifest).
+    pub fn record_rows(&self, file: &str, rows: u64) {
+        if let Ok(mut r) = self.rows.lock() {
+            r.insert(file.to_string(), rows);
+        }
+    }
+
+    pub fn rows(&self) -> std::collections::BTreeMap<String, u64> {
+        self.rows.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {

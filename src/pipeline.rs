@@ -64,9 +64,17 @@ pub fn write_platforms(staging: &Staging, analysis: &Analysis) -> Result<()> {
 }
 
 /// claims.parquet, lenders.parquet, districts.parquet.
-pub fn write_exposure(staging: &Staging, analysis: &Analysis) -> Result<()> {
+pub fn write_exposure(staging: &Staging, analysis: &Analysis, pseudonyms: Option<&crate::manifest::Pseudonymizer>) -> Result<()> {
     use crate::error::PolarsContext;
     let x = &analysis.exposure;
+    let pseudo = |df: &mut polars::prelude::DataFrame, keys: &[&str]| -> Result<()> {
+        if let Some(p) = pseudonyms {
+            pseudonymize(df, p)?;
+            let sorted = df.sort(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), Default::default()).context("sorting")?;
+            *df = sorted;
+        }
+        Ok(())
+    };
     let mut claims = x
         .claims
         .select([
@@ -87,9 +95,11 @@ pub fn write_exposure(staging: &Staging, analysis: &Analysis) -> Result<()> {
         &mut claims,
         &["invested", "principal_returned", "returns_received", "outstanding", "claim", "net_winner_amount"],
     )?;
+    pseudo(&mut claims, &["platform_id", "lender_id"])?;
     export::write_parquet(staging, "claims.parquet", &mut claims)?;
     let mut lenders = x.lenders.clone();
     export::money_to_decimal(&mut lenders, &["total_claim"])?;
+    pseudo(&mut lenders, &["lender_id"])?;
     export::write_parquet(staging, "lenders.parquet", &mut lenders)?;
     let mut districts = x.districts.clone();
     export::money_to_decimal(&mut districts, &["claims"])?;
@@ -381,10 +391,19 @@ fn platform_rounds(
 }
 
 /// payouts.parquet and payout_rounds.parquet.
-pub fn write_payouts(staging: &Staging, p: &Payouts) -> Result<()> {
+pub fn write_payouts(staging: &Staging, p: &Payouts, pseudonyms: Option<&crate::manifest::Pseudonymizer>) -> Result<()> {
     use crate::error::PolarsContext;
     use polars::prelude::*;
-    let r = &p.rows;
+    let mut rows = p.rows.clone();
+    if let Some(ps) = pseudonyms {
+        for r in &mut rows {
+            r.lender_id = ps.pseudonym(&r.lender_id);
+        }
+        rows.sort_by(|a, b| {
+            (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(b.platform_id.as_bytes(), b.round, b.lender_id.as_bytes()))
+        });
+    }
+    let r = &rows;
     let text = |name: &str, v: Vec<&str>| Column::new(name.into(), v);
     let fen = |name: &str, v: Vec<i64>| Column::new(name.into(), v);
     let mut payouts = DataFrame::new(
@@ -667,4 +686,107 @@ pub fn print_plan_summary(plan: &crate::plan::Plan, log: &crate::cli::Log) {
             if s.targets.is_empty() { String::new() } else { format!("  [{}]", s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; ")) }
         ));
     }
+}
+
+// ---------------------------------------------------------------- summary
+
+/// Per platform: cumulative paid + reserved over every round / total claim.
+pub fn payout_ratios(analysis: &Analysis, payouts: &Payouts) -> Vec<(String, i64, i64, Option<f64>)> {
+    let mut given: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for r in &payouts.rows {
+        *given.entry(r.platform_id.as_str()).or_default() += r.paid + r.reserved;
+    }
+    analysis
+        .platforms
+        .iter()
+        .filter(|(m, _, _)| given.contains_key(m.platform_id.as_str()))
+        .map(|(m, _, x)| {
+            let g = given[m.platform_id.as_str()];
+            (m.platform_id.clone(), x.total_claim, g, (x.total_claim > 0).then(|| g as f64 / x.total_claim as f64))
+        })
+        .collect()
+}
+
+/// summary.json: counts and money by class and district, claim bands, the 三降 curve, payouts.
+pub fn summary_json(validated: &Validated, analysis: &Analysis, plan: &crate::plan::Plan, payouts: &Payouts) -> serde_json::Value {
+    use serde_json::json;
+    let y = |fen: i128| {
+        let sign = if fen < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", (fen / 100).abs(), (fen % 100).abs())
+    };
+    let mut by_class = Vec::new();
+    for class in Class::ALL {
+        let rows: Vec<&PlatformRow> = analysis.platforms.iter().filter(|r| r.1.class == class).collect();
+        let sum = |f: &dyn Fn(&PlatformRow) -> i64| rows.iter().map(|r| i128::from(f(r))).sum::<i128>();
+        by_class.push(json!({
+            "class": class.code(),
+            "class_zh": class.zh(),
+            "platforms": rows.len(),
+            "lender_outstanding": y(sum(&|r| r.0.lender_outstanding)),
+            "loan_outstanding": y(sum(&|r| r.0.loan_outstanding)),
+            "lenders_current": sum(&|r| r.0.lenders_current) as i64,
+            "total_claim": y(sum(&|r| r.2.total_claim)),
+            "expected_recovery": y(sum(&|r| r.0.expected_recovery)),
+        }));
+    }
+    let mut districts: std::collections::BTreeMap<&str, (usize, i128, i64)> = std::collections::BTreeMap::new();
+    for (m, _, _) in &analysis.platforms {
+        let d = districts.entry(m.district.as_str()).or_default();
+        d.0 += 1;
+        d.1 += i128::from(m.lender_outstanding);
+        d.2 += m.lenders_current;
+    }
+    let mut bands = Vec::new();
+    for (i, (band, _)) in crate::exposure::BANDS.iter().enumerate() {
+        let lenders: i64 = analysis.platforms.iter().map(|r| r.2.bands[i].0).sum();
+        let claim: i128 = analysis.platforms.iter().map(|r| i128::from(r.2.bands[i].1)).sum();
+        bands.push(json!({"band": band, "lenders": lenders, "claim": y(claim)}));
+    }
+    let computed: Vec<&RoundRow> = payouts.rounds.iter().collect();
+    let rsum = |f: fn(&RoundRow) -> i64| computed.iter().map(|r| i128::from(f(r))).sum::<i128>();
+    json!({
+        "as_of": validated.report.as_of.map(|d| d.to_string()),
+        "rows": {
+            "read": validated.report.tables.values().map(|t| t.read).sum::<u64>(),
+            "rejected": validated.report.total_rejected(),
+        },
+        "platforms": analysis.platforms.len(),
+        "by_class": by_class,
+        "by_district": districts.iter().map(|(d, (n, o, l))| json!({
+            "district": d, "platforms": n, "lender_outstanding": y(*o), "lenders_current": l,
+        })).collect::<Vec<_>>(),
+        "claim_bands": bands,
+        "plan": plan.stages.iter().map(|s| json!({
+            "stage": s.stage,
+            "ends_on": s.ends_on.to_string(),
+            "platforms_remaining": s.platforms_remaining,
+            "outstanding_remaining": y(s.outstanding_remaining.into()),
+            "lenders_remaining": s.lenders_remaining,
+            "platforms_remaining_pct": s.platforms_remaining_pct,
+            "outstanding_remaining_pct": s.outstanding_remaining_pct,
+            "lenders_remaining_pct": s.lenders_remaining_pct,
+            "targets": s.targets.iter().map(|t| json!({"target": t.0, "met": t.1})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "payouts": {
+            "rounds": computed.len(),
+            "pool": y(rsum(|r| r.pool)),
+            "paid": y(rsum(|r| r.paid)),
+            "reserved": y(rsum(|r| r.reserved)),
+            "carried": y(rsum(|r| r.carried)),
+            "surplus": y(rsum(|r| r.surplus)),
+        },
+        "payout_ratio": payout_ratios(analysis, payouts).into_iter().map(|(p, claim, given, ratio)| json!({
+            "platform_id": p, "total_claim": y(claim.into()), "paid_and_reserved": y(given.into()), "ratio": ratio,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Replace the lender_id column by keyed pseudonyms.
+fn pseudonymize(df: &mut polars::prelude::DataFrame, p: &crate::manifest::Pseudonymizer) -> Result<()> {
+    use crate::error::PolarsContext;
+    use polars::prelude::*;
+    let ids: Vec<Option<String>> =
+        df.column("lender_id").context("lender_id")?.str().context("lender_id")?.iter().map(|v| v.map(|v| p.pseudonym(v))).collect();
+    df.with_column(Column::new("lender_id".into(), ids)).context("pseudonymizing")?;
+    Ok(())
 }

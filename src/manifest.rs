@@ -1,0 +1,125 @@
+//! The run's paperwork (DESIGN §7): manifest.json (every file with rows and sha256, the tool
+//! version, the config and its hash, the as-of, the input files' hashes), summary.json for
+//! machines, keyed pseudonyms for lender ids, and CSV copies of the Parquet exports.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// HMAC-SHA256 (RFC 2104).
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// Keyed pseudonyms for lender ids: the same id and key always give the same pseudonym,
+/// and without the key it cannot be reversed or recomputed.
+#[derive(Clone)]
+pub struct Pseudonymizer {
+    key: Vec<u8>,
+}
+
+/// The environment variable holding the pseudonym key.
+pub const KEY_VAR: &str = "WINDDOWN_PSEUDONYM_KEY";
+
+impl Pseudonymizer {
+    pub fn from_env() -> Result<Pseudonymizer> {
+        match std::env::var(KEY_VAR) {
+            Ok(k) if k.len() >= 16 => Ok(Pseudonymizer { key: k.into_bytes() }),
+            Ok(_) => Err(Error::Usage(format!("--pseudonymize: {KEY_VAR} must hold at least 16 characters"))),
+            Err(_) => Err(Error::Usage(format!("--pseudonymize needs a key in the environment variable {KEY_VAR}"))),
+        }
+    }
+
+    /// `H` and 24 hex digits (96 bits) of HMAC-SHA256(key, id).
+    pub fn pseudonym(&self, id: &str) -> String {
+        format!("H{}", &hex(&hmac_sha256(&self.key, id.as_bytes()))[..24])
+    }
+}
+
+/// manifest.json for the files in `dir` (rows as recorded while writing).
+pub fn manifest(
+    dir: &Path,
+    rows: &std::collections::BTreeMap<String, u64>,
+    command: &str,
+    config_text: &str,
+    as_of: Option<crate::date::Date>,
+    inputs: &[(String, std::path::PathBuf)],
+) -> Result<serde_json::Value> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "manifest.json")
+        .collect();
+    names.sort();
+    let mut files = Vec::new();
+    for name in names {
+        let path = dir.join(&name);
+        let bytes = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+        files.push(json!({
+            "file": name,
+            "rows": rows.get(&name),
+            "bytes": bytes,
+            "sha256": sha256_file(&path)?,
+        }));
+    }
+    let mut input_files = Vec::new();
+    for (table, path) in inputs {
+        input_files.push(json!({
+            "table": table,
+            "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "bytes": std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len(),
+            "sha256": sha256_file(path)?,
+        }));
+    }
+    Ok(json!({
+        "tool": "winddown",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "as_of": as_of.map(|d| d.to_string()),
+        "config": config_text,
+        "config_sha256": sha256(config_text.as_bytes()),
+        "inputs": input_files,
+        "files": files,
+    }))
+}
