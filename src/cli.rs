@@ -428,6 +428,7 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     pipeline::write_plan(&staging, &analysis, &plan)?;
     pipeline::write_payouts(&staging, &payouts, pseudonyms.as_ref())?;
     staging.write("summary.json", &output::json_bytes(&pipeline::summary_json(&validated, &analysis, &plan, &payouts))?)?;
+    pipeline::write_report(&staging, &validated, &analysis, &plan, &payouts)?;
     if args.csv {
         crate::export::csv_copies(&staging)?;
     }

@@ -22,6 +22,7 @@ pub mod output;
 pub mod payout;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod pipeline;
 pub mod schema;
 pub mod validate;

@@ -790,3 +790,29 @@ fn pseudonymize(df: &mut polars::prelude::DataFrame, p: &crate::manifest::Pseudo
     df.with_column(Column::new("lender_id".into(), ids)).context("pseudonymizing")?;
     Ok(())
 }
+
+/// report.html.
+pub fn write_report(staging: &Staging, validated: &Validated, analysis: &Analysis, plan: &crate::plan::Plan, payouts: &Payouts) -> Result<()> {
+    use crate::error::PolarsContext;
+    let d = &analysis.exposure.districts;
+    let names = d.column("district").context("district")?.str().context("district")?;
+    let classes = d.column("class").context("class")?.str().context("class")?;
+    let lenders = d.column("lenders").context("lenders")?.i64().context("lenders")?;
+    let claims = d.column("claims").context("claims")?.i64().context("claims")?;
+    let districts = names
+        .iter()
+        .zip(classes.iter())
+        .zip(lenders.iter().zip(claims.iter()))
+        .map(|((n, c), (l, m))| (n.map(str::to_string), c.unwrap_or("").to_string(), l.unwrap_or(0), m.unwrap_or(0)))
+        .collect();
+    let input = crate::report::ReportInput {
+        as_of: validated.report.as_of,
+        rows_read: validated.report.tables.values().map(|t| t.read).sum(),
+        rows_rejected: validated.report.total_rejected(),
+        platforms: &analysis.platforms,
+        plan,
+        districts,
+        payout_ratios: payout_ratios(analysis, payouts),
+    };
+    staging.write("report.html", crate::report::html(&input)?.as_bytes())
+}
