@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Execute the notebooks headless against a fresh `winddown run` of data-samples/city.
+# Installs the pinned Python packages into a virtualenv (reused between runs).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${WINDDOWN_VENV:-$HOME/.cache/winddown-venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/notebooks/requirements.txt"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+(cd "$root" && cargo run --quiet --locked -- run data-samples/city --out "$out/city" -q)
+export WINDDOWN_OUT="$out/city"
+"$venv/bin/python" - "$root/notebooks" "$out/executed" <<'PY'
+import pathlib, sys
+import nbformat
+from nbclient import NotebookClient
+src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+dst.mkdir(parents=True, exist_ok=True)
+books = sorted(src.glob("*.ipynb"))
+for path in books:
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(src)}}).execute()
+    nbformat.write(nb, dst / path.name)
+    print(f"notebook {path.name}: executed")
+print(f"{len(books)} passed, 0 failed")
+PY
