@@ -6,5 +6,6 @@ mod exposure;
 mod generate;
 mod payout;
 mod plan;
+mod run;
 mod util;
 mod validate;
