@@ -258,6 +258,35 @@ impl Log {
     }
 }
 
+/// Stage-by-stage progress on a terminal: `[2/6] classify … (1.3 s)`, the time since the
+/// start. Silent when stderr is not a terminal (logs, CI) or under `-q`.
+pub struct Progress {
+    on: bool,
+    total: usize,
+    done: usize,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    pub fn new(log: &Log, total: usize) -> Progress {
+        use std::io::IsTerminal;
+        Progress { on: !log.quiet && std::io::stderr().is_terminal(), total, done: 0, started: std::time::Instant::now() }
+    }
+
+    pub fn stage(&mut self, name: &str) {
+        self.done += 1;
+        if self.on {
+            eprintln!("[{}/{}] {name} … ({:.1} s)", self.done, self.total, self.started.elapsed().as_secs_f64());
+        }
+    }
+
+    pub fn finish(self) {
+        if self.on {
+            eprintln!("[{0}/{0}] done ({1:.1} s)", self.total, self.started.elapsed().as_secs_f64());
+        }
+    }
+}
+
 /// Validate the input folder, print the counts, and enforce `--strict`.
 pub fn load_input(input: &InputArgs, log: &Log) -> Result<(Config, Validated)> {
     let config = Config::load(input.config.as_deref())?;
@@ -411,16 +440,22 @@ fn progress_cmd(args: ProgressArgs, log: &Log) -> Result<()> {
 
 fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     let pseudonyms = args.pseudonymize.then(crate::manifest::Pseudonymizer::from_env).transpose()?;
+    let mut progress = Progress::new(log, 6);
+    progress.stage("校验 validate");
     let (mut config, validated) = load_input(&args.input, log)?;
     args.stages.apply(&mut config)?;
+    progress.stage("分类与敞口 classify + exposure");
     let analysis = pipeline::analyse(&validated, &config)?;
     pipeline::print_class_summary(&analysis.platforms, log);
     pipeline::print_exposure_summary(&analysis, log)?;
+    progress.stage("计划 plan");
     let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
     pipeline::print_plan_summary(&plan, log);
+    progress.stage("兑付 payouts");
     let rule = crate::payout::Rule { small_first: args.payout.small_first, min_payment: args.payout.min_payment };
     let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, rule)?;
     print_payout_summary(&payouts, log);
+    progress.stage("导出 exports");
     let staging = Staging::new(&args.out)?;
     pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
     pipeline::write_platforms(&staging, &analysis)?;
@@ -441,9 +476,11 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
         .into_values()
         .map(|f| (f.table.name().to_string(), f.path))
         .collect();
+    progress.stage("清单 manifest");
     let manifest = crate::manifest::manifest(staging.dir(), &staging.rows(), "run", &config_text, validated.report.as_of, &inputs)?;
     staging.write("manifest.json", &output::json_bytes(&manifest)?)?;
     staging.commit()?;
+    progress.finish();
     finish_payment_file(&args.payout, &payouts, &validated, log)?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
