@@ -153,3 +153,31 @@ pub fn verify_sums(df: &DataFrame, names: &[&str], key: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Read a whole Parquet file. A damaged file is a [`crate::error::Error::BadFile`] naming it,
+/// even if a decoder deep inside polars panics instead of returning an error.
+pub fn read_parquet_file(path: &std::path::Path) -> Result<DataFrame> {
+    use crate::error::Error;
+    let f = std::fs::File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ParquetReader::new(f).finish()))
+        .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
+        .map_err(|e| {
+            let one_line = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+            Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
+        })
+}
+
+/// A Decimal money column read back as fen, exactly (any scale, whole fen only).
+pub fn decimal_fen(df: &DataFrame, name: &str, path: &std::path::Path) -> Result<Vec<i64>> {
+    use crate::error::Error;
+    let bad = |m: String| Error::bad_file(path, m);
+    let c = df.column(name).map_err(|_| bad(format!("no column {name}")))?;
+    let DataType::Decimal(_, scale) = c.dtype() else {
+        return Err(bad(format!("column {name} is not Decimal money")));
+    };
+    let scale = *scale as u32;
+    let phys = c.as_materialized_series().decimal().map_err(|e| bad(e.to_string()))?.physical().clone();
+    phys.iter()
+        .map(|v| crate::money::decimal_to_fen(v.unwrap_or(0), scale).ok_or_else(|| bad(format!("column {name}: not whole fen"))))
+        .collect()
+}

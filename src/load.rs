@@ -418,14 +418,7 @@ fn read_parquet(
 ) -> Result<FileInfo> {
     let path = &file.path;
     let bad = |m: String| Error::bad_file(path, m);
-    let f = File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-    // Polars should return an error for a damaged file; a panic deep inside a decoder is
-    // still caught here so that it reaches the user as one line and exit 2.
-    let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(f).finish()
-    }))
-    .map_err(|_| bad("cannot read as Parquet: the file is damaged".to_string()))?
-    .map_err(|e| bad(format!("cannot read as Parquet: {}", one_line(&e.to_string()))))?;
+    let frame = crate::frame::read_parquet_file(path)?;
 
     let headers: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     let (mapping, unknown_columns) = map_headers(file, &headers, config)?;

@@ -456,25 +456,12 @@ pub fn read_ledger(path: &std::path::Path) -> Result<Vec<PayoutRow>> {
     use crate::error::Error;
     use polars::prelude::*;
     let bad = |m: String| Error::bad_file(path, m);
-    let f = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-    let df = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ParquetReader::new(f).finish()))
-        .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
-        .map_err(|e| bad(format!("cannot read as Parquet: {e}")))?;
+    let df = crate::frame::read_parquet_file(path)?;
     let col = |name: &str| df.column(name).map_err(|_| bad(format!("not a payouts ledger: no column {name}")));
     let text = |name: &str| -> Result<Vec<String>> {
         Ok(col(name)?.str().map_err(|_| bad(format!("column {name} is not text")))?.iter().map(|v| v.unwrap_or("").to_string()).collect())
     };
-    let money = |name: &str| -> Result<Vec<i64>> {
-        let c = col(name)?;
-        let DataType::Decimal(_, scale) = c.dtype() else {
-            return Err(bad(format!("column {name} is not Decimal money")));
-        };
-        let scale = *scale as u32;
-        let phys = c.as_materialized_series().decimal().map_err(|e| bad(e.to_string()))?.physical().clone();
-        phys.iter()
-            .map(|v| crate::money::decimal_to_fen(v.unwrap_or(0), scale).ok_or_else(|| bad(format!("column {name}: not whole fen"))))
-            .collect()
-    };
+    let money = |name: &str| crate::frame::decimal_fen(&df, name, path);
     let rounds: Vec<i64> = col("round")?
         .cast(&DataType::Int64)
         .map_err(|_| bad("column round is not an integer".into()))?

@@ -130,23 +130,11 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let f = std::fs::File::open(path).map_err(|e| bad(path, format!("cannot open: {e}")))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ParquetReader::new(f).finish()))
-        .map_err(|_| bad(path, "cannot read as Parquet: the file is damaged"))?
-        .map_err(|e| bad(path, format!("cannot read as Parquet: {e}")))
+    crate::frame::read_parquet_file(path)
 }
 
-/// A Decimal money column back to fen, exactly.
 fn fen_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
-    let c = df.column(name).map_err(|_| bad(path, format!("no column {name}")))?;
-    let DataType::Decimal(_, scale) = c.dtype() else {
-        return Err(bad(path, format!("column {name} is not Decimal money")));
-    };
-    let scale = *scale as u32;
-    let phys = c.as_materialized_series().decimal().map_err(|e| bad(path, e.to_string()))?.physical().clone();
-    phys.iter()
-        .map(|v| crate::money::decimal_to_fen(v.unwrap_or(0), scale).ok_or_else(|| bad(path, format!("{name}: not whole fen"))))
-        .collect()
+    crate::frame::decimal_fen(df, name, path)
 }
 
 /// Compare two snapshots.
