@@ -26,10 +26,9 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         if !parent.is_dir() {
-            return Err(Error::Usage(format!(
-                "--out {}: its parent folder does not exist",
-                target.display()
-            )));
+            fs::create_dir_all(&parent).map_err(|e| {
+                Error::Usage(format!("--out {}: cannot create its parent folder: {e}", target.display()))
+            })?;
         }
         if target.exists() && !target.is_dir() {
             return Err(Error::Usage(format!("--out {}: exists and is not a folder", target.display())));
