@@ -42,8 +42,10 @@ pub enum Command {
     Progress(ProgressArgs),
     /// Asset-disposal payout rounds (DESIGN §6): payouts.parquet and payout_rounds.parquet.
     Payout(PayoutArgs),
-    /// Everything: validate, classify, exposure, payout rounds (when there are recoveries).
+    /// Everything: validate, classify, exposure, plan, payout rounds, exports, report, manifest.
     Run(RunArgs),
+    /// Only the report: report.html, summary.json and plan.md (the pipeline runs in full).
+    Report(PlanArgs),
     /// Print the rules config (thresholds, rates) with a comment per key.
     Rules(RulesArgs),
     /// Write seeded synthetic input tables at city, province or national scale.
@@ -240,6 +242,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(args) => plan_cmd(args, &log),
         Command::Progress(args) => progress_cmd(args, &log),
         Command::Run(args) => run_cmd(args, &log),
+        Command::Report(args) => report_cmd(args, &log),
         Command::Generate(args) => generate_cmd(args, &log),
     }
 }
@@ -435,6 +438,21 @@ fn progress_cmd(args: ProgressArgs, log: &Log) -> Result<()> {
         staging.commit()?;
         log.info(&format!("wrote {}", out.display()));
     }
+    Ok(())
+}
+
+fn report_cmd(args: PlanArgs, log: &Log) -> Result<()> {
+    let (mut config, validated) = load_input(&args.input, log)?;
+    args.stages.apply(&mut config)?;
+    let analysis = pipeline::analyse(&validated, &config)?;
+    let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
+    let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, crate::payout::Rule::default())?;
+    let staging = Staging::new(&args.out)?;
+    staging.write("summary.json", &output::json_bytes(&pipeline::summary_json(&validated, &analysis, &plan, &payouts))?)?;
+    pipeline::write_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    staging.write("plan.md", pipeline::plan_markdown(&analysis, &plan).as_bytes())?;
+    staging.commit()?;
+    log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 

@@ -150,3 +150,15 @@ fn a_killed_run_leaves_the_old_folder_or_the_new_one() {
     // Some run got through, or all were killed first: either way the folder was always whole.
     let _ = saw_new;
 }
+
+#[test]
+fn report_alone_writes_the_report_summary_and_plan_document() {
+    let w = Workdir::new("report");
+    let o = w.run(&["report", &city(), "--out", "rep"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut present: Vec<String> =
+        std::fs::read_dir(w.path("rep")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    present.sort();
+    assert_eq!(present, ["plan.md", "report.html", "summary.json"]);
+    assert!(w.read("rep/report.html").contains("三降"));
+}
