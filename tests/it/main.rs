@@ -4,6 +4,7 @@
 mod classify;
 mod exposure;
 mod generate;
+mod interop;
 mod payout;
 mod plan;
 mod run;
