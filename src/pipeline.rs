@@ -547,6 +547,10 @@ pub fn write_payment_file(
 /// The staged exit plan of the analysed platforms.
 pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<crate::date::Date>) -> Result<crate::plan::Plan> {
     let Some(as_of) = as_of else {
+        if analysis.platforms.is_empty() {
+            // Nothing to plan and no date to plan from: an empty plan.
+            return Ok(crate::plan::Plan { entries: Vec::new(), stages: Vec::new() });
+        }
         return Err(crate::error::Error::Usage(
             "the exit plan needs an as-of date: the data has no dated rows, pass --as-of".into(),
         ));

@@ -162,3 +162,24 @@ fn report_alone_writes_the_report_summary_and_plan_document() {
     assert_eq!(present, ["plan.md", "report.html", "summary.json"]);
     assert!(w.read("rep/report.html").contains("三降"));
 }
+
+#[test]
+fn header_only_tables_run_to_empty_outputs() {
+    let w = Workdir::new("run-empty");
+    w.write("data/platforms.csv", "platform_id,name,district\n");
+    w.write("data/lenders.csv", "lender_id\n");
+    w.write("data/investments.csv", "investment_id,platform_id,lender_id,invested_on,amount\n");
+    w.write("data/loans.csv", "loan_id,platform_id,borrower_id,borrower_type,originated_on,principal,outstanding_principal\n");
+    let o = w.run(&["run", "data", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_complete(&w.path("out"));
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["as_of"], serde_json::Value::Null);
+    // Platforms but no dated row: the plan cannot start; asking for --as-of is the answer.
+    w.write("data/platforms.csv", "platform_id,name,district\nP1,a,b\n");
+    let o = w.run(&["run", "data", "--out", "out2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--as-of"));
+    let o = w.run(&["run", "data", "--as-of", "2019-06-30", "--out", "out2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
