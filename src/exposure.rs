@@ -151,6 +151,7 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
             col("net_winner_amount"),
             col("status"),
             col("class"),
+            class_zh_expr().alias("class_zh"),
             col("district"),
         ])
         .collect()
@@ -185,7 +186,10 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
         .group_by([col("district"), col("class")])
         .agg(
             [
-                vec![col("lender_id").n_unique().cast(DataType::Int64).alias("lenders")],
+                vec![
+                    col("class_zh").first().alias("class_zh"),
+                    col("lender_id").n_unique().cast(DataType::Int64).alias("lenders"),
+                ],
                 checked_sum(col("claim"), "claims").to_vec(),
             ]
             .concat(),
@@ -200,6 +204,13 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
     let districts = districts.drop("claims__f64").context("computing districts")?;
 
     Ok(Exposure { claims, lenders, districts, platforms })
+}
+
+/// `class_zh` beside `class` (DESIGN §7).
+fn class_zh_expr() -> Expr {
+    Class::ALL.iter().rev().fold(lit(NULL).cast(DataType::String), |rest, c| {
+        when(col("class").eq(lit(c.code()))).then(lit(c.zh())).otherwise(rest)
+    })
 }
 
 /// Per-platform roll-ups over every lender × platform row, whatever its status.

@@ -89,6 +89,7 @@ pub fn write_exposure(staging: &Staging, analysis: &Analysis, pseudonyms: Option
             "net_winner_amount",
             "status",
             "class",
+            "class_zh",
         ])
         .context("selecting claims columns")?;
     export::money_to_decimal(
