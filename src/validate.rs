@@ -389,9 +389,6 @@ impl Validator {
 
     /// Parse and check one row; on success `vals` holds its typed cells.
     fn check_row<'a>(&mut self, table: Table, row: &load::RawRow<'a>, vals: &mut Vec<Val<'a>>) -> Result<(), Broken> {
-        if row.extra_field.is_some() {
-            return Err((usize::MAX, Reason::ExtraField));
-        }
         // Every row that has a key registers it, accepted or not: a later row repeating it is
         // a duplicate even when this one is rejected (DESIGN §2).
         let key_col = match table {
@@ -400,6 +397,10 @@ impl Validator {
         };
         let key = key_col.and_then(|k| row.cells[k].and_then(cells::clean));
         let seen = key.is_some_and(|k| self.register_key(table, k));
+        // A misaligned record (cells beyond the header) is refused before its cells are read.
+        if row.extra_field.is_some() {
+            return Err((usize::MAX, Reason::ExtraField));
+        }
         // 1. Required cells and cell types, in column order.
         for (i, c) in table.columns().iter().enumerate() {
             let cell = row.cells[i].and_then(cells::clean);
