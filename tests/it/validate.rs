@@ -530,3 +530,47 @@ fn data_samples_validate_as_documented() {
     assert_eq!(gbk["tables"]["platforms"]["encoding"], "gb18030");
     assert_eq!(gbk["tables"]["platforms"]["accepted"], city["tables"]["platforms"]["accepted"]);
 }
+
+/// Hostile inputs: whatever happens, exit 0 or 2, one readable line on error, never a panic
+/// or an internal error.
+#[test]
+fn hostile_inputs_never_panic() {
+    let long = format!("lender_id\nL{}\n", "x".repeat(5_000_000));
+    let wide = format!(
+        "lender_id,{}\nL1,{}\n",
+        (0..1000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(","),
+        vec!["1"; 1000].join(",")
+    );
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("lenders.csv", b"\xef\xbb\xbf".to_vec()),
+        ("lenders.csv", b"lender_id\nL1\n\"L2\n".to_vec()),
+        ("lenders.csv", long.into_bytes()),
+        ("lenders.csv", wide.into_bytes()),
+        ("platforms.csv", b"platform_id,name,district\r\rP1,a,b\r".to_vec()),
+        ("platforms.csv", b"platform_id;name;district\nP1;a;b\n".to_vec()),
+        ("platforms.csv", b"\n\n\nplatform_id,name,district\nP1,a,\n".to_vec()),
+        ("platforms.csv", b"platform_id,name,district\n\"P1\n\",a,b\n".to_vec()),
+        ("investments.csv", b"investment_id,platform_id,lender_id,invested_on,amount\nI1,P1,L1,2019-01-01,1e5\nI2,P1,L1,99999-01-01,5\nI3,P1,L1,2019-01-01,\xe4\xb8\x80\n".to_vec()),
+        ("investments.csv", b"investment_id,platform_id,lender_id,invested_on,amount\nI1,P1,L1,2019-01-01,92233720368547758.07\nI2,P1,L1,2019-01-01,92233720368547758.07\n".to_vec()),
+        ("loans.csv", b"loan_id,platform_id,borrower_id,borrower_type,originated_on,principal,outstanding_principal,days_past_due\nD1,P1,B,individual,2019-01-01,1,1,99999999999999999999\n".to_vec()),
+        ("recoveries.csv", b"platform_id,round,amount,received_on\nP1,9223372036854775807,1,2019-01-01\nP1,-1,1,2019-01-01\n".to_vec()),
+        ("recoveries.parquet", b"PAR1\x00\x00\x00\x00PAR1".to_vec()),
+    ];
+    for (i, (file, bytes)) in cases.into_iter().enumerate() {
+        let w = Workdir::new("hostile");
+        fixture(&w, &[]);
+        if file.ends_with(".parquet") {
+            std::fs::remove_file(w.path("data/recoveries.csv")).unwrap();
+        }
+        w.write(&format!("data/{file}"), bytes);
+        for cmd in ["validate", "run"] {
+            let o = w.run(&[cmd, "data", "--out", "out"]);
+            let err = stderr(&o);
+            assert!(matches!(o.status.code(), Some(0) | Some(2)), "case {i} ({file}) {cmd}: {:?} {err}", o.status.code());
+            assert!(!err.contains("panicked") && !err.contains("internal error"), "case {i} ({file}) {cmd}: {err}");
+            if o.status.code() == Some(2) {
+                assert!(err.trim_end().lines().last().unwrap().starts_with("winddown: "), "case {i}: {err}");
+            }
+        }
+    }
+}
