@@ -255,15 +255,24 @@ pub fn payouts(
     // The ledger: check it fits the claims, index it by platform.
     let mut ledger_by_platform: HashMap<&str, Vec<&PayoutRow>> = HashMap::new();
     if let Some(rows) = ledger {
-        let known: HashMap<&str, HashMap<&str, i64>> = lenders
-            .iter()
-            .map(|(p, v)| (p.as_str(), v.iter().map(|(l, _)| (l.lender_id.as_str(), l.claim)).collect()))
-            .collect();
+        // Every lender × platform that could be in a round, whether or not it has one now.
+        let mut known: HashMap<&str, HashMap<&str, i64>> = HashMap::new();
+        let ids = claims.column("platform_id").context("platform_id")?.str().context("platform_id")?;
+        let lids = claims.column("lender_id").context("lender_id")?.str().context("lender_id")?;
+        let amounts = claims.column("claim").context("claim")?.i64().context("claim")?;
+        let status = claims.column("status").context("status")?.str().context("status")?;
+        for (((p, l), c), s) in ids.iter().zip(lids.iter()).zip(amounts.iter()).zip(status.iter()) {
+            if let (Some(p), Some(l), Some(c), Some(s)) = (p, l, c, s) {
+                if c > 0 && s != "excluded" {
+                    known.entry(p).or_default().insert(l, c);
+                }
+            }
+        }
         let mut cumulative: HashMap<(&str, &str), i64> = HashMap::new();
         for r in rows {
             let Some(platform) = known.get(r.platform_id.as_str()) else {
                 return Err(Error::Usage(format!(
-                    "ledger: platform {} has no lenders in any payout round of these claims",
+                    "ledger: platform {} has no lender with a claim in these data",
                     r.platform_id
                 )));
             };

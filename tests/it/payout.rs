@@ -176,3 +176,23 @@ fn personal_data_only_in_the_payment_file() {
         }
     }
 }
+
+#[test]
+fn ledger_rows_of_a_platform_without_recoveries_now_are_kept() {
+    let w = Workdir::new("payout-keep");
+    fixture(&w, TWO_ROUNDS);
+    pay(&w, &["--out", "first"]);
+    // G's recovery row is gone from the new data: its ledger row stays, untouched.
+    fixture(&w, "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nF,3,500,2019-06-20,collection\n");
+    pay(&w, &["--ledger", "first/payouts.parquet", "--out", "second"]);
+    let p = read(&w, "second/payouts.parquet");
+    let keys: Vec<(String, i64)> = text(&p, "platform_id")
+        .into_iter()
+        .zip(p.column("round").unwrap().i64().unwrap().iter().map(Option::unwrap))
+        .collect();
+    assert_eq!(keys.iter().filter(|k| k.0 == "G").count(), 1);
+    assert_eq!(keys.iter().filter(|k| k.0 == "F" && k.1 == 3).count(), 3);
+    // Round 3: everyone at .6, pool 500 → L = (500 + 3000) / 5000 = .7: A 100, B 300, R 100.
+    let r3: Vec<i64> = fen(&p, "paid").into_iter().zip(fen(&p, "reserved")).zip(&keys).filter(|(_, k)| k.1 == 3).map(|((a, b), _)| a + b).collect();
+    assert_eq!(r3, [10_000, 30_000, 10_000]);
+}
