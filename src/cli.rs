@@ -464,6 +464,11 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     args.stages.apply(&mut config)?;
     progress.stage("分类与敞口 classify + exposure");
     let analysis = pipeline::analyse(&validated, &config)?;
+    // The investments and loans live on in the analysis; free the raw tables before the
+    // exports (about half the peak memory at province scale).
+    let mut validated = validated;
+    validated.data.investments = polars::prelude::DataFrame::empty();
+    validated.data.loans = polars::prelude::DataFrame::empty();
     pipeline::print_class_summary(&analysis.platforms, log);
     pipeline::print_exposure_summary(&analysis, log)?;
     progress.stage("计划 plan");
