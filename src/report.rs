@@ -266,9 +266,18 @@ pub fn html(r: &ReportInput) -> Result<String> {
     if r.payout_ratios.is_empty() {
         let _ = writeln!(h, "<p>无兑付轮次 no payout rounds (no recoveries).</p>");
     } else {
-        let labels: Vec<String> = r.payout_ratios.iter().map(|p| p.0.clone()).collect();
-        let ratios: Vec<f64> = r.payout_ratios.iter().map(|p| p.3.unwrap_or(0.0) * 100.0).collect();
-        let _ = writeln!(h, "<div class=\"charts\">{}</div>", bars("累计兑付比例 paid + reserved / claim (%)", &labels, &ratios, "%", &[COLORS[4]])?);
+        // A readable chart: at most 40 bars, the lowest ratios (the platforms most behind).
+        let mut shown: Vec<&(String, i64, i64, Option<f64>)> = r.payout_ratios.iter().collect();
+        shown.sort_by(|a, b| a.3.unwrap_or(0.0).total_cmp(&b.3.unwrap_or(0.0)).then(a.0.cmp(&b.0)));
+        shown.truncate(40);
+        let labels: Vec<String> = shown.iter().map(|p| p.0.clone()).collect();
+        let ratios: Vec<f64> = shown.iter().map(|p| p.3.unwrap_or(0.0) * 100.0).collect();
+        let title = if r.payout_ratios.len() > 40 {
+            "累计兑付比例最低的 40 家 the 40 lowest payout ratios (%)"
+        } else {
+            "累计兑付比例 paid + reserved / claim (%)"
+        };
+        let _ = writeln!(h, "<div class=\"charts\">{}</div>", bars(title, &labels, &ratios, "%", &[COLORS[4]])?);
         let _ = writeln!(h, "<div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>");
         for (p, c, g, ratio) in &r.payout_ratios {
             let _ = writeln!(
