@@ -26,6 +26,17 @@ pub enum Class {
 impl Class {
     pub const ALL: [Class; 5] = [Class::Failed, Class::Zombie, Class::Small, Class::HighRisk, Class::Normal];
 
+    /// Position in [`Class::ALL`] (per-class settings in the config are indexed by it).
+    pub fn index(self) -> usize {
+        match self {
+            Class::Failed => 0,
+            Class::Zombie => 1,
+            Class::Small => 2,
+            Class::HighRisk => 3,
+            Class::Normal => 4,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Class::Failed => "failed",
@@ -295,7 +306,8 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
                 zh.push("兑付困难");
                 en.push("repayment suspended");
             }
-            let sub = subclass.expect("a failed platform has a subclass");
+            // A failed platform always has a subclass (set just above from the same flags).
+            let sub = subclass.unwrap_or(Subclass::Voluntary);
             (
                 format!("{}（{}）", zh.join("；"), sub.zh()),
                 format!("{} ({})", en.join("; "), sub.code()),

@@ -255,21 +255,67 @@ pub struct Config {
 
 impl Config {
     pub fn basis_for(&self, class: crate::classify::Class) -> Basis {
-        let i = crate::classify::Class::ALL.iter().position(|c| *c == class).expect("a class");
-        self.basis[i]
+        self.basis[class.index()]
     }
 }
 
+/// The defaults of DESIGN §3–§6, in one place (DEFAULTS_TOML documents them; a test checks
+/// that reading it back gives exactly these). Ratios are written as the config parser makes
+/// them from their shortest decimal text ("0.05" is 5/100).
 impl Default for Config {
     fn default() -> Config {
-        Config::resolve(RawConfig::default()).expect("the defaults are valid")
+        const FINANCE: &str = "地方金融监管部门";
+        const BANKING: &str = "银保监分局";
+        const PBOC: &str = "人民银行分支机构";
+        const POLICE: &str = "公安机关";
+        let ratio = |num, den| Ratio { num, den };
+        let units = |u: &[&str]| u.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Config {
+            columns: BTreeMap::new(),
+            classify: ClassifyRules {
+                zombie_months: 6,
+                small_max_outstanding: 100_000_000 * 100,
+                small_max_current_lenders: None,
+                overdue_90_ratio: ratio(1, 10),
+                funding_gap_ratio: ratio(5, 100),
+                related_party_share: ratio(2, 100),
+                top10_borrower_share: ratio(5, 10),
+                borrower_cap_breach_share: ratio(1, 10),
+                maturity_mismatch_share: ratio(2, 10),
+                individual_borrower_cap: 200_000 * 100,
+                enterprise_borrower_cap: 1_000_000 * 100,
+            },
+            recovery: RecoveryRates { buckets: [9_500, 8_000, 5_000, 2_500, 1_000], collateral: 5_000 },
+            basis: [
+                Basis::NetOfReturns,
+                Basis::OutstandingPrincipal,
+                Basis::OutstandingPrincipal,
+                Basis::OutstandingPrincipal,
+                Basis::OutstandingPrincipal,
+            ],
+            plan: PlanRules {
+                stages: 4,
+                stage_months: 3,
+                max_platforms: Some(20),
+                max_current_lenders: None,
+                max_outstanding: None,
+                units: [
+                    units(&[POLICE, FINANCE, PBOC, BANKING]),
+                    units(&[FINANCE, BANKING]),
+                    units(&[FINANCE, BANKING, PBOC]),
+                    units(&[FINANCE, BANKING, PBOC, POLICE]),
+                    units(&[FINANCE, BANKING, PBOC]),
+                ],
+                targets: Vec::new(),
+            },
+        }
     }
 }
 
 impl Config {
     /// Read and resolve a config file; `None` gives the defaults.
     pub fn load(path: Option<&Path>) -> Result<Config> {
-        let Some(path) = path else { return Config::resolve(RawConfig::default()) };
+        let Some(path) = path else { return Ok(Config::default()) };
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Usage(format!("config {}: cannot read: {e}", path.display()))
         })?;
@@ -284,7 +330,9 @@ impl Config {
         Config::resolve(raw).map_err(|e| e.to_string())
     }
 
+    /// Check the raw config and fill what it leaves out from [`Config::default`].
     fn resolve(raw: RawConfig) -> Result<Config> {
+        let defaults = Config::default();
         let mut columns = BTreeMap::new();
         for (header, target) in raw.columns {
             let known = Table::ALL.iter().any(|t| t.column_index(&target).is_some());
@@ -296,36 +344,40 @@ impl Config {
             columns.insert(header.trim().to_string(), target);
         }
         let c = &raw.classify;
-        let ratio = |v: &Option<Num>, key: &str, default: &str| -> Result<Ratio> {
-            let d = match v {
-                Some(n) => n.to_decimal(&format!("[classify] {key}"))?,
-                None => default.parse().expect("a valid default"),
-            };
-            Ok(Ratio::from_decimal(d.normalize()))
+        let ratio = |v: &Option<Num>, key: &str, default: Ratio| -> Result<Ratio> {
+            match v {
+                Some(n) => Ok(Ratio::from_decimal(n.to_decimal(&format!("[classify] {key}"))?.normalize())),
+                None => Ok(default),
+            }
         };
         let yuan = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
-            let Some(n) = v else { return Ok(default * 100) };
+            let Some(n) = v else { return Ok(default) };
             let d = n.to_decimal(&format!("[classify] {key}"))?;
             crate::money::parse_fen(&d.normalize().to_string())
                 .filter(|f| *f >= 0)
                 .ok_or_else(|| Error::Usage(format!("[classify] {key}: {d} is not a non-negative yuan amount with at most 2 decimals")))
         };
-        let zombie_months = c.zombie_months.unwrap_or(6);
+        let dc = &defaults.classify;
+        let zombie_months = c.zombie_months.unwrap_or(dc.zombie_months);
         if zombie_months < 0 {
             return Err(Error::Usage("[classify] zombie_months: must be ≥ 0".into()));
         }
         let classify = ClassifyRules {
             zombie_months,
-            small_max_outstanding: yuan(&c.small_max_outstanding, "small_max_outstanding", 100_000_000)?,
-            small_max_current_lenders: c.small_max_current_lenders,
-            overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", "0.10")?,
-            funding_gap_ratio: ratio(&c.funding_gap_ratio, "funding_gap_ratio", "0.05")?,
-            related_party_share: ratio(&c.related_party_share, "related_party_share", "0.02")?,
-            top10_borrower_share: ratio(&c.top10_borrower_share, "top10_borrower_share", "0.50")?,
-            borrower_cap_breach_share: ratio(&c.borrower_cap_breach_share, "borrower_cap_breach_share", "0.10")?,
-            maturity_mismatch_share: ratio(&c.maturity_mismatch_share, "maturity_mismatch_share", "0.20")?,
-            individual_borrower_cap: yuan(&c.individual_borrower_cap, "individual_borrower_cap", 200_000)?,
-            enterprise_borrower_cap: yuan(&c.enterprise_borrower_cap, "enterprise_borrower_cap", 1_000_000)?,
+            small_max_outstanding: yuan(&c.small_max_outstanding, "small_max_outstanding", dc.small_max_outstanding)?,
+            small_max_current_lenders: c.small_max_current_lenders.or(dc.small_max_current_lenders),
+            overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", dc.overdue_90_ratio)?,
+            funding_gap_ratio: ratio(&c.funding_gap_ratio, "funding_gap_ratio", dc.funding_gap_ratio)?,
+            related_party_share: ratio(&c.related_party_share, "related_party_share", dc.related_party_share)?,
+            top10_borrower_share: ratio(&c.top10_borrower_share, "top10_borrower_share", dc.top10_borrower_share)?,
+            borrower_cap_breach_share: ratio(
+                &c.borrower_cap_breach_share,
+                "borrower_cap_breach_share",
+                dc.borrower_cap_breach_share,
+            )?,
+            maturity_mismatch_share: ratio(&c.maturity_mismatch_share, "maturity_mismatch_share", dc.maturity_mismatch_share)?,
+            individual_borrower_cap: yuan(&c.individual_borrower_cap, "individual_borrower_cap", dc.individual_borrower_cap)?,
+            enterprise_borrower_cap: yuan(&c.enterprise_borrower_cap, "enterprise_borrower_cap", dc.enterprise_borrower_cap)?,
         };
         let r = &raw.recovery;
         let rate = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
@@ -341,15 +393,16 @@ impl Config {
                 .to_i64()
                 .ok_or_else(|| Error::Internal(format!("[recovery] {key}: cannot scale {d}")))
         };
+        let dr = &defaults.recovery;
         let recovery = RecoveryRates {
             buckets: [
-                rate(&r.rate_current, "rate_current", 9_500)?,
-                rate(&r.rate_1_30, "rate_1_30", 8_000)?,
-                rate(&r.rate_31_90, "rate_31_90", 5_000)?,
-                rate(&r.rate_91_180, "rate_91_180", 2_500)?,
-                rate(&r.rate_over_180, "rate_over_180", 1_000)?,
+                rate(&r.rate_current, "rate_current", dr.buckets[0])?,
+                rate(&r.rate_1_30, "rate_1_30", dr.buckets[1])?,
+                rate(&r.rate_31_90, "rate_31_90", dr.buckets[2])?,
+                rate(&r.rate_91_180, "rate_91_180", dr.buckets[3])?,
+                rate(&r.rate_over_180, "rate_over_180", dr.buckets[4])?,
             ],
-            collateral: rate(&r.collateral_rate, "collateral_rate", 5_000)?,
+            collateral: rate(&r.collateral_rate, "collateral_rate", dr.collateral)?,
         };
         let b = &raw.claims;
         let basis = |v: &Option<String>, key: &str, default: Basis| -> Result<Basis> {
@@ -362,12 +415,13 @@ impl Config {
                 ))),
             }
         };
+        let db = &defaults.basis;
         let basis = [
-            basis(&b.failed, "failed", Basis::NetOfReturns)?,
-            basis(&b.zombie, "zombie", Basis::OutstandingPrincipal)?,
-            basis(&b.small, "small", Basis::OutstandingPrincipal)?,
-            basis(&b.high_risk, "high_risk", Basis::OutstandingPrincipal)?,
-            basis(&b.normal, "normal", Basis::OutstandingPrincipal)?,
+            basis(&b.failed, "failed", db[0])?,
+            basis(&b.zombie, "zombie", db[1])?,
+            basis(&b.small, "small", db[2])?,
+            basis(&b.high_risk, "high_risk", db[3])?,
+            basis(&b.normal, "normal", db[4])?,
         ];
         let p = &raw.plan;
         let positive = |v: Option<i64>, key: &str| -> Result<Option<i64>> {
@@ -387,13 +441,8 @@ impl Config {
                 )
             }
         };
-        let units = |v: &Option<Vec<String>>, default: &[&str]| -> Vec<String> {
-            v.clone().unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect())
-        };
-        const FINANCE: &str = "地方金融监管部门";
-        const BANKING: &str = "银保监分局";
-        const PBOC: &str = "人民银行分支机构";
-        const POLICE: &str = "公安机关";
+        let dp = &defaults.plan;
+        let units = |v: &Option<Vec<String>>, i: usize| -> Vec<String> { v.clone().unwrap_or_else(|| dp.units[i].clone()) };
         let mut targets = Vec::new();
         for t in &p.targets {
             let measure = match t.measure.trim() {
@@ -416,17 +465,17 @@ impl Config {
             targets.push(Target { measure, stage: t.stage, reduction: Ratio::from_decimal(d) });
         }
         let plan = PlanRules {
-            stages: p.stages.unwrap_or(4).max(1),
-            stage_months: p.stage_months.unwrap_or(3).max(1),
-            max_platforms: positive(p.max_platforms.or(Some(20)), "max_platforms")?,
-            max_current_lenders: positive(p.max_current_lenders, "max_current_lenders")?,
-            max_outstanding,
+            stages: p.stages.unwrap_or(dp.stages).max(1),
+            stage_months: p.stage_months.unwrap_or(dp.stage_months).max(1),
+            max_platforms: positive(p.max_platforms.or(dp.max_platforms), "max_platforms")?,
+            max_current_lenders: positive(p.max_current_lenders.or(dp.max_current_lenders), "max_current_lenders")?,
+            max_outstanding: max_outstanding.or(dp.max_outstanding),
             units: [
-                units(&p.units.failed, &[POLICE, FINANCE, PBOC, BANKING]),
-                units(&p.units.zombie, &[FINANCE, BANKING]),
-                units(&p.units.small, &[FINANCE, BANKING, PBOC]),
-                units(&p.units.high_risk, &[FINANCE, BANKING, PBOC, POLICE]),
-                units(&p.units.normal, &[FINANCE, BANKING, PBOC]),
+                units(&p.units.failed, 0),
+                units(&p.units.zombie, 1),
+                units(&p.units.small, 2),
+                units(&p.units.high_risk, 3),
+                units(&p.units.normal, 4),
             ],
             targets,
         };

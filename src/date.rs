@@ -18,6 +18,12 @@ impl Date {
         Some(Date(days_from_civil(year, month, day)))
     }
 
+    /// A date written in the code (a constant such as the generator's as-of), not checked:
+    /// input dates go through [`Date::parse`] / [`Date::from_ymd`].
+    pub const fn civil(year: i32, month: u32, day: u32) -> Date {
+        Date(days_from_civil(year, month, day))
+    }
+
     /// Year, month, day.
     pub fn ymd(self) -> (i32, u32, u32) {
         civil_from_days(self.0)
@@ -112,7 +118,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 // Howard Hinnant's days_from_civil / civil_from_days, exact for the proleptic Gregorian calendar.
-fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -158,6 +164,8 @@ mod tests {
             assert_eq!(Date::parse(bad), None, "{bad:?}");
         }
         assert_eq!(d("2000-02-29").to_string(), "2000-02-29");
+        assert_eq!(Date::civil(2019, 6, 30), d("2019-06-30"));
+        assert_eq!(Date::civil(1970, 1, 1), Date(0));
     }
 
     #[test]

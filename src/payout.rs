@@ -161,7 +161,13 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
         round.lenders_paid += i64::from(share.paid > 0);
         round.shares.push(share);
     }
-    debug_assert_eq!(round.paid + round.reserved + round.carried + round.surplus, pool);
+    // Every fen accounted for: a broken invariant is reported, not paid out.
+    if round.paid + round.reserved + round.carried + round.surplus != pool {
+        return Err(Error::Internal(format!(
+            "round does not add up: paid {} + reserved {} + carried {} + surplus {} ≠ pool {pool}",
+            round.paid, round.reserved, round.carried, round.surplus
+        )));
+    }
     Ok(round)
 }
 

@@ -132,8 +132,7 @@ pub fn plan(platforms: Vec<PlatformInput>, rules: &PlanRules, as_of: Date) -> Pl
         let start_on = as_of.add_months(((stage - 1) * rules.stage_months) as i32);
         let complete_by = completion(&p, start_on);
         let (action, action_zh) = action(p.class, p.subclass);
-        let class_index = Class::ALL.iter().position(|c| *c == p.class).unwrap_or(0);
-        let mut units = rules.units[class_index].clone();
+        let mut units = rules.units[p.class.index()].clone();
         if !p.district.is_empty() {
             units.push(format!("{}人民政府", p.district));
         }

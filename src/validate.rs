@@ -15,7 +15,7 @@ use crate::cells::{self, BorrowerType};
 use crate::config::Config;
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::frame::{FrameBuilder, Kind};
+use crate::frame::{FrameBuilder, Kind, Value};
 use crate::load::{self, ReadOptions, TableFile};
 use crate::money;
 use crate::schema::{CellType, Table};
@@ -567,24 +567,22 @@ impl Validator {
             if c.personal {
                 continue;
             }
-            let b = frame.col(out);
+            // The defaults of DESIGN §2 are applied here: money and integers 0, bools per column.
+            let value = match (c.ty, &vals[i]) {
+                (CellType::Money | CellType::Integer, v) => Value::Int(v.money().or(v.int()).unwrap_or(0)),
+                (CellType::Date, v) => Value::date(v.date()),
+                (CellType::Bool, v) => Value::Bool(v.bool_or(bool_default(c.name))),
+                (CellType::BorrowerType, Val::Borrower(t)) => Value::Text(t.code()),
+                (CellType::RedFlags, Val::Flags(f)) if !f.is_empty() => Value::Text(f),
+                (CellType::Text, Val::Text(s)) => Value::Text(s),
+                _ => Value::Null,
+            };
+            frame.push(out, value);
             out += 1;
-            match (c.ty, &vals[i]) {
-                (CellType::Money | CellType::Integer, v) => b.push_int(v.money().or(v.int()).unwrap_or(0)),
-                (CellType::Date, v) => b.push_date(v.date()),
-                (CellType::Bool, v) => b.push_bool(v.bool_or(bool_default(c.name))),
-                (CellType::BorrowerType, Val::Borrower(t)) => b.push_text(Some(t.code())),
-                (CellType::RedFlags, Val::Flags(f)) if !f.is_empty() => b.push_text(Some(f)),
-                (CellType::Text, Val::Text(s)) => b.push_text(Some(s)),
-                _ => b.push_text(None),
-            }
         }
         if let Some(p) = personal {
             let text = |i: usize| vals[i].text();
-            p.col(0).push_text(text(LD_ID));
-            p.col(1).push_text(text(LD_NAME));
-            p.col(2).push_text(text(LD_ID_NUMBER));
-            p.col(3).push_text(text(LD_PHONE));
+            p.row(&[LD_ID, LD_NAME, LD_ID_NUMBER, LD_PHONE].map(|i| Value::text(text(i))));
             if let Some(id) = text(LD_ID_NUMBER) {
                 if !cells::valid_id_number(id) {
                     self.invalid_id_numbers += 1;

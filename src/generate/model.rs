@@ -27,7 +27,7 @@ pub struct Spec {
 
 impl Spec {
     pub fn preset(scale: super::Scale, seed: u64) -> Spec {
-        let as_of = Date::from_ymd(2019, 6, 30).expect("a valid date");
+        let as_of = Date::civil(2019, 6, 30);
         let (platforms, lenders, per_lender, per_pair) = match scale {
             super::Scale::City => (50, 30_000, 1.5, 1.25),
             super::Scale::Province => (1_000, 5_000_000, 4.0, 2.0),
@@ -304,7 +304,7 @@ impl Model {
             while !names.insert(name.clone()) {
                 name.push_str(*r.pick(&["e", "宝", "通", "网"]));
             }
-            let established = Date::from_ymd(2013, 1, 1).expect("date").add_days(r.between(0, 4 * 365) as i32);
+            let established = Date::civil(2013, 1, 1).add_days(r.between(0, 4 * 365) as i32);
             let as_of = spec.as_of;
             let last_date = match target {
                 Target::Zombie => as_of.add_months(-(r.between(7, 30) as i32)).add_days(-(r.between(0, 20) as i32)),
@@ -445,7 +445,7 @@ impl Model {
             _ => None,
         };
         let area = district.map_or("420700", |d| d.area);
-        let birth = Date::from_ymd(1950, 1, 1).expect("date").add_days(r.between(0, 50 * 365) as i32);
+        let birth = Date::civil(1950, 1, 1).add_days(r.between(0, 50 * 365) as i32);
         let (y, m, d) = birth.ymd();
         let first17 = format!("{area}{y:04}{m:02}{d:02}{:03}", r.below(1000));
         let mut first = [0u8; 17];

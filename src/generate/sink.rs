@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::date::Date;
 use crate::error::{Error, PolarsContext, Result};
+use crate::frame::{FrameBuilder, Value};
 use crate::money;
 
 /// Output format of the generated tables.
@@ -18,15 +19,8 @@ pub enum Format {
     Parquet,
 }
 
-/// The type of a generated column (for the Parquet schema).
-#[derive(Debug, Clone, Copy)]
-pub enum ColType {
-    Text,
-    Money,
-    Date,
-    Bool,
-    Int,
-}
+/// The type of a generated column (the Parquet schema): the frame builder's kinds.
+pub use crate::frame::Kind as ColType;
 
 /// One generated cell.
 #[derive(Debug, Clone, Copy)]
@@ -38,37 +32,29 @@ pub enum Cell<'a> {
     Int(Option<i64>),
 }
 
+impl<'a> Cell<'a> {
+    fn value(self) -> Value<'a> {
+        match self {
+            Cell::Text(v) => Value::text(v),
+            Cell::Money(v) | Cell::Int(v) => v.map_or(Value::Null, Value::Int),
+            Cell::Date(v) => Value::date(v),
+            Cell::Bool(v) => v.map_or(Value::Null, Value::Bool),
+        }
+    }
+}
+
 /// A chunk of rows under construction, in the table's output format.
 pub enum Chunk {
     Csv(Vec<u8>),
-    Columns(Vec<ColumnValues>, usize),
-}
-
-pub enum ColumnValues {
-    Text(Vec<Option<String>>),
-    Fen(Vec<Option<i64>>),
-    Date(Vec<Option<i32>>),
-    Bool(Vec<Option<bool>>),
-    Int(Vec<Option<i64>>),
+    /// The rows as columns, and how many.
+    Columns(FrameBuilder, usize),
 }
 
 impl Chunk {
     pub fn new(format: Format, schema: &[(&str, ColType)]) -> Chunk {
         match format {
             Format::Csv => Chunk::Csv(Vec::with_capacity(1 << 16)),
-            Format::Parquet => Chunk::Columns(
-                schema
-                    .iter()
-                    .map(|(_, t)| match t {
-                        ColType::Text => ColumnValues::Text(Vec::new()),
-                        ColType::Money => ColumnValues::Fen(Vec::new()),
-                        ColType::Date => ColumnValues::Date(Vec::new()),
-                        ColType::Bool => ColumnValues::Bool(Vec::new()),
-                        ColType::Int => ColumnValues::Int(Vec::new()),
-                    })
-                    .collect(),
-                0,
-            ),
+            Format::Parquet => Chunk::Columns(FrameBuilder::new(schema), 0),
         }
     }
 
@@ -83,27 +69,17 @@ impl Chunk {
                         Cell::Text(Some(s)) => write_csv_text(buf, s),
                         Cell::Money(Some(f)) => buf.extend_from_slice(money::format_fen(*f).as_bytes()),
                         Cell::Date(Some(d)) => buf.extend_from_slice(d.to_string().as_bytes()),
-                        Cell::Bool(Some(b)) => {
-                            buf.extend_from_slice(if *b { b"true" } else { b"false" })
-                        }
+                        Cell::Bool(Some(b)) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
                         Cell::Int(Some(n)) => buf.extend_from_slice(n.to_string().as_bytes()),
                         _ => {}
                     }
                 }
                 buf.push(b'\n');
             }
-            Chunk::Columns(cols, rows) => {
+            Chunk::Columns(frame, rows) => {
                 *rows += 1;
-                for (col, cell) in cols.iter_mut().zip(cells) {
-                    match (col, cell) {
-                        (ColumnValues::Text(v), Cell::Text(s)) => v.push(s.map(str::to_string)),
-                        (ColumnValues::Fen(v), Cell::Money(m)) => v.push(*m),
-                        (ColumnValues::Date(v), Cell::Date(d)) => v.push(d.map(|d| d.0)),
-                        (ColumnValues::Bool(v), Cell::Bool(b)) => v.push(*b),
-                        (ColumnValues::Int(v), Cell::Int(n)) => v.push(*n),
-                        _ => unreachable!("generated cell does not match its column type"),
-                    }
-                }
+                let values: Vec<Value> = cells.iter().map(|c| c.value()).collect();
+                frame.row(&values);
             }
         }
     }
@@ -122,7 +98,7 @@ fn write_csv_text(buf: &mut Vec<u8>, s: &str) {
 /// A table file being written.
 pub enum TableWriter {
     Csv(BufWriter<File>, std::path::PathBuf),
-    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>, Vec<(String, ColType)>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
 }
 
 impl TableWriter {
@@ -143,10 +119,7 @@ impl TableWriter {
                     .with_compression(ParquetCompression::Zstd(None))
                     .batched(&polars_schema)
                     .context("starting a Parquet file")?;
-                Ok(TableWriter::Parquet(
-                    Box::new(writer),
-                    schema.iter().map(|(n, t)| (n.to_string(), *t)).collect(),
-                ))
+                Ok(TableWriter::Parquet(Box::new(writer)))
             }
         }
     }
@@ -156,17 +129,11 @@ impl TableWriter {
             (TableWriter::Csv(w, path), Chunk::Csv(buf)) => {
                 w.write_all(&buf).map_err(|e| Error::io(path.as_path(), e))
             }
-            (TableWriter::Parquet(w, schema), Chunk::Columns(cols, rows)) => {
+            (TableWriter::Parquet(w), Chunk::Columns(frame, rows)) => {
                 if rows == 0 {
                     return Ok(());
                 }
-                let columns = schema
-                    .iter()
-                    .zip(cols)
-                    .map(|((name, _), values)| column(name, values))
-                    .collect::<Result<Vec<_>>>()?;
-                let df = DataFrame::new(rows, columns).context("assembling a generated chunk")?;
-                w.write_batch(&df).context("writing a Parquet row group")
+                w.write_batch(&frame.finish()?).context("writing a Parquet row group")
             }
             _ => Err(Error::Internal("chunk format does not match its writer".into())),
         }
@@ -175,7 +142,7 @@ impl TableWriter {
     pub fn finish(self) -> Result<()> {
         match self {
             TableWriter::Csv(mut w, path) => w.flush().map_err(|e| Error::io(&path, e)),
-            TableWriter::Parquet(w, _) => w.finish().map(|_| ()).context("closing a Parquet file"),
+            TableWriter::Parquet(w) => w.finish().map(|_| ()).context("closing a Parquet file"),
         }
     }
 }
@@ -188,18 +155,4 @@ fn polars_type(t: ColType) -> DataType {
         ColType::Bool => DataType::Boolean,
         ColType::Int => DataType::Int64,
     }
-}
-
-fn column(name: &str, values: ColumnValues) -> Result<Column> {
-    let name = PlSmallStr::from_str(name);
-    let series = match values {
-        ColumnValues::Text(v) => Series::new(name, v),
-        ColumnValues::Fen(v) => crate::frame::fen_decimal(name, v)?,
-        ColumnValues::Date(v) => {
-            Series::new(name, v).cast(&DataType::Date).context("building a date column")?
-        }
-        ColumnValues::Bool(v) => Series::new(name, v),
-        ColumnValues::Int(v) => Series::new(name, v),
-    };
-    Ok(series.into_column())
 }
