@@ -68,8 +68,12 @@ pub fn parse_red_flags(text: &str) -> Result<String, String> {
             None => return Err(token.to_string()),
         }
     }
-    let codes: Vec<&str> =
-        RED_FLAGS.iter().zip(present).filter(|(_, p)| *p).map(|((code, _), _)| *code).collect();
+    let codes: Vec<&str> = RED_FLAGS
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| *p)
+        .map(|((code, _), _)| *code)
+        .collect();
     Ok(codes.join(";"))
 }
 
@@ -81,7 +85,11 @@ pub fn valid_id_number(text: &str) -> bool {
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let sum: u32 = b[..17].iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     b[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
 }
 
@@ -89,7 +97,11 @@ pub fn valid_id_number(text: &str) -> bool {
 pub fn id_check_digit(first17: &[u8; 17]) -> u8 {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -122,14 +134,26 @@ mod tests {
         assert_eq!(parse_integer("0"), Some(0));
         assert_eq!(parse_integer("-5"), Some(-5));
         assert_eq!(parse_integer("120"), Some(120));
-        for bad in ["", "-", "+5", "1.0", "1e3", "9223372036854775808", " 5", "五"] {
+        for bad in [
+            "",
+            "-",
+            "+5",
+            "1.0",
+            "1e3",
+            "9223372036854775808",
+            " 5",
+            "五",
+        ] {
             assert_eq!(parse_integer(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn borrower_types() {
-        assert_eq!(BorrowerType::parse("Individual"), Some(BorrowerType::Individual));
+        assert_eq!(
+            BorrowerType::parse("Individual"),
+            Some(BorrowerType::Individual)
+        );
         assert_eq!(BorrowerType::parse("企业"), Some(BorrowerType::Enterprise));
         assert_eq!(BorrowerType::parse("company"), None);
     }

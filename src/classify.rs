@@ -24,7 +24,13 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 5] = [Class::Failed, Class::Zombie, Class::Small, Class::HighRisk, Class::Normal];
+    pub const ALL: [Class; 5] = [
+        Class::Failed,
+        Class::Zombie,
+        Class::Small,
+        Class::HighRisk,
+        Class::Normal,
+    ];
 
     /// Position in [`Class::ALL`] (per-class settings in the config are indexed by it).
     pub fn index(self) -> usize {
@@ -146,7 +152,9 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
     let failed = m.case_filed || m.controller_missing || m.repayment_suspended;
 
     // 2. Zombie: no new loan for N whole months, or no loans at all.
-    let zombie = m.months_since_new_loan.is_none_or(|months| i64::from(months) >= rules.zombie_months);
+    let zombie = m
+        .months_since_new_loan
+        .is_none_or(|months| i64::from(months) >= rules.zombie_months);
     reasons.push(RuleResult {
         rule: "months_since_new_loan",
         value: m.months_since_new_loan.map(f64::from),
@@ -241,7 +249,12 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
         let names: Vec<&str> = m
             .red_flags
             .iter()
-            .map(|f| RED_FLAGS.iter().find(|(c, _)| c == f).map_or(f.as_str(), |(_, zh)| *zh))
+            .map(|f| {
+                RED_FLAGS
+                    .iter()
+                    .find(|(c, _)| c == f)
+                    .map_or(f.as_str(), |(_, zh)| *zh)
+            })
             .collect();
         fired_zh.push(format!("检查发现违规：{}", names.join("、")));
         fired_en.push(format!("red flags: {}", m.red_flags.join(", ")));
@@ -315,8 +328,14 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
         }
         Class::Zombie => match m.months_since_new_loan {
             Some(months) => (
-                format!("距最近一笔新增借款 {months} 个月 ≥ {} 个月", rules.zombie_months),
-                format!("{months} months since the last new loan ≥ {}", rules.zombie_months),
+                format!(
+                    "距最近一笔新增借款 {months} 个月 ≥ {} 个月",
+                    rules.zombie_months
+                ),
+                format!(
+                    "{months} months since the last new loan ≥ {}",
+                    rules.zombie_months
+                ),
             ),
             None => ("无借款记录".to_string(), "no loans on record".to_string()),
         },
@@ -339,7 +358,11 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
         }
         Class::HighRisk => (fired_zh.join("；"), fired_en.join("; ")),
         Class::Normal => (
-            format!("出借余额 {} ≥ {}，各项风险指标均未触发", wan(m.lender_outstanding), wan(rules.small_max_outstanding)),
+            format!(
+                "出借余额 {} ≥ {}，各项风险指标均未触发",
+                wan(m.lender_outstanding),
+                wan(rules.small_max_outstanding)
+            ),
             format!(
                 "lender outstanding {} ≥ {}, no risk indicator fired",
                 yuan(m.lender_outstanding),
@@ -438,7 +461,10 @@ mod tests {
         let mut m = healthy();
         m.repayment_suspended = true;
         let c = classify(&m, &rules());
-        assert_eq!((c.class, c.subclass), (Class::Failed, Some(Subclass::Voluntary)));
+        assert_eq!(
+            (c.class, c.subclass),
+            (Class::Failed, Some(Subclass::Voluntary))
+        );
         m.cooperating = false;
         assert_eq!(classify(&m, &rules()).subclass, Some(Subclass::Hostile));
         m.case_filed = true;
@@ -523,11 +549,19 @@ mod tests {
             ("maturity_mismatch_share", 20),
         ] {
             let at = den / 100 * pct;
-            assert_eq!(class_of(&with_ratio(rule, at - 1)), Class::Normal, "{rule} just below");
+            assert_eq!(
+                class_of(&with_ratio(rule, at - 1)),
+                Class::Normal,
+                "{rule} just below"
+            );
             let c = classify(&with_ratio(rule, at), &rules());
             assert_eq!(c.class, Class::HighRisk, "{rule} at");
             assert!(c.reasons.iter().any(|r| r.rule == rule && r.fired));
-            assert_eq!(class_of(&with_ratio(rule, at + 1)), Class::HighRisk, "{rule} just above");
+            assert_eq!(
+                class_of(&with_ratio(rule, at + 1)),
+                Class::HighRisk,
+                "{rule} just above"
+            );
         }
     }
 
@@ -568,13 +602,23 @@ mod tests {
         // The whole book is a funding gap (ratio 1): high risk, but nothing divides by zero.
         let c = classify(&m, &rules());
         assert_eq!(c.class, Class::HighRisk);
-        let overdue = c.reasons.iter().find(|r| r.rule == "overdue_90_ratio").unwrap();
+        let overdue = c
+            .reasons
+            .iter()
+            .find(|r| r.rule == "overdue_90_ratio")
+            .unwrap();
         assert_eq!((overdue.value, overdue.fired), (Some(0.0), false));
     }
 
     fn arb_metrics() -> impl Strategy<Value = PlatformMetrics> {
         (
-            (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+            (
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            ),
             (0i64..300_000_000_00, 0i64..300_000_000_00, 0i64..20_000),
             (0u32..=100, 0u32..=100, 0u32..=100, 0u32..=100, 0u32..=100),
             (proptest::option::of(0i32..40), any::<bool>()),
@@ -589,7 +633,11 @@ mod tests {
                     repayment_suspended: flags.2 && flags.1,
                     cooperating: flags.3,
                     reporting: flags.4 || flags.3,
-                    red_flags: if red { vec!["cash_pool".into()] } else { vec![] },
+                    red_flags: if red {
+                        vec!["cash_pool".into()]
+                    } else {
+                        vec![]
+                    },
                     lender_outstanding: lo,
                     loan_outstanding: loan,
                     lenders_current: lenders,

@@ -163,7 +163,9 @@ impl StageOptions {
 fn parse_yuan(s: &str) -> std::result::Result<i64, String> {
     match crate::money::parse_fen(s.trim()) {
         Some(f) if f > 0 => Ok(f),
-        _ => Err(format!("{s:?} is not a positive yuan amount with at most 2 decimals")),
+        _ => Err(format!(
+            "{s:?} is not a positive yuan amount with at most 2 decimals"
+        )),
     }
 }
 
@@ -232,7 +234,10 @@ fn parse_date(s: &str) -> std::result::Result<Date, String> {
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let log = Log { quiet: cli.quiet, verbose: cli.verbose };
+    let log = Log {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
     match cli.command {
         Command::Validate(args) => validate_cmd(args, &log),
         Command::Classify(args) => classify_cmd(args, &log),
@@ -273,19 +278,33 @@ pub struct Progress {
 impl Progress {
     pub fn new(log: &Log, total: usize) -> Progress {
         use std::io::IsTerminal;
-        Progress { on: !log.quiet && std::io::stderr().is_terminal(), total, done: 0, started: std::time::Instant::now() }
+        Progress {
+            on: !log.quiet && std::io::stderr().is_terminal(),
+            total,
+            done: 0,
+            started: std::time::Instant::now(),
+        }
     }
 
     pub fn stage(&mut self, name: &str) {
         self.done += 1;
         if self.on {
-            eprintln!("[{}/{}] {name} … ({:.1} s)", self.done, self.total, self.started.elapsed().as_secs_f64());
+            eprintln!(
+                "[{}/{}] {name} … ({:.1} s)",
+                self.done,
+                self.total,
+                self.started.elapsed().as_secs_f64()
+            );
         }
     }
 
     pub fn finish(self) {
         if self.on {
-            eprintln!("[{0}/{0}] done ({1:.1} s)", self.total, self.started.elapsed().as_secs_f64());
+            eprintln!(
+                "[{0}/{0}] done ({1:.1} s)",
+                self.total,
+                self.started.elapsed().as_secs_f64()
+            );
         }
     }
 }
@@ -294,7 +313,10 @@ impl Progress {
 pub fn load_input(input: &InputArgs, log: &Log) -> Result<(Config, Validated)> {
     let config = Config::load(input.config.as_deref())?;
     let options = validate::Options {
-        read: ReadOptions { encoding: input.encoding, accept_float_money: input.accept_float_money },
+        read: ReadOptions {
+            encoding: input.encoding,
+            accept_float_money: input.accept_float_money,
+        },
         as_of: input.as_of,
     };
     let validated = validate::validate(&input.data, &config, &options)?;
@@ -320,13 +342,21 @@ fn print_validation(v: &Validated, log: &Log) {
             t.read,
             t.accepted,
             t.rejected,
-            if reasons.is_empty() { String::new() } else { format!("  ({})", reasons.join(", ")) }
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", reasons.join(", "))
+            }
         ));
         if !t.unknown_columns.is_empty() {
             log.info(&format!(
                 "{:<12} ignored unknown column{}: {}",
                 table.name(),
-                if t.unknown_columns.len() == 1 { "" } else { "s" },
+                if t.unknown_columns.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
                 t.unknown_columns.join(", ")
             ));
         }
@@ -339,7 +369,9 @@ fn print_validation(v: &Validated, log: &Log) {
         }
     }
     if let Some(n) = r.warnings.get("invalid_id_number").filter(|n| **n > 0) {
-        log.info(&format!("warning: {n} lender(s) with an invalid id_number check digit (kept)"));
+        log.info(&format!(
+            "warning: {n} lender(s) with an invalid id_number check digit (kept)"
+        ));
     }
     match r.as_of {
         Some(d) => log.info(&format!("as-of {d}")),
@@ -352,7 +384,10 @@ fn validate_cmd(args: ValidateArgs, log: &Log) -> Result<()> {
     if let Some(out) = &args.out {
         let staging = Staging::new(out)?;
         staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
-        staging.write("validation.json", &output::validation_json(&validated.report)?)?;
+        staging.write(
+            "validation.json",
+            &output::validation_json(&validated.report)?,
+        )?;
         staging.commit()?;
         log.info(&format!("wrote {}", out.display()));
     }
@@ -361,7 +396,9 @@ fn validate_cmd(args: ValidateArgs, log: &Log) -> Result<()> {
 
 fn rules_cmd(args: RulesArgs) -> Result<()> {
     if !args.print_defaults {
-        return Err(Error::Usage("rules: nothing to do (try --print-defaults)".into()));
+        return Err(Error::Usage(
+            "rules: nothing to do (try --print-defaults)".into(),
+        ));
     }
     print!("{}", crate::config::DEFAULTS_TOML);
     Ok(())
@@ -394,11 +431,23 @@ fn exposure_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
 }
 
 fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
-    let ledger = args.ledger.as_deref().map(pipeline::read_ledger).transpose()?;
+    let ledger = args
+        .ledger
+        .as_deref()
+        .map(pipeline::read_ledger)
+        .transpose()?;
     let (config, validated) = load_input(&args.input, log)?;
     let analysis = pipeline::analyse(&validated, &config)?;
-    let rule = crate::payout::Rule { small_first: args.payout.small_first, min_payment: args.payout.min_payment };
-    let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, ledger.as_deref(), rule)?;
+    let rule = crate::payout::Rule {
+        small_first: args.payout.small_first,
+        min_payment: args.payout.min_payment,
+    };
+    let payouts = pipeline::payouts(
+        &analysis,
+        &validated.data.recoveries,
+        ledger.as_deref(),
+        rule,
+    )?;
     print_payout_summary(&payouts, log);
     let staging = Staging::new(&args.out)?;
     pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
@@ -434,7 +483,10 @@ fn progress_cmd(args: ProgressArgs, log: &Log) -> Result<()> {
     if let Some(out) = &args.out {
         let staging = Staging::new(out)?;
         staging.write("progress.md", md.as_bytes())?;
-        staging.write("progress.json", &output::json_bytes(&crate::progress::json(&b))?)?;
+        staging.write(
+            "progress.json",
+            &output::json_bytes(&crate::progress::json(&b))?,
+        )?;
         staging.commit()?;
         log.info(&format!("wrote {}", out.display()));
     }
@@ -446,18 +498,34 @@ fn report_cmd(args: PlanArgs, log: &Log) -> Result<()> {
     args.stages.apply(&mut config)?;
     let analysis = pipeline::analyse(&validated, &config)?;
     let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
-    let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, crate::payout::Rule::default())?;
+    let payouts = pipeline::payouts(
+        &analysis,
+        &validated.data.recoveries,
+        None,
+        crate::payout::Rule::default(),
+    )?;
     let staging = Staging::new(&args.out)?;
-    staging.write("summary.json", &output::json_bytes(&pipeline::summary_json(&validated, &analysis, &plan, &payouts))?)?;
+    staging.write(
+        "summary.json",
+        &output::json_bytes(&pipeline::summary_json(
+            &validated, &analysis, &plan, &payouts,
+        ))?,
+    )?;
     pipeline::write_report(&staging, &validated, &analysis, &plan, &payouts)?;
-    staging.write("plan.md", pipeline::plan_markdown(&analysis, &plan).as_bytes())?;
+    staging.write(
+        "plan.md",
+        pipeline::plan_markdown(&analysis, &plan).as_bytes(),
+    )?;
     staging.commit()?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
 fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
-    let pseudonyms = args.pseudonymize.then(crate::manifest::Pseudonymizer::from_env).transpose()?;
+    let pseudonyms = args
+        .pseudonymize
+        .then(crate::manifest::Pseudonymizer::from_env)
+        .transpose()?;
     let mut progress = Progress::new(log, 6);
     progress.stage("校验 validate");
     let (mut config, validated) = load_input(&args.input, log)?;
@@ -475,7 +543,10 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
     pipeline::print_plan_summary(&plan, log);
     progress.stage("兑付 payouts");
-    let rule = crate::payout::Rule { small_first: args.payout.small_first, min_payment: args.payout.min_payment };
+    let rule = crate::payout::Rule {
+        small_first: args.payout.small_first,
+        min_payment: args.payout.min_payment,
+    };
     let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, rule)?;
     print_payout_summary(&payouts, log);
     progress.stage("导出 exports");
@@ -485,7 +556,12 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     pipeline::write_exposure(&staging, &analysis, pseudonyms.as_ref())?;
     pipeline::write_plan(&staging, &analysis, &plan)?;
     pipeline::write_payouts(&staging, &payouts, pseudonyms.as_ref())?;
-    staging.write("summary.json", &output::json_bytes(&pipeline::summary_json(&validated, &analysis, &plan, &payouts))?)?;
+    staging.write(
+        "summary.json",
+        &output::json_bytes(&pipeline::summary_json(
+            &validated, &analysis, &plan, &payouts,
+        ))?,
+    )?;
     pipeline::write_report(&staging, &validated, &analysis, &plan, &payouts)?;
     if args.csv {
         crate::export::csv_copies(&staging)?;
@@ -500,7 +576,14 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
         .map(|f| (f.table.name().to_string(), f.path))
         .collect();
     progress.stage("清单 manifest");
-    let manifest = crate::manifest::manifest(staging.dir(), &staging.rows(), "run", &config_text, validated.report.as_of, &inputs)?;
+    let manifest = crate::manifest::manifest(
+        staging.dir(),
+        &staging.rows(),
+        "run",
+        &config_text,
+        validated.report.as_of,
+        &inputs,
+    )?;
     staging.write("manifest.json", &output::json_bytes(&manifest)?)?;
     staging.commit()?;
     progress.finish();
@@ -509,19 +592,33 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     Ok(())
 }
 
-fn finish_payment_file(opts: &PayoutOptions, payouts: &pipeline::Payouts, validated: &Validated, log: &Log) -> Result<()> {
+fn finish_payment_file(
+    opts: &PayoutOptions,
+    payouts: &pipeline::Payouts,
+    validated: &Validated,
+    log: &Log,
+) -> Result<()> {
     if let Some(path) = &opts.payment_file {
-        let computed: std::collections::HashSet<(String, i64)> =
-            payouts.rounds.iter().filter(|r| r.computed).map(|r| (r.platform_id.clone(), r.round)).collect();
+        let computed: std::collections::HashSet<(String, i64)> = payouts
+            .rounds
+            .iter()
+            .filter(|r| r.computed)
+            .map(|r| (r.platform_id.clone(), r.round))
+            .collect();
         pipeline::write_payment_file(path, payouts, &computed, &validated.data.lender_personal)?;
-        log.info(&format!("wrote the payment file {} (mode 0600: it holds names and id numbers)", path.display()));
+        log.info(&format!(
+            "wrote the payment file {} (mode 0600: it holds names and id numbers)",
+            path.display()
+        ));
     }
     Ok(())
 }
 
 fn print_payout_summary(p: &pipeline::Payouts, log: &Log) {
     let computed: Vec<&pipeline::RoundRow> = p.rounds.iter().filter(|r| r.computed).collect();
-    let sum = |f: fn(&pipeline::RoundRow) -> i64| -> i128 { computed.iter().map(|r| i128::from(f(r))).sum() };
+    let sum = |f: fn(&pipeline::RoundRow) -> i64| -> i128 {
+        computed.iter().map(|r| i128::from(f(r))).sum()
+    };
     let fmt = |fen: i128| format!("{}.{:02}", fen / 100, fen % 100);
     log.info(&format!(
         "payouts: {} round(s) on {} platform(s): pool {}, paid {}, reserved {}, carried {}, surplus {} yuan",

@@ -193,7 +193,10 @@ pub struct Ratio {
 
 impl Ratio {
     fn from_decimal(d: Decimal) -> Ratio {
-        Ratio { num: d.mantissa(), den: 10i128.pow(d.scale()) }
+        Ratio {
+            num: d.mantissa(),
+            den: 10i128.pow(d.scale()),
+        }
     }
 
     /// Does `value_num / value_den` reach this threshold? A zero denominator is a ratio of 0.
@@ -285,7 +288,10 @@ impl Default for Config {
                 individual_borrower_cap: 200_000 * 100,
                 enterprise_borrower_cap: 1_000_000 * 100,
             },
-            recovery: RecoveryRates { buckets: [9_500, 8_000, 5_000, 2_500, 1_000], collateral: 5_000 },
+            recovery: RecoveryRates {
+                buckets: [9_500, 8_000, 5_000, 2_500, 1_000],
+                collateral: 5_000,
+            },
             basis: [
                 Basis::NetOfReturns,
                 Basis::OutstandingPrincipal,
@@ -315,10 +321,11 @@ impl Default for Config {
 impl Config {
     /// Read and resolve a config file; `None` gives the defaults.
     pub fn load(path: Option<&Path>) -> Result<Config> {
-        let Some(path) = path else { return Ok(Config::default()) };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(format!("config {}: cannot read: {e}", path.display()))
-        })?;
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Usage(format!("config {}: cannot read: {e}", path.display())))?;
         Config::from_toml(&text)
             .map_err(|e| Error::Usage(format!("config {}: {e}", path.display())))
     }
@@ -346,7 +353,9 @@ impl Config {
         let c = &raw.classify;
         let ratio = |v: &Option<Num>, key: &str, default: Ratio| -> Result<Ratio> {
             match v {
-                Some(n) => Ok(Ratio::from_decimal(n.to_decimal(&format!("[classify] {key}"))?.normalize())),
+                Some(n) => Ok(Ratio::from_decimal(
+                    n.to_decimal(&format!("[classify] {key}"))?.normalize(),
+                )),
                 None => Ok(default),
             }
         };
@@ -364,20 +373,48 @@ impl Config {
         }
         let classify = ClassifyRules {
             zombie_months,
-            small_max_outstanding: yuan(&c.small_max_outstanding, "small_max_outstanding", dc.small_max_outstanding)?,
+            small_max_outstanding: yuan(
+                &c.small_max_outstanding,
+                "small_max_outstanding",
+                dc.small_max_outstanding,
+            )?,
             small_max_current_lenders: c.small_max_current_lenders.or(dc.small_max_current_lenders),
             overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", dc.overdue_90_ratio)?,
-            funding_gap_ratio: ratio(&c.funding_gap_ratio, "funding_gap_ratio", dc.funding_gap_ratio)?,
-            related_party_share: ratio(&c.related_party_share, "related_party_share", dc.related_party_share)?,
-            top10_borrower_share: ratio(&c.top10_borrower_share, "top10_borrower_share", dc.top10_borrower_share)?,
+            funding_gap_ratio: ratio(
+                &c.funding_gap_ratio,
+                "funding_gap_ratio",
+                dc.funding_gap_ratio,
+            )?,
+            related_party_share: ratio(
+                &c.related_party_share,
+                "related_party_share",
+                dc.related_party_share,
+            )?,
+            top10_borrower_share: ratio(
+                &c.top10_borrower_share,
+                "top10_borrower_share",
+                dc.top10_borrower_share,
+            )?,
             borrower_cap_breach_share: ratio(
                 &c.borrower_cap_breach_share,
                 "borrower_cap_breach_share",
                 dc.borrower_cap_breach_share,
             )?,
-            maturity_mismatch_share: ratio(&c.maturity_mismatch_share, "maturity_mismatch_share", dc.maturity_mismatch_share)?,
-            individual_borrower_cap: yuan(&c.individual_borrower_cap, "individual_borrower_cap", dc.individual_borrower_cap)?,
-            enterprise_borrower_cap: yuan(&c.enterprise_borrower_cap, "enterprise_borrower_cap", dc.enterprise_borrower_cap)?,
+            maturity_mismatch_share: ratio(
+                &c.maturity_mismatch_share,
+                "maturity_mismatch_share",
+                dc.maturity_mismatch_share,
+            )?,
+            individual_borrower_cap: yuan(
+                &c.individual_borrower_cap,
+                "individual_borrower_cap",
+                dc.individual_borrower_cap,
+            )?,
+            enterprise_borrower_cap: yuan(
+                &c.enterprise_borrower_cap,
+                "enterprise_borrower_cap",
+                dc.enterprise_borrower_cap,
+            )?,
         };
         let r = &raw.recovery;
         let rate = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
@@ -437,38 +474,60 @@ impl Config {
                 Some(
                     crate::money::parse_fen(&d.normalize().to_string())
                         .filter(|f| *f > 0)
-                        .ok_or_else(|| Error::Usage(format!("[plan] max_outstanding: {d} is not a positive yuan amount")))?,
+                        .ok_or_else(|| {
+                            Error::Usage(format!(
+                                "[plan] max_outstanding: {d} is not a positive yuan amount"
+                            ))
+                        })?,
                 )
             }
         };
         let dp = &defaults.plan;
-        let units = |v: &Option<Vec<String>>, i: usize| -> Vec<String> { v.clone().unwrap_or_else(|| dp.units[i].clone()) };
+        let units = |v: &Option<Vec<String>>, i: usize| -> Vec<String> {
+            v.clone().unwrap_or_else(|| dp.units[i].clone())
+        };
         let mut targets = Vec::new();
         for t in &p.targets {
             let measure = match t.measure.trim() {
-                "platforms" => Measure::Platforms,
-                "outstanding" => Measure::Outstanding,
-                "lenders" => Measure::Lenders,
-                other => {
-                    return Err(Error::Usage(format!(
-                        "[[plan.targets]] measure: {other:?} is not platforms, outstanding or lenders"
-                    )))
-                }
+                "platforms" => Some(Measure::Platforms),
+                "outstanding" => Some(Measure::Outstanding),
+                "lenders" => Some(Measure::Lenders),
+                _ => None,
             };
-            let d = t.reduction.to_decimal("[[plan.targets]] reduction")?.normalize();
+            let measure = measure.ok_or_else(|| {
+                Error::Usage(format!(
+                    "[[plan.targets]] measure: {:?} is not platforms, outstanding or lenders",
+                    t.measure
+                ))
+            })?;
+            let d = t
+                .reduction
+                .to_decimal("[[plan.targets]] reduction")?
+                .normalize();
             if d < Decimal::ZERO || d > Decimal::ONE {
-                return Err(Error::Usage(format!("[[plan.targets]] reduction: {d} must be between 0 and 1")));
+                return Err(Error::Usage(format!(
+                    "[[plan.targets]] reduction: {d} must be between 0 and 1"
+                )));
             }
             if t.stage == 0 {
-                return Err(Error::Usage("[[plan.targets]] stage: stages count from 1".into()));
+                return Err(Error::Usage(
+                    "[[plan.targets]] stage: stages count from 1".into(),
+                ));
             }
-            targets.push(Target { measure, stage: t.stage, reduction: Ratio::from_decimal(d) });
+            targets.push(Target {
+                measure,
+                stage: t.stage,
+                reduction: Ratio::from_decimal(d),
+            });
         }
         let plan = PlanRules {
             stages: p.stages.unwrap_or(dp.stages).max(1),
             stage_months: p.stage_months.unwrap_or(dp.stage_months).max(1),
             max_platforms: positive(p.max_platforms.or(dp.max_platforms), "max_platforms")?,
-            max_current_lenders: positive(p.max_current_lenders.or(dp.max_current_lenders), "max_current_lenders")?,
+            max_current_lenders: positive(
+                p.max_current_lenders.or(dp.max_current_lenders),
+                "max_current_lenders",
+            )?,
             max_outstanding: max_outstanding.or(dp.max_outstanding),
             units: [
                 units(&p.units.failed, 0),
@@ -479,7 +538,13 @@ impl Config {
             ],
             targets,
         };
-        Ok(Config { columns, classify, recovery, basis, plan })
+        Ok(Config {
+            columns,
+            classify,
+            recovery,
+            basis,
+            plan,
+        })
     }
 }
 
@@ -590,7 +655,10 @@ mod tests {
         assert_eq!(format!("{printed:?}"), format!("{default:?}"));
         assert_eq!(default.classify.small_max_outstanding, 10_000_000_000);
         assert_eq!(default.classify.overdue_90_ratio, Ratio { num: 1, den: 10 });
-        assert_eq!(default.recovery.buckets, [9_500, 8_000, 5_000, 2_500, 1_000]);
+        assert_eq!(
+            default.recovery.buckets,
+            [9_500, 8_000, 5_000, 2_500, 1_000]
+        );
     }
 
     #[test]
@@ -620,7 +688,10 @@ mod tests {
     #[test]
     fn columns_map_headers_to_contract_names() {
         let c = Config::from_toml("[columns]\n\"平台编号\" = \"platform_id\"\n").unwrap();
-        assert_eq!(c.columns.get("平台编号").map(String::as_str), Some("platform_id"));
+        assert_eq!(
+            c.columns.get("平台编号").map(String::as_str),
+            Some("platform_id")
+        );
     }
 
     #[test]

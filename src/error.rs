@@ -60,11 +60,17 @@ impl Error {
     }
 
     pub fn bad_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {
-        Error::BadFile { path: path.into(), message: message.into() }
+        Error::BadFile {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 
@@ -75,7 +81,10 @@ pub trait PolarsContext<T> {
 
 impl<T> PolarsContext<T> for polars::error::PolarsResult<T> {
     fn context(self, what: &str) -> Result<T> {
-        self.map_err(|source| Error::Polars { context: what.to_string(), source })
+        self.map_err(|source| Error::Polars {
+            context: what.to_string(),
+            source,
+        })
     }
 }
 

@@ -7,9 +7,9 @@ use std::fs::File;
 use polars::prelude::*;
 
 use crate::classify::Classification;
-use crate::exposure::{PlatformExposure, BANDS};
 use crate::date::Date;
 use crate::error::{Error, PolarsContext, Result};
+use crate::exposure::{PlatformExposure, BANDS};
 use crate::metrics::{ratio, PlatformMetrics};
 use crate::output::Staging;
 
@@ -39,7 +39,9 @@ pub fn csv_copies(staging: &Staging) -> Result<()> {
     for name in names {
         let path = staging.path(&name);
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let df = ParquetReader::new(file).finish().context(&format!("reading back {name}"))?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .context(&format!("reading back {name}"))?;
         let flat: Vec<PlSmallStr> = df
             .columns()
             .iter()
@@ -50,7 +52,10 @@ pub fn csv_copies(staging: &Staging) -> Result<()> {
         let csv_name = name.replace(".parquet", ".csv");
         let csv_path = staging.path(&csv_name);
         let mut out = File::create(&csv_path).map_err(|e| Error::io(&csv_path, e))?;
-        CsvWriter::new(&mut out).include_bom(true).finish(&mut df).context(&format!("writing {csv_name}"))?;
+        CsvWriter::new(&mut out)
+            .include_bom(true)
+            .finish(&mut df)
+            .context(&format!("writing {csv_name}"))?;
         staging.record_rows(&csv_name, df.height() as u64);
     }
     Ok(())
@@ -59,7 +64,11 @@ pub fn csv_copies(staging: &Staging) -> Result<()> {
 /// A money column (fen) as Decimal(18,2).
 fn money(name: &str, fen: impl IntoIterator<Item = Option<i64>>) -> Result<Column> {
     let values: Vec<Option<i64>> = fen.into_iter().collect();
-    if values.iter().flatten().any(|v| v.unsigned_abs() >= 1_000_000_000_000_000_000) {
+    if values
+        .iter()
+        .flatten()
+        .any(|v| v.unsigned_abs() >= 1_000_000_000_000_000_000)
+    {
         return Err(Error::Usage(format!(
             "{name}: an amount of 10^16 yuan or more does not fit Decimal(18,2)"
         )));
@@ -68,19 +77,35 @@ fn money(name: &str, fen: impl IntoIterator<Item = Option<i64>>) -> Result<Colum
 }
 
 fn floats(name: &str, v: impl IntoIterator<Item = Option<f64>>) -> Column {
-    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+    Series::new(
+        PlSmallStr::from_str(name),
+        v.into_iter().collect::<Vec<_>>(),
+    )
+    .into_column()
 }
 
 fn ints(name: &str, v: impl IntoIterator<Item = Option<i64>>) -> Column {
-    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+    Series::new(
+        PlSmallStr::from_str(name),
+        v.into_iter().collect::<Vec<_>>(),
+    )
+    .into_column()
 }
 
 fn texts(name: &str, v: impl IntoIterator<Item = Option<String>>) -> Column {
-    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+    Series::new(
+        PlSmallStr::from_str(name),
+        v.into_iter().collect::<Vec<_>>(),
+    )
+    .into_column()
 }
 
 fn bools(name: &str, v: impl IntoIterator<Item = bool>) -> Column {
-    Series::new(PlSmallStr::from_str(name), v.into_iter().collect::<Vec<_>>()).into_column()
+    Series::new(
+        PlSmallStr::from_str(name),
+        v.into_iter().collect::<Vec<_>>(),
+    )
+    .into_column()
 }
 
 fn dates(name: &str, v: impl IntoIterator<Item = Option<Date>>) -> Result<Column> {
@@ -111,42 +136,92 @@ pub fn platforms_frame(platforms: &[PlatformRow]) -> Result<DataFrame> {
         texts("district", m().map(|m| Some(m.district.clone()))),
         texts("class", c().map(|c| Some(c.class.code().to_string()))),
         texts("class_zh", c().map(|c| Some(c.class.zh().to_string()))),
-        texts("subclass", c().map(|c| c.subclass.map(|s| s.code().to_string()))),
-        texts("subclass_zh", c().map(|c| c.subclass.map(|s| s.zh().to_string()))),
-        bools("refer_to_illegal_fundraising_unit", c().map(|c| c.refer_to_illegal_fundraising_unit)),
-        money("lender_outstanding", m().map(|m| Some(m.lender_outstanding)))?,
+        texts(
+            "subclass",
+            c().map(|c| c.subclass.map(|s| s.code().to_string())),
+        ),
+        texts(
+            "subclass_zh",
+            c().map(|c| c.subclass.map(|s| s.zh().to_string())),
+        ),
+        bools(
+            "refer_to_illegal_fundraising_unit",
+            c().map(|c| c.refer_to_illegal_fundraising_unit),
+        ),
+        money(
+            "lender_outstanding",
+            m().map(|m| Some(m.lender_outstanding)),
+        )?,
         ints("lenders_current", m().map(|m| Some(m.lenders_current))),
         ints("lenders_total", m().map(|m| Some(m.lenders_total))),
         money("loan_outstanding", m().map(|m| Some(m.loan_outstanding)))?,
         ints("borrowers_current", m().map(|m| Some(m.borrowers_current))),
         money("overdue_amount", m().map(|m| Some(m.overdue_amount)))?,
         money("overdue_90_amount", m().map(|m| Some(m.overdue_90_amount)))?,
-        floats("overdue_90_ratio", m().map(|m| Some(ratio(m.overdue_90_amount, m.loan_outstanding)))),
-        floats("top1_borrower_share", m().map(|m| Some(ratio(m.top1_borrower_amount, m.loan_outstanding)))),
-        floats("top10_borrower_share", m().map(|m| Some(ratio(m.top10_borrower_amount, m.loan_outstanding)))),
-        floats("related_party_share", m().map(|m| Some(ratio(m.related_party_amount, m.loan_outstanding)))),
+        floats(
+            "overdue_90_ratio",
+            m().map(|m| Some(ratio(m.overdue_90_amount, m.loan_outstanding))),
+        ),
+        floats(
+            "top1_borrower_share",
+            m().map(|m| Some(ratio(m.top1_borrower_amount, m.loan_outstanding))),
+        ),
+        floats(
+            "top10_borrower_share",
+            m().map(|m| Some(ratio(m.top10_borrower_amount, m.loan_outstanding))),
+        ),
+        floats(
+            "related_party_share",
+            m().map(|m| Some(ratio(m.related_party_amount, m.loan_outstanding))),
+        ),
         money("funding_gap", m().map(|m| Some(m.funding_gap())))?,
-        floats("funding_gap_ratio", m().map(|m| Some(ratio(m.funding_gap(), m.lender_outstanding)))),
+        floats(
+            "funding_gap_ratio",
+            m().map(|m| Some(ratio(m.funding_gap(), m.lender_outstanding))),
+        ),
         dates("last_new_loan_on", m().map(|m| m.last_new_loan_on))?,
-        ints("months_since_new_loan", m().map(|m| m.months_since_new_loan.map(i64::from))),
-        floats("borrower_cap_breach_share", m().map(|m| Some(ratio(m.cap_breach_amount, m.loan_outstanding)))),
-        floats("maturity_mismatch_share", m().map(|m| Some(ratio(m.mismatch_amount, m.linked_amount)))),
+        ints(
+            "months_since_new_loan",
+            m().map(|m| m.months_since_new_loan.map(i64::from)),
+        ),
+        floats(
+            "borrower_cap_breach_share",
+            m().map(|m| Some(ratio(m.cap_breach_amount, m.loan_outstanding))),
+        ),
+        floats(
+            "maturity_mismatch_share",
+            m().map(|m| Some(ratio(m.mismatch_amount, m.linked_amount))),
+        ),
         money("expected_recovery", m().map(|m| Some(m.expected_recovery)))?,
         money("total_claim", x().map(|x| Some(x.total_claim)))?,
         money("pool_claim", x().map(|x| Some(x.pool_claim)))?,
         floats(
             "expected_payout_ratio",
-            platforms.iter().map(|(m, _, x)| (x.total_claim != 0).then(|| ratio(m.expected_recovery, x.total_claim))),
+            platforms.iter().map(|(m, _, x)| {
+                (x.total_claim != 0).then(|| ratio(m.expected_recovery, x.total_claim))
+            }),
         ),
         ints("claim_lenders", x().map(|x| Some(x.claim_lenders))),
     ];
     for (i, (band, _)) in BANDS.iter().enumerate() {
-        columns.push(ints(&format!("{band}_lenders"), x().map(|x| Some(x.bands[i].0))));
-        columns.push(money(&format!("{band}_claim"), x().map(|x| Some(x.bands[i].1)))?);
+        columns.push(ints(
+            &format!("{band}_lenders"),
+            x().map(|x| Some(x.bands[i].0)),
+        ));
+        columns.push(money(
+            &format!("{band}_claim"),
+            x().map(|x| Some(x.bands[i].1)),
+        )?);
     }
     columns.extend([
-        floats("top1_lender_share", x().map(|x| share(x.top1_lender_claim, x.total_claim))),
-        floats("top10_lender_share", x().map(|x| share(x.top10_lender_claim, x.total_claim))),
+        floats(
+            "top1_lender_share",
+            x().map(|x| share(x.top1_lender_claim, x.total_claim)),
+        ),
+        floats(
+            "top10_lender_share",
+            x().map(|x| share(x.top10_lender_claim, x.total_claim)),
+        ),
         floats("claim_hhi", x().map(|x| Some(x.claim_hhi))),
         money("claim_median", x().map(|x| x.claim_median))?,
         ints("net_winners", x().map(|x| Some(x.net_winners))),
@@ -161,7 +236,13 @@ pub fn platforms_frame(platforms: &[PlatformRow]) -> Result<DataFrame> {
 /// Replace Int64 fen columns by Decimal(18,2) yuan, in place.
 pub fn money_to_decimal(df: &mut DataFrame, names: &[&str]) -> Result<()> {
     for name in names {
-        let fen: Vec<Option<i64>> = df.column(name).context(name)?.i64().context(name)?.iter().collect();
+        let fen: Vec<Option<i64>> = df
+            .column(name)
+            .context(name)?
+            .i64()
+            .context(name)?
+            .iter()
+            .collect();
         let col = money(name, fen)?;
         df.with_column(col).context(name)?;
     }
@@ -182,10 +263,22 @@ fn reasons_column(platforms: &[PlatformRow]) -> Result<Column> {
         }));
     }
     let fields = vec![
-        Series::new("rule".into(), rows.iter().map(|r| r.rule).collect::<Vec<_>>()),
-        Series::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()),
-        Series::new("threshold".into(), rows.iter().map(|r| r.threshold).collect::<Vec<_>>()),
-        Series::new("fired".into(), rows.iter().map(|r| r.fired).collect::<Vec<_>>()),
+        Series::new(
+            "rule".into(),
+            rows.iter().map(|r| r.rule).collect::<Vec<_>>(),
+        ),
+        Series::new(
+            "value".into(),
+            rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+        ),
+        Series::new(
+            "threshold".into(),
+            rows.iter().map(|r| r.threshold).collect::<Vec<_>>(),
+        ),
+        Series::new(
+            "fired".into(),
+            rows.iter().map(|r| r.fired).collect::<Vec<_>>(),
+        ),
     ];
     let structs = StructChunked::from_series("reasons".into(), rows.len(), fields.iter())
         .context("building the reasons structs")?
@@ -203,7 +296,11 @@ fn split_into_lists(name: &str, flat: &Series, lens: &[usize]) -> Column {
     }
     if lists.is_empty() {
         // No rows: an empty list column of the right inner type.
-        return Series::new_empty(PlSmallStr::from_str(name), &DataType::List(Box::new(flat.dtype().clone()))).into_column();
+        return Series::new_empty(
+            PlSmallStr::from_str(name),
+            &DataType::List(Box::new(flat.dtype().clone())),
+        )
+        .into_column();
     }
     Series::new(PlSmallStr::from_str(name), lists).into_column()
 }
@@ -211,30 +308,61 @@ fn split_into_lists(name: &str, flat: &Series, lens: &[usize]) -> Column {
 /// plan.parquet, sorted by platform_id.
 pub fn plan_frame(plan: &crate::plan::Plan) -> Result<DataFrame> {
     let mut entries: Vec<&crate::plan::Entry> = plan.entries.iter().collect();
-    entries.sort_by(|a, b| a.input.platform_id.as_bytes().cmp(b.input.platform_id.as_bytes()));
+    entries.sort_by(|a, b| {
+        a.input
+            .platform_id
+            .as_bytes()
+            .cmp(b.input.platform_id.as_bytes())
+    });
     let e = || entries.iter();
     let units_flat = Series::new(
         "responsible_units".into(),
-        e().flat_map(|x| x.responsible_units.iter().map(String::as_str)).collect::<Vec<_>>(),
+        e().flat_map(|x| x.responsible_units.iter().map(String::as_str))
+            .collect::<Vec<_>>(),
     );
-    let units = split_into_lists("responsible_units", &units_flat, &e().map(|x| x.responsible_units.len()).collect::<Vec<_>>());
+    let units = split_into_lists(
+        "responsible_units",
+        &units_flat,
+        &e().map(|x| x.responsible_units.len()).collect::<Vec<_>>(),
+    );
     let steps: Vec<&crate::plan::Step> = e().flat_map(|x| x.steps.iter()).collect();
     let step_fields = vec![
-        Series::new("step".into(), steps.iter().map(|s| s.step).collect::<Vec<_>>()),
-        Series::new("step_zh".into(), steps.iter().map(|s| s.step_zh).collect::<Vec<_>>()),
-        dates("due_on", steps.iter().map(|s| Some(s.due_on)))?.as_materialized_series().clone(),
+        Series::new(
+            "step".into(),
+            steps.iter().map(|s| s.step).collect::<Vec<_>>(),
+        ),
+        Series::new(
+            "step_zh".into(),
+            steps.iter().map(|s| s.step_zh).collect::<Vec<_>>(),
+        ),
+        dates("due_on", steps.iter().map(|s| Some(s.due_on)))?
+            .as_materialized_series()
+            .clone(),
     ];
     let structs = StructChunked::from_series("steps".into(), steps.len(), step_fields.iter())
         .context("building the steps structs")?
         .into_series();
-    let steps_col = split_into_lists("steps", &structs, &e().map(|x| x.steps.len()).collect::<Vec<_>>());
+    let steps_col = split_into_lists(
+        "steps",
+        &structs,
+        &e().map(|x| x.steps.len()).collect::<Vec<_>>(),
+    );
     let columns = vec![
-        texts("platform_id", e().map(|x| Some(x.input.platform_id.clone()))),
+        texts(
+            "platform_id",
+            e().map(|x| Some(x.input.platform_id.clone())),
+        ),
         texts("name", e().map(|x| Some(x.input.name.clone()))),
         texts("district", e().map(|x| Some(x.input.district.clone()))),
         texts("class", e().map(|x| Some(x.input.class.code().to_string()))),
-        texts("class_zh", e().map(|x| Some(x.input.class.zh().to_string()))),
-        texts("subclass", e().map(|x| x.input.subclass.map(|s| s.code().to_string()))),
+        texts(
+            "class_zh",
+            e().map(|x| Some(x.input.class.zh().to_string())),
+        ),
+        texts(
+            "subclass",
+            e().map(|x| x.input.subclass.map(|s| s.code().to_string())),
+        ),
         texts("action", e().map(|x| Some(x.action.to_string()))),
         texts("action_zh", e().map(|x| Some(x.action_zh.to_string()))),
         units,
@@ -242,8 +370,14 @@ pub fn plan_frame(plan: &crate::plan::Plan) -> Result<DataFrame> {
         dates("start_on", e().map(|x| Some(x.start_on)))?,
         dates("complete_by", e().map(|x| Some(x.complete_by)))?,
         ints("order_rank", e().map(|x| Some(x.order_rank))),
-        money("lender_outstanding", e().map(|x| Some(x.input.lender_outstanding)))?,
-        ints("lenders_current", e().map(|x| Some(x.input.lenders_current))),
+        money(
+            "lender_outstanding",
+            e().map(|x| Some(x.input.lender_outstanding)),
+        )?,
+        ints(
+            "lenders_current",
+            e().map(|x| Some(x.input.lenders_current)),
+        ),
         steps_col,
     ];
     DataFrame::new(entries.len(), columns).context("assembling plan.parquet")
@@ -254,25 +388,46 @@ pub fn plan_stages_frame(plan: &crate::plan::Plan) -> Result<DataFrame> {
     let s = || plan.stages.iter();
     let targets_flat = Series::new(
         "targets".into(),
-        s().flat_map(|x| x.targets.iter().map(|t| t.0.as_str())).collect::<Vec<_>>(),
+        s().flat_map(|x| x.targets.iter().map(|t| t.0.as_str()))
+            .collect::<Vec<_>>(),
     );
-    let targets = split_into_lists("targets", &targets_flat, &s().map(|x| x.targets.len()).collect::<Vec<_>>());
+    let targets = split_into_lists(
+        "targets",
+        &targets_flat,
+        &s().map(|x| x.targets.len()).collect::<Vec<_>>(),
+    );
     let columns = vec![
         ints("stage", s().map(|x| Some(i64::from(x.stage)))),
         dates("ends_on", s().map(|x| Some(x.ends_on)))?,
         ints("platforms", s().map(|x| Some(x.platforms))),
         ints("lenders", s().map(|x| Some(x.lenders))),
         money("outstanding", s().map(|x| Some(x.outstanding)))?,
-        ints("platforms_remaining", s().map(|x| Some(x.platforms_remaining))),
-        money("outstanding_remaining", s().map(|x| Some(x.outstanding_remaining)))?,
+        ints(
+            "platforms_remaining",
+            s().map(|x| Some(x.platforms_remaining)),
+        ),
+        money(
+            "outstanding_remaining",
+            s().map(|x| Some(x.outstanding_remaining)),
+        )?,
         ints("lenders_remaining", s().map(|x| Some(x.lenders_remaining))),
-        floats("platforms_remaining_pct", s().map(|x| Some(x.platforms_remaining_pct))),
-        floats("outstanding_remaining_pct", s().map(|x| Some(x.outstanding_remaining_pct))),
-        floats("lenders_remaining_pct", s().map(|x| Some(x.lenders_remaining_pct))),
+        floats(
+            "platforms_remaining_pct",
+            s().map(|x| Some(x.platforms_remaining_pct)),
+        ),
+        floats(
+            "outstanding_remaining_pct",
+            s().map(|x| Some(x.outstanding_remaining_pct)),
+        ),
+        floats(
+            "lenders_remaining_pct",
+            s().map(|x| Some(x.lenders_remaining_pct)),
+        ),
         targets,
         Series::new(
             "targets_met".into(),
-            s().map(|x| (!x.targets.is_empty()).then(|| x.targets.iter().all(|t| t.1))).collect::<Vec<_>>(),
+            s().map(|x| (!x.targets.is_empty()).then(|| x.targets.iter().all(|t| t.1)))
+                .collect::<Vec<_>>(),
         )
         .into_column(),
     ];

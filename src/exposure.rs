@@ -49,7 +49,10 @@ pub struct PlatformExposure {
 
 impl PlatformExposure {
     pub fn empty(platform_id: &str) -> PlatformExposure {
-        PlatformExposure { platform_id: platform_id.to_string(), ..PlatformExposure::default() }
+        PlatformExposure {
+            platform_id: platform_id.to_string(),
+            ..PlatformExposure::default()
+        }
     }
 }
 
@@ -67,12 +70,22 @@ pub struct Exposure {
 }
 
 /// Build the claims plan and everything derived from it.
-pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) -> Result<Exposure> {
+pub fn exposure(
+    data: &InputData,
+    classes: &[(String, Class)],
+    config: &Config,
+) -> Result<Exposure> {
     let class_frame = DataFrame::new(
         classes.len(),
         vec![
-            Column::new("platform_id".into(), classes.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>()),
-            Column::new("class".into(), classes.iter().map(|(_, c)| c.code()).collect::<Vec<_>>()),
+            Column::new(
+                "platform_id".into(),
+                classes.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "class".into(),
+                classes.iter().map(|(_, c)| c.code()).collect::<Vec<_>>(),
+            ),
         ],
     )
     .context("building the class table")?;
@@ -99,9 +112,19 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
             .concat(),
         )
         .with_column((col("invested") - col("principal_returned")).alias("outstanding"))
-        .join(class_frame.lazy(), [col("platform_id")], [col("platform_id")], JoinArgs::new(JoinType::Left))
         .join(
-            data.lenders.clone().lazy().select([col("lender_id"), col("district"), col("registered"), col("excluded")]),
+            class_frame.lazy(),
+            [col("platform_id")],
+            [col("platform_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            data.lenders.clone().lazy().select([
+                col("lender_id"),
+                col("district"),
+                col("registered"),
+                col("excluded"),
+            ]),
             [col("lender_id")],
             [col("lender_id")],
             JoinArgs::new(JoinType::Left),
@@ -136,7 +159,11 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
         .sort(["platform_id", "lender_id"], SortMultipleOptions::default())
         .collect()
         .context("computing claims")?;
-    verify_sums(&claims, &["invested", "principal_returned", "returns_received"], "platform_id")?;
+    verify_sums(
+        &claims,
+        &["invested", "principal_returned", "returns_received"],
+        "platform_id",
+    )?;
     let claims = claims
         .lazy()
         .select([
@@ -166,8 +193,15 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
             [
                 vec![
                     col("district").first().alias("district"),
-                    col("platform_id").count().cast(DataType::Int64).alias("platforms"),
-                    col("class").eq(lit(Class::Failed.code())).sum().cast(DataType::Int64).alias("failed_platforms"),
+                    col("platform_id")
+                        .count()
+                        .cast(DataType::Int64)
+                        .alias("platforms"),
+                    col("class")
+                        .eq(lit(Class::Failed.code()))
+                        .sum()
+                        .cast(DataType::Int64)
+                        .alias("failed_platforms"),
                 ],
                 checked_sum(col("claim"), "total_claim").to_vec(),
             ]
@@ -177,7 +211,9 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
         .collect()
         .context("computing lenders")?;
     verify_sums(&lenders, &["total_claim"], "lender_id")?;
-    let lenders = lenders.drop("total_claim__f64").context("computing lenders")?;
+    let lenders = lenders
+        .drop("total_claim__f64")
+        .context("computing lenders")?;
 
     let districts = claims
         .clone()
@@ -188,7 +224,10 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
             [
                 vec![
                     col("class_zh").first().alias("class_zh"),
-                    col("lender_id").n_unique().cast(DataType::Int64).alias("lenders"),
+                    col("lender_id")
+                        .n_unique()
+                        .cast(DataType::Int64)
+                        .alias("lenders"),
                 ],
                 checked_sum(col("claim"), "claims").to_vec(),
             ]
@@ -201,16 +240,28 @@ pub fn exposure(data: &InputData, classes: &[(String, Class)], config: &Config) 
         .collect()
         .context("computing districts")?;
     verify_sums(&districts, &["claims"], "class")?;
-    let districts = districts.drop("claims__f64").context("computing districts")?;
+    let districts = districts
+        .drop("claims__f64")
+        .context("computing districts")?;
 
-    Ok(Exposure { claims, lenders, districts, platforms })
+    Ok(Exposure {
+        claims,
+        lenders,
+        districts,
+        platforms,
+    })
 }
 
 /// `class_zh` beside `class` (DESIGN §7).
 fn class_zh_expr() -> Expr {
-    Class::ALL.iter().rev().fold(lit(NULL).cast(DataType::String), |rest, c| {
-        when(col("class").eq(lit(c.code()))).then(lit(c.zh())).otherwise(rest)
-    })
+    Class::ALL
+        .iter()
+        .rev()
+        .fold(lit(NULL).cast(DataType::String), |rest, c| {
+            when(col("class").eq(lit(c.code())))
+                .then(lit(c.zh()))
+                .otherwise(rest)
+        })
 }
 
 /// Per-platform roll-ups over every lender × platform row, whatever its status.
@@ -218,9 +269,17 @@ fn platform_rollups(claims: &DataFrame) -> Result<Vec<PlatformExposure>> {
     let claim = || col("claim");
     let positive = || claim().filter(claim().gt(lit(0i64)));
     let mut aggs: Vec<Expr> = vec![
-        claim().gt(lit(0i64)).sum().cast(DataType::Int64).alias("claim_lenders"),
+        claim()
+            .gt(lit(0i64))
+            .sum()
+            .cast(DataType::Int64)
+            .alias("claim_lenders"),
         claim().max().alias("top1_lender_claim"),
-        col("net_winner_amount").gt(lit(0i64)).sum().cast(DataType::Int64).alias("net_winners"),
+        col("net_winner_amount")
+            .gt(lit(0i64))
+            .sum()
+            .cast(DataType::Int64)
+            .alias("net_winners"),
         // HHI: Σ (claim / total)², as Float64 (a ratio).
         {
             let share = claim().cast(DataType::Float64) / claim().sum().cast(DataType::Float64);
@@ -238,11 +297,15 @@ fn platform_rollups(claims: &DataFrame) -> Result<Vec<PlatformExposure>> {
     ];
     aggs.extend(checked_sum(claim(), "total_claim"));
     aggs.extend(checked_sum(
-        when(col("status").neq(lit("excluded"))).then(claim()).otherwise(lit(0i64)),
+        when(col("status").neq(lit("excluded")))
+            .then(claim())
+            .otherwise(lit(0i64)),
         "pool_claim",
     ));
     aggs.extend(checked_sum(
-        claim().sort(SortOptions::default().with_order_descending(true)).head(Some(10)),
+        claim()
+            .sort(SortOptions::default().with_order_descending(true))
+            .head(Some(10)),
         "top10_lender_claim",
     ));
     aggs.extend(checked_sum(col("net_winner_amount"), "net_winner_total"));
@@ -252,7 +315,13 @@ fn platform_rollups(claims: &DataFrame) -> Result<Vec<PlatformExposure>> {
         if let Some((_, upper)) = BANDS.get(i + 1) {
             inside = inside.and(claim().lt(lit(*upper)));
         }
-        aggs.push(inside.clone().sum().cast(DataType::Int64).alias(format!("{band}_lenders")));
+        aggs.push(
+            inside
+                .clone()
+                .sum()
+                .cast(DataType::Int64)
+                .alias(format!("{band}_lenders")),
+        );
         aggs.extend(checked_sum(
             when(inside).then(claim()).otherwise(lit(0i64)),
             &format!("{band}_claim"),
@@ -266,18 +335,42 @@ fn platform_rollups(claims: &DataFrame) -> Result<Vec<PlatformExposure>> {
         .sort(["platform_id"], SortMultipleOptions::default())
         .collect()
         .context("computing platform exposure")?;
-    let mut money: Vec<String> =
-        ["total_claim", "pool_claim", "top10_lender_claim", "net_winner_total", "outstanding"].map(String::from).to_vec();
+    let mut money: Vec<String> = [
+        "total_claim",
+        "pool_claim",
+        "top10_lender_claim",
+        "net_winner_total",
+        "outstanding",
+    ]
+    .map(String::from)
+    .to_vec();
     money.extend(BANDS.iter().map(|(b, _)| format!("{b}_claim")));
-    verify_sums(&df, &money.iter().map(String::as_str).collect::<Vec<_>>(), "platform_id")?;
+    verify_sums(
+        &df,
+        &money.iter().map(String::as_str).collect::<Vec<_>>(),
+        "platform_id",
+    )?;
 
     let int = |c: &str| -> Result<Vec<Option<i64>>> {
         let s = df.column(c).context(c)?.cast(&DataType::Int64).context(c)?;
         Ok(s.i64().context(c)?.iter().collect())
     };
-    let ids: Vec<String> =
-        df.column("platform_id").context("platform_id")?.str().context("platform_id")?.iter().map(|v| v.unwrap_or("").to_string()).collect();
-    let hhi: Vec<f64> = df.column("claim_hhi").context("claim_hhi")?.f64().context("claim_hhi")?.iter().map(|v| v.unwrap_or(0.0)).collect();
+    let ids: Vec<String> = df
+        .column("platform_id")
+        .context("platform_id")?
+        .str()
+        .context("platform_id")?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect();
+    let hhi: Vec<f64> = df
+        .column("claim_hhi")
+        .context("claim_hhi")?
+        .f64()
+        .context("claim_hhi")?
+        .iter()
+        .map(|v| v.unwrap_or(0.0))
+        .collect();
     let (total, pool, lenders, top1, top10, median, winners, winner_total, outstanding) = (
         int("total_claim")?,
         int("pool_claim")?,
@@ -301,7 +394,9 @@ fn platform_rollups(claims: &DataFrame) -> Result<Vec<PlatformExposure>> {
                 total_claim,
                 pool_claim: pool[i].unwrap_or(0),
                 claim_lenders: lenders[i].unwrap_or(0),
-                bands: std::array::from_fn(|b| (bands[b].0[i].unwrap_or(0), bands[b].1[i].unwrap_or(0))),
+                bands: std::array::from_fn(|b| {
+                    (bands[b].0[i].unwrap_or(0), bands[b].1[i].unwrap_or(0))
+                }),
                 top1_lender_claim: top1[i].unwrap_or(0),
                 top10_lender_claim: top10[i].unwrap_or(0),
                 // When the total is 0 the shares are 0 (not NaN).
@@ -322,8 +417,10 @@ pub fn reconcile(
     exposures: &[PlatformExposure],
     lender_outstanding: &[(String, i64)],
 ) -> Result<serde_json::Value> {
-    let by_id: std::collections::HashMap<&str, i64> =
-        exposures.iter().map(|e| (e.platform_id.as_str(), e.outstanding)).collect();
+    let by_id: std::collections::HashMap<&str, i64> = exposures
+        .iter()
+        .map(|e| (e.platform_id.as_str(), e.outstanding))
+        .collect();
     let mut total: i128 = 0;
     for (id, expected) in lender_outstanding {
         let got = by_id.get(id.as_str()).copied().unwrap_or(0);

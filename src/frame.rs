@@ -70,13 +70,17 @@ impl FrameBuilder {
                 (name.to_string(), *kind, store)
             })
             .collect();
-        FrameBuilder { columns, mismatch: None }
+        FrameBuilder {
+            columns,
+            mismatch: None,
+        }
     }
 
     /// Append `v` to column `col` (schema order).
     pub fn push(&mut self, col: usize, v: Value) {
         let Some((name, _, store)) = self.columns.get_mut(col) else {
-            self.mismatch.get_or_insert_with(|| format!("no column {col}"));
+            self.mismatch
+                .get_or_insert_with(|| format!("no column {col}"));
             return;
         };
         let fits = match (store, v) {
@@ -114,15 +118,21 @@ impl FrameBuilder {
             }
         };
         if !fits {
-            self.mismatch.get_or_insert_with(|| format!("column {name} got {v:?}"));
+            self.mismatch
+                .get_or_insert_with(|| format!("column {name} got {v:?}"));
         }
     }
 
     /// Append a whole row.
     pub fn row(&mut self, values: &[Value]) {
         if values.len() != self.columns.len() {
-            self.mismatch
-                .get_or_insert_with(|| format!("a row of {} values for {} columns", values.len(), self.columns.len()));
+            self.mismatch.get_or_insert_with(|| {
+                format!(
+                    "a row of {} values for {} columns",
+                    values.len(),
+                    self.columns.len()
+                )
+            });
         }
         for (i, v) in values.iter().enumerate() {
             self.push(i, *v);
@@ -131,7 +141,9 @@ impl FrameBuilder {
 
     pub fn finish(self) -> Result<DataFrame> {
         if let Some(m) = self.mismatch {
-            return Err(crate::error::Error::Internal(format!("building a table: {m}")));
+            return Err(crate::error::Error::Internal(format!(
+                "building a table: {m}"
+            )));
         }
         let mut columns = Vec::with_capacity(self.columns.len());
         for (name, kind, store) in self.columns {
@@ -140,7 +152,9 @@ impl FrameBuilder {
                 (_, Store::Text(b)) => b.finish().with_name(name).into_series(),
                 (Kind::Money, Store::Int(v)) => fen_decimal(name, v)?,
                 (_, Store::Int(v)) => Series::new(name, v),
-                (_, Store::Date(v)) => Series::new(name, v).cast(&DataType::Date).context("building a date column")?,
+                (_, Store::Date(v)) => Series::new(name, v)
+                    .cast(&DataType::Date)
+                    .context("building a date column")?,
                 (_, Store::Bool(v)) => Series::new(name, v),
             };
             columns.push(series.into_column());
@@ -152,7 +166,11 @@ impl FrameBuilder {
 /// A money column as Decimal(18,2) yuan from fen: the physical value of the decimal is the fen.
 pub fn fen_decimal(name: PlSmallStr, fen: Vec<Option<i64>>) -> Result<Series> {
     let wide: Int128Chunked = fen.into_iter().map(|v| v.map(i128::from)).collect();
-    Ok(wide.with_name(name).into_decimal(18, 2).context("building a Decimal(18,2) column")?.into_series())
+    Ok(wide
+        .with_name(name)
+        .into_decimal(18, 2)
+        .context("building a Decimal(18,2) column")?
+        .into_series())
 }
 
 /// A money sum and its Float64 shadow (`<name>__f64`): polars Int64 sums wrap on overflow,
@@ -160,7 +178,9 @@ pub fn fen_decimal(name: PlSmallStr, fen: Vec<Option<i64>>) -> Result<Series> {
 pub fn checked_sum(e: Expr, name: &str) -> [Expr; 2] {
     [
         e.clone().sum().alias(name),
-        e.cast(DataType::Float64).sum().alias(format!("{name}__f64")),
+        e.cast(DataType::Float64)
+            .sum()
+            .alias(format!("{name}__f64")),
     ]
 }
 
@@ -168,10 +188,26 @@ pub fn checked_sum(e: Expr, name: &str) -> [Expr; 2] {
 /// difference means the Int64 total wrapped, i.e. amounts beyond anything credible.
 pub fn verify_sums(df: &DataFrame, names: &[&str], key: &str) -> Result<()> {
     for name in names {
-        let exact = df.column(name).context(name)?.cast(&DataType::Int64).context(name)?;
-        let shadow = df.column(&format!("{name}__f64")).context(name)?.cast(&DataType::Float64).context(name)?;
-        let keys = df.column(key).context(key)?.cast(&DataType::String).context(key)?;
-        let (exact, shadow, keys) = (exact.i64().context(name)?, shadow.f64().context(name)?, keys.str().context(key)?);
+        let exact = df
+            .column(name)
+            .context(name)?
+            .cast(&DataType::Int64)
+            .context(name)?;
+        let shadow = df
+            .column(&format!("{name}__f64"))
+            .context(name)?
+            .cast(&DataType::Float64)
+            .context(name)?;
+        let keys = df
+            .column(key)
+            .context(key)?
+            .cast(&DataType::String)
+            .context(key)?;
+        let (exact, shadow, keys) = (
+            exact.i64().context(name)?,
+            shadow.f64().context(name)?,
+            keys.str().context(key)?,
+        );
         for ((e, f), k) in exact.iter().zip(shadow.iter()).zip(keys.iter()) {
             let (e, f) = (e.unwrap_or(0) as f64, f.unwrap_or(0.0));
             if (e - f).abs() > 1e-9 * f.abs().max(1e12) {
@@ -189,27 +225,44 @@ pub fn verify_sums(df: &DataFrame, names: &[&str], key: &str) -> Result<()> {
 /// even if a decoder deep inside polars panics instead of returning an error.
 pub fn read_parquet_file(path: &std::path::Path) -> Result<DataFrame> {
     use crate::error::Error;
-    let f = std::fs::File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ParquetReader::new(f).finish()))
-        .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
-        .map_err(|e| {
-            let one_line = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
-            Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
-        })
+    let f = std::fs::File::open(path)
+        .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(f).finish()
+    }))
+    .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
+    .map_err(|e| {
+        let one_line = e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
+    })
 }
 
 /// A Decimal money column read back as fen, exactly (any scale, whole fen only).
 pub fn decimal_fen(df: &DataFrame, name: &str, path: &std::path::Path) -> Result<Vec<i64>> {
     use crate::error::Error;
     let bad = |m: String| Error::bad_file(path, m);
-    let c = df.column(name).map_err(|_| bad(format!("no column {name}")))?;
+    let c = df
+        .column(name)
+        .map_err(|_| bad(format!("no column {name}")))?;
     let DataType::Decimal(_, scale) = c.dtype() else {
         return Err(bad(format!("column {name} is not Decimal money")));
     };
     let scale = *scale as u32;
-    let phys = c.as_materialized_series().decimal().map_err(|e| bad(e.to_string()))?.physical().clone();
+    let phys = c
+        .as_materialized_series()
+        .decimal()
+        .map_err(|e| bad(e.to_string()))?
+        .physical()
+        .clone();
     phys.iter()
-        .map(|v| crate::money::decimal_to_fen(v.unwrap_or(0), scale).ok_or_else(|| bad(format!("column {name}: not whole fen"))))
+        .map(|v| {
+            crate::money::decimal_to_fen(v.unwrap_or(0), scale)
+                .ok_or_else(|| bad(format!("column {name}: not whole fen")))
+        })
         .collect()
 }
 
@@ -219,8 +272,18 @@ mod tests {
 
     #[test]
     fn rows_become_typed_columns() {
-        let mut f = FrameBuilder::new(&[("id", Kind::Text), ("fen", Kind::Money), ("on", Kind::Date), ("ok", Kind::Bool)]);
-        f.row(&[Value::Text("a"), Value::Int(12_345), Value::Date(Date::civil(2019, 6, 30)), Value::Bool(true)]);
+        let mut f = FrameBuilder::new(&[
+            ("id", Kind::Text),
+            ("fen", Kind::Money),
+            ("on", Kind::Date),
+            ("ok", Kind::Bool),
+        ]);
+        f.row(&[
+            Value::Text("a"),
+            Value::Int(12_345),
+            Value::Date(Date::civil(2019, 6, 30)),
+            Value::Bool(true),
+        ]);
         f.row(&[Value::Null, Value::Null, Value::Null, Value::Null]);
         let df = f.finish().unwrap();
         assert_eq!(df.height(), 2);

@@ -55,7 +55,10 @@ pub struct TableFile {
 impl TableFile {
     /// The file name as shown in rejects.csv and validation.json.
     pub fn file_name(&self) -> String {
-        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 }
 
@@ -63,7 +66,10 @@ impl TableFile {
 /// and as Parquet, are errors.
 pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
     if !dir.is_dir() {
-        return Err(Error::Usage(format!("{}: not a folder of input tables", dir.display())));
+        return Err(Error::Usage(format!(
+            "{}: not a folder of input tables",
+            dir.display()
+        )));
     }
     let mut found = BTreeMap::new();
     for table in Table::ALL {
@@ -79,12 +85,23 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
                     ),
                 ))
             }
-            (true, false) => TableFile { table, path: csv, parquet: false },
-            (false, true) => TableFile { table, path: parquet, parquet: true },
+            (true, false) => TableFile {
+                table,
+                path: csv,
+                parquet: false,
+            },
+            (false, true) => TableFile {
+                table,
+                path: parquet,
+                parquet: true,
+            },
             (false, false) if table.required() => {
                 return Err(Error::bad_file(
                     dir,
-                    format!("required table {0} is missing ({0}.csv or {0}.parquet)", table.name()),
+                    format!(
+                        "required table {0} is missing ({0}.csv or {0}.parquet)",
+                        table.name()
+                    ),
                 ))
             }
             (false, false) => continue,
@@ -140,11 +157,13 @@ fn map_headers(
     let mut unknown = Vec::new();
     for (i, header) in headers.iter().enumerate() {
         let clean = header.trim().trim_start_matches('\u{feff}').trim();
-        let target = config
-            .columns
-            .get(clean)
-            .map(String::as_str)
-            .or_else(|| table.columns().iter().map(|c| c.name).find(|n| n.eq_ignore_ascii_case(clean)));
+        let target = config.columns.get(clean).map(String::as_str).or_else(|| {
+            table
+                .columns()
+                .iter()
+                .map(|c| c.name)
+                .find(|n| n.eq_ignore_ascii_case(clean))
+        });
         match target.and_then(|t| table.column_index(t)) {
             Some(j) => {
                 if let Some(prev) = mapping[j] {
@@ -213,7 +232,10 @@ fn read_csv(
         return Err(Error::bad_file(path, "empty file: no header row"));
     }
     if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
-        return Err(Error::bad_file(path, "UTF-16 text is not supported; save it as UTF-8 or GBK CSV"));
+        return Err(Error::bad_file(
+            path,
+            "UTF-16 text is not supported; save it as UTF-8 or GBK CSV",
+        ));
     }
     if looks_binary(&head) {
         return Err(Error::bad_file(path, "not a CSV text file (binary data)"));
@@ -229,18 +251,25 @@ fn read_csv(
     if utf8 {
         let reader = std::io::Cursor::new(head[body_offset..].to_vec()).chain(rest);
         let info = parse_csv(file, config, reader, true, each)?;
-        Ok(FileInfo { encoding: "utf-8", ..info })
+        Ok(FileInfo {
+            encoding: "utf-8",
+            ..info
+        })
     } else {
         let mut bytes = head;
         let mut rest = rest;
-        rest.read_to_end(&mut bytes).map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
+        rest.read_to_end(&mut bytes)
+            .map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
         let decoded = encoding_rs::GB18030
             .decode_without_bom_handling_and_without_replacement(&bytes)
             .ok_or_else(|| {
                 Error::bad_file(path, "unknown encoding: neither UTF-8 nor GB18030/GBK text")
             })?;
         let info = parse_csv(file, config, decoded.as_bytes(), false, each)?;
-        Ok(FileInfo { encoding: "gb18030", ..info })
+        Ok(FileInfo {
+            encoding: "gb18030",
+            ..info
+        })
     }
 }
 
@@ -285,7 +314,9 @@ impl Lines {
             self.chunks.pop_front();
             self.cursor = None;
         }
-        let Some((start, before, bytes)) = self.chunks.front() else { return 1 + self.newlines };
+        let Some((start, before, bytes)) = self.chunks.front() else {
+            return 1 + self.newlines;
+        };
         let from = (offset.saturating_sub(*start) as usize).min(bytes.len());
         // Newlines in the front chunk before `from`, resumed from the previous call.
         let (mut pos, mut n) = match self.cursor {
@@ -340,7 +371,10 @@ fn parse_csv<R: Read>(
 ) -> Result<FileInfo> {
     let path = &file.path;
     let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
-    let reader = Tracked { inner: reader, lines: lines.clone() };
+    let reader = Tracked {
+        inner: reader,
+        lines: lines.clone(),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -351,7 +385,9 @@ fn parse_csv<R: Read>(
     if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
         return Err(Error::bad_file(path, "empty file: no header row"));
     }
-    let header_line = record.position().map_or(1, |p| lines.borrow_mut().line_at(p.byte()));
+    let header_line = record
+        .position()
+        .map_or(1, |p| lines.borrow_mut().line_at(p.byte()));
     let mut headers = Vec::with_capacity(record.len());
     for field in record.iter() {
         headers.push(field_text(path, header_line, field, check_utf8)?.to_string());
@@ -363,7 +399,9 @@ fn parse_csv<R: Read>(
         if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
             break;
         }
-        let line = record.position().map_or(0, |p| lines.borrow_mut().line_at(p.byte()));
+        let line = record
+            .position()
+            .map_or(0, |p| lines.borrow_mut().line_at(p.byte()));
         // Blank lines are not records: a record of one whitespace-only field is one too.
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -383,15 +421,25 @@ fn parse_csv<R: Read>(
                 break;
             }
         }
-        let row = RawRow { line, cells: &cells, extra_field };
+        let row = RawRow {
+            line,
+            cells: &cells,
+            extra_field,
+        };
         each(row)?;
     }
-    Ok(FileInfo { unknown_columns, ..FileInfo::default() })
+    Ok(FileInfo {
+        unknown_columns,
+        ..FileInfo::default()
+    })
 }
 
 fn field_text<'a>(path: &Path, line: u64, field: &'a [u8], check_utf8: bool) -> Result<&'a str> {
     if field.contains(&0) {
-        return Err(Error::bad_file(path, format!("line {line}: NUL byte: not a text table")));
+        return Err(Error::bad_file(
+            path,
+            format!("line {line}: NUL byte: not a text table"),
+        ));
     }
     if check_utf8 {
         std::str::from_utf8(field).map_err(|_| {
@@ -419,7 +467,11 @@ fn read_parquet(
     let bad = |m: String| Error::bad_file(path, m);
     let frame = crate::frame::read_parquet_file(path)?;
 
-    let headers: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let headers: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
     let (mapping, unknown_columns) = map_headers(file, &headers, config)?;
     let spec = file.table.columns();
     let mut float_money_rounded = 0u64;
@@ -437,7 +489,10 @@ fn read_parquet(
     let mut cells: Vec<Option<&str>> = Vec::with_capacity(spec.len());
     let iters: Vec<Option<Box<dyn Iterator<Item = Option<&str>> + '_>>> = texts
         .iter()
-        .map(|t| t.as_ref().map(|ca| Box::new(ca.iter()) as Box<dyn Iterator<Item = Option<&str>>>))
+        .map(|t| {
+            t.as_ref()
+                .map(|ca| Box::new(ca.iter()) as Box<dyn Iterator<Item = Option<&str>>>)
+        })
         .collect();
     let mut iters = iters;
     for row in 0..frame.height() {
@@ -445,9 +500,17 @@ fn read_parquet(
         for it in iters.iter_mut() {
             cells.push(it.as_mut().and_then(|it| it.next().flatten()));
         }
-        each(RawRow { line: row as u64 + 1, cells: &cells, extra_field: None })?;
+        each(RawRow {
+            line: row as u64 + 1,
+            cells: &cells,
+            extra_field: None,
+        })?;
     }
-    Ok(FileInfo { unknown_columns, encoding: "parquet", float_money_rounded })
+    Ok(FileInfo {
+        unknown_columns,
+        encoding: "parquet",
+        float_money_rounded,
+    })
 }
 
 /// Turn a Parquet column into the text a CSV cell would hold.
@@ -460,7 +523,9 @@ fn column_as_text(
     let dtype = column.dtype().clone();
     let name = column.name().clone();
     if dtype.is_float() {
-        let floats = column.cast(&DataType::Float64).map_err(|e| one_line(&e.to_string()))?;
+        let floats = column
+            .cast(&DataType::Float64)
+            .map_err(|e| one_line(&e.to_string()))?;
         let floats = floats.f64().map_err(|e| one_line(&e.to_string()))?;
         return match ty {
             CellType::Money if !options.accept_float_money => Err(format!(
@@ -498,12 +563,17 @@ fn column_as_text(
     }
     let supported = dtype.is_integer()
         || dtype.is_bool()
-        || matches!(dtype, DataType::String | DataType::Date | DataType::Datetime(_, _))
+        || matches!(
+            dtype,
+            DataType::String | DataType::Date | DataType::Datetime(_, _)
+        )
         || dtype.is_decimal();
     if !supported {
         return Err(format!("type {dtype} is not a table cell"));
     }
-    let text = column.strict_cast(&DataType::String).map_err(|e| one_line(&e.to_string()))?;
+    let text = column
+        .strict_cast(&DataType::String)
+        .map_err(|e| one_line(&e.to_string()))?;
     let text = text.str().map_err(|e| one_line(&e.to_string()))?.clone();
     if dtype.is_decimal() && ty == CellType::Money {
         // Decimal text carries its full scale ("1.230"); zeros past the fen are not a reject.
@@ -521,7 +591,11 @@ fn trim_fraction_zeros(text: &str) -> String {
     match text.split_once('.') {
         Some((int, frac)) if frac.len() > 2 => {
             let trimmed = frac.trim_end_matches('0');
-            let keep = if trimmed.len() <= 2 { &frac[..2] } else { trimmed };
+            let keep = if trimmed.len() <= 2 {
+                &frac[..2]
+            } else {
+                trimmed
+            };
             format!("{int}.{keep}")
         }
         _ => text.to_string(),

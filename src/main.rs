@@ -13,12 +13,19 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { Code::BadInput as u8 } else { 0 });
+            return ExitCode::from(if e.use_stderr() {
+                Code::BadInput as u8
+            } else {
+                0
+            });
         }
     };
     // A panic is a bug of ours: report it in one line, exit 3, never a backtrace at the user.
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("winddown: internal error{place} (please report it)");
     }));
     match std::panic::catch_unwind(|| cli::run(cli)) {

@@ -64,9 +64,15 @@ pub const KEY_VAR: &str = "WINDDOWN_PSEUDONYM_KEY";
 impl Pseudonymizer {
     pub fn from_env() -> Result<Pseudonymizer> {
         match std::env::var(KEY_VAR) {
-            Ok(k) if k.len() >= 16 => Ok(Pseudonymizer { key: k.into_bytes() }),
-            Ok(_) => Err(Error::Usage(format!("--pseudonymize: {KEY_VAR} must hold at least 16 characters"))),
-            Err(_) => Err(Error::Usage(format!("--pseudonymize needs a key in the environment variable {KEY_VAR}"))),
+            Ok(k) if k.len() >= 16 => Ok(Pseudonymizer {
+                key: k.into_bytes(),
+            }),
+            Ok(_) => Err(Error::Usage(format!(
+                "--pseudonymize: {KEY_VAR} must hold at least 16 characters"
+            ))),
+            Err(_) => Err(Error::Usage(format!(
+                "--pseudonymize needs a key in the environment variable {KEY_VAR}"
+            ))),
         }
     }
 
@@ -95,7 +101,9 @@ pub fn manifest(
     let mut files = Vec::new();
     for name in names {
         let path = dir.join(&name);
-        let bytes = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+        let bytes = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
         files.push(json!({
             "file": name,
             "rows": rows.get(&name),

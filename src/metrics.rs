@@ -54,7 +54,8 @@ pub struct PlatformMetrics {
 impl PlatformMetrics {
     /// lender_outstanding − loan_outstanding, fen (may be negative).
     pub fn funding_gap(&self) -> i64 {
-        self.lender_outstanding.saturating_sub(self.loan_outstanding)
+        self.lender_outstanding
+            .saturating_sub(self.loan_outstanding)
     }
 }
 
@@ -68,7 +69,11 @@ pub fn ratio(num: i64, den: i64) -> f64 {
 }
 
 /// Compute every platform's metrics, sorted by platform_id (byte order).
-pub fn platform_metrics(data: &InputData, config: &Config, as_of: Option<Date>) -> Result<Vec<PlatformMetrics>> {
+pub fn platform_metrics(
+    data: &InputData,
+    config: &Config,
+    as_of: Option<Date>,
+) -> Result<Vec<PlatformMetrics>> {
     let frame = metrics_plan(data, &config.classify, &config.recovery)?
         .collect()
         .context("computing platform metrics")?;
@@ -105,18 +110,18 @@ fn money_when(cond: Expr, value: &str) -> Expr {
 }
 
 /// The lazy plan: one row per platform with every metric column.
-pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRates) -> Result<LazyFrame> {
-    let investments = data
-        .investments
-        .clone()
-        .lazy()
-        .select([
-            col("platform_id"),
-            col("lender_id"),
-            col("loan_id"),
-            col("matures_on"),
-            (col("amount") - col("principal_returned")).alias("outstanding"),
-        ]);
+pub fn metrics_plan(
+    data: &InputData,
+    rules: &ClassifyRules,
+    rates: &RecoveryRates,
+) -> Result<LazyFrame> {
+    let investments = data.investments.clone().lazy().select([
+        col("platform_id"),
+        col("lender_id"),
+        col("loan_id"),
+        col("matures_on"),
+        (col("amount") - col("principal_returned")).alias("outstanding"),
+    ]);
     // Lender side: per lender × platform first, so counts are of distinct lenders.
     let lender_side = investments
         .clone()
@@ -125,9 +130,18 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
         .group_by([col("platform_id")])
         .agg([
             col("outstanding").sum().alias("lender_outstanding"),
-            col("outstanding__f64").sum().alias("lender_outstanding__f64"),
-            col("lender_id").count().cast(DataType::Int64).alias("lenders_total"),
-            col("outstanding").gt(lit(0i64)).sum().cast(DataType::Int64).alias("lenders_current"),
+            col("outstanding__f64")
+                .sum()
+                .alias("lender_outstanding__f64"),
+            col("lender_id")
+                .count()
+                .cast(DataType::Int64)
+                .alias("lenders_total"),
+            col("outstanding")
+                .gt(lit(0i64))
+                .sum()
+                .cast(DataType::Int64)
+                .alias("lenders_current"),
         ]);
 
     let loans = data.loans.clone().lazy();
@@ -139,13 +153,25 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
         .agg(
             [
                 checked_sum(col(out), "loan_outstanding"),
-                checked_sum(money_when(col("days_past_due").gt(lit(0i64)), out), "overdue_amount"),
-                checked_sum(money_when(col("days_past_due").gt(lit(90i64)), out), "overdue_90_amount"),
-                checked_sum(money_when(col("related_party"), out), "related_party_amount"),
+                checked_sum(
+                    money_when(col("days_past_due").gt(lit(0i64)), out),
+                    "overdue_amount",
+                ),
+                checked_sum(
+                    money_when(col("days_past_due").gt(lit(90i64)), out),
+                    "overdue_90_amount",
+                ),
+                checked_sum(
+                    money_when(col("related_party"), out),
+                    "related_party_amount",
+                ),
                 checked_sum(col("expected_recovery"), "expected_recovery"),
                 [
                     col("originated_on").max().alias("last_new_loan_on"),
-                    col("matures_on").filter(col(out).gt(lit(0i64))).max().alias("last_loan_maturity"),
+                    col("matures_on")
+                        .filter(col(out).gt(lit(0i64)))
+                        .max()
+                        .alias("last_loan_maturity"),
                 ],
             ]
             .concat(),
@@ -156,7 +182,11 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
         .group_by([col("platform_id"), col("borrower_id")])
         .agg([
             col(out).sum().alias("borrower_outstanding"),
-            col("borrower_type").eq(lit("enterprise")).cast(DataType::Int32).max().alias("enterprise"),
+            col("borrower_type")
+                .eq(lit("enterprise"))
+                .cast(DataType::Int32)
+                .max()
+                .alias("enterprise"),
         ])
         .with_column(
             when(col("enterprise").eq(lit(1i32)))
@@ -168,9 +198,18 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
         .agg(
             [
                 vec![
-                    col("borrower_outstanding").gt(lit(0i64)).sum().cast(DataType::Int64).alias("borrowers_current"),
-                    col("borrower_outstanding").max().alias("top1_borrower_amount"),
-                    col("borrower_outstanding").cast(DataType::Float64).max().alias("top1_borrower_amount__f64"),
+                    col("borrower_outstanding")
+                        .gt(lit(0i64))
+                        .sum()
+                        .cast(DataType::Int64)
+                        .alias("borrowers_current"),
+                    col("borrower_outstanding")
+                        .max()
+                        .alias("top1_borrower_amount"),
+                    col("borrower_outstanding")
+                        .cast(DataType::Float64)
+                        .max()
+                        .alias("top1_borrower_amount__f64"),
                 ],
                 checked_sum(
                     col("borrower_outstanding")
@@ -180,7 +219,10 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
                 )
                 .to_vec(),
                 checked_sum(
-                    money_when(col("borrower_outstanding").gt(col("cap")), "borrower_outstanding"),
+                    money_when(
+                        col("borrower_outstanding").gt(col("cap")),
+                        "borrower_outstanding",
+                    ),
                     "cap_breach_amount",
                 )
                 .to_vec(),
@@ -190,9 +232,16 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
 
     // Maturity mismatch: investments linked to a loan, both maturities known.
     let mismatch_side = investments
-        .filter(col("loan_id").is_not_null().and(col("matures_on").is_not_null()))
+        .filter(
+            col("loan_id")
+                .is_not_null()
+                .and(col("matures_on").is_not_null()),
+        )
         .join(
-            data.loans.clone().lazy().select([col("loan_id"), col("matures_on").alias("loan_matures_on")]),
+            data.loans
+                .clone()
+                .lazy()
+                .select([col("loan_id"), col("matures_on").alias("loan_matures_on")]),
             [col("loan_id")],
             [col("loan_id")],
             JoinArgs::new(JoinType::Inner),
@@ -202,16 +251,27 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
         .agg(
             [
                 checked_sum(col("outstanding"), "linked_amount"),
-                checked_sum(money_when(col("matures_on").lt(col("loan_matures_on")), "outstanding"), "mismatch_amount"),
+                checked_sum(
+                    money_when(col("matures_on").lt(col("loan_matures_on")), "outstanding"),
+                    "mismatch_amount",
+                ),
             ]
             .concat(),
         );
 
     let join = |left: LazyFrame, right: LazyFrame| {
-        left.join(right, [col("platform_id")], [col("platform_id")], JoinArgs::new(JoinType::Left))
+        left.join(
+            right,
+            [col("platform_id")],
+            [col("platform_id")],
+            JoinArgs::new(JoinType::Left),
+        )
     };
     let platforms = data.platforms.clone().lazy();
-    let joined = join(join(join(join(platforms, lender_side), loan_side), borrower_side), mismatch_side);
+    let joined = join(
+        join(join(join(platforms, lender_side), loan_side), borrower_side),
+        mismatch_side,
+    );
     let zero_filled: Vec<Expr> = MONEY_TOTALS
         .iter()
         .flat_map(|m| {
@@ -220,7 +280,11 @@ pub fn metrics_plan(data: &InputData, rules: &ClassifyRules, rates: &RecoveryRat
                 col(format!("{m}__f64")).fill_null(lit(0.0f64)),
             ]
         })
-        .chain(["lenders_total", "lenders_current", "borrowers_current"].iter().map(|c| col(*c).fill_null(lit(0i64))))
+        .chain(
+            ["lenders_total", "lenders_current", "borrowers_current"]
+                .iter()
+                .map(|c| col(*c).fill_null(lit(0i64))),
+        )
         .collect();
     Ok(joined.with_columns(zero_filled))
 }
@@ -257,28 +321,56 @@ fn expected_recovery_expr(rates: &RecoveryRates) -> Expr {
     let carry = frac_sum.clone().floor_div(lit(U));
     let frac = frac_sum % lit(U);
     // exact ≥ o ⇔ a_int + b_int + carry ≥ o, written so that nothing overflows.
-    let reaches = b_int.clone().gt_eq(o.clone() - a_int.clone() - carry.clone());
-    let whole = a_int + b_int + carry;
-    let round_up = frac
+    let reaches = b_int
         .clone()
-        .gt(lit(U / 2))
-        .or(frac.eq(lit(U / 2)).and((whole.clone() % lit(2i64)).eq(lit(1i64))));
-    when(reaches).then(o).otherwise(whole + round_up.cast(DataType::Int64))
+        .gt_eq(o.clone() - a_int.clone() - carry.clone());
+    let whole = a_int + b_int + carry;
+    let round_up = frac.clone().gt(lit(U / 2)).or(frac
+        .eq(lit(U / 2))
+        .and((whole.clone() % lit(2i64)).eq(lit(1i64))));
+    when(reaches)
+        .then(o)
+        .otherwise(whole + round_up.cast(DataType::Int64))
 }
 
 /// Pull the per-platform results out of the collected frame.
 fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
     let n = df.height();
-    let err = |c: &str, e: PolarsError| Error::Polars { context: format!("reading metric {c}"), source: e };
+    let err = |c: &str, e: PolarsError| Error::Polars {
+        context: format!("reading metric {c}"),
+        source: e,
+    };
     let text = |c: &str| -> Result<Vec<Option<String>>> {
-        Ok(df.column(c).map_err(|e| err(c, e))?.str().map_err(|e| err(c, e))?.iter().map(|v| v.map(str::to_string)).collect())
+        Ok(df
+            .column(c)
+            .map_err(|e| err(c, e))?
+            .str()
+            .map_err(|e| err(c, e))?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
     };
     let int = |c: &str| -> Result<Vec<i64>> {
-        let s = df.column(c).map_err(|e| err(c, e))?.cast(&DataType::Int64).map_err(|e| err(c, e))?;
-        Ok(s.i64().map_err(|e| err(c, e))?.iter().map(|v| v.unwrap_or(0)).collect())
+        let s = df
+            .column(c)
+            .map_err(|e| err(c, e))?
+            .cast(&DataType::Int64)
+            .map_err(|e| err(c, e))?;
+        Ok(s.i64()
+            .map_err(|e| err(c, e))?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
     };
     let boolean = |c: &str| -> Result<Vec<bool>> {
-        Ok(df.column(c).map_err(|e| err(c, e))?.bool().map_err(|e| err(c, e))?.iter().map(|v| v.unwrap_or(false)).collect())
+        Ok(df
+            .column(c)
+            .map_err(|e| err(c, e))?
+            .bool()
+            .map_err(|e| err(c, e))?
+            .iter()
+            .map(|v| v.unwrap_or(false))
+            .collect())
     };
     crate::frame::verify_sums(df, MONEY_TOTALS, "platform_id")?;
     let ids = text("platform_id")?;
@@ -295,7 +387,11 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
     let dates = |c: &str| -> Result<Vec<Option<Date>>> {
         let s = df.column(c).map_err(|e| err(c, e))?;
         let s = s.cast(&DataType::Int32).map_err(|e| err(c, e))?;
-        Ok(s.i32().map_err(|e| err(c, e))?.iter().map(|v| v.map(Date)).collect())
+        Ok(s.i32()
+            .map_err(|e| err(c, e))?
+            .iter()
+            .map(|v| v.map(Date))
+            .collect())
     };
     let last = dates("last_new_loan_on")?;
     let maturity = dates("last_loan_maturity")?;
@@ -330,7 +426,12 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
             reporting: reporting[i],
             red_flags: flags[i]
                 .as_deref()
-                .map(|f| f.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .map(|f| {
+                    f.split(';')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
             lender_outstanding: cols[0][i],
             lenders_current: cols[1][i],

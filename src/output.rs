@@ -27,20 +27,34 @@ impl Staging {
         };
         if !parent.is_dir() {
             fs::create_dir_all(&parent).map_err(|e| {
-                Error::Usage(format!("--out {}: cannot create its parent folder: {e}", target.display()))
+                Error::Usage(format!(
+                    "--out {}: cannot create its parent folder: {e}",
+                    target.display()
+                ))
             })?;
         }
         if target.exists() && !target.is_dir() {
-            return Err(Error::Usage(format!("--out {}: exists and is not a folder", target.display())));
+            return Err(Error::Usage(format!(
+                "--out {}: exists and is not a folder",
+                target.display()
+            )));
         }
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         remove_stale(&parent, &name);
         let dir = parent.join(format!(".{name}.winddown-tmp-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging { target: target.to_path_buf(), dir, committed: false, rows: Default::default() })
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+            rows: Default::default(),
+        })
     }
 
     /// Path of a file inside the staging folder.
@@ -94,7 +108,14 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
     // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them like rename(2).
     let rc = unsafe {
-        libc::syscall(libc::SYS_renameat2, libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE)
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
     };
     if rc == 0 {
         Ok(())
@@ -107,10 +128,14 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 /// is gone.
 fn remove_stale(parent: &Path, name: &str) {
     let prefix = format!(".{name}.winddown-tmp-");
-    let Ok(entries) = fs::read_dir(parent) else { return };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
         if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
             let _ = fs::remove_dir_all(entry.path());
         }
@@ -131,7 +156,8 @@ pub fn rejects_csv(rejects: &[RejectRow]) -> Result<Vec<u8>> {
     rows.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Internal(format!("writing rejects.csv: {e}"));
-    w.write_record(["table", "file", "line", "column", "value", "reason"]).map_err(err)?;
+    w.write_record(["table", "file", "line", "column", "value", "reason"])
+        .map_err(err)?;
     for r in rows {
         w.write_record([
             r.table.name(),
@@ -143,7 +169,8 @@ pub fn rejects_csv(rejects: &[RejectRow]) -> Result<Vec<u8>> {
         ])
         .map_err(err)?;
     }
-    w.into_inner().map_err(|e| Error::Internal(format!("writing rejects.csv: {e}")))
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("writing rejects.csv: {e}")))
 }
 
 /// validation.json, pretty-printed with a trailing newline.
@@ -153,8 +180,10 @@ pub fn validation_json(report: &Report) -> Result<Vec<u8>> {
 
 /// Any JSON value, pretty-printed with a trailing newline.
 pub fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>> {
-    let mut bytes =
-        serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
-    bytes.write_all(b"\n").map_err(|e| Error::Internal(e.to_string()))?;
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
+    bytes
+        .write_all(b"\n")
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(bytes)
 }

@@ -72,11 +72,13 @@ impl Frac {
 }
 
 fn mul(a: i128, b: i128) -> Result<i128> {
-    a.checked_mul(b).ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
+    a.checked_mul(b)
+        .ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
 }
 
 fn add(a: i128, b: i128) -> Result<i128> {
-    a.checked_add(b).ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
+    a.checked_add(b)
+        .ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
 }
 
 /// Allocate one round's pool.
@@ -85,15 +87,24 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
         return Err(Error::Internal(format!("negative pool {pool}")));
     }
     if let Some(l) = lenders.iter().find(|l| l.claim <= 0 || l.before < 0) {
-        return Err(Error::Internal(format!("lender {} has claim {} and before {}", l.lender_id, l.claim, l.before)));
+        return Err(Error::Internal(format!(
+            "lender {} has claim {} and before {}",
+            l.lender_id, l.claim, l.before
+        )));
     }
     let pool128 = i128::from(pool);
-    let remaining: Vec<i128> = lenders.iter().map(|l| i128::from((l.claim - l.before).max(0))).collect();
+    let remaining: Vec<i128> = lenders
+        .iter()
+        .map(|l| i128::from((l.claim - l.before).max(0)))
+        .collect();
     let total_remaining = remaining.iter().try_fold(0i128, |a, r| add(a, *r))?;
     let min_ratio = || -> Result<Option<f64>> {
         let mut best: Option<Frac> = None;
         for l in lenders {
-            let f = Frac { num: l.before.into(), den: l.claim.into() };
+            let f = Frac {
+                num: l.before.into(),
+                den: l.claim.into(),
+            };
             if best.map_or(Ok(true), |b| f.lt(b))? {
                 best = Some(f);
             }
@@ -102,58 +113,89 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
     };
 
     // owed_i = numer_i / den, exactly.
-    let (numer, den, surplus, level): (Vec<i128>, i128, i64, Option<f64>) = if pool128 >= total_remaining {
-        // Everyone is paid in full; the rest is surplus, reported and never paid.
-        let surplus = i64::try_from(pool128 - total_remaining).map_err(|_| Error::Internal("surplus".into()))?;
-        (remaining.clone(), 1, surplus, Some(1.0))
-    } else if pool == 0 {
-        (vec![0; lenders.len()], 1, 0, min_ratio()?)
-    } else if let Some(t) = rule.small_first {
-        let tranche: Vec<i128> =
-            lenders.iter().map(|l| i128::from((l.claim.min(t) - l.before).max(0))).collect();
-        let q = tranche.iter().try_fold(0i128, |a, x| add(a, *x))?;
-        if pool128 <= q {
-            // The senior tranches, pro rata to their sizes.
-            let numer = tranche.iter().map(|x| mul(*x, pool128)).collect::<Result<Vec<_>>>()?;
-            let level = if pool128 < q {
-                None
-            } else {
-                let mut best: Option<Frac> = None;
-                for (l, x) in lenders.iter().zip(&tranche) {
-                    let f = Frac { num: i128::from(l.before) + x, den: l.claim.into() };
-                    if best.map_or(Ok(true), |b| f.lt(b))? {
-                        best = Some(f);
-                    }
-                }
-                best.map(Frac::as_f64)
-            };
-            (numer, q, 0, level)
-        } else {
-            // Tranches in full, the rest equalising on before + tranche.
-            let shifted: Vec<i128> = lenders.iter().zip(&tranche).map(|(l, x)| i128::from(l.before) + x).collect();
-            let (eq, level) = equalise(pool128 - q, lenders, &shifted)?;
-            let numer = eq
+    let (numer, den, surplus, level): (Vec<i128>, i128, i64, Option<f64>) =
+        if pool128 >= total_remaining {
+            // Everyone is paid in full; the rest is surplus, reported and never paid.
+            let surplus = i64::try_from(pool128 - total_remaining)
+                .map_err(|_| Error::Internal("surplus".into()))?;
+            (remaining.clone(), 1, surplus, Some(1.0))
+        } else if pool == 0 {
+            (vec![0; lenders.len()], 1, 0, min_ratio()?)
+        } else if let Some(t) = rule.small_first {
+            let tranche: Vec<i128> = lenders
                 .iter()
-                .zip(&tranche)
-                .map(|(e, x)| add(*e, mul(*x, level.den)?))
-                .collect::<Result<Vec<_>>>()?;
+                .map(|l| i128::from((l.claim.min(t) - l.before).max(0)))
+                .collect();
+            let q = tranche.iter().try_fold(0i128, |a, x| add(a, *x))?;
+            if pool128 <= q {
+                // The senior tranches, pro rata to their sizes.
+                let numer = tranche
+                    .iter()
+                    .map(|x| mul(*x, pool128))
+                    .collect::<Result<Vec<_>>>()?;
+                let level = if pool128 < q {
+                    None
+                } else {
+                    let mut best: Option<Frac> = None;
+                    for (l, x) in lenders.iter().zip(&tranche) {
+                        let f = Frac {
+                            num: i128::from(l.before) + x,
+                            den: l.claim.into(),
+                        };
+                        if best.map_or(Ok(true), |b| f.lt(b))? {
+                            best = Some(f);
+                        }
+                    }
+                    best.map(Frac::as_f64)
+                };
+                (numer, q, 0, level)
+            } else {
+                // Tranches in full, the rest equalising on before + tranche.
+                let shifted: Vec<i128> = lenders
+                    .iter()
+                    .zip(&tranche)
+                    .map(|(l, x)| i128::from(l.before) + x)
+                    .collect();
+                let (eq, level) = equalise(pool128 - q, lenders, &shifted)?;
+                let numer = eq
+                    .iter()
+                    .zip(&tranche)
+                    .map(|(e, x)| add(*e, mul(*x, level.den)?))
+                    .collect::<Result<Vec<_>>>()?;
+                (numer, level.den, 0, Some(level.as_f64()))
+            }
+        } else {
+            let befores: Vec<i128> = lenders.iter().map(|l| i128::from(l.before)).collect();
+            let (numer, level) = equalise(pool128, lenders, &befores)?;
             (numer, level.den, 0, Some(level.as_f64()))
-        }
-    } else {
-        let befores: Vec<i128> = lenders.iter().map(|l| i128::from(l.before)).collect();
-        let (numer, level) = equalise(pool128, lenders, &befores)?;
-        (numer, level.den, 0, Some(level.as_f64()))
-    };
+        };
 
     let owed = round_largest_remainder(&numer, den, pool128 - i128::from(surplus), lenders)?;
-    let mut round = Round { shares: Vec::with_capacity(lenders.len()), paid: 0, reserved: 0, carried: 0, surplus, lenders_paid: 0, level };
+    let mut round = Round {
+        shares: Vec::with_capacity(lenders.len()),
+        paid: 0,
+        reserved: 0,
+        carried: 0,
+        surplus,
+        lenders_paid: 0,
+        level,
+    };
     for (l, o) in lenders.iter().zip(owed) {
         let share = if l.reserved {
-            Share { reserved: o, ..Share::default() }
+            Share {
+                reserved: o,
+                ..Share::default()
+            }
         } else if o > 0 && rule.min_payment.is_some_and(|m| o < m) {
-            Share { carried: o, ..Share::default() }
+            Share {
+                carried: o,
+                ..Share::default()
+            }
         } else {
-            Share { paid: o, ..Share::default() }
+            Share {
+                paid: o,
+                ..Share::default()
+            }
         };
         round.paid += share.paid;
         round.reserved += share.reserved;
@@ -180,9 +222,16 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
     order.sort_by(|&a, &b| {
         let (ca, cb) = (i128::from(lenders[a].claim), i128::from(lenders[b].claim));
         match (before[a].checked_mul(cb), before[b].checked_mul(ca)) {
-            (Some(x), Some(y)) => x.cmp(&y).then_with(|| lenders[a].lender_id.as_bytes().cmp(lenders[b].lender_id.as_bytes())),
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| {
+                lenders[a]
+                    .lender_id
+                    .as_bytes()
+                    .cmp(lenders[b].lender_id.as_bytes())
+            }),
             _ => {
-                err = Some(Error::Usage("payout amounts too large for exact arithmetic".into()));
+                err = Some(Error::Usage(
+                    "payout amounts too large for exact arithmetic".into(),
+                ));
                 std::cmp::Ordering::Equal
             }
         }
@@ -196,12 +245,18 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
     for (k, &i) in order.iter().enumerate() {
         b_sum = add(b_sum, before[i])?;
         c_sum = add(c_sum, lenders[i].claim.into())?;
-        level = Frac { num: add(pool, b_sum)?, den: c_sum };
+        level = Frac {
+            num: add(pool, b_sum)?,
+            den: c_sum,
+        };
         in_s = k + 1;
         match order.get(k + 1) {
             // Stop when the next lender is already at or above the level.
             Some(&next) => {
-                let next_ratio = Frac { num: before[next], den: lenders[next].claim.into() };
+                let next_ratio = Frac {
+                    num: before[next],
+                    den: lenders[next].claim.into(),
+                };
                 if !next_ratio.lt(level)? {
                     break;
                 }
@@ -219,18 +274,31 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
 
 /// Floor every numer_i / den, then give the `total − Σ floors` leftover fen one each to the
 /// largest remainders, ties by lender_id ascending in UTF-8 byte order.
-fn round_largest_remainder(numer: &[i128], den: i128, total: i128, lenders: &[Lender]) -> Result<Vec<i64>> {
+fn round_largest_remainder(
+    numer: &[i128],
+    den: i128,
+    total: i128,
+    lenders: &[Lender],
+) -> Result<Vec<i64>> {
     let mut floors: Vec<i128> = numer.iter().map(|n| n.div_euclid(den)).collect();
     let rems: Vec<i128> = numer.iter().map(|n| n.rem_euclid(den)).collect();
     let floor_sum = floors.iter().try_fold(0i128, |a, f| add(a, *f))?;
     let leftover = total - floor_sum;
     if leftover < 0 || leftover > numer.len() as i128 {
-        return Err(Error::Internal(format!("rounding left {leftover} fen for {} lenders", numer.len())));
+        return Err(Error::Internal(format!(
+            "rounding left {leftover} fen for {} lenders",
+            numer.len()
+        )));
     }
     if leftover > 0 {
         let mut idx: Vec<usize> = (0..numer.len()).filter(|i| rems[*i] > 0).collect();
         idx.sort_by(|&a, &b| {
-            rems[b].cmp(&rems[a]).then_with(|| lenders[a].lender_id.as_bytes().cmp(lenders[b].lender_id.as_bytes()))
+            rems[b].cmp(&rems[a]).then_with(|| {
+                lenders[a]
+                    .lender_id
+                    .as_bytes()
+                    .cmp(lenders[b].lender_id.as_bytes())
+            })
         });
         if (idx.len() as i128) < leftover {
             return Err(Error::Internal("fewer remainders than leftover fen".into()));
@@ -239,7 +307,10 @@ fn round_largest_remainder(numer: &[i128], den: i128, total: i128, lenders: &[Le
             floors[i] += 1;
         }
     }
-    floors.into_iter().map(|f| i64::try_from(f).map_err(|_| Error::Internal("owed amount beyond i64".into()))).collect()
+    floors
+        .into_iter()
+        .map(|f| i64::try_from(f).map_err(|_| Error::Internal("owed amount beyond i64".into())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -248,18 +319,30 @@ mod tests {
     use proptest::prelude::*;
 
     fn lender(id: &str, claim: i64, before: i64) -> Lender {
-        Lender { lender_id: id.into(), claim, reserved: false, before }
+        Lender {
+            lender_id: id.into(),
+            claim,
+            reserved: false,
+            before,
+        }
     }
 
     fn paid(r: &Round) -> Vec<i64> {
-        r.shares.iter().map(|s| s.paid + s.reserved + s.carried).collect()
+        r.shares
+            .iter()
+            .map(|s| s.paid + s.reserved + s.carried)
+            .collect()
     }
 
     #[test]
     fn first_round_is_plain_pro_rata_with_a_tie_broken_by_id() {
         // Claims 1, 1, 1 yuan, pool 1 yuan: 33.33… fen each; 1 leftover fen to the smallest id
         // in byte order among equal remainders: "A" < "B" < "a".
-        let lenders = vec![lender("a", 100, 0), lender("B", 100, 0), lender("A", 100, 0)];
+        let lenders = vec![
+            lender("a", 100, 0),
+            lender("B", 100, 0),
+            lender("A", 100, 0),
+        ];
         let r = allocate(100, &lenders, Rule::default()).unwrap();
         assert_eq!(paid(&r), vec![33, 33, 34]);
         assert_eq!(r.level, Some(1.0 / 3.0));
@@ -270,15 +353,25 @@ mod tests {
     fn largest_remainder_before_ties() {
         // Claims 500, 300, 200 fen, pool 7 fen: exact 3.5, 2.1, 1.4 → floors 3, 2, 1 (6);
         // the 1 leftover fen goes to the largest remainder (0.5, lender x).
-        let lenders = vec![lender("x", 500, 0), lender("y", 300, 0), lender("z", 200, 0)];
-        assert_eq!(paid(&allocate(7, &lenders, Rule::default()).unwrap()), vec![4, 2, 1]);
+        let lenders = vec![
+            lender("x", 500, 0),
+            lender("y", 300, 0),
+            lender("z", 200, 0),
+        ];
+        assert_eq!(
+            paid(&allocate(7, &lenders, Rule::default()).unwrap()),
+            vec![4, 2, 1]
+        );
     }
 
     #[test]
     fn a_pool_of_one_fen() {
         let lenders = vec![lender("L2", 10_000, 0), lender("L10", 10_000, 0)];
         // "L10" < "L2" in byte order.
-        assert_eq!(paid(&allocate(1, &lenders, Rule::default()).unwrap()), vec![0, 1]);
+        assert_eq!(
+            paid(&allocate(1, &lenders, Rule::default()).unwrap()),
+            vec![0, 1]
+        );
     }
 
     #[test]
@@ -315,7 +408,10 @@ mod tests {
     #[test]
     fn small_first_short_pool_then_catch_up() {
         // T = 1000 fen. Claims 500 (a), 5000 (b). Tranches 500, 1000 = 1500.
-        let rule = Rule { small_first: Some(1_000), min_payment: None };
+        let rule = Rule {
+            small_first: Some(1_000),
+            min_payment: None,
+        };
         let lenders = vec![lender("a", 500, 0), lender("b", 5_000, 0)];
         // Pool 600 < 1500: pro rata to tranches: 200 and 400; level null.
         let r = allocate(600, &lenders, rule).unwrap();
@@ -333,9 +429,17 @@ mod tests {
 
     #[test]
     fn reserve_and_minimum_payment() {
-        let rule = Rule { small_first: None, min_payment: Some(100) };
+        let rule = Rule {
+            small_first: None,
+            min_payment: Some(100),
+        };
         let lenders = vec![
-            Lender { lender_id: "r".into(), claim: 100, reserved: true, before: 0 },
+            Lender {
+                lender_id: "r".into(),
+                claim: 100,
+                reserved: true,
+                before: 0,
+            },
             lender("s", 100, 0),
             lender("t", 10_000, 0),
         ];
@@ -345,12 +449,24 @@ mod tests {
         assert_eq!(
             r.shares,
             vec![
-                Share { reserved: 10, ..Share::default() },
-                Share { carried: 10, ..Share::default() },
-                Share { paid: 1_000, ..Share::default() },
+                Share {
+                    reserved: 10,
+                    ..Share::default()
+                },
+                Share {
+                    carried: 10,
+                    ..Share::default()
+                },
+                Share {
+                    paid: 1_000,
+                    ..Share::default()
+                },
             ]
         );
-        assert_eq!((r.paid, r.reserved, r.carried, r.lenders_paid), (1_000, 10, 10, 1));
+        assert_eq!(
+            (r.paid, r.reserved, r.carried, r.lenders_paid),
+            (1_000, 10, 10, 1)
+        );
     }
 
     fn arb_lenders() -> impl Strategy<Value = Vec<Lender>> {

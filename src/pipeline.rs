@@ -32,25 +32,43 @@ pub fn analyse(validated: &Validated, config: &Config) -> Result<Analysis> {
             (m, c)
         })
         .collect();
-    let classes: Vec<(String, Class)> = classified.iter().map(|(m, c)| (m.platform_id.clone(), c.class)).collect();
+    let classes: Vec<(String, Class)> = classified
+        .iter()
+        .map(|(m, c)| (m.platform_id.clone(), c.class))
+        .collect();
     let exposure = exposure::exposure(&validated.data, &classes, config)?;
-    let lender_outstanding: Vec<(String, i64)> =
-        classified.iter().map(|(m, _)| (m.platform_id.clone(), m.lender_outstanding)).collect();
+    let lender_outstanding: Vec<(String, i64)> = classified
+        .iter()
+        .map(|(m, _)| (m.platform_id.clone(), m.lender_outstanding))
+        .collect();
     let reconciliation = exposure::reconcile(&exposure.platforms, &lender_outstanding)?;
-    let by_id: std::collections::HashMap<&str, &PlatformExposure> =
-        exposure.platforms.iter().map(|x| (x.platform_id.as_str(), x)).collect();
+    let by_id: std::collections::HashMap<&str, &PlatformExposure> = exposure
+        .platforms
+        .iter()
+        .map(|x| (x.platform_id.as_str(), x))
+        .collect();
     let platforms = classified
         .into_iter()
         .map(|(m, c)| {
-            let x = by_id.get(m.platform_id.as_str()).map_or_else(|| PlatformExposure::empty(&m.platform_id), |x| (*x).clone());
+            let x = by_id
+                .get(m.platform_id.as_str())
+                .map_or_else(|| PlatformExposure::empty(&m.platform_id), |x| (*x).clone());
             (m, c, x)
         })
         .collect();
-    Ok(Analysis { platforms, exposure, reconciliation })
+    Ok(Analysis {
+        platforms,
+        exposure,
+        reconciliation,
+    })
 }
 
 /// rejects.csv and validation.json (with the reconciliation when there is one).
-pub fn write_validation(staging: &Staging, validated: &Validated, reconciliation: Option<&serde_json::Value>) -> Result<()> {
+pub fn write_validation(
+    staging: &Staging,
+    validated: &Validated,
+    reconciliation: Option<&serde_json::Value>,
+) -> Result<()> {
     staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
     let mut json = validated.report.to_json();
     if let Some(r) = reconciliation {
@@ -60,17 +78,30 @@ pub fn write_validation(staging: &Staging, validated: &Validated, reconciliation
 }
 
 pub fn write_platforms(staging: &Staging, analysis: &Analysis) -> Result<()> {
-    export::write_parquet(staging, "platforms.parquet", &mut export::platforms_frame(&analysis.platforms)?)
+    export::write_parquet(
+        staging,
+        "platforms.parquet",
+        &mut export::platforms_frame(&analysis.platforms)?,
+    )
 }
 
 /// claims.parquet, lenders.parquet, districts.parquet.
-pub fn write_exposure(staging: &Staging, analysis: &Analysis, pseudonyms: Option<&crate::manifest::Pseudonymizer>) -> Result<()> {
+pub fn write_exposure(
+    staging: &Staging,
+    analysis: &Analysis,
+    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
+) -> Result<()> {
     use crate::error::PolarsContext;
     let x = &analysis.exposure;
     let pseudo = |df: &mut polars::prelude::DataFrame, keys: &[&str]| -> Result<()> {
         if let Some(p) = pseudonyms {
             pseudonymize(df, p)?;
-            let sorted = df.sort(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), Default::default()).context("sorting")?;
+            let sorted = df
+                .sort(
+                    keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    Default::default(),
+                )
+                .context("sorting")?;
             *df = sorted;
         }
         Ok(())
@@ -94,7 +125,14 @@ pub fn write_exposure(staging: &Staging, analysis: &Analysis, pseudonyms: Option
         .context("selecting claims columns")?;
     export::money_to_decimal(
         &mut claims,
-        &["invested", "principal_returned", "returns_received", "outstanding", "claim", "net_winner_amount"],
+        &[
+            "invested",
+            "principal_returned",
+            "returns_received",
+            "outstanding",
+            "claim",
+            "net_winner_amount",
+        ],
     )?;
     pseudo(&mut claims, &["platform_id", "lender_id"])?;
     export::write_parquet(staging, "claims.parquet", &mut claims)?;
@@ -109,13 +147,26 @@ pub fn write_exposure(staging: &Staging, analysis: &Analysis, pseudonyms: Option
 
 /// Platforms, outstanding and current lenders per class.
 pub fn print_class_summary(platforms: &[PlatformRow], log: &crate::cli::Log) {
-    log.info(&format!("{:<18} {:>9} {:>22} {:>16}", "class 类别", "platforms", "outstanding (yuan)", "current lenders"));
+    log.info(&format!(
+        "{:<18} {:>9} {:>22} {:>16}",
+        "class 类别", "platforms", "outstanding (yuan)", "current lenders"
+    ));
     let mut total = (0usize, 0i128, 0i64);
     for class in Class::ALL {
-        let rows: Vec<_> = platforms.iter().filter(|(_, c, _)| c.class == class).collect();
-        let outstanding: i128 = rows.iter().map(|(m, _, _)| i128::from(m.lender_outstanding)).sum();
+        let rows: Vec<_> = platforms
+            .iter()
+            .filter(|(_, c, _)| c.class == class)
+            .collect();
+        let outstanding: i128 = rows
+            .iter()
+            .map(|(m, _, _)| i128::from(m.lender_outstanding))
+            .sum();
         let lenders: i64 = rows.iter().map(|(m, _, _)| m.lenders_current).sum();
-        total = (total.0 + rows.len(), total.1 + outstanding, total.2 + lenders);
+        total = (
+            total.0 + rows.len(),
+            total.1 + outstanding,
+            total.2 + lenders,
+        );
         log.info(&format!(
             "{:<18} {:>9} {:>22} {:>16}",
             format!("{} {}", class.code(), class.zh()),
@@ -124,17 +175,35 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &crate::cli::Log) {
             lenders
         ));
     }
-    log.info(&format!("{:<18} {:>9} {:>22} {:>16}", "total 合计", total.0, yuan_text(total.1), total.2));
+    log.info(&format!(
+        "{:<18} {:>9} {:>22} {:>16}",
+        "total 合计",
+        total.0,
+        yuan_text(total.1),
+        total.2
+    ));
 }
 
 /// Claims, lenders, and the most exposed: lenders owed by several failed platforms.
 pub fn print_exposure_summary(analysis: &Analysis, log: &crate::cli::Log) -> Result<()> {
     use crate::error::PolarsContext;
     let lenders = &analysis.exposure.lenders;
-    let failed = lenders.column("failed_platforms").context("failed_platforms")?.i64().context("failed_platforms")?;
+    let failed = lenders
+        .column("failed_platforms")
+        .context("failed_platforms")?
+        .i64()
+        .context("failed_platforms")?;
     let several = failed.iter().filter(|n| n.unwrap_or(0) >= 2).count();
-    let total: i128 = analysis.platforms.iter().map(|(_, _, x)| i128::from(x.total_claim)).sum();
-    let winners: i64 = analysis.platforms.iter().map(|(_, _, x)| x.net_winners).sum();
+    let total: i128 = analysis
+        .platforms
+        .iter()
+        .map(|(_, _, x)| i128::from(x.total_claim))
+        .sum();
+    let winners: i64 = analysis
+        .platforms
+        .iter()
+        .map(|(_, _, x)| x.net_winners)
+        .sum();
     log.info(&format!(
         "claims: {} lender × platform rows, {} lenders, total claim {} yuan; {winners} net winners",
         analysis.exposure.claims.height(),
@@ -220,11 +289,26 @@ pub fn payouts(
     crate::frame::verify_sums(&pools_df, &["pool"], "platform_id")?;
     let mut pools: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
     {
-        let ids = pools_df.column("platform_id").context("platform_id")?.str().context("platform_id")?;
-        let rounds = pools_df.column("round").context("round")?.i64().context("round")?;
-        let amounts = pools_df.column("pool").context("pool")?.i64().context("pool")?;
+        let ids = pools_df
+            .column("platform_id")
+            .context("platform_id")?
+            .str()
+            .context("platform_id")?;
+        let rounds = pools_df
+            .column("round")
+            .context("round")?
+            .i64()
+            .context("round")?;
+        let amounts = pools_df
+            .column("pool")
+            .context("pool")?
+            .i64()
+            .context("pool")?;
         for ((p, r), a) in ids.iter().zip(rounds.iter()).zip(amounts.iter()) {
-            pools.entry(p.unwrap_or("").to_string()).or_default().push((r.unwrap_or(0), a.unwrap_or(0)));
+            pools
+                .entry(p.unwrap_or("").to_string())
+                .or_default()
+                .push((r.unwrap_or(0), a.unwrap_or(0)));
         }
     }
 
@@ -232,18 +316,53 @@ pub fn payouts(
     let claims = &analysis.exposure.claims;
     let mut lenders: HashMap<String, Vec<(crate::payout::Lender, &'static str)>> = HashMap::new();
     {
-        let ids = claims.column("platform_id").context("platform_id")?.str().context("platform_id")?;
-        let lids = claims.column("lender_id").context("lender_id")?.str().context("lender_id")?;
-        let amounts = claims.column("claim").context("claim")?.i64().context("claim")?;
-        let status = claims.column("status").context("status")?.str().context("status")?;
-        for (((p, l), c), s) in ids.iter().zip(lids.iter()).zip(amounts.iter()).zip(status.iter()) {
-            let (p, l, c, s) = (p.unwrap_or(""), l.unwrap_or(""), c.unwrap_or(0), s.unwrap_or(""));
+        let ids = claims
+            .column("platform_id")
+            .context("platform_id")?
+            .str()
+            .context("platform_id")?;
+        let lids = claims
+            .column("lender_id")
+            .context("lender_id")?
+            .str()
+            .context("lender_id")?;
+        let amounts = claims
+            .column("claim")
+            .context("claim")?
+            .i64()
+            .context("claim")?;
+        let status = claims
+            .column("status")
+            .context("status")?
+            .str()
+            .context("status")?;
+        for (((p, l), c), s) in ids
+            .iter()
+            .zip(lids.iter())
+            .zip(amounts.iter())
+            .zip(status.iter())
+        {
+            let (p, l, c, s) = (
+                p.unwrap_or(""),
+                l.unwrap_or(""),
+                c.unwrap_or(0),
+                s.unwrap_or(""),
+            );
             if c <= 0 || s == "excluded" || !pools.contains_key(p) {
                 continue;
             }
-            let status = if s == "reserved" { "reserved" } else { "eligible" };
+            let status = if s == "reserved" {
+                "reserved"
+            } else {
+                "eligible"
+            };
             lenders.entry(p.to_string()).or_default().push((
-                crate::payout::Lender { lender_id: l.to_string(), claim: c, reserved: s == "reserved", before: 0 },
+                crate::payout::Lender {
+                    lender_id: l.to_string(),
+                    claim: c,
+                    reserved: s == "reserved",
+                    before: 0,
+                },
                 status,
             ));
         }
@@ -257,11 +376,32 @@ pub fn payouts(
     if let Some(rows) = ledger {
         // Every lender × platform that could be in a round, whether or not it has one now.
         let mut known: HashMap<&str, HashMap<&str, i64>> = HashMap::new();
-        let ids = claims.column("platform_id").context("platform_id")?.str().context("platform_id")?;
-        let lids = claims.column("lender_id").context("lender_id")?.str().context("lender_id")?;
-        let amounts = claims.column("claim").context("claim")?.i64().context("claim")?;
-        let status = claims.column("status").context("status")?.str().context("status")?;
-        for (((p, l), c), s) in ids.iter().zip(lids.iter()).zip(amounts.iter()).zip(status.iter()) {
+        let ids = claims
+            .column("platform_id")
+            .context("platform_id")?
+            .str()
+            .context("platform_id")?;
+        let lids = claims
+            .column("lender_id")
+            .context("lender_id")?
+            .str()
+            .context("lender_id")?;
+        let amounts = claims
+            .column("claim")
+            .context("claim")?
+            .i64()
+            .context("claim")?;
+        let status = claims
+            .column("status")
+            .context("status")?
+            .str()
+            .context("status")?;
+        for (((p, l), c), s) in ids
+            .iter()
+            .zip(lids.iter())
+            .zip(amounts.iter())
+            .zip(status.iter())
+        {
             if let (Some(p), Some(l), Some(c), Some(s)) = (p, l, c, s) {
                 if c > 0 && s != "excluded" {
                     known.entry(p).or_default().insert(l, c);
@@ -282,7 +422,9 @@ pub fn payouts(
                     r.lender_id, r.platform_id
                 )));
             };
-            let c = cumulative.entry((r.platform_id.as_str(), r.lender_id.as_str())).or_default();
+            let c = cumulative
+                .entry((r.platform_id.as_str(), r.lender_id.as_str()))
+                .or_default();
             *c += r.paid + r.reserved;
             if *c > *claim {
                 return Err(Error::Usage(format!(
@@ -293,7 +435,10 @@ pub fn payouts(
                     crate::money::format_fen(*claim)
                 )));
             }
-            ledger_by_platform.entry(r.platform_id.as_str()).or_default().push(r);
+            ledger_by_platform
+                .entry(r.platform_id.as_str())
+                .or_default()
+                .push(r);
         }
     }
 
@@ -303,7 +448,10 @@ pub fn payouts(
         .map(|(platform, rounds)| {
             let empty = Vec::new();
             let members = lenders.get(platform.as_str()).unwrap_or(&empty);
-            let old = ledger_by_platform.get(platform.as_str()).cloned().unwrap_or_default();
+            let old = ledger_by_platform
+                .get(platform.as_str())
+                .cloned()
+                .unwrap_or_default();
             platform_rounds(platform, rounds, members, &old, rule)
         })
         .collect();
@@ -318,13 +466,27 @@ pub fn payouts(
     }
     // Ledger rows of platforms without recoveries any more are kept as they were.
     if let Some(old) = ledger {
-        rows.extend(old.iter().filter(|r| !pools.contains_key(&r.platform_id)).cloned());
+        rows.extend(
+            old.iter()
+                .filter(|r| !pools.contains_key(&r.platform_id))
+                .cloned(),
+        );
     }
     rows.sort_by(|a, b| {
-        (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(b.platform_id.as_bytes(), b.round, b.lender_id.as_bytes()))
+        (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(
+            b.platform_id.as_bytes(),
+            b.round,
+            b.lender_id.as_bytes(),
+        ))
     });
-    round_rows.sort_by(|a, b| (a.platform_id.as_bytes(), a.round).cmp(&(b.platform_id.as_bytes(), b.round)));
-    Ok(Payouts { rows, rounds: round_rows, new_rows })
+    round_rows.sort_by(|a, b| {
+        (a.platform_id.as_bytes(), a.round).cmp(&(b.platform_id.as_bytes(), b.round))
+    });
+    Ok(Payouts {
+        rows,
+        rounds: round_rows,
+        new_rows,
+    })
 }
 
 /// Every round of one platform, ascending: ledger rounds are copied, the others computed.
@@ -342,8 +504,14 @@ fn platform_rounds(
     let mut new_rows = 0;
     for &(round, pool) in rounds {
         if ledger_rounds.contains(&round) {
-            let old: Vec<&PayoutRow> = ledger.iter().copied().filter(|r| r.round == round).collect();
-            let (paid, reserved, carried) = old.iter().fold((0, 0, 0), |a, r| (a.0 + r.paid, a.1 + r.reserved, a.2 + r.carried));
+            let old: Vec<&PayoutRow> = ledger
+                .iter()
+                .copied()
+                .filter(|r| r.round == round)
+                .collect();
+            let (paid, reserved, carried) = old.iter().fold((0, 0, 0), |a, r| {
+                (a.0 + r.paid, a.1 + r.reserved, a.2 + r.carried)
+            });
             round_rows.push(RoundRow {
                 platform_id: platform.to_string(),
                 round,
@@ -366,10 +534,15 @@ fn platform_rounds(
         }
         let in_round: Vec<crate::payout::Lender> = members
             .iter()
-            .map(|(l, _)| crate::payout::Lender { before: before.get(l.lender_id.as_str()).copied().unwrap_or(0), ..l.clone() })
+            .map(|(l, _)| crate::payout::Lender {
+                before: before.get(l.lender_id.as_str()).copied().unwrap_or(0),
+                ..l.clone()
+            })
             .collect();
         let result = crate::payout::allocate(pool, &in_round, rule)?;
-        for ((l, status), (lender, share)) in members.iter().zip(in_round.iter().zip(&result.shares)) {
+        for ((l, status), (lender, share)) in
+            members.iter().zip(in_round.iter().zip(&result.shares))
+        {
             rows.push(PayoutRow {
                 platform_id: platform.to_string(),
                 round,
@@ -401,7 +574,11 @@ fn platform_rounds(
 }
 
 /// payouts.parquet and payout_rounds.parquet.
-pub fn write_payouts(staging: &Staging, p: &Payouts, pseudonyms: Option<&crate::manifest::Pseudonymizer>) -> Result<()> {
+pub fn write_payouts(
+    staging: &Staging,
+    p: &Payouts,
+    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
+) -> Result<()> {
     use crate::error::PolarsContext;
     use polars::prelude::*;
     let mut rows = p.rows.clone();
@@ -410,7 +587,11 @@ pub fn write_payouts(staging: &Staging, p: &Payouts, pseudonyms: Option<&crate::
             r.lender_id = ps.pseudonym(&r.lender_id);
         }
         rows.sort_by(|a, b| {
-            (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(b.platform_id.as_bytes(), b.round, b.lender_id.as_bytes()))
+            (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(
+                b.platform_id.as_bytes(),
+                b.round,
+                b.lender_id.as_bytes(),
+            ))
         });
     }
     let r = &rows;
@@ -419,45 +600,93 @@ pub fn write_payouts(staging: &Staging, p: &Payouts, pseudonyms: Option<&crate::
     let mut payouts = DataFrame::new(
         r.len(),
         vec![
-            text("platform_id", r.iter().map(|x| x.platform_id.as_str()).collect()),
-            Column::new("round".into(), r.iter().map(|x| x.round).collect::<Vec<_>>()),
-            text("lender_id", r.iter().map(|x| x.lender_id.as_str()).collect()),
+            text(
+                "platform_id",
+                r.iter().map(|x| x.platform_id.as_str()).collect(),
+            ),
+            Column::new(
+                "round".into(),
+                r.iter().map(|x| x.round).collect::<Vec<_>>(),
+            ),
+            text(
+                "lender_id",
+                r.iter().map(|x| x.lender_id.as_str()).collect(),
+            ),
             text("status", r.iter().map(|x| x.status).collect()),
             fen("claim", r.iter().map(|x| x.claim).collect()),
             fen("before", r.iter().map(|x| x.before).collect()),
             fen("paid", r.iter().map(|x| x.paid).collect()),
             fen("reserved", r.iter().map(|x| x.reserved).collect()),
             fen("carried", r.iter().map(|x| x.carried).collect()),
-            fen("cumulative", r.iter().map(|x| x.before + x.paid + x.reserved).collect()),
-            fen("remaining", r.iter().map(|x| x.claim - x.before - x.paid - x.reserved).collect()),
+            fen(
+                "cumulative",
+                r.iter().map(|x| x.before + x.paid + x.reserved).collect(),
+            ),
+            fen(
+                "remaining",
+                r.iter()
+                    .map(|x| x.claim - x.before - x.paid - x.reserved)
+                    .collect(),
+            ),
             Column::new(
                 "cumulative_ratio".into(),
-                r.iter().map(|x| (x.before + x.paid + x.reserved) as f64 / x.claim as f64).collect::<Vec<_>>(),
+                r.iter()
+                    .map(|x| (x.before + x.paid + x.reserved) as f64 / x.claim as f64)
+                    .collect::<Vec<_>>(),
             ),
         ],
     )
     .context("assembling payouts")?;
-    export::money_to_decimal(&mut payouts, &["claim", "before", "paid", "reserved", "carried", "cumulative", "remaining"])?;
+    export::money_to_decimal(
+        &mut payouts,
+        &[
+            "claim",
+            "before",
+            "paid",
+            "reserved",
+            "carried",
+            "cumulative",
+            "remaining",
+        ],
+    )?;
     export::write_parquet(staging, "payouts.parquet", &mut payouts)?;
 
     let r = &p.rounds;
     let mut rounds = DataFrame::new(
         r.len(),
         vec![
-            text("platform_id", r.iter().map(|x| x.platform_id.as_str()).collect()),
-            Column::new("round".into(), r.iter().map(|x| x.round).collect::<Vec<_>>()),
+            text(
+                "platform_id",
+                r.iter().map(|x| x.platform_id.as_str()).collect(),
+            ),
+            Column::new(
+                "round".into(),
+                r.iter().map(|x| x.round).collect::<Vec<_>>(),
+            ),
             fen("pool", r.iter().map(|x| x.pool).collect()),
             fen("paid", r.iter().map(|x| x.paid).collect()),
             fen("reserved", r.iter().map(|x| x.reserved).collect()),
             fen("carried", r.iter().map(|x| x.carried).collect()),
             fen("surplus", r.iter().map(|x| x.surplus).collect()),
-            Column::new("lenders".into(), r.iter().map(|x| x.lenders).collect::<Vec<_>>()),
-            Column::new("lenders_paid".into(), r.iter().map(|x| x.lenders_paid).collect::<Vec<_>>()),
-            Column::new("level".into(), r.iter().map(|x| x.level).collect::<Vec<_>>()),
+            Column::new(
+                "lenders".into(),
+                r.iter().map(|x| x.lenders).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "lenders_paid".into(),
+                r.iter().map(|x| x.lenders_paid).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "level".into(),
+                r.iter().map(|x| x.level).collect::<Vec<_>>(),
+            ),
         ],
     )
     .context("assembling payout_rounds")?;
-    export::money_to_decimal(&mut rounds, &["pool", "paid", "reserved", "carried", "surplus"])?;
+    export::money_to_decimal(
+        &mut rounds,
+        &["pool", "paid", "reserved", "carried", "surplus"],
+    )?;
     export::write_parquet(staging, "payout_rounds.parquet", &mut rounds)
 }
 
@@ -467,9 +696,17 @@ pub fn read_ledger(path: &std::path::Path) -> Result<Vec<PayoutRow>> {
     use polars::prelude::*;
     let bad = |m: String| Error::bad_file(path, m);
     let df = crate::frame::read_parquet_file(path)?;
-    let col = |name: &str| df.column(name).map_err(|_| bad(format!("not a payouts ledger: no column {name}")));
+    let col = |name: &str| {
+        df.column(name)
+            .map_err(|_| bad(format!("not a payouts ledger: no column {name}")))
+    };
     let text = |name: &str| -> Result<Vec<String>> {
-        Ok(col(name)?.str().map_err(|_| bad(format!("column {name} is not text")))?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+        Ok(col(name)?
+            .str()
+            .map_err(|_| bad(format!("column {name} is not text")))?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
     };
     let money = |name: &str| crate::frame::decimal_fen(&df, name, path);
     let rounds: Vec<i64> = col("round")?
@@ -481,13 +718,23 @@ pub fn read_ledger(path: &std::path::Path) -> Result<Vec<PayoutRow>> {
         .map(|v| v.unwrap_or(0))
         .collect();
     let (platforms, lenders, status) = (text("platform_id")?, text("lender_id")?, text("status")?);
-    let (claim, before, paid, reserved, carried) = (money("claim")?, money("before")?, money("paid")?, money("reserved")?, money("carried")?);
+    let (claim, before, paid, reserved, carried) = (
+        money("claim")?,
+        money("before")?,
+        money("paid")?,
+        money("reserved")?,
+        money("carried")?,
+    );
     Ok((0..df.height())
         .map(|i| PayoutRow {
             platform_id: platforms[i].clone(),
             round: rounds[i],
             lender_id: lenders[i].clone(),
-            status: if status[i] == "reserved" { "reserved" } else { "eligible" },
+            status: if status[i] == "reserved" {
+                "reserved"
+            } else {
+                "eligible"
+            },
             claim: claim[i],
             before: before[i],
             paid: paid[i],
@@ -509,9 +756,21 @@ pub fn write_payment_file(
     use crate::error::{Error, PolarsContext};
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let ids = personal.column("lender_id").context("lender_id")?.str().context("lender_id")?;
-    let names = personal.column("name").context("name")?.str().context("name")?;
-    let numbers = personal.column("id_number").context("id_number")?.str().context("id_number")?;
+    let ids = personal
+        .column("lender_id")
+        .context("lender_id")?
+        .str()
+        .context("lender_id")?;
+    let names = personal
+        .column("name")
+        .context("name")?
+        .str()
+        .context("name")?;
+    let numbers = personal
+        .column("id_number")
+        .context("id_number")?
+        .str()
+        .context("id_number")?;
     let who: std::collections::HashMap<&str, (&str, &str)> = ids
         .iter()
         .zip(names.iter().zip(numbers.iter()))
@@ -519,7 +778,9 @@ pub fn write_payment_file(
         .collect();
     let tmp = path.with_file_name(format!(
         ".{}.tmp-{}",
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         std::process::id()
     ));
     let file = std::fs::OpenOptions::new()
@@ -530,8 +791,20 @@ pub fn write_payment_file(
         .map_err(|e| Error::io(&tmp, e))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     let err = |e: csv::Error| Error::Internal(format!("writing the payment file: {e}"));
-    w.write_record(["platform_id", "round", "lender_id", "name", "id_number", "amount"]).map_err(err)?;
-    for r in payouts.rows.iter().filter(|r| r.paid > 0 && computed.contains(&(r.platform_id.clone(), r.round))) {
+    w.write_record([
+        "platform_id",
+        "round",
+        "lender_id",
+        "name",
+        "id_number",
+        "amount",
+    ])
+    .map_err(err)?;
+    for r in payouts
+        .rows
+        .iter()
+        .filter(|r| r.paid > 0 && computed.contains(&(r.platform_id.clone(), r.round)))
+    {
         let (name, id_number) = who.get(r.lender_id.as_str()).copied().unwrap_or(("", ""));
         w.write_record([
             r.platform_id.as_str(),
@@ -543,7 +816,9 @@ pub fn write_payment_file(
         ])
         .map_err(err)?;
     }
-    let mut inner = w.into_inner().map_err(|e| Error::Internal(format!("writing the payment file: {e}")))?;
+    let mut inner = w
+        .into_inner()
+        .map_err(|e| Error::Internal(format!("writing the payment file: {e}")))?;
     inner.flush().map_err(|e| Error::io(&tmp, e))?;
     drop(inner);
     std::fs::rename(&tmp, path).map_err(|e| {
@@ -555,11 +830,18 @@ pub fn write_payment_file(
 // ---------------------------------------------------------------- plan
 
 /// The staged exit plan of the analysed platforms.
-pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<crate::date::Date>) -> Result<crate::plan::Plan> {
+pub fn make_plan(
+    analysis: &Analysis,
+    config: &Config,
+    as_of: Option<crate::date::Date>,
+) -> Result<crate::plan::Plan> {
     let Some(as_of) = as_of else {
         if analysis.platforms.is_empty() {
             // Nothing to plan and no date to plan from: an empty plan.
-            return Ok(crate::plan::Plan { entries: Vec::new(), stages: Vec::new() });
+            return Ok(crate::plan::Plan {
+                entries: Vec::new(),
+                stages: Vec::new(),
+            });
         }
         return Err(crate::error::Error::Usage(
             "the exit plan needs an as-of date: the data has no dated rows, pass --as-of".into(),
@@ -585,7 +867,11 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<crate::date
 /// plan.parquet, plan_stages.parquet and plan.md.
 pub fn write_plan(staging: &Staging, analysis: &Analysis, plan: &crate::plan::Plan) -> Result<()> {
     export::write_parquet(staging, "plan.parquet", &mut export::plan_frame(plan)?)?;
-    export::write_parquet(staging, "plan_stages.parquet", &mut export::plan_stages_frame(plan)?)?;
+    export::write_parquet(
+        staging,
+        "plan_stages.parquet",
+        &mut export::plan_stages_frame(plan)?,
+    )?;
     staging.write("plan.md", plan_markdown(analysis, plan).as_bytes())
 }
 
@@ -597,12 +883,23 @@ fn yuan_fen(fen: i64) -> String {
 /// (一企一策) in plan order.
 pub fn plan_markdown(analysis: &Analysis, plan: &crate::plan::Plan) -> String {
     use std::fmt::Write;
-    let by_id: std::collections::HashMap<&str, &PlatformRow> =
-        analysis.platforms.iter().map(|r| (r.0.platform_id.as_str(), r)).collect();
+    let by_id: std::collections::HashMap<&str, &PlatformRow> = analysis
+        .platforms
+        .iter()
+        .map(|r| (r.0.platform_id.as_str(), r))
+        .collect();
     let mut md = String::new();
-    let as_of = plan.stages.first().map(|s| s.ends_on.to_string()).unwrap_or_default();
+    let as_of = plan
+        .stages
+        .first()
+        .map(|s| s.ends_on.to_string())
+        .unwrap_or_default();
     let _ = writeln!(md, "# 一企一策 分阶段退出计划 / Staged exit plan\n");
-    let _ = writeln!(md, "数据截至 As of {as_of}。平台 {} 家。\n", plan.entries.len());
+    let _ = writeln!(
+        md,
+        "数据截至 As of {as_of}。平台 {} 家。\n",
+        plan.entries.len()
+    );
     let _ = writeln!(md, "## 三降 projection 预计压降\n");
     let _ = writeln!(md, "| 阶段 stage | 截至 ends on | 平台 platforms | 余额 outstanding (元) | 在贷出借人 lenders | 目标 targets |");
     let _ = writeln!(md, "|---|---|---|---|---|---|");
@@ -618,16 +915,32 @@ pub fn plan_markdown(analysis: &Analysis, plan: &crate::plan::Plan) -> String {
             s.outstanding_remaining_pct,
             s.lenders_remaining,
             s.lenders_remaining_pct,
-            s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; ")
+            s.targets
+                .iter()
+                .map(|t| t.0.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
         );
     }
     for e in &plan.entries {
         let _ = writeln!(md, "\n<div style=\"page-break-after: always\"></div>\n");
         let p = &e.input;
-        let _ = writeln!(md, "## {}. {} {}（{}）\n", e.order_rank, p.platform_id, p.name, p.district);
+        let _ = writeln!(
+            md,
+            "## {}. {} {}（{}）\n",
+            e.order_rank, p.platform_id, p.name, p.district
+        );
         if let Some((m, c, x)) = by_id.get(p.platform_id.as_str()) {
-            let sub = c.subclass.map(|s| format!(" / {} {}", s.zh(), s.code())).unwrap_or_default();
-            let _ = writeln!(md, "- 类别 Class: **{} {}**{sub}", c.class.zh(), c.class.code());
+            let sub = c
+                .subclass
+                .map(|s| format!(" / {} {}", s.zh(), s.code()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                md,
+                "- 类别 Class: **{} {}**{sub}",
+                c.class.zh(),
+                c.class.code()
+            );
             let _ = writeln!(md, "- 理由 Reason: {}", c.reason_zh);
             let _ = writeln!(md, "- Reason: {}", c.reason_en);
             if c.refer_to_illegal_fundraising_unit {
@@ -650,14 +963,24 @@ pub fn plan_markdown(analysis: &Analysis, plan: &crate::plan::Plan) -> String {
                 .reasons
                 .iter()
                 .filter(|r| r.fired)
-                .map(|r| format!("{} = {}", r.rule, r.value.map_or("null".to_string(), |v| format!("{v:.4}"))))
+                .map(|r| {
+                    format!(
+                        "{} = {}",
+                        r.rule,
+                        r.value.map_or("null".to_string(), |v| format!("{v:.4}"))
+                    )
+                })
                 .collect();
             if !fired.is_empty() {
                 let _ = writeln!(md, "- 触发规则 rules fired: {}", fired.join("; "));
             }
         }
         let _ = writeln!(md, "- 处置方式 Action: **{}** ({})", e.action_zh, e.action);
-        let _ = writeln!(md, "- 责任单位 Responsible units: {}", e.responsible_units.join("、"));
+        let _ = writeln!(
+            md,
+            "- 责任单位 Responsible units: {}",
+            e.responsible_units.join("、")
+        );
         let _ = writeln!(
             md,
             "- 阶段 Stage {}: {} 起，预计 {} 前完成 / starts {}, complete by {}\n",
@@ -681,10 +1004,24 @@ pub fn print_plan_summary(plan: &crate::plan::Plan, log: &crate::cli::Log) {
             s.stage,
             s.ends_on,
             s.platforms,
-            format!("{} ({:.1}%)", s.platforms_remaining, s.platforms_remaining_pct),
+            format!(
+                "{} ({:.1}%)",
+                s.platforms_remaining, s.platforms_remaining_pct
+            ),
             yuan_fen(s.outstanding_remaining),
             s.lenders_remaining,
-            if s.targets.is_empty() { String::new() } else { format!("  [{}]", s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; ")) }
+            if s.targets.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "  [{}]",
+                    s.targets
+                        .iter()
+                        .map(|t| t.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
         ));
     }
 }
@@ -692,7 +1029,10 @@ pub fn print_plan_summary(plan: &crate::plan::Plan, log: &crate::cli::Log) {
 // ---------------------------------------------------------------- summary
 
 /// Per platform: cumulative paid + reserved over every round / total claim.
-pub fn payout_ratios(analysis: &Analysis, payouts: &Payouts) -> Vec<(String, i64, i64, Option<f64>)> {
+pub fn payout_ratios(
+    analysis: &Analysis,
+    payouts: &Payouts,
+) -> Vec<(String, i64, i64, Option<f64>)> {
     let mut given: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
     for r in &payouts.rows {
         *given.entry(r.platform_id.as_str()).or_default() += r.paid + r.reserved;
@@ -703,13 +1043,23 @@ pub fn payout_ratios(analysis: &Analysis, payouts: &Payouts) -> Vec<(String, i64
         .filter(|(m, _, _)| given.contains_key(m.platform_id.as_str()))
         .map(|(m, _, x)| {
             let g = given[m.platform_id.as_str()];
-            (m.platform_id.clone(), x.total_claim, g, (x.total_claim > 0).then(|| g as f64 / x.total_claim as f64))
+            (
+                m.platform_id.clone(),
+                x.total_claim,
+                g,
+                (x.total_claim > 0).then(|| g as f64 / x.total_claim as f64),
+            )
         })
         .collect()
 }
 
 /// summary.json: counts and money by class and district, claim bands, the 三降 curve, payouts.
-pub fn summary_json(validated: &Validated, analysis: &Analysis, plan: &crate::plan::Plan, payouts: &Payouts) -> serde_json::Value {
+pub fn summary_json(
+    validated: &Validated,
+    analysis: &Analysis,
+    plan: &crate::plan::Plan,
+    payouts: &Payouts,
+) -> serde_json::Value {
     use serde_json::json;
     let y = |fen: i128| {
         let sign = if fen < 0 { "-" } else { "" };
@@ -717,8 +1067,13 @@ pub fn summary_json(validated: &Validated, analysis: &Analysis, plan: &crate::pl
     };
     let mut by_class = Vec::new();
     for class in Class::ALL {
-        let rows: Vec<&PlatformRow> = analysis.platforms.iter().filter(|r| r.1.class == class).collect();
-        let sum = |f: &dyn Fn(&PlatformRow) -> i64| rows.iter().map(|r| i128::from(f(r))).sum::<i128>();
+        let rows: Vec<&PlatformRow> = analysis
+            .platforms
+            .iter()
+            .filter(|r| r.1.class == class)
+            .collect();
+        let sum =
+            |f: &dyn Fn(&PlatformRow) -> i64| rows.iter().map(|r| i128::from(f(r))).sum::<i128>();
         by_class.push(json!({
             "class": class.code(),
             "class_zh": class.zh(),
@@ -730,7 +1085,8 @@ pub fn summary_json(validated: &Validated, analysis: &Analysis, plan: &crate::pl
             "expected_recovery": y(sum(&|r| r.0.expected_recovery)),
         }));
     }
-    let mut districts: std::collections::BTreeMap<&str, (usize, i128, i64)> = std::collections::BTreeMap::new();
+    let mut districts: std::collections::BTreeMap<&str, (usize, i128, i64)> =
+        std::collections::BTreeMap::new();
     for (m, _, _) in &analysis.platforms {
         let d = districts.entry(m.district.as_str()).or_default();
         d.0 += 1;
@@ -740,7 +1096,11 @@ pub fn summary_json(validated: &Validated, analysis: &Analysis, plan: &crate::pl
     let mut bands = Vec::new();
     for (i, (band, _)) in crate::exposure::BANDS.iter().enumerate() {
         let lenders: i64 = analysis.platforms.iter().map(|r| r.2.bands[i].0).sum();
-        let claim: i128 = analysis.platforms.iter().map(|r| i128::from(r.2.bands[i].1)).sum();
+        let claim: i128 = analysis
+            .platforms
+            .iter()
+            .map(|r| i128::from(r.2.bands[i].1))
+            .sum();
         bands.push(json!({"band": band, "lenders": lenders, "claim": y(claim)}));
     }
     let computed: Vec<&RoundRow> = payouts.rounds.iter().collect();
@@ -783,28 +1143,63 @@ pub fn summary_json(validated: &Validated, analysis: &Analysis, plan: &crate::pl
 }
 
 /// Replace the lender_id column by keyed pseudonyms.
-fn pseudonymize(df: &mut polars::prelude::DataFrame, p: &crate::manifest::Pseudonymizer) -> Result<()> {
+fn pseudonymize(
+    df: &mut polars::prelude::DataFrame,
+    p: &crate::manifest::Pseudonymizer,
+) -> Result<()> {
     use crate::error::PolarsContext;
     use polars::prelude::*;
-    let ids: Vec<Option<String>> =
-        df.column("lender_id").context("lender_id")?.str().context("lender_id")?.iter().map(|v| v.map(|v| p.pseudonym(v))).collect();
-    df.with_column(Column::new("lender_id".into(), ids)).context("pseudonymizing")?;
+    let ids: Vec<Option<String>> = df
+        .column("lender_id")
+        .context("lender_id")?
+        .str()
+        .context("lender_id")?
+        .iter()
+        .map(|v| v.map(|v| p.pseudonym(v)))
+        .collect();
+    df.with_column(Column::new("lender_id".into(), ids))
+        .context("pseudonymizing")?;
     Ok(())
 }
 
 /// report.html.
-pub fn write_report(staging: &Staging, validated: &Validated, analysis: &Analysis, plan: &crate::plan::Plan, payouts: &Payouts) -> Result<()> {
+pub fn write_report(
+    staging: &Staging,
+    validated: &Validated,
+    analysis: &Analysis,
+    plan: &crate::plan::Plan,
+    payouts: &Payouts,
+) -> Result<()> {
     use crate::error::PolarsContext;
     let d = &analysis.exposure.districts;
-    let names = d.column("district").context("district")?.str().context("district")?;
+    let names = d
+        .column("district")
+        .context("district")?
+        .str()
+        .context("district")?;
     let classes = d.column("class").context("class")?.str().context("class")?;
-    let lenders = d.column("lenders").context("lenders")?.i64().context("lenders")?;
-    let claims = d.column("claims").context("claims")?.i64().context("claims")?;
+    let lenders = d
+        .column("lenders")
+        .context("lenders")?
+        .i64()
+        .context("lenders")?;
+    let claims = d
+        .column("claims")
+        .context("claims")?
+        .i64()
+        .context("claims")?;
     let districts = names
         .iter()
         .zip(classes.iter())
         .zip(lenders.iter().zip(claims.iter()))
-        .map(|((n, c), (l, m))| (n.map(str::to_string), c.unwrap_or("").to_string(), l.unwrap_or(0), m.unwrap_or(0)))
+        .map(|((n, c), (l, m))| {
+            (
+                n.map(str::to_string),
+                c.unwrap_or("").to_string(),
+                l.unwrap_or(0),
+                m.unwrap_or(0),
+            )
+        })
         .collect();
     let input = crate::report::ReportInput {
         as_of: validated.report.as_of,

@@ -104,12 +104,18 @@ pub fn action(class: Class, subclass: Option<Subclass>) -> (&'static str, &'stat
 pub fn plan(platforms: Vec<PlatformInput>, rules: &PlanRules, as_of: Date) -> Plan {
     let mut inputs = platforms;
     inputs.sort_by(|a, b| {
-        (class_rank(a.class), a.lender_outstanding, a.lenders_current, a.platform_id.as_bytes()).cmp(&(
-            class_rank(b.class),
-            b.lender_outstanding,
-            b.lenders_current,
-            b.platform_id.as_bytes(),
-        ))
+        (
+            class_rank(a.class),
+            a.lender_outstanding,
+            a.lenders_current,
+            a.platform_id.as_bytes(),
+        )
+            .cmp(&(
+                class_rank(b.class),
+                b.lender_outstanding,
+                b.lenders_current,
+                b.platform_id.as_bytes(),
+            ))
     });
     // Fill stages in order under the capacities.
     let mut stage = 1u32;
@@ -121,7 +127,11 @@ pub fn plan(platforms: Vec<PlatformInput>, rules: &PlanRules, as_of: Date) -> Pl
     };
     let mut entries = Vec::with_capacity(inputs.len());
     for (i, p) in inputs.into_iter().enumerate() {
-        let (n2, l2, o2) = (n + 1, lenders + p.lenders_current, outstanding + i128::from(p.lender_outstanding));
+        let (n2, l2, o2) = (
+            n + 1,
+            lenders + p.lenders_current,
+            outstanding + i128::from(p.lender_outstanding),
+        );
         if n > 0 && exceeds(n2, l2, o2) {
             stage += 1;
             (n, lenders, outstanding) = (1, p.lenders_current, i128::from(p.lender_outstanding));
@@ -192,11 +202,19 @@ fn completion(p: &PlatformInput, start: Date) -> Date {
 
 /// The dated steps of a class's action, none after completion.
 fn steps(class: Class, start: Date, complete: Date) -> Vec<Step> {
-    let s = |step, step_zh, due_on: Date| Step { step, step_zh, due_on: due_on.min(complete) };
+    let s = |step, step_zh, due_on: Date| Step {
+        step,
+        step_zh,
+        due_on: due_on.min(complete),
+    };
     match class {
         Class::Zombie => vec![
             s("publish_list", "公布僵尸平台名单", start),
-            s("deregistration_deadline", "限期办理注销", start.add_months(2)),
+            s(
+                "deregistration_deadline",
+                "限期办理注销",
+                start.add_months(2),
+            ),
             s("site_closure", "关闭网站与应用", complete),
         ],
         Class::Failed => {
@@ -233,11 +251,25 @@ fn steps(class: Class, start: Date, complete: Date) -> Vec<Step> {
 /// Remaining platforms, outstanding and lenders at each stage end, outstanding running off
 /// linearly from a platform's start to its completion.
 fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow> {
-    let last_stage = entries.iter().map(|e| e.stage).max().unwrap_or(0).max(rules.stages);
+    let last_stage = entries
+        .iter()
+        .map(|e| e.stage)
+        .max()
+        .unwrap_or(0)
+        .max(rules.stages);
     let start_platforms = entries.len() as i64;
-    let start_outstanding: i128 = entries.iter().map(|e| i128::from(e.input.lender_outstanding)).sum();
+    let start_outstanding: i128 = entries
+        .iter()
+        .map(|e| i128::from(e.input.lender_outstanding))
+        .sum();
     let start_lenders: i64 = entries.iter().map(|e| e.input.lenders_current).sum();
-    let pct = |v: i128, base: i128| if base == 0 { 0.0 } else { v as f64 * 100.0 / base as f64 };
+    let pct = |v: i128, base: i128| {
+        if base == 0 {
+            0.0
+        } else {
+            v as f64 * 100.0 / base as f64
+        }
+    };
     let mut rows = Vec::new();
     for stage in 0..=last_stage {
         let ends_on = as_of.add_months((stage * rules.stage_months) as i32);
@@ -275,7 +307,13 @@ fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow
             let met = now * t.reduction.den <= base * (t.reduction.den - t.reduction.num);
             let want = t.reduction.as_f64() * 100.0;
             row.targets.push((
-                format!("{} −{}% by stage {}: {}", t.measure.code(), trim_pct(want), t.stage, if met { "met" } else { "missed" }),
+                format!(
+                    "{} −{}% by stage {}: {}",
+                    t.measure.code(),
+                    trim_pct(want),
+                    t.stage,
+                    if met { "met" } else { "missed" }
+                ),
                 met,
             ));
         }
@@ -344,9 +382,19 @@ mod tests {
             &rules,
             d("2019-06-30"),
         );
-        let ids: Vec<&str> = plan.entries.iter().map(|e| e.input.platform_id.as_str()).collect();
+        let ids: Vec<&str> = plan
+            .entries
+            .iter()
+            .map(|e| e.input.platform_id.as_str())
+            .collect();
         assert_eq!(ids, ["Z1", "S0", "S1", "S2", "N1", "H1", "F1"]);
-        assert_eq!(plan.entries.iter().map(|e| e.order_rank).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            plan.entries
+                .iter()
+                .map(|e| e.order_rank)
+                .collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6, 7]
+        );
     }
 
     #[test]
@@ -366,10 +414,24 @@ mod tests {
             &rules,
             d("2019-06-30"),
         );
-        let stages: Vec<(&str, u32)> = plan.entries.iter().map(|e| (e.input.platform_id.as_str(), e.stage)).collect();
-        assert_eq!(stages, [("Z1", 1), ("Z2", 1), ("Z3", 2), ("S1", 3), ("S2", 4), ("S3", 5)]);
+        let stages: Vec<(&str, u32)> = plan
+            .entries
+            .iter()
+            .map(|e| (e.input.platform_id.as_str(), e.stage))
+            .collect();
+        assert_eq!(
+            stages,
+            [
+                ("Z1", 1),
+                ("Z2", 1),
+                ("Z3", 2),
+                ("S1", 3),
+                ("S2", 4),
+                ("S3", 5)
+            ]
+        );
         assert_eq!(plan.entries[3].start_on, d("2019-12-30")); // stage 3: two quarters on
-        // Every platform once; stage totals add up.
+                                                               // Every platform once; stage totals add up.
         let total: i64 = plan.stages.iter().map(|s| s.platforms).sum();
         assert_eq!(total, 6);
     }
@@ -381,8 +443,17 @@ mod tests {
         big.last_loan_maturity = Some(d("2020-06-30"));
         let mut small_book = p("N", Class::Normal, 50_000_000, 10);
         small_book.last_loan_maturity = Some(d("2019-07-15"));
-        let plan = plan(vec![big, small_book, p("Z", Class::Zombie, 1, 1)], &rules, d("2019-06-30"));
-        let by = |id: &str| plan.entries.iter().find(|e| e.input.platform_id == id).unwrap();
+        let plan = plan(
+            vec![big, small_book, p("Z", Class::Zombie, 1, 1)],
+            &rules,
+            d("2019-06-30"),
+        );
+        let by = |id: &str| {
+            plan.entries
+                .iter()
+                .find(|e| e.input.platform_id == id)
+                .unwrap()
+        };
         assert_eq!(by("Z").complete_by, d("2019-09-30"));
         // > 1亿: up to 24 months, but its loans run off by 2020-06-30.
         assert_eq!(by("H").complete_by, d("2020-06-30"));
@@ -403,9 +474,23 @@ mod tests {
             .unwrap()
             .plan
             .targets;
-        let plan = plan(vec![p("Z", Class::Zombie, 1_000, 10), p("S", Class::Small, 3_000, 30)], &rules, d("2019-06-30"));
+        let plan = plan(
+            vec![
+                p("Z", Class::Zombie, 1_000, 10),
+                p("S", Class::Small, 3_000, 30),
+            ],
+            &rules,
+            d("2019-06-30"),
+        );
         let s0 = &plan.stages[0];
-        assert_eq!((s0.platforms_remaining, s0.outstanding_remaining, s0.lenders_remaining), (2, 400_000, 40));
+        assert_eq!(
+            (
+                s0.platforms_remaining,
+                s0.outstanding_remaining,
+                s0.lenders_remaining
+            ),
+            (2, 400_000, 40)
+        );
         let s1 = &plan.stages[1];
         assert_eq!(s1.ends_on, d("2019-09-30"));
         // Z done (3 months); S runs 2019-06-30 → 2020-06-30 (366 days), 274 days left:
@@ -413,7 +498,10 @@ mod tests {
         assert_eq!((s1.platforms_remaining, s1.lenders_remaining), (1, 30));
         assert_eq!(s1.outstanding_remaining, 224_590);
         // Lenders 30 of 40 = −25 %: the −50 % target is missed; platforms −50 % < −60 %: missed.
-        assert_eq!(s1.targets.iter().map(|t| t.1).collect::<Vec<_>>(), [false, false]);
+        assert_eq!(
+            s1.targets.iter().map(|t| t.1).collect::<Vec<_>>(),
+            [false, false]
+        );
         assert!(s1.targets[0].0.starts_with("lenders −50% by stage 1"));
         assert_eq!(plan.stages.len(), 5); // stages 0..=4
     }

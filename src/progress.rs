@@ -96,7 +96,12 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         .map(|i| {
             (
                 ids[i].clone(),
-                Seen { class: classes[i].clone(), district: districts[i].clone(), outstanding: outstanding[i], lenders: lenders[i] },
+                Seen {
+                    class: classes[i].clone(),
+                    district: districts[i].clone(),
+                    outstanding: outstanding[i],
+                    lenders: lenders[i],
+                },
             )
         })
         .collect();
@@ -122,11 +127,17 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         };
         let (p, l) = (ints("platforms_remaining")?, ints("lenders_remaining")?);
         let o = fen_column(&s, "outstanding_remaining", &spath)?;
-        (0..s.height()).map(|i| (ends[i], p[i], o[i], l[i])).collect()
+        (0..s.height())
+            .map(|i| (ends[i], p[i], o[i], l[i]))
+            .collect()
     } else {
         Vec::new()
     };
-    Ok(Snapshot { as_of, platforms, projection })
+    Ok(Snapshot {
+        as_of,
+        platforms,
+        projection,
+    })
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
@@ -163,7 +174,10 @@ pub fn bulletin(old: &Snapshot, new: &Snapshot) -> Bulletin {
         .platforms
         .iter()
         .filter_map(|(id, o)| {
-            new.platforms.get(id).filter(|n| n.class != o.class).map(|n| (id.clone(), o.class.clone(), n.class.clone()))
+            new.platforms
+                .get(id)
+                .filter(|n| n.class != o.class)
+                .map(|n| (id.clone(), o.class.clone(), n.class.clone()))
         })
         .collect();
     Bulletin {
@@ -183,7 +197,11 @@ pub fn bulletin(old: &Snapshot, new: &Snapshot) -> Bulletin {
 fn interpolate(rows: &[(Date, i64, i64, i64)], date: Date) -> Option<Totals> {
     let first = rows.first()?;
     if date <= first.0 {
-        return Some(Totals { platforms: first.1, outstanding: first.2, lenders: first.3 });
+        return Some(Totals {
+            platforms: first.1,
+            outstanding: first.2,
+            lenders: first.3,
+        });
     }
     for w in rows.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -192,13 +210,22 @@ fn interpolate(rows: &[(Date, i64, i64, i64)], date: Date) -> Option<Totals> {
             let t = i128::from(date.0 - a.0 .0);
             let lerp = |x: i64, y: i64| -> i64 {
                 let v = i128::from(x) * (span - t) + i128::from(y) * t;
-                i64::try_from(v.div_euclid(span) + i128::from(2 * v.rem_euclid(span) >= span)).unwrap_or(i64::MAX)
+                i64::try_from(v.div_euclid(span) + i128::from(2 * v.rem_euclid(span) >= span))
+                    .unwrap_or(i64::MAX)
             };
-            return Some(Totals { platforms: lerp(a.1, b.1), outstanding: lerp(a.2, b.2), lenders: lerp(a.3, b.3) });
+            return Some(Totals {
+                platforms: lerp(a.1, b.1),
+                outstanding: lerp(a.2, b.2),
+                lenders: lerp(a.3, b.3),
+            });
         }
     }
     let last = rows.last()?;
-    Some(Totals { platforms: last.1, outstanding: last.2, lenders: last.3 })
+    Some(Totals {
+        platforms: last.1,
+        outstanding: last.2,
+        lenders: last.3,
+    })
 }
 
 /// % change from `then` to `now`; None when `then` is 0.
@@ -217,11 +244,17 @@ pub fn markdown(b: &Bulletin) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# 网贷风险专项整治 进展通报 / Progress bulletin\n");
     let _ = writeln!(md, "{} → {}\n", b.old_as_of, b.new_as_of);
-    let table = |md: &mut String, title: &str, rows: &BTreeMap<String, (Totals, Totals)>, total: &(Totals, Totals)| {
+    let table = |md: &mut String,
+                 title: &str,
+                 rows: &BTreeMap<String, (Totals, Totals)>,
+                 total: &(Totals, Totals)| {
         let _ = writeln!(md, "## {title}\n");
         let _ = writeln!(md, "| | 平台 platforms then → now | 余额 outstanding (元) then → now | 在贷出借人 lenders then → now |");
         let _ = writeln!(md, "|---|---|---|---|");
-        for (k, (o, n)) in rows.iter().chain(std::iter::once((&"合计 total".to_string(), total))) {
+        for (k, (o, n)) in rows
+            .iter()
+            .chain(std::iter::once((&"合计 total".to_string(), total)))
+        {
             let _ = writeln!(
                 md,
                 "| {} | {} → {} ({}) | {} → {} ({}) | {} → {} ({}) |",
@@ -242,8 +275,18 @@ pub fn markdown(b: &Bulletin) -> String {
     table(&mut md, "按类别 By class", &b.by_class, &b.total);
     table(&mut md, "按属地 By district", &b.by_district, &b.total);
     let _ = writeln!(md, "## 变动 Changes\n");
-    let _ = writeln!(md, "- 已退出 exited ({}): {}", b.exited.len(), b.exited.join(", "));
-    let _ = writeln!(md, "- 新纳入 new ({}): {}", b.appeared.len(), b.appeared.join(", "));
+    let _ = writeln!(
+        md,
+        "- 已退出 exited ({}): {}",
+        b.exited.len(),
+        b.exited.join(", ")
+    );
+    let _ = writeln!(
+        md,
+        "- 新纳入 new ({}): {}",
+        b.appeared.len(),
+        b.appeared.join(", ")
+    );
     let _ = writeln!(md, "- 类别变化 changed class ({}):", b.changed.len());
     for (id, o, n) in &b.changed {
         let _ = writeln!(md, "  - {id}: {o} → {n}");
@@ -254,12 +297,33 @@ pub fn markdown(b: &Bulletin) -> String {
             let n = &b.total.1;
             let _ = writeln!(md, "| | 计划 projected | 实际 actual | 差 difference |");
             let _ = writeln!(md, "|---|---|---|---|");
-            let _ = writeln!(md, "| 平台 platforms | {} | {} | {:+} |", p.platforms, n.platforms, n.platforms - p.platforms);
-            let _ = writeln!(md, "| 余额 outstanding (元) | {} | {} | {} |", y(p.outstanding), y(n.outstanding), y(n.outstanding - p.outstanding));
-            let _ = writeln!(md, "| 在贷出借人 lenders | {} | {} | {:+} |", p.lenders, n.lenders, n.lenders - p.lenders);
+            let _ = writeln!(
+                md,
+                "| 平台 platforms | {} | {} | {:+} |",
+                p.platforms,
+                n.platforms,
+                n.platforms - p.platforms
+            );
+            let _ = writeln!(
+                md,
+                "| 余额 outstanding (元) | {} | {} | {} |",
+                y(p.outstanding),
+                y(n.outstanding),
+                y(n.outstanding - p.outstanding)
+            );
+            let _ = writeln!(
+                md,
+                "| 在贷出借人 lenders | {} | {} | {:+} |",
+                p.lenders,
+                n.lenders,
+                n.lenders - p.lenders
+            );
         }
         None => {
-            let _ = writeln!(md, "The older run has no plan_stages.parquet: nothing to compare.");
+            let _ = writeln!(
+                md,
+                "The older run has no plan_stages.parquet: nothing to compare."
+            );
         }
     }
     md
@@ -306,11 +370,35 @@ mod tests {
 
     #[test]
     fn interpolation_between_stage_ends() {
-        let rows = vec![(d("2019-06-30"), 10, 1_000, 100), (d("2019-09-30"), 6, 400, 60)];
+        let rows = vec![
+            (d("2019-06-30"), 10, 1_000, 100),
+            (d("2019-09-30"), 6, 400, 60),
+        ];
         // 2019-08-15 is 46 of 92 days on: halfway.
-        assert_eq!(interpolate(&rows, d("2019-08-15")), Some(Totals { platforms: 8, outstanding: 700, lenders: 80 }));
-        assert_eq!(interpolate(&rows, d("2019-01-01")), Some(Totals { platforms: 10, outstanding: 1_000, lenders: 100 }));
-        assert_eq!(interpolate(&rows, d("2020-01-01")), Some(Totals { platforms: 6, outstanding: 400, lenders: 60 }));
+        assert_eq!(
+            interpolate(&rows, d("2019-08-15")),
+            Some(Totals {
+                platforms: 8,
+                outstanding: 700,
+                lenders: 80
+            })
+        );
+        assert_eq!(
+            interpolate(&rows, d("2019-01-01")),
+            Some(Totals {
+                platforms: 10,
+                outstanding: 1_000,
+                lenders: 100
+            })
+        );
+        assert_eq!(
+            interpolate(&rows, d("2020-01-01")),
+            Some(Totals {
+                platforms: 6,
+                outstanding: 400,
+                lenders: 60
+            })
+        );
         assert_eq!(interpolate(&[], d("2020-01-01")), None);
     }
 

@@ -27,7 +27,10 @@ pub struct ReportInput<'a> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn yuan(fen: i128) -> String {
@@ -61,7 +64,13 @@ const COLORS: [RGBColor; 6] = [
 ];
 
 /// A vertical bar chart as an SVG string.
-fn bars(title: &str, labels: &[String], values: &[f64], y_desc: &str, colors: &[RGBColor]) -> Result<String> {
+fn bars(
+    title: &str,
+    labels: &[String],
+    values: &[f64],
+    y_desc: &str,
+    colors: &[RGBColor],
+) -> Result<String> {
     let mut svg = String::new();
     {
         let width = (160 + 70 * labels.len() as u32).clamp(520, 900);
@@ -89,7 +98,10 @@ fn bars(title: &str, labels: &[String], values: &[f64], y_desc: &str, colors: &[
             .draw()
             .map_err(chart_err)?;
         for (i, v) in values.iter().enumerate() {
-            let color = colors.get(i % colors.len().max(1)).copied().unwrap_or(COLORS[2]);
+            let color = colors
+                .get(i % colors.len().max(1))
+                .copied()
+                .unwrap_or(COLORS[2]);
             chart
                 .draw_series(
                     Histogram::vertical(&chart)
@@ -112,7 +124,10 @@ fn curve(plan: &Plan) -> Result<String> {
         root.fill(&WHITE).map_err(chart_err)?;
         let last = plan.stages.last().map_or(1, |s| s.stage.max(1));
         let mut chart = ChartBuilder::on(&root)
-            .caption("三降 预计压降曲线 / projected reduction (% of start)", ("sans-serif", 17))
+            .caption(
+                "三降 预计压降曲线 / projected reduction (% of start)",
+                ("sans-serif", 17),
+            )
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
@@ -127,15 +142,22 @@ fn curve(plan: &Plan) -> Result<String> {
             .map_err(chart_err)?;
         let series: [(&str, RGBColor, fn(&crate::plan::StageRow) -> f64); 3] = [
             ("平台 platforms", COLORS[0], |s| s.platforms_remaining_pct),
-            ("余额 outstanding", COLORS[2], |s| s.outstanding_remaining_pct),
+            ("余额 outstanding", COLORS[2], |s| {
+                s.outstanding_remaining_pct
+            }),
             ("出借人 lenders", COLORS[4], |s| s.lenders_remaining_pct),
         ];
         for (name, color, f) in series {
             chart
-                .draw_series(LineSeries::new(plan.stages.iter().map(|s| (s.stage, f(s))), color.stroke_width(3)))
+                .draw_series(LineSeries::new(
+                    plan.stages.iter().map(|s| (s.stage, f(s))),
+                    color.stroke_width(3),
+                ))
                 .map_err(chart_err)?
                 .label(name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                });
         }
         chart
             .configure_series_labels()
@@ -169,7 +191,10 @@ pub fn html(r: &ReportInput) -> Result<String> {
         h,
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>网贷机构风险处置报告 / P2P wind-down report</title><style>{STYLE}</style></head><body>\n"
     );
-    let _ = writeln!(h, "<h1>网贷机构风险处置报告<br><small>P2P lending wind-down report</small></h1>");
+    let _ = writeln!(
+        h,
+        "<h1>网贷机构风险处置报告<br><small>P2P lending wind-down report</small></h1>"
+    );
     let _ = writeln!(
         h,
         "<p>数据截至 as of <b>{as_of}</b>；平台 platforms <b>{}</b>；读入 rows read {}，拒收 rejected {}（见 rejects.csv）。</p>",
@@ -184,7 +209,10 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let (mut counts, mut outstanding, mut lenders) = (Vec::new(), Vec::new(), Vec::new());
     for class in Class::ALL {
         let rows: Vec<&PlatformRow> = r.platforms.iter().filter(|p| p.1.class == class).collect();
-        let o: i128 = rows.iter().map(|p| i128::from(p.0.lender_outstanding)).sum();
+        let o: i128 = rows
+            .iter()
+            .map(|p| i128::from(p.0.lender_outstanding))
+            .sum();
         let l: i64 = rows.iter().map(|p| p.0.lenders_current).sum();
         let c: i128 = rows.iter().map(|p| i128::from(p.2.total_claim)).sum();
         let e: i128 = rows.iter().map(|p| i128::from(p.0.expected_recovery)).sum();
@@ -204,15 +232,36 @@ pub fn html(r: &ReportInput) -> Result<String> {
         lenders.push(l as f64);
     }
     let _ = writeln!(h, "</table></div><div class=\"charts\">");
-    h.push_str(&bars("平台数 platforms by class", &class_labels, &counts, "平台 platforms", &COLORS)?);
-    h.push_str(&bars("出借余额 outstanding by class (万元)", &class_labels, &outstanding, "万元 10k yuan", &COLORS)?);
-    h.push_str(&bars("在贷出借人 current lenders by class", &class_labels, &lenders, "人 lenders", &COLORS)?);
+    h.push_str(&bars(
+        "平台数 platforms by class",
+        &class_labels,
+        &counts,
+        "平台 platforms",
+        &COLORS,
+    )?);
+    h.push_str(&bars(
+        "出借余额 outstanding by class (万元)",
+        &class_labels,
+        &outstanding,
+        "万元 10k yuan",
+        &COLORS,
+    )?);
+    h.push_str(&bars(
+        "在贷出借人 current lenders by class",
+        &class_labels,
+        &lenders,
+        "人 lenders",
+        &COLORS,
+    )?);
     let _ = writeln!(h, "</div>");
 
     // Districts of the lenders.
-    let mut by_district: std::collections::BTreeMap<String, (i64, i128)> = std::collections::BTreeMap::new();
+    let mut by_district: std::collections::BTreeMap<String, (i64, i128)> =
+        std::collections::BTreeMap::new();
     for (d, _, l, c) in &r.districts {
-        let e = by_district.entry(d.clone().unwrap_or_else(|| "（未知 unknown）".into())).or_default();
+        let e = by_district
+            .entry(d.clone().unwrap_or_else(|| "（未知 unknown）".into()))
+            .or_default();
         e.0 += l;
         e.1 += i128::from(*c);
     }
@@ -220,12 +269,37 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let mut districts: Vec<(&String, &(i64, i128))> = by_district.iter().collect();
     districts.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
     for (d, (l, c)) in &districts {
-        let _ = writeln!(h, "<tr><td class=\"t\">{}</td><td>{l}</td><td>{}</td></tr>", esc(d), yuan(*c));
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\">{}</td><td>{l}</td><td>{}</td></tr>",
+            esc(d),
+            yuan(*c)
+        );
     }
     let _ = writeln!(h, "</table></div><div class=\"charts\">");
     let dl: Vec<String> = districts.iter().take(12).map(|d| d.0.clone()).collect();
-    h.push_str(&bars("属地涉及出借人 lenders by district", &dl, &districts.iter().take(12).map(|d| d.1 .0 as f64).collect::<Vec<_>>(), "人 lenders", &[COLORS[2]])?);
-    h.push_str(&bars("属地债权 claims by district (万元)", &dl, &districts.iter().take(12).map(|d| wan(d.1 .1)).collect::<Vec<_>>(), "万元", &[COLORS[3]])?);
+    h.push_str(&bars(
+        "属地涉及出借人 lenders by district",
+        &dl,
+        &districts
+            .iter()
+            .take(12)
+            .map(|d| d.1 .0 as f64)
+            .collect::<Vec<_>>(),
+        "人 lenders",
+        &[COLORS[2]],
+    )?);
+    h.push_str(&bars(
+        "属地债权 claims by district (万元)",
+        &dl,
+        &districts
+            .iter()
+            .take(12)
+            .map(|d| wan(d.1 .1))
+            .collect::<Vec<_>>(),
+        "万元",
+        &[COLORS[3]],
+    )?);
     let _ = writeln!(h, "</div>");
 
     // Claim bands.
@@ -235,11 +309,21 @@ pub fn html(r: &ReportInput) -> Result<String> {
     for (i, name) in band_names.iter().enumerate() {
         let l: i64 = r.platforms.iter().map(|p| p.2.bands[i].0).sum();
         let c: i128 = r.platforms.iter().map(|p| i128::from(p.2.bands[i].1)).sum();
-        let _ = writeln!(h, "<tr><td class=\"t\">{name}</td><td>{l}</td><td>{}</td></tr>", yuan(c));
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\">{name}</td><td>{l}</td><td>{}</td></tr>",
+            yuan(c)
+        );
         band_lenders.push(l as f64);
     }
     let _ = writeln!(h, "</table></div><div class=\"charts\">");
-    h.push_str(&bars("债权规模 claims by size (lender × platform)", &band_names.map(String::from), &band_lenders, "人次 rows", &[COLORS[5]])?);
+    h.push_str(&bars(
+        "债权规模 claims by size (lender × platform)",
+        &band_names.map(String::from),
+        &band_lenders,
+        "人次 rows",
+        &[COLORS[5]],
+    )?);
     let _ = writeln!(h, "</div>");
 
     // 三降.
@@ -268,7 +352,11 @@ pub fn html(r: &ReportInput) -> Result<String> {
     } else {
         // A readable chart: at most 40 bars, the lowest ratios (the platforms most behind).
         let mut shown: Vec<&(String, i64, i64, Option<f64>)> = r.payout_ratios.iter().collect();
-        shown.sort_by(|a, b| a.3.unwrap_or(0.0).total_cmp(&b.3.unwrap_or(0.0)).then(a.0.cmp(&b.0)));
+        shown.sort_by(|a, b| {
+            a.3.unwrap_or(0.0)
+                .total_cmp(&b.3.unwrap_or(0.0))
+                .then(a.0.cmp(&b.0))
+        });
         shown.truncate(40);
         let labels: Vec<String> = shown.iter().map(|p| p.0.clone()).collect();
         let ratios: Vec<f64> = shown.iter().map(|p| p.3.unwrap_or(0.0) * 100.0).collect();
@@ -277,7 +365,11 @@ pub fn html(r: &ReportInput) -> Result<String> {
         } else {
             "累计兑付比例 paid + reserved / claim (%)"
         };
-        let _ = writeln!(h, "<div class=\"charts\">{}</div>", bars(title, &labels, &ratios, "%", &[COLORS[4]])?);
+        let _ = writeln!(
+            h,
+            "<div class=\"charts\">{}</div>",
+            bars(title, &labels, &ratios, "%", &[COLORS[4]])?
+        );
         let _ = writeln!(h, "<div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>");
         for (p, c, g, ratio) in &r.payout_ratios {
             let _ = writeln!(
@@ -294,8 +386,12 @@ pub fn html(r: &ReportInput) -> Result<String> {
 
     // Platforms, each linking to its page.
     let _ = writeln!(h, "<h2>平台一览 Platforms</h2><div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th class=\"t\">名称 name</th><th class=\"t\">属地 district</th><th class=\"t\">类别 class</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>阶段 stage</th><th class=\"t\">理由 reason</th></tr>");
-    let stage_of: std::collections::HashMap<&str, &crate::plan::Entry> =
-        r.plan.entries.iter().map(|e| (e.input.platform_id.as_str(), e)).collect();
+    let stage_of: std::collections::HashMap<&str, &crate::plan::Entry> = r
+        .plan
+        .entries
+        .iter()
+        .map(|e| (e.input.platform_id.as_str(), e))
+        .collect();
     for (m, c, _) in r.platforms {
         let _ = writeln!(
             h,
@@ -315,8 +411,20 @@ pub fn html(r: &ReportInput) -> Result<String> {
     // 一企一策 pages.
     let _ = writeln!(h, "<h2>一企一策 Per-platform plans</h2>");
     for (m, c, x) in r.platforms {
-        let _ = writeln!(h, "<section class=\"platform\" id=\"p-{}\">", esc(&m.platform_id));
-        let _ = writeln!(h, "<h3>{} {}（{}）— {} {}</h3>", esc(&m.platform_id), esc(&m.name), esc(&m.district), c.class.zh(), c.class.code());
+        let _ = writeln!(
+            h,
+            "<section class=\"platform\" id=\"p-{}\">",
+            esc(&m.platform_id)
+        );
+        let _ = writeln!(
+            h,
+            "<h3>{} {}（{}）— {} {}</h3>",
+            esc(&m.platform_id),
+            esc(&m.name),
+            esc(&m.district),
+            c.class.zh(),
+            c.class.code()
+        );
         let _ = writeln!(h, "<p>{}<br>{}</p>", esc(&c.reason_zh), esc(&c.reason_en));
         let _ = writeln!(
             h,
@@ -353,7 +461,11 @@ pub fn html(r: &ReportInput) -> Result<String> {
                 e.complete_by
             );
             for s in &e.steps {
-                let _ = writeln!(h, "<tr><td class=\"t\">{} {}</td><td>{}</td></tr>", s.step_zh, s.step, s.due_on);
+                let _ = writeln!(
+                    h,
+                    "<tr><td class=\"t\">{} {}</td><td>{}</td></tr>",
+                    s.step_zh, s.step, s.due_on
+                );
             }
             let _ = writeln!(h, "</table>");
         }

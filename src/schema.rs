@@ -38,8 +38,13 @@ pub enum Table {
 
 impl Table {
     /// Validation order: every table after its parents (DESIGN §2).
-    pub const ALL: [Table; 5] =
-        [Table::Platforms, Table::Loans, Table::Lenders, Table::Investments, Table::Recoveries];
+    pub const ALL: [Table; 5] = [
+        Table::Platforms,
+        Table::Loans,
+        Table::Lenders,
+        Table::Investments,
+        Table::Recoveries,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -73,11 +78,21 @@ impl Table {
 }
 
 const fn col(name: &'static str, ty: CellType, required: bool) -> ColumnSpec {
-    ColumnSpec { name, ty, required, personal: false }
+    ColumnSpec {
+        name,
+        ty,
+        required,
+        personal: false,
+    }
 }
 
 const fn personal(name: &'static str) -> ColumnSpec {
-    ColumnSpec { name, ty: CellType::Text, required: false, personal: true }
+    ColumnSpec {
+        name,
+        ty: CellType::Text,
+        required: false,
+        personal: true,
+    }
 }
 
 use CellType::*;

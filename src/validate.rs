@@ -207,11 +207,19 @@ pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Re
     let as_of = options.as_of.or(v.latest_date);
     let report = Report {
         as_of,
-        as_of_source: if options.as_of.is_some() { AsOfSource::Given } else { AsOfSource::LatestDate },
+        as_of_source: if options.as_of.is_some() {
+            AsOfSource::Given
+        } else {
+            AsOfSource::LatestDate
+        },
         tables: v.reports,
         warnings: BTreeMap::from([("invalid_id_number", v.invalid_id_numbers)]),
     };
-    let mut take = |t: Table| frames.remove(&t).ok_or_else(|| Error::Internal(format!("no frame for {}", t.name())));
+    let mut take = |t: Table| {
+        frames
+            .remove(&t)
+            .ok_or_else(|| Error::Internal(format!("no frame for {}", t.name())))
+    };
     let data = InputData {
         platforms: take(Table::Platforms)?,
         lenders: take(Table::Lenders)?,
@@ -221,7 +229,11 @@ pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Re
         lender_personal: lender_personal
             .ok_or_else(|| Error::Internal("no personal-data frame for lenders".into()))?,
     };
-    Ok(Validated { data, report, rejects: v.rejects })
+    Ok(Validated {
+        data,
+        report,
+        rejects: v.rejects,
+    })
 }
 
 /// A parsed cell.
@@ -342,10 +354,16 @@ impl Validator {
             ])
         });
         let Some(file) = file else {
-            return Ok((frame.finish()?, personal.map(FrameBuilder::finish).transpose()?));
+            return Ok((
+                frame.finish()?,
+                personal.map(FrameBuilder::finish).transpose()?,
+            ));
         };
         let file_name = file.file_name();
-        let mut report = TableReport { file: file_name.clone(), ..TableReport::default() };
+        let mut report = TableReport {
+            file: file_name.clone(),
+            ..TableReport::default()
+        };
         let info = load::read_table(file, config, read, &mut |row| {
             report.read += 1;
             let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
@@ -353,7 +371,14 @@ impl Validator {
             match outcome {
                 Ok(()) => {
                     report.accepted += 1;
-                    self.accept(table, &vals, &mut frame, personal.as_mut(), &file_name, row.line);
+                    self.accept(
+                        table,
+                        &vals,
+                        &mut frame,
+                        personal.as_mut(),
+                        &file_name,
+                        row.line,
+                    );
                 }
                 Err((col, reason)) => {
                     report.rejected += 1;
@@ -363,7 +388,10 @@ impl Validator {
                         (format!("#{pos}"), Some(text))
                     } else {
                         let c = &spec[col];
-                        (c.name.to_string(), if c.personal { None } else { row.cells[col] })
+                        (
+                            c.name.to_string(),
+                            if c.personal { None } else { row.cells[col] },
+                        )
                     };
                     self.rejects.push(RejectRow {
                         table,
@@ -384,11 +412,19 @@ impl Validator {
         report.unknown_columns = info.unknown_columns;
         report.float_money_rounded = info.float_money_rounded;
         self.reports.insert(table, report);
-        Ok((frame.finish()?, personal.map(FrameBuilder::finish).transpose()?))
+        Ok((
+            frame.finish()?,
+            personal.map(FrameBuilder::finish).transpose()?,
+        ))
     }
 
     /// Parse and check one row; on success `vals` holds its typed cells.
-    fn check_row<'a>(&mut self, table: Table, row: &load::RawRow<'a>, vals: &mut Vec<Val<'a>>) -> Result<(), Broken> {
+    fn check_row<'a>(
+        &mut self,
+        table: Table,
+        row: &load::RawRow<'a>,
+        vals: &mut Vec<Val<'a>>,
+    ) -> Result<(), Broken> {
         // Every row that has a key registers it, accepted or not: a later row repeating it is
         // a duplicate even when this one is rejected (DESIGN §2).
         let key_col = match table {
@@ -480,7 +516,8 @@ impl Validator {
         if seen {
             return Err((IV_ID, Reason::DuplicateId));
         }
-        let platform = self.platform_parent(vals[IV_PLATFORM].text().unwrap_or_default(), IV_PLATFORM)?;
+        let platform =
+            self.platform_parent(vals[IV_PLATFORM].text().unwrap_or_default(), IV_PLATFORM)?;
         match self.lenders.get(vals[IV_LENDER].text().unwrap_or_default()) {
             None => return Err((IV_LENDER, Reason::UnknownParent)),
             Some(false) => return Err((IV_LENDER, Reason::ParentRejected)),
@@ -539,17 +576,22 @@ impl Validator {
         let date_col = match table {
             Table::Platforms => {
                 let id = vals[P_ID].text().unwrap_or_default();
-                self.platforms.insert(id.into(), Some(self.accepted_platforms));
+                self.platforms
+                    .insert(id.into(), Some(self.accepted_platforms));
                 self.accepted_platforms += 1;
                 None
             }
             Table::Loans => {
-                let platform = vals[LN_PLATFORM].text().and_then(|p| self.platforms.get(p).copied().flatten());
-                self.loans.insert(vals[LN_ID].text().unwrap_or_default().into(), platform);
+                let platform = vals[LN_PLATFORM]
+                    .text()
+                    .and_then(|p| self.platforms.get(p).copied().flatten());
+                self.loans
+                    .insert(vals[LN_ID].text().unwrap_or_default().into(), platform);
                 Some(LN_ORIGINATED)
             }
             Table::Lenders => {
-                self.lenders.insert(vals[LD_ID].text().unwrap_or_default().into(), true);
+                self.lenders
+                    .insert(vals[LD_ID].text().unwrap_or_default().into(), true);
                 None
             }
             Table::Investments => Some(IV_INVESTED),
@@ -569,7 +611,9 @@ impl Validator {
             }
             // The defaults of DESIGN §2 are applied here: money and integers 0, bools per column.
             let value = match (c.ty, &vals[i]) {
-                (CellType::Money | CellType::Integer, v) => Value::Int(v.money().or(v.int()).unwrap_or(0)),
+                (CellType::Money | CellType::Integer, v) => {
+                    Value::Int(v.money().or(v.int()).unwrap_or(0))
+                }
                 (CellType::Date, v) => Value::date(v.date()),
                 (CellType::Bool, v) => Value::Bool(v.bool_or(bool_default(c.name))),
                 (CellType::BorrowerType, Val::Borrower(t)) => Value::Text(t.code()),
@@ -672,7 +716,10 @@ mod tests {
         assert_eq!(pos(Table::Investments, "loan_id"), IV_LOAN);
         assert_eq!(pos(Table::Investments, "invested_on"), IV_INVESTED);
         assert_eq!(pos(Table::Investments, "amount"), IV_AMOUNT);
-        assert_eq!(pos(Table::Investments, "principal_returned"), IV_PRINCIPAL_RETURNED);
+        assert_eq!(
+            pos(Table::Investments, "principal_returned"),
+            IV_PRINCIPAL_RETURNED
+        );
         assert_eq!(pos(Table::Investments, "returns_received"), IV_RETURNS);
         assert_eq!(pos(Table::Investments, "matures_on"), IV_MATURES);
         assert_eq!(pos(Table::Loans, "loan_id"), LN_ID);

@@ -63,7 +63,11 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
     let mut counts = Counts::default();
 
     // platforms: small, one chunk.
-    let mut w = TableWriter::create(&out.path(&format!("platforms.{ext}")), format, model::PLATFORM_SCHEMA)?;
+    let mut w = TableWriter::create(
+        &out.path(&format!("platforms.{ext}")),
+        format,
+        model::PLATFORM_SCHEMA,
+    )?;
     let mut chunk = Chunk::new(format, model::PLATFORM_SCHEMA);
     for p in &model.platforms {
         model.platform_row(p, &mut chunk);
@@ -74,12 +78,37 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
 
     // loans, investments, recoveries: chunks of whole platforms, generated in parallel.
     let groups = platform_groups(&model.platforms, |p| p.loans + p.positions);
-    counts.loans = write_by_platform(&model, &groups, format, &out.path(&format!("loans.{ext}")), model::LOAN_SCHEMA, |m, p, c| m.loan_rows(p, c))?;
-    counts.investments = write_by_platform(&model, &groups, format, &out.path(&format!("investments.{ext}")), model::INVESTMENT_SCHEMA, |m, p, c| m.investment_rows(p, c))?;
-    counts.recoveries = write_by_platform(&model, &groups, format, &out.path(&format!("recoveries.{ext}")), model::RECOVERY_SCHEMA, |m, p, c| m.recovery_rows(p, c))?;
+    counts.loans = write_by_platform(
+        &model,
+        &groups,
+        format,
+        &out.path(&format!("loans.{ext}")),
+        model::LOAN_SCHEMA,
+        |m, p, c| m.loan_rows(p, c),
+    )?;
+    counts.investments = write_by_platform(
+        &model,
+        &groups,
+        format,
+        &out.path(&format!("investments.{ext}")),
+        model::INVESTMENT_SCHEMA,
+        |m, p, c| m.investment_rows(p, c),
+    )?;
+    counts.recoveries = write_by_platform(
+        &model,
+        &groups,
+        format,
+        &out.path(&format!("recoveries.{ext}")),
+        model::RECOVERY_SCHEMA,
+        |m, p, c| m.recovery_rows(p, c),
+    )?;
 
     // lenders: chunks of lender ids, generated in parallel, written in order.
-    let mut w = TableWriter::create(&out.path(&format!("lenders.{ext}")), format, model::LENDER_SCHEMA)?;
+    let mut w = TableWriter::create(
+        &out.path(&format!("lenders.{ext}")),
+        format,
+        model::LENDER_SCHEMA,
+    )?;
     let chunks: Vec<(u64, u64)> = (0..spec.lenders)
         .step_by(LENDER_CHUNK as usize)
         .map(|s| (s, (s + LENDER_CHUNK).min(spec.lenders)))
@@ -105,7 +134,10 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
 }
 
 /// Consecutive platforms grouped so that each group has about `ROWS_PER_CHUNK` rows.
-fn platform_groups(platforms: &[PlatformPlan], rows: impl Fn(&PlatformPlan) -> u64) -> Vec<std::ops::Range<usize>> {
+fn platform_groups(
+    platforms: &[PlatformPlan],
+    rows: impl Fn(&PlatformPlan) -> u64,
+) -> Vec<std::ops::Range<usize>> {
     let mut groups = Vec::new();
     let mut start = 0;
     let mut acc = 0;
@@ -138,7 +170,10 @@ fn write_by_platform(
             .par_iter()
             .map(|range| {
                 let mut c = Chunk::new(format, schema);
-                let n = model.platforms[range.clone()].iter().map(|p| rows(model, p, &mut c)).sum();
+                let n = model.platforms[range.clone()]
+                    .iter()
+                    .map(|p| rows(model, p, &mut c))
+                    .sum();
                 (c, n)
             })
             .collect();

@@ -109,16 +109,46 @@ pub struct District {
 
 /// Ezhou (鄂州), the prefecture-level city the sample is modelled on, then its neighbours.
 pub static DISTRICTS: &[District] = &[
-    District { name: "鄂城区", area: "420704" },
-    District { name: "华容区", area: "420703" },
-    District { name: "梁子湖区", area: "420702" },
-    District { name: "葛店开发区", area: "420703" },
-    District { name: "临空经济区", area: "420704" },
-    District { name: "武汉市江汉区", area: "420103" },
-    District { name: "武汉市武昌区", area: "420106" },
-    District { name: "武汉市洪山区", area: "420111" },
-    District { name: "黄石市黄石港区", area: "420202" },
-    District { name: "黄冈市黄州区", area: "421102" },
+    District {
+        name: "鄂城区",
+        area: "420704",
+    },
+    District {
+        name: "华容区",
+        area: "420703",
+    },
+    District {
+        name: "梁子湖区",
+        area: "420702",
+    },
+    District {
+        name: "葛店开发区",
+        area: "420703",
+    },
+    District {
+        name: "临空经济区",
+        area: "420704",
+    },
+    District {
+        name: "武汉市江汉区",
+        area: "420103",
+    },
+    District {
+        name: "武汉市武昌区",
+        area: "420106",
+    },
+    District {
+        name: "武汉市洪山区",
+        area: "420111",
+    },
+    District {
+        name: "黄石市黄石港区",
+        area: "420202",
+    },
+    District {
+        name: "黄冈市黄州区",
+        area: "421102",
+    },
 ];
 const CITY_DISTRICTS: usize = 5;
 
@@ -184,7 +214,14 @@ const TICKET_BANDS: &[(f64, f64, f64)] = &[
 ];
 
 /// Position terms in months and their weights.
-const TERMS: &[(i32, f64)] = &[(1, 0.05), (3, 0.15), (6, 0.2), (12, 0.3), (24, 0.2), (36, 0.1)];
+const TERMS: &[(i32, f64)] = &[
+    (1, 0.05),
+    (3, 0.15),
+    (6, 0.2),
+    (12, 0.3),
+    (24, 0.2),
+    (36, 0.1),
+];
 
 /// Mean outstanding of a running loan, yuan: sets how many loans a platform has.
 const MEAN_LOAN_OUTSTANDING: f64 = 62_000.0;
@@ -239,8 +276,10 @@ impl Model {
     pub fn plan(spec: &Spec) -> Model {
         let n = spec.platforms as usize;
         let seed = spec.seed;
-        let total_pairs =
-            ((spec.lenders as f64 * spec.positions_per_lender / spec.positions_per_pair).round() as u64).max(n as u64);
+        let total_pairs = ((spec.lenders as f64 * spec.positions_per_lender
+            / spec.positions_per_pair)
+            .round() as u64)
+            .max(n as u64);
 
         // Heavy-tailed sizes (Pareto, α ≈ 1.16: the 80/20 tail), no platform above 1 % of the
         // total at scale; in a city the two local champions hold about a quarter and a fifth.
@@ -307,7 +346,9 @@ impl Model {
             let established = Date::civil(2013, 1, 1).add_days(r.between(0, 4 * 365) as i32);
             let as_of = spec.as_of;
             let last_date = match target {
-                Target::Zombie => as_of.add_months(-(r.between(7, 30) as i32)).add_days(-(r.between(0, 20) as i32)),
+                Target::Zombie => as_of
+                    .add_months(-(r.between(7, 30) as i32))
+                    .add_days(-(r.between(0, 20) as i32)),
                 Target::Failed => as_of.add_months(-(r.between(1, 12) as i32)),
                 _ if first_active => {
                     first_active = false;
@@ -345,7 +386,11 @@ impl Model {
             platforms.push(p);
         }
 
-        let mut model = Model { spec: spec.clone(), platforms, id_width: ids };
+        let mut model = Model {
+            spec: spec.clone(),
+            platforms,
+            id_width: ids,
+        };
         // Pass A: positions and lender outstanding per platform (amounts only, no I/O).
         let sizes: Vec<(u64, i64)> = model
             .platforms
@@ -367,7 +412,9 @@ impl Model {
             position_start += count;
             p.lender_outstanding = outstanding;
             // Platforms built to be active are small below 1亿 (DESIGN §3), whatever was drawn.
-            if matches!(p.target, Target::HighRisk | Target::Normal) && outstanding < 100_000_000 * 100 {
+            if matches!(p.target, Target::HighRisk | Target::Normal)
+                && outstanding < 100_000_000 * 100
+            {
                 p.target = Target::Small;
             }
             let covered = outstanding as f64 / 100.0;
@@ -391,7 +438,11 @@ impl Model {
         let failure = (p.target == Target::Failed).then_some(p.last_date);
         for j in 0..p.pairs {
             let mut r = Rng::of2(seed, Stream::Pair, u64::from(p.index), j);
-            let lender = if r.chance(0.85) { (p.lender_start + j) % n_lenders } else { r.below(n_lenders) };
+            let lender = if r.chance(0.85) {
+                (p.lender_start + j) % n_lenders
+            } else {
+                r.below(n_lenders)
+            };
             let band = r.weighted(&TICKET_BANDS.iter().map(|b| b.2).collect::<Vec<_>>());
             let (lo, hi, _) = TICKET_BANDS[band];
             let holding = (r.log_uniform(lo, hi) / 50.0).round().max(2.0) * 50.0;
@@ -403,7 +454,11 @@ impl Model {
             let k = k.min((holding / 100.0) as usize).max(1);
             let mut left = holding;
             for i in 0..k {
-                let part = if i + 1 == k { left } else { (left * r.uniform(0.2, 0.7) / 50.0).round().max(1.0) * 50.0 };
+                let part = if i + 1 == k {
+                    left
+                } else {
+                    (left * r.uniform(0.2, 0.7) / 50.0).round().max(1.0) * 50.0
+                };
                 left -= part;
                 if part <= 0.0 {
                     continue;
@@ -414,8 +469,16 @@ impl Model {
                 let term = TERMS[r.weighted(&TERMS.iter().map(|t| t.1).collect::<Vec<_>>())].0;
                 let own_matures_on = invested_on.add_months(term);
                 let amount = fen(part) + if r.chance(0.1) { r.between(1, 99) } else { 0 };
-                let (returned, returns) = returned_and_returns(p, failure, as_of, invested_on, term, amount, &mut r);
-                each(&Position { lender, invested_on, own_matures_on, amount, returned, returns });
+                let (returned, returns) =
+                    returned_and_returns(p, failure, as_of, invested_on, term, amount, &mut r);
+                each(&Position {
+                    lender,
+                    invested_on,
+                    own_matures_on,
+                    amount,
+                    returned,
+                    returns,
+                });
             }
         }
     }
@@ -441,7 +504,10 @@ impl Model {
         let name = person_name(&mut r);
         let district = match r.weighted(&[0.75, 0.2, 0.05]) {
             0 => Some(&DISTRICTS[r.weighted(&[0.4, 0.2, 0.1, 0.15, 0.15])]),
-            1 => Some(&DISTRICTS[CITY_DISTRICTS + r.below((DISTRICTS.len() - CITY_DISTRICTS) as u64) as usize]),
+            1 => Some(
+                &DISTRICTS
+                    [CITY_DISTRICTS + r.below((DISTRICTS.len() - CITY_DISTRICTS) as u64) as usize],
+            ),
             _ => None,
         };
         let area = district.map_or("420700", |d| d.area);
@@ -468,7 +534,12 @@ impl Model {
     pub fn investment_rows(&self, p: &PlatformPlan, chunk: &mut Chunk) -> u64 {
         let mut k = 0u64;
         self.positions(p, |pos| {
-            let mut r = Rng::of2(self.spec.seed, Stream::Pair, u64::from(p.index) | 1 << 40, k);
+            let mut r = Rng::of2(
+                self.spec.seed,
+                Stream::Pair,
+                u64::from(p.index) | 1 << 40,
+                k,
+            );
             let global = p.position_start + k;
             k += 1;
             let id = format!("I{:0w$}", global + 1, w = self.id_width.investment);
@@ -518,7 +589,8 @@ impl Model {
         let originated = if local == 0 {
             p.last_date
         } else {
-            p.last_date.add_days(-(r.between(0, i64::from(window)) as i32))
+            p.last_date
+                .add_days(-(r.between(0, i64::from(window)) as i32))
         };
         (originated, originated.add_months(term), term)
     }
@@ -531,7 +603,11 @@ impl Model {
                 Cell::Text(Some(&id)),
                 Cell::Text(Some(&p.id)),
                 Cell::Text(Some(&l.borrower)),
-                Cell::Text(Some(if l.enterprise { "enterprise" } else { "individual" })),
+                Cell::Text(Some(if l.enterprise {
+                    "enterprise"
+                } else {
+                    "individual"
+                })),
                 Cell::Bool(Some(l.related)),
                 Cell::Date(Some(l.originated_on)),
                 Cell::Money(Some(l.principal)),
@@ -597,7 +673,11 @@ impl Model {
         for local in 0..n_active {
             let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local as u64);
             let enterprise = lr.chance(0.1);
-            let principal = if enterprise { lr.log_uniform(200_000.0, 800_000.0) } else { lr.log_uniform(10_000.0, 150_000.0) };
+            let principal = if enterprise {
+                lr.log_uniform(200_000.0, 800_000.0)
+            } else {
+                lr.log_uniform(10_000.0, 150_000.0)
+            };
             let frac = lr.uniform(0.3, 1.0);
             if local >= specials.len() {
                 raw_total += principal * frac;
@@ -605,11 +685,21 @@ impl Model {
             raw.push((principal, frac, enterprise));
         }
         let base_target = target * (1.0 - special_share);
-        let scale = if raw_total > 0.0 { base_target / raw_total } else { 0.0 };
+        let scale = if raw_total > 0.0 {
+            base_target / raw_total
+        } else {
+            0.0
+        };
         for (local, (principal, frac, enterprise)) in raw.into_iter().enumerate() {
-            let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local as u64 | 1 << 40);
+            let mut lr = Rng::of2(
+                seed,
+                Stream::Loan,
+                u64::from(p.index),
+                local as u64 | 1 << 40,
+            );
             let (originated_on, matures_on, _) = self.loan_dates(p, local as u64);
-            let (borrower, enterprise, related, outstanding, principal) = match specials.get(local) {
+            let (borrower, enterprise, related, outstanding, principal) = match specials.get(local)
+            {
                 Some((b, e, rel, share)) => {
                     let out = target * share;
                     (b.clone(), *e, *rel, out, out * lr.uniform(1.0, 1.3))
@@ -619,7 +709,13 @@ impl Model {
                     let principal = principal * scale;
                     // Scaled up past a borrower cap: then it is an enterprise loan.
                     let enterprise = enterprise || principal > 190_000.0;
-                    (bid(if enterprise { "B" } else { "I" }, local as u64), enterprise, false, out, principal)
+                    (
+                        bid(if enterprise { "B" } else { "I" }, local as u64),
+                        enterprise,
+                        false,
+                        out,
+                        principal,
+                    )
                 }
             };
             let outstanding_fen = fen(outstanding).max(0);
@@ -661,12 +757,17 @@ impl Model {
             let term = *lr.pick(&[3, 6, 12]);
             let latest = p.last_date.add_months(-term);
             let originated_on = if latest > p.first_date {
-                p.first_date.add_days(lr.between(0, i64::from(latest.0 - p.first_date.0)) as i32)
+                p.first_date
+                    .add_days(lr.between(0, i64::from(latest.0 - p.first_date.0)) as i32)
             } else {
                 p.first_date.min(p.last_date)
             };
             let enterprise = lr.chance(0.1);
-            let principal = if enterprise { lr.log_uniform(200_000.0, 800_000.0) } else { lr.log_uniform(10_000.0, 150_000.0) };
+            let principal = if enterprise {
+                lr.log_uniform(200_000.0, 800_000.0)
+            } else {
+                lr.log_uniform(10_000.0, 150_000.0)
+            };
             loans.push(Loan {
                 borrower: bid(if enterprise { "B" } else { "I" }, local),
                 enterprise,
@@ -690,27 +791,50 @@ impl Model {
         let as_of = self.spec.as_of;
         let base = p.lender_outstanding as f64 / 100.0;
         let mut rows = 0;
-        let mut emit = |round: i64, amount: f64, days_back: i64, source: &str, chunk: &mut Chunk| {
-            let received = as_of.add_days(-(days_back as i32)).max(p.first_date);
-            chunk.row(&[
-                Cell::Text(Some(&p.id)),
-                Cell::Int(Some(round)),
-                Cell::Money(Some(fen(amount.max(0.0)))),
-                Cell::Date(Some(received)),
-                Cell::Text(Some(source)),
-            ]);
-            rows += 1;
-        };
+        let mut emit =
+            |round: i64, amount: f64, days_back: i64, source: &str, chunk: &mut Chunk| {
+                let received = as_of.add_days(-(days_back as i32)).max(p.first_date);
+                chunk.row(&[
+                    Cell::Text(Some(&p.id)),
+                    Cell::Int(Some(round)),
+                    Cell::Money(Some(fen(amount.max(0.0)))),
+                    Cell::Date(Some(received)),
+                    Cell::Text(Some(source)),
+                ]);
+                rows += 1;
+            };
         // Round 1: asset disposal, sometimes with collections beside it.
-        emit(1, base * r.uniform(0.04, 0.2), r.between(120, 240), "asset_disposal", chunk);
+        emit(
+            1,
+            base * r.uniform(0.04, 0.2),
+            r.between(120, 240),
+            "asset_disposal",
+            chunk,
+        );
         if r.chance(0.4) {
-            emit(1, base * r.uniform(0.005, 0.03), r.between(120, 240), "collection", chunk);
+            emit(
+                1,
+                base * r.uniform(0.005, 0.03),
+                r.between(120, 240),
+                "collection",
+                chunk,
+            );
         }
         // Round 2: a smaller pool, occasionally nothing at all, sometimes clawed-back gains.
-        let second = if r.chance(0.05) { 0.0 } else { base * r.uniform(0.01, 0.1) };
+        let second = if r.chance(0.05) {
+            0.0
+        } else {
+            base * r.uniform(0.01, 0.1)
+        };
         emit(2, second, r.between(0, 60), "collection", chunk);
         if r.chance(0.25) {
-            emit(2, base * r.uniform(0.001, 0.01), r.between(0, 60), "clawback", chunk);
+            emit(
+                2,
+                base * r.uniform(0.001, 0.01),
+                r.between(0, 60),
+                "clawback",
+                chunk,
+            );
         }
         rows
     }
@@ -748,7 +872,11 @@ fn returned_and_returns(
         amount
     } else if r.chance(0.5) {
         // Equal instalments: principal comes back as the term runs.
-        let share = if failure.is_some() { progress * r.uniform(0.0, 0.5) } else { progress };
+        let share = if failure.is_some() {
+            progress * r.uniform(0.0, 0.5)
+        } else {
+            progress
+        };
         ((a * share).floor() as i64).clamp(0, amount)
     } else {
         0
@@ -822,20 +950,23 @@ fn decide_signals(p: &mut PlatformPlan, r: &mut Rng) {
 
 fn platform_name(r: &mut Rng) -> String {
     const HEAD: &[&str] = &[
-        "鄂", "楚", "汇", "鑫", "盛", "信", "融", "金", "银", "富", "恒", "安", "聚", "众", "和", "泰", "宏", "达", "通", "宝",
+        "鄂", "楚", "汇", "鑫", "盛", "信", "融", "金", "银", "富", "恒", "安", "聚", "众", "和",
+        "泰", "宏", "达", "通", "宝",
     ];
-    const TAIL: &[&str] = &["贷", "金融", "财富", "理财", "在线", "普惠", "金服", "e贷", "投", "钱庄"];
+    const TAIL: &[&str] = &[
+        "贷", "金融", "财富", "理财", "在线", "普惠", "金服", "e贷", "投", "钱庄",
+    ];
     format!("{}{}{}", r.pick(HEAD), r.pick(HEAD), r.pick(TAIL))
 }
 
 fn person_name(r: &mut Rng) -> String {
     const SURNAMES: &[&str] = &[
-        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-        "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
+        "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
     ];
     const GIVEN: &[&str] = &[
-        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
-        "刚", "桂", "英", "华", "文", "建", "国", "红", "玉", "兰",
+        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+        "明", "超", "秀", "霞", "平", "刚", "桂", "英", "华", "文", "建", "国", "红", "玉", "兰",
     ];
     let mut name = (*r.pick(SURNAMES)).to_string();
     name.push_str(*r.pick(GIVEN));

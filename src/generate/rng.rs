@@ -28,12 +28,18 @@ impl Rng {
     /// The stream of one entity.
     pub fn of(seed: u64, stream: Stream, index: u64) -> Rng {
         Rng(mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15)
-            ^ mix((stream as u64).wrapping_mul(0xd6e8_feb8_6659_fd93) ^ mix(index))))
+            ^ mix(
+                (stream as u64).wrapping_mul(0xd6e8_feb8_6659_fd93) ^ mix(index)
+            )))
     }
 
     /// The stream of a sub-entity (e.g. the k-th loan of a platform).
     pub fn of2(seed: u64, stream: Stream, a: u64, b: u64) -> Rng {
-        Rng::of(seed, stream, mix(a).wrapping_add(b.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        Rng::of(
+            seed,
+            stream,
+            mix(a).wrapping_add(b.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        )
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -95,11 +101,22 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map(|_| Rng::of(7, Stream::Lender, 3).next_u64()).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| Rng::of(7, Stream::Lender, 3).next_u64())
+            .collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
-        assert_ne!(Rng::of(7, Stream::Lender, 3).next_u64(), Rng::of(7, Stream::Lender, 4).next_u64());
-        assert_ne!(Rng::of(7, Stream::Lender, 3).next_u64(), Rng::of(7, Stream::Pair, 3).next_u64());
-        assert_ne!(Rng::of(7, Stream::Lender, 3).next_u64(), Rng::of(8, Stream::Lender, 3).next_u64());
+        assert_ne!(
+            Rng::of(7, Stream::Lender, 3).next_u64(),
+            Rng::of(7, Stream::Lender, 4).next_u64()
+        );
+        assert_ne!(
+            Rng::of(7, Stream::Lender, 3).next_u64(),
+            Rng::of(7, Stream::Pair, 3).next_u64()
+        );
+        assert_ne!(
+            Rng::of(7, Stream::Lender, 3).next_u64(),
+            Rng::of(8, Stream::Lender, 3).next_u64()
+        );
     }
 
     #[test]

@@ -67,9 +67,13 @@ impl Chunk {
                     }
                     match cell {
                         Cell::Text(Some(s)) => write_csv_text(buf, s),
-                        Cell::Money(Some(f)) => buf.extend_from_slice(money::format_fen(*f).as_bytes()),
+                        Cell::Money(Some(f)) => {
+                            buf.extend_from_slice(money::format_fen(*f).as_bytes())
+                        }
                         Cell::Date(Some(d)) => buf.extend_from_slice(d.to_string().as_bytes()),
-                        Cell::Bool(Some(b)) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+                        Cell::Bool(Some(b)) => {
+                            buf.extend_from_slice(if *b { b"true" } else { b"false" })
+                        }
                         Cell::Int(Some(n)) => buf.extend_from_slice(n.to_string().as_bytes()),
                         _ => {}
                     }
@@ -113,7 +117,9 @@ impl TableWriter {
             }
             Format::Parquet => {
                 let polars_schema = Schema::from_iter(
-                    schema.iter().map(|(n, t)| Field::new(PlSmallStr::from_str(n), polars_type(*t))),
+                    schema
+                        .iter()
+                        .map(|(n, t)| Field::new(PlSmallStr::from_str(n), polars_type(*t))),
                 );
                 let writer = ParquetWriter::new(file)
                     .with_compression(ParquetCompression::Zstd(None))
@@ -133,9 +139,12 @@ impl TableWriter {
                 if rows == 0 {
                     return Ok(());
                 }
-                w.write_batch(&frame.finish()?).context("writing a Parquet row group")
+                w.write_batch(&frame.finish()?)
+                    .context("writing a Parquet row group")
             }
-            _ => Err(Error::Internal("chunk format does not match its writer".into())),
+            _ => Err(Error::Internal(
+                "chunk format does not match its writer".into(),
+            )),
         }
     }
 

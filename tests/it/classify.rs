@@ -39,10 +39,7 @@ fn fixture(w: &Workdir) {
          D11,H,B11,individual,,2019-07-01,100,100,,91,\n\
          D12,G,B12,individual,,2019-07-01,1500,1500,,0,\n",
     );
-    w.write(
-        "data/lenders.csv",
-        "lender_id\nL1\nL2\nL3\nL4\n",
-    );
+    w.write("data/lenders.csv", "lender_id\nL1\nL2\nL3\nL4\n");
     w.write(
         "data/investments.csv",
         "investment_id,platform_id,lender_id,loan_id,invested_on,amount,principal_returned,returns_received,matures_on\n\
@@ -59,22 +56,44 @@ fn fixture(w: &Workdir) {
 fn run(w: &Workdir) -> DataFrame {
     fixture(w);
     w.write("rules.toml", CONFIG);
-    let o = w.run(&["classify", "data", "--config", "rules.toml", "--as-of", "2019-07-30", "--out", "out"]);
+    let o = w.run(&[
+        "classify",
+        "data",
+        "--config",
+        "rules.toml",
+        "--as-of",
+        "2019-07-30",
+        "--out",
+        "out",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let f = std::fs::File::open(w.path("out/platforms.parquet")).unwrap();
     ParquetReader::new(f).finish().unwrap()
 }
 
 fn text(df: &DataFrame, c: &str) -> Vec<Option<String>> {
-    df.column(c).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    df.column(c)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 /// A Decimal(18,2) column as fen.
 fn fen(df: &DataFrame, c: &str) -> Vec<i64> {
     let col = df.column(c).unwrap();
     assert_eq!(col.dtype(), &DataType::Decimal(18, 2), "{c}");
-    let s = col.as_materialized_series().decimal().unwrap().physical().clone();
-    s.iter().map(|v| i64::try_from(v.unwrap()).unwrap()).collect()
+    let s = col
+        .as_materialized_series()
+        .decimal()
+        .unwrap()
+        .physical()
+        .clone();
+    s.iter()
+        .map(|v| i64::try_from(v.unwrap()).unwrap())
+        .collect()
 }
 
 fn ints(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
@@ -82,7 +101,13 @@ fn ints(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
 }
 
 fn floats(df: &DataFrame, c: &str) -> Vec<f64> {
-    df.column(c).unwrap().f64().unwrap().iter().map(|v| v.unwrap()).collect()
+    df.column(c)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect()
 }
 
 #[test]
@@ -90,10 +115,24 @@ fn hand_computed_metrics_and_classes() {
     let w = Workdir::new("classify");
     let df = run(&w);
     // Sorted by platform_id.
-    let ids: Vec<String> = text(&df, "platform_id").into_iter().map(Option::unwrap).collect();
+    let ids: Vec<String> = text(&df, "platform_id")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
     assert_eq!(ids, ["A", "F", "G", "H", "N", "S", "Z"]);
     let class: Vec<String> = text(&df, "class").into_iter().map(Option::unwrap).collect();
-    assert_eq!(class, ["high_risk", "failed", "normal", "high_risk", "zombie", "small", "zombie"]);
+    assert_eq!(
+        class,
+        [
+            "high_risk",
+            "failed",
+            "normal",
+            "high_risk",
+            "zombie",
+            "small",
+            "zombie"
+        ]
+    );
     assert_eq!(text(&df, "subclass")[1].as_deref(), Some("hostile"));
     assert_eq!(text(&df, "subclass")[0], None);
     assert_eq!(text(&df, "class_zh")[4].as_deref(), Some("僵尸类"));
@@ -110,7 +149,10 @@ fn hand_computed_metrics_and_classes() {
     assert_eq!(fen(&df, "loan_outstanding")[0], 131_000_009);
     assert_eq!(fen(&df, "overdue_amount")[0], 22_000_008);
     assert_eq!(fen(&df, "overdue_90_amount")[0], 2_000_008);
-    assert_eq!(fen(&df, "expected_recovery")[0], 8_550_000 + 250_000 + 250_002 + 95_000_001 + 20_000_000);
+    assert_eq!(
+        fen(&df, "expected_recovery")[0],
+        8_550_000 + 250_000 + 250_002 + 95_000_001 + 20_000_000
+    );
     assert_eq!(fen(&df, "lender_outstanding")[0], 114_000_000);
     assert_eq!(fen(&df, "funding_gap")[0], 114_000_000 - 131_000_009);
     assert_eq!(ints(&df, "lenders_total")[0], Some(3));
@@ -118,27 +160,57 @@ fn hand_computed_metrics_and_classes() {
     assert_eq!(ints(&df, "borrowers_current")[0], Some(4));
     assert_eq!(ints(&df, "months_since_new_loan")[0], Some(5)); // 31 Jan → 30 Jul
     let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
-    assert!(close(floats(&df, "maturity_mismatch_share")[0], 40_000.0 / 140_000.0));
-    assert!(close(floats(&df, "borrower_cap_breach_share")[0], 100_000_001.0 / 131_000_009.0));
-    assert!(close(floats(&df, "top1_borrower_share")[0], 100_000_001.0 / 131_000_009.0));
-    assert!(close(floats(&df, "overdue_90_ratio")[0], 2_000_008.0 / 131_000_009.0));
-    assert!(close(floats(&df, "funding_gap_ratio")[0], (114_000_000.0 - 131_000_009.0) / 114_000_000.0));
+    assert!(close(
+        floats(&df, "maturity_mismatch_share")[0],
+        40_000.0 / 140_000.0
+    ));
+    assert!(close(
+        floats(&df, "borrower_cap_breach_share")[0],
+        100_000_001.0 / 131_000_009.0
+    ));
+    assert!(close(
+        floats(&df, "top1_borrower_share")[0],
+        100_000_001.0 / 131_000_009.0
+    ));
+    assert!(close(
+        floats(&df, "overdue_90_ratio")[0],
+        2_000_008.0 / 131_000_009.0
+    ));
+    assert!(close(
+        floats(&df, "funding_gap_ratio")[0],
+        (114_000_000.0 - 131_000_009.0) / 114_000_000.0
+    ));
     assert_eq!(
         text(&df, "reason_en")[0].as_deref(),
         Some("high_risk: borrowers above cap 76.3% ≥ 10%; maturity mismatch 28.6% ≥ 20%")
     );
 
     // F: failed, hostile (suspended, not cooperating); related party share 1.0 recorded anyway.
-    assert_eq!(text(&df, "reason_zh")[1].as_deref(), Some("已出险：兑付困难（恶性退出）"));
+    assert_eq!(
+        text(&df, "reason_zh")[1].as_deref(),
+        Some("已出险：兑付困难（恶性退出）")
+    );
     assert!(close(floats(&df, "related_party_share")[1], 1.0));
     // H: overdue > 90 days exactly 10 %: fires; 1000 yuan is not below the 1000 small line.
-    assert_eq!(text(&df, "reason_en")[3].as_deref(), Some("high_risk: overdue > 90 days 10% ≥ 10%"));
+    assert_eq!(
+        text(&df, "reason_en")[3].as_deref(),
+        Some("high_risk: overdue > 90 days 10% ≥ 10%")
+    );
     assert_eq!(fen(&df, "expected_recovery")[3], 85_500 + 2_500);
     // N: no loans at all: zombie with null months; not reporting: referred.
     assert_eq!(ints(&df, "months_since_new_loan")[4], None);
-    assert_eq!(text(&df, "reason_en")[4].as_deref(), Some("zombie: no loans on record"));
-    let refer: Vec<bool> =
-        df.column("refer_to_illegal_fundraising_unit").unwrap().bool().unwrap().iter().map(Option::unwrap).collect();
+    assert_eq!(
+        text(&df, "reason_en")[4].as_deref(),
+        Some("zombie: no loans on record")
+    );
+    let refer: Vec<bool> = df
+        .column("refer_to_illegal_fundraising_unit")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
     assert_eq!(refer, [false, false, false, false, true, false, false]);
     assert_eq!(fen(&df, "lender_outstanding")[4], 0);
     assert!(close(floats(&df, "overdue_90_ratio")[4], 0.0));
@@ -157,7 +229,16 @@ fn reruns_are_byte_identical() {
     let w = Workdir::new("classify-rerun");
     run(&w);
     let first = std::fs::read(w.path("out/platforms.parquet")).unwrap();
-    let o = w.run(&["classify", "data", "--config", "rules.toml", "--as-of", "2019-07-30", "--out", "out"]);
+    let o = w.run(&[
+        "classify",
+        "data",
+        "--config",
+        "rules.toml",
+        "--as-of",
+        "2019-07-30",
+        "--out",
+        "out",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(first == std::fs::read(w.path("out/platforms.parquet")).unwrap());
 }
@@ -172,7 +253,14 @@ fn rules_print_defaults_reads_back() {
     assert!(text.contains("逾期"));
     w.write("defaults.toml", &text);
     fixture(&w);
-    let o = w.run(&["classify", "data", "--config", "defaults.toml", "--out", "out"]);
+    let o = w.run(&[
+        "classify",
+        "data",
+        "--config",
+        "defaults.toml",
+        "--out",
+        "out",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     w.write("typo.toml", "[classify]\nzombie_month = 6\n");
     let o = w.run(&["classify", "data", "--config", "typo.toml", "--out", "out2"]);

@@ -35,26 +35,50 @@ fn fixture(w: &Workdir) {
          I7,F,Z,2019-01-01,1000,600,0\n\
          I8,F,Z,2019-02-01,500,0,900\n",
     );
-    w.write("rules.toml", "[classify]\nsmall_max_outstanding = 1000\ntop10_borrower_share = \"1.01\"\n");
+    w.write(
+        "rules.toml",
+        "[classify]\nsmall_max_outstanding = 1000\ntop10_borrower_share = \"1.01\"\n",
+    );
 }
 
 fn read(w: &Workdir, name: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(&format!("out/{name}"))).unwrap()).finish().unwrap()
+    ParquetReader::new(std::fs::File::open(w.path(&format!("out/{name}"))).unwrap())
+        .finish()
+        .unwrap()
 }
 
 fn text(df: &DataFrame, c: &str) -> Vec<Option<String>> {
-    df.column(c).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    df.column(c)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 fn fen(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
     let col = df.column(c).unwrap();
     assert_eq!(col.dtype(), &DataType::Decimal(18, 2), "{c}");
-    let s = col.as_materialized_series().decimal().unwrap().physical().clone();
-    s.iter().map(|v| v.map(|v| i64::try_from(v).unwrap())).collect()
+    let s = col
+        .as_materialized_series()
+        .decimal()
+        .unwrap()
+        .physical()
+        .clone();
+    s.iter()
+        .map(|v| v.map(|v| i64::try_from(v).unwrap()))
+        .collect()
 }
 
 fn ints(df: &DataFrame, c: &str) -> Vec<i64> {
-    df.column(c).unwrap().i64().unwrap().iter().map(Option::unwrap).collect()
+    df.column(c)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect()
 }
 
 fn f64s(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
@@ -65,9 +89,22 @@ fn f64s(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
 fn hand_computed_claims_lenders_districts_and_rollups() {
     let w = Workdir::new("exposure");
     fixture(&w);
-    let o = w.run(&["exposure", "data", "--config", "rules.toml", "--as-of", "2019-07-30", "--out", "out"]);
+    let o = w.run(&[
+        "exposure",
+        "data",
+        "--config",
+        "rules.toml",
+        "--as-of",
+        "2019-07-30",
+        "--out",
+        "out",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("0 lender(s) hold positions on two or more failed platforms"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 lender(s) hold positions on two or more failed platforms"),
+        "{}",
+        stderr(&o)
+    );
 
     let claims = read(&w, "claims.parquet");
     let key: Vec<(String, String)> = text(&claims, "platform_id")
@@ -75,34 +112,61 @@ fn hand_computed_claims_lenders_districts_and_rollups() {
         .zip(text(&claims, "lender_id"))
         .map(|(p, l)| (p.unwrap(), l.unwrap()))
         .collect();
-    let want: Vec<(String, String)> =
-        [("F", "L10"), ("F", "L9"), ("F", "Z"), ("F", "l1"), ("F", "中"), ("G", "中"), ("S", "中")]
-            .iter()
-            .map(|(p, l)| (p.to_string(), l.to_string()))
-            .collect();
+    let want: Vec<(String, String)> = [
+        ("F", "L10"),
+        ("F", "L9"),
+        ("F", "Z"),
+        ("F", "l1"),
+        ("F", "中"),
+        ("G", "中"),
+        ("S", "中"),
+    ]
+    .iter()
+    .map(|(p, l)| (p.to_string(), l.to_string()))
+    .collect();
     assert_eq!(key, want);
     // Failed F is net of returns: L10 200 owed − 300 received → claim 0, net winner 100;
     // L9 500 − 20 = 480 excluded; Z (1500 − 600) − 900 = 0 exactly, no winner;
     // l1 2000 reserved; 中 300 − 10.50 = 289.50. G and S: outstanding principal.
     assert_eq!(
         fen(&claims, "claim"),
-        [0, 48_000, 0, 200_000, 28_950, 10_000_000, 30_000].map(Some).to_vec()
+        [0, 48_000, 0, 200_000, 28_950, 10_000_000, 30_000]
+            .map(Some)
+            .to_vec()
     );
-    assert_eq!(fen(&claims, "net_winner_amount"), [10_000, 0, 0, 0, 0, 0, 0].map(Some).to_vec());
+    assert_eq!(
+        fen(&claims, "net_winner_amount"),
+        [10_000, 0, 0, 0, 0, 0, 0].map(Some).to_vec()
+    );
     assert_eq!(fen(&claims, "outstanding")[2], Some(90_000));
     assert_eq!(fen(&claims, "invested")[2], Some(150_000));
-    let status: Vec<String> = text(&claims, "status").into_iter().map(Option::unwrap).collect();
-    assert_eq!(status, ["eligible", "excluded", "eligible", "reserved", "eligible", "eligible", "eligible"]);
-    let basis: Vec<String> = text(&claims, "basis").into_iter().map(Option::unwrap).collect();
+    let status: Vec<String> = text(&claims, "status")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(
+        status,
+        ["eligible", "excluded", "eligible", "reserved", "eligible", "eligible", "eligible"]
+    );
+    let basis: Vec<String> = text(&claims, "basis")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
     assert_eq!(basis[0], "net_of_returns");
     assert_eq!(basis[5], "outstanding_principal");
 
     let lenders = read(&w, "lenders.parquet");
-    let ids: Vec<String> = text(&lenders, "lender_id").into_iter().map(Option::unwrap).collect();
+    let ids: Vec<String> = text(&lenders, "lender_id")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
     assert_eq!(ids, ["L10", "L9", "Z", "l1", "中"]);
     assert_eq!(ints(&lenders, "platforms"), [1, 1, 1, 1, 3]);
     assert_eq!(ints(&lenders, "failed_platforms"), [1, 1, 1, 1, 1]);
-    assert_eq!(fen(&lenders, "total_claim"), [0, 48_000, 0, 200_000, 10_058_950].map(Some).to_vec());
+    assert_eq!(
+        fen(&lenders, "total_claim"),
+        [0, 48_000, 0, 200_000, 10_058_950].map(Some).to_vec()
+    );
     assert_eq!(text(&lenders, "district")[2], None);
 
     let districts = read(&w, "districts.parquet");
@@ -117,30 +181,68 @@ fn hand_computed_claims_lenders_districts_and_rollups() {
         rows,
         vec![
             (None, "failed".to_string(), 1, Some(200_000)),
-            (Some("华容区".to_string()), "failed".to_string(), 1, Some(28_950)),
-            (Some("华容区".to_string()), "normal".to_string(), 1, Some(10_000_000)),
-            (Some("华容区".to_string()), "small".to_string(), 1, Some(30_000)),
-            (Some("鄂城区".to_string()), "failed".to_string(), 1, Some(48_000)),
+            (
+                Some("华容区".to_string()),
+                "failed".to_string(),
+                1,
+                Some(28_950)
+            ),
+            (
+                Some("华容区".to_string()),
+                "normal".to_string(),
+                1,
+                Some(10_000_000)
+            ),
+            (
+                Some("华容区".to_string()),
+                "small".to_string(),
+                1,
+                Some(30_000)
+            ),
+            (
+                Some("鄂城区".to_string()),
+                "failed".to_string(),
+                1,
+                Some(48_000)
+            ),
         ]
     );
 
     let p = read(&w, "platforms.parquet");
-    let ids: Vec<String> = text(&p, "platform_id").into_iter().map(Option::unwrap).collect();
+    let ids: Vec<String> = text(&p, "platform_id")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
     assert_eq!(ids, ["F", "G", "S", "Z"]);
     let class: Vec<String> = text(&p, "class").into_iter().map(Option::unwrap).collect();
     assert_eq!(class, ["failed", "normal", "small", "zombie"]);
     // F: total 0 + 480 + 0 + 2000 + 289.50 = 2769.50; pool without the excluded 480.
-    assert_eq!(fen(&p, "total_claim"), [276_950, 10_000_000, 30_000, 0].map(Some).to_vec());
-    assert_eq!(fen(&p, "pool_claim"), [228_950, 10_000_000, 30_000, 0].map(Some).to_vec());
+    assert_eq!(
+        fen(&p, "total_claim"),
+        [276_950, 10_000_000, 30_000, 0].map(Some).to_vec()
+    );
+    assert_eq!(
+        fen(&p, "pool_claim"),
+        [228_950, 10_000_000, 30_000, 0].map(Some).to_vec()
+    );
     assert_eq!(ints(&p, "claim_lenders"), [3, 1, 1, 0]);
     assert_eq!(ints(&p, "band_0_1w_lenders"), [3, 0, 1, 0]);
-    assert_eq!(fen(&p, "band_0_1w_claim"), [276_950, 0, 30_000, 0].map(Some).to_vec());
+    assert_eq!(
+        fen(&p, "band_0_1w_claim"),
+        [276_950, 0, 30_000, 0].map(Some).to_vec()
+    );
     // 100,000 yuan is 10万: the lower bound of band_10w_50w is included.
     assert_eq!(ints(&p, "band_5w_10w_lenders"), [0, 0, 0, 0]);
     assert_eq!(ints(&p, "band_10w_50w_lenders"), [0, 1, 0, 0]);
-    assert_eq!(fen(&p, "claim_median"), [Some(48_000), Some(10_000_000), Some(30_000), None]);
+    assert_eq!(
+        fen(&p, "claim_median"),
+        [Some(48_000), Some(10_000_000), Some(30_000), None]
+    );
     assert_eq!(ints(&p, "net_winners"), [1, 0, 0, 0]);
-    assert_eq!(fen(&p, "net_winner_total"), [10_000, 0, 0, 0].map(Some).to_vec());
+    assert_eq!(
+        fen(&p, "net_winner_total"),
+        [10_000, 0, 0, 0].map(Some).to_vec()
+    );
     let close = |a: Option<f64>, b: f64| (a.unwrap() - b).abs() < 1e-12;
     let top1 = f64s(&p, "top1_lender_share");
     assert!(close(top1[0], 2000.0 / 2769.5));
@@ -167,7 +269,16 @@ fn the_basis_per_class_comes_from_the_config() {
         "rules.toml",
         "[classify]\nsmall_max_outstanding = 1000\ntop10_borrower_share = \"1.01\"\n[claims]\nfailed = \"outstanding_principal\"\n",
     );
-    let o = w.run(&["exposure", "data", "--config", "rules.toml", "--as-of", "2019-07-30", "--out", "out"]);
+    let o = w.run(&[
+        "exposure",
+        "data",
+        "--config",
+        "rules.toml",
+        "--as-of",
+        "2019-07-30",
+        "--out",
+        "out",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let claims = read(&w, "claims.parquet");
     // Contract basis: the net winner is owed its 200 and is no net winner.

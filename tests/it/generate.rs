@@ -13,19 +13,35 @@ fn generate(w: &Workdir, out: &str, extra: &[&str]) {
 #[test]
 fn a_small_city_validates_with_zero_rejects_and_is_reproducible() {
     let w = Workdir::new("gen");
-    generate(&w, "a", &["--platforms", "30", "--lenders", "3000", "--seed", "7"]);
-    generate(&w, "b", &["--platforms", "30", "--lenders", "3000", "--seed", "7"]);
+    generate(
+        &w,
+        "a",
+        &["--platforms", "30", "--lenders", "3000", "--seed", "7"],
+    );
+    generate(
+        &w,
+        "b",
+        &["--platforms", "30", "--lenders", "3000", "--seed", "7"],
+    );
     for t in ["platforms", "lenders", "investments", "loans", "recoveries"] {
         let a = std::fs::read(w.path(&format!("a/{t}.csv"))).unwrap();
         let b = std::fs::read(w.path(&format!("b/{t}.csv"))).unwrap();
         assert!(a == b, "{t} differs between two runs with the same seed");
     }
-    generate(&w, "c", &["--platforms", "30", "--lenders", "3000", "--seed", "8"]);
+    generate(
+        &w,
+        "c",
+        &["--platforms", "30", "--lenders", "3000", "--seed", "8"],
+    );
     assert_ne!(w.read("a/investments.csv"), w.read("c/investments.csv"));
 
     let o = w.run(&["validate", "a", "--out", "v"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(rejects(&w.read("v/rejects.csv")).is_empty(), "{}", w.read("v/rejects.csv"));
+    assert!(
+        rejects(&w.read("v/rejects.csv")).is_empty(),
+        "{}",
+        w.read("v/rejects.csv")
+    );
     let v: serde_json::Value = serde_json::from_str(&w.read("v/validation.json")).unwrap();
     assert_eq!(v["as_of"], "2019-06-30");
     assert_eq!(v["tables"]["platforms"]["accepted"], 30);
@@ -37,7 +53,18 @@ fn a_small_city_validates_with_zero_rejects_and_is_reproducible() {
 #[test]
 fn parquet_output_validates_too() {
     let w = Workdir::new("genpq");
-    generate(&w, "a", &["--platforms", "12", "--lenders", "800", "--format", "parquet"]);
+    generate(
+        &w,
+        "a",
+        &[
+            "--platforms",
+            "12",
+            "--lenders",
+            "800",
+            "--format",
+            "parquet",
+        ],
+    );
     assert!(w.path("a/investments.parquet").exists());
     let o = w.run(&["validate", "a", "--strict", "--out", "v"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -56,11 +83,24 @@ fn ticket_bands_follow_the_wdzj_calibration() {
     for rec in r.records() {
         let rec = rec.unwrap();
         let fen = winddown::money::parse_fen(&rec[5]).unwrap();
-        *holding.entry((rec[1].to_string(), rec[2].to_string())).or_default() += fen;
+        *holding
+            .entry((rec[1].to_string(), rec[2].to_string()))
+            .or_default() += fen;
     }
     let n = holding.len() as f64;
-    let share = |lo: i64, hi: i64| holding.values().filter(|v| **v >= lo * 100 && **v < hi * 100).count() as f64 / n;
-    let bands = [share(0, 10_000), share(10_000, 100_000), share(100_000, 1_000_000), share(1_000_000, i64::MAX / 100)];
+    let share = |lo: i64, hi: i64| {
+        holding
+            .values()
+            .filter(|v| **v >= lo * 100 && **v < hi * 100)
+            .count() as f64
+            / n
+    };
+    let bands = [
+        share(0, 10_000),
+        share(10_000, 100_000),
+        share(100_000, 1_000_000),
+        share(1_000_000, i64::MAX / 100),
+    ];
     assert!((0.55..0.66).contains(&bands[0]), "{bands:?}");
     assert!((0.28..0.38).contains(&bands[1]), "{bands:?}");
     assert!((0.04..0.09).contains(&bands[2]), "{bands:?}");

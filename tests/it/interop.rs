@@ -42,41 +42,70 @@ fn an_independent_reader_sees_the_contract_types() {
         if !name.ends_with(".parquet") {
             continue;
         }
-        let reader = SerializedFileReader::new(std::fs::File::open(w.path(&format!("out/{name}"))).unwrap())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let reader =
+            SerializedFileReader::new(std::fs::File::open(w.path(&format!("out/{name}"))).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         let rows = reader.metadata().file_metadata().num_rows();
         assert_eq!(rows as u64, f["rows"].as_u64().unwrap(), "{name} rows");
     }
     for (file, column, kind) in TYPED {
-        let reader = SerializedFileReader::new(std::fs::File::open(w.path(&format!("out/{file}"))).unwrap()).unwrap();
+        let reader =
+            SerializedFileReader::new(std::fs::File::open(w.path(&format!("out/{file}"))).unwrap())
+                .unwrap();
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let col = schema
             .columns()
             .iter()
             .find(|c| c.path().parts()[0] == *column)
             .unwrap_or_else(|| panic!("{file} has no column {column}"));
-        let (physical, logical, converted) = (col.physical_type(), col.logical_type_ref().cloned(), col.converted_type());
+        let (physical, logical, converted) = (
+            col.physical_type(),
+            col.logical_type_ref().cloned(),
+            col.converted_type(),
+        );
         match *kind {
             "money" => {
-                assert!(matches!(logical, Some(LogicalType::Decimal(_))), "{file}.{column}: {logical:?}");
-                assert_eq!((col.type_precision(), col.type_scale()), (18, 2), "{file}.{column}");
-                assert!(matches!(physical, Physical::INT64 | Physical::FIXED_LEN_BYTE_ARRAY), "{file}.{column}: {physical:?}");
+                assert!(
+                    matches!(logical, Some(LogicalType::Decimal(_))),
+                    "{file}.{column}: {logical:?}"
+                );
+                assert_eq!(
+                    (col.type_precision(), col.type_scale()),
+                    (18, 2),
+                    "{file}.{column}"
+                );
+                assert!(
+                    matches!(physical, Physical::INT64 | Physical::FIXED_LEN_BYTE_ARRAY),
+                    "{file}.{column}: {physical:?}"
+                );
             }
             "date" => {
                 assert_eq!(logical, Some(LogicalType::Date), "{file}.{column}");
                 assert_eq!(physical, Physical::INT32);
             }
             "string" => {
-                assert!(logical == Some(LogicalType::String) || converted == ConvertedType::UTF8, "{file}.{column}");
+                assert!(
+                    logical == Some(LogicalType::String) || converted == ConvertedType::UTF8,
+                    "{file}.{column}"
+                );
             }
             "ratio" => assert_eq!(physical, Physical::DOUBLE, "{file}.{column}"),
             _ => unreachable!(),
         }
     }
     // Nested columns are lists: reasons of struct, steps of struct.
-    let reader = SerializedFileReader::new(std::fs::File::open(w.path("out/platforms.parquet")).unwrap()).unwrap();
+    let reader =
+        SerializedFileReader::new(std::fs::File::open(w.path("out/platforms.parquet")).unwrap())
+            .unwrap();
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
-    let reasons: Vec<String> =
-        schema.columns().iter().filter(|c| c.path().parts()[0] == "reasons").map(|c| c.path().string()).collect();
-    assert!(reasons.iter().any(|p| p.ends_with("rule")) && reasons.iter().any(|p| p.ends_with("fired")), "{reasons:?}");
+    let reasons: Vec<String> = schema
+        .columns()
+        .iter()
+        .filter(|c| c.path().parts()[0] == "reasons")
+        .map(|c| c.path().string())
+        .collect();
+    assert!(
+        reasons.iter().any(|p| p.ends_with("rule")) && reasons.iter().any(|p| p.ends_with("fired")),
+        "{reasons:?}"
+    );
 }

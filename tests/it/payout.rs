@@ -34,22 +34,42 @@ fn fixture(w: &Workdir, recoveries: &str) {
          I5,F,W,2019-01-01,100,0,150\n\
          I6,G,A,2019-06-01,2000,0,0\n",
     );
-    w.write("data/recoveries.csv", format!("platform_id,round,amount,received_on,source\n{recoveries}"));
+    w.write(
+        "data/recoveries.csv",
+        format!("platform_id,round,amount,received_on,source\n{recoveries}"),
+    );
 }
 
 const TWO_ROUNDS: &str = "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nG,1,0,2019-06-01,\n";
 
 fn read(w: &Workdir, path: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap()).finish().unwrap()
+    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
+        .finish()
+        .unwrap()
 }
 
 fn fen(df: &DataFrame, c: &str) -> Vec<i64> {
-    let s = df.column(c).unwrap().as_materialized_series().decimal().unwrap().physical().clone();
-    s.iter().map(|v| i64::try_from(v.unwrap()).unwrap()).collect()
+    let s = df
+        .column(c)
+        .unwrap()
+        .as_materialized_series()
+        .decimal()
+        .unwrap()
+        .physical()
+        .clone();
+    s.iter()
+        .map(|v| i64::try_from(v.unwrap()).unwrap())
+        .collect()
 }
 
 fn text(df: &DataFrame, c: &str) -> Vec<String> {
-    df.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+    df.column(c)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap().to_string())
+        .collect()
 }
 
 fn pay(w: &Workdir, args: &[&str]) {
@@ -70,12 +90,21 @@ fn two_equalising_rounds_by_hand() {
     // G's round 1 has a pool of 0: its lender A still gets a row, owed 0.
     assert_eq!(text(&p, "platform_id"), ["F", "F", "F", "F", "F", "F", "G"]);
     assert_eq!(text(&p, "lender_id"), ["A", "B", "R", "A", "B", "R", "A"]);
-    assert_eq!(text(&p, "status"), ["eligible", "eligible", "reserved", "eligible", "eligible", "reserved", "eligible"]);
+    assert_eq!(
+        text(&p, "status"),
+        ["eligible", "eligible", "reserved", "eligible", "eligible", "reserved", "eligible"]
+    );
     assert_eq!(fen(&p, "paid"), [20_000, 60_000, 0, 40_000, 120_000, 0, 0]);
     assert_eq!(fen(&p, "reserved"), [0, 0, 20_000, 0, 0, 40_000, 0]);
     assert_eq!(fen(&p, "before"), [0, 0, 0, 20_000, 60_000, 20_000, 0]);
-    assert_eq!(fen(&p, "cumulative"), [20_000, 60_000, 20_000, 60_000, 180_000, 60_000, 0]);
-    assert_eq!(fen(&p, "remaining"), [80_000, 240_000, 80_000, 40_000, 120_000, 40_000, 200_000]);
+    assert_eq!(
+        fen(&p, "cumulative"),
+        [20_000, 60_000, 20_000, 60_000, 180_000, 60_000, 0]
+    );
+    assert_eq!(
+        fen(&p, "remaining"),
+        [80_000, 240_000, 80_000, 40_000, 120_000, 40_000, 200_000]
+    );
     let r = read(&w, "out/payout_rounds.parquet");
     assert_eq!(text(&r, "platform_id"), ["F", "F", "G"]);
     assert_eq!(fen(&r, "pool"), [100_000, 200_000, 0]);
@@ -84,7 +113,14 @@ fn two_equalising_rounds_by_hand() {
     assert_eq!(fen(&r, "surplus"), [0, 0, 0]);
     let level: Vec<Option<f64>> = r.column("level").unwrap().f64().unwrap().iter().collect();
     assert_eq!(level, [Some(0.2), Some(0.6), Some(0.0)]);
-    let paid: Vec<i64> = r.column("lenders_paid").unwrap().i64().unwrap().iter().map(Option::unwrap).collect();
+    let paid: Vec<i64> = r
+        .column("lenders_paid")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
     assert_eq!(paid, [2, 2, 0]);
 }
 
@@ -107,13 +143,27 @@ fn small_first_short_pool_with_a_remainder_tie() {
 #[test]
 fn a_ledger_then_the_next_round_equals_both_rounds_at_once() {
     let w = Workdir::new("payout-ledger");
-    fixture(&w, "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nG,1,0,2019-06-01,\n");
+    fixture(
+        &w,
+        "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nG,1,0,2019-06-01,\n",
+    );
     pay(&w, &["--min-payment", "250", "--out", "first"]);
     fixture(&w, TWO_ROUNDS);
-    pay(&w, &["--min-payment", "250", "--ledger", "first/payouts.parquet", "--out", "second"]);
+    pay(
+        &w,
+        &[
+            "--min-payment",
+            "250",
+            "--ledger",
+            "first/payouts.parquet",
+            "--out",
+            "second",
+        ],
+    );
     pay(&w, &["--min-payment", "250", "--out", "both"]);
     assert!(
-        std::fs::read(w.path("second/payouts.parquet")).unwrap() == std::fs::read(w.path("both/payouts.parquet")).unwrap(),
+        std::fs::read(w.path("second/payouts.parquet")).unwrap()
+            == std::fs::read(w.path("both/payouts.parquet")).unwrap(),
         "ledger + round 2 differs from both rounds at once"
     );
     // With a 250 yuan minimum, A's 200 in round 1 is carried (not in before), so round 2
@@ -130,22 +180,49 @@ fn ledgers_that_do_not_fit_are_refused() {
     fixture(&w, TWO_ROUNDS);
     pay(&w, &["--out", "first"]);
     // A is now an excluded insider: the ledger pays a lender who is in no round.
-    let lenders = w.read("data/lenders.csv").replace("A,MARKNAME_A,11010519491231002X,13900000001,,", "A,MARKNAME_A,11010519491231002X,13900000001,,yes");
+    let lenders = w.read("data/lenders.csv").replace(
+        "A,MARKNAME_A,11010519491231002X,13900000001,,",
+        "A,MARKNAME_A,11010519491231002X,13900000001,,yes",
+    );
     w.write("data/lenders.csv", lenders);
-    let o = w.run(&["payout", "data", "--ledger", "first/payouts.parquet", "--out", "second"]);
+    let o = w.run(&[
+        "payout",
+        "data",
+        "--ledger",
+        "first/payouts.parquet",
+        "--out",
+        "second",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("ledger: lender A"), "{}", stderr(&o));
     // B's claim shrinks below what the ledger already gave B.
     fixture(&w, TWO_ROUNDS);
-    let inv = w.read("data/investments.csv").replace("I2,F,B,2019-01-01,3000,0,0", "I2,F,B,2019-01-01,3000,2000,0");
+    let inv = w.read("data/investments.csv").replace(
+        "I2,F,B,2019-01-01,3000,0,0",
+        "I2,F,B,2019-01-01,3000,2000,0",
+    );
     w.write("data/investments.csv", inv);
-    let o = w.run(&["payout", "data", "--ledger", "first/payouts.parquet", "--out", "second"]);
+    let o = w.run(&[
+        "payout",
+        "data",
+        "--ledger",
+        "first/payouts.parquet",
+        "--out",
+        "second",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("above the claim"), "{}", stderr(&o));
     assert!(!w.path("second").exists());
     // Not a ledger at all.
     w.write("junk.parquet", b"PAR1garbage");
-    let o = w.run(&["payout", "data", "--ledger", "junk.parquet", "--out", "second"]);
+    let o = w.run(&[
+        "payout",
+        "data",
+        "--ledger",
+        "junk.parquet",
+        "--out",
+        "second",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("junk.parquet"));
 }
@@ -155,15 +232,34 @@ fn personal_data_only_in_the_payment_file() {
     use std::os::unix::fs::PermissionsExt;
     let w = Workdir::new("payout-pii");
     fixture(&w, TWO_ROUNDS);
-    let o = w.run(&["run", "data", "--as-of", "2019-06-30", "--payment-file", "bank.csv", "--out", "out"]);
+    let o = w.run(&[
+        "run",
+        "data",
+        "--as-of",
+        "2019-06-30",
+        "--payment-file",
+        "bank.csv",
+        "--out",
+        "out",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("MARK"));
-    let mode = std::fs::metadata(w.path("bank.csv")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(w.path("bank.csv"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
     let bank = w.read("bank.csv");
     assert!(bank.starts_with("platform_id,round,lender_id,name,id_number,amount\n"));
-    assert!(bank.contains("F,1,A,MARKNAME_A,11010519491231002X,200.00"), "{bank}");
-    assert!(!bank.contains("MARKNAME_R"), "reserved amounts are not paid: {bank}");
+    assert!(
+        bank.contains("F,1,A,MARKNAME_A,11010519491231002X,200.00"),
+        "{bank}"
+    );
+    assert!(
+        !bank.contains("MARKNAME_R"),
+        "reserved amounts are not paid: {bank}"
+    );
     for entry in std::fs::read_dir(w.path("out")).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
@@ -184,15 +280,31 @@ fn ledger_rows_of_a_platform_without_recoveries_now_are_kept() {
     pay(&w, &["--out", "first"]);
     // G's recovery row is gone from the new data: its ledger row stays, untouched.
     fixture(&w, "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nF,3,500,2019-06-20,collection\n");
-    pay(&w, &["--ledger", "first/payouts.parquet", "--out", "second"]);
+    pay(
+        &w,
+        &["--ledger", "first/payouts.parquet", "--out", "second"],
+    );
     let p = read(&w, "second/payouts.parquet");
     let keys: Vec<(String, i64)> = text(&p, "platform_id")
         .into_iter()
-        .zip(p.column("round").unwrap().i64().unwrap().iter().map(Option::unwrap))
+        .zip(
+            p.column("round")
+                .unwrap()
+                .i64()
+                .unwrap()
+                .iter()
+                .map(Option::unwrap),
+        )
         .collect();
     assert_eq!(keys.iter().filter(|k| k.0 == "G").count(), 1);
     assert_eq!(keys.iter().filter(|k| k.0 == "F" && k.1 == 3).count(), 3);
     // Round 3: everyone at .6, pool 500 → L = (500 + 3000) / 5000 = .7: A 100, B 300, R 100.
-    let r3: Vec<i64> = fen(&p, "paid").into_iter().zip(fen(&p, "reserved")).zip(&keys).filter(|(_, k)| k.1 == 3).map(|((a, b), _)| a + b).collect();
+    let r3: Vec<i64> = fen(&p, "paid")
+        .into_iter()
+        .zip(fen(&p, "reserved"))
+        .zip(&keys)
+        .filter(|(_, k)| k.1 == 3)
+        .map(|((a, b), _)| a + b)
+        .collect();
     assert_eq!(r3, [10_000, 30_000, 10_000]);
 }

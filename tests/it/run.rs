@@ -5,7 +5,10 @@
 use crate::util::{stderr, Workdir};
 
 fn city() -> String {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city").to_string_lossy().into_owned()
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data-samples/city")
+        .to_string_lossy()
+        .into_owned()
 }
 
 const FILES: [&str; 14] = [
@@ -31,8 +34,10 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// The folder holds exactly the manifest's files, each with its recorded size and hash.
 fn assert_complete(dir: &std::path::Path) -> serde_json::Value {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).expect("a manifest")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("a manifest"),
+    )
+    .unwrap();
     let mut listed: Vec<String> = manifest["files"]
         .as_array()
         .unwrap()
@@ -47,8 +52,10 @@ fn assert_complete(dir: &std::path::Path) -> serde_json::Value {
         .collect();
     listed.push("manifest.json".into());
     listed.sort();
-    let mut present: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut present: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     present.sort();
     assert_eq!(listed, present);
     manifest
@@ -60,13 +67,23 @@ fn every_file_with_a_true_manifest_and_byte_identical_reruns() {
     let o = w.run(&["run", &city(), "--out", "a"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let manifest = assert_complete(&w.path("a"));
-    let mut present: Vec<String> =
-        std::fs::read_dir(w.path("a")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut present: Vec<String> = std::fs::read_dir(w.path("a"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     present.sort();
     assert_eq!(present, FILES.to_vec());
     assert_eq!(manifest["as_of"], "2019-06-30");
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 5);
-    let rows = |f: &str| manifest["files"].as_array().unwrap().iter().find(|x| x["file"] == f).unwrap()["rows"].clone();
+    let rows = |f: &str| {
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["file"] == f)
+            .unwrap()["rows"]
+            .clone()
+    };
     assert_eq!(rows("platforms.parquet"), 50);
     assert_eq!(rows("rejects.csv"), 0);
     assert_eq!(
@@ -77,20 +94,32 @@ fn every_file_with_a_true_manifest_and_byte_identical_reruns() {
     assert_eq!(summary["as_of"], "2019-06-30");
     assert_eq!(summary["platforms"], 50);
     let report = w.read("a/report.html");
-    for must in ["分类 Classes", "属地", "三降", "兑付比例", "<svg", "id=\"p-P01\"", "href=\"#p-P01\""] {
+    for must in [
+        "分类 Classes",
+        "属地",
+        "三降",
+        "兑付比例",
+        "<svg",
+        "id=\"p-P01\"",
+        "href=\"#p-P01\"",
+    ] {
         assert!(report.contains(must), "report.html lacks {must}");
     }
     // Self-contained: no scripts, no linked resources; the only URL is the SVG namespace.
     let without_ns = report.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     for banned in ["http://", "https://", "<script", "<link", "src="] {
-        assert!(!without_ns.contains(banned), "the report must not reach the network ({banned})");
+        assert!(
+            !without_ns.contains(banned),
+            "the report must not reach the network ({banned})"
+        );
     }
 
     let o = w.run(&["run", &city(), "--out", "b"]);
     assert_eq!(o.status.code(), Some(0));
     for f in &FILES {
         assert!(
-            std::fs::read(w.path(&format!("a/{f}"))).unwrap() == std::fs::read(w.path(&format!("b/{f}"))).unwrap(),
+            std::fs::read(w.path(&format!("a/{f}"))).unwrap()
+                == std::fs::read(w.path(&format!("b/{f}"))).unwrap(),
             "{f} differs between two runs"
         );
     }
@@ -108,9 +137,19 @@ fn csv_copies_carry_a_bom_and_pseudonyms_hide_lender_ids() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let csv = std::fs::read(w.path("out/claims.csv")).unwrap();
     assert!(csv.starts_with(b"\xef\xbb\xbfplatform_id,lender_id,"));
-    for f in ["claims.parquet", "lenders.parquet", "payouts.parquet", "claims.csv", "lenders.csv", "payouts.csv"] {
+    for f in [
+        "claims.parquet",
+        "lenders.parquet",
+        "payouts.parquet",
+        "claims.csv",
+        "lenders.csv",
+        "payouts.csv",
+    ] {
         let bytes = std::fs::read(w.path(&format!("out/{f}"))).unwrap();
-        assert!(!bytes.windows(6).any(|x| x == b"L00001"), "{f} still names lender L00001");
+        assert!(
+            !bytes.windows(6).any(|x| x == b"L00001"),
+            "{f} still names lender L00001"
+        );
     }
     assert_complete(&w.path("out"));
     // Without a key: a usage error, nothing written.
@@ -156,8 +195,10 @@ fn report_alone_writes_the_report_summary_and_plan_document() {
     let w = Workdir::new("report");
     let o = w.run(&["report", &city(), "--out", "rep"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let mut present: Vec<String> =
-        std::fs::read_dir(w.path("rep")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut present: Vec<String> = std::fs::read_dir(w.path("rep"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     present.sort();
     assert_eq!(present, ["plan.md", "report.html", "summary.json"]);
     assert!(w.read("rep/report.html").contains("三降"));
@@ -168,7 +209,10 @@ fn header_only_tables_run_to_empty_outputs() {
     let w = Workdir::new("run-empty");
     w.write("data/platforms.csv", "platform_id,name,district\n");
     w.write("data/lenders.csv", "lender_id\n");
-    w.write("data/investments.csv", "investment_id,platform_id,lender_id,invested_on,amount\n");
+    w.write(
+        "data/investments.csv",
+        "investment_id,platform_id,lender_id,invested_on,amount\n",
+    );
     w.write("data/loans.csv", "loan_id,platform_id,borrower_id,borrower_type,originated_on,principal,outstanding_principal\n");
     let o = w.run(&["run", "data", "--out", "out"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

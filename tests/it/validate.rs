@@ -64,12 +64,26 @@ fn assert_one_reject(extra: &[(&str, &str)], args: &[&str], want: (&str, u64, &s
     let rows = validate_rejects(&w, args);
     let got: Vec<(String, u64, String, String, String)> = rows
         .iter()
-        .map(|r| (r[0].clone(), r[2].parse().unwrap(), r[3].clone(), r[4].clone(), r[5].clone()))
+        .map(|r| {
+            (
+                r[0].clone(),
+                r[2].parse().unwrap(),
+                r[3].clone(),
+                r[4].clone(),
+                r[5].clone(),
+            )
+        })
         .collect();
     let (t, line, col, value, reason) = want;
     assert_eq!(
         got,
-        vec![(t.to_string(), line, col.to_string(), value.to_string(), reason.to_string())],
+        vec![(
+            t.to_string(),
+            line,
+            col.to_string(),
+            value.to_string(),
+            reason.to_string()
+        )],
         "rejects for {extra:?}"
     );
     assert_eq!(rows[0][1], format!("{t}.csv"));
@@ -82,7 +96,13 @@ fn the_valid_fixture_has_no_rejects_and_counts_add_up() {
     assert!(validate_rejects(&w, &[]).is_empty());
     let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
     assert_eq!(v["as_of"], "2019-06-01"); // the latest received_on
-    for (table, n) in [("platforms", 2), ("loans", 2), ("lenders", 2), ("investments", 2), ("recoveries", 1)] {
+    for (table, n) in [
+        ("platforms", 2),
+        ("loans", 2),
+        ("lenders", 2),
+        ("investments", 2),
+        ("recoveries", 1),
+    ] {
         assert_eq!(v["tables"][table]["read"], n, "{table}");
         assert_eq!(v["tables"][table]["accepted"], n, "{table}");
         assert_eq!(v["tables"][table]["rejected"], 0, "{table}");
@@ -101,7 +121,11 @@ fn missing_value() {
 
 #[test]
 fn missing_value_when_the_row_is_short() {
-    assert_one_reject(&[("platforms", "P3,丙贷\n")], &[], ("platforms", 4, "district", "", "missing_value"));
+    assert_one_reject(
+        &[("platforms", "P3,丙贷\n")],
+        &[],
+        ("platforms", 4, "district", "", "missing_value"),
+    );
 }
 
 #[test]
@@ -116,9 +140,18 @@ fn bad_money_three_decimals_is_not_rounded() {
 #[test]
 fn bad_money_beyond_i64() {
     assert_one_reject(
-        &[("investments", "I3,P1,L1,,2019-01-15,92233720368547758.08,0,0,\n")],
+        &[(
+            "investments",
+            "I3,P1,L1,,2019-01-15,92233720368547758.08,0,0,\n",
+        )],
         &[],
-        ("investments", 4, "amount", "92233720368547758.08", "bad_money"),
+        (
+            "investments",
+            4,
+            "amount",
+            "92233720368547758.08",
+            "bad_money",
+        ),
     );
 }
 
@@ -133,13 +166,20 @@ fn bad_date_that_does_not_exist() {
 
 #[test]
 fn bad_bool() {
-    assert_one_reject(&[("platforms", "P3,丙贷,鄂城区,maybe\n")], &[], ("platforms", 4, "case_filed", "maybe", "bad_bool"));
+    assert_one_reject(
+        &[("platforms", "P3,丙贷,鄂城区,maybe\n")],
+        &[],
+        ("platforms", 4, "case_filed", "maybe", "bad_bool"),
+    );
 }
 
 #[test]
 fn bad_integer() {
     assert_one_reject(
-        &[("loans", "D3,P1,B3,individual,false,2019-01-15,100,100,,1.5,0\n")],
+        &[(
+            "loans",
+            "D3,P1,B3,individual,false,2019-01-15,100,100,,1.5,0\n",
+        )],
         &[],
         ("loans", 4, "days_past_due", "1.5", "bad_integer"),
     );
@@ -159,7 +199,13 @@ fn unknown_red_flag() {
     assert_one_reject(
         &[("platforms", "P3,丙贷,鄂城区,,,,,,cash_pool;ponzi\n")],
         &[],
-        ("platforms", 4, "red_flags", "cash_pool;ponzi", "unknown_red_flag"),
+        (
+            "platforms",
+            4,
+            "red_flags",
+            "cash_pool;ponzi",
+            "unknown_red_flag",
+        ),
     );
 }
 
@@ -168,7 +214,13 @@ fn out_of_range_principal_returned_above_amount() {
     assert_one_reject(
         &[("investments", "I3,P1,L1,,2019-01-15,100,100.01,0,\n")],
         &[],
-        ("investments", 4, "principal_returned", "100.01", "out_of_range"),
+        (
+            "investments",
+            4,
+            "principal_returned",
+            "100.01",
+            "out_of_range",
+        ),
     );
 }
 
@@ -190,8 +242,17 @@ fn out_of_range_zero_amount_and_maturity_before_investment() {
         &[("investments", "I3,P1,L1,,2019-01-15,0,0,0,\nI4,P1,L1,,2019-01-15,1,0,0,2019-01-14\nI5,P1,L1,,2019-01-15,1,0,0,2019-01-15\n")],
     );
     let rows = validate_rejects(&w, &[]);
-    let got: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[2].as_str(), r[3].as_str(), r[5].as_str())).collect();
-    assert_eq!(got, vec![("4", "amount", "out_of_range"), ("5", "matures_on", "out_of_range")]);
+    let got: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[2].as_str(), r[3].as_str(), r[5].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("4", "amount", "out_of_range"),
+            ("5", "matures_on", "out_of_range")
+        ]
+    );
 }
 
 #[test]
@@ -206,9 +267,15 @@ fn duplicate_id_keeps_the_first() {
 #[test]
 fn duplicate_of_a_rejected_row_is_still_a_duplicate() {
     let w = Workdir::new("dup-rejected");
-    fixture(&w, &[("platforms", "P3,丙贷,鄂城区,maybe\nP3,丙贷,鄂城区,false\n")]);
+    fixture(
+        &w,
+        &[("platforms", "P3,丙贷,鄂城区,maybe\nP3,丙贷,鄂城区,false\n")],
+    );
     let rows = validate_rejects(&w, &[]);
-    let got: Vec<(&str, &str)> = rows.iter().map(|r| (r[2].as_str(), r[5].as_str())).collect();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[2].as_str(), r[5].as_str()))
+        .collect();
     assert_eq!(got, vec![("4", "bad_bool"), ("5", "duplicate_id")]);
 }
 
@@ -228,14 +295,19 @@ fn parent_rejected_cascades() {
         &w,
         &[
             ("platforms", "P3,丙贷,鄂城区,maybe\n"),
-            ("loans", "D3,P3,B3,individual,false,2019-01-15,100,100,,0,0\n"),
+            (
+                "loans",
+                "D3,P3,B3,individual,false,2019-01-15,100,100,,0,0\n",
+            ),
             ("investments", "I3,P1,L1,D3,2019-01-15,100,0,0,\n"),
             ("recoveries", "P3,1,10,2019-06-01,\n"),
         ],
     );
     let rows = validate_rejects(&w, &[]);
-    let got: Vec<(&str, &str, &str, &str)> =
-        rows.iter().map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str())).collect();
+    let got: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str()))
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -259,10 +331,20 @@ fn loan_platform_mismatch() {
 #[test]
 fn after_as_of_only_with_an_explicit_date() {
     let extra = [("investments", "I3,P1,L1,,2019-06-02,100,0,0,\n")];
-    assert_one_reject(&extra, &["--as-of", "2019-06-01"], ("investments", 4, "invested_on", "2019-06-02", "after_as_of"));
+    assert_one_reject(
+        &extra,
+        &["--as-of", "2019-06-01"],
+        ("investments", 4, "invested_on", "2019-06-02", "after_as_of"),
+    );
     // At the as-of date itself the row is fine; without --as-of nothing is after it.
     let w = Workdir::new("asof");
-    fixture(&w, &[("investments", "I3,P1,L1,,2019-06-01,100,0,0,\nI4,P1,L1,,2019-06-02,100,0,0,\n")]);
+    fixture(
+        &w,
+        &[(
+            "investments",
+            "I3,P1,L1,,2019-06-01,100,0,0,\nI4,P1,L1,,2019-06-02,100,0,0,\n",
+        )],
+    );
     assert_eq!(validate_rejects(&w, &["--as-of", "2019-06-01"]).len(), 1);
     assert!(validate_rejects(&w, &[]).is_empty());
     let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
@@ -272,7 +354,10 @@ fn after_as_of_only_with_an_explicit_date() {
 #[test]
 fn extra_non_empty_field() {
     assert_one_reject(
-        &[("recoveries", "P1,1,10,2019-06-01,collection,oops\nP1,2,10,2019-06-01,collection,,\n")],
+        &[(
+            "recoveries",
+            "P1,1,10,2019-06-01,collection,oops\nP1,2,10,2019-06-01,collection,,\n",
+        )],
         &[],
         ("recoveries", 3, "#6", "oops", "extra_field"),
     );
@@ -284,7 +369,10 @@ fn invalid_id_number_is_a_warning_with_no_value() {
     fixture(&w, &[("lenders", "L3,王五,110105194912310021,,鄂城区,,\n")]);
     let rows = validate_rejects(&w, &[]);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][2..], ["4", "id_number", "", "invalid_id_number"].map(String::from));
+    assert_eq!(
+        rows[0][2..],
+        ["4", "id_number", "", "invalid_id_number"].map(String::from)
+    );
     let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
     assert_eq!(v["warnings"]["invalid_id_number"], 1);
     assert_eq!(v["tables"]["lenders"]["accepted"], 3);
@@ -295,7 +383,13 @@ fn invalid_id_number_is_a_warning_with_no_value() {
 fn personal_data_never_reaches_rejects() {
     // A duplicate lender whose name, id number and phone are markers.
     let w = Workdir::new("pii");
-    fixture(&w, &[("lenders", "L1,MARKERNAME,MARKERID,MARKERPHONE,鄂城区,maybe,\n")]);
+    fixture(
+        &w,
+        &[(
+            "lenders",
+            "L1,MARKERNAME,MARKERID,MARKERPHONE,鄂城区,maybe,\n",
+        )],
+    );
     let o = w.run(&["validate", "data", "--out", "out"]);
     assert_eq!(o.status.code(), Some(0));
     for f in ["out/rejects.csv", "out/validation.json"] {
@@ -314,8 +408,10 @@ fn line_numbers_count_quoted_newlines_blank_lines_and_crlf() {
         "\u{feff}platform_id,name,district\r\nP1,\"甲\r\n贷\",鄂城区\r\n\r\nP2,乙贷,\r\nP3,丙贷,华容区\r\n",
     );
     let rows = validate_rejects(&w, &[]);
-    let got: Vec<(&str, &str, &str, &str)> =
-        rows.iter().map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str())).collect();
+    let got: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str()))
+        .collect();
     // P2 is missing its district (line 5); the loans and investments that name P2 follow it.
     assert_eq!(got[0], ("platforms", "5", "district", "missing_value"));
     let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
@@ -327,7 +423,13 @@ fn line_numbers_count_quoted_newlines_blank_lines_and_crlf() {
 #[test]
 fn whitespace_including_ideographic_space_is_trimmed() {
     let w = Workdir::new("trim");
-    fixture(&w, &[("investments", "I3,\u{3000}P1 , L1\u{a0},,2019-01-15,\" 1,234.50 \",\"\",0,\n")]);
+    fixture(
+        &w,
+        &[(
+            "investments",
+            "I3,\u{3000}P1 , L1\u{a0},,2019-01-15,\" 1,234.50 \",\"\",0,\n",
+        )],
+    );
     assert!(validate_rejects(&w, &[]).is_empty());
 }
 
@@ -350,7 +452,14 @@ fn gbk_file_with_chinese_headers_and_a_column_map() {
     assert_eq!(v["tables"]["platforms"]["accepted"], 2);
     assert_eq!(v["tables"]["platforms"]["unknown_columns"][0], "备注");
     // Forcing UTF-8 on it is a file error, exit 2.
-    let o = w.run(&["validate", "data", "--config", "map.toml", "--encoding", "utf-8"]);
+    let o = w.run(&[
+        "validate",
+        "data",
+        "--config",
+        "map.toml",
+        "--encoding",
+        "utf-8",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("platforms.csv"), "{}", stderr(&o));
 }
@@ -381,9 +490,23 @@ fn assert_bad_file(setup: impl Fn(&Workdir), names: &str) {
 #[test]
 fn files_that_are_not_tables() {
     assert_bad_file(|w| w.write("data/loans.csv", ""), "loans.csv: empty file");
-    assert_bad_file(|w| w.write("data/loans.csv", "loan_id,platform_id\nD1,P1\n"), "loans.csv: missing required column");
-    assert_bad_file(|w| w.write("data/lenders.csv", [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254]), "lenders.csv");
-    assert_bad_file(|w| w.write("data/lenders.csv", "lender_id\nL1\nL2\0\n"), "lenders.csv: not a CSV text file");
+    assert_bad_file(
+        |w| w.write("data/loans.csv", "loan_id,platform_id\nD1,P1\n"),
+        "loans.csv: missing required column",
+    );
+    assert_bad_file(
+        |w| {
+            w.write(
+                "data/lenders.csv",
+                [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254],
+            )
+        },
+        "lenders.csv",
+    );
+    assert_bad_file(
+        |w| w.write("data/lenders.csv", "lender_id\nL1\nL2\0\n"),
+        "lenders.csv: not a CSV text file",
+    );
     assert_bad_file(
         |w| {
             let mut text = String::from("lender_id\n");
@@ -395,12 +518,29 @@ fn files_that_are_not_tables() {
         },
         "lenders.csv: line 20002: NUL byte",
     );
-    assert_bad_file(|w| w.write("data/lenders.csv", [0xff, 0xfe, b'l', 0]), "lenders.csv: UTF-16");
-    assert_bad_file(|w| w.write("data/recoveries.parquet", b"PAR1 not really"), "recoveries");
-    assert_bad_file(|w| std::fs::remove_file(w.path("data/loans.csv")).unwrap(), "required table loans is missing");
-    assert_bad_file(|w| w.write("data/investments.parquet", b"PAR1"), "given twice");
     assert_bad_file(
-        |w| w.write("data/platforms.csv", "platform_id,name,district,name\nP1,a,b,c\n"),
+        |w| w.write("data/lenders.csv", [0xff, 0xfe, b'l', 0]),
+        "lenders.csv: UTF-16",
+    );
+    assert_bad_file(
+        |w| w.write("data/recoveries.parquet", b"PAR1 not really"),
+        "recoveries",
+    );
+    assert_bad_file(
+        |w| std::fs::remove_file(w.path("data/loans.csv")).unwrap(),
+        "required table loans is missing",
+    );
+    assert_bad_file(
+        |w| w.write("data/investments.parquet", b"PAR1"),
+        "given twice",
+    );
+    assert_bad_file(
+        |w| {
+            w.write(
+                "data/platforms.csv",
+                "platform_id,name,district,name\nP1,a,b,c\n",
+            )
+        },
         "platforms.csv: columns",
     );
 }
@@ -420,7 +560,11 @@ fn invalid_utf8_after_a_valid_start_names_the_line() {
     w.write("data/lenders.csv", &big);
     let o = w.run(&["validate", "data"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("lenders.csv: line 10004: invalid UTF-8"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("lenders.csv: line 10004: invalid UTF-8"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -440,7 +584,11 @@ fn parquet_input_with_decimal_money_and_truncation() {
             Series::new("investment_id".into(), ["I1", "I2", "I3"]).into_column(),
             Series::new("platform_id".into(), ["P1", "P2", "P1"]).into_column(),
             Series::new("lender_id".into(), ["L1", "L2", "L1"]).into_column(),
-            Series::new("invested_on".into(), ["2019-01-15", "2019-02-01", "2019-02-01"]).into_column(),
+            Series::new(
+                "invested_on".into(),
+                ["2019-01-15", "2019-02-01", "2019-02-01"],
+            )
+            .into_column(),
             amount.into_column(),
             Series::new("returns_received".into(), [500i64, 0, 0]).into_column(),
         ],
@@ -450,11 +598,15 @@ fn parquet_input_with_decimal_money_and_truncation() {
     ParquetWriter::new(f).finish(&mut df).unwrap();
     let rows = validate_rejects(&w, &[]);
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0][1..], ["investments.parquet", "3", "amount", "1.234", "bad_money"].map(String::from));
+    assert_eq!(
+        rows[0][1..],
+        ["investments.parquet", "3", "amount", "1.234", "bad_money"].map(String::from)
+    );
 
     // Float money: an error naming the column, unless --accept-float-money.
     let mut df = df.clone();
-    df.with_column(Series::new("principal_returned".into(), [2.675f64, 0.0, 0.0]).into_column()).unwrap();
+    df.with_column(Series::new("principal_returned".into(), [2.675f64, 0.0, 0.0]).into_column())
+        .unwrap();
     let f = std::fs::File::create(w.path("data/investments.parquet")).unwrap();
     ParquetWriter::new(f).finish(&mut df).unwrap();
     let o = w.run(&["validate", "data"]);
@@ -496,7 +648,12 @@ fn usage_errors_exit_2() {
     let o = w.run(&["validate", "data", "--config", "bad.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not_a_column"));
-    assert_eq!(w.run(&["validate", "data", "--as-of", "2019-02-30"]).status.code(), Some(2));
+    assert_eq!(
+        w.run(&["validate", "data", "--as-of", "2019-02-30"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 /// The shipped samples: bad/ produces exactly the rejects its README describes, and the GBK
@@ -512,7 +669,13 @@ fn data_samples_validate_as_documented() {
     assert_eq!(w.read("bad-out/rejects.csv"), expected);
 
     let city = samples.join("city");
-    let o = w.run(&["validate", city.to_str().unwrap(), "--strict", "--out", "city-out"]);
+    let o = w.run(&[
+        "validate",
+        city.to_str().unwrap(),
+        "--strict",
+        "--out",
+        "city-out",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let gbk = samples.join("gbk");
     let o = w.run(&[
@@ -525,10 +688,14 @@ fn data_samples_validate_as_documented() {
         "gbk-out",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let city: serde_json::Value = serde_json::from_str(&w.read("city-out/validation.json")).unwrap();
+    let city: serde_json::Value =
+        serde_json::from_str(&w.read("city-out/validation.json")).unwrap();
     let gbk: serde_json::Value = serde_json::from_str(&w.read("gbk-out/validation.json")).unwrap();
     assert_eq!(gbk["tables"]["platforms"]["encoding"], "gb18030");
-    assert_eq!(gbk["tables"]["platforms"]["accepted"], city["tables"]["platforms"]["accepted"]);
+    assert_eq!(
+        gbk["tables"]["platforms"]["accepted"],
+        city["tables"]["platforms"]["accepted"]
+    );
 }
 
 /// Hostile inputs: whatever happens, exit 0 or 2, one readable line on error, never a panic
@@ -538,7 +705,10 @@ fn hostile_inputs_never_panic() {
     let long = format!("lender_id\nL{}\n", "x".repeat(5_000_000));
     let wide = format!(
         "lender_id,{}\nL1,{}\n",
-        (0..1000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(","),
+        (0..1000)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(","),
         vec!["1"; 1000].join(",")
     );
     let cases: Vec<(&str, Vec<u8>)> = vec![
@@ -566,10 +736,24 @@ fn hostile_inputs_never_panic() {
         for cmd in ["validate", "run"] {
             let o = w.run(&[cmd, "data", "--out", "out"]);
             let err = stderr(&o);
-            assert!(matches!(o.status.code(), Some(0) | Some(2)), "case {i} ({file}) {cmd}: {:?} {err}", o.status.code());
-            assert!(!err.contains("panicked") && !err.contains("internal error"), "case {i} ({file}) {cmd}: {err}");
+            assert!(
+                matches!(o.status.code(), Some(0) | Some(2)),
+                "case {i} ({file}) {cmd}: {:?} {err}",
+                o.status.code()
+            );
+            assert!(
+                !err.contains("panicked") && !err.contains("internal error"),
+                "case {i} ({file}) {cmd}: {err}"
+            );
             if o.status.code() == Some(2) {
-                assert!(err.trim_end().lines().last().unwrap().starts_with("winddown: "), "case {i}: {err}");
+                assert!(
+                    err.trim_end()
+                        .lines()
+                        .last()
+                        .unwrap()
+                        .starts_with("winddown: "),
+                    "case {i}: {err}"
+                );
             }
         }
     }
