@@ -159,6 +159,15 @@ impl StageOptions {
     }
 }
 
+impl PayoutOptions {
+    pub fn rule(&self) -> crate::payout::Rule {
+        crate::payout::Rule {
+            small_first: self.small_first,
+            min_payment: self.min_payment,
+        }
+    }
+}
+
 /// A positive yuan amount, exactly, as fen.
 fn parse_yuan(s: &str) -> std::result::Result<i64, String> {
     match crate::money::parse_fen(s.trim()) {
@@ -438,10 +447,7 @@ fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
         .transpose()?;
     let (config, validated) = load_input(&args.input, log)?;
     let analysis = pipeline::analyse(&validated, &config)?;
-    let rule = crate::payout::Rule {
-        small_first: args.payout.small_first,
-        min_payment: args.payout.min_payment,
-    };
+    let rule = args.payout.rule();
     let payouts = pipeline::payouts(
         &analysis,
         &validated.data.recoveries,
@@ -505,13 +511,7 @@ fn report_cmd(args: PlanArgs, log: &Log) -> Result<()> {
         crate::payout::Rule::default(),
     )?;
     let staging = Staging::new(&args.out)?;
-    staging.write(
-        "summary.json",
-        &output::json_bytes(&pipeline::summary_json(
-            &validated, &analysis, &plan, &payouts,
-        ))?,
-    )?;
-    pipeline::write_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    pipeline::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
     staging.write(
         "plan.md",
         pipeline::plan_markdown(&analysis, &plan).as_bytes(),
@@ -543,10 +543,7 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
     pipeline::print_plan_summary(&plan, log);
     progress.stage("兑付 payouts");
-    let rule = crate::payout::Rule {
-        small_first: args.payout.small_first,
-        min_payment: args.payout.min_payment,
-    };
+    let rule = args.payout.rule();
     let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, rule)?;
     print_payout_summary(&payouts, log);
     progress.stage("导出 exports");
@@ -556,13 +553,7 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     pipeline::write_exposure(&staging, &analysis, pseudonyms.as_ref())?;
     pipeline::write_plan(&staging, &analysis, &plan)?;
     pipeline::write_payouts(&staging, &payouts, pseudonyms.as_ref())?;
-    staging.write(
-        "summary.json",
-        &output::json_bytes(&pipeline::summary_json(
-            &validated, &analysis, &plan, &payouts,
-        ))?,
-    )?;
-    pipeline::write_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    pipeline::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
     if args.csv {
         crate::export::csv_copies(&staging)?;
     }

@@ -156,16 +156,6 @@ pub fn exposure(
                 .otherwise(lit("eligible"))
                 .alias("status"),
         ])
-        .sort(["platform_id", "lender_id"], SortMultipleOptions::default())
-        .collect()
-        .context("computing claims")?;
-    verify_sums(
-        &claims,
-        &["invested", "principal_returned", "returns_received"],
-        "platform_id",
-    )?;
-    let claims = claims
-        .lazy()
         .select([
             col("platform_id"),
             col("lender_id"),
@@ -180,9 +170,16 @@ pub fn exposure(
             col("class"),
             class_zh_expr().alias("class_zh"),
             col("district"),
+            col("invested__f64"),
+            col("principal_returned__f64"),
+            col("returns_received__f64"),
         ])
+        .sort(["platform_id", "lender_id"], SortMultipleOptions::default())
         .collect()
         .context("computing claims")?;
+    let sums = ["invested", "principal_returned", "returns_received"];
+    verify_sums(&claims, &sums, "platform_id")?;
+    let claims = claims.drop_many(sums.map(|s| format!("{s}__f64")));
 
     let platforms = platform_rollups(&claims)?;
     let lenders = claims

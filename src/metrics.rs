@@ -395,25 +395,21 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
     };
     let last = dates("last_new_loan_on")?;
     let maturity = dates("last_loan_maturity")?;
-    let cols: Vec<Vec<i64>> = [
-        "lender_outstanding",
-        "lenders_current",
-        "lenders_total",
-        "loan_outstanding",
-        "borrowers_current",
-        "overdue_amount",
-        "overdue_90_amount",
-        "top1_borrower_amount",
-        "top10_borrower_amount",
-        "related_party_amount",
-        "cap_breach_amount",
-        "mismatch_amount",
-        "linked_amount",
-        "expected_recovery",
-    ]
-    .iter()
-    .map(|c| int(c))
-    .collect::<Result<_>>()?;
+    // Counts and money totals, by name (money in fen).
+    let lender_outstanding = int("lender_outstanding")?;
+    let lenders_current = int("lenders_current")?;
+    let lenders_total = int("lenders_total")?;
+    let loan_outstanding = int("loan_outstanding")?;
+    let borrowers_current = int("borrowers_current")?;
+    let overdue_amount = int("overdue_amount")?;
+    let overdue_90_amount = int("overdue_90_amount")?;
+    let top1_borrower_amount = int("top1_borrower_amount")?;
+    let top10_borrower_amount = int("top10_borrower_amount")?;
+    let related_party_amount = int("related_party_amount")?;
+    let cap_breach_amount = int("cap_breach_amount")?;
+    let mismatch_amount = int("mismatch_amount")?;
+    let linked_amount = int("linked_amount")?;
+    let expected_recovery = int("expected_recovery")?;
     Ok((0..n)
         .map(|i| PlatformMetrics {
             platform_id: ids[i].clone().unwrap_or_default(),
@@ -433,23 +429,23 @@ fn extract(df: &DataFrame) -> Result<Vec<PlatformMetrics>> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            lender_outstanding: cols[0][i],
-            lenders_current: cols[1][i],
-            lenders_total: cols[2][i],
-            loan_outstanding: cols[3][i],
-            borrowers_current: cols[4][i],
-            overdue_amount: cols[5][i],
-            overdue_90_amount: cols[6][i],
-            top1_borrower_amount: cols[7][i],
-            top10_borrower_amount: cols[8][i],
-            related_party_amount: cols[9][i],
+            lender_outstanding: lender_outstanding[i],
+            lenders_current: lenders_current[i],
+            lenders_total: lenders_total[i],
+            loan_outstanding: loan_outstanding[i],
+            borrowers_current: borrowers_current[i],
+            overdue_amount: overdue_amount[i],
+            overdue_90_amount: overdue_90_amount[i],
+            top1_borrower_amount: top1_borrower_amount[i],
+            top10_borrower_amount: top10_borrower_amount[i],
+            related_party_amount: related_party_amount[i],
             last_new_loan_on: last[i],
             last_loan_maturity: maturity[i],
             months_since_new_loan: None,
-            cap_breach_amount: cols[10][i],
-            mismatch_amount: cols[11][i],
-            linked_amount: cols[12][i],
-            expected_recovery: cols[13][i],
+            cap_breach_amount: cap_breach_amount[i],
+            mismatch_amount: mismatch_amount[i],
+            linked_amount: linked_amount[i],
+            expected_recovery: expected_recovery[i],
         })
         .collect())
 }

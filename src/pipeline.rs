@@ -312,90 +312,19 @@ pub fn payouts(
         }
     }
 
-    // Lenders in a round: claim > 0, eligible or reserved, by platform, sorted by lender_id.
+    // One scan of the claims: who can be in a round (claim > 0, eligible or reserved), per
+    // platform, sorted by lender_id in byte order (the claims are sorted so already).
     let claims = &analysis.exposure.claims;
-    let mut lenders: HashMap<String, Vec<(crate::payout::Lender, &'static str)>> = HashMap::new();
+    let mut candidates: HashMap<&str, Vec<(&str, i64, bool)>> = HashMap::new();
     {
-        let ids = claims
-            .column("platform_id")
-            .context("platform_id")?
-            .str()
-            .context("platform_id")?;
-        let lids = claims
-            .column("lender_id")
-            .context("lender_id")?
-            .str()
-            .context("lender_id")?;
+        let text =
+            |c: &str| -> Result<&StringChunked> { claims.column(c).context(c)?.str().context(c) };
+        let (ids, lids, status) = (text("platform_id")?, text("lender_id")?, text("status")?);
         let amounts = claims
             .column("claim")
             .context("claim")?
             .i64()
             .context("claim")?;
-        let status = claims
-            .column("status")
-            .context("status")?
-            .str()
-            .context("status")?;
-        for (((p, l), c), s) in ids
-            .iter()
-            .zip(lids.iter())
-            .zip(amounts.iter())
-            .zip(status.iter())
-        {
-            let (p, l, c, s) = (
-                p.unwrap_or(""),
-                l.unwrap_or(""),
-                c.unwrap_or(0),
-                s.unwrap_or(""),
-            );
-            if c <= 0 || s == "excluded" || !pools.contains_key(p) {
-                continue;
-            }
-            let status = if s == "reserved" {
-                "reserved"
-            } else {
-                "eligible"
-            };
-            lenders.entry(p.to_string()).or_default().push((
-                crate::payout::Lender {
-                    lender_id: l.to_string(),
-                    claim: c,
-                    reserved: s == "reserved",
-                    before: 0,
-                },
-                status,
-            ));
-        }
-    }
-    for v in lenders.values_mut() {
-        v.sort_by(|a, b| a.0.lender_id.as_bytes().cmp(b.0.lender_id.as_bytes()));
-    }
-
-    // The ledger: check it fits the claims, index it by platform.
-    let mut ledger_by_platform: HashMap<&str, Vec<&PayoutRow>> = HashMap::new();
-    if let Some(rows) = ledger {
-        // Every lender × platform that could be in a round, whether or not it has one now.
-        let mut known: HashMap<&str, HashMap<&str, i64>> = HashMap::new();
-        let ids = claims
-            .column("platform_id")
-            .context("platform_id")?
-            .str()
-            .context("platform_id")?;
-        let lids = claims
-            .column("lender_id")
-            .context("lender_id")?
-            .str()
-            .context("lender_id")?;
-        let amounts = claims
-            .column("claim")
-            .context("claim")?
-            .i64()
-            .context("claim")?;
-        let status = claims
-            .column("status")
-            .context("status")?
-            .str()
-            .context("status")?;
         for (((p, l), c), s) in ids
             .iter()
             .zip(lids.iter())
@@ -404,10 +333,43 @@ pub fn payouts(
         {
             if let (Some(p), Some(l), Some(c), Some(s)) = (p, l, c, s) {
                 if c > 0 && s != "excluded" {
-                    known.entry(p).or_default().insert(l, c);
+                    candidates
+                        .entry(p)
+                        .or_default()
+                        .push((l, c, s == "reserved"));
                 }
             }
         }
+    }
+    let mut lenders: HashMap<String, Vec<(crate::payout::Lender, &'static str)>> = HashMap::new();
+    for (p, members) in &candidates {
+        if !pools.contains_key(*p) {
+            continue;
+        }
+        let mut v: Vec<(crate::payout::Lender, &'static str)> = members
+            .iter()
+            .map(|(l, c, reserved)| {
+                let lender = crate::payout::Lender {
+                    lender_id: l.to_string(),
+                    claim: *c,
+                    reserved: *reserved,
+                    before: 0,
+                };
+                (lender, if *reserved { "reserved" } else { "eligible" })
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.lender_id.as_bytes().cmp(b.0.lender_id.as_bytes()));
+        lenders.insert(p.to_string(), v);
+    }
+
+    // The ledger: check it fits the claims (of every platform, with a round now or not),
+    // index it by platform.
+    let mut ledger_by_platform: HashMap<&str, Vec<&PayoutRow>> = HashMap::new();
+    if let Some(rows) = ledger {
+        let known: HashMap<&str, HashMap<&str, i64>> = candidates
+            .iter()
+            .map(|(p, members)| (*p, members.iter().map(|(l, c, _)| (*l, *c)).collect()))
+            .collect();
         let mut cumulative: HashMap<(&str, &str), i64> = HashMap::new();
         for r in rows {
             let Some(platform) = known.get(r.platform_id.as_str()) else {
@@ -1162,8 +1124,21 @@ fn pseudonymize(
     Ok(())
 }
 
+/// summary.json and report.html.
+pub fn write_summary_and_report(
+    staging: &Staging,
+    validated: &Validated,
+    analysis: &Analysis,
+    plan: &crate::plan::Plan,
+    payouts: &Payouts,
+) -> Result<()> {
+    let summary = summary_json(validated, analysis, plan, payouts);
+    staging.write("summary.json", &output::json_bytes(&summary)?)?;
+    write_report(staging, validated, analysis, plan, payouts)
+}
+
 /// report.html.
-pub fn write_report(
+fn write_report(
     staging: &Staging,
     validated: &Validated,
     analysis: &Analysis,
