@@ -393,12 +393,16 @@ impl Validator {
                             if c.personal { None } else { row.cells[col] },
                         )
                     };
+                    // A lenders record whose fields do not line up with the header may hold a
+                    // name or phone number in any cell: none of it is quoted back.
+                    let shifted = table == Table::Lenders && row.misaligned;
                     self.rejects.push(RejectRow {
                         table,
                         file: file_name.clone(),
                         line: row.line,
                         column,
                         value: match (reason, raw) {
+                            _ if shifted => String::new(),
                             (Reason::MissingValue, _) | (_, None) => String::new(),
                             (_, Some(text)) => text.chars().take(200).collect(),
                         },

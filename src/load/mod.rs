@@ -24,6 +24,8 @@ use crate::error::{Error, Result};
 use crate::money;
 use crate::schema::{CellType, Table};
 
+pub mod csv;
+
 /// How CSV bytes are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Encoding {
@@ -129,6 +131,9 @@ pub struct RawRow<'a> {
     pub cells: &'a [Option<&'a str>],
     /// Non-empty cells beyond the header's columns: the 1-based position of the first one.
     pub extra_field: Option<(usize, &'a str)>,
+    /// The record has more or fewer fields than the header: its cells may have shifted
+    /// (a comma inside an unquoted name), so no cell of it may be quoted back in rejects.
+    pub misaligned: bool,
 }
 
 /// Read a table file and call `each` for every record, in file order.
@@ -248,24 +253,15 @@ fn read_csv(
     };
     let rest = BufReader::with_capacity(1 << 20, f);
     let body_offset = if has_bom { 3 } else { 0 };
+    let bytes = std::io::Cursor::new(head[body_offset..].to_vec()).chain(rest);
     if utf8 {
-        let reader = std::io::Cursor::new(head[body_offset..].to_vec()).chain(rest);
-        let info = parse_csv(file, config, reader, true, each)?;
+        let info = parse_csv(file, config, bytes, true, each)?;
         Ok(FileInfo {
             encoding: "utf-8",
             ..info
         })
     } else {
-        let mut bytes = head;
-        let mut rest = rest;
-        rest.read_to_end(&mut bytes)
-            .map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
-        let decoded = encoding_rs::GB18030
-            .decode_without_bom_handling_and_without_replacement(&bytes)
-            .ok_or_else(|| {
-                Error::bad_file(path, "unknown encoding: neither UTF-8 nor GB18030/GBK text")
-            })?;
-        let info = parse_csv(file, config, decoded.as_bytes(), false, each)?;
+        let info = parse_csv(file, config, csv::Decoded::gb18030(bytes), false, each)?;
         Ok(FileInfo {
             encoding: "gb18030",
             ..info
@@ -291,77 +287,6 @@ fn starts_as_utf8(head: &[u8]) -> bool {
     }
 }
 
-/// Physical line numbers from byte offsets. rust-csv's own line counter counts records, not
-/// the newlines inside quoted fields or blank lines, so the bytes it reads pass through here
-/// and the newlines before any offset it reports are counted exactly.
-#[derive(Default)]
-struct Lines {
-    /// Recent chunks: (offset of first byte, newlines before it, bytes). The CSV reader's
-    /// buffer lags the underlying reader by at most one buffer, so few chunks are kept.
-    chunks: std::collections::VecDeque<(u64, u64, Vec<u8>)>,
-    read: u64,
-    newlines: u64,
-    /// (position in the front chunk, newlines before it) of the previous call.
-    cursor: Option<(usize, u64)>,
-}
-
-impl Lines {
-    /// The 1-based line of the first byte at or after `offset` that is not a line break
-    /// (a reported record start may include the blank lines skipped before it). Offsets
-    /// must not decrease between calls: counting resumes where the last call stopped.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while self.chunks.len() > 1 && self.chunks[1].0 <= offset {
-            self.chunks.pop_front();
-            self.cursor = None;
-        }
-        let Some((start, before, bytes)) = self.chunks.front() else {
-            return 1 + self.newlines;
-        };
-        let from = (offset.saturating_sub(*start) as usize).min(bytes.len());
-        // Newlines in the front chunk before `from`, resumed from the previous call.
-        let (mut pos, mut n) = match self.cursor {
-            Some((p, c)) if p <= from => (p, c),
-            _ => (0, *before),
-        };
-        n += bytes[pos..from].iter().filter(|b| **b == b'\n').count() as u64;
-        pos = from;
-        self.cursor = Some((pos, n));
-        // Skip line breaks at the reported start (blank lines before the record).
-        let mut skip = 0u64;
-        let rest = self.chunks.iter().enumerate().flat_map(|(i, c)| {
-            let from = if i == 0 { pos } else { 0 };
-            c.2[from..].iter()
-        });
-        for b in rest {
-            match b {
-                b'\n' => skip += 1,
-                b'\r' => {}
-                _ => break,
-            }
-        }
-        1 + n + skip
-    }
-}
-
-struct Tracked<R> {
-    inner: R,
-    lines: std::rc::Rc<std::cell::RefCell<Lines>>,
-}
-
-impl<R: Read> Read for Tracked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            let mut l = self.lines.borrow_mut();
-            let (read, newlines) = (l.read, l.newlines);
-            l.chunks.push_back((read, newlines, buf[..n].to_vec()));
-            l.read += n as u64;
-            l.newlines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        }
-        Ok(n)
-    }
-}
-
 fn parse_csv<R: Read>(
     file: &TableFile,
     config: &Config,
@@ -370,24 +295,18 @@ fn parse_csv<R: Read>(
     each: &mut dyn FnMut(RawRow<'_>) -> Result<()>,
 ) -> Result<FileInfo> {
     let path = &file.path;
-    let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
-    let reader = Tracked {
-        inner: reader,
-        lines: lines.clone(),
+    let mut rdr = csv::Reader::new(reader);
+    let mut record = csv::Record::default();
+    let csv_err = |e: csv::CsvError| match e {
+        csv::CsvError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Error::bad_file(path, "unknown encoding: neither UTF-8 nor GB18030/GBK text")
+        }
+        e => Error::bad_file(path, e.to_string()),
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(reader);
-    let mut record = csv::ByteRecord::new();
-    let csv_err = |e: csv::Error| Error::bad_file(path, format!("cannot read as CSV: {e}"));
-    if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
+    if !rdr.read(&mut record).map_err(csv_err)? {
         return Err(Error::bad_file(path, "empty file: no header row"));
     }
-    let header_line = record
-        .position()
-        .map_or(1, |p| lines.borrow_mut().line_at(p.byte()));
+    let header_line = record.line;
     let mut headers = Vec::with_capacity(record.len());
     for field in record.iter() {
         headers.push(field_text(path, header_line, field, check_utf8)?.to_string());
@@ -395,18 +314,18 @@ fn parse_csv<R: Read>(
     let (mapping, unknown_columns) = map_headers(file, &headers, config)?;
     let width = headers.len();
     let spec = file.table.columns();
+    // The cells of one record borrow it; the vector's allocation is reused between records.
+    let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(spec.len());
     loop {
-        if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
+        if !rdr.read(&mut record).map_err(csv_err)? {
             break;
         }
-        let line = record
-            .position()
-            .map_or(0, |p| lines.borrow_mut().line_at(p.byte()));
-        // Blank lines are not records: a record of one whitespace-only field is one too.
-        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+        let line = record.line;
+        // A whitespace-only line is a blank line, not a record.
+        if record.len() == 1 && record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let mut cells: Vec<Option<&str>> = Vec::with_capacity(spec.len());
+        let mut cells = recycle(std::mem::take(&mut spare));
         for m in &mapping {
             cells.push(match m.and_then(|i| record.get(i)) {
                 Some(field) => Some(field_text(path, line, field, check_utf8)?),
@@ -415,7 +334,7 @@ fn parse_csv<R: Read>(
         }
         let mut extra_field = None;
         for i in width..record.len() {
-            let text = field_text(path, line, &record[i], check_utf8)?;
+            let text = field_text(path, line, record.get(i).unwrap_or_default(), check_utf8)?;
             if !text.trim().is_empty() {
                 extra_field = Some((i + 1, text));
                 break;
@@ -425,8 +344,10 @@ fn parse_csv<R: Read>(
             line,
             cells: &cells,
             extra_field,
+            misaligned: record.len() != width,
         };
         each(row)?;
+        spare = recycle(cells);
     }
     Ok(FileInfo {
         unknown_columns,
@@ -434,13 +355,13 @@ fn parse_csv<R: Read>(
     })
 }
 
+/// An emptied vector of cells, its allocation kept for the next record (whatever it borrows).
+fn recycle<'a>(mut v: Vec<Option<&str>>) -> Vec<Option<&'a str>> {
+    v.clear();
+    v.into_iter().map(|_| None).collect()
+}
+
 fn field_text<'a>(path: &Path, line: u64, field: &'a [u8], check_utf8: bool) -> Result<&'a str> {
-    if field.contains(&0) {
-        return Err(Error::bad_file(
-            path,
-            format!("line {line}: NUL byte: not a text table"),
-        ));
-    }
     if check_utf8 {
         std::str::from_utf8(field).map_err(|_| {
             Error::bad_file(
@@ -449,7 +370,7 @@ fn field_text<'a>(path: &Path, line: u64, field: &'a [u8], check_utf8: bool) -> 
             )
         })
     } else {
-        // Already decoded into a String by the GB18030 path.
+        // Already decoded from GB18030 into UTF-8.
         std::str::from_utf8(field)
             .map_err(|_| Error::Internal(format!("{}: decoded text is not UTF-8", path.display())))
     }
@@ -504,6 +425,7 @@ fn read_parquet(
             line: row as u64 + 1,
             cells: &cells,
             extra_field: None,
+            misaligned: false,
         })?;
     }
     Ok(FileInfo {
