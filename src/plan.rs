@@ -303,8 +303,14 @@ fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow
                 Measure::Outstanding => (remaining.1, start_outstanding),
                 Measure::Lenders => (i128::from(remaining.2), i128::from(start_lenders)),
             };
-            // Met when now ≤ base × (1 − r), exactly: now·den ≤ base·(den − num).
-            let met = now * t.reduction.den <= base * (t.reduction.den - t.reduction.num);
+            // Met when now ≤ base × (1 − r), exactly: now/base ≤ (den − num)/den.
+            let met = base == 0
+                || crate::config::cmp_fractions(
+                    now,
+                    base,
+                    t.reduction.den - t.reduction.num,
+                    t.reduction.den,
+                ) != std::cmp::Ordering::Greater;
             let want = t.reduction.as_f64() * 100.0;
             row.targets.push((
                 format!(
