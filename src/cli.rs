@@ -1,7 +1,7 @@
 //! The command line (DESIGN §8): clap definitions and one function per command. Commands
 //! read their inputs, call the library's stages, and write into an atomic output folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -10,7 +10,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::generate::{self, Format, Scale};
 use crate::load::{Encoding, ReadOptions};
-use crate::output::{self, Staging};
+use crate::output::{self, Inputs, PaymentFile, Staging};
 use crate::pipeline;
 use crate::validate::{self, Validated};
 
@@ -59,6 +59,9 @@ pub struct ClassifyArgs {
     /// Output folder (replaced atomically): platforms.parquet, validation.json, rejects.csv.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of the payout rule and its outputs.
@@ -70,23 +73,32 @@ pub struct PayoutOptions {
     /// Amounts below X yuan owed to an eligible lender are carried to a later round.
     #[arg(long, value_name = "X", value_parser = parse_yuan)]
     pub min_payment: Option<i64>,
-    /// Also write the bank-transfer CSV (the only output with names and id numbers), mode 0600.
+    /// Also write the bank-transfer CSV of the rounds computed now (the only output with names
+    /// and id numbers), mode 0600; committed together with the output folder.
     #[arg(long, value_name = "F")]
     pub payment_file: Option<PathBuf>,
+    /// An earlier run's payouts.parquet (or its folder): its rounds are paid already and kept;
+    /// only rounds above its highest round per platform are computed.
+    #[arg(long, value_name = "PREV_OUT/payouts.parquet")]
+    pub ledger: Option<PathBuf>,
+    /// With --payment-file and no --ledger: pay every round in the recoveries, none of which
+    /// has been paid before (without it, several rounds of one platform are refused).
+    #[arg(long)]
+    pub pay_all_rounds: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PayoutArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// An earlier run's payouts.parquet: its rounds are kept, the others computed on top.
-    #[arg(long)]
-    pub ledger: Option<PathBuf>,
     #[command(flatten)]
     pub payout: PayoutOptions,
     /// Output folder (replaced atomically).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +118,9 @@ pub struct RunArgs {
     /// Output folder (replaced atomically).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +132,9 @@ pub struct ProgressArgs {
     /// Also write progress.md and progress.json into this folder (replaced atomically).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +146,9 @@ pub struct PlanArgs {
     /// Output folder (replaced atomically): plan.parquet, plan_stages.parquet, plan.md, ….
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Stage settings that override the config's [plan].
@@ -214,6 +235,9 @@ pub struct ValidateArgs {
     /// Write rejects.csv and validation.json into this folder (replaced atomically).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +259,9 @@ pub struct GenerateArgs {
     pub lenders: Option<u64>,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_date(s: &str) -> std::result::Result<Date, String> {
@@ -388,16 +415,53 @@ fn print_validation(v: &Validated, log: &Log) {
     }
 }
 
+/// What a command that reads DATA may not write over: the input folder, the config file and
+/// the ledger.
+fn inputs_of(input: &InputArgs, ledger: Option<&Path>) -> Inputs {
+    let mut inputs = Inputs::new().with("the input folder", &input.data);
+    if let Some(c) = &input.config {
+        inputs = inputs.with("the config file", c);
+    }
+    if let Some(l) = ledger {
+        inputs = inputs.with("the ledger", l);
+    }
+    inputs
+}
+
+/// The manifest's record of a command that read DATA.
+fn record<'a>(
+    command: &'a str,
+    input: &InputArgs,
+    as_of: Option<Date>,
+) -> Result<output::Record<'a>> {
+    let config_text = match &input.config {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
+        None => crate::config::DEFAULTS_TOML.to_string(),
+    };
+    let inputs = crate::load::find_tables(&input.data)?
+        .into_values()
+        .map(|f| (f.table.name().to_string(), f.path))
+        .collect();
+    Ok(output::Record {
+        command,
+        config_text: Some(config_text),
+        as_of,
+        inputs,
+    })
+}
+
 fn validate_cmd(args: ValidateArgs, log: &Log) -> Result<()> {
+    let staging = args
+        .out
+        .as_deref()
+        .map(|out| Staging::create(out, &inputs_of(&args.input, None), args.force))
+        .transpose()?;
     let (_, validated) = load_input(&args.input, log)?;
-    if let Some(out) = &args.out {
-        let staging = Staging::new(out)?;
-        staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
-        staging.write(
-            "validation.json",
-            &output::validation_json(&validated.report)?,
-        )?;
-        staging.commit()?;
+    if let Some(staging) = staging {
+        let out = staging.target().to_path_buf();
+        pipeline::write_validation(&staging, &validated, None, None)?;
+        let record = record("validate", &args.input, validated.report.as_of)?;
+        output::finish(staging, record, None)?;
         log.info(&format!("wrote {}", out.display()));
     }
     Ok(())
@@ -414,92 +478,174 @@ fn rules_cmd(args: RulesArgs) -> Result<()> {
 }
 
 fn classify_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
     let (config, validated) = load_input(&args.input, log)?;
     let analysis = pipeline::analyse(&validated, &config)?;
     pipeline::print_class_summary(&analysis.platforms, log);
-    let staging = Staging::new(&args.out)?;
-    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     pipeline::write_platforms(&staging, &analysis)?;
-    staging.commit()?;
+    output::finish(
+        staging,
+        record("classify", &args.input, validated.report.as_of)?,
+        None,
+    )?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
 fn exposure_cmd(args: ClassifyArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
     let (config, validated) = load_input(&args.input, log)?;
     let analysis = pipeline::analyse(&validated, &config)?;
     pipeline::print_class_summary(&analysis.platforms, log);
     pipeline::print_exposure_summary(&analysis, log)?;
-    let staging = Staging::new(&args.out)?;
-    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     pipeline::write_platforms(&staging, &analysis)?;
     pipeline::write_exposure(&staging, &analysis, None)?;
-    staging.commit()?;
+    output::finish(
+        staging,
+        record("exposure", &args.input, validated.report.as_of)?,
+        None,
+    )?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
-fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
-    let ledger = args
+/// The output folder and the payment file of a payout, checked and opened before any work.
+fn payout_outputs(
+    input: &InputArgs,
+    opts: &PayoutOptions,
+    out: &Path,
+    force: bool,
+) -> Result<(Staging, Option<PaymentFile>)> {
+    let inputs = inputs_of(input, opts.ledger.as_deref());
+    let staging = Staging::create(out, &inputs, force)?;
+    let payment = opts
+        .payment_file
+        .as_deref()
+        .map(|p| PaymentFile::create(p, out, &inputs, force))
+        .transpose()?;
+    Ok((staging, payment))
+}
+
+/// The payout rounds of a command, on the ledger if one was given, with the payment file's
+/// rows written (not yet placed) if one was asked for.
+fn compute_payouts(
+    opts: &PayoutOptions,
+    analysis: &pipeline::Analysis,
+    validated: &Validated,
+    payment: Option<&mut PaymentFile>,
+    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
+    log: &Log,
+) -> Result<pipeline::Payouts> {
+    let ledger = opts
         .ledger
         .as_deref()
-        .map(pipeline::read_ledger)
+        .map(crate::ledger::read)
         .transpose()?;
-    let (config, validated) = load_input(&args.input, log)?;
-    let analysis = pipeline::analyse(&validated, &config)?;
-    let rule = args.payout.rule();
     let payouts = pipeline::payouts(
-        &analysis,
+        analysis,
         &validated.data.recoveries,
-        ledger.as_deref(),
-        rule,
+        ledger.as_ref(),
+        opts.rule(),
+        pseudonyms,
     )?;
     print_payout_summary(&payouts, log);
-    let staging = Staging::new(&args.out)?;
-    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    if let Some(file) = payment {
+        if ledger.is_none() && !opts.pay_all_rounds {
+            if let Some((platform, rounds)) = payouts.several_rounds() {
+                return Err(Error::Usage(format!(
+                    "--payment-file: platform {platform} has rounds {rounds} in the recoveries and no \
+                     --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
+                     (the rounds paid before), or --pay-all-rounds if none of them has been paid"
+                )));
+            }
+        }
+        pipeline::write_payment_rows(file, &payouts, &validated.data.lender_personal)?;
+    }
+    Ok(payouts)
+}
+
+fn payout_cmd(args: PayoutArgs, log: &Log) -> Result<()> {
+    let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
+    let (config, validated) = load_input(&args.input, log)?;
+    let analysis = pipeline::analyse(&validated, &config)?;
+    let payouts = compute_payouts(
+        &args.payout,
+        &analysis,
+        &validated,
+        payment.as_mut(),
+        None,
+        log,
+    )?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     pipeline::write_payouts(&staging, &payouts, None)?;
-    staging.commit()?;
-    finish_payment_file(&args.payout, &payouts, &validated, log)?;
+    output::finish(
+        staging,
+        record("payout", &args.input, validated.report.as_of)?,
+        payment.as_mut(),
+    )?;
+    announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
 fn plan_cmd(args: PlanArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
     let (mut config, validated) = load_input(&args.input, log)?;
     args.stages.apply(&mut config)?;
     let analysis = pipeline::analyse(&validated, &config)?;
     pipeline::print_class_summary(&analysis.platforms, log);
     let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
     pipeline::print_plan_summary(&plan, log);
-    let staging = Staging::new(&args.out)?;
-    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     pipeline::write_platforms(&staging, &analysis)?;
     pipeline::write_plan(&staging, &analysis, &plan)?;
-    staging.commit()?;
+    output::finish(
+        staging,
+        record("plan", &args.input, validated.report.as_of)?,
+        None,
+    )?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
 fn progress_cmd(args: ProgressArgs, log: &Log) -> Result<()> {
+    let staging = args
+        .out
+        .as_deref()
+        .map(|out| {
+            let inputs = Inputs::new()
+                .with("the earlier run's folder", &args.old)
+                .with("the later run's folder", &args.new);
+            Staging::create(out, &inputs, args.force)
+        })
+        .transpose()?;
     let old = crate::progress::read_snapshot(&args.old)?;
     let new = crate::progress::read_snapshot(&args.new)?;
     let b = crate::progress::bulletin(&old, &new);
     let md = crate::progress::markdown(&b);
     print!("{md}");
-    if let Some(out) = &args.out {
-        let staging = Staging::new(out)?;
+    if let Some(staging) = staging {
+        let out = staging.target().to_path_buf();
         staging.write("progress.md", md.as_bytes())?;
         staging.write(
             "progress.json",
             &output::json_bytes(&crate::progress::json(&b))?,
         )?;
-        staging.commit()?;
+        let record = output::Record {
+            command: "progress",
+            as_of: Some(new.as_of),
+            ..output::Record::default()
+        };
+        output::finish(staging, record, None)?;
         log.info(&format!("wrote {}", out.display()));
     }
     Ok(())
 }
 
 fn report_cmd(args: PlanArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
     let (mut config, validated) = load_input(&args.input, log)?;
     args.stages.apply(&mut config)?;
     let analysis = pipeline::analyse(&validated, &config)?;
@@ -509,14 +655,18 @@ fn report_cmd(args: PlanArgs, log: &Log) -> Result<()> {
         &validated.data.recoveries,
         None,
         crate::payout::Rule::default(),
+        None,
     )?;
-    let staging = Staging::new(&args.out)?;
     pipeline::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
     staging.write(
         "plan.md",
         pipeline::plan_markdown(&analysis, &plan).as_bytes(),
     )?;
-    staging.commit()?;
+    output::finish(
+        staging,
+        record("report", &args.input, validated.report.as_of)?,
+        None,
+    )?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
@@ -526,6 +676,7 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
         .pseudonymize
         .then(crate::manifest::Pseudonymizer::from_env)
         .transpose()?;
+    let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
     let mut progress = Progress::new(log, 6);
     progress.stage("校验 validate");
     let (mut config, validated) = load_input(&args.input, log)?;
@@ -543,12 +694,21 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
     let plan = pipeline::make_plan(&analysis, &config, validated.report.as_of)?;
     pipeline::print_plan_summary(&plan, log);
     progress.stage("兑付 payouts");
-    let rule = args.payout.rule();
-    let payouts = pipeline::payouts(&analysis, &validated.data.recoveries, None, rule)?;
-    print_payout_summary(&payouts, log);
+    let payouts = compute_payouts(
+        &args.payout,
+        &analysis,
+        &validated,
+        payment.as_mut(),
+        pseudonyms.as_ref(),
+        log,
+    )?;
     progress.stage("导出 exports");
-    let staging = Staging::new(&args.out)?;
-    pipeline::write_validation(&staging, &validated, Some(&analysis.reconciliation))?;
+    pipeline::write_validation(
+        &staging,
+        &validated,
+        Some(&analysis.reconciliation),
+        pseudonyms.as_ref(),
+    )?;
     pipeline::write_platforms(&staging, &analysis)?;
     pipeline::write_exposure(&staging, &analysis, pseudonyms.as_ref())?;
     pipeline::write_plan(&staging, &analysis, &plan)?;
@@ -558,51 +718,22 @@ fn run_cmd(args: RunArgs, log: &Log) -> Result<()> {
         crate::export::csv_copies(&staging)?;
     }
     staging.record_rows("rejects.csv", validated.rejects.len() as u64);
-    let config_text = match &args.input.config {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
-        None => crate::config::DEFAULTS_TOML.to_string(),
-    };
-    let inputs: Vec<(String, PathBuf)> = crate::load::find_tables(&args.input.data)?
-        .into_values()
-        .map(|f| (f.table.name().to_string(), f.path))
-        .collect();
     progress.stage("清单 manifest");
-    let manifest = crate::manifest::manifest(
-        staging.dir(),
-        &staging.rows(),
-        "run",
-        &config_text,
-        validated.report.as_of,
-        &inputs,
-    )?;
-    staging.write("manifest.json", &output::json_bytes(&manifest)?)?;
-    staging.commit()?;
+    let record = record("run", &args.input, validated.report.as_of)?;
+    output::finish(staging, record, payment.as_mut())?;
     progress.finish();
-    finish_payment_file(&args.payout, &payouts, &validated, log)?;
+    announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
 
-fn finish_payment_file(
-    opts: &PayoutOptions,
-    payouts: &pipeline::Payouts,
-    validated: &Validated,
-    log: &Log,
-) -> Result<()> {
+fn announce_payment(opts: &PayoutOptions, log: &Log) {
     if let Some(path) = &opts.payment_file {
-        let computed: std::collections::HashSet<(String, i64)> = payouts
-            .rounds
-            .iter()
-            .filter(|r| r.computed)
-            .map(|r| (r.platform_id.clone(), r.round))
-            .collect();
-        pipeline::write_payment_file(path, payouts, &computed, &validated.data.lender_personal)?;
         log.info(&format!(
             "wrote the payment file {} (mode 0600: it holds names and id numbers)",
             path.display()
         ));
     }
-    Ok(())
 }
 
 fn print_payout_summary(p: &pipeline::Payouts, log: &Log) {
@@ -637,9 +768,13 @@ fn generate_cmd(args: GenerateArgs, log: &Log) -> Result<()> {
         }
         spec.lenders = l;
     }
-    let staging = Staging::new(&args.out)?;
+    let staging = Staging::create(&args.out, &Inputs::new(), args.force)?;
     let counts = generate::generate(&spec, args.format, &staging)?;
-    staging.commit()?;
+    let record = output::Record {
+        command: "generate",
+        ..output::Record::default()
+    };
+    output::finish(staging, record, None)?;
     log.info(&format!(
         "wrote {}: {} platforms, {} lenders, {} investments, {} loans, {} recoveries",
         args.out.display(),

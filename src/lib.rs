@@ -14,6 +14,7 @@ pub mod export;
 pub mod exposure;
 pub mod frame;
 pub mod generate;
+pub mod ledger;
 pub mod load;
 pub mod manifest;
 pub mod metrics;

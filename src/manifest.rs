@@ -82,20 +82,22 @@ impl Pseudonymizer {
     }
 }
 
-/// manifest.json for the files in `dir` (rows as recorded while writing).
+/// manifest.json for the files in `dir` (rows as recorded while writing): every file with its
+/// rows, bytes and sha256; the command, config and as-of; the inputs' hashes; and of the
+/// payment file, if one goes with the folder, its name, rows, total and sha256 (never its
+/// contents). The presence of this file, listing every other one, is how a later run knows
+/// the folder is winddown's to replace.
 pub fn manifest(
     dir: &Path,
     rows: &std::collections::BTreeMap<String, u64>,
-    command: &str,
-    config_text: &str,
-    as_of: Option<crate::date::Date>,
-    inputs: &[(String, std::path::PathBuf)],
+    record: &crate::output::Record,
+    payment: Option<&crate::output::payment::Sealed>,
 ) -> Result<serde_json::Value> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "manifest.json")
+        .filter(|n| n != "manifest.json" && n != crate::output::staging::STAGING_MARK)
         .collect();
     names.sort();
     let mut files = Vec::new();
@@ -112,7 +114,7 @@ pub fn manifest(
         }));
     }
     let mut input_files = Vec::new();
-    for (table, path) in inputs {
+    for (table, path) in &record.inputs {
         input_files.push(json!({
             "table": table,
             "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -120,14 +122,20 @@ pub fn manifest(
             "sha256": sha256_file(path)?,
         }));
     }
-    Ok(json!({
+    let mut m = json!({
         "tool": "winddown",
         "version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "as_of": as_of.map(|d| d.to_string()),
-        "config": config_text,
-        "config_sha256": sha256(config_text.as_bytes()),
+        "command": record.command,
+        "as_of": record.as_of.map(|d| d.to_string()),
         "inputs": input_files,
         "files": files,
-    }))
+    });
+    if let Some(text) = &record.config_text {
+        m["config"] = json!(text);
+        m["config_sha256"] = json!(sha256(text.as_bytes()));
+    }
+    if let Some(p) = payment {
+        m["payment_file"] = p.to_json();
+    }
+    Ok(m)
 }

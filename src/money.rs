@@ -66,6 +66,11 @@ fn integer_digits(int_part: &str) -> Option<impl Iterator<Item = u8> + '_> {
 
 /// Format fen as yuan text with exactly two decimals: `-1234.50`.
 pub fn format_fen(fen: i64) -> String {
+    format_fen_wide(i128::from(fen))
+}
+
+/// [`format_fen`] for totals wider than i64.
+pub fn format_fen_wide(fen: i128) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)

@@ -68,8 +68,13 @@ pub fn write_validation(
     staging: &Staging,
     validated: &Validated,
     reconciliation: Option<&serde_json::Value>,
+    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
 ) -> Result<()> {
-    staging.write("rejects.csv", &output::rejects_csv(&validated.rejects)?)?;
+    staging.write(
+        "rejects.csv",
+        &output::rejects_csv(&validated.rejects, pseudonyms)?,
+    )?;
+    staging.record_rows("rejects.csv", validated.rejects.len() as u64);
     let mut json = validated.report.to_json();
     if let Some(r) = reconciliation {
         json["reconciliation"] = r.clone();
@@ -265,13 +270,31 @@ pub struct Payouts {
     pub new_rows: usize,
 }
 
+impl Payouts {
+    /// The first platform with more than one round computed in this run, and those rounds.
+    pub fn several_rounds(&self) -> Option<(&str, String)> {
+        let mut by_platform: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+        for r in self.rounds.iter().filter(|r| r.computed) {
+            by_platform.entry(&r.platform_id).or_default().push(r.round);
+        }
+        by_platform
+            .into_iter()
+            .find(|(_, r)| r.len() > 1)
+            .map(|(p, r)| {
+                let list: Vec<String> = r.iter().map(i64::to_string).collect();
+                (p, list.join(", "))
+            })
+    }
+}
+
 /// Compute every round found in the recoveries that the ledger does not hold yet, per platform
 /// in ascending order, each on the rounds before it; platforms in parallel.
 pub fn payouts(
     analysis: &Analysis,
     recoveries: &polars::prelude::DataFrame,
-    ledger: Option<&[PayoutRow]>,
+    ledger: Option<&crate::ledger::Ledger>,
     rule: crate::payout::Rule,
+    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
 ) -> Result<Payouts> {
     use crate::error::{Error, PolarsContext};
     use polars::prelude::*;
@@ -362,10 +385,20 @@ pub fn payouts(
         lenders.insert(p.to_string(), v);
     }
 
-    // The ledger: check it fits the claims (of every platform, with a round now or not),
-    // index it by platform.
+    // The ledger: its rounds against today's recoveries, its lenders against today's claims
+    // (of every platform), then indexed by platform.
+    let who = |id: &str| match pseudonyms {
+        Some(p) => p.pseudonym(id),
+        None => id.to_string(),
+    };
     let mut ledger_by_platform: HashMap<&str, Vec<&PayoutRow>> = HashMap::new();
-    if let Some(rows) = ledger {
+    let mut ledger_rounds: HashMap<(&str, i64), &crate::ledger::LedgerRound> = HashMap::new();
+    if let Some(ledger) = ledger {
+        crate::ledger::check_against(ledger, &pools)?;
+        for r in &ledger.rounds {
+            ledger_rounds.insert((r.platform_id.as_str(), r.round), r);
+        }
+        let rows = &ledger.rows;
         let known: HashMap<&str, HashMap<&str, i64>> = candidates
             .iter()
             .map(|(p, members)| (*p, members.iter().map(|(l, c, _)| (*l, *c)).collect()))
@@ -380,8 +413,9 @@ pub fn payouts(
             };
             let Some(claim) = platform.get(r.lender_id.as_str()) else {
                 return Err(Error::Usage(format!(
-                    "ledger: lender {} on platform {} has no claim in a payout round",
-                    r.lender_id, r.platform_id
+                    "ledger: lender {} on platform {} was paid but has no claim in these data                      (excluded, or no position any more); correct the data or the ledger",
+                    who(&r.lender_id),
+                    r.platform_id
                 )));
             };
             let c = cumulative
@@ -391,7 +425,7 @@ pub fn payouts(
             if *c > *claim {
                 return Err(Error::Usage(format!(
                     "ledger: lender {} on platform {} has received {} yuan, above the claim of {} yuan",
-                    r.lender_id,
+                    who(&r.lender_id),
                     r.platform_id,
                     crate::money::format_fen(*c),
                     crate::money::format_fen(*claim)
@@ -414,7 +448,11 @@ pub fn payouts(
                 .get(platform.as_str())
                 .cloned()
                 .unwrap_or_default();
-            platform_rounds(platform, rounds, members, &old, rule)
+            let paid: Vec<&crate::ledger::LedgerRound> = rounds
+                .iter()
+                .filter_map(|(n, _)| ledger_rounds.get(&(platform.as_str(), *n)).copied())
+                .collect();
+            platform_rounds(platform, rounds, members, &old, &paid, rule)
         })
         .collect();
     let mut rows = Vec::new();
@@ -425,14 +463,6 @@ pub fn payouts(
         rows.extend(p);
         round_rows.extend(r);
         new_rows += n;
-    }
-    // Ledger rows of platforms without recoveries any more are kept as they were.
-    if let Some(old) = ledger {
-        rows.extend(
-            old.iter()
-                .filter(|r| !pools.contains_key(&r.platform_id))
-                .cloned(),
-        );
     }
     rows.sort_by(|a, b| {
         (a.platform_id.as_bytes(), a.round, a.lender_id.as_bytes()).cmp(&(
@@ -451,39 +481,32 @@ pub fn payouts(
     })
 }
 
-/// Every round of one platform, ascending: ledger rounds are copied, the others computed.
+/// Every round of one platform, ascending: ledger rounds (already checked against the
+/// recoveries: same pool, none above a round to compute) are copied, the others computed.
 fn platform_rounds(
     platform: &str,
     rounds: &[(i64, i64)],
     members: &[(crate::payout::Lender, &'static str)],
     ledger: &[&PayoutRow],
+    paid_rounds: &[&crate::ledger::LedgerRound],
     rule: crate::payout::Rule,
 ) -> Result<(Vec<PayoutRow>, Vec<RoundRow>, usize)> {
     use std::collections::HashMap;
     let mut rows: Vec<PayoutRow> = ledger.iter().map(|r| (*r).clone()).collect();
-    let ledger_rounds: std::collections::BTreeSet<i64> = ledger.iter().map(|r| r.round).collect();
     let mut round_rows = Vec::new();
     let mut new_rows = 0;
     for &(round, pool) in rounds {
-        if ledger_rounds.contains(&round) {
-            let old: Vec<&PayoutRow> = ledger
-                .iter()
-                .copied()
-                .filter(|r| r.round == round)
-                .collect();
-            let (paid, reserved, carried) = old.iter().fold((0, 0, 0), |a, r| {
-                (a.0 + r.paid, a.1 + r.reserved, a.2 + r.carried)
-            });
+        if let Some(old) = paid_rounds.iter().find(|r| r.round == round) {
             round_rows.push(RoundRow {
                 platform_id: platform.to_string(),
                 round,
-                pool,
-                paid,
-                reserved,
-                carried,
-                surplus: pool - paid - reserved - carried,
-                lenders: old.len() as i64,
-                lenders_paid: old.iter().filter(|r| r.paid > 0).count() as i64,
+                pool: old.pool,
+                paid: old.paid,
+                reserved: old.reserved,
+                carried: old.carried,
+                surplus: old.surplus,
+                lenders: old.lenders,
+                lenders_paid: old.lenders_paid,
                 level: None,
                 computed: false,
             });
@@ -706,87 +729,56 @@ pub fn read_ledger(path: &std::path::Path) -> Result<Vec<PayoutRow>> {
         .collect())
 }
 
-/// The bank-transfer CSV (platform, round, lender_id, name, id_number, amount) for the paid
-/// rows of the rounds computed in this run: the one output with personal data, mode 0600,
-/// written beside its final name and renamed into place.
-pub fn write_payment_file(
-    path: &std::path::Path,
+/// The bank-transfer rows (platform, round, lender_id, name, id_number, amount) of the paid
+/// lenders in the rounds computed in this run — never a round taken from the ledger.
+pub fn write_payment_rows(
+    file: &mut crate::output::PaymentFile,
     payouts: &Payouts,
-    computed: &std::collections::HashSet<(String, i64)>,
     personal: &polars::prelude::DataFrame,
 ) -> Result<()> {
-    use crate::error::{Error, PolarsContext};
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let ids = personal
-        .column("lender_id")
-        .context("lender_id")?
-        .str()
-        .context("lender_id")?;
-    let names = personal
-        .column("name")
-        .context("name")?
-        .str()
-        .context("name")?;
-    let numbers = personal
-        .column("id_number")
-        .context("id_number")?
-        .str()
-        .context("id_number")?;
+    use crate::error::PolarsContext;
+    let text = |c: &str| -> Result<&polars::prelude::StringChunked> {
+        personal.column(c).context(c)?.str().context(c)
+    };
+    let (ids, names, numbers) = (text("lender_id")?, text("name")?, text("id_number")?);
     let who: std::collections::HashMap<&str, (&str, &str)> = ids
         .iter()
         .zip(names.iter().zip(numbers.iter()))
         .map(|(i, (n, d))| (i.unwrap_or(""), (n.unwrap_or(""), d.unwrap_or(""))))
         .collect();
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let err = |e: csv::Error| Error::Internal(format!("writing the payment file: {e}"));
-    w.write_record([
+    let computed: std::collections::HashSet<(&str, i64)> = payouts
+        .rounds
+        .iter()
+        .filter(|r| r.computed)
+        .map(|r| (r.platform_id.as_str(), r.round))
+        .collect();
+    file.header(&[
         "platform_id",
         "round",
         "lender_id",
         "name",
         "id_number",
         "amount",
-    ])
-    .map_err(err)?;
+    ])?;
     for r in payouts
         .rows
         .iter()
-        .filter(|r| r.paid > 0 && computed.contains(&(r.platform_id.clone(), r.round)))
+        .filter(|r| r.paid > 0 && computed.contains(&(r.platform_id.as_str(), r.round)))
     {
         let (name, id_number) = who.get(r.lender_id.as_str()).copied().unwrap_or(("", ""));
-        w.write_record([
-            r.platform_id.as_str(),
-            &r.round.to_string(),
-            r.lender_id.as_str(),
-            name,
-            id_number,
-            &crate::money::format_fen(r.paid),
-        ])
-        .map_err(err)?;
+        file.transfer(
+            &[
+                r.platform_id.as_str(),
+                &r.round.to_string(),
+                r.lender_id.as_str(),
+                name,
+                id_number,
+                &crate::money::format_fen(r.paid),
+            ],
+            r.paid,
+        )?;
     }
-    let mut inner = w
-        .into_inner()
-        .map_err(|e| Error::Internal(format!("writing the payment file: {e}")))?;
-    inner.flush().map_err(|e| Error::io(&tmp, e))?;
-    drop(inner);
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    Ok(())
 }
 
 // ---------------------------------------------------------------- plan

@@ -239,6 +239,7 @@ fn personal_data_only_in_the_payment_file() {
         "2019-06-30",
         "--payment-file",
         "bank.csv",
+        "--pay-all-rounds",
         "--out",
         "out",
     ]);
@@ -274,12 +275,12 @@ fn personal_data_only_in_the_payment_file() {
 }
 
 #[test]
-fn ledger_rows_of_a_platform_without_recoveries_now_are_kept() {
-    let w = Workdir::new("payout-keep");
+fn a_third_round_on_a_two_round_ledger_and_a_paid_round_that_vanished() {
+    let w = Workdir::new("payout-third");
     fixture(&w, TWO_ROUNDS);
     pay(&w, &["--out", "first"]);
-    // G's recovery row is gone from the new data: its ledger row stays, untouched.
-    fixture(&w, "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nF,3,500,2019-06-20,collection\n");
+    // Round 3 of F arrives; every paid round stays in the recoveries as it was.
+    fixture(&w, &format!("{TWO_ROUNDS}F,3,500,2019-06-20,collection\n"));
     pay(
         &w,
         &["--ledger", "first/payouts.parquet", "--out", "second"],
@@ -307,4 +308,23 @@ fn ledger_rows_of_a_platform_without_recoveries_now_are_kept() {
         .map(|((a, b), _)| a + b)
         .collect();
     assert_eq!(r3, [10_000, 30_000, 10_000]);
+    // G's paid round 1 is gone from the recoveries: what was paid cannot be recomputed.
+    fixture(&w, "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nF,3,500,2019-06-20,collection\n");
+    let o = w.run(&[
+        "payout",
+        "data",
+        "--as-of",
+        "2019-06-30",
+        "--ledger",
+        "first/payouts.parquet",
+        "--out",
+        "third",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("round 1 of platform G"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!w.path("third").exists());
 }

@@ -200,7 +200,10 @@ fn report_alone_writes_the_report_summary_and_plan_document() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     present.sort();
-    assert_eq!(present, ["plan.md", "report.html", "summary.json"]);
+    assert_eq!(
+        present,
+        ["manifest.json", "plan.md", "report.html", "summary.json"]
+    );
     assert!(w.read("rep/report.html").contains("三降"));
 }
 

@@ -1,0 +1,88 @@
+//! Output: the folder a command writes ([`staging`]: checked before any work, committed
+//! atomically with every file fsynced), the payment file committed with it ([`payment`]), the
+//! manifest that closes every folder, and rejects.csv / JSON writers.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::validate::RejectRow;
+
+pub mod payment;
+pub mod staging;
+
+pub use payment::PaymentFile;
+pub use staging::{Inputs, Staging};
+
+/// What the manifest records besides the files of the folder.
+#[derive(Debug, Default)]
+pub struct Record<'a> {
+    /// The command that wrote the folder.
+    pub command: &'a str,
+    /// The config text in force (the defaults when none was given); None for `generate`.
+    pub config_text: Option<String>,
+    pub as_of: Option<crate::date::Date>,
+    /// (table, path) of every input file read.
+    pub inputs: Vec<(String, PathBuf)>,
+}
+
+/// Write manifest.json into the staging folder and commit it, with the payment file if any:
+/// the folder and the payment file are committed together or not at all.
+pub fn finish(staging: Staging, record: Record, payment: Option<&mut PaymentFile>) -> Result<()> {
+    let sealed = match payment {
+        Some(p) => Some((p.seal()?, p)),
+        None => None,
+    };
+    let manifest = crate::manifest::manifest(
+        staging.dir(),
+        &staging.rows(),
+        &record,
+        sealed.as_ref().map(|(s, _)| s),
+    )?;
+    staging.write("manifest.json", &json_bytes(&manifest)?)?;
+    match sealed {
+        Some((_, p)) => staging.commit_with(|| p.place()),
+        None => staging.commit(),
+    }
+}
+
+/// rejects.csv: `table, file, line, column, value, reason`, in table order then line order.
+pub fn rejects_csv(
+    rejects: &[RejectRow],
+    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
+) -> Result<Vec<u8>> {
+    let mut rows: Vec<&RejectRow> = rejects.iter().collect();
+    rows.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Internal(format!("writing rejects.csv: {e}"));
+    w.write_record(["table", "file", "line", "column", "value", "reason"])
+        .map_err(err)?;
+    for r in rows {
+        // Under --pseudonymize a lender id quoted back is its pseudonym, like in every export.
+        let value = match pseudonyms {
+            Some(p) if r.column == "lender_id" && !r.value.is_empty() => p.pseudonym(&r.value),
+            _ => r.value.clone(),
+        };
+        w.write_record([
+            r.table.name(),
+            &r.file,
+            &r.line.to_string(),
+            &r.column,
+            &value,
+            r.reason.code(),
+        ])
+        .map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("writing rejects.csv: {e}")))
+}
+
+/// Any JSON value, pretty-printed with a trailing newline.
+pub fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
+    bytes
+        .write_all(b"\n")
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(bytes)
+}

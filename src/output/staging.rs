@@ -1,0 +1,441 @@
+//! The output folder, written atomically and never at the expense of the user's files.
+//!
+//! Before any work, [`Staging::create`] checks the target: it may not be an input folder, an
+//! ancestor of one or inside one; an existing folder that is not empty is replaced only when
+//! it is a winddown output — it holds a `manifest.json` of ours that lists every file in it
+//! (so nothing the tool did not write is lost) — or when the user passed `--force`.
+//!
+//! Every file goes into a hidden staging folder beside the target (same file system). On
+//! [`Staging::commit`] every file and the folder are fsynced, the staging folder is swapped in
+//! for the target in one step (Linux `renameat2(RENAME_EXCHANGE)`), the parent folder is
+//! fsynced, and only then is the old folder removed. Where the exchange is unavailable (another
+//! OS, or a file system answering EINVAL/ENOSYS; `WINDDOWN_SWAP=rename` forces it for tests),
+//! the old folder is renamed aside, the new one renamed in, and the old one removed; a run
+//! killed between the two renames leaves the old folder complete under its aside name, and the
+//! next winddown run that writes there puts it back. So at every instant, even under SIGKILL or
+//! a power cut, the old complete folder or the new complete one survives.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Marks a staging folder as ours until it is committed.
+pub const STAGING_MARK: &str = ".winddown-staging";
+/// The environment variable that forces the rename fallback (for tests).
+pub const SWAP_VAR: &str = "WINDDOWN_SWAP";
+
+/// The paths a command reads, which its output may not touch.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// (what it is, e.g. "the input folder", path).
+    pub paths: Vec<(&'static str, PathBuf)>,
+}
+
+impl Inputs {
+    pub fn new() -> Inputs {
+        Inputs::default()
+    }
+
+    pub fn with(mut self, what: &'static str, path: &Path) -> Inputs {
+        self.paths.push((what, path.to_path_buf()));
+        self
+    }
+}
+
+/// A staging folder that becomes the output folder on [`Staging::commit`].
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+    /// Rows of each tabular file written, for the manifest.
+    rows: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+/// The absolute, normalised form of a path that may not exist yet: its longest existing
+/// ancestor canonicalised (symlinks resolved), the rest appended.
+pub fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    // Lexically normalise `.` and `..` first, then canonicalise the existing part.
+    let mut clean = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    let mut existing = clean.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_os_string()),
+            None => break,
+        }
+        if !existing.pop() {
+            break;
+        }
+    }
+    let mut out = existing.canonicalize()?;
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    Ok(out)
+}
+
+/// Refuse an output path that is an input, holds one, or lies inside one.
+pub fn check_apart(flag: &str, out: &Path, inputs: &Inputs) -> Result<PathBuf> {
+    let out_abs =
+        resolve(out).map_err(|e| Error::Usage(format!("{flag} {}: {e}", out.display())))?;
+    for (what, input) in &inputs.paths {
+        let Ok(input_abs) = resolve(input) else {
+            continue;
+        };
+        let problem = if out_abs == input_abs {
+            Some("is")
+        } else if input_abs.starts_with(&out_abs) {
+            Some("holds")
+        } else if out_abs.starts_with(&input_abs) {
+            Some("lies inside")
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            return Err(Error::Usage(format!(
+                "{flag} {}: {p} {what} {}; write the output somewhere else, it would replace what the run reads",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(out_abs)
+}
+
+/// Is `dir` a folder winddown wrote — a manifest of ours listing every file in it?
+fn recognised(dir: &Path) -> std::result::Result<(), String> {
+    let text = fs::read_to_string(dir.join("manifest.json"))
+        .map_err(|_| "it has no manifest.json of winddown's".to_string())?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|_| "its manifest.json is not winddown's".to_string())?;
+    if manifest["tool"] != "winddown" {
+        return Err("its manifest.json is not winddown's".into());
+    }
+    let listed: std::collections::BTreeSet<&str> = manifest["files"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["file"].as_str()).collect())
+        .unwrap_or_default();
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list it: {e}"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list it: {e}"))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == "manifest.json" || listed.contains(name.as_ref());
+        if !ours || !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            return Err(format!("it holds {name}, which winddown did not write"));
+        }
+    }
+    Ok(())
+}
+
+impl Staging {
+    /// Check the target and create the staging folder beside it. Call before any work, so that
+    /// a bad `--out` is refused at once.
+    pub fn create(target: &Path, inputs: &Inputs, force: bool) -> Result<Staging> {
+        check_apart("--out", target, inputs)?;
+        if target.exists() && !target.is_dir() {
+            return Err(Error::Usage(format!(
+                "--out {}: exists and is not a folder",
+                target.display()
+            )));
+        }
+        if target.is_dir() && !force {
+            let empty = fs::read_dir(target)
+                .map_err(|e| Error::Usage(format!("--out {}: {e}", target.display())))?
+                .next()
+                .is_none();
+            if !empty {
+                recognised(target).map_err(|why| {
+                    Error::Usage(format!(
+                        "--out {}: not a winddown output folder ({why}); choose a new or empty folder, or pass --force to replace it",
+                        target.display()
+                    ))
+                })?;
+            }
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !parent.is_dir() {
+            fs::create_dir_all(&parent).map_err(|e| {
+                Error::Usage(format!(
+                    "--out {}: cannot create its parent folder: {e}",
+                    target.display()
+                ))
+            })?;
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                Error::Usage(format!("--out {}: not a folder name", target.display()))
+            })?;
+        recover_stale(&parent, &name, target);
+        let dir = parent.join(format!(".{name}.winddown-tmp-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        fs::create_dir(&dir).map_err(|e| {
+            Error::Usage(format!(
+                "--out {}: cannot write beside it: {e}",
+                target.display()
+            ))
+        })?;
+        fs::write(dir.join(STAGING_MARK), b"").map_err(|e| Error::io(&dir, e))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+            rows: Default::default(),
+        })
+    }
+
+    /// Path of a file inside the staging folder.
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// The staging folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The folder it will become.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Record that `file` holds `rows` data rows (for the manifest).
+    pub fn record_rows(&self, file: &str, rows: u64) {
+        if let Ok(mut r) = self.rows.lock() {
+            r.insert(file.to_string(), rows);
+        }
+    }
+
+    pub fn rows(&self) -> std::collections::BTreeMap<String, u64> {
+        self.rows.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path(file);
+        fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Make the staged folder the target. `then` runs after the swap (the payment file is put in
+    /// place there); if it fails the swap is undone and the old folder stays.
+    pub fn commit_with(mut self, then: impl FnOnce() -> Result<()>) -> Result<()> {
+        // Durability first: every file and the folder itself reach the disk before the swap.
+        fs::remove_file(self.dir.join(STAGING_MARK)).map_err(|e| Error::io(&self.dir, e))?;
+        sync_tree(&self.dir)?;
+        let parent = self
+            .target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let old = if self.target.exists() {
+            Some(swap_in(&self.dir, &self.target)?)
+        } else {
+            fs::rename(&self.dir, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            None
+        };
+        self.committed = true;
+        if let Err(e) = then() {
+            // Put the old folder back (or take the new one away) before reporting.
+            match &old {
+                Some(old) => {
+                    let _ = swap_back(old, &self.target, &self.dir);
+                }
+                None => {
+                    let _ = fs::rename(&self.target, &self.dir);
+                    let _ = fs::remove_dir_all(&self.dir);
+                }
+            }
+            let _ = sync_dir(&parent);
+            return Err(e);
+        }
+        sync_dir(&parent)?;
+        if let Some(old) = old {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+
+    /// Make the staged folder the target.
+    pub fn commit(self) -> Result<()> {
+        self.commit_with(|| Ok(()))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// fsync every file in `dir` (and below), then `dir`.
+pub fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        if entry.file_type().map_err(|e| Error::io(&path, e))?.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            fs::File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    sync_dir(dir)
+}
+
+/// fsync a folder, so that the names in it (created, renamed) survive a power cut.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+/// Swap `new` in for the existing `target`; returns where the old folder now is.
+fn swap_in(new: &Path, target: &Path) -> Result<PathBuf> {
+    let forced = std::env::var(SWAP_VAR).is_ok_and(|v| v == "rename");
+    if !forced {
+        match exchange(new, target) {
+            Ok(()) => return Ok(new.to_path_buf()),
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) => {}
+            Err(e) => return Err(Error::io(target, e)),
+        }
+    }
+    // Fallback: old aside, new in. Between the two renames the old folder is complete under
+    // its aside name, and `recover_stale` puts it back if the process dies there.
+    let aside = aside_name(target);
+    fs::rename(target, &aside).map_err(|e| Error::io(target, e))?;
+    if let Err(e) = fs::rename(new, target) {
+        let _ = fs::rename(&aside, target);
+        return Err(Error::io(target, e));
+    }
+    Ok(aside)
+}
+
+/// Undo [`swap_in`]: the old folder back at `target`, the new one away at `staging`.
+fn swap_back(old: &Path, target: &Path, staging: &Path) -> std::io::Result<()> {
+    if old == staging {
+        exchange(old, target)?;
+    } else {
+        fs::rename(target, staging)?;
+        fs::rename(old, target)?;
+    }
+    fs::remove_dir_all(staging)
+}
+
+fn aside_name(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.winddown-old-{}", std::process::id()))
+}
+
+/// Atomically exchange two paths (Linux renameat2 with RENAME_EXCHANGE).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them like rename(2).
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// No atomic exchange on this OS: the caller falls back to renaming aside.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+/// Folders left beside `target` by runs that died (their process is gone): a staging folder is
+/// removed; an old folder set aside by the rename fallback is put back if the target is
+/// missing (the run died between its two renames), else removed (the new one is in place).
+fn recover_stale(parent: &Path, name: &str, target: &Path) {
+    let staging = format!(".{name}.winddown-tmp-");
+    let aside = format!(".{name}.winddown-old-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let (pid, is_aside) = if let Some(pid) = file_name.strip_prefix(&staging) {
+            (pid, false)
+        } else if let Some(pid) = file_name.strip_prefix(&aside) {
+            (pid, true)
+        } else {
+            continue;
+        };
+        let dead = pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists();
+        let path = entry.path();
+        // Only what is recognisably ours: a staging mark, or a winddown manifest.
+        let ours = path.join(STAGING_MARK).exists() || recognised(&path).is_ok();
+        if !dead || !ours {
+            continue;
+        }
+        if is_aside && !target.exists() {
+            let _ = fs::rename(&path, target);
+        } else {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_through_missing_parts_and_dots() {
+        let tmp = std::env::temp_dir().join(format!("wd-resolve-{}", std::process::id()));
+        fs::create_dir_all(tmp.join("a")).unwrap();
+        let r = resolve(&tmp.join("a/./b/../c/d")).unwrap();
+        assert_eq!(r, tmp.canonicalize().unwrap().join("a/c/d"));
+        let inputs = Inputs::new().with("the input folder", &tmp.join("a"));
+        assert!(check_apart("--out", &tmp.join("a"), &inputs).is_err());
+        assert!(check_apart("--out", &tmp, &inputs).is_err());
+        assert!(check_apart("--out", &tmp.join("a/x"), &inputs).is_err());
+        assert!(check_apart("--out", &tmp.join("a/../a/."), &inputs).is_err());
+        assert!(check_apart("--out", &tmp.join("ab"), &inputs).is_ok());
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+}
