@@ -302,8 +302,14 @@ struct Validator {
     invalid_id_numbers: u64,
 }
 
-/// The failure of one rule: the contract column it concerns and the reason.
+/// The failure of one rule: the contract column it concerns (or [`EXTRA`], [`SHORT`]) and
+/// the reason.
 type Broken = (usize, Reason);
+
+/// A cell beyond the header's columns (`extra_field`).
+const EXTRA: usize = usize::MAX;
+/// A lenders record that ends before the header does.
+const SHORT: usize = usize::MAX - 1;
 
 impl Validator {
     fn new(as_of: Option<Date>) -> Validator {
@@ -383,9 +389,11 @@ impl Validator {
                 Err((col, reason)) => {
                     report.rejected += 1;
                     *report.reasons.entry(reason.code()).or_default() += 1;
-                    let (column, raw) = if col == usize::MAX {
+                    let (column, raw) = if col == EXTRA {
                         let (pos, text) = row.extra_field.unwrap_or((0, ""));
                         (format!("#{pos}"), Some(text))
+                    } else if col == SHORT {
+                        (row.short_of.unwrap_or_default().to_string(), None)
                     } else {
                         let c = &spec[col];
                         (
@@ -439,7 +447,12 @@ impl Validator {
         let seen = key.is_some_and(|k| self.register_key(table, k));
         // A misaligned record (cells beyond the header) is refused before its cells are read.
         if row.extra_field.is_some() {
-            return Err((usize::MAX, Reason::ExtraField));
+            return Err((EXTRA, Reason::ExtraField));
+        }
+        // A lenders record with fewer fields than the header may have shifted a phone number
+        // into `district`: it is refused too, at the first column it does not reach.
+        if table == Table::Lenders && row.short_of.is_some() {
+            return Err((SHORT, Reason::MissingValue));
         }
         // 1. Required cells and cell types, in column order.
         for (i, c) in table.columns().iter().enumerate() {

@@ -134,6 +134,9 @@ pub struct RawRow<'a> {
     /// The record has more or fewer fields than the header: its cells may have shifted
     /// (a comma inside an unquoted name), so no cell of it may be quoted back in rejects.
     pub misaligned: bool,
+    /// For a record with fewer fields than the header: the first column it does not reach
+    /// (its contract name, or the header text of an unknown column).
+    pub short_of: Option<&'a str>,
 }
 
 /// Read a table file and call `each` for every record, in file order.
@@ -314,6 +317,13 @@ fn parse_csv<R: Read>(
     let (mapping, unknown_columns) = map_headers(file, &headers, config)?;
     let width = headers.len();
     let spec = file.table.columns();
+    // Each header position by the name a reject would give it.
+    let position_names: Vec<String> = (0..width)
+        .map(|i| match mapping.iter().position(|m| *m == Some(i)) {
+            Some(j) => spec[j].name.to_string(),
+            None => headers[i].trim().to_string(),
+        })
+        .collect();
     // The cells of one record borrow it; the vector's allocation is reused between records.
     let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(spec.len());
     loop {
@@ -345,6 +355,7 @@ fn parse_csv<R: Read>(
             cells: &cells,
             extra_field,
             misaligned: record.len() != width,
+            short_of: position_names.get(record.len()).map(String::as_str),
         };
         each(row)?;
         spare = recycle(cells);
@@ -426,6 +437,7 @@ fn read_parquet(
             cells: &cells,
             extra_field: None,
             misaligned: false,
+            short_of: None,
         })?;
     }
     Ok(FileInfo {

@@ -438,4 +438,33 @@ mod tests {
         assert!(check_apart("--out", &tmp.join("ab"), &inputs).is_ok());
         fs::remove_dir_all(&tmp).unwrap();
     }
+
+    #[test]
+    fn a_failure_after_the_swap_puts_the_old_folder_back() {
+        let tmp = std::env::temp_dir().join(format!("wd-undo-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        let target = tmp.join("out");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("old.txt"), "old").unwrap();
+        fs::write(
+            target.join("manifest.json"),
+            r#"{"tool":"winddown","files":[{"file":"old.txt"}]}"#,
+        )
+        .unwrap();
+        for forced in [false, true] {
+            if forced {
+                std::env::set_var(SWAP_VAR, "rename");
+            }
+            let staging = Staging::create(&target, &Inputs::new(), false).unwrap();
+            staging.write("new.txt", b"new").unwrap();
+            let err = staging.commit_with(|| Err(Error::Usage("the payment file failed".into())));
+            assert!(err.is_err());
+            assert_eq!(fs::read_to_string(target.join("old.txt")).unwrap(), "old");
+            assert!(!target.join("new.txt").exists());
+            let left: Vec<_> = fs::read_dir(&tmp).unwrap().collect();
+            assert_eq!(left.len(), 1, "only the target is left (forced: {forced})");
+        }
+        std::env::remove_var(SWAP_VAR);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
 }

@@ -8,5 +8,6 @@ mod interop;
 mod payout;
 mod plan;
 mod run;
+mod safety;
 mod util;
 mod validate;

@@ -69,3 +69,21 @@ pub fn rejects(text: &str) -> Vec<[String; 6]> {
         })
         .collect()
 }
+
+/// strace, for the tests that trace system calls. Absent, those tests are skipped with a note,
+/// unless WINDDOWN_REQUIRE_STRACE is set (CI installs strace and sets it, so there they run).
+pub fn strace() -> Option<&'static str> {
+    let found = Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("strace");
+    }
+    assert!(
+        std::env::var_os("WINDDOWN_REQUIRE_STRACE").is_none(),
+        "strace is required (WINDDOWN_REQUIRE_STRACE is set): apt-get install strace"
+    );
+    eprintln!("strace not found: skipping a syscall-tracing test (apt-get install strace)");
+    None
+}
