@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use super::rng::{Rng, Stream};
 use super::sink::{Cell, Chunk, ColType};
-use crate::cells::id_check_digit;
-use crate::date::Date;
+use crate::domain::date::Date;
+use crate::input::cells::id_check_digit;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -886,7 +886,7 @@ fn returned_and_returns(
 
 /// Signals, flags and dates follow the class the platform is built for.
 fn decide_signals(p: &mut PlatformPlan, r: &mut Rng) {
-    use crate::schema::RED_FLAGS;
+    use crate::input::schema::RED_FLAGS;
     let mut s = Signals::default();
     match p.target {
         Target::Failed => {

@@ -7,10 +7,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::date::Date;
+use crate::domain::date::Date;
+use crate::domain::money;
 use crate::error::{Error, PolarsContext, Result};
-use crate::frame::{FrameBuilder, Value};
-use crate::money;
+use crate::table::frame::{FrameBuilder, Value};
 
 /// Output format of the generated tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,7 +20,7 @@ pub enum Format {
 }
 
 /// The type of a generated column (the Parquet schema): the frame builder's kinds.
-pub use crate::frame::Kind as ColType;
+pub use crate::table::frame::Kind as ColType;
 
 /// One generated cell.
 #[derive(Debug, Clone, Copy)]

@@ -1,15 +1,28 @@
-//! Output: the folder a command writes ([`staging`]: checked before any work, committed
-//! atomically with every file fsynced), the payment file committed with it ([`payment`]), the
-//! manifest that closes every folder, and rejects.csv / JSON writers.
+//! Output: everything a command writes. The folder itself ([`staging`]: checked before any
+//! work, committed atomically with every file fsynced) and the payment file committed with it
+//! ([`payment`]); the Parquet exports ([`exports`], written by [`parquet`] with the column
+//! descriptions of [`columns`]) and their CSV copies ([`csv_copy`]); rejects.csv and
+//! validation.json (here); summary.json and report.html ([`summary`], [`report`]); plan.md
+//! ([`plan_doc`]); the quarterly bulletin ([`bulletin`]); and the manifest that closes every
+//! folder ([`manifest`]).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::validate::RejectRow;
+use crate::input::{RejectRow, Validated};
 
+pub mod bulletin;
+pub mod columns;
+pub mod csv_copy;
+pub mod exports;
+pub mod manifest;
+pub mod parquet;
 pub mod payment;
+pub mod plan_doc;
+pub mod report;
 pub mod staging;
+pub mod summary;
 
 pub use payment::PaymentFile;
 pub use staging::{Inputs, Staging};
@@ -21,7 +34,7 @@ pub struct Record<'a> {
     pub command: &'a str,
     /// The config text in force (the defaults when none was given); None for `generate`.
     pub config_text: Option<String>,
-    pub as_of: Option<crate::date::Date>,
+    pub as_of: Option<crate::domain::date::Date>,
     /// (table, path) of every input file read.
     pub inputs: Vec<(String, PathBuf)>,
 }
@@ -33,7 +46,7 @@ pub fn finish(staging: Staging, record: Record, payment: Option<&mut PaymentFile
         Some(p) => Some((p.seal()?, p)),
         None => None,
     };
-    let manifest = crate::manifest::manifest(
+    let manifest = manifest::manifest(
         staging.dir(),
         &staging.rows(),
         &record,
@@ -49,7 +62,7 @@ pub fn finish(staging: Staging, record: Record, payment: Option<&mut PaymentFile
 /// rejects.csv: `table, file, line, column, value, reason`, in table order then line order.
 pub fn rejects_csv(
     rejects: &[RejectRow],
-    pseudonyms: Option<&crate::manifest::Pseudonymizer>,
+    pseudonyms: Option<&manifest::Pseudonymizer>,
 ) -> Result<Vec<u8>> {
     let mut rows: Vec<&RejectRow> = rejects.iter().collect();
     rows.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
@@ -85,4 +98,20 @@ pub fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>> {
         .write_all(b"\n")
         .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(bytes)
+}
+
+/// rejects.csv and validation.json (with the claims reconciliation when there is one).
+pub fn write_validation(
+    staging: &Staging,
+    validated: &Validated,
+    reconciliation: Option<&serde_json::Value>,
+    pseudonyms: Option<&manifest::Pseudonymizer>,
+) -> Result<()> {
+    staging.write("rejects.csv", &rejects_csv(&validated.rejects, pseudonyms)?)?;
+    staging.record_rows("rejects.csv", validated.rejects.len() as u64);
+    let mut json = validated.report.to_json();
+    if let Some(r) = reconciliation {
+        json["reconciliation"] = r.clone();
+    }
+    staging.write("validation.json", &json_bytes(&json)?)
 }

@@ -132,7 +132,7 @@ impl PaymentFile {
             file: self.target.display().to_string(),
             rows: self.rows,
             total: self.total,
-            sha256: crate::manifest::hex(&Sha256::digest(&bytes)),
+            sha256: crate::output::manifest::hex(&Sha256::digest(&bytes)),
         })
     }
 
@@ -168,7 +168,7 @@ impl Sealed {
         serde_json::json!({
             "file": self.file,
             "rows": self.rows,
-            "total": crate::money::format_fen_wide(self.total),
+            "total": crate::domain::money::format_fen_wide(self.total),
             "sha256": self.sha256,
         })
     }
@@ -187,4 +187,50 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
         csv::ErrorKind::Io(io) => Error::io(path, io),
         other => Error::Internal(format!("writing the payment file: {other:?}")),
     }
+}
+
+/// The bank-transfer rows (platform, round, lender_id, name, id_number, amount) of the lenders
+/// paid in the rounds computed in this run — never a round taken from the ledger.
+pub fn write_rows(
+    file: &mut PaymentFile,
+    data: &crate::input::InputData,
+    payouts: &crate::payout::rounds::Payouts,
+) -> Result<()> {
+    let personal = data
+        .personal
+        .as_ref()
+        .ok_or_else(|| Error::Internal("the payment file needs the lenders' names".into()))?;
+    let computed: std::collections::HashSet<(u32, i64)> = payouts
+        .rounds
+        .iter()
+        .filter(|r| r.computed)
+        .map(|r| (r.platform, r.round))
+        .collect();
+    file.header(&[
+        "platform_id",
+        "round",
+        "lender_id",
+        "name",
+        "id_number",
+        "amount",
+    ])?;
+    let r = &payouts.rows;
+    for i in 0..r.len() {
+        if r.paid[i] <= 0 || !computed.contains(&(r.platform[i], r.round[i])) {
+            continue;
+        }
+        let lender = r.lender[i];
+        file.transfer(
+            &[
+                data.platforms.ids[r.platform[i] as usize].as_str(),
+                &r.round[i].to_string(),
+                data.lenders.ids.get(lender),
+                personal.names.get(lender),
+                personal.id_numbers.get(lender),
+                &crate::domain::money::format_fen(r.paid[i]),
+            ],
+            r.paid[i],
+        )?;
+    }
+    Ok(())
 }

@@ -82,7 +82,7 @@ fn ticket_bands_follow_the_wdzj_calibration() {
     let mut r = csv::Reader::from_path(w.path("a/investments.csv")).unwrap();
     for rec in r.records() {
         let rec = rec.unwrap();
-        let fen = winddown::money::parse_fen(&rec[5]).unwrap();
+        let fen = winddown::domain::money::parse_fen(&rec[5]).unwrap();
         *holding
             .entry((rec[1].to_string(), rec[2].to_string()))
             .or_default() += fen;

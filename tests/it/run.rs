@@ -29,7 +29,7 @@ const FILES: [&str; 14] = [
 ];
 
 fn sha256(bytes: &[u8]) -> String {
-    winddown::manifest::sha256(bytes)
+    winddown::output::manifest::sha256(bytes)
 }
 
 /// The folder holds exactly the manifest's files, each with its recorded size and hash.

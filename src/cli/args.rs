@@ -1,0 +1,265 @@
+//! The command line as clap reads it: commands, their options, and the value parsers. What
+//! each command does is in [`super::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+use crate::generate::{Format, Scale};
+use crate::input::Encoding;
+
+/// winddown: classify, plan and pay out the wind-down of P2P lending platforms.
+#[derive(Debug, Parser)]
+#[command(name = "winddown", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Less output: errors only.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More output.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read and check every input table; write rejects.csv and validation.json.
+    Validate(ValidateArgs),
+    /// Classify every platform into the five classes (DESIGN §3); write platforms.parquet.
+    Classify(ClassifyArgs),
+    /// Lender claims and exposure (DESIGN §4): claims, lenders, districts and platforms.parquet.
+    Exposure(ClassifyArgs),
+    /// The staged exit plan (一企一策) and its 三降 projection (DESIGN §5).
+    Plan(PlanArgs),
+    /// The quarterly bulletin between two runs: by class and district, changes, against the plan.
+    Progress(ProgressArgs),
+    /// Asset-disposal payout rounds (DESIGN §6): payouts.parquet and payout_rounds.parquet.
+    Payout(PayoutArgs),
+    /// Everything: validate, classify, exposure, plan, payout rounds, exports, report, manifest.
+    Run(RunArgs),
+    /// Only the report: report.html, summary.json and plan.md (the pipeline runs in full).
+    Report(PlanArgs),
+    /// Print the rules config (thresholds, rates) with a comment per key.
+    Rules(RulesArgs),
+    /// Write seeded synthetic input tables at city, province or national scale.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder (replaced atomically): platforms.parquet, validation.json, rejects.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of the payout rule and its outputs.
+#[derive(Debug, Args)]
+pub struct PayoutOptions {
+    /// Small first: the first T yuan of every claim are paid before anything else.
+    #[arg(long, value_name = "T", value_parser = parse_yuan)]
+    pub small_first: Option<i64>,
+    /// Amounts below X yuan owed to an eligible lender are carried to a later round.
+    #[arg(long, value_name = "X", value_parser = parse_yuan)]
+    pub min_payment: Option<i64>,
+    /// Also write the bank-transfer CSV of the rounds computed now (the only output with names
+    /// and id numbers), mode 0600; committed together with the output folder.
+    #[arg(long, value_name = "F")]
+    pub payment_file: Option<PathBuf>,
+    /// An earlier run's payouts.parquet (or its folder): its rounds are paid already and kept;
+    /// only rounds above its highest round per platform are computed.
+    #[arg(long, value_name = "PREV_OUT/payouts.parquet")]
+    pub ledger: Option<PathBuf>,
+    /// With --payment-file and no --ledger: pay every round in the recoveries, none of which
+    /// has been paid before (without it, several rounds of one platform are refused).
+    #[arg(long)]
+    pub pay_all_rounds: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PayoutArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub payout: PayoutOptions,
+    /// Output folder (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Also write a CSV copy (UTF-8 with BOM, for Excel) of every Parquet export.
+    #[arg(long)]
+    pub csv: bool,
+    /// Replace lender_id in the exports by a keyed hash (key in WINDDOWN_PSEUDONYM_KEY).
+    #[arg(long)]
+    pub pseudonymize: bool,
+    #[command(flatten)]
+    pub stages: StageOptions,
+    #[command(flatten)]
+    pub payout: PayoutOptions,
+    /// Output folder (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// The earlier run's output folder.
+    pub old: PathBuf,
+    /// The later run's output folder.
+    pub new: PathBuf,
+    /// Also write progress.md and progress.json into this folder (replaced atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub stages: StageOptions,
+    /// Output folder (replaced atomically): plan.parquet, plan_stages.parquet, plan.md, ….
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Stage settings that override the config's [plan].
+#[derive(Debug, Args)]
+pub struct StageOptions {
+    /// Number of planned stages.
+    #[arg(long)]
+    pub stages: Option<u32>,
+    /// Months per stage (default 3: quarters).
+    #[arg(long)]
+    pub stage_months: Option<u32>,
+}
+
+impl StageOptions {
+    pub fn apply(&self, config: &mut crate::config::Config) -> Result<()> {
+        if let Some(n) = self.stages {
+            if n == 0 {
+                return Err(Error::Usage("--stages must be at least 1".into()));
+            }
+            config.plan.stages = n;
+        }
+        if let Some(m) = self.stage_months {
+            if m == 0 {
+                return Err(Error::Usage("--stage-months must be at least 1".into()));
+            }
+            config.plan.stage_months = m;
+        }
+        Ok(())
+    }
+}
+
+impl PayoutOptions {
+    pub fn rule(&self) -> crate::payout::allocate::Rule {
+        crate::payout::allocate::Rule {
+            small_first: self.small_first,
+            min_payment: self.min_payment,
+        }
+    }
+}
+
+/// A positive yuan amount, exactly, as fen.
+fn parse_yuan(s: &str) -> std::result::Result<i64, String> {
+    match crate::domain::money::parse_fen(s.trim()) {
+        Some(f) if f > 0 => Ok(f),
+        _ => Err(format!(
+            "{s:?} is not a positive yuan amount with at most 2 decimals"
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print the default config, commented in Chinese and English.
+    #[arg(long)]
+    pub print_defaults: bool,
+}
+
+/// Options shared by every command that reads an input folder.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Folder holding platforms, lenders, investments, loans [and recoveries] as .csv or .parquet.
+    pub data: PathBuf,
+    /// TOML config (see `winddown rules --print-defaults`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Snapshot date (YYYY-MM-DD); rows dated after it are rejected. Default: the latest date.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// CSV text encoding.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
+    /// Stop with exit code 2 if any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept float money in Parquet, rounding each value half-even to the fen.
+    #[arg(long)]
+    pub accept_float_money: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write rejects.csv and validation.json into this folder (replaced atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Folder to write the tables into (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed: the same seed and options give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Size preset: city ≈ 50 platforms / 30k lenders, province ≈ 1k / 5M, national = 5k / 50M.
+    #[arg(long, value_enum, default_value_t = Scale::City)]
+    pub scale: Scale,
+    /// Override the preset's number of platforms.
+    #[arg(long)]
+    pub platforms: Option<u32>,
+    /// Override the preset's number of lenders.
+    #[arg(long)]
+    pub lenders: Option<u64>,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_date(s: &str) -> std::result::Result<Date, String> {
+    Date::parse(s.trim()).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}

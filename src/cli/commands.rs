@@ -1,0 +1,422 @@
+//! One function per command. Each checks where it will write before any work (the output
+//! folder, the payment file), loads the input once ([`load`]), runs the stages it needs, writes
+//! into its staging folder and commits it with its manifest.
+
+use std::path::Path;
+
+use crate::cli::args::*;
+use crate::cli::console::{self, Log, Progress};
+use crate::config::Config;
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+use crate::generate;
+use crate::input::{self, ReadOptions, Validated};
+use crate::output::exports::{self, LenderNames};
+use crate::output::manifest::Pseudonymizer;
+use crate::output::{self, Inputs, PaymentFile, Staging};
+use crate::payout::ledger::Ledger;
+use crate::payout::rounds::{self, Payouts};
+use crate::rules::{self, Analysis};
+
+/// Read the config, validate the input folder, print the counts, and enforce `--strict`.
+/// `personal`: keep the lenders' names and id numbers (for a payment file).
+pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Validated)> {
+    let config = Config::load(input.config.as_deref())?;
+    let options = input::Options {
+        read: ReadOptions {
+            encoding: input.encoding,
+            accept_float_money: input.accept_float_money,
+        },
+        as_of: input.as_of,
+        personal,
+    };
+    let validated = input::validate(&input.data, &config, &options)?;
+    console::print_validation(&validated, log);
+    let rejected = validated.report.total_rejected();
+    if input.strict && rejected > 0 {
+        return Err(Error::Strict(format!(
+            "--strict: {rejected} row{} rejected (see the counts above)",
+            if rejected == 1 { "" } else { "s" }
+        )));
+    }
+    Ok((config, validated))
+}
+
+/// What a command that reads DATA may not write over: the input folder, the config file and
+/// the ledger.
+fn inputs_of(input: &InputArgs, ledger: Option<&Path>) -> Inputs {
+    let mut inputs = Inputs::new().with("the input folder", &input.data);
+    if let Some(c) = &input.config {
+        inputs = inputs.with("the config file", c);
+    }
+    if let Some(l) = ledger {
+        inputs = inputs.with("the ledger", l);
+    }
+    inputs
+}
+
+/// The manifest's record of a command that read DATA.
+fn record<'a>(
+    command: &'a str,
+    input: &InputArgs,
+    as_of: Option<Date>,
+) -> Result<output::Record<'a>> {
+    let config_text = match &input.config {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
+        None => crate::config::DEFAULTS_TOML.to_string(),
+    };
+    let inputs = input::find_tables(&input.data)?
+        .into_values()
+        .map(|f| (f.table.name().to_string(), f.path))
+        .collect();
+    Ok(output::Record {
+        command,
+        config_text: Some(config_text),
+        as_of,
+        inputs,
+    })
+}
+
+pub fn validate(args: ValidateArgs, log: &Log) -> Result<()> {
+    let staging = args
+        .out
+        .as_deref()
+        .map(|out| Staging::create(out, &inputs_of(&args.input, None), args.force))
+        .transpose()?;
+    let (_, validated) = load(&args.input, false, log)?;
+    if let Some(staging) = staging {
+        let out = staging.target().to_path_buf();
+        output::write_validation(&staging, &validated, None, None)?;
+        let record = record("validate", &args.input, validated.report.as_of)?;
+        output::finish(staging, record, None)?;
+        log.info(&format!("wrote {}", out.display()));
+    }
+    Ok(())
+}
+
+pub fn rules(args: RulesArgs) -> Result<()> {
+    if !args.print_defaults {
+        return Err(Error::Usage(
+            "rules: nothing to do (try --print-defaults)".into(),
+        ));
+    }
+    print!("{}", crate::config::DEFAULTS_TOML);
+    Ok(())
+}
+
+pub fn classify(args: ClassifyArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
+    let (config, validated) = load(&args.input, false, log)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    console::print_class_summary(&analysis.platforms, log);
+    output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
+    exports::platforms(&staging, &analysis)?;
+    output::finish(
+        staging,
+        record("classify", &args.input, validated.report.as_of)?,
+        None,
+    )?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+pub fn exposure(args: ClassifyArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
+    let (config, validated) = load(&args.input, false, log)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    console::print_class_summary(&analysis.platforms, log);
+    console::print_exposure_summary(&analysis, log);
+    output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
+    write_exposure(&staging, &validated, &analysis, None)?;
+    output::finish(
+        staging,
+        record("exposure", &args.input, validated.report.as_of)?,
+        None,
+    )?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+/// platforms, claims, lenders and districts.
+fn write_exposure(
+    staging: &Staging,
+    validated: &Validated,
+    analysis: &Analysis,
+    pseudonyms: Option<&Pseudonymizer>,
+) -> Result<()> {
+    let names = LenderNames::new(&validated.data, pseudonyms);
+    exports::platforms(staging, analysis)?;
+    exports::claims(staging, &validated.data, analysis, &names)?;
+    exports::lenders(staging, &validated.data, analysis, &names)?;
+    exports::districts(staging, analysis)
+}
+
+/// The output folder and the payment file of a payout, checked and opened before any work.
+fn payout_outputs(
+    input: &InputArgs,
+    opts: &PayoutOptions,
+    out: &Path,
+    force: bool,
+) -> Result<(Staging, Option<PaymentFile>)> {
+    let inputs = inputs_of(input, opts.ledger.as_deref());
+    let staging = Staging::create(out, &inputs, force)?;
+    let payment = opts
+        .payment_file
+        .as_deref()
+        .map(|p| PaymentFile::create(p, out, &inputs, force))
+        .transpose()?;
+    Ok((staging, payment))
+}
+
+/// The payout rounds of a command, on the ledger if one was given, with the payment file's
+/// rows written (not yet placed) if one was asked for.
+fn compute_payouts(
+    opts: &PayoutOptions,
+    validated: &Validated,
+    analysis: &Analysis,
+    payment: Option<&mut PaymentFile>,
+    pseudonyms: Option<&Pseudonymizer>,
+    log: &Log,
+) -> Result<Payouts> {
+    let data = &validated.data;
+    let ledger = opts
+        .ledger
+        .as_deref()
+        .map(|l| Ledger::read(l, data))
+        .transpose()?;
+    let who = |id: &str| match pseudonyms {
+        Some(p) => p.pseudonym(id),
+        None => id.to_string(),
+    };
+    let payouts = rounds::payouts(data, &analysis.claims, ledger.as_ref(), opts.rule(), &who)?;
+    console::print_payout_summary(&payouts, log);
+    if let Some(file) = payment {
+        if ledger.is_none() && !opts.pay_all_rounds {
+            if let Some((platform, rounds)) = payouts.several_rounds(data) {
+                return Err(Error::Usage(format!(
+                    "--payment-file: platform {platform} has rounds {rounds} in the recoveries and no \
+                     --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
+                     (the rounds paid before), or --pay-all-rounds if none of them has been paid"
+                )));
+            }
+        }
+        output::payment::write_rows(file, data, &payouts)?;
+    }
+    Ok(payouts)
+}
+
+pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
+    let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
+    let (config, validated) = load(&args.input, payment.is_some(), log)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    let payouts = compute_payouts(
+        &args.payout,
+        &validated,
+        &analysis,
+        payment.as_mut(),
+        None,
+        log,
+    )?;
+    output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
+    exports::payouts(
+        &staging,
+        &validated.data,
+        &payouts,
+        &LenderNames::new(&validated.data, None),
+    )?;
+    output::finish(
+        staging,
+        record("payout", &args.input, validated.report.as_of)?,
+        payment.as_mut(),
+    )?;
+    announce_payment(&args.payout, log);
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+pub fn plan(args: PlanArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
+    let (mut config, validated) = load(&args.input, false, log)?;
+    args.stages.apply(&mut config)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    console::print_class_summary(&analysis.platforms, log);
+    let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
+    console::print_plan_summary(&plan, log);
+    output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
+    exports::platforms(&staging, &analysis)?;
+    write_plan(&staging, &analysis, &plan)?;
+    output::finish(
+        staging,
+        record("plan", &args.input, validated.report.as_of)?,
+        None,
+    )?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+/// plan.parquet, plan_stages.parquet and plan.md.
+fn write_plan(staging: &Staging, analysis: &Analysis, plan: &rules::plan::Plan) -> Result<()> {
+    exports::plan(staging, plan)?;
+    exports::plan_stages(staging, plan)?;
+    staging.write(
+        "plan.md",
+        output::plan_doc::plan_markdown(analysis, plan).as_bytes(),
+    )
+}
+
+pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
+    let staging = args
+        .out
+        .as_deref()
+        .map(|out| {
+            let inputs = Inputs::new()
+                .with("the earlier run's folder", &args.old)
+                .with("the later run's folder", &args.new);
+            Staging::create(out, &inputs, args.force)
+        })
+        .transpose()?;
+    let old = output::bulletin::read_snapshot(&args.old)?;
+    let new = output::bulletin::read_snapshot(&args.new)?;
+    let b = output::bulletin::bulletin(&old, &new);
+    let md = output::bulletin::markdown(&b);
+    print!("{md}");
+    if let Some(staging) = staging {
+        let out = staging.target().to_path_buf();
+        staging.write("progress.md", md.as_bytes())?;
+        staging.write(
+            "progress.json",
+            &output::json_bytes(&output::bulletin::json(&b))?,
+        )?;
+        let record = output::Record {
+            command: "progress",
+            as_of: Some(new.as_of),
+            ..output::Record::default()
+        };
+        output::finish(staging, record, None)?;
+        log.info(&format!("wrote {}", out.display()));
+    }
+    Ok(())
+}
+
+pub fn report(args: PlanArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
+    let (mut config, validated) = load(&args.input, false, log)?;
+    args.stages.apply(&mut config)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
+    let payouts = rounds::payouts(
+        &validated.data,
+        &analysis.claims,
+        None,
+        crate::payout::allocate::Rule::default(),
+        &|id: &str| id.to_string(),
+    )?;
+    output::summary::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    staging.write(
+        "plan.md",
+        output::plan_doc::plan_markdown(&analysis, &plan).as_bytes(),
+    )?;
+    output::finish(
+        staging,
+        record("report", &args.input, validated.report.as_of)?,
+        None,
+    )?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+pub fn run(args: RunArgs, log: &Log) -> Result<()> {
+    let pseudonyms = args
+        .pseudonymize
+        .then(Pseudonymizer::from_env)
+        .transpose()?;
+    let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
+    let mut progress = Progress::new(log, 6);
+    progress.stage("校验 validate");
+    let (mut config, validated) = load(&args.input, payment.is_some(), log)?;
+    args.stages.apply(&mut config)?;
+    progress.stage("分类与敞口 classify + exposure");
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    console::print_class_summary(&analysis.platforms, log);
+    console::print_exposure_summary(&analysis, log);
+    progress.stage("计划 plan");
+    let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
+    console::print_plan_summary(&plan, log);
+    progress.stage("兑付 payouts");
+    let payouts = compute_payouts(
+        &args.payout,
+        &validated,
+        &analysis,
+        payment.as_mut(),
+        pseudonyms.as_ref(),
+        log,
+    )?;
+    progress.stage("导出 exports");
+    output::write_validation(
+        &staging,
+        &validated,
+        Some(&analysis.reconciliation),
+        pseudonyms.as_ref(),
+    )?;
+    write_exposure(&staging, &validated, &analysis, pseudonyms.as_ref())?;
+    write_plan(&staging, &analysis, &plan)?;
+    exports::payouts(
+        &staging,
+        &validated.data,
+        &payouts,
+        &LenderNames::new(&validated.data, pseudonyms.as_ref()),
+    )?;
+    output::summary::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    if args.csv {
+        output::csv_copy::csv_copies(&staging)?;
+    }
+    progress.stage("清单 manifest");
+    let record = record("run", &args.input, validated.report.as_of)?;
+    output::finish(staging, record, payment.as_mut())?;
+    progress.finish();
+    announce_payment(&args.payout, log);
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+fn announce_payment(opts: &PayoutOptions, log: &Log) {
+    if let Some(path) = &opts.payment_file {
+        log.info(&format!(
+            "wrote the payment file {} (mode 0600: it holds names and id numbers)",
+            path.display()
+        ));
+    }
+}
+
+pub fn generate(args: GenerateArgs, log: &Log) -> Result<()> {
+    let mut spec = generate::Spec::preset(args.scale, args.seed);
+    if let Some(p) = args.platforms {
+        if p == 0 {
+            return Err(Error::Usage("--platforms must be at least 1".into()));
+        }
+        spec.platforms = p;
+    }
+    if let Some(l) = args.lenders {
+        if l == 0 {
+            return Err(Error::Usage("--lenders must be at least 1".into()));
+        }
+        spec.lenders = l;
+    }
+    let staging = Staging::create(&args.out, &Inputs::new(), args.force)?;
+    let counts = generate::generate(&spec, args.format, &staging)?;
+    let record = output::Record {
+        command: "generate",
+        ..output::Record::default()
+    };
+    output::finish(staging, record, None)?;
+    log.info(&format!(
+        "wrote {}: {} platforms, {} lenders, {} investments, {} loans, {} recoveries",
+        args.out.display(),
+        counts.platforms,
+        counts.lenders,
+        counts.investments,
+        counts.loans,
+        counts.recoveries
+    ));
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! The command line (DESIGN §8): the clap definitions ([`args`]), one function per command
+//! ([`commands`]) and what the console shows ([`console`]).
+
+pub mod args;
+pub mod commands;
+pub mod console;
+
+pub use args::Cli;
+use args::Command;
+
+use crate::error::Result;
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let log = console::Log {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    match cli.command {
+        Command::Validate(args) => commands::validate(args, &log),
+        Command::Classify(args) => commands::classify(args, &log),
+        Command::Exposure(args) => commands::exposure(args, &log),
+        Command::Rules(args) => commands::rules(args),
+        Command::Payout(args) => commands::payout(args, &log),
+        Command::Plan(args) => commands::plan(args, &log),
+        Command::Progress(args) => commands::progress(args, &log),
+        Command::Run(args) => commands::run(args, &log),
+        Command::Report(args) => commands::report(args, &log),
+        Command::Generate(args) => commands::generate(args, &log),
+    }
+}

@@ -1,0 +1,185 @@
+//! Strict parsers for the non-money cell types of DESIGN §2: bools, integers, the borrower
+//! type, red-flag lists, and the GB 11643 check digit of a resident id number.
+//! Each returns `None` for text it does not accept; the validator turns that into a reason.
+
+use crate::input::schema::RED_FLAGS;
+
+/// Trim a raw cell as Rust's `str::trim` does (U+3000 and U+00A0 too); empty means missing.
+pub fn clean(raw: &str) -> Option<&str> {
+    let t = raw.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+/// `true/false`, `1/0`, `yes/no`, `是/否`, case-insensitive.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "true" | "1" | "yes" | "是" => Some(true),
+        "false" | "0" | "no" | "否" => Some(false),
+        _ => None,
+    }
+}
+
+/// An optional `-` and ASCII digits, within `i64`.
+pub fn parse_integer(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The borrower side of a loan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BorrowerType {
+    Individual,
+    Enterprise,
+}
+
+impl BorrowerType {
+    pub fn parse(text: &str) -> Option<BorrowerType> {
+        match text.to_lowercase().as_str() {
+            "individual" | "个人" => Some(BorrowerType::Individual),
+            "enterprise" | "企业" => Some(BorrowerType::Enterprise),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            BorrowerType::Individual => "individual",
+            BorrowerType::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// Parse a `;`-separated list of red-flag codes: tokens trimmed, empty ones ignored, repeats
+/// collapsed, matched case-insensitively. Returns the codes in contract order joined by `;`
+/// (empty string for none), or `Err(token)` naming the first unknown code.
+pub fn parse_red_flags(text: &str) -> Result<String, String> {
+    let mut present = [false; RED_FLAGS.len()];
+    for token in text.split(';') {
+        let token = token.trim();
+        if token.is_empty() {
+            continue;
+        }
+        let lower = token.to_lowercase();
+        match RED_FLAGS.iter().position(|(code, _)| *code == lower) {
+            Some(i) => present[i] = true,
+            None => return Err(token.to_string()),
+        }
+    }
+    let codes: Vec<&str> = RED_FLAGS
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| *p)
+        .map(|((code, _), _)| *code)
+        .collect();
+    Ok(codes.join(";"))
+}
+
+/// Is this an 18-character resident id number with a valid GB 11643 check digit?
+pub fn valid_id_number(text: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let b = text.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    b[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
+}
+
+/// The check digit that completes 17 digits (for the generator).
+pub fn id_check_digit(first17: &[u8; 17]) -> u8 {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    CHECK[(sum % 11) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_includes_ideographic_and_no_break_spaces() {
+        assert_eq!(clean("\u{3000} abc\u{a0}\t"), Some("abc"));
+        assert_eq!(clean(" \u{3000} "), None);
+        assert_eq!(clean(""), None);
+    }
+
+    #[test]
+    fn bools() {
+        for t in ["true", "TRUE", "True", "1", "yes", "YES", "是"] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["false", "False", "0", "no", "No", "否"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        for bad in ["y", "n", "2", "t", "对", "-1", "truee"] {
+            assert_eq!(parse_bool(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_integer("0"), Some(0));
+        assert_eq!(parse_integer("-5"), Some(-5));
+        assert_eq!(parse_integer("120"), Some(120));
+        for bad in [
+            "",
+            "-",
+            "+5",
+            "1.0",
+            "1e3",
+            "9223372036854775808",
+            " 5",
+            "五",
+        ] {
+            assert_eq!(parse_integer(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn borrower_types() {
+        assert_eq!(
+            BorrowerType::parse("Individual"),
+            Some(BorrowerType::Individual)
+        );
+        assert_eq!(BorrowerType::parse("企业"), Some(BorrowerType::Enterprise));
+        assert_eq!(BorrowerType::parse("company"), None);
+    }
+
+    #[test]
+    fn red_flags_are_normalised() {
+        assert_eq!(parse_red_flags(""), Ok(String::new()));
+        assert_eq!(parse_red_flags(" ; ;"), Ok(String::new()));
+        assert_eq!(
+            parse_red_flags(" cash_pool ;self_financing;;CASH_POOL"),
+            Ok("self_financing;cash_pool".to_string())
+        );
+        assert_eq!(parse_red_flags("cash_pool;ponzi"), Err("ponzi".to_string()));
+    }
+
+    #[test]
+    fn id_number_check_digit() {
+        // GB 11643's own worked example.
+        assert!(valid_id_number("11010519491231002X"));
+        assert!(valid_id_number("11010519491231002x"));
+        assert!(!valid_id_number("110105194912310021"));
+        assert!(!valid_id_number("11010519491231002"));
+        assert!(!valid_id_number("1101051949123100２X"));
+        let first: [u8; 17] = *b"42070219800101123";
+        let mut full = first.to_vec();
+        full.push(id_check_digit(&first));
+        assert!(valid_id_number(std::str::from_utf8(&full).unwrap()));
+    }
+}

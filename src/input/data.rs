@@ -1,0 +1,293 @@
+//! What validation keeps of the input: compact columns with integer codes, and the totals the
+//! rules need, accumulated row by row as rows are accepted — never the raw tables.
+//!
+//! Codes: a platform's code is its position among the accepted platforms (file order), a
+//! lender's among the accepted lenders; `rank` gives each code's position in the byte order of
+//! its id, the order every output is sorted in. Money is i64 fen; the validator refuses inputs
+//! whose money columns add up beyond i64 (so no sum kept here can overflow; adds saturate only
+//! on inputs that are refused anyway).
+
+use crate::domain::date::Date;
+use crate::input::ids::Strings;
+
+/// The accepted platforms, by code.
+#[derive(Debug, Default, Clone)]
+pub struct Platforms {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+    pub districts: Vec<String>,
+    pub case_filed: Vec<bool>,
+    pub controller_missing: Vec<bool>,
+    pub repayment_suspended: Vec<bool>,
+    pub cooperating: Vec<bool>,
+    pub reporting: Vec<bool>,
+    /// Normalised codes in contract order.
+    pub red_flags: Vec<Vec<String>>,
+}
+
+impl Platforms {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Codes in the byte order of their ids.
+    pub fn by_id(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_by(|a, b| {
+            self.ids[*a as usize]
+                .as_bytes()
+                .cmp(self.ids[*b as usize].as_bytes())
+        });
+        order
+    }
+}
+
+/// The accepted lenders, by code. Personal data is kept apart ([`Personal`]), and only when
+/// a payment file asks for it.
+#[derive(Debug, Default, Clone)]
+pub struct Lenders {
+    pub ids: Strings,
+    /// Code into `district_names`; `u32::MAX` when missing.
+    pub district: Vec<u32>,
+    pub district_names: Vec<String>,
+    pub registered: Vec<bool>,
+    pub excluded: Vec<bool>,
+    /// Each code's position in the byte order of the ids (filled after the lenders table).
+    pub rank: Vec<u32>,
+    /// Codes in that order.
+    pub order: Vec<u32>,
+}
+
+impl Lenders {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn district(&self, code: u32) -> Option<&str> {
+        let d = self.district[code as usize];
+        (d != u32::MAX).then(|| self.district_names[d as usize].as_str())
+    }
+}
+
+/// Names and id numbers of the accepted lenders, by code: for the payment file only.
+#[derive(Debug, Default, Clone)]
+pub struct Personal {
+    pub names: Strings,
+    pub id_numbers: Strings,
+}
+
+/// What the accepted loans of one platform add up to (DESIGN §3).
+#[derive(Debug, Default, Clone)]
+pub struct LoanTotals {
+    pub loan_outstanding: i64,
+    pub overdue_amount: i64,
+    pub overdue_90_amount: i64,
+    pub related_party_amount: i64,
+    pub expected_recovery: i64,
+    pub last_new_loan_on: Option<Date>,
+    /// Latest maturity among loans with outstanding > 0 (when the book runs off).
+    pub last_loan_maturity: Option<Date>,
+    /// From the borrowers (per borrower_id on the platform), after the loans table.
+    pub borrowers_current: i64,
+    pub top1_borrower_amount: i64,
+    pub top10_borrower_amount: i64,
+    pub cap_breach_amount: i64,
+}
+
+/// What the accepted investments of one platform add up to besides the claims.
+#[derive(Debug, Default, Clone)]
+pub struct InvestmentTotals {
+    /// Σ (amount − principal_returned), summed apart from the claims for the reconciliation.
+    pub outstanding: i64,
+    /// Outstanding of investments linked to a loan, both maturities known.
+    pub linked_amount: i64,
+    /// … of which the investment matures strictly before its loan.
+    pub mismatch_amount: i64,
+}
+
+/// Σ of one lender's positions on one platform (fen).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub invested: i64,
+    pub principal_returned: i64,
+    pub returns_received: i64,
+}
+
+impl Position {
+    pub fn outstanding(&self) -> i64 {
+        self.invested.saturating_sub(self.principal_returned)
+    }
+}
+
+/// Every lender × platform position, sorted by (platform id, lender id) in byte order: the
+/// rows of claims.parquet before the claim basis is applied.
+#[derive(Debug, Default, Clone)]
+pub struct Positions {
+    pub platform: Vec<u32>,
+    pub lender: Vec<u32>,
+    pub sums: Vec<Position>,
+    /// Per platform code: the range of its rows.
+    pub ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl Positions {
+    pub fn len(&self) -> usize {
+        self.platform.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.platform.is_empty()
+    }
+}
+
+/// One accepted recoveries row.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    pub platform: u32,
+    pub round: i64,
+    pub amount: i64,
+}
+
+/// Everything validation keeps.
+#[derive(Default)]
+pub struct InputData {
+    pub platforms: Platforms,
+    pub lenders: Lenders,
+    pub personal: Option<Personal>,
+    /// Per platform code.
+    pub loans: Vec<LoanTotals>,
+    /// Per platform code.
+    pub investments: Vec<InvestmentTotals>,
+    pub positions: Positions,
+    pub recoveries: Vec<Recovery>,
+    /// lender_id fingerprint → code (rejected lenders: `u32::MAX`), for reading ledgers.
+    pub lender_index: crate::input::ids::FpMap<u32>,
+}
+
+/// Per-platform open-addressing table lender code → position sums, while the investments are
+/// read (28 bytes a slot, grown by half when 80 % full).
+#[derive(Debug, Clone)]
+pub struct PositionTable {
+    keys: Vec<u32>,
+    sums: Vec<Position>,
+    len: usize,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Default for PositionTable {
+    fn default() -> PositionTable {
+        PositionTable {
+            keys: vec![NONE; 8],
+            sums: vec![Position::default(); 8],
+            len: 0,
+        }
+    }
+}
+
+impl PositionTable {
+    #[inline]
+    fn slot(&self, lender: u32) -> usize {
+        let n = self.keys.len();
+        let h = u64::from(lender).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut i = ((u128::from(h) * n as u128) >> 64) as usize;
+        loop {
+            let k = self.keys[i];
+            if k == lender || k == NONE {
+                return i;
+            }
+            i += 1;
+            if i == n {
+                i = 0;
+            }
+        }
+    }
+
+    /// Add one investment of `lender`.
+    pub fn add(&mut self, lender: u32, invested: i64, returned: i64, returns: i64) {
+        let mut i = self.slot(lender);
+        if self.keys[i] == NONE {
+            if (self.len + 1) * 5 > self.keys.len() * 4 {
+                self.grow();
+                i = self.slot(lender);
+            }
+            self.keys[i] = lender;
+            self.len += 1;
+        }
+        let s = &mut self.sums[i];
+        s.invested = s.invested.saturating_add(invested);
+        s.principal_returned = s.principal_returned.saturating_add(returned);
+        s.returns_received = s.returns_received.saturating_add(returns);
+    }
+
+    fn grow(&mut self) {
+        let n = self.keys.len() * 3 / 2 + 8;
+        let keys = std::mem::replace(&mut self.keys, vec![NONE; n]);
+        let sums = std::mem::replace(&mut self.sums, vec![Position::default(); n]);
+        for (k, s) in keys.into_iter().zip(sums) {
+            if k != NONE {
+                let i = self.slot(k);
+                self.keys[i] = k;
+                self.sums[i] = s;
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The positions, emptying the table.
+    pub fn drain(&mut self) -> Vec<(u32, Position)> {
+        let keys = std::mem::take(&mut self.keys);
+        let sums = std::mem::take(&mut self.sums);
+        self.len = 0;
+        keys.into_iter()
+            .zip(sums)
+            .filter(|(k, _)| *k != NONE)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_tables_sum_per_lender_across_growth() {
+        let mut t = PositionTable::default();
+        for round in 0..3 {
+            for l in 0..1_000u32 {
+                t.add(l * 7, 100 + i64::from(round), 10, 1);
+            }
+        }
+        assert_eq!(t.len(), 1_000);
+        let mut all = t.drain();
+        all.sort_by_key(|(l, _)| *l);
+        assert_eq!(all.len(), 1_000);
+        assert_eq!(
+            all[3],
+            (
+                21,
+                Position {
+                    invested: 303,
+                    principal_returned: 30,
+                    returns_received: 3
+                }
+            )
+        );
+        assert!(t.is_empty());
+    }
+}

@@ -1,0 +1,284 @@
+//! Input: the folder of tables read, checked and reduced to what the rules need.
+//!
+//! In: a folder with platforms, lenders, investments, loans and (optionally) recoveries, each
+//! as CSV (UTF-8 or GB18030) or Parquet. Out: [`Validated`] — the compact data of
+//! [`data::InputData`], one reject per rejected record, and the counts of validation.json.
+//! Guarantees: for every table rows read = accepted + rejected; nothing kept refers to a
+//! rejected or missing parent; a file that is not a table stops the run with an error naming it.
+//!
+//! The pieces, in the order a row meets them: [`find`] (which files, which header is which
+//! column), [`csv`] and [`csv_table`] (CSV records with their lines) or [`source`] (Parquet
+//! columns with their types), [`source::Column`] (a typed cell or why not), [`validate`] (the
+//! rules, and what accepted rows add up to), [`ids`] (ids as integer codes), [`report`].
+
+pub mod cells;
+pub mod csv;
+pub mod csv_table;
+pub mod data;
+pub mod find;
+pub mod ids;
+pub mod report;
+pub mod schema;
+pub mod source;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use crate::config::Config;
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+use crate::input::schema::{CellType, Table};
+
+pub use data::InputData;
+pub use find::{find_tables, Encoding, ReadOptions, TableFile};
+pub use report::{AsOfSource, Reason, RejectRow, Report, TableReport};
+
+/// Options of a validation run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub read: ReadOptions,
+    /// Rows dated after it are rejected (`after_as_of`); without it, as-of is the latest date.
+    pub as_of: Option<Date>,
+    /// Keep lenders' names and id numbers (for a payment file).
+    pub personal: bool,
+}
+
+/// Everything validation produces.
+pub struct Validated {
+    pub data: InputData,
+    pub report: Report,
+    pub rejects: Vec<RejectRow>,
+}
+
+/// Validate the input folder `dir`.
+pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Result<Validated> {
+    let files = find::find_tables(dir)?;
+    let mut v = validate::Validator::new(
+        options.as_of,
+        &config.classify,
+        config.recovery,
+        options.personal,
+    );
+    let mut reports = BTreeMap::new();
+    for table in Table::ALL {
+        if let Some(file) = files.get(&table) {
+            let report = if file.parquet {
+                read_parquet(&mut v, file, config, &options.read)?
+            } else {
+                read_csv(&mut v, file, config, &options.read)?
+            };
+            reports.insert(table, report);
+        }
+        match table {
+            Table::Loans => v.finish_loans(),
+            Table::Lenders => v.finish_lenders(),
+            Table::Investments => v.finish_investments(),
+            Table::Platforms | Table::Recoveries => {}
+        }
+    }
+    for ((table, column), total) in &v.money_totals {
+        if *total > i128::from(i64::MAX) {
+            return Err(Error::Usage(format!(
+                "{}.{column}: the accepted amounts add up to more than 92,233,720,368,547,758.07 yuan, \
+                 beyond 64-bit fen; amounts this large are not credible input",
+                table.name()
+            )));
+        }
+    }
+    let as_of = options.as_of.or(v.latest_date);
+    let report = Report {
+        as_of,
+        as_of_source: if options.as_of.is_some() {
+            AsOfSource::Given
+        } else {
+            AsOfSource::LatestDate
+        },
+        tables: reports,
+        warnings: BTreeMap::from([("invalid_id_number", v.invalid_id_numbers)]),
+    };
+    Ok(Validated {
+        data: v.data,
+        report,
+        rejects: v.rejects,
+    })
+}
+
+// ---------------------------------------------------------------- CSV
+
+fn read_csv(
+    v: &mut validate::Validator,
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+) -> Result<TableReport> {
+    let path = &file.path;
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = Vec::with_capacity(find::SNIFF_BYTES);
+    (&mut f)
+        .take(find::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
+    if head.is_empty() {
+        return Err(Error::bad_file(path, "empty file: no header row"));
+    }
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Err(Error::bad_file(
+            path,
+            "UTF-16 text is not supported; save it as UTF-8 or GBK CSV",
+        ));
+    }
+    if find::looks_binary(&head) {
+        return Err(Error::bad_file(path, "not a CSV text file (binary data)"));
+    }
+    let has_bom = head.starts_with(&[0xef, 0xbb, 0xbf]);
+    let utf8 = match options.encoding {
+        Encoding::Utf8 => true,
+        Encoding::Gb18030 => has_bom,
+        Encoding::Auto => has_bom || find::starts_as_utf8(&head),
+    };
+    // About as many rows as the file has lines, judged from its start.
+    let lines_in_head = head.iter().filter(|b| **b == b'\n').count().max(1);
+    let expected = (size as f64 / head.len() as f64 * lines_in_head as f64 * 1.05) as usize;
+    v.expect_rows(file.table, expected);
+
+    let body = head[if has_bom { 3 } else { 0 }..].to_vec();
+    let bytes = std::io::Cursor::new(body).chain(std::io::BufReader::with_capacity(1 << 20, f));
+    let reader: Box<dyn Read + Send> = if utf8 {
+        Box::new(bytes)
+    } else {
+        Box::new(csv::Decoded::gb18030(bytes))
+    };
+    let csv_err = |e: csv::CsvError| match e {
+        csv::CsvError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Error::bad_file(path, "unknown encoding: neither UTF-8 nor GB18030/GBK text")
+        }
+        e => Error::bad_file(path, e.to_string()),
+    };
+    let Some(mut table) = csv_table::CsvTable::open(reader).map_err(csv_err)? else {
+        return Err(Error::bad_file(path, "empty file: no header row"));
+    };
+    let mut headers = Vec::with_capacity(table.header.len());
+    for field in &table.header {
+        headers.push(text(path, table.header_line, field)?.to_string());
+    }
+    let (mapping, unknown_columns) = find::map_headers(file, &headers, config)?;
+    let spec = file.table.columns();
+    // Each header position by the name a reject would give it.
+    let position_names: Vec<String> = (0..headers.len())
+        .map(|i| match mapping.iter().position(|m| *m == Some(i)) {
+            Some(j) => spec[j].name.to_string(),
+            None => headers[i].trim().to_string(),
+        })
+        .collect();
+    let mut report = TableReport {
+        file: file.file_name(),
+        encoding: if utf8 { "utf-8" } else { "gb18030" },
+        unknown_columns,
+        ..TableReport::default()
+    };
+    let name = file.file_name();
+    while let Some(rows) = table.next_batch().map_err(csv_err)? {
+        let mut columns = Vec::with_capacity(spec.len());
+        for m in &mapping {
+            columns.push(match m {
+                None => source::Column::Absent,
+                Some(h) => {
+                    let mut cells = Vec::with_capacity(rows.len());
+                    for r in 0..rows.len() {
+                        cells.push(match rows.field(r, *h) {
+                            Some(f) => Some(text(path, rows.lines[r], f)?),
+                            None => None,
+                        });
+                    }
+                    source::Column::Text(cells)
+                }
+            });
+        }
+        let batch = source::Batch {
+            lines: &rows.lines,
+            columns,
+            csv: Some(source::CsvRows {
+                batch: &rows,
+                width: headers.len(),
+                position_names: &position_names,
+            }),
+        };
+        v.batch(file.table, &name, &batch, &mut report);
+        drop(batch);
+        table.recycle(rows);
+    }
+    Ok(report)
+}
+
+/// A field as text: UTF-8 (the GB18030 path is decoded already), or an error naming the line.
+fn text<'a>(path: &std::path::Path, line: u64, field: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(field).map_err(|_| {
+        Error::bad_file(
+            path,
+            format!("line {line}: invalid UTF-8 (for GBK/GB18030 files pass --encoding gbk)"),
+        )
+    })
+}
+
+// ---------------------------------------------------------------- Parquet
+
+fn read_parquet(
+    v: &mut validate::Validator,
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+) -> Result<TableReport> {
+    let path = &file.path;
+    let (mut batches, names) = source::ParquetBatches::open(path)?;
+    let (mapping, unknown_columns) = find::map_headers(file, &names, config)?;
+    let spec = file.table.columns();
+    // Read the mapped columns only; a lender's name and phone only when a payment file needs
+    // them (the id number is read for its check digit).
+    let wanted: Vec<(usize, usize)> = mapping
+        .iter()
+        .enumerate()
+        .filter_map(|(j, m)| m.map(|h| (j, h)))
+        .filter(|(j, _)| {
+            let c = &spec[*j];
+            !c.personal || c.name == "id_number" || v.keeps_personal()
+        })
+        .collect();
+    batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());
+    v.expect_rows(file.table, batches.rows());
+    let mut report = TableReport {
+        file: file.file_name(),
+        encoding: "parquet",
+        unknown_columns,
+        ..TableReport::default()
+    };
+    let name = file.file_name();
+    while let Some((start, df)) = batches.next_batch()? {
+        let frame_columns = df.columns();
+        let mut columns: Vec<source::Column> =
+            (0..spec.len()).map(|_| source::Column::Absent).collect();
+        for (k, (j, h)) in wanted.iter().enumerate() {
+            let series = frame_columns[k].as_materialized_series();
+            let column = source::parquet_column(series, spec[*j].ty, options.accept_float_money)
+                .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
+            if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
+                report.float_money_rounded += values
+                    .iter()
+                    .flatten()
+                    .filter(|f| crate::domain::money::float_yuan_to_fen(**f).is_some())
+                    .count() as u64;
+            }
+            columns[*j] = column;
+        }
+        let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
+        let batch = source::Batch {
+            lines: &lines,
+            columns,
+            csv: None,
+        };
+        v.batch(file.table, &name, &batch, &mut report);
+    }
+    Ok(report)
+}

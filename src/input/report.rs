@@ -1,0 +1,140 @@
+//! What validation reports: the reason codes, one rejects.csv row per rejected record, and the
+//! counts of validation.json (rows read = accepted + rejected, per table).
+
+use std::collections::BTreeMap;
+
+use crate::domain::date::Date;
+use crate::input::schema::{CellType, Table};
+
+/// Why a row was rejected (or, for `InvalidIdNumber`, warned about).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    MissingValue,
+    BadMoney,
+    BadDate,
+    BadBool,
+    BadInteger,
+    BadEnum,
+    UnknownRedFlag,
+    OutOfRange,
+    DuplicateId,
+    UnknownParent,
+    ParentRejected,
+    LoanPlatformMismatch,
+    AfterAsOf,
+    /// A non-empty cell beyond the header's columns (a departure from DESIGN §2, which has no
+    /// code for a misaligned record; see README).
+    ExtraField,
+    /// A warning, not a reject: the lender is kept.
+    InvalidIdNumber,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::MissingValue => "missing_value",
+            Reason::BadMoney => "bad_money",
+            Reason::BadDate => "bad_date",
+            Reason::BadBool => "bad_bool",
+            Reason::BadInteger => "bad_integer",
+            Reason::BadEnum => "bad_enum",
+            Reason::UnknownRedFlag => "unknown_red_flag",
+            Reason::OutOfRange => "out_of_range",
+            Reason::DuplicateId => "duplicate_id",
+            Reason::UnknownParent => "unknown_parent",
+            Reason::ParentRejected => "parent_rejected",
+            Reason::LoanPlatformMismatch => "loan_platform_mismatch",
+            Reason::AfterAsOf => "after_as_of",
+            Reason::ExtraField => "extra_field",
+            Reason::InvalidIdNumber => "invalid_id_number",
+        }
+    }
+
+    pub fn for_type(ty: CellType) -> Reason {
+        match ty {
+            CellType::Text => Reason::MissingValue, // text never fails to parse
+            CellType::Money => Reason::BadMoney,
+            CellType::Date => Reason::BadDate,
+            CellType::Bool => Reason::BadBool,
+            CellType::Integer => Reason::BadInteger,
+            CellType::BorrowerType => Reason::BadEnum,
+            CellType::RedFlags => Reason::UnknownRedFlag,
+        }
+    }
+}
+
+/// One row of rejects.csv.
+#[derive(Debug, Clone)]
+pub struct RejectRow {
+    pub table: Table,
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    /// Raw cell text, cut to 200 characters; empty for personal data.
+    pub value: String,
+    pub reason: Reason,
+}
+
+/// Counts for one table (validation.json).
+#[derive(Debug, Clone, Default)]
+pub struct TableReport {
+    pub file: String,
+    pub encoding: &'static str,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub reasons: BTreeMap<&'static str, u64>,
+    pub unknown_columns: Vec<String>,
+    pub float_money_rounded: u64,
+}
+
+/// How the as-of date was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOfSource {
+    Given,
+    LatestDate,
+}
+
+/// What validation.json says.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub as_of: Option<Date>,
+    pub as_of_source: AsOfSource,
+    pub tables: BTreeMap<Table, TableReport>,
+    pub warnings: BTreeMap<&'static str, u64>,
+}
+
+impl Report {
+    pub fn total_rejected(&self) -> u64 {
+        self.tables.values().map(|t| t.rejected).sum()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut tables = serde_json::Map::new();
+        for (table, r) in &self.tables {
+            tables.insert(
+                table.name().to_string(),
+                json!({
+                    "file": r.file,
+                    "encoding": r.encoding,
+                    "read": r.read,
+                    "accepted": r.accepted,
+                    "rejected": r.rejected,
+                    "reasons": r.reasons,
+                    "unknown_columns": r.unknown_columns,
+                    "float_money_rounded": r.float_money_rounded,
+                }),
+            );
+        }
+        json!({
+            "as_of": self.as_of.map(|d| d.to_string()),
+            "as_of_source": match self.as_of_source {
+                AsOfSource::Given => "given",
+                AsOfSource::LatestDate => "latest_date_in_data",
+            },
+            "tables": tables,
+            "warnings": self.warnings,
+        })
+    }
+}

@@ -1,0 +1,468 @@
+//! Sources: a table file read as batches of columns in contract order, whatever its format.
+//!
+//! CSV is tokenized on a second thread (exact physical lines, see [`super::csv`]) while the
+//! validator works on the batch before; each cell stays the text of the file. Parquet is read
+//! by polars a slice of row groups at a time, and each column keeps its type: a Decimal money
+//! column is checked for whole fen on its integers, a Date column is a date, never text parsed
+//! back. Either way [`Column`] gives the validator a typed cell or the reason it is not one,
+//! and the raw text a reject quotes.
+
+use polars::prelude::*;
+
+use crate::domain::date::Date;
+use crate::domain::money;
+use crate::error::{Error, Result};
+use crate::input::schema::CellType;
+
+/// One cell as the validator sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<T> {
+    /// Empty (or whitespace): the default applies, or `missing_value` if required.
+    Missing,
+    /// Present but not of the column's type.
+    Bad,
+    Ok(T),
+}
+
+/// One column of a batch, in the representation its contract type needs.
+pub enum Column<'a> {
+    /// Not in the file: every cell missing.
+    Absent,
+    /// Text as written (CSV cells, Parquet strings).
+    Text(Vec<Option<&'a str>>),
+    /// Text made from another Parquet type (an integer id, a timestamp).
+    Owned(Vec<Option<String>>),
+    /// Parquet integers: whole yuan for money, the value for integers.
+    Int(Vec<Option<i64>>),
+    /// Parquet decimals: mantissas and their scale.
+    Decimal(Vec<Option<i128>>, u32),
+    /// Parquet float money, accepted with `--accept-float-money` (rounded half-even).
+    Float(Vec<Option<f64>>),
+    Date(Vec<Option<i32>>),
+    Bool(Vec<Option<bool>>),
+}
+
+/// Trim a cell; empty is missing (DESIGN §2).
+fn clean(s: Option<&str>) -> Option<&str> {
+    s.and_then(crate::input::cells::clean)
+}
+
+impl<'a> Column<'a> {
+    fn text_at(&self, i: usize) -> Option<&str> {
+        match self {
+            Column::Text(v) => clean(v[i]),
+            Column::Owned(v) => clean(v[i].as_deref()),
+            _ => None,
+        }
+    }
+
+    /// A text cell (ids, names, codes).
+    pub fn text(&self, i: usize) -> Cell<&str> {
+        match self.text_at(i) {
+            Some(s) => Cell::Ok(s),
+            None => Cell::Missing,
+        }
+    }
+
+    /// A money cell, in fen.
+    pub fn money(&self, i: usize) -> Cell<i64> {
+        match self {
+            Column::Absent => Cell::Missing,
+            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+                None => Cell::Missing,
+                Some(s) => money::parse_fen(s).map_or(Cell::Bad, Cell::Ok),
+            },
+            Column::Int(v) => match v[i] {
+                None => Cell::Missing,
+                Some(y) => y.checked_mul(100).map_or(Cell::Bad, Cell::Ok),
+            },
+            Column::Decimal(v, scale) => match v[i] {
+                None => Cell::Missing,
+                Some(m) => money::decimal_to_fen(m, *scale).map_or(Cell::Bad, Cell::Ok),
+            },
+            Column::Float(v) => match v[i] {
+                None => Cell::Missing,
+                Some(f) => money::float_yuan_to_fen(f).map_or(Cell::Bad, Cell::Ok),
+            },
+            Column::Date(_) | Column::Bool(_) => match self.present(i) {
+                true => Cell::Bad,
+                false => Cell::Missing,
+            },
+        }
+    }
+
+    pub fn date(&self, i: usize) -> Cell<Date> {
+        match self {
+            Column::Date(v) => v[i].map_or(Cell::Missing, |d| Cell::Ok(Date(d))),
+            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+                None => Cell::Missing,
+                Some(s) => Date::parse(s).map_or(Cell::Bad, Cell::Ok),
+            },
+            _ => self.absent_or_bad(i),
+        }
+    }
+
+    pub fn boolean(&self, i: usize) -> Cell<bool> {
+        match self {
+            Column::Bool(v) => v[i].map_or(Cell::Missing, Cell::Ok),
+            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+                None => Cell::Missing,
+                Some(s) => crate::input::cells::parse_bool(s).map_or(Cell::Bad, Cell::Ok),
+            },
+            _ => self.absent_or_bad(i),
+        }
+    }
+
+    pub fn integer(&self, i: usize) -> Cell<i64> {
+        match self {
+            Column::Int(v) => v[i].map_or(Cell::Missing, Cell::Ok),
+            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+                None => Cell::Missing,
+                Some(s) => crate::input::cells::parse_integer(s).map_or(Cell::Bad, Cell::Ok),
+            },
+            _ => self.absent_or_bad(i),
+        }
+    }
+
+    fn absent_or_bad<T>(&self, i: usize) -> Cell<T> {
+        if self.present(i) {
+            Cell::Bad
+        } else {
+            Cell::Missing
+        }
+    }
+
+    fn present(&self, i: usize) -> bool {
+        match self {
+            Column::Absent => false,
+            Column::Text(_) | Column::Owned(_) => self.text_at(i).is_some(),
+            Column::Int(v) => v[i].is_some(),
+            Column::Decimal(v, _) => v[i].is_some(),
+            Column::Float(v) => v[i].is_some(),
+            Column::Date(v) => v[i].is_some(),
+            Column::Bool(v) => v[i].is_some(),
+        }
+    }
+
+    /// The cell as text, as a reject quotes it (the file's text for CSV).
+    pub fn raw(&self, i: usize) -> Option<String> {
+        match self {
+            Column::Absent => None,
+            Column::Text(v) => v[i].map(str::to_string),
+            Column::Owned(v) => v[i].clone(),
+            Column::Int(v) => v[i].map(|x| x.to_string()),
+            Column::Decimal(v, scale) => v[i].map(|m| decimal_text(m, *scale)),
+            Column::Float(v) => v[i].map(|f| f.to_string()),
+            Column::Date(v) => v[i].map(|d| Date(d).to_string()),
+            Column::Bool(v) => v[i].map(|b| b.to_string()),
+        }
+    }
+}
+
+/// A decimal mantissa and scale as text: (12345, 3) → "12.345".
+fn decimal_text(m: i128, scale: u32) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    let digits = m.unsigned_abs().to_string();
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let s = scale as usize;
+    let padded = format!("{digits:0>width$}", width = s + 1);
+    let (int, frac) = padded.split_at(padded.len() - s);
+    format!("{sign}{int}.{frac}")
+}
+
+/// How each row of a CSV batch lines up with the header.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shape {
+    /// Fields in the record.
+    pub fields: u32,
+    /// The 1-based position of the first non-empty field beyond the header, if any.
+    pub extra_at: u32,
+}
+
+/// What a CSV batch knows beyond its cells: how each record lines up with the header.
+pub struct CsvRows<'a> {
+    pub batch: &'a super::csv_table::CsvBatch,
+    /// Fields in the header.
+    pub width: usize,
+    /// Each header position by the name a reject gives it (contract name or header text).
+    pub position_names: &'a [String],
+}
+
+/// A batch of rows of one table.
+pub struct Batch<'a> {
+    /// 1-based physical line (CSV) or row (Parquet) of each row.
+    pub lines: &'a [u64],
+    /// Per contract column.
+    pub columns: Vec<Column<'a>>,
+    /// CSV only.
+    pub csv: Option<CsvRows<'a>>,
+}
+
+impl Batch<'_> {
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The record has more or fewer fields than the header (CSV).
+    pub fn misaligned(&self, i: usize) -> bool {
+        self.csv
+            .as_ref()
+            .is_some_and(|c| c.batch.shapes[i].fields as usize != c.width)
+    }
+
+    /// The first non-empty field beyond the header: its 1-based position and text.
+    pub fn extra_field(&self, i: usize) -> Option<(usize, String)> {
+        let c = self.csv.as_ref()?;
+        let at = c.batch.shapes[i].extra_at as usize;
+        (at > 0).then(|| {
+            let bytes = c.batch.field(i, at - 1).unwrap_or_default();
+            (at, String::from_utf8_lossy(bytes).into_owned())
+        })
+    }
+
+    /// For a record with fewer fields than the header: the first column it does not reach.
+    pub fn short_of(&self, i: usize) -> Option<&str> {
+        let c = self.csv.as_ref()?;
+        let fields = c.batch.shapes[i].fields as usize;
+        (fields < c.width).then(|| c.position_names[fields].as_str())
+    }
+}
+
+// ---------------------------------------------------------------- Parquet
+
+/// Rows per Parquet batch (whole row groups are read; a batch holds at least one).
+pub const PARQUET_BATCH_ROWS: usize = 1 << 20;
+
+/// A Parquet column of polars type `dtype` as the column a contract type needs. `Err` for a
+/// type that cannot be read as this column at all (the file is refused).
+pub fn parquet_column<'a>(
+    series: &'a Series,
+    ty: CellType,
+    accept_float_money: bool,
+) -> std::result::Result<Column<'a>, String> {
+    let dtype = series.dtype();
+    let as_owned = |s: &Series| -> std::result::Result<Column<'a>, String> {
+        let text = s
+            .strict_cast(&DataType::String)
+            .map_err(|e| one_line(&e.to_string()))?;
+        let text = text.str().map_err(|e| one_line(&e.to_string()))?;
+        Ok(Column::Owned(
+            text.iter().map(|v| v.map(str::to_string)).collect(),
+        ))
+    };
+    let ints = |s: &Series| -> std::result::Result<Vec<Option<i64>>, String> {
+        let c = s
+            .strict_cast(&DataType::Int64)
+            .map_err(|e| one_line(&e.to_string()))?;
+        Ok(c.i64()
+            .map_err(|e| one_line(&e.to_string()))?
+            .iter()
+            .collect())
+    };
+    match dtype {
+        DataType::String => {
+            let ca = series.str().map_err(|e| one_line(&e.to_string()))?;
+            Ok(Column::Text(ca.iter().collect()))
+        }
+        d if d.is_float() => {
+            let floats: Vec<Option<f64>> = series
+                .cast(&DataType::Float64)
+                .map_err(|e| one_line(&e.to_string()))?
+                .f64()
+                .map_err(|e| one_line(&e.to_string()))?
+                .iter()
+                .collect();
+            match ty {
+                CellType::Money if !accept_float_money => Err(format!(
+                    "money stored as {dtype} (floating point); store it as Decimal, integer yuan \
+                     or text, or pass --accept-float-money to round each value to the fen"
+                )),
+                CellType::Money => Ok(Column::Float(floats)),
+                // A whole float (pandas writes nullable integers so) is its integer.
+                _ => Ok(Column::Owned(
+                    floats
+                        .into_iter()
+                        .map(|v| {
+                            v.map(|v| {
+                                if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                                    format!("{}", v as i64)
+                                } else {
+                                    format!("{v}")
+                                }
+                            })
+                        })
+                        .collect(),
+                )),
+            }
+        }
+        DataType::Decimal(_, scale) if ty == CellType::Money => {
+            let ca = series.decimal().map_err(|e| one_line(&e.to_string()))?;
+            Ok(Column::Decimal(
+                ca.physical().iter().collect(),
+                *scale as u32,
+            ))
+        }
+        // Integers that fit i64 are numbers for money and integer columns; a UInt64 beyond
+        // i64 is text, so that the one cell is rejected, not the file.
+        d if d.is_integer() && matches!(ty, CellType::Money | CellType::Integer) => {
+            match ints(series) {
+                Ok(v) => Ok(Column::Int(v)),
+                Err(_) => as_owned(series),
+            }
+        }
+        DataType::Date if ty == CellType::Date => {
+            let ca = series.date().map_err(|e| one_line(&e.to_string()))?;
+            Ok(Column::Date(ca.physical().iter().collect()))
+        }
+        DataType::Boolean if ty == CellType::Bool => {
+            let ca = series.bool().map_err(|e| one_line(&e.to_string()))?;
+            Ok(Column::Bool(ca.iter().collect()))
+        }
+        d if d.is_integer()
+            || d.is_bool()
+            || d.is_decimal()
+            || matches!(d, DataType::Date | DataType::Datetime(_, _)) =>
+        {
+            as_owned(series)
+        }
+        other => Err(format!("type {other} is not a table cell")),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The rows of a Parquet file, `PARQUET_BATCH_ROWS` at a time, as polars frames of the
+/// columns asked for. A damaged file is an error naming it (even where a decoder deep in
+/// polars panics).
+pub struct ParquetBatches {
+    path: std::path::PathBuf,
+    metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
+    columns: Vec<String>,
+    /// (first row, rows) of each batch still to read.
+    slices: std::collections::VecDeque<(usize, usize)>,
+}
+
+impl ParquetBatches {
+    pub fn open(path: &std::path::Path) -> Result<(ParquetBatches, Vec<String>)> {
+        let bad = |m: String| Error::bad_file(path, m);
+        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
+        let mut reader = ParquetReader::new(file);
+        let meta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader.get_metadata().cloned()
+        }))
+        .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
+        .map_err(|e| {
+            bad(format!(
+                "cannot read as Parquet: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
+        let schema = reader.schema().map_err(|e| {
+            bad(format!(
+                "cannot read as Parquet: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
+        let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        // Batches of whole row groups, about PARQUET_BATCH_ROWS rows each.
+        let mut slices = std::collections::VecDeque::new();
+        let (mut start, mut len) = (0usize, 0usize);
+        for rg in &meta.row_groups {
+            len += rg.num_rows();
+            if len >= PARQUET_BATCH_ROWS {
+                slices.push_back((start, len));
+                start += len;
+                len = 0;
+            }
+        }
+        if len > 0 {
+            slices.push_back((start, len));
+        }
+        Ok((
+            ParquetBatches {
+                path: path.to_path_buf(),
+                metadata: meta,
+                columns: Vec::new(),
+                slices,
+            },
+            names,
+        ))
+    }
+
+    /// Read only these columns (by file name).
+    pub fn select(&mut self, columns: Vec<String>) {
+        self.columns = columns;
+    }
+
+    /// Rows in the file.
+    pub fn rows(&self) -> usize {
+        self.metadata.num_rows
+    }
+
+    /// The next batch: (first row, frame), or None at the end.
+    pub fn next_batch(&mut self) -> Result<Option<(usize, DataFrame)>> {
+        let Some((start, len)) = self.slices.pop_front() else {
+            return Ok(None);
+        };
+        let path = &self.path;
+        let bad = |m: String| Error::bad_file(path, m);
+        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
+        let mut reader = ParquetReader::new(file)
+            .with_columns(Some(self.columns.clone()))
+            .with_slice(Some((start, len)));
+        reader.set_metadata(self.metadata.clone());
+        let df = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()))
+            .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
+            .map_err(|e| {
+                bad(format!(
+                    "cannot read as Parquet: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
+        Ok(Some((start, df)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_print_with_their_scale() {
+        assert_eq!(decimal_text(12345, 3), "12.345");
+        assert_eq!(decimal_text(-5, 2), "-0.05");
+        assert_eq!(decimal_text(7, 0), "7");
+        assert_eq!(decimal_text(1230, 3), "1.230");
+    }
+
+    #[test]
+    fn cells_by_representation() {
+        let text = Column::Text(vec![Some(" 1,234.50 "), Some(""), Some("x"), None]);
+        assert_eq!(text.money(0), Cell::Ok(123_450));
+        assert_eq!(text.money(1), Cell::Missing);
+        assert_eq!(text.money(2), Cell::Bad);
+        assert_eq!(text.money(3), Cell::Missing);
+        let dec = Column::Decimal(vec![Some(12_340), Some(12_345), None], 3);
+        assert_eq!(dec.money(0), Cell::Ok(1_234));
+        assert_eq!(dec.money(1), Cell::Bad);
+        assert_eq!(dec.raw(1).as_deref(), Some("12.345"));
+        assert_eq!(dec.money(2), Cell::Missing);
+        let int = Column::Int(vec![Some(5), Some(i64::MAX)]);
+        assert_eq!(int.money(0), Cell::Ok(500));
+        assert_eq!(int.money(1), Cell::Bad);
+        assert_eq!(int.integer(1), Cell::Ok(i64::MAX));
+        let dates = Column::Text(vec![Some("2019/06/30"), Some("2019-02-29")]);
+        assert_eq!(dates.date(0), Cell::Ok(Date::civil(2019, 6, 30)));
+        assert_eq!(dates.date(1), Cell::Bad);
+        assert_eq!(Column::Absent.boolean(0), Cell::Missing);
+        assert_eq!(Column::Int(vec![Some(1)]).date(0), Cell::Bad);
+    }
+}

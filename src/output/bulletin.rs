@@ -1,0 +1,410 @@
+//! Progress: the quarterly bulletin (定期报告、季度通报) between two runs (DESIGN §5, §8).
+//!
+//! In: two output folders of `run` or `plan` (platforms.parquet, validation.json and, in the
+//! older one, plan_stages.parquet). Out: platforms, outstanding and current lenders by class
+//! and by district then and now with the % change; platforms that changed class, exited or
+//! appeared; and the actual figures against the older plan's projection for the newer as-of.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+
+/// One platform as a run saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub class: String,
+    pub district: String,
+    /// Fen.
+    pub outstanding: i64,
+    pub lenders: i64,
+}
+
+/// What a run folder holds for the bulletin.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub as_of: Date,
+    pub platforms: BTreeMap<String, Seen>,
+    /// (ends_on, platforms, outstanding fen, lenders) per stage, stage 0 first.
+    pub projection: Vec<(Date, i64, i64, i64)>,
+}
+
+/// Totals of a group (class or district).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
+    pub platforms: i64,
+    pub outstanding: i64,
+    pub lenders: i64,
+}
+
+/// The bulletin.
+#[derive(Debug, Clone)]
+pub struct Bulletin {
+    pub old_as_of: Date,
+    pub new_as_of: Date,
+    pub by_class: BTreeMap<String, (Totals, Totals)>,
+    pub by_district: BTreeMap<String, (Totals, Totals)>,
+    pub total: (Totals, Totals),
+    /// (platform, old class, new class).
+    pub changed: Vec<(String, String, String)>,
+    pub exited: Vec<String>,
+    pub appeared: Vec<String>,
+    /// The old plan's projection at the new as-of (interpolated), if it had a plan.
+    pub projected: Option<Totals>,
+}
+
+fn bad(path: &Path, m: impl Into<String>) -> Error {
+    Error::bad_file(path, m)
+}
+
+/// Read what the bulletin needs from a run folder.
+pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
+    let vpath = dir.join("validation.json");
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&vpath).map_err(|e| bad(&vpath, format!("cannot read: {e}")))?,
+    )
+    .map_err(|e| bad(&vpath, format!("not JSON: {e}")))?;
+    let as_of = v["as_of"]
+        .as_str()
+        .and_then(Date::parse)
+        .ok_or_else(|| bad(&vpath, "no as_of date"))?;
+    let ppath = dir.join("platforms.parquet");
+    let df = read_parquet(&ppath)?;
+    let text = |c: &str| -> Result<Vec<String>> {
+        Ok(df
+            .column(c)
+            .and_then(|s| s.str().cloned())
+            .map_err(|_| bad(&ppath, format!("no text column {c}")))?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
+    };
+    let (ids, classes, districts) = (text("platform_id")?, text("class")?, text("district")?);
+    let outstanding = fen_column(&df, "lender_outstanding", &ppath)?;
+    let lenders: Vec<i64> = df
+        .column("lenders_current")
+        .and_then(|s| s.cast(&DataType::Int64))
+        .and_then(|s| s.i64().cloned())
+        .map_err(|_| bad(&ppath, "no integer column lenders_current"))?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let platforms = (0..df.height())
+        .map(|i| {
+            (
+                ids[i].clone(),
+                Seen {
+                    class: classes[i].clone(),
+                    district: districts[i].clone(),
+                    outstanding: outstanding[i],
+                    lenders: lenders[i],
+                },
+            )
+        })
+        .collect();
+    let spath = dir.join("plan_stages.parquet");
+    let projection = if spath.is_file() {
+        let s = read_parquet(&spath)?;
+        let ends: Vec<Date> = s
+            .column("ends_on")
+            .and_then(|c| c.cast(&DataType::Int32))
+            .and_then(|c| c.i32().cloned())
+            .map_err(|_| bad(&spath, "no date column ends_on"))?
+            .iter()
+            .map(|v| Date(v.unwrap_or(0)))
+            .collect();
+        let ints = |c: &str| -> Result<Vec<i64>> {
+            Ok(s.column(c)
+                .and_then(|x| x.cast(&DataType::Int64))
+                .and_then(|x| x.i64().cloned())
+                .map_err(|_| bad(&spath, format!("no integer column {c}")))?
+                .iter()
+                .map(|v| v.unwrap_or(0))
+                .collect())
+        };
+        let (p, l) = (ints("platforms_remaining")?, ints("lenders_remaining")?);
+        let o = fen_column(&s, "outstanding_remaining", &spath)?;
+        (0..s.height())
+            .map(|i| (ends[i], p[i], o[i], l[i]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Snapshot {
+        as_of,
+        platforms,
+        projection,
+    })
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    crate::table::frame::read_parquet_file(path)
+}
+
+fn fen_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    crate::table::frame::decimal_fen(df, name, path)
+}
+
+/// Compare two snapshots.
+pub fn bulletin(old: &Snapshot, new: &Snapshot) -> Bulletin {
+    let add = |t: &mut Totals, s: &Seen| {
+        t.platforms += 1;
+        t.outstanding += s.outstanding;
+        t.lenders += s.lenders;
+    };
+    let mut by_class: BTreeMap<String, (Totals, Totals)> = BTreeMap::new();
+    let mut by_district: BTreeMap<String, (Totals, Totals)> = BTreeMap::new();
+    let mut total = (Totals::default(), Totals::default());
+    for s in old.platforms.values() {
+        add(&mut by_class.entry(s.class.clone()).or_default().0, s);
+        add(&mut by_district.entry(s.district.clone()).or_default().0, s);
+        add(&mut total.0, s);
+    }
+    for s in new.platforms.values() {
+        add(&mut by_class.entry(s.class.clone()).or_default().1, s);
+        add(&mut by_district.entry(s.district.clone()).or_default().1, s);
+        add(&mut total.1, s);
+    }
+    let old_ids: BTreeSet<&String> = old.platforms.keys().collect();
+    let new_ids: BTreeSet<&String> = new.platforms.keys().collect();
+    let changed = old
+        .platforms
+        .iter()
+        .filter_map(|(id, o)| {
+            new.platforms
+                .get(id)
+                .filter(|n| n.class != o.class)
+                .map(|n| (id.clone(), o.class.clone(), n.class.clone()))
+        })
+        .collect();
+    Bulletin {
+        old_as_of: old.as_of,
+        new_as_of: new.as_of,
+        by_class,
+        by_district,
+        total,
+        changed,
+        exited: old_ids.difference(&new_ids).map(|s| (*s).clone()).collect(),
+        appeared: new_ids.difference(&old_ids).map(|s| (*s).clone()).collect(),
+        projected: interpolate(&old.projection, new.as_of),
+    }
+}
+
+/// The projection at `date`, linear between stage ends (flat beyond the last).
+fn interpolate(rows: &[(Date, i64, i64, i64)], date: Date) -> Option<Totals> {
+    let first = rows.first()?;
+    if date <= first.0 {
+        return Some(Totals {
+            platforms: first.1,
+            outstanding: first.2,
+            lenders: first.3,
+        });
+    }
+    for w in rows.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if date <= b.0 {
+            let span = i128::from(b.0 .0 - a.0 .0).max(1);
+            let t = i128::from(date.0 - a.0 .0);
+            let lerp = |x: i64, y: i64| -> i64 {
+                let v = i128::from(x) * (span - t) + i128::from(y) * t;
+                i64::try_from(v.div_euclid(span) + i128::from(2 * v.rem_euclid(span) >= span))
+                    .unwrap_or(i64::MAX)
+            };
+            return Some(Totals {
+                platforms: lerp(a.1, b.1),
+                outstanding: lerp(a.2, b.2),
+                lenders: lerp(a.3, b.3),
+            });
+        }
+    }
+    let last = rows.last()?;
+    Some(Totals {
+        platforms: last.1,
+        outstanding: last.2,
+        lenders: last.3,
+    })
+}
+
+/// % change from `then` to `now`; None when `then` is 0.
+pub fn change(then: i64, now: i64) -> Option<f64> {
+    (then != 0).then(|| (now - then) as f64 * 100.0 / then as f64)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("—".to_string(), |p| format!("{p:+.1}%"))
+}
+
+/// The bulletin as Markdown.
+pub fn markdown(b: &Bulletin) -> String {
+    use std::fmt::Write;
+    let y = crate::domain::money::format_fen;
+    let mut md = String::new();
+    let _ = writeln!(md, "# 网贷风险专项整治 进展通报 / Progress bulletin\n");
+    let _ = writeln!(md, "{} → {}\n", b.old_as_of, b.new_as_of);
+    let table = |md: &mut String,
+                 title: &str,
+                 rows: &BTreeMap<String, (Totals, Totals)>,
+                 total: &(Totals, Totals)| {
+        let _ = writeln!(md, "## {title}\n");
+        let _ = writeln!(md, "| | 平台 platforms then → now | 余额 outstanding (元) then → now | 在贷出借人 lenders then → now |");
+        let _ = writeln!(md, "|---|---|---|---|");
+        for (k, (o, n)) in rows
+            .iter()
+            .chain(std::iter::once((&"合计 total".to_string(), total)))
+        {
+            let _ = writeln!(
+                md,
+                "| {} | {} → {} ({}) | {} → {} ({}) | {} → {} ({}) |",
+                if k.is_empty() { "(none)" } else { k },
+                o.platforms,
+                n.platforms,
+                pct(change(o.platforms, n.platforms)),
+                y(o.outstanding),
+                y(n.outstanding),
+                pct(change(o.outstanding, n.outstanding)),
+                o.lenders,
+                n.lenders,
+                pct(change(o.lenders, n.lenders))
+            );
+        }
+        let _ = writeln!(md);
+    };
+    table(&mut md, "按类别 By class", &b.by_class, &b.total);
+    table(&mut md, "按属地 By district", &b.by_district, &b.total);
+    let _ = writeln!(md, "## 变动 Changes\n");
+    let _ = writeln!(
+        md,
+        "- 已退出 exited ({}): {}",
+        b.exited.len(),
+        b.exited.join(", ")
+    );
+    let _ = writeln!(
+        md,
+        "- 新纳入 new ({}): {}",
+        b.appeared.len(),
+        b.appeared.join(", ")
+    );
+    let _ = writeln!(md, "- 类别变化 changed class ({}):", b.changed.len());
+    for (id, o, n) in &b.changed {
+        let _ = writeln!(md, "  - {id}: {o} → {n}");
+    }
+    let _ = writeln!(md, "\n## 与计划对比 Against the plan\n");
+    match &b.projected {
+        Some(p) => {
+            let n = &b.total.1;
+            let _ = writeln!(md, "| | 计划 projected | 实际 actual | 差 difference |");
+            let _ = writeln!(md, "|---|---|---|---|");
+            let _ = writeln!(
+                md,
+                "| 平台 platforms | {} | {} | {:+} |",
+                p.platforms,
+                n.platforms,
+                n.platforms - p.platforms
+            );
+            let _ = writeln!(
+                md,
+                "| 余额 outstanding (元) | {} | {} | {} |",
+                y(p.outstanding),
+                y(n.outstanding),
+                y(n.outstanding - p.outstanding)
+            );
+            let _ = writeln!(
+                md,
+                "| 在贷出借人 lenders | {} | {} | {:+} |",
+                p.lenders,
+                n.lenders,
+                n.lenders - p.lenders
+            );
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "The older run has no plan_stages.parquet: nothing to compare."
+            );
+        }
+    }
+    md
+}
+
+/// The bulletin as JSON (money as yuan text).
+pub fn json(b: &Bulletin) -> serde_json::Value {
+    use serde_json::json;
+    let t = |t: &Totals| json!({"platforms": t.platforms, "outstanding": crate::domain::money::format_fen(t.outstanding), "lenders": t.lenders});
+    let group = |rows: &BTreeMap<String, (Totals, Totals)>| -> serde_json::Value {
+        rows.iter()
+            .map(|(k, (o, n))| {
+                json!({
+                    "key": k, "then": t(o), "now": t(n),
+                    "change_pct": {
+                        "platforms": change(o.platforms, n.platforms),
+                        "outstanding": change(o.outstanding, n.outstanding),
+                        "lenders": change(o.lenders, n.lenders),
+                    }
+                })
+            })
+            .collect()
+    };
+    json!({
+        "old_as_of": b.old_as_of.to_string(),
+        "new_as_of": b.new_as_of.to_string(),
+        "total": {"then": t(&b.total.0), "now": t(&b.total.1)},
+        "by_class": group(&b.by_class),
+        "by_district": group(&b.by_district),
+        "changed_class": b.changed.iter().map(|(id, o, n)| json!({"platform_id": id, "from": o, "to": n})).collect::<Vec<_>>(),
+        "exited": b.exited,
+        "appeared": b.appeared,
+        "projected": b.projected.as_ref().map(t),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn interpolation_between_stage_ends() {
+        let rows = vec![
+            (d("2019-06-30"), 10, 1_000, 100),
+            (d("2019-09-30"), 6, 400, 60),
+        ];
+        // 2019-08-15 is 46 of 92 days on: halfway.
+        assert_eq!(
+            interpolate(&rows, d("2019-08-15")),
+            Some(Totals {
+                platforms: 8,
+                outstanding: 700,
+                lenders: 80
+            })
+        );
+        assert_eq!(
+            interpolate(&rows, d("2019-01-01")),
+            Some(Totals {
+                platforms: 10,
+                outstanding: 1_000,
+                lenders: 100
+            })
+        );
+        assert_eq!(
+            interpolate(&rows, d("2020-01-01")),
+            Some(Totals {
+                platforms: 6,
+                outstanding: 400,
+                lenders: 60
+            })
+        );
+        assert_eq!(interpolate(&[], d("2020-01-01")), None);
+    }
+
+    #[test]
+    fn changes() {
+        assert_eq!(change(200, 150), Some(-25.0));
+        assert_eq!(change(0, 5), None);
+    }
+}

@@ -1,0 +1,318 @@
+//! The Parquet exports, written with arrow-rs so that each file describes itself: every field
+//! carries its description in Chinese and English and its unit (field metadata, and the same as
+//! JSON in the file's key-value metadata `winddown.columns` for readers that ignore Arrow's),
+//! the sort order is declared (`sorting_columns`), statistics go down to the page (page
+//! indexes), and `lender_id` gets a bloom filter where a file has one — so a reader looking for
+//! one lender in the national claims file reads only the row groups that can hold it.
+//!
+//! Arrays are built straight from the engine's columns (a `Vec` becomes an Arrow buffer without
+//! a copy); big files are written a slice of rows at a time. The writer is deterministic: the
+//! same columns give the same bytes.
+
+use std::fs::File;
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, ListArray,
+    RecordBatch, StringArray, StructArray,
+};
+use arrow_buffer::OffsetBuffer;
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::{KeyValue, SortingColumn};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+use crate::output::columns;
+use crate::output::Staging;
+
+/// Rows per row group (and per slice handed to the writer).
+pub const ROW_GROUP: usize = 1 << 20;
+
+/// The Arrow type of an export column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// Fen, written as Decimal(18,2) yuan.
+    Money,
+    Int,
+    Ratio,
+    Bool,
+    Date,
+    /// List of text.
+    TextList,
+    /// List of struct {rule, value, threshold, fired}.
+    Reasons,
+    /// List of struct {step, step_zh, due_on}.
+    Steps,
+}
+
+impl Kind {
+    fn data_type(self) -> DataType {
+        match self {
+            Kind::Text => DataType::Utf8,
+            Kind::Money => DataType::Decimal128(18, 2),
+            Kind::Int => DataType::Int64,
+            Kind::Ratio => DataType::Float64,
+            Kind::Bool => DataType::Boolean,
+            Kind::Date => DataType::Date32,
+            Kind::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            Kind::Reasons => list_of(reason_fields()),
+            Kind::Steps => list_of(step_fields()),
+        }
+    }
+}
+
+fn list_of(fields: Fields) -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::Struct(fields), true)))
+}
+
+fn reason_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("rule", DataType::Utf8, true),
+        Field::new("value", DataType::Float64, true),
+        Field::new("threshold", DataType::Float64, true),
+        Field::new("fired", DataType::Boolean, true),
+    ])
+}
+
+fn step_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("step", DataType::Utf8, true),
+        Field::new("step_zh", DataType::Utf8, true),
+        Field::new("due_on", DataType::Date32, true),
+    ])
+}
+
+/// An export being written.
+pub struct Export {
+    file: &'static str,
+    schema: SchemaRef,
+    writer: ArrowWriter<File>,
+    rows: u64,
+}
+
+impl Export {
+    /// Open `file` in the staging folder with these columns; `sorted_by` names the key columns
+    /// the rows are sorted by (ascending, nulls first).
+    pub fn create(
+        staging: &Staging,
+        file: &'static str,
+        schema: &[(&'static str, Kind)],
+        sorted_by: &[&str],
+    ) -> Result<Export> {
+        let fields: Vec<Field> = schema
+            .iter()
+            .map(|(name, kind)| {
+                let d = columns::describe(file, name);
+                Field::new(*name, kind.data_type(), true).with_metadata(
+                    std::collections::HashMap::from([
+                        ("description".to_string(), d.en.to_string()),
+                        ("description_zh".to_string(), d.zh.to_string()),
+                        ("unit".to_string(), d.unit.to_string()),
+                    ]),
+                )
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let sorting: Vec<SortingColumn> = sorted_by
+            .iter()
+            .filter_map(|s| schema.index_of(s).ok())
+            .map(|i| SortingColumn {
+                column_idx: leaf_index(&schema, i) as i32,
+                descending: false,
+                nulls_first: true,
+            })
+            .collect();
+        let described: Vec<serde_json::Value> = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "name": f.name(),
+                    "description": f.metadata()["description"],
+                    "description_zh": f.metadata()["description_zh"],
+                    "unit": f.metadata()["unit"],
+                })
+            })
+            .collect();
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(Some(ROW_GROUP))
+            .set_sorting_columns(Some(sorting))
+            .set_key_value_metadata(Some(vec![
+                KeyValue::new(
+                    "winddown.columns".to_string(),
+                    serde_json::Value::Array(described).to_string(),
+                ),
+                KeyValue::new("winddown.sorted_by".to_string(), sorted_by.join(",")),
+            ]));
+        if schema.index_of("lender_id").is_ok() {
+            props = props
+                .set_column_bloom_filter_enabled(ColumnPath::from("lender_id"), true)
+                .set_column_bloom_filter_fpp(ColumnPath::from("lender_id"), 0.01);
+        }
+        let path = staging.path(file);
+        let out = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let writer = ArrowWriter::try_new(out, schema.clone(), Some(props.build()))
+            .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
+        Ok(Export {
+            file,
+            schema,
+            writer,
+            rows: 0,
+        })
+    }
+
+    /// Write a slice of rows: one array per column, in schema order.
+    pub fn write(&mut self, columns: Vec<ArrayRef>) -> Result<()> {
+        let batch = RecordBatch::try_new(self.schema.clone(), columns)
+            .map_err(|e| Error::Internal(format!("assembling {}: {e}", self.file)))?;
+        self.rows += batch.num_rows() as u64;
+        self.writer
+            .write(&batch)
+            .map_err(|e| Error::Internal(format!("writing {}: {e}", self.file)))
+    }
+
+    /// Close the file and record its rows for the manifest.
+    pub fn finish(self, staging: &Staging) -> Result<()> {
+        let file = self.file;
+        self.writer
+            .close()
+            .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?;
+        staging.record_rows(file, self.rows);
+        Ok(())
+    }
+}
+
+/// The Parquet leaf index of top-level field `i` (nested fields have several leaves).
+fn leaf_index(schema: &Schema, i: usize) -> usize {
+    fn leaves(t: &DataType) -> usize {
+        match t {
+            DataType::List(f) | DataType::LargeList(f) => leaves(f.data_type()),
+            DataType::Struct(fs) => fs.iter().map(|f| leaves(f.data_type())).sum(),
+            _ => 1,
+        }
+    }
+    schema.fields()[..i]
+        .iter()
+        .map(|f| leaves(f.data_type()))
+        .sum()
+}
+
+// ---------------------------------------------------------------- arrays
+
+pub fn text<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<StringArray>())
+}
+
+pub fn ints(values: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<Int64Array>())
+}
+
+pub fn ratios(values: impl IntoIterator<Item = Option<f64>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<Float64Array>())
+}
+
+pub fn bools(values: impl IntoIterator<Item = Option<bool>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<BooleanArray>())
+}
+
+pub fn dates(values: impl IntoIterator<Item = Option<Date>>) -> ArrayRef {
+    Arc::new(
+        values
+            .into_iter()
+            .map(|d| d.map(|d| d.0))
+            .collect::<Date32Array>(),
+    )
+}
+
+/// Fen as Decimal(18,2) yuan. An amount of 10¹⁶ yuan or more does not fit: an error naming
+/// the column (no input that validation accepts comes near it).
+pub fn money(column: &str, values: impl IntoIterator<Item = Option<i64>>) -> Result<ArrayRef> {
+    const LIMIT: u64 = 1_000_000_000_000_000_000;
+    let mut out = Vec::new();
+    for v in values {
+        if v.is_some_and(|v| v.unsigned_abs() >= LIMIT) {
+            return Err(Error::Usage(format!(
+                "{column}: an amount of 10^16 yuan or more does not fit Decimal(18,2)"
+            )));
+        }
+        out.push(v.map(i128::from));
+    }
+    let array = Decimal128Array::from(out)
+        .with_precision_and_scale(18, 2)
+        .map_err(|e| Error::Internal(format!("{column}: {e}")))?;
+    Ok(Arc::new(array))
+}
+
+/// A list of text per row.
+pub fn text_lists<'a>(rows: impl IntoIterator<Item = &'a [String]>) -> ArrayRef {
+    let mut lengths = Vec::new();
+    let mut flat: Vec<&str> = Vec::new();
+    for r in rows {
+        lengths.push(r.len());
+        flat.extend(r.iter().map(String::as_str));
+    }
+    let values: ArrayRef = Arc::new(StringArray::from(flat));
+    Arc::new(ListArray::new(
+        Arc::new(Field::new("item", DataType::Utf8, true)),
+        OffsetBuffer::from_lengths(lengths),
+        values,
+        None,
+    ))
+}
+
+/// One struct of a `reasons` list.
+pub struct ReasonItem {
+    pub rule: &'static str,
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+    pub fired: bool,
+}
+
+pub fn reason_lists(rows: &[Vec<ReasonItem>]) -> ArrayRef {
+    let flat: Vec<&ReasonItem> = rows.iter().flatten().collect();
+    let fields = reason_fields();
+    let arrays: Vec<ArrayRef> = vec![
+        text(flat.iter().map(|r| Some(r.rule))),
+        ratios(flat.iter().map(|r| r.value)),
+        ratios(flat.iter().map(|r| r.threshold)),
+        bools(flat.iter().map(|r| Some(r.fired))),
+    ];
+    let structs: ArrayRef = Arc::new(StructArray::new(fields.clone(), arrays, None));
+    Arc::new(ListArray::new(
+        Arc::new(Field::new("item", DataType::Struct(fields), true)),
+        OffsetBuffer::from_lengths(rows.iter().map(Vec::len)),
+        structs,
+        None,
+    ))
+}
+
+/// One struct of a `steps` list.
+pub struct StepItem {
+    pub step: &'static str,
+    pub step_zh: &'static str,
+    pub due_on: Date,
+}
+
+pub fn step_lists(rows: &[Vec<StepItem>]) -> ArrayRef {
+    let flat: Vec<&StepItem> = rows.iter().flatten().collect();
+    let fields = step_fields();
+    let arrays: Vec<ArrayRef> = vec![
+        text(flat.iter().map(|s| Some(s.step))),
+        text(flat.iter().map(|s| Some(s.step_zh))),
+        dates(flat.iter().map(|s| Some(s.due_on))),
+    ];
+    let structs: ArrayRef = Arc::new(StructArray::new(fields.clone(), arrays, None));
+    Arc::new(ListArray::new(
+        Arc::new(Field::new("item", DataType::Struct(fields), true)),
+        OffsetBuffer::from_lengths(rows.iter().map(Vec::len)),
+        structs,
+        None,
+    ))
+}

@@ -1,0 +1,489 @@
+//! Report: report.html, one self-contained file (no network, no scripts), labels in Chinese
+//! first with English, charts as inline SVG drawn by plotters: the class table and chart,
+//! outstanding and lenders by class, districts (属地) by affected lenders and claims, claim size
+//! bands, the 三降 projection curve, payout ratio per platform, and each platform's 一企一策
+//! page reachable from its row.
+
+use std::fmt::Write;
+
+use plotters::prelude::*;
+
+use crate::domain::class::Class;
+use crate::error::{Error, Result};
+use crate::rules::plan::Plan;
+use crate::rules::PlatformRow;
+
+/// Everything the report shows (money in fen).
+pub struct ReportInput<'a> {
+    pub as_of: Option<crate::domain::date::Date>,
+    pub rows_read: u64,
+    pub rows_rejected: u64,
+    pub platforms: &'a [PlatformRow],
+    pub plan: &'a Plan,
+    /// (district or None, class, lenders, claims fen) from districts.parquet.
+    pub districts: Vec<(Option<String>, String, i64, i64)>,
+    /// (platform, total claim, paid + reserved, ratio) per platform with payouts.
+    pub payout_ratios: Vec<(String, i64, i64, Option<f64>)>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+use crate::domain::money::grouped as yuan;
+
+fn wan(fen: i128) -> f64 {
+    fen as f64 / 1_000_000.0
+}
+
+fn chart_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Internal(format!("drawing a chart: {e:?}"))
+}
+
+const COLORS: [RGBColor; 6] = [
+    RGBColor(200, 55, 45),
+    RGBColor(120, 120, 120),
+    RGBColor(70, 130, 180),
+    RGBColor(230, 145, 30),
+    RGBColor(60, 150, 90),
+    RGBColor(130, 90, 170),
+];
+
+/// A vertical bar chart as an SVG string.
+fn bars(
+    title: &str,
+    labels: &[String],
+    values: &[f64],
+    y_desc: &str,
+    colors: &[RGBColor],
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let width = (160 + 70 * labels.len() as u32).clamp(520, 900);
+        let root = SVGBackend::with_string(&mut svg, (width, 340)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_err)?;
+        let max = values.iter().cloned().fold(0.0, f64::max).max(1e-9) * 1.12;
+        let n = labels.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 17))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
+            .map_err(chart_err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_desc(y_desc)
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(chart_err)?;
+        for (i, v) in values.iter().enumerate() {
+            let color = colors
+                .get(i % colors.len().max(1))
+                .copied()
+                .unwrap_or(COLORS[2]);
+            chart
+                .draw_series(
+                    Histogram::vertical(&chart)
+                        .style(color.filled())
+                        .margin(10)
+                        .data(std::iter::once((i, *v))),
+                )
+                .map_err(chart_err)?;
+        }
+        root.present().map_err(chart_err)?;
+    }
+    Ok(svg)
+}
+
+/// The 三降 curve: % remaining per stage end.
+fn curve(plan: &Plan) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_err)?;
+        let last = plan.stages.last().map_or(1, |s| s.stage.max(1));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "三降 预计压降曲线 / projected reduction (% of start)",
+                ("sans-serif", 17),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0u32..last, 0f64..105f64)
+            .map_err(chart_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("阶段 stage")
+            .y_desc("% 剩余 remaining")
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(chart_err)?;
+        let series: [(&str, RGBColor, fn(&crate::rules::plan::StageRow) -> f64); 3] = [
+            ("平台 platforms", COLORS[0], |s| s.platforms_remaining_pct),
+            ("余额 outstanding", COLORS[2], |s| {
+                s.outstanding_remaining_pct
+            }),
+            ("出借人 lenders", COLORS[4], |s| s.lenders_remaining_pct),
+        ];
+        for (name, color, f) in series {
+            chart
+                .draw_series(LineSeries::new(
+                    plan.stages.iter().map(|s| (s.stage, f(s))),
+                    color.stroke_width(3),
+                ))
+                .map_err(chart_err)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(chart_err)?;
+        root.present().map_err(chart_err)?;
+    }
+    Ok(svg)
+}
+
+const STYLE: &str = r#"
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
+h1 { font-size: 24px; } h2 { font-size: 19px; border-bottom: 2px solid #c8372d; padding-bottom: 4px; margin-top: 36px; }
+table { border-collapse: collapse; margin: 10px 0; font-size: 13px; max-width: 100%; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }
+th { background: #f3f3f3; } td.t, th.t { text-align: left; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+.wrap { overflow-x: auto; } .note { color: #666; font-size: 12px; }
+section.platform { border-top: 1px dashed #999; margin-top: 28px; page-break-before: always; }
+@media print { .charts svg { max-width: 100%; } }
+"#;
+
+/// The whole report.
+pub fn html(r: &ReportInput) -> Result<String> {
+    let mut h = String::new();
+    let as_of = r.as_of.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>网贷机构风险处置报告 / P2P wind-down report</title><style>{STYLE}</style></head><body>\n"
+    );
+    let _ = writeln!(
+        h,
+        "<h1>网贷机构风险处置报告<br><small>P2P lending wind-down report</small></h1>"
+    );
+    let _ = writeln!(
+        h,
+        "<p>数据截至 as of <b>{as_of}</b>；平台 platforms <b>{}</b>；读入 rows read {}，拒收 rejected {}（见 rejects.csv）。</p>",
+        r.platforms.len(),
+        r.rows_read,
+        r.rows_rejected
+    );
+
+    // Classes.
+    let _ = writeln!(h, "<h2>分类 Classes</h2><div class=\"wrap\"><table><tr><th class=\"t\">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (元)</th><th>在贷出借人 current lenders</th><th>债权 total claim (元)</th><th>预计回收 expected recovery (元)</th></tr>");
+    let mut class_labels = Vec::new();
+    let (mut counts, mut outstanding, mut lenders) = (Vec::new(), Vec::new(), Vec::new());
+    for class in Class::ALL {
+        let rows: Vec<&PlatformRow> = r
+            .platforms
+            .iter()
+            .filter(|p| p.class.class == class)
+            .collect();
+        let o: i128 = rows
+            .iter()
+            .map(|p| i128::from(p.metrics.lender_outstanding))
+            .sum();
+        let l: i64 = rows.iter().map(|p| p.metrics.lenders_current).sum();
+        let c: i128 = rows
+            .iter()
+            .map(|p| i128::from(p.exposure.total_claim))
+            .sum();
+        let e: i128 = rows
+            .iter()
+            .map(|p| i128::from(p.metrics.expected_recovery))
+            .sum();
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\">{} {}</td><td>{}</td><td>{}</td><td>{l}</td><td>{}</td><td>{}</td></tr>",
+            class.zh(),
+            class.code(),
+            rows.len(),
+            yuan(o),
+            yuan(c),
+            yuan(e)
+        );
+        class_labels.push(class.zh().to_string());
+        counts.push(rows.len() as f64);
+        outstanding.push(wan(o));
+        lenders.push(l as f64);
+    }
+    let _ = writeln!(h, "</table></div><div class=\"charts\">");
+    h.push_str(&bars(
+        "平台数 platforms by class",
+        &class_labels,
+        &counts,
+        "平台 platforms",
+        &COLORS,
+    )?);
+    h.push_str(&bars(
+        "出借余额 outstanding by class (万元)",
+        &class_labels,
+        &outstanding,
+        "万元 10k yuan",
+        &COLORS,
+    )?);
+    h.push_str(&bars(
+        "在贷出借人 current lenders by class",
+        &class_labels,
+        &lenders,
+        "人 lenders",
+        &COLORS,
+    )?);
+    let _ = writeln!(h, "</div>");
+
+    // Districts of the lenders.
+    let mut by_district: std::collections::BTreeMap<String, (i64, i128)> =
+        std::collections::BTreeMap::new();
+    for (d, _, l, c) in &r.districts {
+        let e = by_district
+            .entry(d.clone().unwrap_or_else(|| "（未知 unknown）".into()))
+            .or_default();
+        e.0 += l;
+        e.1 += i128::from(*c);
+    }
+    let _ = writeln!(h, "<h2>属地 Lenders by district</h2><p class=\"note\">出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）。Where lenders live: lenders affected and claims (a lender may count under several classes).</p><div class=\"wrap\"><table><tr><th class=\"t\">属地 district</th><th>涉及出借人 lenders</th><th>债权 claims (元)</th></tr>");
+    let mut districts: Vec<(&String, &(i64, i128))> = by_district.iter().collect();
+    districts.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    for (d, (l, c)) in &districts {
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\">{}</td><td>{l}</td><td>{}</td></tr>",
+            esc(d),
+            yuan(*c)
+        );
+    }
+    let _ = writeln!(h, "</table></div><div class=\"charts\">");
+    let dl: Vec<String> = districts.iter().take(12).map(|d| d.0.clone()).collect();
+    h.push_str(&bars(
+        "属地涉及出借人 lenders by district",
+        &dl,
+        &districts
+            .iter()
+            .take(12)
+            .map(|d| d.1 .0 as f64)
+            .collect::<Vec<_>>(),
+        "人 lenders",
+        &[COLORS[2]],
+    )?);
+    h.push_str(&bars(
+        "属地债权 claims by district (万元)",
+        &dl,
+        &districts
+            .iter()
+            .take(12)
+            .map(|d| wan(d.1 .1))
+            .collect::<Vec<_>>(),
+        "万元",
+        &[COLORS[3]],
+    )?);
+    let _ = writeln!(h, "</div>");
+
+    // Claim bands.
+    let band_names = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
+    let _ = writeln!(h, "<h2>债权规模分布 Claim size bands</h2><div class=\"wrap\"><table><tr><th class=\"t\">区间 band</th><th>出借人 lender rows</th><th>债权 claim (元)</th></tr>");
+    let mut band_lenders = Vec::new();
+    for (i, name) in band_names.iter().enumerate() {
+        let l: i64 = r.platforms.iter().map(|p| p.exposure.bands[i].0).sum();
+        let c: i128 = r
+            .platforms
+            .iter()
+            .map(|p| i128::from(p.exposure.bands[i].1))
+            .sum();
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\">{name}</td><td>{l}</td><td>{}</td></tr>",
+            yuan(c)
+        );
+        band_lenders.push(l as f64);
+    }
+    let _ = writeln!(h, "</table></div><div class=\"charts\">");
+    h.push_str(&bars(
+        "债权规模 claims by size (lender × platform)",
+        &band_names.map(String::from),
+        &band_lenders,
+        "人次 rows",
+        &[COLORS[5]],
+    )?);
+    let _ = writeln!(h, "</div>");
+
+    // 三降.
+    let _ = writeln!(h, "<h2>三降 Projection</h2><div class=\"charts\">{}</div><div class=\"wrap\"><table><tr><th>阶段 stage</th><th>截至 ends on</th><th>平台 platforms</th><th>余额 outstanding (元)</th><th>出借人 lenders</th><th class=\"t\">目标 targets</th></tr>", curve(r.plan)?);
+    for s in &r.plan.stages {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{} ({:.1}%)</td><td>{} ({:.1}%)</td><td>{} ({:.1}%)</td><td class=\"t\">{}</td></tr>",
+            s.stage,
+            s.ends_on,
+            s.platforms_remaining,
+            s.platforms_remaining_pct,
+            yuan(s.outstanding_remaining.into()),
+            s.outstanding_remaining_pct,
+            s.lenders_remaining,
+            s.lenders_remaining_pct,
+            esc(&s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; "))
+        );
+    }
+    let _ = writeln!(h, "</table></div>");
+
+    // Payouts.
+    let _ = writeln!(h, "<h2>兑付比例 Payout ratio per platform</h2>");
+    if r.payout_ratios.is_empty() {
+        let _ = writeln!(h, "<p>无兑付轮次 no payout rounds (no recoveries).</p>");
+    } else {
+        // A readable chart: at most 40 bars, the lowest ratios (the platforms most behind).
+        let mut shown: Vec<&(String, i64, i64, Option<f64>)> = r.payout_ratios.iter().collect();
+        shown.sort_by(|a, b| {
+            a.3.unwrap_or(0.0)
+                .total_cmp(&b.3.unwrap_or(0.0))
+                .then(a.0.cmp(&b.0))
+        });
+        shown.truncate(40);
+        let labels: Vec<String> = shown.iter().map(|p| p.0.clone()).collect();
+        let ratios: Vec<f64> = shown.iter().map(|p| p.3.unwrap_or(0.0) * 100.0).collect();
+        let title = if r.payout_ratios.len() > 40 {
+            "累计兑付比例最低的 40 家 the 40 lowest payout ratios (%)"
+        } else {
+            "累计兑付比例 paid + reserved / claim (%)"
+        };
+        let _ = writeln!(
+            h,
+            "<div class=\"charts\">{}</div>",
+            bars(title, &labels, &ratios, "%", &[COLORS[4]])?
+        );
+        let _ = writeln!(h, "<div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>");
+        for (p, c, g, ratio) in &r.payout_ratios {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"t\"><a href=\"#p-{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
+                esc(p),
+                yuan((*c).into()),
+                yuan((*g).into()),
+                ratio.map_or("—".into(), |x| format!("{:.2}%", x * 100.0))
+            );
+        }
+        let _ = writeln!(h, "</table></div>");
+    }
+
+    // Platforms, each linking to its page.
+    let _ = writeln!(h, "<h2>平台一览 Platforms</h2><div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th class=\"t\">名称 name</th><th class=\"t\">属地 district</th><th class=\"t\">类别 class</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>阶段 stage</th><th class=\"t\">理由 reason</th></tr>");
+    let stage_of: std::collections::HashMap<&str, &crate::rules::plan::Entry> = r
+        .plan
+        .entries
+        .iter()
+        .map(|e| (e.input.platform_id.as_str(), e))
+        .collect();
+    for PlatformRow {
+        metrics: m,
+        class: c,
+        ..
+    } in r.platforms
+    {
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\"><a href=\"#p-{0}\">{0}</a></td><td class=\"t\">{1}</td><td class=\"t\">{2}</td><td class=\"t\">{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class=\"t\">{7}</td></tr>",
+            esc(&m.platform_id),
+            esc(&m.name),
+            esc(&m.district),
+            c.class.zh(),
+            yuan(m.lender_outstanding.into()),
+            m.lenders_current,
+            stage_of.get(m.platform_id.as_str()).map_or(String::new(), |e| e.stage.to_string()),
+            esc(&c.reason_zh)
+        );
+    }
+    let _ = writeln!(h, "</table></div>");
+
+    // 一企一策 pages.
+    let _ = writeln!(h, "<h2>一企一策 Per-platform plans</h2>");
+    for PlatformRow {
+        metrics: m,
+        class: c,
+        exposure: x,
+    } in r.platforms
+    {
+        let _ = writeln!(
+            h,
+            "<section class=\"platform\" id=\"p-{}\">",
+            esc(&m.platform_id)
+        );
+        let _ = writeln!(
+            h,
+            "<h3>{} {}（{}）— {} {}</h3>",
+            esc(&m.platform_id),
+            esc(&m.name),
+            esc(&m.district),
+            c.class.zh(),
+            c.class.code()
+        );
+        let _ = writeln!(h, "<p>{}<br>{}</p>", esc(&c.reason_zh), esc(&c.reason_en));
+        let _ = writeln!(
+            h,
+            "<table><tr><th class=\"t\">出借余额 lender outstanding</th><td>{}</td><th class=\"t\">借款余额 loan outstanding</th><td>{}</td></tr><tr><th class=\"t\">在贷出借人 current lenders</th><td>{}</td><th class=\"t\">债权 total claim</th><td>{}</td></tr><tr><th class=\"t\">预计回收 expected recovery</th><td>{}</td><th class=\"t\">预计兑付率 expected payout ratio</th><td>{}</td></tr></table>",
+            yuan(m.lender_outstanding.into()),
+            yuan(m.loan_outstanding.into()),
+            m.lenders_current,
+            yuan(x.total_claim.into()),
+            yuan(m.expected_recovery.into()),
+            if x.total_claim > 0 { format!("{:.1}%", m.expected_recovery as f64 * 100.0 / x.total_claim as f64) } else { "—".into() }
+        );
+        let _ = writeln!(h, "<table><tr><th class=\"t\">规则 rule</th><th>值 value</th><th>阈值 threshold</th><th>触发 fired</th></tr>");
+        for rule in &c.reasons {
+            let f = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.4}"));
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                rule.rule,
+                f(rule.value),
+                f(rule.threshold),
+                if rule.fired { "是 yes" } else { "否 no" }
+            );
+        }
+        let _ = writeln!(h, "</table>");
+        if let Some(e) = stage_of.get(m.platform_id.as_str()) {
+            let _ = writeln!(
+                h,
+                "<p>处置方式 action: <b>{}</b> ({})；责任单位 responsible: {}；阶段 stage {}：{} → {}</p><table><tr><th class=\"t\">步骤 step</th><th>截止 due</th></tr>",
+                e.action_zh,
+                e.action,
+                esc(&e.responsible_units.join("、")),
+                e.stage,
+                e.start_on,
+                e.complete_by
+            );
+            for s in &e.steps {
+                let _ = writeln!(
+                    h,
+                    "<tr><td class=\"t\">{} {}</td><td>{}</td></tr>",
+                    s.step_zh, s.step, s.due_on
+                );
+            }
+            let _ = writeln!(h, "</table>");
+        }
+        let _ = writeln!(h, "<p><a href=\"#top\">↑</a></p></section>");
+    }
+    let _ = writeln!(h, "</body></html>");
+    Ok(h)
+}

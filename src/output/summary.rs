@@ -1,0 +1,167 @@
+//! summary.json (counts and money by class and district, claim bands, the 三降 curve, payouts,
+//! payout ratio per platform) and report.html from the same figures.
+
+use serde_json::json;
+
+use crate::domain::class::Class;
+use crate::domain::money::format_fen_wide as yuan;
+use crate::error::Result;
+use crate::input::Validated;
+use crate::output::Staging;
+use crate::payout::rounds::Payouts;
+use crate::rules::exposure::BANDS;
+use crate::rules::plan::Plan;
+use crate::rules::{Analysis, PlatformRow};
+
+/// Per platform with payouts: (platform, total claim, paid + reserved over every round, ratio).
+pub fn payout_ratios(
+    analysis: &Analysis,
+    payouts: &Payouts,
+) -> Vec<(String, i64, i64, Option<f64>)> {
+    let mut given: std::collections::BTreeMap<u32, i64> = std::collections::BTreeMap::new();
+    let r = &payouts.rows;
+    for i in 0..r.len() {
+        let g = given.entry(r.platform[i]).or_default();
+        *g = g.saturating_add(r.paid[i] + r.reserved[i]);
+    }
+    analysis
+        .platforms
+        .iter()
+        .filter_map(|p| {
+            let g = *given.get(&p.metrics.code)?;
+            let total = p.exposure.total_claim;
+            Some((
+                p.metrics.platform_id.clone(),
+                total,
+                g,
+                (total > 0).then(|| g as f64 / total as f64),
+            ))
+        })
+        .collect()
+}
+
+/// summary.json.
+pub fn summary_json(
+    validated: &Validated,
+    analysis: &Analysis,
+    plan: &Plan,
+    payouts: &Payouts,
+) -> serde_json::Value {
+    let mut by_class = Vec::new();
+    for class in Class::ALL {
+        let rows: Vec<&PlatformRow> = analysis
+            .platforms
+            .iter()
+            .filter(|r| r.class.class == class)
+            .collect();
+        let sum =
+            |f: &dyn Fn(&PlatformRow) -> i64| rows.iter().map(|r| i128::from(f(r))).sum::<i128>();
+        by_class.push(json!({
+            "class": class.code(),
+            "class_zh": class.zh(),
+            "platforms": rows.len(),
+            "lender_outstanding": yuan(sum(&|r| r.metrics.lender_outstanding)),
+            "loan_outstanding": yuan(sum(&|r| r.metrics.loan_outstanding)),
+            "lenders_current": sum(&|r| r.metrics.lenders_current) as i64,
+            "total_claim": yuan(sum(&|r| r.exposure.total_claim)),
+            "expected_recovery": yuan(sum(&|r| r.metrics.expected_recovery)),
+        }));
+    }
+    let mut districts: std::collections::BTreeMap<&str, (usize, i128, i64)> =
+        std::collections::BTreeMap::new();
+    for p in &analysis.platforms {
+        let d = districts.entry(p.metrics.district.as_str()).or_default();
+        d.0 += 1;
+        d.1 += i128::from(p.metrics.lender_outstanding);
+        d.2 += p.metrics.lenders_current;
+    }
+    let mut bands = Vec::new();
+    for (i, band) in BANDS.iter().enumerate() {
+        let lenders: i64 = analysis
+            .platforms
+            .iter()
+            .map(|r| r.exposure.bands[i].0)
+            .sum();
+        let claim: i128 = analysis
+            .platforms
+            .iter()
+            .map(|r| i128::from(r.exposure.bands[i].1))
+            .sum();
+        bands.push(json!({"band": band.name, "lenders": lenders, "claim": yuan(claim)}));
+    }
+    let rounds = &payouts.rounds;
+    let rsum = |f: fn(&crate::payout::rounds::RoundRow) -> i64| {
+        rounds.iter().map(|r| i128::from(f(r))).sum::<i128>()
+    };
+    json!({
+        "as_of": validated.report.as_of.map(|d| d.to_string()),
+        "rows": {
+            "read": validated.report.tables.values().map(|t| t.read).sum::<u64>(),
+            "rejected": validated.report.total_rejected(),
+        },
+        "platforms": analysis.platforms.len(),
+        "by_class": by_class,
+        "by_district": districts.iter().map(|(d, (n, o, l))| json!({
+            "district": d, "platforms": n, "lender_outstanding": yuan(*o), "lenders_current": l,
+        })).collect::<Vec<_>>(),
+        "claim_bands": bands,
+        "plan": plan.stages.iter().map(|s| json!({
+            "stage": s.stage,
+            "ends_on": s.ends_on.to_string(),
+            "platforms_remaining": s.platforms_remaining,
+            "outstanding_remaining": yuan(s.outstanding_remaining.into()),
+            "lenders_remaining": s.lenders_remaining,
+            "platforms_remaining_pct": s.platforms_remaining_pct,
+            "outstanding_remaining_pct": s.outstanding_remaining_pct,
+            "lenders_remaining_pct": s.lenders_remaining_pct,
+            "targets": s.targets.iter().map(|t| json!({"target": t.0, "met": t.1})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "payouts": {
+            "rounds": rounds.len(),
+            "pool": yuan(rsum(|r| r.pool)),
+            "paid": yuan(rsum(|r| r.paid)),
+            "reserved": yuan(rsum(|r| r.reserved)),
+            "carried": yuan(rsum(|r| r.carried)),
+            "surplus": yuan(rsum(|r| r.surplus)),
+        },
+        "payout_ratio": payout_ratios(analysis, payouts).into_iter().map(|(p, claim, given, ratio)| json!({
+            "platform_id": p, "total_claim": yuan(claim.into()), "paid_and_reserved": yuan(given.into()), "ratio": ratio,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// summary.json and report.html.
+pub fn write_summary_and_report(
+    staging: &Staging,
+    validated: &Validated,
+    analysis: &Analysis,
+    plan: &Plan,
+    payouts: &Payouts,
+) -> Result<()> {
+    let summary = summary_json(validated, analysis, plan, payouts);
+    staging.write("summary.json", &super::json_bytes(&summary)?)?;
+    let input = crate::output::report::ReportInput {
+        as_of: validated.report.as_of,
+        rows_read: validated.report.tables.values().map(|t| t.read).sum(),
+        rows_rejected: validated.report.total_rejected(),
+        platforms: &analysis.platforms,
+        plan,
+        districts: analysis
+            .districts
+            .iter()
+            .map(|d| {
+                (
+                    d.district.clone(),
+                    d.class.code().to_string(),
+                    d.lenders,
+                    d.claims,
+                )
+            })
+            .collect(),
+        payout_ratios: payout_ratios(analysis, payouts),
+    };
+    staging.write(
+        "report.html",
+        crate::output::report::html(&input)?.as_bytes(),
+    )
+}

@@ -1,0 +1,528 @@
+//! Payout: one round of asset-disposal payouts on one platform, exact to the fen (DESIGN §6).
+//!
+//! In: the pool (Σ of the round's recoveries, fen) and the lenders in the round (claim > 0,
+//! eligible or reserved) with what earlier rounds gave them (`before`, paid + reserved).
+//! Out: each lender's paid / reserved / carried amounts, the surplus and the level.
+//!
+//! The arithmetic is integer fen and i128 rationals: the level L = N / D is found by
+//! water-filling in exact fractions, each lender's owed amount a_i / D is floored, and the
+//! leftover fen go one each to the largest remainders, ties by lender_id in UTF-8 byte order
+//! (each lender carries its place in that order as `key`). So Σ owed = pool − surplus exactly
+//! and the result does not depend on input order. Pure domain code, no polars;
+//! [`super::rounds`] runs platforms in parallel with rayon.
+
+use crate::error::{Error, Result};
+
+/// A lender in a round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lender {
+    /// The lender's place in the byte order of lender ids: ties of the rounding go to the
+    /// smaller key (so the smaller id).
+    pub key: u32,
+    /// Fen, > 0.
+    pub claim: i64,
+    /// Unregistered: the owed amount is held in reserve (提存), never paid nor carried.
+    pub reserved: bool,
+    /// Σ paid + reserved in earlier rounds, fen (carried amounts are not in it).
+    pub before: i64,
+}
+
+/// Options of the payout rule.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rule {
+    /// Small first: the first T fen of every claim are senior.
+    pub small_first: Option<i64>,
+    /// Eligible amounts below this (fen) are carried, not paid.
+    pub min_payment: Option<i64>,
+}
+
+/// One lender's outcome, in input order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Share {
+    pub paid: i64,
+    pub reserved: i64,
+    pub carried: i64,
+}
+
+/// One round's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Round {
+    pub shares: Vec<Share>,
+    pub paid: i64,
+    pub reserved: i64,
+    pub carried: i64,
+    pub surplus: i64,
+    pub lenders_paid: i64,
+    /// DESIGN §6: 1 if the pool covers everything; the lowest ratio if the pool is 0; null
+    /// under small first when the tranches are not covered; else the level L.
+    pub level: Option<f64>,
+}
+
+/// An exact fraction num / den with den > 0.
+#[derive(Debug, Clone, Copy)]
+struct Frac {
+    num: i128,
+    den: i128,
+}
+
+impl Frac {
+    fn as_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+    fn lt(self, other: Frac) -> Result<bool> {
+        Ok(mul(self.num, other.den)? < mul(other.num, self.den)?)
+    }
+}
+
+fn mul(a: i128, b: i128) -> Result<i128> {
+    a.checked_mul(b)
+        .ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
+}
+
+fn add(a: i128, b: i128) -> Result<i128> {
+    a.checked_add(b)
+        .ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
+}
+
+/// Allocate one round's pool.
+pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
+    if pool < 0 {
+        return Err(Error::Internal(format!("negative pool {pool}")));
+    }
+    if let Some(l) = lenders.iter().find(|l| l.claim <= 0 || l.before < 0) {
+        return Err(Error::Internal(format!(
+            "lender #{} has claim {} and before {}",
+            l.key, l.claim, l.before
+        )));
+    }
+    let pool128 = i128::from(pool);
+    let remaining: Vec<i128> = lenders
+        .iter()
+        .map(|l| i128::from((l.claim - l.before).max(0)))
+        .collect();
+    let total_remaining = remaining.iter().try_fold(0i128, |a, r| add(a, *r))?;
+    let min_ratio = || -> Result<Option<f64>> {
+        let mut best: Option<Frac> = None;
+        for l in lenders {
+            let f = Frac {
+                num: l.before.into(),
+                den: l.claim.into(),
+            };
+            if best.map_or(Ok(true), |b| f.lt(b))? {
+                best = Some(f);
+            }
+        }
+        Ok(best.map(Frac::as_f64))
+    };
+
+    // owed_i = numer_i / den, exactly.
+    let (numer, den, surplus, level): (Vec<i128>, i128, i64, Option<f64>) =
+        if pool128 >= total_remaining {
+            // Everyone is paid in full; the rest is surplus, reported and never paid.
+            let surplus = i64::try_from(pool128 - total_remaining)
+                .map_err(|_| Error::Internal("surplus".into()))?;
+            (remaining.clone(), 1, surplus, Some(1.0))
+        } else if pool == 0 {
+            (vec![0; lenders.len()], 1, 0, min_ratio()?)
+        } else if let Some(t) = rule.small_first {
+            let tranche: Vec<i128> = lenders
+                .iter()
+                .map(|l| i128::from((l.claim.min(t) - l.before).max(0)))
+                .collect();
+            let q = tranche.iter().try_fold(0i128, |a, x| add(a, *x))?;
+            if pool128 <= q {
+                // The senior tranches, pro rata to their sizes.
+                let numer = tranche
+                    .iter()
+                    .map(|x| mul(*x, pool128))
+                    .collect::<Result<Vec<_>>>()?;
+                let level = if pool128 < q {
+                    None
+                } else {
+                    let mut best: Option<Frac> = None;
+                    for (l, x) in lenders.iter().zip(&tranche) {
+                        let f = Frac {
+                            num: i128::from(l.before) + x,
+                            den: l.claim.into(),
+                        };
+                        if best.map_or(Ok(true), |b| f.lt(b))? {
+                            best = Some(f);
+                        }
+                    }
+                    best.map(Frac::as_f64)
+                };
+                (numer, q, 0, level)
+            } else {
+                // Tranches in full, the rest equalising on before + tranche.
+                let shifted: Vec<i128> = lenders
+                    .iter()
+                    .zip(&tranche)
+                    .map(|(l, x)| i128::from(l.before) + x)
+                    .collect();
+                let (eq, level) = equalise(pool128 - q, lenders, &shifted)?;
+                let numer = eq
+                    .iter()
+                    .zip(&tranche)
+                    .map(|(e, x)| add(*e, mul(*x, level.den)?))
+                    .collect::<Result<Vec<_>>>()?;
+                (numer, level.den, 0, Some(level.as_f64()))
+            }
+        } else {
+            let befores: Vec<i128> = lenders.iter().map(|l| i128::from(l.before)).collect();
+            let (numer, level) = equalise(pool128, lenders, &befores)?;
+            (numer, level.den, 0, Some(level.as_f64()))
+        };
+
+    let owed = round_largest_remainder(&numer, den, pool128 - i128::from(surplus), lenders)?;
+    let mut round = Round {
+        shares: Vec::with_capacity(lenders.len()),
+        paid: 0,
+        reserved: 0,
+        carried: 0,
+        surplus,
+        lenders_paid: 0,
+        level,
+    };
+    for (l, o) in lenders.iter().zip(owed) {
+        let share = if l.reserved {
+            Share {
+                reserved: o,
+                ..Share::default()
+            }
+        } else if o > 0 && rule.min_payment.is_some_and(|m| o < m) {
+            Share {
+                carried: o,
+                ..Share::default()
+            }
+        } else {
+            Share {
+                paid: o,
+                ..Share::default()
+            }
+        };
+        round.paid += share.paid;
+        round.reserved += share.reserved;
+        round.carried += share.carried;
+        round.lenders_paid += i64::from(share.paid > 0);
+        round.shares.push(share);
+    }
+    // Every fen accounted for: a broken invariant is reported, not paid out.
+    if round.paid + round.reserved + round.carried + round.surplus != pool {
+        return Err(Error::Internal(format!(
+            "round does not add up: paid {} + reserved {} + carried {} + surplus {} ≠ pool {pool}",
+            round.paid, round.reserved, round.carried, round.surplus
+        )));
+    }
+    Ok(round)
+}
+
+/// Water-filling: the level L = N / D with Σ max(0, claim_i·L − before_i) = pool, and each
+/// lender's owed amount claim_i·N − before_i·D over D (0 for those at or above L).
+fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128>, Frac)> {
+    let mut order: Vec<usize> = (0..lenders.len()).collect();
+    // Ascending before/claim; the comparison is exact (cross-multiplied).
+    let mut err = None;
+    order.sort_by(|&a, &b| {
+        let (ca, cb) = (i128::from(lenders[a].claim), i128::from(lenders[b].claim));
+        match (before[a].checked_mul(cb), before[b].checked_mul(ca)) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| lenders[a].key.cmp(&lenders[b].key)),
+            _ => {
+                err = Some(Error::Usage(
+                    "payout amounts too large for exact arithmetic".into(),
+                ));
+                std::cmp::Ordering::Equal
+            }
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let (mut b_sum, mut c_sum) = (0i128, 0i128);
+    let mut level = Frac { num: pool, den: 1 };
+    let mut in_s = 0;
+    for (k, &i) in order.iter().enumerate() {
+        b_sum = add(b_sum, before[i])?;
+        c_sum = add(c_sum, lenders[i].claim.into())?;
+        level = Frac {
+            num: add(pool, b_sum)?,
+            den: c_sum,
+        };
+        in_s = k + 1;
+        match order.get(k + 1) {
+            // Stop when the next lender is already at or above the level.
+            Some(&next) => {
+                let next_ratio = Frac {
+                    num: before[next],
+                    den: lenders[next].claim.into(),
+                };
+                if !next_ratio.lt(level)? {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    let mut numer = vec![0i128; lenders.len()];
+    for &i in &order[..in_s] {
+        let v = mul(lenders[i].claim.into(), level.num)? - mul(before[i], level.den)?;
+        numer[i] = v.max(0);
+    }
+    Ok((numer, level))
+}
+
+/// Floor every numer_i / den, then give the `total − Σ floors` leftover fen one each to the
+/// largest remainders, ties by lender_id ascending in UTF-8 byte order.
+fn round_largest_remainder(
+    numer: &[i128],
+    den: i128,
+    total: i128,
+    lenders: &[Lender],
+) -> Result<Vec<i64>> {
+    let mut floors: Vec<i128> = numer.iter().map(|n| n.div_euclid(den)).collect();
+    let rems: Vec<i128> = numer.iter().map(|n| n.rem_euclid(den)).collect();
+    let floor_sum = floors.iter().try_fold(0i128, |a, f| add(a, *f))?;
+    let leftover = total - floor_sum;
+    if leftover < 0 || leftover > numer.len() as i128 {
+        return Err(Error::Internal(format!(
+            "rounding left {leftover} fen for {} lenders",
+            numer.len()
+        )));
+    }
+    if leftover > 0 {
+        let mut idx: Vec<usize> = (0..numer.len()).filter(|i| rems[*i] > 0).collect();
+        idx.sort_by(|&a, &b| {
+            rems[b]
+                .cmp(&rems[a])
+                .then_with(|| lenders[a].key.cmp(&lenders[b].key))
+        });
+        if (idx.len() as i128) < leftover {
+            return Err(Error::Internal("fewer remainders than leftover fen".into()));
+        }
+        for &i in idx.iter().take(leftover as usize) {
+            floors[i] += 1;
+        }
+    }
+    floors
+        .into_iter()
+        .map(|f| i64::try_from(f).map_err(|_| Error::Internal("owed amount beyond i64".into())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A lender whose key is the byte order of `id` among the ids the tests use.
+    fn lender(id: &str, claim: i64, before: i64) -> Lender {
+        Lender {
+            key: key(id),
+            claim,
+            reserved: false,
+            before,
+        }
+    }
+
+    /// Ids in byte order, as the key the engine gives them.
+    fn key(id: &str) -> u32 {
+        let mut ids = [
+            "A", "B", "L10", "L2", "R", "a", "b", "r", "s", "t", "x", "y", "z",
+        ];
+        ids.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        ids.iter().position(|i| *i == id).expect("a test id") as u32
+    }
+
+    fn paid(r: &Round) -> Vec<i64> {
+        r.shares
+            .iter()
+            .map(|s| s.paid + s.reserved + s.carried)
+            .collect()
+    }
+
+    #[test]
+    fn first_round_is_plain_pro_rata_with_a_tie_broken_by_id() {
+        // Claims 1, 1, 1 yuan, pool 1 yuan: 33.33… fen each; 1 leftover fen to the smallest id
+        // in byte order among equal remainders: "A" < "B" < "a".
+        let lenders = vec![
+            lender("a", 100, 0),
+            lender("B", 100, 0),
+            lender("A", 100, 0),
+        ];
+        let r = allocate(100, &lenders, Rule::default()).unwrap();
+        assert_eq!(paid(&r), vec![33, 33, 34]);
+        assert_eq!(r.level, Some(1.0 / 3.0));
+        assert_eq!(r.surplus, 0);
+    }
+
+    #[test]
+    fn largest_remainder_before_ties() {
+        // Claims 500, 300, 200 fen, pool 7 fen: exact 3.5, 2.1, 1.4 → floors 3, 2, 1 (6);
+        // the 1 leftover fen goes to the largest remainder (0.5, lender x).
+        let lenders = vec![
+            lender("x", 500, 0),
+            lender("y", 300, 0),
+            lender("z", 200, 0),
+        ];
+        assert_eq!(
+            paid(&allocate(7, &lenders, Rule::default()).unwrap()),
+            vec![4, 2, 1]
+        );
+    }
+
+    #[test]
+    fn a_pool_of_one_fen() {
+        let lenders = vec![lender("L2", 10_000, 0), lender("L10", 10_000, 0)];
+        // "L10" < "L2" in byte order.
+        assert_eq!(
+            paid(&allocate(1, &lenders, Rule::default()).unwrap()),
+            vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn pool_larger_than_all_claims_leaves_a_surplus() {
+        let lenders = vec![lender("a", 1_000, 400), lender("b", 500, 0)];
+        let r = allocate(5_000, &lenders, Rule::default()).unwrap();
+        assert_eq!(paid(&r), vec![600, 500]);
+        assert_eq!((r.surplus, r.level), (3_900, Some(1.0)));
+    }
+
+    #[test]
+    fn equalising_second_round_catches_up_the_behind() {
+        // a: claim 1000, got 500 before (ratio .5); b: claim 1000, got 0. Pool 300:
+        // L = (300 + 0)/1000 = .3 < .5 → only b: 300. Pool 700: L = (700 + 500)/2000 = .6 →
+        // a gets 100, b 600.
+        let lenders = vec![lender("a", 1_000, 500), lender("b", 1_000, 0)];
+        let r = allocate(300, &lenders, Rule::default()).unwrap();
+        assert_eq!((paid(&r), r.level), (vec![0, 300], Some(0.3)));
+        let r = allocate(700, &lenders, Rule::default()).unwrap();
+        assert_eq!((paid(&r), r.level), (vec![100, 600], Some(0.6)));
+    }
+
+    #[test]
+    fn zero_pool_level_is_the_lowest_ratio() {
+        let lenders = vec![lender("a", 1_000, 500), lender("b", 1_000, 250)];
+        let r = allocate(0, &lenders, Rule::default()).unwrap();
+        assert_eq!((paid(&r), r.level), (vec![0, 0], Some(0.25)));
+        let r = allocate(0, &[], Rule::default()).unwrap();
+        assert_eq!((r.surplus, r.level), (0, Some(1.0)));
+        let r = allocate(5, &[], Rule::default()).unwrap();
+        assert_eq!((r.surplus, r.level), (5, Some(1.0)));
+    }
+
+    #[test]
+    fn small_first_short_pool_then_catch_up() {
+        // T = 1000 fen. Claims 500 (a), 5000 (b). Tranches 500, 1000 = 1500.
+        let rule = Rule {
+            small_first: Some(1_000),
+            min_payment: None,
+        };
+        let lenders = vec![lender("a", 500, 0), lender("b", 5_000, 0)];
+        // Pool 600 < 1500: pro rata to tranches: 200 and 400; level null.
+        let r = allocate(600, &lenders, rule).unwrap();
+        assert_eq!((paid(&r), r.level), (vec![200, 400], None));
+        // Pool exactly 1500: tranches in full; level = min((0+500)/500, (0+1000)/5000) = 0.2.
+        let r = allocate(1_500, &lenders, rule).unwrap();
+        assert_eq!((paid(&r), r.level), (vec![500, 1_000], Some(0.2)));
+        // Second round after the short first one: before 200, 400; tranches 300, 600 = 900;
+        // pool 2000: tranches paid, 1100 equalises on before' = 500, 1000: a is full (ratio 1),
+        // b: L = (1100 + 1000)/5000 = 0.42 → b gets 600 + 1100 = 1700.
+        let second = vec![lender("a", 500, 200), lender("b", 5_000, 400)];
+        let r = allocate(2_000, &second, rule).unwrap();
+        assert_eq!((paid(&r), r.level), (vec![300, 1_700], Some(0.42)));
+    }
+
+    #[test]
+    fn reserve_and_minimum_payment() {
+        let rule = Rule {
+            small_first: None,
+            min_payment: Some(100),
+        };
+        let lenders = vec![
+            Lender {
+                key: key("r"),
+                claim: 100,
+                reserved: true,
+                before: 0,
+            },
+            lender("s", 100, 0),
+            lender("t", 10_000, 0),
+        ];
+        // Pool 1020 of 10200: 10, 10, 1000 fen. r is reserved (never carried); s's 10 < 100 is
+        // carried; t is paid.
+        let r = allocate(1_020, &lenders, rule).unwrap();
+        assert_eq!(
+            r.shares,
+            vec![
+                Share {
+                    reserved: 10,
+                    ..Share::default()
+                },
+                Share {
+                    carried: 10,
+                    ..Share::default()
+                },
+                Share {
+                    paid: 1_000,
+                    ..Share::default()
+                },
+            ]
+        );
+        assert_eq!(
+            (r.paid, r.reserved, r.carried, r.lenders_paid),
+            (1_000, 10, 10, 1)
+        );
+    }
+
+    fn arb_lenders() -> impl Strategy<Value = Vec<Lender>> {
+        prop::collection::vec((1i64..5_000_000, 0u8..=100, any::<bool>()), 1..40).prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (claim, pct, reserved))| Lender {
+                    key: ((i * 7919) % 1000) as u32,
+                    claim,
+                    reserved,
+                    before: claim / 100 * i64::from(pct),
+                })
+                .collect::<Vec<_>>()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn invariants(lenders in arb_lenders(), pool in 0i64..200_000_000, t in proptest::option::of(1i64..2_000_000), min in proptest::option::of(1i64..5_000), seed in any::<u64>()) {
+            // Unique keys, as in a real round.
+            let mut lenders = lenders;
+            for (i, l) in lenders.iter_mut().enumerate() { l.key = l.key * 64 + i as u32; }
+            let rule = Rule { small_first: t, min_payment: min };
+            let r = allocate(pool, &lenders, rule).unwrap();
+            // Every fen accounted for.
+            prop_assert_eq!(r.paid + r.reserved + r.carried + r.surplus, pool);
+            // Nobody beyond their remaining claim.
+            for (l, s) in lenders.iter().zip(&r.shares) {
+                let owed = s.paid + s.reserved + s.carried;
+                prop_assert!(owed >= 0 && owed <= (l.claim - l.before).max(0));
+            }
+            // Without small first: any two lenders left below the level differ in cumulative
+            // ratio by less than 1 fen of their claims.
+            if t.is_none() && r.surplus == 0 && pool > 0 {
+                let level = r.level.unwrap();
+                let ratios: Vec<(f64, f64)> = lenders.iter().zip(&r.shares)
+                    .filter(|(l, _)| (l.before as f64) / (l.claim as f64) < level)
+                    .map(|(l, s)| ((l.before + s.paid + s.reserved + s.carried) as f64 / l.claim as f64, 1.0 / l.claim as f64))
+                    .collect();
+                for a in &ratios { for b in &ratios {
+                    prop_assert!((a.0 - b.0).abs() <= a.1.max(b.1) + 1e-12, "{:?} {:?}", a, b);
+                }}
+            }
+            // Permuting the input changes nothing.
+            let mut perm: Vec<usize> = (0..lenders.len()).collect();
+            let mut x = seed;
+            for i in (1..perm.len()).rev() { x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); perm.swap(i, (x >> 33) as usize % (i + 1)); }
+            let shuffled: Vec<Lender> = perm.iter().map(|&i| lenders[i].clone()).collect();
+            let r2 = allocate(pool, &shuffled, rule).unwrap();
+            for (k, &i) in perm.iter().enumerate() { prop_assert_eq!(r2.shares[k], r.shares[i]); }
+            prop_assert_eq!(r2.surplus, r.surplus);
+        }
+    }
+}

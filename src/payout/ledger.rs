@@ -1,0 +1,512 @@
+//! The ledger: the payout rounds already paid, as an earlier run wrote them (its
+//! payouts.parquet and the payout_rounds.parquet beside it).
+//!
+//! A ledger is read whole and checked on its own before it is trusted: every row's round is in
+//! the rounds file, no (platform, round, lender) twice, no negative amount, and each round's
+//! rows add up to its paid / reserved / carried, with pool = paid + reserved + carried +
+//! surplus. [`Ledger::check_against`] then checks it against today's recoveries: a round
+//! already paid must still have the pool it was paid from, and a round not yet paid may not be
+//! numbered below a paid one — cash that arrives late is booked as a new round.
+//! [`Ledger::check_claims`] checks its lenders against today's claims: still there, and never
+//! given more than the claim. Anything else is refused with exit 2 and a message that says
+//! what to do; money already sent is never recomputed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::domain::money::format_fen;
+use crate::error::{Error, Result};
+use crate::input::data::InputData;
+use crate::input::ids::Fp;
+use crate::payout::rounds::RoundRow;
+use crate::rules::exposure::{Claims, Status};
+
+/// A code not found in today's data.
+const UNKNOWN: u32 = u32::MAX;
+
+/// One round of the ledger, from payout_rounds.parquet (money in fen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRound {
+    pub platform_id: String,
+    pub round: i64,
+    pub pool: i64,
+    pub paid: i64,
+    pub reserved: i64,
+    pub carried: i64,
+    pub surplus: i64,
+    pub lenders: i64,
+    pub lenders_paid: i64,
+}
+
+/// The rounds already paid, with their rows as columns and ids as today's codes.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    /// payouts.parquet, as given.
+    pub path: PathBuf,
+    /// The ledger's platform ids (by first appearance), and today's code of each.
+    pub platform_ids: Vec<String>,
+    codes: Vec<u32>,
+    /// Per row: its platform in `platform_ids`.
+    row_platform_index: Vec<usize>,
+    /// Today's code of each row's platform and lender (UNKNOWN if not in the data).
+    pub platform: Vec<u32>,
+    pub lender: Vec<u32>,
+    /// The ledger's lender id of rows whose lender is not in today's data.
+    unknown_lenders: HashMap<usize, String>,
+    pub round: Vec<i64>,
+    pub status: Vec<Status>,
+    pub claim: Vec<i64>,
+    pub before: Vec<i64>,
+    pub paid: Vec<i64>,
+    pub reserved: Vec<i64>,
+    pub carried: Vec<i64>,
+    /// Sorted by (platform id, round).
+    pub rounds: Vec<LedgerRound>,
+    /// Row indices per (platform code, round), in lender id order.
+    index: HashMap<(u32, i64), Vec<usize>>,
+}
+
+impl Ledger {
+    /// Read a ledger (`path`: an earlier output's payouts.parquet or its folder) and map its
+    /// ids onto today's data.
+    pub fn read(path: &Path, data: &InputData) -> Result<Ledger> {
+        let payouts = if path.is_dir() {
+            path.join("payouts.parquet")
+        } else {
+            path.to_path_buf()
+        };
+        if !payouts.is_file() {
+            return Err(Error::bad_file(
+                &payouts,
+                "no such ledger (an earlier run's payouts.parquet)",
+            ));
+        }
+        let mut ledger = read_rows(&payouts, data)?;
+        let rounds_path = payouts.with_file_name("payout_rounds.parquet");
+        if !rounds_path.is_file() {
+            return Err(Error::bad_file(
+                &payouts,
+                "a ledger needs the payout_rounds.parquet written beside it",
+            ));
+        }
+        ledger.rounds = read_rounds(&rounds_path)?;
+        ledger.check_itself()?;
+        Ok(ledger)
+    }
+
+    /// The rows and the rounds-file line of a paid round, if the ledger has it.
+    pub fn round(&self, code: u32, round: i64) -> Option<(&Ledger, &[usize])> {
+        self.rounds
+            .iter()
+            .any(|r| r.round == round && self.code_of(&r.platform_id) == Some(code))
+            .then(|| {
+                let rows = self
+                    .index
+                    .get(&(code, round))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                (self, rows)
+            })
+    }
+
+    /// The payout_rounds row of a paid round, as it was written.
+    pub fn round_row(&self, code: u32, round: i64) -> Option<RoundRow> {
+        let r = self
+            .rounds
+            .iter()
+            .find(|r| r.round == round && self.code_of(&r.platform_id) == Some(code))?;
+        Some(RoundRow {
+            platform: code,
+            round,
+            pool: r.pool,
+            paid: r.paid,
+            reserved: r.reserved,
+            carried: r.carried,
+            surplus: r.surplus,
+            lenders: r.lenders,
+            lenders_paid: r.lenders_paid,
+            level: None,
+            computed: false,
+        })
+    }
+
+    fn code_of(&self, platform_id: &str) -> Option<u32> {
+        self.platform_ids
+            .iter()
+            .position(|p| p == platform_id)
+            .map(|i| i as u32)
+            .and_then(|i| self.codes.get(i as usize).copied())
+            .filter(|c| *c != UNKNOWN)
+    }
+
+    /// The ledger agrees with itself: rows belong to rounds and add up to them.
+    fn check_itself(&self) -> Result<()> {
+        let bad = |m: String| Error::bad_file(&self.path, format!("not a consistent ledger: {m}"));
+        let mut seen_rounds = BTreeSet::new();
+        for r in &self.rounds {
+            if !seen_rounds.insert((r.platform_id.as_str(), r.round)) {
+                return Err(bad(format!(
+                    "round {} of platform {} appears twice in payout_rounds.parquet",
+                    r.round, r.platform_id
+                )));
+            }
+            let parts = [r.pool, r.paid, r.reserved, r.carried, r.surplus];
+            let sum = i128::from(r.paid)
+                + i128::from(r.reserved)
+                + i128::from(r.carried)
+                + i128::from(r.surplus);
+            if parts.iter().any(|v| *v < 0) || sum != i128::from(r.pool) {
+                return Err(bad(format!(
+                    "round {} of platform {}: paid + reserved + carried + surplus ≠ pool",
+                    r.round, r.platform_id
+                )));
+            }
+        }
+        let mut sums: BTreeMap<(&str, i64), (i128, i128, i128, i64)> = BTreeMap::new();
+        let mut keys: HashSet<(usize, i64, u64)> = HashSet::with_capacity(self.round.len());
+        for k in 0..self.round.len() {
+            let platform = self.row_platform(k);
+            if self.paid[k] < 0 || self.reserved[k] < 0 || self.carried[k] < 0 || self.claim[k] <= 0
+            {
+                return Err(bad(format!(
+                    "a row of round {} of platform {platform} has a negative amount",
+                    self.round[k]
+                )));
+            }
+            // An unknown lender never repeats a key here (check_claims refuses it anyway).
+            let lender = match self.lender[k] {
+                UNKNOWN => (1u64 << 40) + k as u64,
+                code => u64::from(code),
+            };
+            if !keys.insert((self.row_platform_index[k], self.round[k], lender)) {
+                return Err(bad(format!(
+                    "a lender appears twice in round {} of platform {platform}",
+                    self.round[k]
+                )));
+            }
+            let e = sums.entry((platform, self.round[k])).or_default();
+            e.0 += i128::from(self.paid[k]);
+            e.1 += i128::from(self.reserved[k]);
+            e.2 += i128::from(self.carried[k]);
+            e.3 += 1;
+        }
+        for r in &self.rounds {
+            let got = sums
+                .remove(&(r.platform_id.as_str(), r.round))
+                .unwrap_or_default();
+            let want = (
+                i128::from(r.paid),
+                i128::from(r.reserved),
+                i128::from(r.carried),
+                r.lenders,
+            );
+            if got != want {
+                return Err(bad(format!(
+                    "the rows of round {} of platform {} do not add up to payout_rounds.parquet",
+                    r.round, r.platform_id
+                )));
+            }
+        }
+        if let Some(((platform, round), _)) = sums.into_iter().next() {
+            return Err(bad(format!(
+                "round {round} of platform {platform} has rows but no line in payout_rounds.parquet"
+            )));
+        }
+        Ok(())
+    }
+
+    fn row_platform(&self, k: usize) -> &str {
+        &self.platform_ids[self.row_platform_index[k]]
+    }
+
+    /// Row `k`'s lender id as the ledger has it.
+    fn row_lender<'a>(&'a self, data: &'a InputData, k: usize) -> &'a str {
+        match self.lender[k] {
+            UNKNOWN => self.unknown_lenders.get(&k).map_or("", String::as_str),
+            code => data.lenders.ids.get(code),
+        }
+    }
+
+    /// The ledger against today's recoveries (`pools`: per platform code, (round, pool)
+    /// ascending). A paid round must keep its pool; an unpaid round must come after every
+    /// paid one.
+    pub fn check_against(
+        &self,
+        data: &InputData,
+        pools: &BTreeMap<u32, Vec<(i64, i64)>>,
+    ) -> Result<()> {
+        let shown = self.path.display();
+        for r in &self.rounds {
+            let now = self
+                .code_of(&r.platform_id)
+                .and_then(|c| pools.get(&c))
+                .and_then(|rounds| rounds.iter().find(|(n, _)| *n == r.round))
+                .map(|(_, pool)| *pool);
+            match now {
+                None => return Err(Error::Usage(format!(
+                    "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
+                         the recoveries no longer list that round; keep every paid round in \
+                         recoveries as it was",
+                    r.round,
+                    r.platform_id,
+                    format_fen(r.pool)
+                ))),
+                Some(pool) if pool != r.pool => return Err(Error::Usage(format!(
+                    "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
+                         the recoveries now give {} yuan for it; a round already paid cannot \
+                         change: restore its recoveries and book the difference as a new round",
+                    r.round,
+                    r.platform_id,
+                    format_fen(r.pool),
+                    format_fen(pool)
+                ))),
+                Some(_) => {}
+            }
+        }
+        let mut paid: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
+        for r in &self.rounds {
+            if let Some(c) = self.code_of(&r.platform_id) {
+                paid.entry(c).or_default().insert(r.round);
+            }
+        }
+        for (code, rounds) in pools {
+            let Some(done) = paid.get(code) else {
+                continue;
+            };
+            let Some(&paid_up_to) = done.iter().next_back() else {
+                continue;
+            };
+            if let Some((late, _)) = rounds
+                .iter()
+                .find(|(n, _)| !done.contains(n) && *n < paid_up_to)
+            {
+                return Err(Error::Usage(format!(
+                    "ledger {shown}: platform {} has round {late} in the recoveries, not paid, \
+                     below round {paid_up_to} that was paid already; book cash that arrives late \
+                     as a new round, numbered {} or higher",
+                    data.platforms.ids[*code as usize],
+                    paid_up_to + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The ledger's lenders against today's claims, on every platform: each paid lender still
+    /// has a claim in a round (claim > 0, not excluded), and has not been given more than it.
+    pub fn check_claims(
+        &self,
+        data: &InputData,
+        claims: &Claims,
+        who: &(dyn Fn(&str) -> String + Sync),
+    ) -> Result<()> {
+        let mut cumulative: HashMap<(u32, u32), i64> = HashMap::new();
+        for k in 0..self.round.len() {
+            let platform = self.row_platform(k);
+            let code = self.platform[k];
+            if code == UNKNOWN {
+                return Err(Error::Usage(format!(
+                    "ledger: platform {platform} has no lender with a claim in these data"
+                )));
+            }
+            let lender = self.lender[k];
+            let claim = if lender == UNKNOWN {
+                None
+            } else {
+                let range = data.positions.ranges[code as usize].clone();
+                let lenders = &data.positions.lender[range.clone()];
+                let rank = &data.lenders.rank;
+                lenders
+                    .binary_search_by_key(&rank[lender as usize], |l| rank[*l as usize])
+                    .ok()
+                    .map(|j| range.start + j)
+                    .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
+                    .map(|i| claims.claim[i])
+            };
+            let Some(claim) = claim else {
+                return Err(Error::Usage(format!(
+                    "ledger: lender {} on platform {platform} was paid but has no claim in these \
+                     data (excluded, or no position any more); correct the data or the ledger",
+                    who(self.row_lender(data, k))
+                )));
+            };
+            let c = cumulative.entry((code, lender)).or_default();
+            *c = c.saturating_add(self.paid[k].saturating_add(self.reserved[k]));
+            if *c > claim {
+                return Err(Error::Usage(format!(
+                    "ledger: lender {} on platform {platform} has received {} yuan, above the claim \
+                     of {} yuan",
+                    who(self.row_lender(data, k)),
+                    format_fen(*c),
+                    format_fen(claim)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A column of a ledger file as i64 (integers) or fen (Decimal money).
+fn integers(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    let bad = || Error::bad_file(path, format!("column {name} is not an integer column"));
+    let c = df
+        .column(name)
+        .map_err(|_| Error::bad_file(path, format!("not a ledger: no column {name}")))?;
+    if !c.dtype().is_integer() {
+        return Err(bad());
+    }
+    let c = c.strict_cast(&DataType::Int64).map_err(|_| bad())?;
+    c.i64()
+        .map_err(|_| bad())?
+        .iter()
+        .map(|v| v.ok_or_else(bad))
+        .collect()
+}
+
+fn texts(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<String>> {
+    Ok(df
+        .column(name)
+        .map_err(|_| Error::bad_file(path, format!("not a payouts ledger: no column {name}")))?
+        .str()
+        .map_err(|_| Error::bad_file(path, format!("column {name} is not text")))?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
+    let df = crate::table::read_parquet_file(path).map_err(|e| match e {
+        Error::BadFile { .. } => e,
+        other => Error::bad_file(path, one_line(&other.to_string())),
+    })?;
+    let money = |name: &str| crate::table::decimal_fen(&df, name, path);
+    let round = integers(&df, "round", path)?;
+    let platforms_raw = texts(&df, "platform_id", path)?;
+    let lenders_raw = texts(&df, "lender_id", path)?;
+    let status: Vec<Status> = texts(&df, "status", path)?
+        .into_iter()
+        .map(|s| {
+            if s == "reserved" {
+                Status::Reserved
+            } else {
+                Status::Eligible
+            }
+        })
+        .collect();
+    let (claim, before, paid, reserved, carried) = (
+        money("claim")?,
+        money("before")?,
+        money("paid")?,
+        money("reserved")?,
+        money("carried")?,
+    );
+    drop(df);
+    // Platform ids by first appearance; today's code of each.
+    let today: HashMap<&str, u32> = data
+        .platforms
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(c, id)| (id.as_str(), c as u32))
+        .collect();
+    let mut platform_ids: Vec<String> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut row_platform_index = Vec::with_capacity(round.len());
+    for p in &platforms_raw {
+        let i = *seen.entry(p.clone()).or_insert_with(|| {
+            platform_ids.push(p.clone());
+            platform_ids.len() - 1
+        });
+        row_platform_index.push(i);
+    }
+    let codes: Vec<u32> = platform_ids
+        .iter()
+        .map(|p| today.get(p.as_str()).copied().unwrap_or(UNKNOWN))
+        .collect();
+    let platform: Vec<u32> = row_platform_index.iter().map(|i| codes[*i]).collect();
+    let mut unknown_lenders = HashMap::new();
+    let lender: Vec<u32> = lenders_raw
+        .into_iter()
+        .enumerate()
+        .map(|(k, l)| match data.lender_index.get(Fp::of(l.as_bytes())) {
+            Some(c) if c != u32::MAX => c,
+            _ => {
+                unknown_lenders.insert(k, l);
+                UNKNOWN
+            }
+        })
+        .collect();
+    let mut index: HashMap<(u32, i64), Vec<usize>> = HashMap::new();
+    for k in 0..round.len() {
+        if platform[k] != UNKNOWN {
+            index.entry((platform[k], round[k])).or_default().push(k);
+        }
+    }
+    let rank = &data.lenders.rank;
+    for rows in index.values_mut() {
+        rows.sort_by_key(|&k| {
+            (
+                lender[k] == UNKNOWN,
+                rank.get(lender[k] as usize).copied().unwrap_or(u32::MAX),
+            )
+        });
+    }
+    Ok(Ledger {
+        path: path.to_path_buf(),
+        platform_ids,
+        codes,
+        row_platform_index,
+        platform,
+        lender,
+        unknown_lenders,
+        round,
+        status,
+        claim,
+        before,
+        paid,
+        reserved,
+        carried,
+        rounds: Vec::new(),
+        index,
+    })
+}
+
+fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
+    let df = crate::table::read_parquet_file(path)?;
+    let ids = texts(&df, "platform_id", path)
+        .map_err(|_| Error::bad_file(path, "not payout rounds: no text column platform_id"))?;
+    let round = integers(&df, "round", path)?;
+    let lenders = integers(&df, "lenders", path)?;
+    let lenders_paid = integers(&df, "lenders_paid", path)?;
+    let money = |name: &str| crate::table::decimal_fen(&df, name, path);
+    let (pool, paid, reserved, carried, surplus) = (
+        money("pool")?,
+        money("paid")?,
+        money("reserved")?,
+        money("carried")?,
+        money("surplus")?,
+    );
+    let mut rounds: Vec<LedgerRound> = (0..df.height())
+        .map(|i| LedgerRound {
+            platform_id: ids[i].clone(),
+            round: round[i],
+            pool: pool[i],
+            paid: paid[i],
+            reserved: reserved[i],
+            carried: carried[i],
+            surplus: surplus[i],
+            lenders: lenders[i],
+            lenders_paid: lenders_paid[i],
+        })
+        .collect();
+    rounds.sort_by(|a, b| {
+        (a.platform_id.as_bytes(), a.round).cmp(&(b.platform_id.as_bytes(), b.round))
+    });
+    Ok(rounds)
+}

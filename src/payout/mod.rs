@@ -1,0 +1,7 @@
+//! Payouts (清退兑付, DESIGN §6): one round's exact allocation ([`allocate`], pure), every
+//! round of every platform on the rounds before it ([`rounds`]), and the rounds already paid
+//! ([`ledger`]).
+
+pub mod allocate;
+pub mod ledger;
+pub mod rounds;

@@ -1,0 +1,348 @@
+//! Claims and exposure (DESIGN §4): each lender × platform position's claim under its
+//! platform's basis, the per-platform roll-ups, the lenders table and the district × class
+//! table, and the reconciliation of claims against investments.
+//!
+//! In: the positions of [`InputData`] (sorted by platform id, then lender id) and each
+//! platform's class. Out: [`Claims`] parallel to the positions, and the tables. Work per
+//! platform runs in parallel; every sum is over i64 fen that validation bounded.
+
+use rayon::prelude::*;
+
+use crate::config::{Basis, Config};
+use crate::error::{Error, Result};
+use crate::input::data::InputData;
+use crate::rules::classify::Class;
+
+/// A claim size band (万 = 10,000 yuan): claims from `lower` fen (included) to the next band's.
+#[derive(Debug, Clone, Copy)]
+pub struct Band {
+    pub name: &'static str,
+    /// Its columns in platforms.parquet.
+    pub lenders: &'static str,
+    pub claim: &'static str,
+    pub lower: i64,
+}
+
+const fn band(name: &'static str, lenders: &'static str, claim: &'static str, lower: i64) -> Band {
+    Band {
+        name,
+        lenders,
+        claim,
+        lower,
+    }
+}
+
+/// The bands, ascending.
+pub const BANDS: [Band; 6] = [
+    band("band_0_1w", "band_0_1w_lenders", "band_0_1w_claim", 0),
+    band(
+        "band_1w_5w",
+        "band_1w_5w_lenders",
+        "band_1w_5w_claim",
+        1_000_000,
+    ),
+    band(
+        "band_5w_10w",
+        "band_5w_10w_lenders",
+        "band_5w_10w_claim",
+        5_000_000,
+    ),
+    band(
+        "band_10w_50w",
+        "band_10w_50w_lenders",
+        "band_10w_50w_claim",
+        10_000_000,
+    ),
+    band(
+        "band_50w_100w",
+        "band_50w_100w_lenders",
+        "band_50w_100w_claim",
+        50_000_000,
+    ),
+    band(
+        "band_100w_up",
+        "band_100w_up_lenders",
+        "band_100w_up_claim",
+        100_000_000,
+    ),
+];
+
+/// A lender's standing on a platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Registered and not excluded: paid.
+    Eligible,
+    /// Not registered: the share is held in reserve (提存).
+    Reserved,
+    /// Insider, employee or defendant: nothing, and not in the pool's denominator.
+    Excluded,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Eligible => "eligible",
+            Status::Reserved => "reserved",
+            Status::Excluded => "excluded",
+        }
+    }
+}
+
+/// The claims, one per position (same order as `InputData::positions`).
+#[derive(Debug, Default, Clone)]
+pub struct Claims {
+    pub claim: Vec<i64>,
+    pub net_winner: Vec<i64>,
+    pub status: Vec<Status>,
+    /// Per platform code.
+    pub class: Vec<Class>,
+    pub basis: Vec<Basis>,
+}
+
+/// Each position's claim (DESIGN §4): outstanding principal, or net of the returns received
+/// (本金折抵) under that basis, with what a net winner took out beyond the principal.
+pub fn claims(data: &InputData, classes_by_code: &[Class], config: &Config) -> Claims {
+    let basis: Vec<Basis> = classes_by_code
+        .iter()
+        .map(|c| config.basis_for(*c))
+        .collect();
+    let pos = &data.positions;
+    let lenders = &data.lenders;
+    let (claim, rest): (Vec<i64>, Vec<(i64, Status)>) = (0..pos.len())
+        .into_par_iter()
+        .map(|i| {
+            let s = pos.sums[i];
+            let outstanding = s.outstanding();
+            let (claim, winner) = match basis[pos.platform[i] as usize] {
+                Basis::OutstandingPrincipal => (outstanding, 0),
+                Basis::NetOfReturns => (
+                    (outstanding - s.returns_received).max(0),
+                    (s.returns_received - outstanding).max(0),
+                ),
+            };
+            let l = pos.lender[i] as usize;
+            let status = if lenders.excluded[l] {
+                Status::Excluded
+            } else if !lenders.registered[l] {
+                Status::Reserved
+            } else {
+                Status::Eligible
+            };
+            (claim, (winner, status))
+        })
+        .unzip();
+    let (net_winner, status) = rest.into_iter().unzip();
+    Claims {
+        claim,
+        net_winner,
+        status,
+        class: classes_by_code.to_vec(),
+        basis,
+    }
+}
+
+/// A platform's exposure roll-up (over all its positions, whatever their status).
+#[derive(Debug, Clone, Default)]
+pub struct PlatformExposure {
+    pub platform_id: String,
+    /// Σ claim over every lender row, excluded ones included (fen).
+    pub total_claim: i64,
+    /// Σ claim of eligible and reserved rows.
+    pub pool_claim: i64,
+    pub claim_lenders: i64,
+    /// (lenders, claim) per band of [`BANDS`], over rows with claim > 0.
+    pub bands: [(i64, i64); 6],
+    pub top1_lender_claim: i64,
+    pub top10_lender_claim: i64,
+    pub claim_hhi: f64,
+    pub claim_median: Option<i64>,
+    pub net_winners: i64,
+    pub net_winner_total: i64,
+    /// Σ of the positions' outstanding, for the reconciliation.
+    pub outstanding: i64,
+}
+
+/// The roll-ups of platform `code`.
+pub fn rollup(data: &InputData, claims: &Claims, code: u32) -> PlatformExposure {
+    let range = data.positions.ranges[code as usize].clone();
+    let c = &claims.claim[range.clone()];
+    let mut x = PlatformExposure {
+        platform_id: data.platforms.ids[code as usize].clone(),
+        ..PlatformExposure::default()
+    };
+    let mut positive: Vec<i64> = Vec::with_capacity(c.len());
+    for (k, i) in range.clone().enumerate() {
+        let claim = c[k];
+        x.total_claim = x.total_claim.saturating_add(claim);
+        if claims.status[i] != Status::Excluded {
+            x.pool_claim = x.pool_claim.saturating_add(claim);
+        }
+        let winner = claims.net_winner[i];
+        x.net_winners += i64::from(winner > 0);
+        x.net_winner_total = x.net_winner_total.saturating_add(winner);
+        x.outstanding = x
+            .outstanding
+            .saturating_add(data.positions.sums[i].outstanding());
+        if claim > 0 {
+            positive.push(claim);
+            let b = BANDS
+                .iter()
+                .rposition(|band| claim >= band.lower)
+                .unwrap_or(0);
+            x.bands[b].0 += 1;
+            x.bands[b].1 = x.bands[b].1.saturating_add(claim);
+        }
+    }
+    x.claim_lenders = positive.len() as i64;
+    x.top1_lender_claim = c.iter().copied().max().unwrap_or(0);
+    // The ten largest claims (a zero claim counts if there are fewer positive ones).
+    let mut largest: Vec<i64> = c.to_vec();
+    let k = largest.len().min(10);
+    if k > 0 {
+        largest.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        x.top10_lender_claim = largest[..k].iter().fold(0i64, |a, v| a.saturating_add(*v));
+    }
+    // The lower middle of the positive claims.
+    if !positive.is_empty() {
+        let mid = (positive.len() - 1) / 2;
+        let (_, m, _) = positive.select_nth_unstable(mid);
+        x.claim_median = Some(*m);
+    }
+    // HHI: Σ (claim / total)², in lender order (the same order every run).
+    if x.total_claim != 0 {
+        let total = x.total_claim as f64;
+        x.claim_hhi = c
+            .iter()
+            .map(|v| {
+                let s = *v as f64 / total;
+                s * s
+            })
+            .sum();
+    }
+    x
+}
+
+/// One row of lenders.parquet (lenders with at least one position).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LenderRow {
+    pub code: u32,
+    pub platforms: i64,
+    pub failed_platforms: i64,
+    pub total_claim: i64,
+}
+
+/// lenders.parquet: per lender with a position, sorted by lender_id.
+pub fn lenders(data: &InputData, claims: &Claims) -> Vec<LenderRow> {
+    let n = data.lenders.len();
+    let mut platforms = vec![0u32; n];
+    let mut failed = vec![0u32; n];
+    let mut total = vec![0i64; n];
+    let pos = &data.positions;
+    for i in 0..pos.len() {
+        let l = pos.lender[i] as usize;
+        platforms[l] += 1;
+        if claims.class[pos.platform[i] as usize] == Class::Failed {
+            failed[l] += 1;
+        }
+        total[l] = total[l].saturating_add(claims.claim[i]);
+    }
+    data.lenders
+        .order
+        .iter()
+        .filter(|c| platforms[**c as usize] > 0)
+        .map(|&code| {
+            let l = code as usize;
+            LenderRow {
+                code,
+                platforms: i64::from(platforms[l]),
+                failed_platforms: i64::from(failed[l]),
+                total_claim: total[l],
+            }
+        })
+        .collect()
+}
+
+/// One row of districts.parquet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictRow {
+    /// The lenders' district; None where it is not known.
+    pub district: Option<String>,
+    pub class: Class,
+    /// Distinct lenders with a claim > 0 on a platform of the class.
+    pub lenders: i64,
+    /// Σ of those claims.
+    pub claims: i64,
+}
+
+/// districts.parquet: per lender district × platform class, over positions with claim > 0,
+/// sorted by district (missing first) then class code.
+pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
+    let lenders = &data.lenders;
+    let names = lenders.district_names.len();
+    // Slot per (district or missing, class).
+    let slot = |d: u32, c: Class| -> usize {
+        let d = if d == u32::MAX { names } else { d as usize };
+        d * 5 + c.index()
+    };
+    let mut sums = vec![(0i64, 0i64); (names + 1) * 5];
+    // Classes each lender has a positive claim in, as bits.
+    let mut seen = vec![0u8; lenders.len()];
+    let pos = &data.positions;
+    for i in 0..pos.len() {
+        let claim = claims.claim[i];
+        if claim <= 0 {
+            continue;
+        }
+        let l = pos.lender[i] as usize;
+        let class = claims.class[pos.platform[i] as usize];
+        let s = &mut sums[slot(lenders.district[l], class)];
+        s.1 = s.1.saturating_add(claim);
+        let bit = 1u8 << class.index();
+        if seen[l] & bit == 0 {
+            seen[l] |= bit;
+            s.0 += 1;
+        }
+    }
+    let mut rows = Vec::new();
+    for d in (0..=names as u32).map(|d| if d as usize == names { u32::MAX } else { d }) {
+        for class in Class::ALL {
+            let (n, total) = sums[slot(d, class)];
+            if n > 0 {
+                rows.push(DistrictRow {
+                    district: (d != u32::MAX).then(|| lenders.district_names[d as usize].clone()),
+                    class,
+                    lenders: n,
+                    claims: total,
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        let key = |r: &DistrictRow| (r.district.is_some(), r.district.clone(), r.class.code());
+        key(a).cmp(&key(b))
+    });
+    rows
+}
+
+/// Σ claims outstanding per platform must equal the investments' outstanding, summed apart
+/// while they were read. Returns the JSON for validation.json; a mismatch is an internal error.
+pub fn reconcile(data: &InputData, exposures: &[(u32, i64)]) -> Result<serde_json::Value> {
+    let mut total: i128 = 0;
+    for (code, got) in exposures {
+        let expected = data.investments[*code as usize].outstanding;
+        if *got != expected {
+            return Err(Error::Internal(format!(
+                "reconciliation failed for platform {}: claims outstanding {} ≠ investments outstanding {}",
+                data.platforms.ids[*code as usize],
+                crate::domain::money::format_fen(*got),
+                crate::domain::money::format_fen(expected)
+            )));
+        }
+        total += i128::from(*got);
+    }
+    Ok(serde_json::json!({
+        "platforms_checked": exposures.len(),
+        "mismatches": 0,
+        "outstanding_total": crate::domain::money::format_fen_wide(total),
+    }))
+}

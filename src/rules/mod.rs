@@ -1,0 +1,123 @@
+//! Rules: what the clean-up decides from the validated data — the platform metrics
+//! ([`metrics`]), the five classes ([`classify`]), each lender's claim and the exposure tables
+//! ([`exposure`]), and the staged exit plan ([`plan`]). Pure domain code over the compact data of
+//! [`crate::input::data`]; no polars.
+
+pub mod classify;
+pub mod exposure;
+pub mod metrics;
+pub mod plan;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+use crate::input::data::InputData;
+use classify::{Class, Classification};
+use exposure::{Claims, DistrictRow, LenderRow, PlatformExposure};
+use metrics::PlatformMetrics;
+
+/// One platform: its metrics, its class and its exposure roll-up.
+#[derive(Debug, Clone)]
+pub struct PlatformRow {
+    pub metrics: PlatformMetrics,
+    pub class: Classification,
+    pub exposure: PlatformExposure,
+}
+
+/// Everything the rules derive from the data, before plans and payouts.
+pub struct Analysis {
+    /// Sorted by platform_id.
+    pub platforms: Vec<PlatformRow>,
+    /// One per position of the data.
+    pub claims: Claims,
+    pub lenders: Vec<LenderRow>,
+    pub districts: Vec<DistrictRow>,
+    /// The claims-vs-investments reconciliation for validation.json.
+    pub reconciliation: serde_json::Value,
+}
+
+/// Classify every platform and compute the claims and exposure.
+pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result<Analysis> {
+    let metrics = metrics::platform_metrics(data, as_of);
+    let classified: Vec<(PlatformMetrics, Classification)> = metrics
+        .into_par_iter()
+        .map(|m| {
+            let c = classify::classify(&m, &config.classify);
+            (m, c)
+        })
+        .collect();
+    let mut classes = vec![Class::Normal; data.platforms.len()];
+    for (m, c) in &classified {
+        classes[m.code as usize] = c.class;
+    }
+    let claims = exposure::claims(data, &classes, config);
+    let platforms: Vec<PlatformRow> = classified
+        .into_par_iter()
+        .map(|(m, c)| {
+            let x = exposure::rollup(data, &claims, m.code);
+            PlatformRow {
+                metrics: m,
+                class: c,
+                exposure: x,
+            }
+        })
+        .collect();
+    let outstanding: Vec<(u32, i64)> = platforms
+        .iter()
+        .map(|p| (p.metrics.code, p.exposure.outstanding))
+        .collect();
+    let reconciliation = exposure::reconcile(data, &outstanding)?;
+    // The lender side of the metrics is read from the same positions as the claims: they
+    // must agree with the claims' roll-up too.
+    if let Some(p) = platforms
+        .iter()
+        .find(|p| p.metrics.lender_outstanding != p.exposure.outstanding)
+    {
+        return Err(Error::Internal(format!(
+            "platform {}: lender outstanding differs between metrics and claims",
+            p.metrics.platform_id
+        )));
+    }
+    let lenders = exposure::lenders(data, &claims);
+    let districts = exposure::districts(data, &claims);
+    Ok(Analysis {
+        platforms,
+        claims,
+        lenders,
+        districts,
+        reconciliation,
+    })
+}
+
+/// The staged exit plan of the analysed platforms.
+pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> Result<plan::Plan> {
+    let Some(as_of) = as_of else {
+        if analysis.platforms.is_empty() {
+            // Nothing to plan and no date to plan from: an empty plan.
+            return Ok(plan::Plan {
+                entries: Vec::new(),
+                stages: Vec::new(),
+            });
+        }
+        return Err(Error::Usage(
+            "the exit plan needs an as-of date: the data has no dated rows, pass --as-of".into(),
+        ));
+    };
+    let inputs = analysis
+        .platforms
+        .iter()
+        .map(|p| plan::PlatformInput {
+            platform_id: p.metrics.platform_id.clone(),
+            name: p.metrics.name.clone(),
+            district: p.metrics.district.clone(),
+            class: p.class.class,
+            subclass: p.class.subclass,
+            lender_outstanding: p.metrics.lender_outstanding,
+            lenders_current: p.metrics.lenders_current,
+            last_loan_maturity: p.metrics.last_loan_maturity,
+        })
+        .collect();
+    Ok(plan::plan(inputs, &config.plan, as_of))
+}

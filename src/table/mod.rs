@@ -1,0 +1,145 @@
+//! The polars wall: the few places that touch polars. Reading Parquet (the input tables a
+//! slice of row groups at a time, in [`crate::input::source`]; whole small files here: ledgers
+//! and earlier runs' exports), building frames for the generator's Parquet files
+//! ([`frame`]), and the CSV copies of the exports. Domain code works on its own types.
+
+pub mod frame;
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, PolarsContext, Result};
+
+/// Read a whole Parquet file. A damaged file is an [`Error::BadFile`] naming it, even if a
+/// decoder deep inside polars panics instead of returning an error.
+pub fn read_parquet_file(path: &Path) -> Result<DataFrame> {
+    let f = std::fs::File::open(path)
+        .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(f).finish()
+    }))
+    .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
+    .map_err(|e| {
+        let one_line = e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
+    })
+}
+
+/// A Decimal money column read back as fen, exactly (any scale, whole fen only).
+pub fn decimal_fen(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    let bad = |m: String| Error::bad_file(path, m);
+    let c = df
+        .column(name)
+        .map_err(|_| bad(format!("no column {name}")))?;
+    let DataType::Decimal(_, scale) = c.dtype() else {
+        return Err(bad(format!("column {name} is not Decimal money")));
+    };
+    let scale = *scale as u32;
+    let phys = c
+        .as_materialized_series()
+        .decimal()
+        .map_err(|e| bad(e.to_string()))?
+        .physical()
+        .clone();
+    phys.iter()
+        .map(|v| {
+            crate::domain::money::decimal_to_fen(v.unwrap_or(0), scale)
+                .ok_or_else(|| bad(format!("column {name}: not whole fen")))
+        })
+        .collect()
+}
+
+/// Text columns of a whole Parquet file (null as "").
+pub fn text_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<String>> {
+    Ok(df
+        .column(name)
+        .map_err(|_| Error::bad_file(path, format!("no column {name}")))?
+        .str()
+        .map_err(|_| Error::bad_file(path, format!("column {name} is not text")))?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+/// An integer column of a whole Parquet file; a null or a non-integer type is an error.
+pub fn integer_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
+    let bad = || Error::bad_file(path, format!("column {name} is not an integer column"));
+    let c = df
+        .column(name)
+        .map_err(|_| Error::bad_file(path, format!("no column {name}")))?;
+    if !c.dtype().is_integer() {
+        return Err(bad());
+    }
+    let c = c.strict_cast(&DataType::Int64).map_err(|_| bad())?;
+    c.i64()
+        .map_err(|_| bad())?
+        .iter()
+        .map(|v| v.ok_or_else(bad))
+        .collect()
+}
+
+/// Copy a Parquet export to CSV (UTF-8 with BOM, flat columns only), a slice of row groups at
+/// a time; returns the rows written.
+pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
+    let (mut batches, names) = crate::input::source::ParquetBatches::open(parquet)?;
+    let schema = {
+        let f = std::fs::File::open(parquet).map_err(|e| Error::io(parquet, e))?;
+        ParquetReader::new(f)
+            .schema()
+            .context("reading an export's schema")?
+    };
+    let flat: Vec<String> = names
+        .into_iter()
+        .filter(|n| {
+            schema.get(n.as_str()).is_some_and(|f| {
+                !matches!(
+                    f.dtype(),
+                    ArrowDataType::List(_) | ArrowDataType::LargeList(_) | ArrowDataType::Struct(_)
+                )
+            })
+        })
+        .collect();
+    batches.select(flat);
+    let mut out = std::fs::File::create(csv).map_err(|e| Error::io(csv, e))?;
+    let mut rows = 0u64;
+    let mut first = true;
+    while let Some((_, mut df)) = batches.next_batch()? {
+        rows += df.height() as u64;
+        CsvWriter::new(&mut out)
+            .include_bom(first)
+            .include_header(first)
+            .finish(&mut df)
+            .context("writing a CSV copy")?;
+        first = false;
+    }
+    if first {
+        // No rows: the header alone, from an empty frame of the same columns.
+        let mut empty = crate::table::read_parquet_file(parquet)?;
+        let cols: Vec<String> = empty
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .filter(|n| batches_flat_contains(&schema, n))
+            .collect();
+        let mut empty = empty.select(cols).context("flattening an export")?;
+        CsvWriter::new(&mut out)
+            .include_bom(true)
+            .finish(&mut empty)
+            .context("writing a CSV copy")?;
+    }
+    Ok(rows)
+}
+
+fn batches_flat_contains(schema: &ArrowSchema, name: &str) -> bool {
+    schema.get(name).is_some_and(|f| {
+        !matches!(
+            f.dtype(),
+            ArrowDataType::List(_) | ArrowDataType::LargeList(_) | ArrowDataType::Struct(_)
+        )
+    })
+}
