@@ -7,9 +7,10 @@
 //! rejected or missing parent; a file that is not a table stops the run with an error naming it.
 //!
 //! The pieces, in the order a row meets them: [`find`] (which files, which header is which
-//! column), [`csv`] and [`csv_table`] (CSV records with their lines) or [`source`] (Parquet
+//! column), [`csv`] and [`csv_table`] (CSV records with their lines) or [`parquet`] (Parquet
 //! columns with their types), [`source::Column`] (a typed cell or why not), [`validate`] (the
-//! rules, and what accepted rows add up to), [`ids`] (ids as integer codes), [`report`].
+//! rules, and what accepted rows add up to), [`ids`] (ids as integer codes), [`data`] (what is
+//! kept), [`report`] (rejects and counts).
 
 pub mod cells;
 pub mod csv;
@@ -17,6 +18,7 @@ pub mod csv_table;
 pub mod data;
 pub mod find;
 pub mod ids;
+pub mod parquet;
 pub mod report;
 pub mod schema;
 pub mod source;
@@ -232,7 +234,7 @@ fn read_parquet(
     options: &ReadOptions,
 ) -> Result<TableReport> {
     let path = &file.path;
-    let (mut batches, names) = source::ParquetBatches::open(path)?;
+    let (mut batches, names) = parquet::ParquetBatches::open(path)?;
     let (mapping, unknown_columns) = find::map_headers(file, &names, config)?;
     let spec = file.table.columns();
     // Read the mapped columns only; a lender's name and phone only when a payment file needs
@@ -261,8 +263,9 @@ fn read_parquet(
             (0..spec.len()).map(|_| source::Column::Absent).collect();
         for (k, (j, h)) in wanted.iter().enumerate() {
             let series = frame_columns[k].as_materialized_series();
-            let column = source::parquet_column(series, spec[*j].ty, options.accept_float_money)
-                .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
+            let column =
+                parquet::parquet_column(series, spec[*j].ty, options.accept_float_money)
+                    .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
             if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
                 report.float_money_rounded += values
                     .iter()

@@ -8,10 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use polars::prelude::*;
-
 use crate::domain::date::Date;
 use crate::error::{Error, Result};
+use crate::table;
 
 /// One platform as a run saw it.
 #[derive(Debug, Clone)]
@@ -72,27 +71,12 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         .and_then(Date::parse)
         .ok_or_else(|| bad(&vpath, "no as_of date"))?;
     let ppath = dir.join("platforms.parquet");
-    let df = read_parquet(&ppath)?;
-    let text = |c: &str| -> Result<Vec<String>> {
-        Ok(df
-            .column(c)
-            .and_then(|s| s.str().cloned())
-            .map_err(|_| bad(&ppath, format!("no text column {c}")))?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
+    let df = table::read_parquet_file(&ppath)?;
+    let text = |c: &str| table::text_column(&df, c, &ppath);
     let (ids, classes, districts) = (text("platform_id")?, text("class")?, text("district")?);
-    let outstanding = fen_column(&df, "lender_outstanding", &ppath)?;
-    let lenders: Vec<i64> = df
-        .column("lenders_current")
-        .and_then(|s| s.cast(&DataType::Int64))
-        .and_then(|s| s.i64().cloned())
-        .map_err(|_| bad(&ppath, "no integer column lenders_current"))?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let platforms = (0..df.height())
+    let outstanding = table::decimal_fen(&df, "lender_outstanding", &ppath)?;
+    let lenders = table::integer_column(&df, "lenders_current", &ppath)?;
+    let platforms = (0..ids.len())
         .map(|i| {
             (
                 ids[i].clone(),
@@ -107,27 +91,12 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         .collect();
     let spath = dir.join("plan_stages.parquet");
     let projection = if spath.is_file() {
-        let s = read_parquet(&spath)?;
-        let ends: Vec<Date> = s
-            .column("ends_on")
-            .and_then(|c| c.cast(&DataType::Int32))
-            .and_then(|c| c.i32().cloned())
-            .map_err(|_| bad(&spath, "no date column ends_on"))?
-            .iter()
-            .map(|v| Date(v.unwrap_or(0)))
-            .collect();
-        let ints = |c: &str| -> Result<Vec<i64>> {
-            Ok(s.column(c)
-                .and_then(|x| x.cast(&DataType::Int64))
-                .and_then(|x| x.i64().cloned())
-                .map_err(|_| bad(&spath, format!("no integer column {c}")))?
-                .iter()
-                .map(|v| v.unwrap_or(0))
-                .collect())
-        };
-        let (p, l) = (ints("platforms_remaining")?, ints("lenders_remaining")?);
-        let o = fen_column(&s, "outstanding_remaining", &spath)?;
-        (0..s.height())
+        let s = table::read_parquet_file(&spath)?;
+        let ends = table::date_column(&s, "ends_on", &spath)?;
+        let p = table::integer_column(&s, "platforms_remaining", &spath)?;
+        let l = table::integer_column(&s, "lenders_remaining", &spath)?;
+        let o = table::decimal_fen(&s, "outstanding_remaining", &spath)?;
+        (0..ends.len())
             .map(|i| (ends[i], p[i], o[i], l[i]))
             .collect()
     } else {
@@ -138,14 +107,6 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         platforms,
         projection,
     })
-}
-
-fn read_parquet(path: &Path) -> Result<DataFrame> {
-    crate::table::frame::read_parquet_file(path)
-}
-
-fn fen_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
-    crate::table::frame::decimal_fen(df, name, path)
 }
 
 /// Compare two snapshots.

@@ -14,14 +14,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
-
 use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
 use crate::input::data::InputData;
 use crate::input::ids::Fp;
 use crate::payout::rounds::RoundRow;
 use crate::rules::exposure::{Claims, Status};
+use crate::table;
 
 /// A code not found in today's data.
 const UNKNOWN: u32 = u32::MAX;
@@ -245,15 +244,18 @@ impl Ledger {
                 .and_then(|rounds| rounds.iter().find(|(n, _)| *n == r.round))
                 .map(|(_, pool)| *pool);
             match now {
-                None => return Err(Error::Usage(format!(
+                None => {
+                    return Err(Error::Usage(format!(
                     "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
                          the recoveries no longer list that round; keep every paid round in \
                          recoveries as it was",
                     r.round,
                     r.platform_id,
                     format_fen(r.pool)
-                ))),
-                Some(pool) if pool != r.pool => return Err(Error::Usage(format!(
+                )))
+                }
+                Some(pool) if pool != r.pool => {
+                    return Err(Error::Usage(format!(
                     "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
                          the recoveries now give {} yuan for it; a round already paid cannot \
                          change: restore its recoveries and book the difference as a new round",
@@ -261,7 +263,8 @@ impl Ledger {
                     r.platform_id,
                     format_fen(r.pool),
                     format_fen(pool)
-                ))),
+                )))
+                }
                 Some(_) => {}
             }
         }
@@ -348,48 +351,13 @@ impl Ledger {
     }
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A column of a ledger file as i64 (integers) or fen (Decimal money).
-fn integers(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
-    let bad = || Error::bad_file(path, format!("column {name} is not an integer column"));
-    let c = df
-        .column(name)
-        .map_err(|_| Error::bad_file(path, format!("not a ledger: no column {name}")))?;
-    if !c.dtype().is_integer() {
-        return Err(bad());
-    }
-    let c = c.strict_cast(&DataType::Int64).map_err(|_| bad())?;
-    c.i64()
-        .map_err(|_| bad())?
-        .iter()
-        .map(|v| v.ok_or_else(bad))
-        .collect()
-}
-
-fn texts(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<String>> {
-    Ok(df
-        .column(name)
-        .map_err(|_| Error::bad_file(path, format!("not a payouts ledger: no column {name}")))?
-        .str()
-        .map_err(|_| Error::bad_file(path, format!("column {name} is not text")))?
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect())
-}
-
 fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
-    let df = crate::table::read_parquet_file(path).map_err(|e| match e {
-        Error::BadFile { .. } => e,
-        other => Error::bad_file(path, one_line(&other.to_string())),
-    })?;
-    let money = |name: &str| crate::table::decimal_fen(&df, name, path);
-    let round = integers(&df, "round", path)?;
-    let platforms_raw = texts(&df, "platform_id", path)?;
-    let lenders_raw = texts(&df, "lender_id", path)?;
-    let status: Vec<Status> = texts(&df, "status", path)?
+    let df = table::read_parquet_file(path)?;
+    let money = |name: &str| table::decimal_fen(&df, name, path);
+    let round = table::integer_column(&df, "round", path)?;
+    let platforms_raw = table::text_column(&df, "platform_id", path)?;
+    let lenders_raw = table::text_column(&df, "lender_id", path)?;
+    let status: Vec<Status> = table::text_column(&df, "status", path)?
         .into_iter()
         .map(|s| {
             if s == "reserved" {
@@ -478,13 +446,12 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
 }
 
 fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
-    let df = crate::table::read_parquet_file(path)?;
-    let ids = texts(&df, "platform_id", path)
-        .map_err(|_| Error::bad_file(path, "not payout rounds: no text column platform_id"))?;
-    let round = integers(&df, "round", path)?;
-    let lenders = integers(&df, "lenders", path)?;
-    let lenders_paid = integers(&df, "lenders_paid", path)?;
-    let money = |name: &str| crate::table::decimal_fen(&df, name, path);
+    let df = table::read_parquet_file(path)?;
+    let ids = table::text_column(&df, "platform_id", path)?;
+    let round = table::integer_column(&df, "round", path)?;
+    let lenders = table::integer_column(&df, "lenders", path)?;
+    let lenders_paid = table::integer_column(&df, "lenders_paid", path)?;
+    let money = |name: &str| table::decimal_fen(&df, name, path);
     let (pool, paid, reserved, carried, surplus) = (
         money("pool")?,
         money("paid")?,
@@ -492,7 +459,7 @@ fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
         money("carried")?,
         money("surplus")?,
     );
-    let mut rounds: Vec<LedgerRound> = (0..df.height())
+    let mut rounds: Vec<LedgerRound> = (0..ids.len())
         .map(|i| LedgerRound {
             platform_id: ids[i].clone(),
             round: round[i],

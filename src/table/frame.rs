@@ -1,6 +1,6 @@
-//! Column builders that turn accepted rows into polars DataFrames: one of the few places
-//! that touch polars. Money goes in as Int64 fen, dates as Date, bools with their defaults
-//! already applied, text as String (null when missing).
+//! Column builders that turn rows into polars DataFrames, for the generator's Parquet files.
+//! Money goes in as Int64 fen and out as Decimal(18,2) yuan, dates as Date, text as String
+//! (null when missing).
 
 use polars::prelude::*;
 
@@ -171,99 +171,6 @@ pub fn fen_decimal(name: PlSmallStr, fen: Vec<Option<i64>>) -> Result<Series> {
         .into_decimal(18, 2)
         .context("building a Decimal(18,2) column")?
         .into_series())
-}
-
-/// A money sum and its Float64 shadow (`<name>__f64`): polars Int64 sums wrap on overflow,
-/// so [`verify_sums`] compares the two after the plan has run.
-pub fn checked_sum(e: Expr, name: &str) -> [Expr; 2] {
-    [
-        e.clone().sum().alias(name),
-        e.cast(DataType::Float64)
-            .sum()
-            .alias(format!("{name}__f64")),
-    ]
-}
-
-/// Check every `name` against its `name__f64` shadow (relative 1e-9, floor 1e12 fen): a
-/// difference means the Int64 total wrapped, i.e. amounts beyond anything credible.
-pub fn verify_sums(df: &DataFrame, names: &[&str], key: &str) -> Result<()> {
-    for name in names {
-        let exact = df
-            .column(name)
-            .context(name)?
-            .cast(&DataType::Int64)
-            .context(name)?;
-        let shadow = df
-            .column(&format!("{name}__f64"))
-            .context(name)?
-            .cast(&DataType::Float64)
-            .context(name)?;
-        let keys = df
-            .column(key)
-            .context(key)?
-            .cast(&DataType::String)
-            .context(key)?;
-        let (exact, shadow, keys) = (
-            exact.i64().context(name)?,
-            shadow.f64().context(name)?,
-            keys.str().context(key)?,
-        );
-        for ((e, f), k) in exact.iter().zip(shadow.iter()).zip(keys.iter()) {
-            let (e, f) = (e.unwrap_or(0) as f64, f.unwrap_or(0.0));
-            if (e - f).abs() > 1e-9 * f.abs().max(1e12) {
-                return Err(crate::error::Error::Usage(format!(
-                    "{key} {}: {name} exceeds what 64-bit fen can total; amounts this large are not credible input",
-                    k.unwrap_or("")
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Read a whole Parquet file. A damaged file is a [`crate::error::Error::BadFile`] naming it,
-/// even if a decoder deep inside polars panics instead of returning an error.
-pub fn read_parquet_file(path: &std::path::Path) -> Result<DataFrame> {
-    use crate::error::Error;
-    let f = std::fs::File::open(path)
-        .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(f).finish()
-    }))
-    .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
-    .map_err(|e| {
-        let one_line = e
-            .to_string()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
-    })
-}
-
-/// A Decimal money column read back as fen, exactly (any scale, whole fen only).
-pub fn decimal_fen(df: &DataFrame, name: &str, path: &std::path::Path) -> Result<Vec<i64>> {
-    use crate::error::Error;
-    let bad = |m: String| Error::bad_file(path, m);
-    let c = df
-        .column(name)
-        .map_err(|_| bad(format!("no column {name}")))?;
-    let DataType::Decimal(_, scale) = c.dtype() else {
-        return Err(bad(format!("column {name} is not Decimal money")));
-    };
-    let scale = *scale as u32;
-    let phys = c
-        .as_materialized_series()
-        .decimal()
-        .map_err(|e| bad(e.to_string()))?
-        .physical()
-        .clone();
-    phys.iter()
-        .map(|v| {
-            crate::domain::money::decimal_to_fen(v.unwrap_or(0), scale)
-                .ok_or_else(|| bad(format!("column {name}: not whole fen")))
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
-//! The polars wall: the few places that touch polars. Reading Parquet (the input tables a
-//! slice of row groups at a time, in [`crate::input::source`]; whole small files here: ledgers
-//! and earlier runs' exports), building frames for the generator's Parquet files
-//! ([`frame`]), and the CSV copies of the exports. Domain code works on its own types.
+//! The polars wall: with [`crate::input::parquet`] (the input tables, a slice of row groups at
+//! a time), the only place that touches polars. Whole-file reads of ledgers and earlier runs'
+//! exports as plain columns, frames for the generator's Parquet files ([`frame`]), and the CSV
+//! copies of the exports. Domain code works on its own types.
 
 pub mod frame;
 
@@ -86,25 +86,23 @@ pub fn integer_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64
 /// Copy a Parquet export to CSV (UTF-8 with BOM, flat columns only), a slice of row groups at
 /// a time; returns the rows written.
 pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
-    let (mut batches, names) = crate::input::source::ParquetBatches::open(parquet)?;
+    let (mut batches, names) = crate::input::parquet::ParquetBatches::open(parquet)?;
     let schema = {
         let f = std::fs::File::open(parquet).map_err(|e| Error::io(parquet, e))?;
         ParquetReader::new(f)
             .schema()
             .context("reading an export's schema")?
     };
-    let flat: Vec<String> = names
-        .into_iter()
-        .filter(|n| {
-            schema.get(n.as_str()).is_some_and(|f| {
-                !matches!(
-                    f.dtype(),
-                    ArrowDataType::List(_) | ArrowDataType::LargeList(_) | ArrowDataType::Struct(_)
-                )
-            })
+    let nested = |n: &str| {
+        schema.get(n).is_some_and(|f| {
+            matches!(
+                f.dtype(),
+                ArrowDataType::List(_) | ArrowDataType::LargeList(_) | ArrowDataType::Struct(_)
+            )
         })
-        .collect();
-    batches.select(flat);
+    };
+    let flat: Vec<String> = names.into_iter().filter(|n| !nested(n)).collect();
+    batches.select(flat.clone());
     let mut out = std::fs::File::create(csv).map_err(|e| Error::io(csv, e))?;
     let mut rows = 0u64;
     let mut first = true;
@@ -118,15 +116,10 @@ pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
         first = false;
     }
     if first {
-        // No rows: the header alone, from an empty frame of the same columns.
-        let mut empty = crate::table::read_parquet_file(parquet)?;
-        let cols: Vec<String> = empty
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .filter(|n| batches_flat_contains(&schema, n))
-            .collect();
-        let mut empty = empty.select(cols).context("flattening an export")?;
+        // No rows: the header alone.
+        let mut empty = read_parquet_file(parquet)?
+            .select(flat)
+            .context("flattening an export")?;
         CsvWriter::new(&mut out)
             .include_bom(true)
             .finish(&mut empty)
@@ -135,11 +128,26 @@ pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
     Ok(rows)
 }
 
-fn batches_flat_contains(schema: &ArrowSchema, name: &str) -> bool {
-    schema.get(name).is_some_and(|f| {
-        !matches!(
-            f.dtype(),
-            ArrowDataType::List(_) | ArrowDataType::LargeList(_) | ArrowDataType::Struct(_)
-        )
-    })
+/// A Date column of a whole Parquet file (null as day 0 is never wanted: nulls are errors).
+pub fn date_column(
+    df: &DataFrame,
+    name: &str,
+    path: &Path,
+) -> Result<Vec<crate::domain::date::Date>> {
+    let bad = || Error::bad_file(path, format!("no date column {name}"));
+    let c = df.column(name).map_err(|_| bad())?;
+    if c.dtype() != &DataType::Date {
+        return Err(bad());
+    }
+    let c = c.cast(&DataType::Int32).map_err(|_| bad())?;
+    c.i32()
+        .map_err(|_| bad())?
+        .iter()
+        .map(|v| v.map(crate::domain::date::Date).ok_or_else(bad))
+        .collect()
+}
+
+/// Whether a whole Parquet file has a column.
+pub fn has_column(df: &DataFrame, name: &str) -> bool {
+    df.column(name).is_ok()
 }
