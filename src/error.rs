@@ -1,7 +1,9 @@
 //! The errors that stop a command, and the exit codes they map to (DESIGN §8).
 //!
 //! Row-level problems never appear here: they become rows of rejects.csv and the run goes on.
-//! What does appear is a file that is not a table, a usage mistake, or a bug of ours.
+//! What does appear is named by its cause — a file that is not a table, an argument, the
+//! config, an output path, a ledger, the data as a whole, `--strict` (all exit 2), or a failed
+//! read or write, polars, a bug of ours (exit 3).
 
 use std::path::PathBuf;
 
@@ -22,9 +24,28 @@ pub enum Error {
     #[error("{}: {message}", path.display())]
     BadFile { path: PathBuf, message: String },
 
-    /// A bad input folder, argument or config.
+    /// A command-line argument (a value, a combination, a missing input folder).
     #[error("{0}")]
     Usage(String),
+
+    /// The config file: its TOML, or a key's value.
+    #[error("{0}")]
+    Config(String),
+
+    /// Where a command would write: `--out` or `--payment-file` would destroy or overwrite
+    /// what it must not, or cannot be written.
+    #[error("{0}")]
+    Output(String),
+
+    /// A ledger that paying on would hurt someone: a paid round changed, a late round below a
+    /// paid one, a lender no longer in the data or above the claim.
+    #[error("{0}")]
+    Ledger(String),
+
+    /// The data as a whole cannot be used as asked: amounts beyond 64-bit fen, no date to
+    /// plan from.
+    #[error("{0}")]
+    Data(String),
 
     /// `--strict` and at least one rejected row.
     #[error("{0}")]
@@ -54,7 +75,13 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::BadFile { .. } | Error::Usage(_) | Error::Strict(_) => ExitCode::BadInput,
+            Error::BadFile { .. }
+            | Error::Usage(_)
+            | Error::Config(_)
+            | Error::Output(_)
+            | Error::Ledger(_)
+            | Error::Data(_)
+            | Error::Strict(_) => ExitCode::BadInput,
             Error::Io { .. } | Error::Polars { .. } | Error::Internal(_) => ExitCode::Internal,
         }
     }

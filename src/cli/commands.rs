@@ -193,7 +193,7 @@ fn compute_payouts(
     if let Some(file) = payment {
         if ledger.is_none() && !opts.pay_all_rounds {
             if let Some((platform, rounds)) = payouts.several_rounds(data) {
-                return Err(Error::Usage(format!(
+                return Err(Error::Ledger(format!(
                     "--payment-file: platform {platform} has rounds {rounds} in the recoveries and no \
                      --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
                      (the rounds paid before), or --pay-all-rounds if none of them has been paid"

@@ -125,9 +125,9 @@ impl Config {
             return Ok(Config::default());
         };
         let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Usage(format!("config {}: cannot read: {e}", path.display())))?;
+            .map_err(|e| Error::Config(format!("config {}: cannot read: {e}", path.display())))?;
         Config::from_toml(&text)
-            .map_err(|e| Error::Usage(format!("config {}: {e}", path.display())))
+            .map_err(|e| Error::Config(format!("config {}: {e}", path.display())))
     }
 
     /// Parse and resolve config text; the error is one line naming the offending key.
@@ -144,7 +144,7 @@ impl Config {
         for (header, target) in raw.columns {
             let known = Table::ALL.iter().any(|t| t.column_index(&target).is_some());
             if !known {
-                return Err(Error::Usage(format!(
+                return Err(Error::Config(format!(
                     "[columns] \"{header}\" maps to \"{target}\", which is no column of any table"
                 )));
             }
@@ -164,12 +164,14 @@ impl Config {
             let d = n.to_decimal(&format!("[classify] {key}"))?;
             crate::domain::money::parse_fen(&d.normalize().to_string())
                 .filter(|f| *f >= 0)
-                .ok_or_else(|| Error::Usage(format!("[classify] {key}: {d} is not a non-negative yuan amount with at most 2 decimals")))
+                .ok_or_else(|| Error::Config(format!("[classify] {key}: {d} is not a non-negative yuan amount with at most 2 decimals")))
         };
         let dc = &defaults.classify;
         let zombie_months = c.zombie_months.unwrap_or(dc.zombie_months);
         if zombie_months < 0 {
-            return Err(Error::Usage("[classify] zombie_months: must be ≥ 0".into()));
+            return Err(Error::Config(
+                "[classify] zombie_months: must be ≥ 0".into(),
+            ));
         }
         let classify = ClassifyRules {
             zombie_months,
@@ -221,7 +223,7 @@ impl Config {
             let Some(n) = v else { return Ok(default) };
             let d = n.to_decimal(&format!("[recovery] {key}"))?.normalize();
             if d.scale() > 4 || d < Decimal::ZERO || d > Decimal::ONE {
-                return Err(Error::Usage(format!(
+                return Err(Error::Config(format!(
                     "[recovery] {key}: {d} must be between 0 and 1 with at most 4 decimals"
                 )));
             }
@@ -247,7 +249,7 @@ impl Config {
                 None => Ok(default),
                 Some("net_of_returns") => Ok(Basis::NetOfReturns),
                 Some("outstanding_principal") => Ok(Basis::OutstandingPrincipal),
-                Some(other) => Err(Error::Usage(format!(
+                Some(other) => Err(Error::Config(format!(
                     "[claims] {key}: {other:?} is not a basis (net_of_returns or outstanding_principal)"
                 ))),
             }
@@ -263,7 +265,9 @@ impl Config {
         let p = &raw.plan;
         let positive = |v: Option<i64>, key: &str| -> Result<Option<i64>> {
             match v {
-                Some(n) if n <= 0 => Err(Error::Usage(format!("[plan] {key}: must be at least 1"))),
+                Some(n) if n <= 0 => {
+                    Err(Error::Config(format!("[plan] {key}: must be at least 1")))
+                }
                 other => Ok(other),
             }
         };
@@ -275,7 +279,7 @@ impl Config {
                     crate::domain::money::parse_fen(&d.normalize().to_string())
                         .filter(|f| *f > 0)
                         .ok_or_else(|| {
-                            Error::Usage(format!(
+                            Error::Config(format!(
                                 "[plan] max_outstanding: {d} is not a positive yuan amount"
                             ))
                         })?,
@@ -295,7 +299,7 @@ impl Config {
                 _ => None,
             };
             let measure = measure.ok_or_else(|| {
-                Error::Usage(format!(
+                Error::Config(format!(
                     "[[plan.targets]] measure: {:?} is not platforms, outstanding or lenders",
                     t.measure
                 ))
@@ -305,12 +309,12 @@ impl Config {
                 .to_decimal("[[plan.targets]] reduction")?
                 .normalize();
             if d < Decimal::ZERO || d > Decimal::ONE {
-                return Err(Error::Usage(format!(
+                return Err(Error::Config(format!(
                     "[[plan.targets]] reduction: {d} must be between 0 and 1"
                 )));
             }
             if t.stage == 0 {
-                return Err(Error::Usage(
+                return Err(Error::Config(
                     "[[plan.targets]] stage: stages count from 1".into(),
                 ));
             }

@@ -115,10 +115,10 @@ impl Num {
         let text = match self {
             Num::Int(i) => i.to_string(),
             Num::Float(f) if f.is_finite() => format!("{f}"),
-            Num::Float(_) => return Err(Error::Usage(format!("{key}: not a finite number"))),
+            Num::Float(_) => return Err(Error::Config(format!("{key}: not a finite number"))),
             Num::Text(t) => t.trim().to_string(),
         };
         text.parse::<Decimal>()
-            .map_err(|_| Error::Usage(format!("{key}: {text:?} is not a decimal number")))
+            .map_err(|_| Error::Config(format!("{key}: {text:?} is not a decimal number")))
     }
 }

@@ -81,7 +81,7 @@ pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Re
     }
     for ((table, column), total) in &v.money_totals {
         if *total > i128::from(i64::MAX) {
-            return Err(Error::Usage(format!(
+            return Err(Error::Data(format!(
                 "{}.{column}: the accepted amounts add up to more than 92,233,720,368,547,758.07 yuan, \
                  beyond 64-bit fen; amounts this large are not credible input",
                 table.name()

@@ -1,6 +1,8 @@
-//! The run's paperwork (DESIGN §7): manifest.json (every file with rows and sha256, the tool
-//! version, the config and its hash, the as-of, the input files' hashes), summary.json for
-//! machines, keyed pseudonyms for lender ids, and CSV copies of the Parquet exports.
+//! manifest.json, the record that closes every output folder (DESIGN §7): every file with its
+//! rows, bytes and sha256, the tool version and command, the config and its hash, the as-of,
+//! the input files' hashes, and the payment file's hash, rows and total. Its presence, listing
+//! every other file, is how a later run knows the folder is winddown's to replace. Also the
+//! keyed pseudonyms of `--pseudonymize` (HMAC-SHA256) and the hashing helpers.
 
 use std::io::Read;
 use std::path::Path;

@@ -238,7 +238,7 @@ pub fn money(column: &str, values: impl IntoIterator<Item = Option<i64>>) -> Res
     let mut out = Vec::new();
     for v in values {
         if v.is_some_and(|v| v.unsigned_abs() >= LIMIT) {
-            return Err(Error::Usage(format!(
+            return Err(Error::Data(format!(
                 "{column}: an amount of 10^16 yuan or more does not fit Decimal(18,2)"
             )));
         }

@@ -48,10 +48,10 @@ impl PaymentFile {
         let inputs = inputs.clone().with("the output folder", out);
         staging::check_apart(flag, path, &inputs)?;
         if path.is_dir() {
-            return Err(Error::Usage(format!("{flag} {shown}: is a folder")));
+            return Err(Error::Output(format!("{flag} {shown}: is a folder")));
         }
         if path.exists() && !force {
-            return Err(Error::Usage(format!(
+            return Err(Error::Output(format!(
                 "{flag} {shown}: exists; a payment file is a record of transfers, winddown never \
                  overwrites one (choose a new name, or pass --force)"
             )));
@@ -59,13 +59,13 @@ impl PaymentFile {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Usage(format!("{flag} {shown}: not a file name")))?;
+            .ok_or_else(|| Error::Output(format!("{flag} {shown}: not a file name")))?;
         let parent = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         if !parent.is_dir() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Output(format!(
                 "{flag} {shown}: the folder {} does not exist",
                 parent.display()
             )));
@@ -77,7 +77,7 @@ impl PaymentFile {
             .create_new(true)
             .mode(0o600)
             .open(&tmp)
-            .map_err(|e| Error::Usage(format!("{flag} {shown}: cannot write there: {e}")))?;
+            .map_err(|e| Error::Output(format!("{flag} {shown}: cannot write there: {e}")))?;
         Ok(PaymentFile {
             target: path.to_path_buf(),
             tmp,
@@ -148,7 +148,7 @@ impl PaymentFile {
             fs::hard_link(&self.tmp, &self.target).and_then(|()| fs::remove_file(&self.tmp))
         };
         placed.map_err(|e| {
-            Error::Usage(format!(
+            Error::Output(format!(
                 "--payment-file {}: cannot put it in place ({e}); nothing was replaced",
                 self.target.display()
             ))

@@ -92,7 +92,7 @@ pub fn resolve(path: &Path) -> std::io::Result<PathBuf> {
 /// Refuse an output path that is an input, holds one, or lies inside one.
 pub fn check_apart(flag: &str, out: &Path, inputs: &Inputs) -> Result<PathBuf> {
     let out_abs =
-        resolve(out).map_err(|e| Error::Usage(format!("{flag} {}: {e}", out.display())))?;
+        resolve(out).map_err(|e| Error::Output(format!("{flag} {}: {e}", out.display())))?;
     for (what, input) in &inputs.paths {
         let Ok(input_abs) = resolve(input) else {
             continue;
@@ -107,7 +107,7 @@ pub fn check_apart(flag: &str, out: &Path, inputs: &Inputs) -> Result<PathBuf> {
             None
         };
         if let Some(p) = problem {
-            return Err(Error::Usage(format!(
+            return Err(Error::Output(format!(
                 "{flag} {}: {p} {what} {}; write the output somewhere else, it would replace what the run reads",
                 out.display(),
                 input.display()
@@ -149,19 +149,19 @@ impl Staging {
     pub fn create(target: &Path, inputs: &Inputs, force: bool) -> Result<Staging> {
         check_apart("--out", target, inputs)?;
         if target.exists() && !target.is_dir() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Output(format!(
                 "--out {}: exists and is not a folder",
                 target.display()
             )));
         }
         if target.is_dir() && !force {
             let empty = fs::read_dir(target)
-                .map_err(|e| Error::Usage(format!("--out {}: {e}", target.display())))?
+                .map_err(|e| Error::Output(format!("--out {}: {e}", target.display())))?
                 .next()
                 .is_none();
             if !empty {
                 recognised(target).map_err(|why| {
-                    Error::Usage(format!(
+                    Error::Output(format!(
                         "--out {}: not a winddown output folder ({why}); choose a new or empty folder, or pass --force to replace it",
                         target.display()
                     ))
@@ -174,7 +174,7 @@ impl Staging {
         };
         if !parent.is_dir() {
             fs::create_dir_all(&parent).map_err(|e| {
-                Error::Usage(format!(
+                Error::Output(format!(
                     "--out {}: cannot create its parent folder: {e}",
                     target.display()
                 ))
@@ -184,7 +184,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| {
-                Error::Usage(format!("--out {}: not a folder name", target.display()))
+                Error::Output(format!("--out {}: not a folder name", target.display()))
             })?;
         recover_stale(&parent, &name, target);
         let dir = parent.join(format!(".{name}.winddown-tmp-{}", std::process::id()));
@@ -192,7 +192,7 @@ impl Staging {
             fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         fs::create_dir(&dir).map_err(|e| {
-            Error::Usage(format!(
+            Error::Output(format!(
                 "--out {}: cannot write beside it: {e}",
                 target.display()
             ))
@@ -457,7 +457,7 @@ mod tests {
             }
             let staging = Staging::create(&target, &Inputs::new(), false).unwrap();
             staging.write("new.txt", b"new").unwrap();
-            let err = staging.commit_with(|| Err(Error::Usage("the payment file failed".into())));
+            let err = staging.commit_with(|| Err(Error::Output("the payment file failed".into())));
             assert!(err.is_err());
             assert_eq!(fs::read_to_string(target.join("old.txt")).unwrap(), "old");
             assert!(!target.join("new.txt").exists());

@@ -76,12 +76,12 @@ impl Frac {
 
 fn mul(a: i128, b: i128) -> Result<i128> {
     a.checked_mul(b)
-        .ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
+        .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
 }
 
 fn add(a: i128, b: i128) -> Result<i128> {
     a.checked_add(b)
-        .ok_or_else(|| Error::Usage("payout amounts too large for exact arithmetic".into()))
+        .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
 }
 
 /// Allocate one round's pool.
@@ -227,7 +227,7 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
         match (before[a].checked_mul(cb), before[b].checked_mul(ca)) {
             (Some(x), Some(y)) => x.cmp(&y).then_with(|| lenders[a].key.cmp(&lenders[b].key)),
             _ => {
-                err = Some(Error::Usage(
+                err = Some(Error::Data(
                     "payout amounts too large for exact arithmetic".into(),
                 ));
                 std::cmp::Ordering::Equal

@@ -245,7 +245,7 @@ impl Ledger {
                 .map(|(_, pool)| *pool);
             match now {
                 None => {
-                    return Err(Error::Usage(format!(
+                    return Err(Error::Ledger(format!(
                     "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
                          the recoveries no longer list that round; keep every paid round in \
                          recoveries as it was",
@@ -255,7 +255,7 @@ impl Ledger {
                 )))
                 }
                 Some(pool) if pool != r.pool => {
-                    return Err(Error::Usage(format!(
+                    return Err(Error::Ledger(format!(
                     "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
                          the recoveries now give {} yuan for it; a round already paid cannot \
                          change: restore its recoveries and book the difference as a new round",
@@ -285,7 +285,7 @@ impl Ledger {
                 .iter()
                 .find(|(n, _)| !done.contains(n) && *n < paid_up_to)
             {
-                return Err(Error::Usage(format!(
+                return Err(Error::Ledger(format!(
                     "ledger {shown}: platform {} has round {late} in the recoveries, not paid, \
                      below round {paid_up_to} that was paid already; book cash that arrives late \
                      as a new round, numbered {} or higher",
@@ -310,7 +310,7 @@ impl Ledger {
             let platform = self.row_platform(k);
             let code = self.platform[k];
             if code == UNKNOWN {
-                return Err(Error::Usage(format!(
+                return Err(Error::Ledger(format!(
                     "ledger: platform {platform} has no lender with a claim in these data"
                 )));
             }
@@ -329,7 +329,7 @@ impl Ledger {
                     .map(|i| claims.claim[i])
             };
             let Some(claim) = claim else {
-                return Err(Error::Usage(format!(
+                return Err(Error::Ledger(format!(
                     "ledger: lender {} on platform {platform} was paid but has no claim in these \
                      data (excluded, or no position any more); correct the data or the ledger",
                     who(self.row_lender(data, k))
@@ -338,7 +338,7 @@ impl Ledger {
             let c = cumulative.entry((code, lender)).or_default();
             *c = c.saturating_add(self.paid[k].saturating_add(self.reserved[k]));
             if *c > claim {
-                return Err(Error::Usage(format!(
+                return Err(Error::Ledger(format!(
                     "ledger: lender {} on platform {platform} has received {} yuan, above the claim \
                      of {} yuan",
                     who(self.row_lender(data, k)),

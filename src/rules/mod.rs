@@ -101,7 +101,7 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
                 stages: Vec::new(),
             });
         }
-        return Err(Error::Usage(
+        return Err(Error::Data(
             "the exit plan needs an as-of date: the data has no dated rows, pass --as-of".into(),
         ));
     };
