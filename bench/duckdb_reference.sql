@@ -72,10 +72,10 @@ CREATE TEMP TABLE borrower_side AS
 SELECT platform_id,
   max(b) AS top1, sum(b) FILTER (WHERE rk <= 10) AS top10,
   sum(b) FILTER (WHERE b > CASE WHEN ent THEN 1000000 ELSE 200000 END) AS cap_breach
-FROM (SELECT platform_id, borrower_id, sum(outstanding_principal) AS b,
-             bool_or(borrower_type = 'enterprise') AS ent,
-             row_number() OVER (PARTITION BY platform_id ORDER BY sum(outstanding_principal) DESC) AS rk
-      FROM loans GROUP BY ALL)
+FROM (SELECT *, row_number() OVER (PARTITION BY platform_id ORDER BY b DESC) AS rk
+      FROM (SELECT platform_id, borrower_id, sum(outstanding_principal) AS b,
+                   bool_or(borrower_type = 'enterprise') AS ent
+            FROM loans GROUP BY platform_id, borrower_id))
 GROUP BY platform_id;
 
 CREATE TEMP TABLE mismatch AS

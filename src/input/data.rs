@@ -8,7 +8,7 @@
 //! on inputs that are refused anyway).
 
 use crate::domain::date::Date;
-use crate::input::ids::Strings;
+use crate::input::ids::{huge_vec, Strings};
 
 /// The accepted platforms, by code.
 #[derive(Debug, Default, Clone)]
@@ -230,8 +230,8 @@ impl PositionTable {
 
     fn grow(&mut self) {
         let n = self.keys.len() * 3 / 2 + 8;
-        let keys = std::mem::replace(&mut self.keys, vec![NONE; n]);
-        let sums = std::mem::replace(&mut self.sums, vec![Position::default(); n]);
+        let keys = std::mem::replace(&mut self.keys, huge_vec(n, NONE));
+        let sums = std::mem::replace(&mut self.sums, huge_vec(n, Position::default()));
         for (k, s) in keys.into_iter().zip(sums) {
             if k != NONE {
                 let i = self.slot(k);

@@ -82,11 +82,41 @@ const EXTRA: usize = usize::MAX;
 /// A lenders record that ends before the header does.
 const SHORT: usize = usize::MAX - 1;
 
-/// A loan as investments see it: its platform and maturity.
+/// What the checks of a row found, for its acceptance (no id is looked up twice).
+#[derive(Debug, Clone, Copy, Default)]
+struct Resolved {
+    /// Where the row's new key went in its id table.
+    key_slot: Option<usize>,
+    platform: u32,
+    lender: u32,
+    loan: Option<LoanRef>,
+}
+
+/// A loan as investments see it: its platform and maturity, kept in the loan id table itself
+/// (one memory access per lookup). A registered but rejected loan has platform `REJECTED`.
 #[derive(Debug, Clone, Copy)]
 struct LoanRef {
     platform: u32,
-    matures_on: Option<Date>,
+    /// Days since 1970, or `NO_DATE` (8 bytes rather than an `Option`'s 12: the table holds
+    /// one per loan).
+    matures_on: i32,
+}
+
+const NO_DATE: i32 = i32::MIN;
+
+impl LoanRef {
+    fn matures_on(self) -> Option<Date> {
+        (self.matures_on != NO_DATE).then_some(Date(self.matures_on))
+    }
+}
+
+impl Default for LoanRef {
+    fn default() -> LoanRef {
+        LoanRef {
+            platform: REJECTED,
+            matures_on: NO_DATE,
+        }
+    }
 }
 
 /// One borrower on one platform, while the loans are read.
@@ -107,8 +137,7 @@ pub struct Validator {
     enterprise_cap: i64,
     keep_personal: bool,
     platform_ids: FpMap<u32>,
-    loan_ids: FpMap<u32>,
-    loan_refs: Vec<LoanRef>,
+    loan_ids: FpMap<LoanRef>,
     lender_ids: FpMap<u32>,
     investment_ids: FpSet,
     borrower_ids: FpMap<u32>,
@@ -139,7 +168,6 @@ impl Validator {
             keep_personal,
             platform_ids: FpMap::with_expected(1 << 10),
             loan_ids: FpMap::with_expected(1 << 10),
-            loan_refs: Vec::new(),
             lender_ids: FpMap::with_expected(1 << 10),
             investment_ids: FpSet::with_expected(1 << 10),
             borrower_ids: FpMap::with_expected(1 << 10),
@@ -182,9 +210,9 @@ impl Validator {
             report.read += 1;
             vals.clear();
             match self.check_row(table, batch, i, &mut vals) {
-                Ok(()) => {
+                Ok(resolved) => {
                     report.accepted += 1;
-                    self.accept(table, &vals, file, batch.lines[i]);
+                    self.accept(table, &vals, resolved, file, batch.lines[i]);
                 }
                 Err((col, reason)) => {
                     report.rejected += 1;
@@ -232,15 +260,19 @@ impl Validator {
         batch: &'a Batch,
         i: usize,
         vals: &mut Vec<Val<'a>>,
-    ) -> Result<(), Broken> {
+    ) -> Result<Resolved, Broken> {
         let columns = &batch.columns;
         // Every row that has a key registers it, accepted or not.
-        let seen = match table {
-            Table::Recoveries => false,
+        let (seen, key_slot) = match table {
+            Table::Recoveries => (false, None),
             _ => match columns[0].text(i) {
                 Cell::Ok(key) => self.register_key(table, key),
-                _ => false,
+                _ => (false, None),
             },
+        };
+        let mut resolved = Resolved {
+            key_slot,
+            ..Resolved::default()
         };
         // A misaligned record (cells beyond the header) is refused before its cells are read.
         if batch.extra_field(i).is_some() {
@@ -265,25 +297,34 @@ impl Validator {
         match table {
             Table::Platforms | Table::Lenders if seen => Err((0, Reason::DuplicateId)),
             Table::Platforms | Table::Lenders => Ok(()),
-            Table::Loans => self.check_loan(vals, seen),
-            Table::Investments => self.check_investment(vals, seen),
-            Table::Recoveries => self.check_recovery(vals),
-        }
+            Table::Loans => self.check_loan(vals, seen, &mut resolved),
+            Table::Investments => self.check_investment(vals, seen, &mut resolved),
+            Table::Recoveries => self.check_recovery(vals, &mut resolved),
+        }?;
+        Ok(resolved)
     }
 
-    /// Register a key as seen (not yet accepted); true if it had been seen before.
-    fn register_key(&mut self, table: Table, key: &str) -> bool {
+    /// Register a key as seen (not yet accepted): whether it had been seen before, and where
+    /// a new one went in its table (its code is written there if the row is accepted).
+    fn register_key(&mut self, table: Table, key: &str) -> (bool, Option<usize>) {
         let fp = Fp::of(key.as_bytes());
+        let new = |r: Result<usize, u32>| match r {
+            Ok(slot) => (false, Some(slot)),
+            Err(_) => (true, None),
+        };
         match table {
-            Table::Platforms => self.platform_ids.insert_new(fp, REJECTED).is_some(),
-            Table::Loans => self.loan_ids.insert_new(fp, REJECTED).is_some(),
-            Table::Lenders => self.lender_ids.insert_new(fp, REJECTED).is_some(),
-            Table::Investments => !self.investment_ids.insert(fp),
-            Table::Recoveries => false,
+            Table::Platforms => new(self.platform_ids.insert_new(fp, REJECTED)),
+            Table::Loans => match self.loan_ids.insert_new(fp, LoanRef::default()) {
+                Ok(slot) => (false, Some(slot)),
+                Err(_) => (true, None),
+            },
+            Table::Lenders => new(self.lender_ids.insert_new(fp, REJECTED)),
+            Table::Investments => (!self.investment_ids.insert(fp), None),
+            Table::Recoveries => (false, None),
         }
     }
 
-    fn check_loan(&self, vals: &[Val], seen: bool) -> Result<(), Broken> {
+    fn check_loan(&self, vals: &[Val], seen: bool, r: &mut Resolved) -> Result<(), Broken> {
         let principal = vals[LN_PRINCIPAL].money().unwrap_or(0);
         let outstanding = vals[LN_OUTSTANDING].money().unwrap_or(0);
         if principal <= 0 {
@@ -306,11 +347,12 @@ impl Validator {
         if seen {
             return Err((LN_ID, Reason::DuplicateId));
         }
-        self.platform_parent(vals[LN_PLATFORM].text().unwrap_or_default(), LN_PLATFORM)?;
+        r.platform =
+            self.platform_parent(vals[LN_PLATFORM].text().unwrap_or_default(), LN_PLATFORM)?;
         self.after_as_of(vals[LN_ORIGINATED].date(), LN_ORIGINATED)
     }
 
-    fn check_investment(&self, vals: &[Val], seen: bool) -> Result<(), Broken> {
+    fn check_investment(&self, vals: &[Val], seen: bool, r: &mut Resolved) -> Result<(), Broken> {
         let amount = vals[IV_AMOUNT].money().unwrap_or(0);
         if amount <= 0 {
             return Err((IV_AMOUNT, Reason::OutOfRange));
@@ -334,32 +376,36 @@ impl Validator {
         let platform =
             self.platform_parent(vals[IV_PLATFORM].text().unwrap_or_default(), IV_PLATFORM)?;
         let lender = vals[IV_LENDER].text().unwrap_or_default();
-        match self.lender_ids.get(Fp::of(lender.as_bytes())) {
+        r.platform = platform;
+        r.lender = match self.lender_ids.get(Fp::of(lender.as_bytes())) {
             None => return Err((IV_LENDER, Reason::UnknownParent)),
             Some(REJECTED) => return Err((IV_LENDER, Reason::ParentRejected)),
-            Some(_) => {}
-        }
+            Some(code) => code,
+        };
         if let Some(loan) = vals[IV_LOAN].text() {
             match self.loan_ids.get(Fp::of(loan.as_bytes())) {
                 None => return Err((IV_LOAN, Reason::UnknownParent)),
-                Some(REJECTED) => return Err((IV_LOAN, Reason::ParentRejected)),
-                Some(slot) if self.loan_refs[slot as usize].platform != platform => {
-                    return Err((IV_LOAN, Reason::LoanPlatformMismatch))
+                Some(l) if l.platform == REJECTED => return Err((IV_LOAN, Reason::ParentRejected)),
+                Some(loan) => {
+                    if loan.platform != platform {
+                        return Err((IV_LOAN, Reason::LoanPlatformMismatch));
+                    }
+                    r.loan = Some(loan);
                 }
-                Some(_) => {}
             }
         }
         self.after_as_of(vals[IV_INVESTED].date(), IV_INVESTED)
     }
 
-    fn check_recovery(&self, vals: &[Val]) -> Result<(), Broken> {
+    fn check_recovery(&self, vals: &[Val], r: &mut Resolved) -> Result<(), Broken> {
         if vals[RC_ROUND].int().is_some_and(|r| r < 1) {
             return Err((RC_ROUND, Reason::OutOfRange));
         }
         if vals[RC_AMOUNT].money().is_some_and(|a| a < 0) {
             return Err((RC_AMOUNT, Reason::OutOfRange));
         }
-        self.platform_parent(vals[RC_PLATFORM].text().unwrap_or_default(), RC_PLATFORM)?;
+        r.platform =
+            self.platform_parent(vals[RC_PLATFORM].text().unwrap_or_default(), RC_PLATFORM)?;
         self.after_as_of(vals[RC_RECEIVED].date(), RC_RECEIVED)
     }
 
@@ -380,7 +426,7 @@ impl Validator {
     }
 
     /// Record an accepted row: mark its key accepted, track the latest date, add it up.
-    fn accept(&mut self, table: Table, vals: &[Val], file: &str, line: u64) {
+    fn accept(&mut self, table: Table, vals: &[Val], r: Resolved, file: &str, line: u64) {
         for (c, spec) in table.columns().iter().enumerate() {
             if let (CellType::Money, Some(v)) = (spec.ty, vals[c].money()) {
                 *self.money_totals.entry((table, spec.name)).or_default() += i128::from(v).abs();
@@ -388,23 +434,23 @@ impl Validator {
         }
         let dated = match table {
             Table::Platforms => {
-                self.accept_platform(vals);
+                self.accept_platform(vals, r);
                 None
             }
             Table::Loans => {
-                self.accept_loan(vals);
+                self.accept_loan(vals, r);
                 vals[LN_ORIGINATED].date()
             }
             Table::Lenders => {
-                self.accept_lender(vals, file, line);
+                self.accept_lender(vals, r, file, line);
                 None
             }
             Table::Investments => {
-                self.accept_investment(vals);
+                self.accept_investment(vals, r);
                 vals[IV_INVESTED].date()
             }
             Table::Recoveries => {
-                self.accept_recovery(vals);
+                self.accept_recovery(vals, r);
                 vals[RC_RECEIVED].date()
             }
         };
@@ -413,11 +459,13 @@ impl Validator {
         }
     }
 
-    fn accept_platform(&mut self, vals: &[Val]) {
+    fn accept_platform(&mut self, vals: &[Val], r: Resolved) {
         let p = &mut self.data.platforms;
         let code = p.ids.len() as u32;
         let id = vals[P_ID].text().unwrap_or_default();
-        self.platform_ids.set(Fp::of(id.as_bytes()), code);
+        if let Some(slot) = r.key_slot {
+            self.platform_ids.set_at(slot, code);
+        }
         p.ids.push(id.to_string());
         p.names.push(vals[1].text().unwrap_or_default().to_string());
         p.districts
@@ -437,18 +485,17 @@ impl Validator {
         self.positions.push(PositionTable::default());
     }
 
-    fn accept_loan(&mut self, vals: &[Val]) {
-        let platform = vals[LN_PLATFORM]
-            .text()
-            .and_then(|p| self.platform_ids.get(Fp::of(p.as_bytes())))
-            .unwrap_or(0);
-        let id = vals[LN_ID].text().unwrap_or_default();
-        let slot = self.loan_refs.len() as u32;
-        self.loan_refs.push(LoanRef {
-            platform,
-            matures_on: vals[LN_MATURES].date(),
-        });
-        self.loan_ids.set(Fp::of(id.as_bytes()), slot);
+    fn accept_loan(&mut self, vals: &[Val], r: Resolved) {
+        let platform = r.platform;
+        if let Some(at) = r.key_slot {
+            self.loan_ids.set_at(
+                at,
+                LoanRef {
+                    platform,
+                    matures_on: vals[LN_MATURES].date().map_or(NO_DATE, |d| d.0),
+                },
+            );
+        }
 
         let outstanding = vals[LN_OUTSTANDING].money().unwrap_or(0);
         let dpd = vals[LN_DPD].int().unwrap_or(0);
@@ -480,12 +527,12 @@ impl Validator {
         let key = Fp::pair(platform, borrower.as_bytes());
         let next = self.borrowers.len() as u32;
         match self.borrower_ids.insert_new(key, next) {
-            None => self.borrowers.push(Borrower {
+            Ok(_) => self.borrowers.push(Borrower {
                 platform,
                 outstanding,
                 enterprise,
             }),
-            Some(b) => {
+            Err(b) => {
                 let b = &mut self.borrowers[b as usize];
                 b.outstanding = b.outstanding.saturating_add(outstanding);
                 b.enterprise |= enterprise;
@@ -527,11 +574,13 @@ impl Validator {
         self.borrower_ids = FpMap::with_expected(0);
     }
 
-    fn accept_lender(&mut self, vals: &[Val], file: &str, line: u64) {
+    fn accept_lender(&mut self, vals: &[Val], r: Resolved, file: &str, line: u64) {
         let l = &mut self.data.lenders;
         let id = vals[LD_ID].text().unwrap_or_default();
         let code = l.ids.push(id);
-        self.lender_ids.set(Fp::of(id.as_bytes()), code);
+        if let Some(slot) = r.key_slot {
+            self.lender_ids.set_at(slot, code);
+        }
         let district = match vals[LD_DISTRICT].text() {
             None => u32::MAX,
             Some(d) => match self.district_codes.get(d) {
@@ -574,14 +623,8 @@ impl Validator {
         self.data.lenders.rank = rank;
     }
 
-    fn accept_investment(&mut self, vals: &[Val]) {
-        let code = |map: &FpMap<u32>, v: &Val| {
-            v.text()
-                .and_then(|s| map.get(Fp::of(s.as_bytes())))
-                .unwrap_or(0)
-        };
-        let platform = code(&self.platform_ids, &vals[IV_PLATFORM]);
-        let lender = code(&self.lender_ids, &vals[IV_LENDER]);
+    fn accept_investment(&mut self, vals: &[Val], r: Resolved) {
+        let (platform, lender) = (r.platform, r.lender);
         let amount = vals[IV_AMOUNT].money().unwrap_or(0);
         let returned = vals[IV_PRINCIPAL_RETURNED].money().unwrap_or(0);
         let returns = vals[IV_RETURNS].money().unwrap_or(0);
@@ -590,13 +633,10 @@ impl Validator {
         let t = &mut self.data.investments[platform as usize];
         t.outstanding = t.outstanding.saturating_add(outstanding);
         // Maturity mismatch: linked to a loan, both maturities known.
-        let loan = vals[IV_LOAN]
-            .text()
-            .and_then(|l| self.loan_ids.get(Fp::of(l.as_bytes())))
-            .map(|slot| self.loan_refs[slot as usize]);
-        if let (Some(mine), Some(theirs)) =
-            (vals[IV_MATURES].date(), loan.and_then(|l| l.matures_on))
-        {
+        if let (Some(mine), Some(theirs)) = (
+            vals[IV_MATURES].date(),
+            r.loan.and_then(LoanRef::matures_on),
+        ) {
             t.linked_amount = t.linked_amount.saturating_add(outstanding);
             if mine < theirs {
                 t.mismatch_amount = t.mismatch_amount.saturating_add(outstanding);
@@ -611,7 +651,6 @@ impl Validator {
         self.data.lender_index = std::mem::take(&mut self.lender_ids);
         self.investment_ids = FpSet::with_expected(0);
         self.loan_ids = FpMap::with_expected(0);
-        self.loan_refs = Vec::new();
         let rank = &self.data.lenders.rank;
         let mut out = Positions {
             ranges: vec![0..0; self.positions.len()],
@@ -636,13 +675,9 @@ impl Validator {
         self.data.positions = out;
     }
 
-    fn accept_recovery(&mut self, vals: &[Val]) {
-        let platform = vals[RC_PLATFORM]
-            .text()
-            .and_then(|p| self.platform_ids.get(Fp::of(p.as_bytes())))
-            .unwrap_or(0);
+    fn accept_recovery(&mut self, vals: &[Val], r: Resolved) {
         self.data.recoveries.push(Recovery {
-            platform,
+            platform: r.platform,
             round: vals[RC_ROUND].int().unwrap_or(0),
             amount: vals[RC_AMOUNT].money().unwrap_or(0),
         });
