@@ -10,7 +10,8 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/notebooks/requirements.txt"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-(cd "$root" && cargo run --quiet --locked -- run data-samples/city --out "$out/city" -q)
+# Small row groups, so that the lookup notebook shows the bloom filters pruning them.
+(cd "$root" && WINDDOWN_ROW_GROUP_ROWS=2000 cargo run --quiet --locked -- run data-samples/city --out "$out/city" -q)
 export WINDDOWN_OUT="$out/city"
 "$venv/bin/python" - "$root/notebooks" "$out/executed" <<'PY'
 import pathlib, sys

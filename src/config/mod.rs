@@ -130,48 +130,77 @@ impl Config {
             .map_err(|e| Error::Config(format!("config {}: {e}", path.display())))
     }
 
-    /// Parse and resolve config text; the error is one line naming the offending key.
+    /// Parse and resolve config text. The error is one line listing every problem, each with
+    /// the line and column of its key and the key's name.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| e.message().trim().replace('\n', " "))?;
-        Config::resolve(raw).map_err(|e| e.to_string())
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| position(text, s.start))
+                .map(|(l, c)| format!("line {l}, column {c}: "))
+                .unwrap_or_default();
+            format!("{at}{}", e.message().trim().replace('\n', " "))
+        })?;
+        let problems = Problems::default();
+        let config = Config::resolve(raw, &problems);
+        let found = problems.0.into_inner();
+        if found.is_empty() {
+            return Ok(config);
+        }
+        let described: Vec<String> = found
+            .into_iter()
+            .map(
+                |(section, key, message)| match locate(text, &section, &key) {
+                    Some((l, c)) => format!("line {l}, column {c}: {section} {key}: {message}"),
+                    None => format!("{section} {key}: {message}"),
+                },
+            )
+            .collect();
+        Err(described.join("; "))
     }
 
-    /// Check the raw config and fill what it leaves out from [`Config::default`].
-    fn resolve(raw: RawConfig) -> Result<Config> {
+    /// Check the raw config and fill what it leaves out from [`Config::default`]; every
+    /// problem goes into `problems` (its key takes the default meanwhile).
+    fn resolve(raw: RawConfig, problems: &Problems) -> Config {
         let defaults = Config::default();
         let mut columns = BTreeMap::new();
         for (header, target) in raw.columns {
             let known = Table::ALL.iter().any(|t| t.column_index(&target).is_some());
             if !known {
-                return Err(Error::Config(format!(
-                    "[columns] \"{header}\" maps to \"{target}\", which is no column of any table"
-                )));
+                problems.add(
+                    "[columns]",
+                    &format!("\"{header}\""),
+                    format!("maps to \"{target}\", which is no column of any table"),
+                );
+                continue;
             }
             columns.insert(header.trim().to_string(), target);
         }
         let c = &raw.classify;
-        let ratio = |v: &Option<Num>, key: &str, default: Ratio| -> Result<Ratio> {
+        let ratio = |v: &Option<Num>, key: &str, default: Ratio| -> Ratio {
             match v {
-                Some(n) => Ok(Ratio::from_decimal(
-                    n.to_decimal(&format!("[classify] {key}"))?.normalize(),
-                )),
-                None => Ok(default),
+                Some(n) => problems.check("[classify]", key, default, || {
+                    Ok(Ratio::from_decimal(n.to_decimal()?.normalize()))
+                }),
+                None => default,
             }
         };
-        let yuan = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
-            let Some(n) = v else { return Ok(default) };
-            let d = n.to_decimal(&format!("[classify] {key}"))?;
-            crate::domain::money::parse_fen(&d.normalize().to_string())
-                .filter(|f| *f >= 0)
-                .ok_or_else(|| Error::Config(format!("[classify] {key}: {d} is not a non-negative yuan amount with at most 2 decimals")))
+        let yuan = |v: &Option<Num>, key: &str, default: i64| -> i64 {
+            let Some(n) = v else { return default };
+            problems.check("[classify]", key, default, || {
+                let d = n.to_decimal()?;
+                crate::domain::money::parse_fen(&d.normalize().to_string())
+                    .filter(|f| *f >= 0)
+                    .ok_or_else(|| {
+                        format!("{d} is not a non-negative yuan amount with at most 2 decimals")
+                    })
+            })
         };
         let dc = &defaults.classify;
-        let zombie_months = c.zombie_months.unwrap_or(dc.zombie_months);
+        let mut zombie_months = c.zombie_months.unwrap_or(dc.zombie_months);
         if zombie_months < 0 {
-            return Err(Error::Config(
-                "[classify] zombie_months: must be ≥ 0".into(),
-            ));
+            problems.add("[classify]", "zombie_months", "must be ≥ 0".into());
+            zombie_months = dc.zombie_months;
         }
         let classify = ClassifyRules {
             zombie_months,
@@ -179,112 +208,117 @@ impl Config {
                 &c.small_max_outstanding,
                 "small_max_outstanding",
                 dc.small_max_outstanding,
-            )?,
+            ),
             small_max_current_lenders: c.small_max_current_lenders.or(dc.small_max_current_lenders),
-            overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", dc.overdue_90_ratio)?,
+            overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", dc.overdue_90_ratio),
             funding_gap_ratio: ratio(
                 &c.funding_gap_ratio,
                 "funding_gap_ratio",
                 dc.funding_gap_ratio,
-            )?,
+            ),
             related_party_share: ratio(
                 &c.related_party_share,
                 "related_party_share",
                 dc.related_party_share,
-            )?,
+            ),
             top10_borrower_share: ratio(
                 &c.top10_borrower_share,
                 "top10_borrower_share",
                 dc.top10_borrower_share,
-            )?,
+            ),
             borrower_cap_breach_share: ratio(
                 &c.borrower_cap_breach_share,
                 "borrower_cap_breach_share",
                 dc.borrower_cap_breach_share,
-            )?,
+            ),
             maturity_mismatch_share: ratio(
                 &c.maturity_mismatch_share,
                 "maturity_mismatch_share",
                 dc.maturity_mismatch_share,
-            )?,
+            ),
             individual_borrower_cap: yuan(
                 &c.individual_borrower_cap,
                 "individual_borrower_cap",
                 dc.individual_borrower_cap,
-            )?,
+            ),
             enterprise_borrower_cap: yuan(
                 &c.enterprise_borrower_cap,
                 "enterprise_borrower_cap",
                 dc.enterprise_borrower_cap,
-            )?,
+            ),
         };
         let r = &raw.recovery;
-        let rate = |v: &Option<Num>, key: &str, default: i64| -> Result<i64> {
-            let Some(n) = v else { return Ok(default) };
-            let d = n.to_decimal(&format!("[recovery] {key}"))?.normalize();
-            if d.scale() > 4 || d < Decimal::ZERO || d > Decimal::ONE {
-                return Err(Error::Config(format!(
-                    "[recovery] {key}: {d} must be between 0 and 1 with at most 4 decimals"
-                )));
-            }
-            use rust_decimal::prelude::ToPrimitive;
-            (d * Decimal::from(10_000))
-                .to_i64()
-                .ok_or_else(|| Error::Internal(format!("[recovery] {key}: cannot scale {d}")))
+        let rate = |v: &Option<Num>, key: &str, default: i64| -> i64 {
+            let Some(n) = v else { return default };
+            problems.check("[recovery]", key, default, || {
+                let d = n.to_decimal()?.normalize();
+                if d.scale() > 4 || d < Decimal::ZERO || d > Decimal::ONE {
+                    return Err(format!(
+                        "{d} must be between 0 and 1 with at most 4 decimals"
+                    ));
+                }
+                use rust_decimal::prelude::ToPrimitive;
+                (d * Decimal::from(10_000))
+                    .to_i64()
+                    .ok_or_else(|| format!("cannot scale {d}"))
+            })
         };
         let dr = &defaults.recovery;
         let recovery = RecoveryRates {
             buckets: [
-                rate(&r.rate_current, "rate_current", dr.buckets[0])?,
-                rate(&r.rate_1_30, "rate_1_30", dr.buckets[1])?,
-                rate(&r.rate_31_90, "rate_31_90", dr.buckets[2])?,
-                rate(&r.rate_91_180, "rate_91_180", dr.buckets[3])?,
-                rate(&r.rate_over_180, "rate_over_180", dr.buckets[4])?,
+                rate(&r.rate_current, "rate_current", dr.buckets[0]),
+                rate(&r.rate_1_30, "rate_1_30", dr.buckets[1]),
+                rate(&r.rate_31_90, "rate_31_90", dr.buckets[2]),
+                rate(&r.rate_91_180, "rate_91_180", dr.buckets[3]),
+                rate(&r.rate_over_180, "rate_over_180", dr.buckets[4]),
             ],
-            collateral: rate(&r.collateral_rate, "collateral_rate", dr.collateral)?,
+            collateral: rate(&r.collateral_rate, "collateral_rate", dr.collateral),
         };
         let b = &raw.claims;
-        let basis = |v: &Option<String>, key: &str, default: Basis| -> Result<Basis> {
+        let basis = |v: &Option<String>, key: &str, default: Basis| -> Basis {
             match v.as_deref().map(str::trim) {
-                None => Ok(default),
-                Some("net_of_returns") => Ok(Basis::NetOfReturns),
-                Some("outstanding_principal") => Ok(Basis::OutstandingPrincipal),
-                Some(other) => Err(Error::Config(format!(
-                    "[claims] {key}: {other:?} is not a basis (net_of_returns or outstanding_principal)"
-                ))),
+                None => default,
+                Some("net_of_returns") => Basis::NetOfReturns,
+                Some("outstanding_principal") => Basis::OutstandingPrincipal,
+                Some(other) => {
+                    problems.add(
+                        "[claims]",
+                        key,
+                        format!(
+                            "{other:?} is not a basis (net_of_returns or outstanding_principal)"
+                        ),
+                    );
+                    default
+                }
             }
         };
         let db = &defaults.basis;
         let basis = [
-            basis(&b.failed, "failed", db[0])?,
-            basis(&b.zombie, "zombie", db[1])?,
-            basis(&b.small, "small", db[2])?,
-            basis(&b.high_risk, "high_risk", db[3])?,
-            basis(&b.normal, "normal", db[4])?,
+            basis(&b.failed, "failed", db[0]),
+            basis(&b.zombie, "zombie", db[1]),
+            basis(&b.small, "small", db[2]),
+            basis(&b.high_risk, "high_risk", db[3]),
+            basis(&b.normal, "normal", db[4]),
         ];
         let p = &raw.plan;
-        let positive = |v: Option<i64>, key: &str| -> Result<Option<i64>> {
+        let positive = |v: Option<i64>, key: &str, default: Option<i64>| -> Option<i64> {
             match v {
                 Some(n) if n <= 0 => {
-                    Err(Error::Config(format!("[plan] {key}: must be at least 1")))
+                    problems.add("[plan]", key, "must be at least 1".into());
+                    default
                 }
-                other => Ok(other),
+                other => other,
             }
         };
         let max_outstanding = match &p.max_outstanding {
             None => None,
-            Some(n) => {
-                let d = n.to_decimal("[plan] max_outstanding")?;
-                Some(
-                    crate::domain::money::parse_fen(&d.normalize().to_string())
-                        .filter(|f| *f > 0)
-                        .ok_or_else(|| {
-                            Error::Config(format!(
-                                "[plan] max_outstanding: {d} is not a positive yuan amount"
-                            ))
-                        })?,
-                )
-            }
+            Some(n) => problems.check("[plan]", "max_outstanding", None, || {
+                let d = n.to_decimal()?;
+                crate::domain::money::parse_fen(&d.normalize().to_string())
+                    .filter(|f| *f > 0)
+                    .map(Some)
+                    .ok_or_else(|| format!("{d} is not a positive yuan amount"))
+            }),
         };
         let dp = &defaults.plan;
         let units = |v: &Option<Vec<String>>, i: usize| -> Vec<String> {
@@ -298,40 +332,45 @@ impl Config {
                 "lenders" => Some(Measure::Lenders),
                 _ => None,
             };
-            let measure = measure.ok_or_else(|| {
-                Error::Config(format!(
-                    "[[plan.targets]] measure: {:?} is not platforms, outstanding or lenders",
-                    t.measure
-                ))
-            })?;
-            let d = t
-                .reduction
-                .to_decimal("[[plan.targets]] reduction")?
-                .normalize();
-            if d < Decimal::ZERO || d > Decimal::ONE {
-                return Err(Error::Config(format!(
-                    "[[plan.targets]] reduction: {d} must be between 0 and 1"
-                )));
-            }
+            let Some(measure) = measure else {
+                problems.add(
+                    "[[plan.targets]]",
+                    "measure",
+                    format!("{:?} is not platforms, outstanding or lenders", t.measure),
+                );
+                continue;
+            };
+            let reduction = problems.check("[[plan.targets]]", "reduction", None, || {
+                let d = t.reduction.to_decimal()?.normalize();
+                if d < Decimal::ZERO || d > Decimal::ONE {
+                    return Err(format!("{d} must be between 0 and 1"));
+                }
+                Ok(Some(Ratio::from_decimal(d)))
+            });
             if t.stage == 0 {
-                return Err(Error::Config(
-                    "[[plan.targets]] stage: stages count from 1".into(),
-                ));
+                problems.add("[[plan.targets]]", "stage", "stages count from 1".into());
+                continue;
             }
+            let Some(reduction) = reduction else { continue };
             targets.push(Target {
                 measure,
                 stage: t.stage,
-                reduction: Ratio::from_decimal(d),
+                reduction,
             });
         }
         let plan = PlanRules {
             stages: p.stages.unwrap_or(dp.stages).max(1),
             stage_months: p.stage_months.unwrap_or(dp.stage_months).max(1),
-            max_platforms: positive(p.max_platforms.or(dp.max_platforms), "max_platforms")?,
+            max_platforms: positive(
+                p.max_platforms.or(dp.max_platforms),
+                "max_platforms",
+                dp.max_platforms,
+            ),
             max_current_lenders: positive(
                 p.max_current_lenders.or(dp.max_current_lenders),
                 "max_current_lenders",
-            )?,
+                dp.max_current_lenders,
+            ),
             max_outstanding: max_outstanding.or(dp.max_outstanding),
             units: [
                 units(&p.units.failed, 0),
@@ -342,14 +381,69 @@ impl Config {
             ],
             targets,
         };
-        Ok(Config {
+        Config {
             columns,
             classify,
             recovery,
             basis,
             plan,
+        }
+    }
+}
+
+/// The problems of a config, (section, key, message), collected so that all are reported.
+#[derive(Default)]
+struct Problems(std::cell::RefCell<Vec<(String, String, String)>>);
+
+impl Problems {
+    fn add(&self, section: &str, key: &str, message: String) {
+        self.0
+            .borrow_mut()
+            .push((section.to_string(), key.to_string(), message));
+    }
+
+    /// The value `f` gives, or `fallback` with its problem recorded.
+    fn check<T>(
+        &self,
+        section: &str,
+        key: &str,
+        fallback: T,
+        f: impl FnOnce() -> std::result::Result<T, String>,
+    ) -> T {
+        f().unwrap_or_else(|m| {
+            self.add(section, key, m);
+            fallback
         })
     }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where `key` is set under `section` (`[classify]`, `[[plan.targets]]`, …): its line and
+/// column, for the error message.
+fn locate(text: &str, section: &str, key: &str) -> Option<(usize, usize)> {
+    let mut inside = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            inside = trimmed.split('#').next().map(str::trim) == Some(section);
+        } else if inside {
+            let name = trimmed.split('=').next().map(str::trim);
+            if trimmed.contains('=') && name == Some(key) {
+                let indent = line.len() - line.trim_start().len();
+                return Some(position(text, offset + indent));
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -379,6 +473,37 @@ mod tests {
         assert!(e.contains("rate_current"), "{e}");
         let e = Config::from_toml("[classify]\nsmall_max_outstanding = \"1.005\"\n").unwrap_err();
         assert!(e.contains("small_max_outstanding"), "{e}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_line_and_key() {
+        let text = "[classify]\noverdue_90_ratio = \"x\"\nzombie_months = -1\n\n[recovery]\n  rate_current = 1.5\n[claims]\nfailed = \"gross\"\n";
+        let e = Config::from_toml(text).unwrap_err();
+        assert!(
+            e.contains(
+                "line 2, column 1: [classify] overdue_90_ratio: \"x\" is not a decimal number"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.contains("line 3, column 1: [classify] zombie_months"),
+            "{e}"
+        );
+        assert!(
+            e.contains("line 6, column 3: [recovery] rate_current"),
+            "{e}"
+        );
+        assert!(e.contains("line 8, column 1: [claims] failed"), "{e}");
+        assert_eq!(e.matches("; ").count(), 3, "{e}");
+        assert!(!e.contains('\n'));
+        // A syntax error: TOML stops at the first; its position is named.
+        let e = Config::from_toml("[plan]\nstages = 4\n[classify\n").unwrap_err();
+        assert!(e.starts_with("line 3, column"), "{e}");
+        let e = Config::from_toml("[classify]\n\noverdue_90_ratoi = 0.1\n").unwrap_err();
+        assert!(
+            e.starts_with("line 3, column 1:") && e.contains("overdue_90_ratoi"),
+            "{e}"
+        );
     }
 
     #[test]

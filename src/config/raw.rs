@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
-
 /// The config file as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,14 +109,14 @@ pub struct RawRecovery {
 }
 
 impl Num {
-    pub(crate) fn to_decimal(&self, key: &str) -> Result<Decimal> {
+    pub(crate) fn to_decimal(&self) -> std::result::Result<Decimal, String> {
         let text = match self {
             Num::Int(i) => i.to_string(),
             Num::Float(f) if f.is_finite() => format!("{f}"),
-            Num::Float(_) => return Err(Error::Config(format!("{key}: not a finite number"))),
+            Num::Float(_) => return Err("not a finite number".to_string()),
             Num::Text(t) => t.trim().to_string(),
         };
         text.parse::<Decimal>()
-            .map_err(|_| Error::Config(format!("{key}: {text:?} is not a decimal number")))
+            .map_err(|_| format!("{text:?} is not a decimal number"))
     }
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::input::data::InputData;
-use crate::output::parquet::{self, Export, Kind, ReasonItem, StepItem, ROW_GROUP};
+use crate::output::parquet::{self, Export, Kind, ReasonItem, StepItem};
 use crate::output::Staging;
 use crate::payout::rounds::Payouts;
 use crate::rules::exposure::{LenderRow, BANDS};
@@ -246,7 +246,7 @@ pub fn claims(
     let pos = &data.positions;
     let cl = &a.claims;
     let order = by_platform_then_lender(data, names);
-    for slice in order.chunks(ROW_GROUP) {
+    for slice in order.chunks(parquet::row_group_rows()) {
         let platform = |i: &usize| pos.platform[*i] as usize;
         out.write(vec![
             parquet::text(
@@ -304,7 +304,7 @@ pub fn lenders(
         rows.par_sort_unstable_by_key(|r| names.rank(r.code));
     }
     let mut out = Export::create(staging, "lenders.parquet", &schema, &["lender_id"])?;
-    for slice in rows.chunks(ROW_GROUP) {
+    for slice in rows.chunks(parquet::row_group_rows()) {
         out.write(vec![
             parquet::text(slice.iter().map(|r| Some(names.name(r.code)))),
             parquet::text(slice.iter().map(|r| data.lenders.district(r.code))),
@@ -493,7 +493,7 @@ pub fn payouts(
         &schema,
         &["platform_id", "round", "lender_id"],
     )?;
-    for slice in order.chunks(ROW_GROUP) {
+    for slice in order.chunks(parquet::row_group_rows()) {
         let cumulative = |i: &usize| r.before[*i] + r.paid[*i] + r.reserved[*i];
         out.write(vec![
             parquet::text(

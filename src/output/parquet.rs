@@ -32,6 +32,15 @@ use crate::output::Staging;
 /// Rows per row group (and per slice handed to the writer).
 pub const ROW_GROUP: usize = 1 << 20;
 
+/// Rows per row group: [`ROW_GROUP`], or `WINDDOWN_ROW_GROUP_ROWS` (at least 1,000) to show
+/// row-group pruning on small data (the lookup notebook does).
+pub fn row_group_rows() -> usize {
+    std::env::var("WINDDOWN_ROW_GROUP_ROWS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(ROW_GROUP, |n| n.max(1_000))
+}
+
 /// The Arrow type of an export column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -142,7 +151,7 @@ impl Export {
         let mut props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .set_statistics_enabled(EnabledStatistics::Page)
-            .set_max_row_group_row_count(Some(ROW_GROUP))
+            .set_max_row_group_row_count(Some(row_group_rows()))
             .set_sorting_columns(Some(sorting))
             .set_key_value_metadata(Some(vec![
                 KeyValue::new(
