@@ -18,5 +18,6 @@ pub mod generate;
 pub mod input;
 pub mod output;
 pub mod payout;
+pub mod progress;
 pub mod rules;
 pub mod table;

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::cli::args::*;
-use crate::cli::console::{self, Log, Progress};
+use crate::cli::console::{self, Log};
 use crate::config::Config;
 use crate::domain::date::Date;
 use crate::error::{Error, Result};
@@ -30,7 +30,7 @@ pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Val
         as_of: input.as_of,
         personal,
     };
-    let validated = input::validate(&input.data, &config, &options)?;
+    let validated = input::validate(&input.data, &config, &options, log)?;
     console::print_validation(&validated, log);
     let rejected = validated.report.total_rejected();
     if input.strict && rejected > 0 {
@@ -188,7 +188,14 @@ fn compute_payouts(
         Some(p) => p.pseudonym(id),
         None => id.to_string(),
     };
-    let payouts = rounds::payouts(data, &analysis.claims, ledger.as_ref(), opts.rule(), &who)?;
+    let payouts = rounds::payouts(
+        data,
+        &analysis.claims,
+        ledger.as_ref(),
+        opts.rule(),
+        &who,
+        log,
+    )?;
     console::print_payout_summary(&payouts, log);
     if let Some(file) = payment {
         if ledger.is_none() && !opts.pay_all_rounds {
@@ -310,6 +317,7 @@ pub fn report(args: PlanArgs, log: &Log) -> Result<()> {
         None,
         crate::payout::allocate::Rule::default(),
         &|id: &str| id.to_string(),
+        log,
     )?;
     output::summary::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
     staging.write(
@@ -331,18 +339,15 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         .then(Pseudonymizer::from_env)
         .transpose()?;
     let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
-    let mut progress = Progress::new(log, 6);
-    progress.stage("校验 validate");
     let (mut config, validated) = load(&args.input, payment.is_some(), log)?;
     args.stages.apply(&mut config)?;
-    progress.stage("分类与敞口 classify + exposure");
+    log.step("分类与敞口 classify + exposure");
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     console::print_class_summary(&analysis.platforms, log);
     console::print_exposure_summary(&analysis, log);
-    progress.stage("计划 plan");
+    log.step("计划 plan");
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
     console::print_plan_summary(&plan, log);
-    progress.stage("兑付 payouts");
     let payouts = compute_payouts(
         &args.payout,
         &validated,
@@ -351,7 +356,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         pseudonyms.as_ref(),
         log,
     )?;
-    progress.stage("导出 exports");
+    log.step("导出 exports");
     output::write_validation(
         &staging,
         &validated,
@@ -370,10 +375,9 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     if args.csv {
         output::csv_copy::csv_copies(&staging)?;
     }
-    progress.stage("清单 manifest");
+    log.step("清单 manifest");
     let record = record("run", &args.input, validated.report.as_of)?;
     output::finish(staging, record, payment.as_mut())?;
-    progress.finish();
     announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
@@ -403,7 +407,7 @@ pub fn generate(args: GenerateArgs, log: &Log) -> Result<()> {
         spec.lenders = l;
     }
     let staging = Staging::create(&args.out, &Inputs::new(), args.force)?;
-    let counts = generate::generate(&spec, args.format, &staging)?;
+    let counts = generate::generate(&spec, args.format, &staging, log)?;
     let record = output::Record {
         command: "generate",
         ..output::Record::default()

@@ -2,81 +2,212 @@
 //! pipes) — the validation counts, the class table, exposure, the plan and the payouts — and the
 //! stage progress on a terminal.
 
+use std::sync::Mutex;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use unicode_width::UnicodeWidthStr;
+
 use crate::domain::class::Class;
-use crate::domain::money::format_fen_wide as yuan_text;
+use crate::domain::money::{grouped, wan_yi};
 use crate::input::Validated;
 use crate::payout::rounds::Payouts;
+use crate::progress::{Progress, Unit};
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
 
-/// Console output: summaries go to stderr so stdout stays clean for pipes.
+/// Console output: summaries go to stderr so stdout stays clean for pipes. Under `-q` only
+/// errors; on a terminal a progress bar for every long stage (reading by bytes, validating by
+/// rows, payouts by platforms, generating by rows) with its rate and time left; under `-v` one
+/// line per stage with its time, rows and the peak memory so far (on a terminal or not).
 pub struct Log {
     pub quiet: bool,
     pub verbose: u8,
+    terminal: bool,
+    started: Instant,
+    current: Mutex<Option<Current>>,
+}
+
+/// The stage under way.
+struct Current {
+    name: String,
+    started: Instant,
+    bar: Option<ProgressBar>,
 }
 
 impl Log {
-    pub fn info(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("{msg}");
-        }
-    }
-}
-
-/// Stage-by-stage progress on a terminal: `[2/6] classify … (1.3 s)`, the time since the
-/// start. Silent when stderr is not a terminal (logs, CI) or under `-q`.
-pub struct Progress {
-    on: bool,
-    total: usize,
-    done: usize,
-    started: std::time::Instant,
-}
-
-impl Progress {
-    pub fn new(log: &Log, total: usize) -> Progress {
+    pub fn new(quiet: bool, verbose: u8) -> Log {
         use std::io::IsTerminal;
-        Progress {
-            on: !log.quiet && std::io::stderr().is_terminal(),
-            total,
-            done: 0,
-            started: std::time::Instant::now(),
+        Log {
+            quiet,
+            verbose,
+            terminal: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            current: Mutex::new(None),
         }
     }
 
-    pub fn stage(&mut self, name: &str) {
-        self.done += 1;
-        if self.on {
-            eprintln!(
-                "[{}/{}] {name} … ({:.1} s)",
-                self.done,
-                self.total,
-                self.started.elapsed().as_secs_f64()
-            );
+    pub fn info(&self, msg: &str) {
+        if self.quiet {
+            return;
+        }
+        match self.current.lock().ok().as_deref().and_then(|c| c.as_ref()) {
+            Some(Current { bar: Some(bar), .. }) => bar.println(msg),
+            _ => eprintln!("{msg}"),
         }
     }
 
-    pub fn finish(self) {
-        if self.on {
+    /// A stage without a size of its own (classify, plan, exports): under `-v` its line.
+    pub fn step(&self, name: &str) {
+        self.begin(name, None, Unit::Files);
+    }
+
+    /// The end of the command: under `-v` the total time and peak memory.
+    pub fn done(&self) {
+        self.end(0);
+        if self.verbose > 0 && !self.quiet {
             eprintln!(
-                "[{0}/{0}] done ({1:.1} s)",
-                self.total,
-                self.started.elapsed().as_secs_f64()
+                "done in {:.1} s, peak memory {}",
+                self.started.elapsed().as_secs_f64(),
+                peak_memory()
             );
         }
     }
 }
 
+impl Progress for Log {
+    fn begin(&self, name: &str, total: Option<u64>, unit: Unit) {
+        self.end(0);
+        let bar = (self.terminal && !self.quiet && unit != Unit::Files).then(|| {
+            let bar = match total {
+                Some(n) => ProgressBar::new(n),
+                None => ProgressBar::new_spinner(),
+            };
+            let template = match (unit, total.is_some()) {
+                (Unit::Bytes, true) => {
+                    "{msg:32} [{bar:28}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}"
+                }
+                (Unit::Rows, true) => {
+                    "{msg:32} [{bar:28}] {human_pos}/{human_len} rows {per_sec} ETA {eta}"
+                }
+                (Unit::Platforms, true) => {
+                    "{msg:32} [{bar:28}] {human_pos}/{human_len} platforms ETA {eta}"
+                }
+                _ => "{msg:32} {spinner} {human_pos} {per_sec}",
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(name.to_string());
+            bar
+        });
+        if let Ok(mut c) = self.current.lock() {
+            *c = Some(Current {
+                name: name.to_string(),
+                started: Instant::now(),
+                bar,
+            });
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(c) = self.current.lock() {
+            if let Some(Current { bar: Some(bar), .. }) = c.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+
+    fn end(&self, rows: u64) {
+        let Some(stage) = self.current.lock().ok().and_then(|mut c| c.take()) else {
+            return;
+        };
+        if let Some(bar) = &stage.bar {
+            bar.finish_and_clear();
+        }
+        if self.verbose > 0 && !self.quiet {
+            let secs = stage.started.elapsed().as_secs_f64();
+            let rows = if rows > 0 {
+                format!(
+                    ", {} rows ({}/s)",
+                    grouped_count(rows),
+                    grouped_count((rows as f64 / secs.max(1e-3)) as u64)
+                )
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "{}: {secs:.1} s{rows}, peak memory {}",
+                stage.name,
+                peak_memory()
+            );
+        }
+    }
+}
+
+/// The process's peak resident memory so far (Linux: VmHWM), as "1.2 GB".
+pub fn peak_memory() -> String {
+    let kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+        });
+    match kb {
+        Some(kb) if kb >= 1 << 20 => format!("{:.1} GB", kb as f64 / (1u64 << 20) as f64),
+        Some(kb) => format!("{} MB", kb >> 10),
+        None => "unknown".to_string(),
+    }
+}
+
+/// A count with thousands separators: 18,733,484.
+pub fn grouped_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Pad `text` with spaces to `width` terminal columns (Chinese characters are two wide).
+pub fn pad(text: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Right-align `text` in `width` terminal columns.
+pub fn pad_left(text: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(text);
+    format!("{}{text}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// The counts of every table, then the as-of.
 pub fn print_validation(v: &Validated, log: &Log) {
     let r = &v.report;
+    log.info(&format!(
+        "{} {} {} {} {}",
+        pad("表 table", 14),
+        pad("文件 file", 22),
+        pad_left("读入 read", 14),
+        pad_left("接受 accepted", 16),
+        pad_left("拒绝 rejected", 14)
+    ));
     for (table, t) in &r.tables {
         let reasons: Vec<String> = t.reasons.iter().map(|(k, n)| format!("{k} {n}")).collect();
         log.info(&format!(
-            "{:<12} {:<20} read {:>10}  accepted {:>10}  rejected {:>8}{}",
-            table.name(),
-            t.file,
-            t.read,
-            t.accepted,
-            t.rejected,
+            "{} {} {} {} {}{}",
+            pad(table.name(), 14),
+            pad(&t.file, 22),
+            pad_left(&grouped_count(t.read), 14),
+            pad_left(&grouped_count(t.accepted), 16),
+            pad_left(&grouped_count(t.rejected), 14),
             if reasons.is_empty() {
                 String::new()
             } else {
@@ -85,8 +216,8 @@ pub fn print_validation(v: &Validated, log: &Log) {
         ));
         if !t.unknown_columns.is_empty() {
             log.info(&format!(
-                "{:<12} ignored unknown column{}: {}",
-                table.name(),
+                "{} 忽略未知列 ignored unknown column{}: {}",
+                pad(table.name(), 14),
                 if t.unknown_columns.len() == 1 {
                     ""
                 } else {
@@ -97,28 +228,42 @@ pub fn print_validation(v: &Validated, log: &Log) {
         }
         if t.float_money_rounded > 0 {
             log.info(&format!(
-                "{:<12} {} float money value(s) rounded to the fen",
-                table.name(),
-                t.float_money_rounded
+                "{} {} 个浮点金额已舍入到分 float money value(s) rounded to the fen",
+                pad(table.name(), 14),
+                grouped_count(t.float_money_rounded)
             ));
         }
     }
     if let Some(n) = r.warnings.get("invalid_id_number").filter(|n| **n > 0) {
         log.info(&format!(
-            "warning: {n} lender(s) with an invalid id_number check digit (kept)"
+            "提示 warning: {} 名出借人身份证号校验位有误（已保留） lender(s) with an invalid id_number check digit (kept)",
+            grouped_count(*n)
         ));
     }
     match r.as_of {
-        Some(d) => log.info(&format!("as-of {d}")),
-        None => log.info("as-of: none (no dated rows)"),
+        Some(d) => log.info(&format!("数据截至 as-of {d}")),
+        None => log.info("数据截至 as-of: none (no dated rows)"),
     }
 }
 
 /// Platforms, outstanding and current lenders per class.
 pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
-    log.info(&format!(
-        "{:<18} {:>9} {:>22} {:>16}",
-        "class 类别", "platforms", "outstanding (yuan)", "current lenders"
+    let row = |a: &str, b: &str, c: &str, d: &str, e: &str| {
+        format!(
+            "{} {} {} {} {}",
+            pad(a, 20),
+            pad_left(b, 14),
+            pad_left(c, 24),
+            pad_left(d, 14),
+            pad_left(e, 20)
+        )
+    };
+    log.info(&row(
+        "类别 class",
+        "平台 platforms",
+        "出借余额 outstanding (元)",
+        "",
+        "在贷出借人 lenders",
     ));
     let mut total = (0usize, 0i128, 0i64);
     for class in Class::ALL {
@@ -136,20 +281,20 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
             total.1 + outstanding,
             total.2 + lenders,
         );
-        log.info(&format!(
-            "{:<18} {:>9} {:>22} {:>16}",
-            format!("{} {}", class.code(), class.zh()),
-            rows.len(),
-            yuan_text(outstanding),
-            lenders
+        log.info(&row(
+            &format!("{} {}", class.zh(), class.code()),
+            &rows.len().to_string(),
+            &grouped(outstanding),
+            &wan_yi(outstanding),
+            &grouped_count(lenders as u64),
         ));
     }
-    log.info(&format!(
-        "{:<18} {:>9} {:>22} {:>16}",
-        "total 合计",
-        total.0,
-        yuan_text(total.1),
-        total.2
+    log.info(&row(
+        "合计 total",
+        &total.0.to_string(),
+        &grouped(total.1),
+        &wan_yi(total.1),
+        &grouped_count(total.2 as u64),
     ));
 }
 
@@ -171,62 +316,81 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
         .map(|p| p.exposure.net_winners)
         .sum();
     log.info(&format!(
-        "claims: {} lender × platform rows, {} lenders, total claim {} yuan; {winners} net winners",
-        analysis.claims.claim.len(),
-        analysis.lenders.len(),
-        yuan_text(total)
+        "债权 claims: {} 条出借人×平台 lender × platform rows, {} 名出借人 lenders, 债权总额 total claim {} 元 ({}); {} 名净获益者 net winners",
+        grouped_count(analysis.claims.claim.len() as u64),
+        grouped_count(analysis.lenders.len() as u64),
+        grouped(total),
+        wan_yi(total),
+        grouped_count(winners as u64)
     ));
     log.info(&format!(
-        "{several} lender(s) hold positions on two or more failed platforms (多个出险平台出借人: the most exposed)"
+        "多个出险平台出借人 {} 名 lender(s) hold positions on two or more failed platforms (the most exposed)",
+        grouped_count(several as u64)
     ));
 }
 
 /// Platforms per stage and the 三降 curve on the console.
 pub fn print_plan_summary(plan: &Plan, log: &Log) {
-    log.info("stage  ends on     platforms  remaining: platforms  outstanding (yuan)      lenders");
+    let row = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str| {
+        format!(
+            "{} {} {} {} {} {}",
+            pad_left(a, 10),
+            pad(b, 14),
+            pad_left(c, 14),
+            pad_left(d, 20),
+            pad_left(e, 24),
+            pad_left(f, 20)
+        )
+    };
+    log.info(&row(
+        "阶段 stage",
+        "截至 ends on",
+        "退出 exits",
+        "剩余平台 remaining",
+        "剩余余额 outstanding (元)",
+        "剩余出借人 lenders",
+    ));
     for s in &plan.stages {
-        log.info(&format!(
-            "{:>5}  {}  {:>9}  {:>20}  {:>18}  {:>11}{}",
-            s.stage,
-            s.ends_on,
-            s.platforms,
-            format!(
+        let mut line = row(
+            &s.stage.to_string(),
+            &s.ends_on.to_string(),
+            &s.platforms.to_string(),
+            &format!(
                 "{} ({:.1}%)",
                 s.platforms_remaining, s.platforms_remaining_pct
             ),
-            yuan_text(s.outstanding_remaining.into()),
-            s.lenders_remaining,
-            if s.targets.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "  [{}]",
-                    s.targets
-                        .iter()
-                        .map(|t| t.0.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            }
-        ));
+            &grouped(s.outstanding_remaining.into()),
+            &grouped_count(s.lenders_remaining as u64),
+        );
+        if !s.targets.is_empty() {
+            let targets: Vec<&str> = s.targets.iter().map(|t| t.0.as_str()).collect();
+            line.push_str(&format!("  [{}]", targets.join("; ")));
+        }
+        log.info(&line);
     }
 }
 
+/// The rounds computed now: their pools and where the money went.
 pub fn print_payout_summary(p: &Payouts, log: &Log) {
     let computed: Vec<&crate::payout::rounds::RoundRow> =
         p.rounds.iter().filter(|r| r.computed).collect();
     let sum = |f: fn(&crate::payout::rounds::RoundRow) -> i64| -> i128 {
         computed.iter().map(|r| i128::from(f(r))).sum()
     };
-    let fmt = yuan_text;
+    let platforms = computed
+        .iter()
+        .map(|r| r.platform)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     log.info(&format!(
-        "payouts: {} round(s) on {} platform(s): pool {}, paid {}, reserved {}, carried {}, surplus {} yuan",
+        "兑付 payouts: {} 轮 round(s), {} 个平台 platform(s): 可分配 pool {} 元 ({}), 兑付 paid {}, 提存 reserved {}, 结转 carried {}, 结余 surplus {} 元",
         computed.len(),
-        computed.iter().map(|r| r.platform).collect::<std::collections::BTreeSet<_>>().len(),
-        fmt(sum(|r| r.pool)),
-        fmt(sum(|r| r.paid)),
-        fmt(sum(|r| r.reserved)),
-        fmt(sum(|r| r.carried)),
-        fmt(sum(|r| r.surplus)),
+        platforms,
+        grouped(sum(|r| r.pool)),
+        wan_yi(sum(|r| r.pool)),
+        grouped(sum(|r| r.paid)),
+        grouped(sum(|r| r.reserved)),
+        grouped(sum(|r| r.carried)),
+        grouped(sum(|r| r.surplus)),
     ));
 }

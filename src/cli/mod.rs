@@ -12,11 +12,8 @@ use crate::error::Result;
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let log = console::Log {
-        quiet: cli.quiet,
-        verbose: cli.verbose,
-    };
-    match cli.command {
+    let log = console::Log::new(cli.quiet, cli.verbose);
+    let result = match cli.command {
         Command::Validate(args) => commands::validate(args, &log),
         Command::Classify(args) => commands::classify(args, &log),
         Command::Exposure(args) => commands::exposure(args, &log),
@@ -27,5 +24,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => commands::run(args, &log),
         Command::Report(args) => commands::report(args, &log),
         Command::Generate(args) => commands::generate(args, &log),
+    };
+    if result.is_ok() {
+        log.done();
     }
+    result
 }

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::output::Staging;
+use crate::progress::{Progress, Unit};
 use model::{Model, PlatformPlan};
 use sink::{Chunk, TableWriter};
 
@@ -54,7 +55,12 @@ const LENDER_CHUNK: u64 = 250_000;
 const ROWS_PER_CHUNK: u64 = 400_000;
 
 /// Write every table of `spec` into the staging folder.
-pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
+pub fn generate(
+    spec: &Spec,
+    format: Format,
+    out: &Staging,
+    progress: &dyn Progress,
+) -> Result<Counts> {
     let model = Model::plan(spec);
     let ext = match format {
         Format::Csv => "csv",
@@ -78,6 +84,12 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
 
     // loans, investments, recoveries: chunks of whole platforms, generated in parallel.
     let groups = platform_groups(&model.platforms, |p| p.loans + p.positions);
+    let planned = |f: fn(&PlatformPlan) -> u64| model.platforms.iter().map(f).sum::<u64>();
+    progress.begin(
+        &format!("生成 generate loans.{ext}"),
+        Some(planned(|p| p.loans)),
+        Unit::Rows,
+    );
     counts.loans = write_by_platform(
         &model,
         &groups,
@@ -85,7 +97,14 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
         &out.path(&format!("loans.{ext}")),
         model::LOAN_SCHEMA,
         |m, p, c| m.loan_rows(p, c),
+        progress,
     )?;
+    progress.end(counts.loans);
+    progress.begin(
+        &format!("生成 generate investments.{ext}"),
+        Some(planned(|p| p.positions)),
+        Unit::Rows,
+    );
     counts.investments = write_by_platform(
         &model,
         &groups,
@@ -93,7 +112,10 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
         &out.path(&format!("investments.{ext}")),
         model::INVESTMENT_SCHEMA,
         |m, p, c| m.investment_rows(p, c),
+        progress,
     )?;
+    progress.end(counts.investments);
+    progress.begin(&format!("生成 generate recoveries.{ext}"), None, Unit::Rows);
     counts.recoveries = write_by_platform(
         &model,
         &groups,
@@ -101,7 +123,9 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
         &out.path(&format!("recoveries.{ext}")),
         model::RECOVERY_SCHEMA,
         |m, p, c| m.recovery_rows(p, c),
+        progress,
     )?;
+    progress.end(counts.recoveries);
 
     // lenders: chunks of lender ids, generated in parallel, written in order.
     let mut w = TableWriter::create(
@@ -113,6 +137,11 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
         .step_by(LENDER_CHUNK as usize)
         .map(|s| (s, (s + LENDER_CHUNK).min(spec.lenders)))
         .collect();
+    progress.begin(
+        &format!("生成 generate lenders.{ext}"),
+        Some(spec.lenders),
+        Unit::Rows,
+    );
     for window in chunks.chunks(rayon::current_num_threads().max(1) * 2) {
         let built: Vec<Chunk> = window
             .par_iter()
@@ -127,8 +156,10 @@ pub fn generate(spec: &Spec, format: Format, out: &Staging) -> Result<Counts> {
         for c in built {
             w.write(c)?;
         }
+        progress.advance(window.iter().map(|(a, b)| b - a).sum());
     }
     w.finish()?;
+    progress.end(spec.lenders);
     counts.lenders = spec.lenders;
     Ok(counts)
 }
@@ -162,6 +193,7 @@ fn write_by_platform(
     path: &std::path::Path,
     schema: &[(&str, sink::ColType)],
     rows: impl Fn(&Model, &PlatformPlan, &mut Chunk) -> u64 + Sync,
+    progress: &dyn Progress,
 ) -> Result<u64> {
     let mut w = TableWriter::create(path, format, schema)?;
     let mut total = 0;
@@ -180,6 +212,7 @@ fn write_by_platform(
         for (c, n) in built {
             w.write(c)?;
             total += n;
+            progress.advance(n);
         }
     }
     w.finish()?;

@@ -105,6 +105,8 @@ pub struct Reader<R> {
     line: u64,
     /// The byte before `pos` was a `\r` (so a `\n` at `pos` ends the same line).
     after_cr: bool,
+    /// Bytes handed out by the source before the buffer's current contents.
+    consumed: u64,
 }
 
 const BUF: usize = 1 << 20;
@@ -119,7 +121,13 @@ impl<R: Read> Reader<R> {
             eof: false,
             line: 1,
             after_cr: false,
+            consumed: 0,
         }
+    }
+
+    /// Bytes read so far (for progress).
+    pub fn offset(&self) -> u64 {
+        self.consumed + self.pos as u64
     }
 
     /// Refill the buffer; false at the end of input.
@@ -137,6 +145,7 @@ impl<R: Read> Reader<R> {
                     return Ok(false);
                 }
                 Ok(n) => {
+                    self.consumed += self.end as u64;
                     self.pos = 0;
                     self.end = n;
                     return Ok(true);

@@ -23,6 +23,8 @@ pub struct CsvBatch {
     record_starts: Vec<usize>,
     pub lines: Vec<u64>,
     pub shapes: Vec<Shape>,
+    /// Bytes of the file read once this batch was complete (for progress).
+    pub offset: u64,
 }
 
 impl CsvBatch {
@@ -122,6 +124,7 @@ impl CsvTable {
                         }
                     }
                 }
+                batch.offset = reader.offset();
                 if !batch.is_empty() && send.send(Ok(batch)).is_err() {
                     return;
                 }

@@ -31,6 +31,7 @@ use crate::config::Config;
 use crate::domain::date::Date;
 use crate::error::{Error, Result};
 use crate::input::schema::{CellType, Table};
+use crate::progress::Progress;
 
 pub use data::InputData;
 pub use find::{find_tables, Encoding, ReadOptions, TableFile};
@@ -54,7 +55,12 @@ pub struct Validated {
 }
 
 /// Validate the input folder `dir`.
-pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Result<Validated> {
+pub fn validate(
+    dir: &std::path::Path,
+    config: &Config,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Validated> {
     let files = find::find_tables(dir)?;
     let mut v = validate::Validator::new(
         options.as_of,
@@ -66,10 +72,11 @@ pub fn validate(dir: &std::path::Path, config: &Config, options: &Options) -> Re
     for table in Table::ALL {
         if let Some(file) = files.get(&table) {
             let report = if file.parquet {
-                read_parquet(&mut v, file, config, &options.read)?
+                read_parquet(&mut v, file, config, &options.read, progress)?
             } else {
-                read_csv(&mut v, file, config, &options.read)?
+                read_csv(&mut v, file, config, &options.read, progress)?
             };
+            progress.end(report.read);
             reports.insert(table, report);
         }
         match table {
@@ -113,6 +120,7 @@ fn read_csv(
     file: &TableFile,
     config: &Config,
     options: &ReadOptions,
+    progress: &dyn Progress,
 ) -> Result<TableReport> {
     let path = &file.path;
     let mut f = std::fs::File::open(path)
@@ -182,6 +190,12 @@ fn read_csv(
         ..TableReport::default()
     };
     let name = file.file_name();
+    progress.begin(
+        &format!("校验 validate {name}"),
+        Some(size),
+        crate::progress::Unit::Bytes,
+    );
+    let mut done = 0;
     while let Some(rows) = table.next_batch().map_err(csv_err)? {
         let mut columns = Vec::with_capacity(spec.len());
         for m in &mapping {
@@ -210,6 +224,8 @@ fn read_csv(
         };
         v.batch(file.table, &name, &batch, &mut report);
         drop(batch);
+        progress.advance(rows.offset.saturating_sub(done));
+        done = done.max(rows.offset);
         table.recycle(rows);
     }
     Ok(report)
@@ -232,6 +248,7 @@ fn read_parquet(
     file: &TableFile,
     config: &Config,
     options: &ReadOptions,
+    progress: &dyn Progress,
 ) -> Result<TableReport> {
     let path = &file.path;
     let (mut batches, names) = parquet::ParquetBatches::open(path)?;
@@ -257,6 +274,11 @@ fn read_parquet(
         ..TableReport::default()
     };
     let name = file.file_name();
+    progress.begin(
+        &format!("校验 validate {name}"),
+        Some(batches.rows() as u64),
+        crate::progress::Unit::Rows,
+    );
     while let Some((start, df)) = batches.next_batch()? {
         let frame_columns = df.columns();
         let mut columns: Vec<source::Column> =
@@ -282,6 +304,7 @@ fn read_parquet(
             csv: None,
         };
         v.batch(file.table, &name, &batch, &mut report);
+        progress.advance(lines.len() as u64);
     }
     Ok(report)
 }

@@ -153,6 +153,7 @@ pub fn payouts(
     ledger: Option<&Ledger>,
     rule: Rule,
     who: &(dyn Fn(&str) -> String + Sync),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Payouts> {
     let pools = pools(data);
     if let Some(l) = ledger {
@@ -182,11 +183,18 @@ pub fn payouts(
         .filter(|c| pools.contains_key(c))
         .collect();
     let rank = &data.lenders.rank;
+    progress.begin(
+        "兑付 payouts",
+        Some(order.len() as u64),
+        crate::progress::Unit::Platforms,
+    );
     let results: Vec<Result<(PayoutRows, Vec<RoundRow>)>> = order
         .par_iter()
         .map(|&code| {
             let rounds = &pools[&code];
-            platform_rounds(code, rounds, &members(code), ledger, rule, rank)
+            let r = platform_rounds(code, rounds, &members(code), ledger, rule, rank);
+            progress.advance(1);
+            r
         })
         .collect();
     let mut out = Payouts::default();
@@ -195,6 +203,7 @@ pub fn payouts(
         out.rows.append(rows);
         out.rounds.extend(rounds);
     }
+    progress.end(out.rows.len() as u64);
     Ok(out)
 }
 

@@ -101,7 +101,9 @@ fn hand_computed_claims_lenders_districts_and_rollups() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("0 lender(s) hold positions on two or more failed platforms"),
+        stderr(&o).contains(
+            "多个出险平台出借人 0 名 lender(s) hold positions on two or more failed platforms"
+        ),
         "{}",
         stderr(&o)
     );
