@@ -27,25 +27,89 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read and check every input table; write rejects.csv and validation.json.
+    #[command(after_help = "Examples:
+  winddown validate data-samples/city
+  winddown validate data-samples/gbk --config data-samples/gbk/columns.toml --out checked
+  winddown validate data --as-of 2019-06-30 --strict")]
     Validate(ValidateArgs),
-    /// Classify every platform into the five classes (DESIGN §3); write platforms.parquet.
+    /// Classify every platform into the five classes; write platforms.parquet.
+    #[command(after_help = "Examples:
+  winddown classify data-samples/city --out out/classes
+  winddown rules --print-defaults > rules.toml   # then edit thresholds
+  winddown classify data --config rules.toml --as-of 2019-06-30 --out out/classes")]
     Classify(ClassifyArgs),
-    /// Lender claims and exposure (DESIGN §4): claims, lenders, districts and platforms.parquet.
+    /// Lender claims and exposure: claims, lenders, districts and platforms.parquet.
+    #[command(after_help = "Examples:
+  winddown exposure data-samples/city --out out/exposure")]
     Exposure(ClassifyArgs),
-    /// The staged exit plan (一企一策) and its 三降 projection (DESIGN §5).
+    /// The staged exit plan (一企一策) and its 三降 projection.
+    #[command(after_help = "Examples:
+  winddown plan data-samples/city --out out/plan
+  winddown plan data --stages 6 --stage-months 2 --out out/plan")]
     Plan(PlanArgs),
     /// The quarterly bulletin between two runs: by class and district, changes, against the plan.
+    #[command(after_help = "Examples:
+  winddown progress out/2019q2 out/2019q3
+  winddown progress out/2019q2 out/2019q3 --out out/bulletin-2019q3")]
     Progress(ProgressArgs),
-    /// Asset-disposal payout rounds (DESIGN §6): payouts.parquet and payout_rounds.parquet.
+    /// Payout rounds: payouts.parquet and payout_rounds.parquet, and the bank's payment file.
+    #[command(after_help = "Examples (one round a quarter; see docs/payouts.md):
+  winddown run data --payment-file pay-1.csv --out round-1
+  winddown payout data --ledger round-1 --payment-file pay-2.csv --out round-2
+  winddown payout data --ledger round-2 --small-first 10000 --min-payment 10 --payment-file pay-3.csv --out round-3")]
     Payout(PayoutArgs),
     /// Everything: validate, classify, exposure, plan, payout rounds, exports, report, manifest.
+    #[command(after_help = "Examples:
+  winddown run data-samples/city --out out/city
+  winddown run data --csv --pseudonymize --out out/for-analysts   # key in WINDDOWN_PSEUDONYM_KEY
+  winddown run data --as-of 2019-06-30 --payment-file pay-1.csv --out round-1")]
     Run(RunArgs),
     /// Only the report: report.html, summary.json and plan.md (the pipeline runs in full).
-    Report(PlanArgs),
+    #[command(after_help = "Examples:
+  winddown report data-samples/city --out out/report
+  winddown report data --from out/city --out out/report   # with the options that run used")]
+    Report(ReportArgs),
     /// Print the rules config (thresholds, rates) with a comment per key.
+    #[command(after_help = "Examples:
+  winddown rules --print-defaults > rules.toml")]
     Rules(RulesArgs),
     /// Write seeded synthetic input tables at city, province or national scale.
+    #[command(after_help = "Examples:
+  winddown generate --out synthetic
+  winddown generate --scale province --format parquet --seed 7 --out province")]
     Generate(GenerateArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:
+  winddown completions bash > /etc/bash_completion.d/winddown
+  winddown completions zsh > ~/.zfunc/_winddown")]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = "Examples:
+  winddown man > winddown.1 && man ./winddown.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// An earlier run's output folder: its recorded options (as-of, stages, payout rule, config)
+    /// are used, so the report shows the same figures as that run.
+    #[arg(long, value_name = "RUN_OUT")]
+    pub from: Option<PathBuf>,
+    /// Small first: the first T yuan of every claim are paid before anything else.
+    #[arg(long, value_name = "T", value_parser = parse_yuan)]
+    pub small_first: Option<i64>,
+    /// Amounts below X yuan owed to an eligible lender are carried to a later round.
+    #[arg(long, value_name = "X", value_parser = parse_yuan)]
+    pub min_payment: Option<i64>,
 }
 
 #[derive(Debug, Args)]

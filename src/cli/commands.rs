@@ -8,11 +8,12 @@ use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::config::Config;
 use crate::domain::date::Date;
+use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
 use crate::generate;
 use crate::input::{self, ReadOptions, Validated};
 use crate::output::exports::{self, LenderNames};
-use crate::output::manifest::Pseudonymizer;
+use crate::output::manifest::{Pseudonymizer, Settings};
 use crate::output::{self, Inputs, PaymentFile, Staging};
 use crate::payout::ledger::Ledger;
 use crate::payout::rounds::{self, Payouts};
@@ -55,11 +56,13 @@ fn inputs_of(input: &InputArgs, ledger: Option<&Path>) -> Inputs {
     inputs
 }
 
-/// The manifest's record of a command that read DATA.
+/// The manifest's record of a command that read DATA: the config text, the inputs, and the
+/// options in force after the command line's overrides.
 fn record<'a>(
     command: &'a str,
     input: &InputArgs,
-    as_of: Option<Date>,
+    config: &Config,
+    validated: &Validated,
 ) -> Result<output::Record<'a>> {
     let config_text = match &input.config {
         Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
@@ -69,12 +72,46 @@ fn record<'a>(
         .into_values()
         .map(|f| (f.table.name().to_string(), f.path))
         .collect();
+    let report = &validated.report;
+    let settings = Settings {
+        as_of: report.as_of.map(|d| d.to_string()),
+        as_of_source: Some(
+            match report.as_of_source {
+                input::AsOfSource::Given => "given",
+                input::AsOfSource::LatestDate => "latest_date_in_data",
+            }
+            .to_string(),
+        ),
+        encoding: format!("{:?}", input.encoding).to_lowercase(),
+        strict: input.strict,
+        accept_float_money: input.accept_float_money,
+        stages: config.plan.stages,
+        stage_months: config.plan.stage_months,
+        ..Settings::default()
+    };
     Ok(output::Record {
         command,
         config_text: Some(config_text),
-        as_of,
+        as_of: report.as_of,
         inputs,
+        settings: Some(settings),
     })
+}
+
+/// Record the payout options in the manifest's settings.
+fn with_payout<'a>(mut record: output::Record<'a>, opts: &PayoutOptions) -> output::Record<'a> {
+    if let Some(s) = record.settings.as_mut() {
+        let rule = opts.rule();
+        s.payout_rule = Some(match rule.small_first {
+            Some(t) => format!("small-first:{}", format_fen(t)),
+            None => "pro".to_string(),
+        });
+        s.small_first = rule.small_first.map(format_fen);
+        s.min_payment = rule.min_payment.map(format_fen);
+        s.ledger = opts.ledger.as_ref().map(|l| l.display().to_string());
+        s.pay_all_rounds = opts.pay_all_rounds;
+    }
+    record
 }
 
 pub fn validate(args: ValidateArgs, log: &Log) -> Result<()> {
@@ -83,11 +120,11 @@ pub fn validate(args: ValidateArgs, log: &Log) -> Result<()> {
         .as_deref()
         .map(|out| Staging::create(out, &inputs_of(&args.input, None), args.force))
         .transpose()?;
-    let (_, validated) = load(&args.input, false, log)?;
+    let (config, validated) = load(&args.input, false, log)?;
     if let Some(staging) = staging {
         let out = staging.target().to_path_buf();
         output::write_validation(&staging, &validated, None, None)?;
-        let record = record("validate", &args.input, validated.report.as_of)?;
+        let record = record("validate", &args.input, &config, &validated)?;
         output::finish(staging, record, None)?;
         log.info(&format!("wrote {}", out.display()));
     }
@@ -113,7 +150,7 @@ pub fn classify(args: ClassifyArgs, log: &Log) -> Result<()> {
     exports::platforms(&staging, &analysis)?;
     output::finish(
         staging,
-        record("classify", &args.input, validated.report.as_of)?,
+        record("classify", &args.input, &config, &validated)?,
         None,
     )?;
     log.info(&format!("wrote {}", args.out.display()));
@@ -130,7 +167,7 @@ pub fn exposure(args: ClassifyArgs, log: &Log) -> Result<()> {
     write_exposure(&staging, &validated, &analysis, None)?;
     output::finish(
         staging,
-        record("exposure", &args.input, validated.report.as_of)?,
+        record("exposure", &args.input, &config, &validated)?,
         None,
     )?;
     log.info(&format!("wrote {}", args.out.display()));
@@ -233,7 +270,10 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
     )?;
     output::finish(
         staging,
-        record("payout", &args.input, validated.report.as_of)?,
+        with_payout(
+            record("payout", &args.input, &config, &validated)?,
+            &args.payout,
+        ),
         payment.as_mut(),
     )?;
     announce_payment(&args.payout, log);
@@ -254,7 +294,7 @@ pub fn plan(args: PlanArgs, log: &Log) -> Result<()> {
     write_plan(&staging, &analysis, &plan)?;
     output::finish(
         staging,
-        record("plan", &args.input, validated.report.as_of)?,
+        record("plan", &args.input, &config, &validated)?,
         None,
     )?;
     log.info(&format!("wrote {}", args.out.display()));
@@ -305,17 +345,50 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
     Ok(())
 }
 
-pub fn report(args: PlanArgs, log: &Log) -> Result<()> {
-    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
-    let (mut config, validated) = load(&args.input, false, log)?;
-    args.stages.apply(&mut config)?;
+pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
+    let ReportArgs {
+        plan: mut plan_args,
+        from,
+        small_first,
+        min_payment,
+    } = args;
+    let mut rule = crate::payout::allocate::Rule {
+        small_first,
+        min_payment,
+    };
+    // With --from, the options the run recorded, unless given again here.
+    let recorded = from.as_deref().map(read_recorded).transpose()?;
+    if let Some((settings, _)) = &recorded {
+        let fen = |v: &Option<String>| v.as_deref().and_then(crate::domain::money::parse_fen);
+        rule.small_first = rule.small_first.or(fen(&settings.small_first));
+        rule.min_payment = rule.min_payment.or(fen(&settings.min_payment));
+        if plan_args.input.as_of.is_none() && settings.as_of_source.as_deref() == Some("given") {
+            plan_args.input.as_of = settings.as_of.as_deref().and_then(Date::parse);
+        }
+        plan_args.stages.stages = plan_args.stages.stages.or(Some(settings.stages));
+        plan_args.stages.stage_months = plan_args
+            .stages
+            .stage_months
+            .or(Some(settings.stage_months));
+    }
+    let staging = Staging::create(
+        &plan_args.out,
+        &inputs_of(&plan_args.input, None),
+        plan_args.force,
+    )?;
+    let (mut config, validated) = load(&plan_args.input, false, log)?;
+    if let (Some((_, text)), None) = (&recorded, &plan_args.input.config) {
+        config = Config::from_toml(text)
+            .map_err(|e| Error::Config(format!("the config recorded in --from: {e}")))?;
+    }
+    plan_args.stages.apply(&mut config)?;
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
     let payouts = rounds::payouts(
         &validated.data,
         &analysis.claims,
         None,
-        crate::payout::allocate::Rule::default(),
+        rule,
         &|id: &str| id.to_string(),
         log,
     )?;
@@ -324,13 +397,52 @@ pub fn report(args: PlanArgs, log: &Log) -> Result<()> {
         "plan.md",
         output::plan_doc::plan_markdown(&analysis, &plan).as_bytes(),
     )?;
-    output::finish(
-        staging,
-        record("report", &args.input, validated.report.as_of)?,
-        None,
-    )?;
-    log.info(&format!("wrote {}", args.out.display()));
+    let mut record = record("report", &plan_args.input, &config, &validated)?;
+    if let Some(s) = record.settings.as_mut() {
+        s.payout_rule = Some(match rule.small_first {
+            Some(t) => format!("small-first:{}", format_fen(t)),
+            None => "pro".to_string(),
+        });
+        s.small_first = rule.small_first.map(format_fen);
+        s.min_payment = rule.min_payment.map(format_fen);
+    }
+    if let (Some((_, text)), None) = (&recorded, &plan_args.input.config) {
+        record.config_text = Some(text.clone());
+    }
+    output::finish(staging, record, None)?;
+    log.info(&format!("wrote {}", plan_args.out.display()));
     Ok(())
+}
+
+/// The settings and config text an earlier run recorded in its manifest.
+fn read_recorded(dir: &Path) -> Result<(Settings, String)> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::bad_file(&path, format!("cannot read: {e}")))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::bad_file(&path, format!("not JSON: {e}")))?;
+    let settings: Settings = serde_json::from_value(manifest["settings"].clone())
+        .map_err(|_| Error::bad_file(&path, "no settings recorded (not a run of this version)"))?;
+    let config = manifest["config"]
+        .as_str()
+        .ok_or_else(|| Error::bad_file(&path, "no config recorded"))?
+        .to_string();
+    Ok((settings, config))
+}
+
+pub fn completions(args: CompletionsArgs) -> Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = crate::cli::Cli::command();
+    clap_complete::generate(args.shell, &mut cmd, "winddown", &mut std::io::stdout());
+    Ok(())
+}
+
+pub fn man() -> Result<()> {
+    use clap::CommandFactory;
+    let cmd = crate::cli::Cli::command();
+    clap_mangen::Man::new(cmd)
+        .render(&mut std::io::stdout())
+        .map_err(|e| Error::io("stdout", e))
 }
 
 pub fn run(args: RunArgs, log: &Log) -> Result<()> {
@@ -376,7 +488,14 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         output::csv_copy::csv_copies(&staging)?;
     }
     log.step("清单 manifest");
-    let record = record("run", &args.input, validated.report.as_of)?;
+    let mut record = with_payout(
+        record("run", &args.input, &config, &validated)?,
+        &args.payout,
+    );
+    if let Some(s) = record.settings.as_mut() {
+        s.pseudonymize = args.pseudonymize;
+        s.csv = args.csv;
+    }
     output::finish(staging, record, payment.as_mut())?;
     announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));

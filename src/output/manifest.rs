@@ -12,6 +12,30 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
+/// The options a command ran with, after the command line's overrides of the config: with
+/// the config text, what `report --from` reuses to show the same figures as the run.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// The as-of date, and whether it was given or taken from the data.
+    pub as_of: Option<String>,
+    pub as_of_source: Option<String>,
+    pub encoding: String,
+    pub strict: bool,
+    pub accept_float_money: bool,
+    /// The plan's stages and months per stage.
+    pub stages: u32,
+    pub stage_months: u32,
+    /// The payout rule: `pro` or `small-first:T` (T in yuan).
+    pub payout_rule: Option<String>,
+    /// Yuan.
+    pub small_first: Option<String>,
+    pub min_payment: Option<String>,
+    pub ledger: Option<String>,
+    pub pay_all_rounds: bool,
+    pub pseudonymize: bool,
+    pub csv: bool,
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -135,6 +159,13 @@ pub fn manifest(
     if let Some(text) = &record.config_text {
         m["config"] = json!(text);
         m["config_sha256"] = json!(sha256(text.as_bytes()));
+    }
+    if let Some(settings) = &record.settings {
+        // The effective configuration: the config above with the command line's overrides.
+        let value = serde_json::to_value(settings)
+            .map_err(|e| Error::Internal(format!("recording the settings: {e}")))?;
+        m["settings_sha256"] = json!(sha256(value.to_string().as_bytes()));
+        m["settings"] = value;
     }
     if let Some(p) = payment {
         m["payment_file"] = p.to_json();

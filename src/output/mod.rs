@@ -37,6 +37,8 @@ pub struct Record<'a> {
     pub as_of: Option<crate::domain::date::Date>,
     /// (table, path) of every input file read.
     pub inputs: Vec<(String, PathBuf)>,
+    /// The options in force after the command line's overrides.
+    pub settings: Option<manifest::Settings>,
 }
 
 /// Write manifest.json into the staging folder and commit it, with the payment file if any:

@@ -2,6 +2,7 @@
 //! Each module drives the real `winddown` binary in a scratch folder.
 
 mod classify;
+mod cli;
 mod exposure;
 mod generate;
 mod interop;
