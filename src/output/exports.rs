@@ -204,16 +204,46 @@ pub fn platforms(staging: &Staging, a: &Analysis) -> Result<()> {
 
 /// The rows of a table sorted by (platform id, lender name) under `names`: the positions'
 /// own order, or re-sorted within each platform when lenders are pseudonymised.
-fn by_platform_then_lender(data: &InputData, names: &LenderNames) -> Vec<usize> {
+/// `None`: the positions' own order already is.
+fn by_platform_then_lender(data: &InputData, names: &LenderNames) -> Option<Vec<usize>> {
+    if !names.pseudonymized() {
+        return None;
+    }
     let pos = &data.positions;
     let mut order: Vec<usize> = (0..pos.len()).collect();
-    if names.pseudonymized() {
-        for code in data.platforms.by_id() {
-            let range = pos.ranges[code as usize].clone();
-            order[range].sort_unstable_by_key(|&i| names.rank(pos.lender[i]));
+    for code in data.platforms.by_id() {
+        let range = pos.ranges[code as usize].clone();
+        order[range].sort_unstable_by_key(|&i| names.rank(pos.lender[i]));
+    }
+    Some(order)
+}
+
+/// Row indices in output order, a row group at a time: `0..n`, or a permutation of it when
+/// one was needed (never materialising the identity: 100 million rows nationally).
+fn in_slices(
+    n: usize,
+    permutation: Option<&[usize]>,
+    mut each: impl FnMut(&[usize]) -> Result<()>,
+) -> Result<()> {
+    let size = parquet::row_group_rows();
+    match permutation {
+        Some(p) => {
+            for slice in p.chunks(size) {
+                each(slice)?;
+            }
+        }
+        None => {
+            let mut slice = Vec::with_capacity(size.min(n));
+            let mut start = 0;
+            while start < n {
+                slice.clear();
+                slice.extend(start..(start + size).min(n));
+                each(&slice)?;
+                start += size;
+            }
         }
     }
-    order
+    Ok(())
 }
 
 /// claims.parquet: every lender × platform position with its claim.
@@ -246,7 +276,7 @@ pub fn claims(
     let pos = &data.positions;
     let cl = &a.claims;
     let order = by_platform_then_lender(data, names);
-    for slice in order.chunks(parquet::row_group_rows()) {
+    in_slices(pos.len(), order.as_deref(), |slice| {
         let platform = |i: &usize| pos.platform[*i] as usize;
         out.write(vec![
             parquet::text(
@@ -280,8 +310,8 @@ pub fn claims(
             parquet::text(slice.iter().map(|i| Some(cl.status[*i].code()))),
             parquet::text(slice.iter().map(|i| Some(cl.class[platform(i)].code()))),
             parquet::text(slice.iter().map(|i| Some(cl.class[platform(i)].zh()))),
-        ])?;
-    }
+        ])
+    })?;
     out.finish(staging)
 }
 
@@ -474,8 +504,9 @@ pub fn payouts(
     let r = &p.rows;
     // Rows come grouped by (platform, round) in key order; under pseudonyms each group is
     // re-sorted by the lenders' new names.
-    let mut order: Vec<usize> = (0..r.len()).collect();
+    let mut order: Option<Vec<usize>> = None;
     if names.pseudonymized() {
+        let order = order.insert((0..r.len()).collect::<Vec<usize>>());
         let mut start = 0;
         while start < order.len() {
             let key = (r.platform[start], r.round[start]);
@@ -493,7 +524,7 @@ pub fn payouts(
         &schema,
         &["platform_id", "round", "lender_id"],
     )?;
-    for slice in order.chunks(parquet::row_group_rows()) {
+    in_slices(r.len(), order.as_deref(), |slice| {
         let cumulative = |i: &usize| r.before[*i] + r.paid[*i] + r.reserved[*i];
         out.write(vec![
             parquet::text(
@@ -519,8 +550,8 @@ pub fn payouts(
                     .iter()
                     .map(|i| Some(cumulative(i) as f64 / r.claim[*i] as f64)),
             ),
-        ])?;
-    }
+        ])
+    })?;
     out.finish(staging)?;
 
     let schema = [
