@@ -107,6 +107,9 @@ pub struct ReportArgs {
     /// Small first: the first T yuan of every claim are paid before anything else.
     #[arg(long, value_name = "T", value_parser = parse_yuan)]
     pub small_first: Option<i64>,
+    /// How each round's pool is divided (see `payout --help`).
+    #[arg(long, value_name = "RULE", value_parser = parse_rule, conflicts_with = "small_first")]
+    pub rule: Option<crate::payout::allocate::Division>,
     /// Amounts below X yuan owed to an eligible lender are carried to a later round.
     #[arg(long, value_name = "X", value_parser = parse_yuan)]
     pub min_payment: Option<i64>,
@@ -130,6 +133,10 @@ pub struct PayoutOptions {
     /// Small first: the first T yuan of every claim are paid before anything else.
     #[arg(long, value_name = "T", value_parser = parse_yuan)]
     pub small_first: Option<i64>,
+    /// How each round's pool is divided: pro (equalising pro rata, the default),
+    /// small-first:T, cea, cel, talmud, apro or rising-tide (see docs/payouts.md).
+    #[arg(long, value_name = "RULE", value_parser = parse_rule, conflicts_with = "small_first")]
+    pub rule: Option<crate::payout::allocate::Division>,
     /// Amounts below X yuan owed to an eligible lender are carried to a later round.
     #[arg(long, value_name = "X", value_parser = parse_yuan)]
     pub min_payment: Option<i64>,
@@ -241,9 +248,15 @@ impl StageOptions {
 }
 
 impl PayoutOptions {
-    pub fn rule(&self) -> crate::payout::allocate::Rule {
+    /// The rule in force: --small-first, else --rule, else the config's `[recovery] rule`.
+    pub fn rule(&self, config: &crate::config::Config) -> crate::payout::allocate::Rule {
+        use crate::payout::allocate::Division;
         crate::payout::allocate::Rule {
-            small_first: self.small_first,
+            division: self
+                .small_first
+                .map(Division::SmallFirst)
+                .or(self.rule)
+                .unwrap_or(config.payout_rule),
             min_payment: self.min_payment,
         }
     }
@@ -322,6 +335,10 @@ pub struct GenerateArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+}
+
+fn parse_rule(s: &str) -> std::result::Result<crate::payout::allocate::Division, String> {
+    crate::payout::allocate::Division::parse(s)
 }
 
 fn parse_date(s: &str) -> std::result::Result<Date, String> {

@@ -98,16 +98,23 @@ fn record<'a>(
     })
 }
 
-/// Record the payout options in the manifest's settings.
-fn with_payout<'a>(mut record: output::Record<'a>, opts: &PayoutOptions) -> output::Record<'a> {
+/// Record the payout rule in the manifest's settings.
+fn record_rule(record: &mut output::Record<'_>, rule: &crate::payout::allocate::Rule) {
     if let Some(s) = record.settings.as_mut() {
-        let rule = opts.rule();
-        s.payout_rule = Some(match rule.small_first {
-            Some(t) => format!("small-first:{}", format_fen(t)),
-            None => "pro".to_string(),
-        });
-        s.small_first = rule.small_first.map(format_fen);
+        s.payout_rule = Some(rule.division.name());
+        s.small_first = rule.small_first().map(format_fen);
         s.min_payment = rule.min_payment.map(format_fen);
+    }
+}
+
+/// Record the payout options in the manifest's settings.
+fn with_payout<'a>(
+    mut record: output::Record<'a>,
+    opts: &PayoutOptions,
+    config: &Config,
+) -> output::Record<'a> {
+    record_rule(&mut record, &opts.rule(config));
+    if let Some(s) = record.settings.as_mut() {
         s.ledger = opts.ledger.as_ref().map(|l| l.display().to_string());
         s.pay_all_rounds = opts.pay_all_rounds;
     }
@@ -209,6 +216,7 @@ fn payout_outputs(
 /// rows written (not yet placed) if one was asked for.
 fn compute_payouts(
     opts: &PayoutOptions,
+    config: &Config,
     validated: &Validated,
     analysis: &Analysis,
     payment: Option<&mut PaymentFile>,
@@ -229,7 +237,7 @@ fn compute_payouts(
         data,
         &analysis.claims,
         ledger.as_ref(),
-        opts.rule(),
+        opts.rule(config),
         &who,
         log,
     )?;
@@ -255,6 +263,7 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     let payouts = compute_payouts(
         &args.payout,
+        &config,
         &validated,
         &analysis,
         payment.as_mut(),
@@ -273,6 +282,7 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         with_payout(
             record("payout", &args.input, &config, &validated)?,
             &args.payout,
+            &config,
         ),
         payment.as_mut(),
     )?;
@@ -350,18 +360,24 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         plan: mut plan_args,
         from,
         small_first,
+        rule,
         min_payment,
     } = args;
-    let mut rule = crate::payout::allocate::Rule {
-        small_first,
-        min_payment,
-    };
     // With --from, the options the run recorded, unless given again here.
     let recorded = from.as_deref().map(read_recorded).transpose()?;
+    let mut recorded_rule = None;
+    let mut recorded_minimum = None;
     if let Some((settings, _)) = &recorded {
-        let fen = |v: &Option<String>| v.as_deref().and_then(crate::domain::money::parse_fen);
-        rule.small_first = rule.small_first.or(fen(&settings.small_first));
-        rule.min_payment = rule.min_payment.or(fen(&settings.min_payment));
+        recorded_rule = settings
+            .payout_rule
+            .as_deref()
+            .map(crate::payout::allocate::Division::parse)
+            .transpose()
+            .map_err(Error::Usage)?;
+        recorded_minimum = settings
+            .min_payment
+            .as_deref()
+            .and_then(crate::domain::money::parse_fen);
         if plan_args.input.as_of.is_none() && settings.as_of_source.as_deref() == Some("given") {
             plan_args.input.as_of = settings.as_of.as_deref().and_then(Date::parse);
         }
@@ -382,6 +398,14 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
             .map_err(|e| Error::Config(format!("the config recorded in --from: {e}")))?;
     }
     plan_args.stages.apply(&mut config)?;
+    let rule = crate::payout::allocate::Rule {
+        division: small_first
+            .map(crate::payout::allocate::Division::SmallFirst)
+            .or(rule)
+            .or(recorded_rule)
+            .unwrap_or(config.payout_rule),
+        min_payment: min_payment.or(recorded_minimum),
+    };
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
     let payouts = rounds::payouts(
@@ -398,14 +422,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         output::plan_doc::plan_markdown(&analysis, &plan).as_bytes(),
     )?;
     let mut record = record("report", &plan_args.input, &config, &validated)?;
-    if let Some(s) = record.settings.as_mut() {
-        s.payout_rule = Some(match rule.small_first {
-            Some(t) => format!("small-first:{}", format_fen(t)),
-            None => "pro".to_string(),
-        });
-        s.small_first = rule.small_first.map(format_fen);
-        s.min_payment = rule.min_payment.map(format_fen);
-    }
+    record_rule(&mut record, &rule);
     if let (Some((_, text)), None) = (&recorded, &plan_args.input.config) {
         record.config_text = Some(text.clone());
     }
@@ -462,6 +479,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     console::print_plan_summary(&plan, log);
     let payouts = compute_payouts(
         &args.payout,
+        &config,
         &validated,
         &analysis,
         payment.as_mut(),
@@ -491,6 +509,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     let mut record = with_payout(
         record("run", &args.input, &config, &validated)?,
         &args.payout,
+        &config,
     );
     if let Some(s) = record.settings.as_mut() {
         s.pseudonymize = args.pseudonymize;

@@ -58,6 +58,7 @@ impl Default for Config {
                 ],
                 targets: Vec::new(),
             },
+            payout_rule: crate::payout::allocate::Division::Pro,
         }
     }
 }
@@ -122,6 +123,11 @@ rate_91_180 = "0.25"
 rate_over_180 = "0.10"
 # 抵押物折算率 / share of collateral value recovered
 collateral_rate = "0.50"
+# 兑付分配规则（命令行 --rule 优先）：pro 按比例（均衡）、small-first:金额 小额优先、
+# cea 等额分配、cel 等损分配、talmud 塔木德规则、apro 调整比例、rising-tide 水涨船高（已提取计入）。
+# How payout rounds divide their pools (--rule wins): pro, small-first:T, cea, cel, talmud,
+# apro, rising-tide.
+rule = "pro"
 
 [claims]
 # 债权口径，按类别：net_of_returns = 本金折抵（已获收益冲抵本金，2014 意见第五条）；

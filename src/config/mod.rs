@@ -110,6 +110,8 @@ pub struct Config {
     /// Claim basis per class, in the order of [`crate::rules::classify::Class::ALL`].
     pub basis: [Basis; 5],
     pub plan: PlanRules,
+    /// `[recovery] rule`: how payout rounds divide their pools unless the command line says.
+    pub payout_rule: crate::payout::allocate::Division,
 }
 
 impl Config {
@@ -381,12 +383,19 @@ impl Config {
             ],
             targets,
         };
+        let payout_rule = match &r.rule {
+            None => defaults.payout_rule,
+            Some(text) => problems.check("[recovery]", "rule", defaults.payout_rule, || {
+                crate::payout::allocate::Division::parse(text)
+            }),
+        };
         Config {
             columns,
             classify,
             recovery,
             basis,
             plan,
+            payout_rule,
         }
     }
 }

@@ -106,6 +106,7 @@ pub struct RawRecovery {
     pub rate_91_180: Option<Num>,
     pub rate_over_180: Option<Num>,
     pub collateral_rate: Option<Num>,
+    pub rule: Option<String>,
 }
 
 impl Num {

@@ -25,15 +25,90 @@ pub struct Lender {
     pub reserved: bool,
     /// Σ paid + reserved in earlier rounds, fen (carried amounts are not in it).
     pub before: i64,
+    /// Gross invested and withdrawn (principal returned + returns received), fen: what the
+    /// rising-tide rule measures recoveries against. Other rules ignore them.
+    pub invested: i64,
+    pub withdrawn: i64,
+}
+
+/// How a round's pool is divided (`--rule`; DESIGN §6 and docs/payouts.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Division {
+    /// Equalising pro rata (the default).
+    #[default]
+    Pro,
+    /// The first T fen of every claim are senior, then equalising pro rata.
+    SmallFirst(i64),
+    /// Constrained equal awards on what is still owed.
+    Cea,
+    /// Constrained equal losses on what is still owed.
+    Cel,
+    /// The Talmud rule on the claims, for everything paid so far plus the pool.
+    Talmud,
+    /// Adjusted proportional, likewise cumulative.
+    Apro,
+    /// Rising tide (SEC v. Huber): everyone raised to the same share of the gross invested,
+    /// counting what each already withdrew as paid.
+    RisingTide,
+}
+
+impl Division {
+    /// `pro`, `small-first:T` (T in yuan), `cea`, `cel`, `talmud`, `apro`, `rising-tide`.
+    pub fn parse(text: &str) -> std::result::Result<Division, String> {
+        let t = text.trim();
+        if let Some(rest) = t.strip_prefix("small-first:") {
+            return match crate::domain::money::parse_fen(rest.trim()) {
+                Some(f) if f > 0 => Ok(Division::SmallFirst(f)),
+                _ => Err(format!(
+                    "{rest:?} is not a positive yuan amount for small-first"
+                )),
+            };
+        }
+        Ok(match t {
+            "pro" => Division::Pro,
+            "cea" => Division::Cea,
+            "cel" => Division::Cel,
+            "talmud" => Division::Talmud,
+            "apro" => Division::Apro,
+            "rising-tide" => Division::RisingTide,
+            other => return Err(format!(
+                "{other:?} is not a rule (pro, small-first:T, cea, cel, talmud, apro, rising-tide)"
+            )),
+        })
+    }
+
+    /// The name `parse` reads back: `small-first:10000.00`.
+    pub fn name(&self) -> String {
+        match self {
+            Division::Pro => "pro".into(),
+            Division::SmallFirst(t) => {
+                format!("small-first:{}", crate::domain::money::format_fen(*t))
+            }
+            Division::Cea => "cea".into(),
+            Division::Cel => "cel".into(),
+            Division::Talmud => "talmud".into(),
+            Division::Apro => "apro".into(),
+            Division::RisingTide => "rising-tide".into(),
+        }
+    }
 }
 
 /// Options of the payout rule.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rule {
-    /// Small first: the first T fen of every claim are senior.
-    pub small_first: Option<i64>,
+    pub division: Division,
     /// Eligible amounts below this (fen) are carried, not paid.
     pub min_payment: Option<i64>,
+}
+
+impl Rule {
+    /// The small-first threshold, if that is the rule.
+    pub fn small_first(&self) -> Option<i64> {
+        match self.division {
+            Division::SmallFirst(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// One lender's outcome, in input order.
@@ -124,7 +199,9 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
             (remaining.clone(), 1, surplus, Some(1.0))
         } else if pool == 0 {
             (vec![0; lenders.len()], 1, 0, min_ratio()?)
-        } else if let Some(t) = rule.small_first {
+        } else if let Some(exact) = other_rule(rule.division, pool128, lenders, &remaining)? {
+            exact
+        } else if let Some(t) = rule.small_first() {
             let tranche: Vec<i128> = lenders
                 .iter()
                 .map(|l| i128::from((l.claim.min(t) - l.before).max(0)))
@@ -214,6 +291,96 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
         )));
     }
     Ok(round)
+}
+
+/// The awards of the rules other than pro and small first, exactly: (numerators, common
+/// denominator, surplus, level); `None` for pro and small first. The pool is below what is
+/// still owed (the caller handles a pool that covers it).
+#[allow(clippy::type_complexity)]
+fn other_rule(
+    division: Division,
+    pool: i128,
+    lenders: &[Lender],
+    remaining: &[i128],
+) -> Result<Option<(Vec<i128>, i128, i64, Option<f64>)>> {
+    use super::division as d;
+    let owed = |a: d::Awards| (a.num, a.den, 0i64, None);
+    Ok(Some(match division {
+        Division::Pro | Division::SmallFirst(_) => return Ok(None),
+        // Composition-consistent: dividing each round's pool on what is still owed equals
+        // dividing all the rounds' pools at once.
+        Division::Cea => owed(d::cea(remaining, pool)?),
+        Division::Cel => owed(d::cel(remaining, pool)?),
+        // Not composition-consistent: the rule's award for everything given so far plus this
+        // pool, less what each already has.
+        Division::Talmud | Division::Apro => {
+            let claims: Vec<i128> = lenders.iter().map(|l| i128::from(l.claim)).collect();
+            let given = lenders
+                .iter()
+                .try_fold(0i128, |a, l| add(a, i128::from(l.before)))?;
+            let estate = add(given, pool)?;
+            let target = if division == Division::Talmud {
+                d::talmud(&claims, estate)?
+            } else {
+                d::apro(&claims, estate)?
+            };
+            let mut num: Vec<i128> = target
+                .num
+                .iter()
+                .zip(lenders)
+                .map(|(t, l)| Ok((t - mul(i128::from(l.before), target.den)?).max(0)))
+                .collect::<Result<_>>()?;
+            // Someone already above the rule's award (an earlier round under another rule):
+            // the others' awards are scaled down to the pool, so Σ = pool, nobody above.
+            let total = num.iter().try_fold(0i128, |a, x| add(a, *x))?;
+            let want = mul(pool, target.den)?;
+            let mut den = target.den;
+            if total > want {
+                num = num
+                    .into_iter()
+                    .map(|x| mul(x, pool))
+                    .collect::<Result<_>>()?;
+                den = total;
+            }
+            (num, den, 0, None)
+        }
+        // Equalising with the gross invested as the claim and withdrawals counted as paid;
+        // nobody is raised above the full gross (r ≤ 1); beyond that the pool is surplus.
+        Division::RisingTide => {
+            let gross: Vec<Lender> = lenders
+                .iter()
+                .map(|l| Lender {
+                    claim: l.invested.max(1),
+                    ..l.clone()
+                })
+                .collect();
+            let before: Vec<i128> = lenders
+                .iter()
+                .map(|l| add(i128::from(l.withdrawn), i128::from(l.before)))
+                .collect::<Result<_>>()?;
+            let capacity: Vec<i128> = gross
+                .iter()
+                .zip(&before)
+                .map(|(g, b)| (i128::from(g.claim) - b).max(0))
+                .collect();
+            let room = capacity.iter().try_fold(0i128, |a, x| add(a, *x))?;
+            if pool >= room {
+                let surplus =
+                    i64::try_from(pool - room).map_err(|_| Error::Internal("surplus".into()))?;
+                return Ok(Some((capacity, 1, surplus, Some(1.0))));
+            }
+            let (num, level) = equalise(pool, &gross, &before)?;
+            // r ≤ 1 keeps everyone within the gross less withdrawals, which is never above
+            // what is still owed (the claim is the gross less principal returned, or less
+            // everything withdrawn): a broken invariant otherwise.
+            for (n, r) in num.iter().zip(remaining) {
+                if *n > mul(*r, level.den)? {
+                    return Err(Error::Internal("rising tide above a claim".into()));
+                }
+            }
+            (num, level.den, 0, Some(level.as_f64()))
+        }
+    }))
 }
 
 /// Water-filling: the level L = N / D with Σ max(0, claim_i·L − before_i) = pool, and each
@@ -320,6 +487,8 @@ mod tests {
             claim,
             reserved: false,
             before,
+            invested: claim,
+            withdrawn: 0,
         }
     }
 
@@ -414,7 +583,7 @@ mod tests {
     fn small_first_short_pool_then_catch_up() {
         // T = 1000 fen. Claims 500 (a), 5000 (b). Tranches 500, 1000 = 1500.
         let rule = Rule {
-            small_first: Some(1_000),
+            division: Division::SmallFirst(1_000),
             min_payment: None,
         };
         let lenders = vec![lender("a", 500, 0), lender("b", 5_000, 0)];
@@ -435,7 +604,7 @@ mod tests {
     #[test]
     fn reserve_and_minimum_payment() {
         let rule = Rule {
-            small_first: None,
+            division: Division::Pro,
             min_payment: Some(100),
         };
         let lenders = vec![
@@ -444,6 +613,8 @@ mod tests {
                 claim: 100,
                 reserved: true,
                 before: 0,
+                invested: 100,
+                withdrawn: 0,
             },
             lender("s", 100, 0),
             lender("t", 10_000, 0),
@@ -474,6 +645,74 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_huber_example_rising_tide_against_net_loss_pro_rata() {
+        // Three lenders put in 150,000 yuan each and withdrew 60,000, 30,000 and 0; the estate
+        // is 60,000. Net-loss pro rata on claims 90,000 / 120,000 / 150,000: 15,000, 20,000,
+        // 25,000. Rising tide: r with Σ max(0, 150,000 r − withdrawn) = 60,000 → r = 0.3:
+        // 0, 15,000, 45,000.
+        let yuan = 100;
+        let l = |id: &str, withdrawn: i64| Lender {
+            key: key(id),
+            claim: (150_000 - withdrawn) * yuan,
+            reserved: false,
+            before: 0,
+            invested: 150_000 * yuan,
+            withdrawn: withdrawn * yuan,
+        };
+        let lenders = vec![l("a", 60_000), l("b", 30_000), l("r", 0)];
+        let pro = allocate(60_000 * yuan, &lenders, Rule::default()).unwrap();
+        assert_eq!(
+            paid(&pro),
+            vec![15_000 * yuan, 20_000 * yuan, 25_000 * yuan]
+        );
+        let rule = Rule {
+            division: Division::RisingTide,
+            min_payment: None,
+        };
+        let tide = allocate(60_000 * yuan, &lenders, rule).unwrap();
+        assert_eq!(paid(&tide), vec![0, 15_000 * yuan, 45_000 * yuan]);
+        assert_eq!(tide.level, Some(0.3));
+    }
+
+    #[test]
+    fn rules_round_to_the_fen_with_ties_by_id() {
+        // Claims 2, 4, 7, 8 yuan, estate 10 yuan: CEA 2, 2.67, 2.67, 2.67 → the 2 leftover fen
+        // of 2.666… go to the largest remainders, ties by id: "b" before "r" before "s".
+        let lenders = vec![
+            lender("a", 200, 0),
+            lender("b", 400, 0),
+            lender("r", 700, 0),
+            lender("s", 800, 0),
+        ];
+        let r = |d| {
+            allocate(
+                1_000,
+                &lenders,
+                Rule {
+                    division: d,
+                    min_payment: None,
+                },
+            )
+            .unwrap()
+        };
+        assert_eq!(paid(&r(Division::Cea)), vec![200, 267, 267, 266]);
+        assert_eq!(paid(&r(Division::Cel)), vec![0, 100, 400, 500]);
+        assert_eq!(paid(&r(Division::Talmud)), vec![100, 200, 350, 350]);
+        // Plain pro rata in a first round: 95.238…, 190.476…, 333.333…, 380.952…: floors
+        // 95 + 190 + 333 + 380 = 998, the 2 leftover fen to the largest remainders (.952, .476).
+        assert_eq!(paid(&r(Division::Pro)), vec![95, 191, 333, 381]);
+        assert_eq!(
+            Division::parse("small-first:10000").unwrap(),
+            Division::SmallFirst(1_000_000)
+        );
+        assert_eq!(
+            Division::parse("rising-tide").unwrap().name(),
+            "rising-tide"
+        );
+        assert!(Division::parse("fair").is_err());
+    }
+
     fn arb_lenders() -> impl Strategy<Value = Vec<Lender>> {
         prop::collection::vec((1i64..5_000_000, 0u8..=100, any::<bool>()), 1..40).prop_map(|v| {
             v.into_iter()
@@ -483,6 +722,8 @@ mod tests {
                     claim,
                     reserved,
                     before: claim / 100 * i64::from(pct),
+                    invested: claim + claim / 3,
+                    withdrawn: claim / 3,
                 })
                 .collect::<Vec<_>>()
         })
@@ -494,7 +735,7 @@ mod tests {
             // Unique keys, as in a real round.
             let mut lenders = lenders;
             for (i, l) in lenders.iter_mut().enumerate() { l.key = l.key * 64 + i as u32; }
-            let rule = Rule { small_first: t, min_payment: min };
+            let rule = Rule { division: t.map_or(Division::Pro, Division::SmallFirst), min_payment: min };
             let r = allocate(pool, &lenders, rule).unwrap();
             // Every fen accounted for.
             prop_assert_eq!(r.paid + r.reserved + r.carried + r.surplus, pool);
@@ -514,6 +755,15 @@ mod tests {
                 for a in &ratios { for b in &ratios {
                     prop_assert!((a.0 - b.0).abs() <= a.1.max(b.1) + 1e-12, "{:?} {:?}", a, b);
                 }}
+            }
+            // Every other rule: every fen accounted for, nobody above the remaining claim.
+            for division in [Division::Cea, Division::Cel, Division::Talmud, Division::Apro, Division::RisingTide] {
+                let other = allocate(pool, &lenders, Rule { division, min_payment: min }).unwrap();
+                prop_assert_eq!(other.paid + other.reserved + other.carried + other.surplus, pool);
+                for (l, s) in lenders.iter().zip(&other.shares) {
+                    let owed = s.paid + s.reserved + s.carried;
+                    prop_assert!(owed >= 0 && owed <= (l.claim - l.before).max(0), "{:?}", division);
+                }
             }
             // Permuting the input changes nothing.
             let mut perm: Vec<usize> = (0..lenders.len()).collect();

@@ -3,5 +3,6 @@
 //! ([`ledger`]).
 
 pub mod allocate;
+pub mod division;
 pub mod ledger;
 pub mod rounds;

@@ -144,6 +144,9 @@ struct Member {
     lender: u32,
     claim: i64,
     status: Status,
+    /// Gross invested and withdrawn (for the rising-tide rule).
+    invested: i64,
+    withdrawn: i64,
 }
 
 /// Compute the rounds. `who` names a lender in messages (a pseudonym under --pseudonymize).
@@ -165,10 +168,17 @@ pub fn payouts(
         data.positions.ranges[code as usize]
             .clone()
             .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
-            .map(|i| Member {
-                lender: data.positions.lender[i],
-                claim: claims.claim[i],
-                status: claims.status[i],
+            .map(|i| {
+                let sums = data.positions.sums[i];
+                Member {
+                    lender: data.positions.lender[i],
+                    claim: claims.claim[i],
+                    status: claims.status[i],
+                    invested: sums.invested,
+                    withdrawn: sums
+                        .principal_returned
+                        .saturating_add(sums.returns_received),
+                }
             })
             .collect()
     };
@@ -255,6 +265,8 @@ fn platform_rounds(
                 claim: m.claim,
                 reserved: m.status == Status::Reserved,
                 before: before.get(&m.lender).copied().unwrap_or(0),
+                invested: m.invested,
+                withdrawn: m.withdrawn,
             })
             .collect();
         let result = allocate::allocate(pool, &lenders, rule)?;
