@@ -71,9 +71,11 @@ impl Division {
             "talmud" => Division::Talmud,
             "apro" => Division::Apro,
             "rising-tide" => Division::RisingTide,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "{other:?} is not a rule (pro, small-first:T, cea, cel, talmud, apro, rising-tide)"
-            )),
+            ))
+            }
         })
     }
 

@@ -3,6 +3,8 @@
 //! ([`ledger`]).
 
 pub mod allocate;
+pub mod compare;
 pub mod division;
 pub mod ledger;
 pub mod rounds;
+pub mod vote;
