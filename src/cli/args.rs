@@ -78,6 +78,17 @@ pub enum Command {
   winddown generate --out synthetic
   winddown generate --scale province --format parquet --seed 7 --out province")]
     Generate(GenerateArgs),
+    /// Compare division rules on every platform's recoveries (one estate per platform).
+    #[command(after_help = "Examples:
+  winddown compare data-samples/city --out out/compare
+  winddown compare data --rules pro,small-first:10000,cea,rising-tide --out out/compare")]
+    Compare(CompareArgs),
+    /// Predict the lenders' vote on a benign-exit scheme, by the Shenzhen rule and EBL arts. 64, 84, 97.
+    #[command(after_help = "Examples:
+  winddown vote data-samples/city --scheme small-first:10000 --out out/vote
+  winddown vote data --scheme pro --schedule 15,25,35,15,10 --discount 0.05 \\
+      --delivery-probability 0.8 --alternative liquidation --out out/vote")]
+    Vote(VoteArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Examples:
   winddown completions bash > /etc/bash_completion.d/winddown
@@ -87,6 +98,66 @@ pub enum Command {
     #[command(after_help = "Examples:
   winddown man > winddown.1 && man ./winddown.1")]
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The rules to compare, comma separated: pro, small-first:T, cea, cel, talmud, apro,
+    /// rising-tide.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_rule,
+        default_value = "pro,small-first:10000,cea,cel,talmud,apro,rising-tide"
+    )]
+    pub rules: Vec<crate::payout::allocate::Division>,
+    /// Output folder (replaced atomically): rule_compare.parquet, rule_lenders.parquet, compare.html.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VoteArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The scheme's division rule: pro, small-first:T, cea, cel, talmud, apro, rising-tide.
+    #[arg(long, value_parser = parse_rule)]
+    pub scheme: crate::payout::allocate::Division,
+    /// Instalments: percent of each lender's award paid in years 1, 2, … (summing to 100).
+    /// Without it, everything is paid now.
+    #[arg(long, value_delimiter = ',', value_name = "PERCENT,…")]
+    pub schedule: Vec<String>,
+    /// Yearly discount rate of the instalments (0.05 = 5 %).
+    #[arg(long, default_value = "0")]
+    pub discount: String,
+    /// Probability that each instalment is delivered.
+    #[arg(long, default_value = "1")]
+    pub delivery_probability: String,
+    /// What lenders compare the scheme with: `liquidation` (each platform's expected payout
+    /// ratio) or a payout ratio such as 0.3.
+    #[arg(long, default_value = "liquidation")]
+    pub alternative: String,
+    /// The scheme's budget as a share of the claims (default: what the alternative pays).
+    #[arg(long)]
+    pub budget_ratio: Option<String>,
+    /// Share of lenders who vote in each claim-size band (<1万, 1–5万, 5–10万, 10–50万,
+    /// 50–100万, ≥100万), comma separated; default: everyone votes.
+    #[arg(long, value_delimiter = ',')]
+    pub turnout: Vec<String>,
+    /// Lenders indifferent between the scheme and the alternative vote no (default: yes).
+    #[arg(long)]
+    pub ties_vote_no: bool,
+    /// Output folder (replaced atomically): vote_platforms.parquet, vote_lenders.parquet, vote.md.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -447,6 +447,157 @@ fn read_recorded(dir: &Path) -> Result<(Settings, String)> {
     Ok((settings, config))
 }
 
+pub fn compare(args: CompareArgs, log: &Log) -> Result<()> {
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
+    let (config, validated) = load(&args.input, false, log)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    log.step("比较 compare rules");
+    let (summaries, awards) =
+        crate::payout::compare::compare(&validated.data, &analysis.claims, &args.rules)?;
+    let names = LenderNames::new(&validated.data, None);
+    output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
+    output::division::write_compare(&staging, &validated.data, &summaries, &awards, &names)?;
+    let rule_names: Vec<String> = args.rules.iter().map(|r| r.name()).collect();
+    staging.write(
+        "compare.html",
+        output::division::compare_html(&rule_names, &awards)?.as_bytes(),
+    )?;
+    let mut record = record("compare", &args.input, &config, &validated)?;
+    if let Some(s) = record.settings.as_mut() {
+        s.payout_rule = Some(rule_names.join(","));
+    }
+    output::finish(staging, record, None)?;
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
+/// A fraction option of `vote`, exactly.
+fn fraction(flag: &str, text: &str) -> Result<crate::payout::vote::Frac> {
+    crate::payout::vote::Frac::parse(text)
+        .ok_or_else(|| Error::Usage(format!("{flag}: {text:?} is not a non-negative decimal")))
+}
+
+pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
+    use crate::payout::vote::{self, Alternative, Frac};
+    let hundred = Frac::new(100, 1);
+    let schedule = args
+        .schedule
+        .iter()
+        .map(|p| {
+            let f = fraction("--schedule", p)?;
+            Ok(Frac::new(f.num, f.den * hundred.num))
+        })
+        .collect::<Result<Vec<Frac>>>()?;
+    if !schedule.is_empty() {
+        let total = schedule.iter().fold(Frac::new(0, 1), |a, s| {
+            Frac::new(a.num * s.den + s.num * a.den, a.den * s.den)
+        });
+        if total.cmp(Frac::ONE) != std::cmp::Ordering::Equal {
+            return Err(Error::Usage(
+                "--schedule: the percentages must add up to 100".into(),
+            ));
+        }
+    }
+    let mut turnout = [Frac::ONE; 6];
+    if !args.turnout.is_empty() {
+        if args.turnout.len() != 6 {
+            return Err(Error::Usage(
+                "--turnout: six shares, one per claim-size band".into(),
+            ));
+        }
+        for (t, text) in turnout.iter_mut().zip(&args.turnout) {
+            *t = fraction("--turnout", text)?;
+            if t.cmp(Frac::ONE) == std::cmp::Ordering::Greater {
+                return Err(Error::Usage("--turnout: shares are at most 1".into()));
+            }
+        }
+    }
+    let probability = fraction("--delivery-probability", &args.delivery_probability)?;
+    if probability.cmp(Frac::ONE) == std::cmp::Ordering::Greater {
+        return Err(Error::Usage("--delivery-probability: at most 1".into()));
+    }
+    let scheme = vote::Scheme {
+        rule: args.scheme,
+        schedule,
+        discount: fraction("--discount", &args.discount)?,
+        delivery_probability: probability,
+        alternative: match args.alternative.trim() {
+            "liquidation" => Alternative::Liquidation,
+            other => Alternative::Ratio(fraction("--alternative", other)?),
+        },
+        budget_ratio: args
+            .budget_ratio
+            .as_deref()
+            .map(|b| fraction("--budget-ratio", b))
+            .transpose()?,
+        turnout,
+        ties_vote_yes: !args.ties_vote_no,
+    };
+    let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
+    let (config, validated) = load(&args.input, false, log)?;
+    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    log.step("表决 vote");
+    let data = &validated.data;
+    let outcomes: Vec<(u32, vote::Outcome)> = analysis
+        .platforms
+        .iter()
+        .filter(|p| p.exposure.claim_lenders > 0)
+        .map(|p| {
+            let code = p.metrics.code;
+            let voters: Vec<vote::Voter> = data.positions.ranges[code as usize]
+                .clone()
+                .filter(|&i| {
+                    analysis.claims.claim[i] > 0
+                        && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
+                })
+                .map(|i| {
+                    let s = data.positions.sums[i];
+                    let lender = data.positions.lender[i];
+                    vote::Voter {
+                        code: lender,
+                        key: data.lenders.rank[lender as usize],
+                        claim: analysis.claims.claim[i],
+                        invested: s.invested,
+                        withdrawn: s.principal_returned.saturating_add(s.returns_received),
+                    }
+                })
+                .collect();
+            let expected = Frac::new(
+                i128::from(p.metrics.expected_recovery),
+                i128::from(p.exposure.total_claim.max(1)),
+            );
+            Ok((code, vote::vote(&voters, &scheme, expected)?))
+        })
+        .collect::<Result<_>>()?;
+    let votes: Vec<output::division::PlatformVote> = outcomes
+        .iter()
+        .map(|(platform, outcome)| output::division::PlatformVote {
+            platform: *platform,
+            outcome,
+        })
+        .collect();
+    let names = LenderNames::new(data, None);
+    output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
+    output::division::write_vote(&staging, data, &args.scheme.name(), &votes, &names)?;
+    let mut record = record("vote", &args.input, &config, &validated)?;
+    if let Some(s) = record.settings.as_mut() {
+        s.payout_rule = Some(args.scheme.name());
+    }
+    output::finish(staging, record, None)?;
+    let passed = votes
+        .iter()
+        .filter(|v| v.outcome.verdicts[0].passed)
+        .count();
+    log.info(&format!(
+        "表决 vote: 方案 scheme {} 在 {passed} / {} 个平台按深圳规则通过 passes the Shenzhen rule on {passed} of {} platforms",
+        args.scheme.name(),
+        votes.len(),
+        votes.len()
+    ));
+    log.info(&format!("wrote {}", args.out.display()));
+    Ok(())
+}
+
 pub fn completions(args: CompletionsArgs) -> Result<()> {
     use clap::CommandFactory;
     let mut cmd = crate::cli::Cli::command();

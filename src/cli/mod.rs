@@ -24,6 +24,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => commands::run(args, &log),
         Command::Report(args) => commands::report(args, &log),
         Command::Generate(args) => commands::generate(args, &log),
+        Command::Compare(args) => commands::compare(args, &log),
+        Command::Vote(args) => commands::vote(args, &log),
         Command::Completions(args) => commands::completions(args),
         Command::Man => commands::man(),
     };

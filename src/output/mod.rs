@@ -15,6 +15,7 @@ use crate::input::{RejectRow, Validated};
 pub mod bulletin;
 pub mod columns;
 pub mod csv_copy;
+pub mod division;
 pub mod exports;
 pub mod manifest;
 pub mod parquet;

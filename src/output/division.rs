@@ -1,0 +1,343 @@
+//! The files of `winddown compare` (rule_compare.parquet, rule_lenders.parquet, compare.html:
+//! the payout ratio by claim size under each rule) and `winddown vote` (vote_platforms.parquet,
+//! vote_lenders.parquet, vote.md).
+
+use std::fmt::Write;
+
+use plotters::prelude::*;
+
+use crate::domain::money::grouped;
+use crate::error::{Error, Result};
+use crate::input::data::InputData;
+use crate::output::exports::LenderNames;
+use crate::output::parquet::{self, Export, Kind};
+use crate::output::Staging;
+use crate::payout::compare::{LenderAward, RuleSummary};
+use crate::payout::vote::Outcome;
+use crate::rules::exposure::BANDS;
+
+/// rule_compare.parquet and rule_lenders.parquet.
+pub fn write_compare(
+    staging: &Staging,
+    data: &InputData,
+    summaries: &[RuleSummary],
+    awards: &[LenderAward],
+    names: &LenderNames,
+) -> Result<()> {
+    let id = |c: u32| Some(data.platforms.ids[c as usize].as_str());
+    let s = || summaries.iter();
+    let mut out = Export::create(
+        staging,
+        "rule_compare.parquet",
+        &[
+            ("platform_id", Kind::Text),
+            ("rule", Kind::Text),
+            ("estate", Kind::Money),
+            ("lenders", Kind::Int),
+            ("paid_in_full", Kind::Int),
+            ("min_ratio", Kind::Ratio),
+            ("median_ratio", Kind::Ratio),
+            ("max_ratio", Kind::Ratio),
+            ("gini_of_losses", Kind::Ratio),
+            ("largest_gain", Kind::Money),
+            ("largest_loss", Kind::Money),
+        ],
+        &["platform_id", "rule"],
+    )?;
+    out.write(vec![
+        parquet::text(s().map(|r| id(r.platform))),
+        parquet::text(s().map(|r| Some(r.rule.as_str()))),
+        parquet::money("estate", s().map(|r| Some(r.estate)))?,
+        parquet::ints(s().map(|r| Some(r.lenders))),
+        parquet::ints(s().map(|r| Some(r.paid_in_full))),
+        parquet::ratios(s().map(|r| r.min_ratio)),
+        parquet::ratios(s().map(|r| r.median_ratio)),
+        parquet::ratios(s().map(|r| r.max_ratio)),
+        parquet::ratios(s().map(|r| r.gini_of_losses)),
+        parquet::money("largest_gain", s().map(|r| Some(r.largest_gain)))?,
+        parquet::money("largest_loss", s().map(|r| Some(r.largest_loss)))?,
+    ])?;
+    out.finish(staging)?;
+    // Per lender: sorted by platform, lender, rule.
+    let mut order: Vec<usize> = (0..awards.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&awards[a], &awards[b]);
+        data.platforms.ids[x.platform as usize]
+            .as_bytes()
+            .cmp(data.platforms.ids[y.platform as usize].as_bytes())
+            .then(names.rank(x.lender).cmp(&names.rank(y.lender)))
+            .then(x.rule.as_bytes().cmp(y.rule.as_bytes()))
+    });
+    let mut out = Export::create(
+        staging,
+        "rule_lenders.parquet",
+        &[
+            ("platform_id", Kind::Text),
+            ("lender_id", Kind::Text),
+            ("rule", Kind::Text),
+            ("claim", Kind::Money),
+            ("award", Kind::Money),
+            ("payout_ratio", Kind::Ratio),
+        ],
+        &["platform_id", "lender_id", "rule"],
+    )?;
+    for slice in order.chunks(parquet::row_group_rows()) {
+        let a = |i: &usize| &awards[*i];
+        out.write(vec![
+            parquet::text(slice.iter().map(|i| id(a(i).platform))),
+            parquet::text(slice.iter().map(|i| Some(names.name(a(i).lender)))),
+            parquet::text(slice.iter().map(|i| Some(a(i).rule.as_str()))),
+            parquet::money("claim", slice.iter().map(|i| Some(a(i).claim)))?,
+            parquet::money("award", slice.iter().map(|i| Some(a(i).award)))?,
+            parquet::ratios(
+                slice
+                    .iter()
+                    .map(|i| Some(a(i).award as f64 / a(i).claim as f64)),
+            ),
+        ])?;
+    }
+    out.finish(staging)
+}
+
+/// compare.html: the payout ratio by claim size under each rule (all platforms together: Σ
+/// awards / Σ claims per band), as a chart and a table. Self-contained, no scripts.
+pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> {
+    let band_labels = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
+    // (awarded, claimed) per rule × band.
+    let mut sums = vec![[(0i128, 0i128); 6]; rules.len()];
+    for a in awards {
+        let Some(r) = rules.iter().position(|x| *x == a.rule) else {
+            continue;
+        };
+        let b = BANDS.iter().rposition(|x| a.claim >= x.lower).unwrap_or(0);
+        sums[r][b].0 += i128::from(a.award);
+        sums[r][b].1 += i128::from(a.claim);
+    }
+    let ratio = |(a, c): (i128, i128)| {
+        if c == 0 {
+            None
+        } else {
+            Some(a as f64 / c as f64)
+        }
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (860, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "各规则下按债权规模的兑付比例 / payout ratio by claim size, per rule",
+                ("sans-serif", 17),
+            )
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0usize..5usize, 0f64..1.05f64)
+            .map_err(chart_err)?;
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .x_label_formatter(&|x| band_labels.get(*x).copied().unwrap_or("").to_string())
+            .y_desc("兑付比例 ratio")
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(chart_err)?;
+        let palette = [
+            RGBColor(70, 130, 180),
+            RGBColor(200, 55, 45),
+            RGBColor(60, 150, 90),
+            RGBColor(230, 145, 30),
+            RGBColor(130, 90, 170),
+            RGBColor(120, 120, 120),
+            RGBColor(20, 20, 20),
+        ];
+        for (r, rule) in rules.iter().enumerate() {
+            let color = palette[r % palette.len()];
+            let points: Vec<(usize, f64)> = (0..6)
+                .filter_map(|b| ratio(sums[r][b]).map(|v| (b, v)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(chart_err)?
+                .label(rule.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
+            chart
+                .draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, color.filled())),
+                )
+                .map_err(chart_err)?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(chart_err)?;
+        root.present().map_err(chart_err)?;
+    }
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>分配规则比较 Division rules</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}th:first-child,td:first-child{{text-align:left}}</style></head><body>"
+    );
+    let _ = writeln!(h, "<h1>分配规则比较 · Division rules compared</h1>");
+    let _ = writeln!(h, "<p>每个平台的全部回收款视为一笔财产，按各规则在相同出借人之间分配（精确到分）。Each platform's recoveries, all rounds as one estate, divided among the same lenders by each rule, exact to the fen.</p>");
+    h.push_str(&svg);
+    let _ = writeln!(h, "<table><tr><th>规则 rule</th>");
+    for b in band_labels {
+        let _ = write!(h, "<th>{b}</th>");
+    }
+    let _ = writeln!(h, "</tr>");
+    for (r, rule) in rules.iter().enumerate() {
+        let _ = write!(h, "<tr><td>{rule}</td>");
+        for b in 0..6 {
+            let cell =
+                ratio(sums[r][b]).map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
+            let _ = write!(h, "<td>{cell}</td>");
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</table></body></html>");
+    Ok(h)
+}
+
+fn chart_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Internal(format!("drawing a chart: {e:?}"))
+}
+
+/// One platform's vote: its id and outcome.
+pub struct PlatformVote<'a> {
+    pub platform: u32,
+    pub outcome: &'a Outcome,
+}
+
+/// vote_platforms.parquet, vote_lenders.parquet and vote.md.
+pub fn write_vote(
+    staging: &Staging,
+    data: &InputData,
+    scheme_name: &str,
+    votes: &[PlatformVote],
+    names: &LenderNames,
+) -> Result<()> {
+    let id = |c: u32| data.platforms.ids[c as usize].as_str();
+    let rows: Vec<(&PlatformVote, &crate::payout::vote::Verdict)> = votes
+        .iter()
+        .flat_map(|v| v.outcome.verdicts.iter().map(move |d| (v, d)))
+        .collect();
+    let r = || rows.iter();
+    let swing: Vec<Vec<String>> = r()
+        .map(|(_, d)| d.swing.iter().map(|c| names.name(*c).to_string()).collect())
+        .collect();
+    let mut out = Export::create(
+        staging,
+        "vote_platforms.parquet",
+        &[
+            ("platform_id", Kind::Text),
+            ("scheme", Kind::Text),
+            ("voting_rule", Kind::Text),
+            ("passed", Kind::Bool),
+            ("budget", Kind::Money),
+            ("voters", Kind::Ratio),
+            ("yes_voters", Kind::Ratio),
+            ("voter_claims", Kind::Ratio),
+            ("yes_claims", Kind::Ratio),
+            ("count_margin", Kind::Ratio),
+            ("amount_margin", Kind::Ratio),
+            ("swing_lenders", Kind::TextList),
+            ("extra_payment", Kind::Money),
+            ("best_interest", Kind::Bool),
+            ("below_alternative", Kind::Int),
+        ],
+        &["platform_id", "voting_rule"],
+    )?;
+    out.write(vec![
+        parquet::text(r().map(|(v, _)| Some(id(v.platform)))),
+        parquet::text(r().map(|_| Some(scheme_name))),
+        parquet::text(r().map(|(_, d)| Some(d.rule))),
+        parquet::bools(r().map(|(_, d)| Some(d.passed))),
+        parquet::money("budget", r().map(|(v, _)| Some(v.outcome.budget)))?,
+        parquet::ratios(r().map(|(_, d)| Some(d.voters))),
+        parquet::ratios(r().map(|(_, d)| Some(d.yes_voters))),
+        // Claims as yuan in these float columns: they are expected values under turnout.
+        parquet::ratios(r().map(|(_, d)| Some(d.voter_claims / 100.0))),
+        parquet::ratios(r().map(|(_, d)| Some(d.yes_claims / 100.0))),
+        parquet::ratios(r().map(|(_, d)| Some(d.count_margin))),
+        parquet::ratios(r().map(|(_, d)| Some(d.amount_margin / 100.0))),
+        parquet::text_lists(swing.iter().map(Vec::as_slice)),
+        parquet::money("extra_payment", r().map(|(_, d)| d.extra_payment))?,
+        parquet::bools(r().map(|(v, _)| Some(v.outcome.best_interest))),
+        parquet::ints(r().map(|(v, _)| Some(v.outcome.below_alternative))),
+    ])?;
+    out.finish(staging)?;
+
+    let ballots: Vec<(u32, &crate::payout::vote::Ballot)> = votes
+        .iter()
+        .flat_map(|v| v.outcome.ballots.iter().map(move |b| (v.platform, b)))
+        .collect();
+    let mut out = Export::create(
+        staging,
+        "vote_lenders.parquet",
+        &[
+            ("platform_id", Kind::Text),
+            ("lender_id", Kind::Text),
+            ("claim", Kind::Money),
+            ("award", Kind::Money),
+            ("value_ratio", Kind::Ratio),
+            ("alternative_ratio", Kind::Ratio),
+            ("vote", Kind::Text),
+            ("turnout", Kind::Ratio),
+            ("shortfall", Kind::Money),
+        ],
+        &["platform_id", "lender_id"],
+    )?;
+    let mut order: Vec<usize> = (0..ballots.len()).collect();
+    order.sort_by_key(|&i| (id(ballots[i].0), names.rank(ballots[i].1.code)));
+    for slice in order.chunks(parquet::row_group_rows()) {
+        let b = |i: &usize| ballots[*i];
+        out.write(vec![
+            parquet::text(slice.iter().map(|i| Some(id(b(i).0)))),
+            parquet::text(slice.iter().map(|i| Some(names.name(b(i).1.code)))),
+            parquet::money("claim", slice.iter().map(|i| Some(b(i).1.claim)))?,
+            parquet::money("award", slice.iter().map(|i| Some(b(i).1.award)))?,
+            parquet::ratios(slice.iter().map(|i| Some(b(i).1.value_ratio))),
+            parquet::ratios(slice.iter().map(|i| Some(b(i).1.alternative_ratio))),
+            parquet::text(
+                slice
+                    .iter()
+                    .map(|i| Some(if b(i).1.yes { "yes" } else { "no" })),
+            ),
+            parquet::ratios(slice.iter().map(|i| Some(b(i).1.weight))),
+            parquet::money("shortfall", slice.iter().map(|i| Some(b(i).1.shortfall)))?,
+        ])?;
+    }
+    out.finish(staging)?;
+
+    let mut md = String::new();
+    let _ = writeln!(md, "# 出借人表决预测 / Predicted lenders' vote\n");
+    let _ = writeln!(md, "方案 scheme: `{scheme_name}`\n");
+    let _ = writeln!(md, "| 平台 platform | 规则 rule | 结果 result | 赞成人数 yes | 赞成债权 yes claims (元) | 人数差额 count margin | 金额差额 amount margin (元) | 需追加 extra payment (元) |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for (v, d) in &rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.1} / {:.1} | {} | {:+.1} | {} | {} |",
+            id(v.platform),
+            d.rule,
+            if d.passed {
+                "通过 passes"
+            } else {
+                "未通过 fails"
+            },
+            d.yes_voters,
+            d.voters,
+            grouped(d.yes_claims.round() as i128),
+            d.count_margin,
+            grouped(d.amount_margin.round() as i128),
+            d.extra_payment
+                .map_or("–".to_string(), |x| grouped(i128::from(x))),
+        );
+    }
+    staging.write("vote.md", md.as_bytes())
+}
