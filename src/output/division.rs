@@ -25,7 +25,12 @@ pub fn write_compare(
     names: &LenderNames,
 ) -> Result<()> {
     let id = |c: u32| Some(data.platforms.ids[c as usize].as_str());
-    let s = || summaries.iter();
+    // Sorted by their keys, (platform_id, rule), in byte order.
+    let mut sorted: Vec<&RuleSummary> = summaries.iter().collect();
+    sorted.sort_by(|a, b| {
+        (id(a.platform), a.rule.as_bytes()).cmp(&(id(b.platform), b.rule.as_bytes()))
+    });
+    let s = || sorted.iter();
     let mut out = Export::create(
         staging,
         "rule_compare.parquet",
@@ -222,10 +227,11 @@ pub fn write_vote(
     names: &LenderNames,
 ) -> Result<()> {
     let id = |c: u32| data.platforms.ids[c as usize].as_str();
-    let rows: Vec<(&PlatformVote, &crate::payout::vote::Verdict)> = votes
+    let mut rows: Vec<(&PlatformVote, &crate::payout::vote::Verdict)> = votes
         .iter()
         .flat_map(|v| v.outcome.verdicts.iter().map(move |d| (v, d)))
         .collect();
+    rows.sort_by(|a, b| (id(a.0.platform), a.1.rule).cmp(&(id(b.0.platform), b.1.rule)));
     let r = || rows.iter();
     let swing: Vec<Vec<String>> = r()
         .map(|(_, d)| d.swing.iter().map(|c| names.name(*c).to_string()).collect())

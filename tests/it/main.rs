@@ -3,6 +3,7 @@
 
 mod classify;
 mod cli;
+mod division;
 mod exposure;
 mod generate;
 mod interop;
