@@ -638,21 +638,28 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         log,
     )?;
     log.step("导出 exports");
-    output::write_validation(
-        &staging,
-        &validated,
-        Some(&analysis.reconciliation),
-        pseudonyms.as_ref(),
-    )?;
-    write_exposure(&staging, &validated, &analysis, pseudonyms.as_ref())?;
-    write_plan(&staging, &analysis, &plan)?;
-    exports::payouts(
-        &staging,
-        &validated.data,
-        &payouts,
-        &LenderNames::new(&validated.data, pseudonyms.as_ref()),
-    )?;
-    output::summary::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    let names = LenderNames::new(&validated.data, pseudonyms.as_ref());
+    // The claims file, the largest, is written on one core while the rest are on the other.
+    let (claims, rest) = rayon::join(
+        || exports::claims(&staging, &validated.data, &analysis, &names),
+        || -> Result<()> {
+            output::write_validation(
+                &staging,
+                &validated,
+                Some(&analysis.reconciliation),
+                pseudonyms.as_ref(),
+            )?;
+            exports::platforms(&staging, &analysis)?;
+            exports::lenders(&staging, &validated.data, &analysis, &names)?;
+            exports::districts(&staging, &analysis)?;
+            write_plan(&staging, &analysis, &plan)?;
+            exports::payouts(&staging, &validated.data, &payouts, &names)?;
+            output::summary::write_summary_and_report(
+                &staging, &validated, &analysis, &plan, &payouts,
+            )
+        },
+    );
+    claims.and(rest)?;
     if args.csv {
         output::csv_copy::csv_copies(&staging)?;
     }

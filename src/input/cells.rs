@@ -6,8 +6,16 @@ use crate::input::schema::RED_FLAGS;
 
 /// Trim a raw cell as Rust's `str::trim` does (U+3000 and U+00A0 too); empty means missing.
 pub fn clean(raw: &str) -> Option<&str> {
-    let t = raw.trim();
-    (!t.is_empty()).then_some(t)
+    // Most cells start and end with a visible ASCII character: nothing to trim, and no need to
+    // decode them (the full Unicode trim is the slow path, for the rest).
+    let b = raw.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => Some(raw),
+        _ => {
+            let t = raw.trim();
+            (!t.is_empty()).then_some(t)
+        }
+    }
 }
 
 /// `true/false`, `1/0`, `yes/no`, `是/否`, case-insensitive.

