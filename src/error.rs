@@ -1,4 +1,4 @@
-//! The errors that stop a command, and the exit codes they map to (DESIGN §8).
+//! The errors that stop a command, and the exit codes they map to (docs/outputs.md).
 //!
 //! Row-level problems never appear here: they become rows of rejects.csv and the run goes on.
 //! What does appear is named by its cause — a file that is not a table, an argument, the

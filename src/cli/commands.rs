@@ -436,14 +436,14 @@ fn read_recorded(dir: &Path) -> Result<(Settings, String)> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Error::bad_file(&path, format!("cannot read: {e}")))?;
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::bad_file(&path, format!("not JSON: {e}")))?;
-    let settings: Settings = serde_json::from_value(manifest["settings"].clone())
-        .map_err(|_| Error::bad_file(&path, "no settings recorded (not a run of this version)"))?;
-    let config = manifest["config"]
-        .as_str()
-        .ok_or_else(|| Error::bad_file(&path, "no config recorded"))?
-        .to_string();
+    let manifest: output::records::Manifest = serde_json::from_str(&text)
+        .map_err(|e| Error::bad_file(&path, format!("not a manifest of this version: {e}")))?;
+    let settings = manifest.settings.ok_or_else(|| {
+        Error::bad_file(&path, "no settings recorded (not a run of this version)")
+    })?;
+    let config = manifest
+        .config
+        .ok_or_else(|| Error::bad_file(&path, "no config recorded"))?;
     Ok((settings, config))
 }
 

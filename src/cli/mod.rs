@@ -1,4 +1,4 @@
-//! The command line (DESIGN §8): the clap definitions ([`args`]), one function per command
+//! The command line (docs/outputs.md): the clap definitions ([`args`]), one function per command
 //! ([`commands`]) and what the console shows ([`console`]).
 
 pub mod args;

@@ -1,4 +1,4 @@
-//! The defaults of DESIGN §3–§6: the resolved [`Config::default`] and the same config as
+//! The defaults of docs/rules.md and docs/payouts.md: the resolved [`Config::default`] and the same config as
 //! commented TOML (`winddown rules --print-defaults`); a test checks that one reads back as the
 //! other.
 
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Basis, ClassifyRules, Config, PlanRules, Ratio, RecoveryRates};
 
-/// The defaults of DESIGN §3–§6, in one place (DEFAULTS_TOML documents them; a test checks
+/// The defaults of docs/rules.md and docs/payouts.md, in one place (DEFAULTS_TOML documents them; a test checks
 /// that reading it back gives exactly these). Ratios are written as the config parser makes
 /// them from their shortest decimal text ("0.05" is 5/100).
 impl Default for Config {

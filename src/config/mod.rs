@@ -74,7 +74,7 @@ impl Basis {
     }
 }
 
-/// Classification thresholds (DESIGN §3), resolved.
+/// Classification thresholds (docs/rules.md), resolved.
 #[derive(Debug, Clone)]
 pub struct ClassifyRules {
     pub zombie_months: i64,
@@ -92,7 +92,7 @@ pub struct ClassifyRules {
     pub enterprise_borrower_cap: i64,
 }
 
-/// Recovery rates in ten-thousandths (at most 4 decimals, DESIGN §3).
+/// Recovery rates in ten-thousandths (at most 4 decimals, docs/rules.md).
 #[derive(Debug, Clone, Copy)]
 pub struct RecoveryRates {
     /// Days past due 0, 1–30, 31–90, 91–180, > 180.

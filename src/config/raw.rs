@@ -23,7 +23,7 @@ pub struct RawConfig {
     pub plan: RawPlan,
 }
 
-/// `[plan]`: the staged exit plan (DESIGN §5).
+/// `[plan]`: the staged exit plan (docs/rules.md).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlan {
@@ -58,7 +58,7 @@ pub struct RawTarget {
     pub reduction: Num,
 }
 
-/// `[claims]`: the claim basis per class (DESIGN §4).
+/// `[claims]`: the claim basis per class (docs/rules.md).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClaims {
@@ -79,7 +79,7 @@ pub enum Num {
     Text(String),
 }
 
-/// `[classify]`: thresholds of DESIGN §3.
+/// `[classify]`: thresholds of docs/rules.md.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClassify {

@@ -50,7 +50,7 @@ impl Date {
     }
 
     /// Whole months from `self` to `later`: (y₂−y₁)·12 + (m₂−m₁), less 1 if d₂ < d₁
-    /// (DESIGN §3: 31 Jan → 30 Jul is 5, 30 Jan → 30 Jul is 6).
+    /// (docs/rules.md: 31 Jan → 30 Jul is 5, 30 Jan → 30 Jul is 6).
     pub fn whole_months_until(self, later: Date) -> i32 {
         let (y1, m1, d1) = self.ymd();
         let (y2, m2, d2) = later.ymd();

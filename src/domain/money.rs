@@ -6,7 +6,7 @@
 //! Nothing here touches `f64` arithmetic: text is parsed digit by digit, and a float is
 //! decomposed into its exact mantissa and exponent before it is rounded.
 
-/// Parse yuan as decimal text (DESIGN §2) into fen.
+/// Parse yuan as decimal text (docs/inputs.md) into fen.
 ///
 /// Accepted: an optional `-`, digits (optionally grouped by `,` in threes: `1,234.50`),
 /// optionally `.` and one or two digits. `-0` is 0. No exponents, no currency signs, no `+`.

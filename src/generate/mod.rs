@@ -6,12 +6,12 @@
 //! because every entity's values come from its own counter-based random stream ([`rng`]) and
 //! tables are written in chunks of a few platforms or a million lenders.
 //!
-//! Calibration (../shared/real-data/wdzj, a 2018 crawl of 6,354 platforms): a lender's ticket
+//! Calibration (the wdzj 2018 crawl of 6,354 Chinese platforms, not in this repository): a lender's ticket
 //! on a platform is < 1万 for about 60 %, 1–10万 33 %, 10–100万 6.5 %, ≥ 100万 0.3 %
 //! (pooled platform-months of `monthly.csv`); about a third of platforms had failed by
 //! mid-2018 (2,320 of 6,354 problem platforms in `status.csv`). Platform sizes are
 //! heavy-tailed (Pareto), lenders hold positions on several platforms, and every class of
-//! DESIGN §3 appears through the signals that define it.
+//! the five classes (docs/rules.md) appears through the signals that define it.
 
 mod model;
 mod rng;
@@ -28,7 +28,7 @@ use crate::progress::{Progress, Unit};
 use model::{Model, PlatformPlan};
 use sink::{Chunk, TableWriter};
 
-/// Size presets of DESIGN / issue 2.
+/// Size presets: city (the samples), province, national.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
     /// A prefecture-level city: ≈ 50 platforms, 30k lenders.

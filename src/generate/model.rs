@@ -44,7 +44,7 @@ impl Spec {
     }
 }
 
-/// The class a platform is built to fall into (DESIGN §3).
+/// The class a platform is built to fall into (docs/rules.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Failed,
@@ -411,7 +411,7 @@ impl Model {
             p.position_start = position_start;
             position_start += count;
             p.lender_outstanding = outstanding;
-            // Platforms built to be active are small below 1亿 (DESIGN §3), whatever was drawn.
+            // Platforms built to be active are small below 1亿 (docs/rules.md), whatever was drawn.
             if matches!(p.target, Target::HighRisk | Target::Normal)
                 && outstanding < 100_000_000 * 100
             {
@@ -915,7 +915,7 @@ fn decide_signals(p: &mut PlatformPlan, r: &mut Rng) {
             p.has_recoveries = true;
         }
         Target::HighRisk => {
-            // One to three of the eight indicators of DESIGN §3.
+            // One to three of the eight indicators of docs/rules.md.
             let count = r.between(1, 3);
             for _ in 0..count {
                 match r.below(8) {

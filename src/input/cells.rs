@@ -1,4 +1,4 @@
-//! Strict parsers for the non-money cell types of DESIGN §2: bools, integers, the borrower
+//! Strict parsers for the non-money cell types of docs/inputs.md: bools, integers, the borrower
 //! type, red-flag lists, and the GB 11643 check digit of a resident id number.
 //! Each returns `None` for text it does not accept; the validator turns that into a reason.
 

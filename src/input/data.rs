@@ -84,7 +84,7 @@ pub struct Personal {
     pub id_numbers: Strings,
 }
 
-/// What the accepted loans of one platform add up to (DESIGN §3).
+/// What the accepted loans of one platform add up to (docs/rules.md).
 #[derive(Debug, Default, Clone)]
 pub struct LoanTotals {
     pub loan_outstanding: i64,

@@ -22,7 +22,7 @@ pub enum Reason {
     ParentRejected,
     LoanPlatformMismatch,
     AfterAsOf,
-    /// A non-empty cell beyond the header's columns (a departure from DESIGN §2, which has no
+    /// A non-empty cell beyond the header's columns (a departure from docs/inputs.md, which has no
     /// code for a misaligned record; see README).
     ExtraField,
     /// A warning, not a reject: the lender is kept.
@@ -109,32 +109,42 @@ impl Report {
         self.tables.values().map(|t| t.rejected).sum()
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::json;
-        let mut tables = serde_json::Map::new();
-        for (table, r) in &self.tables {
-            tables.insert(
-                table.name().to_string(),
-                json!({
-                    "file": r.file,
-                    "encoding": r.encoding,
-                    "read": r.read,
-                    "accepted": r.accepted,
-                    "rejected": r.rejected,
-                    "reasons": r.reasons,
-                    "unknown_columns": r.unknown_columns,
-                    "float_money_rounded": r.float_money_rounded,
-                }),
-            );
-        }
-        json!({
-            "as_of": self.as_of.map(|d| d.to_string()),
-            "as_of_source": match self.as_of_source {
+    /// validation.json, without the claims reconciliation (added by the commands that
+    /// compute claims).
+    pub fn to_record(&self) -> crate::output::records::Validation {
+        use crate::output::records::{TableFigures, Validation};
+        Validation {
+            as_of: self.as_of.map(|d| d.to_string()),
+            as_of_source: match self.as_of_source {
                 AsOfSource::Given => "given",
                 AsOfSource::LatestDate => "latest_date_in_data",
-            },
-            "tables": tables,
-            "warnings": self.warnings,
-        })
+            }
+            .to_string(),
+            tables: self
+                .tables
+                .iter()
+                .map(|(table, r)| {
+                    (
+                        table.name().to_string(),
+                        TableFigures {
+                            file: r.file.clone(),
+                            encoding: r.encoding.to_string(),
+                            read: r.read,
+                            accepted: r.accepted,
+                            rejected: r.rejected,
+                            reasons: r.reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                            unknown_columns: r.unknown_columns.clone(),
+                            float_money_rounded: r.float_money_rounded,
+                        },
+                    )
+                })
+                .collect(),
+            warnings: self
+                .warnings
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            reconciliation: None,
+        }
     }
 }

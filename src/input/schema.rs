@@ -1,4 +1,4 @@
-//! The input tables of DESIGN §2 as data: their columns in contract order, each with its
+//! The input tables of docs/inputs.md as data: their columns in contract order, each with its
 //! type and whether it is required. The loader maps file headers onto these, the validator
 //! parses cells by them, and nothing else needs to know a column's position.
 
@@ -37,7 +37,7 @@ pub enum Table {
 }
 
 impl Table {
-    /// Validation order: every table after its parents (DESIGN §2).
+    /// Validation order: every table after its parents (docs/inputs.md).
     pub const ALL: [Table; 5] = [
         Table::Platforms,
         Table::Loans,
@@ -153,7 +153,7 @@ const RECOVERIES: &[ColumnSpec] = &[
     col("source", Text, false),
 ];
 
-/// The red-flag codes of DESIGN §2, in contract order, with their Chinese names.
+/// The red-flag codes of docs/inputs.md, in contract order, with their Chinese names.
 pub const RED_FLAGS: &[(&str, &str)] = &[
     ("self_financing", "自融"),
     ("cash_pool", "资金池"),

@@ -35,7 +35,7 @@ pub enum Column<'a> {
     Bool(Vec<Option<bool>>),
 }
 
-/// Trim a cell; empty is missing (DESIGN §2).
+/// Trim a cell; empty is missing (docs/inputs.md).
 fn clean(s: Option<&str>) -> Option<&str> {
     s.and_then(crate::input::cells::clean)
 }

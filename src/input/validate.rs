@@ -1,4 +1,4 @@
-//! The validator: every row of every table accepted or rejected, never fixed (DESIGN §2), and
+//! The validator: every row of every table accepted or rejected, never fixed (docs/inputs.md), and
 //! what the accepted rows add up to kept as it goes.
 //!
 //! A row is rejected for the first rule it breaks, in this order: required cells and cell types
@@ -513,7 +513,7 @@ impl Validator {
         p.names.push(vals[1].text().unwrap_or_default().to_string());
         p.districts
             .push(vals[2].text().unwrap_or_default().to_string());
-        // The defaults of DESIGN §2: cooperating and reporting true, the rest false.
+        // The defaults of docs/inputs.md: cooperating and reporting true, the rest false.
         p.case_filed.push(vals[3].bool_or(false));
         p.controller_missing.push(vals[4].bool_or(false));
         p.repayment_suspended.push(vals[5].bool_or(false));
@@ -761,7 +761,7 @@ fn lift<'a, T>(c: Cell<T>, f: impl FnOnce(T) -> Val<'a>) -> Cell<Val<'a>> {
     }
 }
 
-/// Expected recovery of one loan, fen (DESIGN §3): min(o, o·r + c·cr), each product exact in
+/// Expected recovery of one loan, fen (docs/rules.md): min(o, o·r + c·cr), each product exact in
 /// ten-thousandths of a fen, rounded half-even.
 pub fn expected_recovery(
     outstanding: i64,

@@ -1,4 +1,4 @@
-//! Progress: the quarterly bulletin (定期报告、季度通报) between two runs (DESIGN §5, §8).
+//! Progress: the quarterly bulletin (定期报告、季度通报) between two runs (docs/rules.md, docs/outputs.md).
 //!
 //! In: two output folders of `run` or `plan` (platforms.parquet, validation.json and, in the
 //! older one, plan_stages.parquet). Out: platforms, outstanding and current lenders by class
@@ -62,12 +62,18 @@ fn bad(path: &Path, m: impl Into<String>) -> Error {
 /// Read what the bulletin needs from a run folder.
 pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
     let vpath = dir.join("validation.json");
-    let v: serde_json::Value = serde_json::from_str(
+    let v: crate::output::records::Validation = serde_json::from_str(
         &std::fs::read_to_string(&vpath).map_err(|e| bad(&vpath, format!("cannot read: {e}")))?,
     )
-    .map_err(|e| bad(&vpath, format!("not JSON: {e}")))?;
-    let as_of = v["as_of"]
-        .as_str()
+    .map_err(|e| {
+        bad(
+            &vpath,
+            format!("not a validation.json of this version: {e}"),
+        )
+    })?;
+    let as_of = v
+        .as_of
+        .as_deref()
         .and_then(Date::parse)
         .ok_or_else(|| bad(&vpath, "no as_of date"))?;
     let ppath = dir.join("platforms.parquet");

@@ -1,4 +1,4 @@
-//! The Parquet exports of DESIGN §7, one function per file: platforms, claims, lenders,
+//! The Parquet exports of docs/outputs.md, one function per file: platforms, claims, lenders,
 //! districts, plan, plan_stages, payouts, payout_rounds. Money Decimal(18,2) yuan, dates Date,
 //! ratios Float64; rows sorted by their keys in byte order (nulls first); big files written a
 //! row group at a time, so memory holds one slice of lender ids, never the whole column.

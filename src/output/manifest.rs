@@ -1,4 +1,4 @@
-//! manifest.json, the record that closes every output folder (DESIGN §7): every file with its
+//! manifest.json, the record that closes every output folder (docs/outputs.md): every file with its
 //! rows, bytes and sha256, the tool version and command, the config and its hash, the as-of,
 //! the input files' hashes, and the payment file's hash, rows and total. Its presence, listing
 //! every other file, is how a later run knows the folder is winddown's to replace. Also the
@@ -7,14 +7,17 @@
 use std::io::Read;
 use std::path::Path;
 
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::output::records::{InputFile, Manifest, OutputFile};
 
 /// The options a command ran with, after the command line's overrides of the config: with
 /// the config text, what `report --from` reuses to show the same figures as the run.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// The as-of date, and whether it was given or taken from the data.
     pub as_of: Option<String>,
@@ -118,7 +121,7 @@ pub fn manifest(
     rows: &std::collections::BTreeMap<String, u64>,
     record: &crate::output::Record,
     payment: Option<&crate::output::payment::Sealed>,
-) -> Result<serde_json::Value> {
+) -> Result<Manifest> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
@@ -132,43 +135,46 @@ pub fn manifest(
         let bytes = std::fs::metadata(&path)
             .map_err(|e| Error::io(&path, e))?
             .len();
-        files.push(json!({
-            "file": name,
-            "rows": rows.get(&name),
-            "bytes": bytes,
-            "sha256": sha256_file(&path)?,
-        }));
+        files.push(OutputFile {
+            rows: rows.get(&name).copied(),
+            bytes,
+            sha256: sha256_file(&path)?,
+            file: name,
+        });
     }
-    let mut input_files = Vec::new();
+    let mut inputs = Vec::new();
     for (table, path) in &record.inputs {
-        input_files.push(json!({
-            "table": table,
-            "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "bytes": std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len(),
-            "sha256": sha256_file(path)?,
-        }));
+        inputs.push(InputFile {
+            table: table.clone(),
+            file: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            bytes: std::fs::metadata(path)
+                .map_err(|e| Error::io(path, e))?
+                .len(),
+            sha256: sha256_file(path)?,
+        });
     }
-    let mut m = json!({
-        "tool": "winddown",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": record.command,
-        "as_of": record.as_of.map(|d| d.to_string()),
-        "inputs": input_files,
-        "files": files,
-    });
-    if let Some(text) = &record.config_text {
-        m["config"] = json!(text);
-        m["config_sha256"] = json!(sha256(text.as_bytes()));
-    }
-    if let Some(settings) = &record.settings {
-        // The effective configuration: the config above with the command line's overrides.
-        let value = serde_json::to_value(settings)
-            .map_err(|e| Error::Internal(format!("recording the settings: {e}")))?;
-        m["settings_sha256"] = json!(sha256(value.to_string().as_bytes()));
-        m["settings"] = value;
-    }
-    if let Some(p) = payment {
-        m["payment_file"] = p.to_json();
-    }
-    Ok(m)
+    // The effective configuration: the config with the command line's overrides, hashed as
+    // compact JSON with its keys in byte order.
+    let settings_sha256 = match &record.settings {
+        Some(settings) => Some(sha256(
+            serde_json::to_value(settings)
+                .map_err(|e| Error::Internal(format!("recording the settings: {e}")))?
+                .to_string()
+                .as_bytes(),
+        )),
+        None => None,
+    };
+    Ok(Manifest {
+        tool: "winddown".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: record.command.to_string(),
+        as_of: record.as_of.map(|d| d.to_string()),
+        inputs,
+        files,
+        config: record.config_text.clone(),
+        config_sha256: record.config_text.as_ref().map(|t| sha256(t.as_bytes())),
+        settings: record.settings.clone(),
+        settings_sha256,
+        payment_file: payment.map(|p| p.record()),
+    })
 }

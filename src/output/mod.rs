@@ -21,6 +21,7 @@ pub mod manifest;
 pub mod parquet;
 pub mod payment;
 pub mod plan_doc;
+pub mod records;
 pub mod report;
 pub mod staging;
 pub mod summary;
@@ -93,8 +94,8 @@ pub fn rejects_csv(
         .map_err(|e| Error::Internal(format!("writing rejects.csv: {e}")))
 }
 
-/// Any JSON value, pretty-printed with a trailing newline.
-pub fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>> {
+/// Any JSON record, pretty-printed with a trailing newline.
+pub fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value)
         .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
     bytes
@@ -107,14 +108,14 @@ pub fn json_bytes(value: &serde_json::Value) -> Result<Vec<u8>> {
 pub fn write_validation(
     staging: &Staging,
     validated: &Validated,
-    reconciliation: Option<&serde_json::Value>,
+    reconciliation: Option<&records::Reconciliation>,
     pseudonyms: Option<&manifest::Pseudonymizer>,
 ) -> Result<()> {
     staging.write("rejects.csv", &rejects_csv(&validated.rejects, pseudonyms)?)?;
     staging.record_rows("rejects.csv", validated.rejects.len() as u64);
-    let mut json = validated.report.to_json();
-    if let Some(r) = reconciliation {
-        json["reconciliation"] = r.clone();
-    }
-    staging.write("validation.json", &json_bytes(&json)?)
+    let record = records::Validation {
+        reconciliation: reconciliation.cloned(),
+        ..validated.report.to_record()
+    };
+    staging.write("validation.json", &json_bytes(&record)?)
 }

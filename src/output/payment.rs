@@ -164,13 +164,13 @@ impl PaymentFile {
 }
 
 impl Sealed {
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "file": self.file,
-            "rows": self.rows,
-            "total": crate::domain::money::format_fen_wide(self.total),
-            "sha256": self.sha256,
-        })
+    pub fn record(&self) -> crate::output::records::PaymentFileRecord {
+        crate::output::records::PaymentFileRecord {
+            file: self.file.clone(),
+            rows: self.rows,
+            total: crate::domain::money::format_fen_wide(self.total),
+            sha256: self.sha256.clone(),
+        }
     }
 }
 

@@ -1,12 +1,14 @@
 //! summary.json (counts and money by class and district, claim bands, the 三降 curve, payouts,
 //! payout ratio per platform) and report.html from the same figures.
 
-use serde_json::json;
-
 use crate::domain::class::Class;
 use crate::domain::money::format_fen_wide as yuan;
 use crate::error::Result;
 use crate::input::Validated;
+use crate::output::records::{
+    BandFigures, ClassFigures, DistrictFigures, PayoutTotals, PlatformPayoutRatio, RowCounts,
+    StageFigures, Summary, TargetMet,
+};
 use crate::output::Staging;
 use crate::payout::rounds::Payouts;
 use crate::rules::exposure::BANDS;
@@ -46,7 +48,7 @@ pub fn summary_json(
     analysis: &Analysis,
     plan: &Plan,
     payouts: &Payouts,
-) -> serde_json::Value {
+) -> Summary {
     let mut by_class = Vec::new();
     for class in Class::ALL {
         let rows: Vec<&PlatformRow> = analysis
@@ -56,18 +58,18 @@ pub fn summary_json(
             .collect();
         let sum =
             |f: &dyn Fn(&PlatformRow) -> i64| rows.iter().map(|r| i128::from(f(r))).sum::<i128>();
-        by_class.push(json!({
-            "class": class.code(),
-            "class_zh": class.zh(),
-            "platforms": rows.len(),
-            "lender_outstanding": yuan(sum(&|r| r.metrics.lender_outstanding)),
-            "loan_outstanding": yuan(sum(&|r| r.metrics.loan_outstanding)),
-            "lenders_current": sum(&|r| r.metrics.lenders_current) as i64,
-            "total_claim": yuan(sum(&|r| r.exposure.total_claim)),
-            "expected_recovery": yuan(sum(&|r| r.metrics.expected_recovery)),
-        }));
+        by_class.push(ClassFigures {
+            class: class.code().to_string(),
+            class_zh: class.zh().to_string(),
+            platforms: rows.len() as u64,
+            lender_outstanding: yuan(sum(&|r| r.metrics.lender_outstanding)),
+            loan_outstanding: yuan(sum(&|r| r.metrics.loan_outstanding)),
+            lenders_current: sum(&|r| r.metrics.lenders_current) as i64,
+            total_claim: yuan(sum(&|r| r.exposure.total_claim)),
+            expected_recovery: yuan(sum(&|r| r.metrics.expected_recovery)),
+        });
     }
-    let mut districts: std::collections::BTreeMap<&str, (usize, i128, i64)> =
+    let mut districts: std::collections::BTreeMap<&str, (u64, i128, i64)> =
         std::collections::BTreeMap::new();
     for p in &analysis.platforms {
         let d = districts.entry(p.metrics.district.as_str()).or_default();
@@ -75,7 +77,7 @@ pub fn summary_json(
         d.1 += i128::from(p.metrics.lender_outstanding);
         d.2 += p.metrics.lenders_current;
     }
-    let mut bands = Vec::new();
+    let mut claim_bands = Vec::new();
     for (i, band) in BANDS.iter().enumerate() {
         let lenders: i64 = analysis
             .platforms
@@ -87,47 +89,74 @@ pub fn summary_json(
             .iter()
             .map(|r| i128::from(r.exposure.bands[i].1))
             .sum();
-        bands.push(json!({"band": band.name, "lenders": lenders, "claim": yuan(claim)}));
+        claim_bands.push(BandFigures {
+            band: band.name.to_string(),
+            lenders,
+            claim: yuan(claim),
+        });
     }
     let rounds = &payouts.rounds;
     let rsum = |f: fn(&crate::payout::rounds::RoundRow) -> i64| {
-        rounds.iter().map(|r| i128::from(f(r))).sum::<i128>()
+        yuan(rounds.iter().map(|r| i128::from(f(r))).sum::<i128>())
     };
-    json!({
-        "as_of": validated.report.as_of.map(|d| d.to_string()),
-        "rows": {
-            "read": validated.report.tables.values().map(|t| t.read).sum::<u64>(),
-            "rejected": validated.report.total_rejected(),
+    Summary {
+        as_of: validated.report.as_of.map(|d| d.to_string()),
+        rows: RowCounts {
+            read: validated.report.tables.values().map(|t| t.read).sum(),
+            rejected: validated.report.total_rejected(),
         },
-        "platforms": analysis.platforms.len(),
-        "by_class": by_class,
-        "by_district": districts.iter().map(|(d, (n, o, l))| json!({
-            "district": d, "platforms": n, "lender_outstanding": yuan(*o), "lenders_current": l,
-        })).collect::<Vec<_>>(),
-        "claim_bands": bands,
-        "plan": plan.stages.iter().map(|s| json!({
-            "stage": s.stage,
-            "ends_on": s.ends_on.to_string(),
-            "platforms_remaining": s.platforms_remaining,
-            "outstanding_remaining": yuan(s.outstanding_remaining.into()),
-            "lenders_remaining": s.lenders_remaining,
-            "platforms_remaining_pct": s.platforms_remaining_pct,
-            "outstanding_remaining_pct": s.outstanding_remaining_pct,
-            "lenders_remaining_pct": s.lenders_remaining_pct,
-            "targets": s.targets.iter().map(|t| json!({"target": t.0, "met": t.1})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "payouts": {
-            "rounds": rounds.len(),
-            "pool": yuan(rsum(|r| r.pool)),
-            "paid": yuan(rsum(|r| r.paid)),
-            "reserved": yuan(rsum(|r| r.reserved)),
-            "carried": yuan(rsum(|r| r.carried)),
-            "surplus": yuan(rsum(|r| r.surplus)),
+        platforms: analysis.platforms.len() as u64,
+        by_class,
+        by_district: districts
+            .iter()
+            .map(|(d, (n, o, l))| DistrictFigures {
+                district: d.to_string(),
+                platforms: *n,
+                lender_outstanding: yuan(*o),
+                lenders_current: *l,
+            })
+            .collect(),
+        claim_bands,
+        plan: plan
+            .stages
+            .iter()
+            .map(|s| StageFigures {
+                stage: s.stage,
+                ends_on: s.ends_on.to_string(),
+                platforms_remaining: s.platforms_remaining,
+                outstanding_remaining: yuan(s.outstanding_remaining.into()),
+                lenders_remaining: s.lenders_remaining,
+                platforms_remaining_pct: s.platforms_remaining_pct,
+                outstanding_remaining_pct: s.outstanding_remaining_pct,
+                lenders_remaining_pct: s.lenders_remaining_pct,
+                targets: s
+                    .targets
+                    .iter()
+                    .map(|t| TargetMet {
+                        target: t.0.clone(),
+                        met: t.1,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        payouts: PayoutTotals {
+            rounds: rounds.len() as u64,
+            pool: rsum(|r| r.pool),
+            paid: rsum(|r| r.paid),
+            reserved: rsum(|r| r.reserved),
+            carried: rsum(|r| r.carried),
+            surplus: rsum(|r| r.surplus),
         },
-        "payout_ratio": payout_ratios(analysis, payouts).into_iter().map(|(p, claim, given, ratio)| json!({
-            "platform_id": p, "total_claim": yuan(claim.into()), "paid_and_reserved": yuan(given.into()), "ratio": ratio,
-        })).collect::<Vec<_>>(),
-    })
+        payout_ratio: payout_ratios(analysis, payouts)
+            .into_iter()
+            .map(|(p, claim, given, ratio)| PlatformPayoutRatio {
+                platform_id: p,
+                total_claim: yuan(claim.into()),
+                paid_and_reserved: yuan(given.into()),
+                ratio,
+            })
+            .collect(),
+    }
 }
 
 /// summary.json and report.html.

@@ -1,4 +1,4 @@
-//! Payout: one round of asset-disposal payouts on one platform, exact to the fen (DESIGN §6).
+//! Payout: one round of asset-disposal payouts on one platform, exact to the fen (docs/payouts.md).
 //!
 //! In: the pool (Σ of the round's recoveries, fen) and the lenders in the round (claim > 0,
 //! eligible or reserved) with what earlier rounds gave them (`before`, paid + reserved).
@@ -31,7 +31,7 @@ pub struct Lender {
     pub withdrawn: i64,
 }
 
-/// How a round's pool is divided (`--rule`; DESIGN §6 and docs/payouts.md).
+/// How a round's pool is divided (`--rule`; docs/payouts.md).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Division {
     /// Equalising pro rata (the default).
@@ -130,7 +130,7 @@ pub struct Round {
     pub carried: i64,
     pub surplus: i64,
     pub lenders_paid: i64,
-    /// DESIGN §6: 1 if the pool covers everything; the lowest ratio if the pool is 0; null
+    /// docs/payouts.md: 1 if the pool covers everything; the lowest ratio if the pool is 0; null
     /// under small first when the tranches are not covered; else the level L.
     pub level: Option<f64>,
 }

@@ -1,4 +1,4 @@
-//! Payouts (清退兑付, DESIGN §6): one round's exact allocation ([`allocate`], pure), every
+//! Payouts (清退兑付, docs/payouts.md): one round's exact allocation ([`allocate`], pure), every
 //! round of every platform on the rounds before it ([`rounds`]), and the rounds already paid
 //! ([`ledger`]).
 

@@ -1,6 +1,6 @@
 //! Payout rounds: every round in the recoveries, per platform in ascending order, each on the
 //! rounds before it — the ledger's rounds (already paid) as they were, the others computed by
-//! [`super::allocate`] (DESIGN §6). Platforms run in parallel.
+//! [`super::allocate`] (docs/payouts.md). Platforms run in parallel.
 //!
 //! In: the claims (lender codes in byte order of their ids, per platform), the recoveries'
 //! pools, and the ledger if any (already checked against the recoveries). Out: columns — one

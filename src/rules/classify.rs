@@ -1,4 +1,4 @@
-//! Classify: the five classes of the 2018 national tree (整治办函〔2018〕175号), DESIGN §3.
+//! Classify: the five classes of the 2018 national tree (整治办函〔2018〕175号), docs/rules.md.
 //!
 //! In: a platform's [`PlatformMetrics`] and the resolved thresholds. Out: its class, the
 //! subclass of a failed platform, the refer-to-unit flag, every rule with its value, threshold

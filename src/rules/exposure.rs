@@ -1,4 +1,4 @@
-//! Claims and exposure (DESIGN §4): each lender × platform position's claim under its
+//! Claims and exposure (docs/rules.md): each lender × platform position's claim under its
 //! platform's basis, the per-platform roll-ups, the lenders table and the district × class
 //! table, and the reconciliation of claims against investments.
 //!
@@ -99,7 +99,7 @@ pub struct Claims {
     pub basis: Vec<Basis>,
 }
 
-/// Each position's claim (DESIGN §4): outstanding principal, or net of the returns received
+/// Each position's claim (docs/rules.md): outstanding principal, or net of the returns received
 /// (本金折抵) under that basis, with what a net winner took out beyond the principal.
 pub fn claims(data: &InputData, classes_by_code: &[Class], config: &Config) -> Claims {
     let basis: Vec<Basis> = classes_by_code
@@ -326,7 +326,10 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
 
 /// Σ claims outstanding per platform must equal the investments' outstanding, summed apart
 /// while they were read. Returns the JSON for validation.json; a mismatch is an internal error.
-pub fn reconcile(data: &InputData, exposures: &[(u32, i64)]) -> Result<serde_json::Value> {
+pub fn reconcile(
+    data: &InputData,
+    exposures: &[(u32, i64)],
+) -> Result<crate::output::records::Reconciliation> {
     let mut total: i128 = 0;
     for (code, got) in exposures {
         let expected = data.investments[*code as usize].outstanding;
@@ -340,9 +343,9 @@ pub fn reconcile(data: &InputData, exposures: &[(u32, i64)]) -> Result<serde_jso
         }
         total += i128::from(*got);
     }
-    Ok(serde_json::json!({
-        "platforms_checked": exposures.len(),
-        "mismatches": 0,
-        "outstanding_total": crate::domain::money::format_fen_wide(total),
-    }))
+    Ok(crate::output::records::Reconciliation {
+        platforms_checked: exposures.len() as u64,
+        mismatches: 0,
+        outstanding_total: crate::domain::money::format_fen_wide(total),
+    })
 }

@@ -1,4 +1,4 @@
-//! Platform metrics (DESIGN §3), from what validation added up: the loan totals and borrower
+//! Platform metrics (docs/rules.md), from what validation added up: the loan totals and borrower
 //! figures per platform, and the lender × platform positions.
 //!
 //! In: [`InputData`]. Out: one [`PlatformMetrics`] per platform, sorted by platform_id in byte

@@ -35,7 +35,7 @@ pub struct Analysis {
     pub lenders: Vec<LenderRow>,
     pub districts: Vec<DistrictRow>,
     /// The claims-vs-investments reconciliation for validation.json.
-    pub reconciliation: serde_json::Value,
+    pub reconciliation: crate::output::records::Reconciliation,
 }
 
 /// Classify every platform and compute the claims and exposure.

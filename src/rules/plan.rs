@@ -1,4 +1,4 @@
-//! Plan: the staged exit plan (一企一策) and its 三降 projection (DESIGN §5).
+//! Plan: the staged exit plan (一企一策) and its 三降 projection (docs/rules.md).
 //!
 //! In: each platform's class, size and loan run-off date; the plan settings. Out: per platform
 //! its action, responsible units, order rank ("easy to hard, small to large"), stage, start and

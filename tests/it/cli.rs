@@ -180,4 +180,18 @@ fn the_manifest_records_the_options_and_report_from_reuses_them() {
         w.read("rep-default/summary.json"),
         w.read("run/summary.json")
     );
+    // A manifest with a field this version does not know is refused, naming the field, not
+    // half-read.
+    let text = w.read("run/manifest.json");
+    let edited = text.replacen(
+        "\"settings\": {",
+        "\"settings\": {\n    \"rounding\": \"up\",",
+        1,
+    );
+    assert_ne!(edited, text);
+    w.write("run/manifest.json", edited);
+    let o = w.run(&["report", &city(), "--from", "run", "--out", "rep2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rounding"), "{}", stderr(&o));
+    assert!(!w.path("rep2").exists());
 }

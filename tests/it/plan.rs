@@ -258,5 +258,13 @@ fn the_bulletin_between_two_runs() {
     // A folder that is not a run: exit 2 naming it.
     let o = w.run(&["progress", "q2", "run-q3"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("validation.json"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("validation.json"), "{}", stderr(&o)); // A validation.json with a field this version does not know: refused, naming it.
+    let text = w.read("run-q3/validation.json");
+    w.write(
+        "run-q3/validation.json",
+        text.replacen("{", "{\"as_of_override\": true,", 1),
+    );
+    let o = w.run(&["progress", "run-q2", "run-q3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("as_of_override"), "{}", stderr(&o));
 }

@@ -1,4 +1,4 @@
-//! `winddown run`: every file of DESIGN §7 with a true manifest, byte-identical reruns, CSV
+//! `winddown run`: every file of docs/outputs.md with a true manifest, byte-identical reruns, CSV
 //! copies with a BOM, pseudonyms, and an output folder that is always complete even when the
 //! run is killed (SIGKILL) at any moment.
 

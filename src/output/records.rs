@@ -1,0 +1,281 @@
+//! The JSON files' shapes — summary.json, validation.json, manifest.json — as typed structs.
+//! Their JSON Schemas (docs/schema/) are generated from these structs, and a test keeps the
+//! committed schemas equal to them, so a field cannot change without its schema changing too.
+//! Money is exact decimal text in yuan (`"1234.56"`), never a JSON number.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::output::manifest::Settings;
+
+/// Yuan as exact decimal text, two decimals (`"-1.50"`).
+pub type Yuan = String;
+
+/// summary.json: the run's figures by class, district and claim band, the 三降 curve and the
+/// payouts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    /// The as-of date (YYYY-MM-DD).
+    pub as_of: Option<String>,
+    pub rows: RowCounts,
+    /// Platforms classified.
+    pub platforms: u64,
+    /// One entry per class, in the order failed, high_risk, zombie, small, normal.
+    pub by_class: Vec<ClassFigures>,
+    /// One entry per platform district, in byte order.
+    pub by_district: Vec<DistrictFigures>,
+    /// Claim size bands (lower bound included), over lender × platform rows with claim > 0.
+    pub claim_bands: Vec<BandFigures>,
+    /// The plan's stages, stage 0 being the start.
+    pub plan: Vec<StageFigures>,
+    pub payouts: PayoutTotals,
+    /// Per platform with payouts: paid and reserved over every round against its total claim.
+    pub payout_ratio: Vec<PlatformPayoutRatio>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RowCounts {
+    /// Input rows read, all tables.
+    pub read: u64,
+    /// Input rows rejected, all tables.
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassFigures {
+    /// failed, high_risk, zombie, small or normal.
+    pub class: String,
+    /// 已出险, 高风险, 僵尸类, 规模较小 or 正常.
+    pub class_zh: String,
+    pub platforms: u64,
+    pub lender_outstanding: Yuan,
+    pub loan_outstanding: Yuan,
+    pub lenders_current: i64,
+    pub total_claim: Yuan,
+    pub expected_recovery: Yuan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictFigures {
+    pub district: String,
+    pub platforms: u64,
+    pub lender_outstanding: Yuan,
+    pub lenders_current: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandFigures {
+    /// band_0_1w, band_1w_5w, band_5w_10w, band_10w_50w, band_50w_100w or band_100w_up.
+    pub band: String,
+    pub lenders: i64,
+    pub claim: Yuan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageFigures {
+    pub stage: u32,
+    /// YYYY-MM-DD.
+    pub ends_on: String,
+    pub platforms_remaining: i64,
+    pub outstanding_remaining: Yuan,
+    pub lenders_remaining: i64,
+    /// Percent of the start.
+    pub platforms_remaining_pct: f64,
+    pub outstanding_remaining_pct: f64,
+    pub lenders_remaining_pct: f64,
+    pub targets: Vec<TargetMet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetMet {
+    /// The config's target, as written there.
+    pub target: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutTotals {
+    /// Platform rounds computed.
+    pub rounds: u64,
+    pub pool: Yuan,
+    pub paid: Yuan,
+    pub reserved: Yuan,
+    pub carried: Yuan,
+    pub surplus: Yuan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformPayoutRatio {
+    pub platform_id: String,
+    pub total_claim: Yuan,
+    pub paid_and_reserved: Yuan,
+    /// paid_and_reserved / total_claim; null when the total claim is 0.
+    pub ratio: Option<f64>,
+}
+
+/// validation.json: what became of every input row, table by table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// The as-of date (YYYY-MM-DD); null when no row is dated.
+    pub as_of: Option<String>,
+    /// `given` (--as-of) or `latest_date_in_data`.
+    pub as_of_source: String,
+    /// By table name: platforms, loans, lenders, investments, recoveries.
+    pub tables: BTreeMap<String, TableFigures>,
+    /// Rows accepted with a warning, by warning (`invalid_id_number`).
+    pub warnings: BTreeMap<String, u64>,
+    /// Claims outstanding against investments outstanding, per platform (commands that
+    /// compute claims).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<Reconciliation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableFigures {
+    pub file: String,
+    /// utf-8, gb18030 or parquet.
+    pub encoding: String,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Rejected rows by reason code (docs/inputs.md).
+    pub reasons: BTreeMap<String, u64>,
+    /// Columns of the file that are not in the contract (ignored).
+    pub unknown_columns: Vec<String>,
+    /// Parquet float money rounded to the fen (--accept-float-money).
+    pub float_money_rounded: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reconciliation {
+    pub platforms_checked: u64,
+    /// Always 0: a mismatch stops the command as an internal error.
+    pub mismatches: u64,
+    pub outstanding_total: Yuan,
+}
+
+/// manifest.json: the record that closes every output folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `winddown`.
+    pub tool: String,
+    pub version: String,
+    /// The command that wrote the folder (run, validate, payout, …).
+    pub command: String,
+    pub as_of: Option<String>,
+    /// The input files read, with their hashes.
+    pub inputs: Vec<InputFile>,
+    /// Every other file of the folder, by name.
+    pub files: Vec<OutputFile>,
+    /// The config file's text, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_sha256: Option<String>,
+    /// The effective options after the command line's overrides (what `report --from` reuses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// SHA-256 of `settings` as compact JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings_sha256: Option<String>,
+    /// The bank payment file that went with the folder (never its contents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_file: Option<PaymentFileRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InputFile {
+    pub table: String,
+    pub file: Option<String>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFile {
+    pub file: String,
+    /// Rows of a table file; null for documents.
+    pub rows: Option<u64>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentFileRecord {
+    /// The file's name (not its folder).
+    pub file: String,
+    pub rows: u64,
+    pub total: Yuan,
+    pub sha256: String,
+}
+
+/// The JSON Schema of each JSON output, by file name, as docs/schema/ holds them.
+pub fn schemas() -> Vec<(&'static str, String)> {
+    let pretty = |s: schemars::Schema| {
+        let mut text = serde_json::to_string_pretty(&s).expect("a schema serialises");
+        text.push('\n');
+        text
+    };
+    vec![
+        (
+            "summary.schema.json",
+            pretty(schemars::schema_for!(Summary)),
+        ),
+        (
+            "validation.schema.json",
+            pretty(schemars::schema_for!(Validation)),
+        ),
+        (
+            "manifest.schema.json",
+            pretty(schemars::schema_for!(Manifest)),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/schema/ holds exactly the schemas of these structs: regenerate them with
+    /// `WINDDOWN_WRITE_SCHEMAS=1 cargo test --lib schemas_in_docs` after changing a struct.
+    #[test]
+    fn schemas_in_docs_match_the_structs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema");
+        for (name, text) in schemas() {
+            let path = dir.join(name);
+            if std::env::var_os("WINDDOWN_WRITE_SCHEMAS").is_some() {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            assert_eq!(committed, text, "{name} is out of date");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let text = r#"{"read": 1, "rejected": 0, "extra": 1}"#;
+        assert!(serde_json::from_str::<RowCounts>(text).is_err());
+        let ok: RowCounts = serde_json::from_str(r#"{"read": 1, "rejected": 0}"#).unwrap();
+        assert_eq!(ok.read, 1);
+    }
+}
