@@ -86,6 +86,52 @@ impl Error {
         }
     }
 
+    /// The cause class, as `-vv` names it.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            Error::BadFile { .. } => "an input file",
+            Error::Usage(_) => "the command line",
+            Error::Config(_) => "the config",
+            Error::Output(_) => "where the output would go",
+            Error::Ledger(_) => "the ledger",
+            Error::Data(_) => "the data as a whole",
+            Error::Strict(_) => "--strict and rejected rows",
+            Error::Io { .. } => "reading or writing a file",
+            Error::Polars { .. } => "polars (a bug of ours)",
+            Error::Internal(_) => "a broken invariant (a bug of ours)",
+        }
+    }
+
+    /// The one-line message: the error and its causes, joined by `: `.
+    pub fn one_line(&self) -> String {
+        let mut msg = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            msg.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        msg.replace('\n', " ")
+    }
+
+    /// The chain `-vv` prints below the one line: the cause class and exit code, then every
+    /// underlying error on its own line with its kind where it has one.
+    pub fn chain(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "cause: {} (exit {})",
+            self.cause(),
+            self.exit_code() as u8
+        )];
+        if let Error::Io { source, .. } = self {
+            lines.push(format!("io error kind: {:?}", source.kind()));
+        }
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            lines.push(format!("caused by: {}", s.to_string().replace('\n', " ")));
+            source = s.source();
+        }
+        lines
+    }
+
     pub fn bad_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {
         Error::BadFile {
             path: path.into(),
@@ -116,3 +162,30 @@ impl<T> PolarsContext<T> for polars::error::PolarsResult<T> {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_names_the_cause_and_every_source() {
+        let e = Error::io(
+            "out/claims.parquet",
+            std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"),
+        );
+        assert_eq!(e.one_line(), "out/claims.parquet: No space left on device");
+        assert_eq!(
+            e.chain(),
+            [
+                "cause: reading or writing a file (exit 3)",
+                "io error kind: StorageFull",
+                "caused by: No space left on device",
+            ]
+        );
+        let e = Error::Config(
+            "rules.toml: line 2, column 1: [plan] stages: expected an integer".into(),
+        );
+        assert_eq!(e.chain(), ["cause: the config (exit 2)"]);
+        assert_eq!(e.one_line(), e.to_string());
+    }
+}

@@ -28,16 +28,16 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("winddown: internal error{place} (please report it)");
     }));
+    let verbose = cli.verbose;
     match std::panic::catch_unwind(|| cli::run(cli)) {
         Ok(Ok(())) => ExitCode::from(Code::Ok as u8),
         Ok(Err(e)) => {
-            let mut msg = format!("winddown: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                msg.push_str(&format!(": {s}"));
-                source = s.source();
+            eprintln!("winddown: {}", e.one_line());
+            if verbose >= 2 {
+                for line in e.chain() {
+                    eprintln!("  {line}");
+                }
             }
-            eprintln!("{}", msg.replace('\n', " "));
             ExitCode::from(e.exit_code() as u8)
         }
         Err(_) => ExitCode::from(Code::Internal as u8),

@@ -86,6 +86,24 @@ fn a_bad_output_path_is_refused_before_the_data_is_read() {
 }
 
 #[test]
+fn very_verbose_errors_show_their_cause() {
+    let w = Workdir::new("cli-vv");
+    std::fs::create_dir_all(w.path("cfg")).unwrap();
+    let o = w.run(&["validate", &city(), "--config", "cfg", "--out", "v"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let one = stderr(&o);
+    assert_eq!(one.trim().lines().count(), 1, "{one}");
+    assert!(one.contains("Is a directory"), "{one}");
+    let o = w.run(&["validate", &city(), "--config", "cfg", "--out", "v", "-vv"]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = stderr(&o);
+    let first = text.lines().find(|l| l.starts_with("winddown:")).unwrap();
+    assert_eq!(first, one.trim(), "{text}");
+    assert!(text.contains("\n  cause: the config (exit 2)"), "{text}");
+    assert!(!w.path("v").exists());
+}
+
+#[test]
 fn config_errors_name_their_line_column_and_key_all_at_once() {
     let w = Workdir::new("cli-config");
     w.write(
