@@ -94,7 +94,11 @@ pub fn date_text(data: &[u8]) {
     let later = d.add_months(n);
     assert!(later >= d);
     assert!(d.whole_months_until(later) >= n - 1);
-    assert!(d.add_working_days(u32::from(data[0] % 40)) >= d);
+    let calendar = crate::domain::calendar::Calendar::official();
+    let worked = calendar.add_working_days(d, u32::from(data[0] % 40));
+    assert!(worked >= d && (worked == d || calendar.is_working_day(worked)));
+    let end = d.month_end();
+    assert!(end >= d && end.ymd().1 == m && end.add_days(1).ymd().2 == 1);
 }
 
 /// The config: any text gives a config or a one-line error, never a panic; a config that

@@ -45,7 +45,8 @@ pub enum Command {
     /// The staged exit plan (一企一策) and its 三降 projection.
     #[command(after_help = "Examples:
   winddown plan data-samples/city --out out/plan
-  winddown plan data --stages 6 --stage-months 2 --out out/plan")]
+  winddown plan data --stages 6 --stage-months 2 --out out/plan
+  winddown plan data --deadline 2020-12-31 --out out/plan")]
     Plan(PlanArgs),
     /// The quarterly bulletin between two runs: by class and district, changes, against the plan.
     #[command(after_help = "Examples:
@@ -298,6 +299,15 @@ pub struct StageOptions {
     /// Months per stage (default 3: quarters).
     #[arg(long)]
     pub stage_months: Option<u32>,
+    /// The campaign's deadline (YYYY-MM-DD): raise the capacity per stage until every platform
+    /// that can finish by it does, and name those that cannot.
+    #[arg(long, value_parser = parse_deadline)]
+    pub deadline: Option<crate::domain::date::Date>,
+}
+
+fn parse_deadline(text: &str) -> std::result::Result<crate::domain::date::Date, String> {
+    crate::domain::date::Date::parse(text.trim())
+        .ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)"))
 }
 
 impl StageOptions {
@@ -313,6 +323,9 @@ impl StageOptions {
                 return Err(Error::Usage("--stage-months must be at least 1".into()));
             }
             config.plan.stage_months = m;
+        }
+        if let Some(d) = self.deadline {
+            config.plan.deadline = Some(d);
         }
         Ok(())
     }

@@ -87,6 +87,7 @@ fn record<'a>(
         accept_float_money: input.accept_float_money,
         stages: config.plan.stages,
         stage_months: config.plan.stage_months,
+        deadline: config.plan.deadline.map(|d| d.to_string()),
         ..Settings::default()
     };
     Ok(output::Record {
@@ -386,6 +387,10 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
             .stages
             .stage_months
             .or(Some(settings.stage_months));
+        plan_args.stages.deadline = plan_args
+            .stages
+            .deadline
+            .or(settings.deadline.as_deref().and_then(Date::parse));
     }
     let staging = Staging::create(
         &plan_args.out,

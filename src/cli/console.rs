@@ -368,6 +368,15 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
         }
         log.info(&line);
     }
+    if let Some(deadline) = plan.deadline {
+        let limit = |v: Option<i64>| v.map_or("不限 no limit".to_string(), |v| v.to_string());
+        log.info(&format!(
+            "期限 deadline {deadline}: 每阶段平台数 platforms per stage {} (配置 configured {}); {} 家无法按期完成 cannot finish by it",
+            limit(plan.capacity.platforms),
+            limit(plan.configured.platforms),
+            plan.at_risk().count()
+        ));
+    }
 }
 
 /// The rounds computed now: their pools and where the money went.

@@ -57,6 +57,8 @@ impl Default for Config {
                     units(&[FINANCE, BANKING, PBOC]),
                 ],
                 targets: Vec::new(),
+                deadline: None,
+                calendar: crate::domain::calendar::Calendar::official(),
             },
             payout_rule: crate::payout::allocate::Division::Pro,
         }
@@ -149,6 +151,11 @@ stage_months = 3
 max_platforms = 20
 # max_current_lenders = 50000
 # max_outstanding = 5000000000
+# 完成期限（可选，命令行 --deadline 优先）：每阶段容量按需提高，使能按期完成的平台全部按期完成，
+# 无论容量多大都不能按期完成的平台逐一列出并说明原因。
+# Optional deadline (--deadline wins): the capacity per stage is raised until every platform that
+# can finish by it does; those that cannot, whatever the capacity, are named with the reason.
+# deadline = "2020-12-31"
 # 三降目标（可选）：第 N 阶段末较起点下降的比例。Optional 三降 targets: reduction by the end of a stage.
 # [[plan.targets]]
 # measure = "lenders"      # platforms / outstanding / lenders
@@ -162,4 +169,12 @@ zombie = ["地方金融监管部门", "银保监分局"]
 small = ["地方金融监管部门", "银保监分局", "人民银行分支机构"]
 high_risk = ["地方金融监管部门", "银保监分局", "人民银行分支机构", "公安机关"]
 normal = ["地方金融监管部门", "银保监分局", "人民银行分支机构"]
+
+[calendar]
+# 工作日：内置 2018–2023 年国务院办公厅节假日安排（法定节假日与调休上班日）；此处所列在其基础上增加。
+# Working days: the State Council's holiday notices for 2018–2023 are built in; these add to them.
+# 节假日（单日或起止日期）。Holidays: a day or an inclusive range.
+holidays = []
+# 调休上班日（周末上班），或取消的节假日。Weekend days worked, or holidays cancelled.
+workdays = []
 "#;

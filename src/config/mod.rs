@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 mod defaults;
 mod raw;
 
+use crate::domain::calendar::Calendar;
+use crate::domain::date::Date;
 pub use crate::domain::fraction::Ratio;
 use crate::error::{Error, Result};
 use crate::input::schema::Table;
@@ -54,6 +56,10 @@ pub struct PlanRules {
     /// Per class in the order of [`crate::rules::classify::Class::ALL`].
     pub units: [Vec<String>; 5],
     pub targets: Vec<Target>,
+    /// The campaign's deadline: every platform that can finish by it does (docs/rules.md).
+    pub deadline: Option<Date>,
+    /// Working days for the steps: the official calendar plus `[calendar]`.
+    pub calendar: Calendar,
 }
 
 /// How a lender's claim on a platform is measured.
@@ -360,7 +366,36 @@ impl Config {
                 reduction,
             });
         }
+        let deadline = p.deadline.as_ref().and_then(|text| {
+            problems.check("[plan]", "deadline", None, || {
+                Date::parse(text.trim())
+                    .map(Some)
+                    .ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)"))
+            })
+        });
+        let mut calendar = dp.calendar.clone();
+        for h in &raw.calendar.holidays {
+            let range = h.split_once("..").unwrap_or((h, h));
+            match (Date::parse(range.0.trim()), Date::parse(range.1.trim())) {
+                (Some(from), Some(to)) if from <= to && to.0 - from.0 < 366 => {
+                    calendar.add_holidays(from, to)
+                }
+                _ => problems.add(
+                    "[calendar]",
+                    "holidays",
+                    format!("{h:?} is not a date or a range FROM..TO of at most a year"),
+                ),
+            }
+        }
+        for w in &raw.calendar.workdays {
+            match Date::parse(w.trim()) {
+                Some(d) => calendar.add_workday(d),
+                None => problems.add("[calendar]", "workdays", format!("{w:?} is not a date")),
+            }
+        }
         let plan = PlanRules {
+            deadline,
+            calendar,
             stages: p.stages.unwrap_or(dp.stages).max(1),
             stage_months: p.stage_months.unwrap_or(dp.stage_months).max(1),
             max_platforms: positive(

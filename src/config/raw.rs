@@ -21,6 +21,20 @@ pub struct RawConfig {
     pub claims: RawClaims,
     #[serde(default)]
     pub plan: RawPlan,
+    #[serde(default)]
+    pub calendar: RawCalendar,
+}
+
+/// `[calendar]`: holidays and make-up working days added to the built-in official calendar.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    /// `"YYYY-MM-DD"` or `"YYYY-MM-DD..YYYY-MM-DD"` (inclusive).
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    /// Weekend days worked (调休), or holidays cancelled: `"YYYY-MM-DD"`.
+    #[serde(default)]
+    pub workdays: Vec<String>,
 }
 
 /// `[plan]`: the staged exit plan (docs/rules.md).
@@ -28,6 +42,8 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct RawPlan {
     pub stages: Option<u32>,
+    /// `"YYYY-MM-DD"`: the campaign's deadline; the plan's capacity is raised to meet it.
+    pub deadline: Option<String>,
     pub stage_months: Option<u32>,
     pub max_platforms: Option<i64>,
     pub max_current_lenders: Option<i64>,

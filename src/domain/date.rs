@@ -1,6 +1,7 @@
 //! Calendar dates as days since 1970-01-01 (the physical value of a polars/Arrow `Date`):
 //! strict parsing of the three input formats, formatting, and the calendar arithmetic the
-//! rules need (whole months between two dates, adding months and working days).
+//! rules need (whole months between two dates, adding months, month ends); working days are
+//! the [`super::calendar`]'s.
 
 /// A calendar date, stored as days since 1970-01-01.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,6 +72,12 @@ impl Date {
         Date(days_from_civil(ny, nm, nd))
     }
 
+    /// The last day of this date's month.
+    pub fn month_end(self) -> Date {
+        let (y, m, _) = self.ymd();
+        Date(days_from_civil(y, m, days_in_month(y, m)))
+    }
+
     /// `n` days later.
     pub fn add_days(self, n: i32) -> Date {
         Date(self.0 + n)
@@ -80,19 +87,6 @@ impl Date {
     pub fn weekday(self) -> u32 {
         // 1970-01-01 was a Thursday (3).
         (self.0 + 3).rem_euclid(7) as u32
-    }
-
-    /// `n` working days (Monday–Friday) later; public holidays are not modelled.
-    pub fn add_working_days(self, n: u32) -> Date {
-        let mut date = self;
-        let mut left = n;
-        while left > 0 {
-            date = date.add_days(1);
-            if date.weekday() < 5 {
-                left -= 1;
-            }
-        }
-        date
     }
 }
 
@@ -196,8 +190,12 @@ mod tests {
         assert_eq!(d("2020-01-31").add_months(1), d("2020-02-29"));
         assert_eq!(d("2019-11-15").add_months(3), d("2020-02-15"));
         assert_eq!(d("2019-06-28").weekday(), 4); // a Friday
-        assert_eq!(d("2019-06-28").add_working_days(1), d("2019-07-01"));
-        assert_eq!(d("2019-06-28").add_working_days(10), d("2019-07-12"));
+        assert_eq!(d("2019-12-30").month_end(), d("2019-12-31"));
+        assert_eq!(d("2020-02-01").month_end(), d("2020-02-29"));
+        assert_eq!(d("2019-02-28").month_end(), d("2019-02-28"));
+        // The drift the plan used to have: 30 June + 6 months is 30 December, not a month end.
+        assert_eq!(d("2019-06-30").add_months(6), d("2019-12-30"));
+        assert_eq!(d("2019-06-30").add_months(6).month_end(), d("2019-12-31"));
     }
 
     proptest! {

@@ -1,7 +1,8 @@
 //! Domain types with no polars in them: money as integer fen and the only ways it is written
-//! out ([`money`]), calendar dates ([`date`]), the five classes ([`class`]) and exact fractions
+//! out ([`money`]), calendar dates ([`date`]), the official working-day calendar ([`calendar`]), the five classes ([`class`]) and exact fractions
 //! for thresholds ([`fraction`]).
 
+pub mod calendar;
 pub mod class;
 pub mod date;
 pub mod fraction;

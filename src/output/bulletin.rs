@@ -29,6 +29,8 @@ pub struct Snapshot {
     pub platforms: BTreeMap<String, Seen>,
     /// (ends_on, platforms, outstanding fen, lenders) per stage, stage 0 first.
     pub projection: Vec<(Date, i64, i64, i64)>,
+    /// The plan's deadline, if it had one.
+    pub deadline: Option<Date>,
 }
 
 /// Totals of a group (class or district).
@@ -53,6 +55,17 @@ pub struct Bulletin {
     pub appeared: Vec<String>,
     /// The old plan's projection at the new as-of (interpolated), if it had a plan.
     pub projected: Option<Totals>,
+    /// The old plan's deadline, if it was planned to one.
+    pub deadline: Option<Date>,
+}
+
+/// Where an actual figure stands against the plan's: fewer remaining is ahead.
+pub fn standing(projected: i64, actual: i64) -> (&'static str, &'static str) {
+    match actual.cmp(&projected) {
+        std::cmp::Ordering::Less => ("ahead", "超前"),
+        std::cmp::Ordering::Equal => ("on_plan", "持平"),
+        std::cmp::Ordering::Greater => ("behind", "落后"),
+    }
 }
 
 fn bad(path: &Path, m: impl Into<String>) -> Error {
@@ -96,12 +109,19 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         })
         .collect();
     let spath = dir.join("plan_stages.parquet");
+    let mut deadline = None;
     let projection = if spath.is_file() {
         let s = table::read_parquet_file(&spath)?;
         let ends = table::date_column(&s, "ends_on", &spath)?;
         let p = table::integer_column(&s, "platforms_remaining", &spath)?;
         let l = table::integer_column(&s, "lenders_remaining", &spath)?;
         let o = table::decimal_fen(&s, "outstanding_remaining", &spath)?;
+        if table::has_column(&s, "deadline") {
+            deadline = table::opt_date_column(&s, "deadline", &spath)?
+                .into_iter()
+                .flatten()
+                .next();
+        }
         (0..ends.len())
             .map(|i| (ends[i], p[i], o[i], l[i]))
             .collect()
@@ -112,6 +132,7 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         as_of,
         platforms,
         projection,
+        deadline,
     })
 }
 
@@ -157,6 +178,7 @@ pub fn bulletin(old: &Snapshot, new: &Snapshot) -> Bulletin {
         exited: old_ids.difference(&new_ids).map(|s| (*s).clone()).collect(),
         appeared: new_ids.difference(&old_ids).map(|s| (*s).clone()).collect(),
         projected: interpolate(&old.projection, new.as_of),
+        deadline: old.deadline,
     }
 }
 
@@ -259,31 +281,44 @@ pub fn markdown(b: &Bulletin) -> String {
         let _ = writeln!(md, "  - {id}: {o} → {n}");
     }
     let _ = writeln!(md, "\n## 与计划对比 Against the plan\n");
+    if let Some(d) = b.deadline {
+        let _ = writeln!(md, "计划完成期限 The plan's deadline: {d}\n");
+    }
     match &b.projected {
         Some(p) => {
             let n = &b.total.1;
-            let _ = writeln!(md, "| | 计划 projected | 实际 actual | 差 difference |");
-            let _ = writeln!(md, "|---|---|---|---|");
+            let st = |p: i64, a: i64| {
+                let (en, zh) = standing(p, a);
+                format!("{zh} {en}")
+            };
             let _ = writeln!(
                 md,
-                "| 平台 platforms | {} | {} | {:+} |",
+                "| | 计划 projected | 实际 actual | 差 difference | 进度 standing |"
+            );
+            let _ = writeln!(md, "|---|---|---|---|---|");
+            let _ = writeln!(
+                md,
+                "| 平台 platforms | {} | {} | {:+} | {} |",
                 p.platforms,
                 n.platforms,
-                n.platforms - p.platforms
+                n.platforms - p.platforms,
+                st(p.platforms, n.platforms)
             );
             let _ = writeln!(
                 md,
-                "| 余额 outstanding (元) | {} | {} | {} |",
+                "| 余额 outstanding (元) | {} | {} | {} | {} |",
                 y(p.outstanding),
                 y(n.outstanding),
-                y(n.outstanding - p.outstanding)
+                y(n.outstanding - p.outstanding),
+                st(p.outstanding, n.outstanding)
             );
             let _ = writeln!(
                 md,
-                "| 在贷出借人 lenders | {} | {} | {:+} |",
+                "| 在贷出借人 lenders | {} | {} | {:+} | {} |",
                 p.lenders,
                 n.lenders,
-                n.lenders - p.lenders
+                n.lenders - p.lenders,
+                st(p.lenders, n.lenders)
             );
         }
         None => {
@@ -324,6 +359,12 @@ pub fn json(b: &Bulletin) -> serde_json::Value {
         "exited": b.exited,
         "appeared": b.appeared,
         "projected": b.projected.as_ref().map(t),
+        "standing": b.projected.as_ref().map(|p| json!({
+            "platforms": standing(p.platforms, b.total.1.platforms).0,
+            "outstanding": standing(p.outstanding, b.total.1.outstanding).0,
+            "lenders": standing(p.lenders, b.total.1.lenders).0,
+        })),
+        "deadline": b.deadline.map(|d| d.to_string()),
     })
 }
 

@@ -391,6 +391,9 @@ pub fn plan(staging: &Staging, plan: &Plan) -> Result<()> {
         ("lender_outstanding", Kind::Money),
         ("lenders_current", Kind::Int),
         ("steps", Kind::Steps),
+        ("at_risk", Kind::Bool),
+        ("at_risk_reason", Kind::Text),
+        ("at_risk_reason_zh", Kind::Text),
     ];
     let mut entries: Vec<&Entry> = plan.entries.iter().collect();
     entries.sort_by(|a, b| {
@@ -433,6 +436,10 @@ pub fn plan(staging: &Staging, plan: &Plan) -> Result<()> {
         )?,
         parquet::ints(e().map(|x| Some(x.input.lenders_current))),
         parquet::step_lists(&steps),
+        // Null without a deadline; with one, whether the platform cannot finish by it.
+        parquet::bools(e().map(|x| plan.deadline.map(|_| x.at_risk.is_some()))),
+        parquet::text(e().map(|x| x.at_risk.as_ref().map(|r| r.reason.as_str()))),
+        parquet::text(e().map(|x| x.at_risk.as_ref().map(|r| r.reason_zh.as_str()))),
     ])?;
     out.finish(staging)
 }
@@ -453,6 +460,13 @@ pub fn plan_stages(staging: &Staging, plan: &Plan) -> Result<()> {
         ("lenders_remaining_pct", Kind::Ratio),
         ("targets", Kind::TextList),
         ("targets_met", Kind::Bool),
+        ("deadline", Kind::Date),
+        ("capacity_platforms", Kind::Int),
+        ("capacity_lenders", Kind::Int),
+        ("capacity_outstanding", Kind::Money),
+        ("configured_platforms", Kind::Int),
+        ("configured_lenders", Kind::Int),
+        ("configured_outstanding", Kind::Money),
     ];
     let s = || plan.stages.iter();
     let targets: Vec<Vec<String>> = s()
@@ -476,6 +490,24 @@ pub fn plan_stages(staging: &Staging, plan: &Plan) -> Result<()> {
         parquet::ratios(s().map(|x| Some(x.lenders_remaining_pct))),
         parquet::text_lists(targets.iter().map(Vec::as_slice)),
         parquet::bools(s().map(|x| (!x.targets.is_empty()).then(|| x.targets.iter().all(|t| t.1)))),
+        parquet::dates(s().map(|_| plan.deadline)),
+        // Stage 0 (the start) has no capacity.
+        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.capacity.platforms).flatten())),
+        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.capacity.lenders).flatten())),
+        parquet::money(
+            "capacity_outstanding",
+            s().map(|x| (x.stage > 0).then_some(plan.capacity.outstanding).flatten()),
+        )?,
+        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.configured.platforms).flatten())),
+        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.configured.lenders).flatten())),
+        parquet::money(
+            "configured_outstanding",
+            s().map(|x| {
+                (x.stage > 0)
+                    .then_some(plan.configured.outstanding)
+                    .flatten()
+            }),
+        )?,
     ])?;
     out.finish(staging)
 }

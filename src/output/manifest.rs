@@ -28,6 +28,9 @@ pub struct Settings {
     /// The plan's stages and months per stage.
     pub stages: u32,
     pub stage_months: u32,
+    /// The plan's deadline (YYYY-MM-DD), from `--deadline` or `[plan] deadline`.
+    #[serde(default)]
+    pub deadline: Option<String>,
     /// The payout rule: `pro` or `small-first:T` (T in yuan).
     pub payout_rule: Option<String>,
     /// Yuan.

@@ -48,6 +48,7 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
                 .join("; ")
         );
     }
+    md.push_str(&deadline_markdown(plan));
     for e in &plan.entries {
         let _ = writeln!(md, "\n<div style=\"page-break-after: always\"></div>\n");
         let p = &e.input;
@@ -117,11 +118,117 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
             "- 阶段 Stage {}: {} 起，预计 {} 前完成 / starts {}, complete by {}\n",
             e.stage, e.start_on, e.complete_by, e.start_on, e.complete_by
         );
+        if let Some(r) = &e.at_risk {
+            let _ = writeln!(
+                md,
+                "- **无法按期完成 At risk**：{} / {}\n",
+                r.reason_zh, r.reason
+            );
+        }
         let _ = writeln!(md, "| 步骤 step | 截止 due |");
         let _ = writeln!(md, "|---|---|");
         for s in &e.steps {
             let _ = writeln!(md, "| {} {} | {} |", s.step_zh, s.step, s.due_on);
         }
+    }
+    md
+}
+
+/// A limit as people write it: the number, or 不限 (no limit).
+fn limit(v: Option<i64>, money: bool) -> String {
+    match v {
+        None => "不限 no limit".to_string(),
+        Some(v) if money => format!("{} 元", fen(v)),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// The deadline section of plan.md: the capacity needed against the configured one, and the
+/// platforms that cannot finish by it, by name, with the reason. Empty without a deadline.
+pub fn deadline_markdown(plan: &Plan) -> String {
+    use std::fmt::Write;
+    let Some(deadline) = plan.deadline else {
+        return String::new();
+    };
+    let mut md = String::new();
+    let _ = writeln!(md, "\n## 完成期限 Deadline {deadline}\n");
+    let _ = writeln!(
+        md,
+        "| 每阶段容量 capacity per stage | 配置 configured | 按期所需 needed for the deadline | 差额 gap |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|");
+    let rows = [
+        (
+            "平台数 platforms",
+            plan.configured.platforms,
+            plan.capacity.platforms,
+            false,
+        ),
+        (
+            "在贷出借人 current lenders",
+            plan.configured.lenders,
+            plan.capacity.lenders,
+            false,
+        ),
+        (
+            "出借余额 outstanding",
+            plan.configured.outstanding,
+            plan.capacity.outstanding,
+            true,
+        ),
+    ];
+    for (what, configured, needed, money) in rows {
+        let gap = match (configured, needed) {
+            (Some(c), Some(n)) if money => format!("+{} 元", fen(n - c)),
+            (Some(c), Some(n)) => format!("+{}", n - c),
+            (Some(_), None) => "取消上限 lift the limit".to_string(),
+            (None, _) => "—".to_string(),
+        };
+        let _ = writeln!(
+            md,
+            "| {what} | {} | {} | {gap} |",
+            limit(configured, money),
+            limit(needed, money)
+        );
+    }
+    let on_time = plan.entries.iter().filter(|e| e.at_risk.is_none());
+    let last = on_time.clone().map(|e| e.complete_by).max();
+    let _ = writeln!(
+        md,
+        "\n能按期完成的 {} 家平台全部排入 {deadline} 前完成{}。/ The {} platforms that can finish by the deadline all do{}.\n",
+        on_time.clone().count(),
+        last.map(|d| format!("（最后一家 {d}）")).unwrap_or_default(),
+        on_time.count(),
+        last.map(|d| format!(" (the last on {d})")).unwrap_or_default(),
+    );
+    let risky: Vec<_> = plan.at_risk().collect();
+    if risky.is_empty() {
+        let _ = writeln!(
+            md,
+            "无论容量多大都无法按期完成的平台：无。/ None cannot finish by the deadline."
+        );
+        return md;
+    }
+    let _ = writeln!(
+        md,
+        "### 无法按期完成的平台 At risk ({} 家)\n\n无论每阶段容量多大都无法在期限前完成 / cannot finish by the deadline whatever the capacity:\n",
+        risky.len()
+    );
+    let _ = writeln!(
+        md,
+        "| 平台 platform | 名称 name | 类别 class | 最早完成 earliest | 原因 reason |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for (e, r) in risky {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            e.input.platform_id.replace('|', "\\|"),
+            e.input.name.replace('|', "\\|"),
+            e.input.class.zh(),
+            r.earliest,
+            r.reason_zh
+        );
     }
     md
 }

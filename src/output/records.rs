@@ -31,6 +31,9 @@ pub struct Summary {
     pub claim_bands: Vec<BandFigures>,
     /// The plan's stages, stage 0 being the start.
     pub plan: Vec<StageFigures>,
+    /// The plan's deadline, when it has one: capacity needed and platforms at risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DeadlineFigures>,
     pub payouts: PayoutTotals,
     /// Per platform with payouts: paid and reserved over every round against its total claim.
     pub payout_ratio: Vec<PlatformPayoutRatio>,
@@ -92,6 +95,43 @@ pub struct StageFigures {
     pub outstanding_remaining_pct: f64,
     pub lenders_remaining_pct: f64,
     pub targets: Vec<TargetMet>,
+}
+
+/// The plan against its deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineFigures {
+    /// YYYY-MM-DD.
+    pub deadline: String,
+    /// The capacity per stage of the config and command line.
+    pub configured: CapacityFigures,
+    /// The least capacity per stage that meets the deadline (the plan was filled under it).
+    pub required: CapacityFigures,
+    /// Platforms that finish by the deadline.
+    pub on_time: u64,
+    /// Platforms that cannot finish by it whatever the capacity, in plan order.
+    pub at_risk: Vec<AtRiskPlatform>,
+}
+
+/// Limits per stage; null is no limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityFigures {
+    pub platforms: Option<i64>,
+    pub lenders: Option<i64>,
+    pub outstanding: Option<Yuan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AtRiskPlatform {
+    pub platform_id: String,
+    pub name: String,
+    pub class: String,
+    /// Its completion if started on the as-of date (YYYY-MM-DD).
+    pub earliest: String,
+    pub reason: String,
+    pub reason_zh: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -347,6 +347,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         );
     }
     let _ = writeln!(h, "</table></div>");
+    deadline_section(&mut h, r.plan);
 
     // Payouts.
     let _ = writeln!(h, "<h2>兑付比例 Payout ratio per platform</h2>");
@@ -486,4 +487,75 @@ pub fn html(r: &ReportInput) -> Result<String> {
     }
     let _ = writeln!(h, "</body></html>");
     Ok(h)
+}
+
+/// The deadline: capacity needed against configured, and the platforms at risk by name.
+fn deadline_section(h: &mut String, plan: &Plan) {
+    use std::fmt::Write;
+    let Some(deadline) = plan.deadline else {
+        return;
+    };
+    let limit = |v: Option<i64>, money: bool| match v {
+        None => "不限 no limit".to_string(),
+        Some(v) if money => yuan(v.into()),
+        Some(v) => v.to_string(),
+    };
+    let _ = writeln!(
+        h,
+        "<h2>完成期限 Deadline {deadline}</h2><div class=\"wrap\"><table><tr><th>每阶段容量 capacity per stage</th><th>配置 configured</th><th>按期所需 needed</th></tr>"
+    );
+    for (what, c, n, money) in [
+        (
+            "平台数 platforms",
+            plan.configured.platforms,
+            plan.capacity.platforms,
+            false,
+        ),
+        (
+            "在贷出借人 current lenders",
+            plan.configured.lenders,
+            plan.capacity.lenders,
+            false,
+        ),
+        (
+            "出借余额 outstanding (元)",
+            plan.configured.outstanding,
+            plan.capacity.outstanding,
+            true,
+        ),
+    ] {
+        let _ = writeln!(
+            h,
+            "<tr><td>{what}</td><td>{}</td><td>{}</td></tr>",
+            limit(c, money),
+            limit(n, money)
+        );
+    }
+    let _ = writeln!(h, "</table></div>");
+    let risky: Vec<_> = plan.at_risk().collect();
+    if risky.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p>全部平台均可按期完成。/ Every platform finishes by the deadline.</p>"
+        );
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<p>无论容量多大都无法按期完成的平台 {} 家 / {} platform(s) cannot finish by the deadline whatever the capacity:</p><div class=\"wrap\"><table><tr><th>平台 platform</th><th>名称 name</th><th>类别 class</th><th>最早完成 earliest</th><th class=\"t\">原因 reason</th></tr>",
+        risky.len(),
+        risky.len()
+    );
+    for (e, r) in risky {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td></tr>",
+            esc(&e.input.platform_id),
+            esc(&e.input.name),
+            e.input.class.zh(),
+            r.earliest,
+            esc(&r.reason_zh)
+        );
+    }
+    let _ = writeln!(h, "</table></div>");
 }

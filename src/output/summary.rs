@@ -6,8 +6,8 @@ use crate::domain::money::format_fen_wide as yuan;
 use crate::error::Result;
 use crate::input::Validated;
 use crate::output::records::{
-    BandFigures, ClassFigures, DistrictFigures, PayoutTotals, PlatformPayoutRatio, RowCounts,
-    StageFigures, Summary, TargetMet,
+    AtRiskPlatform, BandFigures, CapacityFigures, ClassFigures, DeadlineFigures, DistrictFigures,
+    PayoutTotals, PlatformPayoutRatio, RowCounts, StageFigures, Summary, TargetMet,
 };
 use crate::output::Staging;
 use crate::payout::rounds::Payouts;
@@ -139,6 +139,30 @@ pub fn summary_json(
                     .collect(),
             })
             .collect(),
+        deadline: plan.deadline.map(|d| {
+            let capacity = |c: &crate::rules::plan::Capacity| CapacityFigures {
+                platforms: c.platforms,
+                lenders: c.lenders,
+                outstanding: c.outstanding.map(|o| yuan(o.into())),
+            };
+            DeadlineFigures {
+                deadline: d.to_string(),
+                configured: capacity(&plan.configured),
+                required: capacity(&plan.capacity),
+                on_time: plan.entries.iter().filter(|e| e.at_risk.is_none()).count() as u64,
+                at_risk: plan
+                    .at_risk()
+                    .map(|(e, r)| AtRiskPlatform {
+                        platform_id: e.input.platform_id.clone(),
+                        name: e.input.name.clone(),
+                        class: e.input.class.code().to_string(),
+                        earliest: r.earliest.to_string(),
+                        reason: r.reason.clone(),
+                        reason_zh: r.reason_zh.clone(),
+                    })
+                    .collect(),
+            }
+        }),
         payouts: PayoutTotals {
             rounds: rounds.len() as u64,
             pool: rsum(|r| r.pool),

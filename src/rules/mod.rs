@@ -96,9 +96,13 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
     let Some(as_of) = as_of else {
         if analysis.platforms.is_empty() {
             // Nothing to plan and no date to plan from: an empty plan.
+            let capacity = plan::Capacity::of(&config.plan);
             return Ok(plan::Plan {
                 entries: Vec::new(),
                 stages: Vec::new(),
+                configured: capacity,
+                capacity,
+                deadline: config.plan.deadline,
             });
         }
         return Err(Error::Data(
@@ -119,5 +123,10 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
             last_loan_maturity: p.metrics.last_loan_maturity,
         })
         .collect();
+    if let Some(deadline) = config.plan.deadline.filter(|d| *d <= as_of) {
+        return Err(Error::Usage(format!(
+            "the deadline {deadline} is not after the as-of date {as_of}"
+        )));
+    }
     Ok(plan::plan(inputs, &config.plan, as_of))
 }

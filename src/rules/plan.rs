@@ -8,6 +8,7 @@
 //! platform alone does, and then that platform has the stage to itself. Pure domain code.
 
 use crate::config::{Measure, PlanRules};
+use crate::domain::calendar::Calendar;
 use crate::domain::date::Date;
 use crate::rules::classify::{Class, Subclass};
 
@@ -45,8 +46,20 @@ pub struct Entry {
     /// 1-based; may exceed the planned number of stages when capacity runs out.
     pub stage: u32,
     pub start_on: Date,
+    /// A working day.
     pub complete_by: Date,
     pub steps: Vec<Step>,
+    /// With a deadline: set when the platform cannot finish by it whatever the capacity.
+    pub at_risk: Option<AtRisk>,
+}
+
+/// Why a platform cannot finish by the deadline even if it started on the as-of date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtRisk {
+    /// Its completion when started on the as-of date.
+    pub earliest: Date,
+    pub reason: String,
+    pub reason_zh: String,
 }
 
 /// The 三降 state at the end of a stage (stage 0: the start).
@@ -69,12 +82,54 @@ pub struct StageRow {
     pub targets: Vec<(String, bool)>,
 }
 
+/// A capacity per stage; `None` is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capacity {
+    pub platforms: Option<i64>,
+    pub lenders: Option<i64>,
+    /// Fen.
+    pub outstanding: Option<i64>,
+}
+
+impl Capacity {
+    pub fn of(rules: &PlanRules) -> Capacity {
+        Capacity {
+            platforms: rules.max_platforms,
+            lenders: rules.max_current_lenders,
+            outstanding: rules.max_outstanding,
+        }
+    }
+
+    fn exceeded_by(&self, n: i64, lenders: i64, outstanding: i128) -> bool {
+        self.platforms.is_some_and(|m| n > m)
+            || self.lenders.is_some_and(|m| lenders > m)
+            || self
+                .outstanding
+                .is_some_and(|m| outstanding > i128::from(m))
+    }
+}
+
 /// The whole plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// In order_rank order.
     pub entries: Vec<Entry>,
     pub stages: Vec<StageRow>,
+    /// The capacity per stage of the config (and command line).
+    pub configured: Capacity,
+    /// The capacity the stages were filled under: the configured one, or with a deadline the
+    /// smallest that meets it.
+    pub capacity: Capacity,
+    pub deadline: Option<Date>,
+}
+
+impl Plan {
+    /// The platforms that cannot finish by the deadline, in order.
+    pub fn at_risk(&self) -> impl Iterator<Item = (&Entry, &AtRisk)> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.at_risk.as_ref().map(|r| (e, r)))
+    }
 }
 
 /// Class rank for the order: zombie < small < normal < high_risk < failed.
@@ -100,6 +155,16 @@ pub fn action(class: Class, subclass: Option<Subclass>) -> (&'static str, &'stat
     }
 }
 
+/// The end of stage `k` (stage 0 ends on the as-of date): the last day of the month
+/// `k × stage_months` months after the as-of date's.
+pub fn stage_end(as_of: Date, k: u32, stage_months: u32) -> Date {
+    if k == 0 {
+        as_of
+    } else {
+        as_of.add_months((k * stage_months) as i32).month_end()
+    }
+}
+
 /// Build the plan from `as_of`.
 pub fn plan(platforms: Vec<PlatformInput>, rules: &PlanRules, as_of: Date) -> Plan {
     let mut inputs = platforms;
@@ -117,77 +182,185 @@ pub fn plan(platforms: Vec<PlatformInput>, rules: &PlanRules, as_of: Date) -> Pl
                 b.platform_id.as_bytes(),
             ))
     });
-    // Fill stages in order under the capacities.
-    let mut stage = 1u32;
-    let (mut n, mut lenders, mut outstanding) = (0i64, 0i64, 0i128);
-    let exceeds = |n: i64, l: i64, o: i128| {
-        rules.max_platforms.is_some_and(|m| n > m)
-            || rules.max_current_lenders.is_some_and(|m| l > m)
-            || rules.max_outstanding.is_some_and(|m| o > i128::from(m))
+    let configured = Capacity::of(rules);
+    let start = |stage: u32| stage_end(as_of, stage - 1, rules.stage_months);
+    let finish = |p: &PlatformInput, stage: u32| completion(p, start(stage), rules).0;
+    let at_risk: Vec<Option<AtRisk>> = inputs
+        .iter()
+        .map(|p| {
+            let deadline = rules.deadline?;
+            let (earliest, why) = completion(p, as_of, rules);
+            (earliest > deadline).then(|| at_risk(p, earliest, why, deadline))
+        })
+        .collect();
+    let capacity = match rules.deadline {
+        None => configured,
+        Some(deadline) => {
+            let meets = |cap: &Capacity| {
+                let stages = assign_stages(&inputs, cap);
+                inputs
+                    .iter()
+                    .zip(&stages)
+                    .zip(&at_risk)
+                    .all(|((p, &s), risk)| risk.is_some() || finish(p, s) <= deadline)
+            };
+            required_capacity(&inputs, &configured, meets)
+        }
     };
-    let mut entries = Vec::with_capacity(inputs.len());
-    for (i, p) in inputs.into_iter().enumerate() {
-        let (n2, l2, o2) = (
-            n + 1,
-            lenders + p.lenders_current,
-            outstanding + i128::from(p.lender_outstanding),
-        );
-        if n > 0 && exceeds(n2, l2, o2) {
-            stage += 1;
-            (n, lenders, outstanding) = (1, p.lenders_current, i128::from(p.lender_outstanding));
-        } else {
-            (n, lenders, outstanding) = (n2, l2, o2);
-        }
-        let alone_too_big = exceeds(1, p.lenders_current, i128::from(p.lender_outstanding));
-        let start_on = as_of.add_months(((stage - 1) * rules.stage_months) as i32);
-        let complete_by = completion(&p, start_on);
-        let (action, action_zh) = action(p.class, p.subclass);
-        let mut units = rules.units[p.class.index()].clone();
-        if !p.district.is_empty() {
-            units.push(format!("{}人民政府", p.district));
-        }
-        let steps = steps(p.class, start_on, complete_by);
-        entries.push(Entry {
-            input: p,
-            action,
-            action_zh,
-            responsible_units: units,
-            order_rank: i as i64 + 1,
-            stage,
-            start_on,
-            complete_by,
-            steps,
-        });
-        if alone_too_big {
-            // It has the stage to itself; the next platform starts a new one.
+    let stages = assign_stages(&inputs, &capacity);
+    let entries: Vec<Entry> = inputs
+        .into_iter()
+        .zip(stages)
+        .zip(at_risk)
+        .enumerate()
+        .map(|(i, ((p, stage), at_risk))| {
+            let start_on = start(stage);
+            let complete_by = completion(&p, start_on, rules).0;
+            let (action, action_zh) = action(p.class, p.subclass);
+            let mut units = rules.units[p.class.index()].clone();
+            if !p.district.is_empty() {
+                units.push(format!("{}人民政府", p.district));
+            }
+            let steps = steps(p.class, start_on, complete_by, &rules.calendar);
+            Entry {
+                input: p,
+                action,
+                action_zh,
+                responsible_units: units,
+                order_rank: i as i64 + 1,
+                stage,
+                start_on,
+                complete_by,
+                steps,
+                at_risk,
+            }
+        })
+        .collect();
+    let stages = projection(&entries, rules, as_of);
+    Plan {
+        entries,
+        stages,
+        configured,
+        capacity,
+        deadline: rules.deadline,
+    }
+}
+
+/// Stage numbers in order: stages fill under the capacity; a platform that alone exceeds it
+/// has a stage to itself; stages are consecutive from 1.
+fn assign_stages(inputs: &[PlatformInput], cap: &Capacity) -> Vec<u32> {
+    let mut out = Vec::with_capacity(inputs.len());
+    let mut stage = 0u32;
+    let (mut n, mut lenders, mut outstanding) = (0i64, 0i64, 0i128);
+    for p in inputs {
+        let o = i128::from(p.lender_outstanding);
+        let alone_too_big = cap.exceeded_by(1, p.lenders_current, o);
+        if n == 0
+            || alone_too_big
+            || cap.exceeded_by(n + 1, lenders + p.lenders_current, outstanding + o)
+        {
             stage += 1;
             (n, lenders, outstanding) = (0, 0, 0);
         }
-    }
-    // A platform that alone exceeded a capacity may have left an empty stage number behind;
-    // renumber so that stages are consecutive.
-    let mut used: Vec<u32> = entries.iter().map(|e| e.stage).collect();
-    used.dedup();
-    for e in &mut entries {
-        let s = used.iter().position(|u| *u == e.stage).unwrap_or(0) as u32 + 1;
-        if s != e.stage {
-            e.stage = s;
-            e.start_on = as_of.add_months(((s - 1) * rules.stage_months) as i32);
-            e.complete_by = completion(&e.input, e.start_on);
-            e.steps = steps(e.input.class, e.start_on, e.complete_by);
+        (n, lenders, outstanding) = (n + 1, lenders + p.lenders_current, outstanding + o);
+        out.push(stage);
+        if alone_too_big {
+            // It has the stage to itself; the next platform starts a new one.
+            (n, lenders, outstanding) = (0, 0, 0);
         }
     }
-    let stages = projection(&entries, rules, as_of);
-    Plan { entries, stages }
+    out
 }
 
-/// Expected completion: zombie 3 months; small ≤ 12 months; others ≤ 12 months when
-/// outstanding ≤ 1亿, else ≤ 24 (Shenzhen guide), or sooner when the loans run off sooner
-/// (but never less than the 3 months the exit steps need).
-fn completion(p: &PlatformInput, start: Date) -> Date {
+/// The smallest capacity that `meets` the deadline: the configured one when it does; else
+/// each configured limit raised, by bisection, to the least value that meets the deadline with
+/// the other limits lifted, and all of them raised together (doubling) should their combination
+/// still fall short. Filling in order is monotone in each limit, so the bisection is exact.
+fn required_capacity(
+    inputs: &[PlatformInput],
+    configured: &Capacity,
+    meets: impl Fn(&Capacity) -> bool,
+) -> Capacity {
+    if meets(configured) {
+        return *configured;
+    }
+    let total_platforms = inputs.len() as i64;
+    let total_lenders: i64 = inputs.iter().map(|p| p.lenders_current).sum();
+    let total_outstanding: i64 = inputs.iter().map(|p| p.lender_outstanding).sum();
+    // The least value in [low, high] for which `ok` holds (it holds at `high`).
+    let least = |low: i64, high: i64, ok: &dyn Fn(i64) -> bool| {
+        let (mut lo, mut hi) = (low, high.max(low));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if ok(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        hi
+    };
+    let meets = &meets;
+    // Meets the deadline with only this limit, at `v`.
+    let only = |set: fn(&mut Capacity, i64)| {
+        move |v: i64| {
+            let mut c = Capacity::default();
+            set(&mut c, v);
+            meets(&c)
+        }
+    };
+    let mut cap = *configured;
+    if let Some(m) = configured.platforms {
+        cap.platforms = Some(least(
+            m,
+            total_platforms,
+            &only(|c, v| c.platforms = Some(v)),
+        ));
+    }
+    if let Some(m) = configured.lenders {
+        cap.lenders = Some(least(m, total_lenders, &only(|c, v| c.lenders = Some(v))));
+    }
+    if let Some(m) = configured.outstanding {
+        let ok = only(|c, v| c.outstanding = Some(v));
+        cap.outstanding = Some(least(m, total_outstanding, &ok));
+    }
+    while !meets(&cap) {
+        let grow = |v: Option<i64>, total: i64| v.map(|v| v.saturating_mul(2).min(total.max(1)));
+        let next = Capacity {
+            platforms: grow(cap.platforms, total_platforms),
+            lenders: grow(cap.lenders, total_lenders),
+            outstanding: grow(cap.outstanding, total_outstanding),
+        };
+        if next == cap {
+            // Every limit at its total: one stage holds everything.
+            return Capacity::default();
+        }
+        cap = next;
+    }
+    cap
+}
+
+/// What bounds a platform's completion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bound {
+    /// Zombie: deregistration in 3 months.
+    Deregistration,
+    /// The exit steps need at least 3 months.
+    Minimum,
+    /// Its last loan matures then.
+    LoansMature(Date),
+    /// The Shenzhen guide: 12 months (≤ 1亿 or small) or 24 (> 1亿).
+    Guide(u32),
+}
+
+/// Expected completion, on a working day: zombie 3 months; small ≤ 12 months; others ≤ 12
+/// months when outstanding ≤ 1亿, else ≤ 24 (Shenzhen guide), or sooner when the loans run off
+/// sooner (but never less than the 3 months the exit steps need).
+fn completion(p: &PlatformInput, start: Date, rules: &PlanRules) -> (Date, Bound) {
     const YI: i64 = 100_000_000 * 100;
+    let on = |d: Date| rules.calendar.on_or_after(d);
     let cap = match p.class {
-        Class::Zombie => return start.add_months(3),
+        Class::Zombie => return (on(start.add_months(3)), Bound::Deregistration),
         Class::Small => 12,
         _ if p.lender_outstanding <= YI => 12,
         _ => 24,
@@ -195,17 +368,62 @@ fn completion(p: &PlatformInput, start: Date) -> Date {
     let latest = start.add_months(cap);
     let earliest = start.add_months(3);
     match p.last_loan_maturity {
-        Some(m) if m < latest => m.max(earliest),
-        _ => latest,
+        Some(m) if m < latest && m < earliest => (on(earliest), Bound::Minimum),
+        Some(m) if m < latest => (on(m), Bound::LoansMature(m)),
+        _ => (on(latest), Bound::Guide(cap as u32)),
     }
 }
 
-/// The dated steps of a class's action, none after completion.
-fn steps(class: Class, start: Date, complete: Date) -> Vec<Step> {
+fn at_risk(p: &PlatformInput, earliest: Date, bound: Bound, deadline: Date) -> AtRisk {
+    let (why, why_zh) = match bound {
+        Bound::Deregistration => (
+            "deregistration takes 3 months".to_string(),
+            "限期注销需 3 个月".to_string(),
+        ),
+        Bound::Minimum => (
+            "the exit steps take at least 3 months".to_string(),
+            "退出步骤至少需 3 个月".to_string(),
+        ),
+        Bound::LoansMature(m) => (
+            format!("its last loan matures on {m}"),
+            format!("末笔借款于 {m} 到期"),
+        ),
+        Bound::Guide(months) => {
+            let what = match (p.class, months) {
+                (Class::Failed, _) => ("asset realisation and payouts", "资产处置与兑付"),
+                _ => ("an orderly exit", "平稳退出"),
+            };
+            let size = if months == 24 {
+                ("outstanding above 1亿", "出借余额超过 1 亿元")
+            } else {
+                ("outstanding up to 1亿", "出借余额不超过 1 亿元")
+            };
+            let loans = if p.last_loan_maturity.is_some() {
+                ("; its loans run longer", "，且借款期限更长")
+            } else {
+                ("", "")
+            };
+            (
+                format!("{} take {months} months ({}){}", what.0, size.0, loans.0),
+                format!("{}，{}需 {months} 个月{}", size.1, what.1, loans.1),
+            )
+        }
+    };
+    AtRisk {
+        earliest,
+        reason: format!(
+            "{why}: started on the as-of date it finishes on {earliest} at the earliest, after the deadline {deadline}"
+        ),
+        reason_zh: format!("{why_zh}：即使立即启动，最早于 {earliest} 完成，晚于期限 {deadline}"),
+    }
+}
+
+/// The dated steps of a class's action, each on a working day, none after completion.
+fn steps(class: Class, start: Date, complete: Date, calendar: &Calendar) -> Vec<Step> {
     let s = |step, step_zh, due_on: Date| Step {
         step,
         step_zh,
-        due_on: due_on.min(complete),
+        due_on: calendar.on_or_after(due_on).min(complete),
     };
     match class {
         Class::Zombie => vec![
@@ -230,7 +448,7 @@ fn steps(class: Class, start: Date, complete: Date) -> Vec<Step> {
         Class::Small | Class::HighRisk | Class::Normal => {
             // Shenzhen benign-exit guide: notice in 10 working days, assets verified in 20
             // days, exit plan in 15 days, lender vote, payouts, closure 30 days after the last.
-            let notice = start.add_working_days(10);
+            let notice = calendar.add_working_days(start, 10);
             let verified = notice.add_days(20);
             let exit_plan = verified.add_days(15);
             let vote = exit_plan.add_days(15);
@@ -251,12 +469,19 @@ fn steps(class: Class, start: Date, complete: Date) -> Vec<Step> {
 /// Remaining platforms, outstanding and lenders at each stage end, outstanding running off
 /// linearly from a platform's start to its completion.
 fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow> {
+    // With a deadline, the stages run at least to the one that ends on or after it.
+    let to_deadline = rules.deadline.map_or(0, |d| {
+        (1..=1200)
+            .find(|&k| stage_end(as_of, k, rules.stage_months) >= d)
+            .unwrap_or(1200)
+    });
     let last_stage = entries
         .iter()
         .map(|e| e.stage)
         .max()
         .unwrap_or(0)
-        .max(rules.stages);
+        .max(rules.stages)
+        .max(to_deadline);
     let start_platforms = entries.len() as i64;
     let start_outstanding: i128 = entries
         .iter()
@@ -272,7 +497,7 @@ fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow
     };
     let mut rows = Vec::new();
     for stage in 0..=last_stage {
-        let ends_on = as_of.add_months((stage * rules.stage_months) as i32);
+        let ends_on = stage_end(as_of, stage, rules.stage_months);
         let mut remaining = (0i64, 0i128, 0i64);
         for e in entries {
             if e.complete_by > ends_on {
@@ -436,8 +661,9 @@ mod tests {
                 ("S3", 5)
             ]
         );
-        assert_eq!(plan.entries[3].start_on, d("2019-12-30")); // stage 3: two quarters on
-                                                               // Every platform once; stage totals add up.
+        // Stage 3 starts where stage 2 ends: on the month end two quarters on (not the 30th).
+        assert_eq!(plan.entries[3].start_on, d("2019-12-31"));
+        // Every platform once; stage totals add up.
         let total: i64 = plan.stages.iter().map(|s| s.platforms).sum();
         assert_eq!(total, 6);
     }
@@ -471,6 +697,180 @@ mod tests {
         assert_eq!(steps[2].due_on, d("2019-08-01"));
         assert_eq!(steps[6].due_on, d("2019-09-30"));
         assert!(steps.windows(2).all(|w| w[0].due_on <= w[1].due_on));
+    }
+
+    fn with_maturity(mut p: PlatformInput, m: &str) -> PlatformInput {
+        p.last_loan_maturity = Some(d(m));
+        p
+    }
+
+    #[test]
+    fn stage_ends_fall_on_month_ends() {
+        let as_of = d("2019-06-30");
+        let ends: Vec<Date> = (0..5).map(|k| stage_end(as_of, k, 3)).collect();
+        assert_eq!(
+            ends,
+            [
+                "2019-06-30",
+                "2019-09-30",
+                "2019-12-31",
+                "2020-03-31",
+                "2020-06-30"
+            ]
+            .map(d)
+        );
+        // From mid-month: the first stage runs to the month end three months on.
+        assert_eq!(stage_end(d("2019-06-15"), 1, 3), d("2019-09-30"));
+        assert_eq!(stage_end(d("2019-11-30"), 1, 3), d("2020-02-29"));
+    }
+
+    #[test]
+    fn a_deadline_raises_the_capacity_to_the_least_that_meets_it() {
+        // Deadline 2020-06-30 from 2019-06-30 in quarters: stage k starts on the end of stage
+        // k − 1, so a zombie (3 months) or a small platform whose loans have matured (the
+        // 3-month minimum) must start by 2020-03-31, i.e. be in stage 1–4. Eight of them, in
+        // order, fill four stages at 2 a stage; at 1 a stage the fifth would finish 2020-09-30.
+        let mut rules = Config::default().plan;
+        rules.max_platforms = Some(1);
+        rules.deadline = Some(d("2020-06-30"));
+        let mut inputs: Vec<PlatformInput> = (1..=6)
+            .map(|i| p(&format!("Z{i}"), Class::Zombie, i, 1))
+            .collect();
+        inputs.push(with_maturity(p("S1", Class::Small, 10, 1), "2019-12-31"));
+        inputs.push(with_maturity(p("S2", Class::Small, 20, 1), "2019-12-31"));
+        // Failed, above 1亿, no loans: 24 months from the as-of date, whatever the capacity.
+        inputs.push(p("F1", Class::Failed, 200_000_000, 1));
+        let plan = plan(inputs, &rules, d("2019-06-30"));
+        assert_eq!(plan.configured.platforms, Some(1));
+        assert_eq!(plan.capacity.platforms, Some(2));
+        let stage_of = |id: &str| {
+            let e = plan
+                .entries
+                .iter()
+                .find(|e| e.input.platform_id == id)
+                .unwrap();
+            (e.stage, e.complete_by)
+        };
+        assert_eq!(stage_of("Z1"), (1, d("2019-09-30")));
+        assert_eq!(stage_of("S2"), (4, d("2020-06-30")));
+        assert_eq!(stage_of("F1").0, 5);
+        let risky: Vec<_> = plan.at_risk().collect();
+        assert_eq!(risky.len(), 1);
+        let (e, r) = risky[0];
+        assert_eq!(e.input.platform_id, "F1");
+        assert_eq!(r.earliest, d("2021-06-30"));
+        assert!(r.reason.contains("24 months"), "{}", r.reason);
+        assert!(
+            r.reason_zh.contains("晚于期限 2020-06-30"),
+            "{}",
+            r.reason_zh
+        );
+        // Every other platform finishes by the deadline; stages run to the one holding F1.
+        assert!(plan
+            .entries
+            .iter()
+            .filter(|e| e.at_risk.is_none())
+            .all(|e| e.complete_by <= d("2020-06-30")));
+        assert_eq!(plan.stages.len(), 6);
+        // A capacity the deadline does not need is kept as configured.
+        rules.max_platforms = Some(3);
+        let relaxed = super::plan(
+            plan.entries.iter().map(|e| e.input.clone()).collect(),
+            &rules,
+            d("2019-06-30"),
+        );
+        assert_eq!(relaxed.capacity.platforms, Some(3));
+        // Without a deadline nothing is at risk and the capacity is the configured one.
+        rules.deadline = None;
+        rules.max_platforms = Some(1);
+        let free = super::plan(
+            plan.entries.iter().map(|e| e.input.clone()).collect(),
+            &rules,
+            d("2019-06-30"),
+        );
+        assert_eq!(free.capacity, free.configured);
+        assert_eq!(free.at_risk().count(), 0);
+        assert_eq!(free.entries.iter().map(|e| e.stage).max(), Some(9));
+    }
+
+    #[test]
+    fn steps_fall_on_working_days_of_the_official_calendar() {
+        // Starting Monday 30 September 2019, before the National Day week: the notice is due
+        // 10 working days on, counting Saturday 12 October (worked) and skipping 1–7 October.
+        let rules = Config::default().plan;
+        let plan = plan(
+            vec![p("N", Class::Normal, 1_000, 1), p("Z", Class::Zombie, 1, 1)],
+            &rules,
+            d("2019-09-30"),
+        );
+        let n = plan
+            .entries
+            .iter()
+            .find(|e| e.input.platform_id == "N")
+            .unwrap();
+        assert_eq!(n.steps[1].step, "notice");
+        assert_eq!(n.steps[1].due_on, d("2019-10-18"));
+        // Zombie: deregistration deadline 2 months on, 30 November 2019, a Saturday → Monday.
+        let z = plan
+            .entries
+            .iter()
+            .find(|e| e.input.platform_id == "Z")
+            .unwrap();
+        assert_eq!(z.steps[1].due_on, d("2019-12-02"));
+        for e in &plan.entries {
+            assert!(rules.calendar.is_working_day(e.complete_by));
+            for s in &e.steps {
+                assert!(
+                    rules.calendar.is_working_day(s.due_on),
+                    "{} {}",
+                    s.step,
+                    s.due_on
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_deadline_plan_keeps_the_order_meets_the_deadline_and_needs_its_capacity(
+            sizes in proptest::collection::vec((0u8..5, 1i64..300_000_000, 0i64..500, 0i32..900), 1..40),
+            configured in 1i64..6,
+            months in 4i32..30,
+        ) {
+            let as_of = d("2019-06-30");
+            let deadline = as_of.add_months(months);
+            let inputs: Vec<PlatformInput> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &(c, o, l, m))| {
+                    let mut x = p(&format!("P{i:03}"), Class::ALL[c as usize], o, l);
+                    x.last_loan_maturity = (m % 3 != 0).then(|| as_of.add_days(m));
+                    x
+                })
+                .collect();
+            let mut rules = Config::default().plan;
+            rules.max_platforms = Some(configured);
+            rules.deadline = Some(deadline);
+            let planned = plan(inputs.clone(), &rules, as_of);
+            // Order: stages never go backwards along the order.
+            proptest::prop_assert!(planned.entries.windows(2).all(|w| w[0].stage <= w[1].stage));
+            // Everything not at risk finishes by the deadline.
+            for e in &planned.entries {
+                proptest::prop_assert!(e.at_risk.is_some() || e.complete_by <= deadline);
+            }
+            // The capacity is needed: one less (when above the configured) misses the deadline.
+            let cap = planned.capacity.platforms.unwrap();
+            proptest::prop_assert!(cap >= configured);
+            if cap > configured {
+                rules.max_platforms = Some(cap - 1);
+                rules.deadline = None;
+                let tighter = plan(inputs, &rules, as_of);
+                let missed = tighter.entries.iter().zip(&planned.entries).any(|(t, e)| {
+                    e.at_risk.is_none() && t.complete_by > deadline
+                });
+                proptest::prop_assert!(missed);
+            }
+        }
     }
 
     #[test]

@@ -135,16 +135,29 @@ pub fn date_column(
     path: &Path,
 ) -> Result<Vec<crate::domain::date::Date>> {
     let bad = || Error::bad_file(path, format!("no date column {name}"));
+    opt_date_column(df, name, path)?
+        .into_iter()
+        .map(|v| v.ok_or_else(bad))
+        .collect()
+}
+
+/// A Date column whose nulls are allowed.
+pub fn opt_date_column(
+    df: &DataFrame,
+    name: &str,
+    path: &Path,
+) -> Result<Vec<Option<crate::domain::date::Date>>> {
+    let bad = || Error::bad_file(path, format!("no date column {name}"));
     let c = df.column(name).map_err(|_| bad())?;
     if c.dtype() != &DataType::Date {
         return Err(bad());
     }
     let c = c.cast(&DataType::Int32).map_err(|_| bad())?;
-    c.i32()
+    Ok(c.i32()
         .map_err(|_| bad())?
         .iter()
-        .map(|v| v.map(crate::domain::date::Date).ok_or_else(bad))
-        .collect()
+        .map(|v| v.map(crate::domain::date::Date))
+        .collect())
 }
 
 /// Whether a whole Parquet file has a column.

@@ -112,12 +112,14 @@ fn a_plan_by_hand() {
     assert_eq!(ints(&p, "stage"), [2, 2, 1, 1]);
     assert_eq!(
         dates(&p, "start_on"),
-        ["2019-10-30", "2019-10-30", "2019-07-30", "2019-07-30"]
+        ["2019-10-31", "2019-10-31", "2019-07-30", "2019-07-30"]
     );
-    // Zombie 3 months; small and the ≤ 1亿 others 12 months (no loan maturities known).
+    // Stage 2 starts where stage 1 ends, on the month end (31 October, not the 30th).
+    // Zombie 3 months; small and the ≤ 1亿 others 12 months (no loan maturities known);
+    // 31 October 2020 is a Saturday, so F and G complete on Monday 2 November.
     assert_eq!(
         dates(&p, "complete_by"),
-        ["2020-10-30", "2020-10-30", "2020-07-30", "2019-10-30"]
+        ["2020-11-02", "2020-11-02", "2020-07-30", "2019-10-30"]
     );
     let actions: Vec<&str> = p
         .column("action")
@@ -160,10 +162,10 @@ fn a_plan_by_hand() {
         dates(&s, "ends_on"),
         [
             "2019-07-30",
-            "2019-10-30",
-            "2020-01-30",
+            "2019-10-31",
+            "2020-01-31",
             "2020-04-30",
-            "2020-07-30"
+            "2020-07-31"
         ]
     );
     // Stage totals add up to the platforms.
@@ -171,11 +173,12 @@ fn a_plan_by_hand() {
     assert_eq!(ints(&s, "platforms_remaining")[..2], [4, 3]);
     // Lenders with outstanding > 0: F 5 (L10, L9, l1, 中, Z), G 1, S 1, Z 0.
     assert_eq!(ints(&s, "lenders_remaining")[..2], [7, 7]);
-    // Stage 1 end: Z done; S (2019-07-30 → 2020-07-30, 366 days) has 274 days left:
-    // 30000 fen × 274 / 366 = 22459.02 → 22459; F and G start then: in full.
+    // Stage 1 ends on the month end 2019-10-31: Z done; S (2019-07-30 → 2020-07-30, 366
+    // days) has 273 days left: 30000 fen × 273 / 366 = 22377.05 → 22377; F and G start then:
+    // in full.
     assert_eq!(
         fen(&s, "outstanding_remaining")[..2],
-        [10_370_000, 340_000 + 10_000_000 + 22_459]
+        [10_370_000, 340_000 + 10_000_000 + 22_377]
     );
     // Platforms 3 of 4 at stage 1: exactly −25 %, the target is met.
     let met: Vec<Option<bool>> = s
@@ -241,11 +244,20 @@ fn the_bulletin_between_two_runs() {
     );
     assert_eq!(j["total"]["then"]["platforms"], 4);
     assert_eq!(j["total"]["now"]["platforms"], 4);
-    // The plan projected exactly the stage 1 figures for 2019-10-30.
+    // The plan's projection for 2019-10-30, one day before stage 1 ends (2019-10-31):
+    // outstanding 10,370,000 fen at the start, 10,362,377 at the stage end, 1 day of 93 left:
+    // 10,362,377 + 7,623 × 1 / 93 = 10,362,459 fen.
     assert_eq!(
         j["projected"],
         serde_json::json!({"platforms": 3, "outstanding": "103624.59", "lenders": 7})
     );
+    // Four platforms remain where the plan had three: behind.
+    assert_eq!(j["standing"]["platforms"], "behind");
+    assert!(
+        md.contains("| 平台 platforms | 3 | 4 | +1 | 落后 behind |"),
+        "{md}"
+    );
+    assert_eq!(j["deadline"], serde_json::Value::Null);
     let failed = j["by_class"]
         .as_array()
         .unwrap()
@@ -267,4 +279,129 @@ fn the_bulletin_between_two_runs() {
     let o = w.run(&["progress", "run-q2", "run-q3"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("as_of_override"), "{}", stderr(&o));
+}
+
+fn opt_ints(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
+    df.column(c)
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+#[test]
+fn a_plan_to_a_deadline() {
+    let w = Workdir::new("plan-deadline");
+    fixture(
+        &w,
+        "data",
+        "F,甲,鄂城区,true\nG,乙,鄂城区,\nS,丙,华容区,\nZ,丁,华容区,\n",
+    );
+    w.write("rules.toml", RULES);
+    let plan = |deadline: &str, out: &str| {
+        w.run(&[
+            "plan",
+            "data",
+            "--config",
+            "rules.toml",
+            "--as-of",
+            "2019-07-30",
+            "--deadline",
+            deadline,
+            "--out",
+            out,
+        ])
+    };
+    // By 2020-08-31: F, G and S take 12 months, so they must start in stage 1 (from
+    // 2019-07-30; stage 2 would start 2019-10-31 and end 2020-11-02); Z follows the order
+    // "small first" so it comes before them: all four in stage 1, capacity 4 instead of 2.
+    let o = plan("2020-08-31", "a");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let p = read(&w, "a/plan.parquet");
+    assert_eq!(ints(&p, "stage"), [1, 1, 1, 1]);
+    assert_eq!(
+        p.column("at_risk")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        [Some(false); 4]
+    );
+    let s = read(&w, "a/plan_stages.parquet");
+    assert_eq!(opt_ints(&s, "capacity_platforms")[..2], [None, Some(4)]);
+    assert_eq!(opt_ints(&s, "configured_platforms")[..2], [None, Some(2)]);
+    assert_eq!(dates(&s, "deadline")[0], "2020-08-31");
+    // The stages run to the deadline: 2019-10-31, 2020-01-31, 2020-04-30, 2020-07-31,
+    // 2020-10-31 (the first on or after it).
+    assert_eq!(dates(&s, "ends_on").last().unwrap(), "2020-10-31");
+    let md = w.read("a/plan.md");
+    assert!(md.contains("## 完成期限 Deadline 2020-08-31"), "{md}");
+    assert!(md.contains("| 平台数 platforms | 2 | 4 | +2 |"), "{md}");
+    let manifest: serde_json::Value = serde_json::from_str(&w.read("a/manifest.json")).unwrap();
+    assert_eq!(manifest["settings"]["deadline"], "2020-08-31");
+
+    // By 2020-06-30 nothing of 12 months can finish: F, G, S at risk, named with the
+    // reason; Z (3 months) fits in stage 1 under the configured capacity.
+    let o = plan("2020-06-30", "b");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let p = read(&w, "b/plan.parquet");
+    let risk: Vec<Option<bool>> = p
+        .column("at_risk")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(risk, [Some(true), Some(true), Some(true), Some(false)]);
+    let reasons: Vec<Option<&str>> = p
+        .column("at_risk_reason_zh")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert!(
+        reasons[0].unwrap().contains("最早于 2020-07-30 完成"),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons[3], None);
+    let s = read(&w, "b/plan_stages.parquet");
+    assert_eq!(opt_ints(&s, "capacity_platforms")[1], Some(2));
+    let md = w.read("b/plan.md");
+    assert!(md.contains("### 无法按期完成的平台 At risk (3 家)"), "{md}");
+    assert!(md.contains("| F | 甲 | 已出险 | 2020-07-30 |"), "{md}");
+
+    // The whole run carries it into summary.json and the report.
+    let o = w.run(&[
+        "run",
+        "data",
+        "--config",
+        "rules.toml",
+        "--as-of",
+        "2019-07-30",
+        "--deadline",
+        "2020-06-30",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_str(&w.read("r/summary.json")).unwrap();
+    assert_eq!(summary["deadline"]["required"]["platforms"], 2);
+    assert_eq!(summary["deadline"]["at_risk"].as_array().unwrap().len(), 3);
+    assert!(w
+        .read("r/report.html")
+        .contains("完成期限 Deadline 2020-06-30"));
+
+    // A deadline not after the as-of date, or not a date: exit 2, nothing written.
+    let o = plan("2019-07-30", "c");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("deadline"), "{}", stderr(&o));
+    assert!(!w.path("c").exists());
+    let o = plan("2020-02-30", "c");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!w.path("c").exists());
 }
