@@ -247,6 +247,10 @@ pub struct RunArgs {
     /// Also write a CSV copy (UTF-8 with BOM, for Excel) of every Parquet export.
     #[arg(long)]
     pub csv: bool,
+    /// Also write winddown.xlsx: the summary, one sheet per class, the 三降 stages, the
+    /// 一企一策 steps, the payout rounds and the rejected rows (Chinese headers, no personal data).
+    #[arg(long)]
+    pub xlsx: bool,
     /// Replace lender_id in the exports by a keyed hash (key in WINDDOWN_PSEUDONYM_KEY).
     #[arg(long)]
     pub pseudonymize: bool,

@@ -668,6 +668,17 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     if args.csv {
         output::csv_copy::csv_copies(&staging)?;
     }
+    if args.xlsx {
+        let book = output::workbook::workbook(
+            &analysis,
+            &plan,
+            &payouts,
+            &validated.rejects,
+            pseudonyms.as_ref(),
+            validated.report.as_of,
+        )?;
+        staging.write("winddown.xlsx", &book)?;
+    }
     log.step("清单 manifest");
     let mut record = with_payout(
         record("run", &args.input, &config, &validated)?,
@@ -677,6 +688,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     if let Some(s) = record.settings.as_mut() {
         s.pseudonymize = args.pseudonymize;
         s.csv = args.csv;
+        s.xlsx = args.xlsx;
     }
     output::finish(staging, record, payment.as_mut())?;
     announce_payment(&args.payout, log);

@@ -28,26 +28,62 @@ pub struct ReadOptions {
     pub accept_float_money: bool,
 }
 
+/// How a table's file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceFormat {
+    Csv,
+    Parquet,
+    /// A sheet of an Excel workbook.
+    Xlsx {
+        sheet: String,
+    },
+}
+
 /// The input file of one table.
 #[derive(Debug, Clone)]
 pub struct TableFile {
     pub table: Table,
     pub path: PathBuf,
-    pub parquet: bool,
+    pub format: SourceFormat,
 }
 
 impl TableFile {
-    /// The file name as shown in rejects.csv and validation.json.
+    /// The file name as shown in rejects.csv and validation.json; a sheet as `book.xlsx!sheet`.
     pub fn file_name(&self) -> String {
-        self.path
+        let name = self
+            .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        match &self.format {
+            SourceFormat::Xlsx { sheet } => format!("{name}!{sheet}"),
+            _ => name,
+        }
     }
 }
 
-/// Find every table's file in `dir`. Missing required tables, and a table given both as CSV
-/// and as Parquet, are errors.
+/// The workbooks of a folder (not Excel's `~$` lock files), in name order.
+fn workbooks(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut books = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_file() && name.to_ascii_lowercase().ends_with(".xlsx") && !name.starts_with("~$")
+        {
+            books.push(path);
+        }
+    }
+    books.sort();
+    Ok(books)
+}
+
+/// Find every table's file in `dir`: `T.csv`, `T.parquet`, `T.xlsx` (its sheet `T`, else its
+/// first sheet), or a sheet named `T` in another workbook of the folder. Missing required
+/// tables, and a table given twice, are errors.
 pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -55,42 +91,81 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
             dir.display()
         )));
     }
+    let books = workbooks(dir)?;
+    let mut sheets: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for book in &books {
+        sheets.push((book.clone(), crate::input::xlsx::sheet_names(book)?));
+    }
+    let own_book = |table: Table, path: &Path| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .is_some_and(|n| n == format!("{}.xlsx", table.name()))
+    };
+    let booked_table = |path: &Path| Table::ALL.into_iter().find(|t| own_book(*t, path));
     let mut found = BTreeMap::new();
     for table in Table::ALL {
+        let mut candidates = Vec::new();
         let csv = dir.join(format!("{}.csv", table.name()));
-        let parquet = dir.join(format!("{}.parquet", table.name()));
-        let file = match (csv.is_file(), parquet.is_file()) {
-            (true, true) => {
-                return Err(Error::bad_file(
-                    dir,
-                    format!(
-                        "table {} is given twice ({0}.csv and {0}.parquet); keep one",
-                        table.name()
-                    ),
-                ))
-            }
-            (true, false) => TableFile {
+        if csv.is_file() {
+            candidates.push(TableFile {
                 table,
                 path: csv,
-                parquet: false,
-            },
-            (false, true) => TableFile {
+                format: SourceFormat::Csv,
+            });
+        }
+        let parquet = dir.join(format!("{}.parquet", table.name()));
+        if parquet.is_file() {
+            candidates.push(TableFile {
                 table,
                 path: parquet,
-                parquet: true,
-            },
-            (false, false) if table.required() => {
+                format: SourceFormat::Parquet,
+            });
+        }
+        for (book, names) in &sheets {
+            let named = names.iter().find(|n| n.trim() == table.name());
+            let sheet = if own_book(table, book) {
+                named.or(names.first())
+            } else if booked_table(book).is_none() {
+                named
+            } else {
+                None
+            };
+            if let Some(sheet) = sheet {
+                candidates.push(TableFile {
+                    table,
+                    path: book.clone(),
+                    format: SourceFormat::Xlsx {
+                        sheet: sheet.clone(),
+                    },
+                });
+            }
+        }
+        match candidates.len() {
+            0 if table.required() => {
                 return Err(Error::bad_file(
                     dir,
                     format!(
-                        "required table {0} is missing ({0}.csv or {0}.parquet)",
+                        "required table {0} is missing ({0}.csv, {0}.parquet, {0}.xlsx or a sheet {0} in a workbook)",
                         table.name()
                     ),
                 ))
             }
-            (false, false) => continue,
-        };
-        found.insert(table, file);
+            0 => {}
+            1 => {
+                found.insert(table, candidates.remove(0));
+            }
+            _ => {
+                let names: Vec<String> = candidates.iter().map(TableFile::file_name).collect();
+                return Err(Error::bad_file(
+                    dir,
+                    format!(
+                        "table {} is given twice ({}); keep one",
+                        table.name(),
+                        names.join(" and ")
+                    ),
+                ));
+            }
+        }
     }
     Ok(found)
 }

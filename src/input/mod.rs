@@ -23,6 +23,7 @@ pub mod report;
 pub mod schema;
 pub mod source;
 pub mod validate;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -71,10 +72,14 @@ pub fn validate(
     let mut reports = BTreeMap::new();
     for table in Table::ALL {
         if let Some(file) = files.get(&table) {
-            let report = if file.parquet {
-                read_parquet(&mut v, file, config, &options.read, progress)?
-            } else {
-                read_csv(&mut v, file, config, &options.read, progress)?
+            let report = match &file.format {
+                find::SourceFormat::Parquet => {
+                    read_parquet(&mut v, file, config, &options.read, progress)?
+                }
+                find::SourceFormat::Csv => read_csv(&mut v, file, config, &options.read, progress)?,
+                find::SourceFormat::Xlsx { sheet } => {
+                    xlsx::read_xlsx(&mut v, file, sheet, config, progress)?
+                }
             };
             progress.end(report.read);
             reports.insert(table, report);

@@ -40,6 +40,9 @@ pub struct Settings {
     pub pay_all_rounds: bool,
     pub pseudonymize: bool,
     pub csv: bool,
+    /// `run --xlsx`: winddown.xlsx was written.
+    #[serde(default)]
+    pub xlsx: bool,
 }
 
 /// Lowercase hex of bytes.

@@ -25,6 +25,7 @@ pub mod records;
 pub mod report;
 pub mod staging;
 pub mod summary;
+pub mod workbook;
 
 pub use payment::PaymentFile;
 pub use staging::{Inputs, Staging};
@@ -75,11 +76,7 @@ pub fn rejects_csv(
     w.write_record(["table", "file", "line", "column", "value", "reason"])
         .map_err(err)?;
     for r in rows {
-        // Under --pseudonymize a lender id quoted back is its pseudonym, like in every export.
-        let value = match pseudonyms {
-            Some(p) if r.column == "lender_id" && !r.value.is_empty() => p.pseudonym(&r.value),
-            _ => r.value.clone(),
-        };
+        let value = reject_value(r, pseudonyms);
         w.write_record([
             r.table.name(),
             &r.file,
@@ -92,6 +89,15 @@ pub fn rejects_csv(
     }
     w.into_inner()
         .map_err(|e| Error::Internal(format!("writing rejects.csv: {e}")))
+}
+
+/// A rejected cell's value as the outputs quote it: under --pseudonymize a lender id quoted
+/// back is its pseudonym, like in every export.
+pub fn reject_value(r: &RejectRow, pseudonyms: Option<&manifest::Pseudonymizer>) -> String {
+    match pseudonyms {
+        Some(p) if r.column == "lender_id" && !r.value.is_empty() => p.pseudonym(&r.value),
+        _ => r.value.clone(),
+    }
 }
 
 /// Any JSON record, pretty-printed with a trailing newline.

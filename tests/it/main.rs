@@ -13,3 +13,5 @@ mod run;
 mod safety;
 mod util;
 mod validate;
+mod workbook;
+mod xlsx_input;
