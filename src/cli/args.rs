@@ -185,6 +185,10 @@ pub struct ReportArgs {
     /// Amounts below X yuan owed to an eligible lender are carried to a later round.
     #[arg(long, value_name = "X", value_parser = parse_yuan)]
     pub min_payment: Option<i64>,
+    /// Also print report.html to report.pdf (A4) with a headless Chromium (apt-get install
+    /// chromium; or WINDDOWN_CHROMIUM=/path/to/chrome).
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 #[derive(Debug, Args)]

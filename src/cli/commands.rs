@@ -363,7 +363,9 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         small_first,
         rule,
         min_payment,
+        pdf,
     } = args;
+    let chromium = pdf.then(output::pdf::find_chromium).transpose()?;
     // With --from, the options the run recorded, unless given again here.
     let recorded = from.as_deref().map(read_recorded).transpose()?;
     let mut recorded_rule = None;
@@ -426,6 +428,11 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         "plan.md",
         output::plan_doc::plan_markdown(&analysis, &plan).as_bytes(),
     )?;
+    if let Some(chromium) = &chromium {
+        log.step("打印 print report.pdf");
+        let bytes = output::pdf::print(chromium, &staging.path("report.html"))?;
+        staging.write("report.pdf", &bytes)?;
+    }
     let mut record = record("report", &plan_args.input, &config, &validated)?;
     record_rule(&mut record, &rule);
     if let (Some((_, text)), None) = (&recorded, &plan_args.input.config) {

@@ -20,6 +20,7 @@ pub mod exports;
 pub mod manifest;
 pub mod parquet;
 pub mod payment;
+pub mod pdf;
 pub mod plan_doc;
 pub mod records;
 pub mod report;

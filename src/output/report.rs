@@ -52,6 +52,46 @@ const COLORS: [RGBColor; 6] = [
     RGBColor(130, 90, 170),
 ];
 
+/// A rule's name as the regulators' documents write it.
+pub fn rule_zh(rule: &str) -> &'static str {
+    match rule {
+        "case_filed" => "已立案",
+        "not_reporting" => "未正常报数",
+        "controller_missing" => "实控人失联",
+        "repayment_suspended" => "暂停兑付",
+        "months_since_new_loan" => "距最近新增借款月数",
+        "lender_outstanding" => "出借余额",
+        "lenders_current" => "在贷出借人数",
+        "red_flags" => "违规红线",
+        "overdue_90_ratio" => "逾期90天以上占比",
+        "funding_gap_ratio" => "资金缺口占比",
+        "related_party_share" => "关联方借款占比",
+        "top10_borrower_share" => "前十大借款人占比",
+        "borrower_cap_breach_share" => "超限额借款占比",
+        "maturity_mismatch_share" => "期限错配占比",
+        _ => "",
+    }
+}
+
+/// A rule's value or threshold as people write it: 是/否 for flags, 6个月, 1亿元 or
+/// 3,500万元 for money, counts as integers, ratios as percentages (10%, 2.5%).
+pub fn as_written(rule: &str, v: f64) -> String {
+    match rule {
+        "case_filed" | "controller_missing" | "repayment_suspended" | "not_reporting" => {
+            (if v >= 1.0 { "是" } else { "否" }).to_string()
+        }
+        "months_since_new_loan" => format!("{v:.0}个月"),
+        "lenders_current" | "red_flags" => format!("{v:.0}"),
+        // Yuan, as a display figure.
+        "lender_outstanding" => crate::domain::money::wan_yi((v * 100.0).round() as i128),
+        _ => {
+            let pct = format!("{:.2}", v * 100.0);
+            let pct = pct.trim_end_matches('0').trim_end_matches('.');
+            format!("{pct}%")
+        }
+    }
+}
+
 /// A vertical bar chart as an SVG string.
 fn bars(
     title: &str,
@@ -59,6 +99,7 @@ fn bars(
     values: &[f64],
     y_desc: &str,
     colors: &[RGBColor],
+    counts: bool,
 ) -> Result<String> {
     let mut svg = String::new();
     {
@@ -83,6 +124,16 @@ fn bars(
                 _ => String::new(),
             })
             .y_desc(y_desc)
+            // Counts are whole: no tick at 2.5 platforms.
+            .y_label_formatter(&|v| {
+                if counts && v.fract().abs() > 1e-9 {
+                    String::new()
+                } else if counts {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v}")
+                }
+            })
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(chart_err)?;
@@ -169,7 +220,18 @@ th { background: #f3f3f3; } td.t, th.t { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 .wrap { overflow-x: auto; } .note { color: #666; font-size: 12px; }
 section.platform { border-top: 1px dashed #999; margin-top: 28px; page-break-before: always; }
-@media print { .charts svg { max-width: 100%; } }
+@page { size: A4; margin: 20mm 14mm 16mm 14mm;
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; } }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 11pt; }
+  .charts svg { max-width: 100%; border: none; }
+  .wrap { overflow: visible; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  h3 { break-after: avoid; }
+  tr, .charts svg { break-inside: avoid; page-break-inside: avoid; }
+  table { font-size: 9pt; }
+  a { color: inherit; text-decoration: none; }
+}
 "#;
 
 /// The whole report.
@@ -178,7 +240,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let as_of = r.as_of.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>网贷机构风险处置报告 / P2P wind-down report</title><style>{STYLE}</style></head><body>\n"
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>网贷机构风险处置报告 / P2P wind-down report</title><style>{STYLE}\n@page {{ @top-center {{ content: \"网贷机构风险处置报告 · 数据截至 {as_of} · P2P wind-down report, as of {as_of}\"; font-size: 9pt; color: #555; }} }}</style></head><body>\n"
     );
     let _ = writeln!(
         h,
@@ -193,7 +255,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
     );
 
     // Classes.
-    let _ = writeln!(h, "<h2>分类 Classes</h2><div class=\"wrap\"><table><tr><th class=\"t\">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (元)</th><th>在贷出借人 current lenders</th><th>债权 total claim (元)</th><th>预计回收 expected recovery (元)</th></tr>");
+    let _ = writeln!(h, "<h2>分类 Classes</h2><div class=\"wrap\"><table><tr><th class=\"t\">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding</th><th>在贷出借人 current lenders</th><th>债权 total claim</th><th>预计回收 expected recovery</th></tr>");
     let mut class_labels = Vec::new();
     let (mut counts, mut outstanding, mut lenders) = (Vec::new(), Vec::new(), Vec::new());
     for class in Class::ALL {
@@ -221,9 +283,9 @@ pub fn html(r: &ReportInput) -> Result<String> {
             class.zh(),
             class.code(),
             rows.len(),
-            yuan(o),
-            yuan(c),
-            yuan(e)
+            crate::domain::money::wan_yi(o),
+            crate::domain::money::wan_yi(c),
+            crate::domain::money::wan_yi(e)
         );
         class_labels.push(class.zh().to_string());
         counts.push(rows.len() as f64);
@@ -237,6 +299,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         &counts,
         "平台 platforms",
         &COLORS,
+        true,
     )?);
     h.push_str(&bars(
         "出借余额 outstanding by class (万元)",
@@ -244,6 +307,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         &outstanding,
         "万元 10k yuan",
         &COLORS,
+        false,
     )?);
     h.push_str(&bars(
         "在贷出借人 current lenders by class",
@@ -251,6 +315,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         &lenders,
         "人 lenders",
         &COLORS,
+        true,
     )?);
     let _ = writeln!(h, "</div>");
 
@@ -287,6 +352,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
             .collect::<Vec<_>>(),
         "人 lenders",
         &[COLORS[2]],
+        true,
     )?);
     h.push_str(&bars(
         "属地债权 claims by district (万元)",
@@ -298,6 +364,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
             .collect::<Vec<_>>(),
         "万元",
         &[COLORS[3]],
+        false,
     )?);
     let _ = writeln!(h, "</div>");
 
@@ -326,6 +393,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         &band_lenders,
         "人次 rows",
         &[COLORS[5]],
+        true,
     )?);
     let _ = writeln!(h, "</div>");
 
@@ -372,7 +440,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         let _ = writeln!(
             h,
             "<div class=\"charts\">{}</div>",
-            bars(title, &labels, &ratios, "%", &[COLORS[4]])?
+            bars(title, &labels, &ratios, "%", &[COLORS[4]], false)?
         );
         let _ = writeln!(h, "<div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>");
         for (p, c, g, ratio) in &r.payout_ratios {
@@ -452,10 +520,11 @@ pub fn html(r: &ReportInput) -> Result<String> {
         );
         let _ = writeln!(h, "<table><tr><th class=\"t\">规则 rule</th><th>值 value</th><th>阈值 threshold</th><th>触发 fired</th></tr>");
         for rule in &c.reasons {
-            let f = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.4}"));
+            let f = |v: Option<f64>| v.map_or("—".to_string(), |v| as_written(rule.rule, v));
             let _ = writeln!(
                 h,
-                "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"t\">{} <span class=\"note\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                rule_zh(rule.rule),
                 rule.rule,
                 f(rule.value),
                 f(rule.threshold),

@@ -208,6 +208,70 @@ fn report_alone_writes_the_report_summary_and_plan_document() {
 }
 
 #[test]
+fn the_report_reads_as_a_chinese_document_fit_to_print() {
+    let w = Workdir::new("report-print");
+    let o = w.run(&["report", &city(), "--out", "rep"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = w.read("rep/report.html");
+    // Rule names in Chinese, thresholds as people write them.
+    for text in [
+        "已立案",
+        "实控人失联",
+        "距最近新增借款月数",
+        "逾期90天以上占比",
+        "6个月",
+        "1亿元",
+        "10%",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    assert!(!html.contains("100000000.0000"));
+    // A4 print stylesheet, a header with the as-of on every printed page, page breaks.
+    assert!(html.contains("@page { size: A4"));
+    assert!(html.contains("@top-center { content: \"网贷机构风险处置报告 · 数据截至 2019-06-30"));
+    assert!(html.contains("page-break-before: always"));
+    // Summaries in 万元/亿元.
+    assert!(html.contains("亿元</td>") || html.contains("万元</td>"));
+
+    // --pdf without a Chromium: said at once, exit 2, nothing written.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_winddown"))
+        .args(["report", &city(), "--pdf", "--out", "pdf"])
+        .current_dir(w.path(""))
+        .env("PATH", "/nonexistent")
+        .env_remove("WINDDOWN_CHROMIUM")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("apt-get install chromium"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!w.path("pdf").exists());
+
+    // With one (CI installs it; a machine without one skips this half).
+    if let Ok(chromium) = winddown::output::pdf::find_chromium() {
+        let o = w.run(&["report", &city(), "--pdf", "--out", "pdf"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{} ({})",
+            stderr(&o),
+            chromium.display()
+        );
+        let pdf = std::fs::read(w.path("pdf/report.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF") && pdf.len() > 10_000);
+        let manifest = w.read("pdf/manifest.json");
+        assert!(manifest.contains("\"report.pdf\""));
+    } else {
+        assert!(
+            std::env::var_os("WINDDOWN_REQUIRE_CHROMIUM").is_none(),
+            "no Chromium"
+        );
+    }
+}
+
+#[test]
 fn header_only_tables_run_to_empty_outputs() {
     let w = Workdir::new("run-empty");
     w.write("data/platforms.csv", "platform_id,name,district\n");
