@@ -53,6 +53,11 @@ pub enum Command {
   winddown progress out/2019q2 out/2019q3
   winddown progress out/2019q2 out/2019q3 --out out/bulletin-2019q3")]
     Progress(ProgressArgs),
+    /// One lender's statement for the help desk: the claim on every platform and how it was
+    /// computed, each round's payment, what is still owed (from a run's output folder).
+    #[command(after_help = "Examples:
+  winddown statement out/city --lender L000123")]
+    Statement(StatementArgs),
     /// Payout rounds: payouts.parquet and payout_rounds.parquet, and the bank's payment file.
     #[command(after_help = "Examples (one round a quarter; see docs/payouts.md):
   winddown run data --payment-file pay-1.csv --out round-1
@@ -268,6 +273,15 @@ pub struct RunArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatementArgs {
+    /// A run's (or payout's) output folder: claims.parquet, payouts.parquet, platforms.parquet.
+    pub out: PathBuf,
+    /// The lender's id as in the exports (its pseudonym when the run pseudonymized).
+    #[arg(long, value_name = "ID")]
+    pub lender: String,
 }
 
 #[derive(Debug, Args)]

@@ -322,6 +322,26 @@ fn write_plan(staging: &Staging, analysis: &Analysis, plan: &rules::plan::Plan) 
     )
 }
 
+pub fn statement(args: StatementArgs) -> Result<()> {
+    let Some(s) = output::statement::statement(&args.out, &args.lender)? else {
+        return Err(Error::Usage(format!(
+            "lender {} has no claim in {}",
+            args.lender,
+            args.out.display()
+        )));
+    };
+    let mut names = std::collections::HashMap::new();
+    let ppath = args.out.join("platforms.parquet");
+    if ppath.is_file() {
+        let df = crate::table::read_parquet_file(&ppath)?;
+        let ids = crate::table::text_column(&df, "platform_id", &ppath)?;
+        let n = crate::table::text_column(&df, "name", &ppath)?;
+        names.extend(ids.into_iter().zip(n));
+    }
+    print!("{}", output::statement::text_statement(&s, &names));
+    Ok(())
+}
+
 pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
     let staging = args
         .out

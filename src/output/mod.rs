@@ -25,6 +25,7 @@ pub mod plan_doc;
 pub mod records;
 pub mod report;
 pub mod staging;
+pub mod statement;
 pub mod summary;
 pub mod workbook;
 

@@ -31,6 +31,9 @@ fn every_command_has_help_with_examples() {
         "generate",
         "completions",
         "man",
+        "compare",
+        "vote",
+        "statement",
     ] {
         let o = w.run(&[cmd, "--help"]);
         assert_eq!(o.status.code(), Some(0), "{cmd}");

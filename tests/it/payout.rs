@@ -328,3 +328,82 @@ fn a_third_round_on_a_two_round_ledger_and_a_paid_round_that_vanished() {
     );
     assert!(!w.path("third").exists());
 }
+
+#[test]
+fn the_help_desk_statement_of_one_lender() {
+    let w = Workdir::new("statement");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let city = city.to_string_lossy();
+    let o = w.run(&["run", &city, "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The same run with row groups of 1,000 rows: the bloom filters skip most of them.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_winddown"))
+        .args(["run", &city, "--out", "small-groups"])
+        .current_dir(w.path(""))
+        .env("WINDDOWN_ROW_GROUP_ROWS", "1000")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = |p: &str| {
+        polars::prelude::ParquetReader::new(std::fs::File::open(w.path(p)).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let fen = |df: &polars::prelude::DataFrame, c: &str| -> Vec<i64> {
+        df.column(c)
+            .unwrap()
+            .as_materialized_series()
+            .decimal()
+            .unwrap()
+            .physical()
+            .iter()
+            .map(|v| i64::try_from(v.unwrap()).unwrap())
+            .collect()
+    };
+    let ids = |df: &polars::prelude::DataFrame, c: &str| -> Vec<String> {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect()
+    };
+    let claims = read("r/claims.parquet");
+    let payouts = read("r/payouts.parquet");
+    let lender = "L00746";
+    let (cl, cc) = (ids(&claims, "lender_id"), fen(&claims, "claim"));
+    let claim: i64 = (0..cl.len())
+        .filter(|i| cl[*i] == lender)
+        .map(|i| cc[i])
+        .sum();
+    let (pl, pp) = (ids(&payouts, "lender_id"), fen(&payouts, "paid"));
+    let paid: i64 = (0..pl.len())
+        .filter(|i| pl[*i] == lender)
+        .map(|i| pp[i])
+        .sum();
+    let y = |f: i64| {
+        let s = winddown::domain::money::grouped(i128::from(f));
+        s
+    };
+    let o = w.run(&["statement", "r", "--lender", lender]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("本金折抵 net of returns"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "合计 total: 债权 claim {} 元；已兑付 paid {} 元",
+            y(claim),
+            y(paid)
+        )),
+        "{text}\n{claim} {paid}"
+    );
+    // Three platforms, two rounds each, as the exports say.
+    assert_eq!(text.matches("第 2 轮 round 2").count(), 3, "{text}");
+    let o = w.run(&["statement", "small-groups", "--lender", lender]);
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), text);
+    // A lender with no claim: exit 2, one line.
+    let o = w.run(&["statement", "r", "--lender", "L99999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("L99999 has no claim"), "{}", stderr(&o));
+}

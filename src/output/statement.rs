@@ -1,0 +1,351 @@
+//! `winddown statement OUT --lender ID`: the help desk's answer to a lender who calls — their
+//! position on every platform of a run's output folder: the claim and how it was computed
+//! (invested, principal returned, returns received, 本金折抵 where the class nets returns),
+//! each round's paid / reserved / carried, and what is still owed; Chinese first, English
+//! beside. Read from claims.parquet and payouts.parquet with arrow-rs: only the row groups
+//! whose bloom filter on lender_id may hold the lender are read.
+
+use std::fs::File;
+use std::path::Path;
+
+use arrow_array::{Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use parquet::file::properties::ReaderProperties;
+use parquet::file::reader::FileReader;
+use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
+
+use crate::domain::money::grouped;
+use crate::error::{Error, Result};
+
+/// One platform's claim of the lender (claims.parquet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimLine {
+    pub platform_id: String,
+    pub class_zh: String,
+    /// Fen.
+    pub invested: i64,
+    pub principal_returned: i64,
+    pub returns_received: i64,
+    pub basis: String,
+    pub claim: i64,
+}
+
+/// One payout round of the lender on a platform (payouts.parquet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundLine {
+    pub platform_id: String,
+    pub round: i64,
+    pub status: String,
+    pub paid: i64,
+    pub reserved: i64,
+    pub carried: i64,
+    pub cumulative: i64,
+    pub remaining: i64,
+}
+
+/// A lender's statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub lender_id: String,
+    pub claims: Vec<ClaimLine>,
+    pub rounds: Vec<RoundLine>,
+}
+
+fn bad(path: &Path, m: impl std::fmt::Display) -> Error {
+    Error::bad_file(path, format!("cannot read as winddown's export: {m}"))
+}
+
+/// The rows of `file` whose lender_id is `lender`, projected on `columns` (in that order),
+/// reading only the row groups whose bloom filter may hold the lender.
+/// Each batch that holds some, with the rows that do.
+fn rows_of(path: &Path, lender: &str, columns: &[&str]) -> Result<Vec<(RecordBatch, Vec<usize>)>> {
+    let open = || File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")));
+    // Row groups that may hold the lender: all of them where a filter is missing.
+    let options = ReadOptionsBuilder::new()
+        .with_reader_properties(
+            ReaderProperties::builder()
+                .set_read_bloom_filter(true)
+                .build(),
+        )
+        .build();
+    let reader =
+        SerializedFileReader::new_with_options(open()?, options).map_err(|e| bad(path, e))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let lender_col = (0..schema.num_columns())
+        .find(|i| schema.column(*i).name() == "lender_id")
+        .ok_or_else(|| bad(path, "no lender_id column"))?;
+    let mut groups = Vec::new();
+    for g in 0..reader.num_row_groups() {
+        let rg = reader.get_row_group(g).map_err(|e| bad(path, e))?;
+        if rg
+            .get_column_bloom_filter(lender_col)
+            .is_none_or(|f| f.check(lender))
+        {
+            groups.push(g);
+        }
+    }
+    drop(reader);
+    let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| bad(path, e))?;
+    let arrow_schema = builder.schema().clone();
+    let mut indices = Vec::new();
+    for c in columns.iter().chain(["lender_id"].iter()) {
+        indices.push(
+            arrow_schema
+                .index_of(c)
+                .map_err(|_| bad(path, format!("no column {c}")))?,
+        );
+    }
+    let mask = ProjectionMask::roots(builder.parquet_schema(), indices.clone());
+    let batches = builder
+        .with_row_groups(groups)
+        .with_projection(mask)
+        .build()
+        .map_err(|e| bad(path, e))?;
+    let mut out = Vec::new();
+    for batch in batches {
+        let batch = batch.map_err(|e| bad(path, e))?;
+        let ids = text(&batch, "lender_id", path)?;
+        let keep: Vec<usize> = (0..batch.num_rows())
+            .filter(|i| ids.is_valid(*i) && ids.value(*i) == lender)
+            .collect();
+        if !keep.is_empty() {
+            out.push((batch, keep));
+        }
+    }
+    Ok(out)
+}
+
+fn text<'a>(b: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a StringArray> {
+    b.column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        .ok_or_else(|| bad(path, format!("{name} is not text")))
+}
+
+fn fen(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<i64>> {
+    let a = b
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<Decimal128Array>())
+        .ok_or_else(|| bad(path, format!("{name} is not money")))?;
+    if a.scale() != 2 {
+        return Err(bad(path, format!("{name} is not Decimal(18,2)")));
+    }
+    (0..a.len())
+        .map(|i| {
+            if a.is_null(i) {
+                Ok(0)
+            } else {
+                i64::try_from(a.value(i)).map_err(|_| bad(path, format!("{name} out of range")))
+            }
+        })
+        .collect()
+}
+
+fn ints(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<i64>> {
+    let a = b
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
+        .ok_or_else(|| bad(path, format!("{name} is not an integer")))?;
+    Ok((0..a.len()).map(|i| a.value(i)).collect())
+}
+
+fn strings(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<String>> {
+    let a = text(b, name, path)?;
+    Ok((0..a.len())
+        .map(|i| {
+            if a.is_null(i) {
+                String::new()
+            } else {
+                a.value(i).to_string()
+            }
+        })
+        .collect())
+}
+
+/// The lender's statement from a run's output folder; `None` when the lender has no claim there.
+pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
+    let cpath = out.join("claims.parquet");
+    let mut claims = Vec::new();
+    let cols = [
+        "platform_id",
+        "invested",
+        "principal_returned",
+        "returns_received",
+        "basis",
+        "claim",
+        "class_zh",
+    ];
+    for (b, keep) in rows_of(&cpath, lender, &cols)? {
+        let (ids, classes, bases) = (
+            strings(&b, "platform_id", &cpath)?,
+            strings(&b, "class_zh", &cpath)?,
+            strings(&b, "basis", &cpath)?,
+        );
+        let (inv, ret, rec, claim) = (
+            fen(&b, "invested", &cpath)?,
+            fen(&b, "principal_returned", &cpath)?,
+            fen(&b, "returns_received", &cpath)?,
+            fen(&b, "claim", &cpath)?,
+        );
+        for i in keep {
+            claims.push(ClaimLine {
+                platform_id: ids[i].clone(),
+                class_zh: classes[i].clone(),
+                invested: inv[i],
+                principal_returned: ret[i],
+                returns_received: rec[i],
+                basis: bases[i].clone(),
+                claim: claim[i],
+            });
+        }
+    }
+    if claims.is_empty() {
+        return Ok(None);
+    }
+    let ppath = out.join("payouts.parquet");
+    let mut rounds = Vec::new();
+    if ppath.is_file() {
+        let cols = [
+            "platform_id",
+            "round",
+            "status",
+            "paid",
+            "reserved",
+            "carried",
+            "cumulative",
+            "remaining",
+        ];
+        for (b, keep) in rows_of(&ppath, lender, &cols)? {
+            let (ids, status) = (
+                strings(&b, "platform_id", &ppath)?,
+                strings(&b, "status", &ppath)?,
+            );
+            let round = ints(&b, "round", &ppath)?;
+            let f = |c| fen(&b, c, &ppath);
+            let (paid, reserved, carried, cumulative, remaining) = (
+                f("paid")?,
+                f("reserved")?,
+                f("carried")?,
+                f("cumulative")?,
+                f("remaining")?,
+            );
+            for i in keep {
+                rounds.push(RoundLine {
+                    platform_id: ids[i].clone(),
+                    round: round[i],
+                    status: status[i].clone(),
+                    paid: paid[i],
+                    reserved: reserved[i],
+                    carried: carried[i],
+                    cumulative: cumulative[i],
+                    remaining: remaining[i],
+                });
+            }
+        }
+    }
+    claims.sort_by(|a, b| a.platform_id.as_bytes().cmp(b.platform_id.as_bytes()));
+    rounds.sort_by(|a, b| {
+        (a.platform_id.as_bytes(), a.round).cmp(&(b.platform_id.as_bytes(), b.round))
+    });
+    Ok(Some(Statement {
+        lender_id: lender.to_string(),
+        claims,
+        rounds,
+    }))
+}
+
+fn y(fen: i64) -> String {
+    grouped(i128::from(fen))
+}
+
+/// The statement as the help desk reads it out: Chinese first, English beside.
+pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, String>) -> String {
+    use std::fmt::Write;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "出借人 {} 债权确认及兑付明细 / Lender {}: claims and payouts\n",
+        s.lender_id, s.lender_id
+    );
+    let (mut total_claim, mut total_paid, mut total_reserved, mut total_owed) =
+        (0i64, 0i64, 0i64, 0i64);
+    for c in &s.claims {
+        let name = names.get(&c.platform_id).map(String::as_str).unwrap_or("");
+        let _ = writeln!(t, "平台 {} {}（{}）", c.platform_id, name, c.class_zh);
+        let _ = writeln!(
+            t,
+            "  出借本金 invested             {:>16} 元",
+            y(c.invested)
+        );
+        let _ = writeln!(
+            t,
+            "  已还本金 principal returned   {:>16} 元",
+            y(c.principal_returned)
+        );
+        let _ = writeln!(
+            t,
+            "  已获收益 returns received     {:>16} 元",
+            y(c.returns_received)
+        );
+        let how = if c.basis == "net_of_returns" {
+            format!(
+                "本金折抵 net of returns: {} − {} − {}",
+                y(c.invested),
+                y(c.principal_returned),
+                y(c.returns_received)
+            )
+        } else {
+            format!(
+                "合同口径 outstanding principal: {} − {}",
+                y(c.invested),
+                y(c.principal_returned)
+            )
+        };
+        let _ = writeln!(
+            t,
+            "  债权 claim                    {:>16} 元  ({how}, 不低于 0 / at least 0)",
+            y(c.claim)
+        );
+        let mine: Vec<&RoundLine> = s
+            .rounds
+            .iter()
+            .filter(|r| r.platform_id == c.platform_id)
+            .collect();
+        for r in &mine {
+            let _ = writeln!(
+                t,
+                "  第 {} 轮 round {}: 兑付 paid {} 元, 提存 reserved {} 元, 结转 carried {} 元 ({})",
+                r.round,
+                r.round,
+                y(r.paid),
+                y(r.reserved),
+                y(r.carried),
+                r.status
+            );
+        }
+        let (paid, reserved): (i64, i64) = mine
+            .iter()
+            .fold((0, 0), |(p, q), r| (p + r.paid, q + r.reserved));
+        let owed = mine.last().map_or(c.claim, |r| r.remaining);
+        let _ = writeln!(
+            t,
+            "  已兑付 paid {} 元；提存待领 reserved {} 元；尚欠 still owed {} 元\n",
+            y(paid),
+            y(reserved),
+            y(owed)
+        );
+        total_claim += c.claim;
+        total_paid += paid;
+        total_reserved += reserved;
+        total_owed += owed;
+    }
+    let _ = writeln!(
+        t,
+        "合计 total: 债权 claim {} 元；已兑付 paid {} 元；提存 reserved {} 元；尚欠 still owed {} 元",
+        y(total_claim),
+        y(total_paid),
+        y(total_reserved),
+        y(total_owed)
+    );
+    t
+}
