@@ -278,6 +278,17 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         &payouts,
         &LenderNames::new(&validated.data, None),
     )?;
+    staging.write(
+        "notices.html",
+        output::notices::notices_html(
+            &analysis,
+            &payouts,
+            args.payout.rule(&config),
+            &config,
+            validated.report.as_of,
+        )
+        .as_bytes(),
+    )?;
     output::finish(
         staging,
         with_payout(
@@ -686,6 +697,17 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
             exports::districts(&staging, &analysis)?;
             write_plan(&staging, &analysis, &plan)?;
             exports::payouts(&staging, &validated.data, &payouts, &names)?;
+            staging.write(
+                "notices.html",
+                output::notices::notices_html(
+                    &analysis,
+                    &payouts,
+                    args.payout.rule(&config),
+                    &config,
+                    validated.report.as_of,
+                )
+                .as_bytes(),
+            )?;
             output::summary::write_summary_and_report(
                 &staging, &validated, &analysis, &plan, &payouts,
             )

@@ -18,6 +18,7 @@ pub mod csv_copy;
 pub mod division;
 pub mod exports;
 pub mod manifest;
+pub mod notices;
 pub mod parquet;
 pub mod payment;
 pub mod pdf;

@@ -407,3 +407,60 @@ fn the_help_desk_statement_of_one_lender() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("L99999 has no claim"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_printable_notice_per_platform_and_round() {
+    let w = Workdir::new("notices");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&[
+        "run",
+        &city.to_string_lossy(),
+        "--min-payment",
+        "10",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = w.read("r/notices.html");
+    let rounds =
+        ParquetReader::new(std::fs::File::open(w.path("r/payout_rounds.parquet")).unwrap())
+            .finish()
+            .unwrap();
+    assert_eq!(
+        html.matches("<section class=\"notice\">").count(),
+        rounds.height()
+    );
+    // The first round of the first platform, its pool to the fen, the rule and the carry-over.
+    let pool = rounds
+        .column("pool")
+        .unwrap()
+        .as_materialized_series()
+        .decimal()
+        .unwrap()
+        .physical()
+        .get(0)
+        .unwrap();
+    let pool = winddown::domain::money::grouped(pool);
+    assert!(
+        html.contains(&format!("<tr><th>本轮可分配资金</th><td>{pool} 元")),
+        "{pool}"
+    );
+    assert!(html.contains("第1轮兑付公告"));
+    assert!(html.contains("按各出借人剩余债权同比例分配"));
+    assert!(html.contains("低于 10.00 元的，暂不支付，结转至下一轮"));
+    assert!(html.contains("@page { size: A4"));
+    // No personal data: no lender name, id number or phone.
+    let lenders = std::fs::read_to_string(city.join("lenders.csv")).unwrap();
+    for rec in csv::Reader::from_reader(lenders.as_bytes())
+        .records()
+        .take(500)
+    {
+        let rec = rec.unwrap();
+        for i in [1, 2, 3] {
+            let v = &rec[i];
+            if v.chars().count() >= 2 {
+                assert!(!html.contains(v), "{v}");
+            }
+        }
+    }
+}

@@ -11,11 +11,12 @@ fn city() -> String {
         .into_owned()
 }
 
-const FILES: [&str; 14] = [
+const FILES: [&str; 15] = [
     "claims.parquet",
     "districts.parquet",
     "lenders.parquet",
     "manifest.json",
+    "notices.html",
     "payout_rounds.parquet",
     "payouts.parquet",
     "plan.md",
