@@ -258,6 +258,25 @@ fn compute_payouts(
     Ok(payouts)
 }
 
+/// notices.html: the printable notice of every round computed.
+fn write_notices(
+    staging: &Staging,
+    analysis: &Analysis,
+    payouts: &rounds::Payouts,
+    opts: &PayoutOptions,
+    config: &Config,
+    validated: &Validated,
+) -> Result<()> {
+    let html = output::notices::notices_html(
+        analysis,
+        payouts,
+        opts.rule(config),
+        config,
+        validated.report.as_of,
+    );
+    staging.write("notices.html", html.as_bytes())
+}
+
 pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
     let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
     let (config, validated) = load(&args.input, payment.is_some(), log)?;
@@ -278,16 +297,13 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         &payouts,
         &LenderNames::new(&validated.data, None),
     )?;
-    staging.write(
-        "notices.html",
-        output::notices::notices_html(
-            &analysis,
-            &payouts,
-            args.payout.rule(&config),
-            &config,
-            validated.report.as_of,
-        )
-        .as_bytes(),
+    write_notices(
+        &staging,
+        &analysis,
+        &payouts,
+        &args.payout,
+        &config,
+        &validated,
     )?;
     output::finish(
         staging,
@@ -697,16 +713,13 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
             exports::districts(&staging, &analysis)?;
             write_plan(&staging, &analysis, &plan)?;
             exports::payouts(&staging, &validated.data, &payouts, &names)?;
-            staging.write(
-                "notices.html",
-                output::notices::notices_html(
-                    &analysis,
-                    &payouts,
-                    args.payout.rule(&config),
-                    &config,
-                    validated.report.as_of,
-                )
-                .as_bytes(),
+            write_notices(
+                &staging,
+                &analysis,
+                &payouts,
+                &args.payout,
+                &config,
+                &validated,
             )?;
             output::summary::write_summary_and_report(
                 &staging, &validated, &analysis, &plan, &payouts,

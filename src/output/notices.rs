@@ -8,6 +8,7 @@ use std::fmt::Write;
 use crate::config::{Basis, Config};
 use crate::domain::date::Date;
 use crate::domain::money::{grouped, wan_yi};
+use crate::output::report::esc;
 use crate::payout::allocate::{Division, Rule};
 use crate::payout::rounds::Payouts;
 use crate::rules::Analysis;
@@ -23,13 +24,6 @@ p.sign { text-align: right; margin-top: 32px; }
 @page { size: A4; margin: 22mm 20mm; }
 @media print { body { margin: 0; max-width: none; } section.notice { border: none; } }
 "#;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// How the pool was divided, as the notice states it.
 fn method(rule: Rule) -> String {

@@ -157,27 +157,8 @@ pub fn deadline_markdown(plan: &Plan) -> String {
         "| 每阶段容量 capacity per stage | 配置 configured | 按期所需 needed for the deadline | 差额 gap |"
     );
     let _ = writeln!(md, "|---|---|---|---|");
-    let rows = [
-        (
-            "平台数 platforms",
-            plan.configured.platforms,
-            plan.capacity.platforms,
-            false,
-        ),
-        (
-            "在贷出借人 current lenders",
-            plan.configured.lenders,
-            plan.capacity.lenders,
-            false,
-        ),
-        (
-            "出借余额 outstanding",
-            plan.configured.outstanding,
-            plan.capacity.outstanding,
-            true,
-        ),
-    ];
-    for (what, configured, needed, money) in rows {
+    for r in plan.capacity_rows() {
+        let (what, configured, needed, money) = (r.label, r.configured, r.used, r.money);
         let gap = match (configured, needed) {
             (Some(c), Some(n)) if money => format!("+{} 元", fen(n - c)),
             (Some(c), Some(n)) => format!("+{}", n - c),

@@ -26,7 +26,8 @@ pub struct ReportInput<'a> {
     pub payout_ratios: Vec<(String, i64, i64, Option<f64>)>,
 }
 
-fn esc(s: &str) -> String {
+/// Text made safe for HTML.
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -573,26 +574,8 @@ fn deadline_section(h: &mut String, plan: &Plan) {
         h,
         "<h2>完成期限 Deadline {deadline}</h2><div class=\"wrap\"><table><tr><th>每阶段容量 capacity per stage</th><th>配置 configured</th><th>按期所需 needed</th></tr>"
     );
-    for (what, c, n, money) in [
-        (
-            "平台数 platforms",
-            plan.configured.platforms,
-            plan.capacity.platforms,
-            false,
-        ),
-        (
-            "在贷出借人 current lenders",
-            plan.configured.lenders,
-            plan.capacity.lenders,
-            false,
-        ),
-        (
-            "出借余额 outstanding (元)",
-            plan.configured.outstanding,
-            plan.capacity.outstanding,
-            true,
-        ),
-    ] {
+    for r in plan.capacity_rows() {
+        let (what, c, n, money) = (r.label, r.configured, r.used, r.money);
         let _ = writeln!(
             h,
             "<tr><td>{what}</td><td>{}</td><td>{}</td></tr>",

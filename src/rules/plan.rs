@@ -123,7 +123,48 @@ pub struct Plan {
     pub deadline: Option<Date>,
 }
 
+/// One limit of the capacity per stage, configured and as the plan used it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapacityRow {
+    /// 平台数 platforms, 在贷出借人 current lenders, 出借余额 outstanding.
+    pub label: &'static str,
+    pub configured: Option<i64>,
+    pub used: Option<i64>,
+    /// The limit is money (fen).
+    pub money: bool,
+}
+
 impl Plan {
+    /// The three limits, configured and used, in the documents' order.
+    pub fn capacity_rows(&self) -> [CapacityRow; 3] {
+        let row = |label, configured, used, money| CapacityRow {
+            label,
+            configured,
+            used,
+            money,
+        };
+        [
+            row(
+                "平台数 platforms",
+                self.configured.platforms,
+                self.capacity.platforms,
+                false,
+            ),
+            row(
+                "在贷出借人 current lenders",
+                self.configured.lenders,
+                self.capacity.lenders,
+                false,
+            ),
+            row(
+                "出借余额 outstanding",
+                self.configured.outstanding,
+                self.capacity.outstanding,
+                true,
+            ),
+        ]
+    }
+
     /// The platforms that cannot finish by the deadline, in order.
     pub fn at_risk(&self) -> impl Iterator<Item = (&Entry, &AtRisk)> {
         self.entries

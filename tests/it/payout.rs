@@ -43,34 +43,10 @@ fn fixture(w: &Workdir, recoveries: &str) {
 const TWO_ROUNDS: &str = "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nG,1,0,2019-06-01,\n";
 
 fn read(w: &Workdir, path: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
-        .finish()
-        .unwrap()
+    crate::util::read_parquet(w, path)
 }
 
-fn fen(df: &DataFrame, c: &str) -> Vec<i64> {
-    let s = df
-        .column(c)
-        .unwrap()
-        .as_materialized_series()
-        .decimal()
-        .unwrap()
-        .physical()
-        .clone();
-    s.iter()
-        .map(|v| i64::try_from(v.unwrap()).unwrap())
-        .collect()
-}
-
-fn text(df: &DataFrame, c: &str) -> Vec<String> {
-    df.column(c)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap().to_string())
-        .collect()
-}
+use crate::util::{fen, texts as text};
 
 fn pay(w: &Workdir, args: &[&str]) {
     let mut all = vec!["payout", "data", "--as-of", "2019-06-30"];
@@ -344,33 +320,9 @@ fn the_help_desk_statement_of_one_lender() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let read = |p: &str| {
-        polars::prelude::ParquetReader::new(std::fs::File::open(w.path(p)).unwrap())
-            .finish()
-            .unwrap()
-    };
-    let fen = |df: &polars::prelude::DataFrame, c: &str| -> Vec<i64> {
-        df.column(c)
-            .unwrap()
-            .as_materialized_series()
-            .decimal()
-            .unwrap()
-            .physical()
-            .iter()
-            .map(|v| i64::try_from(v.unwrap()).unwrap())
-            .collect()
-    };
-    let ids = |df: &polars::prelude::DataFrame, c: &str| -> Vec<String> {
-        df.column(c)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.unwrap().to_string())
-            .collect()
-    };
-    let claims = read("r/claims.parquet");
-    let payouts = read("r/payouts.parquet");
+    let ids = |df: &DataFrame, c: &str| text(df, c);
+    let claims = read(&w, "r/claims.parquet");
+    let payouts = read(&w, "r/payouts.parquet");
     let lender = "L00746";
     let (cl, cc) = (ids(&claims, "lender_id"), fen(&claims, "claim"));
     let claim: i64 = (0..cl.len())
@@ -382,10 +334,7 @@ fn the_help_desk_statement_of_one_lender() {
         .filter(|i| pl[*i] == lender)
         .map(|i| pp[i])
         .sum();
-    let y = |f: i64| {
-        let s = winddown::domain::money::grouped(i128::from(f));
-        s
-    };
+    let y = |f: i64| winddown::domain::money::grouped(i128::from(f));
     let o = w.run(&["statement", "r", "--lender", lender]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();

@@ -87,3 +87,37 @@ pub fn strace() -> Option<&'static str> {
     eprintln!("strace not found: skipping a syscall-tracing test (apt-get install strace)");
     None
 }
+
+/// A Parquet export of the scratch folder.
+pub fn read_parquet(w: &Workdir, path: &str) -> polars::prelude::DataFrame {
+    use polars::prelude::SerReader;
+    polars::prelude::ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
+        .finish()
+        .unwrap()
+}
+
+/// A Decimal(18,2) money column as fen.
+pub fn fen(df: &polars::prelude::DataFrame, c: &str) -> Vec<i64> {
+    let s = df
+        .column(c)
+        .unwrap()
+        .as_materialized_series()
+        .decimal()
+        .unwrap()
+        .physical()
+        .clone();
+    s.iter()
+        .map(|v| i64::try_from(v.unwrap()).unwrap())
+        .collect()
+}
+
+/// A text column (nulls as empty text).
+pub fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<String> {
+    df.column(c)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect()
+}

@@ -1,10 +1,8 @@
 //! `run --xlsx`: winddown.xlsx read back sheet by sheet (calamine) and compared with the
 //! Parquet exports; ids are text, dates are dates, no personal data, the same bytes twice.
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
-use polars::prelude::*;
-
 use crate::util::{stderr, Workdir};
+use calamine::{open_workbook, Data, Reader, Xlsx};
 
 fn city() -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,36 +11,7 @@ fn city() -> String {
         .into_owned()
 }
 
-fn parquet(w: &Workdir, path: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
-        .finish()
-        .unwrap()
-}
-
-fn texts(df: &DataFrame, c: &str) -> Vec<String> {
-    df.column(c)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect()
-}
-
-/// A Decimal(18,2) column as fen.
-fn fen(df: &DataFrame, c: &str) -> Vec<i64> {
-    let s = df
-        .column(c)
-        .unwrap()
-        .as_materialized_series()
-        .decimal()
-        .unwrap()
-        .physical()
-        .clone();
-    s.iter()
-        .map(|v| i64::try_from(v.unwrap()).unwrap())
-        .collect()
-}
+use crate::util::{fen, read_parquet as parquet, texts};
 
 fn cell_text(d: &Data) -> String {
     match d {
