@@ -56,7 +56,8 @@ pub enum Command {
     /// One lender's statement for the help desk: the claim on every platform and how it was
     /// computed, each round's payment, what is still owed (from a run's output folder).
     #[command(after_help = "Examples:
-  winddown statement out/city --lender L000123")]
+  winddown statement out/city --lender L00746
+  winddown statement out/city --all --data data-samples/city --out out/statements")]
     Statement(StatementArgs),
     /// Payout rounds: payouts.parquet and payout_rounds.parquet, and the bank's payment file.
     #[command(after_help = "Examples (one round a quarter; see docs/payouts.md):
@@ -278,10 +279,32 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct StatementArgs {
     /// A run's (or payout's) output folder: claims.parquet, payouts.parquet, platforms.parquet.
-    pub out: PathBuf,
+    #[arg(value_name = "RUN_OUT")]
+    pub run: PathBuf,
     /// The lender's id as in the exports (its pseudonym when the run pseudonymized).
-    #[arg(long, value_name = "ID")]
-    pub lender: String,
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub lender: Option<String>,
+    /// Every lender's statement (债权确认及兑付明细) for mail merge, and an SMS text per lender
+    /// from the config's [statement] sms: statements.csv and sms.csv (mode 0600: names, phones).
+    #[arg(long, requires_all = ["data", "out"])]
+    pub all: bool,
+    /// With --all: the input folder the run read (for the lenders' names and phones).
+    #[arg(long, value_name = "DATA")]
+    pub data: Option<PathBuf>,
+    /// With --all: the config the run used ([columns] for the lenders' headers, [statement] sms).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// With --all: the folder for statements.csv and sms.csv (replaced atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -349,16 +349,19 @@ fn write_plan(staging: &Staging, analysis: &Analysis, plan: &rules::plan::Plan) 
     )
 }
 
-pub fn statement(args: StatementArgs) -> Result<()> {
-    let Some(s) = output::statement::statement(&args.out, &args.lender)? else {
+pub fn statement(args: StatementArgs, log: &Log) -> Result<()> {
+    if args.all {
+        return all_statements(args, log);
+    }
+    let lender = args.lender.as_deref().unwrap_or_default();
+    let Some(s) = output::statement::statement(&args.run, lender)? else {
         return Err(Error::Usage(format!(
-            "lender {} has no claim in {}",
-            args.lender,
-            args.out.display()
+            "lender {lender} has no claim in {}",
+            args.run.display()
         )));
     };
     let mut names = std::collections::HashMap::new();
-    let ppath = args.out.join("platforms.parquet");
+    let ppath = args.run.join("platforms.parquet");
     if ppath.is_file() {
         let df = crate::table::read_parquet_file(&ppath)?;
         let ids = crate::table::text_column(&df, "platform_id", &ppath)?;
@@ -366,6 +369,49 @@ pub fn statement(args: StatementArgs) -> Result<()> {
         names.extend(ids.into_iter().zip(n));
     }
     print!("{}", output::statement::text_statement(&s, &names));
+    Ok(())
+}
+
+/// `statement --all`: statements.csv and sms.csv, both 0600.
+fn all_statements(args: StatementArgs, log: &Log) -> Result<()> {
+    let (Some(data), Some(out)) = (args.data, args.out) else {
+        return Err(Error::Usage("--all needs --data and --out".into()));
+    };
+    let input = InputArgs {
+        data,
+        config: args.config,
+        as_of: None,
+        encoding: input::Encoding::Auto,
+        strict: false,
+        accept_float_money: false,
+    };
+    let staging = Staging::create(
+        &out,
+        &inputs_of(&input, None).with("the run's folder", &args.run),
+        args.force,
+    )?;
+    let (config, validated) = load(&input, true, log)?;
+    log.step("对账单 statements");
+    let (statements, sms, rows, lenders) =
+        output::statement::all_statements(&args.run, &validated.data, &config.statement_sms)?;
+    for (name, bytes) in [("statements.csv", &statements), ("sms.csv", &sms)] {
+        staging.write(name, bytes)?;
+        let path = staging.path(name);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(&path, e))?;
+    }
+    staging.record_rows("statements.csv", rows);
+    staging.record_rows("sms.csv", lenders);
+    output::finish(
+        staging,
+        record("statement", &input, &config, &validated)?,
+        None,
+    )?;
+    log.info(&format!(
+        "wrote {}: {lenders} lenders' statements and SMS texts (mode 0600: names and phones)",
+        out.display()
+    ));
     Ok(())
 }
 

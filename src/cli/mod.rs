@@ -21,7 +21,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Payout(args) => commands::payout(args, &log),
         Command::Plan(args) => commands::plan(args, &log),
         Command::Progress(args) => commands::progress(args, &log),
-        Command::Statement(args) => commands::statement(args),
+        Command::Statement(args) => commands::statement(args, &log),
         Command::Run(args) => commands::run(args, &log),
         Command::Report(args) => commands::report(args, &log),
         Command::Generate(args) => commands::generate(args, &log),

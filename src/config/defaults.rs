@@ -61,9 +61,13 @@ impl Default for Config {
                 calendar: crate::domain::calendar::Calendar::official(),
             },
             payout_rule: crate::payout::allocate::Division::Pro,
+            statement_sms: DEFAULT_SMS.to_string(),
         }
     }
 }
+
+/// The default SMS text of `statement --all`.
+const DEFAULT_SMS: &str = "{name}您好：您在{platforms}个平台的债权合计{claim}元，已兑付{paid}元，提存待领{reserved}元，尚欠{remaining}元。详情请咨询清算组。";
 
 /// The default config with a comment per key, in Chinese and English
 /// (`winddown rules --print-defaults`). Reading it back gives exactly the defaults.
@@ -177,4 +181,9 @@ normal = ["地方金融监管部门", "银保监分局", "人民银行分支机�
 holidays = []
 # 调休上班日（周末上班），或取消的节假日。Weekend days worked, or holidays cancelled.
 workdays = []
+
+[statement]
+# 出借人短信模板（statement --all）：{name} 姓名、{platforms} 平台数、{claim} 债权合计、{paid} 已兑付、
+# {reserved} 提存待领、{remaining} 尚欠（元）。The SMS text per lender of `statement --all`.
+sms = "{name}您好：您在{platforms}个平台的债权合计{claim}元，已兑付{paid}元，提存待领{reserved}元，尚欠{remaining}元。详情请咨询清算组。"
 "#;

@@ -118,7 +118,19 @@ pub struct Config {
     pub plan: PlanRules,
     /// `[recovery] rule`: how payout rounds divide their pools unless the command line says.
     pub payout_rule: crate::payout::allocate::Division,
+    /// `[statement] sms`: the SMS text per lender of `statement --all`.
+    pub statement_sms: String,
 }
+
+/// The placeholders of `[statement] sms`.
+pub const SMS_FIELDS: [&str; 6] = [
+    "name",
+    "platforms",
+    "claim",
+    "paid",
+    "reserved",
+    "remaining",
+];
 
 impl Config {
     pub fn basis_for(&self, class: crate::rules::classify::Class) -> Basis {
@@ -424,6 +436,28 @@ impl Config {
                 crate::payout::allocate::Division::parse(text)
             }),
         };
+        let statement_sms = match &raw.statement.sms {
+            None => defaults.statement_sms.clone(),
+            Some(text) => {
+                problems.check("[statement]", "sms", defaults.statement_sms.clone(), || {
+                    let mut rest = text.as_str();
+                    while let Some(open) = rest.find('{') {
+                        let close = rest[open..]
+                            .find('}')
+                            .ok_or_else(|| "a { without its }".to_string())?;
+                        let field = &rest[open + 1..open + close];
+                        if !SMS_FIELDS.contains(&field) {
+                            return Err(format!(
+                                "{{{field}}} is not a field ({})",
+                                SMS_FIELDS.map(|f| format!("{{{f}}}")).join(" ")
+                            ));
+                        }
+                        rest = &rest[open + close + 1..];
+                    }
+                    Ok(text.clone())
+                })
+            }
+        };
         Config {
             columns,
             classify,
@@ -431,6 +465,7 @@ impl Config {
             basis,
             plan,
             payout_rule,
+            statement_sms,
         }
     }
 }

@@ -23,6 +23,16 @@ pub struct RawConfig {
     pub plan: RawPlan,
     #[serde(default)]
     pub calendar: RawCalendar,
+    #[serde(default)]
+    pub statement: RawStatement,
+}
+
+/// `[statement]`: the lenders' statements (`statement --all`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStatement {
+    /// The SMS text per lender, with {name} {platforms} {claim} {paid} {reserved} {remaining}.
+    pub sms: Option<String>,
 }
 
 /// `[calendar]`: holidays and make-up working days added to the built-in official calendar.

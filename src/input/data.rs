@@ -82,6 +82,8 @@ impl Lenders {
 pub struct Personal {
     pub names: Strings,
     pub id_numbers: Strings,
+    /// For the lenders' SMS texts (`statement --all`).
+    pub phones: Strings,
 }
 
 /// What the accepted loans of one platform add up to (docs/rules.md).

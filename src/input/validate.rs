@@ -643,6 +643,7 @@ impl Validator {
             p.names.push(vals[LD_NAME].text().unwrap_or_default());
             p.id_numbers
                 .push(vals[LD_ID_NUMBER].text().unwrap_or_default());
+            p.phones.push(vals[LD_PHONE].text().unwrap_or_default());
         }
         if let Some(id) = vals[LD_ID_NUMBER].text() {
             if !cells::valid_id_number(id) {
@@ -793,6 +794,7 @@ const P_ID: usize = 0;
 const LD_ID: usize = 0;
 const LD_NAME: usize = 1;
 const LD_ID_NUMBER: usize = 2;
+const LD_PHONE: usize = 3;
 const LD_DISTRICT: usize = 4;
 const LD_REGISTERED: usize = 5;
 const LD_EXCLUDED: usize = 6;
@@ -833,6 +835,7 @@ mod tests {
             ("lender_id", LD_ID),
             ("name", LD_NAME),
             ("id_number", LD_ID_NUMBER),
+            ("phone", LD_PHONE),
             ("district", LD_DISTRICT),
             ("registered", LD_REGISTERED),
             ("excluded", LD_EXCLUDED),

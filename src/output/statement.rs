@@ -349,3 +349,170 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
     );
     t
 }
+
+/// Every lender's statement, for mail merge (statements.csv: a row per lender and platform,
+/// with the lender's name) and an SMS text per lender (sms.csv: lender, phone, text from
+/// `[statement] sms`). Both carry personal data: the caller writes them 0600. Returns the two
+/// files' bytes (UTF-8 with BOM, for Excel), the statement rows and the number of lenders.
+pub fn all_statements(
+    out: &Path,
+    data: &crate::input::InputData,
+    sms_template: &str,
+) -> Result<(Vec<u8>, Vec<u8>, u64, u64)> {
+    use crate::table;
+    let personal = data
+        .personal
+        .as_ref()
+        .ok_or_else(|| Error::Internal("statements need the lenders' names".into()))?;
+    let cpath = out.join("claims.parquet");
+    let c = table::read_parquet_file(&cpath)?;
+    let t = |n: &str| table::text_column(&c, n, &cpath);
+    let f = |n: &str| table::decimal_fen(&c, n, &cpath);
+    let (platform, lender, basis, class_zh) = (
+        t("platform_id")?,
+        t("lender_id")?,
+        t("basis")?,
+        t("class_zh")?,
+    );
+    let (invested, returned, received, claim) = (
+        f("invested")?,
+        f("principal_returned")?,
+        f("returns_received")?,
+        f("claim")?,
+    );
+    drop(c);
+    // Per (platform, lender): paid and reserved over the rounds, carried and remaining after
+    // the last.
+    let mut paid: std::collections::HashMap<(String, String), (i64, i64, i64, i64)> =
+        std::collections::HashMap::new();
+    let ppath = out.join("payouts.parquet");
+    if ppath.is_file() {
+        let p = table::read_parquet_file(&ppath)?;
+        let t = |n: &str| table::text_column(&p, n, &ppath);
+        let f = |n: &str| table::decimal_fen(&p, n, &ppath);
+        let (pl, le) = (t("platform_id")?, t("lender_id")?);
+        let round = table::integer_column(&p, "round", &ppath)?;
+        let (pd, rs, ca, rem) = (f("paid")?, f("reserved")?, f("carried")?, f("remaining")?);
+        // Rows are sorted by platform, round, lender: a later round overwrites carried and
+        // remaining.
+        let mut last_round: std::collections::HashMap<(String, String), i64> =
+            std::collections::HashMap::new();
+        for i in 0..pl.len() {
+            let key = (pl[i].clone(), le[i].clone());
+            let e = paid.entry(key.clone()).or_insert((0, 0, 0, 0));
+            e.0 += pd[i];
+            e.1 += rs[i];
+            if last_round.get(&key).is_none_or(|r| *r <= round[i]) {
+                e.2 = ca[i];
+                e.3 = rem[i];
+                last_round.insert(key, round[i]);
+            }
+        }
+    }
+    let names: std::collections::HashMap<String, String> = {
+        let ppath = out.join("platforms.parquet");
+        let df = table::read_parquet_file(&ppath)?;
+        table::text_column(&df, "platform_id", &ppath)?
+            .into_iter()
+            .zip(table::text_column(&df, "name", &ppath)?)
+            .collect()
+    };
+    let code_of = |id: &str| {
+        data.lender_index
+            .get(crate::input::ids::Fp::of(id.as_bytes()))
+    };
+    let err = |e: csv::Error| Error::Internal(format!("writing statements: {e}"));
+    let mut st = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
+    st.write_record([
+        "出借人编号 lender_id",
+        "姓名 name",
+        "平台编号 platform_id",
+        "平台名称 platform",
+        "类别 class",
+        "出借本金 invested",
+        "已还本金 principal_returned",
+        "已获收益 returns_received",
+        "债权口径 basis",
+        "债权 claim",
+        "已兑付 paid",
+        "提存待领 reserved",
+        "结转 carried",
+        "尚欠 remaining",
+    ])
+    .map_err(err)?;
+    let mut sms = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
+    sms.write_record(["出借人编号 lender_id", "手机 phone", "短信 text"])
+        .map_err(err)?;
+    // Rows are sorted by platform, then lender: gather per lender in lender byte order.
+    let mut order: Vec<usize> = (0..lender.len()).collect();
+    order.sort_by(|a, b| {
+        (lender[*a].as_bytes(), platform[*a].as_bytes())
+            .cmp(&(lender[*b].as_bytes(), platform[*b].as_bytes()))
+    });
+    let mut lenders = 0u64;
+    let mut k = 0;
+    while k < order.len() {
+        let id = &lender[order[k]];
+        let code = code_of(id).ok_or_else(|| {
+            Error::Usage(format!(
+                "lender {id} of {} is not in the data's lenders table (a pseudonymized run, or \
+                 other data?)",
+                cpath.display()
+            ))
+        })?;
+        let (name, phone) = (personal.names.get(code), personal.phones.get(code));
+        let mut totals = (0u64, 0i64, 0i64, 0i64, 0i64);
+        while k < order.len() && lender[order[k]] == *id {
+            let i = order[k];
+            let (p, r, c, rem) = paid
+                .get(&(platform[i].clone(), id.clone()))
+                .copied()
+                .unwrap_or((0, 0, 0, claim[i]));
+            let y = |f: i64| crate::domain::money::format_fen(f);
+            st.write_record([
+                id.as_str(),
+                name,
+                &platform[i],
+                names.get(&platform[i]).map_or("", String::as_str),
+                &class_zh[i],
+                &y(invested[i]),
+                &y(returned[i]),
+                &y(received[i]),
+                if basis[i] == "net_of_returns" {
+                    "本金折抵"
+                } else {
+                    "合同口径"
+                },
+                &y(claim[i]),
+                &y(p),
+                &y(r),
+                &y(c),
+                &y(rem),
+            ])
+            .map_err(err)?;
+            totals = (
+                totals.0 + 1,
+                totals.1 + claim[i],
+                totals.2 + p,
+                totals.3 + r,
+                totals.4 + rem,
+            );
+            k += 1;
+        }
+        let y = |f: i64| crate::domain::money::format_fen(f);
+        let text = sms_template
+            .replace("{name}", name)
+            .replace("{platforms}", &totals.0.to_string())
+            .replace("{claim}", &y(totals.1))
+            .replace("{paid}", &y(totals.2))
+            .replace("{reserved}", &y(totals.3))
+            .replace("{remaining}", &y(totals.4));
+        sms.write_record([id.as_str(), phone, &text]).map_err(err)?;
+        lenders += 1;
+    }
+    let done = |w: csv::Writer<Vec<u8>>| {
+        w.into_inner()
+            .map_err(|e| Error::Internal(format!("writing statements: {e}")))
+    };
+    Ok((done(st)?, done(sms)?, order.len() as u64, lenders))
+}

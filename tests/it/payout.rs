@@ -413,3 +413,81 @@ fn a_printable_notice_per_platform_and_round() {
         }
     }
 }
+
+#[test]
+fn every_lenders_statement_for_mail_merge_and_an_sms_each() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::new("statements");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let city = city.to_string_lossy();
+    w.write("sms.toml", "[statement]\nsms = \"{name}：债权{claim}元，已付{paid}元，余{remaining}元（{platforms}个平台）\"\n");
+    let o = w.run(&["run", &city, "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run(&[
+        "statement",
+        "r",
+        "--all",
+        "--data",
+        &city,
+        "--config",
+        "sms.toml",
+        "--out",
+        "letters",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in ["statements.csv", "sms.csv"] {
+        let mode = std::fs::metadata(w.path(&format!("letters/{f}")))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    // One statement row per claim of the run, one SMS per lender.
+    let claims = read(&w, "r/claims.parquet");
+    let statements = w.read("letters/statements.csv");
+    assert_eq!(statements.lines().count(), claims.height() + 1);
+    let lenders: std::collections::BTreeSet<String> =
+        text(&claims, "lender_id").into_iter().collect();
+    let sms = w.read("letters/sms.csv");
+    assert_eq!(sms.lines().count(), lenders.len() + 1);
+    // L00746 as the single statement computes it: 3 platforms, 18,941.35 claimed, 3,390.26 paid.
+    let line = sms.lines().find(|l| l.starts_with("L00746,")).unwrap();
+    assert!(
+        line.ends_with("：债权18941.35元，已付3390.26元，余15551.09元（3个平台）"),
+        "{line}"
+    );
+    let lenders_csv = std::fs::read_to_string(format!("{city}/lenders.csv")).unwrap();
+    let rec = lenders_csv
+        .lines()
+        .find(|l| l.starts_with("L00746,"))
+        .unwrap();
+    let fields: Vec<&str> = rec.split(',').collect();
+    assert!(
+        line.contains(fields[1]) && line.contains(fields[3]),
+        "{line} / {rec}"
+    );
+    // The names reach nothing but the two 0600 files.
+    assert!(!w.read("letters/manifest.json").contains(fields[1]));
+    // A template field that does not exist: a config error naming it.
+    w.write("bad.toml", "[statement]\nsms = \"{name} {balance}\"\n");
+    let o = w.run(&[
+        "statement",
+        "r",
+        "--all",
+        "--data",
+        &city,
+        "--config",
+        "bad.toml",
+        "--out",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("{balance} is not a field"),
+        "{}",
+        stderr(&o)
+    );
+    // --all without --data: a usage error.
+    let o = w.run(&["statement", "r", "--all", "--out", "y"]);
+    assert_eq!(o.status.code(), Some(2));
+}
