@@ -226,6 +226,11 @@ pub struct PayoutOptions {
     /// and id numbers), mode 0600; committed together with the output folder.
     #[arg(long, value_name = "F")]
     pub payment_file: Option<PathBuf>,
+    /// Bank batches of the rounds computed now, per platform, round and bank, in a bank's
+    /// batch-transfer layout (CSV and .xlsx, control files; a new folder, mode 0700, files
+    /// 0600). Needs the lenders' bank_account and bank_name columns; [payments] in the config.
+    #[arg(long, value_name = "DIR")]
+    pub payments: Option<PathBuf>,
     /// An earlier run's payouts.parquet (or its folder): its rounds are paid already and kept;
     /// only rounds above its highest round per platform are computed.
     #[arg(long, value_name = "PREV_OUT/payouts.parquet")]

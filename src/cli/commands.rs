@@ -202,15 +202,37 @@ fn payout_outputs(
     opts: &PayoutOptions,
     out: &Path,
     force: bool,
-) -> Result<(Staging, Option<PaymentFile>)> {
+) -> Result<(Staging, Transfers)> {
     let inputs = inputs_of(input, opts.ledger.as_deref());
     let staging = Staging::create(out, &inputs, force)?;
-    let payment = opts
+    let file = opts
         .payment_file
         .as_deref()
         .map(|p| PaymentFile::create(p, out, &inputs, force))
         .transpose()?;
-    Ok((staging, payment))
+    let inputs = match &opts.payment_file {
+        Some(f) => inputs.with("the payment file", f),
+        None => inputs,
+    };
+    let batches = opts
+        .payments
+        .as_deref()
+        .map(|p| output::batches::PaymentBatches::create(p, out, &inputs, force))
+        .transpose()?;
+    Ok((staging, Transfers { file, batches }))
+}
+
+/// What leaves for the bank: the payment file and the bank batches, when asked for.
+struct Transfers {
+    file: Option<PaymentFile>,
+    batches: Option<output::batches::PaymentBatches>,
+}
+
+impl Transfers {
+    /// Whether the lenders' personal data must be read.
+    fn any(&self) -> bool {
+        self.file.is_some() || self.batches.is_some()
+    }
 }
 
 /// The payout rounds of a command, on the ledger if one was given, with the payment file's
@@ -220,7 +242,7 @@ fn compute_payouts(
     config: &Config,
     validated: &Validated,
     analysis: &Analysis,
-    payment: Option<&mut PaymentFile>,
+    transfers: &mut Transfers,
     pseudonyms: Option<&Pseudonymizer>,
     log: &Log,
 ) -> Result<Payouts> {
@@ -243,17 +265,25 @@ fn compute_payouts(
         log,
     )?;
     console::print_payout_summary(&payouts, log);
-    if let Some(file) = payment {
-        if ledger.is_none() && !opts.pay_all_rounds {
-            if let Some((platform, rounds)) = payouts.several_rounds(data) {
-                return Err(Error::Ledger(format!(
-                    "--payment-file: platform {platform} has rounds {rounds} in the recoveries and no \
-                     --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
-                     (the rounds paid before), or --pay-all-rounds if none of them has been paid"
-                )));
-            }
+    if transfers.any() && ledger.is_none() && !opts.pay_all_rounds {
+        if let Some((platform, rounds)) = payouts.several_rounds(data) {
+            let flag = if transfers.file.is_some() {
+                "--payment-file"
+            } else {
+                "--payments"
+            };
+            return Err(Error::Ledger(format!(
+                "{flag}: platform {platform} has rounds {rounds} in the recoveries and no \
+                 --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
+                 (the rounds paid before), or --pay-all-rounds if none of them has been paid"
+            )));
         }
+    }
+    if let Some(file) = transfers.file.as_mut() {
         output::payment::write_rows(file, data, &payouts)?;
+    }
+    if let Some(batches) = transfers.batches.as_mut() {
+        batches.write(data, &payouts, &config.payments)?;
     }
     Ok(payouts)
 }
@@ -278,15 +308,16 @@ fn write_notices(
 }
 
 pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
-    let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
-    let (config, validated) = load(&args.input, payment.is_some(), log)?;
+    let (staging, mut transfers) =
+        payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
+    let (config, validated) = load(&args.input, transfers.any(), log)?;
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     let payouts = compute_payouts(
         &args.payout,
         &config,
         &validated,
         &analysis,
-        payment.as_mut(),
+        &mut transfers,
         None,
         log,
     )?;
@@ -305,14 +336,15 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         &config,
         &validated,
     )?;
-    output::finish(
+    output::finish_with_batches(
         staging,
         with_payout(
             record("payout", &args.input, &config, &validated)?,
             &args.payout,
             &config,
         ),
-        payment.as_mut(),
+        transfers.file.as_mut(),
+        transfers.batches.as_mut(),
     )?;
     announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
@@ -723,8 +755,9 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         .pseudonymize
         .then(Pseudonymizer::from_env)
         .transpose()?;
-    let (staging, mut payment) = payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
-    let (mut config, validated) = load(&args.input, payment.is_some(), log)?;
+    let (staging, mut transfers) =
+        payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
+    let (mut config, validated) = load(&args.input, transfers.any(), log)?;
     args.stages.apply(&mut config)?;
     log.step("分类与敞口 classify + exposure");
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
@@ -738,7 +771,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         &config,
         &validated,
         &analysis,
-        payment.as_mut(),
+        &mut transfers,
         pseudonyms.as_ref(),
         log,
     )?;
@@ -798,7 +831,12 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         s.csv = args.csv;
         s.xlsx = args.xlsx;
     }
-    output::finish(staging, record, payment.as_mut())?;
+    output::finish_with_batches(
+        staging,
+        record,
+        transfers.file.as_mut(),
+        transfers.batches.as_mut(),
+    )?;
     announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
@@ -808,6 +846,12 @@ fn announce_payment(opts: &PayoutOptions, log: &Log) {
     if let Some(path) = &opts.payment_file {
         log.info(&format!(
             "wrote the payment file {} (mode 0600: it holds names and id numbers)",
+            path.display()
+        ));
+    }
+    if let Some(path) = &opts.payments {
+        log.info(&format!(
+            "wrote the bank batches in {} (mode 0600: they hold names and accounts)",
             path.display()
         ));
     }

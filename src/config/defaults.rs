@@ -62,6 +62,10 @@ impl Default for Config {
             },
             payout_rule: crate::payout::allocate::Division::Pro,
             statement_sms: DEFAULT_SMS.to_string(),
+            payments: super::Payments {
+                batch_rows: 5000,
+                gb18030: false,
+            },
         }
     }
 }
@@ -186,4 +190,10 @@ workdays = []
 # 出借人短信模板（statement --all）：{name} 姓名、{platforms} 平台数、{claim} 债权合计、{paid} 已兑付、
 # {reserved} 提存待领、{remaining} 尚欠（元）。The SMS text per lender of `statement --all`.
 sms = "{name}您好：您在{platforms}个平台的债权合计{claim}元，已兑付{paid}元，提存待领{reserved}元，尚欠{remaining}元。详情请咨询清算组。"
+
+[payments]
+# 银行批量代付文件（--payments DIR）：每个文件最多笔数；编码 utf-8-bom 或 gb18030。
+# Bank batches (--payments DIR): transfers per file at most; encoding utf-8-bom or gb18030.
+batch_rows = 5000
+encoding = "utf-8-bom"
 "#;

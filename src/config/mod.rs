@@ -120,6 +120,16 @@ pub struct Config {
     pub payout_rule: crate::payout::allocate::Division,
     /// `[statement] sms`: the SMS text per lender of `statement --all`.
     pub statement_sms: String,
+    /// `[payments]`: the bank batches.
+    pub payments: Payments,
+}
+
+/// `[payments]`, resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payments {
+    pub batch_rows: usize,
+    /// GB18030 (what a Chinese bank portal's CSV import often expects) instead of UTF-8 with BOM.
+    pub gb18030: bool,
 }
 
 /// The placeholders of `[statement] sms`.
@@ -458,6 +468,34 @@ impl Config {
                 })
             }
         };
+        let dpay = defaults.payments;
+        let payments = Payments {
+            batch_rows: match raw.payments.batch_rows {
+                None => dpay.batch_rows,
+                Some(n) if (1..=1_000_000).contains(&n) => n as usize,
+                Some(n) => {
+                    problems.add(
+                        "[payments]",
+                        "batch_rows",
+                        format!("{n} is not between 1 and 1000000"),
+                    );
+                    dpay.batch_rows
+                }
+            },
+            gb18030: match raw.payments.encoding.as_deref().map(str::trim) {
+                None => dpay.gb18030,
+                Some("utf-8-bom") => false,
+                Some("gb18030") | Some("gbk") => true,
+                Some(other) => {
+                    problems.add(
+                        "[payments]",
+                        "encoding",
+                        format!("{other:?} is not utf-8-bom or gb18030"),
+                    );
+                    dpay.gb18030
+                }
+            },
+        };
         Config {
             columns,
             classify,
@@ -466,6 +504,7 @@ impl Config {
             plan,
             payout_rule,
             statement_sms,
+            payments,
         }
     }
 }

@@ -25,6 +25,18 @@ pub struct RawConfig {
     pub calendar: RawCalendar,
     #[serde(default)]
     pub statement: RawStatement,
+    #[serde(default)]
+    pub payments: RawPayments,
+}
+
+/// `[payments]`: the bank batches of `--payments DIR`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayments {
+    /// Transfers per batch file at most.
+    pub batch_rows: Option<i64>,
+    /// `utf-8-bom` or `gb18030`.
+    pub encoding: Option<String>,
 }
 
 /// `[statement]`: the lenders' statements (`statement --all`).

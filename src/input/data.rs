@@ -84,6 +84,11 @@ pub struct Personal {
     pub id_numbers: Strings,
     /// For the lenders' SMS texts (`statement --all`).
     pub phones: Strings,
+    /// For the bank batches (`--payments`): digits only, empty when missing or invalid.
+    pub bank_accounts: Strings,
+    pub bank_names: Strings,
+    /// 户名 when it differs from the name.
+    pub account_names: Strings,
 }
 
 /// What the accepted loans of one platform add up to (docs/rules.md).

@@ -109,7 +109,10 @@ pub fn validate(
             AsOfSource::LatestDate
         },
         tables: reports,
-        warnings: BTreeMap::from([("invalid_id_number", v.invalid_id_numbers)]),
+        warnings: BTreeMap::from([
+            ("invalid_id_number", v.invalid_id_numbers),
+            ("invalid_bank_account", v.invalid_bank_accounts),
+        ]),
     };
     Ok(Validated {
         data: v.data,

@@ -27,6 +27,8 @@ pub enum Reason {
     ExtraField,
     /// A warning, not a reject: the lender is kept.
     InvalidIdNumber,
+    /// A warning, not a reject: the lender is kept, without an account to pay into.
+    InvalidBankAccount,
 }
 
 impl Reason {
@@ -47,6 +49,7 @@ impl Reason {
             Reason::AfterAsOf => "after_as_of",
             Reason::ExtraField => "extra_field",
             Reason::InvalidIdNumber => "invalid_id_number",
+            Reason::InvalidBankAccount => "invalid_bank_account",
         }
     }
 

@@ -117,6 +117,9 @@ const LENDERS: &[ColumnSpec] = &[
     col("district", Text, false),
     col("registered", Bool, false),
     col("excluded", Bool, false),
+    personal("bank_account"),
+    personal("bank_name"),
+    personal("account_name"),
 ];
 
 const INVESTMENTS: &[ColumnSpec] = &[

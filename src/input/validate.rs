@@ -154,6 +154,7 @@ pub struct Validator {
     pub money_totals: BTreeMap<(Table, &'static str), i128>,
     pub rejects: Vec<RejectRow>,
     pub invalid_id_numbers: u64,
+    pub invalid_bank_accounts: u64,
 }
 
 impl Validator {
@@ -185,6 +186,7 @@ impl Validator {
             money_totals: BTreeMap::new(),
             rejects: Vec::new(),
             invalid_id_numbers: 0,
+            invalid_bank_accounts: 0,
         }
     }
 
@@ -644,6 +646,26 @@ impl Validator {
             p.id_numbers
                 .push(vals[LD_ID_NUMBER].text().unwrap_or_default());
             p.phones.push(vals[LD_PHONE].text().unwrap_or_default());
+            let account = vals[LD_BANK_ACCOUNT].text().map(cells::bank_account);
+            p.bank_accounts
+                .push(account.flatten().as_deref().unwrap_or_default());
+            p.bank_names
+                .push(vals[LD_BANK_NAME].text().unwrap_or_default());
+            p.account_names
+                .push(vals[LD_ACCOUNT_NAME].text().unwrap_or_default());
+        }
+        if let Some(a) = vals[LD_BANK_ACCOUNT].text() {
+            if cells::bank_account(a).is_none() {
+                self.invalid_bank_accounts += 1;
+                self.rejects.push(RejectRow {
+                    table: Table::Lenders,
+                    file: file.to_string(),
+                    line,
+                    column: "bank_account".into(),
+                    value: String::new(),
+                    reason: Reason::InvalidBankAccount,
+                });
+            }
         }
         if let Some(id) = vals[LD_ID_NUMBER].text() {
             if !cells::valid_id_number(id) {
@@ -798,6 +820,9 @@ const LD_PHONE: usize = 3;
 const LD_DISTRICT: usize = 4;
 const LD_REGISTERED: usize = 5;
 const LD_EXCLUDED: usize = 6;
+const LD_BANK_ACCOUNT: usize = 7;
+const LD_BANK_NAME: usize = 8;
+const LD_ACCOUNT_NAME: usize = 9;
 const IV_ID: usize = 0;
 const IV_PLATFORM: usize = 1;
 const IV_LENDER: usize = 2;
@@ -839,6 +864,9 @@ mod tests {
             ("district", LD_DISTRICT),
             ("registered", LD_REGISTERED),
             ("excluded", LD_EXCLUDED),
+            ("bank_account", LD_BANK_ACCOUNT),
+            ("bank_name", LD_BANK_NAME),
+            ("account_name", LD_ACCOUNT_NAME),
         ] {
             assert_eq!(pos(Table::Lenders, n), p, "{n}");
         }

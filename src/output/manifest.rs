@@ -127,6 +127,7 @@ pub fn manifest(
     rows: &std::collections::BTreeMap<String, u64>,
     record: &crate::output::Record,
     payment: Option<&crate::output::payment::Sealed>,
+    batches: Vec<crate::output::records::PaymentFileRecord>,
 ) -> Result<Manifest> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -182,5 +183,6 @@ pub fn manifest(
         settings: record.settings.clone(),
         settings_sha256,
         payment_file: payment.map(|p| p.record()),
+        payment_batches: batches,
     })
 }

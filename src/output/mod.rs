@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use crate::input::{RejectRow, Validated};
 
+pub mod batches;
 pub mod bulletin;
 pub mod columns;
 pub mod csv_copy;
@@ -50,6 +51,16 @@ pub struct Record<'a> {
 /// Write manifest.json into the staging folder and commit it, with the payment file if any:
 /// the folder and the payment file are committed together or not at all.
 pub fn finish(staging: Staging, record: Record, payment: Option<&mut PaymentFile>) -> Result<()> {
+    finish_with_batches(staging, record, payment, None)
+}
+
+/// [`finish`], with the bank batches of `--payments` placed after the swap too.
+pub fn finish_with_batches(
+    staging: Staging,
+    record: Record,
+    payment: Option<&mut PaymentFile>,
+    mut batches: Option<&mut batches::PaymentBatches>,
+) -> Result<()> {
     let sealed = match payment {
         Some(p) => Some((p.seal()?, p)),
         None => None,
@@ -59,12 +70,24 @@ pub fn finish(staging: Staging, record: Record, payment: Option<&mut PaymentFile
         &staging.rows(),
         &record,
         sealed.as_ref().map(|(s, _)| s),
+        batches.as_ref().map(|b| b.records()).unwrap_or_default(),
     )?;
     staging.write("manifest.json", &json_bytes(&manifest)?)?;
-    match sealed {
-        Some((_, p)) => staging.commit_with(|| p.place()),
-        None => staging.commit(),
-    }
+    staging.commit_with(|| {
+        if let Some(b) = batches.as_deref_mut() {
+            b.place()?;
+        }
+        if let Some((_, p)) = sealed {
+            if let Err(e) = p.place() {
+                // Neither without the other: the batches go back to their staging folder.
+                if let Some(b) = batches {
+                    b.unplace();
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    })
 }
 
 /// rejects.csv: `table, file, line, column, value, reason`, in table order then line order.

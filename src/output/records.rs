@@ -236,6 +236,9 @@ pub struct Manifest {
     /// The bank payment file that went with the folder (never its contents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_file: Option<PaymentFileRecord>,
+    /// The bank batches and control files of `--payments` (never their contents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_batches: Vec<PaymentFileRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
