@@ -116,6 +116,16 @@ impl PaymentBatches {
         let mut rows: Vec<usize> = (0..r.len())
             .filter(|&i| r.paid[i] > 0 && computed.contains(&(r.platform[i], r.round[i])))
             .collect();
+        if !rows.is_empty()
+            && rows
+                .iter()
+                .all(|&i| personal.bank_accounts.get(r.lender[i]).is_empty())
+        {
+            return Err(Error::Data(format!(
+                "{FLAG}: no lender paid now has a bank account: the lenders table needs a \
+                 bank_account column (map its header in the config's [columns]) and bank_name"
+            )));
+        }
         let bank = |i: usize| personal.bank_names.get(r.lender[i]);
         // Platform, round, bank, then lender: the order of the files and of their rows.
         rows.sort_by(|&a, &b| {

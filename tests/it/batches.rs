@@ -176,6 +176,24 @@ fn bank_batches_add_up_to_every_round_and_keep_accounts_as_text() {
     assert!(stderr(&o).contains("never replaces them"), "{}", stderr(&o));
     assert!(!w.path("r2").exists());
 
+    // Lenders without any bank account: refused before anything is written.
+    let o = w.run(&[
+        "run",
+        "data",
+        "--pay-all-rounds",
+        "--payments",
+        "pay-none",
+        "--out",
+        "r4",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("needs a bank_account column"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!w.path("r4").exists() && !w.path("pay-none").exists());
+
     // GB18030 when the config says so.
     w.write(
         "bank.toml",
