@@ -62,6 +62,31 @@ impl PayoutRows {
         self.carried.push(share.carried);
     }
 
+    /// Room for exactly `n` more rows in every column.
+    fn reserve_exact(&mut self, n: usize) {
+        self.platform.reserve_exact(n);
+        self.round.reserve_exact(n);
+        self.lender.reserve_exact(n);
+        self.status.reserve_exact(n);
+        self.claim.reserve_exact(n);
+        self.before.reserve_exact(n);
+        self.paid.reserve_exact(n);
+        self.reserved.reserve_exact(n);
+        self.carried.reserve_exact(n);
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.platform.shrink_to_fit();
+        self.round.shrink_to_fit();
+        self.lender.shrink_to_fit();
+        self.status.shrink_to_fit();
+        self.claim.shrink_to_fit();
+        self.before.shrink_to_fit();
+        self.paid.shrink_to_fit();
+        self.reserved.shrink_to_fit();
+        self.carried.shrink_to_fit();
+    }
+
     fn append(&mut self, other: PayoutRows) {
         self.platform.extend(other.platform);
         self.round.extend(other.round);
@@ -207,9 +232,16 @@ pub fn payouts(
             r
         })
         .collect();
-    let mut out = Payouts::default();
+    // Gathered into columns reserved once at their final size, each platform's rows freed as
+    // they are copied: growing by doubling would hold up to three copies of 50 million rows.
+    let mut parts = Vec::with_capacity(results.len());
     for r in results {
-        let (rows, rounds) = r?;
+        parts.push(r?);
+    }
+    let mut out = Payouts::default();
+    out.rows
+        .reserve_exact(parts.iter().map(|(rows, _)| rows.len()).sum());
+    for (rows, rounds) in parts {
         out.rows.append(rows);
         out.rounds.extend(rounds);
     }
@@ -291,5 +323,7 @@ fn platform_rounds(
             computed: true,
         });
     }
+    // Until they are gathered, the rows of every platform are held at once: without the slack.
+    rows.shrink_to_fit();
     Ok((rows, round_rows))
 }
