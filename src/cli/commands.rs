@@ -66,7 +66,7 @@ fn record<'a>(
 ) -> Result<output::Record<'a>> {
     let config_text = match &input.config {
         Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
-        None => crate::config::DEFAULTS_TOML.to_string(),
+        None => crate::config::defaults_toml(),
     };
     let inputs = input::find_tables(&input.data)?
         .into_values()
@@ -145,7 +145,7 @@ pub fn rules(args: RulesArgs) -> Result<()> {
             "rules: nothing to do (try --print-defaults)".into(),
         ));
     }
-    print!("{}", crate::config::DEFAULTS_TOML);
+    print!("{}", crate::config::defaults_toml());
     Ok(())
 }
 

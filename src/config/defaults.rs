@@ -70,6 +70,26 @@ impl Default for Config {
     }
 }
 
+/// The default config as `rules --print-defaults` prints it: [`DEFAULTS_TOML`] with the built-in
+/// official calendar listed in comments under `[calendar]`.
+pub fn defaults_toml() -> String {
+    let mut listed = String::from(
+        "# 内置的国务院办公厅节假日安排 / the built-in official calendar:\n# 放假 holidays:\n",
+    );
+    for (from, to) in crate::domain::calendar::OFFICIAL_HOLIDAYS {
+        listed.push_str(&if from == to {
+            format!("#   {from}\n")
+        } else {
+            format!("#   {from}..{to}\n")
+        });
+    }
+    listed.push_str("# 调休上班 make-up working days:\n");
+    for chunk in crate::domain::calendar::OFFICIAL_WORKDAYS.chunks(6) {
+        listed.push_str(&format!("#   {}\n", chunk.join(", ")));
+    }
+    DEFAULTS_TOML.replacen("[calendar]\n", &format!("[calendar]\n{listed}"), 1)
+}
+
 /// The default SMS text of `statement --all`.
 const DEFAULT_SMS: &str = "{name}您好：您在{platforms}个平台的债权合计{claim}元，已兑付{paid}元，提存待领{reserved}元，尚欠{remaining}元。详情请咨询清算组。";
 

@@ -15,7 +15,7 @@ use crate::domain::date::Date;
 pub use crate::domain::fraction::Ratio;
 use crate::error::{Error, Result};
 use crate::input::schema::Table;
-pub use defaults::DEFAULTS_TOML;
+pub use defaults::{defaults_toml, DEFAULTS_TOML};
 pub use raw::*;
 
 /// What a 三降 target measures.
@@ -586,7 +586,9 @@ mod tests {
 
     #[test]
     fn printed_defaults_read_back_as_the_defaults() {
-        let printed = Config::from_toml(DEFAULTS_TOML).unwrap();
+        let text = defaults_toml();
+        assert!(text.contains("#   2020-01-24..2020-02-02"));
+        let printed = Config::from_toml(&text).unwrap();
         let default = Config::default();
         assert_eq!(format!("{printed:?}"), format!("{default:?}"));
         assert_eq!(default.classify.small_max_outstanding, 10_000_000_000);
