@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+#[cfg(any(test, fuzzing))]
 pub mod fuzzing;
 pub mod generate;
 pub mod input;
