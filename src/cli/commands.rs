@@ -392,14 +392,7 @@ pub fn statement(args: StatementArgs, log: &Log) -> Result<()> {
             args.run.display()
         )));
     };
-    let mut names = std::collections::HashMap::new();
-    let ppath = args.run.join("platforms.parquet");
-    if ppath.is_file() {
-        let df = crate::table::read_parquet_file(&ppath)?;
-        let ids = crate::table::text_column(&df, "platform_id", &ppath)?;
-        let n = crate::table::text_column(&df, "name", &ppath)?;
-        names.extend(ids.into_iter().zip(n));
-    }
+    let names = output::statement::platform_names(&args.run)?;
     print!("{}", output::statement::text_statement(&s, &names));
     Ok(())
 }

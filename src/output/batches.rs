@@ -104,18 +104,10 @@ impl PaymentBatches {
             .personal
             .as_ref()
             .ok_or_else(|| Error::Internal("the batches need the lenders' accounts".into()))?;
-        let computed: std::collections::HashSet<(u32, i64)> = payouts
-            .rounds
-            .iter()
-            .filter(|r| r.computed)
-            .map(|r| (r.platform, r.round))
-            .collect();
         let r = &payouts.rows;
         let lender_id = |i: usize| data.lenders.ids.get(r.lender[i]);
         let platform_id = |i: usize| data.platforms.ids[r.platform[i] as usize].as_str();
-        let mut rows: Vec<usize> = (0..r.len())
-            .filter(|&i| r.paid[i] > 0 && computed.contains(&(r.platform[i], r.round[i])))
-            .collect();
+        let mut rows = payouts.transfers();
         if !rows.is_empty()
             && rows
                 .iter()

@@ -200,12 +200,6 @@ pub fn write_rows(
         .personal
         .as_ref()
         .ok_or_else(|| Error::Internal("the payment file needs the lenders' names".into()))?;
-    let computed: std::collections::HashSet<(u32, i64)> = payouts
-        .rounds
-        .iter()
-        .filter(|r| r.computed)
-        .map(|r| (r.platform, r.round))
-        .collect();
     file.header(&[
         "platform_id",
         "round",
@@ -215,10 +209,7 @@ pub fn write_rows(
         "amount",
     ])?;
     let r = &payouts.rows;
-    for i in 0..r.len() {
-        if r.paid[i] <= 0 || !computed.contains(&(r.platform[i], r.round[i])) {
-            continue;
-        }
+    for i in payouts.transfers() {
         let lender = r.lender[i];
         file.transfer(
             &[

@@ -96,7 +96,7 @@ fn rows_of(path: &Path, lender: &str, columns: &[&str]) -> Result<Vec<(RecordBat
                 .map_err(|_| bad(path, format!("no column {c}")))?,
         );
     }
-    let mask = ProjectionMask::roots(builder.parquet_schema(), indices.clone());
+    let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
     let batches = builder
         .with_row_groups(groups)
         .with_projection(mask)
@@ -350,6 +350,19 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
     t
 }
 
+/// Platform id → name, from a run's platforms.parquet (empty when the folder has none).
+pub fn platform_names(out: &Path) -> Result<std::collections::HashMap<String, String>> {
+    let ppath = out.join("platforms.parquet");
+    if !ppath.is_file() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let df = crate::table::read_parquet_file(&ppath)?;
+    Ok(crate::table::text_column(&df, "platform_id", &ppath)?
+        .into_iter()
+        .zip(crate::table::text_column(&df, "name", &ppath)?)
+        .collect())
+}
+
 /// Every lender's statement, for mail merge (statements.csv: a row per lender and platform,
 /// with the lender's name) and an SMS text per lender (sms.csv: lender, phone, text from
 /// `[statement] sms`). Both carry personal data: the caller writes them 0600. Returns the two
@@ -391,32 +404,20 @@ pub fn all_statements(
         let t = |n: &str| table::text_column(&p, n, &ppath);
         let f = |n: &str| table::decimal_fen(&p, n, &ppath);
         let (pl, le) = (t("platform_id")?, t("lender_id")?);
-        let round = table::integer_column(&p, "round", &ppath)?;
         let (pd, rs, ca, rem) = (f("paid")?, f("reserved")?, f("carried")?, f("remaining")?);
-        // Rows are sorted by platform, round, lender: a later round overwrites carried and
-        // remaining.
-        let mut last_round: std::collections::HashMap<(String, String), i64> =
-            std::collections::HashMap::new();
+        // Rows are sorted by platform, round, lender (docs/outputs.md): a later round comes
+        // later and overwrites carried and remaining.
         for i in 0..pl.len() {
-            let key = (pl[i].clone(), le[i].clone());
-            let e = paid.entry(key.clone()).or_insert((0, 0, 0, 0));
+            let e = paid
+                .entry((pl[i].clone(), le[i].clone()))
+                .or_insert((0, 0, 0, 0));
             e.0 += pd[i];
             e.1 += rs[i];
-            if last_round.get(&key).is_none_or(|r| *r <= round[i]) {
-                e.2 = ca[i];
-                e.3 = rem[i];
-                last_round.insert(key, round[i]);
-            }
+            e.2 = ca[i];
+            e.3 = rem[i];
         }
     }
-    let names: std::collections::HashMap<String, String> = {
-        let ppath = out.join("platforms.parquet");
-        let df = table::read_parquet_file(&ppath)?;
-        table::text_column(&df, "platform_id", &ppath)?
-            .into_iter()
-            .zip(table::text_column(&df, "name", &ppath)?)
-            .collect()
-    };
+    let names = platform_names(out)?;
     let code_of = |id: &str| {
         data.lender_index
             .get(crate::input::ids::Fp::of(id.as_bytes()))

@@ -127,6 +127,22 @@ pub struct Payouts {
 }
 
 impl Payouts {
+    /// The rows that are bank transfers now: paid > 0 in a round computed in this run (a round
+    /// taken from the ledger was paid before), in row order. The payment file and the bank
+    /// batches both send exactly these.
+    pub fn transfers(&self) -> Vec<usize> {
+        let computed: std::collections::HashSet<(u32, i64)> = self
+            .rounds
+            .iter()
+            .filter(|r| r.computed)
+            .map(|r| (r.platform, r.round))
+            .collect();
+        let r = &self.rows;
+        (0..r.len())
+            .filter(|&i| r.paid[i] > 0 && computed.contains(&(r.platform[i], r.round[i])))
+            .collect()
+    }
+
     /// The first platform with more than one round computed in this run, and those rounds.
     pub fn several_rounds(&self, data: &InputData) -> Option<(String, String)> {
         let mut by_platform: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
