@@ -260,38 +260,22 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let mut class_labels = Vec::new();
     let (mut counts, mut outstanding, mut lenders) = (Vec::new(), Vec::new(), Vec::new());
     for class in Class::ALL {
-        let rows: Vec<&PlatformRow> = r
-            .platforms
-            .iter()
-            .filter(|p| p.class.class == class)
-            .collect();
-        let o: i128 = rows
-            .iter()
-            .map(|p| i128::from(p.metrics.lender_outstanding))
-            .sum();
-        let l: i64 = rows.iter().map(|p| p.metrics.lenders_current).sum();
-        let c: i128 = rows
-            .iter()
-            .map(|p| i128::from(p.exposure.total_claim))
-            .sum();
-        let e: i128 = rows
-            .iter()
-            .map(|p| i128::from(p.metrics.expected_recovery))
-            .sum();
+        let t = crate::rules::ClassTotals::of(r.platforms, class);
         let _ = writeln!(
             h,
-            "<tr><td class=\"t\">{} {}</td><td>{}</td><td>{}</td><td>{l}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"t\">{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             class.zh(),
             class.code(),
-            rows.len(),
-            crate::domain::money::wan_yi(o),
-            crate::domain::money::wan_yi(c),
-            crate::domain::money::wan_yi(e)
+            t.platforms,
+            crate::domain::money::wan_yi(t.lender_outstanding),
+            t.lenders_current,
+            crate::domain::money::wan_yi(t.total_claim),
+            crate::domain::money::wan_yi(t.expected_recovery)
         );
         class_labels.push(class.zh().to_string());
-        counts.push(rows.len() as f64);
-        outstanding.push(wan(o));
-        lenders.push(l as f64);
+        counts.push(t.platforms as f64);
+        outstanding.push(wan(t.lender_outstanding));
+        lenders.push(t.lenders_current as f64);
     }
     let _ = writeln!(h, "</table></div><div class=\"charts\">");
     h.push_str(&bars(

@@ -13,7 +13,7 @@ use crate::output::Staging;
 use crate::payout::rounds::Payouts;
 use crate::rules::exposure::BANDS;
 use crate::rules::plan::Plan;
-use crate::rules::{Analysis, PlatformRow};
+use crate::rules::Analysis;
 
 /// Per platform with payouts: (platform, total claim, paid + reserved over every round, ratio).
 pub fn payout_ratios(
@@ -51,22 +51,16 @@ pub fn summary_json(
 ) -> Summary {
     let mut by_class = Vec::new();
     for class in Class::ALL {
-        let rows: Vec<&PlatformRow> = analysis
-            .platforms
-            .iter()
-            .filter(|r| r.class.class == class)
-            .collect();
-        let sum =
-            |f: &dyn Fn(&PlatformRow) -> i64| rows.iter().map(|r| i128::from(f(r))).sum::<i128>();
+        let t = crate::rules::ClassTotals::of(&analysis.platforms, class);
         by_class.push(ClassFigures {
             class: class.code().to_string(),
             class_zh: class.zh().to_string(),
-            platforms: rows.len() as u64,
-            lender_outstanding: yuan(sum(&|r| r.metrics.lender_outstanding)),
-            loan_outstanding: yuan(sum(&|r| r.metrics.loan_outstanding)),
-            lenders_current: sum(&|r| r.metrics.lenders_current) as i64,
-            total_claim: yuan(sum(&|r| r.exposure.total_claim)),
-            expected_recovery: yuan(sum(&|r| r.metrics.expected_recovery)),
+            platforms: t.platforms,
+            lender_outstanding: yuan(t.lender_outstanding),
+            loan_outstanding: yuan(t.loan_outstanding),
+            lenders_current: t.lenders_current,
+            total_claim: yuan(t.total_claim),
+            expected_recovery: yuan(t.expected_recovery),
         });
     }
     let mut districts: std::collections::BTreeMap<&str, (u64, i128, i64)> =

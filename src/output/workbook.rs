@@ -20,7 +20,7 @@ use crate::output::manifest::Pseudonymizer;
 use crate::payout::rounds::Payouts;
 use crate::rules::classify::Class;
 use crate::rules::plan::Plan;
-use crate::rules::Analysis;
+use crate::rules::{Analysis, ClassTotals};
 
 /// The classes in the campaign's order (已出险, 高风险, 僵尸类, 规模较小, 正常).
 const CLASSES: [Class; 5] = [
@@ -241,52 +241,25 @@ pub fn workbook(
 }
 
 fn summary_sheet(analysis: &Analysis, plan: &Plan) -> Sheet {
+    let row = |label: &str, t: &ClassTotals| {
+        vec![
+            text(label),
+            Int(t.platforms as i64),
+            Wan(t.lender_outstanding),
+            Wan(t.loan_outstanding),
+            Int(t.lenders_current),
+            Wan(t.total_claim),
+            Wan(t.expected_recovery),
+        ]
+    };
     let mut rows = Vec::new();
-    let mut total = (0i64, 0i128, 0i128, 0i64, 0i128, 0i128);
+    let mut total = ClassTotals::default();
     for class in CLASSES {
-        let ps: Vec<_> = analysis
-            .platforms
-            .iter()
-            .filter(|p| p.class.class == class)
-            .collect();
-        let sum = |f: &dyn Fn(&crate::rules::PlatformRow) -> i64| -> i128 {
-            ps.iter().map(|p| i128::from(f(p))).sum()
-        };
-        let figures = (
-            ps.len() as i64,
-            sum(&|p| p.metrics.lender_outstanding),
-            sum(&|p| p.metrics.loan_outstanding),
-            ps.iter().map(|p| p.metrics.lenders_current).sum::<i64>(),
-            sum(&|p| p.exposure.total_claim),
-            sum(&|p| p.metrics.expected_recovery),
-        );
-        total = (
-            total.0 + figures.0,
-            total.1 + figures.1,
-            total.2 + figures.2,
-            total.3 + figures.3,
-            total.4 + figures.4,
-            total.5 + figures.5,
-        );
-        rows.push(vec![
-            text(class.zh()),
-            Int(figures.0),
-            Wan(figures.1),
-            Wan(figures.2),
-            Int(figures.3),
-            Wan(figures.4),
-            Wan(figures.5),
-        ]);
+        let t = ClassTotals::of(&analysis.platforms, class);
+        total = total.plus(&t);
+        rows.push(row(class.zh(), &t));
     }
-    rows.push(vec![
-        text("合计"),
-        Int(total.0),
-        Wan(total.1),
-        Wan(total.2),
-        Int(total.3),
-        Wan(total.4),
-        Wan(total.5),
-    ]);
+    rows.push(row("合计", &total));
     let mut notes = vec![vec![
         text("三降目标"),
         text("阶段"),

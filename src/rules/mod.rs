@@ -26,6 +26,49 @@ pub struct PlatformRow {
     pub exposure: PlatformExposure,
 }
 
+/// A class's totals over its platforms: the figures of summary.json, the report and the
+/// workbook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassTotals {
+    pub platforms: u64,
+    /// Fen.
+    pub lender_outstanding: i128,
+    pub loan_outstanding: i128,
+    pub lenders_current: i64,
+    pub total_claim: i128,
+    pub expected_recovery: i128,
+}
+
+impl ClassTotals {
+    /// The totals of the platforms of `class`.
+    pub fn of(platforms: &[PlatformRow], class: crate::rules::classify::Class) -> ClassTotals {
+        platforms
+            .iter()
+            .filter(|p| p.class.class == class)
+            .fold(ClassTotals::default(), |t, p| {
+                t.plus(&ClassTotals {
+                    platforms: 1,
+                    lender_outstanding: p.metrics.lender_outstanding.into(),
+                    loan_outstanding: p.metrics.loan_outstanding.into(),
+                    lenders_current: p.metrics.lenders_current,
+                    total_claim: p.exposure.total_claim.into(),
+                    expected_recovery: p.metrics.expected_recovery.into(),
+                })
+            })
+    }
+
+    pub fn plus(&self, o: &ClassTotals) -> ClassTotals {
+        ClassTotals {
+            platforms: self.platforms + o.platforms,
+            lender_outstanding: self.lender_outstanding + o.lender_outstanding,
+            loan_outstanding: self.loan_outstanding + o.loan_outstanding,
+            lenders_current: self.lenders_current + o.lenders_current,
+            total_claim: self.total_claim + o.total_claim,
+            expected_recovery: self.expected_recovery + o.expected_recovery,
+        }
+    }
+}
+
 /// Everything the rules derive from the data, before plans and payouts.
 pub struct Analysis {
     /// Sorted by platform_id.
