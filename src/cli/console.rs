@@ -265,36 +265,24 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
         "",
         "在贷出借人 lenders",
     ));
-    let mut total = (0usize, 0i128, 0i64);
+    let mut total = crate::rules::ClassTotals::default();
     for class in Class::ALL {
-        let rows: Vec<_> = platforms
-            .iter()
-            .filter(|p| p.class.class == class)
-            .collect();
-        let outstanding: i128 = rows
-            .iter()
-            .map(|p| i128::from(p.metrics.lender_outstanding))
-            .sum();
-        let lenders: i64 = rows.iter().map(|p| p.metrics.lenders_current).sum();
-        total = (
-            total.0 + rows.len(),
-            total.1 + outstanding,
-            total.2 + lenders,
-        );
+        let t = crate::rules::ClassTotals::of(platforms, class);
+        total = total.plus(&t);
         log.info(&row(
             &format!("{} {}", class.zh(), class.code()),
-            &rows.len().to_string(),
-            &grouped(outstanding),
-            &wan_yi(outstanding),
-            &grouped_count(lenders as u64),
+            &t.platforms.to_string(),
+            &grouped(t.lender_outstanding),
+            &wan_yi(t.lender_outstanding),
+            &grouped_count(t.lenders_current as u64),
         ));
     }
     log.info(&row(
         "合计 total",
-        &total.0.to_string(),
-        &grouped(total.1),
-        &wan_yi(total.1),
-        &grouped_count(total.2 as u64),
+        &total.platforms.to_string(),
+        &grouped(total.lender_outstanding),
+        &wan_yi(total.lender_outstanding),
+        &grouped_count(total.lenders_current as u64),
     ));
 }
 
