@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use crate::util::read_parquet as read;
 use crate::util::{stderr, Workdir};
 
 /// One normal, small platform P whose lenders have the given claims (yuan) and withdrawals
@@ -31,12 +32,6 @@ fn fixture(w: &Workdir, lenders: &[(&str, i64, i64)], failed: bool, recoveries: 
         "data/recoveries.csv",
         format!("platform_id,round,amount,received_on\n{recoveries}"),
     );
-}
-
-fn read(w: &Workdir, path: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
-        .finish()
-        .unwrap()
 }
 
 fn texts(df: &DataFrame, c: &str) -> Vec<String> {

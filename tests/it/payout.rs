@@ -42,11 +42,7 @@ fn fixture(w: &Workdir, recoveries: &str) {
 
 const TWO_ROUNDS: &str = "F,1,600,2019-03-01,asset_disposal\nF,1,400,2019-03-02,collection\nF,2,2000,2019-06-01,collection\nG,1,0,2019-06-01,\n";
 
-fn read(w: &Workdir, path: &str) -> DataFrame {
-    crate::util::read_parquet(w, path)
-}
-
-use crate::util::{fen, texts as text};
+use crate::util::{fen, read_parquet as read, texts as text};
 
 fn pay(w: &Workdir, args: &[&str]) {
     let mut all = vec!["payout", "data", "--as-of", "2019-06-30"];

@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 
+use crate::util::{fen, read_parquet as read};
 use crate::util::{stderr, Workdir};
 
 fn fixture(w: &Workdir, dir: &str, platforms: &str) {
@@ -36,12 +37,6 @@ fn fixture(w: &Workdir, dir: &str, platforms: &str) {
 
 const RULES: &str = "[classify]\nsmall_max_outstanding = 1000\ntop10_borrower_share = \"1.01\"\n[plan]\nmax_platforms = 2\n[[plan.targets]]\nmeasure = \"platforms\"\nstage = 1\nreduction = \"0.25\"\n";
 
-fn read(w: &Workdir, path: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
-        .finish()
-        .unwrap()
-}
-
 fn ints(df: &DataFrame, c: &str) -> Vec<i64> {
     df.column(c)
         .unwrap()
@@ -60,20 +55,6 @@ fn dates(df: &DataFrame, c: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|v| v.unwrap().to_string())
-        .collect()
-}
-
-fn fen(df: &DataFrame, c: &str) -> Vec<i64> {
-    let s = df
-        .column(c)
-        .unwrap()
-        .as_materialized_series()
-        .decimal()
-        .unwrap()
-        .physical()
-        .clone();
-    s.iter()
-        .map(|v| i64::try_from(v.unwrap()).unwrap())
         .collect()
 }
 

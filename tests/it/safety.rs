@@ -8,6 +8,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::util::read_parquet as read;
 use crate::util::{stderr, Workdir};
 
 /// Every file under `dir` (recursively) with its bytes, for before/after comparisons.
@@ -201,12 +202,6 @@ fn fen_text(df: &DataFrame, c: &str) -> Vec<String> {
         .iter()
         .map(|v| v.unwrap().to_string())
         .collect()
-}
-
-fn read(w: &Workdir, path: &str) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(w.path(path)).unwrap())
-        .finish()
-        .unwrap()
 }
 
 #[test]
