@@ -2,7 +2,7 @@
 //!
 //! Row-level problems never appear here: they become rows of rejects.csv and the run goes on.
 //! What does appear is named by its cause — a file that is not a table, an argument, the
-//! config, an output path, a ledger, the data as a whole, `--strict` (all exit 2), or a failed
+//! config, an output path, a ledger, the returns table against the payouts, the data as a whole, `--strict` (all exit 2), or a failed
 //! read or write, polars, a bug of ours (exit 3).
 
 use std::path::PathBuf;
@@ -42,6 +42,11 @@ pub enum Error {
     #[error("{0}")]
     Ledger(String),
 
+    /// The returns table against the payouts: a transfer returned that was not paid, or more
+    /// than was paid, or fewer returns than the ledger already booked.
+    #[error("{0}")]
+    Returns(String),
+
     /// The data as a whole cannot be used as asked: amounts beyond 64-bit fen, no date to
     /// plan from.
     #[error("{0}")]
@@ -80,6 +85,7 @@ impl Error {
             | Error::Config(_)
             | Error::Output(_)
             | Error::Ledger(_)
+            | Error::Returns(_)
             | Error::Data(_)
             | Error::Strict(_) => ExitCode::BadInput,
             Error::Io { .. } | Error::Polars { .. } | Error::Internal(_) => ExitCode::Internal,
@@ -94,6 +100,7 @@ impl Error {
             Error::Config(_) => "the config",
             Error::Output(_) => "where the output would go",
             Error::Ledger(_) => "the ledger",
+            Error::Returns(_) => "the returns table against the payouts",
             Error::Data(_) => "the data as a whole",
             Error::Strict(_) => "--strict and rejected rows",
             Error::Io { .. } => "reading or writing a file",

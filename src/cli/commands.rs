@@ -279,6 +279,16 @@ fn compute_payouts(
             )));
         }
     }
+    if transfers.any() {
+        if let Some((platform, round)) = payouts.returns_on_computed_round() {
+            return Err(Error::Returns(format!(
+                "the returns table lists transfers of round {round} of platform {} as sent and \
+                 returned, but this run computes that round and would pay it again; pass \
+                 --ledger with the output folder of the run that paid it",
+                data.platforms.ids[platform as usize]
+            )));
+        }
+    }
     if let Some(file) = transfers.file.as_mut() {
         output::payment::write_rows(file, data, &payouts)?;
     }

@@ -390,4 +390,16 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
         grouped(sum(|r| r.carried)),
         grouped(sum(|r| r.surplus)),
     ));
+    // Returns booked on any round (a ledger's too): what came back, what went out again.
+    let all = |f: fn(&crate::payout::rounds::RoundRow) -> i64| -> i128 {
+        p.rounds.iter().map(|r| i128::from(f(r))).sum()
+    };
+    let (held, again) = (all(|r| r.returned), all(|r| r.reissued));
+    if held + again > 0 {
+        log.info(&format!(
+            "退汇 returned transfers: 待重发 held {} 元, 本次重发 re-issued now {} 元",
+            grouped(held),
+            grouped(again),
+        ));
+    }
 }

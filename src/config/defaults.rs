@@ -208,7 +208,8 @@ workdays = []
 
 [statement]
 # 出借人短信模板（statement --all）：{name} 姓名、{platforms} 平台数、{claim} 债权合计、{paid} 已兑付、
-# {reserved} 提存待领、{remaining} 尚欠（元）。The SMS text per lender of `statement --all`.
+# {reserved} 提存待领、{remaining} 尚欠、{returned} 退汇待重发（元）。The SMS text per lender of
+# `statement --all`.
 sms = "{name}您好：您在{platforms}个平台的债权合计{claim}元，已兑付{paid}元，提存待领{reserved}元，尚欠{remaining}元。详情请咨询清算组。"
 
 [payments]

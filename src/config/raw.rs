@@ -43,7 +43,8 @@ pub struct RawPayments {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStatement {
-    /// The SMS text per lender, with {name} {platforms} {claim} {paid} {reserved} {remaining}.
+    /// The SMS text per lender, with {name} {platforms} {claim} {paid} {reserved} {remaining}
+    /// {returned}.
     pub sms: Option<String>,
 }
 

@@ -163,6 +163,22 @@ pub struct Recovery {
     pub amount: i64,
 }
 
+/// One accepted returns row: a transfer the bank sent back.
+#[derive(Debug, Clone)]
+pub struct Return {
+    pub platform: u32,
+    pub round: i64,
+    pub lender: u32,
+    pub amount: i64,
+    pub returned_on: Date,
+    /// The lender's account is valid now and differs from the one the bank returned the
+    /// transfer from (the row's `bank_account`; false when the row gives none).
+    pub account_changed: bool,
+    /// Where the row is, for messages.
+    pub file: String,
+    pub line: u64,
+}
+
 /// Everything validation keeps.
 #[derive(Default)]
 pub struct InputData {
@@ -175,6 +191,8 @@ pub struct InputData {
     pub investments: Vec<InvestmentTotals>,
     pub positions: Positions,
     pub recoveries: Vec<Recovery>,
+    /// The returns table's accepted rows, in file order.
+    pub returns: Vec<Return>,
     /// lender_id fingerprint → code (rejected lenders: `u32::MAX`), for reading ledgers.
     pub lender_index: crate::input::ids::FpMap<u32>,
 }

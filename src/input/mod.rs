@@ -63,11 +63,13 @@ pub fn validate(
     progress: &dyn Progress,
 ) -> Result<Validated> {
     let files = find::find_tables(dir)?;
+    // With a returns table the lenders' accounts are kept, to tell whether a returned
+    // transfer's account has changed since.
     let mut v = validate::Validator::new(
         options.as_of,
         &config.classify,
         config.recovery,
-        options.personal,
+        options.personal || files.contains_key(&Table::Returns),
     );
     let mut reports = BTreeMap::new();
     for table in Table::ALL {
@@ -88,7 +90,7 @@ pub fn validate(
             Table::Loans => v.finish_loans(),
             Table::Lenders => v.finish_lenders(),
             Table::Investments => v.finish_investments(),
-            Table::Platforms | Table::Recoveries => {}
+            Table::Platforms | Table::Recoveries | Table::Returns => {}
         }
     }
     for ((table, column), total) in &v.money_totals {

@@ -26,7 +26,7 @@ pub struct ColumnSpec {
     pub personal: bool,
 }
 
-/// The five input tables, in the order their parents are checked.
+/// The input tables, in the order their parents are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
     Platforms,
@@ -34,16 +34,19 @@ pub enum Table {
     Lenders,
     Investments,
     Recoveries,
+    /// The bank's list of transfers that came back (docs/payouts.md).
+    Returns,
 }
 
 impl Table {
     /// Validation order: every table after its parents (docs/inputs.md).
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 6] = [
         Table::Platforms,
         Table::Loans,
         Table::Lenders,
         Table::Investments,
         Table::Recoveries,
+        Table::Returns,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,12 +56,13 @@ impl Table {
             Table::Lenders => "lenders",
             Table::Investments => "investments",
             Table::Recoveries => "recoveries",
+            Table::Returns => "returns",
         }
     }
 
-    /// Recoveries may be absent; the other four must be there.
+    /// Recoveries and returns may be absent; the other four must be there.
     pub fn required(self) -> bool {
-        self != Table::Recoveries
+        !matches!(self, Table::Recoveries | Table::Returns)
     }
 
     pub fn columns(self) -> &'static [ColumnSpec] {
@@ -68,6 +72,7 @@ impl Table {
             Table::Lenders => LENDERS,
             Table::Investments => INVESTMENTS,
             Table::Recoveries => RECOVERIES,
+            Table::Returns => RETURNS,
         }
     }
 
@@ -154,6 +159,18 @@ const RECOVERIES: &[ColumnSpec] = &[
     col("amount", Money, true),
     col("received_on", Date, true),
     col("source", Text, false),
+];
+
+/// A transfer the bank sent back: `bank_account` is the account it was sent to, as the bank's
+/// list gives it (personal data; it tells whether the lender's account has changed since).
+const RETURNS: &[ColumnSpec] = &[
+    col("platform_id", Text, true),
+    col("round", Integer, true),
+    col("lender_id", Text, true),
+    col("amount", Money, true),
+    col("returned_on", Date, true),
+    col("reason", Text, false),
+    personal("bank_account"),
 ];
 
 /// The red-flag codes of docs/inputs.md, in contract order, with their Chinese names.

@@ -17,7 +17,7 @@ use crate::config::{ClassifyRules, RecoveryRates};
 use crate::domain::date::Date;
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
-    InputData, InvestmentTotals, LoanTotals, Personal, PositionTable, Positions, Recovery,
+    InputData, InvestmentTotals, LoanTotals, Personal, PositionTable, Positions, Recovery, Return,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
 use crate::input::report::{Reason, RejectRow, TableReport};
@@ -204,7 +204,7 @@ impl Validator {
             }
             Table::Lenders => self.lender_ids = FpMap::with_expected(rows),
             Table::Investments => self.investment_ids = FpSet::with_expected(rows),
-            Table::Platforms | Table::Recoveries => {}
+            Table::Platforms | Table::Recoveries | Table::Returns => {}
         }
     }
 
@@ -294,7 +294,7 @@ impl Validator {
                     self.lender_ids.prefetch(f);
                 }
             }
-            Table::Platforms | Table::Recoveries => {}
+            Table::Platforms | Table::Recoveries | Table::Returns => {}
         }
     }
 
@@ -309,7 +309,7 @@ impl Validator {
         let columns = &batch.columns;
         // Every row that has a key registers it, accepted or not.
         let (seen, key_slot) = match table {
-            Table::Recoveries => (false, None),
+            Table::Recoveries | Table::Returns => (false, None),
             _ => match columns[0].text(i) {
                 Cell::Ok(key) => self.register_key(table, key),
                 _ => (false, None),
@@ -345,6 +345,7 @@ impl Validator {
             Table::Loans => self.check_loan(vals, seen, &mut resolved),
             Table::Investments => self.check_investment(vals, seen, &mut resolved),
             Table::Recoveries => self.check_recovery(vals, &mut resolved),
+            Table::Returns => self.check_return(vals, &mut resolved),
         }?;
         Ok(resolved)
     }
@@ -365,7 +366,7 @@ impl Validator {
             },
             Table::Lenders => new(self.lender_ids.insert_new(fp, REJECTED)),
             Table::Investments => (!self.investment_ids.insert(fp), None),
-            Table::Recoveries => (false, None),
+            Table::Recoveries | Table::Returns => (false, None),
         }
     }
 
@@ -454,6 +455,28 @@ impl Validator {
         self.after_as_of(vals[RC_RECEIVED].date(), RC_RECEIVED)
     }
 
+    /// A returned transfer: a positive amount of a round ≥ 1, to an accepted lender of an
+    /// accepted platform. Whether that lender was paid as much in that round is checked against
+    /// the payouts (docs/payouts.md). Not held to as-of: transfers come back after the payout.
+    fn check_return(&self, vals: &[Val], r: &mut Resolved) -> Result<(), Broken> {
+        if vals[RT_ROUND].int().is_some_and(|r| r < 1) {
+            return Err((RT_ROUND, Reason::OutOfRange));
+        }
+        if vals[RT_AMOUNT].money().is_some_and(|a| a <= 0) {
+            return Err((RT_AMOUNT, Reason::OutOfRange));
+        }
+        r.platform =
+            self.platform_parent(vals[RT_PLATFORM].text().unwrap_or_default(), RT_PLATFORM)?;
+        // After the investments the lender ids live in the data (for ledgers and returns).
+        let lender = vals[RT_LENDER].text().unwrap_or_default();
+        r.lender = match self.data.lender_index.get(Fp::of(lender.as_bytes())) {
+            None => return Err((RT_LENDER, Reason::UnknownParent)),
+            Some(REJECTED) => return Err((RT_LENDER, Reason::ParentRejected)),
+            Some(code) => code,
+        };
+        Ok(())
+    }
+
     /// The accepted platform's code, or the reason it cannot be a parent.
     fn platform_parent(&self, id: &str, col: usize) -> Result<u32, Broken> {
         match self.platform_ids.get(Fp::of(id.as_bytes())) {
@@ -497,6 +520,11 @@ impl Validator {
             Table::Recoveries => {
                 self.accept_recovery(vals, r);
                 vals[RC_RECEIVED].date()
+            }
+            // Returns happen after the payouts: they do not move as-of.
+            Table::Returns => {
+                self.accept_return(vals, r, file, line);
+                None
             }
         };
         if let Some(d) = dated {
@@ -748,6 +776,32 @@ impl Validator {
             amount: vals[RC_AMOUNT].money().unwrap_or(0),
         });
     }
+
+    fn accept_return(&mut self, vals: &[Val], r: Resolved, file: &str, line: u64) {
+        // The account the bank returned the transfer from, against the lender's account now
+        // (kept whenever there is a returns table); neither is kept beyond this comparison.
+        let returned_from = vals[RT_BANK_ACCOUNT].text().and_then(cells::bank_account);
+        let now = self
+            .data
+            .personal
+            .as_ref()
+            .map(|p| p.bank_accounts.get(r.lender))
+            .unwrap_or_default();
+        let account_changed = match returned_from {
+            Some(from) => !now.is_empty() && now != from,
+            None => false,
+        };
+        self.data.returns.push(Return {
+            platform: r.platform,
+            round: vals[RT_ROUND].int().unwrap_or(0),
+            lender: r.lender,
+            amount: vals[RT_AMOUNT].money().unwrap_or(0),
+            returned_on: vals[RT_RETURNED_ON].date().unwrap_or(Date(0)),
+            account_changed,
+            file: file.to_string(),
+            line,
+        });
+    }
 }
 
 /// A cell parsed by its contract type.
@@ -847,6 +901,12 @@ const RC_PLATFORM: usize = 0;
 const RC_ROUND: usize = 1;
 const RC_AMOUNT: usize = 2;
 const RC_RECEIVED: usize = 3;
+const RT_PLATFORM: usize = 0;
+const RT_ROUND: usize = 1;
+const RT_LENDER: usize = 2;
+const RT_AMOUNT: usize = 3;
+const RT_RETURNED_ON: usize = 4;
+const RT_BANK_ACCOUNT: usize = 6;
 
 #[cfg(test)]
 mod tests {
@@ -905,6 +965,16 @@ mod tests {
             ("received_on", RC_RECEIVED),
         ] {
             assert_eq!(pos(Table::Recoveries, n), p, "{n}");
+        }
+        for (n, p) in [
+            ("platform_id", RT_PLATFORM),
+            ("round", RT_ROUND),
+            ("lender_id", RT_LENDER),
+            ("amount", RT_AMOUNT),
+            ("returned_on", RT_RETURNED_ON),
+            ("bank_account", RT_BANK_ACCOUNT),
+        ] {
+            assert_eq!(pos(Table::Returns, n), p, "{n}");
         }
     }
 

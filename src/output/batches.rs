@@ -11,6 +11,7 @@
 //! `--force`. It carries personal data (names, accounts); the manifest records each file's
 //! rows, total and sha256, never its contents.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -107,7 +108,12 @@ impl PaymentBatches {
         let r = &payouts.rows;
         let lender_id = |i: usize| data.lenders.ids.get(r.lender[i]);
         let platform_id = |i: usize| data.platforms.ids[r.platform[i] as usize].as_str();
-        let mut rows = payouts.transfers();
+        let transfers = payouts.transfers();
+        let amount: HashMap<usize, (i64, bool)> = transfers
+            .iter()
+            .map(|t| (t.row, (t.amount, t.reissue)))
+            .collect();
+        let mut rows: Vec<usize> = transfers.iter().map(|t| t.row).collect();
         if !rows.is_empty()
             && rows
                 .iter()
@@ -139,7 +145,14 @@ impl PaymentBatches {
             let (p, round) = (r.platform[rows[k]], r.round[rows[k]]);
             let pid = platform_id(rows[k]).to_string();
             let pname = data.platforms.names[p as usize].clone();
-            let purpose = format!("{pname}第{round}轮清退兑付");
+            let purpose = |i: usize| {
+                if amount.get(&i).is_some_and(|a| a.1) {
+                    format!("{pname}第{round}轮清退兑付(退汇重发)")
+                } else {
+                    format!("{pname}第{round}轮清退兑付")
+                }
+            };
+            let fen = |i: usize| amount.get(&i).map_or(0, |a| a.0);
             // (batch file, bank, rows, total, rows without an account, sha256)
             let mut control: Vec<(String, String, u64, i128, u64, String)> = Vec::new();
             while k < rows.len() && r.platform[rows[k]] == p && r.round[rows[k]] == round {
@@ -175,12 +188,12 @@ impl PaymentBatches {
                                 personal.bank_accounts.get(l).to_string(),
                                 holder.to_string(),
                                 b.clone(),
-                                format_fen(r.paid[i]),
-                                purpose.clone(),
+                                format_fen(fen(i)),
+                                purpose(i),
                             ]
                         })
                         .collect();
-                    let total: i128 = chunk.iter().map(|&i| i128::from(r.paid[i])).sum();
+                    let total: i128 = chunk.iter().map(|&i| i128::from(fen(i))).sum();
                     let csv_bytes = batch_csv(&lines, config.gb18030)?;
                     let file = format!("{stem}.csv");
                     self.write_file(&file, &csv_bytes, chunk.len() as u64, total)?;

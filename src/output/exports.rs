@@ -529,6 +529,9 @@ pub fn payouts(
         ("paid", Kind::Money),
         ("reserved", Kind::Money),
         ("carried", Kind::Money),
+        ("returned", Kind::Money),
+        ("reissued", Kind::Money),
+        ("returned_total", Kind::Money),
         ("cumulative", Kind::Money),
         ("remaining", Kind::Money),
         ("cumulative_ratio", Kind::Ratio),
@@ -557,7 +560,14 @@ pub fn payouts(
         &["platform_id", "round", "lender_id"],
     )?;
     in_slices(r.len(), order.as_deref(), |slice| {
-        let cumulative = |i: &usize| r.before[*i] + r.paid[*i] + r.reserved[*i];
+        let cumulative = |i: &usize| r.before[*i] + r.paid[*i] + r.reserved[*i] + r.returned[*i];
+        let status = |i: &usize| {
+            if r.returned[*i] > 0 {
+                "returned"
+            } else {
+                r.status[*i].code()
+            }
+        };
         out.write(vec![
             parquet::text(
                 slice
@@ -566,12 +576,18 @@ pub fn payouts(
             ),
             parquet::ints(slice.iter().map(|i| Some(r.round[*i]))),
             parquet::text(slice.iter().map(|i| Some(names.name(r.lender[*i])))),
-            parquet::text(slice.iter().map(|i| Some(r.status[*i].code()))),
+            parquet::text(slice.iter().map(|i| Some(status(i)))),
             parquet::money("claim", slice.iter().map(|i| Some(r.claim[*i])))?,
             parquet::money("before", slice.iter().map(|i| Some(r.before[*i])))?,
             parquet::money("paid", slice.iter().map(|i| Some(r.paid[*i])))?,
             parquet::money("reserved", slice.iter().map(|i| Some(r.reserved[*i])))?,
             parquet::money("carried", slice.iter().map(|i| Some(r.carried[*i])))?,
+            parquet::money("returned", slice.iter().map(|i| Some(r.returned[*i])))?,
+            parquet::money("reissued", slice.iter().map(|i| Some(r.reissued[*i])))?,
+            parquet::money(
+                "returned_total",
+                slice.iter().map(|i| Some(r.returned_total[*i])),
+            )?,
             parquet::money("cumulative", slice.iter().map(|i| Some(cumulative(i))))?,
             parquet::money(
                 "remaining",
@@ -593,6 +609,8 @@ pub fn payouts(
         ("paid", Kind::Money),
         ("reserved", Kind::Money),
         ("carried", Kind::Money),
+        ("returned", Kind::Money),
+        ("reissued", Kind::Money),
         ("surplus", Kind::Money),
         ("lenders", Kind::Int),
         ("lenders_paid", Kind::Int),
@@ -613,6 +631,8 @@ pub fn payouts(
         parquet::money("paid", x().map(|r| Some(r.paid)))?,
         parquet::money("reserved", x().map(|r| Some(r.reserved)))?,
         parquet::money("carried", x().map(|r| Some(r.carried)))?,
+        parquet::money("returned", x().map(|r| Some(r.returned)))?,
+        parquet::money("reissued", x().map(|r| Some(r.reissued)))?,
         parquet::money("surplus", x().map(|r| Some(r.surplus)))?,
         parquet::ints(x().map(|r| Some(r.lenders))),
         parquet::ints(x().map(|r| Some(r.lenders_paid))),

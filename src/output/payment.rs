@@ -190,7 +190,8 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
 }
 
 /// The bank-transfer rows (platform, round, lender_id, name, id_number, amount) of the lenders
-/// paid in the rounds computed in this run — never a round taken from the ledger.
+/// paid in the rounds computed in this run — never a round taken from the ledger — and of the
+/// returned amounts re-issued now (in the round they were first paid in).
 pub fn write_rows(
     file: &mut PaymentFile,
     data: &crate::input::InputData,
@@ -209,7 +210,8 @@ pub fn write_rows(
         "amount",
     ])?;
     let r = &payouts.rows;
-    for i in payouts.transfers() {
+    for t in payouts.transfers() {
+        let i = t.row;
         let lender = r.lender[i];
         file.transfer(
             &[
@@ -218,9 +220,9 @@ pub fn write_rows(
                 data.lenders.ids.get(lender),
                 personal.names.get(lender),
                 personal.id_numbers.get(lender),
-                &crate::domain::money::format_fen(r.paid[i]),
+                &crate::domain::money::format_fen(t.amount),
             ],
-            r.paid[i],
+            t.amount,
         )?;
     }
     Ok(())

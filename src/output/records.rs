@@ -151,6 +151,10 @@ pub struct PayoutTotals {
     pub paid: Yuan,
     pub reserved: Yuan,
     pub carried: Yuan,
+    /// Sent, returned by the bank, held for the lenders (the returns table).
+    pub returned: Yuan,
+    /// Returned amounts sent again in this run.
+    pub reissued: Yuan,
     pub surplus: Yuan,
 }
 
@@ -159,6 +163,7 @@ pub struct PayoutTotals {
 pub struct PlatformPayoutRatio {
     pub platform_id: String,
     pub total_claim: Yuan,
+    /// Paid, reserved, and returned and held for the lenders.
     pub paid_and_reserved: Yuan,
     /// paid_and_reserved / total_claim; null when the total claim is 0.
     pub ratio: Option<f64>,

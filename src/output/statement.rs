@@ -1,7 +1,7 @@
 //! `winddown statement OUT --lender ID`: the help desk's answer to a lender who calls — their
 //! position on every platform of a run's output folder: the claim and how it was computed
 //! (invested, principal returned, returns received, 本金折抵 where the class nets returns),
-//! each round's paid / reserved / carried, and what is still owed; Chinese first, English
+//! each round's paid / reserved / carried / returned, and what is still owed; Chinese first, English
 //! beside. Read from claims.parquet and payouts.parquet with arrow-rs: only the row groups
 //! whose bloom filter on lender_id may hold the lender are read.
 
@@ -40,6 +40,8 @@ pub struct RoundLine {
     pub paid: i64,
     pub reserved: i64,
     pub carried: i64,
+    /// Sent, returned by the bank, held for the lender.
+    pub returned: i64,
     pub cumulative: i64,
     pub remaining: i64,
 }
@@ -90,6 +92,10 @@ fn rows_of(path: &Path, lender: &str, columns: &[&str]) -> Result<Vec<(RecordBat
     let arrow_schema = builder.schema().clone();
     let mut indices = Vec::new();
     for c in columns.iter().chain(["lender_id"].iter()) {
+        // Folders written before the returns table have no `returned`: nothing returned.
+        if *c == "returned" && arrow_schema.index_of(c).is_err() {
+            continue;
+        }
         indices.push(
             arrow_schema
                 .index_of(c)
@@ -212,6 +218,7 @@ pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
             "paid",
             "reserved",
             "carried",
+            "returned",
             "cumulative",
             "remaining",
         ];
@@ -229,6 +236,11 @@ pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
                 f("cumulative")?,
                 f("remaining")?,
             );
+            let returned = if b.column_by_name("returned").is_some() {
+                f("returned")?
+            } else {
+                vec![0; b.num_rows()]
+            };
             for i in keep {
                 rounds.push(RoundLine {
                     platform_id: ids[i].clone(),
@@ -237,6 +249,7 @@ pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
                     paid: paid[i],
                     reserved: reserved[i],
                     carried: carried[i],
+                    returned: returned[i],
                     cumulative: cumulative[i],
                     remaining: remaining[i],
                 });
@@ -267,8 +280,8 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
         "出借人 {} 债权确认及兑付明细 / Lender {}: claims and payouts\n",
         s.lender_id, s.lender_id
     );
-    let (mut total_claim, mut total_paid, mut total_reserved, mut total_owed) =
-        (0i64, 0i64, 0i64, 0i64);
+    let (mut total_claim, mut total_paid, mut total_reserved, mut total_returned, mut total_owed) =
+        (0i64, 0i64, 0i64, 0i64, 0i64);
     for c in &s.claims {
         let name = names.get(&c.platform_id).map(String::as_str).unwrap_or("");
         let _ = writeln!(t, "平台 {} {}（{}）", c.platform_id, name, c.class_zh);
@@ -312,9 +325,14 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
             .filter(|r| r.platform_id == c.platform_id)
             .collect();
         for r in &mine {
+            let back = if r.returned > 0 {
+                format!(", 退汇待重发 returned {} 元", y(r.returned))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 t,
-                "  第 {} 轮 round {}: 兑付 paid {} 元, 提存 reserved {} 元, 结转 carried {} 元 ({})",
+                "  第 {} 轮 round {}: 兑付 paid {} 元, 提存 reserved {} 元, 结转 carried {} 元{back} ({})",
                 r.round,
                 r.round,
                 y(r.paid),
@@ -323,10 +341,19 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
                 r.status
             );
         }
-        let (paid, reserved): (i64, i64) = mine
-            .iter()
-            .fold((0, 0), |(p, q), r| (p + r.paid, q + r.reserved));
+        let (paid, reserved, returned): (i64, i64, i64) =
+            mine.iter().fold((0, 0, 0), |(p, q, b), r| {
+                (p + r.paid, q + r.reserved, b + r.returned)
+            });
         let owed = mine.last().map_or(c.claim, |r| r.remaining);
+        if returned > 0 {
+            let _ = writeln!(
+                t,
+                "  退汇待重发 returned by the bank, held for you {} 元：请更新收款账户，核实后重发 \
+                 (sent again once your account is corrected)",
+                y(returned)
+            );
+        }
         let _ = writeln!(
             t,
             "  已兑付 paid {} 元；提存待领 reserved {} 元；尚欠 still owed {} 元\n",
@@ -337,11 +364,17 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
         total_claim += c.claim;
         total_paid += paid;
         total_reserved += reserved;
+        total_returned += returned;
         total_owed += owed;
     }
+    let back = if total_returned > 0 {
+        format!("；退汇待重发 returned {} 元", y(total_returned))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         t,
-        "合计 total: 债权 claim {} 元；已兑付 paid {} 元；提存 reserved {} 元；尚欠 still owed {} 元",
+        "合计 total: 债权 claim {} 元；已兑付 paid {} 元；提存 reserved {} 元{back}；尚欠 still owed {} 元",
         y(total_claim),
         y(total_paid),
         y(total_reserved),
@@ -394,9 +427,9 @@ pub fn all_statements(
         f("claim")?,
     );
     drop(c);
-    // Per (platform, lender): paid and reserved over the rounds, carried and remaining after
-    // the last.
-    let mut paid: std::collections::HashMap<(String, String), (i64, i64, i64, i64)> =
+    // Per (platform, lender): paid, reserved and returned over the rounds, carried and
+    // remaining after the last.
+    let mut paid: std::collections::HashMap<(String, String), (i64, i64, i64, i64, i64)> =
         std::collections::HashMap::new();
     let ppath = out.join("payouts.parquet");
     if ppath.is_file() {
@@ -405,16 +438,22 @@ pub fn all_statements(
         let f = |n: &str| table::decimal_fen(&p, n, &ppath);
         let (pl, le) = (t("platform_id")?, t("lender_id")?);
         let (pd, rs, ca, rem) = (f("paid")?, f("reserved")?, f("carried")?, f("remaining")?);
+        let back = if table::has_column(&p, "returned") {
+            f("returned")?
+        } else {
+            vec![0; pl.len()]
+        };
         // Rows are sorted by platform, round, lender (docs/outputs.md): a later round comes
         // later and overwrites carried and remaining.
         for i in 0..pl.len() {
             let e = paid
                 .entry((pl[i].clone(), le[i].clone()))
-                .or_insert((0, 0, 0, 0));
+                .or_insert((0, 0, 0, 0, 0));
             e.0 += pd[i];
             e.1 += rs[i];
             e.2 = ca[i];
             e.3 = rem[i];
+            e.4 += back[i];
         }
     }
     let names = platform_names(out)?;
@@ -439,6 +478,7 @@ pub fn all_statements(
         "提存待领 reserved",
         "结转 carried",
         "尚欠 remaining",
+        "退汇待重发 returned",
     ])
     .map_err(err)?;
     let mut sms = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
@@ -462,13 +502,13 @@ pub fn all_statements(
             ))
         })?;
         let (name, phone) = (personal.names.get(code), personal.phones.get(code));
-        let mut totals = (0u64, 0i64, 0i64, 0i64, 0i64);
+        let mut totals = (0u64, 0i64, 0i64, 0i64, 0i64, 0i64);
         while k < order.len() && lender[order[k]] == *id {
             let i = order[k];
-            let (p, r, c, rem) = paid
+            let (p, r, c, rem, back) = paid
                 .get(&(platform[i].clone(), id.clone()))
                 .copied()
-                .unwrap_or((0, 0, 0, claim[i]));
+                .unwrap_or((0, 0, 0, claim[i], 0));
             let y = |f: i64| crate::domain::money::format_fen(f);
             st.write_record([
                 id.as_str(),
@@ -489,6 +529,7 @@ pub fn all_statements(
                 &y(r),
                 &y(c),
                 &y(rem),
+                &y(back),
             ])
             .map_err(err)?;
             totals = (
@@ -497,6 +538,7 @@ pub fn all_statements(
                 totals.2 + p,
                 totals.3 + r,
                 totals.4 + rem,
+                totals.5 + back,
             );
             k += 1;
         }
@@ -507,7 +549,8 @@ pub fn all_statements(
             .replace("{claim}", &y(totals.1))
             .replace("{paid}", &y(totals.2))
             .replace("{reserved}", &y(totals.3))
-            .replace("{remaining}", &y(totals.4));
+            .replace("{remaining}", &y(totals.4))
+            .replace("{returned}", &y(totals.5));
         sms.write_record([id.as_str(), phone, &text]).map_err(err)?;
         lenders += 1;
     }

@@ -24,7 +24,8 @@ pub fn payout_ratios(
     let r = &payouts.rows;
     for i in 0..r.len() {
         let g = given.entry(r.platform[i]).or_default();
-        *g = g.saturating_add(r.paid[i] + r.reserved[i]);
+        // A returned transfer is held for the lender, like a reserve.
+        *g = g.saturating_add(r.paid[i] + r.reserved[i] + r.returned[i]);
     }
     analysis
         .platforms
@@ -163,6 +164,8 @@ pub fn summary_json(
             paid: rsum(|r| r.paid),
             reserved: rsum(|r| r.reserved),
             carried: rsum(|r| r.carried),
+            returned: rsum(|r| r.returned),
+            reissued: rsum(|r| r.reissued),
             surplus: rsum(|r| r.surplus),
         },
         payout_ratio: payout_ratios(analysis, payouts)

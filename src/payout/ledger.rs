@@ -34,6 +34,7 @@ pub struct LedgerRound {
     pub paid: i64,
     pub reserved: i64,
     pub carried: i64,
+    pub returned: i64,
     pub surplus: i64,
     pub lenders: i64,
     pub lenders_paid: i64,
@@ -61,6 +62,9 @@ pub struct Ledger {
     pub paid: Vec<i64>,
     pub reserved: Vec<i64>,
     pub carried: Vec<i64>,
+    /// Returned and held; Σ returns booked (0 in ledgers written before returns existed).
+    pub returned: Vec<i64>,
+    pub returned_total: Vec<i64>,
     /// Sorted by (platform id, round).
     pub rounds: Vec<LedgerRound>,
     /// Row indices per (platform code, round), in lender id order.
@@ -123,6 +127,8 @@ impl Ledger {
             paid: r.paid,
             reserved: r.reserved,
             carried: r.carried,
+            returned: r.returned,
+            reissued: 0,
             surplus: r.surplus,
             lenders: r.lenders,
             lenders_paid: r.lenders_paid,
@@ -151,23 +157,30 @@ impl Ledger {
                     r.round, r.platform_id
                 )));
             }
-            let parts = [r.pool, r.paid, r.reserved, r.carried, r.surplus];
+            let parts = [r.pool, r.paid, r.reserved, r.carried, r.returned, r.surplus];
             let sum = i128::from(r.paid)
                 + i128::from(r.reserved)
                 + i128::from(r.carried)
+                + i128::from(r.returned)
                 + i128::from(r.surplus);
             if parts.iter().any(|v| *v < 0) || sum != i128::from(r.pool) {
                 return Err(bad(format!(
-                    "round {} of platform {}: paid + reserved + carried + surplus ≠ pool",
+                    "round {} of platform {}: paid + reserved + carried + returned + surplus ≠ \
+                     pool",
                     r.round, r.platform_id
                 )));
             }
         }
-        let mut sums: BTreeMap<(&str, i64), (i128, i128, i128, i64)> = BTreeMap::new();
+        let mut sums: BTreeMap<(&str, i64), (i128, i128, i128, i128, i64)> = BTreeMap::new();
         let mut keys: HashSet<(usize, i64, u64)> = HashSet::with_capacity(self.round.len());
         for k in 0..self.round.len() {
             let platform = self.row_platform(k);
-            if self.paid[k] < 0 || self.reserved[k] < 0 || self.carried[k] < 0 || self.claim[k] <= 0
+            if self.paid[k] < 0
+                || self.reserved[k] < 0
+                || self.carried[k] < 0
+                || self.returned[k] < 0
+                || self.returned_total[k] < self.returned[k]
+                || self.claim[k] <= 0
             {
                 return Err(bad(format!(
                     "a row of round {} of platform {platform} has a negative amount",
@@ -189,7 +202,8 @@ impl Ledger {
             e.0 += i128::from(self.paid[k]);
             e.1 += i128::from(self.reserved[k]);
             e.2 += i128::from(self.carried[k]);
-            e.3 += 1;
+            e.3 += i128::from(self.returned[k]);
+            e.4 += 1;
         }
         for r in &self.rounds {
             let got = sums
@@ -199,6 +213,7 @@ impl Ledger {
                 i128::from(r.paid),
                 i128::from(r.reserved),
                 i128::from(r.carried),
+                i128::from(r.returned),
                 r.lenders,
             );
             if got != want {
@@ -298,7 +313,8 @@ impl Ledger {
     }
 
     /// The ledger's lenders against today's claims, on every platform: each paid lender still
-    /// has a claim in a round (claim > 0, not excluded), and has not been given more than it.
+    /// has a claim in a round (claim > 0, not excluded), and has not been given more than it
+    /// (paid + reserved + returned: a returned transfer is held for the lender).
     pub fn check_claims(
         &self,
         data: &InputData,
@@ -336,7 +352,11 @@ impl Ledger {
                 )));
             };
             let c = cumulative.entry((code, lender)).or_default();
-            *c = c.saturating_add(self.paid[k].saturating_add(self.reserved[k]));
+            *c = c.saturating_add(
+                self.paid[k]
+                    .saturating_add(self.reserved[k])
+                    .saturating_add(self.returned[k]),
+            );
             if *c > claim {
                 return Err(Error::Ledger(format!(
                     "ledger: lender {} on platform {platform} has received {} yuan, above the claim \
@@ -357,6 +377,7 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
     let round = table::integer_column(&df, "round", path)?;
     let platforms_raw = table::text_column(&df, "platform_id", path)?;
     let lenders_raw = table::text_column(&df, "lender_id", path)?;
+    // A row whose transfer came back is `returned`; only an eligible lender is paid.
     let status: Vec<Status> = table::text_column(&df, "status", path)?
         .into_iter()
         .map(|s| {
@@ -374,6 +395,15 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
         money("reserved")?,
         money("carried")?,
     );
+    // Ledgers written before the returns table have neither column: nothing returned.
+    let optional = |name: &str| -> Result<Vec<i64>> {
+        if table::has_column(&df, name) {
+            money(name)
+        } else {
+            Ok(vec![0; round.len()])
+        }
+    };
+    let (returned, returned_total) = (optional("returned")?, optional("returned_total")?);
     drop(df);
     // Platform ids by first appearance; today's code of each.
     let today: HashMap<&str, u32> = data
@@ -440,6 +470,8 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
         paid,
         reserved,
         carried,
+        returned,
+        returned_total,
         rounds: Vec::new(),
         index,
     })
@@ -459,6 +491,11 @@ fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
         money("carried")?,
         money("surplus")?,
     );
+    let returned = if table::has_column(&df, "returned") {
+        money("returned")?
+    } else {
+        vec![0; ids.len()]
+    };
     let mut rounds: Vec<LedgerRound> = (0..ids.len())
         .map(|i| LedgerRound {
             platform_id: ids[i].clone(),
@@ -467,6 +504,7 @@ fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
             paid: paid[i],
             reserved: reserved[i],
             carried: carried[i],
+            returned: returned[i],
             surplus: surplus[i],
             lenders: lenders[i],
             lenders_paid: lenders_paid[i],

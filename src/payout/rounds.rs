@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
+use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
-use crate::input::data::InputData;
+use crate::input::data::{InputData, Return};
 use crate::payout::allocate::{self, Lender, Rule};
 use crate::payout::ledger::Ledger;
 use crate::rules::exposure::{Claims, Status};
@@ -29,6 +30,13 @@ pub struct PayoutRows {
     pub paid: Vec<i64>,
     pub reserved: Vec<i64>,
     pub carried: Vec<i64>,
+    /// Sent, came back (the returns table), and held for the lender: not re-issued yet.
+    pub returned: Vec<i64>,
+    /// Σ the returns of the row's transfers so far, re-issued or not (what the returns table
+    /// lists for it).
+    pub returned_total: Vec<i64>,
+    /// Re-issued now: held returns sent again in this run, to the lender's new account.
+    pub reissued: Vec<i64>,
 }
 
 impl PayoutRows {
@@ -49,7 +57,7 @@ impl PayoutRows {
         status: Status,
         claim: i64,
         before: i64,
-        share: allocate::Share,
+        share: RowShare,
     ) {
         self.platform.push(platform);
         self.round.push(round);
@@ -60,6 +68,9 @@ impl PayoutRows {
         self.paid.push(share.paid);
         self.reserved.push(share.reserved);
         self.carried.push(share.carried);
+        self.returned.push(share.returned);
+        self.returned_total.push(share.returned_total);
+        self.reissued.push(0);
     }
 
     /// Room for exactly `n` more rows in every column.
@@ -73,6 +84,9 @@ impl PayoutRows {
         self.paid.reserve_exact(n);
         self.reserved.reserve_exact(n);
         self.carried.reserve_exact(n);
+        self.returned.reserve_exact(n);
+        self.returned_total.reserve_exact(n);
+        self.reissued.reserve_exact(n);
     }
 
     fn shrink_to_fit(&mut self) {
@@ -85,6 +99,9 @@ impl PayoutRows {
         self.paid.shrink_to_fit();
         self.reserved.shrink_to_fit();
         self.carried.shrink_to_fit();
+        self.returned.shrink_to_fit();
+        self.returned_total.shrink_to_fit();
+        self.reissued.shrink_to_fit();
     }
 
     fn append(&mut self, other: PayoutRows) {
@@ -97,6 +114,30 @@ impl PayoutRows {
         self.paid.extend(other.paid);
         self.reserved.extend(other.reserved);
         self.carried.extend(other.carried);
+        self.returned.extend(other.returned);
+        self.returned_total.extend(other.returned_total);
+        self.reissued.extend(other.reissued);
+    }
+}
+
+/// What a row holds of the round's pool.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowShare {
+    paid: i64,
+    reserved: i64,
+    carried: i64,
+    returned: i64,
+    returned_total: i64,
+}
+
+impl From<allocate::Share> for RowShare {
+    fn from(s: allocate::Share) -> RowShare {
+        RowShare {
+            paid: s.paid,
+            reserved: s.reserved,
+            carried: s.carried,
+            ..RowShare::default()
+        }
     }
 }
 
@@ -109,6 +150,10 @@ pub struct RoundRow {
     pub paid: i64,
     pub reserved: i64,
     pub carried: i64,
+    /// Σ returned: sent, came back, held.
+    pub returned: i64,
+    /// Σ re-issued in this run.
+    pub reissued: i64,
     pub surplus: i64,
     pub lenders: i64,
     pub lenders_paid: i64,
@@ -119,6 +164,15 @@ pub struct RoundRow {
     pub computed: bool,
 }
 
+/// A bank transfer of this run: payouts row `row`, `amount` fen; `reissue`: a returned amount
+/// sent again (its round was paid before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    pub row: usize,
+    pub amount: i64,
+    pub reissue: bool,
+}
+
 /// The payout stage's result.
 #[derive(Debug, Default, Clone)]
 pub struct Payouts {
@@ -127,20 +181,47 @@ pub struct Payouts {
 }
 
 impl Payouts {
-    /// The rows that are bank transfers now: paid > 0 in a round computed in this run (a round
-    /// taken from the ledger was paid before), in row order. The payment file and the bank
-    /// batches both send exactly these.
-    pub fn transfers(&self) -> Vec<usize> {
-        let computed: std::collections::HashSet<(u32, i64)> = self
-            .rounds
+    /// The bank transfers of this run, in row order, each with its amount: the rows paid > 0
+    /// in a round computed now (a round taken from the ledger was paid before), and the
+    /// returned amounts re-issued now, in the round they belong to. The payment file and the
+    /// bank batches both send exactly these.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        let computed = self.computed_rounds();
+        let r = &self.rows;
+        (0..r.len())
+            .filter_map(|i| {
+                if computed.contains(&(r.platform[i], r.round[i])) {
+                    (r.paid[i] > 0).then_some(Transfer {
+                        row: i,
+                        amount: r.paid[i],
+                        reissue: false,
+                    })
+                } else {
+                    (r.reissued[i] > 0).then_some(Transfer {
+                        row: i,
+                        amount: r.reissued[i],
+                        reissue: true,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    fn computed_rounds(&self) -> std::collections::HashSet<(u32, i64)> {
+        self.rounds
             .iter()
             .filter(|r| r.computed)
             .map(|r| (r.platform, r.round))
-            .collect();
-        let r = &self.rows;
-        (0..r.len())
-            .filter(|&i| r.paid[i] > 0 && computed.contains(&(r.platform[i], r.round[i])))
             .collect()
+    }
+
+    /// The first round computed in this run that the returns table says was paid already
+    /// (platform code, round): its transfers cannot be sent again from this run.
+    pub fn returns_on_computed_round(&self) -> Option<(u32, i64)> {
+        self.rounds
+            .iter()
+            .find(|r| r.computed && r.returned + r.reissued > 0)
+            .map(|r| (r.platform, r.round))
     }
 
     /// The first platform with more than one round computed in this run, and those rounds.
@@ -233,6 +314,7 @@ pub fn payouts(
         .into_iter()
         .filter(|c| pools.contains_key(c))
         .collect();
+    let returns = returns_by_platform(data, &pools, who)?;
     let rank = &data.lenders.rank;
     progress.begin(
         "兑付 payouts",
@@ -243,7 +325,13 @@ pub fn payouts(
         .par_iter()
         .map(|&code| {
             let rounds = &pools[&code];
-            let r = platform_rounds(code, rounds, &members(code), ledger, rule, rank);
+            let books = Books {
+                ledger,
+                returns: returns.get(&code).map(Vec::as_slice).unwrap_or(&[]),
+                data,
+                who,
+            };
+            let r = platform_rounds(code, rounds, &members(code), &books, rule, rank);
             progress.advance(1);
             r
         })
@@ -265,25 +353,91 @@ pub fn payouts(
     Ok(out)
 }
 
-/// Every round of one platform, ascending.
+/// What a platform's rounds are computed on besides its members: the ledger's rounds, the
+/// platform's returned transfers, and how to name things in messages.
+struct Books<'a> {
+    ledger: Option<&'a Ledger>,
+    returns: &'a [&'a Return],
+    data: &'a InputData,
+    who: &'a (dyn Fn(&str) -> String + Sync),
+}
+
+/// The accepted returns rows per platform code, each naming a round the recoveries have.
+fn returns_by_platform<'a>(
+    data: &'a InputData,
+    pools: &BTreeMap<u32, Vec<(i64, i64)>>,
+    who: &(dyn Fn(&str) -> String + Sync),
+) -> Result<BTreeMap<u32, Vec<&'a Return>>> {
+    let mut by: BTreeMap<u32, Vec<&Return>> = BTreeMap::new();
+    for r in &data.returns {
+        let known = pools
+            .get(&r.platform)
+            .is_some_and(|rounds| rounds.iter().any(|(n, _)| *n == r.round));
+        if !known {
+            return Err(Error::Returns(format!(
+                "{} line {}: a transfer to lender {} in round {} of platform {} came back, but \
+                 the recoveries have no such round: nothing was paid in it",
+                r.file,
+                r.line,
+                who(data.lenders.ids.get(r.lender)),
+                r.round,
+                data.platforms.ids[r.platform as usize]
+            )));
+        }
+        by.entry(r.platform).or_default().push(r);
+    }
+    Ok(by)
+}
+
+/// One lender's returns in one round: Σ amount, and whether the account has changed since the
+/// latest of them (by returned_on, then file order).
+#[derive(Debug, Clone, Copy)]
+struct Returned<'a> {
+    total: i64,
+    account_changed: bool,
+    latest: &'a Return,
+}
+
+fn returned_per_lender<'a>(returns: &[&'a Return]) -> BTreeMap<(i64, u32), Returned<'a>> {
+    let mut by: BTreeMap<(i64, u32), Returned<'a>> = BTreeMap::new();
+    for &r in returns {
+        by.entry((r.round, r.lender))
+            .and_modify(|e| {
+                e.total = e.total.saturating_add(r.amount);
+                if r.returned_on >= e.latest.returned_on {
+                    e.latest = r;
+                    e.account_changed = r.account_changed;
+                }
+            })
+            .or_insert(Returned {
+                total: r.amount,
+                account_changed: r.account_changed,
+                latest: r,
+            });
+    }
+    by
+}
+
+/// Every round of one platform, ascending; then the returned transfers booked on the rounds
+/// they came from, and re-issued where the lender's account has changed.
 fn platform_rounds(
     code: u32,
     rounds: &[(i64, i64)],
     members: &[Member],
-    ledger: Option<&Ledger>,
+    books: &Books<'_>,
     rule: Rule,
     rank: &[u32],
 ) -> Result<(PayoutRows, Vec<RoundRow>)> {
     let mut rows = PayoutRows::default();
     let mut round_rows = Vec::with_capacity(rounds.len());
-    // before: Σ paid + reserved of each lender over the rounds so far.
+    let returned = returned_per_lender(books.returns);
+    // before: Σ paid + reserved + returned of each lender over the rounds so far (a returned
+    // transfer is still the lender's: held for them).
     let mut before: HashMap<u32, i64> = HashMap::new();
     for &(round, pool) in rounds {
-        if let Some((paid, old)) = ledger.and_then(|l| l.round(code, round)) {
+        let start = rows.len();
+        if let Some((paid, old)) = books.ledger.and_then(|l| l.round(code, round)) {
             for &k in old {
-                let add = paid.paid[k].saturating_add(paid.reserved[k]);
-                let b = before.entry(paid.lender[k]).or_default();
-                *b = b.saturating_add(add);
                 rows.push(
                     code,
                     round,
@@ -291,10 +445,12 @@ fn platform_rounds(
                     paid.status[k],
                     paid.claim[k],
                     paid.before[k],
-                    allocate::Share {
+                    RowShare {
                         paid: paid.paid[k],
                         reserved: paid.reserved[k],
                         carried: paid.carried[k],
+                        returned: paid.returned[k],
+                        returned_total: paid.returned_total[k],
                     },
                 );
             }
@@ -304,42 +460,156 @@ fn platform_rounds(
                 ))
             })?;
             round_rows.push(r);
-            continue;
+        } else {
+            let lenders: Vec<Lender> = members
+                .iter()
+                .map(|m| Lender {
+                    key: rank[m.lender as usize],
+                    claim: m.claim,
+                    reserved: m.status == Status::Reserved,
+                    before: before.get(&m.lender).copied().unwrap_or(0),
+                    invested: m.invested,
+                    withdrawn: m.withdrawn,
+                })
+                .collect();
+            let result = allocate::allocate(pool, &lenders, rule)?;
+            for ((m, l), share) in members.iter().zip(&lenders).zip(&result.shares) {
+                rows.push(
+                    code,
+                    round,
+                    m.lender,
+                    m.status,
+                    m.claim,
+                    l.before,
+                    (*share).into(),
+                );
+            }
+            round_rows.push(RoundRow {
+                platform: code,
+                round,
+                pool,
+                paid: result.paid,
+                reserved: result.reserved,
+                carried: result.carried,
+                returned: 0,
+                reissued: 0,
+                surplus: result.surplus,
+                lenders: members.len() as i64,
+                lenders_paid: result.lenders_paid,
+                level: result.level,
+                computed: true,
+            });
         }
-        let lenders: Vec<Lender> = members
-            .iter()
-            .map(|m| Lender {
-                key: rank[m.lender as usize],
-                claim: m.claim,
-                reserved: m.status == Status::Reserved,
-                before: before.get(&m.lender).copied().unwrap_or(0),
-                invested: m.invested,
-                withdrawn: m.withdrawn,
-            })
-            .collect();
-        let result = allocate::allocate(pool, &lenders, rule)?;
-        for ((m, l), share) in members.iter().zip(&lenders).zip(&result.shares) {
-            rows.push(code, round, m.lender, m.status, m.claim, l.before, *share);
+        let end = rows.len();
+        if let Some(line) = round_rows.last_mut() {
+            book_returns(&mut rows, start..end, line, &returned, books)?;
         }
-        for (m, share) in members.iter().zip(&result.shares) {
-            let b = before.entry(m.lender).or_default();
-            *b = b.saturating_add(share.paid + share.reserved);
+        for k in start..end {
+            let add = rows.paid[k]
+                .saturating_add(rows.reserved[k])
+                .saturating_add(rows.returned[k]);
+            let b = before.entry(rows.lender[k]).or_default();
+            *b = b.saturating_add(add);
         }
-        round_rows.push(RoundRow {
-            platform: code,
-            round,
-            pool,
-            paid: result.paid,
-            reserved: result.reserved,
-            carried: result.carried,
-            surplus: result.surplus,
-            lenders: members.len() as i64,
-            lenders_paid: result.lenders_paid,
-            level: result.level,
-            computed: true,
-        });
     }
     // Until they are gathered, the rows of every platform are held at once: without the slack.
     rows.shrink_to_fit();
     Ok((rows, round_rows))
+}
+
+/// Book the returns of one round (`range`: its rows, `line`: its payout_rounds row): what the
+/// returns table lists beyond what the ledger booked moves from paid to returned; then every
+/// returned amount still held goes out again when the lender's account has changed since it
+/// came back. Σ paid + reserved + carried + returned + surplus = pool stays as it was.
+fn book_returns(
+    rows: &mut PayoutRows,
+    range: std::ops::Range<usize>,
+    line: &mut RoundRow,
+    returned: &BTreeMap<(i64, u32), Returned<'_>>,
+    books: &Books<'_>,
+) -> Result<()> {
+    let round = line.round;
+    let platform = || books.data.platforms.ids[line.platform as usize].as_str();
+    let lender_id = |l: u32| (books.who)(books.data.lenders.ids.get(l));
+    let mut touched = false;
+    let this_round = returned.range((round, 0)..=(round, u32::MAX));
+    let mut at: Option<HashMap<u32, usize>> = None;
+    for (&(_, lender), back) in this_round {
+        let at = at.get_or_insert_with(|| range.clone().map(|k| (rows.lender[k], k)).collect());
+        let r = back.latest;
+        let Some(&k) = at.get(&lender) else {
+            return Err(Error::Returns(format!(
+                "{} line {}: a transfer to lender {} in round {round} of platform {} came back, \
+                 but that lender was paid nothing in that round; correct the returns table",
+                r.file,
+                r.line,
+                lender_id(lender),
+                platform()
+            )));
+        };
+        let new = back.total - rows.returned_total[k];
+        if new < 0 {
+            return Err(Error::Returns(format!(
+                "{} line {}: the returns table lists {} yuan of lender {}'s transfers in round \
+                 {round} of platform {} as returned, but the ledger has booked {} yuan returned \
+                 already; keep every return in the table (it is the bank's whole list)",
+                r.file,
+                r.line,
+                format_fen(back.total),
+                lender_id(lender),
+                platform(),
+                format_fen(rows.returned_total[k])
+            )));
+        }
+        if new > rows.paid[k] {
+            let sent = if rows.paid[k] == 0 {
+                "was paid nothing".to_string()
+            } else {
+                format!("was paid {} yuan", format_fen(rows.paid[k]))
+            };
+            return Err(Error::Returns(format!(
+                "{} line {}: lender {} {sent} in round {round} of platform {} (after the returns \
+                 booked before), but the returns not yet booked add up to {} yuan; correct the \
+                 returns table",
+                r.file,
+                r.line,
+                lender_id(lender),
+                platform(),
+                format_fen(new)
+            )));
+        }
+        rows.paid[k] -= new;
+        rows.returned[k] += new;
+        rows.returned_total[k] = back.total;
+        line.paid -= new;
+        line.returned += new;
+        if back.account_changed && rows.returned[k] > 0 {
+            let again = rows.returned[k];
+            rows.returned[k] = 0;
+            rows.paid[k] += again;
+            rows.reissued[k] = again;
+            line.returned -= again;
+            line.paid += again;
+            line.reissued += again;
+        }
+        touched = true;
+    }
+    // A return the ledger booked must still be in the table (the bank's whole list).
+    if let Some(k) = range
+        .clone()
+        .find(|&k| rows.returned_total[k] > 0 && !returned.contains_key(&(round, rows.lender[k])))
+    {
+        return Err(Error::Returns(format!(
+            "the ledger has booked {} yuan of lender {}'s transfers in round {round} of platform \
+             {} as returned, but the returns table lists none of them; keep every return in the \
+             table (it is the bank's whole list)",
+            format_fen(rows.returned_total[k]),
+            lender_id(rows.lender[k]),
+            platform()
+        )));
+    }
+    if touched {
+        line.lenders_paid = range.filter(|&k| rows.paid[k] > 0).count() as i64;
+    }
+    Ok(())
 }
