@@ -397,9 +397,21 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
     let (held, again) = (all(|r| r.returned), all(|r| r.reissued));
     if held + again > 0 {
         log.info(&format!(
-            "退汇 returned transfers: 待重发 held {} 元, 本次重发 re-issued now {} 元",
+            "退汇 returned transfers: 待重发 held {} 元, 本次重发 re-issued now {} 元 (returned_transfers.parquet)",
             grouped(held),
             grouped(again),
+        ));
+    }
+    let blind = p
+        .returned
+        .iter()
+        .filter(|t| t.held > 0 && t.account == crate::input::data::ReturnAccount::NotGiven)
+        .count();
+    if blind > 0 {
+        log.info(&format!(
+            "  {blind} 笔退汇未载明原收款账户，无法判断账户是否已更新，暂予保管; {blind} held: their \
+             returns give no bank_account, so a changed account cannot be told (add the account \
+             from the bank's list)"
         ));
     }
 }

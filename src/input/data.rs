@@ -163,6 +163,33 @@ pub struct Recovery {
     pub amount: i64,
 }
 
+/// The lender's account now against the account a returned transfer was sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnAccount {
+    /// The lender has a valid account now, other than the one returned: send it again.
+    Changed,
+    /// The lender's account now is the one the bank returned.
+    Unchanged,
+    /// The returns row gives no account to compare with.
+    NotGiven,
+    /// The lender has no valid account now.
+    NoneNow,
+}
+
+impl ReturnAccount {
+    /// Why a returned amount is held (or `changed` when it is sent again): code, Chinese.
+    pub fn reason(self) -> (&'static str, &'static str) {
+        match self {
+            ReturnAccount::Changed => ("account_changed", "收款账户已更新，重新支付"),
+            ReturnAccount::Unchanged => ("account_unchanged", "收款账户未更新，暂予保管"),
+            ReturnAccount::NotGiven => {
+                ("no_account_on_return", "退汇记录未载明原收款账户，暂予保管")
+            }
+            ReturnAccount::NoneNow => ("no_valid_account", "出借人暂无有效收款账户，暂予保管"),
+        }
+    }
+}
+
 /// One accepted returns row: a transfer the bank sent back.
 #[derive(Debug, Clone)]
 pub struct Return {
@@ -171,9 +198,8 @@ pub struct Return {
     pub lender: u32,
     pub amount: i64,
     pub returned_on: Date,
-    /// The lender's account is valid now and differs from the one the bank returned the
-    /// transfer from (the row's `bank_account`; false when the row gives none).
-    pub account_changed: bool,
+    /// The lender's account now against the one the bank returned the transfer from.
+    pub account: ReturnAccount,
     /// Where the row is, for messages.
     pub file: String,
     pub line: u64,

@@ -18,6 +18,7 @@ use crate::domain::date::Date;
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
     InputData, InvestmentTotals, LoanTotals, Personal, PositionTable, Positions, Recovery, Return,
+    ReturnAccount,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
 use crate::input::report::{Reason, RejectRow, TableReport};
@@ -787,9 +788,11 @@ impl Validator {
             .as_ref()
             .map(|p| p.bank_accounts.get(r.lender))
             .unwrap_or_default();
-        let account_changed = match returned_from {
-            Some(from) => !now.is_empty() && now != from,
-            None => false,
+        let account = match returned_from {
+            _ if now.is_empty() => ReturnAccount::NoneNow,
+            None => ReturnAccount::NotGiven,
+            Some(from) if from == now => ReturnAccount::Unchanged,
+            Some(_) => ReturnAccount::Changed,
         };
         self.data.returns.push(Return {
             platform: r.platform,
@@ -797,7 +800,7 @@ impl Validator {
             lender: r.lender,
             amount: vals[RT_AMOUNT].money().unwrap_or(0),
             returned_on: vals[RT_RETURNED_ON].date().unwrap_or(Date(0)),
-            account_changed,
+            account,
             file: file.to_string(),
             line,
         });

@@ -638,5 +638,80 @@ pub fn payouts(
         parquet::ints(x().map(|r| Some(r.lenders_paid))),
         parquet::ratios(x().map(|r| r.level)),
     ])?;
+    out.finish(staging)?;
+    if !p.returned.is_empty() {
+        returned_transfers(staging, data, &p.returned, names)?;
+    }
+    Ok(())
+}
+
+/// returned_transfers.parquet: per platform, round and lender with returns, what came back and
+/// what became of it — held (and why) or sent again now.
+fn returned_transfers(
+    staging: &Staging,
+    data: &InputData,
+    returned: &[crate::payout::rounds::ReturnedTransfer],
+    names: &LenderNames,
+) -> Result<()> {
+    let schema = [
+        ("platform_id", Kind::Text),
+        ("round", Kind::Int),
+        ("lender_id", Kind::Text),
+        ("returned_total", Kind::Money),
+        ("booked_now", Kind::Money),
+        ("held", Kind::Money),
+        ("reissued", Kind::Money),
+        ("last_returned_on", Kind::Date),
+        ("disposition", Kind::Text),
+        ("reason", Kind::Text),
+        ("reason_zh", Kind::Text),
+    ];
+    let mut rows: Vec<&crate::payout::rounds::ReturnedTransfer> = returned.iter().collect();
+    let platform = |code: u32| data.platforms.ids[code as usize].as_str();
+    rows.sort_by(|a, b| {
+        (
+            platform(a.platform).as_bytes(),
+            a.round,
+            names.rank(a.lender),
+        )
+            .cmp(&(
+                platform(b.platform).as_bytes(),
+                b.round,
+                names.rank(b.lender),
+            ))
+    });
+    let disposition = |t: &crate::payout::rounds::ReturnedTransfer| {
+        if t.reissued > 0 {
+            "reissued"
+        } else if t.held > 0 {
+            "held"
+        } else {
+            "settled"
+        }
+    };
+    let reason = |t: &crate::payout::rounds::ReturnedTransfer| match disposition(t) {
+        "held" | "reissued" => t.account.reason(),
+        _ => ("reissued_before", "已于此前重新支付"),
+    };
+    let mut out = Export::create(
+        staging,
+        "returned_transfers.parquet",
+        &schema,
+        &["platform_id", "round", "lender_id"],
+    )?;
+    let x = || rows.iter();
+    out.write(vec![
+        parquet::text(x().map(|t| Some(platform(t.platform)))),
+        parquet::ints(x().map(|t| Some(t.round))),
+        parquet::text(x().map(|t| Some(names.name(t.lender)))),
+        parquet::money("returned_total", x().map(|t| Some(t.total)))?,
+        parquet::money("booked_now", x().map(|t| Some(t.booked_now)))?,
+        parquet::money("held", x().map(|t| Some(t.held)))?,
+        parquet::money("reissued", x().map(|t| Some(t.reissued)))?,
+        parquet::dates(x().map(|t| Some(t.last_returned_on))),
+        parquet::text(x().map(|t| Some(disposition(t)))),
+        parquet::text(x().map(|t| Some(reason(t).0))),
+        parquet::text(x().map(|t| Some(reason(t).1))),
+    ])?;
     out.finish(staging)
 }

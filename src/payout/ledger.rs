@@ -3,8 +3,9 @@
 //!
 //! A ledger is read whole and checked on its own before it is trusted: every row's round is in
 //! the rounds file, no (platform, round, lender) twice, no negative amount, and each round's
-//! rows add up to its paid / reserved / carried, with pool = paid + reserved + carried +
-//! surplus. [`Ledger::check_against`] then checks it against today's recoveries: a round
+//! rows add up to its paid / reserved / carried / returned, with pool = paid + reserved +
+//! carried + returned + surplus (ledgers written before returns existed have no `returned`:
+//! nothing returned). [`Ledger::check_against`] then checks it against today's recoveries: a round
 //! already paid must still have the pool it was paid from, and a round not yet paid may not be
 //! numbered below a paid one — cash that arrives late is booked as a new round.
 //! [`Ledger::check_claims`] checks its lenders against today's claims: still there, and never

@@ -2,18 +2,23 @@
 //! rounds before it — the ledger's rounds (already paid) as they were, the others computed by
 //! [`super::allocate`] (docs/payouts.md). Platforms run in parallel.
 //!
+//! Then the bank's returned transfers (the returns table) are booked on the round they came
+//! from: paid → returned (held for the lender, still in `before`), and sent again in this run
+//! where the lender's account has changed since (docs/payouts.md, "Returned transfers").
+//!
 //! In: the claims (lender codes in byte order of their ids, per platform), the recoveries'
-//! pools, and the ledger if any (already checked against the recoveries). Out: columns — one
-//! row per lender in each round, and one per platform and round — sorted by (platform id,
-//! round, lender id).
+//! pools, the returns, and the ledger if any (already checked against the recoveries). Out:
+//! columns — one row per lender in each round, and one per platform and round — sorted by
+//! (platform id, round, lender id); and what became of each lender's returns per round.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
+use crate::domain::date::Date;
 use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
-use crate::input::data::{InputData, Return};
+use crate::input::data::{InputData, Return, ReturnAccount};
 use crate::payout::allocate::{self, Lender, Rule};
 use crate::payout::ledger::Ledger;
 use crate::rules::exposure::{Claims, Status};
@@ -173,11 +178,32 @@ pub struct Transfer {
     pub reissue: bool,
 }
 
+/// What became of one lender's returned transfers of one round (returned_transfers.parquet).
+#[derive(Debug, Clone)]
+pub struct ReturnedTransfer {
+    pub platform: u32,
+    pub round: i64,
+    pub lender: u32,
+    /// Σ of the returns table for it.
+    pub total: i64,
+    /// Booked in this run (the rest was booked by the ledger's runs).
+    pub booked_now: i64,
+    /// Held for the lender after this run.
+    pub held: i64,
+    /// Sent again in this run.
+    pub reissued: i64,
+    /// The latest return's date, and the lender's account against it.
+    pub last_returned_on: Date,
+    pub account: ReturnAccount,
+}
+
 /// The payout stage's result.
 #[derive(Debug, Default, Clone)]
 pub struct Payouts {
     pub rows: PayoutRows,
     pub rounds: Vec<RoundRow>,
+    /// Per (platform, round, lender) with returns, in platform, round and lender code order.
+    pub returned: Vec<ReturnedTransfer>,
 }
 
 impl Payouts {
@@ -321,7 +347,7 @@ pub fn payouts(
         Some(order.len() as u64),
         crate::progress::Unit::Platforms,
     );
-    let results: Vec<Result<(PayoutRows, Vec<RoundRow>)>> = order
+    let results: Vec<Result<PlatformPayouts>> = order
         .par_iter()
         .map(|&code| {
             let rounds = &pools[&code];
@@ -344,10 +370,11 @@ pub fn payouts(
     }
     let mut out = Payouts::default();
     out.rows
-        .reserve_exact(parts.iter().map(|(rows, _)| rows.len()).sum());
-    for (rows, rounds) in parts {
+        .reserve_exact(parts.iter().map(|(rows, ..)| rows.len()).sum());
+    for (rows, rounds, returned) in parts {
         out.rows.append(rows);
         out.rounds.extend(rounds);
+        out.returned.extend(returned);
     }
     progress.end(out.rows.len() as u64);
     Ok(out)
@@ -389,12 +416,11 @@ fn returns_by_platform<'a>(
     Ok(by)
 }
 
-/// One lender's returns in one round: Σ amount, and whether the account has changed since the
-/// latest of them (by returned_on, then file order).
+/// One lender's returns in one round: Σ amount, and the latest of them (by returned_on, then
+/// file order), whose account decides whether the amount goes out again.
 #[derive(Debug, Clone, Copy)]
 struct Returned<'a> {
     total: i64,
-    account_changed: bool,
     latest: &'a Return,
 }
 
@@ -406,20 +432,21 @@ fn returned_per_lender<'a>(returns: &[&'a Return]) -> BTreeMap<(i64, u32), Retur
                 e.total = e.total.saturating_add(r.amount);
                 if r.returned_on >= e.latest.returned_on {
                     e.latest = r;
-                    e.account_changed = r.account_changed;
                 }
             })
             .or_insert(Returned {
                 total: r.amount,
-                account_changed: r.account_changed,
                 latest: r,
             });
     }
     by
 }
 
-/// Every round of one platform, ascending; then the returned transfers booked on the rounds
-/// they came from, and re-issued where the lender's account has changed.
+/// One platform's payout rows, round rows and returned transfers.
+type PlatformPayouts = (PayoutRows, Vec<RoundRow>, Vec<ReturnedTransfer>);
+
+/// Every round of one platform, ascending, each with the returned transfers booked on it and
+/// re-issued where the lender's account has changed.
 fn platform_rounds(
     code: u32,
     rounds: &[(i64, i64)],
@@ -427,9 +454,10 @@ fn platform_rounds(
     books: &Books<'_>,
     rule: Rule,
     rank: &[u32],
-) -> Result<(PayoutRows, Vec<RoundRow>)> {
+) -> Result<PlatformPayouts> {
     let mut rows = PayoutRows::default();
     let mut round_rows = Vec::with_capacity(rounds.len());
+    let mut transfers = Vec::new();
     let returned = returned_per_lender(books.returns);
     // before: Σ paid + reserved + returned of each lender over the rounds so far (a returned
     // transfer is still the lender's: held for them).
@@ -502,7 +530,14 @@ fn platform_rounds(
         }
         let end = rows.len();
         if let Some(line) = round_rows.last_mut() {
-            book_returns(&mut rows, start..end, line, &returned, books)?;
+            book_returns(
+                &mut rows,
+                start..end,
+                line,
+                &returned,
+                books,
+                &mut transfers,
+            )?;
         }
         for k in start..end {
             let add = rows.paid[k]
@@ -514,7 +549,7 @@ fn platform_rounds(
     }
     // Until they are gathered, the rows of every platform are held at once: without the slack.
     rows.shrink_to_fit();
-    Ok((rows, round_rows))
+    Ok((rows, round_rows, transfers))
 }
 
 /// Book the returns of one round (`range`: its rows, `line`: its payout_rounds row): what the
@@ -527,6 +562,7 @@ fn book_returns(
     line: &mut RoundRow,
     returned: &BTreeMap<(i64, u32), Returned<'_>>,
     books: &Books<'_>,
+    out: &mut Vec<ReturnedTransfer>,
 ) -> Result<()> {
     let round = line.round;
     let platform = || books.data.platforms.ids[line.platform as usize].as_str();
@@ -583,7 +619,7 @@ fn book_returns(
         rows.returned_total[k] = back.total;
         line.paid -= new;
         line.returned += new;
-        if back.account_changed && rows.returned[k] > 0 {
+        if r.account == ReturnAccount::Changed && rows.returned[k] > 0 {
             let again = rows.returned[k];
             rows.returned[k] = 0;
             rows.paid[k] += again;
@@ -592,6 +628,17 @@ fn book_returns(
             line.paid += again;
             line.reissued += again;
         }
+        out.push(ReturnedTransfer {
+            platform: line.platform,
+            round,
+            lender,
+            total: back.total,
+            booked_now: new,
+            held: rows.returned[k],
+            reissued: rows.reissued[k],
+            last_returned_on: r.returned_on,
+            account: r.account,
+        });
         touched = true;
     }
     // A return the ledger booked must still be in the table (the bank's whole list).
