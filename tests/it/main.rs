@@ -10,6 +10,7 @@ mod generate;
 mod interop;
 mod payout;
 mod plan;
+mod returns;
 mod run;
 mod safety;
 mod util;
