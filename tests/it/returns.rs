@@ -575,3 +575,35 @@ proptest::proptest! {
         run_workflow(&wf);
     }
 }
+
+#[test]
+fn a_ledger_written_before_returns_existed_is_read_as_nothing_returned() {
+    use polars::prelude::*;
+    let w = Workdir::new("returns-old-ledger");
+    fixture(&w, [OLD_A, B_ACCT, C_ACCT], ROUND_1, "");
+    ok(payout(&w, None, "pay-1.csv", "r1"));
+    std::fs::create_dir(w.path("old")).unwrap();
+    for (file, drop) in [
+        (
+            "payouts.parquet",
+            &["returned", "reissued", "returned_total"][..],
+        ),
+        ("payout_rounds.parquet", &["returned", "reissued"][..]),
+    ] {
+        let mut df = read_parquet(&w, &format!("r1/{file}"));
+        for c in drop {
+            df = df.drop(c).unwrap();
+        }
+        let f = std::fs::File::create(w.path(&format!("old/{file}"))).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+    }
+    let returns = format!("F,1,A,200,2019-07-05,,{OLD_A}\nF,1,C,200,2019-07-05,,\n");
+    fixture(&w, [NEW_A, B_ACCT, C_ACCT], ROUNDS_1_2, &returns);
+    ok(payout(&w, Some("old"), "pay-2.csv", "from-old"));
+    ok(payout(&w, Some("r1"), "pay-3.csv", "from-new"));
+    assert_eq!(
+        std::fs::read(w.path("from-old/payouts.parquet")).unwrap(),
+        std::fs::read(w.path("from-new/payouts.parquet")).unwrap()
+    );
+    assert_eq!(w.read("pay-2.csv"), w.read("pay-3.csv"));
+}
