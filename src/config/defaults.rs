@@ -63,6 +63,7 @@ impl Default for Config {
             payout_rule: crate::payout::allocate::Division::Pro,
             statement_sms: DEFAULT_SMS.to_string(),
             payments: super::Payments {
+                columns: super::BatchField::default_columns(),
                 batch_rows: 5000,
                 gb18030: false,
             },
@@ -217,4 +218,10 @@ sms = "{name}您好：您在{platforms}个平台的债权合计{claim}元，已�
 # Bank batches (--payments DIR): transfers per file at most; encoding utf-8-bom or gb18030.
 batch_rows = 5000
 encoding = "utf-8-bom"
+# 批量文件的列，按银行模板的顺序：seq 序号、account 收款人账号、name 收款人户名、bank 开户行、
+# amount 金额(元)、purpose 用途；另可选 id_number 证件号码、phone 手机号码、lender_id 出借人编号。
+# The batch file's columns in the bank template's order (account and amount are required).
+columns = ["seq", "account", "name", "bank", "amount", "purpose"]
+# 表头（可选，与 columns 一一对应；默认如上中文）。Headers, one per column (optional).
+# headers = ["序号", "收款人账号", "收款人户名", "开户行", "金额(元)", "用途"]
 "#;

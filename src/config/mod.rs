@@ -125,21 +125,61 @@ pub struct Config {
 }
 
 /// `[payments]`, resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payments {
     pub batch_rows: usize,
     /// GB18030 (what a Chinese bank portal's CSV import often expects) instead of UTF-8 with BOM.
     pub gb18030: bool,
+    /// The batch file's columns in the bank template's order, each with its header.
+    pub columns: Vec<(BatchField, String)>,
+}
+
+/// A column a bank's batch-transfer template may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchField {
+    Seq,
+    Account,
+    Name,
+    Bank,
+    Amount,
+    Purpose,
+    IdNumber,
+    Phone,
+    LenderId,
+}
+
+impl BatchField {
+    /// Every field: its key in `[payments] columns` and its default header.
+    pub const ALL: [(BatchField, &'static str, &'static str); 9] = [
+        (BatchField::Seq, "seq", "序号"),
+        (BatchField::Account, "account", "收款人账号"),
+        (BatchField::Name, "name", "收款人户名"),
+        (BatchField::Bank, "bank", "开户行"),
+        (BatchField::Amount, "amount", "金额(元)"),
+        (BatchField::Purpose, "purpose", "用途"),
+        (BatchField::IdNumber, "id_number", "证件号码"),
+        (BatchField::Phone, "phone", "手机号码"),
+        (BatchField::LenderId, "lender_id", "出借人编号"),
+    ];
+
+    /// The default layout: 序号, 收款人账号, 收款人户名, 开户行, 金额(元), 用途.
+    pub fn default_columns() -> Vec<(BatchField, String)> {
+        BatchField::ALL[..6]
+            .iter()
+            .map(|(f, _, h)| (*f, h.to_string()))
+            .collect()
+    }
 }
 
 /// The placeholders of `[statement] sms`.
-pub const SMS_FIELDS: [&str; 6] = [
+pub const SMS_FIELDS: [&str; 7] = [
     "name",
     "platforms",
     "claim",
     "paid",
     "reserved",
     "remaining",
+    "returned",
 ];
 
 impl Config {
@@ -469,7 +509,9 @@ impl Config {
             }
         };
         let dpay = defaults.payments;
+        let batch = batch_columns(&raw.payments, problems).unwrap_or(dpay.columns);
         let payments = Payments {
+            columns: batch,
             batch_rows: match raw.payments.batch_rows {
                 None => dpay.batch_rows,
                 Some(n) if (1..=1_000_000).contains(&n) => n as usize,
@@ -526,6 +568,76 @@ fn one_line(message: &str) -> String {
 }
 
 /// The problems of a config, (section, key, message), collected so that all are reported.
+/// `[payments] columns` and `headers`: known fields, each once, account and amount among
+/// them, a header for each. `None` (with the problems recorded) when they do not fit.
+fn batch_columns(raw: &raw::RawPayments, problems: &Problems) -> Option<Vec<(BatchField, String)>> {
+    let fields = match &raw.columns {
+        None => BatchField::default_columns()
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect::<Vec<_>>(),
+        Some(names) => {
+            let mut fields = Vec::new();
+            for name in names {
+                match BatchField::ALL
+                    .iter()
+                    .find(|(_, key, _)| *key == name.trim())
+                {
+                    Some((f, ..)) if fields.contains(f) => {
+                        problems.add("[payments]", "columns", format!("{name:?} is listed twice"));
+                        return None;
+                    }
+                    Some((f, ..)) => fields.push(*f),
+                    None => {
+                        let known: Vec<&str> = BatchField::ALL.iter().map(|(_, k, _)| *k).collect();
+                        problems.add(
+                            "[payments]",
+                            "columns",
+                            format!("{name:?} is not a field ({})", known.join(", ")),
+                        );
+                        return None;
+                    }
+                }
+            }
+            for (needed, key) in [
+                (BatchField::Account, "account"),
+                (BatchField::Amount, "amount"),
+            ] {
+                if !fields.contains(&needed) {
+                    problems.add(
+                        "[payments]",
+                        "columns",
+                        format!("{key:?} is missing: a transfer needs it"),
+                    );
+                    return None;
+                }
+            }
+            fields
+        }
+    };
+    let headers: Vec<String> = match &raw.headers {
+        None => fields
+            .iter()
+            .map(|f| {
+                BatchField::ALL
+                    .iter()
+                    .find(|(g, ..)| g == f)
+                    .map_or(String::new(), |(_, _, h)| h.to_string())
+            })
+            .collect(),
+        Some(h) if h.len() == fields.len() => h.clone(),
+        Some(h) => {
+            problems.add(
+                "[payments]",
+                "headers",
+                format!("{} headers for {} columns", h.len(), fields.len()),
+            );
+            return None;
+        }
+    };
+    Some(fields.into_iter().zip(headers).collect())
+}
+
 #[derive(Default)]
 struct Problems(std::cell::RefCell<Vec<(String, String, String)>>);
 
@@ -597,6 +709,29 @@ mod tests {
             default.recovery.buckets,
             [9_500, 8_000, 5_000, 2_500, 1_000]
         );
+    }
+
+    #[test]
+    fn the_sms_knows_returned_amounts_and_batches_their_layout() {
+        let c = Config::from_toml("[statement]\nsms = \"{name} {returned}\"\n").unwrap();
+        assert_eq!(c.statement_sms, "{name} {returned}");
+        assert!(Config::from_toml("[statement]\nsms = \"{refund}\"\n").is_err());
+        let c = Config::from_toml(
+            "[payments]\ncolumns = [\"account\", \"amount\"]\nheaders = [\"账号\", \"金额\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.payments.columns,
+            [
+                (BatchField::Account, "账号".to_string()),
+                (BatchField::Amount, "金额".to_string())
+            ]
+        );
+        let c =
+            Config::from_toml("[payments]\ncolumns = [\"amount\", \"lender_id\", \"account\"]\n")
+                .unwrap();
+        let headers: Vec<&str> = c.payments.columns.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(headers, ["金额(元)", "出借人编号", "收款人账号"]);
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub struct RawPayments {
     pub batch_rows: Option<i64>,
     /// `utf-8-bom` or `gb18030`.
     pub encoding: Option<String>,
+    /// The batch file's fields in order (`seq`, `account`, `name`, `bank`, `amount`, …).
+    pub columns: Option<Vec<String>>,
+    /// Their headers, one per column.
+    pub headers: Option<Vec<String>>,
 }
 
 /// `[statement]`: the lenders' statements (`statement --all`).

@@ -1,9 +1,11 @@
-//! `--payments DIR`: the bank batches of the rounds computed in this run, in the column layout
-//! of a Chinese bank's batch-transfer (批量代付) template — 序号, 收款人账号, 收款人户名, 开户行,
-//! 金额(元), 用途 — one file per platform, round and bank, at most `[payments] batch_rows`
-//! transfers each, as CSV (UTF-8 with BOM, or GB18030) and as .xlsx with the account numbers as
-//! text cells; per platform and round a control file (批次, 开户行, 笔数, 金额合计, sha256)
-//! whose total is the round's `paid` in payout_rounds.parquet to the fen.
+//! `--payments DIR`: the bank transfers of this run (the rounds computed in it, and returned
+//! amounts re-issued), in the column layout of a Chinese bank's batch-transfer (批量代付)
+//! template — by default 序号, 收款人账号, 收款人户名, 开户行, 金额(元), 用途; `[payments]
+//! columns` and `headers` give another bank's — one file per platform, round and bank, at most
+//! `[payments] batch_rows` transfers each, as CSV (UTF-8 with BOM, or GB18030) and as .xlsx with
+//! the account and id numbers as text cells; per platform and round a control file (批次, 开户行,
+//! 笔数, 金额合计, sha256) whose total is the round's `paid` in payout_rounds.parquet to the fen
+//! (`reissued` for a round of the ledger).
 //!
 //! Like the payment file, the folder is committed with the output folder, never apart from
 //! it: checked and staged beside its final name (mode 0700, files 0600) before any work,
@@ -17,7 +19,7 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::config::Payments;
+use crate::config::{BatchField, Payments};
 use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
 use crate::input::InputData;
@@ -174,7 +176,7 @@ impl PaymentBatches {
                 for (n, chunk) in group.chunks(config.batch_rows).enumerate() {
                     let stem =
                         format!("{}_r{round}_{}_{:03}", safe(&pid), safe(&shown_bank), n + 1);
-                    let lines: Vec<[String; 6]> = chunk
+                    let lines: Vec<Vec<String>> = chunk
                         .iter()
                         .enumerate()
                         .map(|(j, &i)| {
@@ -183,27 +185,39 @@ impl PaymentBatches {
                                 "" => personal.names.get(l),
                                 a => a,
                             };
-                            [
-                                (j + 1).to_string(),
-                                personal.bank_accounts.get(l).to_string(),
-                                holder.to_string(),
-                                b.clone(),
-                                format_fen(fen(i)),
-                                purpose(i),
-                            ]
+                            config
+                                .columns
+                                .iter()
+                                .map(|(field, _)| match field {
+                                    BatchField::Seq => (j + 1).to_string(),
+                                    BatchField::Account => {
+                                        personal.bank_accounts.get(l).to_string()
+                                    }
+                                    BatchField::Name => holder.to_string(),
+                                    BatchField::Bank => b.clone(),
+                                    BatchField::Amount => format_fen(fen(i)),
+                                    BatchField::Purpose => purpose(i),
+                                    BatchField::IdNumber => personal.id_numbers.get(l).to_string(),
+                                    BatchField::Phone => personal.phones.get(l).to_string(),
+                                    BatchField::LenderId => data.lenders.ids.get(l).to_string(),
+                                })
+                                .collect()
                         })
                         .collect();
                     let total: i128 = chunk.iter().map(|&i| i128::from(fen(i))).sum();
-                    let csv_bytes = batch_csv(&lines, config.gb18030)?;
+                    let csv_bytes = batch_csv(&config.columns, &lines, config.gb18030)?;
                     let file = format!("{stem}.csv");
                     self.write_file(&file, &csv_bytes, chunk.len() as u64, total)?;
                     self.write_file(
                         &format!("{stem}.xlsx"),
-                        &batch_xlsx(&lines)?,
+                        &batch_xlsx(&config.columns, &lines)?,
                         chunk.len() as u64,
                         total,
                     )?;
-                    let no_account = lines.iter().filter(|l| l[1].is_empty()).count() as u64;
+                    let no_account = chunk
+                        .iter()
+                        .filter(|&&i| personal.bank_accounts.get(r.lender[i]).is_empty())
+                        .count() as u64;
                     control.push((
                         file,
                         shown_bank.clone(),
@@ -320,19 +334,16 @@ fn safe(s: &str) -> String {
         .collect()
 }
 
-const HEADER: [&str; 6] = [
-    "序号",
-    "收款人账号",
-    "收款人户名",
-    "开户行",
-    "金额(元)",
-    "用途",
-];
-
-fn batch_csv(lines: &[[String; 6]], gb18030: bool) -> Result<Vec<u8>> {
+/// The batch as CSV: the configured headers, then the rows.
+fn batch_csv(
+    columns: &[(BatchField, String)],
+    lines: &[Vec<String>],
+    gb18030: bool,
+) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Internal(format!("writing a batch: {e}"));
-    w.write_record(HEADER).map_err(err)?;
+    w.write_record(columns.iter().map(|(_, h)| h.as_str()))
+        .map_err(err)?;
     for l in lines {
         w.write_record(l).map_err(err)?;
     }
@@ -349,7 +360,7 @@ fn batch_csv(lines: &[[String; 6]], gb18030: bool) -> Result<Vec<u8>> {
 
 /// The batch as .xlsx: every cell text but the amount (a number to the fen), so that Excel keeps
 /// the account numbers' digits.
-fn batch_xlsx(lines: &[[String; 6]]) -> Result<Vec<u8>> {
+fn batch_xlsx(columns: &[(BatchField, String)], lines: &[Vec<String>]) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("writing a batch: {e}"));
     let mut wb = Workbook::new();
@@ -358,14 +369,17 @@ fn batch_xlsx(lines: &[[String; 6]]) -> Result<Vec<u8>> {
     let ws = wb.add_worksheet();
     let text = Format::new().set_num_format("@");
     let money = Format::new().set_num_format("#,##0.00");
-    for (c, h) in HEADER.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &text)
+    for (c, (_, h)) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &text)
             .map_err(err)?;
     }
     for (r, l) in lines.iter().enumerate() {
         let row = r as u32 + 1;
         for (c, v) in l.iter().enumerate() {
-            if c == 4 {
+            if columns
+                .get(c)
+                .is_some_and(|(f, _)| *f == BatchField::Amount)
+            {
                 let amount: f64 = v.parse().unwrap_or(0.0);
                 ws.write_number_with_format(row, c as u16, amount, &money)
                     .map_err(err)?;
@@ -375,8 +389,15 @@ fn batch_xlsx(lines: &[[String; 6]]) -> Result<Vec<u8>> {
             }
         }
     }
-    for (c, w) in [6.0, 24.0, 14.0, 22.0, 14.0, 30.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w).map_err(err)?;
+    for (c, (field, _)) in columns.iter().enumerate() {
+        let width = match field {
+            BatchField::Seq => 6.0,
+            BatchField::Account | BatchField::IdNumber => 24.0,
+            BatchField::Bank => 22.0,
+            BatchField::Purpose => 34.0,
+            _ => 14.0,
+        };
+        ws.set_column_width(c as u16, width).map_err(err)?;
     }
     ws.set_freeze_panes(1, 0).map_err(err)?;
     wb.save_to_buffer().map_err(err)

@@ -214,3 +214,98 @@ fn bank_batches_add_up_to_every_round_and_keep_accounts_as_text() {
     let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
     assert!(!bad && text.starts_with("序号,收款人账号"), "{text}");
 }
+
+#[test]
+fn a_bank_template_of_its_own_and_layouts_that_cannot_pay() {
+    let w = Workdir::new("batches-layout");
+    let accounts = fixture(&w);
+    w.write(
+        "bank.toml",
+        format!(
+            "{}columns = [\"seq\", \"account\", \"name\", \"id_number\", \"amount\", \"purpose\"]\n\
+             headers = [\"序号\", \"收款账号\", \"收款户名\", \"证件号码\", \"金额\", \"摘要\"]\n",
+            w.read("bank.toml")
+        ),
+    );
+    let o = w.run(&[
+        "run",
+        "data",
+        "--config",
+        "bank.toml",
+        "--pay-all-rounds",
+        "--payments",
+        "pay",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let control = w.read("pay/P03_r1_control.csv");
+    let batch = control
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let text = w.read(&format!("pay/{batch}"));
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "序号,收款账号,收款户名,证件号码,金额,摘要"
+    );
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(first.len(), 6);
+    assert!(accounts.contains(&first[1].to_string()) || first[1].is_empty());
+    // The id number is the lender's, digits and X intact (never 4.20702E+17).
+    assert!(first[3].len() == 18 || first[3].is_empty(), "{first:?}");
+    assert!(winddown::domain::money::parse_fen(first[4]).is_some());
+    let xlsx = w.path(&format!("pay/{}", batch.replace(".csv", ".xlsx")));
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let row = &sheet.rows().nth(1).unwrap();
+    assert_eq!(row[3], Data::String(first[3].to_string()));
+    assert!(matches!(row[4], Data::Float(_)), "{:?}", row[4]);
+
+    // A layout without an account or an amount, an unknown field, headers that do not match:
+    // a config error naming the key, nothing written.
+    for (columns, headers, needle) in [
+        (
+            "[\"seq\", \"name\", \"amount\"]",
+            "",
+            "\"account\" is missing",
+        ),
+        ("[\"account\", \"name\"]", "", "\"amount\" is missing"),
+        (
+            "[\"account\", \"amount\", \"iban\"]",
+            "",
+            "\"iban\" is not a field",
+        ),
+        ("[\"account\", \"amount\", \"account\"]", "", "listed twice"),
+        (
+            "[\"account\", \"amount\"]",
+            "headers = [\"账号\"]\n",
+            "1 headers for 2 columns",
+        ),
+    ] {
+        w.write(
+            "bad.toml",
+            format!("[payments]\ncolumns = {columns}\n{headers}"),
+        );
+        let o = w.run(&[
+            "run",
+            "data",
+            "--config",
+            "bad.toml",
+            "--pay-all-rounds",
+            "--payments",
+            "pay-bad",
+            "--out",
+            "bad",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+        assert!(stderr(&o).contains("[payments]"), "{}", stderr(&o));
+        assert!(!w.path("bad").exists() && !w.path("pay-bad").exists());
+    }
+}
