@@ -21,6 +21,12 @@ impl Fp {
         Fp(if fp == [0, 0] { [0, 1] } else { fp })
     }
 
+    /// The fingerprint's top `bits` bits: the tables' slot index grows with them, so rows
+    /// ordered by them probe a table from one end to the other.
+    pub fn top_bits(self, bits: u32) -> usize {
+        (self.0[0] >> (64 - bits)) as usize
+    }
+
     /// The fingerprint of a pair (platform code, id), for ids unique per platform.
     pub fn pair(code: u32, id: &[u8]) -> Fp {
         let Fp([a, b]) = Fp::of(id);

@@ -19,6 +19,7 @@ pub mod data;
 pub mod find;
 pub mod ids;
 pub mod parquet;
+pub mod probes;
 pub mod report;
 pub mod schema;
 pub mod source;

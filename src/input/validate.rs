@@ -21,6 +21,7 @@ use crate::input::data::{
     ReturnAccount,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
+use crate::input::probes::Probes;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::schema::{CellType, Table};
 use crate::input::source::{Batch, Cell, Column};
@@ -145,6 +146,8 @@ pub struct Validator {
     loan_ids: FpMap<LoanRef>,
     lender_ids: FpMap<u32>,
     investment_ids: FpSet,
+    /// The id lookups of the investments batch being validated, made in table order.
+    probes: Probes<LoanRef>,
     borrower_ids: FpMap<u32>,
     borrowers: Vec<Borrower>,
     positions: Vec<PositionTable>,
@@ -176,6 +179,7 @@ impl Validator {
             loan_ids: FpMap::with_expected(1 << 10),
             lender_ids: FpMap::with_expected(1 << 10),
             investment_ids: FpSet::with_expected(1 << 10),
+            probes: Probes::default(),
             borrower_ids: FpMap::with_expected(1 << 10),
             borrowers: Vec::new(),
             positions: Vec::new(),
@@ -213,6 +217,15 @@ impl Validator {
     pub fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
         let spec = table.columns();
         let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
+        if table == Table::Investments {
+            self.probes.fill(
+                batch,
+                (IV_ID, IV_LENDER, IV_LOAN),
+                &mut self.investment_ids,
+                &self.lender_ids,
+                &self.loan_ids,
+            );
+        }
         for i in 0..PREFETCH_AHEAD.min(batch.len()) {
             self.prefetch(table, batch, i);
         }
@@ -274,17 +287,8 @@ impl Validator {
             _ => None,
         };
         match table {
-            Table::Investments => {
-                if let Some(f) = fp(IV_ID) {
-                    self.investment_ids.prefetch(f);
-                }
-                if let Some(f) = fp(IV_LENDER) {
-                    self.lender_ids.prefetch(f);
-                }
-                if let Some(f) = fp(IV_LOAN) {
-                    self.loan_ids.prefetch(f);
-                }
-            }
+            // Looked up already, in table order (`Probes`).
+            Table::Investments => {}
             Table::Loans => {
                 if let Some(f) = fp(LN_ID) {
                     self.loan_ids.prefetch(f);
@@ -311,6 +315,7 @@ impl Validator {
         // Every row that has a key registers it, accepted or not.
         let (seen, key_slot) = match table {
             Table::Recoveries | Table::Returns => (false, None),
+            Table::Investments => (self.probes.seen[i], None),
             _ => match columns[0].text(i) {
                 Cell::Ok(key) => self.register_key(table, key),
                 _ => (false, None),
@@ -344,7 +349,7 @@ impl Validator {
             Table::Platforms | Table::Lenders if seen => Err((0, Reason::DuplicateId)),
             Table::Platforms | Table::Lenders => Ok(()),
             Table::Loans => self.check_loan(vals, seen, &mut resolved),
-            Table::Investments => self.check_investment(vals, seen, &mut resolved),
+            Table::Investments => self.check_investment(vals, i, seen, &mut resolved),
             Table::Recoveries => self.check_recovery(vals, &mut resolved),
             Table::Returns => self.check_return(vals, &mut resolved),
         }?;
@@ -399,7 +404,14 @@ impl Validator {
         self.after_as_of(vals[LN_ORIGINATED].date(), LN_ORIGINATED)
     }
 
-    fn check_investment(&self, vals: &[Val], seen: bool, r: &mut Resolved) -> Result<(), Broken> {
+    /// Row `i` of the batch: its lender and loan were looked up beforehand (`self.probes`).
+    fn check_investment(
+        &self,
+        vals: &[Val],
+        i: usize,
+        seen: bool,
+        r: &mut Resolved,
+    ) -> Result<(), Broken> {
         let amount = vals[IV_AMOUNT].money().unwrap_or(0);
         if amount <= 0 {
             return Err((IV_AMOUNT, Reason::OutOfRange));
@@ -422,15 +434,14 @@ impl Validator {
         }
         let platform =
             self.platform_parent(vals[IV_PLATFORM].text().unwrap_or_default(), IV_PLATFORM)?;
-        let lender = vals[IV_LENDER].text().unwrap_or_default();
         r.platform = platform;
-        r.lender = match self.lender_ids.get(Fp::of(lender.as_bytes())) {
+        r.lender = match self.probes.lender[i] {
             None => return Err((IV_LENDER, Reason::UnknownParent)),
             Some(REJECTED) => return Err((IV_LENDER, Reason::ParentRejected)),
             Some(code) => code,
         };
-        if let Some(loan) = vals[IV_LOAN].text() {
-            match self.loan_ids.get(Fp::of(loan.as_bytes())) {
+        if vals[IV_LOAN].text().is_some() {
+            match self.probes.loan[i] {
                 None => return Err((IV_LOAN, Reason::UnknownParent)),
                 Some(l) if l.platform == REJECTED => return Err((IV_LOAN, Reason::ParentRejected)),
                 Some(loan) => {

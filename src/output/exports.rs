@@ -560,9 +560,9 @@ pub fn payouts(
         &["platform_id", "round", "lender_id"],
     )?;
     in_slices(r.len(), order.as_deref(), |slice| {
-        let cumulative = |i: &usize| r.before[*i] + r.paid[*i] + r.reserved[*i] + r.returned[*i];
+        let cumulative = |i: &usize| r.before[*i] + r.given(*i);
         let status = |i: &usize| {
-            if r.returned[*i] > 0 {
+            if r.returns(*i).returned > 0 {
                 "returned"
             } else {
                 r.status[*i].code()
@@ -582,11 +582,17 @@ pub fn payouts(
             parquet::money("paid", slice.iter().map(|i| Some(r.paid[*i])))?,
             parquet::money("reserved", slice.iter().map(|i| Some(r.reserved[*i])))?,
             parquet::money("carried", slice.iter().map(|i| Some(r.carried[*i])))?,
-            parquet::money("returned", slice.iter().map(|i| Some(r.returned[*i])))?,
-            parquet::money("reissued", slice.iter().map(|i| Some(r.reissued[*i])))?,
+            parquet::money(
+                "returned",
+                slice.iter().map(|i| Some(r.returns(*i).returned)),
+            )?,
+            parquet::money(
+                "reissued",
+                slice.iter().map(|i| Some(r.returns(*i).reissued)),
+            )?,
             parquet::money(
                 "returned_total",
-                slice.iter().map(|i| Some(r.returned_total[*i])),
+                slice.iter().map(|i| Some(r.returns(*i).total)),
             )?,
             parquet::money("cumulative", slice.iter().map(|i| Some(cumulative(i))))?,
             parquet::money(

@@ -25,7 +25,7 @@ pub fn payout_ratios(
     for i in 0..r.len() {
         let g = given.entry(r.platform[i]).or_default();
         // A returned transfer is held for the lender, like a reserve.
-        *g = g.saturating_add(r.paid[i] + r.reserved[i] + r.returned[i]);
+        *g = g.saturating_add(r.given(i));
     }
     analysis
         .platforms

@@ -35,13 +35,21 @@ pub struct PayoutRows {
     pub paid: Vec<i64>,
     pub reserved: Vec<i64>,
     pub carried: Vec<i64>,
+    /// The rows with returned transfers, by row ascending: sparse, since almost no row has any
+    /// (three dense columns would cost 1.2 GB at national scale).
+    returns: Vec<(usize, RowReturns)>,
+}
+
+/// A payouts row's returned transfers (fen).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RowReturns {
     /// Sent, came back (the returns table), and held for the lender: not re-issued yet.
-    pub returned: Vec<i64>,
+    pub returned: i64,
     /// Σ the returns of the row's transfers so far, re-issued or not (what the returns table
     /// lists for it).
-    pub returned_total: Vec<i64>,
+    pub total: i64,
     /// Re-issued now: held returns sent again in this run, to the lender's new account.
-    pub reissued: Vec<i64>,
+    pub reissued: i64,
 }
 
 impl PayoutRows {
@@ -73,9 +81,46 @@ impl PayoutRows {
         self.paid.push(share.paid);
         self.reserved.push(share.reserved);
         self.carried.push(share.carried);
-        self.returned.push(share.returned);
-        self.returned_total.push(share.returned_total);
-        self.reissued.push(0);
+        if share.returned != 0 || share.returned_total != 0 {
+            self.returns.push((
+                self.platform.len() - 1,
+                RowReturns {
+                    returned: share.returned,
+                    total: share.returned_total,
+                    reissued: 0,
+                },
+            ));
+        }
+    }
+
+    /// Row `i`'s returned transfers (all 0 for almost every row).
+    pub fn returns(&self, i: usize) -> RowReturns {
+        if self.returns.is_empty() {
+            return RowReturns::default();
+        }
+        match self.returns.binary_search_by_key(&i, |(k, _)| *k) {
+            Ok(j) => self.returns[j].1,
+            Err(_) => RowReturns::default(),
+        }
+    }
+
+    /// Row `i`'s returned transfers, to change.
+    fn returns_mut(&mut self, i: usize) -> &mut RowReturns {
+        let j = match self.returns.binary_search_by_key(&i, |(k, _)| *k) {
+            Ok(j) => j,
+            Err(j) => {
+                self.returns.insert(j, (i, RowReturns::default()));
+                j
+            }
+        };
+        &mut self.returns[j].1
+    }
+
+    /// Row `i`'s paid + reserved + returned: what the row gives the lender.
+    pub fn given(&self, i: usize) -> i64 {
+        self.paid[i]
+            .saturating_add(self.reserved[i])
+            .saturating_add(self.returns(i).returned)
     }
 
     /// Room for exactly `n` more rows in every column.
@@ -89,9 +134,6 @@ impl PayoutRows {
         self.paid.reserve_exact(n);
         self.reserved.reserve_exact(n);
         self.carried.reserve_exact(n);
-        self.returned.reserve_exact(n);
-        self.returned_total.reserve_exact(n);
-        self.reissued.reserve_exact(n);
     }
 
     fn shrink_to_fit(&mut self) {
@@ -104,12 +146,12 @@ impl PayoutRows {
         self.paid.shrink_to_fit();
         self.reserved.shrink_to_fit();
         self.carried.shrink_to_fit();
-        self.returned.shrink_to_fit();
-        self.returned_total.shrink_to_fit();
-        self.reissued.shrink_to_fit();
     }
 
     fn append(&mut self, other: PayoutRows) {
+        let base = self.len();
+        self.returns
+            .extend(other.returns.into_iter().map(|(k, r)| (base + k, r)));
         self.platform.extend(other.platform);
         self.round.extend(other.round);
         self.lender.extend(other.lender);
@@ -119,9 +161,6 @@ impl PayoutRows {
         self.paid.extend(other.paid);
         self.reserved.extend(other.reserved);
         self.carried.extend(other.carried);
-        self.returned.extend(other.returned);
-        self.returned_total.extend(other.returned_total);
-        self.reissued.extend(other.reissued);
     }
 }
 
@@ -223,9 +262,10 @@ impl Payouts {
                         reissue: false,
                     })
                 } else {
-                    (r.reissued[i] > 0).then_some(Transfer {
+                    let again = r.returns(i).reissued;
+                    (again > 0).then_some(Transfer {
                         row: i,
-                        amount: r.reissued[i],
+                        amount: again,
                         reissue: true,
                     })
                 }
@@ -540,9 +580,7 @@ fn platform_rounds(
             )?;
         }
         for k in start..end {
-            let add = rows.paid[k]
-                .saturating_add(rows.reserved[k])
-                .saturating_add(rows.returned[k]);
+            let add = rows.given(k);
             let b = before.entry(rows.lender[k]).or_default();
             *b = b.saturating_add(add);
         }
@@ -583,7 +621,8 @@ fn book_returns(
                 platform()
             )));
         };
-        let new = back.total - rows.returned_total[k];
+        let booked = rows.returns(k);
+        let new = back.total - booked.total;
         if new < 0 {
             return Err(Error::Returns(format!(
                 "{} line {}: the returns table lists {} yuan of lender {}'s transfers in round \
@@ -594,7 +633,7 @@ fn book_returns(
                 format_fen(back.total),
                 lender_id(lender),
                 platform(),
-                format_fen(rows.returned_total[k])
+                format_fen(booked.total)
             )));
         }
         if new > rows.paid[k] {
@@ -615,15 +654,22 @@ fn book_returns(
             )));
         }
         rows.paid[k] -= new;
-        rows.returned[k] += new;
-        rows.returned_total[k] = back.total;
         line.paid -= new;
         line.returned += new;
-        if r.account == ReturnAccount::Changed && rows.returned[k] > 0 {
-            let again = rows.returned[k];
-            rows.returned[k] = 0;
+        let mut again = 0;
+        let held = {
+            let x = rows.returns_mut(k);
+            x.returned += new;
+            x.total = back.total;
+            if r.account == ReturnAccount::Changed && x.returned > 0 {
+                again = x.returned;
+                x.returned = 0;
+                x.reissued = again;
+            }
+            x.returned
+        };
+        if again > 0 {
             rows.paid[k] += again;
-            rows.reissued[k] = again;
             line.returned -= again;
             line.paid += again;
             line.reissued += again;
@@ -634,8 +680,8 @@ fn book_returns(
             lender,
             total: back.total,
             booked_now: new,
-            held: rows.returned[k],
-            reissued: rows.reissued[k],
+            held,
+            reissued: again,
             last_returned_on: r.returned_on,
             account: r.account,
         });
@@ -644,13 +690,13 @@ fn book_returns(
     // A return the ledger booked must still be in the table (the bank's whole list).
     if let Some(k) = range
         .clone()
-        .find(|&k| rows.returned_total[k] > 0 && !returned.contains_key(&(round, rows.lender[k])))
+        .find(|&k| rows.returns(k).total > 0 && !returned.contains_key(&(round, rows.lender[k])))
     {
         return Err(Error::Returns(format!(
             "the ledger has booked {} yuan of lender {}'s transfers in round {round} of platform \
              {} as returned, but the returns table lists none of them; keep every return in the \
              table (it is the bank's whole list)",
-            format_fen(rows.returned_total[k]),
+            format_fen(rows.returns(k).total),
             lender_id(rows.lender[k]),
             platform()
         )));
