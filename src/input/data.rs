@@ -223,6 +223,13 @@ pub struct InputData {
     pub lender_index: crate::input::ids::FpMap<u32>,
 }
 
+impl InputData {
+    /// Free the lender ids' table once no ledger or statement needs to find a lender by id.
+    pub fn forget_lender_index(&mut self) {
+        self.lender_index = crate::input::ids::FpMap::with_expected(0);
+    }
+}
+
 /// Per-platform open-addressing table lender code → position sums, while the investments are
 /// read (28 bytes a slot, grown by half when 80 % full).
 #[derive(Debug, Clone)]
