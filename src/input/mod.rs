@@ -87,12 +87,24 @@ pub fn validate(
             progress.end(report.read);
             reports.insert(table, report);
         }
+        // What a table adds up to once it is read: its own stage under -v.
+        let finish = |name: &str| progress.begin(name, None, crate::progress::Unit::Files);
         match table {
-            Table::Loans => v.finish_loans(),
-            Table::Lenders => v.finish_lenders(),
-            Table::Investments => v.finish_investments(),
+            Table::Loans => {
+                finish("整理 borrowers (loans)");
+                v.finish_loans();
+            }
+            Table::Lenders => {
+                finish("整理 lender id order");
+                v.finish_lenders();
+            }
+            Table::Investments => {
+                finish("整理 positions (investments)");
+                v.finish_investments();
+            }
             Table::Platforms | Table::Recoveries | Table::Returns => {}
         }
+        progress.end(0);
     }
     for ((table, column), total) in &v.money_totals {
         if *total > i128::from(i64::MAX) {

@@ -17,8 +17,8 @@ use crate::config::{ClassifyRules, RecoveryRates};
 use crate::domain::date::Date;
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
-    InputData, InvestmentTotals, LoanTotals, Personal, PositionTable, Positions, Recovery, Return,
-    ReturnAccount,
+    InputData, InvestmentTotals, LoanTotals, Personal, Position, PositionTable, Positions,
+    Recovery, Return, ReturnAccount,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
 use crate::input::probes::Probes;
@@ -754,30 +754,63 @@ impl Validator {
     /// loan and investment id tables freed; the lender ids' table goes with the data (ledgers
     /// are read against it).
     pub fn finish_investments(&mut self) {
+        use rayon::prelude::*;
         self.data.lender_index = std::mem::take(&mut self.lender_ids);
         self.investment_ids = FpSet::with_expected(0);
         self.loan_ids = FpMap::with_expected(0);
         let rank = &self.data.lenders.rank;
+        // Platforms in id order, each with its rows' place in the columns; the columns are
+        // made at their final size and cut into one disjoint piece per platform, so that the
+        // platforms are sorted in parallel, each table freed as it is drained.
+        let order = self.data.platforms.by_id();
+        let mut tables: Vec<Option<PositionTable>> = std::mem::take(&mut self.positions)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let total: usize = tables.iter().flatten().map(PositionTable::len).sum();
         let mut out = Positions {
-            ranges: vec![0..0; self.positions.len()],
-            ..Positions::default()
+            ranges: vec![0..0; tables.len()],
+            platform: vec![0; total],
+            lender: vec![0; total],
+            sums: vec![Position::default(); total],
         };
-        let total: usize = self.positions.iter().map(PositionTable::len).sum();
-        out.platform.reserve_exact(total);
-        out.lender.reserve_exact(total);
-        out.sums.reserve_exact(total);
-        for code in self.data.platforms.by_id() {
-            let mut rows = self.positions[code as usize].drain();
-            rows.sort_unstable_by_key(|(l, _)| rank[*l as usize]);
-            let start = out.platform.len();
-            for (lender, sums) in rows {
-                out.platform.push(code);
-                out.lender.push(lender);
-                out.sums.push(sums);
-            }
-            out.ranges[code as usize] = start..out.platform.len();
+        let mut jobs = Vec::with_capacity(order.len());
+        let (mut platform, mut lender, mut sums) = (
+            out.platform.as_mut_slice(),
+            out.lender.as_mut_slice(),
+            out.sums.as_mut_slice(),
+        );
+        let mut start = 0;
+        for code in order {
+            let Some(table) = tables[code as usize].take() else {
+                continue;
+            };
+            let n = table.len();
+            out.ranges[code as usize] = start..start + n;
+            start += n;
+            let (p, rest_p) = platform.split_at_mut(n);
+            let (l, rest_l) = lender.split_at_mut(n);
+            let (s, rest_s) = sums.split_at_mut(n);
+            (platform, lender, sums) = (rest_p, rest_l, rest_s);
+            jobs.push((code, table, p, l, s));
         }
-        self.positions = Vec::new();
+        jobs.into_par_iter()
+            .for_each(|(code, mut table, platform, lender, sums)| {
+                let rows = table.drain();
+                // By the lender's rank, looked up once per row rather than per comparison.
+                let mut keyed: Vec<(u32, u32)> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (l, _))| (rank[*l as usize], i as u32))
+                    .collect();
+                keyed.sort_unstable();
+                for (k, (_, i)) in keyed.into_iter().enumerate() {
+                    let (l, s) = rows[i as usize];
+                    platform[k] = code;
+                    lender[k] = l;
+                    sums[k] = s;
+                }
+            });
         self.data.positions = out;
     }
 

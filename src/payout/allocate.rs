@@ -389,9 +389,15 @@ fn other_rule(
 /// lender's owed amount claim_i·N − before_i·D over D (0 for those at or above L).
 fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128>, Frac)> {
     let mut order: Vec<usize> = (0..lenders.len()).collect();
-    // Ascending before/claim; the comparison is exact (cross-multiplied).
+    // Ascending before/claim; the comparison is exact (cross-multiplied). When nobody has
+    // anything yet and there is a pool, every ratio is 0 and below the level: everyone is in
+    // the set whatever the order, and the sums do not depend on it.
+    let first_round = pool > 0 && before.iter().all(|b| *b == 0);
     let mut err = None;
     order.sort_by(|&a, &b| {
+        if first_round {
+            return std::cmp::Ordering::Equal;
+        }
         let (ca, cb) = (i128::from(lenders[a].claim), i128::from(lenders[b].claim));
         match (before[a].checked_mul(cb), before[b].checked_mul(ca)) {
             (Some(x), Some(y)) => x.cmp(&y).then_with(|| lenders[a].key.cmp(&lenders[b].key)),
@@ -459,15 +465,21 @@ fn round_largest_remainder(
     }
     if leftover > 0 {
         let mut idx: Vec<usize> = (0..numer.len()).filter(|i| rems[*i] > 0).collect();
-        idx.sort_by(|&a, &b| {
-            rems[b]
-                .cmp(&rems[a])
-                .then_with(|| lenders[a].key.cmp(&lenders[b].key))
-        });
         if (idx.len() as i128) < leftover {
             return Err(Error::Internal("fewer remainders than leftover fen".into()));
         }
-        for &i in idx.iter().take(leftover as usize) {
+        // The `leftover` first in (remainder descending, lender_id ascending): a total order
+        // (keys are unique), so selecting them is the same as sorting and taking them.
+        let by_remainder = |&a: &usize, &b: &usize| {
+            rems[b]
+                .cmp(&rems[a])
+                .then_with(|| lenders[a].key.cmp(&lenders[b].key))
+        };
+        let take = leftover as usize;
+        if take < idx.len() {
+            idx.select_nth_unstable_by(take - 1, by_remainder);
+        }
+        for &i in idx.iter().take(take) {
             floors[i] += 1;
         }
     }

@@ -499,12 +499,21 @@ fn platform_rounds(
     let mut round_rows = Vec::with_capacity(rounds.len());
     let mut transfers = Vec::new();
     let returned = returned_per_lender(books.returns);
-    // before: Σ paid + reserved + returned of each lender over the rounds so far (a returned
-    // transfer is still the lender's: held for them).
-    let mut before: HashMap<u32, i64> = HashMap::new();
+    // before: Σ paid + reserved + returned of each member over the rounds so far (a returned
+    // transfer is still the lender's: held for them), by member index.
+    let mut before: Vec<i64> = vec![0; members.len()];
+    // A ledger row's member: members are in lender id order (their rank), like the rows.
+    let member_of = |lender: u32| {
+        let key = *rank.get(lender as usize)?;
+        members
+            .binary_search_by_key(&key, |m| rank[m.lender as usize])
+            .ok()
+    };
     for &(round, pool) in rounds {
         let start = rows.len();
-        if let Some((paid, old)) = books.ledger.and_then(|l| l.round(code, round)) {
+        let ledger_round = books.ledger.and_then(|l| l.round(code, round));
+        let from_ledger = ledger_round.is_some();
+        if let Some((paid, old)) = ledger_round {
             for &k in old {
                 rows.push(
                     code,
@@ -531,11 +540,12 @@ fn platform_rounds(
         } else {
             let lenders: Vec<Lender> = members
                 .iter()
-                .map(|m| Lender {
+                .zip(&before)
+                .map(|(m, &before)| Lender {
                     key: rank[m.lender as usize],
                     claim: m.claim,
                     reserved: m.status == Status::Reserved,
-                    before: before.get(&m.lender).copied().unwrap_or(0),
+                    before,
                     invested: m.invested,
                     withdrawn: m.withdrawn,
                 })
@@ -580,9 +590,15 @@ fn platform_rounds(
             )?;
         }
         for k in start..end {
-            let add = rows.given(k);
-            let b = before.entry(rows.lender[k]).or_default();
-            *b = b.saturating_add(add);
+            // A computed round's rows are the members in order; a ledger's are looked up.
+            let j = if from_ledger {
+                member_of(rows.lender[k])
+            } else {
+                Some(k - start)
+            };
+            if let Some(b) = j.and_then(|j| before.get_mut(j)) {
+                *b = b.saturating_add(rows.given(k));
+            }
         }
     }
     // Until they are gathered, the rows of every platform are held at once: without the slack.
