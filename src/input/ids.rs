@@ -172,14 +172,6 @@ impl<V: Copy + Default> FpMap<V> {
         Ok(i)
     }
 
-    /// Room for `additional` more ids without growing, so that the slots
-    /// [`FpMap::insert_new`] returns over the next `additional` inserts stay valid.
-    pub fn reserve(&mut self, additional: usize) {
-        while (self.len + additional) as f64 > self.slots.len() as f64 * MAX_LOAD {
-            self.grow();
-        }
-    }
-
     /// Overwrite the value in a slot that [`FpMap::insert_new`] returned.
     pub fn set_at(&mut self, slot: usize, v: V) {
         self.slots[slot].val = v;

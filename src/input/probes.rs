@@ -1,5 +1,4 @@
-//! The id-table lookups of one batch, made in table order: the ids a batch of loans or
-//! lenders registers, and what a batch of investments looks up.
+//! The id-table lookups of one batch of investments, made in table order.
 //!
 //! At national scale the investment id set, the lender table and the loan table hold 7 GB
 //! between them, beyond the reach of the TLB even with huge pages: probed in row order, nearly
@@ -31,8 +30,6 @@ pub struct Probes<L: Copy + Default> {
     pub lender: Vec<Option<u32>>,
     /// The loan's entry, or `None` when no such loan was read (also when the cell is empty).
     pub loan: Vec<Option<L>>,
-    /// Where the row's id went in its table when it was new ([`Probes::register`]).
-    pub slot: Vec<Option<usize>>,
     keyed: Vec<(Fp, u32)>,
     sorted: Vec<(Fp, u32)>,
     counts: Vec<u32>,
@@ -44,7 +41,6 @@ impl<L: Copy + Default> Default for Probes<L> {
             seen: Vec::new(),
             lender: Vec::new(),
             loan: Vec::new(),
-            slot: Vec::new(),
             keyed: Vec::new(),
             sorted: Vec::new(),
             counts: vec![0; 1 << BUCKET_BITS],
@@ -94,35 +90,6 @@ impl<L: Copy + Default> Probes<L> {
             }
             let (fp, row) = self.sorted[k];
             self.loan[row as usize] = loans.get(fp);
-        }
-    }
-
-    /// Register the ids of column `id` in `ids` (a new id with `placeholder`, its value once
-    /// its row is accepted): per row, whether the id was there already, and where a new one
-    /// went. The table is grown beforehand so that no slot moves within the batch.
-    pub fn register<V: Copy + Default>(
-        &mut self,
-        batch: &Batch,
-        id: usize,
-        ids: &mut FpMap<V>,
-        placeholder: V,
-    ) {
-        let n = batch.len();
-        self.seen.clear();
-        self.seen.resize(n, false);
-        self.slot.clear();
-        self.slot.resize(n, None);
-        ids.reserve(n);
-        self.order(batch, id);
-        for k in 0..self.sorted.len() {
-            if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
-                ids.prefetch(*fp);
-            }
-            let (fp, row) = self.sorted[k];
-            match ids.insert_new(fp, placeholder) {
-                Ok(slot) => self.slot[row as usize] = Some(slot),
-                Err(_) => self.seen[row as usize] = true,
-            }
         }
     }
 
@@ -198,32 +165,6 @@ mod tests {
                 seen.extend_from_slice(&probes.seen);
                 found.extend_from_slice(&probes.lender);
                 prop_assert!(probes.loan.iter().all(Option::is_none));
-            }
-            // Registered a batch at a time: the same `seen`, and each new id's slot takes the
-            // value of its row when that row is accepted (here: every third row).
-            let mut map = FpMap::<u32>::with_expected(4);
-            let mut reg_seen = Vec::new();
-            for (start, part) in [(0, &cells[..cut]), (cut, &cells[cut..])] {
-                let lines: Vec<u64> = (0..part.len() as u64).collect();
-                let b = batch(&lines, [part, part, part]);
-                probes.register(&b, 0, &mut map, u32::MAX);
-                reg_seen.extend_from_slice(&probes.seen);
-                for (k, slot) in probes.slot.iter().enumerate() {
-                    if let (Some(slot), true) = (slot, (start + k) % 3 == 0) {
-                        map.set_at(*slot, (start + k) as u32);
-                    }
-                }
-            }
-            prop_assert_eq!(&reg_seen, &seen);
-            let mut first = std::collections::HashMap::new();
-            for (i, id) in ids.iter().enumerate() {
-                if let Some(v) = id {
-                    first.entry(*v).or_insert(i);
-                }
-            }
-            for (v, i) in first {
-                let want = if i % 3 == 0 { i as u32 } else { u32::MAX };
-                prop_assert_eq!(map.get(Fp::of(format!("I{v}").as_bytes())), Some(want));
             }
             let mut earlier = std::collections::HashSet::new();
             for (i, id) in ids.iter().enumerate() {
