@@ -456,12 +456,15 @@ fn returns_by_platform<'a>(
     Ok(by)
 }
 
-/// One lender's returns in one round: Σ amount, and the latest of them (by returned_on, then
-/// file order), whose account decides whether the amount goes out again.
+/// One lender's returns in one round: Σ amount, the latest date, and the lender's account
+/// against the account(s) returned on that date — whatever order the rows come in.
 #[derive(Debug, Clone, Copy)]
 struct Returned<'a> {
     total: i64,
-    latest: &'a Return,
+    last_on: Date,
+    account: ReturnAccount,
+    /// The first of the rows in the file, to name in messages.
+    first: &'a Return,
 }
 
 fn returned_per_lender<'a>(returns: &[&'a Return]) -> BTreeMap<(i64, u32), Returned<'a>> {
@@ -470,16 +473,40 @@ fn returned_per_lender<'a>(returns: &[&'a Return]) -> BTreeMap<(i64, u32), Retur
         by.entry((r.round, r.lender))
             .and_modify(|e| {
                 e.total = e.total.saturating_add(r.amount);
-                if r.returned_on >= e.latest.returned_on {
-                    e.latest = r;
+                if (r.file.as_str(), r.line) < (e.first.file.as_str(), e.first.line) {
+                    e.first = r;
+                }
+                if r.returned_on > e.last_on {
+                    e.last_on = r.returned_on;
+                    e.account = r.account;
+                } else if r.returned_on == e.last_on {
+                    e.account = holding(e.account, r.account);
                 }
             })
             .or_insert(Returned {
                 total: r.amount,
-                latest: r,
+                last_on: r.returned_on,
+                account: r.account,
+                first: r,
             });
     }
     by
+}
+
+/// Two returns of the same day: sent again only if both say the account has changed since;
+/// else the reason to hold, the same whichever comes first.
+fn holding(a: ReturnAccount, b: ReturnAccount) -> ReturnAccount {
+    let rank = |x: ReturnAccount| match x {
+        ReturnAccount::NoneNow => 0,
+        ReturnAccount::Unchanged => 1,
+        ReturnAccount::NotGiven => 2,
+        ReturnAccount::Changed => 3,
+    };
+    if rank(a) <= rank(b) {
+        a
+    } else {
+        b
+    }
 }
 
 /// One platform's payout rows, round rows and returned transfers.
@@ -626,7 +653,7 @@ fn book_returns(
     let mut at: Option<HashMap<u32, usize>> = None;
     for (&(_, lender), back) in this_round {
         let at = at.get_or_insert_with(|| range.clone().map(|k| (rows.lender[k], k)).collect());
-        let r = back.latest;
+        let r = back.first;
         let Some(&k) = at.get(&lender) else {
             return Err(Error::Returns(format!(
                 "{} line {}: a transfer to lender {} in round {round} of platform {} came back, \
@@ -677,7 +704,7 @@ fn book_returns(
             let x = rows.returns_mut(k);
             x.returned += new;
             x.total = back.total;
-            if r.account == ReturnAccount::Changed && x.returned > 0 {
+            if back.account == ReturnAccount::Changed && x.returned > 0 {
                 again = x.returned;
                 x.returned = 0;
                 x.reissued = again;
@@ -698,8 +725,8 @@ fn book_returns(
             booked_now: new,
             held,
             reissued: again,
-            last_returned_on: r.returned_on,
-            account: r.account,
+            last_returned_on: back.last_on,
+            account: back.account,
         });
         touched = true;
     }
@@ -721,4 +748,52 @@ fn book_returns(
         line.lenders_paid = range.filter(|&k| rows.paid[k] > 0).count() as i64;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ret(line: u64, amount: i64, on: i32, account: ReturnAccount) -> Return {
+        Return {
+            platform: 0,
+            round: 1,
+            lender: 7,
+            amount,
+            returned_on: Date(on),
+            account,
+            file: "returns.csv".into(),
+            line,
+        }
+    }
+
+    #[test]
+    fn a_lenders_returns_add_up_and_decide_the_same_in_any_order() {
+        use ReturnAccount::*;
+        let rows = [
+            ret(2, 100, 10, Changed),
+            ret(3, 50, 20, Changed),
+            ret(4, 25, 20, NotGiven),
+            ret(5, 5, 15, Unchanged),
+        ];
+        let mut refs: Vec<&Return> = rows.iter().collect();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            refs.rotate_left(1);
+            let by = returned_per_lender(&refs);
+            let r = by[&(1, 7)];
+            seen.push((r.total, r.last_on, r.account, r.first.line));
+        }
+        // 180 fen; the latest day (20) has one return whose account is unknown: held, for
+        // that reason, whichever row comes first.
+        assert!(
+            seen.iter().all(|s| *s == (180, Date(20), NotGiven, 2)),
+            "{seen:?}"
+        );
+        // Sent again only when every return of the latest day says the account changed.
+        assert_eq!(holding(Changed, Changed), Changed);
+        assert_eq!(holding(Changed, Unchanged), Unchanged);
+        assert_eq!(holding(NoneNow, NotGiven), NoneNow);
+        assert_eq!(holding(NotGiven, NoneNow), NoneNow);
+    }
 }
