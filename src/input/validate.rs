@@ -6,10 +6,11 @@
 //! `loan_platform_mismatch`, `after_as_of`. Keys register as they are seen, accepted or not,
 //! so a later row repeating one is a duplicate even when the first was rejected; parents are
 //! looked up among accepted rows only, in the order platforms, loans, lenders, investments,
-//! recoveries. Nothing of an accepted row is kept as a row: loans add into per-platform totals
-//! and per-borrower sums, investments into per (platform, lender) positions and per-platform
-//! totals, lenders into compact columns. So memory follows the number of lenders and positions,
-//! not the number of input rows.
+//! recoveries, returns. Nothing of an accepted row is kept as a row: loans add into
+//! per-platform totals and per-borrower sums, investments into per (platform, lender)
+//! positions and per-platform totals, lenders into compact columns. So memory follows the
+//! number of lenders and positions, not the number of input rows. The large id tables are
+//! probed a batch at a time where that pays ([`crate::input::probes`]).
 
 use std::collections::BTreeMap;
 

@@ -177,7 +177,7 @@ pub struct Validation {
     pub as_of: Option<String>,
     /// `given` (--as-of) or `latest_date_in_data`.
     pub as_of_source: String,
-    /// By table name: platforms, loans, lenders, investments, recoveries.
+    /// By table name: platforms, loans, lenders, investments, recoveries, returns.
     pub tables: BTreeMap<String, TableFigures>,
     /// Rows accepted with a warning, by warning (`invalid_id_number`).
     pub warnings: BTreeMap<String, u64>,
