@@ -168,9 +168,23 @@ fn strings(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The claims of a `run` output folder; a clear refusal for another command's folder.
+fn claims_file(out: &Path) -> Result<std::path::PathBuf> {
+    let cpath = out.join("claims.parquet");
+    if !cpath.is_file() {
+        return Err(Error::Usage(format!(
+            "{} has no claims.parquet: statements are read from the output folder of `run` \
+             (to pay a round and keep the claims, use `run DATA --ledger PREV_OUT` instead of \
+             `payout`)",
+            out.display()
+        )));
+    }
+    Ok(cpath)
+}
+
 /// The lender's statement from a run's output folder; `None` when the lender has no claim there.
 pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
-    let cpath = out.join("claims.parquet");
+    let cpath = claims_file(out)?;
     let mut claims = Vec::new();
     let cols = [
         "platform_id",
@@ -410,7 +424,7 @@ pub fn all_statements(
         .personal
         .as_ref()
         .ok_or_else(|| Error::Internal("statements need the lenders' names".into()))?;
-    let cpath = out.join("claims.parquet");
+    let cpath = claims_file(out)?;
     let c = table::read_parquet_file(&cpath)?;
     let t = |n: &str| table::text_column(&c, n, &cpath);
     let f = |n: &str| table::decimal_fen(&c, n, &cpath);

@@ -351,6 +351,17 @@ fn the_help_desk_statement_of_one_lender() {
     let o = w.run(&["statement", "r", "--lender", "L99999"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("L99999 has no claim"), "{}", stderr(&o));
+    // A folder `payout` wrote has no claims: exit 2, saying which folder statements read.
+    let o = w.run(&["payout", &city, "--out", "p"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run(&["statement", "p", "--lender", lender]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no claims.parquet") && e.contains("--ledger"),
+        "{e}"
+    );
+    assert_eq!(e.trim_end().lines().count(), 1, "{e}");
 }
 
 #[test]
