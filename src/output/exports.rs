@@ -529,12 +529,13 @@ pub fn payouts(
         ("paid", Kind::Money),
         ("reserved", Kind::Money),
         ("carried", Kind::Money),
-        ("returned", Kind::Money),
-        ("reissued", Kind::Money),
-        ("returned_total", Kind::Money),
         ("cumulative", Kind::Money),
         ("remaining", Kind::Money),
         ("cumulative_ratio", Kind::Ratio),
+        // Added with the returns table: after the columns readers had before.
+        ("returned", Kind::Money),
+        ("reissued", Kind::Money),
+        ("returned_total", Kind::Money),
     ];
     let r = &p.rows;
     // Rows come grouped by (platform, round) in key order; under pseudonyms each group is
@@ -582,6 +583,16 @@ pub fn payouts(
             parquet::money("paid", slice.iter().map(|i| Some(r.paid[*i])))?,
             parquet::money("reserved", slice.iter().map(|i| Some(r.reserved[*i])))?,
             parquet::money("carried", slice.iter().map(|i| Some(r.carried[*i])))?,
+            parquet::money("cumulative", slice.iter().map(|i| Some(cumulative(i))))?,
+            parquet::money(
+                "remaining",
+                slice.iter().map(|i| Some(r.claim[*i] - cumulative(i))),
+            )?,
+            parquet::ratios(
+                slice
+                    .iter()
+                    .map(|i| Some(cumulative(i) as f64 / r.claim[*i] as f64)),
+            ),
             parquet::money(
                 "returned",
                 slice.iter().map(|i| Some(r.returns(*i).returned)),
@@ -594,16 +605,6 @@ pub fn payouts(
                 "returned_total",
                 slice.iter().map(|i| Some(r.returns(*i).total)),
             )?,
-            parquet::money("cumulative", slice.iter().map(|i| Some(cumulative(i))))?,
-            parquet::money(
-                "remaining",
-                slice.iter().map(|i| Some(r.claim[*i] - cumulative(i))),
-            )?,
-            parquet::ratios(
-                slice
-                    .iter()
-                    .map(|i| Some(cumulative(i) as f64 / r.claim[*i] as f64)),
-            ),
         ])
     })?;
     out.finish(staging)?;
@@ -615,12 +616,12 @@ pub fn payouts(
         ("paid", Kind::Money),
         ("reserved", Kind::Money),
         ("carried", Kind::Money),
-        ("returned", Kind::Money),
-        ("reissued", Kind::Money),
         ("surplus", Kind::Money),
         ("lenders", Kind::Int),
         ("lenders_paid", Kind::Int),
         ("level", Kind::Ratio),
+        ("returned", Kind::Money),
+        ("reissued", Kind::Money),
     ];
     let rounds = &p.rounds;
     let x = || rounds.iter();
@@ -637,12 +638,12 @@ pub fn payouts(
         parquet::money("paid", x().map(|r| Some(r.paid)))?,
         parquet::money("reserved", x().map(|r| Some(r.reserved)))?,
         parquet::money("carried", x().map(|r| Some(r.carried)))?,
-        parquet::money("returned", x().map(|r| Some(r.returned)))?,
-        parquet::money("reissued", x().map(|r| Some(r.reissued)))?,
         parquet::money("surplus", x().map(|r| Some(r.surplus)))?,
         parquet::ints(x().map(|r| Some(r.lenders))),
         parquet::ints(x().map(|r| Some(r.lenders_paid))),
         parquet::ratios(x().map(|r| r.level)),
+        parquet::money("returned", x().map(|r| Some(r.returned)))?,
+        parquet::money("reissued", x().map(|r| Some(r.reissued)))?,
     ])?;
     out.finish(staging)?;
     if !p.returned.is_empty() {
