@@ -13,7 +13,6 @@
 //! `--force`. It carries personal data (names, accounts); the manifest records each file's
 //! rows, total and sha256, never its contents.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -26,7 +25,7 @@ use crate::input::InputData;
 use crate::output::manifest::sha256;
 use crate::output::records::PaymentFileRecord;
 use crate::output::staging::{self, Inputs};
-use crate::payout::rounds::Payouts;
+use crate::payout::rounds::{Payouts, Transfer};
 
 const FLAG: &str = "--payments";
 
@@ -110,16 +109,11 @@ impl PaymentBatches {
         let r = &payouts.rows;
         let lender_id = |i: usize| data.lenders.ids.get(r.lender[i]);
         let platform_id = |i: usize| data.platforms.ids[r.platform[i] as usize].as_str();
-        let transfers = payouts.transfers();
-        let amount: HashMap<usize, (i64, bool)> = transfers
-            .iter()
-            .map(|t| (t.row, (t.amount, t.reissue)))
-            .collect();
-        let mut rows: Vec<usize> = transfers.iter().map(|t| t.row).collect();
+        let mut rows: Vec<Transfer> = payouts.transfers();
         if !rows.is_empty()
             && rows
                 .iter()
-                .all(|&i| personal.bank_accounts.get(r.lender[i]).is_empty())
+                .all(|t| personal.bank_accounts.get(r.lender[t.row]).is_empty())
         {
             return Err(Error::Data(format!(
                 "{FLAG}: no lender paid now has a bank account: the lenders table needs a \
@@ -128,7 +122,8 @@ impl PaymentBatches {
         }
         let bank = |i: usize| personal.bank_names.get(r.lender[i]);
         // Platform, round, bank, then lender: the order of the files and of their rows.
-        rows.sort_by(|&a, &b| {
+        rows.sort_by(|x, y| {
+            let (a, b) = (x.row, y.row);
             (
                 platform_id(a).as_bytes(),
                 r.round[a],
@@ -144,27 +139,23 @@ impl PaymentBatches {
         });
         let mut k = 0;
         while k < rows.len() {
-            let (p, round) = (r.platform[rows[k]], r.round[rows[k]]);
-            let pid = platform_id(rows[k]).to_string();
+            let (p, round) = (r.platform[rows[k].row], r.round[rows[k].row]);
+            let pid = platform_id(rows[k].row).to_string();
             let pname = data.platforms.names[p as usize].clone();
-            let purpose = |i: usize| {
-                if amount.get(&i).is_some_and(|a| a.1) {
+            let purpose = |t: &Transfer| {
+                if t.reissue {
                     format!("{pname}第{round}轮清退兑付(退汇重发)")
                 } else {
                     format!("{pname}第{round}轮清退兑付")
                 }
             };
-            let fen = |i: usize| amount.get(&i).map_or(0, |a| a.0);
             // (batch file, bank, rows, total, rows without an account, sha256)
             let mut control: Vec<(String, String, u64, i128, u64, String)> = Vec::new();
-            while k < rows.len() && r.platform[rows[k]] == p && r.round[rows[k]] == round {
-                let b = bank(rows[k]).to_string();
+            let same_round = |t: &Transfer| r.platform[t.row] == p && r.round[t.row] == round;
+            while k < rows.len() && same_round(&rows[k]) {
+                let b = bank(rows[k].row).to_string();
                 let mut group = Vec::new();
-                while k < rows.len()
-                    && r.platform[rows[k]] == p
-                    && r.round[rows[k]] == round
-                    && bank(rows[k]) == b
-                {
+                while k < rows.len() && same_round(&rows[k]) && bank(rows[k].row) == b {
                     group.push(rows[k]);
                     k += 1;
                 }
@@ -179,8 +170,8 @@ impl PaymentBatches {
                     let lines: Vec<Vec<String>> = chunk
                         .iter()
                         .enumerate()
-                        .map(|(j, &i)| {
-                            let l = r.lender[i];
+                        .map(|(j, t)| {
+                            let l = r.lender[t.row];
                             let holder = match personal.account_names.get(l) {
                                 "" => personal.names.get(l),
                                 a => a,
@@ -195,8 +186,8 @@ impl PaymentBatches {
                                     }
                                     BatchField::Name => holder.to_string(),
                                     BatchField::Bank => b.clone(),
-                                    BatchField::Amount => format_fen(fen(i)),
-                                    BatchField::Purpose => purpose(i),
+                                    BatchField::Amount => format_fen(t.amount),
+                                    BatchField::Purpose => purpose(t),
                                     BatchField::IdNumber => personal.id_numbers.get(l).to_string(),
                                     BatchField::Phone => personal.phones.get(l).to_string(),
                                     BatchField::LenderId => data.lenders.ids.get(l).to_string(),
@@ -204,7 +195,7 @@ impl PaymentBatches {
                                 .collect()
                         })
                         .collect();
-                    let total: i128 = chunk.iter().map(|&i| i128::from(fen(i))).sum();
+                    let total: i128 = chunk.iter().map(|t| i128::from(t.amount)).sum();
                     let csv_bytes = batch_csv(&config.columns, &lines, config.gb18030)?;
                     let file = format!("{stem}.csv");
                     self.write_file(&file, &csv_bytes, chunk.len() as u64, total)?;
@@ -216,7 +207,7 @@ impl PaymentBatches {
                     )?;
                     let no_account = chunk
                         .iter()
-                        .filter(|&&i| personal.bank_accounts.get(r.lender[i]).is_empty())
+                        .filter(|t| personal.bank_accounts.get(r.lender[t.row]).is_empty())
                         .count() as u64;
                     control.push((
                         file,

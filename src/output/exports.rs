@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::input::data::InputData;
 use crate::output::parquet::{self, Export, Kind, ReasonItem, StepItem};
 use crate::output::Staging;
-use crate::payout::rounds::Payouts;
+use crate::payout::rounds::{Payouts, ReturnedTransfer};
 use crate::rules::exposure::{LenderRow, BANDS};
 use crate::rules::metrics::ratio;
 use crate::rules::plan::{Entry, Plan};
@@ -657,7 +657,7 @@ pub fn payouts(
 fn returned_transfers(
     staging: &Staging,
     data: &InputData,
-    returned: &[crate::payout::rounds::ReturnedTransfer],
+    returned: &[ReturnedTransfer],
     names: &LenderNames,
 ) -> Result<()> {
     let schema = [
@@ -673,7 +673,7 @@ fn returned_transfers(
         ("reason", Kind::Text),
         ("reason_zh", Kind::Text),
     ];
-    let mut rows: Vec<&crate::payout::rounds::ReturnedTransfer> = returned.iter().collect();
+    let mut rows: Vec<&ReturnedTransfer> = returned.iter().collect();
     let platform = |code: u32| data.platforms.ids[code as usize].as_str();
     rows.sort_by(|a, b| {
         (
@@ -687,19 +687,6 @@ fn returned_transfers(
                 names.rank(b.lender),
             ))
     });
-    let disposition = |t: &crate::payout::rounds::ReturnedTransfer| {
-        if t.reissued > 0 {
-            "reissued"
-        } else if t.held > 0 {
-            "held"
-        } else {
-            "settled"
-        }
-    };
-    let reason = |t: &crate::payout::rounds::ReturnedTransfer| match disposition(t) {
-        "held" | "reissued" => t.account.reason(),
-        _ => ("reissued_before", "已于此前重新支付"),
-    };
     let mut out = Export::create(
         staging,
         "returned_transfers.parquet",
@@ -716,9 +703,9 @@ fn returned_transfers(
         parquet::money("held", x().map(|t| Some(t.held)))?,
         parquet::money("reissued", x().map(|t| Some(t.reissued)))?,
         parquet::dates(x().map(|t| Some(t.last_returned_on))),
-        parquet::text(x().map(|t| Some(disposition(t)))),
-        parquet::text(x().map(|t| Some(reason(t).0))),
-        parquet::text(x().map(|t| Some(reason(t).1))),
+        parquet::text(x().map(|t| Some(t.disposition().0))),
+        parquet::text(x().map(|t| Some(t.disposition().1))),
+        parquet::text(x().map(|t| Some(t.disposition().2))),
     ])?;
     out.finish(staging)
 }

@@ -236,6 +236,21 @@ pub struct ReturnedTransfer {
     pub account: ReturnAccount,
 }
 
+impl ReturnedTransfer {
+    /// What became of it — `reissued` (now), `held`, or `settled` (re-issued before) — and
+    /// why: a reason code and its Chinese.
+    pub fn disposition(&self) -> (&'static str, &'static str, &'static str) {
+        let (what, (code, zh)) = if self.reissued > 0 {
+            ("reissued", self.account.reason())
+        } else if self.held > 0 {
+            ("held", self.account.reason())
+        } else {
+            ("settled", ("reissued_before", "已于此前重新支付"))
+        };
+        (what, code, zh)
+    }
+}
+
 /// The payout stage's result.
 #[derive(Debug, Default, Clone)]
 pub struct Payouts {

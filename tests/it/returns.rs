@@ -39,6 +39,11 @@ fn fixture(w: &Workdir, accounts: [&str; 3], recoveries: &str, returns: &str) {
          I3,F,C,2019-01-01,1000,0,0\n\
          I4,F,R,2019-01-01,1000,0,0\n",
     );
+    write_rounds(w, recoveries, returns);
+}
+
+/// The recoveries, and the returns table (none when `returns` is empty).
+fn write_rounds(w: &Workdir, recoveries: &str, returns: &str) {
     w.write(
         "data/recoveries.csv",
         format!("platform_id,round,amount,received_on\n{recoveries}"),
@@ -524,19 +529,7 @@ fn run_workflow(wf: &Workflow) {
         w.write("data/loans.csv", "loan_id,platform_id,borrower_id,borrower_type,originated_on,principal,outstanding_principal\nD1,F,B1,individual,2019-01-01,1,1\n");
         w.write("data/lenders.csv", lenders);
         w.write("data/investments.csv", investments);
-        w.write(
-            "data/recoveries.csv",
-            format!("platform_id,round,amount,received_on\n{recoveries}"),
-        );
-        let _ = std::fs::remove_file(w.path("data/returns.csv"));
-        if !returns.is_empty() {
-            w.write(
-                "data/returns.csv",
-                format!(
-                    "platform_id,round,lender_id,amount,returned_on,reason,bank_account\n{returns}"
-                ),
-            );
-        }
+        write_rounds(&w, &recoveries, &returns);
         let out = format!("r{c}");
         let pay = format!("pay-{c}.csv");
         let prev = c.checked_sub(1).map(|p| format!("r{p}"));
