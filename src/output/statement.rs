@@ -410,6 +410,17 @@ pub fn platform_names(out: &Path) -> Result<std::collections::HashMap<String, St
         .collect())
 }
 
+/// One lender's rounds on one platform, for statements.csv: paid, reserved and returned over
+/// the rounds; carried and remaining after the last.
+#[derive(Debug, Default, Clone, Copy)]
+struct Received {
+    paid: i64,
+    reserved: i64,
+    carried: i64,
+    remaining: i64,
+    returned: i64,
+}
+
 /// Every lender's statement, for mail merge (statements.csv: a row per lender and platform,
 /// with the lender's name) and an SMS text per lender (sms.csv: lender, phone, text from
 /// `[statement] sms`). Both carry personal data: the caller writes them 0600. Returns the two
@@ -443,7 +454,7 @@ pub fn all_statements(
     drop(c);
     // Per (platform, lender): paid, reserved and returned over the rounds, carried and
     // remaining after the last.
-    let mut paid: std::collections::HashMap<(String, String), (i64, i64, i64, i64, i64)> =
+    let mut paid: std::collections::HashMap<(String, String), Received> =
         std::collections::HashMap::new();
     let ppath = out.join("payouts.parquet");
     if ppath.is_file() {
@@ -460,14 +471,12 @@ pub fn all_statements(
         // Rows are sorted by platform, round, lender (docs/outputs.md): a later round comes
         // later and overwrites carried and remaining.
         for i in 0..pl.len() {
-            let e = paid
-                .entry((pl[i].clone(), le[i].clone()))
-                .or_insert((0, 0, 0, 0, 0));
-            e.0 += pd[i];
-            e.1 += rs[i];
-            e.2 = ca[i];
-            e.3 = rem[i];
-            e.4 += back[i];
+            let e = paid.entry((pl[i].clone(), le[i].clone())).or_default();
+            e.paid += pd[i];
+            e.reserved += rs[i];
+            e.carried = ca[i];
+            e.remaining = rem[i];
+            e.returned += back[i];
         }
     }
     let names = platform_names(out)?;
@@ -519,10 +528,19 @@ pub fn all_statements(
         let mut totals = (0u64, 0i64, 0i64, 0i64, 0i64, 0i64);
         while k < order.len() && lender[order[k]] == *id {
             let i = order[k];
-            let (p, r, c, rem, back) = paid
+            let Received {
+                paid: p,
+                reserved: r,
+                carried: c,
+                remaining: rem,
+                returned: back,
+            } = paid
                 .get(&(platform[i].clone(), id.clone()))
                 .copied()
-                .unwrap_or((0, 0, 0, claim[i], 0));
+                .unwrap_or(Received {
+                    remaining: claim[i],
+                    ..Received::default()
+                });
             let y = |f: i64| crate::domain::money::format_fen(f);
             st.write_record([
                 id.as_str(),

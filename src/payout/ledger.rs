@@ -172,7 +172,9 @@ impl Ledger {
                 )));
             }
         }
-        let mut sums: BTreeMap<(&str, i64), (i128, i128, i128, i128, i64)> = BTreeMap::new();
+        // Per round: Σ paid, reserved, carried, returned, and the row count.
+        type Sums = (i128, i128, i128, i128, i64);
+        let mut sums: BTreeMap<(&str, i64), Sums> = BTreeMap::new();
         let mut keys: HashSet<(usize, i64, u64)> = HashSet::with_capacity(self.round.len());
         for k in 0..self.round.len() {
             let platform = self.row_platform(k);
