@@ -131,12 +131,66 @@ pub fn config_text(data: &[u8]) {
     }
 }
 
+/// An Excel workbook from arbitrary bytes: reading it never panics (a damaged file is an
+/// error); every cell, read for every column type, is text, nothing, or a refusal with its own
+/// reason; a number read into an id or integer column is the exact whole number the cell holds;
+/// and a formula found without its result is at a cell with no value.
+pub fn xlsx_workbook(data: &[u8]) {
+    use crate::input::report::Reason;
+    use crate::input::schema::CellType;
+    use calamine::{Data, Reader};
+    let Ok(mut book) = calamine::Xlsx::new(std::io::Cursor::new(data)) else {
+        return;
+    };
+    for sheet in book.sheet_names() {
+        let Ok(range) = book.worksheet_range(&sheet) else {
+            continue;
+        };
+        if let Ok(unresolved) =
+            crate::input::xlsx::formulas_without_value(&mut book, &sheet, &range)
+        {
+            for at in unresolved.keys() {
+                assert!(
+                    matches!(range.get_value(*at), None | Some(Data::Empty)),
+                    "a formula without its result has a value"
+                );
+            }
+        }
+        for (_, _, cell) in range.used_cells() {
+            for ty in [
+                CellType::Text,
+                CellType::Money,
+                CellType::Date,
+                CellType::Bool,
+                CellType::Integer,
+            ] {
+                match crate::input::xlsx::cell_text(cell, ty) {
+                    Ok(Some(text)) => {
+                        if let (Data::Float(f), CellType::Text | CellType::Integer) = (cell, ty) {
+                            assert_eq!(text.parse::<i64>().ok().map(|i| i as f64), Some(*f));
+                        }
+                    }
+                    Ok(None) => assert!(matches!(cell, Data::Empty)),
+                    Err((reason, shown)) => {
+                        assert!(matches!(
+                            reason,
+                            Reason::InexactNumber | Reason::FormulaError
+                        ));
+                        assert!(shown.chars().count() <= 400);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The fuzz targets by name, for replaying a corpus folder.
-pub const TARGETS: [(&str, fn(&[u8])); 4] = [
+pub const TARGETS: [(&str, fn(&[u8])); 5] = [
     ("csv_reader", csv_reader),
     ("money", money_text),
     ("date", date_text),
     ("config", config_text),
+    ("xlsx", xlsx_workbook),
 ];
 
 #[cfg(test)]

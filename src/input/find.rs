@@ -122,7 +122,25 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
             });
         }
         for (book, names) in &sheets {
-            let named = names.iter().find(|n| n.trim() == table.name());
+            // A sheet is named like the table whatever its case and surrounding spaces; two
+            // such sheets in one workbook are the table given twice.
+            let mut like = names
+                .iter()
+                .filter(|n| n.trim().eq_ignore_ascii_case(table.name()));
+            let named = like.next();
+            if let Some(other) = like.next() {
+                return Err(Error::bad_file(
+                    book,
+                    format!(
+                        "sheets \"{}\" and \"{}\" both give table {}; keep one",
+                        crate::domain::text::terminal_safe(
+                            named.map(String::as_str).unwrap_or_default()
+                        ),
+                        crate::domain::text::terminal_safe(other),
+                        table.name()
+                    ),
+                ));
+            }
             let sheet = if own_book(table, book) {
                 named.or(names.first())
             } else if booked_table(book).is_none() {

@@ -244,6 +244,7 @@ fn read_csv(
                 width: headers.len(),
                 position_names: &position_names,
             }),
+            faults: &[],
         };
         v.batch(file.table, &name, &batch, &mut report);
         drop(batch);
@@ -365,6 +366,7 @@ fn check_parquet_batch(
         lines: &lines,
         columns,
         csv: None,
+        faults: &[],
     };
     v.batch(file.table, &file.file_name(), &batch, report);
     Ok(())

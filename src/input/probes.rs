@@ -135,6 +135,7 @@ mod tests {
             lines,
             columns: cols.iter().map(|c| Column::Text(c.to_vec())).collect(),
             csv: None,
+            faults: &[],
         }
     }
 

@@ -25,6 +25,15 @@ pub enum Reason {
     /// A non-empty cell beyond the header's columns (a departure from docs/inputs.md, which has no
     /// code for a misaligned record; see README).
     ExtraField,
+    /// An Excel number cell whose value is not exactly what the column needs: an id or a
+    /// count beyond 2^53 (where a binary double no longer holds every whole number), a
+    /// fraction in an id or integer column.
+    InexactNumber,
+    /// An Excel formula cell saved without its result (a workbook written by a script):
+    /// its value is unknown, never taken as empty.
+    FormulaWithoutValue,
+    /// An Excel error cell (`#DIV/0!`, `#N/A`, `#REF!` …).
+    FormulaError,
     /// A warning, not a reject: the lender is kept.
     InvalidIdNumber,
     /// A warning, not a reject: the lender is kept, without an account to pay into.
@@ -48,6 +57,9 @@ impl Reason {
             Reason::LoanPlatformMismatch => "loan_platform_mismatch",
             Reason::AfterAsOf => "after_as_of",
             Reason::ExtraField => "extra_field",
+            Reason::InexactNumber => "inexact_number",
+            Reason::FormulaWithoutValue => "formula_without_value",
+            Reason::FormulaError => "formula_error",
             Reason::InvalidIdNumber => "invalid_id_number",
             Reason::InvalidBankAccount => "invalid_bank_account",
         }

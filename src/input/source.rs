@@ -183,6 +183,19 @@ pub struct CsvRows<'a> {
     pub position_names: &'a [String],
 }
 
+/// A cell the reader could not turn into text faithfully (an Excel number beyond exact, a
+/// formula without its result): its column holds it as missing, and the row is refused with
+/// this reason when its turn in column order comes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellFault {
+    /// The row within the batch and the contract column.
+    pub row: usize,
+    pub column: usize,
+    pub reason: super::report::Reason,
+    /// What the cell showed, as a reject quotes it.
+    pub shown: String,
+}
+
 /// A batch of rows of one table.
 pub struct Batch<'a> {
     /// 1-based physical line (CSV) or row (Parquet) of each row.
@@ -191,6 +204,8 @@ pub struct Batch<'a> {
     pub columns: Vec<Column<'a>>,
     /// CSV only.
     pub csv: Option<CsvRows<'a>>,
+    /// Cells refused by the reader, by (row, column) ascending (Excel only).
+    pub faults: &'a [CellFault],
 }
 
 impl Batch<'_> {
@@ -217,6 +232,12 @@ impl Batch<'_> {
             let bytes = c.batch.field(i, at - 1).unwrap_or_default();
             (at, String::from_utf8_lossy(bytes).into_owned())
         })
+    }
+
+    /// The reader's fault on row `i`, column `c`, if any.
+    pub fn fault(&self, i: usize, c: usize) -> Option<&CellFault> {
+        let at = self.faults.partition_point(|f| (f.row, f.column) < (i, c));
+        self.faults.get(at).filter(|f| (f.row, f.column) == (i, c))
     }
 
     /// For a record with fewer fields than the header: the first column it does not reach.
