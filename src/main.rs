@@ -3,16 +3,26 @@
 
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Parser;
 use winddown::cli::{self, Cli};
+use winddown::domain::text::{terminal_lines, terminal_safe};
 use winddown::error::ExitCode as Code;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2);
+            // an argument it quotes back is shown with its control characters escaped.
+            let text = e.render().to_string();
+            let text = terminal_lines(&text);
+            let _ = if e.use_stderr() {
+                std::io::stderr().write_all(text.as_bytes())
+            } else {
+                std::io::stdout().write_all(text.as_bytes())
+            };
             return ExitCode::from(if e.use_stderr() {
                 Code::BadInput as u8
             } else {
@@ -32,10 +42,10 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| cli::run(cli)) {
         Ok(Ok(())) => ExitCode::from(Code::Ok as u8),
         Ok(Err(e)) => {
-            eprintln!("winddown: {}", e.one_line());
+            eprintln!("winddown: {}", terminal_safe(&e.one_line()));
             if verbose >= 2 {
                 for line in e.chain() {
-                    eprintln!("  {line}");
+                    eprintln!("  {}", terminal_safe(&line));
                 }
             }
             ExitCode::from(e.exit_code() as u8)

@@ -5,6 +5,7 @@
 //! and by district then and now with the % change; platforms that changed class, exited or
 //! appeared; and the actual figures against the older plan's projection for the newer as-of.
 
+use crate::domain::text::markdown_cell as md_text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -231,6 +232,12 @@ pub fn markdown(b: &Bulletin) -> String {
     use std::fmt::Write;
     let y = crate::domain::money::format_fen;
     let mut md = String::new();
+    let md_list = |ids: &[String]| -> String {
+        ids.iter()
+            .map(|i| md_text(i).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let _ = writeln!(md, "# 网贷风险专项整治 进展通报 / Progress bulletin\n");
     let _ = writeln!(md, "{} → {}\n", b.old_as_of, b.new_as_of);
     let table = |md: &mut String,
@@ -247,7 +254,11 @@ pub fn markdown(b: &Bulletin) -> String {
             let _ = writeln!(
                 md,
                 "| {} | {} → {} ({}) | {} → {} ({}) | {} → {} ({}) |",
-                if k.is_empty() { "(none)" } else { k },
+                if k.is_empty() {
+                    "(none)".into()
+                } else {
+                    md_text(k)
+                },
                 o.platforms,
                 n.platforms,
                 pct(change(o.platforms, n.platforms)),
@@ -268,17 +279,17 @@ pub fn markdown(b: &Bulletin) -> String {
         md,
         "- 已退出 exited ({}): {}",
         b.exited.len(),
-        b.exited.join(", ")
+        md_list(&b.exited)
     );
     let _ = writeln!(
         md,
         "- 新纳入 new ({}): {}",
         b.appeared.len(),
-        b.appeared.join(", ")
+        md_list(&b.appeared)
     );
     let _ = writeln!(md, "- 类别变化 changed class ({}):", b.changed.len());
     for (id, o, n) in &b.changed {
-        let _ = writeln!(md, "  - {id}: {o} → {n}");
+        let _ = writeln!(md, "  - {}: {o} → {n}", md_text(id));
     }
     let _ = writeln!(md, "\n## 与计划对比 Against the plan\n");
     if let Some(d) = b.deadline {

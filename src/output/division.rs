@@ -7,6 +7,7 @@ use std::fmt::Write;
 use plotters::prelude::*;
 
 use crate::domain::money::grouped;
+use crate::domain::text::markdown_cell;
 use crate::error::{Error, Result};
 use crate::input::data::InputData;
 use crate::output::exports::LenderNames;
@@ -224,6 +225,7 @@ pub fn write_vote(
     data: &InputData,
     scheme_name: &str,
     votes: &[PlatformVote],
+    skipped: &[(u32, &str)],
     names: &LenderNames,
 ) -> Result<()> {
     let id = |c: u32| data.platforms.ids[c as usize].as_str();
@@ -329,7 +331,7 @@ pub fn write_vote(
         let _ = writeln!(
             md,
             "| {} | {} | {} | {:.1} / {:.1} | {} | {:+.1} | {} | {} |",
-            id(v.platform),
+            markdown_cell(id(v.platform)),
             d.rule,
             if d.passed {
                 "通过 passes"
@@ -344,6 +346,17 @@ pub fn write_vote(
             d.extra_payment
                 .map_or("–".to_string(), |x| grouped(i128::from(x))),
         );
+    }
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## 未表决的平台 / Platforms not voted\n\n| 平台 platform | 原因 reason |\n|---|---|"
+        );
+        let mut skipped: Vec<&(u32, &str)> = skipped.iter().collect();
+        skipped.sort_by_key(|(c, _)| id(*c));
+        for (c, why) in skipped {
+            let _ = writeln!(md, "| {} | {why} |", markdown_cell(id(*c)));
+        }
     }
     staging.write("vote.md", md.as_bytes())
 }

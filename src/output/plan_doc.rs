@@ -2,6 +2,7 @@
 //! platform (一企一策) in plan order.
 
 use crate::domain::money::format_fen as fen;
+use crate::domain::text::markdown_cell as md_text;
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
 
@@ -55,7 +56,10 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
         let _ = writeln!(
             md,
             "## {}. {} {}（{}）\n",
-            e.order_rank, p.platform_id, p.name, p.district
+            e.order_rank,
+            md_text(&p.platform_id),
+            md_text(&p.name),
+            md_text(&p.district)
         );
         if let Some(PlatformRow {
             metrics: m,
@@ -111,7 +115,11 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
         let _ = writeln!(
             md,
             "- 责任单位 Responsible units: {}",
-            e.responsible_units.join("、")
+            e.responsible_units
+                .iter()
+                .map(|u| md_text(u))
+                .collect::<Vec<_>>()
+                .join("、")
         );
         let _ = writeln!(
             md,
@@ -204,8 +212,8 @@ pub fn deadline_markdown(plan: &Plan) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} |",
-            e.input.platform_id.replace('|', "\\|"),
-            e.input.name.replace('|', "\\|"),
+            md_text(&e.input.platform_id),
+            md_text(&e.input.name),
             e.input.class.zh(),
             r.earliest,
             r.reason_zh

@@ -16,6 +16,7 @@ use parquet::file::reader::FileReader;
 use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
 
 use crate::domain::money::grouped;
+use crate::domain::text::excel_safe;
 use crate::error::{Error, Result};
 
 /// One platform's claim of the lender (claims.parquet).
@@ -542,27 +543,31 @@ pub fn all_statements(
                     ..Received::default()
                 });
             let y = |f: i64| crate::domain::money::format_fen(f);
-            st.write_record([
-                id.as_str(),
-                name,
-                &platform[i],
-                names.get(&platform[i]).map_or("", String::as_str),
-                &class_zh[i],
-                &y(invested[i]),
-                &y(returned[i]),
-                &y(received[i]),
-                if basis[i] == "net_of_returns" {
-                    "本金折抵"
-                } else {
-                    "合同口径"
-                },
-                &y(claim[i]),
-                &y(p),
-                &y(r),
-                &y(c),
-                &y(rem),
-                &y(back),
-            ])
+            // For mail merge in Excel: text from the data never becomes a formula.
+            st.write_record(
+                [
+                    id.as_str(),
+                    name,
+                    &platform[i],
+                    names.get(&platform[i]).map_or("", String::as_str),
+                    &class_zh[i],
+                    &y(invested[i]),
+                    &y(returned[i]),
+                    &y(received[i]),
+                    if basis[i] == "net_of_returns" {
+                        "本金折抵"
+                    } else {
+                        "合同口径"
+                    },
+                    &y(claim[i]),
+                    &y(p),
+                    &y(r),
+                    &y(c),
+                    &y(rem),
+                    &y(back),
+                ]
+                .map(|c| excel_safe(c).into_owned()),
+            )
             .map_err(err)?;
             totals = (
                 totals.0 + 1,
@@ -583,7 +588,8 @@ pub fn all_statements(
             .replace("{reserved}", &y(totals.3))
             .replace("{remaining}", &y(totals.4))
             .replace("{returned}", &y(totals.5));
-        sms.write_record([id.as_str(), phone, &text]).map_err(err)?;
+        sms.write_record([id.as_str(), phone, &text].map(|c| excel_safe(c).into_owned()))
+            .map_err(err)?;
         lenders += 1;
     }
     let done = |w: csv::Writer<Vec<u8>>| {

@@ -108,6 +108,7 @@ pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
     let mut first = true;
     while let Some((_, mut df)) = batches.next_batch()? {
         rows += df.height() as u64;
+        excel_safe_text(&mut df)?;
         CsvWriter::new(&mut out)
             .include_bom(first)
             .include_header(first)
@@ -126,6 +127,29 @@ pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
             .context("writing a CSV copy")?;
     }
     Ok(rows)
+}
+
+/// The text columns of a frame made safe for Excel: a cell that would read as a formula gets a
+/// leading `'` ([`crate::domain::text::excel_safe`]). Columns without such a cell are left as
+/// they are.
+fn excel_safe_text(df: &mut DataFrame) -> Result<()> {
+    use crate::domain::text::{excel_safe, formula_like};
+    let names: Vec<PlSmallStr> = df.get_column_names_owned();
+    for name in names {
+        let Ok(text) = df.column(&name).and_then(|c| c.str().cloned()) else {
+            continue;
+        };
+        if !text.iter().flatten().any(formula_like) {
+            continue;
+        }
+        let safe: StringChunked = text
+            .iter()
+            .map(|v| v.map(|s| excel_safe(s).into_owned()))
+            .collect();
+        df.with_column(safe.with_name(name).into_column())
+            .context("making a CSV copy safe for Excel")?;
+    }
+    Ok(())
 }
 
 /// A Date column of a whole Parquet file (null as day 0 is never wanted: nulls are errors).
