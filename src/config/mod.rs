@@ -18,6 +18,11 @@ use crate::input::schema::Table;
 pub use defaults::{defaults_toml, DEFAULTS_TOML};
 pub use raw::*;
 
+/// The most stages a plan may have, and the longest a month count in the config may be (50
+/// years): beyond them a value is a typing mistake, not a plan.
+pub const MAX_STAGES: u32 = 1200;
+pub const MAX_MONTHS: i64 = 600;
+
 /// What a 三降 target measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
@@ -247,10 +252,18 @@ impl Config {
             columns.insert(header.trim().to_string(), target);
         }
         let c = &raw.classify;
+        // A share or ratio threshold is a fraction, 0 to 1; above 1 it never fires, which
+        // turns the indicator off (docs/rules.md, the config's ranges).
         let ratio = |v: &Option<Num>, key: &str, default: Ratio| -> Ratio {
             match v {
                 Some(n) => problems.check("[classify]", key, default, || {
-                    Ok(Ratio::from_decimal(n.to_decimal()?.normalize()))
+                    let d = n.to_decimal()?.normalize();
+                    if d < Decimal::ZERO {
+                        return Err(format!(
+                            "{d} must be between 0 and 1 (above 1: the indicator is off)"
+                        ));
+                    }
+                    Ok(Ratio::from_decimal(d))
                 }),
                 None => default,
             }
@@ -268,10 +281,25 @@ impl Config {
         };
         let dc = &defaults.classify;
         let mut zombie_months = c.zombie_months.unwrap_or(dc.zombie_months);
-        if zombie_months < 0 {
-            problems.add("[classify]", "zombie_months", "must be ≥ 0".into());
+        if !(0..=MAX_MONTHS).contains(&zombie_months) {
+            problems.add(
+                "[classify]",
+                "zombie_months",
+                format!("{zombie_months} must be between 0 and {MAX_MONTHS}"),
+            );
             zombie_months = dc.zombie_months;
         }
+        let small_max_current_lenders = match c.small_max_current_lenders {
+            Some(n) if n < 1 => {
+                problems.add(
+                    "[classify]",
+                    "small_max_current_lenders",
+                    format!("{n} must be at least 1 (leave the key out for no limit)"),
+                );
+                dc.small_max_current_lenders
+            }
+            other => other.or(dc.small_max_current_lenders),
+        };
         let classify = ClassifyRules {
             zombie_months,
             small_max_outstanding: yuan(
@@ -279,7 +307,7 @@ impl Config {
                 "small_max_outstanding",
                 dc.small_max_outstanding,
             ),
-            small_max_current_lenders: c.small_max_current_lenders.or(dc.small_max_current_lenders),
+            small_max_current_lenders,
             overdue_90_ratio: ratio(&c.overdue_90_ratio, "overdue_90_ratio", dc.overdue_90_ratio),
             funding_gap_ratio: ratio(
                 &c.funding_gap_ratio,
@@ -417,8 +445,12 @@ impl Config {
                 }
                 Ok(Some(Ratio::from_decimal(d)))
             });
-            if t.stage == 0 {
-                problems.add("[[plan.targets]]", "stage", "stages count from 1".into());
+            if t.stage == 0 || t.stage > MAX_STAGES {
+                problems.add(
+                    "[[plan.targets]]",
+                    "stage",
+                    format!("{} must be between 1 and {MAX_STAGES}", t.stage),
+                );
                 continue;
             }
             let Some(reduction) = reduction else { continue };
@@ -455,11 +487,26 @@ impl Config {
                 None => problems.add("[calendar]", "workdays", format!("{w:?} is not a date")),
             }
         }
+        let within = |v: Option<u32>, key: &str, max: u32, default: u32| -> u32 {
+            match v {
+                None => default,
+                Some(n) if (1..=max).contains(&n) => n,
+                Some(n) => {
+                    problems.add("[plan]", key, format!("{n} must be between 1 and {max}"));
+                    default
+                }
+            }
+        };
         let plan = PlanRules {
             deadline,
             calendar,
-            stages: p.stages.unwrap_or(dp.stages).max(1),
-            stage_months: p.stage_months.unwrap_or(dp.stage_months).max(1),
+            stages: within(p.stages, "stages", MAX_STAGES, dp.stages),
+            stage_months: within(
+                p.stage_months,
+                "stage_months",
+                MAX_MONTHS as u32,
+                dp.stage_months,
+            ),
             max_platforms: positive(
                 p.max_platforms.or(dp.max_platforms),
                 "max_platforms",
