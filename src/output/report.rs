@@ -27,6 +27,9 @@ pub struct ReportInput<'a> {
 }
 
 /// Text made safe for HTML.
+/// The report's `<title>`: also the title a printed report.pdf must carry.
+pub const TITLE: &str = "网贷机构风险处置报告 / P2P wind-down report";
+
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -241,7 +244,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let as_of = r.as_of.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>网贷机构风险处置报告 / P2P wind-down report</title><style>{STYLE}\n@page {{ @top-center {{ content: \"网贷机构风险处置报告 · 数据截至 {as_of} · P2P wind-down report, as of {as_of}\"; font-size: 9pt; color: #555; }} }}</style></head><body>\n"
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{TITLE}</title><style>{STYLE}\n@page {{ @top-center {{ content: \"网贷机构风险处置报告 · 数据截至 {as_of} · P2P wind-down report, as of {as_of}\"; font-size: 9pt; color: #555; }} }}</style></head><body>\n"
     );
     let _ = writeln!(
         h,

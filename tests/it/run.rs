@@ -86,7 +86,17 @@ fn every_file_with_a_true_manifest_and_byte_identical_reruns() {
             .clone()
     };
     assert_eq!(rows("platforms.parquet"), 50);
-    assert_eq!(rows("rejects.csv"), 0);
+    // No reject: its rows are the warnings for the sample's mistyped bank accounts.
+    let validation: serde_json::Value = serde_json::from_str(&w.read("a/validation.json")).unwrap();
+    assert_eq!(
+        rows("rejects.csv"),
+        validation["warnings"]["invalid_bank_account"]
+    );
+    assert!(validation["tables"]
+        .as_object()
+        .unwrap()
+        .values()
+        .all(|t| t["rejected"] == 0));
     assert_eq!(
         manifest["config_sha256"].as_str().unwrap(),
         sha256(manifest["config"].as_str().unwrap().as_bytes())
@@ -252,7 +262,10 @@ fn the_report_reads_as_a_chinese_document_fit_to_print() {
 
     // With one (CI installs it; a machine without one skips this half).
     if let Ok(chromium) = winddown::output::pdf::find_chromium() {
-        let o = w.run(&["report", &city(), "--pdf", "--out", "pdf"]);
+        // A relative --out whose path holds a space and a `#` (a URL's fragment): the file URL
+        // is absolute and percent-encoded, and the PDF is checked to be the report.
+        std::fs::create_dir_all(w.path("a b#1")).unwrap();
+        let o = w.run(&["report", &city(), "--pdf", "--out", "a b#1/pdf"]);
         assert_eq!(
             o.status.code(),
             Some(0),
@@ -260,9 +273,13 @@ fn the_report_reads_as_a_chinese_document_fit_to_print() {
             stderr(&o),
             chromium.display()
         );
-        let pdf = std::fs::read(w.path("pdf/report.pdf")).unwrap();
+        let pdf = std::fs::read(w.path("a b#1/pdf/report.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF") && pdf.len() > 10_000);
-        let manifest = w.read("pdf/manifest.json");
+        assert_eq!(
+            winddown::output::pdf::check_pdf(&pdf, winddown::output::report::TITLE),
+            Ok(())
+        );
+        let manifest = w.read("a b#1/pdf/manifest.json");
         assert!(manifest.contains("\"report.pdf\""));
     } else {
         assert!(
