@@ -239,6 +239,11 @@ pub struct PayoutOptions {
     /// has been paid before (without it, several rounds of one platform are refused).
     #[arg(long)]
     pub pay_all_rounds: bool,
+    /// The register of issued transfers that every payment file and batch is checked against
+    /// and recorded in (default: winddown-register.csv beside the payment file, else beside
+    /// the batches folder; see docs/payouts.md).
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -409,8 +414,12 @@ fn parse_yuan(s: &str) -> std::result::Result<i64, String> {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print the default config, commented in Chinese and English.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "check")]
     pub print_defaults: bool,
+    /// Check a config file: every key known and within its range (docs/rules.md); exit 0
+    /// when it is good, else 2 with every problem's line and column.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
 }
 
 /// Options shared by every command that reads an input folder.

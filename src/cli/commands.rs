@@ -9,14 +9,18 @@ use crate::cli::console::{self, Log};
 use crate::config::Config;
 use crate::domain::date::Date;
 use crate::domain::money::format_fen;
+use crate::domain::text::terminal_lines;
 use crate::error::{Error, Result};
 use crate::generate;
+use crate::input::InputData;
 use crate::input::{self, ReadOptions, Validated};
+use crate::output::batches::Carried;
 use crate::output::exports::{self, LenderNames};
 use crate::output::manifest::{Pseudonymizer, Settings};
+use crate::output::register::{Register, Status as RegisterStatus};
 use crate::output::{self, Inputs, PaymentFile, Staging};
 use crate::payout::ledger::Ledger;
-use crate::payout::rounds::{self, Payouts};
+use crate::payout::rounds::{self, Payouts, Transfer};
 use crate::rules::{self, Analysis};
 
 /// Read the config, validate the input folder, print the counts, and enforce `--strict`.
@@ -133,20 +137,27 @@ pub fn validate(args: ValidateArgs, log: &Log) -> Result<()> {
         let out = staging.target().to_path_buf();
         output::write_validation(&staging, &validated, None, None)?;
         let record = record("validate", &args.input, &config, &validated)?;
-        output::finish(staging, record, None)?;
+        output::finish(staging, record)?;
         log.info(&format!("wrote {}", out.display()));
     }
     Ok(())
 }
 
-pub fn rules(args: RulesArgs) -> Result<()> {
+pub fn rules(args: RulesArgs, log: &Log) -> Result<()> {
+    if let Some(path) = &args.check {
+        Config::load(Some(path))?;
+        log.info(&format!(
+            "{}: a good config (every key known and within its range)",
+            path.display()
+        ));
+        return Ok(());
+    }
     if !args.print_defaults {
         return Err(Error::Usage(
-            "rules: nothing to do (try --print-defaults)".into(),
+            "rules: nothing to do (try --print-defaults or --check FILE)".into(),
         ));
     }
-    print!("{}", crate::config::defaults_toml());
-    Ok(())
+    super::to_stdout(crate::config::defaults_toml().as_bytes())
 }
 
 pub fn classify(args: ClassifyArgs, log: &Log) -> Result<()> {
@@ -159,7 +170,6 @@ pub fn classify(args: ClassifyArgs, log: &Log) -> Result<()> {
     output::finish(
         staging,
         record("classify", &args.input, &config, &validated)?,
-        None,
     )?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
@@ -176,7 +186,6 @@ pub fn exposure(args: ClassifyArgs, log: &Log) -> Result<()> {
     output::finish(
         staging,
         record("exposure", &args.input, &config, &validated)?,
-        None,
     )?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
@@ -196,7 +205,8 @@ fn write_exposure(
     exports::districts(staging, analysis)
 }
 
-/// The output folder and the payment file of a payout, checked and opened before any work.
+/// The output folder, the payment file, the batches and the register of a payout, checked and
+/// opened before any work.
 fn payout_outputs(
     input: &InputArgs,
     opts: &PayoutOptions,
@@ -219,13 +229,45 @@ fn payout_outputs(
         .as_deref()
         .map(|p| output::batches::PaymentBatches::create(p, out, &inputs, force))
         .transpose()?;
-    Ok((staging, Transfers { file, batches }))
+    let register = Register::locate(
+        opts.register.as_deref(),
+        opts.payment_file.as_deref(),
+        opts.payments.as_deref(),
+    )
+    .map(|path| -> Result<Register> {
+        let inputs = inputs.clone().with("the output folder", out);
+        output::staging::check_apart("--register", &path, &inputs)?;
+        let mut register = Register::open(&path)?;
+        // --force replaces a payment file or batches: what they carried is void.
+        if force {
+            for replaced in [&opts.payment_file, &opts.payments].into_iter().flatten() {
+                if replaced.exists() {
+                    register.void_file(&replaced.display().to_string());
+                }
+            }
+        }
+        Ok(register)
+    })
+    .transpose()?;
+    Ok((
+        staging,
+        Transfers {
+            file,
+            batches,
+            register,
+            notes: Vec::new(),
+        },
+    ))
 }
 
-/// What leaves for the bank: the payment file and the bank batches, when asked for.
+/// What leaves for the bank: the payment file and the bank batches, when asked for, and the
+/// register of issued transfers that both are checked against and recorded in.
 struct Transfers {
     file: Option<PaymentFile>,
     batches: Option<output::batches::PaymentBatches>,
+    register: Option<Register>,
+    /// What the console says of them once the summaries are printed.
+    notes: Vec<String>,
 }
 
 impl Transfers {
@@ -233,22 +275,89 @@ impl Transfers {
     fn any(&self) -> bool {
         self.file.is_some() || self.batches.is_some()
     }
+
+    /// What commits with the output folder.
+    fn issue(&mut self) -> output::Issue<'_> {
+        output::Issue {
+            payment: self.file.as_mut(),
+            batches: self.batches.as_mut(),
+            register: self.register.as_mut(),
+        }
+    }
+}
+
+/// Checks of the data's shape against the payout options, made right after the data are read
+/// and before any work: a payment file or batches over several rounds of one platform need
+/// `--ledger` (which says what was paid) or `--pay-all-rounds`.
+fn check_payout_shape(opts: &PayoutOptions, transfers: &Transfers, data: &InputData) -> Result<()> {
+    if transfers.any() && opts.ledger.is_none() && !opts.pay_all_rounds {
+        if let Some((platform, rounds)) = rounds::several_rounds(data) {
+            let flag = if transfers.file.is_some() {
+                "--payment-file"
+            } else {
+                "--payments"
+            };
+            return Err(Error::Ledger(format!(
+                "{flag}: platform {platform} has rounds {rounds} in the recoveries and no \
+                 --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
+                 (the rounds paid before), or --pay-all-rounds if none of them has been paid"
+            )));
+        }
+    }
+    // Batches with no account column at all are a mapping left out, not lenders to list.
+    let accounts = data.personal.as_ref().map_or(0, |p| p.accounts_given);
+    if transfers.batches.is_some() && accounts == 0 && !data.lenders.is_empty() {
+        return Err(Error::Data(
+            "--payments: the lenders table gives no bank account: it needs a bank_account \
+             column (map its header in the config's [columns]) and bank_name"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The ledger of `--ledger`, read against the data; then the lender ids' table, which only
 /// the ledger's lender ids need, is freed (1.5 GB at national scale).
-fn read_ledger(opts: &PayoutOptions, validated: &mut Validated) -> Result<Option<Ledger>> {
+fn read_ledger(
+    opts: &PayoutOptions,
+    validated: &mut Validated,
+    log: &Log,
+) -> Result<Option<Ledger>> {
     let ledger = opts
         .ledger
         .as_deref()
         .map(|l| Ledger::read(l, &validated.data))
         .transpose()?;
+    if let Some(l) = &ledger {
+        // Its rounds against today's recoveries, before any work (again in the payouts).
+        l.check_against(&validated.data, &rounds::pools(&validated.data))?;
+        if let Some(note) = never_issued(l) {
+            log.info(&note);
+        }
+    }
     validated.data.forget_lender_index();
     Ok(ledger)
 }
 
+/// A ledger folder whose command wrote neither a payment file nor batches computed payouts
+/// that winddown never issued: said on the console, since the next rounds take them as paid.
+fn never_issued(ledger: &Ledger) -> Option<String> {
+    let dir = ledger.path.parent()?;
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let manifest: output::records::Manifest = serde_json::from_str(&text).ok()?;
+    let paid = ledger.rounds.iter().any(|r| r.paid > 0);
+    (paid && manifest.payment_file.is_none() && manifest.payment_batches.is_empty()).then(|| {
+        format!(
+            "note: the ledger {} was written without a payment file or bank batches: what its \
+             command computed was not issued by winddown, and is taken as paid (outside it)",
+            dir.display()
+        )
+    })
+}
+
 /// The payout rounds of a command, on the ledger if one was given, with the payment file's
-/// rows written (not yet placed) if one was asked for.
+/// rows and the batches written (not yet placed) if they were asked for. Every transfer is
+/// checked against the register first.
 #[allow(clippy::too_many_arguments)]
 fn compute_payouts(
     opts: &PayoutOptions,
@@ -265,23 +374,18 @@ fn compute_payouts(
         Some(p) => p.pseudonym(id),
         None => id.to_string(),
     };
-    let payouts = rounds::payouts(data, &analysis.claims, ledger, opts.rule(config), &who, log)?;
-    console::print_payout_summary(&payouts, log);
-    if transfers.any() && ledger.is_none() && !opts.pay_all_rounds {
-        if let Some((platform, rounds)) = payouts.several_rounds(data) {
-            let flag = if transfers.file.is_some() {
-                "--payment-file"
-            } else {
-                "--payments"
-            };
-            return Err(Error::Ledger(format!(
-                "{flag}: platform {platform} has rounds {rounds} in the recoveries and no \
-                 --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
-                 (the rounds paid before), or --pay-all-rounds if none of them has been paid"
-            )));
-        }
-    }
-    if transfers.any() {
+    // A returned amount is re-issued only by a command that sends it.
+    let sending = transfers.any();
+    let payouts = rounds::payouts(
+        data,
+        &analysis.claims,
+        ledger,
+        opts.rule(config),
+        sending,
+        &who,
+        log,
+    )?;
+    if sending {
         if let Some((platform, round)) = payouts.returns_on_computed_round() {
             return Err(Error::Returns(format!(
                 "the returns table lists transfers of round {round} of platform {} as sent and \
@@ -291,11 +395,59 @@ fn compute_payouts(
             )));
         }
     }
+    let mut sent = if sending {
+        payouts.transfers()
+    } else {
+        Vec::new()
+    };
+    if let Some(register) = transfers.register.as_ref() {
+        sent.extend(register.catch_ups(data, &payouts));
+        let (keep, left_out) = register.screen(data, &payouts, sent)?;
+        sent = keep;
+        if !left_out.is_empty() {
+            let total: i128 = left_out.iter().map(|t| i128::from(t.amount)).sum();
+            transfers.notes.push(format!(
+                "{} transfer{} ({} yuan) of this command were issued already (the register {} \
+                 lists them): not issued again",
+                left_out.len(),
+                if left_out.len() == 1 { "" } else { "s" },
+                crate::domain::money::grouped(total),
+                register.path().display()
+            ));
+        }
+    }
+    if sending && sent.is_empty() {
+        transfers.notes.push(
+            "nothing new to pay: every round in the recoveries is in the ledger and no returned \
+             amount is to be sent again (the payment file has its header only; no batch written)"
+                .into(),
+        );
+    }
+    let mut registered: Vec<(Transfer, RegisterStatus, String, String)> = Vec::new();
     if let Some(file) = transfers.file.as_mut() {
-        output::payment::write_rows(file, data, &payouts)?;
+        let to_check = output::payment::write_rows(file, data, &payouts, &sent)?;
+        transfers
+            .notes
+            .extend(console::formula_like_note(&to_check, "the payment file"));
+        let name = file.target().display().to_string();
+        registered.extend(
+            sent.iter()
+                .map(|t| (*t, RegisterStatus::Issued, name.clone(), String::new())),
+        );
     }
     if let Some(batches) = transfers.batches.as_mut() {
-        batches.write(data, &payouts, &config.payments)?;
+        let checks = batches.write(data, &payouts, &sent, &config.payments)?;
+        transfers.notes.extend(console::batch_notes(&checks));
+        // With a payment file beside them, the file is what issued every transfer.
+        if transfers.file.is_none() {
+            registered.extend(checks.carried.into_iter().map(|(t, c)| match c {
+                Carried::Issued(file, sha) => (t, RegisterStatus::Issued, file, sha),
+                Carried::Withheld => (t, RegisterStatus::Withheld, String::new(), String::new()),
+            }));
+        }
+    }
+    if let Some(register) = transfers.register.as_mut() {
+        register.add(data, &payouts, &registered);
     }
     Ok(payouts)
 }
@@ -323,7 +475,8 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
     let (staging, mut transfers) =
         payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
     let (config, mut validated) = load(&args.input, transfers.any(), log)?;
-    let ledger = read_ledger(&args.payout, &mut validated)?;
+    check_payout_shape(&args.payout, &transfers, &validated.data)?;
+    let ledger = read_ledger(&args.payout, &mut validated, log)?;
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     let payouts = compute_payouts(
         &args.payout,
@@ -335,6 +488,10 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         None,
         log,
     )?;
+    console::print_payout_summary(&payouts, log);
+    for note in &transfers.notes {
+        log.info(note);
+    }
     output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     exports::payouts(
         &staging,
@@ -357,8 +514,7 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
             &args.payout,
             &config,
         ),
-        transfers.file.as_mut(),
-        transfers.batches.as_mut(),
+        transfers.issue(),
     )?;
     announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
@@ -369,6 +525,7 @@ pub fn plan(args: PlanArgs, log: &Log) -> Result<()> {
     let staging = Staging::create(&args.out, &inputs_of(&args.input, None), args.force)?;
     let (mut config, validated) = load(&args.input, false, log)?;
     args.stages.apply(&mut config)?;
+    rules::check_plan_dates(&config, validated.report.as_of)?;
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     console::print_class_summary(&analysis.platforms, log);
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
@@ -376,11 +533,7 @@ pub fn plan(args: PlanArgs, log: &Log) -> Result<()> {
     output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     exports::platforms(&staging, &analysis)?;
     write_plan(&staging, &analysis, &plan)?;
-    output::finish(
-        staging,
-        record("plan", &args.input, &config, &validated)?,
-        None,
-    )?;
+    output::finish(staging, record("plan", &args.input, &config, &validated)?)?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
@@ -407,8 +560,8 @@ pub fn statement(args: StatementArgs, log: &Log) -> Result<()> {
         )));
     };
     let names = output::statement::platform_names(&args.run)?;
-    print!("{}", output::statement::text_statement(&s, &names));
-    Ok(())
+    let text = output::statement::text_statement(&s, &names);
+    super::to_stdout(terminal_lines(&text).as_bytes())
 }
 
 /// `statement --all`: statements.csv and sms.csv, both 0600.
@@ -442,11 +595,7 @@ fn all_statements(args: StatementArgs, log: &Log) -> Result<()> {
     }
     staging.record_rows("statements.csv", rows);
     staging.record_rows("sms.csv", lenders);
-    output::finish(
-        staging,
-        record("statement", &input, &config, &validated)?,
-        None,
-    )?;
+    output::finish(staging, record("statement", &input, &config, &validated)?)?;
     log.info(&format!(
         "wrote {}: {lenders} lenders' statements and SMS texts (mode 0600: names and phones)",
         out.display()
@@ -467,9 +616,22 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
         .transpose()?;
     let old = output::bulletin::read_snapshot(&args.old)?;
     let new = output::bulletin::read_snapshot(&args.new)?;
+    if old.as_of == new.as_of {
+        log.info(&format!(
+            "warning: both runs are as of {}: nothing can have moved between them (is one of \
+             them the wrong folder?)",
+            new.as_of
+        ));
+    } else if old.as_of > new.as_of {
+        log.info(&format!(
+            "warning: the earlier run ({}) is as of a later date than the later run ({}): the \
+             folders may be the wrong way round",
+            old.as_of, new.as_of
+        ));
+    }
     let b = output::bulletin::bulletin(&old, &new);
     let md = output::bulletin::markdown(&b);
-    print!("{md}");
+    super::to_stdout(terminal_lines(&md).as_bytes())?;
     if let Some(staging) = staging {
         let out = staging.target().to_path_buf();
         staging.write("progress.md", md.as_bytes())?;
@@ -482,7 +644,7 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
             as_of: Some(new.as_of),
             ..output::Record::default()
         };
-        output::finish(staging, record, None)?;
+        output::finish(staging, record)?;
         log.info(&format!("wrote {}", out.display()));
     }
     Ok(())
@@ -537,6 +699,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
             .map_err(|e| Error::Config(format!("the config recorded in --from: {e}")))?;
     }
     plan_args.stages.apply(&mut config)?;
+    rules::check_plan_dates(&config, validated.report.as_of)?;
     let rule = crate::payout::allocate::Rule {
         division: small_first
             .map(crate::payout::allocate::Division::SmallFirst)
@@ -552,6 +715,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         &analysis.claims,
         None,
         rule,
+        false,
         &|id: &str| id.to_string(),
         log,
     )?;
@@ -562,7 +726,11 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
     )?;
     if let Some(chromium) = &chromium {
         log.step("打印 print report.pdf");
-        let bytes = output::pdf::print(chromium, &staging.path("report.html"))?;
+        let bytes = output::pdf::print(
+            chromium,
+            &staging.path("report.html"),
+            output::report::TITLE,
+        )?;
         staging.write("report.pdf", &bytes)?;
     }
     let mut record = record("report", &plan_args.input, &config, &validated)?;
@@ -570,7 +738,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
     if let (Some((_, text)), None) = (&recorded, &plan_args.input.config) {
         record.config_text = Some(text.clone());
     }
-    output::finish(staging, record, None)?;
+    output::finish(staging, record)?;
     log.info(&format!("wrote {}", plan_args.out.display()));
     Ok(())
 }
@@ -610,7 +778,7 @@ pub fn compare(args: CompareArgs, log: &Log) -> Result<()> {
     if let Some(s) = record.settings.as_mut() {
         s.payout_rule = Some(rule_names.join(","));
     }
-    output::finish(staging, record, None)?;
+    output::finish(staging, record)?;
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
@@ -682,11 +850,12 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     log.step("表决 vote");
     let data = &validated.data;
+    // A platform where nobody can vote is listed with the reason, never left out silently.
+    let mut skipped: Vec<(u32, &'static str)> = Vec::new();
     let outcomes: Vec<(u32, vote::Outcome)> = analysis
         .platforms
         .iter()
-        .filter(|p| p.exposure.claim_lenders > 0)
-        .map(|p| {
+        .filter_map(|p| {
             let code = p.metrics.code;
             let voters: Vec<vote::Voter> = data.positions.ranges[code as usize]
                 .clone()
@@ -706,11 +875,24 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
                     }
                 })
                 .collect();
+            if voters.is_empty() {
+                skipped.push((
+                    code,
+                    if p.metrics.lenders_total == 0 {
+                        "无出借人 no lenders"
+                    } else if p.exposure.claim_lenders == 0 {
+                        "债权均为零 every claim is zero"
+                    } else {
+                        "出借人均被排除 every lender with a claim is excluded"
+                    },
+                ));
+                return None;
+            }
             let expected = Frac::new(
                 i128::from(p.metrics.expected_recovery),
                 i128::from(p.exposure.total_claim.max(1)),
             );
-            Ok((code, vote::vote(&voters, &scheme, expected)?))
+            Some(vote::vote(&voters, &scheme, expected).map(|o| (code, o)))
         })
         .collect::<Result<_>>()?;
     let votes: Vec<output::division::PlatformVote> = outcomes
@@ -722,12 +904,19 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
         .collect();
     let names = LenderNames::new(data, None);
     output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
-    output::division::write_vote(&staging, data, &args.scheme.name(), &votes, &names)?;
+    output::division::write_vote(
+        &staging,
+        data,
+        &args.scheme.name(),
+        &votes,
+        &skipped,
+        &names,
+    )?;
     let mut record = record("vote", &args.input, &config, &validated)?;
     if let Some(s) = record.settings.as_mut() {
         s.payout_rule = Some(args.scheme.name());
     }
-    output::finish(staging, record, None)?;
+    output::finish(staging, record)?;
     let passed = votes
         .iter()
         .filter(|v| v.outcome.verdicts[0].passed)
@@ -738,6 +927,20 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
         votes.len(),
         votes.len()
     ));
+    if !skipped.is_empty() {
+        let shown: Vec<String> = skipped
+            .iter()
+            .take(10)
+            .map(|(c, why)| format!("{} ({why})", data.platforms.ids[*c as usize]))
+            .collect();
+        log.info(&format!(
+            "未表决 not voted: {} 个平台无人可表决 platform{} where nobody can vote: {}{} (listed in vote.md)",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if skipped.len() > shown.len() { ", …" } else { "" }
+        ));
+    }
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
 }
@@ -745,16 +948,19 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
 pub fn completions(args: CompletionsArgs) -> Result<()> {
     use clap::CommandFactory;
     let mut cmd = crate::cli::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "winddown", &mut std::io::stdout());
-    Ok(())
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "winddown", &mut script);
+    super::to_stdout(&script)
 }
 
 pub fn man() -> Result<()> {
     use clap::CommandFactory;
     let cmd = crate::cli::Cli::command();
+    let mut page = Vec::new();
     clap_mangen::Man::new(cmd)
-        .render(&mut std::io::stdout())
-        .map_err(|e| Error::io("stdout", e))
+        .render(&mut page)
+        .map_err(|e| Error::io("stdout", e))?;
+    super::to_stdout(&page)
 }
 
 pub fn run(args: RunArgs, log: &Log) -> Result<()> {
@@ -765,15 +971,16 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     let (staging, mut transfers) =
         payout_outputs(&args.input, &args.payout, &args.out, args.force)?;
     let (mut config, mut validated) = load(&args.input, transfers.any(), log)?;
-    let ledger = read_ledger(&args.payout, &mut validated)?;
     args.stages.apply(&mut config)?;
+    rules::check_plan_dates(&config, validated.report.as_of)?;
+    check_payout_shape(&args.payout, &transfers, &validated.data)?;
+    let ledger = read_ledger(&args.payout, &mut validated, log)?;
     log.step("分类与敞口 classify + exposure");
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
-    console::print_class_summary(&analysis.platforms, log);
-    console::print_exposure_summary(&analysis, log);
     log.step("计划 plan");
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
-    console::print_plan_summary(&plan, log);
+    // Everything that can refuse the command (the ledger against the claims, the register)
+    // is checked before the summaries are printed.
     let payouts = compute_payouts(
         &args.payout,
         ledger.as_ref(),
@@ -784,6 +991,13 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         pseudonyms.as_ref(),
         log,
     )?;
+    console::print_class_summary(&analysis.platforms, log);
+    console::print_exposure_summary(&analysis, log);
+    console::print_plan_summary(&plan, log);
+    console::print_payout_summary(&payouts, log);
+    for note in &transfers.notes {
+        log.info(note);
+    }
     log.step("导出 exports");
     let names = LenderNames::new(&validated.data, pseudonyms.as_ref());
     // The claims file, the largest, is written on one core while the rest are on the other.
@@ -840,12 +1054,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         s.csv = args.csv;
         s.xlsx = args.xlsx;
     }
-    output::finish_with_batches(
-        staging,
-        record,
-        transfers.file.as_mut(),
-        transfers.batches.as_mut(),
-    )?;
+    output::finish_with_batches(staging, record, transfers.issue())?;
     announce_payment(&args.payout, log);
     log.info(&format!("wrote {}", args.out.display()));
     Ok(())
@@ -886,7 +1095,7 @@ pub fn generate(args: GenerateArgs, log: &Log) -> Result<()> {
         command: "generate",
         ..output::Record::default()
     };
-    output::finish(staging, record, None)?;
+    output::finish(staging, record)?;
     log.info(&format!(
         "wrote {}: {} platforms, {} lenders, {} investments, {} loans, {} recoveries",
         args.out.display(),

@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::domain::class::Class;
 use crate::domain::money::{grouped, wan_yi};
+use crate::domain::text::{terminal_lines, terminal_safe};
 use crate::input::Validated;
 use crate::payout::rounds::Payouts;
 use crate::progress::{Progress, Unit};
@@ -51,6 +52,8 @@ impl Log {
         if self.quiet {
             return;
         }
+        // Names and values from the data reach the terminal inert.
+        let msg = terminal_lines(msg);
         match self.current.lock().ok().as_deref().and_then(|c| c.as_ref()) {
             Some(Current { bar: Some(bar), .. }) => bar.println(msg),
             _ => eprintln!("{msg}"),
@@ -78,6 +81,7 @@ impl Log {
 impl Progress for Log {
     fn begin(&self, name: &str, total: Option<u64>, unit: Unit) {
         self.end(0);
+        let name = &*terminal_safe(name);
         let bar = (self.terminal && !self.quiet && unit != Unit::Files).then(|| {
             let bar = match total {
                 Some(n) => ProgressBar::new(n),
@@ -365,6 +369,51 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
             plan.at_risk().count()
         ));
     }
+}
+
+/// Rows of a bank file with a cell a spreadsheet would run as a formula: the bank needs the
+/// text as it is, so a clerk checks them before the upload.
+pub fn formula_like_note(lender_ids: &[String], file: &str) -> Option<String> {
+    if lender_ids.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = lender_ids.iter().take(10).map(String::as_str).collect();
+    Some(format!(
+        "warning: {} row{} of {file} hold a cell that begins like a formula (=, +, -, @): check \
+         them before the upload (lenders {}{})",
+        lender_ids.len(),
+        if lender_ids.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if lender_ids.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    ))
+}
+
+/// What the bank batches could not carry, and the cells to check.
+pub fn batch_notes(checks: &crate::output::batches::BatchChecks) -> Vec<String> {
+    let mut notes = Vec::new();
+    if checks.exceptions > 0 {
+        notes.push(format!(
+            "warning: {} transfer{} ({} yuan) not in any batch: the lender has no valid bank \
+             account; listed in exceptions.csv, registered as withheld, and sent by a later \
+             --payments once the lenders table gives the account",
+            checks.exceptions,
+            if checks.exceptions == 1 { "" } else { "s" },
+            grouped(checks.exceptions_total)
+        ));
+    }
+    if checks.to_check > 0 {
+        notes.push(format!(
+            "warning: {} cell{} of the batches begin like a formula (=, +, -, @): listed in the \
+             control files (需人工核对) for a clerk to check before the upload",
+            checks.to_check,
+            if checks.to_check == 1 { "" } else { "s" }
+        ));
+    }
+    notes
 }
 
 /// The rounds computed now: their pools and where the money went.

@@ -8,7 +8,18 @@ pub mod console;
 pub use args::Cli;
 use args::Command;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// Write what a command prints on stdout. A reader that has gone away (`| head`) ends the
+/// command quietly, as it does for ripgrep: the rest was not wanted.
+pub fn to_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("stdout", e)),
+        _ => Ok(()),
+    }
+}
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -17,7 +28,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Validate(args) => commands::validate(args, &log),
         Command::Classify(args) => commands::classify(args, &log),
         Command::Exposure(args) => commands::exposure(args, &log),
-        Command::Rules(args) => commands::rules(args),
+        Command::Rules(args) => commands::rules(args, &log),
         Command::Payout(args) => commands::payout(args, &log),
         Command::Plan(args) => commands::plan(args, &log),
         Command::Progress(args) => commands::progress(args, &log),

@@ -89,6 +89,8 @@ pub struct Personal {
     pub bank_names: Strings,
     /// 户名 when it differs from the name.
     pub account_names: Strings,
+    /// Lenders rows with a bank_account cell, valid or not (none: no column to pay from).
+    pub accounts_given: u64,
 }
 
 /// What the accepted loans of one platform add up to (docs/rules.md).
@@ -174,6 +176,8 @@ pub enum ReturnAccount {
     NotGiven,
     /// The lender has no valid account now.
     NoneNow,
+    /// Changed, but the command wrote no payment file or batches to send it with.
+    ChangedNotSent,
 }
 
 impl ReturnAccount {
@@ -186,6 +190,10 @@ impl ReturnAccount {
                 ("no_account_on_return", "退汇记录未载明原收款账户，暂予保管")
             }
             ReturnAccount::NoneNow => ("no_valid_account", "出借人暂无有效收款账户，暂予保管"),
+            ReturnAccount::ChangedNotSent => (
+                "not_sent",
+                "收款账户已更新，待随付款文件或批量代付文件重新支付",
+            ),
         }
     }
 }

@@ -255,6 +255,8 @@ impl Validator {
                             c.name.to_string(),
                             if c.personal {
                                 None
+                            } else if let Some(fault) = batch.fault(i, col) {
+                                Some(fault.shown.clone())
                             } else {
                                 batch.columns[col].raw(i)
                             },
@@ -337,6 +339,9 @@ impl Validator {
         }
         // 1. Required cells and cell types, in column order.
         for (c, (spec, column)) in table.columns().iter().zip(columns).enumerate() {
+            if let Some(fault) = batch.fault(i, c) {
+                return Err((c, fault.reason));
+            }
             let val = match parse(spec.ty, column, i) {
                 Cell::Missing if spec.required => return Err((c, Reason::MissingValue)),
                 Cell::Missing => Val::Null,
@@ -687,6 +692,9 @@ impl Validator {
             p.id_numbers
                 .push(vals[LD_ID_NUMBER].text().unwrap_or_default());
             p.phones.push(vals[LD_PHONE].text().unwrap_or_default());
+            if vals[LD_BANK_ACCOUNT].text().is_some() {
+                p.accounts_given += 1;
+            }
             let account = vals[LD_BANK_ACCOUNT].text().map(cells::bank_account);
             p.bank_accounts
                 .push(account.flatten().as_deref().unwrap_or_default());

@@ -20,12 +20,13 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{BatchField, Payments};
 use crate::domain::money::format_fen;
+use crate::domain::text::{excel_safe, formula_like};
 use crate::error::{Error, Result};
 use crate::input::InputData;
 use crate::output::manifest::sha256;
 use crate::output::records::PaymentFileRecord;
 use crate::output::staging::{self, Inputs};
-use crate::payout::rounds::{Payouts, Transfer};
+use crate::payout::rounds::{Payouts, Transfer, TransferKind};
 
 const FLAG: &str = "--payments";
 
@@ -36,6 +37,146 @@ pub struct PaymentBatches {
     force: bool,
     placed: bool,
     files: Vec<PaymentFileRecord>,
+    /// exceptions.csv's rows: platform, round, lender, amount, kind, reason.
+    exceptions: Vec<[String; 6]>,
+}
+
+/// What the batches did with each transfer, and what the clerk must look at.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BatchChecks {
+    pub carried: Vec<(Transfer, Carried)>,
+    /// Transfers left out of every batch (no valid account), in exceptions.csv.
+    pub exceptions: u64,
+    pub exceptions_total: i128,
+    /// Cells a spreadsheet would run as a formula, listed in the control files.
+    pub to_check: u64,
+}
+
+/// Where a transfer went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Carried {
+    /// In this batch file (its path and sha256).
+    Issued(String, String),
+    /// In exceptions.csv: no batch could carry it.
+    Withheld,
+}
+
+/// One batch file of a round's control file.
+struct ControlLine {
+    file: String,
+    bank: String,
+    rows: u64,
+    total: i128,
+    sha256: String,
+}
+
+/// A round's control file: its batches, what no batch carries, and the cells to check.
+#[derive(Default)]
+struct Control {
+    batches: Vec<ControlLine>,
+    exceptions: u64,
+    exceptions_total: i128,
+    /// (batch file, 序号, lender_id, column) of a cell that reads as a formula.
+    to_check: Vec<[String; 4]>,
+}
+
+impl Control {
+    /// Transfers and amount of the round, batched or not: the round's `paid` (or `reissued`).
+    fn totals(&self) -> (u64, i128) {
+        self.batches
+            .iter()
+            .fold((self.exceptions, self.exceptions_total), |(n, t), c| {
+                (n + c.rows, t + c.total)
+            })
+    }
+
+    fn csv(&self, round: &str) -> Result<Vec<u8>> {
+        use crate::domain::money::format_fen_wide;
+        let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
+        let err = |e: csv::Error| Error::Internal(format!("writing a control file: {e}"));
+        w.write_record([
+            "批次文件 batch",
+            "开户行 bank",
+            "笔数 rows",
+            "金额合计(元) total",
+            "sha256",
+        ])
+        .map_err(err)?;
+        for c in &self.batches {
+            w.write_record([
+                c.file.as_str(),
+                &excel_safe(&c.bank),
+                &c.rows.to_string(),
+                &format_fen_wide(c.total),
+                &c.sha256,
+            ])
+            .map_err(err)?;
+        }
+        if self.exceptions > 0 {
+            w.write_record([
+                "exceptions.csv",
+                "未发送: 无有效收款账号 not sent: no valid bank account",
+                &self.exceptions.to_string(),
+                &format_fen_wide(self.exceptions_total),
+                "",
+            ])
+            .map_err(err)?;
+        }
+        let (n, total) = self.totals();
+        w.write_record([
+            "合计 total",
+            &excel_safe(round),
+            &n.to_string(),
+            &format_fen_wide(total),
+            "",
+        ])
+        .map_err(err)?;
+        if !self.to_check.is_empty() {
+            w.write_record([""; 5]).map_err(err)?;
+            w.write_record([
+                "需人工核对 check by hand: cells a spreadsheet would read as a formula",
+                "序号 seq",
+                "出借人编号 lender_id",
+                "列 column",
+                "",
+            ])
+            .map_err(err)?;
+            for c in &self.to_check {
+                w.write_record([
+                    c[0].as_str(),
+                    &c[1],
+                    &excel_safe(&c[2]),
+                    &excel_safe(&c[3]),
+                    "",
+                ])
+                .map_err(err)?;
+            }
+        }
+        w.into_inner()
+            .map_err(|e| Error::Internal(format!("writing a control file: {e}")))
+    }
+}
+
+/// exceptions.csv: the transfers of this run that no batch carries, for the clerk to resolve
+/// (get the lender's account, then pay with the next command).
+fn exceptions_csv(rows: &[[String; 6]]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
+    let err = |e: csv::Error| Error::Internal(format!("writing exceptions.csv: {e}"));
+    w.write_record([
+        "平台编号 platform_id",
+        "轮次 round",
+        "出借人编号 lender_id",
+        "金额(元) amount",
+        "类别 kind",
+        "原因 reason",
+    ])
+    .map_err(err)?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| excel_safe(c).into_owned()))
+            .map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("writing exceptions.csv: {e}")))
 }
 
 impl PaymentBatches {
@@ -78,6 +219,7 @@ impl PaymentBatches {
             force,
             placed: false,
             files: Vec::new(),
+            exceptions: Vec::new(),
         })
     }
 
@@ -100,8 +242,16 @@ impl PaymentBatches {
         Ok(())
     }
 
-    /// Write the batches and control files of the rounds computed in this run.
-    pub fn write(&mut self, data: &InputData, payouts: &Payouts, config: &Payments) -> Result<()> {
+    /// Write the batches and control files of the rounds computed in this run, and
+    /// `exceptions.csv` for the transfers that no batch can carry (no valid account). What
+    /// the clerk must look at is returned for the console.
+    pub fn write(
+        &mut self,
+        data: &InputData,
+        payouts: &Payouts,
+        transfers: &[Transfer],
+        config: &Payments,
+    ) -> Result<BatchChecks> {
         let personal = data
             .personal
             .as_ref()
@@ -109,17 +259,14 @@ impl PaymentBatches {
         let r = &payouts.rows;
         let lender_id = |i: usize| data.lenders.ids.get(r.lender[i]);
         let platform_id = |i: usize| data.platforms.ids[r.platform[i] as usize].as_str();
-        let mut rows: Vec<Transfer> = payouts.transfers();
-        if !rows.is_empty()
-            && rows
-                .iter()
-                .all(|t| personal.bank_accounts.get(r.lender[t.row]).is_empty())
-        {
-            return Err(Error::Data(format!(
-                "{FLAG}: no lender paid now has a bank account: the lenders table needs a \
-                 bank_account column (map its header in the config's [columns]) and bank_name"
-            )));
-        }
+        let account = |t: &Transfer| personal.bank_accounts.get(r.lender[t.row]);
+        let mut checks = BatchChecks::default();
+        // A transfer without a valid account would be refused by the bank: it goes to the
+        // exceptions list, never into a batch.
+        let (mut rows, exceptions): (Vec<Transfer>, Vec<Transfer>) = transfers
+            .iter()
+            .copied()
+            .partition(|t| !account(t).is_empty());
         let bank = |i: usize| personal.bank_names.get(r.lender[i]);
         // Platform, round, bank, then lender: the order of the files and of their rows.
         rows.sort_by(|x, y| {
@@ -137,23 +284,33 @@ impl PaymentBatches {
                     lender_id(b).as_bytes(),
                 ))
         });
+        // The rounds with a transfer, batched or not: each gets its control file.
+        let mut rounds: Vec<(u32, i64)> = rows
+            .iter()
+            .chain(&exceptions)
+            .map(|t| (r.platform[t.row], r.round[t.row]))
+            .collect();
+        rounds.sort_by(|a, b| {
+            (data.platforms.ids[a.0 as usize].as_bytes(), a.1)
+                .cmp(&(data.platforms.ids[b.0 as usize].as_bytes(), b.1))
+        });
+        rounds.dedup();
         let mut k = 0;
-        while k < rows.len() {
-            let (p, round) = (r.platform[rows[k].row], r.round[rows[k].row]);
-            let pid = platform_id(rows[k].row).to_string();
+        for (p, round) in rounds {
+            let pid = data.platforms.ids[p as usize].clone();
             let pname = data.platforms.names[p as usize].clone();
-            let purpose = |t: &Transfer| {
-                if t.reissue {
-                    format!("{pname}第{round}轮清退兑付(退汇重发)")
-                } else {
-                    format!("{pname}第{round}轮清退兑付")
-                }
+            let purpose = |t: &Transfer| match t.kind {
+                TransferKind::Payout => format!("{pname}第{round}轮清退兑付"),
+                other => format!("{pname}第{round}轮清退兑付({})", other.zh_en().0),
             };
-            // (batch file, bank, rows, total, rows without an account, sha256)
-            let mut control: Vec<(String, String, u64, i128, u64, String)> = Vec::new();
+            let mut control = Control::default();
             let same_round = |t: &Transfer| r.platform[t.row] == p && r.round[t.row] == round;
+            // Banks are numbered in their order within the round: the file names say
+            // `b01`, `b02` …, never the bank's name (personal data, docs/inputs.md).
+            let mut bank_no = 0;
             while k < rows.len() && same_round(&rows[k]) {
                 let b = bank(rows[k].row).to_string();
+                bank_no += 1;
                 let mut group = Vec::new();
                 while k < rows.len() && same_round(&rows[k]) && bank(rows[k].row) == b {
                     group.push(rows[k]);
@@ -165,39 +322,53 @@ impl PaymentBatches {
                     b.clone()
                 };
                 for (n, chunk) in group.chunks(config.batch_rows).enumerate() {
-                    let stem =
-                        format!("{}_r{round}_{}_{:03}", safe(&pid), safe(&shown_bank), n + 1);
-                    let lines: Vec<Vec<String>> = chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(j, t)| {
-                            let l = r.lender[t.row];
-                            let holder = match personal.account_names.get(l) {
-                                "" => personal.names.get(l),
-                                a => a,
-                            };
-                            config
-                                .columns
-                                .iter()
-                                .map(|(field, _)| match field {
-                                    BatchField::Seq => (j + 1).to_string(),
-                                    BatchField::Account => {
-                                        personal.bank_accounts.get(l).to_string()
-                                    }
-                                    BatchField::Name => holder.to_string(),
-                                    BatchField::Bank => b.clone(),
-                                    BatchField::Amount => format_fen(t.amount),
-                                    BatchField::Purpose => purpose(t),
-                                    BatchField::IdNumber => personal.id_numbers.get(l).to_string(),
-                                    BatchField::Phone => personal.phones.get(l).to_string(),
-                                    BatchField::LenderId => data.lenders.ids.get(l).to_string(),
-                                })
-                                .collect()
-                        })
-                        .collect();
+                    let stem = format!("{}_r{round}_b{bank_no:02}_{:03}", safe(&pid), n + 1);
+                    let file = format!("{stem}.csv");
+                    let mut lines: Vec<Vec<String>> = Vec::with_capacity(chunk.len());
+                    for (j, t) in chunk.iter().enumerate() {
+                        let l = r.lender[t.row];
+                        let holder = match personal.account_names.get(l) {
+                            "" => personal.names.get(l),
+                            a => a,
+                        };
+                        let line: Vec<String> = config
+                            .columns
+                            .iter()
+                            .map(|(field, _)| match field {
+                                BatchField::Seq => (j + 1).to_string(),
+                                BatchField::Account => personal.bank_accounts.get(l).to_string(),
+                                BatchField::Name => holder.to_string(),
+                                BatchField::Bank => b.clone(),
+                                BatchField::Amount => format_fen(t.amount),
+                                BatchField::Purpose => purpose(t),
+                                BatchField::IdNumber => personal.id_numbers.get(l).to_string(),
+                                BatchField::Phone => personal.phones.get(l).to_string(),
+                                BatchField::LenderId => data.lenders.ids.get(l).to_string(),
+                            })
+                            .collect();
+                        // The bank needs the text as it is; a cell Excel would run as a
+                        // formula is listed for a clerk to check before the upload.
+                        for ((_, header), cell) in config.columns.iter().zip(&line) {
+                            if formula_like(cell) {
+                                control.to_check.push([
+                                    file.clone(),
+                                    (j + 1).to_string(),
+                                    data.lenders.ids.get(l).to_string(),
+                                    header.clone(),
+                                ]);
+                            }
+                        }
+                        lines.push(line);
+                    }
                     let total: i128 = chunk.iter().map(|t| i128::from(t.amount)).sum();
                     let csv_bytes = batch_csv(&config.columns, &lines, config.gb18030)?;
-                    let file = format!("{stem}.csv");
+                    let carried_by = format!("{}/{file}", self.target.display());
+                    let sha = sha256(&csv_bytes);
+                    checks.carried.extend(
+                        chunk
+                            .iter()
+                            .map(|t| (*t, Carried::Issued(carried_by.clone(), sha.clone()))),
+                    );
                     self.write_file(&file, &csv_bytes, chunk.len() as u64, total)?;
                     self.write_file(
                         &format!("{stem}.xlsx"),
@@ -205,58 +376,33 @@ impl PaymentBatches {
                         chunk.len() as u64,
                         total,
                     )?;
-                    let no_account = chunk
-                        .iter()
-                        .filter(|t| personal.bank_accounts.get(r.lender[t.row]).is_empty())
-                        .count() as u64;
-                    control.push((
+                    control.batches.push(ControlLine {
                         file,
-                        shown_bank.clone(),
-                        chunk.len() as u64,
+                        bank: shown_bank.clone(),
+                        rows: chunk.len() as u64,
                         total,
-                        no_account,
-                        sha256(&csv_bytes),
-                    ));
+                        sha256: sha256(&csv_bytes),
+                    });
                 }
             }
-            let (n, total) = control
-                .iter()
-                .fold((0u64, 0i128), |(n, t), c| (n + c.2, t + c.3));
-            let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
-            let err = |e: csv::Error| Error::Internal(format!("writing a control file: {e}"));
-            w.write_record([
-                "批次文件 batch",
-                "开户行 bank",
-                "笔数 rows",
-                "金额合计(元) total",
-                "缺账号笔数 rows without an account",
-                "sha256",
-            ])
-            .map_err(err)?;
-            for c in &control {
-                w.write_record([
-                    c.0.as_str(),
-                    &c.1,
-                    &c.2.to_string(),
-                    &crate::domain::money::format_fen_wide(c.3),
-                    &c.4.to_string(),
-                    &c.5,
-                ])
-                .map_err(err)?;
+            for t in exceptions.iter().filter(|t| same_round(t)) {
+                checks.carried.push((*t, Carried::Withheld));
+                control.exceptions += 1;
+                control.exceptions_total += i128::from(t.amount);
+                self.exceptions.push([
+                    pid.clone(),
+                    round.to_string(),
+                    lender_id(t.row).to_string(),
+                    format_fen(t.amount),
+                    format!("{} {}", t.kind.zh_en().0, t.kind.zh_en().1),
+                    "无有效收款账号 no valid bank account".to_string(),
+                ]);
             }
-            let missing: u64 = control.iter().map(|c| c.4).sum();
-            w.write_record([
-                "合计 total",
-                &format!("{pid} 第{round}轮"),
-                &n.to_string(),
-                &crate::domain::money::format_fen_wide(total),
-                &missing.to_string(),
-                "",
-            ])
-            .map_err(err)?;
-            let bytes = w
-                .into_inner()
-                .map_err(|e| Error::Internal(format!("writing a control file: {e}")))?;
+            checks.exceptions += control.exceptions;
+            checks.exceptions_total += control.exceptions_total;
+            checks.to_check += control.to_check.len() as u64;
+            let (n, total) = control.totals();
+            let bytes = control.csv(&format!("{pid} 第{round}轮"))?;
             self.write_file(
                 &format!("{}_r{round}_control.csv", safe(&pid)),
                 &bytes,
@@ -264,7 +410,12 @@ impl PaymentBatches {
                 total,
             )?;
         }
-        Ok(())
+        if !self.exceptions.is_empty() {
+            let (n, total) = (checks.exceptions, checks.exceptions_total);
+            let bytes = exceptions_csv(&self.exceptions)?;
+            self.write_file("exceptions.csv", &bytes, n, total)?;
+        }
+        Ok(checks)
     }
 
     /// What the manifest records of the batches.

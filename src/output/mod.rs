@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::domain::text::excel_safe;
 use crate::error::{Error, Result};
 use crate::input::{RejectRow, Validated};
 
@@ -25,6 +26,7 @@ pub mod payment;
 pub mod pdf;
 pub mod plan_doc;
 pub mod records;
+pub mod register;
 pub mod report;
 pub mod staging;
 pub mod statement;
@@ -48,19 +50,29 @@ pub struct Record<'a> {
     pub settings: Option<manifest::Settings>,
 }
 
-/// Write manifest.json into the staging folder and commit it, with the payment file if any:
-/// the folder and the payment file are committed together or not at all.
-pub fn finish(staging: Staging, record: Record, payment: Option<&mut PaymentFile>) -> Result<()> {
-    finish_with_batches(staging, record, payment, None)
+/// Write manifest.json into the staging folder and commit it.
+pub fn finish(staging: Staging, record: Record) -> Result<()> {
+    finish_with_batches(staging, record, Issue::default())
 }
 
-/// [`finish`], with the bank batches of `--payments` placed after the swap too.
-pub fn finish_with_batches(
-    staging: Staging,
-    record: Record,
-    payment: Option<&mut PaymentFile>,
-    mut batches: Option<&mut batches::PaymentBatches>,
-) -> Result<()> {
+/// What leaves for the bank with a command's output folder: the payment file, the bank
+/// batches, and the register of issued transfers that records them.
+#[derive(Default)]
+pub struct Issue<'a> {
+    pub payment: Option<&'a mut PaymentFile>,
+    pub batches: Option<&'a mut batches::PaymentBatches>,
+    pub register: Option<&'a mut register::Register>,
+}
+
+/// [`finish`], with the bank batches of `--payments` placed after the swap too, and the
+/// register rewritten last: the folder, the payment file, the batches and the register are
+/// committed together or not at all.
+pub fn finish_with_batches(staging: Staging, record: Record, issue: Issue) -> Result<()> {
+    let Issue {
+        payment,
+        mut batches,
+        mut register,
+    } = issue;
     let sealed = match payment {
         Some(p) => Some((p.seal()?, p)),
         None => None,
@@ -73,21 +85,47 @@ pub fn finish_with_batches(
         batches.as_ref().map(|b| b.records()).unwrap_or_default(),
     )?;
     staging.write("manifest.json", &json_bytes(&manifest)?)?;
-    staging.commit_with(|| {
+    if let (Some(reg), Some((s, _))) = (register.as_deref_mut(), sealed.as_ref()) {
+        reg.seal_file(&s.file, &s.sha256);
+    }
+    if let Some(reg) = register.as_deref() {
+        reg.stage()?;
+    }
+    let result = staging.commit_with(|| {
         if let Some(b) = batches.as_deref_mut() {
             b.place()?;
         }
         if let Some((_, p)) = sealed {
             if let Err(e) = p.place() {
                 // Neither without the other: the batches go back to their staging folder.
-                if let Some(b) = batches {
+                if let Some(b) = batches.as_deref_mut() {
+                    b.unplace();
+                }
+                return Err(e);
+            }
+            if let Some(reg) = register.as_deref() {
+                if let Err(e) = reg.place() {
+                    p.unplace();
+                    if let Some(b) = batches.as_deref_mut() {
+                        b.unplace();
+                    }
+                    return Err(e);
+                }
+            }
+        } else if let Some(reg) = register.as_deref() {
+            if let Err(e) = reg.place() {
+                if let Some(b) = batches.as_deref_mut() {
                     b.unplace();
                 }
                 return Err(e);
             }
         }
         Ok(())
-    })
+    });
+    if let Some(reg) = register.as_deref() {
+        reg.discard();
+    }
+    result
 }
 
 /// rejects.csv: `table, file, line, column, value, reason`, in table order then line order.
@@ -102,13 +140,15 @@ pub fn rejects_csv(
     w.write_record(["table", "file", "line", "column", "value", "reason"])
         .map_err(err)?;
     for r in rows {
+        // Opened in Excel: a value (or a workbook's sheet name) that reads as a formula is
+        // written with a leading ' (docs/outputs.md).
         let value = reject_value(r, pseudonyms);
         w.write_record([
             r.table.name(),
-            &r.file,
+            &excel_safe(&r.file),
             &r.line.to_string(),
-            &r.column,
-            &value,
+            &excel_safe(&r.column),
+            &excel_safe(&value),
             r.reason.code(),
         ])
         .map_err(err)?;

@@ -163,6 +163,20 @@ impl PaymentFile {
     }
 }
 
+impl PaymentFile {
+    /// Take a placed file back to its temporary name (the register beside it failed); it is
+    /// then removed with the rest of what this command wrote.
+    pub fn unplace(&mut self) {
+        if self.placed && fs::rename(&self.target, &self.tmp).is_ok() {
+            self.placed = false;
+        }
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+}
+
 impl Sealed {
     pub fn record(&self) -> crate::output::records::PaymentFileRecord {
         crate::output::records::PaymentFileRecord {
@@ -189,14 +203,16 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// The bank-transfer rows (platform, round, lender_id, name, id_number, amount) of the lenders
-/// paid in the rounds computed in this run — never a round taken from the ledger — and of the
-/// returned amounts re-issued now (in the round they were first paid in).
+/// The bank-transfer rows (platform, round, lender_id, name, id_number, amount) of this run's
+/// transfers ([`crate::payout::rounds::Payouts::transfers`] and the register's catch-ups).
+/// The bank needs the names as they are: the lender ids of rows with a cell that a
+/// spreadsheet would read as a formula are returned, for the console to name.
 pub fn write_rows(
     file: &mut PaymentFile,
     data: &crate::input::InputData,
     payouts: &crate::payout::rounds::Payouts,
-) -> Result<()> {
+    transfers: &[crate::payout::rounds::Transfer],
+) -> Result<Vec<String>> {
     let personal = data
         .personal
         .as_ref()
@@ -210,20 +226,22 @@ pub fn write_rows(
         "amount",
     ])?;
     let r = &payouts.rows;
-    for t in payouts.transfers() {
+    let mut to_check = Vec::new();
+    for t in transfers {
         let i = t.row;
         let lender = r.lender[i];
-        file.transfer(
-            &[
-                data.platforms.ids[r.platform[i] as usize].as_str(),
-                &r.round[i].to_string(),
-                data.lenders.ids.get(lender),
-                personal.names.get(lender),
-                personal.id_numbers.get(lender),
-                &crate::domain::money::format_fen(t.amount),
-            ],
-            t.amount,
-        )?;
+        let fields = [
+            data.platforms.ids[r.platform[i] as usize].as_str(),
+            &r.round[i].to_string(),
+            data.lenders.ids.get(lender),
+            personal.names.get(lender),
+            personal.id_numbers.get(lender),
+            &crate::domain::money::format_fen(t.amount),
+        ];
+        if fields.iter().any(|f| crate::domain::text::formula_like(f)) {
+            to_check.push(data.lenders.ids.get(lender).to_string());
+        }
+        file.transfer(&fields, t.amount)?;
     }
-    Ok(())
+    Ok(to_check)
 }

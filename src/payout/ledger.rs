@@ -96,6 +96,15 @@ impl Ledger {
             ));
         }
         ledger.rounds = read_rounds(&rounds_path)?;
+        // A round may have no rows (its recoveries met no lender with a claim): its platform
+        // is known by the rounds file alone.
+        for r in &ledger.rounds {
+            if !ledger.platform_ids.contains(&r.platform_id) {
+                ledger.platform_ids.push(r.platform_id.clone());
+                let code = data.platforms.ids.iter().position(|p| *p == r.platform_id);
+                ledger.codes.push(code.map_or(UNKNOWN, |c| c as u32));
+            }
+        }
         ledger.check_itself()?;
         Ok(ledger)
     }

@@ -208,13 +208,52 @@ pub struct RoundRow {
     pub computed: bool,
 }
 
-/// A bank transfer of this run: payouts row `row`, `amount` fen; `reissue`: a returned amount
-/// sent again (its round was paid before).
+/// A bank transfer of this run: payouts row `row`, `amount` fen, and what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transfer {
     pub row: usize,
     pub amount: i64,
-    pub reissue: bool,
+    pub kind: TransferKind,
+}
+
+/// What a transfer pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferKind {
+    /// The lender's payout in a round computed now.
+    Payout,
+    /// A returned amount sent again (its round was paid before).
+    Reissue,
+    /// A payout of an earlier round that no batch could carry then (no valid account,
+    /// `withheld` in the register), sent now.
+    CatchUp,
+}
+
+impl TransferKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TransferKind::Payout => "payout",
+            TransferKind::Reissue => "reissue",
+            TransferKind::CatchUp => "catch_up",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TransferKind> {
+        match s {
+            "payout" => Some(TransferKind::Payout),
+            "reissue" => Some(TransferKind::Reissue),
+            "catch_up" => Some(TransferKind::CatchUp),
+            _ => None,
+        }
+    }
+
+    /// How the purpose line (用途) and the exceptions list say it.
+    pub fn zh_en(self) -> (&'static str, &'static str) {
+        match self {
+            TransferKind::Payout => ("兑付", "payout"),
+            TransferKind::Reissue => ("退汇重发", "re-issue"),
+            TransferKind::CatchUp => ("补发", "catch-up"),
+        }
+    }
 }
 
 /// What became of one lender's returned transfers of one round (returned_transfers.parquet).
@@ -274,21 +313,22 @@ impl Payouts {
                     (r.paid[i] > 0).then_some(Transfer {
                         row: i,
                         amount: r.paid[i],
-                        reissue: false,
+                        kind: TransferKind::Payout,
                     })
                 } else {
                     let again = r.returns(i).reissued;
                     (again > 0).then_some(Transfer {
                         row: i,
                         amount: again,
-                        reissue: true,
+                        kind: TransferKind::Reissue,
                     })
                 }
             })
             .collect()
     }
 
-    fn computed_rounds(&self) -> std::collections::HashSet<(u32, i64)> {
+    /// The (platform code, round) computed in this run.
+    pub fn computed_rounds(&self) -> std::collections::HashSet<(u32, i64)> {
         self.rounds
             .iter()
             .filter(|r| r.computed)
@@ -304,24 +344,21 @@ impl Payouts {
             .find(|r| r.computed && r.returned + r.reissued > 0)
             .map(|r| (r.platform, r.round))
     }
+}
 
-    /// The first platform with more than one round computed in this run, and those rounds.
-    pub fn several_rounds(&self, data: &InputData) -> Option<(String, String)> {
-        let mut by_platform: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-        for r in self.rounds.iter().filter(|r| r.computed) {
-            by_platform
-                .entry(&data.platforms.ids[r.platform as usize])
-                .or_default()
-                .push(r.round);
-        }
-        by_platform
-            .into_iter()
-            .find(|(_, r)| r.len() > 1)
-            .map(|(p, r)| {
-                let list: Vec<String> = r.iter().map(i64::to_string).collect();
-                (p.to_string(), list.join(", "))
-            })
-    }
+/// The first platform (in id order) with more than one round in the recoveries, and those
+/// rounds: without a ledger, a command would compute and pay them all at once.
+pub fn several_rounds(data: &InputData) -> Option<(String, String)> {
+    let pools = pools(data);
+    data.platforms
+        .by_id()
+        .into_iter()
+        .filter_map(|c| pools.get(&c).map(|r| (c, r)))
+        .find(|(_, r)| r.len() > 1)
+        .map(|(c, r)| {
+            let list: Vec<String> = r.iter().map(|(n, _)| n.to_string()).collect();
+            (data.platforms.ids[c as usize].clone(), list.join(", "))
+        })
 }
 
 /// Per platform code, (round, pool) ascending: Σ of the accepted recoveries rows.
@@ -352,12 +389,16 @@ struct Member {
     withdrawn: i64,
 }
 
-/// Compute the rounds. `who` names a lender in messages (a pseudonym under --pseudonymize).
+/// Compute the rounds. `sending`: the command writes a payment file or batches, so a held
+/// return whose lender's account has changed is re-issued now (without them it stays held: a
+/// re-issue that no file carries would never reach the bank). `who` names a lender in
+/// messages (a pseudonym under --pseudonymize).
 pub fn payouts(
     data: &InputData,
     claims: &Claims,
     ledger: Option<&Ledger>,
     rule: Rule,
+    sending: bool,
     who: &(dyn Fn(&str) -> String + Sync),
     progress: &dyn crate::progress::Progress,
 ) -> Result<Payouts> {
@@ -410,6 +451,7 @@ pub fn payouts(
                 ledger,
                 returns: returns.get(&code).map(Vec::as_slice).unwrap_or(&[]),
                 data,
+                sending,
                 who,
             };
             let r = platform_rounds(code, rounds, &members(code), &books, rule, rank);
@@ -441,6 +483,8 @@ struct Books<'a> {
     ledger: Option<&'a Ledger>,
     returns: &'a [&'a Return],
     data: &'a InputData,
+    /// Whether held returns can be re-issued (a payment file or batches carry them).
+    sending: bool,
     who: &'a (dyn Fn(&str) -> String + Sync),
 }
 
@@ -515,7 +559,8 @@ fn holding(a: ReturnAccount, b: ReturnAccount) -> ReturnAccount {
         ReturnAccount::NoneNow => 0,
         ReturnAccount::Unchanged => 1,
         ReturnAccount::NotGiven => 2,
-        ReturnAccount::Changed => 3,
+        ReturnAccount::ChangedNotSent => 3,
+        ReturnAccount::Changed => 4,
     };
     if rank(a) <= rank(b) {
         a
@@ -719,7 +764,7 @@ fn book_returns(
             let x = rows.returns_mut(k);
             x.returned += new;
             x.total = back.total;
-            if back.account == ReturnAccount::Changed && x.returned > 0 {
+            if back.account == ReturnAccount::Changed && x.returned > 0 && books.sending {
                 again = x.returned;
                 x.returned = 0;
                 x.reissued = again;
@@ -741,7 +786,10 @@ fn book_returns(
             held,
             reissued: again,
             last_returned_on: back.last_on,
-            account: back.account,
+            account: match back.account {
+                ReturnAccount::Changed if !books.sending => ReturnAccount::ChangedNotSent,
+                a => a,
+            },
         });
         touched = true;
     }

@@ -134,6 +134,17 @@ pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result
     })
 }
 
+/// The plan's dates against the data's, checked right after the data are read (before any
+/// work): a deadline must come after the as-of date.
+pub fn check_plan_dates(config: &Config, as_of: Option<Date>) -> Result<()> {
+    match (config.plan.deadline, as_of) {
+        (Some(deadline), Some(as_of)) if deadline <= as_of => Err(Error::Usage(format!(
+            "the deadline {deadline} is not after the as-of date {as_of}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The staged exit plan of the analysed platforms.
 pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> Result<plan::Plan> {
     let Some(as_of) = as_of else {
@@ -166,10 +177,6 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
             last_loan_maturity: p.metrics.last_loan_maturity,
         })
         .collect();
-    if let Some(deadline) = config.plan.deadline.filter(|d| *d <= as_of) {
-        return Err(Error::Usage(format!(
-            "the deadline {deadline} is not after the as-of date {as_of}"
-        )));
-    }
+    check_plan_dates(config, Some(as_of))?;
     Ok(plan::plan(inputs, &config.plan, as_of))
 }
