@@ -5,7 +5,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-cargo run --quiet --locked --}"
-$bin generate --scale city --seed 2019 --out "$here/city"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+$bin generate --scale city --seed 2019 --out "$tmp/city"
+cp "$tmp"/city/*.csv "$here/city/"
 python3 - "$here" <<'PY'
 import csv, sys, pathlib
 here = pathlib.Path(sys.argv[1])

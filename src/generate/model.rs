@@ -171,6 +171,8 @@ pub const LENDER_SCHEMA: &[(&str, ColType)] = &[
     ("district", ColType::Text),
     ("registered", ColType::Bool),
     ("excluded", ColType::Bool),
+    ("bank_account", ColType::Text),
+    ("bank_name", ColType::Text),
 ];
 pub const INVESTMENT_SCHEMA: &[(&str, ColType)] = &[
     ("investment_id", ColType::Text),
@@ -520,6 +522,7 @@ impl Model {
         let phone = format!("1{}{:09}", r.pick(&[3, 5, 7, 8, 9]), r.below(1_000_000_000));
         let registered = !r.chance(0.06);
         let excluded = r.chance(0.004);
+        let (account, bank) = bank_account(&mut r);
         chunk.row(&[
             Cell::Text(Some(&id)),
             Cell::Text(Some(&name)),
@@ -528,6 +531,8 @@ impl Model {
             Cell::Text(district.map(|d| d.name)),
             Cell::Bool(Some(registered)),
             Cell::Bool(Some(excluded)),
+            Cell::Text(account.as_deref()),
+            Cell::Text(bank),
         ]);
     }
 
@@ -959,6 +964,63 @@ fn platform_name(r: &mut Rng) -> String {
     format!("{}{}{}", r.pick(HEAD), r.pick(HEAD), r.pick(TAIL))
 }
 
+/// Debit-card issuers of the large banks: the bank's name, a BIN (issuer prefix) and the
+/// card's length, with the share of lenders banking there.
+const BANKS: &[(&str, &str, usize, f64)] = &[
+    ("中国工商银行", "622202", 19, 0.24),
+    ("中国建设银行", "621700", 19, 0.20),
+    ("中国农业银行", "622848", 19, 0.17),
+    ("中国银行", "621661", 19, 0.12),
+    ("招商银行", "622588", 16, 0.09),
+    ("交通银行", "622260", 19, 0.06),
+    ("中国邮政储蓄银行", "621799", 19, 0.07),
+    ("湖北银行", "623521", 19, 0.05),
+];
+
+/// A lender's bank account and bank: a card number with a valid Luhn check digit, for about
+/// 97 in 100 lenders; about 2 in 100 give none (paid once they do) and about 1 in 100 a
+/// mistyped one (a digit short, or a letter: refused as `invalid_bank_account`).
+fn bank_account(r: &mut Rng) -> (Option<String>, Option<&'static str>) {
+    let shares: Vec<f64> = BANKS.iter().map(|b| b.3).collect();
+    let (bank, bin, len, _) = BANKS[r.weighted(&shares)];
+    let mut digits: Vec<u8> = bin.bytes().map(|b| b - b'0').collect();
+    while digits.len() < len - 1 {
+        digits.push(r.below(10) as u8);
+    }
+    digits.push(luhn_digit(&digits));
+    let mut account: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    match r.weighted(&[0.97, 0.02, 0.006, 0.004]) {
+        0 => {}
+        1 => return (None, None),
+        2 => account.truncate(7),
+        _ => account.replace_range(8..9, "O"),
+    }
+    (Some(account), Some(bank))
+}
+
+/// The Luhn check digit of a card number's other digits.
+fn luhn_digit(digits: &[u8]) -> u8 {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
 fn person_name(r: &mut Rng) -> String {
     const SURNAMES: &[&str] = &[
         "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
@@ -974,4 +1036,35 @@ fn person_name(r: &mut Rng) -> String {
         name.push_str(*r.pick(GIVEN));
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_numbers_carry_a_luhn_check_digit() {
+        // The textbook example: 7992739871 → check digit 3.
+        assert_eq!(luhn_digit(&[7, 9, 9, 2, 7, 3, 9, 8, 7, 1]), 3);
+        let mut r = Rng::of(7, Stream::Lender, 1);
+        let (mut valid, mut none, mut bad) = (0, 0, 0);
+        for _ in 0..2_000 {
+            match bank_account(&mut r) {
+                (None, None) => none += 1,
+                (Some(a), Some(_)) if crate::input::cells::bank_account(&a).is_some() => {
+                    let digits: Vec<u8> = a.bytes().map(|b| b - b'0').collect();
+                    let (body, check) = digits.split_at(digits.len() - 1);
+                    assert_eq!(luhn_digit(body), check[0], "{a}");
+                    assert!(a.len() == 16 || a.len() == 19, "{a}");
+                    valid += 1;
+                }
+                _ => bad += 1,
+            }
+        }
+        // About 97 / 2 / 1 in 100.
+        assert!(
+            valid > 1_880 && none > 20 && bad > 5,
+            "{valid} {none} {bad}"
+        );
+    }
 }

@@ -5,6 +5,7 @@ mod batches;
 mod classify;
 mod cli;
 mod division;
+mod edges;
 mod exposure;
 mod generate;
 mod interop;

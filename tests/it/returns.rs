@@ -214,7 +214,8 @@ fn returned_transfers_held_reissued_and_never_sent_twice() {
     );
     // The batch of round 1 sends the re-issue to the new account; its control total is the
     // round's reissued.
-    let batch = w.read("pay-2.csv-batches/F_r1_中国工商银行_001.csv");
+    // (Files are named by the bank's number in the round, never by its name.)
+    let batch = w.read("pay-2.csv-batches/F_r1_b01_001.csv");
     assert!(
         batch.contains(&format!(
             "1,{NEW_A},MARKNAME_A,中国工商银行,200.00,甲第1轮清退兑付(退汇重发)"
@@ -224,7 +225,7 @@ fn returned_transfers_held_reissued_and_never_sent_twice() {
     assert!(!batch.contains(OLD_A));
     let control = w.read("pay-2.csv-batches/F_r1_control.csv");
     assert!(
-        control.contains("合计 total,F 第1轮,1,200.00,0,"),
+        control.contains("合计 total,F 第1轮,1,200.00,"),
         "{control}"
     );
     // What became of each return, and why.
@@ -593,10 +594,19 @@ fn a_ledger_written_before_returns_existed_is_read_as_nothing_returned() {
     let returns = format!("F,1,A,200,2019-07-05,,{OLD_A}\nF,1,C,200,2019-07-05,,\n");
     fixture(&w, [NEW_A, B_ACCT, C_ACCT], ROUNDS_1_2, &returns);
     ok(payout(&w, Some("old"), "pay-2.csv", "from-old"));
-    ok(payout(&w, Some("r1"), "pay-3.csv", "from-new"));
+    let o = payout(&w, Some("r1"), "pay-3.csv", "from-new");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         std::fs::read(w.path("from-old/payouts.parquet")).unwrap(),
         std::fs::read(w.path("from-new/payouts.parquet")).unwrap()
     );
-    assert_eq!(w.read("pay-2.csv"), w.read("pay-3.csv"));
+    // The same transfers computed on either ledger; issued once (the register of pay-2.csv's
+    // folder lists them): pay-3.csv has the header only.
+    assert_eq!(w.read("pay-2.csv").lines().count(), 5);
+    assert_eq!(w.read("pay-3.csv").lines().count(), 1);
+    assert!(
+        stderr(&o).contains("4 transfers (2,200.00 yuan) of this command were issued already"),
+        "{}",
+        stderr(&o)
+    );
 }

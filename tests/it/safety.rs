@@ -350,13 +350,16 @@ fn run_with_a_payment_file_and_several_rounds_needs_a_ledger_or_says_none_was_pa
     ]));
     let rows = payment_rows(&w, "pay.csv");
     assert!(rows.iter().all(|r| r.1 == "2"), "{rows:?}");
-    // --pay-all-rounds: both rounds, when none was paid before.
+    // --pay-all-rounds: both rounds, when none was paid before (another estate's register:
+    // this folder's register lists round 2 as issued in pay.csv).
     ok(&w.run(&[
         "run",
         "data",
         "--payment-file",
         "all.csv",
         "--pay-all-rounds",
+        "--register",
+        "other-register.csv",
         "--out",
         "all",
     ]));
