@@ -26,15 +26,16 @@ pub struct ReportInput<'a> {
     pub payout_ratios: Vec<(String, i64, i64, Option<f64>)>,
 }
 
-/// Text made safe for HTML.
 /// The report's `<title>`: also the title a printed report.pdf must carry.
 pub const TITLE: &str = "网贷机构风险处置报告 / P2P wind-down report";
 
+/// Text made safe for HTML, in text and in attributes quoted either way.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 use crate::domain::money::grouped as yuan;

@@ -637,3 +637,47 @@ fn omissions_are_said() {
         stderr(&o)
     );
 }
+
+#[test]
+fn markup_from_the_data_is_text_in_every_document() {
+    let w = Workdir::new("edges-html");
+    w.write(
+        "data/platforms.csv",
+        "platform_id,name,district,repayment_suspended\n\
+         <b>P1</b>,<script>alert(1)</script>,\"\"\"><img src=x onerror=alert(1)>\",true\n\
+         P2,x' onmouseover='alert(1),[link](javascript:alert(1)) | x,\n",
+    );
+    w.write(
+        "data/loans.csv",
+        format!("{LOANS}D1,<b>P1</b>,B1,individual,2019-01-01,2000,2000\n"),
+    );
+    w.write(
+        "data/lenders.csv",
+        "lender_id,district\n<i>L1</i>,<svg onload=alert(1)>\nL2,b\n",
+    );
+    w.write(
+        "data/investments.csv",
+        "investment_id,platform_id,lender_id,invested_on,amount\n\
+         I1,<b>P1</b>,<i>L1</i>,2019-01-01,1000\nI2,P2,L2,2019-01-01,1000\n",
+    );
+    w.write(
+        "data/recoveries.csv",
+        "platform_id,round,amount,received_on\n<b>P1</b>,1,500,2019-03-01\nP2,1,100,2019-03-01\n",
+    );
+    let o = w.run(&["run", "data", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run(&["compare", "data", "--out", "c"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in ["r/report.html", "r/notices.html", "c/compare.html"] {
+        let html = w.read(f);
+        for live in ["<script>alert", "<img src", "<svg onload", "<b>P1", "<i>L1", "='alert"] {
+            assert!(!html.contains(live), "{f}: {live}");
+        }
+    }
+    assert!(w.read("r/report.html").contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // Markdown: no raw tag, link or table bar from the data.
+    let md = w.read("r/plan.md");
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+    assert!(md.contains("\\[link\\](javascript:alert(1)) \\| x"), "{md}");
+    assert!(!md.contains("<script>") && !md.contains("<img"), "{md}");
+}
