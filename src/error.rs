@@ -77,6 +77,26 @@ pub enum Error {
     Internal(String),
 }
 
+thread_local! {
+    /// Set while a third-party reader runs under [`contained`].
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a third-party reader (polars' Parquet decoder, calamine) whose panic on a damaged file
+/// is the file's fault, not ours: `Err(())` when it panicked. The panic hook stays quiet for it
+/// ([`panic_is_contained`]); the caller turns it into an error naming the file.
+pub fn contained<T>(f: impl FnOnce() -> T) -> std::result::Result<T, ()> {
+    let before = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| ());
+    CONTAINED.with(|c| c.set(before));
+    result
+}
+
+/// Whether the panic under way is inside [`contained`] (the hook then prints nothing).
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(std::cell::Cell::get)
+}
+
 impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {

@@ -32,6 +32,11 @@ fn main() -> ExitCode {
     };
     // A panic is a bug of ours: report it in one line, exit 3, never a backtrace at the user.
     std::panic::set_hook(Box::new(|info| {
+        // A damaged input file that a third-party reader panics on is reported as the file's
+        // error by the code that contained it.
+        if winddown::error::panic_is_contained() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -129,16 +129,14 @@ impl ParquetBatches {
         let bad = |m: String| Error::bad_file(path, m);
         let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
         let mut reader = ParquetReader::new(file);
-        let meta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            reader.get_metadata().cloned()
-        }))
-        .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
-        .map_err(|e| {
-            bad(format!(
-                "cannot read as Parquet: {}",
-                one_line(&e.to_string())
-            ))
-        })?;
+        let meta = crate::error::contained(|| reader.get_metadata().cloned())
+            .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
+            .map_err(|e| {
+                bad(format!(
+                    "cannot read as Parquet: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
         let schema = reader.schema().map_err(|e| {
             bad(format!(
                 "cannot read as Parquet: {}",
@@ -193,7 +191,7 @@ impl ParquetBatches {
             .with_columns(Some(self.columns.clone()))
             .with_slice(Some((start, len)));
         reader.set_metadata(self.metadata.clone());
-        let df = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()))
+        let df = crate::error::contained(|| reader.finish())
             .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
             .map_err(|e| {
                 bad(format!(

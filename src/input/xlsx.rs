@@ -33,7 +33,7 @@ pub fn sheet_names(path: &std::path::Path) -> Result<Vec<String>> {
 /// Run a calamine call; a panic deep inside it on a damaged workbook is an error naming the
 /// file, never a crash.
 fn guarded<T>(path: &std::path::Path, f: impl FnOnce() -> T) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+    crate::error::contained(f).map_err(|_| {
         Error::bad_file(
             path,
             "cannot read as an Excel workbook: the file is damaged",

@@ -16,18 +16,16 @@ use crate::error::{Error, PolarsContext, Result};
 pub fn read_parquet_file(path: &Path) -> Result<DataFrame> {
     let f = std::fs::File::open(path)
         .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(f).finish()
-    }))
-    .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
-    .map_err(|e| {
-        let one_line = e
-            .to_string()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
-    })
+    crate::error::contained(|| ParquetReader::new(f).finish())
+        .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
+        .map_err(|e| {
+            let one_line = e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
+        })
 }
 
 /// A Decimal money column read back as fen, exactly (any scale, whole fen only).

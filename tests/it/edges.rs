@@ -670,11 +670,20 @@ fn markup_from_the_data_is_text_in_every_document() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for f in ["r/report.html", "r/notices.html", "c/compare.html"] {
         let html = w.read(f);
-        for live in ["<script>alert", "<img src", "<svg onload", "<b>P1", "<i>L1", "='alert"] {
+        for live in [
+            "<script>alert",
+            "<img src",
+            "<svg onload",
+            "<b>P1",
+            "<i>L1",
+            "='alert",
+        ] {
             assert!(!html.contains(live), "{f}: {live}");
         }
     }
-    assert!(w.read("r/report.html").contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(w
+        .read("r/report.html")
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     // Markdown: no raw tag, link or table bar from the data.
     let md = w.read("r/plan.md");
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
