@@ -136,8 +136,8 @@ pub fn config_text(data: &[u8]) {
 /// reason; a number read into an id or integer column is the exact whole number the cell holds;
 /// and a formula found without its result is at a cell with no value.
 pub fn xlsx_workbook(data: &[u8]) {
+    use crate::domain::schema::CellType;
     use crate::input::report::Reason;
-    use crate::input::schema::CellType;
     use calamine::{Data, Reader};
     let Ok(mut book) = calamine::Xlsx::new(std::io::Cursor::new(data)) else {
         return;

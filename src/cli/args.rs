@@ -10,6 +10,68 @@ use crate::error::{Error, Result};
 use crate::generate::{Format, Scale};
 use crate::input::Encoding;
 
+/// `--encoding`: how CSV bytes are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EncodingArg {
+    /// UTF-8 (BOM or not) when the start of the file is valid UTF-8, else GBK (GB18030).
+    #[default]
+    Auto,
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GBK, read as GB18030 (a superset of GBK and GB2312), the default of Chinese Excel.
+    #[value(name = "gbk", alias = "gb18030", alias = "gb2312")]
+    Gbk,
+}
+
+impl From<EncodingArg> for Encoding {
+    fn from(e: EncodingArg) -> Encoding {
+        match e {
+            EncodingArg::Auto => Encoding::Auto,
+            EncodingArg::Utf8 => Encoding::Utf8,
+            EncodingArg::Gbk => Encoding::Gb18030,
+        }
+    }
+}
+
+/// `generate --scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScaleArg {
+    /// A prefecture-level city: ≈ 50 platforms, 30k lenders (the samples).
+    City,
+    /// ≈ 1k platforms, 5M lenders, 20M investments, 5M loans.
+    Province,
+    /// 5k platforms, 50M lenders, 200M investments.
+    National,
+}
+
+impl From<ScaleArg> for Scale {
+    fn from(s: ScaleArg) -> Scale {
+        match s {
+            ScaleArg::City => Scale::City,
+            ScaleArg::Province => Scale::Province,
+            ScaleArg::National => Scale::National,
+        }
+    }
+}
+
+/// `generate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// CSV, UTF-8 (what most exports are).
+    Csv,
+    /// Parquet, typed columns (what the benchmarks read).
+    Parquet,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Parquet => Format::Parquet,
+        }
+    }
+}
+
 /// winddown: classify, plan and pay out the wind-down of P2P lending platforms.
 #[derive(Debug, Parser)]
 #[command(name = "winddown", version, about, propagate_version = true)]
@@ -434,8 +496,8 @@ pub struct InputArgs {
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// CSV text encoding.
-    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-    pub encoding: Encoding,
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    pub encoding: EncodingArg,
     /// Stop with exit code 2 if any row is rejected.
     #[arg(long)]
     pub strict: bool,
@@ -465,16 +527,16 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Size preset: city ≈ 50 platforms / 30k lenders, province ≈ 1k / 5M, national = 5k / 50M.
-    #[arg(long, value_enum, default_value_t = Scale::City)]
-    pub scale: Scale,
+    #[arg(long, value_enum, default_value_t = ScaleArg::City)]
+    pub scale: ScaleArg,
     /// Override the preset's number of platforms.
     #[arg(long)]
     pub platforms: Option<u32>,
     /// Override the preset's number of lenders.
     #[arg(long)]
     pub lenders: Option<u64>,
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,

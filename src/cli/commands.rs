@@ -13,10 +13,11 @@ use crate::domain::text::terminal_lines;
 use crate::error::{Error, Result};
 use crate::generate;
 use crate::input::InputData;
-use crate::input::{self, ReadOptions, Validated};
+use crate::input::{self, Encoding, ReadOptions, Validated};
 use crate::output::batches::Carried;
 use crate::output::exports::{self, LenderNames};
-use crate::output::manifest::{Pseudonymizer, Settings};
+use crate::output::manifest::Pseudonymizer;
+use crate::output::records::Settings;
 use crate::output::register::{Register, Status as RegisterStatus};
 use crate::output::{self, Inputs, PaymentFile, Staging};
 use crate::payout::ledger::Ledger;
@@ -29,7 +30,7 @@ pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Val
     let config = Config::load(input.config.as_deref())?;
     let options = input::Options {
         read: ReadOptions {
-            encoding: input.encoding,
+            encoding: input.encoding.into(),
             accept_float_money: input.accept_float_money,
         },
         as_of: input.as_of,
@@ -86,7 +87,7 @@ fn record<'a>(
             }
             .to_string(),
         ),
-        encoding: format!("{:?}", input.encoding).to_lowercase(),
+        encoding: format!("{:?}", Encoding::from(input.encoding)).to_lowercase(),
         strict: input.strict,
         accept_float_money: input.accept_float_money,
         stages: config.plan.stages,
@@ -573,7 +574,7 @@ fn all_statements(args: StatementArgs, log: &Log) -> Result<()> {
         data,
         config: args.config,
         as_of: None,
-        encoding: input::Encoding::Auto,
+        encoding: EncodingArg::Auto,
         strict: false,
         accept_float_money: false,
     };
@@ -1076,7 +1077,7 @@ fn announce_payment(opts: &PayoutOptions, log: &Log) {
 }
 
 pub fn generate(args: GenerateArgs, log: &Log) -> Result<()> {
-    let mut spec = generate::Spec::preset(args.scale, args.seed);
+    let mut spec = generate::Spec::preset(args.scale.into(), args.seed);
     if let Some(p) = args.platforms {
         if p == 0 {
             return Err(Error::Usage("--platforms must be at least 1".into()));
@@ -1090,7 +1091,7 @@ pub fn generate(args: GenerateArgs, log: &Log) -> Result<()> {
         spec.lenders = l;
     }
     let staging = Staging::create(&args.out, &Inputs::new(), args.force)?;
-    let counts = generate::generate(&spec, args.format, &staging, log)?;
+    let counts = generate::generate(&spec, args.format.into(), &staging, log)?;
     let record = output::Record {
         command: "generate",
         ..output::Record::default()

@@ -60,7 +60,7 @@ impl Default for Config {
                 deadline: None,
                 calendar: crate::domain::calendar::Calendar::official(),
             },
-            payout_rule: crate::payout::allocate::Division::Pro,
+            payout_rule: crate::domain::division::Division::Pro,
             statement_sms: DEFAULT_SMS.to_string(),
             payments: super::Payments {
                 columns: super::BatchField::default_columns(),

@@ -13,8 +13,8 @@ mod raw;
 use crate::domain::calendar::Calendar;
 use crate::domain::date::Date;
 pub use crate::domain::fraction::Ratio;
+use crate::domain::schema::Table;
 use crate::error::{Error, Result};
-use crate::input::schema::Table;
 pub use defaults::{defaults_toml, DEFAULTS_TOML};
 pub use raw::*;
 
@@ -58,7 +58,7 @@ pub struct PlanRules {
     pub max_current_lenders: Option<i64>,
     /// Fen.
     pub max_outstanding: Option<i64>,
-    /// Per class in the order of [`crate::rules::classify::Class::ALL`].
+    /// Per class in the order of [`crate::domain::class::Class::ALL`].
     pub units: [Vec<String>; 5],
     pub targets: Vec<Target>,
     /// The campaign's deadline: every platform that can finish by it does (docs/rules.md).
@@ -118,11 +118,11 @@ pub struct Config {
     pub columns: BTreeMap<String, String>,
     pub classify: ClassifyRules,
     pub recovery: RecoveryRates,
-    /// Claim basis per class, in the order of [`crate::rules::classify::Class::ALL`].
+    /// Claim basis per class, in the order of [`crate::domain::class::Class::ALL`].
     pub basis: [Basis; 5],
     pub plan: PlanRules,
     /// `[recovery] rule`: how payout rounds divide their pools unless the command line says.
-    pub payout_rule: crate::payout::allocate::Division,
+    pub payout_rule: crate::domain::division::Division,
     /// `[statement] sms`: the SMS text per lender of `statement --all`.
     pub statement_sms: String,
     /// `[payments]`: the bank batches.
@@ -188,7 +188,7 @@ pub const SMS_FIELDS: [&str; 7] = [
 ];
 
 impl Config {
-    pub fn basis_for(&self, class: crate::rules::classify::Class) -> Basis {
+    pub fn basis_for(&self, class: crate::domain::class::Class) -> Basis {
         self.basis[class.index()]
     }
 }
@@ -530,7 +530,7 @@ impl Config {
         let payout_rule = match &r.rule {
             None => defaults.payout_rule,
             Some(text) => problems.check("[recovery]", "rule", defaults.payout_rule, || {
-                crate::payout::allocate::Division::parse(text)
+                crate::domain::division::Division::parse(text)
             }),
         };
         let statement_sms = match &raw.statement.sms {

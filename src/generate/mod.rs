@@ -29,7 +29,7 @@ use model::{Model, PlatformPlan};
 use sink::{Chunk, TableWriter};
 
 /// Size presets: city (the samples), province, national.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// A prefecture-level city: ≈ 50 platforms, 30k lenders.
     City,

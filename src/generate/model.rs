@@ -891,7 +891,7 @@ fn returned_and_returns(
 
 /// Signals, flags and dates follow the class the platform is built for.
 fn decide_signals(p: &mut PlatformPlan, r: &mut Rng) {
-    use crate::input::schema::RED_FLAGS;
+    use crate::domain::schema::RED_FLAGS;
     let mut s = Signals::default();
     match p.target {
         Target::Failed => {

@@ -13,7 +13,7 @@ use crate::error::{Error, PolarsContext, Result};
 use crate::table::frame::{FrameBuilder, Value};
 
 /// Output format of the generated tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
     Parquet,

@@ -2,7 +2,7 @@
 //! type, red-flag lists, and the GB 11643 check digit of a resident id number.
 //! Each returns `None` for text it does not accept; the validator turns that into a reason.
 
-use crate::input::schema::RED_FLAGS;
+use crate::domain::schema::RED_FLAGS;
 
 /// Trim a raw cell as Rust's `str::trim` does (U+3000 and U+00A0 too); empty means missing.
 pub fn clean(raw: &str) -> Option<&str> {

@@ -6,7 +6,15 @@ use std::io::Read;
 use std::sync::mpsc;
 
 use super::csv::{CsvError, Reader, Record};
-use super::source::Shape;
+
+/// How each row of a CSV batch lines up with the header.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shape {
+    /// Fields in the record.
+    pub fields: u32,
+    /// The 1-based position of the first non-empty field beyond the header, if any.
+    pub extra_at: u32,
+}
 
 /// Records per batch.
 const BATCH_RECORDS: usize = 1 << 15;

@@ -5,19 +5,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
+use crate::domain::schema::Table;
 use crate::error::{Error, Result};
-use crate::input::schema::Table;
 
 /// How CSV bytes are decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
     /// UTF-8 (BOM or not) when the start of the file is valid UTF-8, else GB18030.
     #[default]
     Auto,
-    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
     /// GB18030, a superset of GBK and GB2312.
-    #[value(alias = "gbk", alias = "gb2312")]
     Gb18030,
 }
 
@@ -94,7 +92,7 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
     let books = workbooks(dir)?;
     let mut sheets: Vec<(PathBuf, Vec<String>)> = Vec::new();
     for book in &books {
-        sheets.push((book.clone(), crate::input::xlsx::sheet_names(book)?));
+        sheets.push((book.clone(), sheet_names(book)?));
     }
     let own_book = |table: Table, path: &Path| {
         path.file_name()
@@ -186,6 +184,22 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
         }
     }
     Ok(found)
+}
+
+/// The sheet names of a workbook (to find tables by sheet name). A panic inside calamine on a
+/// damaged file is an error naming it.
+fn sheet_names(path: &Path) -> Result<Vec<String>> {
+    use calamine::Reader;
+    let opened = crate::error::contained(|| calamine::open_workbook::<calamine::Xlsx<_>, _>(path))
+        .map_err(|()| {
+            Error::bad_file(
+                path,
+                "cannot read as an Excel workbook: the file is damaged",
+            )
+        })?;
+    let book =
+        opened.map_err(|e| Error::bad_file(path, format!("not an Excel workbook (.xlsx): {e}")))?;
+    Ok(book.sheet_names())
 }
 
 /// Map header cells to contract columns. Returns, per contract column, the index of the file

@@ -21,7 +21,6 @@ pub mod ids;
 pub mod parquet;
 pub mod probes;
 pub mod report;
-pub mod schema;
 pub mod source;
 pub mod validate;
 pub mod xlsx;
@@ -31,8 +30,8 @@ use std::io::Read;
 
 use crate::config::Config;
 use crate::domain::date::Date;
+use crate::domain::schema::Table;
 use crate::error::{Error, Result};
-use crate::input::schema::{CellType, Table};
 use crate::progress::Progress;
 
 pub use data::InputData;
@@ -77,7 +76,7 @@ pub fn validate(
         if let Some(file) = files.get(&table) {
             let report = match &file.format {
                 find::SourceFormat::Parquet => {
-                    read_parquet(&mut v, file, config, &options.read, progress)?
+                    parquet::read_parquet(&mut v, file, config, &options.read, progress)?
                 }
                 find::SourceFormat::Csv => read_csv(&mut v, file, config, &options.read, progress)?,
                 find::SourceFormat::Xlsx { sheet } => {
@@ -263,111 +262,4 @@ fn text<'a>(path: &std::path::Path, line: u64, field: &'a [u8]) -> Result<&'a st
             format!("line {line}: invalid UTF-8 (for GBK/GB18030 files pass --encoding gbk)"),
         )
     })
-}
-
-// ---------------------------------------------------------------- Parquet
-
-fn read_parquet(
-    v: &mut validate::Validator,
-    file: &TableFile,
-    config: &Config,
-    options: &ReadOptions,
-    progress: &dyn Progress,
-) -> Result<TableReport> {
-    let path = &file.path;
-    let (mut batches, names) = parquet::ParquetBatches::open(path)?;
-    let (mapping, unknown_columns) = find::map_headers(file, &names, config)?;
-    let spec = file.table.columns();
-    // Read the mapped columns only; a lender's name and phone only when a payment file needs
-    // them (the id number is read for its check digit).
-    let wanted: Vec<(usize, usize)> = mapping
-        .iter()
-        .enumerate()
-        .filter_map(|(j, m)| m.map(|h| (j, h)))
-        .filter(|(j, _)| {
-            let c = &spec[*j];
-            !c.personal || c.name == "id_number" || v.keeps_personal()
-        })
-        .collect();
-    batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());
-    v.expect_rows(file.table, batches.rows());
-    let mut report = TableReport {
-        file: file.file_name(),
-        encoding: "parquet",
-        unknown_columns,
-        ..TableReport::default()
-    };
-    let name = file.file_name();
-    progress.begin(
-        &format!("校验 validate {name}"),
-        Some(batches.rows() as u64),
-        crate::progress::Unit::Rows,
-    );
-    // Batches are decoded on a second thread while the validator checks the one before.
-    std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let reader = scope.spawn(move || loop {
-            let next = batches.next_batch();
-            let end = !matches!(next, Ok(Some(_)));
-            if send.send(next).is_err() || end {
-                break;
-            }
-        });
-        let checked = (|| -> Result<()> {
-            for next in receive.iter() {
-                let Some((start, df)) = next? else { break };
-                check_parquet_batch(v, file, &names, &wanted, options, &mut report, start, &df)?;
-                progress.advance(df.height() as u64);
-            }
-            Ok(())
-        })();
-        // On an error the receiver is dropped here, so the reader stops at its next send.
-        drop(receive);
-        reader
-            .join()
-            .map_err(|_| Error::Internal("the Parquet reader thread panicked".into()))?;
-        checked
-    })?;
-    Ok(report)
-}
-
-/// Validate one decoded batch of a Parquet file, whose first row is row `start`.
-#[allow(clippy::too_many_arguments)]
-fn check_parquet_batch(
-    v: &mut validate::Validator,
-    file: &TableFile,
-    names: &[String],
-    wanted: &[(usize, usize)],
-    options: &ReadOptions,
-    report: &mut TableReport,
-    start: usize,
-    df: &polars::prelude::DataFrame,
-) -> Result<()> {
-    let path = &file.path;
-    let spec = file.table.columns();
-    let frame_columns = df.columns();
-    let mut columns: Vec<source::Column> =
-        (0..spec.len()).map(|_| source::Column::Absent).collect();
-    for (k, (j, h)) in wanted.iter().enumerate() {
-        let series = frame_columns[k].as_materialized_series();
-        let column = parquet::parquet_column(series, spec[*j].ty, options.accept_float_money)
-            .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
-        if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
-            report.float_money_rounded += values
-                .iter()
-                .flatten()
-                .filter(|f| crate::domain::money::float_yuan_to_fen(**f).is_some())
-                .count() as u64;
-        }
-        columns[*j] = column;
-    }
-    let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
-    let batch = source::Batch {
-        lines: &lines,
-        columns,
-        csv: None,
-        faults: &[],
-    };
-    v.batch(file.table, &file.file_name(), &batch, report);
-    Ok(())
 }

@@ -4,14 +4,14 @@
 
 use polars::prelude::*;
 
+use crate::config::Config;
+use crate::domain::schema::CellType;
 use crate::error::{Error, Result};
-use crate::input::schema::CellType;
-use crate::input::source::Column;
-
-/// Rows per Parquet batch (whole row groups are read; a batch holds at least one). Small
-/// enough that a batch's column buffers come from the heap and are reused, not mapped and
-/// zeroed afresh (measured: 7 % of validation time went to the kernel zeroing pages).
-pub const PARQUET_BATCH_ROWS: usize = 1 << 18;
+use crate::input::find::{self, ReadOptions, TableFile};
+use crate::input::report::TableReport;
+use crate::input::source::{self, Column};
+use crate::input::validate::Validator;
+use crate::progress::{Progress, Unit};
 
 /// A Parquet column of polars type `dtype` as the column a contract type needs. `Err` for a
 /// type that cannot be read as this column at all (the file is refused).
@@ -109,96 +109,112 @@ pub fn parquet_column<'a>(
     }
 }
 
+/// Validate a Parquet table file.
+pub fn read_parquet(
+    v: &mut Validator,
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<TableReport> {
+    let path = &file.path;
+    let (mut batches, names) = crate::table::batches::ParquetBatches::open(path)?;
+    let (mapping, unknown_columns) = find::map_headers(file, &names, config)?;
+    let spec = file.table.columns();
+    // Read the mapped columns only; a lender's name and phone only when a payment file needs
+    // them (the id number is read for its check digit).
+    let wanted: Vec<(usize, usize)> = mapping
+        .iter()
+        .enumerate()
+        .filter_map(|(j, m)| m.map(|h| (j, h)))
+        .filter(|(j, _)| {
+            let c = &spec[*j];
+            !c.personal || c.name == "id_number" || v.keeps_personal()
+        })
+        .collect();
+    batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());
+    v.expect_rows(file.table, batches.rows());
+    let mut report = TableReport {
+        file: file.file_name(),
+        encoding: "parquet",
+        unknown_columns,
+        ..TableReport::default()
+    };
+    let name = file.file_name();
+    progress.begin(
+        &format!("校验 validate {name}"),
+        Some(batches.rows() as u64),
+        Unit::Rows,
+    );
+    // Batches are decoded on a second thread while the validator checks the one before.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let reader = scope.spawn(move || loop {
+            let next = batches.next_batch();
+            let end = !matches!(next, Ok(Some(_)));
+            if send.send(next).is_err() || end {
+                break;
+            }
+        });
+        let checked = (|| -> Result<()> {
+            for next in receive.iter() {
+                let Some((start, df)) = next? else { break };
+                check_parquet_batch(v, file, &names, &wanted, options, &mut report, start, &df)?;
+                progress.advance(df.height() as u64);
+            }
+            Ok(())
+        })();
+        // On an error the receiver is dropped here, so the reader stops at its next send.
+        drop(receive);
+        reader
+            .join()
+            .map_err(|_| Error::Internal("the Parquet reader thread panicked".into()))?;
+        checked
+    })?;
+    Ok(report)
+}
+
+/// Validate one decoded batch of a Parquet file, whose first row is row `start`.
+#[allow(clippy::too_many_arguments)]
+fn check_parquet_batch(
+    v: &mut Validator,
+    file: &TableFile,
+    names: &[String],
+    wanted: &[(usize, usize)],
+    options: &ReadOptions,
+    report: &mut TableReport,
+    start: usize,
+    df: &DataFrame,
+) -> Result<()> {
+    let path = &file.path;
+    let spec = file.table.columns();
+    let frame_columns = df.columns();
+    let mut columns: Vec<source::Column> =
+        (0..spec.len()).map(|_| source::Column::Absent).collect();
+    for (k, (j, h)) in wanted.iter().enumerate() {
+        let series = frame_columns[k].as_materialized_series();
+        let column = parquet_column(series, spec[*j].ty, options.accept_float_money)
+            .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
+        if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
+            report.float_money_rounded += values
+                .iter()
+                .flatten()
+                .filter(|f| crate::domain::money::float_yuan_to_fen(**f).is_some())
+                .count() as u64;
+        }
+        columns[*j] = column;
+    }
+    let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
+    let batch = source::Batch {
+        lines: &lines,
+        columns,
+        csv: None,
+        faults: &[],
+    };
+    v.batch(file.table, &file.file_name(), &batch, report);
+    Ok(())
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The rows of a Parquet file, `PARQUET_BATCH_ROWS` at a time, as polars frames of the
-/// columns asked for. A damaged file is an error naming it (even where a decoder deep in
-/// polars panics).
-pub struct ParquetBatches {
-    path: std::path::PathBuf,
-    metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
-    columns: Vec<String>,
-    /// (first row, rows) of each batch still to read.
-    slices: std::collections::VecDeque<(usize, usize)>,
-}
-
-impl ParquetBatches {
-    pub fn open(path: &std::path::Path) -> Result<(ParquetBatches, Vec<String>)> {
-        let bad = |m: String| Error::bad_file(path, m);
-        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-        let mut reader = ParquetReader::new(file);
-        let meta = crate::error::contained(|| reader.get_metadata().cloned())
-            .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
-            .map_err(|e| {
-                bad(format!(
-                    "cannot read as Parquet: {}",
-                    one_line(&e.to_string())
-                ))
-            })?;
-        let schema = reader.schema().map_err(|e| {
-            bad(format!(
-                "cannot read as Parquet: {}",
-                one_line(&e.to_string())
-            ))
-        })?;
-        let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-        // Batches of whole row groups, about PARQUET_BATCH_ROWS rows each.
-        let mut slices = std::collections::VecDeque::new();
-        let (mut start, mut len) = (0usize, 0usize);
-        for rg in &meta.row_groups {
-            len += rg.num_rows();
-            if len >= PARQUET_BATCH_ROWS {
-                slices.push_back((start, len));
-                start += len;
-                len = 0;
-            }
-        }
-        if len > 0 {
-            slices.push_back((start, len));
-        }
-        Ok((
-            ParquetBatches {
-                path: path.to_path_buf(),
-                metadata: meta,
-                columns: Vec::new(),
-                slices,
-            },
-            names,
-        ))
-    }
-
-    /// Read only these columns (by file name).
-    pub fn select(&mut self, columns: Vec<String>) {
-        self.columns = columns;
-    }
-
-    /// Rows in the file.
-    pub fn rows(&self) -> usize {
-        self.metadata.num_rows
-    }
-
-    /// The next batch: (first row, frame), or None at the end.
-    pub fn next_batch(&mut self) -> Result<Option<(usize, DataFrame)>> {
-        let Some((start, len)) = self.slices.pop_front() else {
-            return Ok(None);
-        };
-        let path = &self.path;
-        let bad = |m: String| Error::bad_file(path, m);
-        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-        let mut reader = ParquetReader::new(file)
-            .with_columns(Some(self.columns.clone()))
-            .with_slice(Some((start, len)));
-        reader.set_metadata(self.metadata.clone());
-        let df = crate::error::contained(|| reader.finish())
-            .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
-            .map_err(|e| {
-                bad(format!(
-                    "cannot read as Parquet: {}",
-                    one_line(&e.to_string())
-                ))
-            })?;
-        Ok(Some((start, df)))
-    }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::domain::date::Date;
-use crate::input::schema::{CellType, Table};
+use crate::domain::schema::{CellType, Table};
 
 /// Why a row was rejected (or, for `InvalidIdNumber`, warned about).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,44 +122,5 @@ pub struct Report {
 impl Report {
     pub fn total_rejected(&self) -> u64 {
         self.tables.values().map(|t| t.rejected).sum()
-    }
-
-    /// validation.json, without the claims reconciliation (added by the commands that
-    /// compute claims).
-    pub fn to_record(&self) -> crate::output::records::Validation {
-        use crate::output::records::{TableFigures, Validation};
-        Validation {
-            as_of: self.as_of.map(|d| d.to_string()),
-            as_of_source: match self.as_of_source {
-                AsOfSource::Given => "given",
-                AsOfSource::LatestDate => "latest_date_in_data",
-            }
-            .to_string(),
-            tables: self
-                .tables
-                .iter()
-                .map(|(table, r)| {
-                    (
-                        table.name().to_string(),
-                        TableFigures {
-                            file: r.file.clone(),
-                            encoding: r.encoding.to_string(),
-                            read: r.read,
-                            accepted: r.accepted,
-                            rejected: r.rejected,
-                            reasons: r.reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-                            unknown_columns: r.unknown_columns.clone(),
-                            float_money_rounded: r.float_money_rounded,
-                        },
-                    )
-                })
-                .collect(),
-            warnings: self
-                .warnings
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
-                .collect(),
-            reconciliation: None,
-        }
     }
 }

@@ -165,15 +165,6 @@ fn decimal_text(m: i128, scale: u32) -> String {
     format!("{sign}{int}.{frac}")
 }
 
-/// How each row of a CSV batch lines up with the header.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Shape {
-    /// Fields in the record.
-    pub fields: u32,
-    /// The 1-based position of the first non-empty field beyond the header, if any.
-    pub extra_at: u32,
-}
-
 /// What a CSV batch knows beyond its cells: how each record lines up with the header.
 pub struct CsvRows<'a> {
     pub batch: &'a super::csv_table::CsvBatch,

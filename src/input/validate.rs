@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{ClassifyRules, RecoveryRates};
 use crate::domain::date::Date;
+use crate::domain::schema::{CellType, Table};
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
     InputData, InvestmentTotals, LoanTotals, Personal, Position, PositionTable, Positions,
@@ -24,7 +25,6 @@ use crate::input::data::{
 use crate::input::ids::{Fp, FpMap, FpSet};
 use crate::input::probes::Probes;
 use crate::input::report::{Reason, RejectRow, TableReport};
-use crate::input::schema::{CellType, Table};
 use crate::input::source::{Batch, Cell, Column};
 
 /// How many rows ahead the id table slots are prefetched: enough reads in flight to hide the

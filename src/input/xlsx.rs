@@ -12,23 +12,16 @@ use std::collections::BTreeMap;
 use calamine::{open_workbook, Data, ExcelDateTime, ExcelDateTimeType, Reader, Xlsx};
 
 use crate::config::Config;
+use crate::domain::schema::CellType;
 use crate::error::{Error, Result};
 use crate::input::find::{self, TableFile};
 use crate::input::report::{Reason, TableReport};
-use crate::input::schema::CellType;
 use crate::input::source::{self, CellFault};
 use crate::input::validate::Validator;
 use crate::progress::{Progress, Unit};
 
 /// Rows handed to the validator at a time.
 const BATCH_ROWS: usize = 1 << 16;
-
-/// The sheet names of a workbook (to find tables by sheet name).
-pub fn sheet_names(path: &std::path::Path) -> Result<Vec<String>> {
-    let book: Xlsx<_> = guarded(path, || open_workbook(path))?
-        .map_err(|e| Error::bad_file(path, format!("not an Excel workbook (.xlsx): {e}")))?;
-    Ok(book.sheet_names())
-}
 
 /// Run a calamine call; a panic deep inside it on a damaged workbook is an error naming the
 /// file, never a crash.

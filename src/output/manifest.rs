@@ -4,70 +4,13 @@
 //! every other file, is how a later run knows the folder is winddown's to replace. Also the
 //! keyed pseudonyms of `--pseudonymize` (HMAC-SHA256) and the hashing helpers.
 
-use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::output::digest::{hex, sha256, sha256_file};
 use crate::output::records::{InputFile, Manifest, OutputFile};
-
-/// The options a command ran with, after the command line's overrides of the config: with
-/// the config text, what `report --from` reuses to show the same figures as the run.
-#[derive(
-    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// The as-of date, and whether it was given or taken from the data.
-    pub as_of: Option<String>,
-    pub as_of_source: Option<String>,
-    pub encoding: String,
-    pub strict: bool,
-    pub accept_float_money: bool,
-    /// The plan's stages and months per stage.
-    pub stages: u32,
-    pub stage_months: u32,
-    /// The plan's deadline (YYYY-MM-DD), from `--deadline` or `[plan] deadline`.
-    #[serde(default)]
-    pub deadline: Option<String>,
-    /// The payout rule: `pro` or `small-first:T` (T in yuan).
-    pub payout_rule: Option<String>,
-    /// Yuan.
-    pub small_first: Option<String>,
-    pub min_payment: Option<String>,
-    pub ledger: Option<String>,
-    pub pay_all_rounds: bool,
-    pub pseudonymize: bool,
-    pub csv: bool,
-    /// `run --xlsx`: winddown.xlsx was written.
-    #[serde(default)]
-    pub xlsx: bool,
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
 
 /// HMAC-SHA256 (RFC 2104).
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -126,7 +69,7 @@ pub fn manifest(
     dir: &Path,
     rows: &std::collections::BTreeMap<String, u64>,
     record: &crate::output::Record,
-    payment: Option<&crate::output::payment::Sealed>,
+    payment: Option<crate::output::records::PaymentFileRecord>,
     batches: Vec<crate::output::records::PaymentFileRecord>,
 ) -> Result<Manifest> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -182,7 +125,7 @@ pub fn manifest(
         config_sha256: record.config_text.as_ref().map(|t| sha256(t.as_bytes())),
         settings: record.settings.clone(),
         settings_sha256,
-        payment_file: payment.map(|p| p.record()),
+        payment_file: payment,
         payment_batches: batches,
     })
 }

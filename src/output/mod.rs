@@ -17,6 +17,7 @@ pub mod batches;
 pub mod bulletin;
 pub mod columns;
 pub mod csv_copy;
+pub mod digest;
 pub mod division;
 pub mod exports;
 pub mod manifest;
@@ -47,7 +48,7 @@ pub struct Record<'a> {
     /// (table, path) of every input file read.
     pub inputs: Vec<(String, PathBuf)>,
     /// The options in force after the command line's overrides.
-    pub settings: Option<manifest::Settings>,
+    pub settings: Option<records::Settings>,
 }
 
 /// Write manifest.json into the staging folder and commit it.
@@ -81,7 +82,7 @@ pub fn finish_with_batches(staging: Staging, record: Record, issue: Issue) -> Re
         staging.dir(),
         &staging.rows(),
         &record,
-        sealed.as_ref().map(|(s, _)| s),
+        sealed.as_ref().map(|(s, _)| s.record()),
         batches.as_ref().map(|b| b.records()).unwrap_or_default(),
     )?;
     staging.write("manifest.json", &json_bytes(&manifest)?)?;
@@ -180,14 +181,18 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
 pub fn write_validation(
     staging: &Staging,
     validated: &Validated,
-    reconciliation: Option<&records::Reconciliation>,
+    reconciliation: Option<&crate::rules::exposure::Reconciled>,
     pseudonyms: Option<&manifest::Pseudonymizer>,
 ) -> Result<()> {
     staging.write("rejects.csv", &rejects_csv(&validated.rejects, pseudonyms)?)?;
     staging.record_rows("rejects.csv", validated.rejects.len() as u64);
     let record = records::Validation {
-        reconciliation: reconciliation.cloned(),
-        ..validated.report.to_record()
+        reconciliation: reconciliation.map(|r| records::Reconciliation {
+            platforms_checked: r.platforms_checked,
+            mismatches: 0,
+            outstanding_total: crate::domain::money::format_fen_wide(r.outstanding_total),
+        }),
+        ..records::Validation::of(&validated.report)
     };
     staging.write("validation.json", &json_bytes(&record)?)
 }

@@ -132,7 +132,7 @@ impl PaymentFile {
             file: self.target.display().to_string(),
             rows: self.rows,
             total: self.total,
-            sha256: crate::output::manifest::hex(&Sha256::digest(&bytes)),
+            sha256: crate::output::digest::hex(&Sha256::digest(&bytes)),
         })
     }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::output::manifest::Settings;
+use crate::input::Report;
 
 /// Yuan as exact decimal text, two decimals (`"-1.50"`).
 pub type Yuan = String;
@@ -213,6 +213,37 @@ pub struct Reconciliation {
     pub outstanding_total: Yuan,
 }
 
+/// The options a command ran with, after the command line's overrides of the config: with
+/// the config text, what `report --from` reuses to show the same figures as the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The as-of date, and whether it was given or taken from the data.
+    pub as_of: Option<String>,
+    pub as_of_source: Option<String>,
+    pub encoding: String,
+    pub strict: bool,
+    pub accept_float_money: bool,
+    /// The plan's stages and months per stage.
+    pub stages: u32,
+    pub stage_months: u32,
+    /// The plan's deadline (YYYY-MM-DD), from `--deadline` or `[plan] deadline`.
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// The payout rule: `pro` or `small-first:T` (T in yuan).
+    pub payout_rule: Option<String>,
+    /// Yuan.
+    pub small_first: Option<String>,
+    pub min_payment: Option<String>,
+    pub ledger: Option<String>,
+    pub pay_all_rounds: bool,
+    pub pseudonymize: bool,
+    pub csv: bool,
+    /// `run --xlsx`: winddown.xlsx was written.
+    #[serde(default)]
+    pub xlsx: bool,
+}
+
 /// manifest.json: the record that closes every output folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -297,6 +328,47 @@ pub fn schemas() -> Vec<(&'static str, String)> {
             pretty(schemars::schema_for!(Manifest)),
         ),
     ]
+}
+
+impl Validation {
+    /// validation.json, without the claims reconciliation (added by the commands that
+    /// compute claims).
+    pub fn of(report: &Report) -> Validation {
+        let r = report;
+        Validation {
+            as_of: r.as_of.map(|d| d.to_string()),
+            as_of_source: match r.as_of_source {
+                crate::input::AsOfSource::Given => "given",
+                crate::input::AsOfSource::LatestDate => "latest_date_in_data",
+            }
+            .to_string(),
+            tables: r
+                .tables
+                .iter()
+                .map(|(table, t)| {
+                    (
+                        table.name().to_string(),
+                        TableFigures {
+                            file: t.file.clone(),
+                            encoding: t.encoding.to_string(),
+                            read: t.read,
+                            accepted: t.accepted,
+                            rejected: t.rejected,
+                            reasons: t.reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                            unknown_columns: t.unknown_columns.clone(),
+                            float_money_rounded: t.float_money_rounded,
+                        },
+                    )
+                })
+                .collect(),
+            warnings: r
+                .warnings
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            reconciliation: None,
+        }
+    }
 }
 
 #[cfg(test)]

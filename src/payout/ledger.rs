@@ -19,7 +19,6 @@ use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
 use crate::input::data::InputData;
 use crate::input::ids::Fp;
-use crate::payout::rounds::RoundRow;
 use crate::rules::exposure::{Claims, Status};
 use crate::table;
 
@@ -124,27 +123,11 @@ impl Ledger {
             })
     }
 
-    /// The payout_rounds row of a paid round, as it was written.
-    pub fn round_row(&self, code: u32, round: i64) -> Option<RoundRow> {
-        let r = self
-            .rounds
+    /// The payout_rounds line of a paid round, as it was written.
+    pub fn round_line(&self, code: u32, round: i64) -> Option<&LedgerRound> {
+        self.rounds
             .iter()
-            .find(|r| r.round == round && self.code_of(&r.platform_id) == Some(code))?;
-        Some(RoundRow {
-            platform: code,
-            round,
-            pool: r.pool,
-            paid: r.paid,
-            reserved: r.reserved,
-            carried: r.carried,
-            returned: r.returned,
-            reissued: 0,
-            surplus: r.surplus,
-            lenders: r.lenders,
-            lenders_paid: r.lenders_paid,
-            level: None,
-            computed: false,
-        })
+            .find(|r| r.round == round && self.code_of(&r.platform_id) == Some(code))
     }
 
     fn code_of(&self, platform_id: &str) -> Option<u32> {

@@ -618,12 +618,27 @@ fn platform_rounds(
                     },
                 );
             }
-            let r = paid.round_row(code, round).ok_or_else(|| {
+            let r = paid.round_line(code, round).ok_or_else(|| {
                 Error::Internal(format!(
                     "ledger round {round} has no line for platform code {code}"
                 ))
             })?;
-            round_rows.push(r);
+            // The round as it was written; not recomputed (level null).
+            round_rows.push(RoundRow {
+                platform: code,
+                round,
+                pool: r.pool,
+                paid: r.paid,
+                reserved: r.reserved,
+                carried: r.carried,
+                returned: r.returned,
+                reissued: 0,
+                surplus: r.surplus,
+                lenders: r.lenders,
+                lenders_paid: r.lenders_paid,
+                level: None,
+                computed: false,
+            });
         } else {
             let lenders: Vec<Lender> = members
                 .iter()

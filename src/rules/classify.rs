@@ -11,7 +11,7 @@
 use crate::config::ClassifyRules;
 pub use crate::domain::class::{Class, Subclass};
 use crate::domain::fraction::Ratio;
-use crate::input::schema::RED_FLAGS;
+use crate::domain::schema::RED_FLAGS;
 use crate::rules::metrics::{ratio, PlatformMetrics};
 
 /// One evaluated rule.

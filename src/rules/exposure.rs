@@ -324,12 +324,17 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
     rows
 }
 
+/// The claims checked against the investments (validation.json's `reconciliation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reconciled {
+    pub platforms_checked: u64,
+    /// Σ outstanding over the platforms, fen.
+    pub outstanding_total: i128,
+}
+
 /// Σ claims outstanding per platform must equal the investments' outstanding, summed apart
-/// while they were read. Returns the JSON for validation.json; a mismatch is an internal error.
-pub fn reconcile(
-    data: &InputData,
-    exposures: &[(u32, i64)],
-) -> Result<crate::output::records::Reconciliation> {
+/// while they were read; a mismatch is an internal error.
+pub fn reconcile(data: &InputData, exposures: &[(u32, i64)]) -> Result<Reconciled> {
     let mut total: i128 = 0;
     for (code, got) in exposures {
         let expected = data.investments[*code as usize].outstanding;
@@ -343,9 +348,8 @@ pub fn reconcile(
         }
         total += i128::from(*got);
     }
-    Ok(crate::output::records::Reconciliation {
+    Ok(Reconciled {
         platforms_checked: exposures.len() as u64,
-        mismatches: 0,
-        outstanding_total: crate::domain::money::format_fen_wide(total),
+        outstanding_total: total,
     })
 }

@@ -78,7 +78,7 @@ pub struct Analysis {
     pub lenders: Vec<LenderRow>,
     pub districts: Vec<DistrictRow>,
     /// The claims-vs-investments reconciliation for validation.json.
-    pub reconciliation: crate::output::records::Reconciliation,
+    pub reconciliation: exposure::Reconciled,
 }
 
 /// Classify every platform and compute the claims and exposure.

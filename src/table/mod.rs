@@ -1,8 +1,10 @@
-//! The polars wall: with [`crate::input::parquet`] (the input tables, a slice of row groups at
-//! a time), the only place that touches polars. Whole-file reads of ledgers and earlier runs'
-//! exports as plain columns, frames for the generator's Parquet files ([`frame`]), and the CSV
-//! copies of the exports. Domain code works on its own types.
+//! The polars wall: with `input::parquet` (the input tables' Parquet columns turned into typed
+//! cells) and `generate::sink`, the only place that touches polars. Parquet files a slice of
+//! row groups at a time ([`batches`]), whole-file reads of ledgers and earlier runs' exports as
+//! plain columns, frames for the generator's Parquet files ([`frame`]), and the CSV copies of
+//! the exports. It depends on nothing of the pipeline but errors and the domain's types.
 
+pub mod batches;
 pub mod frame;
 
 use std::path::Path;
@@ -84,7 +86,7 @@ pub fn integer_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64
 /// Copy a Parquet export to CSV (UTF-8 with BOM, flat columns only), a slice of row groups at
 /// a time; returns the rows written.
 pub fn parquet_to_csv(parquet: &Path, csv: &Path) -> Result<u64> {
-    let (mut batches, names) = crate::input::parquet::ParquetBatches::open(parquet)?;
+    let (mut batches, names) = batches::ParquetBatches::open(parquet)?;
     let schema = {
         let f = std::fs::File::open(parquet).map_err(|e| Error::io(parquet, e))?;
         ParquetReader::new(f)

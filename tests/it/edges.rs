@@ -132,7 +132,7 @@ fn excel_error_cells_are_rejected_with_their_own_reason() {
     assert_eq!(
         winddown::input::xlsx::cell_text(
             &Data::Error(calamine::CellErrorType::NA),
-            winddown::input::schema::CellType::Bool
+            winddown::domain::schema::CellType::Bool
         ),
         Err((
             winddown::input::report::Reason::FormulaError,

@@ -1,6 +1,7 @@
 //! The one integration-test binary (every extra test binary re-links polars).
 //! Each module drives the real `winddown` binary in a scratch folder.
 
+mod architecture;
 mod batches;
 mod classify;
 mod cli;

@@ -30,7 +30,7 @@ const FILES: [&str; 15] = [
 ];
 
 fn sha256(bytes: &[u8]) -> String {
-    winddown::output::manifest::sha256(bytes)
+    winddown::output::digest::sha256(bytes)
 }
 
 /// The folder holds exactly the manifest's files, each with its recorded size and hash.
