@@ -83,11 +83,11 @@ thread_local! {
 }
 
 /// Run a third-party reader (polars' Parquet decoder, calamine) whose panic on a damaged file
-/// is the file's fault, not ours: `Err(())` when it panicked. The panic hook stays quiet for it
+/// is the file's fault, not ours: `None` when it panicked. The panic hook stays quiet for it
 /// ([`panic_is_contained`]); the caller turns it into an error naming the file.
-pub fn contained<T>(f: impl FnOnce() -> T) -> std::result::Result<T, ()> {
+pub fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
     let before = CONTAINED.with(|c| c.replace(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| ());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
     CONTAINED.with(|c| c.set(before));
     result
 }

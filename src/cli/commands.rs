@@ -805,7 +805,7 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
         let total = schedule.iter().fold(Frac::new(0, 1), |a, s| {
             Frac::new(a.num * s.den + s.num * a.den, a.den * s.den)
         });
-        if total.cmp(Frac::ONE) != std::cmp::Ordering::Equal {
+        if total.compare(Frac::ONE) != std::cmp::Ordering::Equal {
             return Err(Error::Usage(
                 "--schedule: the percentages must add up to 100".into(),
             ));
@@ -820,13 +820,13 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
         }
         for (t, text) in turnout.iter_mut().zip(&args.turnout) {
             *t = fraction("--turnout", text)?;
-            if t.cmp(Frac::ONE) == std::cmp::Ordering::Greater {
+            if t.compare(Frac::ONE) == std::cmp::Ordering::Greater {
                 return Err(Error::Usage("--turnout: shares are at most 1".into()));
             }
         }
     }
     let probability = fraction("--delivery-probability", &args.delivery_probability)?;
-    if probability.cmp(Frac::ONE) == std::cmp::Ordering::Greater {
+    if probability.compare(Frac::ONE) == std::cmp::Ordering::Greater {
         return Err(Error::Usage("--delivery-probability: at most 1".into()));
     }
     let scheme = vote::Scheme {

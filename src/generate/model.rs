@@ -294,7 +294,7 @@ impl Model {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|a, b| weights[*b].total_cmp(&weights[*a]).then(a.cmp(b)));
         let sum: f64 = weights.iter().sum();
-        if n <= 200 && n >= 4 {
+        if (4..=200).contains(&n) {
             let rest: f64 = order[2..].iter().map(|i| weights[*i]).sum();
             for i in &order[2..] {
                 weights[*i] *= 0.55 / rest;
@@ -343,7 +343,8 @@ impl Model {
             };
             let mut name = platform_name(&mut r);
             while !names.insert(name.clone()) {
-                name.push_str(*r.pick(&["e", "宝", "通", "网"]));
+                let suffix: &&str = r.pick(&["e", "宝", "通", "网"]);
+                name.push_str(suffix);
             }
             let established = Date::civil(2013, 1, 1).add_days(r.between(0, 4 * 365) as i32);
             let as_of = spec.as_of;
@@ -1030,10 +1031,13 @@ fn person_name(r: &mut Rng) -> String {
         "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
         "明", "超", "秀", "霞", "平", "刚", "桂", "英", "华", "文", "建", "国", "红", "玉", "兰",
     ];
-    let mut name = (*r.pick(SURNAMES)).to_string();
-    name.push_str(*r.pick(GIVEN));
+    let surname: &&str = r.pick(SURNAMES);
+    let mut name = surname.to_string();
+    let given: &&str = r.pick(GIVEN);
+    name.push_str(given);
     if r.chance(0.6) {
-        name.push_str(*r.pick(GIVEN));
+        let given: &&str = r.pick(GIVEN);
+        name.push_str(given);
     }
     name
 }

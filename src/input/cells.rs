@@ -113,6 +113,15 @@ pub fn id_check_digit(first17: &[u8; 17]) -> u8 {
     CHECK[(sum % 11) as usize]
 }
 
+/// A bank account number as a bank's batch template takes it: the digits, with the spaces and
+/// hyphens people write between groups removed; 8 to 32 digits (a card is 16–19, a company
+/// account up to about 25). `None` when it is not one.
+pub fn bank_account(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(|c| *c != ' ' && *c != '-').collect();
+    (digits.len() >= 8 && digits.len() <= 32 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(digits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,13 +199,4 @@ mod tests {
         full.push(id_check_digit(&first));
         assert!(valid_id_number(std::str::from_utf8(&full).unwrap()));
     }
-}
-
-/// A bank account number as a bank's batch template takes it: the digits, with the spaces and
-/// hyphens people write between groups removed; 8 to 32 digits (a card is 16–19, a company
-/// account up to about 25). `None` when it is not one.
-pub fn bank_account(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(|c| *c != ' ' && *c != '-').collect();
-    (digits.len() >= 8 && digits.len() <= 32 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
 }

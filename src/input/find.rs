@@ -191,7 +191,7 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
 fn sheet_names(path: &Path) -> Result<Vec<String>> {
     use calamine::Reader;
     let opened = crate::error::contained(|| calamine::open_workbook::<calamine::Xlsx<_>, _>(path))
-        .map_err(|()| {
+        .ok_or_else(|| {
             Error::bad_file(
                 path,
                 "cannot read as an Excel workbook: the file is damaged",

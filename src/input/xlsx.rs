@@ -26,7 +26,7 @@ const BATCH_ROWS: usize = 1 << 16;
 /// Run a calamine call; a panic deep inside it on a damaged workbook is an error naming the
 /// file, never a crash.
 fn guarded<T>(path: &std::path::Path, f: impl FnOnce() -> T) -> Result<T> {
-    crate::error::contained(f).map_err(|_| {
+    crate::error::contained(f).ok_or_else(|| {
         Error::bad_file(
             path,
             "cannot read as an Excel workbook: the file is damaged",

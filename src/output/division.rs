@@ -198,9 +198,8 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
     let _ = writeln!(h, "</tr>");
     for (r, rule) in rules.iter().enumerate() {
         let _ = write!(h, "<tr><td>{rule}</td>");
-        for b in 0..6 {
-            let cell =
-                ratio(sums[r][b]).map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
+        for band in &sums[r][..6] {
+            let cell = ratio(*band).map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
             let _ = write!(h, "<td>{cell}</td>");
         }
         let _ = writeln!(h, "</tr>");

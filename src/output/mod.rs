@@ -93,35 +93,28 @@ pub fn finish_with_batches(staging: Staging, record: Record, issue: Issue) -> Re
         reg.stage()?;
     }
     let result = staging.commit_with(|| {
-        if let Some(b) = batches.as_deref_mut() {
+        if let Some(b) = &mut batches {
             b.place()?;
         }
-        if let Some((_, p)) = sealed {
-            if let Err(e) = p.place() {
-                // Neither without the other: the batches go back to their staging folder.
-                if let Some(b) = batches.as_deref_mut() {
-                    b.unplace();
-                }
-                return Err(e);
-            }
-            if let Some(reg) = register.as_deref() {
-                if let Err(e) = reg.place() {
+        // The payment file, then the register; if either fails, what was placed goes back.
+        let placed = (|| -> Result<()> {
+            if let Some((_, p)) = sealed {
+                p.place()?;
+                if let Some(Err(e)) = register.as_deref().map(register::Register::place) {
                     p.unplace();
-                    if let Some(b) = batches.as_deref_mut() {
-                        b.unplace();
-                    }
                     return Err(e);
                 }
+            } else if let Some(reg) = register.as_deref() {
+                reg.place()?;
             }
-        } else if let Some(reg) = register.as_deref() {
-            if let Err(e) = reg.place() {
-                if let Some(b) = batches.as_deref_mut() {
-                    b.unplace();
-                }
-                return Err(e);
+            Ok(())
+        })();
+        if placed.is_err() {
+            if let Some(b) = &mut batches {
+                b.unplace();
             }
         }
-        Ok(())
+        placed
     });
     if let Some(reg) = register.as_deref() {
         reg.discard();

@@ -122,7 +122,7 @@ impl PaymentFile {
             .ok_or_else(|| Error::Internal("the payment file is already sealed".into()))?;
         let file = w
             .into_inner()
-            .map_err(|e| Error::io(&self.tmp, e.into_error().into()))?
+            .map_err(|e| Error::io(&self.tmp, e.into_error()))?
             .into_inner()
             .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;

@@ -185,7 +185,9 @@ fn curve(plan: &Plan) -> Result<String> {
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(chart_err)?;
-        let series: [(&str, RGBColor, fn(&crate::rules::plan::StageRow) -> f64); 3] = [
+        // (legend, colour, the share of the start remaining at a stage's end)
+        type Measure = fn(&crate::rules::plan::StageRow) -> f64;
+        let series: [(&str, RGBColor, Measure); 3] = [
             ("平台 platforms", COLORS[0], |s| s.platforms_remaining_pct),
             ("余额 outstanding", COLORS[2], |s| {
                 s.outstanding_remaining_pct

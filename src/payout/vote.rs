@@ -58,7 +58,8 @@ impl Frac {
         Ok(Frac::new(num, checked(self.den, o.den)?))
     }
 
-    pub fn cmp(self, o: Frac) -> Ordering {
+    /// Compare by value (1/2 and 2/4 are equal here, not by `==`).
+    pub fn compare(self, o: Frac) -> Ordering {
         cmp_fractions(self.num, self.den, o.num, o.den)
     }
 
@@ -218,7 +219,7 @@ pub fn vote(voters: &[Voter], scheme: &Scheme, expected_ratio: Frac) -> Result<O
         Alternative::Liquidation => expected_ratio,
         Alternative::Ratio(r) => r,
     };
-    let alt = if alt.cmp(Frac::ONE) == Ordering::Greater {
+    let alt = if alt.compare(Frac::ONE) == Ordering::Greater {
         Frac::ONE
     } else {
         alt
@@ -252,7 +253,7 @@ pub fn vote(voters: &[Voter], scheme: &Scheme, expected_ratio: Frac) -> Result<O
         let award = share.paid + share.reserved + share.carried;
         let value = Frac::new(i128::from(award), 1).mul(factor)?;
         let want = Frac::new(i128::from(v.claim), 1).mul(alt)?;
-        let yes = match value.cmp(want) {
+        let yes = match value.compare(want) {
             Ordering::Greater => true,
             Ordering::Equal => scheme.ties_vote_yes,
             Ordering::Less => false,

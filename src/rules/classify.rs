@@ -203,15 +203,15 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
     } else {
         Class::Normal
     };
-    let subclass = failed.then(|| {
-        if m.case_filed {
-            Subclass::Filed
-        } else if !m.cooperating {
-            Subclass::Hostile
-        } else {
-            Subclass::Voluntary
-        }
-    });
+    let subclass = if !failed {
+        None
+    } else if m.case_filed {
+        Some(Subclass::Filed)
+    } else if !m.cooperating {
+        Some(Subclass::Hostile)
+    } else {
+        Some(Subclass::Voluntary)
+    };
 
     let (zh, en) = match class {
         Class::Failed => {
@@ -308,6 +308,8 @@ fn yuan(fen: i64) -> String {
 }
 
 #[cfg(test)]
+// Amounts in fen are written as yuan_fen: 200_000_000_00 is 2亿 yuan.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::config::Config;

@@ -33,7 +33,7 @@ impl ParquetBatches {
         let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
         let mut reader = ParquetReader::new(file);
         let meta = crate::error::contained(|| reader.get_metadata().cloned())
-            .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
+            .ok_or_else(|| bad("cannot read as Parquet: the file is damaged".into()))?
             .map_err(|e| {
                 bad(format!(
                     "cannot read as Parquet: {}",
@@ -95,7 +95,7 @@ impl ParquetBatches {
             .with_slice(Some((start, len)));
         reader.set_metadata(self.metadata.clone());
         let df = crate::error::contained(|| reader.finish())
-            .map_err(|_| bad("cannot read as Parquet: the file is damaged".into()))?
+            .ok_or_else(|| bad("cannot read as Parquet: the file is damaged".into()))?
             .map_err(|e| {
                 bad(format!(
                     "cannot read as Parquet: {}",

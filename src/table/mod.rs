@@ -19,7 +19,7 @@ pub fn read_parquet_file(path: &Path) -> Result<DataFrame> {
     let f = std::fs::File::open(path)
         .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
     crate::error::contained(|| ParquetReader::new(f).finish())
-        .map_err(|_| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
+        .ok_or_else(|| Error::bad_file(path, "cannot read as Parquet: the file is damaged"))?
         .map_err(|e| {
             let one_line = e
                 .to_string()

@@ -97,13 +97,11 @@ fn transfers(w: &Workdir, file: &str) -> BTreeMap<(i64, String), i64> {
 /// rows to its line.
 fn adds_up(w: &Workdir, out: &str) {
     let r = read_parquet(w, &format!("{out}/payout_rounds.parquet"));
-    let cols = ["pool", "paid", "reserved", "carried", "returned", "surplus"].map(|c| fen(&r, c));
-    for i in 0..r.height() {
-        assert_eq!(
-            cols[0][i],
-            cols[1][i] + cols[2][i] + cols[3][i] + cols[4][i] + cols[5][i],
-            "{out} round line {i}"
-        );
+    let [pool, parts @ ..] =
+        ["pool", "paid", "reserved", "carried", "returned", "surplus"].map(|c| fen(&r, c));
+    for (i, pool) in pool.iter().enumerate() {
+        let sum: i64 = parts.iter().map(|p| p[i]).sum();
+        assert_eq!(*pool, sum, "{out} round line {i}");
     }
     let p = read_parquet(w, &format!("{out}/payouts.parquet"));
     let round: Vec<i64> = p
@@ -496,9 +494,9 @@ fn run_workflow(wf: &Workflow) {
                 *returned.entry(format!("L{l}")).or_default() += amount;
             }
         }
-        for l in 0..n {
-            if wf.changes[c][l] {
-                account[l] += 1;
+        for (acct, changed) in account.iter_mut().zip(&wf.changes[c]) {
+            if *changed {
+                *acct += 1;
             }
         }
         recoveries.push_str(&format!(
