@@ -14,11 +14,11 @@ use crate::error::{Error, Result};
 use crate::generate;
 use crate::input::InputData;
 use crate::input::{self, Encoding, ReadOptions, Validated};
-use crate::output::batches::Carried;
-use crate::output::exports::{self, LenderNames};
-use crate::output::manifest::Pseudonymizer;
-use crate::output::records::Settings;
-use crate::output::register::{Register, Status as RegisterStatus};
+use crate::output::bank::batches::Carried;
+use crate::output::bank::register::{Register, Status as RegisterStatus};
+use crate::output::folder::manifest::Pseudonymizer;
+use crate::output::folder::records::Settings;
+use crate::output::tables::exports::{self, LenderNames};
 use crate::output::{self, Inputs, PaymentFile, Staging};
 use crate::payout::ledger::Ledger;
 use crate::payout::rounds::{self, Payouts, Transfer};
@@ -228,7 +228,7 @@ fn payout_outputs(
     let batches = opts
         .payments
         .as_deref()
-        .map(|p| output::batches::PaymentBatches::create(p, out, &inputs, force))
+        .map(|p| output::bank::batches::PaymentBatches::create(p, out, &inputs, force))
         .transpose()?;
     let register = Register::locate(
         opts.register.as_deref(),
@@ -237,7 +237,7 @@ fn payout_outputs(
     )
     .map(|path| -> Result<Register> {
         let inputs = inputs.clone().with("the output folder", out);
-        output::staging::check_apart("--register", &path, &inputs)?;
+        output::folder::staging::check_apart("--register", &path, &inputs)?;
         let mut register = Register::open(&path)?;
         // --force replaces a payment file or batches: what they carried is void.
         if force {
@@ -265,7 +265,7 @@ fn payout_outputs(
 /// register of issued transfers that both are checked against and recorded in.
 struct Transfers {
     file: Option<PaymentFile>,
-    batches: Option<output::batches::PaymentBatches>,
+    batches: Option<output::bank::batches::PaymentBatches>,
     register: Option<Register>,
     /// What the console says of them once the summaries are printed.
     notes: Vec<String>,
@@ -345,7 +345,7 @@ fn read_ledger(
 fn never_issued(ledger: &Ledger) -> Option<String> {
     let dir = ledger.path.parent()?;
     let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
-    let manifest: output::records::Manifest = serde_json::from_str(&text).ok()?;
+    let manifest: output::folder::records::Manifest = serde_json::from_str(&text).ok()?;
     let paid = ledger.rounds.iter().any(|r| r.paid > 0);
     (paid && manifest.payment_file.is_none() && manifest.payment_batches.is_empty()).then(|| {
         format!(
@@ -426,7 +426,7 @@ fn compute_payouts(
     }
     let mut registered: Vec<(Transfer, RegisterStatus, String, String)> = Vec::new();
     if let Some(file) = transfers.file.as_mut() {
-        let to_check = output::payment::write_rows(file, data, &payouts, &sent)?;
+        let to_check = output::bank::payment::write_rows(file, data, &payouts, &sent)?;
         transfers
             .notes
             .extend(console::formula_like_note(&to_check, "the payment file"));
@@ -462,7 +462,7 @@ fn write_notices(
     config: &Config,
     validated: &Validated,
 ) -> Result<()> {
-    let html = output::notices::notices_html(
+    let html = output::documents::notices::notices_html(
         analysis,
         payouts,
         opts.rule(config),
@@ -545,7 +545,7 @@ fn write_plan(staging: &Staging, analysis: &Analysis, plan: &rules::plan::Plan) 
     exports::plan_stages(staging, plan)?;
     staging.write(
         "plan.md",
-        output::plan_doc::plan_markdown(analysis, plan).as_bytes(),
+        output::documents::plan_doc::plan_markdown(analysis, plan).as_bytes(),
     )
 }
 
@@ -554,14 +554,14 @@ pub fn statement(args: StatementArgs, log: &Log) -> Result<()> {
         return all_statements(args, log);
     }
     let lender = args.lender.as_deref().unwrap_or_default();
-    let Some(s) = output::statement::statement(&args.run, lender)? else {
+    let Some(s) = output::documents::statement::statement(&args.run, lender)? else {
         return Err(Error::Usage(format!(
             "lender {lender} has no claim in {}",
             args.run.display()
         )));
     };
-    let names = output::statement::platform_names(&args.run)?;
-    let text = output::statement::text_statement(&s, &names);
+    let names = output::documents::statement::platform_names(&args.run)?;
+    let text = output::documents::statement::text_statement(&s, &names);
     super::to_stdout(terminal_lines(&text).as_bytes())
 }
 
@@ -585,8 +585,11 @@ fn all_statements(args: StatementArgs, log: &Log) -> Result<()> {
     )?;
     let (config, validated) = load(&input, true, log)?;
     log.step("对账单 statements");
-    let (statements, sms, rows, lenders) =
-        output::statement::all_statements(&args.run, &validated.data, &config.statement_sms)?;
+    let (statements, sms, rows, lenders) = output::documents::statement::all_statements(
+        &args.run,
+        &validated.data,
+        &config.statement_sms,
+    )?;
     for (name, bytes) in [("statements.csv", &statements), ("sms.csv", &sms)] {
         staging.write(name, bytes)?;
         let path = staging.path(name);
@@ -615,8 +618,8 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
             Staging::create(out, &inputs, args.force)
         })
         .transpose()?;
-    let old = output::bulletin::read_snapshot(&args.old)?;
-    let new = output::bulletin::read_snapshot(&args.new)?;
+    let old = output::documents::bulletin::read_snapshot(&args.old)?;
+    let new = output::documents::bulletin::read_snapshot(&args.new)?;
     if old.as_of == new.as_of {
         log.info(&format!(
             "warning: both runs are as of {}: nothing can have moved between them (is one of \
@@ -630,15 +633,15 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
             old.as_of, new.as_of
         ));
     }
-    let b = output::bulletin::bulletin(&old, &new);
-    let md = output::bulletin::markdown(&b);
+    let b = output::documents::bulletin::bulletin(&old, &new);
+    let md = output::documents::bulletin::markdown(&b);
     super::to_stdout(terminal_lines(&md).as_bytes())?;
     if let Some(staging) = staging {
         let out = staging.target().to_path_buf();
         staging.write("progress.md", md.as_bytes())?;
         staging.write(
             "progress.json",
-            &output::json_bytes(&output::bulletin::json(&b))?,
+            &output::json_bytes(&output::documents::bulletin::json(&b))?,
         )?;
         let record = output::Record {
             command: "progress",
@@ -660,7 +663,9 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         min_payment,
         pdf,
     } = args;
-    let chromium = pdf.then(output::pdf::find_chromium).transpose()?;
+    let chromium = pdf
+        .then(output::documents::pdf::find_chromium)
+        .transpose()?;
     // With --from, the options the run recorded, unless given again here.
     let recorded = from.as_deref().map(read_recorded).transpose()?;
     let mut recorded_rule = None;
@@ -720,17 +725,19 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         &|id: &str| id.to_string(),
         log,
     )?;
-    output::summary::write_summary_and_report(&staging, &validated, &analysis, &plan, &payouts)?;
+    output::documents::summary::write_summary_and_report(
+        &staging, &validated, &analysis, &plan, &payouts,
+    )?;
     staging.write(
         "plan.md",
-        output::plan_doc::plan_markdown(&analysis, &plan).as_bytes(),
+        output::documents::plan_doc::plan_markdown(&analysis, &plan).as_bytes(),
     )?;
     if let Some(chromium) = &chromium {
         log.step("打印 print report.pdf");
-        let bytes = output::pdf::print(
+        let bytes = output::documents::pdf::print(
             chromium,
             &staging.path("report.html"),
-            output::report::TITLE,
+            output::documents::report::TITLE,
         )?;
         staging.write("report.pdf", &bytes)?;
     }
@@ -749,7 +756,7 @@ fn read_recorded(dir: &Path) -> Result<(Settings, String)> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Error::bad_file(&path, format!("cannot read: {e}")))?;
-    let manifest: output::records::Manifest = serde_json::from_str(&text)
+    let manifest: output::folder::records::Manifest = serde_json::from_str(&text)
         .map_err(|e| Error::bad_file(&path, format!("not a manifest of this version: {e}")))?;
     let settings = manifest.settings.ok_or_else(|| {
         Error::bad_file(&path, "no settings recorded (not a run of this version)")
@@ -769,11 +776,17 @@ pub fn compare(args: CompareArgs, log: &Log) -> Result<()> {
         crate::payout::compare::compare(&validated.data, &analysis.claims, &args.rules)?;
     let names = LenderNames::new(&validated.data, None);
     output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
-    output::division::write_compare(&staging, &validated.data, &summaries, &awards, &names)?;
+    output::tables::division::write_compare(
+        &staging,
+        &validated.data,
+        &summaries,
+        &awards,
+        &names,
+    )?;
     let rule_names: Vec<String> = args.rules.iter().map(|r| r.name()).collect();
     staging.write(
         "compare.html",
-        output::division::compare_html(&rule_names, &awards)?.as_bytes(),
+        output::tables::division::compare_html(&rule_names, &awards)?.as_bytes(),
     )?;
     let mut record = record("compare", &args.input, &config, &validated)?;
     if let Some(s) = record.settings.as_mut() {
@@ -896,16 +909,18 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
             Some(vote::vote(&voters, &scheme, expected).map(|o| (code, o)))
         })
         .collect::<Result<_>>()?;
-    let votes: Vec<output::division::PlatformVote> = outcomes
+    let votes: Vec<output::tables::division::PlatformVote> = outcomes
         .iter()
-        .map(|(platform, outcome)| output::division::PlatformVote {
-            platform: *platform,
-            outcome,
-        })
+        .map(
+            |(platform, outcome)| output::tables::division::PlatformVote {
+                platform: *platform,
+                outcome,
+            },
+        )
         .collect();
     let names = LenderNames::new(data, None);
     output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
-    output::division::write_vote(
+    output::tables::division::write_vote(
         &staging,
         data,
         &args.scheme.name(),
@@ -1024,17 +1039,17 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
                 &config,
                 &validated,
             )?;
-            output::summary::write_summary_and_report(
+            output::documents::summary::write_summary_and_report(
                 &staging, &validated, &analysis, &plan, &payouts,
             )
         },
     );
     claims.and(rest)?;
     if args.csv {
-        output::csv_copy::csv_copies(&staging)?;
+        output::tables::csv_copy::csv_copies(&staging)?;
     }
     if args.xlsx {
-        let book = output::workbook::workbook(
+        let book = output::documents::workbook::workbook(
             &analysis,
             &plan,
             &payouts,

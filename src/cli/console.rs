@@ -393,7 +393,7 @@ pub fn formula_like_note(lender_ids: &[String], file: &str) -> Option<String> {
 }
 
 /// What the bank batches could not carry, and the cells to check.
-pub fn batch_notes(checks: &crate::output::batches::BatchChecks) -> Vec<String> {
+pub fn batch_notes(checks: &crate::output::bank::batches::BatchChecks) -> Vec<String> {
     let mut notes = Vec::new();
     if checks.exceptions > 0 {
         notes.push(format!(

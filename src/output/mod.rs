@@ -1,10 +1,10 @@
-//! Output: everything a command writes. The folder itself ([`staging`]: checked before any
-//! work, committed atomically with every file fsynced) and the payment file committed with it
-//! ([`payment`]); the Parquet exports ([`exports`], written by [`parquet`] with the column
-//! descriptions of [`columns`]) and their CSV copies ([`csv_copy`]); rejects.csv and
-//! validation.json (here); summary.json and report.html ([`summary`], [`report`]); plan.md
-//! ([`plan_doc`]); the quarterly bulletin ([`bulletin`]); and the manifest that closes every
-//! folder ([`manifest`]).
+//! Output: everything a command writes, by job. [`folder`]: the output folder itself, checked
+//! before any work, committed atomically with every file fsynced, closed by its manifest;
+//! [`tables`]: the Parquet exports with their column descriptions, and their CSV copies;
+//! [`documents`]: the report, summary, plan, notices, bulletin, workbook and statements;
+//! [`bank`]: the payment file, the bank batches and the register of issued transfers, committed
+//! together with the folder. Here: rejects.csv and validation.json, and the commit of a
+//! command's folder with what leaves for the bank ([`finish_with_batches`]).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,30 +12,16 @@ use std::path::PathBuf;
 use crate::domain::text::excel_safe;
 use crate::error::{Error, Result};
 use crate::input::{RejectRow, Validated};
+use bank::{batches, register};
+use folder::{manifest, records};
 
-pub mod batches;
-pub mod bulletin;
-pub mod columns;
-pub mod csv_copy;
-pub mod digest;
-pub mod division;
-pub mod exports;
-pub mod manifest;
-pub mod notices;
-pub mod parquet;
-pub mod payment;
-pub mod pdf;
-pub mod plan_doc;
-pub mod records;
-pub mod register;
-pub mod report;
-pub mod staging;
-pub mod statement;
-pub mod summary;
-pub mod workbook;
+pub mod bank;
+pub mod documents;
+pub mod folder;
+pub mod tables;
 
-pub use payment::PaymentFile;
-pub use staging::{Inputs, Staging};
+pub use bank::payment::PaymentFile;
+pub use folder::staging::{Inputs, Staging};
 
 /// What the manifest records besides the files of the folder.
 #[derive(Debug, Default)]

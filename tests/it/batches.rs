@@ -131,7 +131,7 @@ fn bank_batches_add_up_to_every_round_and_keep_accounts_as_text() {
         // Each file as the manifest records it.
         assert_eq!(
             by_name[&name]["sha256"],
-            winddown::output::digest::sha256(&bytes),
+            winddown::output::folder::digest::sha256(&bytes),
             "{name}"
         );
         if !name.ends_with(".csv") || name.ends_with("_control.csv") || name == "exceptions.csv" {

@@ -30,7 +30,7 @@ const FILES: [&str; 15] = [
 ];
 
 fn sha256(bytes: &[u8]) -> String {
-    winddown::output::digest::sha256(bytes)
+    winddown::output::folder::digest::sha256(bytes)
 }
 
 /// The folder holds exactly the manifest's files, each with its recorded size and hash.
@@ -261,7 +261,7 @@ fn the_report_reads_as_a_chinese_document_fit_to_print() {
     assert!(!w.path("pdf").exists());
 
     // With one (CI installs it; a machine without one skips this half).
-    if let Ok(chromium) = winddown::output::pdf::find_chromium() {
+    if let Ok(chromium) = winddown::output::documents::pdf::find_chromium() {
         // A relative --out whose path holds a space and a `#` (a URL's fragment): the file URL
         // is absolute and percent-encoded, and the PDF is checked to be the report.
         std::fs::create_dir_all(w.path("a b#1")).unwrap();
@@ -276,7 +276,10 @@ fn the_report_reads_as_a_chinese_document_fit_to_print() {
         let pdf = std::fs::read(w.path("a b#1/pdf/report.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF") && pdf.len() > 10_000);
         assert_eq!(
-            winddown::output::pdf::check_pdf(&pdf, winddown::output::report::TITLE),
+            winddown::output::documents::pdf::check_pdf(
+                &pdf,
+                winddown::output::documents::report::TITLE
+            ),
             Ok(())
         );
         let manifest = w.read("a b#1/pdf/manifest.json");

@@ -258,7 +258,7 @@ fn round_by_round_the_payment_files_add_up_to_the_ledger_and_nothing_twice() {
         let bytes = std::fs::read(w.path(&pay)).unwrap();
         assert_eq!(
             manifest["payment_file"]["sha256"],
-            winddown::output::digest::sha256(&bytes)
+            winddown::output::folder::digest::sha256(&bytes)
         );
         let rows = payment_rows(&w, &pay);
         assert_eq!(manifest["payment_file"]["rows"], rows.len());

@@ -5,7 +5,7 @@ use crate::domain::class::Class;
 use crate::domain::money::format_fen_wide as yuan;
 use crate::error::Result;
 use crate::input::Validated;
-use crate::output::records::{
+use crate::output::folder::records::{
     AtRiskPlatform, BandFigures, CapacityFigures, ClassFigures, DeadlineFigures, DistrictFigures,
     PayoutTotals, PlatformPayoutRatio, RowCounts, StageFigures, Summary, TargetMet,
 };
@@ -189,8 +189,8 @@ pub fn write_summary_and_report(
     payouts: &Payouts,
 ) -> Result<()> {
     let summary = summary_json(validated, analysis, plan, payouts);
-    staging.write("summary.json", &super::json_bytes(&summary)?)?;
-    let input = crate::output::report::ReportInput {
+    staging.write("summary.json", &crate::output::json_bytes(&summary)?)?;
+    let input = crate::output::documents::report::ReportInput {
         as_of: validated.report.as_of,
         rows_read: validated.report.tables.values().map(|t| t.read).sum(),
         rows_rejected: validated.report.total_rejected(),
@@ -212,6 +212,6 @@ pub fn write_summary_and_report(
     };
     staging.write(
         "report.html",
-        crate::output::report::html(&input)?.as_bytes(),
+        crate::output::documents::report::html(&input)?.as_bytes(),
     )
 }

@@ -9,8 +9,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::output::digest::{hex, sha256, sha256_file};
-use crate::output::records::{InputFile, Manifest, OutputFile};
+use crate::output::folder::digest::{hex, sha256, sha256_file};
+use crate::output::folder::records::{InputFile, Manifest, OutputFile};
 
 /// HMAC-SHA256 (RFC 2104).
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -69,14 +69,14 @@ pub fn manifest(
     dir: &Path,
     rows: &std::collections::BTreeMap<String, u64>,
     record: &crate::output::Record,
-    payment: Option<crate::output::records::PaymentFileRecord>,
-    batches: Vec<crate::output::records::PaymentFileRecord>,
+    payment: Option<crate::output::folder::records::PaymentFileRecord>,
+    batches: Vec<crate::output::folder::records::PaymentFileRecord>,
 ) -> Result<Manifest> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "manifest.json" && n != crate::output::staging::STAGING_MARK)
+        .filter(|n| n != "manifest.json" && n != crate::output::folder::staging::STAGING_MARK)
         .collect();
     names.sort();
     let mut files = Vec::new();

@@ -76,7 +76,7 @@ fn bad(path: &Path, m: impl Into<String>) -> Error {
 /// Read what the bulletin needs from a run folder.
 pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
     let vpath = dir.join("validation.json");
-    let v: crate::output::records::Validation = serde_json::from_str(
+    let v: crate::output::folder::records::Validation = serde_json::from_str(
         &std::fs::read_to_string(&vpath).map_err(|e| bad(&vpath, format!("cannot read: {e}")))?,
     )
     .map_err(|e| {

@@ -23,9 +23,9 @@ use crate::domain::money::format_fen;
 use crate::domain::text::{excel_safe, formula_like};
 use crate::error::{Error, Result};
 use crate::input::InputData;
-use crate::output::digest::sha256;
-use crate::output::records::PaymentFileRecord;
-use crate::output::staging::{self, Inputs};
+use crate::output::folder::digest::sha256;
+use crate::output::folder::records::PaymentFileRecord;
+use crate::output::folder::staging::{self, Inputs};
 use crate::payout::rounds::{Payouts, Transfer, TransferKind};
 
 const FLAG: &str = "--payments";

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::input::data::InputData;
-use crate::output::parquet::{self, Export, Kind, ReasonItem, StepItem};
+use crate::output::tables::parquet::{self, Export, Kind, ReasonItem, StepItem};
 use crate::output::Staging;
 use crate::payout::rounds::{Payouts, ReturnedTransfer};
 use crate::rules::exposure::{LenderRow, BANDS};
@@ -28,7 +28,7 @@ pub struct LenderNames<'a> {
 impl<'a> LenderNames<'a> {
     pub fn new(
         data: &'a InputData,
-        pseudonyms: Option<&crate::output::manifest::Pseudonymizer>,
+        pseudonyms: Option<&crate::output::folder::manifest::Pseudonymizer>,
     ) -> LenderNames<'a> {
         let lenders = &data.lenders;
         match pseudonyms {

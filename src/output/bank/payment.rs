@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::output::staging::{self, Inputs};
+use crate::output::folder::staging::{self, Inputs};
 
 /// A payment file being written beside its final name.
 pub struct PaymentFile {
@@ -132,7 +132,7 @@ impl PaymentFile {
             file: self.target.display().to_string(),
             rows: self.rows,
             total: self.total,
-            sha256: crate::output::digest::hex(&Sha256::digest(&bytes)),
+            sha256: crate::output::folder::digest::hex(&Sha256::digest(&bytes)),
         })
     }
 
@@ -178,8 +178,8 @@ impl PaymentFile {
 }
 
 impl Sealed {
-    pub fn record(&self) -> crate::output::records::PaymentFileRecord {
-        crate::output::records::PaymentFileRecord {
+    pub fn record(&self) -> crate::output::folder::records::PaymentFileRecord {
+        crate::output::folder::records::PaymentFileRecord {
             file: self.file.clone(),
             rows: self.rows,
             total: crate::domain::money::format_fen_wide(self.total),

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use crate::config::{Basis, Config};
 use crate::domain::date::Date;
 use crate::domain::money::{grouped, wan_yi};
-use crate::output::report::esc;
+use crate::output::documents::report::esc;
 use crate::payout::allocate::{Division, Rule};
 use crate::payout::rounds::Payouts;
 use crate::rules::Analysis;

@@ -391,7 +391,7 @@ impl Register {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        crate::output::staging::sync_dir(&parent)
+        crate::output::folder::staging::sync_dir(&parent)
     }
 
     /// Remove a staged register that was not placed.

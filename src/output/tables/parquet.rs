@@ -26,7 +26,7 @@ use parquet::schema::types::ColumnPath;
 
 use crate::domain::date::Date;
 use crate::error::{Error, Result};
-use crate::output::columns;
+use crate::output::tables::columns;
 use crate::output::Staging;
 
 /// Rows per row group (and per slice handed to the writer).

@@ -16,7 +16,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::domain::date::Date;
 use crate::error::{Error, Result};
 use crate::input::RejectRow;
-use crate::output::manifest::Pseudonymizer;
+use crate::output::folder::manifest::Pseudonymizer;
 use crate::payout::rounds::Payouts;
 use crate::rules::classify::Class;
 use crate::rules::plan::Plan;

@@ -1,0 +1,13 @@
+//! The documents people read: report.html and its PDF ([`report`], [`pdf`]), summary.json
+//! ([`summary`]), plan.md ([`plan_doc`]), the payout notices ([`notices`]), the quarterly
+//! bulletin ([`bulletin`]), the regulator's workbook ([`workbook`]) and the lenders'
+//! statements ([`statement`]).
+
+pub mod bulletin;
+pub mod notices;
+pub mod pdf;
+pub mod plan_doc;
+pub mod report;
+pub mod statement;
+pub mod summary;
+pub mod workbook;
