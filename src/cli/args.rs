@@ -10,6 +10,18 @@ use crate::error::{Error, Result};
 use crate::generate::{Format, Scale};
 use crate::input::Encoding;
 
+/// Where a command writes its folder.
+#[derive(Debug, Args)]
+pub struct OutArgs {
+    /// Output folder, replaced atomically; a folder that winddown did not write is refused
+    /// (see --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// `--encoding`: how CSV bytes are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum EncodingArg {
@@ -182,12 +194,8 @@ pub struct CompareArgs {
         default_value = "pro,small-first:10000,cea,cel,talmud,apro,rising-tide"
     )]
     pub rules: Vec<crate::payout::allocate::Division>,
-    /// Output folder (replaced atomically): rule_compare.parquet, rule_lenders.parquet, compare.html.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -221,12 +229,8 @@ pub struct VoteArgs {
     /// Lenders indifferent between the scheme and the alternative vote no (default: yes).
     #[arg(long)]
     pub ties_vote_no: bool,
-    /// Output folder (replaced atomically): vote_platforms.parquet, vote_lenders.parquet, vote.md.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -263,12 +267,8 @@ pub struct ReportArgs {
 pub struct ClassifyArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output folder (replaced atomically): platforms.parquet, validation.json, rejects.csv.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 /// Options of the payout rule and its outputs.
@@ -314,12 +314,8 @@ pub struct PayoutArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub payout: PayoutOptions,
-    /// Output folder (replaced atomically).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -340,12 +336,8 @@ pub struct RunArgs {
     pub stages: StageOptions,
     #[command(flatten)]
     pub payout: PayoutOptions,
-    /// Output folder (replaced atomically).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, Args)]
@@ -399,12 +391,8 @@ pub struct PlanArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub stages: StageOptions,
-    /// Output folder (replaced atomically): plan.parquet, plan_stages.parquet, plan.md, ….
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 /// Stage settings that override the config's [plan].
@@ -520,9 +508,9 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// Folder to write the tables into (replaced atomically).
-    #[arg(long)]
-    pub out: PathBuf,
+    /// The folder for the tables.
+    #[command(flatten)]
+    pub output: OutArgs,
     /// Seed: the same seed and options give byte-identical files.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -535,11 +523,9 @@ pub struct GenerateArgs {
     /// Override the preset's number of lenders.
     #[arg(long)]
     pub lenders: Option<u64>,
+    /// The tables' format: csv (UTF-8) or parquet (typed columns).
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
-    /// Replace the output folder even if winddown did not write it (its files are deleted).
-    #[arg(long)]
-    pub force: bool,
 }
 
 fn parse_rule(s: &str) -> std::result::Result<crate::payout::allocate::Division, String> {

@@ -1,9 +1,12 @@
-//! The command line (docs/outputs.md): the clap definitions ([`args`]), one function per command
-//! ([`commands`]) and what the console shows ([`console`]).
+//! The command line (docs/outputs.md): the clap definitions ([`args`]), one file per command
+//! ([`cmd`]) around the shared run of a job ([`job`]) and of paying out ([`pay`]), and what the
+//! console shows ([`console`]).
 
 pub mod args;
-pub mod commands;
+pub mod cmd;
 pub mod console;
+pub mod job;
+pub mod pay;
 
 pub use args::Cli;
 use args::Command;
@@ -25,21 +28,21 @@ pub fn to_stdout(bytes: &[u8]) -> Result<()> {
 pub fn run(cli: Cli) -> Result<()> {
     let log = console::Log::new(cli.quiet, cli.verbose);
     let result = match cli.command {
-        Command::Validate(args) => commands::validate(args, &log),
-        Command::Classify(args) => commands::classify(args, &log),
-        Command::Exposure(args) => commands::exposure(args, &log),
-        Command::Rules(args) => commands::rules(args, &log),
-        Command::Payout(args) => commands::payout(args, &log),
-        Command::Plan(args) => commands::plan(args, &log),
-        Command::Progress(args) => commands::progress(args, &log),
-        Command::Statement(args) => commands::statement(args, &log),
-        Command::Run(args) => commands::run(args, &log),
-        Command::Report(args) => commands::report(args, &log),
-        Command::Generate(args) => commands::generate(args, &log),
-        Command::Compare(args) => commands::compare(args, &log),
-        Command::Vote(args) => commands::vote(args, &log),
-        Command::Completions(args) => commands::completions(args),
-        Command::Man => commands::man(),
+        Command::Validate(args) => cmd::validate::validate(args, &log),
+        Command::Classify(args) => cmd::classify::classify(args, &log),
+        Command::Exposure(args) => cmd::exposure::exposure(args, &log),
+        Command::Rules(args) => cmd::rules::rules(args, &log),
+        Command::Payout(args) => cmd::payout::payout(args, &log),
+        Command::Plan(args) => cmd::plan::plan(args, &log),
+        Command::Progress(args) => cmd::progress::progress(args, &log),
+        Command::Statement(args) => cmd::statement::statement(args, &log),
+        Command::Run(args) => cmd::run::run(args, &log),
+        Command::Report(args) => cmd::report::report(args, &log),
+        Command::Generate(args) => cmd::generate::generate(args, &log),
+        Command::Compare(args) => cmd::compare::compare(args, &log),
+        Command::Vote(args) => cmd::vote::vote(args, &log),
+        Command::Completions(args) => cmd::completions::completions(args),
+        Command::Man => cmd::man::man(),
     };
     if result.is_ok() {
         log.done();

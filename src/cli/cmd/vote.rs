@@ -1,0 +1,169 @@
+//! `winddown vote`: whether the lenders would approve a scheme.
+
+use crate::cli::args::*;
+use crate::cli::console::Log;
+use crate::cli::job::Job;
+use crate::error::{Error, Result};
+use crate::output;
+use crate::output::tables::exports::LenderNames;
+
+/// A fraction option of `vote`, exactly.
+pub fn fraction(flag: &str, text: &str) -> Result<crate::payout::vote::Frac> {
+    crate::payout::vote::Frac::parse(text)
+        .ok_or_else(|| Error::Usage(format!("{flag}: {text:?} is not a non-negative decimal")))
+}
+
+pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
+    use crate::payout::vote::{self, Alternative, Frac};
+    let hundred = Frac::new(100, 1);
+    let schedule = args
+        .schedule
+        .iter()
+        .map(|p| {
+            let f = fraction("--schedule", p)?;
+            Ok(Frac::new(f.num, f.den * hundred.num))
+        })
+        .collect::<Result<Vec<Frac>>>()?;
+    if !schedule.is_empty() {
+        let total = schedule.iter().fold(Frac::new(0, 1), |a, s| {
+            Frac::new(a.num * s.den + s.num * a.den, a.den * s.den)
+        });
+        if total.compare(Frac::ONE) != std::cmp::Ordering::Equal {
+            return Err(Error::Usage(
+                "--schedule: the percentages must add up to 100".into(),
+            ));
+        }
+    }
+    let mut turnout = [Frac::ONE; 6];
+    if !args.turnout.is_empty() {
+        if args.turnout.len() != 6 {
+            return Err(Error::Usage(
+                "--turnout: six shares, one per claim-size band".into(),
+            ));
+        }
+        for (t, text) in turnout.iter_mut().zip(&args.turnout) {
+            *t = fraction("--turnout", text)?;
+            if t.compare(Frac::ONE) == std::cmp::Ordering::Greater {
+                return Err(Error::Usage("--turnout: shares are at most 1".into()));
+            }
+        }
+    }
+    let probability = fraction("--delivery-probability", &args.delivery_probability)?;
+    if probability.compare(Frac::ONE) == std::cmp::Ordering::Greater {
+        return Err(Error::Usage("--delivery-probability: at most 1".into()));
+    }
+    let scheme = vote::Scheme {
+        rule: args.scheme,
+        schedule,
+        discount: fraction("--discount", &args.discount)?,
+        delivery_probability: probability,
+        alternative: match args.alternative.trim() {
+            "liquidation" => Alternative::Liquidation,
+            other => Alternative::Ratio(fraction("--alternative", other)?),
+        },
+        budget_ratio: args
+            .budget_ratio
+            .as_deref()
+            .map(|b| fraction("--budget-ratio", b))
+            .transpose()?,
+        turnout,
+        ties_vote_yes: !args.ties_vote_no,
+    };
+    let job = Job::start(&args.input, &args.output, log)?;
+    let analysis = job.analyse()?;
+    log.step("表决 vote");
+    let data = &job.validated.data;
+    // A platform where nobody can vote is listed with the reason, never left out silently.
+    let mut skipped: Vec<(u32, &'static str)> = Vec::new();
+    let outcomes: Vec<(u32, vote::Outcome)> = analysis
+        .platforms
+        .iter()
+        .filter_map(|p| {
+            let code = p.metrics.code;
+            let voters: Vec<vote::Voter> = data.positions.ranges[code as usize]
+                .clone()
+                .filter(|&i| {
+                    analysis.claims.claim[i] > 0
+                        && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
+                })
+                .map(|i| {
+                    let s = data.positions.sums[i];
+                    let lender = data.positions.lender[i];
+                    vote::Voter {
+                        code: lender,
+                        key: data.lenders.rank[lender as usize],
+                        claim: analysis.claims.claim[i],
+                        invested: s.invested,
+                        withdrawn: s.principal_returned.saturating_add(s.returns_received),
+                    }
+                })
+                .collect();
+            if voters.is_empty() {
+                skipped.push((
+                    code,
+                    if p.metrics.lenders_total == 0 {
+                        "无出借人 no lenders"
+                    } else if p.exposure.claim_lenders == 0 {
+                        "债权均为零 every claim is zero"
+                    } else {
+                        "出借人均被排除 every lender with a claim is excluded"
+                    },
+                ));
+                return None;
+            }
+            let expected = Frac::new(
+                i128::from(p.metrics.expected_recovery),
+                i128::from(p.exposure.total_claim.max(1)),
+            );
+            Some(vote::vote(&voters, &scheme, expected).map(|o| (code, o)))
+        })
+        .collect::<Result<_>>()?;
+    let votes: Vec<output::tables::division::PlatformVote> = outcomes
+        .iter()
+        .map(
+            |(platform, outcome)| output::tables::division::PlatformVote {
+                platform: *platform,
+                outcome,
+            },
+        )
+        .collect();
+    let names = LenderNames::new(data, None);
+    job.write_validation(&analysis)?;
+    output::tables::division::write_vote(
+        &job.staging,
+        data,
+        &args.scheme.name(),
+        &votes,
+        &skipped,
+        &names,
+    )?;
+    let passed = votes
+        .iter()
+        .filter(|v| v.outcome.verdicts[0].passed)
+        .count();
+    log.info(&format!(
+        "表决 vote: 方案 scheme {} 在 {passed} / {} 个平台按深圳规则通过 passes the Shenzhen rule on {passed} of {} platforms",
+        args.scheme.name(),
+        votes.len(),
+        votes.len()
+    ));
+    if !skipped.is_empty() {
+        let shown: Vec<String> = skipped
+            .iter()
+            .take(10)
+            .map(|(c, why)| format!("{} ({why})", data.platforms.ids[*c as usize]))
+            .collect();
+        log.info(&format!(
+            "未表决 not voted: {} 个平台无人可表决 platform{} where nobody can vote: {}{} (listed in vote.md)",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if skipped.len() > shown.len() { ", …" } else { "" }
+        ));
+    }
+    let mut record = job.record("vote")?;
+    if let Some(s) = record.settings.as_mut() {
+        s.payout_rule = Some(args.scheme.name());
+    }
+    job.finish(record, log)
+}
