@@ -65,7 +65,21 @@ impl Table {
         !matches!(self, Table::Recoveries | Table::Returns)
     }
 
-    pub fn columns(self) -> &'static [ColumnSpec] {
+    /// The position of column `name` in contract order, at compile time (the validator's
+    /// column constants); `usize::MAX` when the table has no such column.
+    pub const fn position(self, name: &str) -> usize {
+        let columns = self.columns();
+        let mut i = 0;
+        while i < columns.len() {
+            if same(columns[i].name.as_bytes(), name.as_bytes()) {
+                return i;
+            }
+            i += 1;
+        }
+        usize::MAX
+    }
+
+    pub const fn columns(self) -> &'static [ColumnSpec] {
         match self {
             Table::Platforms => PLATFORMS,
             Table::Loans => LOANS,
@@ -80,6 +94,21 @@ impl Table {
     pub fn column_index(self, name: &str) -> Option<usize> {
         self.columns().iter().position(|c| c.name == name)
     }
+}
+
+/// Byte equality, usable at compile time.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn col(name: &'static str, ty: CellType, required: bool) -> ColumnSpec {

@@ -372,17 +372,22 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
     let round = table::integer_column(&df, "round", path)?;
     let platforms_raw = table::text_column(&df, "platform_id", path)?;
     let lenders_raw = table::text_column(&df, "lender_id", path)?;
-    // A row whose transfer came back is `returned`; only an eligible lender is paid.
+    // A row whose transfer came back is `returned` (an eligible lender's); anything but the
+    // three statuses payouts.parquet holds is not a ledger.
     let status: Vec<Status> = table::text_column(&df, "status", path)?
         .into_iter()
-        .map(|s| {
-            if s == "reserved" {
-                Status::Reserved
-            } else {
-                Status::Eligible
-            }
+        .map(|s| match s.as_str() {
+            "eligible" | "returned" => Ok(Status::Eligible),
+            "reserved" => Ok(Status::Reserved),
+            other => Err(Error::bad_file(
+                path,
+                format!(
+                    "not a ledger: status {:?} (a payouts row is eligible, reserved or returned)",
+                    crate::domain::text::terminal_safe(other)
+                ),
+            )),
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let (claim, before, paid, reserved, carried) = (
         money("claim")?,
         money("before")?,

@@ -690,3 +690,27 @@ fn markup_from_the_data_is_text_in_every_document() {
     assert!(md.contains("\\[link\\](javascript:alert(1)) \\| x"), "{md}");
     assert!(!md.contains("<script>") && !md.contains("<img"), "{md}");
 }
+
+#[test]
+fn a_ledger_status_that_is_none_of_the_three_is_refused() {
+    use polars::prelude::*;
+    let w = Workdir::new("edges-ledger-status");
+    empty_round(&w, "F,1,100,2019-03-01\n");
+    let o = w.run(&["payout", "data", "--out", "r1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut df = read_parquet(&w, "r1/payouts.parquet");
+    let n = df.height();
+    df.with_column(Column::new("status".into(), vec!["paid"; n]))
+        .unwrap();
+    let f = std::fs::File::create(w.path("r1/payouts.parquet")).unwrap();
+    ParquetWriter::new(f).finish(&mut df).unwrap();
+    empty_round(&w, "F,1,100,2019-03-01\nF,2,100,2019-06-01\n");
+    let o = w.run(&["payout", "data", "--ledger", "r1", "--out", "r2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a ledger: status \"paid\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!w.path("r2").exists());
+}

@@ -1,0 +1,246 @@
+//! The checks of one row, in the order of docs/inputs.md: required cells and cell types in
+//! column order, ranges, duplicate keys, parents, the loan's platform, the as-of date. The first
+//! rule a row breaks is its reject reason; a row that passes carries what it resolved.
+
+use super::*;
+
+impl Validator {
+    /// Parse and check row `i`; on success `vals` holds its typed cells.
+    pub(super) fn check_row<'a>(
+        &mut self,
+        table: Table,
+        batch: &'a Batch,
+        i: usize,
+        vals: &mut Vec<Val<'a>>,
+    ) -> Result<Resolved, Broken> {
+        let columns = &batch.columns;
+        // Every row that has a key registers it, accepted or not.
+        let (seen, key_slot) = match table {
+            Table::Recoveries | Table::Returns => (false, None),
+            Table::Investments => (self.probes.seen[i], None),
+            _ => match columns[0].text(i) {
+                Cell::Ok(key) => self.register_key(table, key),
+                _ => (false, None),
+            },
+        };
+        let mut resolved = Resolved {
+            key_slot,
+            ..Resolved::default()
+        };
+        // A misaligned record (cells beyond the header) is refused before its cells are read.
+        if batch.extra_field(i).is_some() {
+            return Err((EXTRA, Reason::ExtraField));
+        }
+        // A lenders record with fewer fields than the header may have shifted a phone number
+        // into `district`: it is refused too, at the first column it does not reach.
+        if table == Table::Lenders && batch.short_of(i).is_some() {
+            return Err((SHORT, Reason::MissingValue));
+        }
+        // 1. Required cells and cell types, in column order.
+        for (c, (spec, column)) in table.columns().iter().zip(columns).enumerate() {
+            if let Some(fault) = batch.fault(i, c) {
+                return Err((c, fault.reason));
+            }
+            let val = match parse(spec.ty, column, i) {
+                Cell::Missing if spec.required => return Err((c, Reason::MissingValue)),
+                Cell::Missing => Val::Null,
+                Cell::Bad => return Err((c, Reason::for_type(spec.ty))),
+                Cell::Ok(v) => v,
+            };
+            vals.push(val);
+        }
+        // 2. Ranges, 3. duplicate keys, 4. parents, 5. loan platform, 6. after as-of.
+        match table {
+            Table::Platforms | Table::Lenders if seen => Err((0, Reason::DuplicateId)),
+            Table::Platforms | Table::Lenders => Ok(()),
+            Table::Loans => self.check_loan(vals, seen, &mut resolved),
+            Table::Investments => self.check_investment(vals, i, seen, &mut resolved),
+            Table::Recoveries => self.check_recovery(vals, &mut resolved),
+            Table::Returns => self.check_return(vals, &mut resolved),
+        }?;
+        Ok(resolved)
+    }
+
+    /// Register a key as seen (not yet accepted): whether it had been seen before, and where
+    /// a new one went in its table (its code is written there if the row is accepted).
+    fn register_key(&mut self, table: Table, key: &str) -> (bool, Option<usize>) {
+        let fp = Fp::of(key.as_bytes());
+        let new = |r: Result<usize, u32>| match r {
+            Ok(slot) => (false, Some(slot)),
+            Err(_) => (true, None),
+        };
+        match table {
+            Table::Platforms => new(self.platform_ids.insert_new(fp, REJECTED)),
+            Table::Loans => match self.loan_ids.insert_new(fp, LoanRef::default()) {
+                Ok(slot) => (false, Some(slot)),
+                Err(_) => (true, None),
+            },
+            Table::Lenders => new(self.lender_ids.insert_new(fp, REJECTED)),
+            Table::Investments => (!self.investment_ids.insert(fp), None),
+            Table::Recoveries | Table::Returns => (false, None),
+        }
+    }
+
+    fn check_loan(&self, vals: &[Val], seen: bool, r: &mut Resolved) -> Result<(), Broken> {
+        let principal = vals[LN_PRINCIPAL].money().unwrap_or(0);
+        let outstanding = vals[LN_OUTSTANDING].money().unwrap_or(0);
+        if principal <= 0 {
+            return Err((LN_PRINCIPAL, Reason::OutOfRange));
+        }
+        if outstanding < 0 || outstanding > principal {
+            return Err((LN_OUTSTANDING, Reason::OutOfRange));
+        }
+        if let (Some(m), Some(o)) = (vals[LN_MATURES].date(), vals[LN_ORIGINATED].date()) {
+            if m < o {
+                return Err((LN_MATURES, Reason::OutOfRange));
+            }
+        }
+        if vals[LN_DPD].int().is_some_and(|d| d < 0) {
+            return Err((LN_DPD, Reason::OutOfRange));
+        }
+        if vals[LN_COLLATERAL].money().is_some_and(|c| c < 0) {
+            return Err((LN_COLLATERAL, Reason::OutOfRange));
+        }
+        if seen {
+            return Err((LN_ID, Reason::DuplicateId));
+        }
+        r.platform =
+            self.platform_parent(vals[LN_PLATFORM].text().unwrap_or_default(), LN_PLATFORM)?;
+        self.after_as_of(vals[LN_ORIGINATED].date(), LN_ORIGINATED)
+    }
+
+    /// Row `i` of the batch: its lender and loan were looked up beforehand (`self.probes`).
+    fn check_investment(
+        &self,
+        vals: &[Val],
+        i: usize,
+        seen: bool,
+        r: &mut Resolved,
+    ) -> Result<(), Broken> {
+        let amount = vals[IV_AMOUNT].money().unwrap_or(0);
+        if amount <= 0 {
+            return Err((IV_AMOUNT, Reason::OutOfRange));
+        }
+        if let Some(pr) = vals[IV_PRINCIPAL_RETURNED].money() {
+            if pr < 0 || pr > amount {
+                return Err((IV_PRINCIPAL_RETURNED, Reason::OutOfRange));
+            }
+        }
+        if vals[IV_RETURNS].money().is_some_and(|r| r < 0) {
+            return Err((IV_RETURNS, Reason::OutOfRange));
+        }
+        if let (Some(m), Some(i)) = (vals[IV_MATURES].date(), vals[IV_INVESTED].date()) {
+            if m < i {
+                return Err((IV_MATURES, Reason::OutOfRange));
+            }
+        }
+        if seen {
+            return Err((IV_ID, Reason::DuplicateId));
+        }
+        let platform =
+            self.platform_parent(vals[IV_PLATFORM].text().unwrap_or_default(), IV_PLATFORM)?;
+        r.platform = platform;
+        r.lender = match self.probes.lender[i] {
+            None => return Err((IV_LENDER, Reason::UnknownParent)),
+            Some(REJECTED) => return Err((IV_LENDER, Reason::ParentRejected)),
+            Some(code) => code,
+        };
+        if vals[IV_LOAN].text().is_some() {
+            match self.probes.loan[i] {
+                None => return Err((IV_LOAN, Reason::UnknownParent)),
+                Some(l) if l.platform == REJECTED => return Err((IV_LOAN, Reason::ParentRejected)),
+                Some(loan) => {
+                    if loan.platform != platform {
+                        return Err((IV_LOAN, Reason::LoanPlatformMismatch));
+                    }
+                    r.loan = Some(loan);
+                }
+            }
+        }
+        self.after_as_of(vals[IV_INVESTED].date(), IV_INVESTED)
+    }
+
+    fn check_recovery(&self, vals: &[Val], r: &mut Resolved) -> Result<(), Broken> {
+        if vals[RC_ROUND].int().is_some_and(|r| r < 1) {
+            return Err((RC_ROUND, Reason::OutOfRange));
+        }
+        if vals[RC_AMOUNT].money().is_some_and(|a| a < 0) {
+            return Err((RC_AMOUNT, Reason::OutOfRange));
+        }
+        r.platform =
+            self.platform_parent(vals[RC_PLATFORM].text().unwrap_or_default(), RC_PLATFORM)?;
+        self.after_as_of(vals[RC_RECEIVED].date(), RC_RECEIVED)
+    }
+
+    /// A returned transfer: a positive amount of a round ≥ 1, to an accepted lender of an
+    /// accepted platform. Whether that lender was paid as much in that round is checked against
+    /// the payouts (docs/payouts.md). Not held to as-of: transfers come back after the payout.
+    fn check_return(&self, vals: &[Val], r: &mut Resolved) -> Result<(), Broken> {
+        if vals[RT_ROUND].int().is_some_and(|r| r < 1) {
+            return Err((RT_ROUND, Reason::OutOfRange));
+        }
+        if vals[RT_AMOUNT].money().is_some_and(|a| a <= 0) {
+            return Err((RT_AMOUNT, Reason::OutOfRange));
+        }
+        r.platform =
+            self.platform_parent(vals[RT_PLATFORM].text().unwrap_or_default(), RT_PLATFORM)?;
+        // After the investments the lender ids live in the data (for ledgers and returns).
+        let lender = vals[RT_LENDER].text().unwrap_or_default();
+        r.lender = match self.data.lender_index.get(Fp::of(lender.as_bytes())) {
+            None => return Err((RT_LENDER, Reason::UnknownParent)),
+            Some(REJECTED) => return Err((RT_LENDER, Reason::ParentRejected)),
+            Some(code) => code,
+        };
+        Ok(())
+    }
+
+    /// The accepted platform's code, or the reason it cannot be a parent.
+    fn platform_parent(&self, id: &str, col: usize) -> Result<u32, Broken> {
+        match self.platform_ids.get(Fp::of(id.as_bytes())) {
+            None => Err((col, Reason::UnknownParent)),
+            Some(REJECTED) => Err((col, Reason::ParentRejected)),
+            Some(code) => Ok(code),
+        }
+    }
+
+    fn after_as_of(&self, date: Option<Date>, col: usize) -> Result<(), Broken> {
+        match (self.as_of, date) {
+            (Some(as_of), Some(d)) if d > as_of => Err((col, Reason::AfterAsOf)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A cell parsed by its contract type.
+pub(super) fn parse<'a>(ty: CellType, column: &'a Column, i: usize) -> Cell<Val<'a>> {
+    let map = |c: Cell<Val<'a>>| c;
+    match ty {
+        CellType::Text => match column.text(i) {
+            Cell::Ok(s) => Cell::Ok(Val::Text(s)),
+            Cell::Missing => Cell::Missing,
+            Cell::Bad => Cell::Bad,
+        },
+        CellType::Money => lift(column.money(i), Val::Money),
+        CellType::Date => lift(column.date(i), Val::Date),
+        CellType::Bool => lift(column.boolean(i), Val::Bool),
+        CellType::Integer => lift(column.integer(i), Val::Int),
+        CellType::BorrowerType => map(match column.text(i) {
+            Cell::Ok(s) => BorrowerType::parse(s).map_or(Cell::Bad, |b| Cell::Ok(Val::Borrower(b))),
+            Cell::Missing => Cell::Missing,
+            Cell::Bad => Cell::Bad,
+        }),
+        CellType::RedFlags => match column.text(i) {
+            Cell::Ok(s) => cells::parse_red_flags(s).map_or(Cell::Bad, |f| Cell::Ok(Val::Flags(f))),
+            Cell::Missing => Cell::Missing,
+            Cell::Bad => Cell::Bad,
+        },
+    }
+}
+
+fn lift<'a, T>(c: Cell<T>, f: impl FnOnce(T) -> Val<'a>) -> Cell<Val<'a>> {
+    match c {
+        Cell::Ok(v) => Cell::Ok(f(v)),
+        Cell::Missing => Cell::Missing,
+        Cell::Bad => Cell::Bad,
+    }
+}

@@ -1,0 +1,444 @@
+//! The validator: every row of every table accepted or rejected, never fixed (docs/inputs.md), and
+//! what the accepted rows add up to kept as it goes.
+//!
+//! A row is rejected for the first rule it breaks, in this order: required cells and cell types
+//! (in column order), ranges, `duplicate_id`, parents (platform, lender, loan),
+//! `loan_platform_mismatch`, `after_as_of`. Keys register as they are seen, accepted or not,
+//! so a later row repeating one is a duplicate even when the first was rejected; parents are
+//! looked up among accepted rows only, in the order platforms, loans, lenders, investments,
+//! recoveries, returns. Nothing of an accepted row is kept as a row: loans add into
+//! per-platform totals and per-borrower sums, investments into per (platform, lender)
+//! positions and per-platform totals, lenders into compact columns. So memory follows the
+//! number of lenders and positions, not the number of input rows. The large id tables are
+//! probed a batch at a time where that pays ([`crate::input::probes`]).
+
+use std::collections::BTreeMap;
+
+use crate::config::{ClassifyRules, RecoveryRates};
+use crate::domain::date::Date;
+use crate::domain::schema::{CellType, Table};
+use crate::input::cells::{self, BorrowerType};
+use crate::input::data::{
+    InputData, InvestmentTotals, LoanTotals, Personal, Position, PositionTable, Positions,
+    Recovery, Return, ReturnAccount,
+};
+use crate::input::ids::{Fp, FpMap, FpSet};
+use crate::input::probes::Probes;
+use crate::input::report::{Reason, RejectRow, TableReport};
+use crate::input::source::{Batch, Cell, Column};
+
+/// How many rows ahead the id table slots are prefetched: enough reads in flight to hide the
+/// memory latency, few enough that the lines are still cached when the row comes.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Registered but not accepted (a rejected row's key).
+const REJECTED: u32 = u32::MAX;
+
+/// A parsed cell.
+#[derive(Debug, Clone)]
+enum Val<'a> {
+    Null,
+    Text(&'a str),
+    Money(i64),
+    Date(Date),
+    Bool(bool),
+    Int(i64),
+    Borrower(BorrowerType),
+    Flags(String),
+}
+
+impl Val<'_> {
+    fn money(&self) -> Option<i64> {
+        match self {
+            Val::Money(v) => Some(*v),
+            _ => None,
+        }
+    }
+    fn date(&self) -> Option<Date> {
+        match self {
+            Val::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+    fn int(&self) -> Option<i64> {
+        match self {
+            Val::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+    fn text(&self) -> Option<&str> {
+        match self {
+            Val::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn bool_or(&self, default: bool) -> bool {
+        match self {
+            Val::Bool(b) => *b,
+            _ => default,
+        }
+    }
+}
+
+/// The failure of one rule: the contract column it concerns (or [`EXTRA`], [`SHORT`]) and
+/// the reason.
+type Broken = (usize, Reason);
+
+/// A cell beyond the header's columns (`extra_field`).
+const EXTRA: usize = usize::MAX;
+/// A lenders record that ends before the header does.
+const SHORT: usize = usize::MAX - 1;
+
+/// What the checks of a row found, for its acceptance (no id is looked up twice).
+#[derive(Debug, Clone, Copy, Default)]
+struct Resolved {
+    /// Where the row's new key went in its id table.
+    key_slot: Option<usize>,
+    platform: u32,
+    lender: u32,
+    loan: Option<LoanRef>,
+}
+
+/// A loan as investments see it: its platform and maturity, kept in the loan id table itself
+/// (one memory access per lookup). A registered but rejected loan has platform `REJECTED`.
+#[derive(Debug, Clone, Copy)]
+struct LoanRef {
+    platform: u32,
+    /// Days since 1970, or `NO_DATE` (8 bytes rather than an `Option`'s 12: the table holds
+    /// one per loan).
+    matures_on: i32,
+}
+
+const NO_DATE: i32 = i32::MIN;
+
+impl LoanRef {
+    fn matures_on(self) -> Option<Date> {
+        (self.matures_on != NO_DATE).then_some(Date(self.matures_on))
+    }
+}
+
+impl Default for LoanRef {
+    fn default() -> LoanRef {
+        LoanRef {
+            platform: REJECTED,
+            matures_on: NO_DATE,
+        }
+    }
+}
+
+/// One borrower on one platform, while the loans are read.
+#[derive(Debug, Clone, Copy)]
+struct Borrower {
+    platform: u32,
+    outstanding: i64,
+    enterprise: bool,
+}
+
+/// The state that crosses tables: which keys exist, which were accepted, and what the
+/// accepted rows add up to.
+pub struct Validator {
+    as_of: Option<Date>,
+    pub latest_date: Option<Date>,
+    rates: RecoveryRates,
+    individual_cap: i64,
+    enterprise_cap: i64,
+    keep_personal: bool,
+    platform_ids: FpMap<u32>,
+    loan_ids: FpMap<LoanRef>,
+    lender_ids: FpMap<u32>,
+    investment_ids: FpSet,
+    /// The id lookups of the investments batch being validated, made in table order.
+    probes: Probes<LoanRef>,
+    borrower_ids: FpMap<u32>,
+    borrowers: Vec<Borrower>,
+    positions: Vec<PositionTable>,
+    district_codes: std::collections::HashMap<String, u32>,
+    pub data: InputData,
+    /// Σ |amount| of every money column of the accepted rows: if a column's total fits i64
+    /// fen, no sum kept from it can overflow.
+    pub money_totals: BTreeMap<(Table, &'static str), i128>,
+    pub rejects: Vec<RejectRow>,
+    pub invalid_id_numbers: u64,
+    pub invalid_bank_accounts: u64,
+}
+
+impl Validator {
+    pub fn new(
+        as_of: Option<Date>,
+        classify: &ClassifyRules,
+        rates: RecoveryRates,
+        keep_personal: bool,
+    ) -> Validator {
+        Validator {
+            as_of,
+            latest_date: None,
+            rates,
+            individual_cap: classify.individual_borrower_cap,
+            enterprise_cap: classify.enterprise_borrower_cap,
+            keep_personal,
+            platform_ids: FpMap::with_expected(1 << 10),
+            loan_ids: FpMap::with_expected(1 << 10),
+            lender_ids: FpMap::with_expected(1 << 10),
+            investment_ids: FpSet::with_expected(1 << 10),
+            probes: Probes::default(),
+            borrower_ids: FpMap::with_expected(1 << 10),
+            borrowers: Vec::new(),
+            positions: Vec::new(),
+            district_codes: Default::default(),
+            data: InputData {
+                personal: keep_personal.then(Personal::default),
+                ..InputData::default()
+            },
+            money_totals: BTreeMap::new(),
+            rejects: Vec::new(),
+            invalid_id_numbers: 0,
+            invalid_bank_accounts: 0,
+        }
+    }
+
+    /// Whether lenders' names and id numbers are kept.
+    pub fn keeps_personal(&self) -> bool {
+        self.keep_personal
+    }
+
+    /// Size the id tables for a table of about `rows` rows before reading it.
+    pub fn expect_rows(&mut self, table: Table, rows: usize) {
+        match table {
+            Table::Loans => {
+                self.loan_ids = FpMap::with_expected(rows);
+                self.borrower_ids = FpMap::with_expected(rows);
+            }
+            Table::Lenders => self.lender_ids = FpMap::with_expected(rows),
+            Table::Investments => self.investment_ids = FpSet::with_expected(rows),
+            Table::Platforms | Table::Recoveries | Table::Returns => {}
+        }
+    }
+
+    /// Validate one batch of `table`.
+    pub fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
+        let spec = table.columns();
+        let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
+        if table == Table::Investments {
+            self.probes.fill(
+                batch,
+                (IV_ID, IV_LENDER, IV_LOAN),
+                &mut self.investment_ids,
+                &self.lender_ids,
+                &self.loan_ids,
+            );
+        }
+        for i in 0..PREFETCH_AHEAD.min(batch.len()) {
+            self.prefetch(table, batch, i);
+        }
+        for i in 0..batch.len() {
+            if i + PREFETCH_AHEAD < batch.len() {
+                self.prefetch(table, batch, i + PREFETCH_AHEAD);
+            }
+            report.read += 1;
+            vals.clear();
+            match self.check_row(table, batch, i, &mut vals) {
+                Ok(resolved) => {
+                    report.accepted += 1;
+                    self.accept(table, &vals, resolved, file, batch.lines[i]);
+                }
+                Err((col, reason)) => {
+                    report.rejected += 1;
+                    *report.reasons.entry(reason.code()).or_default() += 1;
+                    let (column, raw) = if col == EXTRA {
+                        let (pos, text) = batch.extra_field(i).unwrap_or((0, String::new()));
+                        (format!("#{pos}"), Some(text))
+                    } else if col == SHORT {
+                        (batch.short_of(i).unwrap_or_default().to_string(), None)
+                    } else {
+                        let c = &spec[col];
+                        (
+                            c.name.to_string(),
+                            if c.personal {
+                                None
+                            } else if let Some(fault) = batch.fault(i, col) {
+                                Some(fault.shown.clone())
+                            } else {
+                                batch.columns[col].raw(i)
+                            },
+                        )
+                    };
+                    // A lenders record whose fields do not line up with the header may hold a
+                    // name or phone number in any cell: none of it is quoted back.
+                    let shifted = table == Table::Lenders && batch.misaligned(i);
+                    self.rejects.push(RejectRow {
+                        table,
+                        file: file.to_string(),
+                        line: batch.lines[i],
+                        column,
+                        value: match (reason, raw) {
+                            _ if shifted => String::new(),
+                            (Reason::MissingValue, _) | (_, None) => String::new(),
+                            (_, Some(text)) => text.chars().take(200).collect(),
+                        },
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Start loading the id table slots row `i` will look up (the tables of lenders, loans and
+    /// investments are larger than the caches: each lookup is a memory read).
+    fn prefetch(&self, table: Table, batch: &Batch, i: usize) {
+        let fp = |c: usize| match batch.columns[c].text(i) {
+            Cell::Ok(s) => Some(Fp::of(s.as_bytes())),
+            _ => None,
+        };
+        match table {
+            // Looked up already, in table order (`Probes`).
+            Table::Investments => {}
+            Table::Loans => {
+                if let Some(f) = fp(LN_ID) {
+                    self.loan_ids.prefetch(f);
+                }
+            }
+            Table::Lenders => {
+                if let Some(f) = fp(LD_ID) {
+                    self.lender_ids.prefetch(f);
+                }
+            }
+            Table::Platforms | Table::Recoveries | Table::Returns => {}
+        }
+    }
+}
+
+mod accept;
+mod checks;
+
+pub use accept::expected_recovery;
+
+// Column positions, derived from the contract's column lists (domain/schema.rs); a name that is
+// not a column of its table gives usize::MAX, which a test catches.
+const P_ID: usize = Table::Platforms.position("platform_id");
+const LD_ID: usize = Table::Lenders.position("lender_id");
+const LD_NAME: usize = Table::Lenders.position("name");
+const LD_ID_NUMBER: usize = Table::Lenders.position("id_number");
+const LD_PHONE: usize = Table::Lenders.position("phone");
+const LD_DISTRICT: usize = Table::Lenders.position("district");
+const LD_REGISTERED: usize = Table::Lenders.position("registered");
+const LD_EXCLUDED: usize = Table::Lenders.position("excluded");
+const LD_BANK_ACCOUNT: usize = Table::Lenders.position("bank_account");
+const LD_BANK_NAME: usize = Table::Lenders.position("bank_name");
+const LD_ACCOUNT_NAME: usize = Table::Lenders.position("account_name");
+const IV_ID: usize = Table::Investments.position("investment_id");
+const IV_PLATFORM: usize = Table::Investments.position("platform_id");
+const IV_LENDER: usize = Table::Investments.position("lender_id");
+const IV_LOAN: usize = Table::Investments.position("loan_id");
+const IV_INVESTED: usize = Table::Investments.position("invested_on");
+const IV_AMOUNT: usize = Table::Investments.position("amount");
+const IV_PRINCIPAL_RETURNED: usize = Table::Investments.position("principal_returned");
+const IV_RETURNS: usize = Table::Investments.position("returns_received");
+const IV_MATURES: usize = Table::Investments.position("matures_on");
+const LN_ID: usize = Table::Loans.position("loan_id");
+const LN_PLATFORM: usize = Table::Loans.position("platform_id");
+const LN_BORROWER: usize = Table::Loans.position("borrower_id");
+const LN_BORROWER_TYPE: usize = Table::Loans.position("borrower_type");
+const LN_RELATED: usize = Table::Loans.position("related_party");
+const LN_ORIGINATED: usize = Table::Loans.position("originated_on");
+const LN_PRINCIPAL: usize = Table::Loans.position("principal");
+const LN_OUTSTANDING: usize = Table::Loans.position("outstanding_principal");
+const LN_MATURES: usize = Table::Loans.position("matures_on");
+const LN_DPD: usize = Table::Loans.position("days_past_due");
+const LN_COLLATERAL: usize = Table::Loans.position("collateral_value");
+const RC_PLATFORM: usize = Table::Recoveries.position("platform_id");
+const RC_ROUND: usize = Table::Recoveries.position("round");
+const RC_AMOUNT: usize = Table::Recoveries.position("amount");
+const RC_RECEIVED: usize = Table::Recoveries.position("received_on");
+const RT_PLATFORM: usize = Table::Returns.position("platform_id");
+const RT_ROUND: usize = Table::Returns.position("round");
+const RT_LENDER: usize = Table::Returns.position("lender_id");
+const RT_AMOUNT: usize = Table::Returns.position("amount");
+const RT_RETURNED_ON: usize = Table::Returns.position("returned_on");
+const RT_BANK_ACCOUNT: usize = Table::Returns.position("bank_account");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_positions_match_the_schema() {
+        // Derived at compile time; a name the table lacks would be usize::MAX.
+        assert_eq!(Table::Lenders.position("no_such_column"), usize::MAX);
+        let pos = |t: Table, n: &str| t.column_index(n).unwrap();
+        assert_eq!(pos(Table::Platforms, "platform_id"), P_ID);
+        for (n, p) in [
+            ("lender_id", LD_ID),
+            ("name", LD_NAME),
+            ("id_number", LD_ID_NUMBER),
+            ("phone", LD_PHONE),
+            ("district", LD_DISTRICT),
+            ("registered", LD_REGISTERED),
+            ("excluded", LD_EXCLUDED),
+            ("bank_account", LD_BANK_ACCOUNT),
+            ("bank_name", LD_BANK_NAME),
+            ("account_name", LD_ACCOUNT_NAME),
+        ] {
+            assert_eq!(pos(Table::Lenders, n), p, "{n}");
+        }
+        for (n, p) in [
+            ("investment_id", IV_ID),
+            ("platform_id", IV_PLATFORM),
+            ("lender_id", IV_LENDER),
+            ("loan_id", IV_LOAN),
+            ("invested_on", IV_INVESTED),
+            ("amount", IV_AMOUNT),
+            ("principal_returned", IV_PRINCIPAL_RETURNED),
+            ("returns_received", IV_RETURNS),
+            ("matures_on", IV_MATURES),
+        ] {
+            assert_eq!(pos(Table::Investments, n), p, "{n}");
+        }
+        for (n, p) in [
+            ("loan_id", LN_ID),
+            ("platform_id", LN_PLATFORM),
+            ("borrower_id", LN_BORROWER),
+            ("borrower_type", LN_BORROWER_TYPE),
+            ("related_party", LN_RELATED),
+            ("originated_on", LN_ORIGINATED),
+            ("principal", LN_PRINCIPAL),
+            ("outstanding_principal", LN_OUTSTANDING),
+            ("matures_on", LN_MATURES),
+            ("days_past_due", LN_DPD),
+            ("collateral_value", LN_COLLATERAL),
+        ] {
+            assert_eq!(pos(Table::Loans, n), p, "{n}");
+        }
+        for (n, p) in [
+            ("platform_id", RC_PLATFORM),
+            ("round", RC_ROUND),
+            ("amount", RC_AMOUNT),
+            ("received_on", RC_RECEIVED),
+        ] {
+            assert_eq!(pos(Table::Recoveries, n), p, "{n}");
+        }
+        for (n, p) in [
+            ("platform_id", RT_PLATFORM),
+            ("round", RT_ROUND),
+            ("lender_id", RT_LENDER),
+            ("amount", RT_AMOUNT),
+            ("returned_on", RT_RETURNED_ON),
+            ("bank_account", RT_BANK_ACCOUNT),
+        ] {
+            assert_eq!(pos(Table::Returns, n), p, "{n}");
+        }
+    }
+
+    #[test]
+    fn expected_recovery_is_exact_and_half_even() {
+        let rates = crate::config::Config::default().recovery;
+        // 0.95 × 1.01 fen = 0.9595 → 1 fen; 0.95 × 10 fen = 9.5 → 10 (even), 0.95 × 30 = 28.5 → 28.
+        assert_eq!(expected_recovery(101, 0, 0, &rates), 96);
+        assert_eq!(expected_recovery(10, 0, 0, &rates), 10);
+        assert_eq!(expected_recovery(30, 0, 0, &rates), 28);
+        // Collateral can lift it to the outstanding, never above.
+        assert_eq!(expected_recovery(1_000, 100_000, 200, &rates), 1_000);
+        // 181 days: 10 %; 5 fen of collateral at 50 % adds 2.5.
+        assert_eq!(expected_recovery(1_000, 5, 181, &rates), 102);
+        assert_eq!(expected_recovery(i64::MAX, i64::MAX, 0, &rates), i64::MAX);
+    }
+}
