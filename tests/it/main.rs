@@ -5,6 +5,7 @@ mod architecture;
 mod batches;
 mod classify;
 mod cli;
+mod columns_doc;
 mod division;
 mod edges;
 mod exposure;
