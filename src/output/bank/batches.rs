@@ -347,9 +347,11 @@ impl PaymentBatches {
                             })
                             .collect();
                         // The bank needs the text as it is; a cell Excel would run as a
-                        // formula is listed for a clerk to check before the upload.
+                        // formula, or one with a line break or another control character
+                        // (a bank's import splits or refuses it), is listed for a clerk to
+                        // check before the upload.
                         for ((_, header), cell) in config.columns.iter().zip(&line) {
-                            if formula_like(cell) {
+                            if formula_like(cell) || cell.chars().any(char::is_control) {
                                 control.to_check.push([
                                     file.clone(),
                                     (j + 1).to_string(),
