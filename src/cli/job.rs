@@ -64,8 +64,13 @@ pub fn record<'a>(
         Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
         None => crate::config::defaults_toml(),
     };
+    // Every file read, each part of a table given as a folder on its own.
     let inputs = input::find_tables(&input.data)?
         .into_values()
+        .flat_map(|f| match f.format {
+            input::find::SourceFormat::Parts(parts) => parts,
+            _ => vec![f],
+        })
         .map(|f| (f.table.name().to_string(), f.path))
         .collect();
     let report = &validated.report;

@@ -35,19 +35,36 @@ pub enum SourceFormat {
     Xlsx {
         sheet: String,
     },
+    /// A folder of parts of one format (Spark, DuckDB's `PARTITION_BY`, polars, a bank's
+    /// system), read one after the other in the byte order of their paths.
+    Parts(Vec<TableFile>),
+}
+
+/// A part's place in its table's folder: the name rejects show
+/// (`investments/province=广东/part-0.csv`) and the hive-style `key=value` partitions of its
+/// path (`__HIVE_DEFAULT_PARTITION__` is no value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartOf {
+    pub shown: String,
+    pub partition: Vec<(String, Option<String>)>,
 }
 
 /// The input file of one table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableFile {
     pub table: Table,
     pub path: PathBuf,
     pub format: SourceFormat,
+    /// Set for a part of a table given as a folder.
+    pub part: Option<PartOf>,
 }
 
 impl TableFile {
     /// The file name as shown in rejects.csv and validation.json; a sheet as `book.xlsx!sheet`.
     pub fn file_name(&self) -> String {
+        if let Some(part) = &self.part {
+            return part.shown.clone();
+        }
         let name = self
             .path
             .file_name()
@@ -55,6 +72,7 @@ impl TableFile {
             .unwrap_or_default();
         match &self.format {
             SourceFormat::Xlsx { sheet } => format!("{name}!{sheet}"),
+            SourceFormat::Parts(_) => format!("{name}/"),
             _ => name,
         }
     }
@@ -109,6 +127,7 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
                 table,
                 path: csv,
                 format: SourceFormat::Csv,
+                part: None,
             });
         }
         let parquet = dir.join(format!("{}.parquet", table.name()));
@@ -117,6 +136,16 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
                 table,
                 path: parquet,
                 format: SourceFormat::Parquet,
+                part: None,
+            });
+        }
+        let folder = dir.join(table.name());
+        if folder.is_dir() {
+            candidates.push(TableFile {
+                table,
+                format: SourceFormat::Parts(parts(table, &folder)?),
+                path: folder,
+                part: None,
             });
         }
         for (book, names) in &sheets {
@@ -153,6 +182,7 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
                     format: SourceFormat::Xlsx {
                         sheet: sheet.clone(),
                     },
+                    part: None,
                 });
             }
         }
@@ -161,7 +191,7 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
                 return Err(Error::bad_file(
                     dir,
                     format!(
-                        "required table {0} is missing ({0}.csv, {0}.parquet, {0}.xlsx or a sheet {0} in a workbook)",
+                        "required table {0} is missing ({0}.csv, {0}.parquet, {0}.xlsx, a sheet {0} in a workbook, or a folder {0}/ of parts)",
                         table.name()
                     ),
                 ))
@@ -184,6 +214,158 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
         }
     }
     Ok(found)
+}
+
+/// The parts of a table given as a folder: every `.csv` or `.parquet` file under it (not
+/// hidden or `_`-prefixed files such as Spark's `_SUCCESS` and `.crc`), all of one format, in
+/// the byte order of their paths, each with the partitions of its path.
+fn parts(table: Table, folder: &Path) -> Result<Vec<TableFile>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let path = entry.map_err(|e| Error::io(dir, e))?.path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with('.') || name.starts_with('_') {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(folder, &mut files)?;
+    let format_of = |p: &Path| match p.extension().map(|e| e.to_string_lossy().to_lowercase()) {
+        Some(e) if e == "csv" => Some(SourceFormat::Csv),
+        Some(e) if e == "parquet" => Some(SourceFormat::Parquet),
+        _ => None,
+    };
+    files.retain(|p| format_of(p).is_some());
+    files.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    let Some(first) = files.first() else {
+        return Err(Error::bad_file(
+            folder,
+            format!(
+                "the folder of table {} has no .csv or .parquet part",
+                table.name()
+            ),
+        ));
+    };
+    let format = format_of(first);
+    if let Some(other) = files.iter().find(|p| format_of(p) != format) {
+        return Err(Error::bad_file(
+            other,
+            format!(
+                "the parts of table {} mix CSV and Parquet ({} and {}); keep one format",
+                table.name(),
+                crate::domain::text::terminal_safe(&first.display().to_string()),
+                crate::domain::text::terminal_safe(&other.display().to_string())
+            ),
+        ));
+    }
+    let base = folder.parent().unwrap_or(folder);
+    Ok(files
+        .into_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(base).unwrap_or(&path);
+            let shown = rel.to_string_lossy().into_owned();
+            let partition = rel
+                .parent()
+                .into_iter()
+                .flat_map(|p| p.components())
+                .filter_map(|c| {
+                    let c = c.as_os_str().to_string_lossy();
+                    let (key, value) = c.split_once('=')?;
+                    let value = percent_decode(value);
+                    Some((
+                        percent_decode(key),
+                        (value != "__HIVE_DEFAULT_PARTITION__").then_some(value),
+                    ))
+                })
+                .collect();
+            TableFile {
+                table,
+                format: format_of(&path).unwrap_or(SourceFormat::Csv),
+                path,
+                part: Some(PartOf { shown, partition }),
+            }
+        })
+        .collect())
+}
+
+/// `%XX` escapes of a hive path component decoded (Spark and DuckDB escape `/`, `=`, `%`, …).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The partitions of a part that name a contract column: (column, value, whether the file
+/// has the column itself — then each row's value must be the partition's). Partition keys
+/// that name no column join the unknown columns.
+pub fn partition_columns(
+    file: &TableFile,
+    mapping: &[Option<usize>],
+    config: &Config,
+    unknown: &mut Vec<String>,
+) -> Vec<(usize, Option<String>, bool)> {
+    let Some(part) = &file.part else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in &part.partition {
+        let key = key.trim();
+        match partition_target(file.table, key, config) {
+            Some(j) => out.push((j, value.clone(), mapping[j].is_some())),
+            None => {
+                if !unknown.iter().any(|u| u == key) {
+                    unknown.push(key.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The contract column a partition key names, as a header would (the config's `[columns]`,
+/// else the column's own name in any case).
+fn partition_target(table: Table, key: &str, config: &Config) -> Option<usize> {
+    let key = key.trim();
+    let target = config.columns.get(key).map(String::as_str).or_else(|| {
+        table
+            .columns()
+            .iter()
+            .map(|c| c.name)
+            .find(|n| n.eq_ignore_ascii_case(key))
+    });
+    target.and_then(|t| table.column_index(t))
 }
 
 /// The sheet names of a workbook (to find tables by sheet name). A panic inside calamine on a
@@ -243,12 +425,20 @@ pub fn map_headers(
             }),
         }
     }
+    // A part's partitions give their columns too.
+    let from_path: Vec<usize> = file
+        .part
+        .iter()
+        .flat_map(|p| &p.partition)
+        .filter_map(|(key, _)| partition_target(table, key, config))
+        .collect();
     let missing: Vec<&str> = table
         .columns()
         .iter()
         .zip(&mapping)
-        .filter(|(c, m)| c.required && m.is_none())
-        .map(|(c, _)| c.name)
+        .enumerate()
+        .filter(|(j, (c, m))| c.required && m.is_none() && !from_path.contains(j))
+        .map(|(_, (c, _))| c.name)
         .collect();
     if !missing.is_empty() {
         return Err(Error::bad_file(

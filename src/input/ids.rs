@@ -178,7 +178,19 @@ impl<V: Copy + Default> FpMap<V> {
     }
 
     fn grow(&mut self) {
-        let n = self.slots.len() * 3 / 2 + 16;
+        self.resize(self.slots.len() * 3 / 2 + 16);
+    }
+
+    /// Room for `additional` more keys without growing (a table read in parts: each part's
+    /// rows added to what the earlier parts hold).
+    pub fn reserve(&mut self, additional: usize) {
+        let wanted = ((self.len + additional) as f64 / 0.7) as usize;
+        if wanted > self.slots.len() {
+            self.resize(wanted);
+        }
+    }
+
+    fn resize(&mut self, n: usize) {
         let old = std::mem::replace(
             &mut self.slots,
             huge_vec(
@@ -209,6 +221,10 @@ pub struct FpSet(FpMap<()>);
 impl FpSet {
     pub fn with_expected(expected: usize) -> FpSet {
         FpSet(FpMap::with_expected(expected))
+    }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional)
     }
 
     pub fn prefetch(&self, fp: Fp) {

@@ -75,13 +75,21 @@ pub fn validate(
     for table in Table::ALL {
         if let Some(file) = files.get(&table) {
             let report = match &file.format {
-                find::SourceFormat::Parquet => {
-                    parquet::read_parquet(&mut v, file, config, &options.read, progress)?
+                find::SourceFormat::Parts(parts) => {
+                    // One part after the other, as if they were one file; its report is
+                    // the folder's.
+                    let mut all = TableReport {
+                        file: file.file_name(),
+                        ..TableReport::default()
+                    };
+                    for part in parts {
+                        let r = read_file(&mut v, part, config, &options.read, progress)?;
+                        progress.end(r.read);
+                        all.add(r);
+                    }
+                    all
                 }
-                find::SourceFormat::Csv => read_csv(&mut v, file, config, &options.read, progress)?,
-                find::SourceFormat::Xlsx { sheet } => {
-                    xlsx::read_xlsx(&mut v, file, sheet, config, progress)?
-                }
+                _ => read_file(&mut v, file, config, &options.read, progress)?,
             };
             progress.end(report.read);
             reports.insert(table, report);
@@ -133,6 +141,25 @@ pub fn validate(
         report,
         rejects: v.rejects,
     })
+}
+
+/// Validate one table file (a part of a folder too).
+fn read_file(
+    v: &mut validate::Validator,
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<TableReport> {
+    match &file.format {
+        find::SourceFormat::Parquet => parquet::read_parquet(v, file, config, options, progress),
+        find::SourceFormat::Csv => read_csv(v, file, config, options, progress),
+        find::SourceFormat::Xlsx { sheet } => xlsx::read_xlsx(v, file, sheet, config, progress),
+        find::SourceFormat::Parts(_) => Err(Error::Internal(format!(
+            "{}: a folder of parts inside a folder of parts",
+            file.path.display()
+        ))),
+    }
 }
 
 // ---------------------------------------------------------------- CSV
@@ -196,7 +223,8 @@ fn read_csv(
     for field in &table.header {
         headers.push(text(path, table.header_line, field)?.to_string());
     }
-    let (mapping, unknown_columns) = find::map_headers(file, &headers, config)?;
+    let (mapping, mut unknown_columns) = find::map_headers(file, &headers, config)?;
+    let partitions = find::partition_columns(file, &mapping, config, &mut unknown_columns);
     let spec = file.table.columns();
     // Each header position by the name a reject would give it.
     let position_names: Vec<String> = (0..headers.len())
@@ -235,6 +263,7 @@ fn read_csv(
                 }
             });
         }
+        let faults = source::apply_partitions(&mut columns, &partitions, rows.len());
         let batch = source::Batch {
             lines: &rows.lines,
             columns,
@@ -243,7 +272,7 @@ fn read_csv(
                 width: headers.len(),
                 position_names: &position_names,
             }),
-            faults: &[],
+            faults: &faults,
         };
         v.batch(file.table, &name, &batch, &mut report);
         drop(batch);

@@ -119,7 +119,8 @@ pub fn read_parquet(
 ) -> Result<TableReport> {
     let path = &file.path;
     let (mut batches, names) = crate::table::batches::ParquetBatches::open(path)?;
-    let (mapping, unknown_columns) = find::map_headers(file, &names, config)?;
+    let (mapping, mut unknown_columns) = find::map_headers(file, &names, config)?;
+    let partitions = find::partition_columns(file, &mapping, config, &mut unknown_columns);
     let spec = file.table.columns();
     // Read the mapped columns only; a lender's name and phone only when a payment file needs
     // them (the id number is read for its check digit).
@@ -159,7 +160,13 @@ pub fn read_parquet(
         let checked = (|| -> Result<()> {
             for next in receive.iter() {
                 let Some((start, df)) = next? else { break };
-                check_parquet_batch(v, file, &names, &wanted, options, &mut report, start, &df)?;
+                let read = Read {
+                    names: &names,
+                    wanted: &wanted,
+                    partitions: &partitions,
+                    options,
+                };
+                check_parquet_batch(v, file, &read, &mut report, start, &df)?;
                 progress.advance(df.height() as u64);
             }
             Ok(())
@@ -174,14 +181,20 @@ pub fn read_parquet(
     Ok(report)
 }
 
+/// What a Parquet file's batches are read with: its column names, the (contract column, file
+/// column) pairs read, the partitions of its path, the read options.
+struct Read<'a> {
+    names: &'a [String],
+    wanted: &'a [(usize, usize)],
+    partitions: &'a [(usize, Option<String>, bool)],
+    options: &'a ReadOptions,
+}
+
 /// Validate one decoded batch of a Parquet file, whose first row is row `start`.
-#[allow(clippy::too_many_arguments)]
 fn check_parquet_batch(
     v: &mut Validator,
     file: &TableFile,
-    names: &[String],
-    wanted: &[(usize, usize)],
-    options: &ReadOptions,
+    read: &Read,
     report: &mut TableReport,
     start: usize,
     df: &DataFrame,
@@ -191,6 +204,12 @@ fn check_parquet_batch(
     let frame_columns = df.columns();
     let mut columns: Vec<source::Column> =
         (0..spec.len()).map(|_| source::Column::Absent).collect();
+    let Read {
+        names,
+        wanted,
+        partitions,
+        options,
+    } = read;
     for (k, (j, h)) in wanted.iter().enumerate() {
         let series = frame_columns[k].as_materialized_series();
         let column = parquet_column(series, spec[*j].ty, options.accept_float_money)
@@ -205,11 +224,12 @@ fn check_parquet_batch(
         columns[*j] = column;
     }
     let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
+    let faults = source::apply_partitions(&mut columns, partitions, df.height());
     let batch = source::Batch {
         lines: &lines,
         columns,
         csv: None,
-        faults: &[],
+        faults: &faults,
     };
     v.batch(file.table, &file.file_name(), &batch, report);
     Ok(())

@@ -34,6 +34,9 @@ pub enum Reason {
     FormulaWithoutValue,
     /// An Excel error cell (`#DIV/0!`, `#N/A`, `#REF!` …).
     FormulaError,
+    /// A part of a table given as a folder whose path says `column=value` while the row has
+    /// another value in that column.
+    PartitionMismatch,
     /// A warning, not a reject: the lender is kept.
     InvalidIdNumber,
     /// A warning, not a reject: the lender is kept, without an account to pay into.
@@ -60,6 +63,7 @@ impl Reason {
             Reason::InexactNumber => "inexact_number",
             Reason::FormulaWithoutValue => "formula_without_value",
             Reason::FormulaError => "formula_error",
+            Reason::PartitionMismatch => "partition_mismatch",
             Reason::InvalidIdNumber => "invalid_id_number",
             Reason::InvalidBankAccount => "invalid_bank_account",
         }
@@ -101,6 +105,29 @@ pub struct TableReport {
     pub reasons: BTreeMap<&'static str, u64>,
     pub unknown_columns: Vec<String>,
     pub float_money_rounded: u64,
+}
+
+impl TableReport {
+    /// Add a part's counts to its table's (a table given as a folder of parts).
+    pub fn add(&mut self, part: TableReport) {
+        if self.encoding.is_empty() || self.encoding == part.encoding {
+            self.encoding = part.encoding;
+        } else {
+            self.encoding = "mixed";
+        }
+        self.read += part.read;
+        self.accepted += part.accepted;
+        self.rejected += part.rejected;
+        for (reason, n) in part.reasons {
+            *self.reasons.entry(reason).or_default() += n;
+        }
+        for c in part.unknown_columns {
+            if !self.unknown_columns.contains(&c) {
+                self.unknown_columns.push(c);
+            }
+        }
+        self.float_money_rounded += part.float_money_rounded;
+    }
 }
 
 /// How the as-of date was set.

@@ -187,6 +187,41 @@ pub struct CellFault {
     pub shown: String,
 }
 
+/// The partition columns of a part (`find::partition_columns`) in a batch of `rows` rows: a
+/// column the file lacks is the partition's value in every row; one the file has must hold it
+/// in every row, and a row that does not is refused at that column (`partition_mismatch`).
+/// Returns the faults, sorted by row and column.
+pub fn apply_partitions<'a>(
+    columns: &mut [Column<'a>],
+    partitions: &'a [(usize, Option<String>, bool)],
+    rows: usize,
+) -> Vec<CellFault> {
+    let mut faults = Vec::new();
+    for (j, value, in_file) in partitions {
+        if !in_file {
+            columns[*j] = Column::Text(vec![value.as_deref(); rows]);
+            continue;
+        }
+        for i in 0..rows {
+            let cell = match columns[*j].text(i) {
+                Cell::Ok(s) => Some(s),
+                _ => None,
+            };
+            let wanted = value.as_deref().and_then(crate::input::cells::clean);
+            if cell != wanted {
+                faults.push(CellFault {
+                    row: i,
+                    column: *j,
+                    reason: super::report::Reason::PartitionMismatch,
+                    shown: columns[*j].raw(i).unwrap_or_default(),
+                });
+            }
+        }
+    }
+    faults.sort_by_key(|f| (f.row, f.column));
+    faults
+}
+
 /// A batch of rows of one table.
 pub struct Batch<'a> {
     /// 1-based physical line (CSV) or row (Parquet) of each row.

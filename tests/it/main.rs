@@ -11,6 +11,7 @@ mod edges;
 mod exposure;
 mod generate;
 mod interop;
+mod parts;
 mod payout;
 mod plan;
 mod returns;

@@ -201,15 +201,16 @@ impl Validator {
         self.keep_personal
     }
 
-    /// Size the id tables for a table of about `rows` rows before reading it.
+    /// Make room in the id tables for about `rows` more rows of `table` before reading them
+    /// (a table in parts calls it once per part).
     pub fn expect_rows(&mut self, table: Table, rows: usize) {
         match table {
             Table::Loans => {
-                self.loan_ids = FpMap::with_expected(rows);
-                self.borrower_ids = FpMap::with_expected(rows);
+                self.loan_ids.reserve(rows);
+                self.borrower_ids.reserve(rows);
             }
-            Table::Lenders => self.lender_ids = FpMap::with_expected(rows),
-            Table::Investments => self.investment_ids = FpSet::with_expected(rows),
+            Table::Lenders => self.lender_ids.reserve(rows),
+            Table::Investments => self.investment_ids.reserve(rows),
             Table::Platforms | Table::Recoveries | Table::Returns => {}
         }
     }

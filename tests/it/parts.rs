@@ -1,0 +1,177 @@
+//! Tables as many files (docs/inputs.md, "A table as a folder of parts"): a folder of CSV or
+//! Parquet parts, hive-style `key=value` folders whose partitions are read as columns, gives
+//! the same exports byte for byte as the same rows in one file; a row that contradicts its
+//! folder's partition is rejected naming the part and its line.
+
+use crate::util::{rejects, stderr, Workdir};
+
+const EXPORTS: [&str; 8] = [
+    "platforms.parquet",
+    "claims.parquet",
+    "lenders.parquet",
+    "districts.parquet",
+    "plan.parquet",
+    "plan_stages.parquet",
+    "payouts.parquet",
+    "payout_rounds.parquet",
+];
+
+fn ok(o: std::process::Output) {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+fn same_exports(w: &Workdir, a: &str, b: &str) {
+    for f in EXPORTS {
+        let x = std::fs::read(w.path(&format!("{a}/{f}"))).unwrap();
+        let y = std::fs::read(w.path(&format!("{b}/{f}"))).unwrap();
+        assert!(x == y, "{f} differs between {a} and {b}");
+    }
+}
+
+#[test]
+fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
+    let w = Workdir::new("parts-csv");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    std::fs::create_dir_all(w.path("parts")).unwrap();
+    for t in ["platforms", "lenders", "recoveries"] {
+        std::fs::copy(
+            city.join(format!("{t}.csv")),
+            w.path(&format!("parts/{t}.csv")),
+        )
+        .unwrap();
+    }
+    // loans: three parts with a header each, named so that their byte order is the file's.
+    let loans = std::fs::read_to_string(city.join("loans.csv")).unwrap();
+    let mut lines = loans.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let third = rows.len() / 3 + 1;
+    for (k, chunk) in rows.chunks(third).enumerate() {
+        w.write(
+            &format!("parts/loans/part-{k:05}.csv"),
+            format!("{header}\n{}\n", chunk.join("\n")),
+        );
+    }
+    // Spark's markers are not parts.
+    w.write("parts/loans/_SUCCESS", "");
+    w.write("parts/loans/.part-00000.csv.crc", "x");
+    // investments: hive folders by platform, the platform_id column only in the path.
+    let inv = std::fs::read_to_string(city.join("investments.csv")).unwrap();
+    let mut lines = inv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let p = header.iter().position(|h| *h == "platform_id").unwrap();
+    let keep = |fields: &[&str]| -> String {
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != p)
+            .map(|(_, f)| *f)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        by.entry(fields[p].to_string())
+            .or_default()
+            .push(keep(&fields));
+    }
+    for (platform, rows) in &by {
+        w.write(
+            &format!("parts/investments/platform_id={platform}/part-0.csv"),
+            format!("{}\n{}\n", keep(&header), rows.join("\n")),
+        );
+    }
+    ok(w.run(&["run", city.to_str().unwrap(), "--out", "one"]));
+    ok(w.run(&["run", "parts", "--out", "many"]));
+    same_exports(&w, "one", "many");
+    let v: serde_json::Value = serde_json::from_str(&w.read("many/validation.json")).unwrap();
+    assert_eq!(v["tables"]["investments"]["file"], "investments/");
+    assert_eq!(v["tables"]["investments"]["read"], 44_264);
+    assert_eq!(v["tables"]["loans"]["read"], 16_806);
+    // Every part's hash in the manifest.
+    let m: serde_json::Value = serde_json::from_str(&w.read("many/manifest.json")).unwrap();
+    let parts = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["table"] == "investments")
+        .count();
+    assert_eq!(parts, by.len());
+
+    // A row whose platform_id contradicts its folder: rejected, naming the part and its line.
+    let first = by.keys().next().unwrap().clone();
+    let second = by.keys().nth(1).unwrap().clone();
+    w.write(
+        &format!("parts/investments/platform_id={first}/part-1.csv"),
+        "investment_id,platform_id,lender_id,invested_on,amount\nX1,P999,L00001,2019-01-01,100\n"
+            .replace("P999", &second),
+    );
+    ok(w.run(&["validate", "parts", "--out", "v"]));
+    let r = rejects(&w.read("v/rejects.csv"));
+    assert_eq!(
+        r.iter()
+            .filter(|r| r[5] != "invalid_bank_account")
+            .map(|r| (
+                r[1].as_str(),
+                r[2].as_str(),
+                r[3].as_str(),
+                r[4].as_str(),
+                r[5].as_str()
+            ))
+            .collect::<Vec<_>>(),
+        [(
+            format!("investments/platform_id={first}/part-1.csv").as_str(),
+            "2",
+            "platform_id",
+            second.as_str(),
+            "partition_mismatch"
+        )]
+    );
+    // Parts of two formats, or none: the table cannot be read.
+    w.write("parts/loans/part-9.parquet", "not parquet");
+    let o = w.run(&["validate", "parts"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("mix CSV and Parquet"), "{}", stderr(&o));
+}
+
+#[test]
+fn parquet_parts_give_the_same_bytes_as_one_file() {
+    use polars::prelude::*;
+    let w = Workdir::new("parts-parquet");
+    ok(w.run(&[
+        "generate",
+        "--platforms",
+        "12",
+        "--lenders",
+        "3000",
+        "--seed",
+        "5",
+        "--format",
+        "parquet",
+        "--out",
+        "one",
+    ]));
+    std::fs::create_dir_all(w.path("many/investments")).unwrap();
+    for t in ["platforms", "lenders", "loans", "recoveries"] {
+        std::fs::copy(
+            w.path(&format!("one/{t}.parquet")),
+            w.path(&format!("many/{t}.parquet")),
+        )
+        .unwrap();
+    }
+    let df = crate::util::read_parquet(&w, "one/investments.parquet");
+    let n = df.height();
+    for (k, (start, len)) in [(0, n / 3), (n / 3, n / 3), (2 * (n / 3), n - 2 * (n / 3))]
+        .into_iter()
+        .enumerate()
+    {
+        let mut part = df.slice(start as i64, len);
+        let f =
+            std::fs::File::create(w.path(&format!("many/investments/part-{k}.parquet"))).unwrap();
+        ParquetWriter::new(f).finish(&mut part).unwrap();
+    }
+    ok(w.run(&["run", "one", "--out", "r-one"]));
+    ok(w.run(&["run", "many", "--out", "r-many"]));
+    same_exports(&w, "r-one", "r-many");
+}
