@@ -7,10 +7,12 @@
 //! pays the rounds exactly to the fen on top of the ledger; [`output`] writes every file into
 //! a folder committed atomically. [`domain`] holds money, dates and classes (no polars);
 //! [`config`] the regulator-editable rules; [`table`] is the wall behind which polars reads
-//! Parquet; [`cli`] the commands; [`generate`] synthetic data at any scale.
+//! Parquet; [`cli`] the commands; [`generate`] synthetic data at any scale; [`desk`] the
+//! browser desk over a run folder (`winddown serve`).
 
 pub mod cli;
 pub mod config;
+pub mod desk;
 pub mod domain;
 pub mod error;
 #[cfg(any(test, fuzzing))]

@@ -170,6 +170,13 @@ pub enum Command {
   winddown vote data --scheme pro --schedule 15,25,35,15,10 --discount 0.05 \\
       --delivery-probability 0.8 --alternative liquidation --out out/vote")]
     Vote(VoteArgs),
+    /// The desk in a browser over a run folder: classes, platforms, plan, payouts, a lender's
+    /// statement; every page with a JSON twin. Read-only; loopback only unless --bind.
+    #[command(after_help = "Examples:
+  winddown run data-samples/city --out out/city && winddown serve out/city
+  # then open http://127.0.0.1:8765/ ; a page's JSON twin: add ?format=json
+  winddown serve out/city --port 9000")]
+    Serve(ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Examples:
   winddown completions bash > /etc/bash_completion.d/winddown
@@ -231,6 +238,20 @@ pub struct VoteArgs {
     pub ties_vote_no: bool,
     #[command(flatten)]
     pub output: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The output folder of `winddown run`.
+    #[arg(value_name = "RUN_OUT")]
+    pub run: PathBuf,
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// The address to listen on. Anything but loopback (127.0.0.1, ::1) requires the token
+    /// printed at start on every request.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Generate(args) => cmd::generate::generate(args, &log),
         Command::Compare(args) => cmd::compare::compare(args, &log),
         Command::Vote(args) => cmd::vote::vote(args, &log),
+        Command::Serve(args) => cmd::serve::serve(args, &log),
         Command::Completions(args) => cmd::completions::completions(args),
         Command::Man => cmd::man::man(),
     };

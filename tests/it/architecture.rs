@@ -104,8 +104,9 @@ fn layer(module: &str) -> Option<u8> {
         "rules" => 4,
         "payout" => 5,
         "output" => 6,
-        // Synthetic data: writes through output, used by the command line only.
-        "generate" => 7,
+        // Synthetic data (writes through output) and the desk in a browser (reads run
+        // folders): used by the command line only.
+        "generate" | "desk" => 7,
         "cli" | "main" | "lib" => 8,
         "fuzzing" => 9,
         _ => return None,

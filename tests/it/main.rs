@@ -6,6 +6,7 @@ mod batches;
 mod classify;
 mod cli;
 mod columns_doc;
+mod desk;
 mod division;
 mod edges;
 mod exposure;

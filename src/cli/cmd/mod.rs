@@ -14,6 +14,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod serve;
 pub mod statement;
 pub mod validate;
 pub mod vote;

@@ -1,0 +1,22 @@
+//! `winddown serve`: the desk in a browser over a run folder, until stopped (Ctrl-C).
+
+use crate::cli::args::ServeArgs;
+use crate::cli::console::Log;
+use crate::error::Result;
+
+pub fn serve(args: ServeArgs, log: &Log) -> Result<()> {
+    crate::desk::serve(&args.run, args.bind, args.port, &|addr, token| {
+        let url = match token {
+            None => format!("http://{addr}/"),
+            Some(t) => format!("http://{addr}/?token={t}"),
+        };
+        log.info(&format!(
+            "服务台 desk: {url} (只读 read-only; Ctrl-C 停止 to stop){}",
+            if token.is_some() {
+                "; every request needs this token"
+            } else {
+                ""
+            }
+        ));
+    })
+}

@@ -1,0 +1,779 @@
+//! The desk's pages: one struct per page, rendered as HTML by a compile-time template that
+//! escapes every value, and as JSON by serde from the same struct (`?format=json`), so the
+//! twin cannot drift from the page. Tables download as CSV of every matching row
+//! (`?format=csv`, UTF-8 with BOM, cells neutralised for Excel). Filters, sort and page live in
+//! the URL, so every view can be bookmarked.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::run::{Platform, Round};
+use super::Desk;
+use crate::domain::money::{grouped, wan_yi};
+use crate::domain::text::excel_safe;
+
+/// Rows per page of the platforms table.
+const PAGE_ROWS: usize = 50;
+
+/// The classes in the work plan's order (整治办函〔2018〕175号): 已出险, 高风险, 僵尸类, 规模较小,
+/// 正常 — the order of every table and facet of the desk.
+const CLASS_ORDER: [&str; 5] = ["failed", "high_risk", "zombie", "small", "normal"];
+
+fn class_rank(code: &str) -> usize {
+    CLASS_ORDER
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or(CLASS_ORDER.len())
+}
+
+/// An amount as the desk shows it: 万元/亿元, the exact yuan on hover.
+#[derive(Debug, Clone, Serialize)]
+pub struct Money {
+    pub fen: i64,
+    pub short: String,
+    pub exact: String,
+}
+
+fn money(fen: i64) -> Money {
+    Money {
+        fen,
+        short: wan_yi(i128::from(fen)),
+        exact: grouped(i128::from(fen)),
+    }
+}
+
+/// `?format=json|csv`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Format {
+    pub format: Option<String>,
+}
+
+/// The page as HTML, or its JSON twin.
+fn answer<T: Template + Serialize>(page: &T, title: &str, format: Option<&str>) -> Response {
+    if format == Some("json") {
+        return match serde_json::to_string_pretty(page) {
+            Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        };
+    }
+    let body = match page.render() {
+        Ok(b) => b,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    match (Layout { title, body: &body }).render() {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} · winddown</title><link rel="stylesheet" href="/assets/desk.css"></head>
+<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/lenders">出借人 Lender</a></nav></header>
+<main>{{ body|safe }}</main>
+<footer>winddown · 只读 read-only</footer></body></html>"#
+)]
+struct Layout<'a> {
+    title: &'a str,
+    /// Rendered by the page's own template, which escaped every value.
+    body: &'a str,
+}
+
+// ---------------------------------------------------------------- overview
+
+#[derive(Serialize)]
+pub struct ClassLine {
+    pub class: String,
+    pub class_zh: String,
+    pub platforms: u64,
+    pub lender_outstanding: String,
+    pub lenders_current: i64,
+}
+
+#[derive(Serialize)]
+pub struct StageLine {
+    pub stage: u32,
+    pub ends_on: String,
+    pub platforms_remaining: i64,
+    pub outstanding_remaining: String,
+    pub lenders_remaining: i64,
+}
+
+#[derive(Serialize)]
+pub struct AtRisk {
+    pub platform_id: String,
+    pub name: String,
+    pub reason_zh: String,
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>网贷机构风险处置 总览 <small>Overview · 数据截至 as of {{ as_of }}</small></h1>
+<h2>分类 Classes</h2>
+<table><tr><th>类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th></tr>
+{% for c in classes %}<tr><td><a href="/platforms?class={{ c.class }}">{{ c.class_zh }} {{ c.class }}</a></td><td class="n">{{ c.platforms }}</td><td class="n">{{ c.lender_outstanding }}</td><td class="n">{{ c.lenders_current }}</td></tr>
+{% endfor %}</table>
+<h2>三降 by stage</h2>
+<table><tr><th>阶段 stage</th><th>截至 ends on</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th></tr>
+{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td></tr>
+{% endfor %}</table>
+{% if let Some(d) = deadline %}<h2>期限 Deadline {{ d }}</h2>
+{% if at_risk.is_empty() %}<p>所有平台均可按期完成 every platform can finish by it.</p>{% else %}<p>无法按期完成 cannot finish by it ({{ at_risk.len() }}):</p>
+<ul>{% for r in at_risk %}<li><a href="/platforms/{{ r.platform_id|urlencode_strict }}">{{ r.platform_id }} {{ r.name }}</a>: {{ r.reason_zh }}</li>{% endfor %}</ul>{% endif %}{% endif %}"#
+)]
+pub struct Overview {
+    pub as_of: String,
+    pub classes: Vec<ClassLine>,
+    pub stages: Vec<StageLine>,
+    pub deadline: Option<String>,
+    pub at_risk: Vec<AtRisk>,
+}
+
+pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> Response {
+    let s = &desk.run.summary;
+    let fen = |y: &str| crate::domain::money::parse_fen(y).unwrap_or(0);
+    let mut by_class: Vec<_> = s.by_class.iter().collect();
+    by_class.sort_by_key(|c| class_rank(&c.class));
+    let page = Overview {
+        as_of: s.as_of.clone().unwrap_or_default(),
+        classes: by_class
+            .into_iter()
+            .map(|c| ClassLine {
+                class: c.class.clone(),
+                class_zh: c.class_zh.clone(),
+                platforms: c.platforms,
+                lender_outstanding: grouped(i128::from(fen(&c.lender_outstanding))),
+                lenders_current: c.lenders_current,
+            })
+            .collect(),
+        stages: s
+            .plan
+            .iter()
+            .map(|st| StageLine {
+                stage: st.stage,
+                ends_on: st.ends_on.clone(),
+                platforms_remaining: st.platforms_remaining,
+                outstanding_remaining: grouped(i128::from(fen(&st.outstanding_remaining))),
+                lenders_remaining: st.lenders_remaining,
+            })
+            .collect(),
+        deadline: s.deadline.as_ref().map(|d| d.deadline.clone()),
+        at_risk: desk
+            .run
+            .platforms
+            .iter()
+            .filter(|p| p.at_risk)
+            .map(|p| AtRisk {
+                platform_id: p.platform_id.clone(),
+                name: p.name.clone(),
+                reason_zh: p.at_risk_reason_zh.clone(),
+            })
+            .collect(),
+    };
+    answer(&page, "总览 Overview", f.format.as_deref())
+}
+
+// ---------------------------------------------------------------- platforms
+
+/// The platforms table's filters, sort and page, all in the URL.
+#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+pub struct Filters {
+    pub class: Option<String>,
+    pub district: Option<String>,
+    pub stage: Option<i64>,
+    /// `yes`: only the platforms that cannot finish by the deadline.
+    pub at_risk: Option<String>,
+    /// Part of the id or the name.
+    pub q: Option<String>,
+    /// `outstanding` (largest first, the default), `lenders`, `id`, `stage`.
+    pub sort: Option<String>,
+    pub page: Option<usize>,
+    pub format: Option<String>,
+}
+
+impl Filters {
+    fn keeps(&self, p: &Platform, skip: &str) -> bool {
+        fn set(o: &Option<String>) -> Option<&str> {
+            o.as_deref().filter(|s| !s.is_empty())
+        }
+        (skip == "class" || set(&self.class).is_none_or(|c| p.class == c))
+            && (skip == "district" || set(&self.district).is_none_or(|d| p.district == d))
+            && self.stage.is_none_or(|s| p.stage == s)
+            && (set(&self.at_risk) != Some("yes") || p.at_risk)
+            && set(&self.q).is_none_or(|q| p.platform_id.contains(q) || p.name.contains(q))
+    }
+
+    /// This view's URL with one filter changed (and the page back to the first).
+    fn with(&self, key: &str, value: Option<&str>) -> String {
+        let mut f = self.clone();
+        let v = value.map(str::to_string);
+        match key {
+            "class" => f.class = v,
+            "district" => f.district = v,
+            "sort" => f.sort = v,
+            _ => {}
+        }
+        f.page = None;
+        f.format = None;
+        f.url()
+    }
+
+    fn url(&self) -> String {
+        let mut parts: Vec<(&str, String)> = Vec::new();
+        let mut push = |k, v: &Option<String>| {
+            if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+                parts.push((k, v.clone()));
+            }
+        };
+        push("class", &self.class);
+        push("district", &self.district);
+        push("stage", &self.stage.map(|s| s.to_string()));
+        push("at_risk", &self.at_risk);
+        push("q", &self.q);
+        push("sort", &self.sort);
+        push("page", &self.page.filter(|p| *p > 1).map(|p| p.to_string()));
+        push("format", &self.format);
+        let query: Vec<String> = parts
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(&v)))
+            .collect();
+        if query.is_empty() {
+            "/platforms".into()
+        } else {
+            format!("/platforms?{}", query.join("&"))
+        }
+    }
+}
+
+/// Percent-encoding of a query value (everything but unreserved bytes).
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct Facet {
+    pub value: String,
+    pub label: String,
+    pub count: usize,
+    pub selected: bool,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct PlatformLine {
+    pub platform_id: String,
+    pub name: String,
+    pub district: String,
+    pub class: String,
+    pub class_zh: String,
+    pub lender_outstanding: Money,
+    pub lenders_current: i64,
+    pub stage: i64,
+    pub at_risk: bool,
+    pub action_zh: String,
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>平台 Platforms <small>{{ total }} 家 matching</small></h1>
+<form method="get" action="/platforms" class="filters">
+<input type="search" name="q" value="{{ filters.q.as_deref().unwrap_or("") }}" placeholder="编号或名称 id or name">
+{% if let Some(c) = filters.class %}<input type="hidden" name="class" value="{{ c }}">{% endif %}
+{% if let Some(d) = filters.district %}<input type="hidden" name="district" value="{{ d }}">{% endif %}
+<label><input type="checkbox" name="at_risk" value="yes"{% if filters.at_risk.as_deref() == Some("yes") %} checked{% endif %}> 无法按期完成 at risk</label>
+<button type="submit">筛选 filter</button> <a href="/platforms">清除 clear</a>
+</form>
+<div class="facets"><div><h3>类别 class</h3><ul>{% for f in class_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div>
+<div><h3>属地 district</h3><ul>{% for f in district_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div></div>
+<p class="downloads"><a href="{{ csv_url }}">下载 CSV (全部 {{ total }} 行 all rows)</a> · <a href="{{ json_url }}">JSON</a></p>
+<table><tr><th><a href="{{ sort_id }}">编号 id</a></th><th>名称 name</th><th>属地 district</th><th>类别 class</th><th><a href="{{ sort_outstanding }}">出借余额 outstanding</a></th><th><a href="{{ sort_lenders }}">在贷出借人 lenders</a></th><th><a href="{{ sort_stage }}">阶段 stage</a></th><th>处置 action</th></tr>
+{% for p in rows %}<tr{% if p.at_risk %} class="risk"{% endif %}><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td><td>{{ p.name }}</td><td>{{ p.district }}</td><td>{{ p.class_zh }}</td><td class="n"><span title="{{ p.lender_outstanding.exact }} 元">{{ p.lender_outstanding.short }}</span></td><td class="n">{{ p.lenders_current }}</td><td class="n">{{ p.stage }}</td><td>{{ p.action_zh }}</td></tr>
+{% endfor %}</table>
+<p class="pages">第 {{ page }} / {{ pages }} 页 page{% if let Some(u) = prev_url %} · <a href="{{ u }}" rel="prev">上一页 previous</a>{% endif %}{% if let Some(u) = next_url %} · <a href="{{ u }}" rel="next">下一页 next</a>{% endif %}</p>"#
+)]
+pub struct Platforms {
+    pub filters: Filters,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub rows: Vec<PlatformLine>,
+    pub class_facets: Vec<Facet>,
+    pub district_facets: Vec<Facet>,
+    pub csv_url: String,
+    pub json_url: String,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub sort_id: String,
+    pub sort_outstanding: String,
+    pub sort_lenders: String,
+    pub sort_stage: String,
+}
+
+pub async fn platforms(State(desk): State<Arc<Desk>>, Query(filters): Query<Filters>) -> Response {
+    let all = &desk.run.platforms;
+    let mut rows: Vec<&Platform> = all.iter().filter(|p| filters.keeps(p, "")).collect();
+    match filters.sort.as_deref() {
+        Some("id") => {}
+        Some("lenders") => rows.sort_by_key(|p| std::cmp::Reverse(p.lenders_current)),
+        Some("stage") => rows.sort_by_key(|p| p.stage),
+        _ => rows.sort_by_key(|p| std::cmp::Reverse(p.lender_outstanding)),
+    }
+    if filters.format.as_deref() == Some("csv") {
+        return platforms_csv(&rows);
+    }
+    // Facets: counts over the rows the other filters keep, classes in the work plan's order.
+    let mut by_class: BTreeMap<usize, (String, String, usize)> = BTreeMap::new();
+    for p in all.iter().filter(|p| filters.keeps(p, "class")) {
+        let rank = class_rank(&p.class);
+        let e = by_class
+            .entry(rank)
+            .or_insert((p.class.clone(), p.class_zh.clone(), 0));
+        e.2 += 1;
+    }
+    let class_facets = by_class
+        .into_values()
+        .map(|(code, zh, count)| {
+            let selected = filters.class.as_deref() == Some(code.as_str());
+            Facet {
+                url: filters.with("class", (!selected).then_some(code.as_str())),
+                label: format!("{zh} {code}"),
+                value: code,
+                count,
+                selected,
+            }
+        })
+        .collect();
+    let mut by_district: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in all.iter().filter(|p| filters.keeps(p, "district")) {
+        *by_district.entry(p.district.as_str()).or_default() += 1;
+    }
+    let district_facets = by_district
+        .into_iter()
+        .map(|(d, count)| {
+            let selected = filters.district.as_deref() == Some(d);
+            Facet {
+                url: filters.with("district", (!selected).then_some(d)),
+                label: d.to_string(),
+                value: d.to_string(),
+                count,
+                selected,
+            }
+        })
+        .collect();
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE_ROWS).max(1);
+    let page = filters.page.unwrap_or(1).clamp(1, pages);
+    let at = |n: usize| {
+        let mut f = filters.clone();
+        f.page = Some(n);
+        f.format = None;
+        f.url()
+    };
+    let with_format = |fmt: &str| {
+        let mut f = filters.clone();
+        f.page = None;
+        f.format = Some(fmt.into());
+        f.url()
+    };
+    let view = Platforms {
+        total,
+        page,
+        pages,
+        rows: rows
+            .iter()
+            .skip((page - 1) * PAGE_ROWS)
+            .take(PAGE_ROWS)
+            .map(|p| PlatformLine {
+                platform_id: p.platform_id.clone(),
+                name: p.name.clone(),
+                district: p.district.clone(),
+                class: p.class.clone(),
+                class_zh: p.class_zh.clone(),
+                lender_outstanding: money(p.lender_outstanding),
+                lenders_current: p.lenders_current,
+                stage: p.stage,
+                at_risk: p.at_risk,
+                action_zh: p.action_zh.clone(),
+            })
+            .collect(),
+        class_facets,
+        district_facets,
+        csv_url: with_format("csv"),
+        json_url: with_format("json"),
+        prev_url: (page > 1).then(|| at(page - 1)),
+        next_url: (page < pages).then(|| at(page + 1)),
+        sort_id: filters.with("sort", Some("id")),
+        sort_outstanding: filters.with("sort", None),
+        sort_lenders: filters.with("sort", Some("lenders")),
+        sort_stage: filters.with("sort", Some("stage")),
+        filters: Filters {
+            format: None,
+            ..filters.clone()
+        },
+    };
+    answer(&view, "平台 Platforms", filters.format.as_deref())
+}
+
+/// Every matching platform as CSV for Excel: UTF-8 with BOM, text neutralised.
+fn platforms_csv(rows: &[&Platform]) -> Response {
+    let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
+    let mut ok = w
+        .write_record([
+            "platform_id",
+            "name",
+            "district",
+            "class",
+            "class_zh",
+            "lender_outstanding",
+            "lenders_current",
+            "stage",
+            "at_risk",
+            "action_zh",
+        ])
+        .is_ok();
+    for p in rows {
+        ok &= w
+            .write_record([
+                excel_safe(&p.platform_id).as_ref(),
+                &excel_safe(&p.name),
+                &excel_safe(&p.district),
+                &p.class,
+                &p.class_zh,
+                &crate::domain::money::format_fen(p.lender_outstanding),
+                &p.lenders_current.to_string(),
+                &p.stage.to_string(),
+                if p.at_risk { "true" } else { "false" },
+                &excel_safe(&p.action_zh),
+            ])
+            .is_ok();
+    }
+    match (ok, w.into_inner()) {
+        (true, Ok(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"platforms.csv\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "writing CSV failed").into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- one platform
+
+#[derive(Serialize)]
+pub struct RoundLine {
+    pub round: i64,
+    pub pool: Money,
+    pub paid: Money,
+    pub reserved: Money,
+    pub carried: Money,
+    pub surplus: Money,
+    pub lenders: i64,
+    pub lenders_paid: i64,
+}
+
+fn round_line(r: &Round) -> RoundLine {
+    RoundLine {
+        round: r.round,
+        pool: money(r.pool),
+        paid: money(r.paid),
+        reserved: money(r.reserved),
+        carried: money(r.carried),
+        surplus: money(r.surplus),
+        lenders: r.lenders,
+        lenders_paid: r.lenders_paid,
+    }
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>{{ p.platform_id }} {{ p.name }} <small>{{ p.district }}</small></h1>
+<p class="class">{{ p.class_zh }} {{ p.class }}{% if !p.subclass.is_empty() %} / {{ p.subclass }}{% endif %}{% if p.at_risk %} · <strong>无法按期完成 at risk</strong>{% endif %}</p>
+<p>{{ p.reason_zh }}<br><span class="en">{{ p.reason_en }}</span></p>
+<table class="kv"><tr><th>出借余额 lender outstanding</th><td><span title="{{ outstanding.exact }} 元">{{ outstanding.short }}</span></td></tr>
+<tr><th>在贷出借人 current lenders</th><td>{{ p.lenders_current }}</td></tr>
+<tr><th>借款余额 loan outstanding</th><td><span title="{{ loans.exact }} 元">{{ loans.short }}</span></td></tr>
+<tr><th>预计回收 expected recovery</th><td><span title="{{ recovery.exact }} 元">{{ recovery.short }}</span></td></tr>
+<tr><th>债权总额 total claim</th><td><span title="{{ claim.exact }} 元">{{ claim.short }}</span> ({{ p.claim_lenders }} 名出借人 lenders)</td></tr></table>
+<h2>一企一策 The plan</h2>
+<p>{{ p.action_zh }} · 阶段 stage {{ p.stage }}: {{ p.start_on }} → {{ p.complete_by }}{% if p.at_risk %}<br><strong>{{ p.at_risk_reason_zh }}</strong>{% endif %}</p>
+<ol class="steps">{% for s in p.steps %}<li><time>{{ s.2 }}</time> {{ s.0 }} <span class="en">{{ s.1 }}</span></li>{% endfor %}</ol>
+<h2>兑付轮次 Payout rounds</h2>
+{% if rounds.is_empty() %}<p>尚无兑付 no payout round yet.</p>{% else %}<table><tr><th>轮次 round</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
+{% for r in rounds %}<tr><td class="n">{{ r.round }}</td><td class="n" title="{{ r.pool.exact }} 元">{{ r.pool.short }}</td><td class="n" title="{{ r.paid.exact }} 元">{{ r.paid.short }}</td><td class="n" title="{{ r.reserved.exact }} 元">{{ r.reserved.short }}</td><td class="n" title="{{ r.carried.exact }} 元">{{ r.carried.short }}</td><td class="n" title="{{ r.surplus.exact }} 元">{{ r.surplus.short }}</td><td class="n">{{ r.lenders }} ({{ r.lenders_paid }})</td></tr>
+{% endfor %}</table>{% endif %}"#
+)]
+pub struct PlatformPage {
+    pub p: Platform,
+    pub outstanding: Money,
+    pub loans: Money,
+    pub recovery: Money,
+    pub claim: Money,
+    pub rounds: Vec<RoundLine>,
+}
+
+pub async fn platform(
+    State(desk): State<Arc<Desk>>,
+    Path(id): Path<String>,
+    Query(f): Query<Format>,
+) -> Response {
+    let Some(p) = desk.run.platform(&id) else {
+        return not_found().await;
+    };
+    let page = PlatformPage {
+        outstanding: money(p.lender_outstanding),
+        loans: money(p.loan_outstanding),
+        recovery: money(p.expected_recovery),
+        claim: money(p.total_claim),
+        rounds: desk
+            .run
+            .rounds
+            .iter()
+            .filter(|r| r.platform_id == p.platform_id)
+            .map(round_line)
+            .collect(),
+        p: p.clone(),
+    };
+    answer(
+        &page,
+        &format!("{} {}", p.platform_id, p.name),
+        f.format.as_deref(),
+    )
+}
+
+// ---------------------------------------------------------------- payouts
+
+#[derive(Serialize)]
+pub struct PlatformRounds {
+    pub platform_id: String,
+    pub rounds: Vec<RoundLine>,
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>兑付 Payouts <small>{{ rounds }} 轮 rounds, {{ platforms.len() }} 个平台 platforms</small></h1>
+<p>可分配 pool <span title="{{ pool.exact }} 元">{{ pool.short }}</span> · 兑付 paid <span title="{{ paid.exact }} 元">{{ paid.short }}</span> · 提存 reserved <span title="{{ reserved.exact }} 元">{{ reserved.short }}</span></p>
+<table><tr><th>平台 platform</th><th>轮次 round</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
+{% for p in platforms %}{% for r in p.rounds %}<tr><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td><td class="n">{{ r.round }}</td><td class="n" title="{{ r.pool.exact }} 元">{{ r.pool.short }}</td><td class="n" title="{{ r.paid.exact }} 元">{{ r.paid.short }}</td><td class="n" title="{{ r.reserved.exact }} 元">{{ r.reserved.short }}</td><td class="n" title="{{ r.carried.exact }} 元">{{ r.carried.short }}</td><td class="n" title="{{ r.surplus.exact }} 元">{{ r.surplus.short }}</td><td class="n">{{ r.lenders }} ({{ r.lenders_paid }})</td></tr>
+{% endfor %}{% endfor %}</table>"#
+)]
+pub struct Payouts {
+    pub rounds: usize,
+    pub pool: Money,
+    pub paid: Money,
+    pub reserved: Money,
+    pub platforms: Vec<PlatformRounds>,
+}
+
+pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> Response {
+    let rounds = &desk.run.rounds;
+    let mut platforms: Vec<PlatformRounds> = Vec::new();
+    for r in rounds {
+        match platforms.last_mut() {
+            Some(p) if p.platform_id == r.platform_id => p.rounds.push(round_line(r)),
+            _ => platforms.push(PlatformRounds {
+                platform_id: r.platform_id.clone(),
+                rounds: vec![round_line(r)],
+            }),
+        }
+    }
+    let sum = |f: fn(&Round) -> i64| money(rounds.iter().map(f).sum());
+    let page = Payouts {
+        rounds: rounds.len(),
+        pool: sum(|r| r.pool),
+        paid: sum(|r| r.paid),
+        reserved: sum(|r| r.reserved),
+        platforms,
+    };
+    answer(&page, "兑付 Payouts", f.format.as_deref())
+}
+
+// ---------------------------------------------------------------- a lender (the help line)
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LenderQuery {
+    pub id: Option<String>,
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>出借人查询 Lender lookup</h1>
+<form method="get" action="/lenders"><input type="search" name="id" value="{{ id }}" placeholder="出借人编号 lender id" autofocus> <button type="submit">查询 look up</button></form>
+{% if !message.is_empty() %}<p class="note">{{ message }}</p>{% endif %}"#
+)]
+pub struct LenderForm {
+    pub id: String,
+    pub message: String,
+}
+
+pub async fn lender_form(Query(q): Query<LenderQuery>) -> Response {
+    if let Some(id) = q.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        return axum::response::Redirect::to(&format!("/lenders/{}", url_encode(id)))
+            .into_response();
+    }
+    answer(
+        &LenderForm {
+            id: String::new(),
+            message: String::new(),
+        },
+        "出借人 Lender",
+        None,
+    )
+}
+
+#[derive(Serialize)]
+pub struct LenderClaim {
+    pub platform_id: String,
+    pub name: String,
+    pub class_zh: String,
+    pub basis_zh: String,
+    pub invested: Money,
+    pub claim: Money,
+    pub paid: Money,
+    pub reserved: Money,
+    pub returned: Money,
+    pub remaining: Money,
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>出借人 Lender {{ lender_id }} <small>债权确认及兑付明细 claims and payouts</small></h1>
+<p><a href="/lenders">另查一位 look up another</a></p>
+<table><tr><th>平台 platform</th><th>类别 class</th><th>口径 basis</th><th>出借本金 invested</th><th>债权 claim</th><th>已兑付 paid</th><th>提存 reserved</th><th>退汇待重发 returned</th><th>尚欠 still owed</th></tr>
+{% for c in claims %}<tr><td><a href="/platforms/{{ c.platform_id|urlencode_strict }}">{{ c.platform_id }} {{ c.name }}</a></td><td>{{ c.class_zh }}</td><td>{{ c.basis_zh }}</td><td class="n">{{ c.invested.exact }}</td><td class="n">{{ c.claim.exact }}</td><td class="n">{{ c.paid.exact }}</td><td class="n">{{ c.reserved.exact }}</td><td class="n">{{ c.returned.exact }}</td><td class="n">{{ c.remaining.exact }}</td></tr>
+{% endfor %}</table>
+<p>合计 total: 债权 claim {{ total_claim.exact }} 元 · 已兑付 paid {{ total_paid.exact }} 元 · 尚欠 still owed {{ total_remaining.exact }} 元</p>"#
+)]
+pub struct LenderPage {
+    pub lender_id: String,
+    pub claims: Vec<LenderClaim>,
+    pub total_claim: Money,
+    pub total_paid: Money,
+    pub total_remaining: Money,
+}
+
+pub async fn lender(
+    State(desk): State<Arc<Desk>>,
+    Path(id): Path<String>,
+    Query(f): Query<Format>,
+) -> Response {
+    // Reads only the row groups of claims.parquet and payouts.parquet whose bloom filter may
+    // hold the id: a blocking read, off the async workers.
+    let dir = desk.run.dir.clone();
+    let lookup = id.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        crate::output::documents::statement::statement(&dir, &lookup)
+    })
+    .await;
+    let statement = match found {
+        Ok(Ok(Some(s))) => s,
+        Ok(Ok(None)) => {
+            let page = LenderForm {
+                id: id.clone(),
+                message: format!(
+                    "没有出借人 {id} 的债权 no lender with this id has a claim in this run"
+                ),
+            };
+            let mut r = answer(&page, "出借人 Lender", f.format.as_deref());
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            return r;
+        }
+        Ok(Err(e)) => return (StatusCode::INTERNAL_SERVER_ERROR, e.one_line()).into_response(),
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "lookup failed").into_response(),
+    };
+    let mut claims = Vec::new();
+    let (mut total_claim, mut total_paid, mut total_remaining) = (0i64, 0i64, 0i64);
+    for c in &statement.claims {
+        let rounds: Vec<_> = statement
+            .rounds
+            .iter()
+            .filter(|r| r.platform_id == c.platform_id)
+            .collect();
+        let paid: i64 = rounds.iter().map(|r| r.paid).sum();
+        let reserved: i64 = rounds.iter().map(|r| r.reserved).sum();
+        let returned: i64 = rounds.iter().map(|r| r.returned).sum();
+        let remaining = rounds.last().map_or(c.claim, |r| r.remaining);
+        total_claim += c.claim;
+        total_paid += paid;
+        total_remaining += remaining;
+        claims.push(LenderClaim {
+            platform_id: c.platform_id.clone(),
+            name: desk
+                .run
+                .platform(&c.platform_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            class_zh: c.class_zh.clone(),
+            basis_zh: if c.basis == "net_of_returns" {
+                "本金折抵".into()
+            } else {
+                "合同口径".into()
+            },
+            invested: money(c.invested),
+            claim: money(c.claim),
+            paid: money(paid),
+            reserved: money(reserved),
+            returned: money(returned),
+            remaining: money(remaining),
+        });
+    }
+    let page = LenderPage {
+        lender_id: statement.lender_id.clone(),
+        claims,
+        total_claim: money(total_claim),
+        total_paid: money(total_paid),
+        total_remaining: money(total_remaining),
+    };
+    answer(&page, &format!("出借人 {id}"), f.format.as_deref())
+}
+
+// ---------------------------------------------------------------- assets, 404
+
+/// The desk's only stylesheet, embedded in the binary (no CDN: it works offline). Chinese
+/// first, numbers right-aligned, a print stylesheet.
+pub const STYLE: &str = r#"body{font-family:"Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:0;color:#222}
+header{background:#1f3a5f;padding:.6em 1em}header a{color:#fff;margin-right:1.2em;text-decoration:none}
+main{padding:1em 1.5em}h1 small{font-weight:normal;color:#666;font-size:60%}
+table{border-collapse:collapse;margin:.5em 0}th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}tr.risk td{background:#fff3f0}
+.facets{display:flex;gap:2em}.facets ul{list-style:none;padding:0;margin:0}.facets a.on{font-weight:bold}
+.facets .n{color:#666}.en{color:#666}.note{color:#a33}footer{color:#888;padding:1em 1.5em;font-size:80%}
+.steps time{display:inline-block;width:7em;color:#555}
+@media print{header,form,.facets,.downloads,.pages,footer{display:none}main{padding:0}}
+"#;
+
+pub async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "没有这个页面 no such page\n").into_response()
+}

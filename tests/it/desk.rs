@@ -1,0 +1,309 @@
+//! The desk in a browser (`winddown serve`): every route in process (status, content, escaping,
+//! the JSON twin, the CSV download, the token), and the click path in headless Chromium
+//! against the real server on a free loopback port.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+use crate::util::{stderr, Workdir};
+
+/// A run folder of data with markup and formulas in its names, and one lender paid.
+fn run_folder(w: &Workdir) {
+    w.write(
+        "data/platforms.csv",
+        "platform_id,name,district,repayment_suspended\n\
+         <b>P1</b>,<script>alert(1)</script>,\"=HYPERLINK(\"\"http://x\"\")\",true\n\
+         P2,乙,鄂城区,\n",
+    );
+    w.write(
+        "data/loans.csv",
+        "loan_id,platform_id,borrower_id,borrower_type,originated_on,principal,outstanding_principal\n\
+         D1,<b>P1</b>,B1,individual,2019-01-01,2000,2000\nD2,P2,B2,individual,2019-01-01,100,100\n",
+    );
+    w.write("data/lenders.csv", "lender_id\nL1\nL2\n");
+    w.write(
+        "data/investments.csv",
+        "investment_id,platform_id,lender_id,invested_on,amount\n\
+         I1,<b>P1</b>,L1,2019-01-01,1000\nI2,P2,L2,2019-01-01,100\n",
+    );
+    w.write(
+        "data/recoveries.csv",
+        "platform_id,round,amount,received_on\n<b>P1</b>,1,400,2019-03-01\n",
+    );
+    let o = w.run(&["run", "data", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        token: token.map(str::to_string),
+    }))
+}
+
+/// GET `uri` in process: status, headers, body.
+fn get(
+    app: &axum::Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut req = Request::builder().uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    })
+}
+
+#[test]
+fn every_route_answers_escapes_and_has_its_twin() {
+    let w = Workdir::new("desk-routes");
+    run_folder(&w);
+    let app = desk(&w, None);
+    // The overview: classes in the work plan's order, the security headers.
+    let (s, h, body) = get(&app, "/", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let failed = body.find("已出险 failed").unwrap();
+    let small = body.find("规模较小 small").unwrap();
+    assert!(failed < small, "{body}");
+    assert!(!body.contains("<script"), "no script at all: {body}");
+    // The platforms, filtered by class; markup from the data is text.
+    let (s, _, body) = get(&app, "/platforms?class=failed", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{body}"
+    );
+    assert!(!body.contains("<script>alert") && !body.contains("<b>P1"));
+    assert!(body.contains("1 家 matching"), "{body}");
+    assert!(body.contains("/platforms/%3Cb%3EP1%3C%2Fb%3E"), "{body}");
+    // Its JSON twin says the same.
+    let (s, h, json) = get(&app, "/platforms?class=failed&format=json", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/json");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["rows"][0]["platform_id"], "<b>P1</b>");
+    assert_eq!(v["rows"][0]["lender_outstanding"]["fen"], 100_000);
+    // Every matching row as CSV for Excel: BOM, formula neutralised.
+    let (s, h, csv) = get(&app, "/platforms?format=csv", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("platforms.csv"));
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    // A platform's page: its round, money in 万元 with the exact yuan on hover.
+    let (s, _, body) = get(&app, "/platforms/%3Cb%3EP1%3C%2Fb%3E", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("title=\"400.00 元\""), "{body}");
+    assert!(body.contains("已出险"), "{body}");
+    // A lender: the statement; an unknown one is a 404 that says so.
+    let (s, _, body) = get(&app, "/lenders/L1", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("400.00"), "{body}");
+    let (s, _, body) = get(&app, "/lenders/L9", &[]);
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(body.contains("没有出借人 L9"), "{body}");
+    let (s, h, _) = get(&app, "/lenders?id=L1", &[]);
+    assert!(s.is_redirection());
+    assert_eq!(h["location"], "/lenders/L1");
+    // Nothing else: no file by a name from the request, no page that does not exist.
+    for uri in [
+        "/nope",
+        "/platforms/..%2F..%2Fetc%2Fpasswd",
+        "/assets/../summary.json",
+        "/summary.json",
+    ] {
+        assert_eq!(get(&app, uri, &[]).0, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let (s, h, css) = get(&app, "/assets/desk.css", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.contains("@media print"));
+}
+
+#[test]
+fn beyond_loopback_every_request_needs_the_token() {
+    let w = Workdir::new("desk-token");
+    run_folder(&w);
+    let app = desk(&w, Some("s3cret"));
+    assert_eq!(get(&app, "/", &[]).0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(&app, "/platforms?format=json", &[]).0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(get(&app, "/?token=wrong", &[]).0, StatusCode::UNAUTHORIZED);
+    let (s, h, _) = get(&app, "/?token=s3cret", &[]);
+    assert_eq!(s, StatusCode::OK);
+    let cookie = h["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.starts_with("winddown_token=s3cret"));
+    assert_eq!(
+        get(&app, "/platforms", &[("cookie", "winddown_token=s3cret")]).0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&app, "/platforms", &[("authorization", "Bearer s3cret")]).0,
+        StatusCode::OK
+    );
+}
+
+/// GET over a socket (HTTP/1.1, connection closed): status line and body.
+fn http_get(port: u16, path: &str) -> Option<(String, String)> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_string(), body.to_string()))
+}
+
+/// The real server on a free port; killed when dropped.
+struct Server(std::process::Child, u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(w: &Workdir) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_winddown"))
+        .args(["serve", "r", "--port", &port.to_string()])
+        .current_dir(w.path(""))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child, port);
+    for _ in 0..100 {
+        if http_get(port, "/").is_some() {
+            return server;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the desk did not answer on port {port}");
+}
+
+#[test]
+fn a_click_path_in_headless_chromium() {
+    let Ok(chromium) = winddown::output::documents::pdf::find_chromium() else {
+        assert!(
+            std::env::var_os("WINDDOWN_REQUIRE_CHROMIUM").is_none(),
+            "no Chromium"
+        );
+        return;
+    };
+    let w = Workdir::new("desk-chromium");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&["run", city.to_str().unwrap(), "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let server = serve(&w);
+    let port = server.1;
+    let dom = |path: &str| -> String {
+        let out = std::process::Command::new(&chromium)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+            .arg(format!("--user-data-dir={}", w.path("profile").display()))
+            .arg(format!("http://127.0.0.1:{port}{path}"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let href = |dom: &str, after: &str| -> String {
+        let at = dom
+            .find(after)
+            .unwrap_or_else(|| panic!("{after} not in {dom}"));
+        let start = dom[..at].rfind("href=\"").unwrap() + 6;
+        let end = start + dom[start..].find('"').unwrap();
+        dom[start..end].replace("&amp;", "&")
+    };
+    // The overview, then the failed platforms by its link.
+    let overview = dom("/");
+    assert!(overview.contains("已出险 failed"), "{overview}");
+    let failed = dom(&href(&overview, "已出险 failed</a>"));
+    assert!(failed.contains("18 家 matching"), "{failed}");
+    // A district facet narrows it; its count is the rows shown.
+    let district = dom(&href(&failed, "临空经济区</a>"));
+    assert!(district.contains("9 家 matching"), "{district}");
+    // A platform of the list, its plan and rounds.
+    let first = href(&district, "</a></td><td>");
+    let platform = dom(&first);
+    assert!(
+        platform.contains("一企一策") && platform.contains("兑付轮次"),
+        "{platform}"
+    );
+    // The help line: a lender by the lookup form's URL.
+    let lender = dom("/lenders?id=L00606");
+    assert!(
+        lender.contains("出借人 Lender L00606") && lender.contains("P03"),
+        "{lender}"
+    );
+    // The CSV of every failed platform.
+    let (status, csv) = http_get(port, "/platforms?class=failed&format=csv").unwrap();
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 19);
+    // A screenshot that shows a page, not an error.
+    let shot = w.path("platforms.png");
+    let o = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=1280,900")
+        .arg(format!("--user-data-dir={}", w.path("profile").display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("http://127.0.0.1:{port}/platforms?class=failed"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 30_000,
+        "{} bytes",
+        png.len()
+    );
+    drop(server);
+}
