@@ -509,6 +509,27 @@ fn round_line(r: &Round) -> RoundLine {
     }
 }
 
+#[derive(Serialize)]
+pub struct BandLine {
+    pub band: String,
+    pub label: String,
+    pub lenders: i64,
+    pub claim: Money,
+}
+
+/// A claim band as people say it: 1万–5万.
+fn band_label(band: &str) -> String {
+    match band {
+        "band_0_1w" => "1万以下 below 10k".into(),
+        "band_1w_5w" => "1万–5万".into(),
+        "band_5w_10w" => "5万–10万".into(),
+        "band_10w_50w" => "10万–50万".into(),
+        "band_50w_100w" => "50万–100万".into(),
+        "band_100w_up" => "100万以上 1m and more".into(),
+        other => other.into(),
+    }
+}
+
 #[derive(Serialize, Template)]
 #[template(
     ext = "html",
@@ -520,8 +541,13 @@ fn round_line(r: &Round) -> RoundLine {
 <tr><th>借款余额 loan outstanding</th><td><span title="{{ loans.exact }} 元">{{ loans.short }}</span></td></tr>
 <tr><th>预计回收 expected recovery</th><td><span title="{{ recovery.exact }} 元">{{ recovery.short }}</span></td></tr>
 <tr><th>债权总额 total claim</th><td><span title="{{ claim.exact }} 元">{{ claim.short }}</span> ({{ p.claim_lenders }} 名出借人 lenders)</td></tr></table>
+<h2>出借人按债权规模 Lenders by claim size</h2>
+<table><tr><th>规模 band</th><th>出借人 lenders</th><th>债权 claims (元)</th></tr>
+{% for b in bands %}<tr><td>{{ b.label }}</td><td class="n">{{ b.lenders }}</td><td class="n">{{ b.claim.exact }}</td></tr>
+{% endfor %}</table>
 <h2>一企一策 The plan</h2>
 <p>{{ p.action_zh }} · 阶段 stage {{ p.stage }}: {{ p.start_on }} → {{ p.complete_by }}{% if p.at_risk %}<br><strong>{{ p.at_risk_reason_zh }}</strong>{% endif %}</p>
+<p>责任单位 responsible units: {% for u in p.responsible_units %}{% if !loop.first %}、{% endif %}{{ u }}{% endfor %}</p>
 <ol class="steps">{% for s in p.steps %}<li><time>{{ s.2 }}</time> {{ s.0 }} <span class="en">{{ s.1 }}</span></li>{% endfor %}</ol>
 <h2>兑付轮次 Payout rounds</h2>
 {% if rounds.is_empty() %}<p>尚无兑付 no payout round yet.</p>{% else %}<table><tr><th>轮次 round</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
@@ -530,6 +556,7 @@ fn round_line(r: &Round) -> RoundLine {
 )]
 pub struct PlatformPage {
     pub p: Platform,
+    pub bands: Vec<BandLine>,
     pub outstanding: Money,
     pub loans: Money,
     pub recovery: Money,
@@ -546,6 +573,16 @@ pub async fn platform(
         return not_found().await;
     };
     let page = PlatformPage {
+        bands: p
+            .bands
+            .iter()
+            .map(|(band, lenders, claim)| BandLine {
+                label: band_label(band),
+                band: band.clone(),
+                lenders: *lenders,
+                claim: money(*claim),
+            })
+            .collect(),
         outstanding: money(p.lender_outstanding),
         loans: money(p.loan_outstanding),
         recovery: money(p.expected_recovery),

@@ -40,6 +40,9 @@ pub struct Platform {
     pub at_risk_reason_zh: String,
     /// (step in Chinese, step code, due date).
     pub steps: Vec<(String, String, String)>,
+    pub responsible_units: Vec<String>,
+    /// Lenders by claim band: (band, lenders, claim in fen), smallest band first.
+    pub bands: Vec<(String, i64, i64)>,
 }
 
 /// One payout round of one platform.
@@ -122,6 +125,10 @@ fn platforms(path: &Path, plan_path: &Path) -> Result<Vec<Platform>> {
         fen("total_claim")?,
     );
     let (current, claim_lenders) = (int("lenders_current")?, int("claim_lenders")?);
+    let mut bands = Vec::new();
+    for b in crate::rules::exposure::BANDS {
+        bands.push((b.name, int(b.lenders)?, fen(b.claim)?));
+    }
     let plan = plan(plan_path)?;
     let mut out: Vec<Platform> = (0..ids.len())
         .map(|i| {
@@ -148,6 +155,11 @@ fn platforms(path: &Path, plan_path: &Path) -> Result<Vec<Platform>> {
                 at_risk: p.is_some_and(|p| p.at_risk),
                 at_risk_reason_zh: p.map(|p| p.at_risk_reason_zh.clone()).unwrap_or_default(),
                 steps: p.map(|p| p.steps.clone()).unwrap_or_default(),
+                responsible_units: p.map(|p| p.units.clone()).unwrap_or_default(),
+                bands: bands
+                    .iter()
+                    .map(|(name, lenders, claim)| (name.to_string(), lenders[i], claim[i]))
+                    .collect(),
             }
         })
         .collect();
@@ -164,6 +176,7 @@ struct PlanLine {
     at_risk: bool,
     at_risk_reason_zh: String,
     steps: Vec<(String, String, String)>,
+    units: Vec<String>,
 }
 
 /// plan.parquet by platform id, read with arrow-rs (its steps are a list of structs).
@@ -209,6 +222,7 @@ fn plan(path: &Path) -> Result<BTreeMap<String, PlanLine>> {
         let risk = typed!("at_risk", BooleanArray);
         let risk_why = typed!("at_risk_reason_zh", StringArray);
         let steps = typed!("steps", ListArray);
+        let units = typed!("responsible_units", ListArray);
         for i in 0..batch.num_rows() {
             let mut lines = Vec::new();
             if !steps.is_null(i) {
@@ -236,6 +250,15 @@ fn plan(path: &Path) -> Result<BTreeMap<String, PlanLine>> {
                     ));
                 }
             }
+            let mut unit_names = Vec::new();
+            if !units.is_null(i) {
+                let list = units.value(i);
+                let names = list
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .ok_or_else(|| bad("responsible units are not text".into()))?;
+                unit_names.extend((0..names.len()).map(|k| names.value(k).to_string()));
+            }
             out.insert(
                 ids.value(i).to_string(),
                 PlanLine {
@@ -250,6 +273,7 @@ fn plan(path: &Path) -> Result<BTreeMap<String, PlanLine>> {
                         risk_why.value(i).to_string()
                     },
                     steps: lines,
+                    units: unit_names,
                 },
             );
         }

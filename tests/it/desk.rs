@@ -129,6 +129,12 @@ fn every_route_answers_escapes_and_has_its_twin() {
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("title=\"400.00 元\""), "{body}");
     assert!(body.contains("已出险"), "{body}");
+    // Its lenders by claim band (L1's 1,000 yuan: below 1万) and responsible units.
+    assert!(
+        body.contains("<td>1万以下 below 10k</td><td class=\"n\">1</td>"),
+        "{body}"
+    );
+    assert!(body.contains("责任单位 responsible units: "), "{body}");
     // A lender: the statement; an unknown one is a 404 that says so.
     let (s, _, body) = get(&app, "/lenders/L1", &[]);
     assert_eq!(s, StatusCode::OK);
