@@ -124,6 +124,36 @@ fn every_route_answers_escapes_and_has_its_twin() {
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    // And as a workbook: text cells, never a formula, the platforms in the same order.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let bytes = runtime.block_on(async {
+        let resp = app
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .uri("/platforms?format=xlsx")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        axum::body::to_bytes(resp.into_body(), 1 << 24)
+            .await
+            .unwrap()
+    });
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.height(), 3);
+    let names: Vec<String> = sheet.rows().skip(1).map(|r| r[2].to_string()).collect();
+    assert_eq!(names, ["=HYPERLINK(\"http://x\")", "鄂城区"]);
+    let formulas = book.worksheet_formula("平台 platforms").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
     // A platform's page: its round, money in 万元 with the exact yuan on hover.
     let (s, _, body) = get(&app, "/platforms/%3Cb%3EP1%3C%2Fb%3E", &[]);
     assert_eq!(s, StatusCode::OK);
