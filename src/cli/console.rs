@@ -244,6 +244,54 @@ pub fn print_validation(v: &Validated, log: &Log) {
             grouped_count(*n)
         ));
     }
+    if let Some(n) = r.warnings.get("invalid_bank_account").filter(|n| **n > 0) {
+        log.info(&format!(
+            "提示 warning: {} 名出借人银行账号无效（已保留，无账号） lender(s) with an invalid bank_account (kept, without an account)",
+            grouped_count(*n)
+        ));
+    }
+    // The first rejected rows, as a compiler shows errors: where, what, why.
+    let mut rejected: Vec<&crate::input::RejectRow> = v
+        .rejects
+        .iter()
+        .filter(|x| {
+            !matches!(
+                x.reason,
+                crate::input::Reason::InvalidIdNumber | crate::input::Reason::InvalidBankAccount
+            )
+        })
+        .collect();
+    if !rejected.is_empty() {
+        rejected.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
+        const SHOWN: usize = 10;
+        for x in rejected.iter().take(SHOWN) {
+            // A lender id is not quoted here (under --pseudonymize it would be the raw id);
+            // rejects.csv has it, pseudonymized when asked.
+            let value: String = if x.column == "lender_id" {
+                String::new()
+            } else {
+                x.value.chars().take(40).collect()
+            };
+            log.info(&format!(
+                "拒收 rejected: {}:{}: {} {}{}",
+                x.file,
+                x.line,
+                x.column,
+                x.reason.code(),
+                if value.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {value:?}")
+                }
+            ));
+        }
+        if rejected.len() > SHOWN {
+            log.info(&format!(
+                "拒收 rejected: … and {} more (rejects.csv lists every one)",
+                grouped_count((rejected.len() - SHOWN) as u64)
+            ));
+        }
+    }
     match r.as_of {
         Some(d) => log.info(&format!("数据截至 as-of {d}")),
         None => log.info("数据截至 as-of: none (no dated rows)"),

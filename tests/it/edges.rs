@@ -714,3 +714,29 @@ fn a_ledger_status_that_is_none_of_the_three_is_refused() {
     );
     assert!(!w.path("r2").exists());
 }
+
+#[test]
+fn the_console_names_the_first_rejected_rows_and_suggests_a_lender_id() {
+    let w = Workdir::new("edges-console");
+    hostile(&w);
+    let o = w.run(&["run", "data", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Where, what and why, as a compiler shows an error (the value neutralised nowhere here:
+    // the console is no spreadsheet, but its control characters would be escaped).
+    assert!(
+        stderr(&o).contains("拒收 rejected: investments.csv:6: amount bad_money \"=cmd\""),
+        "{}",
+        stderr(&o)
+    );
+    // An id in the wrong case: not found, and the right one suggested.
+    let o = w.run(&["statement", "r", "--lender", "a"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no lender a in the claims") && stderr(&o).contains("did you mean A?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = w.run(&["statement", "r", "--lender", "nobody"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
+}

@@ -350,7 +350,11 @@ fn the_help_desk_statement_of_one_lender() {
     // A lender with no claim: exit 2, one line.
     let o = w.run(&["statement", "r", "--lender", "L99999"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("L99999 has no claim"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no lender L99999 in the claims"),
+        "{}",
+        stderr(&o)
+    );
     // A folder `payout` wrote has no claims: exit 2, saying which folder statements read.
     let o = w.run(&["payout", &city, "--out", "p"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -13,8 +13,30 @@ pub fn statement(args: StatementArgs, log: &Log) -> Result<()> {
     }
     let lender = args.lender.as_deref().unwrap_or_default();
     let Some(s) = output::documents::statement::statement(&args.run, lender)? else {
+        // Not in the claims at all (a lender with a zero claim has its line there). Ids are
+        // matched exactly; the same id in another case, or without the spaces around it, is
+        // suggested.
+        let trimmed = lender.trim();
+        let mut suggestions: Vec<String> = Vec::new();
+        for candidate in [
+            trimmed.to_string(),
+            trimmed.to_uppercase(),
+            trimmed.to_lowercase(),
+        ] {
+            if candidate != lender
+                && !suggestions.contains(&candidate)
+                && output::documents::statement::statement(&args.run, &candidate)?.is_some()
+            {
+                suggestions.push(candidate);
+            }
+        }
+        let hint = match suggestions.as_slice() {
+            [] => String::new(),
+            found => format!("; did you mean {}?", found.join(" or ")),
+        };
         return Err(Error::Usage(format!(
-            "lender {lender} has no claim in {}",
+            "no lender {lender} in the claims of {} (an unknown id: a lender with a zero claim \
+             has a statement){hint}",
             args.run.display()
         )));
     };
