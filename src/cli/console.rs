@@ -318,7 +318,7 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
         "在贷出借人 lenders",
     ));
     let mut total = crate::rules::ClassTotals::default();
-    for class in Class::ALL {
+    for class in Class::WORK_PLAN {
         let t = crate::rules::ClassTotals::of(platforms, class);
         total = total.plus(&t);
         log.info(&row(

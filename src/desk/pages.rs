@@ -21,15 +21,9 @@ use crate::domain::text::excel_safe;
 /// Rows per page of the platforms table.
 const PAGE_ROWS: usize = 50;
 
-/// The classes in the work plan's order (整治办函〔2018〕175号): 已出险, 高风险, 僵尸类, 规模较小,
-/// 正常 — the order of every table and facet of the desk.
-const CLASS_ORDER: [&str; 5] = ["failed", "high_risk", "zombie", "small", "normal"];
-
+/// How the desk orders classes: the work plan's order (已出险, 高风险, 僵尸类, 规模较小, 正常).
 fn class_rank(code: &str) -> usize {
-    CLASS_ORDER
-        .iter()
-        .position(|c| *c == code)
-        .unwrap_or(CLASS_ORDER.len())
+    crate::domain::class::Class::shown_rank(code)
 }
 
 /// An amount as the desk shows it: 万元/亿元, the exact yuan on hover.

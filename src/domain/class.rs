@@ -21,6 +21,28 @@ impl Class {
         Class::Normal,
     ];
 
+    /// The order every table, chart and document shows the classes in: the work plan's
+    /// (整治办函〔2018〕175号) — 已出险, 高风险, 僵尸类, 规模较小, 正常.
+    pub const WORK_PLAN: [Class; 5] = [
+        Class::Failed,
+        Class::HighRisk,
+        Class::Zombie,
+        Class::Small,
+        Class::Normal,
+    ];
+
+    /// The class of a code (`failed`, `high_risk`, …).
+    pub fn of_code(code: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// Position in [`Class::WORK_PLAN`]: how documents sort classes (unknown codes last).
+    pub fn shown_rank(code: &str) -> usize {
+        Class::of_code(code)
+            .and_then(|c| Class::WORK_PLAN.iter().position(|w| *w == c))
+            .unwrap_or(Class::WORK_PLAN.len())
+    }
+
     /// Position in [`Class::ALL`] (per-class settings in the config are indexed by it).
     pub fn index(self) -> usize {
         match self {

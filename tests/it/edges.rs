@@ -740,3 +740,44 @@ fn the_console_names_the_first_rejected_rows_and_suggests_a_lender_id() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
 }
+
+#[test]
+fn every_output_shows_the_classes_in_the_work_plans_order() {
+    let w = Workdir::new("edges-class-order");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let city = city.to_str().unwrap();
+    let o = w.run(&["run", city, "--out", "a"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let order = ["已出险", "高风险", "僵尸类", "规模较小", "正常"];
+    let positions = |text: &str| -> Vec<usize> {
+        order
+            .iter()
+            .map(|c| text.find(c).unwrap_or_else(|| panic!("{c} not in {text}")))
+            .collect()
+    };
+    let ascending = |p: &[usize]| p.windows(2).all(|w| w[0] < w[1]);
+    // The console's class table.
+    assert!(ascending(&positions(&stderr(&o))), "{}", stderr(&o));
+    // summary.json.
+    let s: serde_json::Value = serde_json::from_str(&w.read("a/summary.json")).unwrap();
+    let codes: Vec<&str> = s["by_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["failed", "high_risk", "zombie", "small", "normal"]);
+    // The report's class table.
+    let html = w.read("a/report.html");
+    let table = &html[html.find("<h2>分类 Classes</h2>").unwrap()..];
+    assert!(ascending(&positions(table)));
+    // The bulletin: in that order, in Chinese too.
+    let o = w.run(&["run", city, "--as-of", "2019-07-31", "--out", "b"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run(&["progress", "a", "b"]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    let by_class = &md[md.find("按类别 By class").unwrap()..md.find("按属地 By district").unwrap()];
+    assert!(by_class.contains("| 已出险 failed |"), "{by_class}");
+    let present: Vec<usize> = order.iter().filter_map(|c| by_class.find(c)).collect();
+    assert!(present.len() >= 3 && ascending(&present), "{by_class}");
+}

@@ -242,14 +242,15 @@ pub fn markdown(b: &Bulletin) -> String {
     let _ = writeln!(md, "{} → {}\n", b.old_as_of, b.new_as_of);
     let table = |md: &mut String,
                  title: &str,
-                 rows: &BTreeMap<String, (Totals, Totals)>,
+                 rows: &[(String, &(Totals, Totals))],
                  total: &(Totals, Totals)| {
         let _ = writeln!(md, "## {title}\n");
         let _ = writeln!(md, "| | 平台 platforms then → now | 余额 outstanding (元) then → now | 在贷出借人 lenders then → now |");
         let _ = writeln!(md, "|---|---|---|---|");
         for (k, (o, n)) in rows
             .iter()
-            .chain(std::iter::once((&"合计 total".to_string(), total)))
+            .map(|(k, v)| (k.as_str(), *v))
+            .chain(std::iter::once(("合计 total", total)))
         {
             let _ = writeln!(
                 md,
@@ -272,8 +273,24 @@ pub fn markdown(b: &Bulletin) -> String {
         }
         let _ = writeln!(md);
     };
-    table(&mut md, "按类别 By class", &b.by_class, &b.total);
-    table(&mut md, "按属地 By district", &b.by_district, &b.total);
+    // Classes in the work plan's order, named in Chinese and English.
+    let mut classes: Vec<(String, &(Totals, Totals))> = b
+        .by_class
+        .iter()
+        .map(|(code, v)| {
+            let label = crate::domain::class::Class::of_code(code)
+                .map_or(code.clone(), |c| format!("{} {code}", c.zh()));
+            (label, v)
+        })
+        .collect();
+    let rank = |label: &str| {
+        crate::domain::class::Class::shown_rank(label.rsplit(' ').next().unwrap_or(label))
+    };
+    classes.sort_by_key(|(label, _)| rank(label));
+    table(&mut md, "按类别 By class", &classes, &b.total);
+    let districts: Vec<(String, &(Totals, Totals))> =
+        b.by_district.iter().map(|(k, v)| (k.clone(), v)).collect();
+    table(&mut md, "按属地 By district", &districts, &b.total);
     let _ = writeln!(md, "## 变动 Changes\n");
     let _ = writeln!(
         md,

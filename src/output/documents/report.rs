@@ -265,7 +265,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let _ = writeln!(h, "<h2>分类 Classes</h2><div class=\"wrap\"><table><tr><th class=\"t\">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding</th><th>在贷出借人 current lenders</th><th>债权 total claim</th><th>预计回收 expected recovery</th></tr>");
     let mut class_labels = Vec::new();
     let (mut counts, mut outstanding, mut lenders) = (Vec::new(), Vec::new(), Vec::new());
-    for class in Class::ALL {
+    for class in Class::WORK_PLAN {
         let t = crate::rules::ClassTotals::of(r.platforms, class);
         let _ = writeln!(
             h,

@@ -51,7 +51,7 @@ pub fn summary_json(
     payouts: &Payouts,
 ) -> Summary {
     let mut by_class = Vec::new();
-    for class in Class::ALL {
+    for class in Class::WORK_PLAN {
         let t = crate::rules::ClassTotals::of(&analysis.platforms, class);
         by_class.push(ClassFigures {
             class: class.code().to_string(),

@@ -23,13 +23,7 @@ use crate::rules::plan::Plan;
 use crate::rules::{Analysis, ClassTotals};
 
 /// The classes in the campaign's order (已出险, 高风险, 僵尸类, 规模较小, 正常).
-const CLASSES: [Class; 5] = [
-    Class::Failed,
-    Class::HighRisk,
-    Class::Zombie,
-    Class::Small,
-    Class::Normal,
-];
+const CLASSES: [Class; 5] = Class::WORK_PLAN;
 
 /// Excel's last row (1,048,576 rows, one of them the header).
 const MAX_ROWS: usize = 1_048_575;
