@@ -322,6 +322,10 @@ pub struct PayoutOptions {
     /// has been paid before (without it, several rounds of one platform are refused).
     #[arg(long)]
     pub pay_all_rounds: bool,
+    /// The date the payout notices (notices.html) are published and signed (YYYY-MM-DD);
+    /// without it they carry the data's as-of date.
+    #[arg(long, value_name = "DATE", value_parser = parse_deadline)]
+    pub notice_date: Option<crate::domain::date::Date>,
     /// The register of issued transfers that every payment file and batch is checked against
     /// and recorded in (default: winddown-register.csv beside the payment file, else beside
     /// the batches folder; see docs/payouts.md).

@@ -284,7 +284,8 @@ pub fn write_notices(
         payouts,
         opts.rule(config),
         config,
-        validated.report.as_of,
+        // Dated the day they are published (--notice-date), else the data's as-of.
+        opts.notice_date.or(validated.report.as_of),
     );
     staging.write("notices.html", html.as_bytes())
 }

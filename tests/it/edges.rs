@@ -781,3 +781,44 @@ fn every_output_shows_the_classes_in_the_work_plans_order() {
     let present: Vec<usize> = order.iter().filter_map(|c| by_class.find(c)).collect();
     assert!(present.len() >= 3 && ascending(&present), "{by_class}");
 }
+
+#[test]
+fn notices_carry_the_date_they_are_published_and_plan_md_shows_numbers_as_people_write_them() {
+    let w = Workdir::new("edges-notice-date");
+    empty_round(&w, "F,1,100,2019-03-01\n");
+    let o = w.run(&["payout", "data", "--out", "a"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(w.read("a/notices.html").contains("2019年3月1日"));
+    let o = w.run(&[
+        "payout",
+        "data",
+        "--notice-date",
+        "2019-03-04",
+        "--out",
+        "b",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = w.read("b/notices.html");
+    assert!(
+        html.contains("2019年3月4日") && !html.contains("2019年3月1日"),
+        "{html}"
+    );
+    let o = w.run(&[
+        "payout",
+        "data",
+        "--notice-date",
+        "2019-02-30",
+        "--out",
+        "c",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // plan.md: money with separators, months whole, ratios in percent, flags in words.
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&["plan", city.to_str().unwrap(), "--out", "p"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = w.read("p/plan.md");
+    assert!(!md.contains(".0000"), "{md}");
+    assert!(md.contains("not_reporting = 是 yes"), "{md}");
+    assert!(md.contains("months_since_new_loan = 25;"), "{md}");
+    assert!(md.contains("834,857,322.59"), "{md}");
+}

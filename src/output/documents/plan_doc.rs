@@ -1,10 +1,32 @@
 //! plan.md: the plan document a regulator prints — the 三降 projection, then one page per
 //! platform (一企一策) in plan order.
 
-use crate::domain::money::format_fen as fen;
+use crate::domain::money::grouped;
 use crate::domain::text::markdown_cell as md_text;
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
+
+/// An amount in yuan with thousands separators, exact to the fen.
+fn fen(f: i64) -> String {
+    grouped(i128::from(f))
+}
+
+/// A rule's value as the document shows it: counts and months whole, money in yuan with
+/// separators, ratios and shares as percentages, flags as 是/否.
+fn shown(rule: &str, v: f64) -> String {
+    match rule {
+        "months_since_new_loan" | "lenders_current" => format!("{v:.0}"),
+        "lender_outstanding" => format!("{} 元", grouped((v * 100.0).round() as i128)),
+        r if r.ends_with("_ratio") || r.ends_with("_share") => format!("{:.2}%", v * 100.0),
+        "red_flags"
+        | "not_reporting"
+        | "case_filed"
+        | "controller_missing"
+        | "repayment_suspended"
+        | "not_cooperating" => if v >= 0.5 { "是 yes" } else { "否 no" }.to_string(),
+        _ => format!("{v}"),
+    }
+}
 
 /// The plan document a regulator prints: the 三降 projection, then one page per platform
 /// (一企一策) in plan order.
@@ -103,7 +125,7 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
                     format!(
                         "{} = {}",
                         r.rule,
-                        r.value.map_or("null".to_string(), |v| format!("{v:.4}"))
+                        r.value.map_or("—".to_string(), |v| shown(r.rule, v))
                     )
                 })
                 .collect();
