@@ -371,30 +371,38 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
 
 /// Platforms per stage and the 三降 curve on the console.
 pub fn print_plan_summary(plan: &Plan, log: &Log) {
-    let row = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str| {
+    let row = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str, g: &str| {
         format!(
-            "{} {} {} {} {} {}",
+            "{} {} {} {} {} {} {}",
             pad_left(a, 10),
             pad(b, 14),
-            pad_left(c, 14),
-            pad_left(d, 20),
-            pad_left(e, 24),
-            pad_left(f, 20)
+            pad_left(c, 12),
+            pad_left(d, 16),
+            pad_left(e, 20),
+            pad_left(f, 24),
+            pad_left(g, 20)
         )
     };
+    // Starts: platforms whose exit begins in the stage; completions: platforms done by its
+    // end (the remaining count falls by them). The two differ: exits take months.
     log.info(&row(
         "阶段 stage",
         "截至 ends on",
-        "退出 exits",
+        "开始 starts",
+        "完成 completions",
         "剩余平台 remaining",
         "剩余余额 outstanding (元)",
         "剩余出借人 lenders",
     ));
+    let mut before: Option<i64> = None;
     for s in &plan.stages {
+        let completions = before.map_or(0, |b| b - s.platforms_remaining);
+        before = Some(s.platforms_remaining);
         let mut line = row(
             &s.stage.to_string(),
             &s.ends_on.to_string(),
             &s.platforms.to_string(),
+            &completions.to_string(),
             &format!(
                 "{} ({:.1}%)",
                 s.platforms_remaining, s.platforms_remaining_pct
@@ -416,6 +424,24 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
             limit(plan.configured.platforms),
             plan.at_risk().count()
         ));
+        // By name, with the earliest date each could finish.
+        for (e, r) in plan.at_risk().take(10) {
+            log.info(&format!(
+                "  {} {}（{}）: 最早 earliest {} — {}",
+                e.input.platform_id,
+                e.input.name,
+                e.input.class.zh(),
+                r.earliest,
+                r.reason_zh
+            ));
+        }
+        if plan.at_risk().count() > 10 {
+            log.info(&format!(
+                "  … 另 {} 家见 plan.md and {} more in plan.md",
+                plan.at_risk().count() - 10,
+                plan.at_risk().count() - 10
+            ));
+        }
     }
 }
 

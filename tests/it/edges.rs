@@ -822,3 +822,34 @@ fn notices_carry_the_date_they_are_published_and_plan_md_shows_numbers_as_people
     assert!(md.contains("months_since_new_loan = 25;"), "{md}");
     assert!(md.contains("834,857,322.59"), "{md}");
 }
+
+#[test]
+fn the_plan_on_the_console_says_starts_and_completions_and_names_who_is_at_risk() {
+    let w = Workdir::new("edges-plan-console");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&[
+        "plan",
+        city.to_str().unwrap(),
+        "--deadline",
+        "2020-06-30",
+        "--out",
+        "p",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("开始 starts") && e.contains("完成 completions"),
+        "{e}"
+    );
+    assert!(!e.contains("退出 exits"), "{e}");
+    // Completions are what the remaining count loses: 50 → 41 is 9.
+    let stage1 = e.lines().find(|l| l.contains("2019-09-30")).unwrap();
+    let cells: Vec<&str> = stage1.split_whitespace().collect();
+    assert_eq!(&cells[1..5], ["2019-09-30", "50", "9", "41"], "{stage1}");
+    // The platforms that cannot finish by the deadline, by name.
+    assert!(e.contains("2 家无法按期完成"), "{e}");
+    assert!(
+        e.contains("P14 宝通财富（高风险）: 最早 earliest 2021-06-30"),
+        "{e}"
+    );
+}
