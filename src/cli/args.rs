@@ -182,10 +182,18 @@ pub enum Command {
   winddown completions bash > /etc/bash_completion.d/winddown
   winddown completions zsh > ~/.zfunc/_winddown")]
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
+    /// Print the man page (roff): winddown's, or one command's.
     #[command(after_help = "Examples:
-  winddown man > winddown.1 && man ./winddown.1")]
-    Man,
+  winddown man > winddown.1 && man ./winddown.1
+  winddown man payout > winddown-payout.1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (winddown's own without it).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -500,7 +508,8 @@ pub struct RulesArgs {
 /// Options shared by every command that reads an input folder.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Folder holding platforms, lenders, investments, loans [and recoveries] as .csv or .parquet.
+    /// Folder holding the tables platforms, lenders, investments, loans [, recoveries, returns],
+    /// each as .csv, .parquet, .xlsx (or a sheet of a workbook) or a folder of parts.
     pub data: PathBuf,
     /// TOML config (see `winddown rules --print-defaults`).
     #[arg(long)]

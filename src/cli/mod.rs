@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Vote(args) => cmd::vote::vote(args, &log),
         Command::Serve(args) => cmd::serve::serve(args, &log),
         Command::Completions(args) => cmd::completions::completions(args),
-        Command::Man => cmd::man::man(),
+        Command::Man(args) => cmd::man::man(args),
     };
     if result.is_ok() {
         log.done();

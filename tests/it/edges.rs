@@ -853,3 +853,24 @@ fn the_plan_on_the_console_says_starts_and_completions_and_names_who_is_at_risk(
         "{e}"
     );
 }
+
+#[test]
+fn every_command_has_its_man_page() {
+    let w = Workdir::new("edges-man");
+    for name in ["run", "payout", "serve", "statement"] {
+        let o = w.run(&["man", name]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let page = String::from_utf8(o.stdout).unwrap();
+        assert!(page.contains(&format!(".TH winddown-{name} 1")), "{page}");
+    }
+    let o = w.run(&["man", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no command \"nope\""));
+    // DATA's help names every format a table may come in.
+    let o = w.run(&["validate", "--help"]);
+    let help = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        help.contains(".xlsx") && help.contains("folder of parts"),
+        "{help}"
+    );
+}
