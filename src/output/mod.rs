@@ -67,6 +67,7 @@ pub fn finish_with_batches(staging: Staging, record: Record, issue: Issue) -> Re
     let manifest = manifest::manifest(
         staging.dir(),
         &staging.rows(),
+        &staging.hashes(),
         &record,
         sealed.as_ref().map(|(s, _)| s.record()),
         batches.as_ref().map(|b| b.records()).unwrap_or_default(),

@@ -68,6 +68,7 @@ impl Pseudonymizer {
 pub fn manifest(
     dir: &Path,
     rows: &std::collections::BTreeMap<String, u64>,
+    hashes: &std::collections::BTreeMap<String, String>,
     record: &crate::output::Record,
     payment: Option<crate::output::folder::records::PaymentFileRecord>,
     batches: Vec<crate::output::folder::records::PaymentFileRecord>,
@@ -88,7 +89,11 @@ pub fn manifest(
         files.push(OutputFile {
             rows: rows.get(&name).copied(),
             bytes,
-            sha256: sha256_file(&path)?,
+            // Hashed while written where the writer could; read again otherwise.
+            sha256: match hashes.get(&name) {
+                Some(h) => h.clone(),
+                None => sha256_file(&path)?,
+            },
             file: name,
         });
     }

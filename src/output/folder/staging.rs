@@ -50,6 +50,9 @@ pub struct Staging {
     committed: bool,
     /// Rows of each tabular file written, for the manifest.
     rows: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    /// The sha256 of each file, computed while it was written (the manifest reads again only
+    /// the files without one).
+    hashes: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 /// The absolute, normalised form of a path that may not exist yet: its longest existing
@@ -203,6 +206,7 @@ impl Staging {
             dir,
             committed: false,
             rows: Default::default(),
+            hashes: Default::default(),
         })
     }
 
@@ -232,9 +236,22 @@ impl Staging {
         self.rows.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
+    /// The sha256 of `file` as it was written.
+    pub fn record_hash(&self, file: &str, sha256: String) {
+        if let Ok(mut h) = self.hashes.lock() {
+            h.insert(file.to_string(), sha256);
+        }
+    }
+
+    pub fn hashes(&self) -> std::collections::BTreeMap<String, String> {
+        self.hashes.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
     pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(file);
-        fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+        fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        self.record_hash(file, crate::output::folder::digest::sha256(bytes));
+        Ok(())
     }
 
     /// Make the staged folder the target. `then` runs after the swap (the payment file is put in

@@ -9,6 +9,7 @@
 //! a copy); big files are written a slice of rows at a time. The writer is deterministic: the
 //! same columns give the same bytes.
 
+use crate::output::folder::digest::Hashing;
 use std::fs::File;
 use std::sync::Arc;
 
@@ -100,7 +101,7 @@ fn step_fields() -> Fields {
 pub struct Export {
     file: &'static str,
     schema: SchemaRef,
-    writer: ArrowWriter<File>,
+    writer: ArrowWriter<Hashing<File>>,
     rows: u64,
 }
 
@@ -167,7 +168,7 @@ impl Export {
         }
         let path = staging.path(file);
         let out = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let writer = ArrowWriter::try_new(out, schema.clone(), Some(props.build()))
+        let writer = ArrowWriter::try_new(Hashing::new(out), schema.clone(), Some(props.build()))
             .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
         Ok(Export {
             file,
@@ -190,10 +191,14 @@ impl Export {
     /// Close the file and record its rows for the manifest.
     pub fn finish(self, staging: &Staging) -> Result<()> {
         let file = self.file;
-        self.writer
-            .close()
-            .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?;
+        // The footer written (as close() would), and the file's sha256 taken on the way.
+        let (_, sha256) = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?
+            .finish();
         staging.record_rows(file, self.rows);
+        staging.record_hash(file, sha256);
         Ok(())
     }
 }
