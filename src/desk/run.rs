@@ -1,7 +1,7 @@
 //! A run folder as the desk reads it, once at start: summary.json, the platforms with their
 //! class, plan and at-risk flag (platforms.parquet and plan.parquet: one row per platform, a
 //! few thousand at national scale), and the payout rounds (payout_rounds.parquet: one row per
-//! platform and round). Lenders are never loaded: a lender's page reads only the row groups of
+//! platform and round, read as the ledger reads them). Lenders are never loaded: a lender's page reads only the row groups of
 //! claims.parquet and payouts.parquet whose bloom filter may hold the id.
 
 use std::collections::BTreeMap;
@@ -45,20 +45,8 @@ pub struct Platform {
     pub bands: Vec<(String, i64, i64)>,
 }
 
-/// One payout round of one platform.
-#[derive(Debug, Clone, Serialize)]
-pub struct Round {
-    pub platform_id: String,
-    pub round: i64,
-    /// Fen.
-    pub pool: i64,
-    pub paid: i64,
-    pub reserved: i64,
-    pub carried: i64,
-    pub surplus: i64,
-    pub lenders: i64,
-    pub lenders_paid: i64,
-}
+/// One payout round of one platform, as payout_rounds.parquet has it (the ledger's reader).
+pub use crate::payout::ledger::LedgerRound as Round;
 
 /// What the desk holds of a run folder.
 pub struct Run {
@@ -91,7 +79,7 @@ impl Run {
         })?;
         let platforms = platforms(&need("platforms.parquet")?, &need("plan.parquet")?)?;
         let rounds = match dir.join("payout_rounds.parquet") {
-            p if p.is_file() => rounds(&p)?,
+            p if p.is_file() => crate::payout::ledger::read_rounds(&p)?,
             _ => Vec::new(),
         };
         Ok(Run {
@@ -279,32 +267,4 @@ fn plan(path: &Path) -> Result<BTreeMap<String, PlanLine>> {
         }
     }
     Ok(out)
-}
-
-fn rounds(path: &Path) -> Result<Vec<Round>> {
-    let df = table::read_parquet_file(path)?;
-    let fen = |c: &str| table::decimal_fen(&df, c, path);
-    let int = |c: &str| table::integer_column(&df, c, path);
-    let ids = table::text_column(&df, "platform_id", path)?;
-    let (round, lenders, lenders_paid) = (int("round")?, int("lenders")?, int("lenders_paid")?);
-    let (pool, paid, reserved, carried, surplus) = (
-        fen("pool")?,
-        fen("paid")?,
-        fen("reserved")?,
-        fen("carried")?,
-        fen("surplus")?,
-    );
-    Ok((0..ids.len())
-        .map(|i| Round {
-            platform_id: ids[i].clone(),
-            round: round[i],
-            pool: pool[i],
-            paid: paid[i],
-            reserved: reserved[i],
-            carried: carried[i],
-            surplus: surplus[i],
-            lenders: lenders[i],
-            lenders_paid: lenders_paid[i],
-        })
-        .collect())
 }

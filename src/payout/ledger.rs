@@ -477,7 +477,9 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
     })
 }
 
-fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
+/// payout_rounds.parquet's lines (money in fen), sorted by platform id and round: the ledger's
+/// rounds, and what the desk shows of them.
+pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
     let df = table::read_parquet_file(path)?;
     let ids = table::text_column(&df, "platform_id", path)?;
     let round = table::integer_column(&df, "round", path)?;
