@@ -99,15 +99,18 @@ impl Control {
             "开户行 bank",
             "笔数 rows",
             "金额合计(元) total",
+            "缺账号笔数 rows without an account",
             "sha256",
         ])
         .map_err(err)?;
+        // A batch holds no transfer without an account: those are the exceptions line's.
         for c in &self.batches {
             w.write_record([
                 c.file.as_str(),
                 &excel_safe(&c.bank),
                 &c.rows.to_string(),
                 &format_fen_wide(c.total),
+                "0",
                 &c.sha256,
             ])
             .map_err(err)?;
@@ -118,6 +121,7 @@ impl Control {
                 "未发送: 无有效收款账号 not sent: no valid bank account",
                 &self.exceptions.to_string(),
                 &format_fen_wide(self.exceptions_total),
+                &self.exceptions.to_string(),
                 "",
             ])
             .map_err(err)?;
@@ -128,16 +132,18 @@ impl Control {
             &excel_safe(round),
             &n.to_string(),
             &format_fen_wide(total),
+            &self.exceptions.to_string(),
             "",
         ])
         .map_err(err)?;
         if !self.to_check.is_empty() {
-            w.write_record([""; 5]).map_err(err)?;
+            w.write_record([""; 6]).map_err(err)?;
             w.write_record([
                 "需人工核对 check by hand: cells a spreadsheet would read as a formula",
                 "序号 seq",
                 "出借人编号 lender_id",
                 "列 column",
+                "",
                 "",
             ])
             .map_err(err)?;
@@ -147,6 +153,7 @@ impl Control {
                     &c[1],
                     &excel_safe(&c[2]),
                     &excel_safe(&c[3]),
+                    "",
                     "",
                 ])
                 .map_err(err)?;
