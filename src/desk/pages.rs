@@ -680,7 +680,11 @@ pub struct PlatformRounds {
 <p>可分配 pool <span title="{{ pool.exact }} 元">{{ pool.short }}</span> · 兑付 paid <span title="{{ paid.exact }} 元">{{ paid.short }}</span> · 提存 reserved <span title="{{ reserved.exact }} 元">{{ reserved.short }}</span></p>
 <table><tr><th>平台 platform</th><th>轮次 round</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
 {% for p in platforms %}{% for r in p.rounds %}<tr><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td><td class="n">{{ r.round }}</td><td class="n" title="{{ r.pool.exact }} 元">{{ r.pool.short }}</td><td class="n" title="{{ r.paid.exact }} 元">{{ r.paid.short }}</td><td class="n" title="{{ r.reserved.exact }} 元">{{ r.reserved.short }}</td><td class="n" title="{{ r.carried.exact }} 元">{{ r.carried.short }}</td><td class="n" title="{{ r.surplus.exact }} 元">{{ r.surplus.short }}</td><td class="n">{{ r.lenders }} ({{ r.lenders_paid }})</td></tr>
-{% endfor %}{% endfor %}</table>"#
+{% endfor %}{% endfor %}</table>
+{% if !returned.is_empty() %}<h2>退汇 Returned transfers <small>{{ returned.len() }}</small></h2>
+<table><tr><th>平台 platform</th><th>轮次 round</th><th>出借人 lender</th><th>退汇合计 returned</th><th>保管中 held</th><th>本次重发 re-issued</th><th>处理 disposition</th><th>依据 reason</th></tr>
+{% for r in returned %}<tr><td><a href="/platforms/{{ r.platform_id|urlencode_strict }}">{{ r.platform_id }}</a></td><td class="n">{{ r.round }}</td><td><a href="/lenders/{{ r.lender_id|urlencode_strict }}">{{ r.lender_id }}</a></td><td class="n">{{ r.returned_total.exact }}</td><td class="n">{{ r.held.exact }}</td><td class="n">{{ r.reissued.exact }}</td><td>{{ r.disposition }}</td><td>{{ r.reason_zh }}</td></tr>
+{% endfor %}</table>{% endif %}"#
 )]
 pub struct Payouts {
     pub rounds: usize,
@@ -688,6 +692,19 @@ pub struct Payouts {
     pub paid: Money,
     pub reserved: Money,
     pub platforms: Vec<PlatformRounds>,
+    pub returned: Vec<ReturnedLine>,
+}
+
+#[derive(Serialize)]
+pub struct ReturnedLine {
+    pub platform_id: String,
+    pub round: i64,
+    pub lender_id: String,
+    pub returned_total: Money,
+    pub held: Money,
+    pub reissued: Money,
+    pub disposition: String,
+    pub reason_zh: String,
 }
 
 pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> Response {
@@ -709,6 +726,21 @@ pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> 
         paid: sum(|r| r.paid),
         reserved: sum(|r| r.reserved),
         platforms,
+        returned: desk
+            .run
+            .returned
+            .iter()
+            .map(|r| ReturnedLine {
+                platform_id: r.platform_id.clone(),
+                round: r.round,
+                lender_id: r.lender_id.clone(),
+                returned_total: money(r.returned_total),
+                held: money(r.held),
+                reissued: money(r.reissued),
+                disposition: r.disposition.clone(),
+                reason_zh: r.reason_zh.clone(),
+            })
+            .collect(),
     };
     answer(&page, "兑付 Payouts", f.format.as_deref())
 }

@@ -48,6 +48,20 @@ pub struct Platform {
 /// One payout round of one platform, as payout_rounds.parquet has it (the ledger's reader).
 pub use crate::payout::ledger::LedgerRound as Round;
 
+/// What became of one lender's returned transfers of one round (returned_transfers.parquet).
+#[derive(Debug, Clone, Serialize)]
+pub struct Returned {
+    pub platform_id: String,
+    pub round: i64,
+    pub lender_id: String,
+    /// Fen.
+    pub returned_total: i64,
+    pub held: i64,
+    pub reissued: i64,
+    pub disposition: String,
+    pub reason_zh: String,
+}
+
 /// What the desk holds of a run folder.
 pub struct Run {
     pub dir: PathBuf,
@@ -55,6 +69,8 @@ pub struct Run {
     /// In platform id byte order.
     pub platforms: Vec<Platform>,
     pub rounds: Vec<Round>,
+    /// Returned transfers, when the run had a returns table.
+    pub returned: Vec<Returned>,
 }
 
 impl Run {
@@ -82,11 +98,16 @@ impl Run {
             p if p.is_file() => crate::payout::ledger::read_rounds(&p)?,
             _ => Vec::new(),
         };
+        let returned = match dir.join("returned_transfers.parquet") {
+            p if p.is_file() => returned(&p)?,
+            _ => Vec::new(),
+        };
         Ok(Run {
             dir: dir.to_path_buf(),
             summary,
             platforms,
             rounds,
+            returned,
         })
     }
 
@@ -267,4 +288,30 @@ fn plan(path: &Path) -> Result<BTreeMap<String, PlanLine>> {
         }
     }
     Ok(out)
+}
+
+fn returned(path: &Path) -> Result<Vec<Returned>> {
+    let df = table::read_parquet_file(path)?;
+    let text = |c: &str| table::text_column(&df, c, path);
+    let fen = |c: &str| table::decimal_fen(&df, c, path);
+    let (ids, lenders, disposition, why) = (
+        text("platform_id")?,
+        text("lender_id")?,
+        text("disposition")?,
+        text("reason_zh")?,
+    );
+    let round = table::integer_column(&df, "round", path)?;
+    let (total, held, reissued) = (fen("returned_total")?, fen("held")?, fen("reissued")?);
+    Ok((0..ids.len())
+        .map(|i| Returned {
+            platform_id: ids[i].clone(),
+            round: round[i],
+            lender_id: lenders[i].clone(),
+            returned_total: total[i],
+            held: held[i],
+            reissued: reissued[i],
+            disposition: disposition[i].clone(),
+            reason_zh: why[i].clone(),
+        })
+        .collect())
 }

@@ -343,3 +343,25 @@ fn a_click_path_in_headless_chromium() {
     );
     drop(server);
 }
+
+#[test]
+fn the_payouts_page_shows_returned_transfers() {
+    let w = Workdir::new("desk-returns");
+    run_folder(&w);
+    w.write(
+        "data/returns.csv",
+        "platform_id,round,lender_id,amount,returned_on\n<b>P1</b>,1,L1,100,2019-07-01\n",
+    );
+    let o = w.run(&["run", "data", "--ledger", "r", "--out", "r2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = winddown::desk::run::Run::load(&w.path("r2")).unwrap();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk { run, token: None }));
+    let (s, _, body) = get(&app, "/payouts", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("退汇 Returned transfers"), "{body}");
+    assert!(body.contains("<td>held</td>"), "{body}");
+    let (_, _, json) = get(&app, "/payouts?format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["returned"][0]["held"]["fen"], 10_000);
+    assert_eq!(v["returned"][0]["lender_id"], "L1");
+}
