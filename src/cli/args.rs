@@ -250,9 +250,10 @@ pub struct VoteArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The output folder of `winddown run`.
-    #[arg(value_name = "RUN_OUT")]
-    pub run: PathBuf,
+    /// The output folder of `winddown run`; with two, the later one is served and compared
+    /// with the earlier (the bulletin of `winddown progress`).
+    #[arg(value_name = "RUN_OUT", num_args = 1..=2, required = true)]
+    pub runs: Vec<PathBuf>,
     /// The port to listen on (0: any free port).
     #[arg(long, default_value_t = 8765)]
     pub port: u16,

@@ -29,6 +29,9 @@ use crate::error::{Error, Result};
 /// What every request is answered from.
 pub struct Desk {
     pub run: run::Run,
+    /// With an earlier run folder: the bulletin between them (the later against the earlier,
+    /// as `winddown progress`).
+    pub progress: Option<crate::output::documents::bulletin::Bulletin>,
     /// Required on every request when the desk listens beyond loopback.
     pub token: Option<String>,
 }
@@ -44,6 +47,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/platforms", get(pages::platforms))
         .route("/platforms/{id}", get(pages::platform))
         .route("/payouts", get(pages::payouts))
+        .route("/progress", get(pages::progress))
         .route("/lenders", get(pages::lender_form))
         .route("/lenders/{id}", get(pages::lender))
         .route("/assets/desk.css", get(pages::stylesheet))
@@ -123,21 +127,34 @@ fn new_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Serve `dir` on `bind:port` until the process is stopped. `ready` is told the address
-/// and the token (for the console).
+/// Serve `dir` (with `earlier`, the bulletin between the two) on `bind:port` until the process
+/// is stopped. `ready` is told the address and the token (for the console).
 pub fn serve(
     dir: &Path,
+    earlier: Option<&Path>,
     bind: IpAddr,
     port: u16,
     ready: &dyn Fn(SocketAddr, Option<&str>),
 ) -> Result<()> {
     let run = run::Run::load(dir)?;
+    let progress = match earlier {
+        Some(old) => {
+            use crate::output::documents::bulletin;
+            let (old, new) = (bulletin::read_snapshot(old)?, bulletin::read_snapshot(dir)?);
+            Some(bulletin::bulletin(&old, &new))
+        }
+        None => None,
+    };
     let token = if bind.is_loopback() {
         None
     } else {
         Some(new_token()?)
     };
-    let desk = Arc::new(Desk { run, token });
+    let desk = Arc::new(Desk {
+        run,
+        progress,
+        token,
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

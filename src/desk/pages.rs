@@ -72,7 +72,7 @@ fn answer<T: Template + Serialize>(page: &T, title: &str, format: Option<&str>) 
     source = r#"<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · winddown</title><link rel="stylesheet" href="/assets/desk.css"></head>
-<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/lenders">出借人 Lender</a></nav></header>
+<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/progress">进展 Progress</a> <a href="/lenders">出借人 Lender</a></nav></header>
 <main>{{ body|safe }}</main>
 <footer>winddown · 只读 read-only</footer></body></html>"#
 )]
@@ -743,6 +743,81 @@ pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> 
             .collect(),
     };
     answer(&page, "兑付 Payouts", f.format.as_deref())
+}
+
+// ---------------------------------------------------------------- progress between two runs
+
+#[derive(Serialize)]
+pub struct ChangeLine {
+    pub key: String,
+    pub platforms: (i64, i64),
+    pub outstanding: (String, String),
+    pub lenders: (i64, i64),
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>进展 Progress <small>{{ old_as_of }} → {{ new_as_of }}</small></h1>
+{% if !available %}<p>只有一个运行结果 one run only: start the desk with two run folders (<code>winddown serve EARLIER LATER</code>) to compare them.</p>{% else %}
+<h2>按类别 By class</h2>
+<table><tr><th>类别 class</th><th>平台 platforms then → now</th><th>余额 outstanding (元) then → now</th><th>在贷出借人 lenders then → now</th></tr>
+{% for c in by_class %}<tr><td>{{ c.key }}</td><td class="n">{{ c.platforms.0 }} → {{ c.platforms.1 }}</td><td class="n">{{ c.outstanding.0 }} → {{ c.outstanding.1 }}</td><td class="n">{{ c.lenders.0 }} → {{ c.lenders.1 }}</td></tr>
+{% endfor %}</table>
+<h2>变动 Changes</h2>
+<p>已退出 exited ({{ exited.len() }}): {% for p in exited %}<a href="/platforms/{{ p|urlencode_strict }}">{{ p }}</a> {% endfor %}</p>
+<p>新纳入 new ({{ appeared.len() }}): {% for p in appeared %}<a href="/platforms/{{ p|urlencode_strict }}">{{ p }}</a> {% endfor %}</p>
+<p>类别变化 changed class ({{ changed.len() }}):</p><ul>{% for c in changed %}<li><a href="/platforms/{{ c.0|urlencode_strict }}">{{ c.0 }}</a>: {{ c.1 }} → {{ c.2 }}</li>{% endfor %}</ul>{% endif %}"#
+)]
+pub struct Progress {
+    pub available: bool,
+    pub old_as_of: String,
+    pub new_as_of: String,
+    pub by_class: Vec<ChangeLine>,
+    pub exited: Vec<String>,
+    pub appeared: Vec<String>,
+    pub changed: Vec<(String, String, String)>,
+}
+
+pub async fn progress(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> Response {
+    let page = match &desk.progress {
+        None => Progress {
+            available: false,
+            old_as_of: String::new(),
+            new_as_of: desk.run.summary.as_of.clone().unwrap_or_default(),
+            by_class: Vec::new(),
+            exited: Vec::new(),
+            appeared: Vec::new(),
+            changed: Vec::new(),
+        },
+        Some(b) => {
+            let mut by_class: Vec<(&String, &(crate::output::documents::bulletin::Totals, _))> =
+                b.by_class.iter().collect();
+            by_class.sort_by_key(|(code, _)| class_rank(code));
+            Progress {
+                available: true,
+                old_as_of: b.old_as_of.to_string(),
+                new_as_of: b.new_as_of.to_string(),
+                by_class: by_class
+                    .into_iter()
+                    .map(|(code, (o, n))| ChangeLine {
+                        key: crate::domain::class::Class::of_code(code)
+                            .map_or(code.clone(), |c| format!("{} {code}", c.zh())),
+                        platforms: (o.platforms, n.platforms),
+                        outstanding: (
+                            grouped(i128::from(o.outstanding)),
+                            grouped(i128::from(n.outstanding)),
+                        ),
+                        lenders: (o.lenders, n.lenders),
+                    })
+                    .collect(),
+                exited: b.exited.clone(),
+                appeared: b.appeared.clone(),
+                changed: b.changed.clone(),
+            }
+        }
+    };
+    answer(&page, "进展 Progress", f.format.as_deref())
 }
 
 // ---------------------------------------------------------------- a lender (the help line)

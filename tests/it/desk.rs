@@ -42,6 +42,7 @@ fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     winddown::desk::router(Arc::new(winddown::desk::Desk {
         run,
+        progress: None,
         token: token.map(str::to_string),
     }))
 }
@@ -247,7 +248,7 @@ fn serve(w: &Workdir) -> Server {
         .unwrap()
         .port();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_winddown"))
-        .args(["serve", "r", "--port", &port.to_string()])
+        .args(["serve", "r0", "r", "--port", &port.to_string()])
         .current_dir(w.path(""))
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -273,7 +274,16 @@ fn a_click_path_in_headless_chromium() {
     };
     let w = Workdir::new("desk-chromium");
     let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
-    let o = w.run(&["run", city.to_str().unwrap(), "--out", "r"]);
+    let o = w.run(&["run", city.to_str().unwrap(), "--out", "r0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run(&[
+        "run",
+        city.to_str().unwrap(),
+        "--as-of",
+        "2019-07-31",
+        "--out",
+        "r",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let server = serve(&w);
     let port = server.1;
@@ -315,6 +325,10 @@ fn a_click_path_in_headless_chromium() {
         lender.contains("出借人 Lender L00606") && lender.contains("P03"),
         "{lender}"
     );
+    // The later run against the earlier.
+    let progress = dom("/progress");
+    assert!(progress.contains("2019-06-30 → 2019-07-31"), "{progress}");
+    assert!(progress.contains("已出险 failed"), "{progress}");
     // The CSV of every failed platform.
     let (status, csv) = http_get(port, "/platforms?class=failed&format=csv").unwrap();
     assert!(status.contains("200"), "{status}");
@@ -355,10 +369,18 @@ fn the_payouts_page_shows_returned_transfers() {
     let o = w.run(&["run", "data", "--ledger", "r", "--out", "r2"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let run = winddown::desk::run::Run::load(&w.path("r2")).unwrap();
-    let app = winddown::desk::router(Arc::new(winddown::desk::Desk { run, token: None }));
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        token: None,
+    }));
     let (s, _, body) = get(&app, "/payouts", &[]);
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("退汇 Returned transfers"), "{body}");
+    // One run only: the progress page says how to compare two.
+    let (s, _, page) = get(&app, "/progress", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("winddown serve EARLIER LATER"), "{page}");
     assert!(body.contains("<td>held</td>"), "{body}");
     let (_, _, json) = get(&app, "/payouts?format=json", &[]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();

@@ -5,7 +5,17 @@ use crate::cli::console::Log;
 use crate::error::Result;
 
 pub fn serve(args: ServeArgs, log: &Log) -> Result<()> {
-    crate::desk::serve(&args.run, args.bind, args.port, &|addr, token| {
+    // `serve EARLIER LATER`: the later is served, the earlier only compared with.
+    let (run, earlier) = match args.runs.as_slice() {
+        [old, new] => (new, Some(old.as_path())),
+        [one, ..] => (one, None),
+        [] => {
+            return Err(crate::error::Error::Usage(
+                "serve: which run folder?".into(),
+            ))
+        }
+    };
+    crate::desk::serve(run, earlier, args.bind, args.port, &|addr, token| {
         let url = match token {
             None => format!("http://{addr}/"),
             Some(t) => format!("http://{addr}/?token={t}"),
