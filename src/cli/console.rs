@@ -167,17 +167,9 @@ pub fn peak_memory() -> String {
     }
 }
 
-/// A count with thousands separators: 18,733,484.
+/// A count with thousands separators: 18,733,484 (the documents' formatting).
 pub fn grouped_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::domain::count::grouped(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Pad `text` with spaces to `width` terminal columns (Chinese characters are two wide).

@@ -767,10 +767,14 @@ fn every_output_shows_the_classes_in_the_work_plans_order() {
         .map(|c| c["class"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["failed", "high_risk", "zombie", "small", "normal"]);
-    // The report's class table.
+    // The report's class table, its counts with thousands separators.
     let html = w.read("a/report.html");
     let table = &html[html.find("<h2>分类 Classes</h2>").unwrap()..];
     assert!(ascending(&positions(table)));
+    assert!(
+        table.contains("已出险 failed</td><td>18</td><td>2.56亿元</td><td>6,591</td>"),
+        "{table}"
+    );
     // The bulletin: in that order, in Chinese too.
     let o = w.run(&["run", city, "--as-of", "2019-07-31", "--out", "b"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

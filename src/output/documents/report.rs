@@ -38,6 +38,7 @@ pub fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+use crate::domain::count::grouped as count;
 use crate::domain::money::grouped as yuan;
 
 fn wan(fen: i128) -> f64 {
@@ -272,9 +273,9 @@ pub fn html(r: &ReportInput) -> Result<String> {
             "<tr><td class=\"t\">{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             class.zh(),
             class.code(),
-            t.platforms,
+            count(t.platforms as i64),
             crate::domain::money::wan_yi(t.lender_outstanding),
-            t.lenders_current,
+            count(t.lenders_current),
             crate::domain::money::wan_yi(t.total_claim),
             crate::domain::money::wan_yi(t.expected_recovery)
         );
@@ -326,8 +327,9 @@ pub fn html(r: &ReportInput) -> Result<String> {
     for (d, (l, c)) in &districts {
         let _ = writeln!(
             h,
-            "<tr><td class=\"t\">{}</td><td>{l}</td><td>{}</td></tr>",
+            "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(d),
+            count(*l),
             yuan(*c)
         );
     }
@@ -372,7 +374,8 @@ pub fn html(r: &ReportInput) -> Result<String> {
             .sum();
         let _ = writeln!(
             h,
-            "<tr><td class=\"t\">{name}</td><td>{l}</td><td>{}</td></tr>",
+            "<tr><td class=\"t\">{name}</td><td>{}</td><td>{}</td></tr>",
+            count(l),
             yuan(c)
         );
         band_lenders.push(l as f64);
@@ -396,11 +399,11 @@ pub fn html(r: &ReportInput) -> Result<String> {
             "<tr><td>{}</td><td>{}</td><td>{} ({:.1}%)</td><td>{} ({:.1}%)</td><td>{} ({:.1}%)</td><td class=\"t\">{}</td></tr>",
             s.stage,
             s.ends_on,
-            s.platforms_remaining,
+            count(s.platforms_remaining),
             s.platforms_remaining_pct,
             yuan(s.outstanding_remaining.into()),
             s.outstanding_remaining_pct,
-            s.lenders_remaining,
+            count(s.lenders_remaining),
             s.lenders_remaining_pct,
             esc(&s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; "))
         );
@@ -469,7 +472,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
             esc(&m.district),
             c.class.zh(),
             yuan(m.lender_outstanding.into()),
-            m.lenders_current,
+            count(m.lenders_current),
             stage_of.get(m.platform_id.as_str()).map_or(String::new(), |e| e.stage.to_string()),
             esc(&c.reason_zh)
         );
@@ -504,7 +507,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
             "<table><tr><th class=\"t\">出借余额 lender outstanding</th><td>{}</td><th class=\"t\">借款余额 loan outstanding</th><td>{}</td></tr><tr><th class=\"t\">在贷出借人 current lenders</th><td>{}</td><th class=\"t\">债权 total claim</th><td>{}</td></tr><tr><th class=\"t\">预计回收 expected recovery</th><td>{}</td><th class=\"t\">预计兑付率 expected payout ratio</th><td>{}</td></tr></table>",
             yuan(m.lender_outstanding.into()),
             yuan(m.loan_outstanding.into()),
-            m.lenders_current,
+            count(m.lenders_current),
             yuan(x.total_claim.into()),
             yuan(m.expected_recovery.into()),
             if x.total_claim > 0 { format!("{:.1}%", m.expected_recovery as f64 * 100.0 / x.total_claim as f64) } else { "—".into() }
