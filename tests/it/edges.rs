@@ -294,6 +294,11 @@ fn text_that_would_run_as_a_formula_is_inert_or_listed_for_a_clerk() {
     // No workbook holds a formula, whatever the text.
     no_formulas(&w.path("r/winddown.xlsx"));
     no_formulas(&w.path("bank/F_r1_b01_001.xlsx"));
+    // The batch workbook: its sheet named, 序号 a number as a bank's template has it.
+    let mut book: Xlsx<_> = open_workbook(w.path("bank/F_r1_b01_001.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["批量代付 batch"]);
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.rows().nth(1).unwrap()[0], Data::Float(1.0));
     // Statements and SMS for mail merge in Excel: neutralised.
     let o = w.run(&["statement", "r", "--all", "--data", "data", "--out", "st"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -876,5 +881,19 @@ fn every_command_has_its_man_page() {
     assert!(
         help.contains(".xlsx") && help.contains("folder of parts"),
         "{help}"
+    );
+}
+
+#[test]
+fn an_empty_rejects_sheet_says_there_was_nothing() {
+    let w = Workdir::new("edges-empty-rejects");
+    empty_round(&w, "F,1,100,2019-03-01\n");
+    let o = w.run(&["run", "data", "--xlsx", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut book: Xlsx<_> = open_workbook(w.path("r/winddown.xlsx")).unwrap();
+    let sheet = book.worksheet_range("拒收记录").unwrap();
+    assert_eq!(
+        sheet.rows().nth(1).unwrap()[0],
+        Data::String("无 none".into())
     );
 }

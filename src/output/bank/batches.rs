@@ -518,6 +518,7 @@ fn batch_xlsx(columns: &[(BatchField, String)], lines: &[Vec<String>]) -> Result
     let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let ws = wb.add_worksheet();
+    ws.set_name("批量代付 batch").map_err(err)?;
     let text = Format::new().set_num_format("@");
     let money = Format::new().set_num_format("#,##0.00");
     for (c, (_, h)) in columns.iter().enumerate() {
@@ -527,10 +528,14 @@ fn batch_xlsx(columns: &[(BatchField, String)], lines: &[Vec<String>]) -> Result
     for (r, l) in lines.iter().enumerate() {
         let row = r as u32 + 1;
         for (c, v) in l.iter().enumerate() {
-            if columns
-                .get(c)
-                .is_some_and(|(f, _)| *f == BatchField::Amount)
-            {
+            let field = columns.get(c).map(|(f, _)| *f);
+            if field == Some(BatchField::Seq) {
+                // 序号 is a number, as a bank's template has it.
+                let seq: f64 = v.parse().unwrap_or(0.0);
+                ws.write_number(row, c as u16, seq).map_err(err)?;
+                continue;
+            }
+            if field == Some(BatchField::Amount) {
                 let amount: f64 = v.parse().unwrap_or(0.0);
                 ws.write_number_with_format(row, c as u16, amount, &money)
                     .map_err(err)?;

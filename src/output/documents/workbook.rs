@@ -532,7 +532,7 @@ fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
 fn rejects_sheet(rejects: &[RejectRow], pseudonyms: Option<&Pseudonymizer>) -> Sheet {
     let mut sorted: Vec<&RejectRow> = rejects.iter().collect();
     sorted.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
-    let rows = sorted
+    let mut rows: Vec<Vec<Cell>> = sorted
         .into_iter()
         .map(|r| {
             let value = crate::output::reject_value(r, pseudonyms);
@@ -546,6 +546,17 @@ fn rejects_sheet(rejects: &[RejectRow], pseudonyms: Option<&Pseudonymizer>) -> S
             ]
         })
         .collect();
+    // An empty sheet could be a sheet that failed to fill: say there was nothing.
+    if rows.is_empty() {
+        rows.push(vec![
+            text("无 none"),
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+        ]);
+    }
     Sheet {
         name: "拒收记录".into(),
         headers: vec!["表", "文件", "行号", "列", "值", "原因"],
