@@ -897,3 +897,30 @@ fn an_empty_rejects_sheet_says_there_was_nothing() {
         Data::String("无 none".into())
     );
 }
+
+#[test]
+fn the_workbook_filters_the_rows_not_the_total_and_keeps_id_and_name_in_view() {
+    let w = Workdir::new("edges-workbook-layout");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&["run", city.to_str().unwrap(), "--xlsx", "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The sheets' XML, read with Python's zipfile (CI has Python for the notebooks).
+    let xml = |sheet: &str| -> String {
+        let o = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+            ])
+            .arg(w.path("r/winddown.xlsx"))
+            .arg(format!("xl/worksheets/{sheet}.xml"))
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // 汇总: the header and five classes filtered (A1:G6), the 合计 row (7) left out.
+    let summary = xml("sheet1");
+    assert!(summary.contains("<autoFilter ref=\"A1:G6\"/>"), "{summary}");
+    // The first class sheet: the id and name columns frozen with the header.
+    let class = xml("sheet2");
+    assert!(class.contains("<pane xSplit=\"2\" ySplit=\"1\""), "{class}");
+}

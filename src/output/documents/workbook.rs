@@ -59,6 +59,10 @@ struct Sheet {
     rows: Vec<Vec<Cell>>,
     /// Lines below the table (the 三降 targets, the deadline …), as rows of cells.
     notes: Vec<Vec<Cell>>,
+    /// The last rows of the table that are totals (合计): outside the autofilter.
+    total_rows: usize,
+    /// Columns kept in view when scrolling right (the platform's id and name).
+    frozen_cols: u16,
 }
 
 struct Formats {
@@ -185,8 +189,11 @@ fn write_sheet(wb: &mut Workbook, sheet: &Sheet, f: &Formats) -> Result<()> {
         }
     }
     if cols > 0 {
-        ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-        ws.autofilter(0, 0, shown.max(1) as u32, cols as u16 - 1)
+        ws.set_freeze_panes(1, sheet.frozen_cols)
+            .map_err(xlsx_error)?;
+        // The filter covers the rows, not the totals below them.
+        let filtered = shown.saturating_sub(sheet.total_rows).max(1);
+        ws.autofilter(0, 0, filtered as u32, cols as u16 - 1)
             .map_err(xlsx_error)?;
         ws.set_repeat_rows(0, 0).map_err(xlsx_error)?;
     }
@@ -312,6 +319,8 @@ fn summary_sheet(analysis: &Analysis, plan: &Plan) -> Sheet {
         ],
         rows,
         notes,
+        total_rows: 1,
+        frozen_cols: 0,
     }
 }
 
@@ -377,6 +386,8 @@ fn class_sheet(analysis: &Analysis, plan: &Plan, class: Class) -> Sheet {
         ],
         rows,
         notes: Vec::new(),
+        total_rows: 0,
+        frozen_cols: 2,
     }
 }
 
@@ -433,6 +444,8 @@ fn stages_sheet(plan: &Plan) -> Sheet {
         ],
         rows,
         notes: Vec::new(),
+        total_rows: 0,
+        frozen_cols: 0,
     }
 }
 
@@ -468,6 +481,8 @@ fn steps_sheet(plan: &Plan) -> Sheet {
         ],
         rows,
         notes: Vec::new(),
+        total_rows: 0,
+        frozen_cols: 0,
     }
 }
 
@@ -526,6 +541,8 @@ fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
         ],
         rows,
         notes: Vec::new(),
+        total_rows: 0,
+        frozen_cols: 0,
     }
 }
 
@@ -562,5 +579,7 @@ fn rejects_sheet(rejects: &[RejectRow], pseudonyms: Option<&Pseudonymizer>) -> S
         headers: vec!["表", "文件", "行号", "列", "值", "原因"],
         rows,
         notes: Vec::new(),
+        total_rows: 0,
+        frozen_cols: 0,
     }
 }
