@@ -135,6 +135,21 @@ fn the_workbook_reads_back_as_the_parquet_exports() {
             other => panic!("{other:?}"),
         }
     }
+    // With the ratio each round reached (the level, shown as a percentage).
+    let level: Vec<Option<f64>> = rounds
+        .column("level")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
+    for (row, l) in sheet.rows().skip(1).zip(&level) {
+        match (&row[12], l) {
+            (Data::Float(v), Some(l)) => assert!((v - l).abs() < 1e-12, "{v} {l}"),
+            (Data::Empty, None) => {}
+            other => panic!("{other:?}"),
+        }
+    }
 
     // 拒收记录: the rows of rejects.csv.
     let rejects = w.read("r/rejects.csv").lines().count() - 1;

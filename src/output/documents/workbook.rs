@@ -514,6 +514,9 @@ fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
                 Yuan(r.surplus),
                 Int(r.lenders),
                 Int(r.lenders_paid),
+                // The share of every claim reached by this round (the level L; a round taken
+                // from the ledger is not recomputed and has none).
+                r.level.map_or(Empty, |l| Pct(l * 100.0)),
                 text(if r.computed {
                     "本次计算"
                 } else {
@@ -537,6 +540,7 @@ fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
             "结余（元）",
             "参与出借人数",
             "获兑付出借人数",
+            "兑付比例（累计）",
             "来源",
         ],
         rows,
