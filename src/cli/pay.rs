@@ -90,6 +90,14 @@ impl Transfers {
         self.file.is_some() || self.batches.is_some()
     }
 
+    /// The rounds computed on the console, then what the bank files need a clerk to know.
+    pub fn say(&self, payouts: &Payouts, log: &Log) {
+        console::print_payout_summary(payouts, log);
+        for note in &self.notes {
+            log.info(note);
+        }
+    }
+
     /// What commits with the output folder.
     pub fn issue(&mut self) -> output::Issue<'_> {
         output::Issue {

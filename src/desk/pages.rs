@@ -21,11 +21,6 @@ use crate::domain::text::excel_safe;
 /// Rows per page of the platforms table.
 const PAGE_ROWS: usize = 50;
 
-/// How the desk orders classes: the work plan's order (已出险, 高风险, 僵尸类, 规模较小, 正常).
-fn class_rank(code: &str) -> usize {
-    crate::domain::class::Class::shown_rank(code)
-}
-
 /// An amount as the desk shows it: 万元/亿元, the exact yuan on hover.
 #[derive(Debug, Clone, Serialize)]
 pub struct Money {
@@ -137,7 +132,7 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
     let s = &desk.run.summary;
     let fen = |y: &str| crate::domain::money::parse_fen(y).unwrap_or(0);
     let mut by_class: Vec<_> = s.by_class.iter().collect();
-    by_class.sort_by_key(|c| class_rank(&c.class));
+    by_class.sort_by_key(|c| crate::domain::class::Class::shown_rank(&c.class));
     let page = Overview {
         as_of: s.as_of.clone().unwrap_or_default(),
         classes: by_class
@@ -340,7 +335,7 @@ pub async fn platforms(State(desk): State<Arc<Desk>>, Query(filters): Query<Filt
     // Facets: counts over the rows the other filters keep, classes in the work plan's order.
     let mut by_class: BTreeMap<usize, (String, String, usize)> = BTreeMap::new();
     for p in all.iter().filter(|p| filters.keeps(p, "class")) {
-        let rank = class_rank(&p.class);
+        let rank = crate::domain::class::Class::shown_rank(&p.class);
         let e = by_class
             .entry(rank)
             .or_insert((p.class.clone(), p.class_zh.clone(), 0));
@@ -793,7 +788,7 @@ pub async fn progress(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
         Some(b) => {
             let mut by_class: Vec<(&String, &(crate::output::documents::bulletin::Totals, _))> =
                 b.by_class.iter().collect();
-            by_class.sort_by_key(|(code, _)| class_rank(code));
+            by_class.sort_by_key(|(code, _)| crate::domain::class::Class::shown_rank(code));
             Progress {
                 available: true,
                 old_as_of: b.old_as_of.to_string(),

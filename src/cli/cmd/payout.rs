@@ -1,7 +1,7 @@
 //! `winddown payout`: the payout rounds on the ledger, the bank files and notices.
 
 use crate::cli::args::*;
-use crate::cli::console::{self, Log};
+use crate::cli::console::Log;
 use crate::cli::job::{load, record, with_payout};
 use crate::cli::pay::{
     announce_payment, check_payout_shape, compute_payouts, payout_outputs, read_ledger,
@@ -33,10 +33,7 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         None,
         log,
     )?;
-    console::print_payout_summary(&payouts, log);
-    for note in &transfers.notes {
-        log.info(note);
-    }
+    transfers.say(&payouts, log);
     output::write_validation(&staging, &validated, Some(&analysis.reconciliation), None)?;
     exports::payouts(
         &staging,

@@ -49,10 +49,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     console::print_class_summary(&analysis.platforms, log);
     console::print_exposure_summary(&analysis, log);
     console::print_plan_summary(&plan, log);
-    console::print_payout_summary(&payouts, log);
-    for note in &transfers.notes {
-        log.info(note);
-    }
+    transfers.say(&payouts, log);
     log.step("导出 exports");
     let names = LenderNames::new(&validated.data, pseudonyms.as_ref());
     // The claims file, the largest, is written on one core while the rest are on the other.
