@@ -7,12 +7,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::output::folder::records::Summary;
-use crate::table;
+use crate::table::export_file::ExportFile;
 
 /// One platform: what the platforms table and a platform's page show.
 #[derive(Debug, Clone, Serialize)]
@@ -120,23 +119,41 @@ impl Run {
 }
 
 fn platforms(path: &Path, plan_path: &Path) -> Result<Vec<Platform>> {
-    let df = table::read_parquet_file(path)?;
-    let text = |c: &str| table::text_column(&df, c, path);
-    let fen = |c: &str| table::decimal_fen(&df, c, path);
-    let int = |c: &str| table::integer_column(&df, c, path);
-    let (ids, names, districts) = (text("platform_id")?, text("name")?, text("district")?);
-    let (class, class_zh, subclass) = (text("class")?, text("class_zh")?, text("subclass")?);
-    let (reason_zh, reason_en) = (text("reason_zh")?, text("reason_en")?);
+    use crate::domain::exports::{platforms as f, CLASS, CLASS_ZH, DISTRICT, NAME, PLATFORM_ID};
+    use crate::domain::exports::{LENDERS_CURRENT, LENDER_OUTSTANDING, SUBCLASS};
+    let mut fields = vec![
+        &PLATFORM_ID,
+        &NAME,
+        &DISTRICT,
+        &CLASS,
+        &CLASS_ZH,
+        &SUBCLASS,
+        &f::REASON_ZH,
+        &f::REASON_EN,
+        &LENDER_OUTSTANDING,
+        &f::LOAN_OUTSTANDING,
+        &f::EXPECTED_RECOVERY,
+        &f::TOTAL_CLAIM,
+        &LENDERS_CURRENT,
+        &f::CLAIM_LENDERS,
+    ];
+    for (lenders, claim) in &f::BAND_COLUMNS {
+        fields.extend([lenders, claim]);
+    }
+    let t = ExportFile::read(path, &fields)?;
+    let (ids, names, districts) = (t.text(&PLATFORM_ID)?, t.text(&NAME)?, t.text(&DISTRICT)?);
+    let (class, class_zh, subclass) = (t.text(&CLASS)?, t.text(&CLASS_ZH)?, t.text(&SUBCLASS)?);
+    let (reason_zh, reason_en) = (t.text(&f::REASON_ZH)?, t.text(&f::REASON_EN)?);
     let (outstanding, loans, recovery, claim) = (
-        fen("lender_outstanding")?,
-        fen("loan_outstanding")?,
-        fen("expected_recovery")?,
-        fen("total_claim")?,
+        t.money(&LENDER_OUTSTANDING)?,
+        t.money(&f::LOAN_OUTSTANDING)?,
+        t.money(&f::EXPECTED_RECOVERY)?,
+        t.money(&f::TOTAL_CLAIM)?,
     );
-    let (current, claim_lenders) = (int("lenders_current")?, int("claim_lenders")?);
+    let (current, claim_lenders) = (t.int(&LENDERS_CURRENT)?, t.int(&f::CLAIM_LENDERS)?);
     let mut bands = Vec::new();
-    for b in crate::rules::exposure::BANDS {
-        bands.push((b.name, int(b.lenders)?, fen(b.claim)?));
+    for (band, (lenders, claim)) in crate::rules::exposure::BANDS.iter().zip(&f::BAND_COLUMNS) {
+        bands.push((band.name, t.int(lenders)?, t.money(claim)?));
     }
     let plan = plan(plan_path)?;
     let mut out: Vec<Platform> = (0..ids.len())
@@ -188,120 +205,76 @@ struct PlanLine {
     units: Vec<String>,
 }
 
-/// plan.parquet by platform id, read with arrow-rs (its steps are a list of structs).
+/// plan.parquet by platform id.
 fn plan(path: &Path) -> Result<BTreeMap<String, PlanLine>> {
-    use arrow_array::{
-        Array, BooleanArray, Date32Array, Int64Array, ListArray, StringArray, StructArray,
-    };
-    let bad = |m: String| Error::bad_file(path, format!("not a plan of this version: {m}"));
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| bad(e.to_string()))?;
-    let date = |a: &Date32Array, i: usize| {
-        if a.is_null(i) {
-            String::new()
-        } else {
-            crate::domain::date::Date(a.value(i)).to_string()
-        }
-    };
+    use crate::domain::exports::{plan as f, PLATFORM_ID, STAGE};
+    let t = ExportFile::read(
+        path,
+        &[
+            &PLATFORM_ID,
+            &STAGE,
+            &f::ACTION_ZH,
+            &f::START_ON,
+            &f::COMPLETE_BY,
+            &f::AT_RISK,
+            &f::AT_RISK_REASON_ZH,
+            &f::STEPS,
+            &f::RESPONSIBLE_UNITS,
+        ],
+    )?;
+    let (ids, stage, action) = (
+        t.text(&PLATFORM_ID)?,
+        t.int(&STAGE)?,
+        t.text(&f::ACTION_ZH)?,
+    );
+    let (start, complete) = (t.opt_date(&f::START_ON)?, t.opt_date(&f::COMPLETE_BY)?);
+    let (risk, risk_why) = (t.opt_bool(&f::AT_RISK)?, t.text(&f::AT_RISK_REASON_ZH)?);
+    let (steps, units) = (t.steps(&f::STEPS)?, t.text_list(&f::RESPONSIBLE_UNITS)?);
+    let date = |d: Option<crate::domain::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let mut out = BTreeMap::new();
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(e.to_string()))?;
-        let col = |name: &str| {
-            batch
-                .column_by_name(name)
-                .cloned()
-                .ok_or_else(|| bad(format!("no column {name}")))
-        };
-        macro_rules! typed {
-            ($name:expr, $ty:ty) => {
-                col($name)?
-                    .as_any()
-                    .downcast_ref::<$ty>()
-                    .cloned()
-                    .ok_or_else(|| bad(format!("column {} has another type", $name)))?
-            };
-        }
-        let ids = typed!("platform_id", StringArray);
-        let stage = typed!("stage", Int64Array);
-        let action = typed!("action_zh", StringArray);
-        let start = typed!("start_on", Date32Array);
-        let complete = typed!("complete_by", Date32Array);
-        let risk = typed!("at_risk", BooleanArray);
-        let risk_why = typed!("at_risk_reason_zh", StringArray);
-        let steps = typed!("steps", ListArray);
-        let units = typed!("responsible_units", ListArray);
-        for i in 0..batch.num_rows() {
-            let mut lines = Vec::new();
-            if !steps.is_null(i) {
-                let items = steps.value(i);
-                let s = items
-                    .as_any()
-                    .downcast_ref::<StructArray>()
-                    .ok_or_else(|| bad("steps are not structs".into()))?;
-                let field = |n: &str| s.column_by_name(n).cloned();
-                let (code, zh, due) = (field("step"), field("step_zh"), field("due_on"));
-                let (Some(code), Some(zh), Some(due)) = (code, zh, due) else {
-                    return Err(bad("steps without step, step_zh, due_on".into()));
-                };
-                let code = code.as_any().downcast_ref::<StringArray>().cloned();
-                let zh = zh.as_any().downcast_ref::<StringArray>().cloned();
-                let due = due.as_any().downcast_ref::<Date32Array>().cloned();
-                let (Some(code), Some(zh), Some(due)) = (code, zh, due) else {
-                    return Err(bad("steps of another type".into()));
-                };
-                for k in 0..s.len() {
-                    lines.push((
-                        zh.value(k).to_string(),
-                        code.value(k).to_string(),
-                        date(&due, k),
-                    ));
-                }
-            }
-            let mut unit_names = Vec::new();
-            if !units.is_null(i) {
-                let list = units.value(i);
-                let names = list
-                    .as_any()
-                    .downcast_ref::<StringArray>()
-                    .ok_or_else(|| bad("responsible units are not text".into()))?;
-                unit_names.extend((0..names.len()).map(|k| names.value(k).to_string()));
-            }
-            out.insert(
-                ids.value(i).to_string(),
-                PlanLine {
-                    stage: stage.value(i),
-                    action_zh: action.value(i).to_string(),
-                    start_on: date(&start, i),
-                    complete_by: date(&complete, i),
-                    at_risk: !risk.is_null(i) && risk.value(i),
-                    at_risk_reason_zh: if risk_why.is_null(i) {
-                        String::new()
-                    } else {
-                        risk_why.value(i).to_string()
-                    },
-                    steps: lines,
-                    units: unit_names,
-                },
-            );
-        }
+    for (i, (steps, units)) in steps.into_iter().zip(units).enumerate() {
+        out.insert(
+            ids[i].clone(),
+            PlanLine {
+                stage: stage[i],
+                action_zh: action[i].clone(),
+                start_on: date(start[i]),
+                complete_by: date(complete[i]),
+                at_risk: risk[i] == Some(true),
+                at_risk_reason_zh: risk_why[i].clone(),
+                steps: steps
+                    .into_iter()
+                    .map(|(code, zh, due)| (zh, code, due.to_string()))
+                    .collect(),
+                units,
+            },
+        );
     }
     Ok(out)
 }
 
 fn returned(path: &Path) -> Result<Vec<Returned>> {
-    let df = table::read_parquet_file(path)?;
-    let text = |c: &str| table::text_column(&df, c, path);
-    let fen = |c: &str| table::decimal_fen(&df, c, path);
-    let (ids, lenders, disposition, why) = (
-        text("platform_id")?,
-        text("lender_id")?,
-        text("disposition")?,
-        text("reason_zh")?,
+    use crate::domain::exports::{returned_transfers as f, LENDER_ID, PLATFORM_ID, ROUND};
+    let t = ExportFile::read(
+        path,
+        &[
+            &PLATFORM_ID,
+            &ROUND,
+            &LENDER_ID,
+            &f::RETURNED_TOTAL,
+            &f::HELD,
+            &f::REISSUED,
+            &f::DISPOSITION,
+            &f::REASON_ZH,
+        ],
+    )?;
+    let (ids, lenders, round) = (t.text(&PLATFORM_ID)?, t.text(&LENDER_ID)?, t.int(&ROUND)?);
+    let (disposition, why) = (t.text(&f::DISPOSITION)?, t.text(&f::REASON_ZH)?);
+    let (total, held, reissued) = (
+        t.money(&f::RETURNED_TOTAL)?,
+        t.money(&f::HELD)?,
+        t.money(&f::REISSUED)?,
     );
-    let round = table::integer_column(&df, "round", path)?;
-    let (total, held, reissued) = (fen("returned_total")?, fen("held")?, fen("reissued")?);
     Ok((0..ids.len())
         .map(|i| Returned {
             platform_id: ids[i].clone(),

@@ -7,6 +7,7 @@ pub mod class;
 pub mod count;
 pub mod date;
 pub mod division;
+pub mod exports;
 pub mod fraction;
 pub mod money;
 pub mod schema;

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::input::data::InputData;
 use crate::input::ids::Fp;
 use crate::rules::exposure::{Claims, Status};
-use crate::table;
+use crate::table::export_file::ExportFile;
 
 /// A code not found in today's data.
 const UNKNOWN: u32 = u32::MAX;
@@ -367,14 +367,30 @@ impl Ledger {
 }
 
 fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
-    let df = table::read_parquet_file(path)?;
-    let money = |name: &str| table::decimal_fen(&df, name, path);
-    let round = table::integer_column(&df, "round", path)?;
-    let platforms_raw = table::text_column(&df, "platform_id", path)?;
-    let lenders_raw = table::text_column(&df, "lender_id", path)?;
+    use crate::domain::exports::{payouts as f, CLAIM, LENDER_ID, PLATFORM_ID, ROUND, STATUS};
+    let t = ExportFile::read(
+        path,
+        &[
+            &PLATFORM_ID,
+            &ROUND,
+            &LENDER_ID,
+            &STATUS,
+            &CLAIM,
+            &f::BEFORE,
+            &f::PAID,
+            &f::RESERVED,
+            &f::CARRIED,
+            &f::RETURNED,
+            &f::RETURNED_TOTAL,
+        ],
+    )?;
+    let round = t.int(&ROUND)?;
+    let platforms_raw = t.text(&PLATFORM_ID)?;
+    let lenders_raw = t.text(&LENDER_ID)?;
     // A row whose transfer came back is `returned` (an eligible lender's); anything but the
     // three statuses payouts.parquet holds is not a ledger.
-    let status: Vec<Status> = table::text_column(&df, "status", path)?
+    let status: Vec<Status> = t
+        .text(&STATUS)?
         .into_iter()
         .map(|s| match s.as_str() {
             "eligible" | "returned" => Ok(Status::Eligible),
@@ -389,22 +405,22 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
         })
         .collect::<Result<_>>()?;
     let (claim, before, paid, reserved, carried) = (
-        money("claim")?,
-        money("before")?,
-        money("paid")?,
-        money("reserved")?,
-        money("carried")?,
+        t.money(&CLAIM)?,
+        t.money(&f::BEFORE)?,
+        t.money(&f::PAID)?,
+        t.money(&f::RESERVED)?,
+        t.money(&f::CARRIED)?,
     );
     // Ledgers written before the returns table have neither column: nothing returned.
-    let optional = |name: &str| -> Result<Vec<i64>> {
-        if table::has_column(&df, name) {
-            money(name)
+    let optional = |field| -> Result<Vec<i64>> {
+        if t.has(field) {
+            t.money(field)
         } else {
             Ok(vec![0; round.len()])
         }
     };
-    let (returned, returned_total) = (optional("returned")?, optional("returned_total")?);
-    drop(df);
+    let (returned, returned_total) = (optional(&f::RETURNED)?, optional(&f::RETURNED_TOTAL)?);
+    drop(t);
     // Platform ids by first appearance; today's code of each.
     let today: HashMap<&str, u32> = data
         .platforms
@@ -480,21 +496,33 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
 /// payout_rounds.parquet's lines (money in fen), sorted by platform id and round: the ledger's
 /// rounds, and what the desk shows of them.
 pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
-    let df = table::read_parquet_file(path)?;
-    let ids = table::text_column(&df, "platform_id", path)?;
-    let round = table::integer_column(&df, "round", path)?;
-    let lenders = table::integer_column(&df, "lenders", path)?;
-    let lenders_paid = table::integer_column(&df, "lenders_paid", path)?;
-    let money = |name: &str| table::decimal_fen(&df, name, path);
+    use crate::domain::exports::{payout_rounds as f, PLATFORM_ID, ROUND};
+    let t = ExportFile::read(
+        path,
+        &[
+            &PLATFORM_ID,
+            &ROUND,
+            &f::POOL,
+            &f::PAID,
+            &f::RESERVED,
+            &f::CARRIED,
+            &f::SURPLUS,
+            &f::LENDERS,
+            &f::LENDERS_PAID,
+            &f::RETURNED,
+        ],
+    )?;
+    let (ids, round) = (t.text(&PLATFORM_ID)?, t.int(&ROUND)?);
+    let (lenders, lenders_paid) = (t.int(&f::LENDERS)?, t.int(&f::LENDERS_PAID)?);
     let (pool, paid, reserved, carried, surplus) = (
-        money("pool")?,
-        money("paid")?,
-        money("reserved")?,
-        money("carried")?,
-        money("surplus")?,
+        t.money(&f::POOL)?,
+        t.money(&f::PAID)?,
+        t.money(&f::RESERVED)?,
+        t.money(&f::CARRIED)?,
+        t.money(&f::SURPLUS)?,
     );
-    let returned = if table::has_column(&df, "returned") {
-        money("returned")?
+    let returned = if t.has(&f::RETURNED) {
+        t.money(&f::RETURNED)?
     } else {
         vec![0; ids.len()]
     };

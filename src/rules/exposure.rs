@@ -14,57 +14,40 @@ use crate::input::data::InputData;
 use crate::rules::classify::Class;
 
 /// A claim size band (万 = 10,000 yuan): claims from `lower` fen (included) to the next band's.
+/// Its columns in platforms.parquet are `domain::exports::platforms::BAND_COLUMNS`, in this
+/// order.
 #[derive(Debug, Clone, Copy)]
 pub struct Band {
     pub name: &'static str,
-    /// Its columns in platforms.parquet.
-    pub lenders: &'static str,
-    pub claim: &'static str,
     pub lower: i64,
-}
-
-const fn band(name: &'static str, lenders: &'static str, claim: &'static str, lower: i64) -> Band {
-    Band {
-        name,
-        lenders,
-        claim,
-        lower,
-    }
 }
 
 /// The bands, ascending.
 pub const BANDS: [Band; 6] = [
-    band("band_0_1w", "band_0_1w_lenders", "band_0_1w_claim", 0),
-    band(
-        "band_1w_5w",
-        "band_1w_5w_lenders",
-        "band_1w_5w_claim",
-        1_000_000,
-    ),
-    band(
-        "band_5w_10w",
-        "band_5w_10w_lenders",
-        "band_5w_10w_claim",
-        5_000_000,
-    ),
-    band(
-        "band_10w_50w",
-        "band_10w_50w_lenders",
-        "band_10w_50w_claim",
-        10_000_000,
-    ),
-    band(
-        "band_50w_100w",
-        "band_50w_100w_lenders",
-        "band_50w_100w_claim",
-        50_000_000,
-    ),
-    band(
-        "band_100w_up",
-        "band_100w_up_lenders",
-        "band_100w_up_claim",
-        100_000_000,
-    ),
+    Band {
+        name: "band_0_1w",
+        lower: 0,
+    },
+    Band {
+        name: "band_1w_5w",
+        lower: 1_000_000,
+    },
+    Band {
+        name: "band_5w_10w",
+        lower: 5_000_000,
+    },
+    Band {
+        name: "band_10w_50w",
+        lower: 10_000_000,
+    },
+    Band {
+        name: "band_50w_100w",
+        lower: 50_000_000,
+    },
+    Band {
+        name: "band_100w_up",
+        lower: 100_000_000,
+    },
 ];
 
 /// A lender's standing on a platform.
@@ -352,4 +335,19 @@ pub fn reconcile(data: &InputData, exposures: &[(u32, i64)]) -> Result<Reconcile
         platforms_checked: exposures.len() as u64,
         outstanding_total: total,
     })
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::BANDS;
+    use crate::domain::exports::platforms::BAND_COLUMNS;
+
+    #[test]
+    fn each_band_has_its_two_columns_in_platforms_parquet_in_order() {
+        for (band, (lenders, claim)) in BANDS.iter().zip(&BAND_COLUMNS) {
+            assert_eq!(lenders.name, format!("{}_lenders", band.name));
+            assert_eq!(claim.name, format!("{}_claim", band.name));
+        }
+        assert!(BANDS.windows(2).all(|w| w[0].lower < w[1].lower));
+    }
 }

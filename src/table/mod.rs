@@ -1,10 +1,12 @@
-//! The polars wall: with `input::parquet` (the input tables' Parquet columns turned into typed
-//! cells) and `generate::sink`, the only place that touches polars. Parquet files a slice of
-//! row groups at a time ([`batches`]), whole-file reads of ledgers and earlier runs' exports as
-//! plain columns, frames for the generator's Parquet files ([`frame`]), and the CSV copies of
-//! the exports. It depends on nothing of the pipeline but errors and the domain's types.
+//! Columnar files. The polars wall: with `input::parquet` (the input tables' Parquet columns
+//! turned into typed cells) and `generate::sink`, the only place that touches polars — input
+//! Parquet files a slice of row groups at a time ([`batches`]), frames for the generator's
+//! Parquet files ([`frame`]), and the CSV copies of the exports. Beside it, the exports of
+//! earlier runs read back by their contract's fields with arrow-rs, the stack that writes them
+//! ([`export_file`]). It depends on nothing of the pipeline but errors and the domain.
 
 pub mod batches;
+pub mod export_file;
 pub mod frame;
 
 use std::path::Path;
@@ -15,7 +17,7 @@ use crate::error::{Error, PolarsContext, Result};
 
 /// Read a whole Parquet file. A damaged file is an [`Error::BadFile`] naming it, even if a
 /// decoder deep inside polars panics instead of returning an error.
-pub fn read_parquet_file(path: &Path) -> Result<DataFrame> {
+fn read_parquet_file(path: &Path) -> Result<DataFrame> {
     let f = std::fs::File::open(path)
         .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
     crate::error::contained(|| ParquetReader::new(f).finish())
@@ -28,59 +30,6 @@ pub fn read_parquet_file(path: &Path) -> Result<DataFrame> {
                 .join(" ");
             Error::bad_file(path, format!("cannot read as Parquet: {one_line}"))
         })
-}
-
-/// A Decimal money column read back as fen, exactly (any scale, whole fen only).
-pub fn decimal_fen(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
-    let bad = |m: String| Error::bad_file(path, m);
-    let c = df
-        .column(name)
-        .map_err(|_| bad(format!("no column {name}")))?;
-    let DataType::Decimal(_, scale) = c.dtype() else {
-        return Err(bad(format!("column {name} is not Decimal money")));
-    };
-    let scale = *scale as u32;
-    let phys = c
-        .as_materialized_series()
-        .decimal()
-        .map_err(|e| bad(e.to_string()))?
-        .physical()
-        .clone();
-    phys.iter()
-        .map(|v| {
-            crate::domain::money::decimal_to_fen(v.unwrap_or(0), scale)
-                .ok_or_else(|| bad(format!("column {name}: not whole fen")))
-        })
-        .collect()
-}
-
-/// Text columns of a whole Parquet file (null as "").
-pub fn text_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<String>> {
-    Ok(df
-        .column(name)
-        .map_err(|_| Error::bad_file(path, format!("no column {name}")))?
-        .str()
-        .map_err(|_| Error::bad_file(path, format!("column {name} is not text")))?
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect())
-}
-
-/// An integer column of a whole Parquet file; a null or a non-integer type is an error.
-pub fn integer_column(df: &DataFrame, name: &str, path: &Path) -> Result<Vec<i64>> {
-    let bad = || Error::bad_file(path, format!("column {name} is not an integer column"));
-    let c = df
-        .column(name)
-        .map_err(|_| Error::bad_file(path, format!("no column {name}")))?;
-    if !c.dtype().is_integer() {
-        return Err(bad());
-    }
-    let c = c.strict_cast(&DataType::Int64).map_err(|_| bad())?;
-    c.i64()
-        .map_err(|_| bad())?
-        .iter()
-        .map(|v| v.ok_or_else(bad))
-        .collect()
 }
 
 /// Copy a Parquet export to CSV (UTF-8 with BOM, flat columns only), a slice of row groups at
@@ -150,41 +99,4 @@ fn excel_safe_text(df: &mut DataFrame) -> Result<()> {
             .context("making a CSV copy safe for Excel")?;
     }
     Ok(())
-}
-
-/// A Date column of a whole Parquet file (null as day 0 is never wanted: nulls are errors).
-pub fn date_column(
-    df: &DataFrame,
-    name: &str,
-    path: &Path,
-) -> Result<Vec<crate::domain::date::Date>> {
-    let bad = || Error::bad_file(path, format!("no date column {name}"));
-    opt_date_column(df, name, path)?
-        .into_iter()
-        .map(|v| v.ok_or_else(bad))
-        .collect()
-}
-
-/// A Date column whose nulls are allowed.
-pub fn opt_date_column(
-    df: &DataFrame,
-    name: &str,
-    path: &Path,
-) -> Result<Vec<Option<crate::domain::date::Date>>> {
-    let bad = || Error::bad_file(path, format!("no date column {name}"));
-    let c = df.column(name).map_err(|_| bad())?;
-    if c.dtype() != &DataType::Date {
-        return Err(bad());
-    }
-    let c = c.cast(&DataType::Int32).map_err(|_| bad())?;
-    Ok(c.i32()
-        .map_err(|_| bad())?
-        .iter()
-        .map(|v| v.map(crate::domain::date::Date))
-        .collect())
-}
-
-/// Whether a whole Parquet file has a column.
-pub fn has_column(df: &DataFrame, name: &str) -> bool {
-    df.column(name).is_ok()
 }

@@ -1,5 +1,5 @@
 //! docs/columns.md is every Parquet export's columns as the files themselves describe them (the
-//! Arrow field metadata written from output/tables/columns.rs): this test runs every command
+//! Arrow field metadata written from each export's contract in src/domain/exports/): this test runs every command
 //! that writes an export on the sample city (and a returns table), reads each file's schema,
 //! and fails when the document differs or a column has no description. Regenerate the page
 //! after changing an export with `WINDDOWN_WRITE_DOCS=1 cargo test --test it columns_doc`.
@@ -87,10 +87,18 @@ fn docs_list_every_export_column_as_the_files_describe_it() {
         "# Export columns, file by file\n\n\
          Generated from the files themselves: every column of every Parquet export with its type, \
          unit and description as its Arrow field metadata carries them (`description`, \
-         `description_zh`, `unit`). A test (`tests/it/columns_doc.rs`) fails when this page and \
-         the files differ; [outputs.md](outputs.md) says what each file is for.\n",
+         `description_zh`, `unit`), which the writers take from each export's contract \
+         (`src/domain/exports/`, one file per export). A test (`tests/it/columns_doc.rs`) fails \
+         when this page, the files and the contracts differ; [outputs.md](outputs.md) says what \
+         each file is for.\n",
     );
     let mut undescribed = Vec::new();
+    let listed: Vec<&str> = FILES.iter().map(|(_, f)| *f).collect();
+    let contracts: Vec<&str> = winddown::domain::exports::ALL
+        .iter()
+        .map(|e| e.file)
+        .collect();
+    assert_eq!(listed, contracts, "every export with a contract is on the page");
     for (folder, file) in FILES {
         let f = std::fs::File::open(w.path(&format!("{folder}/{file}"))).unwrap();
         let schema = ParquetRecordBatchReaderBuilder::try_new(f)
@@ -101,6 +109,30 @@ fn docs_list_every_export_column_as_the_files_describe_it() {
             page,
             "\n## `{file}`\n\n| column | type | unit | 说明 | description |\n|---|---|---|---|---|\n"
         );
+        // The file is its contract: the same columns, in order, with the same meaning.
+        let contract = winddown::domain::exports::ALL
+            .iter()
+            .find(|e| e.file == file)
+            .unwrap_or_else(|| panic!("{file} has no contract in src/domain/exports"));
+        let written: Vec<(&str, &str, &str, &str)> = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                let m = f.metadata();
+                (
+                    f.name().as_str(),
+                    m["description_zh"].as_str(),
+                    m["description"].as_str(),
+                    m["unit"].as_str(),
+                )
+            })
+            .collect();
+        let promised: Vec<(&str, &str, &str, &str)> = contract
+            .columns
+            .iter()
+            .map(|f| (f.name, f.zh, f.en, f.unit))
+            .collect();
+        assert_eq!(written, promised, "{file} differs from its contract");
         for field in schema.fields() {
             let m = field.metadata();
             let get = |k: &str| m.get(k).map(String::as_str).unwrap_or("");

@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::domain::date::Date;
+use crate::domain::exports::{CLASS, DISTRICT, LENDERS_CURRENT, LENDER_OUTSTANDING, PLATFORM_ID};
 use crate::error::{Error, Result};
-use crate::table;
+use crate::table::export_file::ExportFile;
 
 /// One platform as a run saw it.
 #[derive(Debug, Clone)]
@@ -91,11 +92,19 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         .and_then(Date::parse)
         .ok_or_else(|| bad(&vpath, "no as_of date"))?;
     let ppath = dir.join("platforms.parquet");
-    let df = table::read_parquet_file(&ppath)?;
-    let text = |c: &str| table::text_column(&df, c, &ppath);
-    let (ids, classes, districts) = (text("platform_id")?, text("class")?, text("district")?);
-    let outstanding = table::decimal_fen(&df, "lender_outstanding", &ppath)?;
-    let lenders = table::integer_column(&df, "lenders_current", &ppath)?;
+    let t = ExportFile::read(
+        &ppath,
+        &[
+            &PLATFORM_ID,
+            &CLASS,
+            &DISTRICT,
+            &LENDER_OUTSTANDING,
+            &LENDERS_CURRENT,
+        ],
+    )?;
+    let (ids, classes, districts) = (t.text(&PLATFORM_ID)?, t.text(&CLASS)?, t.text(&DISTRICT)?);
+    let outstanding = t.money(&LENDER_OUTSTANDING)?;
+    let lenders = t.int(&LENDERS_CURRENT)?;
     let platforms = (0..ids.len())
         .map(|i| {
             (
@@ -112,16 +121,24 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
     let spath = dir.join("plan_stages.parquet");
     let mut deadline = None;
     let projection = if spath.is_file() {
-        let s = table::read_parquet_file(&spath)?;
-        let ends = table::date_column(&s, "ends_on", &spath)?;
-        let p = table::integer_column(&s, "platforms_remaining", &spath)?;
-        let l = table::integer_column(&s, "lenders_remaining", &spath)?;
-        let o = table::decimal_fen(&s, "outstanding_remaining", &spath)?;
-        if table::has_column(&s, "deadline") {
-            deadline = table::opt_date_column(&s, "deadline", &spath)?
-                .into_iter()
-                .flatten()
-                .next();
+        use crate::domain::exports::plan_stages as f;
+        let s = ExportFile::read(
+            &spath,
+            &[
+                &f::ENDS_ON,
+                &f::PLATFORMS_REMAINING,
+                &f::LENDERS_REMAINING,
+                &f::OUTSTANDING_REMAINING,
+                &f::DEADLINE,
+            ],
+        )?;
+        let ends = s.date(&f::ENDS_ON)?;
+        let p = s.int(&f::PLATFORMS_REMAINING)?;
+        let l = s.int(&f::LENDERS_REMAINING)?;
+        let o = s.money(&f::OUTSTANDING_REMAINING)?;
+        // Folders written before the deadline column have none.
+        if s.has(&f::DEADLINE) {
+            deadline = s.opt_date(&f::DEADLINE)?.into_iter().flatten().next();
         }
         (0..ends.len())
             .map(|i| (ends[i], p[i], o[i], l[i]))

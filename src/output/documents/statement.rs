@@ -5,19 +5,13 @@
 //! beside. Read from claims.parquet and payouts.parquet with arrow-rs: only the row groups
 //! whose bloom filter on lender_id may hold the lender are read.
 
-use std::fs::File;
 use std::path::Path;
 
-use arrow_array::{Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ProjectionMask;
-use parquet::file::properties::ReaderProperties;
-use parquet::file::reader::FileReader;
-use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
-
+use crate::domain::exports::{CLAIM, CLASS_ZH, LENDER_ID, NAME, PLATFORM_ID, ROUND, STATUS};
 use crate::domain::money::grouped;
 use crate::domain::text::excel_safe;
 use crate::error::{Error, Result};
+use crate::table::export_file::ExportFile;
 
 /// One platform's claim of the lender (claims.parquet).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,120 +49,6 @@ pub struct Statement {
     pub rounds: Vec<RoundLine>,
 }
 
-fn bad(path: &Path, m: impl std::fmt::Display) -> Error {
-    Error::bad_file(path, format!("cannot read as winddown's export: {m}"))
-}
-
-/// The rows of `file` whose lender_id is `lender`, projected on `columns` (in that order),
-/// reading only the row groups whose bloom filter may hold the lender.
-/// Each batch that holds some, with the rows that do.
-fn rows_of(path: &Path, lender: &str, columns: &[&str]) -> Result<Vec<(RecordBatch, Vec<usize>)>> {
-    let open = || File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")));
-    // Row groups that may hold the lender: all of them where a filter is missing.
-    let options = ReadOptionsBuilder::new()
-        .with_reader_properties(
-            ReaderProperties::builder()
-                .set_read_bloom_filter(true)
-                .build(),
-        )
-        .build();
-    let reader =
-        SerializedFileReader::new_with_options(open()?, options).map_err(|e| bad(path, e))?;
-    let schema = reader.metadata().file_metadata().schema_descr_ptr();
-    let lender_col = (0..schema.num_columns())
-        .find(|i| schema.column(*i).name() == "lender_id")
-        .ok_or_else(|| bad(path, "no lender_id column"))?;
-    let mut groups = Vec::new();
-    for g in 0..reader.num_row_groups() {
-        let rg = reader.get_row_group(g).map_err(|e| bad(path, e))?;
-        if rg
-            .get_column_bloom_filter(lender_col)
-            .is_none_or(|f| f.check(lender))
-        {
-            groups.push(g);
-        }
-    }
-    drop(reader);
-    let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| bad(path, e))?;
-    let arrow_schema = builder.schema().clone();
-    let mut indices = Vec::new();
-    for c in columns.iter().chain(["lender_id"].iter()) {
-        // Folders written before the returns table have no `returned`: nothing returned.
-        if *c == "returned" && arrow_schema.index_of(c).is_err() {
-            continue;
-        }
-        indices.push(
-            arrow_schema
-                .index_of(c)
-                .map_err(|_| bad(path, format!("no column {c}")))?,
-        );
-    }
-    let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
-    let batches = builder
-        .with_row_groups(groups)
-        .with_projection(mask)
-        .build()
-        .map_err(|e| bad(path, e))?;
-    let mut out = Vec::new();
-    for batch in batches {
-        let batch = batch.map_err(|e| bad(path, e))?;
-        let ids = text(&batch, "lender_id", path)?;
-        let keep: Vec<usize> = (0..batch.num_rows())
-            .filter(|i| ids.is_valid(*i) && ids.value(*i) == lender)
-            .collect();
-        if !keep.is_empty() {
-            out.push((batch, keep));
-        }
-    }
-    Ok(out)
-}
-
-fn text<'a>(b: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a StringArray> {
-    b.column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| bad(path, format!("{name} is not text")))
-}
-
-fn fen(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<i64>> {
-    let a = b
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<Decimal128Array>())
-        .ok_or_else(|| bad(path, format!("{name} is not money")))?;
-    if a.scale() != 2 {
-        return Err(bad(path, format!("{name} is not Decimal(18,2)")));
-    }
-    (0..a.len())
-        .map(|i| {
-            if a.is_null(i) {
-                Ok(0)
-            } else {
-                i64::try_from(a.value(i)).map_err(|_| bad(path, format!("{name} out of range")))
-            }
-        })
-        .collect()
-}
-
-fn ints(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<i64>> {
-    let a = b
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
-        .ok_or_else(|| bad(path, format!("{name} is not an integer")))?;
-    Ok((0..a.len()).map(|i| a.value(i)).collect())
-}
-
-fn strings(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<String>> {
-    let a = text(b, name, path)?;
-    Ok((0..a.len())
-        .map(|i| {
-            if a.is_null(i) {
-                String::new()
-            } else {
-                a.value(i).to_string()
-            }
-        })
-        .collect())
-}
-
 /// The claims of a `run` output folder; a clear refusal for another command's folder.
 fn claims_file(out: &Path) -> Result<std::path::PathBuf> {
     let cpath = out.join("claims.parquet");
@@ -187,28 +67,33 @@ fn claims_file(out: &Path) -> Result<std::path::PathBuf> {
 pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
     let cpath = claims_file(out)?;
     let mut claims = Vec::new();
-    let cols = [
-        "platform_id",
-        "invested",
-        "principal_returned",
-        "returns_received",
-        "basis",
-        "claim",
-        "class_zh",
-    ];
-    for (b, keep) in rows_of(&cpath, lender, &cols)? {
+    {
+        use crate::domain::exports::claims as f;
+        let c = ExportFile::read_lender(
+            &cpath,
+            &[
+                &PLATFORM_ID,
+                &f::INVESTED,
+                &f::PRINCIPAL_RETURNED,
+                &f::RETURNS_RECEIVED,
+                &f::BASIS,
+                &CLAIM,
+                &CLASS_ZH,
+            ],
+            lender,
+        )?;
         let (ids, classes, bases) = (
-            strings(&b, "platform_id", &cpath)?,
-            strings(&b, "class_zh", &cpath)?,
-            strings(&b, "basis", &cpath)?,
+            c.text(&PLATFORM_ID)?,
+            c.text(&CLASS_ZH)?,
+            c.text(&f::BASIS)?,
         );
         let (inv, ret, rec, claim) = (
-            fen(&b, "invested", &cpath)?,
-            fen(&b, "principal_returned", &cpath)?,
-            fen(&b, "returns_received", &cpath)?,
-            fen(&b, "claim", &cpath)?,
+            c.money(&f::INVESTED)?,
+            c.money(&f::PRINCIPAL_RETURNED)?,
+            c.money(&f::RETURNS_RECEIVED)?,
+            c.money(&CLAIM)?,
         );
-        for i in keep {
+        for i in 0..c.rows() {
             claims.push(ClaimLine {
                 platform_id: ids[i].clone(),
                 class_zh: classes[i].clone(),
@@ -226,49 +111,48 @@ pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
     let ppath = out.join("payouts.parquet");
     let mut rounds = Vec::new();
     if ppath.is_file() {
-        let cols = [
-            "platform_id",
-            "round",
-            "status",
-            "paid",
-            "reserved",
-            "carried",
-            "returned",
-            "cumulative",
-            "remaining",
-        ];
-        for (b, keep) in rows_of(&ppath, lender, &cols)? {
-            let (ids, status) = (
-                strings(&b, "platform_id", &ppath)?,
-                strings(&b, "status", &ppath)?,
-            );
-            let round = ints(&b, "round", &ppath)?;
-            let f = |c| fen(&b, c, &ppath);
-            let (paid, reserved, carried, cumulative, remaining) = (
-                f("paid")?,
-                f("reserved")?,
-                f("carried")?,
-                f("cumulative")?,
-                f("remaining")?,
-            );
-            let returned = if b.column_by_name("returned").is_some() {
-                f("returned")?
-            } else {
-                vec![0; b.num_rows()]
-            };
-            for i in keep {
-                rounds.push(RoundLine {
-                    platform_id: ids[i].clone(),
-                    round: round[i],
-                    status: status[i].clone(),
-                    paid: paid[i],
-                    reserved: reserved[i],
-                    carried: carried[i],
-                    returned: returned[i],
-                    cumulative: cumulative[i],
-                    remaining: remaining[i],
-                });
-            }
+        use crate::domain::exports::payouts as f;
+        let p = ExportFile::read_lender(
+            &ppath,
+            &[
+                &PLATFORM_ID,
+                &ROUND,
+                &STATUS,
+                &f::PAID,
+                &f::RESERVED,
+                &f::CARRIED,
+                &f::RETURNED,
+                &f::CUMULATIVE,
+                &f::REMAINING,
+            ],
+            lender,
+        )?;
+        let (ids, status, round) = (p.text(&PLATFORM_ID)?, p.text(&STATUS)?, p.int(&ROUND)?);
+        let (paid, reserved, carried, cumulative, remaining) = (
+            p.money(&f::PAID)?,
+            p.money(&f::RESERVED)?,
+            p.money(&f::CARRIED)?,
+            p.money(&f::CUMULATIVE)?,
+            p.money(&f::REMAINING)?,
+        );
+        // Folders written before the returns table have no `returned`: nothing returned.
+        let returned = if p.has(&f::RETURNED) {
+            p.money(&f::RETURNED)?
+        } else {
+            vec![0; p.rows()]
+        };
+        for i in 0..p.rows() {
+            rounds.push(RoundLine {
+                platform_id: ids[i].clone(),
+                round: round[i],
+                status: status[i].clone(),
+                paid: paid[i],
+                reserved: reserved[i],
+                carried: carried[i],
+                returned: returned[i],
+                cumulative: cumulative[i],
+                remaining: remaining[i],
+            });
         }
     }
     claims.sort_by(|a, b| a.platform_id.as_bytes().cmp(b.platform_id.as_bytes()));
@@ -404,10 +288,10 @@ pub fn platform_names(out: &Path) -> Result<std::collections::HashMap<String, St
     if !ppath.is_file() {
         return Ok(std::collections::HashMap::new());
     }
-    let df = crate::table::read_parquet_file(&ppath)?;
-    Ok(crate::table::text_column(&df, "platform_id", &ppath)?
+    let t = ExportFile::read(&ppath, &[&PLATFORM_ID, &NAME])?;
+    Ok(t.text(&PLATFORM_ID)?
         .into_iter()
-        .zip(crate::table::text_column(&df, "name", &ppath)?)
+        .zip(t.text(&NAME)?)
         .collect())
 }
 
@@ -431,41 +315,65 @@ pub fn all_statements(
     data: &crate::input::InputData,
     sms_template: &str,
 ) -> Result<(Vec<u8>, Vec<u8>, u64, u64)> {
-    use crate::table;
     let personal = data
         .personal
         .as_ref()
         .ok_or_else(|| Error::Internal("statements need the lenders' names".into()))?;
     let cpath = claims_file(out)?;
-    let c = table::read_parquet_file(&cpath)?;
-    let t = |n: &str| table::text_column(&c, n, &cpath);
-    let f = |n: &str| table::decimal_fen(&c, n, &cpath);
-    let (platform, lender, basis, class_zh) = (
-        t("platform_id")?,
-        t("lender_id")?,
-        t("basis")?,
-        t("class_zh")?,
-    );
-    let (invested, returned, received, claim) = (
-        f("invested")?,
-        f("principal_returned")?,
-        f("returns_received")?,
-        f("claim")?,
-    );
-    drop(c);
+    let (platform, lender, basis, class_zh, invested, returned, received, claim) = {
+        use crate::domain::exports::claims as f;
+        let c = ExportFile::read(
+            &cpath,
+            &[
+                &PLATFORM_ID,
+                &LENDER_ID,
+                &f::BASIS,
+                &CLASS_ZH,
+                &f::INVESTED,
+                &f::PRINCIPAL_RETURNED,
+                &f::RETURNS_RECEIVED,
+                &CLAIM,
+            ],
+        )?;
+        (
+            c.text(&PLATFORM_ID)?,
+            c.text(&LENDER_ID)?,
+            c.text(&f::BASIS)?,
+            c.text(&CLASS_ZH)?,
+            c.money(&f::INVESTED)?,
+            c.money(&f::PRINCIPAL_RETURNED)?,
+            c.money(&f::RETURNS_RECEIVED)?,
+            c.money(&CLAIM)?,
+        )
+    };
     // Per (platform, lender): paid, reserved and returned over the rounds, carried and
     // remaining after the last.
     let mut paid: std::collections::HashMap<(String, String), Received> =
         std::collections::HashMap::new();
     let ppath = out.join("payouts.parquet");
     if ppath.is_file() {
-        let p = table::read_parquet_file(&ppath)?;
-        let t = |n: &str| table::text_column(&p, n, &ppath);
-        let f = |n: &str| table::decimal_fen(&p, n, &ppath);
-        let (pl, le) = (t("platform_id")?, t("lender_id")?);
-        let (pd, rs, ca, rem) = (f("paid")?, f("reserved")?, f("carried")?, f("remaining")?);
-        let back = if table::has_column(&p, "returned") {
-            f("returned")?
+        use crate::domain::exports::payouts as f;
+        let p = ExportFile::read(
+            &ppath,
+            &[
+                &PLATFORM_ID,
+                &LENDER_ID,
+                &f::PAID,
+                &f::RESERVED,
+                &f::CARRIED,
+                &f::REMAINING,
+                &f::RETURNED,
+            ],
+        )?;
+        let (pl, le) = (p.text(&PLATFORM_ID)?, p.text(&LENDER_ID)?);
+        let (pd, rs, ca, rem) = (
+            p.money(&f::PAID)?,
+            p.money(&f::RESERVED)?,
+            p.money(&f::CARRIED)?,
+            p.money(&f::REMAINING)?,
+        );
+        let back = if p.has(&f::RETURNED) {
+            p.money(&f::RETURNED)?
         } else {
             vec![0; pl.len()]
         };

@@ -6,12 +6,13 @@ use std::fmt::Write;
 
 use plotters::prelude::*;
 
+use crate::domain::exports as shared;
 use crate::domain::money::grouped;
 use crate::domain::text::markdown_cell;
 use crate::error::{Error, Result};
 use crate::input::data::InputData;
+use crate::output::tables::column::{self, Column, Rows};
 use crate::output::tables::exports::LenderNames;
-use crate::output::tables::parquet::{self, Export, Kind};
 use crate::output::Staging;
 use crate::payout::compare::{LenderAward, RuleSummary};
 use crate::payout::vote::Outcome;
@@ -31,39 +32,24 @@ pub fn write_compare(
     sorted.sort_by(|a, b| {
         (id(a.platform), a.rule.as_bytes()).cmp(&(id(b.platform), b.rule.as_bytes()))
     });
-    let s = || sorted.iter();
-    let mut out = Export::create(
-        staging,
-        "rule_compare.parquet",
-        &[
-            ("platform_id", Kind::Text),
-            ("rule", Kind::Text),
-            ("estate", Kind::Money),
-            ("lenders", Kind::Int),
-            ("paid_in_full", Kind::Int),
-            ("min_ratio", Kind::Ratio),
-            ("median_ratio", Kind::Ratio),
-            ("max_ratio", Kind::Ratio),
-            ("gini_of_losses", Kind::Ratio),
-            ("largest_gain", Kind::Money),
-            ("largest_loss", Kind::Money),
-        ],
-        &["platform_id", "rule"],
-    )?;
-    out.write(vec![
-        parquet::text(s().map(|r| id(r.platform))),
-        parquet::text(s().map(|r| Some(r.rule.as_str()))),
-        parquet::money("estate", s().map(|r| Some(r.estate)))?,
-        parquet::ints(s().map(|r| Some(r.lenders))),
-        parquet::ints(s().map(|r| Some(r.paid_in_full))),
-        parquet::ratios(s().map(|r| r.min_ratio)),
-        parquet::ratios(s().map(|r| r.median_ratio)),
-        parquet::ratios(s().map(|r| r.max_ratio)),
-        parquet::ratios(s().map(|r| r.gini_of_losses)),
-        parquet::money("largest_gain", s().map(|r| Some(r.largest_gain)))?,
-        parquet::money("largest_loss", s().map(|r| Some(r.largest_loss)))?,
-    ])?;
-    out.finish(staging)?;
+    let s = |i: usize| sorted[i];
+    {
+        use crate::domain::exports::rule_compare as f;
+        let columns = [
+            Column::text(&shared::PLATFORM_ID, move |i| id(s(i).platform)),
+            Column::text(&f::RULE, move |i| Some(s(i).rule.as_str())),
+            Column::money(&f::ESTATE, move |i| Some(s(i).estate)),
+            Column::int(&f::LENDERS, move |i| Some(s(i).lenders)),
+            Column::int(&f::PAID_IN_FULL, move |i| Some(s(i).paid_in_full)),
+            Column::ratio(&f::MIN_RATIO, move |i| s(i).min_ratio),
+            Column::ratio(&f::MEDIAN_RATIO, move |i| s(i).median_ratio),
+            Column::ratio(&f::MAX_RATIO, move |i| s(i).max_ratio),
+            Column::ratio(&f::GINI_OF_LOSSES, move |i| s(i).gini_of_losses),
+            Column::money(&f::LARGEST_GAIN, move |i| Some(s(i).largest_gain)),
+            Column::money(&f::LARGEST_LOSS, move |i| Some(s(i).largest_loss)),
+        ];
+        column::write(staging, &f::EXPORT, &columns, Rows::InOrder(sorted.len()))?;
+    }
     // Per lender: sorted by platform, lender, rule.
     let mut order: Vec<usize> = (0..awards.len()).collect();
     order.sort_by(|&a, &b| {
@@ -74,35 +60,19 @@ pub fn write_compare(
             .then(names.rank(x.lender).cmp(&names.rank(y.lender)))
             .then(x.rule.as_bytes().cmp(y.rule.as_bytes()))
     });
-    let mut out = Export::create(
-        staging,
-        "rule_lenders.parquet",
-        &[
-            ("platform_id", Kind::Text),
-            ("lender_id", Kind::Text),
-            ("rule", Kind::Text),
-            ("claim", Kind::Money),
-            ("award", Kind::Money),
-            ("payout_ratio", Kind::Ratio),
-        ],
-        &["platform_id", "lender_id", "rule"],
-    )?;
-    for slice in order.chunks(parquet::row_group_rows()) {
-        let a = |i: &usize| &awards[*i];
-        out.write(vec![
-            parquet::text(slice.iter().map(|i| id(a(i).platform))),
-            parquet::text(slice.iter().map(|i| Some(names.name(a(i).lender)))),
-            parquet::text(slice.iter().map(|i| Some(a(i).rule.as_str()))),
-            parquet::money("claim", slice.iter().map(|i| Some(a(i).claim)))?,
-            parquet::money("award", slice.iter().map(|i| Some(a(i).award)))?,
-            parquet::ratios(
-                slice
-                    .iter()
-                    .map(|i| Some(a(i).award as f64 / a(i).claim as f64)),
-            ),
-        ])?;
-    }
-    out.finish(staging)
+    use crate::domain::exports::rule_lenders as f;
+    let a = |i: usize| &awards[i];
+    let columns = [
+        Column::text(&shared::PLATFORM_ID, move |i| id(a(i).platform)),
+        Column::text(&shared::LENDER_ID, move |i| Some(names.name(a(i).lender))),
+        Column::text(&f::RULE, move |i| Some(a(i).rule.as_str())),
+        Column::money(&shared::CLAIM, move |i| Some(a(i).claim)),
+        Column::money(&f::AWARD, move |i| Some(a(i).award)),
+        Column::ratio(&f::PAYOUT_RATIO, move |i| {
+            Some(a(i).award as f64 / a(i).claim as f64)
+        }),
+    ];
+    column::write(staging, &f::EXPORT, &columns, Rows::Order(&order))
 }
 
 /// compare.html: the payout ratio by claim size under each rule (all platforms together: Σ
@@ -233,93 +203,63 @@ pub fn write_vote(
         .flat_map(|v| v.outcome.verdicts.iter().map(move |d| (v, d)))
         .collect();
     rows.sort_by(|a, b| (id(a.0.platform), a.1.rule).cmp(&(id(b.0.platform), b.1.rule)));
-    let r = || rows.iter();
-    let swing: Vec<Vec<String>> = r()
+    let swing: Vec<Vec<String>> = rows
+        .iter()
         .map(|(_, d)| d.swing.iter().map(|c| names.name(*c).to_string()).collect())
         .collect();
-    let mut out = Export::create(
-        staging,
-        "vote_platforms.parquet",
-        &[
-            ("platform_id", Kind::Text),
-            ("scheme", Kind::Text),
-            ("voting_rule", Kind::Text),
-            ("passed", Kind::Bool),
-            ("budget", Kind::Money),
-            ("voters", Kind::Ratio),
-            ("yes_voters", Kind::Ratio),
-            ("voter_claims", Kind::Ratio),
-            ("yes_claims", Kind::Ratio),
-            ("count_margin", Kind::Ratio),
-            ("amount_margin", Kind::Ratio),
-            ("swing_lenders", Kind::TextList),
-            ("extra_payment", Kind::Money),
-            ("best_interest", Kind::Bool),
-            ("below_alternative", Kind::Int),
-        ],
-        &["platform_id", "voting_rule"],
-    )?;
-    out.write(vec![
-        parquet::text(r().map(|(v, _)| Some(id(v.platform)))),
-        parquet::text(r().map(|_| Some(scheme_name))),
-        parquet::text(r().map(|(_, d)| Some(d.rule))),
-        parquet::bools(r().map(|(_, d)| Some(d.passed))),
-        parquet::money("budget", r().map(|(v, _)| Some(v.outcome.budget)))?,
-        parquet::ratios(r().map(|(_, d)| Some(d.voters))),
-        parquet::ratios(r().map(|(_, d)| Some(d.yes_voters))),
-        // Claims as yuan in these float columns: they are expected values under turnout.
-        parquet::ratios(r().map(|(_, d)| Some(d.voter_claims / 100.0))),
-        parquet::ratios(r().map(|(_, d)| Some(d.yes_claims / 100.0))),
-        parquet::ratios(r().map(|(_, d)| Some(d.count_margin))),
-        parquet::ratios(r().map(|(_, d)| Some(d.amount_margin / 100.0))),
-        parquet::text_lists(swing.iter().map(Vec::as_slice)),
-        parquet::money("extra_payment", r().map(|(_, d)| d.extra_payment))?,
-        parquet::bools(r().map(|(v, _)| Some(v.outcome.best_interest))),
-        parquet::ints(r().map(|(v, _)| Some(v.outcome.below_alternative))),
-    ])?;
-    out.finish(staging)?;
+    let (v, d) = (|i: usize| rows[i].0, |i: usize| rows[i].1);
+    {
+        use crate::domain::exports::vote_platforms as f;
+        let swing = &swing;
+        let columns = [
+            Column::text(&shared::PLATFORM_ID, move |i| Some(id(v(i).platform))),
+            Column::text(&f::SCHEME, move |_| Some(scheme_name)),
+            Column::text(&f::VOTING_RULE, move |i| Some(d(i).rule)),
+            Column::bool(&f::PASSED, move |i| Some(d(i).passed)),
+            Column::money(&f::BUDGET, move |i| Some(v(i).outcome.budget)),
+            Column::ratio(&f::VOTERS, move |i| Some(d(i).voters)),
+            Column::ratio(&f::YES_VOTERS, move |i| Some(d(i).yes_voters)),
+            // Claims as yuan in these float columns: they are expected values under turnout.
+            Column::ratio(&f::VOTER_CLAIMS, move |i| Some(d(i).voter_claims / 100.0)),
+            Column::ratio(&f::YES_CLAIMS, move |i| Some(d(i).yes_claims / 100.0)),
+            Column::ratio(&f::COUNT_MARGIN, move |i| Some(d(i).count_margin)),
+            Column::ratio(&f::AMOUNT_MARGIN, move |i| Some(d(i).amount_margin / 100.0)),
+            Column::text_list(&f::SWING_LENDERS, move |i| swing[i].as_slice()),
+            Column::money(&f::EXTRA_PAYMENT, move |i| d(i).extra_payment),
+            Column::bool(&f::BEST_INTEREST, move |i| Some(v(i).outcome.best_interest)),
+            Column::int(&f::BELOW_ALTERNATIVE, move |i| {
+                Some(v(i).outcome.below_alternative)
+            }),
+        ];
+        column::write(staging, &f::EXPORT, &columns, Rows::InOrder(rows.len()))?;
+    }
 
     let ballots: Vec<(u32, &crate::payout::vote::Ballot)> = votes
         .iter()
         .flat_map(|v| v.outcome.ballots.iter().map(move |b| (v.platform, b)))
         .collect();
-    let mut out = Export::create(
-        staging,
-        "vote_lenders.parquet",
-        &[
-            ("platform_id", Kind::Text),
-            ("lender_id", Kind::Text),
-            ("claim", Kind::Money),
-            ("award", Kind::Money),
-            ("value_ratio", Kind::Ratio),
-            ("alternative_ratio", Kind::Ratio),
-            ("vote", Kind::Text),
-            ("turnout", Kind::Ratio),
-            ("shortfall", Kind::Money),
-        ],
-        &["platform_id", "lender_id"],
-    )?;
     let mut order: Vec<usize> = (0..ballots.len()).collect();
     order.sort_by_key(|&i| (id(ballots[i].0), names.rank(ballots[i].1.code)));
-    for slice in order.chunks(parquet::row_group_rows()) {
-        let b = |i: &usize| ballots[*i];
-        out.write(vec![
-            parquet::text(slice.iter().map(|i| Some(id(b(i).0)))),
-            parquet::text(slice.iter().map(|i| Some(names.name(b(i).1.code)))),
-            parquet::money("claim", slice.iter().map(|i| Some(b(i).1.claim)))?,
-            parquet::money("award", slice.iter().map(|i| Some(b(i).1.award)))?,
-            parquet::ratios(slice.iter().map(|i| Some(b(i).1.value_ratio))),
-            parquet::ratios(slice.iter().map(|i| Some(b(i).1.alternative_ratio))),
-            parquet::text(
-                slice
-                    .iter()
-                    .map(|i| Some(if b(i).1.yes { "yes" } else { "no" })),
-            ),
-            parquet::ratios(slice.iter().map(|i| Some(b(i).1.weight))),
-            parquet::money("shortfall", slice.iter().map(|i| Some(b(i).1.shortfall)))?,
-        ])?;
+    {
+        use crate::domain::exports::vote_lenders as f;
+        let b = |i: usize| ballots[i];
+        let columns = [
+            Column::text(&shared::PLATFORM_ID, move |i| Some(id(b(i).0))),
+            Column::text(&shared::LENDER_ID, move |i| Some(names.name(b(i).1.code))),
+            Column::money(&shared::CLAIM, move |i| Some(b(i).1.claim)),
+            Column::money(&f::AWARD, move |i| Some(b(i).1.award)),
+            Column::ratio(&f::VALUE_RATIO, move |i| Some(b(i).1.value_ratio)),
+            Column::ratio(&f::ALTERNATIVE_RATIO, move |i| {
+                Some(b(i).1.alternative_ratio)
+            }),
+            Column::text(&f::VOTE, move |i| {
+                Some(if b(i).1.yes { "yes" } else { "no" })
+            }),
+            Column::ratio(&f::TURNOUT, move |i| Some(b(i).1.weight)),
+            Column::money(&f::SHORTFALL, move |i| Some(b(i).1.shortfall)),
+        ];
+        column::write(staging, &f::EXPORT, &columns, Rows::Order(&order))?;
     }
-    out.finish(staging)?;
 
     let mut md = String::new();
     let _ = writeln!(md, "# 出借人表决预测 / Predicted lenders' vote\n");

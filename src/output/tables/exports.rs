@@ -7,12 +7,14 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
+use crate::domain::exports as shared;
 use crate::error::Result;
 use crate::input::data::InputData;
-use crate::output::tables::parquet::{self, Export, Kind, ReasonItem, StepItem};
+use crate::output::tables::column::{self, Column, Rows};
+use crate::output::tables::parquet::{ReasonItem, StepItem};
 use crate::output::Staging;
 use crate::payout::rounds::{Payouts, ReturnedTransfer};
-use crate::rules::exposure::{LenderRow, BANDS};
+use crate::rules::exposure::LenderRow;
 use crate::rules::metrics::ratio;
 use crate::rules::plan::{Entry, Plan};
 use crate::rules::Analysis;
@@ -80,102 +82,88 @@ impl<'a> LenderNames<'a> {
 /// platforms.parquet: one row per platform (sorted by platform_id), every §3 metric, the class
 /// and its reasons, and the §4 roll-ups.
 pub fn platforms(staging: &Staging, a: &Analysis) -> Result<()> {
-    let mut schema: Vec<(&'static str, Kind)> = vec![
-        ("platform_id", Kind::Text),
-        ("name", Kind::Text),
-        ("district", Kind::Text),
-        ("class", Kind::Text),
-        ("class_zh", Kind::Text),
-        ("subclass", Kind::Text),
-        ("subclass_zh", Kind::Text),
-        ("refer_to_illegal_fundraising_unit", Kind::Bool),
-        ("lender_outstanding", Kind::Money),
-        ("lenders_current", Kind::Int),
-        ("lenders_total", Kind::Int),
-        ("loan_outstanding", Kind::Money),
-        ("borrowers_current", Kind::Int),
-        ("overdue_amount", Kind::Money),
-        ("overdue_90_amount", Kind::Money),
-        ("overdue_90_ratio", Kind::Ratio),
-        ("top1_borrower_share", Kind::Ratio),
-        ("top10_borrower_share", Kind::Ratio),
-        ("related_party_share", Kind::Ratio),
-        ("funding_gap", Kind::Money),
-        ("funding_gap_ratio", Kind::Ratio),
-        ("last_new_loan_on", Kind::Date),
-        ("months_since_new_loan", Kind::Int),
-        ("borrower_cap_breach_share", Kind::Ratio),
-        ("maturity_mismatch_share", Kind::Ratio),
-        ("expected_recovery", Kind::Money),
-        ("total_claim", Kind::Money),
-        ("pool_claim", Kind::Money),
-        ("expected_payout_ratio", Kind::Ratio),
-        ("claim_lenders", Kind::Int),
-    ];
-    for band in BANDS {
-        schema.push((band.lenders, Kind::Int));
-        schema.push((band.claim, Kind::Money));
-    }
-    schema.extend([
-        ("top1_lender_share", Kind::Ratio),
-        ("top10_lender_share", Kind::Ratio),
-        ("claim_hhi", Kind::Ratio),
-        ("claim_median", Kind::Money),
-        ("net_winners", Kind::Int),
-        ("net_winner_total", Kind::Money),
-        ("reasons", Kind::Reasons),
-        ("reason_zh", Kind::Text),
-        ("reason_en", Kind::Text),
-    ]);
+    use crate::domain::exports::platforms as f;
     let p = &a.platforms;
-    let m = || p.iter().map(|r| &r.metrics);
-    let c = || p.iter().map(|r| &r.class);
-    let x = || p.iter().map(|r| &r.exposure);
+    let m = |i: usize| &p[i].metrics;
+    let c = |i: usize| &p[i].class;
+    let x = |i: usize| &p[i].exposure;
+    let share = |num: i64, den: i64| Some(ratio(num, den));
     let mut columns = vec![
-        parquet::text(m().map(|m| Some(m.platform_id.as_str()))),
-        parquet::text(m().map(|m| Some(m.name.as_str()))),
-        parquet::text(m().map(|m| Some(m.district.as_str()))),
-        parquet::text(c().map(|c| Some(c.class.code()))),
-        parquet::text(c().map(|c| Some(c.class.zh()))),
-        parquet::text(c().map(|c| c.subclass.map(|s| s.code()))),
-        parquet::text(c().map(|c| c.subclass.map(|s| s.zh()))),
-        parquet::bools(c().map(|c| Some(c.refer_to_illegal_fundraising_unit))),
-        parquet::money(
-            "lender_outstanding",
-            m().map(|m| Some(m.lender_outstanding)),
-        )?,
-        parquet::ints(m().map(|m| Some(m.lenders_current))),
-        parquet::ints(m().map(|m| Some(m.lenders_total))),
-        parquet::money("loan_outstanding", m().map(|m| Some(m.loan_outstanding)))?,
-        parquet::ints(m().map(|m| Some(m.borrowers_current))),
-        parquet::money("overdue_amount", m().map(|m| Some(m.overdue_amount)))?,
-        parquet::money("overdue_90_amount", m().map(|m| Some(m.overdue_90_amount)))?,
-        parquet::ratios(m().map(|m| Some(ratio(m.overdue_90_amount, m.loan_outstanding)))),
-        parquet::ratios(m().map(|m| Some(ratio(m.top1_borrower_amount, m.loan_outstanding)))),
-        parquet::ratios(m().map(|m| Some(ratio(m.top10_borrower_amount, m.loan_outstanding)))),
-        parquet::ratios(m().map(|m| Some(ratio(m.related_party_amount, m.loan_outstanding)))),
-        parquet::money("funding_gap", m().map(|m| Some(m.funding_gap())))?,
-        parquet::ratios(m().map(|m| Some(ratio(m.funding_gap(), m.lender_outstanding)))),
-        parquet::dates(m().map(|m| m.last_new_loan_on)),
-        parquet::ints(m().map(|m| m.months_since_new_loan.map(i64::from))),
-        parquet::ratios(m().map(|m| Some(ratio(m.cap_breach_amount, m.loan_outstanding)))),
-        parquet::ratios(m().map(|m| Some(ratio(m.mismatch_amount, m.linked_amount)))),
-        parquet::money("expected_recovery", m().map(|m| Some(m.expected_recovery)))?,
-        parquet::money("total_claim", x().map(|x| Some(x.total_claim)))?,
-        parquet::money("pool_claim", x().map(|x| Some(x.pool_claim)))?,
-        parquet::ratios(p.iter().map(|r| {
-            (r.exposure.total_claim != 0)
-                .then(|| ratio(r.metrics.expected_recovery, r.exposure.total_claim))
-        })),
-        parquet::ints(x().map(|x| Some(x.claim_lenders))),
+        Column::text(&shared::PLATFORM_ID, move |i| {
+            Some(m(i).platform_id.as_str())
+        }),
+        Column::text(&shared::NAME, move |i| Some(m(i).name.as_str())),
+        Column::text(&shared::DISTRICT, move |i| Some(m(i).district.as_str())),
+        Column::text(&shared::CLASS, move |i| Some(c(i).class.code())),
+        Column::text(&shared::CLASS_ZH, move |i| Some(c(i).class.zh())),
+        Column::text(&shared::SUBCLASS, move |i| c(i).subclass.map(|s| s.code())),
+        Column::text(&f::SUBCLASS_ZH, move |i| c(i).subclass.map(|s| s.zh())),
+        Column::bool(&f::REFER_TO_ILLEGAL_FUNDRAISING_UNIT, move |i| {
+            Some(c(i).refer_to_illegal_fundraising_unit)
+        }),
+        Column::money(&shared::LENDER_OUTSTANDING, move |i| {
+            Some(m(i).lender_outstanding)
+        }),
+        Column::int(&shared::LENDERS_CURRENT, move |i| {
+            Some(m(i).lenders_current)
+        }),
+        Column::int(&f::LENDERS_TOTAL, move |i| Some(m(i).lenders_total)),
+        Column::money(&f::LOAN_OUTSTANDING, move |i| Some(m(i).loan_outstanding)),
+        Column::int(&f::BORROWERS_CURRENT, move |i| Some(m(i).borrowers_current)),
+        Column::money(&f::OVERDUE_AMOUNT, move |i| Some(m(i).overdue_amount)),
+        Column::money(&f::OVERDUE_90_AMOUNT, move |i| Some(m(i).overdue_90_amount)),
+        Column::ratio(&f::OVERDUE_90_RATIO, move |i| {
+            share(m(i).overdue_90_amount, m(i).loan_outstanding)
+        }),
+        Column::ratio(&f::TOP1_BORROWER_SHARE, move |i| {
+            share(m(i).top1_borrower_amount, m(i).loan_outstanding)
+        }),
+        Column::ratio(&f::TOP10_BORROWER_SHARE, move |i| {
+            share(m(i).top10_borrower_amount, m(i).loan_outstanding)
+        }),
+        Column::ratio(&f::RELATED_PARTY_SHARE, move |i| {
+            share(m(i).related_party_amount, m(i).loan_outstanding)
+        }),
+        Column::money(&f::FUNDING_GAP, move |i| Some(m(i).funding_gap())),
+        Column::ratio(&f::FUNDING_GAP_RATIO, move |i| {
+            share(m(i).funding_gap(), m(i).lender_outstanding)
+        }),
+        Column::date(&f::LAST_NEW_LOAN_ON, move |i| m(i).last_new_loan_on),
+        Column::int(&f::MONTHS_SINCE_NEW_LOAN, move |i| {
+            m(i).months_since_new_loan.map(i64::from)
+        }),
+        Column::ratio(&f::BORROWER_CAP_BREACH_SHARE, move |i| {
+            share(m(i).cap_breach_amount, m(i).loan_outstanding)
+        }),
+        Column::ratio(&f::MATURITY_MISMATCH_SHARE, move |i| {
+            share(m(i).mismatch_amount, m(i).linked_amount)
+        }),
+        Column::money(&f::EXPECTED_RECOVERY, move |i| Some(m(i).expected_recovery)),
+        Column::money(&f::TOTAL_CLAIM, move |i| Some(x(i).total_claim)),
+        Column::money(&f::POOL_CLAIM, move |i| Some(x(i).pool_claim)),
+        // None without claims: no ratio of nothing.
+        Column::ratio(&f::EXPECTED_PAYOUT_RATIO, move |i| {
+            (x(i).total_claim != 0).then(|| ratio(m(i).expected_recovery, x(i).total_claim))
+        }),
+        Column::int(&f::CLAIM_LENDERS, move |i| Some(x(i).claim_lenders)),
     ];
-    for (i, band) in BANDS.iter().enumerate() {
-        columns.push(parquet::ints(x().map(|x| Some(x.bands[i].0))));
-        columns.push(parquet::money(band.claim, x().map(|x| Some(x.bands[i].1)))?);
+    for (b, (lenders, claim)) in f::BAND_COLUMNS.iter().enumerate() {
+        columns.push(Column::int(lenders, move |i| Some(x(i).bands[b].0)));
+        columns.push(Column::money(claim, move |i| Some(x(i).bands[b].1)));
     }
-    let reasons: Vec<Vec<ReasonItem>> = c()
-        .map(|c| {
-            c.reasons
+    columns.extend([
+        Column::ratio(&f::TOP1_LENDER_SHARE, move |i| {
+            share(x(i).top1_lender_claim, x(i).total_claim)
+        }),
+        Column::ratio(&f::TOP10_LENDER_SHARE, move |i| {
+            share(x(i).top10_lender_claim, x(i).total_claim)
+        }),
+        Column::ratio(&f::CLAIM_HHI, move |i| Some(x(i).claim_hhi)),
+        Column::money(&f::CLAIM_MEDIAN, move |i| x(i).claim_median),
+        Column::int(&f::NET_WINNERS, move |i| Some(x(i).net_winners)),
+        Column::money(&f::NET_WINNER_TOTAL, move |i| Some(x(i).net_winner_total)),
+        Column::reasons(&f::REASONS, move |i| {
+            c(i).reasons
                 .iter()
                 .map(|r| ReasonItem {
                     rule: r.rule,
@@ -184,22 +172,11 @@ pub fn platforms(staging: &Staging, a: &Analysis) -> Result<()> {
                     fired: r.fired,
                 })
                 .collect()
-        })
-        .collect();
-    columns.extend([
-        parquet::ratios(x().map(|x| Some(ratio(x.top1_lender_claim, x.total_claim)))),
-        parquet::ratios(x().map(|x| Some(ratio(x.top10_lender_claim, x.total_claim)))),
-        parquet::ratios(x().map(|x| Some(x.claim_hhi))),
-        parquet::money("claim_median", x().map(|x| x.claim_median))?,
-        parquet::ints(x().map(|x| Some(x.net_winners))),
-        parquet::money("net_winner_total", x().map(|x| Some(x.net_winner_total)))?,
-        parquet::reason_lists(&reasons),
-        parquet::text(c().map(|c| Some(c.reason_zh.as_str()))),
-        parquet::text(c().map(|c| Some(c.reason_en.as_str()))),
+        }),
+        Column::text(&f::REASON_ZH, move |i| Some(c(i).reason_zh.as_str())),
+        Column::text(&f::REASON_EN, move |i| Some(c(i).reason_en.as_str())),
     ]);
-    let mut out = Export::create(staging, "platforms.parquet", &schema, &["platform_id"])?;
-    out.write(columns)?;
-    out.finish(staging)
+    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(p.len()))
 }
 
 /// The rows of a table sorted by (platform id, lender name) under `names`: the positions'
@@ -218,34 +195,6 @@ fn by_platform_then_lender(data: &InputData, names: &LenderNames) -> Option<Vec<
     Some(order)
 }
 
-/// Row indices in output order, a row group at a time: `0..n`, or a permutation of it when
-/// one was needed (never materialising the identity: 100 million rows nationally).
-fn in_slices(
-    n: usize,
-    permutation: Option<&[usize]>,
-    mut each: impl FnMut(&[usize]) -> Result<()>,
-) -> Result<()> {
-    let size = parquet::row_group_rows();
-    match permutation {
-        Some(p) => {
-            for slice in p.chunks(size) {
-                each(slice)?;
-            }
-        }
-        None => {
-            let mut slice = Vec::with_capacity(size.min(n));
-            let mut start = 0;
-            while start < n {
-                slice.clear();
-                slice.extend(start..(start + size).min(n));
-                each(&slice)?;
-                start += size;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// claims.parquet: every lender × platform position with its claim.
 pub fn claims(
     staging: &Staging,
@@ -253,66 +202,37 @@ pub fn claims(
     a: &Analysis,
     names: &LenderNames,
 ) -> Result<()> {
-    let schema = [
-        ("platform_id", Kind::Text),
-        ("lender_id", Kind::Text),
-        ("invested", Kind::Money),
-        ("principal_returned", Kind::Money),
-        ("returns_received", Kind::Money),
-        ("outstanding", Kind::Money),
-        ("basis", Kind::Text),
-        ("claim", Kind::Money),
-        ("net_winner_amount", Kind::Money),
-        ("status", Kind::Text),
-        ("class", Kind::Text),
-        ("class_zh", Kind::Text),
-    ];
-    let mut out = Export::create(
-        staging,
-        "claims.parquet",
-        &schema,
-        &["platform_id", "lender_id"],
-    )?;
+    use crate::domain::exports::claims as f;
     let pos = &data.positions;
     let cl = &a.claims;
+    let platform = |i: usize| pos.platform[i] as usize;
+    let columns = [
+        Column::text(&shared::PLATFORM_ID, move |i| {
+            Some(data.platforms.ids[platform(i)].as_str())
+        }),
+        Column::text(&shared::LENDER_ID, move |i| Some(names.name(pos.lender[i]))),
+        Column::money(&f::INVESTED, move |i| Some(pos.sums[i].invested)),
+        Column::money(&f::PRINCIPAL_RETURNED, move |i| {
+            Some(pos.sums[i].principal_returned)
+        }),
+        Column::money(&f::RETURNS_RECEIVED, move |i| {
+            Some(pos.sums[i].returns_received)
+        }),
+        Column::money(&f::OUTSTANDING, move |i| Some(pos.sums[i].outstanding())),
+        Column::text(&f::BASIS, move |i| Some(cl.basis[platform(i)].code())),
+        Column::money(&shared::CLAIM, move |i| Some(cl.claim[i])),
+        Column::money(&f::NET_WINNER_AMOUNT, move |i| Some(cl.net_winner[i])),
+        Column::text(&shared::STATUS, move |i| Some(cl.status[i].code())),
+        Column::text(&shared::CLASS, move |i| Some(cl.class[platform(i)].code())),
+        Column::text(&shared::CLASS_ZH, move |i| Some(cl.class[platform(i)].zh())),
+    ];
     let order = by_platform_then_lender(data, names);
-    in_slices(pos.len(), order.as_deref(), |slice| {
-        let platform = |i: &usize| pos.platform[*i] as usize;
-        out.write(vec![
-            parquet::text(
-                slice
-                    .iter()
-                    .map(|i| Some(data.platforms.ids[platform(i)].as_str())),
-            ),
-            parquet::text(slice.iter().map(|i| Some(names.name(pos.lender[*i])))),
-            parquet::money(
-                "invested",
-                slice.iter().map(|i| Some(pos.sums[*i].invested)),
-            )?,
-            parquet::money(
-                "principal_returned",
-                slice.iter().map(|i| Some(pos.sums[*i].principal_returned)),
-            )?,
-            parquet::money(
-                "returns_received",
-                slice.iter().map(|i| Some(pos.sums[*i].returns_received)),
-            )?,
-            parquet::money(
-                "outstanding",
-                slice.iter().map(|i| Some(pos.sums[*i].outstanding())),
-            )?,
-            parquet::text(slice.iter().map(|i| Some(cl.basis[platform(i)].code()))),
-            parquet::money("claim", slice.iter().map(|i| Some(cl.claim[*i])))?,
-            parquet::money(
-                "net_winner_amount",
-                slice.iter().map(|i| Some(cl.net_winner[*i])),
-            )?,
-            parquet::text(slice.iter().map(|i| Some(cl.status[*i].code()))),
-            parquet::text(slice.iter().map(|i| Some(cl.class[platform(i)].code()))),
-            parquet::text(slice.iter().map(|i| Some(cl.class[platform(i)].zh()))),
-        ])
-    })?;
-    out.finish(staging)
+    column::write(
+        staging,
+        &f::EXPORT,
+        &columns,
+        Rows::of(pos.len(), order.as_deref()),
+    )
 }
 
 /// lenders.parquet: lenders with a position, sorted by lender_id.
@@ -322,79 +242,39 @@ pub fn lenders(
     a: &Analysis,
     names: &LenderNames,
 ) -> Result<()> {
-    let schema = [
-        ("lender_id", Kind::Text),
-        ("district", Kind::Text),
-        ("platforms", Kind::Int),
-        ("failed_platforms", Kind::Int),
-        ("total_claim", Kind::Money),
-    ];
+    use crate::domain::exports::lenders as f;
     let mut rows: Vec<&LenderRow> = a.lenders.iter().collect();
     if names.pseudonymized() {
         rows.par_sort_unstable_by_key(|r| names.rank(r.code));
     }
-    let mut out = Export::create(staging, "lenders.parquet", &schema, &["lender_id"])?;
-    for slice in rows.chunks(parquet::row_group_rows()) {
-        out.write(vec![
-            parquet::text(slice.iter().map(|r| Some(names.name(r.code)))),
-            parquet::text(slice.iter().map(|r| data.lenders.district(r.code))),
-            parquet::ints(slice.iter().map(|r| Some(r.platforms))),
-            parquet::ints(slice.iter().map(|r| Some(r.failed_platforms))),
-            parquet::money("total_claim", slice.iter().map(|r| Some(r.total_claim)))?,
-        ])?;
-    }
-    out.finish(staging)
+    let r = |i: usize| rows[i];
+    let columns = [
+        Column::text(&shared::LENDER_ID, move |i| Some(names.name(r(i).code))),
+        Column::text(&f::DISTRICT, move |i| data.lenders.district(r(i).code)),
+        Column::int(&f::PLATFORMS, move |i| Some(r(i).platforms)),
+        Column::int(&f::FAILED_PLATFORMS, move |i| Some(r(i).failed_platforms)),
+        Column::money(&f::TOTAL_CLAIM, move |i| Some(r(i).total_claim)),
+    ];
+    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(rows.len()))
 }
 
 /// districts.parquet: lenders and claims per district × class.
 pub fn districts(staging: &Staging, a: &Analysis) -> Result<()> {
-    let schema = [
-        ("district", Kind::Text),
-        ("class", Kind::Text),
-        ("class_zh", Kind::Text),
-        ("lenders", Kind::Int),
-        ("claims", Kind::Money),
-    ];
+    use crate::domain::exports::districts as f;
     let d = &a.districts;
-    let mut out = Export::create(
-        staging,
-        "districts.parquet",
-        &schema,
-        &["district", "class"],
-    )?;
-    out.write(vec![
-        parquet::text(d.iter().map(|r| r.district.as_deref())),
-        parquet::text(d.iter().map(|r| Some(r.class.code()))),
-        parquet::text(d.iter().map(|r| Some(r.class.zh()))),
-        parquet::ints(d.iter().map(|r| Some(r.lenders))),
-        parquet::money("claims", d.iter().map(|r| Some(r.claims)))?,
-    ])?;
-    out.finish(staging)
+    let columns = [
+        Column::text(&f::DISTRICT, |i| d[i].district.as_deref()),
+        Column::text(&shared::CLASS, |i| Some(d[i].class.code())),
+        Column::text(&shared::CLASS_ZH, |i| Some(d[i].class.zh())),
+        Column::int(&f::LENDERS, |i| Some(d[i].lenders)),
+        Column::money(&f::CLAIMS, |i| Some(d[i].claims)),
+    ];
+    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(d.len()))
 }
 
 /// plan.parquet, sorted by platform_id.
 pub fn plan(staging: &Staging, plan: &Plan) -> Result<()> {
-    let schema = [
-        ("platform_id", Kind::Text),
-        ("name", Kind::Text),
-        ("district", Kind::Text),
-        ("class", Kind::Text),
-        ("class_zh", Kind::Text),
-        ("subclass", Kind::Text),
-        ("action", Kind::Text),
-        ("action_zh", Kind::Text),
-        ("responsible_units", Kind::TextList),
-        ("stage", Kind::Int),
-        ("start_on", Kind::Date),
-        ("complete_by", Kind::Date),
-        ("order_rank", Kind::Int),
-        ("lender_outstanding", Kind::Money),
-        ("lenders_current", Kind::Int),
-        ("steps", Kind::Steps),
-        ("at_risk", Kind::Bool),
-        ("at_risk_reason", Kind::Text),
-        ("at_risk_reason_zh", Kind::Text),
-    ];
+    use crate::domain::exports::plan as f;
     let mut entries: Vec<&Entry> = plan.entries.iter().collect();
     entries.sort_by(|a, b| {
         a.input
@@ -402,10 +282,37 @@ pub fn plan(staging: &Staging, plan: &Plan) -> Result<()> {
             .as_bytes()
             .cmp(b.input.platform_id.as_bytes())
     });
-    let e = || entries.iter();
-    let steps: Vec<Vec<StepItem>> = e()
-        .map(|x| {
-            x.steps
+    let e = |i: usize| entries[i];
+    let columns = [
+        Column::text(&shared::PLATFORM_ID, move |i| {
+            Some(e(i).input.platform_id.as_str())
+        }),
+        Column::text(&shared::NAME, move |i| Some(e(i).input.name.as_str())),
+        Column::text(&shared::DISTRICT, move |i| {
+            Some(e(i).input.district.as_str())
+        }),
+        Column::text(&shared::CLASS, move |i| Some(e(i).input.class.code())),
+        Column::text(&shared::CLASS_ZH, move |i| Some(e(i).input.class.zh())),
+        Column::text(&shared::SUBCLASS, move |i| {
+            e(i).input.subclass.map(|s| s.code())
+        }),
+        Column::text(&f::ACTION, move |i| Some(e(i).action)),
+        Column::text(&f::ACTION_ZH, move |i| Some(e(i).action_zh)),
+        Column::text_list(&f::RESPONSIBLE_UNITS, move |i| {
+            e(i).responsible_units.as_slice()
+        }),
+        Column::int(&shared::STAGE, move |i| Some(i64::from(e(i).stage))),
+        Column::date(&f::START_ON, move |i| Some(e(i).start_on)),
+        Column::date(&f::COMPLETE_BY, move |i| Some(e(i).complete_by)),
+        Column::int(&f::ORDER_RANK, move |i| Some(e(i).order_rank)),
+        Column::money(&shared::LENDER_OUTSTANDING, move |i| {
+            Some(e(i).input.lender_outstanding)
+        }),
+        Column::int(&shared::LENDERS_CURRENT, move |i| {
+            Some(e(i).input.lenders_current)
+        }),
+        Column::steps(&f::STEPS, move |i| {
+            e(i).steps
                 .iter()
                 .map(|s| StepItem {
                     step: s.step,
@@ -413,130 +320,97 @@ pub fn plan(staging: &Staging, plan: &Plan) -> Result<()> {
                     due_on: s.due_on,
                 })
                 .collect()
-        })
-        .collect();
-    let mut out = Export::create(staging, "plan.parquet", &schema, &["platform_id"])?;
-    out.write(vec![
-        parquet::text(e().map(|x| Some(x.input.platform_id.as_str()))),
-        parquet::text(e().map(|x| Some(x.input.name.as_str()))),
-        parquet::text(e().map(|x| Some(x.input.district.as_str()))),
-        parquet::text(e().map(|x| Some(x.input.class.code()))),
-        parquet::text(e().map(|x| Some(x.input.class.zh()))),
-        parquet::text(e().map(|x| x.input.subclass.map(|s| s.code()))),
-        parquet::text(e().map(|x| Some(x.action))),
-        parquet::text(e().map(|x| Some(x.action_zh))),
-        parquet::text_lists(e().map(|x| x.responsible_units.as_slice())),
-        parquet::ints(e().map(|x| Some(i64::from(x.stage)))),
-        parquet::dates(e().map(|x| Some(x.start_on))),
-        parquet::dates(e().map(|x| Some(x.complete_by))),
-        parquet::ints(e().map(|x| Some(x.order_rank))),
-        parquet::money(
-            "lender_outstanding",
-            e().map(|x| Some(x.input.lender_outstanding)),
-        )?,
-        parquet::ints(e().map(|x| Some(x.input.lenders_current))),
-        parquet::step_lists(&steps),
+        }),
         // Null without a deadline; with one, whether the platform cannot finish by it.
-        parquet::bools(e().map(|x| plan.deadline.map(|_| x.at_risk.is_some()))),
-        parquet::text(e().map(|x| x.at_risk.as_ref().map(|r| r.reason.as_str()))),
-        parquet::text(e().map(|x| x.at_risk.as_ref().map(|r| r.reason_zh.as_str()))),
-    ])?;
-    out.finish(staging)
+        Column::bool(&f::AT_RISK, move |i| {
+            plan.deadline.map(|_| e(i).at_risk.is_some())
+        }),
+        Column::text(&f::AT_RISK_REASON, move |i| {
+            e(i).at_risk.as_ref().map(|r| r.reason.as_str())
+        }),
+        Column::text(&f::AT_RISK_REASON_ZH, move |i| {
+            e(i).at_risk.as_ref().map(|r| r.reason_zh.as_str())
+        }),
+    ];
+    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(entries.len()))
 }
 
 /// plan_stages.parquet: stage 0 is the start, then each stage end.
 pub fn plan_stages(staging: &Staging, plan: &Plan) -> Result<()> {
-    let schema = [
-        ("stage", Kind::Int),
-        ("ends_on", Kind::Date),
-        ("platforms", Kind::Int),
-        ("lenders", Kind::Int),
-        ("outstanding", Kind::Money),
-        ("platforms_remaining", Kind::Int),
-        ("outstanding_remaining", Kind::Money),
-        ("lenders_remaining", Kind::Int),
-        ("platforms_remaining_pct", Kind::Ratio),
-        ("outstanding_remaining_pct", Kind::Ratio),
-        ("lenders_remaining_pct", Kind::Ratio),
-        ("targets", Kind::TextList),
-        ("targets_met", Kind::Bool),
-        ("deadline", Kind::Date),
-        ("capacity_platforms", Kind::Int),
-        ("capacity_lenders", Kind::Int),
-        ("capacity_outstanding", Kind::Money),
-        ("configured_platforms", Kind::Int),
-        ("configured_lenders", Kind::Int),
-        ("configured_outstanding", Kind::Money),
-    ];
-    let s = || plan.stages.iter();
-    let targets: Vec<Vec<String>> = s()
+    use crate::domain::exports::plan_stages as f;
+    let s = |i: usize| &plan.stages[i];
+    // Stage 0 (the start) has no capacity.
+    let after_start = |i: usize, v: Option<i64>| (s(i).stage > 0).then_some(v).flatten();
+    let (capacity, configured) = (&plan.capacity, &plan.configured);
+    let target_names: Vec<Vec<String>> = plan
+        .stages
+        .iter()
         .map(|x| x.targets.iter().map(|t| t.0.clone()).collect())
         .collect();
-    let mut out = Export::create(staging, "plan_stages.parquet", &schema, &["stage"])?;
-    out.write(vec![
-        parquet::ints(s().map(|x| Some(i64::from(x.stage)))),
-        parquet::dates(s().map(|x| Some(x.ends_on))),
-        parquet::ints(s().map(|x| Some(x.platforms))),
-        parquet::ints(s().map(|x| Some(x.lenders))),
-        parquet::money("outstanding", s().map(|x| Some(x.outstanding)))?,
-        parquet::ints(s().map(|x| Some(x.platforms_remaining))),
-        parquet::money(
-            "outstanding_remaining",
-            s().map(|x| Some(x.outstanding_remaining)),
-        )?,
-        parquet::ints(s().map(|x| Some(x.lenders_remaining))),
-        parquet::ratios(s().map(|x| Some(x.platforms_remaining_pct))),
-        parquet::ratios(s().map(|x| Some(x.outstanding_remaining_pct))),
-        parquet::ratios(s().map(|x| Some(x.lenders_remaining_pct))),
-        parquet::text_lists(targets.iter().map(Vec::as_slice)),
-        parquet::bools(s().map(|x| (!x.targets.is_empty()).then(|| x.targets.iter().all(|t| t.1)))),
-        parquet::dates(s().map(|_| plan.deadline)),
-        // Stage 0 (the start) has no capacity.
-        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.capacity.platforms).flatten())),
-        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.capacity.lenders).flatten())),
-        parquet::money(
-            "capacity_outstanding",
-            s().map(|x| (x.stage > 0).then_some(plan.capacity.outstanding).flatten()),
-        )?,
-        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.configured.platforms).flatten())),
-        parquet::ints(s().map(|x| (x.stage > 0).then_some(plan.configured.lenders).flatten())),
-        parquet::money(
-            "configured_outstanding",
-            s().map(|x| {
-                (x.stage > 0)
-                    .then_some(plan.configured.outstanding)
-                    .flatten()
-            }),
-        )?,
-    ])?;
-    out.finish(staging)
+    let target_names = &target_names;
+    let columns = [
+        Column::int(&shared::STAGE, move |i| Some(i64::from(s(i).stage))),
+        Column::date(&f::ENDS_ON, move |i| Some(s(i).ends_on)),
+        Column::int(&f::PLATFORMS, move |i| Some(s(i).platforms)),
+        Column::int(&f::LENDERS, move |i| Some(s(i).lenders)),
+        Column::money(&f::OUTSTANDING, move |i| Some(s(i).outstanding)),
+        Column::int(&f::PLATFORMS_REMAINING, move |i| {
+            Some(s(i).platforms_remaining)
+        }),
+        Column::money(&f::OUTSTANDING_REMAINING, move |i| {
+            Some(s(i).outstanding_remaining)
+        }),
+        Column::int(&f::LENDERS_REMAINING, move |i| Some(s(i).lenders_remaining)),
+        Column::ratio(&f::PLATFORMS_REMAINING_PCT, move |i| {
+            Some(s(i).platforms_remaining_pct)
+        }),
+        Column::ratio(&f::OUTSTANDING_REMAINING_PCT, move |i| {
+            Some(s(i).outstanding_remaining_pct)
+        }),
+        Column::ratio(&f::LENDERS_REMAINING_PCT, move |i| {
+            Some(s(i).lenders_remaining_pct)
+        }),
+        Column::text_list(&f::TARGETS, move |i| target_names[i].as_slice()),
+        Column::bool(&f::TARGETS_MET, move |i| {
+            (!s(i).targets.is_empty()).then(|| s(i).targets.iter().all(|t| t.1))
+        }),
+        Column::date(&f::DEADLINE, move |_| plan.deadline),
+        Column::int(&f::CAPACITY_PLATFORMS, move |i| {
+            after_start(i, capacity.platforms)
+        }),
+        Column::int(&f::CAPACITY_LENDERS, move |i| {
+            after_start(i, capacity.lenders)
+        }),
+        Column::money(&f::CAPACITY_OUTSTANDING, move |i| {
+            after_start(i, capacity.outstanding)
+        }),
+        Column::int(&f::CONFIGURED_PLATFORMS, move |i| {
+            after_start(i, configured.platforms)
+        }),
+        Column::int(&f::CONFIGURED_LENDERS, move |i| {
+            after_start(i, configured.lenders)
+        }),
+        Column::money(&f::CONFIGURED_OUTSTANDING, move |i| {
+            after_start(i, configured.outstanding)
+        }),
+    ];
+    column::write(
+        staging,
+        &f::EXPORT,
+        &columns,
+        Rows::InOrder(plan.stages.len()),
+    )
 }
 
-/// payouts.parquet and payout_rounds.parquet.
+/// payouts.parquet and payout_rounds.parquet (and returned_transfers.parquet when transfers
+/// came back).
 pub fn payouts(
     staging: &Staging,
     data: &InputData,
     p: &Payouts,
     names: &LenderNames,
 ) -> Result<()> {
-    let schema = [
-        ("platform_id", Kind::Text),
-        ("round", Kind::Int),
-        ("lender_id", Kind::Text),
-        ("status", Kind::Text),
-        ("claim", Kind::Money),
-        ("before", Kind::Money),
-        ("paid", Kind::Money),
-        ("reserved", Kind::Money),
-        ("carried", Kind::Money),
-        ("cumulative", Kind::Money),
-        ("remaining", Kind::Money),
-        ("cumulative_ratio", Kind::Ratio),
-        // Added with the returns table: after the columns readers had before.
-        ("returned", Kind::Money),
-        ("reissued", Kind::Money),
-        ("returned_total", Kind::Money),
-    ];
+    use crate::domain::exports::payouts as f;
     let r = &p.rows;
     // Rows come grouped by (platform, round) in key order; under pseudonyms each group is
     // re-sorted by the lenders' new names.
@@ -554,102 +428,69 @@ pub fn payouts(
             start = end;
         }
     }
-    let mut out = Export::create(
-        staging,
-        "payouts.parquet",
-        &schema,
-        &["platform_id", "round", "lender_id"],
-    )?;
-    in_slices(r.len(), order.as_deref(), |slice| {
-        let cumulative = |i: &usize| r.before[*i] + r.given(*i);
-        let status = |i: &usize| {
-            if r.returns(*i).returned > 0 {
+    let cumulative = |i: usize| r.before[i] + r.given(i);
+    let columns = [
+        Column::text(&shared::PLATFORM_ID, move |i| {
+            Some(data.platforms.ids[r.platform[i] as usize].as_str())
+        }),
+        Column::int(&shared::ROUND, move |i| Some(r.round[i])),
+        Column::text(&shared::LENDER_ID, move |i| Some(names.name(r.lender[i]))),
+        Column::text(&shared::STATUS, move |i| {
+            Some(if r.returns(i).returned > 0 {
                 "returned"
             } else {
-                r.status[*i].code()
-            }
-        };
-        out.write(vec![
-            parquet::text(
-                slice
-                    .iter()
-                    .map(|i| Some(data.platforms.ids[r.platform[*i] as usize].as_str())),
-            ),
-            parquet::ints(slice.iter().map(|i| Some(r.round[*i]))),
-            parquet::text(slice.iter().map(|i| Some(names.name(r.lender[*i])))),
-            parquet::text(slice.iter().map(|i| Some(status(i)))),
-            parquet::money("claim", slice.iter().map(|i| Some(r.claim[*i])))?,
-            parquet::money("before", slice.iter().map(|i| Some(r.before[*i])))?,
-            parquet::money("paid", slice.iter().map(|i| Some(r.paid[*i])))?,
-            parquet::money("reserved", slice.iter().map(|i| Some(r.reserved[*i])))?,
-            parquet::money("carried", slice.iter().map(|i| Some(r.carried[*i])))?,
-            parquet::money("cumulative", slice.iter().map(|i| Some(cumulative(i))))?,
-            parquet::money(
-                "remaining",
-                slice.iter().map(|i| Some(r.claim[*i] - cumulative(i))),
-            )?,
-            parquet::ratios(
-                slice
-                    .iter()
-                    .map(|i| Some(cumulative(i) as f64 / r.claim[*i] as f64)),
-            ),
-            parquet::money(
-                "returned",
-                slice.iter().map(|i| Some(r.returns(*i).returned)),
-            )?,
-            parquet::money(
-                "reissued",
-                slice.iter().map(|i| Some(r.returns(*i).reissued)),
-            )?,
-            parquet::money(
-                "returned_total",
-                slice.iter().map(|i| Some(r.returns(*i).total)),
-            )?,
-        ])
-    })?;
-    out.finish(staging)?;
-
-    let schema = [
-        ("platform_id", Kind::Text),
-        ("round", Kind::Int),
-        ("pool", Kind::Money),
-        ("paid", Kind::Money),
-        ("reserved", Kind::Money),
-        ("carried", Kind::Money),
-        ("surplus", Kind::Money),
-        ("lenders", Kind::Int),
-        ("lenders_paid", Kind::Int),
-        ("level", Kind::Ratio),
-        ("returned", Kind::Money),
-        ("reissued", Kind::Money),
+                r.status[i].code()
+            })
+        }),
+        Column::money(&shared::CLAIM, move |i| Some(r.claim[i])),
+        Column::money(&f::BEFORE, move |i| Some(r.before[i])),
+        Column::money(&f::PAID, move |i| Some(r.paid[i])),
+        Column::money(&f::RESERVED, move |i| Some(r.reserved[i])),
+        Column::money(&f::CARRIED, move |i| Some(r.carried[i])),
+        Column::money(&f::CUMULATIVE, move |i| Some(cumulative(i))),
+        Column::money(&f::REMAINING, move |i| Some(r.claim[i] - cumulative(i))),
+        Column::ratio(&f::CUMULATIVE_RATIO, move |i| {
+            Some(cumulative(i) as f64 / r.claim[i] as f64)
+        }),
+        // Added with the returns table: after the columns readers had before.
+        Column::money(&f::RETURNED, move |i| Some(r.returns(i).returned)),
+        Column::money(&f::REISSUED, move |i| Some(r.returns(i).reissued)),
+        Column::money(&f::RETURNED_TOTAL, move |i| Some(r.returns(i).total)),
     ];
-    let rounds = &p.rounds;
-    let x = || rounds.iter();
-    let mut out = Export::create(
+    column::write(
         staging,
-        "payout_rounds.parquet",
-        &schema,
-        &["platform_id", "round"],
+        &f::EXPORT,
+        &columns,
+        Rows::of(r.len(), order.as_deref()),
     )?;
-    out.write(vec![
-        parquet::text(x().map(|r| Some(data.platforms.ids[r.platform as usize].as_str()))),
-        parquet::ints(x().map(|r| Some(r.round))),
-        parquet::money("pool", x().map(|r| Some(r.pool)))?,
-        parquet::money("paid", x().map(|r| Some(r.paid)))?,
-        parquet::money("reserved", x().map(|r| Some(r.reserved)))?,
-        parquet::money("carried", x().map(|r| Some(r.carried)))?,
-        parquet::money("surplus", x().map(|r| Some(r.surplus)))?,
-        parquet::ints(x().map(|r| Some(r.lenders))),
-        parquet::ints(x().map(|r| Some(r.lenders_paid))),
-        parquet::ratios(x().map(|r| r.level)),
-        parquet::money("returned", x().map(|r| Some(r.returned)))?,
-        parquet::money("reissued", x().map(|r| Some(r.reissued)))?,
-    ])?;
-    out.finish(staging)?;
+    payout_rounds(staging, data, p)?;
     if !p.returned.is_empty() {
         returned_transfers(staging, data, &p.returned, names)?;
     }
     Ok(())
+}
+
+/// payout_rounds.parquet: per platform and round, the pool and where it went.
+fn payout_rounds(staging: &Staging, data: &InputData, p: &Payouts) -> Result<()> {
+    use crate::domain::exports::payout_rounds as f;
+    let x = |i: usize| &p.rounds[i];
+    let columns = [
+        Column::text(&shared::PLATFORM_ID, move |i| {
+            Some(data.platforms.ids[x(i).platform as usize].as_str())
+        }),
+        Column::int(&shared::ROUND, move |i| Some(x(i).round)),
+        Column::money(&f::POOL, move |i| Some(x(i).pool)),
+        Column::money(&f::PAID, move |i| Some(x(i).paid)),
+        Column::money(&f::RESERVED, move |i| Some(x(i).reserved)),
+        Column::money(&f::CARRIED, move |i| Some(x(i).carried)),
+        Column::money(&f::SURPLUS, move |i| Some(x(i).surplus)),
+        Column::int(&f::LENDERS, move |i| Some(x(i).lenders)),
+        Column::int(&f::LENDERS_PAID, move |i| Some(x(i).lenders_paid)),
+        Column::ratio(&f::LEVEL, move |i| x(i).level),
+        Column::money(&f::RETURNED, move |i| Some(x(i).returned)),
+        Column::money(&f::REISSUED, move |i| Some(x(i).reissued)),
+    ];
+    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(p.rounds.len()))
 }
 
 /// returned_transfers.parquet: per platform, round and lender with returns, what came back and
@@ -660,19 +501,7 @@ fn returned_transfers(
     returned: &[ReturnedTransfer],
     names: &LenderNames,
 ) -> Result<()> {
-    let schema = [
-        ("platform_id", Kind::Text),
-        ("round", Kind::Int),
-        ("lender_id", Kind::Text),
-        ("returned_total", Kind::Money),
-        ("booked_now", Kind::Money),
-        ("held", Kind::Money),
-        ("reissued", Kind::Money),
-        ("last_returned_on", Kind::Date),
-        ("disposition", Kind::Text),
-        ("reason", Kind::Text),
-        ("reason_zh", Kind::Text),
-    ];
+    use crate::domain::exports::returned_transfers as f;
     let mut rows: Vec<&ReturnedTransfer> = returned.iter().collect();
     let platform = |code: u32| data.platforms.ids[code as usize].as_str();
     rows.sort_by(|a, b| {
@@ -687,25 +516,19 @@ fn returned_transfers(
                 names.rank(b.lender),
             ))
     });
-    let mut out = Export::create(
-        staging,
-        "returned_transfers.parquet",
-        &schema,
-        &["platform_id", "round", "lender_id"],
-    )?;
-    let x = || rows.iter();
-    out.write(vec![
-        parquet::text(x().map(|t| Some(platform(t.platform)))),
-        parquet::ints(x().map(|t| Some(t.round))),
-        parquet::text(x().map(|t| Some(names.name(t.lender)))),
-        parquet::money("returned_total", x().map(|t| Some(t.total)))?,
-        parquet::money("booked_now", x().map(|t| Some(t.booked_now)))?,
-        parquet::money("held", x().map(|t| Some(t.held)))?,
-        parquet::money("reissued", x().map(|t| Some(t.reissued)))?,
-        parquet::dates(x().map(|t| Some(t.last_returned_on))),
-        parquet::text(x().map(|t| Some(t.disposition().0))),
-        parquet::text(x().map(|t| Some(t.disposition().1))),
-        parquet::text(x().map(|t| Some(t.disposition().2))),
-    ])?;
-    out.finish(staging)
+    let t = |i: usize| rows[i];
+    let columns = [
+        Column::text(&shared::PLATFORM_ID, move |i| Some(platform(t(i).platform))),
+        Column::int(&shared::ROUND, move |i| Some(t(i).round)),
+        Column::text(&shared::LENDER_ID, move |i| Some(names.name(t(i).lender))),
+        Column::money(&f::RETURNED_TOTAL, move |i| Some(t(i).total)),
+        Column::money(&f::BOOKED_NOW, move |i| Some(t(i).booked_now)),
+        Column::money(&f::HELD, move |i| Some(t(i).held)),
+        Column::money(&f::REISSUED, move |i| Some(t(i).reissued)),
+        Column::date(&f::LAST_RETURNED_ON, move |i| Some(t(i).last_returned_on)),
+        Column::text(&f::DISPOSITION, move |i| Some(t(i).disposition().0)),
+        Column::text(&f::REASON, move |i| Some(t(i).disposition().1)),
+        Column::text(&f::REASON_ZH, move |i| Some(t(i).disposition().2)),
+    ];
+    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(rows.len()))
 }

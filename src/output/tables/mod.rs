@@ -1,8 +1,9 @@
 //! The Parquet exports: the writer with column descriptions and bloom filters ([`parquet`]),
-//! what every column means ([`columns`]), each export's rows ([`exports`]), the compare and
+//! an export's columns checked against its contract in `domain::exports` and written a row
+//! group at a time ([`column`]), each export's rows ([`exports`]), the compare and
 //! vote results with their documents ([`division`]) and the CSV copies ([`csv_copy`]).
 
-pub mod columns;
+pub mod column;
 pub mod csv_copy;
 pub mod division;
 pub mod exports;

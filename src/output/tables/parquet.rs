@@ -26,8 +26,8 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::domain::date::Date;
+use crate::domain::exports::{Export, Kind};
 use crate::error::{Error, Result};
-use crate::output::tables::columns;
 use crate::output::Staging;
 
 /// Rows per row group (and per slice handed to the writer).
@@ -42,37 +42,18 @@ pub fn row_group_rows() -> usize {
         .map_or(ROW_GROUP, |n| n.max(1_000))
 }
 
-/// The Arrow type of an export column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    /// Fen, written as Decimal(18,2) yuan.
-    Money,
-    Int,
-    Ratio,
-    Bool,
-    Date,
-    /// List of text.
-    TextList,
-    /// List of struct {rule, value, threshold, fired}.
-    Reasons,
-    /// List of struct {step, step_zh, due_on}.
-    Steps,
-}
-
-impl Kind {
-    fn data_type(self) -> DataType {
-        match self {
-            Kind::Text => DataType::Utf8,
-            Kind::Money => DataType::Decimal128(18, 2),
-            Kind::Int => DataType::Int64,
-            Kind::Ratio => DataType::Float64,
-            Kind::Bool => DataType::Boolean,
-            Kind::Date => DataType::Date32,
-            Kind::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
-            Kind::Reasons => list_of(reason_fields()),
-            Kind::Steps => list_of(step_fields()),
-        }
+/// The Arrow type of an export column of type `kind`.
+fn data_type(kind: Kind) -> DataType {
+    match kind {
+        Kind::Text => DataType::Utf8,
+        Kind::Money => DataType::Decimal128(18, 2),
+        Kind::Int => DataType::Int64,
+        Kind::Ratio => DataType::Float64,
+        Kind::Bool => DataType::Boolean,
+        Kind::Date => DataType::Date32,
+        Kind::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+        Kind::Reasons => list_of(reason_fields()),
+        Kind::Steps => list_of(step_fields()),
     }
 }
 
@@ -97,32 +78,27 @@ fn step_fields() -> Fields {
     ])
 }
 
-/// An export being written.
-pub struct Export {
+/// An export being written (through [`super::column::write`], which checks its columns).
+pub struct Writer {
     file: &'static str,
     schema: SchemaRef,
     writer: ArrowWriter<Hashing<File>>,
     rows: u64,
 }
 
-impl Export {
-    /// Open `file` in the staging folder with these columns; `sorted_by` names the key columns
-    /// the rows are sorted by (ascending, nulls first).
-    pub fn create(
-        staging: &Staging,
-        file: &'static str,
-        schema: &[(&'static str, Kind)],
-        sorted_by: &[&str],
-    ) -> Result<Export> {
-        let fields: Vec<Field> = schema
+impl Writer {
+    /// Open `export`'s file in the staging folder, its fields described from the contract.
+    pub fn create(staging: &Staging, export: &'static Export) -> Result<Writer> {
+        let (file, sorted_by) = (export.file, export.sorted_by);
+        let fields: Vec<Field> = export
+            .columns
             .iter()
-            .map(|(name, kind)| {
-                let d = columns::describe(file, name);
-                Field::new(*name, kind.data_type(), true).with_metadata(
+            .map(|f| {
+                Field::new(f.name, data_type(f.kind), true).with_metadata(
                     std::collections::HashMap::from([
-                        ("description".to_string(), d.en.to_string()),
-                        ("description_zh".to_string(), d.zh.to_string()),
-                        ("unit".to_string(), d.unit.to_string()),
+                        ("description".to_string(), f.en.to_string()),
+                        ("description_zh".to_string(), f.zh.to_string()),
+                        ("unit".to_string(), f.unit.to_string()),
                     ]),
                 )
             })
@@ -170,7 +146,7 @@ impl Export {
         let out = File::create(&path).map_err(|e| Error::io(&path, e))?;
         let writer = ArrowWriter::try_new(Hashing::new(out), schema.clone(), Some(props.build()))
             .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
-        Ok(Export {
+        Ok(Writer {
             file,
             schema,
             writer,

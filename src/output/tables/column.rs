@@ -1,0 +1,196 @@
+//! An export written from its contract: each column is a field of
+//! [`crate::domain::exports`] paired with how a row yields its value, and
+//! [`write`] checks the columns against the contract (names, order, types) before a byte is
+//! written, then writes the rows a row group at a time, in the order given (no rows: a file with the
+//! schema and no row group).
+//!
+//! Rows are numbers (`0..rows`, or a permutation of them): a getter is a closure over the
+//! engine's columns that turns a row number into the value. A getter runs once per cell,
+//! inlined into its column's loop; a column is a boxed loop over a slice of rows.
+
+use arrow_array::ArrayRef;
+
+use crate::domain::date::Date;
+use crate::domain::exports::{Export, Field, Kind};
+use crate::error::{Error, Result};
+use crate::output::tables::parquet::{self, ReasonItem, StepItem, Writer};
+use crate::output::Staging;
+
+type Values<'a> = Box<dyn Fn(&[usize]) -> Result<ArrayRef> + 'a>;
+
+/// One column of an export being written: its field and its values for a slice of rows.
+pub struct Column<'a> {
+    field: &'static Field,
+    /// The type the getter yields (checked against the field's).
+    made_as: Kind,
+    values: Values<'a>,
+}
+
+impl<'a> Column<'a> {
+    fn new(field: &'static Field, made_as: Kind, values: Values<'a>) -> Column<'a> {
+        Column {
+            field,
+            made_as,
+            values,
+        }
+    }
+
+    pub fn text(field: &'static Field, get: impl Fn(usize) -> Option<&'a str> + 'a) -> Self {
+        let values = move |rows: &[usize]| Ok(parquet::text(rows.iter().map(|&i| get(i))));
+        Column::new(field, Kind::Text, Box::new(values))
+    }
+
+    /// Fen, written as Decimal(18,2) yuan.
+    pub fn money(field: &'static Field, get: impl Fn(usize) -> Option<i64> + 'a) -> Self {
+        let values = move |rows: &[usize]| parquet::money(field.name, rows.iter().map(|&i| get(i)));
+        Column::new(field, Kind::Money, Box::new(values))
+    }
+
+    pub fn int(field: &'static Field, get: impl Fn(usize) -> Option<i64> + 'a) -> Self {
+        let values = move |rows: &[usize]| Ok(parquet::ints(rows.iter().map(|&i| get(i))));
+        Column::new(field, Kind::Int, Box::new(values))
+    }
+
+    pub fn ratio(field: &'static Field, get: impl Fn(usize) -> Option<f64> + 'a) -> Self {
+        let values = move |rows: &[usize]| Ok(parquet::ratios(rows.iter().map(|&i| get(i))));
+        Column::new(field, Kind::Ratio, Box::new(values))
+    }
+
+    pub fn bool(field: &'static Field, get: impl Fn(usize) -> Option<bool> + 'a) -> Self {
+        let values = move |rows: &[usize]| Ok(parquet::bools(rows.iter().map(|&i| get(i))));
+        Column::new(field, Kind::Bool, Box::new(values))
+    }
+
+    pub fn date(field: &'static Field, get: impl Fn(usize) -> Option<Date> + 'a) -> Self {
+        let values = move |rows: &[usize]| Ok(parquet::dates(rows.iter().map(|&i| get(i))));
+        Column::new(field, Kind::Date, Box::new(values))
+    }
+
+    pub fn text_list(field: &'static Field, get: impl Fn(usize) -> &'a [String] + 'a) -> Self {
+        let values = move |rows: &[usize]| Ok(parquet::text_lists(rows.iter().map(|&i| get(i))));
+        Column::new(field, Kind::TextList, Box::new(values))
+    }
+
+    /// The classification's reasons, one list per row.
+    pub fn reasons(field: &'static Field, get: impl Fn(usize) -> Vec<ReasonItem> + 'a) -> Self {
+        let values = move |rows: &[usize]| {
+            let lists: Vec<Vec<ReasonItem>> = rows.iter().map(|&i| get(i)).collect();
+            Ok(parquet::reason_lists(&lists))
+        };
+        Column::new(field, Kind::Reasons, Box::new(values))
+    }
+
+    /// The plan's steps, one list per row.
+    pub fn steps(field: &'static Field, get: impl Fn(usize) -> Vec<StepItem> + 'a) -> Self {
+        let values = move |rows: &[usize]| {
+            let lists: Vec<Vec<StepItem>> = rows.iter().map(|&i| get(i)).collect();
+            Ok(parquet::step_lists(&lists))
+        };
+        Column::new(field, Kind::Steps, Box::new(values))
+    }
+}
+
+/// The rows of an export in the order they are written.
+pub enum Rows<'p> {
+    /// `0..n` (never materialised: a hundred million rows nationally).
+    InOrder(usize),
+    /// This permutation of them.
+    Order(&'p [usize]),
+}
+
+impl Rows<'_> {
+    /// `order` when there is one, else `0..n`.
+    pub fn of(n: usize, order: Option<&[usize]>) -> Rows<'_> {
+        match order {
+            Some(o) => Rows::Order(o),
+            None => Rows::InOrder(n),
+        }
+    }
+}
+
+/// Write `export` into the staging folder from `columns`, which must be its contract's columns
+/// in order with their types; an internal error (nothing written) when they are not.
+pub fn write(
+    staging: &Staging,
+    export: &'static Export,
+    columns: &[Column],
+    rows: Rows,
+) -> Result<()> {
+    check(export, columns)?;
+    let mut out = Writer::create(staging, export)?;
+    let mut write_slice = |slice: &[usize]| -> Result<()> {
+        let arrays = columns
+            .iter()
+            .map(|c| (c.values)(slice))
+            .collect::<Result<Vec<_>>>()?;
+        out.write(arrays)
+    };
+    let size = parquet::row_group_rows();
+    match rows {
+        Rows::Order(order) => {
+            for slice in order.chunks(size) {
+                write_slice(slice)?;
+            }
+        }
+        Rows::InOrder(n) => {
+            let mut slice = Vec::with_capacity(size.min(n));
+            let mut start = 0;
+            while start < n {
+                slice.clear();
+                slice.extend(start..(start + size).min(n));
+                write_slice(&slice)?;
+                start += size;
+            }
+        }
+    }
+    out.finish(staging)
+}
+
+/// The columns are the contract's, in its order, each of its type.
+fn check(export: &Export, columns: &[Column]) -> Result<()> {
+    let made: Vec<(&str, Kind)> = columns.iter().map(|c| (c.field.name, c.made_as)).collect();
+    let contract: Vec<(&str, Kind)> = export.columns.iter().map(|f| (f.name, f.kind)).collect();
+    let fields_agree = columns
+        .iter()
+        .zip(export.columns)
+        .all(|(c, f)| c.field == f);
+    if made != contract || !fields_agree {
+        return Err(Error::Internal(format!(
+            "{}: the writer's columns {made:?} are not the contract's {contract:?}",
+            export.file
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::exports::districts;
+
+    #[test]
+    fn columns_that_differ_from_the_contract_are_refused() {
+        let all = || {
+            vec![
+                Column::text(&districts::DISTRICT, |_| None),
+                Column::text(&crate::domain::exports::CLASS, |_| None),
+                Column::text(&crate::domain::exports::CLASS_ZH, |_| None),
+                Column::int(&districts::LENDERS, |_| None),
+                Column::money(&districts::CLAIMS, |_| None),
+            ]
+        };
+        assert!(check(&districts::EXPORT, &all()).is_ok());
+        // One missing.
+        let mut fewer = all();
+        fewer.pop();
+        assert!(check(&districts::EXPORT, &fewer).is_err());
+        // Two swapped.
+        let mut swapped = all();
+        swapped.swap(1, 2);
+        assert!(check(&districts::EXPORT, &swapped).is_err());
+        // A field written as another type.
+        let mut retyped = all();
+        retyped[3] = Column::ratio(&districts::LENDERS, |_| None);
+        assert!(check(&districts::EXPORT, &retyped).is_err());
+    }
+}

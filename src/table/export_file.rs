@@ -1,0 +1,447 @@
+//! An export an earlier run wrote, read back with arrow-rs (the stack that writes it) by its
+//! contract's fields ([`crate::domain::exports`]): the ledger of `payout --ledger`, statements,
+//! the bulletin and the desk ask for `payouts::PAID`, never for a string, and get the column in
+//! its type — money as fen, exactly — or an error naming the file. Only the fields asked for
+//! are decoded; a lender's rows can be read from just the row groups whose bloom filter may
+//! hold the lender ([`ExportFile::read_lender`]).
+//!
+//! A field the file lacks is not an error when reading (folders written by earlier versions
+//! lack later columns: ask [`ExportFile::has`]); asking for its values is.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{
+    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Date32Array, Decimal128Array,
+    RecordBatch, StructArray,
+};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use parquet::file::properties::ReaderProperties;
+use parquet::file::reader::FileReader;
+use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
+
+use crate::domain::date::Date;
+use crate::domain::exports::{Field, Kind, LENDER_ID};
+use crate::error::{Error, Result};
+
+/// The columns asked for of an export, the rows kept (all, or one lender's).
+pub struct ExportFile {
+    path: PathBuf,
+    /// Each decoded batch with the rows of it that are kept (`None`: all).
+    batches: Vec<(RecordBatch, Option<Vec<usize>>)>,
+}
+
+impl ExportFile {
+    /// Every row of `fields` (those the file has).
+    pub fn read(path: &Path, fields: &[&Field]) -> Result<ExportFile> {
+        let batches = decode(path, fields, None)?
+            .into_iter()
+            .map(|b| (b, None))
+            .collect();
+        Ok(ExportFile {
+            path: path.to_path_buf(),
+            batches,
+        })
+    }
+
+    /// The rows whose `lender_id` is `lender`, reading only the row groups whose bloom filter
+    /// may hold it (all of them where a file has no filter).
+    pub fn read_lender(path: &Path, fields: &[&Field], lender: &str) -> Result<ExportFile> {
+        let groups = groups_that_may_hold(path, lender)?;
+        let mut asked: Vec<&Field> = fields.to_vec();
+        asked.push(&LENDER_ID);
+        let mut batches = Vec::new();
+        for b in decode(path, &asked, Some(groups))? {
+            let ids = b
+                .column_by_name(LENDER_ID.name)
+                .and_then(|c| texts(c.as_ref()))
+                .ok_or_else(|| bad(path, "lender_id is not a text column"))?;
+            let keep: Vec<usize> = (0..b.num_rows())
+                .filter(|&i| ids(i) == Some(lender))
+                .collect();
+            drop(ids);
+            if !keep.is_empty() {
+                batches.push((b, Some(keep)));
+            }
+        }
+        Ok(ExportFile {
+            path: path.to_path_buf(),
+            batches,
+        })
+    }
+
+    /// Rows kept.
+    pub fn rows(&self) -> usize {
+        self.batches
+            .iter()
+            .map(|(b, keep)| keep.as_ref().map_or(b.num_rows(), Vec::len))
+            .sum()
+    }
+
+    /// Whether the file has `field` (and it was asked for).
+    pub fn has(&self, field: &Field) -> bool {
+        match self.batches.first() {
+            Some((b, _)) => b.column_by_name(field.name).is_some(),
+            // No rows: nothing to ask for either.
+            None => true,
+        }
+    }
+
+    /// A text column (null as ""), whether written as Utf8, LargeUtf8 or a string view.
+    pub fn text<'s>(&'s self, field: &'s Field) -> Result<Vec<String>> {
+        self.values(field, Kind::Text, |a| {
+            let at = texts(a)?;
+            Some(Box::new(move |i| Ok(at(i).unwrap_or_default().to_string())))
+        })
+    }
+
+    /// A money column as fen, exactly (a Decimal of any scale holding whole fen); a null is
+    /// an error.
+    pub fn money<'s>(&'s self, field: &'s Field) -> Result<Vec<i64>> {
+        let path = &self.path;
+        self.values(field, Kind::Money, |a| {
+            let d = a.as_any().downcast_ref::<Decimal128Array>()?;
+            let scale = u32::try_from(d.scale()).ok()?;
+            Some(Box::new(move |i| {
+                if d.is_null(i) {
+                    return Err(bad(path, format!("{} is empty in a row", field.name)));
+                }
+                crate::domain::money::decimal_to_fen(d.value(i), scale).ok_or_else(|| {
+                    bad(path, format!("{} is not a whole number of fen", field.name))
+                })
+            }))
+        })
+    }
+
+    /// An integer column (any integer width); a null is an error.
+    pub fn int<'s>(&'s self, field: &'s Field) -> Result<Vec<i64>> {
+        let path = &self.path;
+        self.values(field, Kind::Int, |a| {
+            let at = ints(a)?;
+            Some(Box::new(move |i| {
+                at(i).ok_or_else(|| bad(path, format!("{} is empty in a row", field.name)))
+            }))
+        })
+    }
+
+    /// A date column whose nulls are allowed.
+    pub fn opt_date<'s>(&'s self, field: &'s Field) -> Result<Vec<Option<Date>>> {
+        self.values(field, Kind::Date, |a| {
+            let d = a.as_any().downcast_ref::<Date32Array>()?;
+            Some(Box::new(move |i| Ok((!d.is_null(i)).then(|| Date(d.value(i))))))
+        })
+    }
+
+    /// A date column; a null is an error.
+    pub fn date(&self, field: &Field) -> Result<Vec<Date>> {
+        self.opt_date(field)?
+            .into_iter()
+            .map(|d| d.ok_or_else(|| bad(&self.path, format!("{} is empty in a row", field.name))))
+            .collect()
+    }
+
+    /// A boolean column whose nulls are allowed.
+    pub fn opt_bool<'s>(&'s self, field: &'s Field) -> Result<Vec<Option<bool>>> {
+        self.values(field, Kind::Bool, |a| {
+            let b = a.as_any().downcast_ref::<BooleanArray>()?;
+            Some(Box::new(move |i| Ok((!b.is_null(i)).then(|| b.value(i)))))
+        })
+    }
+
+    /// A list-of-text column (null as an empty list).
+    pub fn text_list<'s>(&'s self, field: &'s Field) -> Result<Vec<Vec<String>>> {
+        let path = &self.path;
+        self.values(field, Kind::TextList, |a| {
+            let at = lists(a)?;
+            Some(Box::new(move |i| {
+                let Some(items) = at(i) else {
+                    return Ok(Vec::new());
+                };
+                let text = texts(items.as_ref())
+                    .ok_or_else(|| bad(path, format!("{} is not a list of text", field.name)))?;
+                Ok((0..items.len())
+                    .map(|k| text(k).unwrap_or_default().to_string())
+                    .collect())
+            }))
+        })
+    }
+
+    /// The plan's steps: (step, step_zh, due_on) per row (null as none).
+    pub fn steps<'s>(&'s self, field: &'s Field) -> Result<Vec<Vec<(String, String, Date)>>> {
+        let path = &self.path;
+        let wrong = move || bad(path, format!("{} is not a list of steps", field.name));
+        self.values(field, Kind::Steps, |a| {
+            let at = lists(a)?;
+            Some(Box::new(move |i| {
+                let Some(items) = at(i) else {
+                    return Ok(Vec::new());
+                };
+                let s = items
+                    .as_any()
+                    .downcast_ref::<StructArray>()
+                    .ok_or_else(wrong)?;
+                let part = |n: &str| s.column_by_name(n).ok_or_else(wrong);
+                let (step, step_zh, due_on) = (part("step")?, part("step_zh")?, part("due_on")?);
+                let step = texts(step.as_ref()).ok_or_else(wrong)?;
+                let step_zh = texts(step_zh.as_ref()).ok_or_else(wrong)?;
+                let due_on = due_on
+                    .as_any()
+                    .downcast_ref::<Date32Array>()
+                    .ok_or_else(wrong)?;
+                (0..s.len())
+                    .map(|k| {
+                        if due_on.is_null(k) {
+                            return Err(wrong());
+                        }
+                        Ok((
+                            step(k).unwrap_or_default().to_string(),
+                            step_zh(k).unwrap_or_default().to_string(),
+                            Date(due_on.value(k)),
+                        ))
+                    })
+                    .collect()
+            }))
+        })
+    }
+
+    /// Every kept row's value of `field`: `view` turns a batch's column into a reader of its
+    /// rows, or `None` when the column has a type it cannot read (the file is not this
+    /// export). A field asked for as another type than its contract's is a bug of ours.
+    fn values<'s, T>(
+        &'s self,
+        field: &Field,
+        kind: Kind,
+        view: impl Fn(&'s dyn Array) -> Option<Row<'s, T>>,
+    ) -> Result<Vec<T>> {
+        if field.kind != kind {
+            return Err(Error::Internal(format!(
+                "{} is {:?}, read as {kind:?}",
+                field.name, field.kind
+            )));
+        }
+        let mut out = Vec::with_capacity(self.rows());
+        for (b, keep) in &self.batches {
+            let column = b
+                .column_by_name(field.name)
+                .ok_or_else(|| bad(&self.path, format!("no column {}", field.name)))?;
+            let at = view(column.as_ref()).ok_or_else(|| {
+                bad(
+                    &self.path,
+                    format!("column {} is {}", field.name, column.data_type()),
+                )
+            })?;
+            match keep {
+                Some(rows) => {
+                    for &i in rows {
+                        out.push(at(i)?);
+                    }
+                }
+                None => {
+                    for i in 0..b.num_rows() {
+                        out.push(at(i)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A reader of one batch column's rows.
+type Row<'b, T> = Box<dyn Fn(usize) -> Result<T> + 'b>;
+
+/// The rows of a text column (Utf8, LargeUtf8 or a string view), null as `None`.
+fn texts<'a>(a: &'a dyn Array) -> Option<Box<dyn Fn(usize) -> Option<&'a str> + 'a>> {
+    match a.data_type() {
+        DataType::Utf8 => {
+            let t = a.as_string::<i32>();
+            Some(Box::new(move |i| t.is_valid(i).then(|| t.value(i))))
+        }
+        DataType::LargeUtf8 => {
+            let t = a.as_string::<i64>();
+            Some(Box::new(move |i| t.is_valid(i).then(|| t.value(i))))
+        }
+        DataType::Utf8View => {
+            let t = a.as_string_view();
+            Some(Box::new(move |i| t.is_valid(i).then(|| t.value(i))))
+        }
+        _ => None,
+    }
+}
+
+/// The rows of an integer column of any width, null as `None`; an unsigned value beyond i64
+/// as `None` too (no count comes near it).
+fn ints(a: &dyn Array) -> Option<Box<dyn Fn(usize) -> Option<i64> + '_>> {
+    fn of<T: ArrowPrimitiveType>(a: &dyn Array) -> Box<dyn Fn(usize) -> Option<i64> + '_>
+    where
+        T::Native: TryInto<i64>,
+    {
+        let p = a.as_primitive::<T>();
+        Box::new(move |i| {
+            if p.is_valid(i) {
+                p.value(i).try_into().ok()
+            } else {
+                None
+            }
+        })
+    }
+    Some(match a.data_type() {
+        DataType::Int64 => of::<Int64Type>(a),
+        DataType::Int32 => of::<Int32Type>(a),
+        DataType::Int16 => of::<Int16Type>(a),
+        DataType::Int8 => of::<Int8Type>(a),
+        DataType::UInt64 => of::<UInt64Type>(a),
+        DataType::UInt32 => of::<UInt32Type>(a),
+        DataType::UInt16 => of::<UInt16Type>(a),
+        DataType::UInt8 => of::<UInt8Type>(a),
+        _ => return None,
+    })
+}
+
+/// The rows of a list column (List or LargeList), null as `None`.
+fn lists(a: &dyn Array) -> Option<Box<dyn Fn(usize) -> Option<ArrayRef> + '_>> {
+    match a.data_type() {
+        DataType::List(_) => {
+            let l = a.as_list::<i32>();
+            Some(Box::new(move |i| l.is_valid(i).then(|| l.value(i))))
+        }
+        DataType::LargeList(_) => {
+            let l = a.as_list::<i64>();
+            Some(Box::new(move |i| l.is_valid(i).then(|| l.value(i))))
+        }
+        _ => None,
+    }
+}
+
+fn bad(path: &Path, m: impl std::fmt::Display) -> Error {
+    Error::bad_file(path, format!("cannot read as winddown's export: {m}"))
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))
+}
+
+/// The record batches of `fields` (those the file has), of `groups` or all row groups. A
+/// damaged file is an error naming it, even where a decoder panics.
+fn decode(path: &Path, fields: &[&Field], groups: Option<Vec<usize>>) -> Result<Vec<RecordBatch>> {
+    let file = open(path)?;
+    crate::error::contained(|| -> Result<Vec<RecordBatch>> {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(path, e))?;
+        let schema = builder.schema().clone();
+        let mut roots: Vec<usize> = fields
+            .iter()
+            .filter_map(|f| schema.index_of(f.name).ok())
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+        let mut builder = builder.with_projection(mask);
+        if let Some(groups) = groups {
+            builder = builder.with_row_groups(groups);
+        }
+        builder
+            .build()
+            .map_err(|e| bad(path, e))?
+            .map(|b| b.map_err(|e| bad(path, e)))
+            .collect()
+    })
+    .ok_or_else(|| bad(path, "the file is damaged"))?
+}
+
+/// Row groups whose `lender_id` bloom filter may hold `lender` (all where there is none).
+fn groups_that_may_hold(path: &Path, lender: &str) -> Result<Vec<usize>> {
+    let options = ReadOptionsBuilder::new()
+        .with_reader_properties(
+            ReaderProperties::builder()
+                .set_read_bloom_filter(true)
+                .build(),
+        )
+        .build();
+    let reader =
+        SerializedFileReader::new_with_options(open(path)?, options).map_err(|e| bad(path, e))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let lender_col = (0..schema.num_columns())
+        .find(|i| schema.column(*i).name() == LENDER_ID.name)
+        .ok_or_else(|| bad(path, "no lender_id column"))?;
+    let mut groups = Vec::new();
+    for g in 0..reader.num_row_groups() {
+        let rg = reader.get_row_group(g).map_err(|e| bad(path, e))?;
+        if rg
+            .get_column_bloom_filter(lender_col)
+            .is_none_or(|f| f.check(lender))
+        {
+            groups.push(g);
+        }
+    }
+    Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Int32Array, LargeStringArray};
+    use arrow_schema::{Field as ArrowField, Schema};
+    use parquet::arrow::ArrowWriter;
+
+    use super::*;
+    use crate::domain::exports::{payouts, PLATFORM_ID, ROUND};
+
+    /// A payouts-like file as another tool might write it: large strings, 32-bit rounds, money
+    /// at scale 4.
+    fn edited(dir: &Path, paid: &[i128]) -> PathBuf {
+        let schema = Arc::new(Schema::new(vec![
+            ArrowField::new("platform_id", DataType::LargeUtf8, true),
+            ArrowField::new("round", DataType::Int32, true),
+            ArrowField::new("paid", DataType::Decimal128(20, 4), true),
+        ]));
+        let n = paid.len();
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(LargeStringArray::from(vec![Some("P1"); n])),
+                Arc::new(Int32Array::from(vec![Some(2); n])),
+                Arc::new(
+                    Decimal128Array::from(paid.to_vec())
+                        .with_precision_and_scale(20, 4)
+                        .unwrap(),
+                ),
+            ],
+        )
+        .unwrap();
+        let path = dir.join(format!("edited-{n}.parquet"));
+        let mut w = ArrowWriter::try_new(File::create(&path).unwrap(), schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        path
+    }
+
+    #[test]
+    fn columns_written_by_other_tools_are_read_in_their_contract_type() {
+        let dir = std::env::temp_dir().join(format!("winddown-export-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // 12.3400 yuan is 1,234 fen exactly; 0.0100 is 1 fen.
+        let path = edited(&dir, &[123_400, 100]);
+        let t = ExportFile::read(&path, &[&PLATFORM_ID, &ROUND, &payouts::PAID]).unwrap();
+        assert_eq!(t.rows(), 2);
+        assert_eq!(t.text(&PLATFORM_ID).unwrap(), ["P1", "P1"]);
+        assert_eq!(t.int(&ROUND).unwrap(), [2, 2]);
+        assert_eq!(t.money(&payouts::PAID).unwrap(), [1234, 1]);
+        // A column the file lacks: not there, and an error when asked for.
+        assert!(!t.has(&payouts::RESERVED));
+        assert!(t.money(&payouts::RESERVED).is_err());
+        // A field read as another type than its contract's is a bug, not the file's fault.
+        assert!(matches!(t.text(&payouts::PAID), Err(Error::Internal(_))));
+        // Half a fen is not money winddown wrote.
+        let half = edited(&dir, &[50]);
+        let t = ExportFile::read(&half, &[&payouts::PAID]).unwrap();
+        assert!(matches!(t.money(&payouts::PAID), Err(Error::BadFile { .. })));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
