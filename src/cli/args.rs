@@ -254,6 +254,18 @@ pub struct ServeArgs {
     /// with the earlier (the bulletin of `winddown progress`).
     #[arg(value_name = "RUN_OUT", num_args = 1..=2, required = true)]
     pub runs: Vec<PathBuf>,
+    /// The output folder of `winddown compare`, shown at /compare (default: the run folder's
+    /// own rule_compare.parquet, when it has one).
+    #[arg(long, value_name = "COMPARE_OUT")]
+    pub compare: Option<PathBuf>,
+    /// The output folder of `winddown vote`, shown at /vote (default: the run folder's own
+    /// vote_platforms.parquet, when it has one).
+    #[arg(long, value_name = "VOTE_OUT")]
+    pub vote: Option<PathBuf>,
+    /// The bank batches' folder of `run --payments`: each round's control totals on /payouts,
+    /// checked against the round.
+    #[arg(long, value_name = "BANK_DIR")]
+    pub payments: Option<PathBuf>,
     /// The port to listen on (0: any free port).
     #[arg(long, default_value_t = 8765)]
     pub port: u16,

@@ -10,6 +10,8 @@
 //! by a name from the request; a Content-Security-Policy without inline script; every asset
 //! embedded in the binary.
 
+pub mod batches;
+pub mod division;
 pub mod pages;
 pub mod run;
 
@@ -32,6 +34,11 @@ pub struct Desk {
     /// With an earlier run folder: the bulletin between them (the later against the earlier,
     /// as `winddown progress`).
     pub progress: Option<crate::output::documents::bulletin::Bulletin>,
+    /// `winddown compare`'s and `winddown vote`'s results, when given or in the run folder.
+    pub compare: Vec<division::CompareLine>,
+    pub votes: Vec<division::VoteLine>,
+    /// The bank batches' control files, when the desk was given the payments folder.
+    pub batches: Vec<batches::RoundControl>,
     /// Required on every request when the desk listens beyond loopback.
     pub token: Option<String>,
 }
@@ -48,6 +55,8 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/platforms/{id}", get(pages::platform))
         .route("/payouts", get(pages::payouts))
         .route("/progress", get(pages::progress))
+        .route("/compare", get(division::compare_page))
+        .route("/vote", get(division::vote_page))
         .route("/lenders", get(pages::lender_form))
         .route("/lenders/{id}", get(pages::lender))
         .route("/assets/desk.css", get(pages::stylesheet))
@@ -127,16 +136,36 @@ fn new_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Serve `dir` (with `earlier`, the bulletin between the two) on `bind:port` until the process
-/// is stopped. `ready` is told the address and the token (for the console).
+/// The folders a desk is served from.
+pub struct Folders<'a> {
+    /// The output folder of `winddown run`.
+    pub run: &'a Path,
+    /// An earlier one: the bulletin between the two.
+    pub earlier: Option<&'a Path>,
+    /// The output folders of `winddown compare` and `winddown vote` (else the run folder's
+    /// own results, when it holds them).
+    pub compare: Option<&'a Path>,
+    pub vote: Option<&'a Path>,
+    /// The bank batches' folder of `run --payments` (its control files).
+    pub payments: Option<&'a Path>,
+}
+
+/// Serve `folders` on `bind:port` until the process is stopped. `ready` is told the address
+/// and the token (for the console).
 pub fn serve(
-    dir: &Path,
-    earlier: Option<&Path>,
+    folders: &Folders,
     bind: IpAddr,
     port: u16,
     ready: &dyn Fn(SocketAddr, Option<&str>),
 ) -> Result<()> {
+    let (dir, earlier) = (folders.run, folders.earlier);
     let run = run::Run::load(dir)?;
+    let compare = division::compare(folders.compare.unwrap_or(dir))?;
+    let votes = division::votes(folders.vote.unwrap_or(dir))?;
+    let batches = match folders.payments {
+        Some(p) => batches::read(p)?,
+        None => Vec::new(),
+    };
     let progress = match earlier {
         Some(old) => {
             use crate::output::documents::bulletin;
@@ -153,6 +182,9 @@ pub fn serve(
     let desk = Arc::new(Desk {
         run,
         progress,
+        compare,
+        votes,
+        batches,
         token,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

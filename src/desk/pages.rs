@@ -29,10 +29,16 @@ pub struct Money {
     pub exact: String,
 }
 
-fn money(fen: i64) -> Money {
+pub(super) fn money(fen: i64) -> Money {
+    // Below 1万元 the 万元 figure would round a real amount to "0万元": the yuan instead.
+    let short = if fen.unsigned_abs() < 1_000_000 && fen != 0 {
+        format!("{}元", grouped(i128::from(fen)))
+    } else {
+        wan_yi(i128::from(fen))
+    };
     Money {
         fen,
-        short: wan_yi(i128::from(fen)),
+        short,
         exact: grouped(i128::from(fen)),
     }
 }
@@ -44,7 +50,11 @@ pub struct Format {
 }
 
 /// The page as HTML, or its JSON twin.
-fn answer<T: Template + Serialize>(page: &T, title: &str, format: Option<&str>) -> Response {
+pub(super) fn answer<T: Template + Serialize>(
+    page: &T,
+    title: &str,
+    format: Option<&str>,
+) -> Response {
     if format == Some("json") {
         return match serde_json::to_string_pretty(page) {
             Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
@@ -67,7 +77,7 @@ fn answer<T: Template + Serialize>(page: &T, title: &str, format: Option<&str>) 
     source = r#"<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · winddown</title><link rel="stylesheet" href="/assets/desk.css"></head>
-<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/progress">进展 Progress</a> <a href="/lenders">出借人 Lender</a></nav></header>
+<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/progress">进展 Progress</a> <a href="/compare">规则比较 Compare</a> <a href="/vote">表决 Vote</a> <a href="/lenders">出借人 Lender</a></nav></header>
 <main>{{ body|safe }}</main>
 <footer>winddown · 只读 read-only</footer></body></html>"#
 )]
@@ -679,6 +689,11 @@ pub struct PlatformRounds {
 {% if !returned.is_empty() %}<h2>退汇 Returned transfers <small>{{ returned.len() }}</small></h2>
 <table><tr><th>平台 platform</th><th>轮次 round</th><th>出借人 lender</th><th>退汇合计 returned</th><th>保管中 held</th><th>本次重发 re-issued</th><th>处理 disposition</th><th>依据 reason</th></tr>
 {% for r in returned %}<tr><td><a href="/platforms/{{ r.platform_id|urlencode_strict }}">{{ r.platform_id }}</a></td><td class="n">{{ r.round }}</td><td><a href="/lenders/{{ r.lender_id|urlencode_strict }}">{{ r.lender_id }}</a></td><td class="n">{{ r.returned_total.exact }}</td><td class="n">{{ r.held.exact }}</td><td class="n">{{ r.reissued.exact }}</td><td>{{ r.disposition }}</td><td>{{ r.reason_zh }}</td></tr>
+{% endfor %}</table>{% endif %}
+{% if !batches.is_empty() %}<h2>银行批次 Bank batches <small>{{ batches.len() }} 轮 rounds</small></h2>
+<p>每轮控制文件的合计与本轮兑付核对 Each round's control file against the round's paid amount.</p>
+<table><tr><th>平台 platform</th><th>轮次 round</th><th>批次 batches</th><th>笔数 transfers</th><th>金额合计 total</th><th>缺账号 without account</th><th>需人工核对 to check</th><th>与兑付核对 against paid</th><th>控制文件 control file</th></tr>
+{% for b in batches %}<tr><td><a href="/platforms/{{ b.platform_id|urlencode_strict }}">{{ b.platform_id }}</a></td><td class="n">{{ b.round }}</td><td class="n" title="{% for l in b.banks %}{{ l }}&#10;{% endfor %}">{{ b.batches }}</td><td class="n">{{ b.transfers }}</td><td class="n">{{ b.total.exact }}</td><td class="n">{% if b.without_account > 0 %}<strong>{{ b.without_account }}</strong>{% else %}0{% endif %}</td><td class="n">{{ b.to_check }}</td><td>{% match b.against_paid %}{% when Some(true) %}相符 agrees{% when Some(false) %}<strong>不符 differs: {{ b.paid.exact }}</strong>{% when None %}本次运行无此轮 not a round of this run{% endmatch %}</td><td>{{ b.file }}</td></tr>
 {% endfor %}</table>{% endif %}"#
 )]
 pub struct Payouts {
@@ -688,6 +703,28 @@ pub struct Payouts {
     pub reserved: Money,
     pub platforms: Vec<PlatformRounds>,
     pub returned: Vec<ReturnedLine>,
+    /// The bank batches' control totals, when the desk was given the payments folder.
+    pub batches: Vec<BatchRound>,
+}
+
+/// One round's bank batches, checked against the round.
+#[derive(Serialize)]
+pub struct BatchRound {
+    pub platform_id: String,
+    pub round: i64,
+    pub file: String,
+    pub batches: usize,
+    /// "bank: transfers, total" per batch file.
+    pub banks: Vec<String>,
+    pub transfers: u64,
+    pub total: Money,
+    pub without_account: u64,
+    pub to_check: usize,
+    /// The round's paid amount in payout_rounds.parquet (or what it re-issued).
+    pub paid: Money,
+    /// Whether the control total is the round's paid (or re-issued) amount; None when the
+    /// served run has no such round.
+    pub against_paid: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -734,6 +771,39 @@ pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> 
                 reissued: money(r.reissued),
                 disposition: r.disposition.clone(),
                 reason_zh: r.reason_zh.clone(),
+            })
+            .collect(),
+        batches: desk
+            .batches
+            .iter()
+            .map(|c| {
+                let round = rounds
+                    .iter()
+                    .find(|r| r.platform_id == c.platform_id && r.round == c.round);
+                BatchRound {
+                    platform_id: c.platform_id.clone(),
+                    round: c.round,
+                    file: c.file.clone(),
+                    batches: c.batches.len(),
+                    banks: c
+                        .batches
+                        .iter()
+                        .map(|b| {
+                            format!(
+                                "{}: {} 笔, {} 元",
+                                b.bank,
+                                b.transfers,
+                                grouped(i128::from(b.total))
+                            )
+                        })
+                        .collect(),
+                    transfers: c.transfers,
+                    total: money(c.total),
+                    without_account: c.without_account,
+                    to_check: c.to_check,
+                    paid: money(round.map_or(0, |r| r.paid)),
+                    against_paid: round.map(|r| c.total == r.paid || c.total == r.reissued),
+                }
             })
             .collect(),
     };

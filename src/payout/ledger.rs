@@ -35,6 +35,8 @@ pub struct LedgerRound {
     pub reserved: i64,
     pub carried: i64,
     pub returned: i64,
+    /// Returned transfers sent again in the run that wrote the file.
+    pub reissued: i64,
     pub surplus: i64,
     pub lenders: i64,
     pub lenders_paid: i64,
@@ -521,11 +523,15 @@ pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
         t.money(&f::CARRIED)?,
         t.money(&f::SURPLUS)?,
     );
-    let returned = if t.has(&f::RETURNED) {
-        t.money(&f::RETURNED)?
-    } else {
-        vec![0; ids.len()]
+    // Ledgers written before the returns table have neither column: nothing returned.
+    let optional = |field| -> Result<Vec<i64>> {
+        if t.has(field) {
+            t.money(field)
+        } else {
+            Ok(vec![0; ids.len()])
+        }
     };
+    let (returned, reissued) = (optional(&f::RETURNED)?, optional(&f::REISSUED)?);
     let mut rounds: Vec<LedgerRound> = (0..ids.len())
         .map(|i| LedgerRound {
             platform_id: ids[i].clone(),
@@ -535,6 +541,7 @@ pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
             reserved: reserved[i],
             carried: carried[i],
             returned: returned[i],
+            reissued: reissued[i],
             surplus: surplus[i],
             lenders: lenders[i],
             lenders_paid: lenders_paid[i],

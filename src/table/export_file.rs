@@ -16,12 +16,15 @@ use arrow_array::types::{
     Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Date32Array, Decimal128Array,
+    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Date32Array, Decimal128Array, Float64Array,
     RecordBatch, StructArray,
 };
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowPredicateFn, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowFilter,
+};
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::PageIndexPolicy;
 use parquet::file::properties::ReaderProperties;
 use parquet::file::reader::FileReader;
 use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
@@ -40,7 +43,7 @@ pub struct ExportFile {
 impl ExportFile {
     /// Every row of `fields` (those the file has).
     pub fn read(path: &Path, fields: &[&Field]) -> Result<ExportFile> {
-        let batches = decode(path, fields, None)?
+        let batches = decode(path, fields, None, None)?
             .into_iter()
             .map(|b| (b, None))
             .collect();
@@ -50,26 +53,17 @@ impl ExportFile {
         })
     }
 
-    /// The rows whose `lender_id` is `lender`, reading only the row groups whose bloom filter
-    /// may hold it (all of them where a file has no filter).
+    /// The rows whose `lender_id` is `lender`: only the row groups whose bloom filter may hold
+    /// the lender are read (all of them where a file has no filter), the lender test runs on
+    /// `lender_id` alone, and the other columns are decoded only for the pages that hold a
+    /// matching row (the page index tells where they are).
     pub fn read_lender(path: &Path, fields: &[&Field], lender: &str) -> Result<ExportFile> {
         let groups = groups_that_may_hold(path, lender)?;
-        let mut asked: Vec<&Field> = fields.to_vec();
-        asked.push(&LENDER_ID);
-        let mut batches = Vec::new();
-        for b in decode(path, &asked, Some(groups))? {
-            let ids = b
-                .column_by_name(LENDER_ID.name)
-                .and_then(|c| texts(c.as_ref()))
-                .ok_or_else(|| bad(path, "lender_id is not a text column"))?;
-            let keep: Vec<usize> = (0..b.num_rows())
-                .filter(|&i| ids(i) == Some(lender))
-                .collect();
-            drop(ids);
-            if !keep.is_empty() {
-                batches.push((b, Some(keep)));
-            }
-        }
+        let batches = decode(path, fields, Some(groups), Some(lender))?
+            .into_iter()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| (b, None))
+            .collect();
         Ok(ExportFile {
             path: path.to_path_buf(),
             batches,
@@ -119,6 +113,33 @@ impl ExportFile {
         })
     }
 
+    /// A money column whose nulls are allowed (none: not applicable).
+    pub fn opt_money<'s>(&'s self, field: &'s Field) -> Result<Vec<Option<i64>>> {
+        let path = &self.path;
+        self.values(field, Kind::Money, |a| {
+            let d = a.as_any().downcast_ref::<Decimal128Array>()?;
+            let scale = u32::try_from(d.scale()).ok()?;
+            Some(Box::new(move |i| {
+                if d.is_null(i) {
+                    return Ok(None);
+                }
+                crate::domain::money::decimal_to_fen(d.value(i), scale)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        bad(path, format!("{} is not a whole number of fen", field.name))
+                    })
+            }))
+        })
+    }
+
+    /// A float column (a share, a ratio) whose nulls are allowed.
+    pub fn opt_ratio<'s>(&'s self, field: &'s Field) -> Result<Vec<Option<f64>>> {
+        self.values(field, Kind::Ratio, |a| {
+            let f = a.as_any().downcast_ref::<Float64Array>()?;
+            Some(Box::new(move |i| Ok((!f.is_null(i)).then(|| f.value(i)))))
+        })
+    }
+
     /// An integer column (any integer width); a null is an error.
     pub fn int<'s>(&'s self, field: &'s Field) -> Result<Vec<i64>> {
         let path = &self.path;
@@ -134,7 +155,9 @@ impl ExportFile {
     pub fn opt_date<'s>(&'s self, field: &'s Field) -> Result<Vec<Option<Date>>> {
         self.values(field, Kind::Date, |a| {
             let d = a.as_any().downcast_ref::<Date32Array>()?;
-            Some(Box::new(move |i| Ok((!d.is_null(i)).then(|| Date(d.value(i))))))
+            Some(Box::new(move |i| {
+                Ok((!d.is_null(i)).then(|| Date(d.value(i))))
+            }))
         })
     }
 
@@ -327,12 +350,21 @@ fn open(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))
 }
 
-/// The record batches of `fields` (those the file has), of `groups` or all row groups. A
-/// damaged file is an error naming it, even where a decoder panics.
-fn decode(path: &Path, fields: &[&Field], groups: Option<Vec<usize>>) -> Result<Vec<RecordBatch>> {
+/// The record batches of `fields` (those the file has), of `groups` or all row groups, and
+/// only the rows of `lender` when one is given. A damaged file is an error naming it, even
+/// where a decoder panics.
+fn decode(
+    path: &Path,
+    fields: &[&Field],
+    groups: Option<Vec<usize>>,
+    lender: Option<&str>,
+) -> Result<Vec<RecordBatch>> {
     let file = open(path)?;
     crate::error::contained(|| -> Result<Vec<RecordBatch>> {
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(path, e))?;
+        // The page index lets a row filter skip the pages that hold no selected row.
+        let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
+        let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+            .map_err(|e| bad(path, e))?;
         let schema = builder.schema().clone();
         let mut roots: Vec<usize> = fields
             .iter()
@@ -344,6 +376,22 @@ fn decode(path: &Path, fields: &[&Field], groups: Option<Vec<usize>>) -> Result<
         let mut builder = builder.with_projection(mask);
         if let Some(groups) = groups {
             builder = builder.with_row_groups(groups);
+        }
+        if let Some(lender) = lender {
+            let column = schema
+                .index_of(LENDER_ID.name)
+                .map_err(|_| bad(path, "no lender_id column"))?;
+            let only = ProjectionMask::roots(builder.parquet_schema(), [column]);
+            let lender = lender.to_string();
+            let test = ArrowPredicateFn::new(only, move |batch: RecordBatch| {
+                let ids = texts(batch.column(0).as_ref()).ok_or_else(|| {
+                    arrow_schema::ArrowError::SchemaError("lender_id is not text".into())
+                })?;
+                Ok((0..batch.num_rows())
+                    .map(|i| Some(ids(i) == Some(lender.as_str())))
+                    .collect::<BooleanArray>())
+            });
+            builder = builder.with_row_filter(RowFilter::new(vec![Box::new(test)]));
         }
         builder
             .build()
@@ -441,7 +489,10 @@ mod tests {
         // Half a fen is not money winddown wrote.
         let half = edited(&dir, &[50]);
         let t = ExportFile::read(&half, &[&payouts::PAID]).unwrap();
-        assert!(matches!(t.money(&payouts::PAID), Err(Error::BadFile { .. })));
+        assert!(matches!(
+            t.money(&payouts::PAID),
+            Err(Error::BadFile { .. })
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -98,7 +98,10 @@ fn docs_list_every_export_column_as_the_files_describe_it() {
         .iter()
         .map(|e| e.file)
         .collect();
-    assert_eq!(listed, contracts, "every export with a contract is on the page");
+    assert_eq!(
+        listed, contracts,
+        "every export with a contract is on the page"
+    );
     for (folder, file) in FILES {
         let f = std::fs::File::open(w.path(&format!("{folder}/{file}"))).unwrap();
         let schema = ParquetRecordBatchReaderBuilder::try_new(f)

@@ -43,6 +43,9 @@ fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
     winddown::desk::router(Arc::new(winddown::desk::Desk {
         run,
         progress: None,
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: Vec::new(),
         token: token.map(str::to_string),
     }))
 }
@@ -372,6 +375,9 @@ fn the_payouts_page_shows_returned_transfers() {
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
         run,
         progress: None,
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: Vec::new(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
@@ -386,4 +392,155 @@ fn the_payouts_page_shows_returned_transfers() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["returned"][0]["held"]["fen"], 10_000);
     assert_eq!(v["returned"][0]["lender_id"], "L1");
+}
+
+#[test]
+fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
+    let w = Workdir::new("desk-division");
+    run_folder(&w);
+    for (cmd, out) in [
+        (vec!["compare", "data", "--out", "c"], "c"),
+        (vec!["vote", "data", "--scheme", "pro", "--out", "v"], "v"),
+    ] {
+        let o = w.run(&cmd);
+        assert_eq!(o.status.code(), Some(0), "{out}: {}", stderr(&o));
+    }
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let compare = winddown::desk::division::compare(&w.path("c")).unwrap();
+    let votes = winddown::desk::division::votes(&w.path("v")).unwrap();
+    assert!(!compare.is_empty() && !votes.is_empty());
+    // What the files hold, line by line: the rules of compare for each platform that has an
+    // estate, the voting rules of vote.
+    assert!(compare.iter().any(|l| l.platform_id == "<b>P1</b>"));
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        compare: compare.clone(),
+        votes: votes.clone(),
+        batches: Vec::new(),
+        token: None,
+    }));
+    let (s, _, body) = get(&app, "/compare", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("分配规则比较 Division rules compared"),
+        "{body}"
+    );
+    // Every rule of the file in the summary; the platform id escaped, never markup.
+    for l in &compare {
+        assert!(body.contains(&format!("<td>{}</td>", l.rule)), "{}", l.rule);
+    }
+    assert!(body.contains("&#60;b&#62;P1&#60;/b&#62;") || body.contains("&lt;b&gt;P1&lt;/b&gt;"));
+    assert!(!body.contains("<b>P1</b>"));
+    // The JSON twin: one total per rule, every line; filtered to one platform.
+    let (_, _, json) = get(&app, "/compare?format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["rows"].as_array().unwrap().len(), compare.len());
+    let rules: std::collections::BTreeSet<&str> = compare.iter().map(|l| l.rule.as_str()).collect();
+    assert_eq!(v["totals"].as_array().unwrap().len(), rules.len());
+    let lenders: i64 = compare
+        .iter()
+        .filter(|l| l.rule == v["totals"][0]["rule"].as_str().unwrap())
+        .map(|l| l.lenders)
+        .sum();
+    assert_eq!(v["totals"][0]["lenders"], lenders);
+    let (_, _, one) = get(&app, "/compare?format=json&platform=P2", &[]);
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    let want = compare.iter().filter(|l| l.platform_id == "P2").count();
+    assert_eq!(one["rows"].as_array().unwrap().len(), want);
+
+    let (s, _, body) = get(&app, "/vote", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("表决预测 Predicted vote"), "{body}");
+    assert!(body.contains("方案 scheme pro"), "{body}");
+    let (_, _, json) = get(&app, "/vote?format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["rows"].as_array().unwrap().len(), votes.len());
+    let passed: usize = v["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["passed"].as_u64().unwrap() as usize)
+        .sum();
+    assert_eq!(passed, votes.iter().filter(|l| l.passed).count());
+
+    // Without results the pages say how to get them.
+    let (_, _, empty) = get(&desk(&w, None), "/compare", &[]);
+    assert!(empty.contains("winddown compare DATA"), "{empty}");
+    let (_, _, empty) = get(&desk(&w, None), "/vote", &[]);
+    assert!(empty.contains("winddown vote DATA"), "{empty}");
+}
+
+#[test]
+fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
+    let w = Workdir::new("desk-batches");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&[
+        "run",
+        city.to_str().unwrap(),
+        "--out",
+        "r",
+        "--payments",
+        "bank",
+        "--pay-all-rounds",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let controls = winddown::desk::batches::read(&w.path("bank")).unwrap();
+    let files = std::fs::read_dir(w.path("bank"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with("_control.csv")
+        })
+        .count();
+    assert!(files > 0);
+    assert_eq!(controls.len(), files);
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    // Each control file's total is its round's paid amount, and its batches and exceptions
+    // add up to it.
+    for c in &controls {
+        let round = run
+            .rounds
+            .iter()
+            .find(|r| r.platform_id == c.platform_id && r.round == c.round)
+            .unwrap_or_else(|| panic!("{} names no round of the run", c.file));
+        assert_eq!(c.total, round.paid, "{}", c.file);
+        let batched: u64 = c.batches.iter().map(|b| b.transfers).sum();
+        assert_eq!(batched + c.without_account, c.transfers, "{}", c.file);
+    }
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: controls.clone(),
+        token: None,
+    }));
+    let (s, _, body) = get(&app, "/payouts", &[]);
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("银行批次 Bank batches"), "{body}");
+    assert!(body.contains("相符 agrees") && !body.contains("不符 differs"));
+    let (_, _, json) = get(&app, "/payouts?format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let b = v["batches"].as_array().unwrap();
+    assert_eq!(b.len(), controls.len());
+    assert!(b.iter().all(|x| x["against_paid"] == true));
+
+    // A control total that is not the round's paid amount is shown as differing.
+    let mut wrong = controls;
+    wrong[0].total += 1;
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: wrong,
+        token: None,
+    }));
+    let (_, _, body) = get(&app, "/payouts", &[]);
+    assert!(body.contains("不符 differs"), "{body}");
 }

@@ -15,7 +15,14 @@ pub fn serve(args: ServeArgs, log: &Log) -> Result<()> {
             ))
         }
     };
-    crate::desk::serve(run, earlier, args.bind, args.port, &|addr, token| {
+    let folders = crate::desk::Folders {
+        run,
+        earlier,
+        compare: args.compare.as_deref(),
+        vote: args.vote.as_deref(),
+        payments: args.payments.as_deref(),
+    };
+    crate::desk::serve(&folders, args.bind, args.port, &|addr, token| {
         let url = match token {
             None => format!("http://{addr}/"),
             Some(t) => format!("http://{addr}/?token={t}"),
