@@ -177,6 +177,13 @@ pub enum Command {
   # then open http://127.0.0.1:8765/ ; a page's JSON twin: add ?format=json
   winddown serve out/city --port 9000")]
     Serve(ServeArgs),
+    /// SQL over a run folder's own tables (platforms, claims, lenders, payouts, …): one SELECT,
+    /// read-only, no file functions; the answer as an aligned table, CSV (Excel-safe) or JSON.
+    #[command(after_help = "Examples:
+  winddown query out/city \"SELECT class_zh, count(*) AS platforms, sum(lender_outstanding) FROM platforms GROUP BY class_zh\"
+  winddown query out/city \"SELECT * FROM claims WHERE lender_id = 'L0000042'\" --format json
+  winddown query out/city \"SELECT district, sum(claims) FROM districts GROUP BY district\" --format csv > d.csv")]
+    Query(QueryArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Examples:
   winddown completions bash > /etc/bash_completion.d/winddown
@@ -273,6 +280,36 @@ pub struct ServeArgs {
     /// printed at start on every request.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The output folder of `winddown run` (its Parquet exports are the tables).
+    #[arg(value_name = "RUN_OUT")]
+    pub run: PathBuf,
+    /// One SELECT over the folder's tables, named as its files (platforms, claims, …).
+    #[arg(value_name = "SQL")]
+    pub sql: String,
+    /// How to print the answer.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: QueryFormat,
+    /// At most this many rows (the answer says when there were more).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_rows: usize,
+    /// Give up on a query that runs longer (seconds).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// How `winddown query` prints its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns for the terminal (control characters escaped).
+    Table,
+    /// CSV, UTF-8 with a BOM for Excel, text that would run as a formula neutralised.
+    Csv,
+    /// {"columns": [...], "rows": [[...]], "truncated": bool}; values as exact text.
+    Json,
 }
 
 #[derive(Debug, Args)]

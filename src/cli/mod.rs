@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Compare(args) => cmd::compare::compare(args, &log),
         Command::Vote(args) => cmd::vote::vote(args, &log),
         Command::Serve(args) => cmd::serve::serve(args, &log),
+        Command::Query(args) => cmd::query::query(args),
         Command::Completions(args) => cmd::completions::completions(args),
         Command::Man(args) => cmd::man::man(args),
     };

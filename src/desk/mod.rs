@@ -13,6 +13,7 @@
 pub mod batches;
 pub mod division;
 pub mod pages;
+pub mod query;
 pub mod run;
 
 use std::net::{IpAddr, SocketAddr};
@@ -39,6 +40,8 @@ pub struct Desk {
     pub votes: Vec<division::VoteLine>,
     /// The bank batches' control files, when the desk was given the payments folder.
     pub batches: Vec<batches::RoundControl>,
+    /// Held while a query runs: one at a time.
+    pub query_running: std::sync::atomic::AtomicBool,
     /// Required on every request when the desk listens beyond loopback.
     pub token: Option<String>,
 }
@@ -57,6 +60,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/progress", get(pages::progress))
         .route("/compare", get(division::compare_page))
         .route("/vote", get(division::vote_page))
+        .route("/query", get(query::query))
         .route("/lenders", get(pages::lender_form))
         .route("/lenders/{id}", get(pages::lender))
         .route("/assets/desk.css", get(pages::stylesheet))
@@ -185,6 +189,7 @@ pub fn serve(
         compare,
         votes,
         batches,
+        query_running: std::sync::atomic::AtomicBool::new(false),
         token,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

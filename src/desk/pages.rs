@@ -77,7 +77,7 @@ pub(super) fn answer<T: Template + Serialize>(
     source = r#"<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · winddown</title><link rel="stylesheet" href="/assets/desk.css"></head>
-<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/progress">进展 Progress</a> <a href="/compare">规则比较 Compare</a> <a href="/vote">表决 Vote</a> <a href="/lenders">出借人 Lender</a></nav></header>
+<body><header><nav><a href="/">总览 Overview</a> <a href="/platforms">平台 Platforms</a> <a href="/payouts">兑付 Payouts</a> <a href="/progress">进展 Progress</a> <a href="/compare">规则比较 Compare</a> <a href="/vote">表决 Vote</a> <a href="/query">查询 Query</a> <a href="/lenders">出借人 Lender</a></nav></header>
 <main>{{ body|safe }}</main>
 <footer>winddown · 只读 read-only</footer></body></html>"#
 )]

@@ -8,6 +8,7 @@
 pub mod batches;
 pub mod export_file;
 pub mod frame;
+pub mod query;
 
 use std::path::Path;
 

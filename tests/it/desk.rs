@@ -46,6 +46,7 @@ fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: Vec::new(),
+        query_running: Default::default(),
         token: token.map(str::to_string),
     }))
 }
@@ -378,6 +379,7 @@ fn the_payouts_page_shows_returned_transfers() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: Vec::new(),
+        query_running: Default::default(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
@@ -418,6 +420,7 @@ fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
         compare: compare.clone(),
         votes: votes.clone(),
         batches: Vec::new(),
+        query_running: Default::default(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/compare", &[]);
@@ -517,6 +520,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: controls.clone(),
+        query_running: Default::default(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
@@ -539,6 +543,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: wrong,
+        query_running: Default::default(),
         token: None,
     }));
     let (_, _, body) = get(&app, "/payouts", &[]);

@@ -15,6 +15,7 @@ mod interop;
 mod parts;
 mod payout;
 mod plan;
+mod query;
 mod returns;
 mod run;
 mod safety;

@@ -11,6 +11,7 @@ pub mod man;
 pub mod payout;
 pub mod plan;
 pub mod progress;
+pub mod query;
 pub mod report;
 pub mod rules;
 pub mod run;

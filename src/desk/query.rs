@@ -1,0 +1,166 @@
+//! The analyst's query page (`/query`): a form with one SELECT over the run's own tables (each
+//! table listed with its columns from the exports' contract), the answer as a table — or all of
+//! it as CSV (Excel-safe) or JSON. The engine is `table::query`: the SQL is checked before it
+//! runs (the run's tables only, no table functions, no paths, no other statement), the answer
+//! is bounded in rows, the query in time, and one query runs at a time (a second gets 503).
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::pages::answer;
+use super::Desk;
+use crate::domain::text::excel_safe;
+use crate::table::query as engine;
+
+/// Rows shown on the page; a download carries up to [`DOWNLOAD_ROWS`].
+const PAGE_ROWS: usize = 1_000;
+const DOWNLOAD_ROWS: usize = 100_000;
+/// A query that runs longer is answered with an error.
+const TIME_LIMIT: Duration = Duration::from_secs(20);
+/// The longest SQL text accepted.
+const MAX_SQL: usize = 10_000;
+
+/// `?sql=…&format=json|csv`.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryParams {
+    pub sql: Option<String>,
+    pub format: Option<String>,
+}
+
+/// A table the query may name, with its columns.
+#[derive(Serialize)]
+pub struct TableLine {
+    pub name: String,
+    pub columns: String,
+}
+
+#[derive(Serialize, Template)]
+#[template(
+    ext = "html",
+    source = r#"<h1>查询 Query <small>SQL, 只读 read-only</small></h1>
+<form method="get" action="/query"><textarea name="sql" rows="6" cols="100" placeholder="SELECT class_zh, count(*) FROM platforms GROUP BY class_zh">{{ sql }}</textarea><br><button type="submit">运行 run</button>{% if !sql.is_empty() %} <a class="dl" href="/query?format=csv&amp;sql={{ sql|urlencode_strict }}">CSV</a> <a class="dl" href="/query?format=json&amp;sql={{ sql|urlencode_strict }}">JSON</a>{% endif %}</form>
+{% if !error.is_empty() %}<p class="note"><strong>{{ error }}</strong></p>{% endif %}
+{% if let Some(a) = answer %}<p>{{ a.rows.len() }} 行 rows{% if a.truncated %}（仅显示前 {{ a.rows.len() }} 行 first rows only: download the CSV, or narrow the query）{% endif %}</p>
+<table><tr>{% for c in a.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in a.rows %}<tr>{% for v in r %}<td>{% if let Some(v) = v %}{{ v }}{% else %}<span class="null">∅</span>{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</table>{% endif %}
+<h2>表 Tables</h2>
+<table><tr><th>表 table</th><th>列 columns (说明见 docs/columns.md)</th></tr>
+{% for t in tables %}<tr><td><code>{{ t.name }}</code></td><td>{{ t.columns }}</td></tr>
+{% endfor %}</table>"#
+)]
+pub struct QueryPage {
+    pub sql: String,
+    pub error: String,
+    pub answer: Option<engine::Answer>,
+    pub tables: Vec<TableLine>,
+}
+
+pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) -> Response {
+    let sql = q.sql.unwrap_or_default().trim().to_string();
+    let format = q.format;
+    let files = engine::tables(&desk.run.dir);
+    let tables = files
+        .iter()
+        .filter_map(|(name, _)| {
+            let export = crate::domain::exports::ALL
+                .iter()
+                .find(|e| e.file.trim_end_matches(".parquet") == name)?;
+            Some(TableLine {
+                name: name.clone(),
+                columns: export
+                    .columns
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect();
+    let mut page = QueryPage {
+        sql: sql.clone(),
+        error: String::new(),
+        answer: None,
+        tables,
+    };
+    if sql.is_empty() {
+        return answer(&page, "查询 Query", format.as_deref());
+    }
+    if sql.len() > MAX_SQL {
+        page.error = format!("query: longer than {MAX_SQL} bytes");
+        let mut r = answer(&page, "查询 Query", format.as_deref());
+        *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return r;
+    }
+    let download = matches!(format.as_deref(), Some("csv" | "json"));
+    let rows = if download { DOWNLOAD_ROWS } else { PAGE_ROWS };
+    // One query at a time (until its computation ends, even past its time limit): a second
+    // one meanwhile is told to wait.
+    if desk
+        .query_running
+        .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "another query is running; try again when it has finished",
+        )
+            .into_response();
+    }
+    let running = desk.clone();
+    let finished = move || running.query_running.store(false, Ordering::Release);
+    let result =
+        tokio::task::spawn_blocking(move || engine::run(&sql, &files, rows, TIME_LIMIT, finished))
+            .await;
+    match result {
+        Ok(Ok(a)) if format.as_deref() == Some("csv") => csv(&a),
+        Ok(Ok(a)) => {
+            page.answer = Some(a);
+            answer(&page, "查询 Query", format.as_deref())
+        }
+        Ok(Err(e)) => {
+            page.error = e.one_line();
+            let mut r = answer(&page, "查询 Query", format.as_deref());
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            r
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the query failed").into_response(),
+    }
+}
+
+/// The answer as CSV for Excel: UTF-8 with BOM, text that would run as a formula neutralised.
+fn csv(a: &engine::Answer) -> Response {
+    let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
+    let mut ok = w
+        .write_record(a.columns.iter().map(|c| excel_safe(c).into_owned()))
+        .is_ok();
+    for r in &a.rows {
+        ok &= w
+            .write_record(
+                r.iter()
+                    .map(|v| excel_safe(v.as_deref().unwrap_or("")).into_owned()),
+            )
+            .is_ok();
+    }
+    match (ok, w.into_inner()) {
+        (true, Ok(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"query.csv\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "writing CSV failed").into_response(),
+    }
+}
