@@ -40,8 +40,10 @@ pub struct Desk {
     pub votes: Vec<division::VoteLine>,
     /// The bank batches' control files, when the desk was given the payments folder.
     pub batches: Vec<batches::RoundControl>,
-    /// Held while a query runs: one at a time.
+    /// Set while a query runs: one at a time.
     pub query_running: std::sync::atomic::AtomicBool,
+    /// The `winddown` binary that runs the queries (in a child process).
+    pub query_exe: std::path::PathBuf,
     /// Required on every request when the desk listens beyond loopback.
     pub token: Option<String>,
 }
@@ -190,6 +192,7 @@ pub fn serve(
         votes,
         batches,
         query_running: std::sync::atomic::AtomicBool::new(false),
+        query_exe: std::env::current_exe().map_err(|e| Error::io("the winddown binary", e))?,
         token,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

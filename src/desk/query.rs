@@ -1,8 +1,10 @@
 //! The analyst's query page (`/query`): a form with one SELECT over the run's own tables (each
 //! table listed with its columns from the exports' contract), the answer as a table — or all of
-//! it as CSV (Excel-safe) or JSON. The engine is `table::query`: the SQL is checked before it
-//! runs (the run's tables only, no table functions, no paths, no other statement), the answer
-//! is bounded in rows, the query in time, and one query runs at a time (a second gets 503).
+//! it as CSV (Excel-safe) or JSON. The SQL is checked here first (the run's tables only, no
+//! table functions, no paths, no other statement: `table::query::check`), then run by
+//! `winddown query` in a child process with a ceiling on its memory ([`QUERY_MEMORY`]) that is
+//! killed at its time limit, so that no query can take the desk's memory or outlive its limit;
+//! one query runs at a time (a second gets 503).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -26,6 +28,10 @@ const DOWNLOAD_ROWS: usize = 100_000;
 const TIME_LIMIT: Duration = Duration::from_secs(20);
 /// The longest SQL text accepted.
 const MAX_SQL: usize = 10_000;
+/// The query process's ceiling on its data (heap and anonymous maps; the Parquet files it
+/// maps are not counted): beyond it an allocation fails and the query is answered with an
+/// error.
+pub const QUERY_MEMORY: u64 = 2 << 30;
 
 /// `?sql=…&format=json|csv`.
 #[derive(Debug, Default, Deserialize)]
@@ -101,8 +107,15 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
     }
     let download = matches!(format.as_deref(), Some("csv" | "json"));
     let rows = if download { DOWNLOAD_ROWS } else { PAGE_ROWS };
-    // One query at a time (until its computation ends, even past its time limit): a second
-    // one meanwhile is told to wait.
+    // The SQL is checked before any process starts (the child checks it again).
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    if let Err(e) = engine::check(&sql, &names) {
+        page.error = e.one_line();
+        let mut r = answer(&page, "查询 Query", format.as_deref());
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+        return r;
+    }
+    // One query at a time: a second one meanwhile is told to wait.
     if desk
         .query_running
         .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
@@ -115,10 +128,12 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
             .into_response();
     }
     let running = desk.clone();
-    let finished = move || running.query_running.store(false, Ordering::Release);
-    let result =
-        tokio::task::spawn_blocking(move || engine::run(&sql, &files, rows, TIME_LIMIT, finished))
-            .await;
+    let result = tokio::task::spawn_blocking(move || {
+        let answer = in_child(&running.query_exe, &running.run.dir, &sql, rows);
+        running.query_running.store(false, Ordering::Release);
+        answer
+    })
+    .await;
     match result {
         Ok(Ok(a)) if format.as_deref() == Some("csv") => csv(&a),
         Ok(Ok(a)) => {
@@ -126,7 +141,7 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
             answer(&page, "查询 Query", format.as_deref())
         }
         Ok(Err(e)) => {
-            page.error = e.one_line();
+            page.error = e;
             let mut r = answer(&page, "查询 Query", format.as_deref());
             *r.status_mut() = StatusCode::BAD_REQUEST;
             r
@@ -162,5 +177,111 @@ fn csv(a: &engine::Answer) -> Response {
         )
             .into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "writing CSV failed").into_response(),
+    }
+}
+
+/// Run the query as `winddown query … --format json` in a child process whose data may not
+/// grow beyond [`QUERY_MEMORY`], killed at [`TIME_LIMIT`]: its answer, or the one line it
+/// failed with.
+fn in_child(
+    exe: &std::path::Path,
+    run: &std::path::Path,
+    sql: &str,
+    rows: usize,
+) -> std::result::Result<engine::Answer, String> {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(exe);
+    command
+        .arg("-q")
+        .arg("query")
+        .arg(run)
+        .arg(sql)
+        .args(["--format", "json", "--max-rows", &rows.to_string()])
+        .args(["--timeout", &TIME_LIMIT.as_secs().to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: between fork and exec the child only calls setrlimit, which is
+    // async-signal-safe, on a value built before the fork.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: QUERY_MEMORY as libc::rlim_t,
+                rlim_max: QUERY_MEMORY as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_DATA, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("query: cannot start the query process: {e}"))?;
+    // Read both pipes while the child runs (a full pipe would stall it).
+    let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let out = reader(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = reader(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    // The child stops itself at its --timeout; a little later it is killed.
+    let deadline = std::time::Instant::now() + TIME_LIMIT + Duration::from_secs(2);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let (out, err) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
+    match status {
+        Some(s) if s.success() => serde_json::from_slice(&out)
+            .map_err(|e| format!("query: the query process answered badly: {e}")),
+        Some(_) => {
+            let text = String::from_utf8_lossy(&err);
+            let line = text.lines().next().unwrap_or("query: failed");
+            let line = line.strip_prefix("winddown: ").unwrap_or(line);
+            Err(
+                if line.contains("allocate memory") || line.contains("memory allocation") {
+                    format!(
+                        "query: needs more than {} MB; aggregate first, or narrow it (a WHERE)",
+                        QUERY_MEMORY >> 20
+                    )
+                } else {
+                    line.to_string()
+                },
+            )
+        }
+        None => Err(format!(
+            "query: the query took longer than {} s; narrow it (a WHERE, a LIMIT)",
+            TIME_LIMIT.as_secs()
+        )),
     }
 }

@@ -7,8 +7,8 @@
 //!   `WITH` names — no table function (`read_parquet('…')`, `read_csv`), no path, no other
 //!   statement (`COPY`, `CREATE`, `SET`, …);
 //! - at most `max_rows` rows come back (the answer says when there were more);
-//! - a query that runs past its time is answered with an error (the computation is left to
-//!   finish on its own thread; the desk runs one query at a time);
+//! - a query that runs past its time is answered with an error (the desk runs each query as
+//!   a `winddown query` child process under a memory ceiling, killed at its time);
 //! - it runs on polars' streaming engine, a batch at a time, so that an aggregate over the
 //!   national claims holds little more than its groups (measured: 2.5 s, 0.6 GB for a GROUP BY
 //!   over 100M claims, against 16 s and 7.5 GB in memory).
@@ -45,7 +45,7 @@ pub fn tables(dir: &Path) -> Vec<(String, PathBuf)> {
 
 /// A query's answer: its columns, its rows as text (None for null), and whether rows were
 /// left out beyond the limit.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Answer {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Option<String>>>,
@@ -129,30 +129,14 @@ impl Visitor for Guard {
     }
 }
 
-/// Run `sql` over `tables` (checked first): at most `max_rows` rows, within `limit`. `finished`
-/// is called when the computation has ended — at once for a query refused, else on the query's
-/// own thread, which may outlive a time limit this function answered.
+/// Run `sql` over `tables` (checked first): at most `max_rows` rows, within `limit` (past it
+/// the answer is an error and the computation is left to finish on its thread: the process is
+/// expected to end soon after, as `winddown query` does; the desk runs it as a child process).
 pub fn run(
     sql: &str,
     tables: &[(String, PathBuf)],
     max_rows: usize,
     limit: Duration,
-    finished: impl FnOnce() + Send + 'static,
-) -> Result<Answer> {
-    let mut finished = Some(finished);
-    let result = start(sql, tables, max_rows, limit, &mut finished);
-    if let Some(f) = finished {
-        f();
-    }
-    result
-}
-
-fn start(
-    sql: &str,
-    tables: &[(String, PathBuf)],
-    max_rows: usize,
-    limit: Duration,
-    finished: &mut Option<impl FnOnce() + Send + 'static>,
 ) -> Result<Answer> {
     let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
     check(sql, &names)?;
@@ -167,7 +151,6 @@ fn start(
     }
     let sql = sql.to_string();
     let (send, receive) = std::sync::mpsc::channel();
-    let done = finished.take();
     std::thread::Builder::new()
         .name("winddown-query".into())
         .spawn(move || {
@@ -176,14 +159,13 @@ fn start(
                 // The streaming engine first: a national GROUP BY over the claims runs in a
                 // twelfth of the memory (0.6 against 7.5 GB) and faster; a query it cannot run
                 // goes to the in-memory engine.
-                match crate::error::contained(|| plan.clone().collect_with_engine(Engine::Streaming)) {
+                match crate::error::contained(|| {
+                    plan.clone().collect_with_engine(Engine::Streaming)
+                }) {
                     Some(Ok(result)) => Ok(result.unwrap_single()),
                     _ => plan.collect(),
                 }
             });
-            if let Some(done) = done {
-                done();
-            }
             let _ = send.send(answer);
         })
         .map_err(|e| Error::Internal(format!("starting a query: {e}")))?;

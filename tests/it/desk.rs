@@ -47,6 +47,7 @@ fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
         votes: Vec::new(),
         batches: Vec::new(),
         query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: token.map(str::to_string),
     }))
 }
@@ -380,6 +381,7 @@ fn the_payouts_page_shows_returned_transfers() {
         votes: Vec::new(),
         batches: Vec::new(),
         query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
@@ -421,6 +423,7 @@ fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
         votes: votes.clone(),
         batches: Vec::new(),
         query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/compare", &[]);
@@ -521,6 +524,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         votes: Vec::new(),
         batches: controls.clone(),
         query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
@@ -544,6 +548,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         votes: Vec::new(),
         batches: wrong,
         query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
     }));
     let (_, _, body) = get(&app, "/payouts", &[]);

@@ -170,6 +170,7 @@ fn csv_answers_are_inert_in_excel() {
         votes: Vec::new(),
         batches: Vec::new(),
         query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
     });
     let app = winddown::desk::router(desk);

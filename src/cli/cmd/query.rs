@@ -23,7 +23,6 @@ pub fn query(args: QueryArgs) -> Result<()> {
         &tables,
         args.max_rows.max(1),
         Duration::from_secs(args.timeout.max(1)),
-        || {},
     )?;
     let bytes = match args.format {
         QueryFormat::Json => {
