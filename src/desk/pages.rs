@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -198,9 +198,107 @@ pub struct Filters {
     pub sort: Option<String>,
     pub page: Option<usize>,
     pub format: Option<String>,
+    /// The columns shown (`col=` repeated in the URL, keys of [`CHOOSABLE`]); none given: the
+    /// default set.
+    #[serde(skip_deserializing)]
+    pub cols: Vec<String>,
+}
+
+/// The platforms table's columns a reader may choose, in the order they are shown: (key in
+/// the URL, header).
+pub const CHOOSABLE: [(&str, &str); 15] = [
+    ("name", "名称 name"),
+    ("district", "属地 district"),
+    ("class", "类别 class"),
+    ("subclass", "细类 subclass"),
+    ("lender_outstanding", "出借余额 outstanding"),
+    ("lenders_current", "在贷出借人 lenders"),
+    ("loan_outstanding", "借款余额 loans"),
+    ("expected_recovery", "预计可回收 expected recovery"),
+    ("total_claim", "债权合计 claims"),
+    ("claim_lenders", "债权人数 claimants"),
+    ("stage", "阶段 stage"),
+    ("action", "处置 action"),
+    ("start_on", "开始 start"),
+    ("complete_by", "完成期限 complete by"),
+    ("at_risk_reason", "无法按期原因 at-risk reason"),
+];
+
+/// The columns shown when the URL names none.
+const DEFAULT_COLUMNS: [&str; 7] = [
+    "name",
+    "district",
+    "class",
+    "lender_outstanding",
+    "lenders_current",
+    "stage",
+    "action",
+];
+
+/// One cell of the platforms table as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub text: String,
+    /// The exact amount on hover, for money.
+    pub title: String,
+    pub numeric: bool,
+}
+
+/// Platform `p`'s cell in column `key` of [`CHOOSABLE`].
+fn cell(p: &Platform, key: &str) -> Cell {
+    let text = |t: &str| Cell {
+        text: t.to_string(),
+        title: String::new(),
+        numeric: false,
+    };
+    let amount = |fen: i64| {
+        let m = money(fen);
+        Cell {
+            text: m.short,
+            title: format!("{} 元", m.exact),
+            numeric: true,
+        }
+    };
+    let count = |n: i64| Cell {
+        text: n.to_string(),
+        title: String::new(),
+        numeric: true,
+    };
+    match key {
+        "name" => text(&p.name),
+        "district" => text(&p.district),
+        "class" => text(&p.class_zh),
+        "subclass" => text(&p.subclass),
+        "lender_outstanding" => amount(p.lender_outstanding),
+        "lenders_current" => count(p.lenders_current),
+        "loan_outstanding" => amount(p.loan_outstanding),
+        "expected_recovery" => amount(p.expected_recovery),
+        "total_claim" => amount(p.total_claim),
+        "claim_lenders" => count(p.claim_lenders),
+        "stage" => count(p.stage),
+        "action" => text(&p.action_zh),
+        "start_on" => text(&p.start_on),
+        "complete_by" => text(&p.complete_by),
+        "at_risk_reason" => text(&p.at_risk_reason_zh),
+        _ => text(""),
+    }
 }
 
 impl Filters {
+    /// The columns to show: those the URL names (in [`CHOOSABLE`]'s order), else the default.
+    fn columns(&self) -> Vec<&'static str> {
+        let chosen: Vec<&'static str> = CHOOSABLE
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| self.cols.iter().any(|c| c == k))
+            .collect();
+        if chosen.is_empty() {
+            DEFAULT_COLUMNS.to_vec()
+        } else {
+            chosen
+        }
+    }
+
     fn keeps(&self, p: &Platform, skip: &str) -> bool {
         fn set(o: &Option<String>) -> Option<&str> {
             o.as_deref().filter(|s| !s.is_empty())
@@ -242,6 +340,9 @@ impl Filters {
         push("sort", &self.sort);
         push("page", &self.page.filter(|p| *p > 1).map(|p| p.to_string()));
         push("format", &self.format);
+        for c in &self.cols {
+            parts.push(("col", c.clone()));
+        }
         let query: Vec<String> = parts
             .into_iter()
             .map(|(k, v)| format!("{k}={}", url_encode(&v)))
@@ -288,6 +389,19 @@ pub struct PlatformLine {
     pub stage: i64,
     pub at_risk: bool,
     pub action_zh: String,
+    /// The chosen columns' cells (the page; the JSON twin has the fields above).
+    #[serde(skip)]
+    pub cells: Vec<Cell>,
+}
+
+/// A column of the chooser: its key, header, whether it is shown, and its sort link (if any).
+#[derive(Serialize)]
+pub struct ColumnChoice {
+    pub key: &'static str,
+    pub header: &'static str,
+    pub shown: bool,
+    #[serde(skip)]
+    pub sort_url: Option<String>,
 }
 
 #[derive(Serialize, Template)]
@@ -298,14 +412,18 @@ pub struct PlatformLine {
 <input type="search" name="q" value="{{ filters.q.as_deref().unwrap_or("") }}" placeholder="编号或名称 id or name">
 {% if let Some(c) = filters.class %}<input type="hidden" name="class" value="{{ c }}">{% endif %}
 {% if let Some(d) = filters.district %}<input type="hidden" name="district" value="{{ d }}">{% endif %}
+{% for c in filters.cols %}<input type="hidden" name="col" value="{{ c }}">{% endfor %}
 <label><input type="checkbox" name="at_risk" value="yes"{% if filters.at_risk.as_deref() == Some("yes") %} checked{% endif %}> 无法按期完成 at risk</label>
 <button type="submit">筛选 filter</button> <a href="/platforms">清除 clear</a>
 </form>
 <div class="facets"><div><h3>类别 class</h3><ul>{% for f in class_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div>
 <div><h3>属地 district</h3><ul>{% for f in district_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div></div>
 <p class="downloads">下载全部 {{ total }} 行 all rows: <a href="{{ csv_url }}">CSV</a> · <a href="{{ xlsx_url }}">Excel (.xlsx)</a> · <a href="{{ json_url }}">JSON</a></p>
-<table><tr><th><a href="{{ sort_id }}">编号 id</a></th><th>名称 name</th><th>属地 district</th><th>类别 class</th><th><a href="{{ sort_outstanding }}">出借余额 outstanding</a></th><th><a href="{{ sort_lenders }}">在贷出借人 lenders</a></th><th><a href="{{ sort_stage }}">阶段 stage</a></th><th>处置 action</th></tr>
-{% for p in rows %}<tr{% if p.at_risk %} class="risk"{% endif %}><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td><td>{{ p.name }}</td><td>{{ p.district }}</td><td>{{ p.class_zh }}</td><td class="n"><span title="{{ p.lender_outstanding.exact }} 元">{{ p.lender_outstanding.short }}</span></td><td class="n">{{ p.lenders_current }}</td><td class="n">{{ p.stage }}</td><td>{{ p.action_zh }}</td></tr>
+<details class="columns"><summary>列 columns</summary><form method="get" action="/platforms">
+{% if let Some(q) = filters.q %}<input type="hidden" name="q" value="{{ q }}">{% endif %}{% if let Some(c) = filters.class %}<input type="hidden" name="class" value="{{ c }}">{% endif %}{% if let Some(d) = filters.district %}<input type="hidden" name="district" value="{{ d }}">{% endif %}{% if let Some(s) = filters.sort %}<input type="hidden" name="sort" value="{{ s }}">{% endif %}{% if filters.at_risk.as_deref() == Some("yes") %}<input type="hidden" name="at_risk" value="yes">{% endif %}
+{% for c in choices %}<label><input type="checkbox" name="col" value="{{ c.key }}"{% if c.shown %} checked{% endif %}> {{ c.header }}</label> {% endfor %}<button type="submit">显示 show</button></form></details>
+<table><tr><th><a href="{{ sort_id }}">编号 id</a></th>{% for c in choices %}{% if c.shown %}<th>{% if let Some(u) = c.sort_url %}<a href="{{ u }}">{{ c.header }}</a>{% else %}{{ c.header }}{% endif %}</th>{% endif %}{% endfor %}</tr>
+{% for p in rows %}<tr{% if p.at_risk %} class="risk"{% endif %}><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td>{% for c in p.cells %}<td{% if c.numeric %} class="n"{% endif %}>{% if c.title.is_empty() %}{{ c.text }}{% else %}<span title="{{ c.title }}">{{ c.text }}</span>{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</table>
 <p class="pages">第 {{ page }} / {{ pages }} 页 page{% if let Some(u) = prev_url %} · <a href="{{ u }}" rel="prev">上一页 previous</a>{% endif %}{% if let Some(u) = next_url %} · <a href="{{ u }}" rel="next">下一页 next</a>{% endif %}</p>"#
 )]
@@ -323,13 +441,30 @@ pub struct Platforms {
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
     pub sort_id: String,
-    pub sort_outstanding: String,
-    pub sort_lenders: String,
-    pub sort_stage: String,
+    /// Every choosable column, shown or not (the chooser and the table's header).
+    pub choices: Vec<ColumnChoice>,
 }
 
-pub async fn platforms(State(desk): State<Arc<Desk>>, Query(filters): Query<Filters>) -> Response {
+pub async fn platforms(
+    State(desk): State<Arc<Desk>>,
+    Query(mut filters): Query<Filters>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    // `col=` repeats, which the form decoder does not gather: read from the raw query.
+    filters.cols = raw
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("col="))
+        .filter(|c| CHOOSABLE.iter().any(|(k, _)| k == c))
+        .map(str::to_string)
+        .collect();
     let all = &desk.run.platforms;
+    let shown = filters.columns();
+    if !filters.cols.is_empty() {
+        // In the chooser's order, once each: one URL per view.
+        filters.cols = shown.iter().map(|c| c.to_string()).collect();
+    }
     let mut rows: Vec<&Platform> = all.iter().filter(|p| filters.keeps(p, "")).collect();
     match filters.sort.as_deref() {
         Some("id") => {}
@@ -415,6 +550,7 @@ pub async fn platforms(State(desk): State<Arc<Desk>>, Query(filters): Query<Filt
                 stage: p.stage,
                 at_risk: p.at_risk,
                 action_zh: p.action_zh.clone(),
+                cells: shown.iter().map(|k| cell(p, k)).collect(),
             })
             .collect(),
         class_facets,
@@ -425,9 +561,20 @@ pub async fn platforms(State(desk): State<Arc<Desk>>, Query(filters): Query<Filt
         prev_url: (page > 1).then(|| at(page - 1)),
         next_url: (page < pages).then(|| at(page + 1)),
         sort_id: filters.with("sort", Some("id")),
-        sort_outstanding: filters.with("sort", None),
-        sort_lenders: filters.with("sort", Some("lenders")),
-        sort_stage: filters.with("sort", Some("stage")),
+        choices: CHOOSABLE
+            .iter()
+            .map(|(key, header)| ColumnChoice {
+                key,
+                header,
+                shown: shown.contains(key),
+                sort_url: match *key {
+                    "lender_outstanding" => Some(filters.with("sort", None)),
+                    "lenders_current" => Some(filters.with("sort", Some("lenders"))),
+                    "stage" => Some(filters.with("sort", Some("stage"))),
+                    _ => None,
+                },
+            })
+            .collect(),
         filters: Filters {
             format: None,
             ..filters.clone()

@@ -554,3 +554,42 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
     let (_, _, body) = get(&app, "/payouts", &[]);
     assert!(body.contains("不符 differs"), "{body}");
 }
+
+#[test]
+fn the_platforms_table_shows_the_columns_chosen_and_keeps_them_in_every_link() {
+    let w = Workdir::new("desk-columns");
+    run_folder(&w);
+    let app = desk(&w, None);
+    // By default: name, district, class, outstanding, lenders, stage, action.
+    let (_, _, body) = get(&app, "/platforms", &[]);
+    assert!(body.contains("<th>属地 district</th>"), "{body}");
+    assert!(!body.contains("<th>债权合计 claims</th>"));
+    // Chosen: only those, in the chooser's order, whatever the URL's order.
+    let (s, _, body) = get(
+        &app,
+        "/platforms?col=total_claim&col=name&col=nonsense",
+        &[],
+    );
+    assert_eq!(s, StatusCode::OK);
+    let table = &body[body.find("<table>").unwrap()..];
+    let header = &table[..table.find("</tr>").unwrap()];
+    assert!(
+        header.contains("<th>名称 name</th><th>债权合计 claims</th>"),
+        "{header}"
+    );
+    assert!(!header.contains("属地 district") && !header.contains("nonsense"));
+    // P1's claim is 1,000 yuan less what was paid: its cell shows the amount, exact on hover.
+    assert!(table.contains("title=\"1,000.00 元\""), "{table}");
+    // Facet and sort links keep the columns; the chooser has them checked.
+    let kept = ["&amp;", "&#38;", "&"]
+        .iter()
+        .any(|amp| body.contains(&format!("sort=id{amp}col=name{amp}col=total_claim")));
+    assert!(kept, "{body}");
+    assert!(body.contains("value=\"total_claim\" checked"));
+    // The search form carries them too.
+    assert!(body.contains("<input type=\"hidden\" name=\"col\" value=\"total_claim\">"));
+    // The JSON twin says which columns were chosen.
+    let (_, _, json) = get(&app, "/platforms?col=total_claim&format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["filters"]["cols"], serde_json::json!(["total_claim"]));
+}
