@@ -273,6 +273,14 @@ pub struct ServeArgs {
     /// checked against the round.
     #[arg(long, value_name = "BANK_DIR")]
     pub payments: Option<PathBuf>,
+    /// The help line's view: the input folder the run read, whose lenders' names and phones
+    /// (id numbers and accounts masked to their last four) a lender's page then shows. Without
+    /// it the desk shows ids only.
+    #[arg(long, value_name = "DATA")]
+    pub personal: Option<PathBuf>,
+    /// With --personal: the config the run used ([columns] for the lenders' headers).
+    #[arg(long, value_name = "FILE", requires = "personal")]
+    pub config: Option<PathBuf>,
     /// The port to listen on (0: any free port).
     #[arg(long, default_value_t = 8765)]
     pub port: u16,

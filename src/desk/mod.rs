@@ -13,6 +13,7 @@
 pub mod batches;
 pub mod division;
 pub mod pages;
+pub mod personal;
 pub mod query;
 pub mod run;
 
@@ -40,6 +41,8 @@ pub struct Desk {
     pub votes: Vec<division::VoteLine>,
     /// The bank batches' control files, when the desk was given the payments folder.
     pub batches: Vec<batches::RoundControl>,
+    /// `--personal`: the lenders' names and contacts for the help line (else ids only).
+    pub people: Option<personal::People>,
     /// Set while a query runs: one at a time.
     pub query_running: std::sync::atomic::AtomicBool,
     /// The `winddown` binary that runs the queries (in a child process).
@@ -156,10 +159,28 @@ pub struct Folders<'a> {
     pub payments: Option<&'a Path>,
 }
 
+/// Refuse `--personal` for a run whose lenders are pseudonyms (no name can be matched to
+/// them): read from the run's manifest.
+pub fn check_personal(run: &Path) -> Result<()> {
+    let path = run.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let manifest: crate::output::folder::records::Manifest = serde_json::from_str(&text)
+        .map_err(|e| Error::bad_file(&path, format!("not a manifest of this version: {e}")))?;
+    if manifest.settings.as_ref().is_some_and(|o| o.pseudonymize) {
+        return Err(Error::Usage(format!(
+            "--personal: the lenders of {} are pseudonyms (run --pseudonymize); no name can be \
+             matched to them",
+            run.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Serve `folders` on `bind:port` until the process is stopped. `ready` is told the address
 /// and the token (for the console).
 pub fn serve(
     folders: &Folders,
+    people: Option<personal::People>,
     bind: IpAddr,
     port: u16,
     ready: &dyn Fn(SocketAddr, Option<&str>),
@@ -191,6 +212,7 @@ pub fn serve(
         compare,
         votes,
         batches,
+        people,
         query_running: std::sync::atomic::AtomicBool::new(false),
         query_exe: std::env::current_exe().map_err(|e| Error::io("the winddown binary", e))?,
         token,

@@ -46,6 +46,7 @@ fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: Vec::new(),
+        people: None,
         query_running: Default::default(),
         query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: token.map(str::to_string),
@@ -247,13 +248,20 @@ impl Drop for Server {
 }
 
 fn serve(w: &Workdir) -> Server {
+    serve_with(w, &["r0", "r"])
+}
+
+/// The real server over `args` (folders and options) on a free port.
+fn serve_with(w: &Workdir, args: &[&str]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_winddown"))
-        .args(["serve", "r0", "r", "--port", &port.to_string()])
+        .arg("serve")
+        .args(args)
+        .args(["--port", &port.to_string()])
         .current_dir(w.path(""))
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -380,6 +388,7 @@ fn the_payouts_page_shows_returned_transfers() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: Vec::new(),
+        people: None,
         query_running: Default::default(),
         query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
@@ -422,6 +431,7 @@ fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
         compare: compare.clone(),
         votes: votes.clone(),
         batches: Vec::new(),
+        people: None,
         query_running: Default::default(),
         query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
@@ -523,6 +533,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: controls.clone(),
+        people: None,
         query_running: Default::default(),
         query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
@@ -547,6 +558,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: wrong,
+        people: None,
         query_running: Default::default(),
         query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,
@@ -592,4 +604,125 @@ fn the_platforms_table_shows_the_columns_chosen_and_keeps_them_in_every_link() {
     let (_, _, json) = get(&app, "/platforms?col=total_claim&format=json", &[]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["filters"]["cols"], serde_json::json!(["total_claim"]));
+}
+
+#[test]
+fn names_and_contacts_reach_a_lenders_page_only_with_personal() {
+    let w = Workdir::new("desk-personal");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let city = city.to_str().unwrap();
+    let o = w.run(&["run", city, "--out", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A lender with a claim, and who the sample says it is.
+    let claims = crate::util::read_parquet(&w, "r/claims.parquet");
+    let id = crate::util::texts(&claims, "lender_id")[0].clone();
+    let line = std::fs::read_to_string(format!("{city}/lenders.csv"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(&format!("{id},")))
+        .unwrap()
+        .to_string();
+    let cells: Vec<&str> = line.split(',').collect();
+    let (name, id_number, phone, account) = (cells[1], cells[2], cells[3], cells[7]);
+
+    // Without --personal: ids only, in the page and its twin.
+    let plain = serve_with(&w, &["r"]);
+    let (status, body) = http_get(plain.1, &format!("/lenders/{id}")).unwrap();
+    assert!(status.contains("200"), "{status}");
+    let (_, json) = http_get(plain.1, &format!("/lenders/{id}?format=json")).unwrap();
+    for secret in [name, id_number, phone, account] {
+        assert!(
+            !body.contains(secret) && !json.contains(secret),
+            "{secret} leaked"
+        );
+    }
+    assert!(!json.contains("\"person\""));
+    drop(plain);
+
+    // With it: the name and phone, the id number and account to their last four.
+    let desk = serve_with(&w, &["r", "--personal", city]);
+    let (_, json) = http_get(desk.1, &format!("/lenders/{id}?format=json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["person"]["name"], name);
+    assert_eq!(v["person"]["phone"], phone);
+    let masked = format!(
+        "{}{}",
+        "*".repeat(id_number.len() - 4),
+        &id_number[id_number.len() - 4..]
+    );
+    assert_eq!(v["person"]["id_number"], masked.as_str());
+    assert!(!json.contains(id_number) && !json.contains(account));
+    let (_, body) = http_get(desk.1, &format!("/lenders/{id}")).unwrap();
+    assert!(body.contains(name), "{body}");
+    drop(desk);
+
+    // A pseudonymised run cannot be matched to names: refused.
+    let o = w.run_env(
+        &["run", city, "--pseudonymize", "--out", "p"],
+        &[("WINDDOWN_PSEUDONYM_KEY", "a-key-of-sixteen-chars")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run(&["serve", "p", "--personal", city, "--port", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pseudonyms"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_progress_page_has_districts_the_total_and_the_plan() {
+    let w = Workdir::new("desk-progress");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let city = city.to_str().unwrap();
+    for (out, as_of) in [("a", "2019-06-30"), ("b", "2019-09-30")] {
+        let o = w.run(&["run", city, "--as-of", as_of, "--out", out]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    use winddown::output::documents::bulletin;
+    let (old, new) = (
+        bulletin::read_snapshot(&w.path("a")).unwrap(),
+        bulletin::read_snapshot(&w.path("b")).unwrap(),
+    );
+    let b = bulletin::bulletin(&old, &new);
+    let run = winddown::desk::run::Run::load(&w.path("b")).unwrap();
+    let platforms_now = run.platforms.len() as i64;
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: Some(b.clone()),
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: Vec::new(),
+        people: None,
+        query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
+        token: None,
+    }));
+    let (s, _, json) = get(&app, "/progress?format=json", &[]);
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Every district of either run, then → now; the total is the later run's platforms.
+    assert_eq!(
+        v["by_district"].as_array().unwrap().len(),
+        b.by_district.len()
+    );
+    assert!(!b.by_district.is_empty());
+    assert_eq!(v["total"]["platforms"][1], platforms_now);
+    let now: i64 = v["by_district"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["platforms"][1].as_i64().unwrap())
+        .sum();
+    assert_eq!(now, platforms_now);
+    // The earlier run's plan, projected to the later as-of, against what remains.
+    let projected = b.projected.expect("the earlier run had a plan");
+    let plan = v["against_plan"].as_array().unwrap();
+    assert_eq!(plan.len(), 3);
+    assert_eq!(plan[0]["planned"], projected.platforms.to_string());
+    assert_eq!(plan[0]["actual"], platforms_now.to_string());
+    let (en, _) = bulletin::standing(projected.platforms, platforms_now);
+    assert_eq!(plan[0]["standing_en"], en);
+    let (_, _, page) = get(&app, "/progress", &[]);
+    assert!(
+        page.contains("按属地 By district") && page.contains("对照计划"),
+        "{page}"
+    );
 }

@@ -169,6 +169,7 @@ fn csv_answers_are_inert_in_excel() {
         compare: Vec::new(),
         votes: Vec::new(),
         batches: Vec::new(),
+        people: None,
         query_running: Default::default(),
         query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: None,

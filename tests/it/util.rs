@@ -35,8 +35,14 @@ impl Workdir {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    /// Run the binary with these environment variables set.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_winddown"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(&self.dir)
             .output()
             .expect("the binary runs")
