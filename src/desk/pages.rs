@@ -188,7 +188,11 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 pub struct Filters {
     pub class: Option<String>,
+    /// How a failed platform failed (filed, hostile, voluntary).
+    pub subclass: Option<String>,
     pub district: Option<String>,
+    /// The plan's action (its Chinese name, as the facet shows it).
+    pub action: Option<String>,
     pub stage: Option<i64>,
     /// `yes`: only the platforms that cannot finish by the deadline.
     pub at_risk: Option<String>,
@@ -304,9 +308,11 @@ impl Filters {
             o.as_deref().filter(|s| !s.is_empty())
         }
         (skip == "class" || set(&self.class).is_none_or(|c| p.class == c))
+            && (skip == "subclass" || set(&self.subclass).is_none_or(|c| p.subclass == c))
             && (skip == "district" || set(&self.district).is_none_or(|d| p.district == d))
-            && self.stage.is_none_or(|s| p.stage == s)
-            && (set(&self.at_risk) != Some("yes") || p.at_risk)
+            && (skip == "action" || set(&self.action).is_none_or(|a| p.action_zh == a))
+            && (skip == "stage" || self.stage.is_none_or(|s| p.stage == s))
+            && (skip == "at_risk" || set(&self.at_risk) != Some("yes") || p.at_risk)
             && set(&self.q).is_none_or(|q| p.platform_id.contains(q) || p.name.contains(q))
     }
 
@@ -316,7 +322,11 @@ impl Filters {
         let v = value.map(str::to_string);
         match key {
             "class" => f.class = v,
+            "subclass" => f.subclass = v,
             "district" => f.district = v,
+            "action" => f.action = v,
+            "stage" => f.stage = v.and_then(|s| s.parse().ok()),
+            "at_risk" => f.at_risk = v,
             "sort" => f.sort = v,
             _ => {}
         }
@@ -333,7 +343,9 @@ impl Filters {
             }
         };
         push("class", &self.class);
+        push("subclass", &self.subclass);
         push("district", &self.district);
+        push("action", &self.action);
         push("stage", &self.stage.map(|s| s.to_string()));
         push("at_risk", &self.at_risk);
         push("q", &self.q);
@@ -377,6 +389,50 @@ pub struct Facet {
     pub url: String,
 }
 
+/// A facet with its title.
+#[derive(Serialize)]
+pub struct FacetGroup {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub facets: Vec<Facet>,
+}
+
+/// The facet `key` over the platforms the other filters keep: each value of `value_of` (none:
+/// left out) with its count, in `order`'s order; a selected value's link unselects it.
+fn facet_group(
+    all: &[Platform],
+    filters: &Filters,
+    key: &'static str,
+    title: &'static str,
+    value_of: impl Fn(&Platform) -> Option<String>,
+    selected: Option<String>,
+) -> FacetGroup {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for p in all.iter().filter(|p| filters.keeps(p, key)) {
+        if let Some(v) = value_of(p) {
+            *counts.entry(v).or_default() += 1;
+        }
+    }
+    let facets = counts
+        .into_iter()
+        .map(|(value, count)| {
+            let on = selected.as_deref() == Some(value.as_str());
+            Facet {
+                url: filters.with(key, (!on).then_some(value.as_str())),
+                label: match key {
+                    "stage" => format!("第 {value} 阶段 stage {value}"),
+                    "at_risk" => "无法按期完成 at risk".to_string(),
+                    _ => value.clone(),
+                },
+                value,
+                count,
+                selected: on,
+            }
+        })
+        .collect();
+    FacetGroup { key, title, facets }
+}
+
 #[derive(Serialize)]
 pub struct PlatformLine {
     pub platform_id: String,
@@ -412,15 +468,17 @@ pub struct ColumnChoice {
 <input type="search" name="q" value="{{ filters.q.as_deref().unwrap_or("") }}" placeholder="编号或名称 id or name">
 {% if let Some(c) = filters.class %}<input type="hidden" name="class" value="{{ c }}">{% endif %}
 {% if let Some(d) = filters.district %}<input type="hidden" name="district" value="{{ d }}">{% endif %}
+{% if let Some(v) = filters.subclass %}<input type="hidden" name="subclass" value="{{ v }}">{% endif %}{% if let Some(v) = filters.action %}<input type="hidden" name="action" value="{{ v }}">{% endif %}{% if let Some(v) = filters.stage %}<input type="hidden" name="stage" value="{{ v }}">{% endif %}
 {% for c in filters.cols %}<input type="hidden" name="col" value="{{ c }}">{% endfor %}
 <label><input type="checkbox" name="at_risk" value="yes"{% if filters.at_risk.as_deref() == Some("yes") %} checked{% endif %}> 无法按期完成 at risk</label>
 <button type="submit">筛选 filter</button> <a href="/platforms">清除 clear</a>
 </form>
 <div class="facets"><div><h3>类别 class</h3><ul>{% for f in class_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div>
-<div><h3>属地 district</h3><ul>{% for f in district_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div></div>
+<div><h3>属地 district</h3><ul>{% for f in district_facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div>
+{% for g in more_facets %}{% if !g.facets.is_empty() %}<div><h3>{{ g.title }}</h3><ul>{% for f in g.facets %}<li><a href="{{ f.url }}"{% if f.selected %} class="on"{% endif %}>{{ f.label }}</a> <span class="n">{{ f.count }}</span></li>{% endfor %}</ul></div>{% endif %}{% endfor %}</div>
 <p class="downloads">下载全部 {{ total }} 行 all rows: <a href="{{ csv_url }}">CSV</a> · <a href="{{ xlsx_url }}">Excel (.xlsx)</a> · <a href="{{ json_url }}">JSON</a></p>
 <details class="columns"><summary>列 columns</summary><form method="get" action="/platforms">
-{% if let Some(q) = filters.q %}<input type="hidden" name="q" value="{{ q }}">{% endif %}{% if let Some(c) = filters.class %}<input type="hidden" name="class" value="{{ c }}">{% endif %}{% if let Some(d) = filters.district %}<input type="hidden" name="district" value="{{ d }}">{% endif %}{% if let Some(s) = filters.sort %}<input type="hidden" name="sort" value="{{ s }}">{% endif %}{% if filters.at_risk.as_deref() == Some("yes") %}<input type="hidden" name="at_risk" value="yes">{% endif %}
+{% if let Some(q) = filters.q %}<input type="hidden" name="q" value="{{ q }}">{% endif %}{% if let Some(c) = filters.class %}<input type="hidden" name="class" value="{{ c }}">{% endif %}{% if let Some(d) = filters.district %}<input type="hidden" name="district" value="{{ d }}">{% endif %}{% if let Some(s) = filters.sort %}<input type="hidden" name="sort" value="{{ s }}">{% endif %}{% if let Some(v) = filters.subclass %}<input type="hidden" name="subclass" value="{{ v }}">{% endif %}{% if let Some(v) = filters.action %}<input type="hidden" name="action" value="{{ v }}">{% endif %}{% if let Some(v) = filters.stage %}<input type="hidden" name="stage" value="{{ v }}">{% endif %}{% if filters.at_risk.as_deref() == Some("yes") %}<input type="hidden" name="at_risk" value="yes">{% endif %}
 {% for c in choices %}<label><input type="checkbox" name="col" value="{{ c.key }}"{% if c.shown %} checked{% endif %}> {{ c.header }}</label> {% endfor %}<button type="submit">显示 show</button></form></details>
 <table><tr><th><a href="{{ sort_id }}">编号 id</a></th>{% for c in choices %}{% if c.shown %}<th>{% if let Some(u) = c.sort_url %}<a href="{{ u }}">{{ c.header }}</a>{% else %}{{ c.header }}{% endif %}</th>{% endif %}{% endfor %}</tr>
 {% for p in rows %}<tr{% if p.at_risk %} class="risk"{% endif %}><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td>{% for c in p.cells %}<td{% if c.numeric %} class="n"{% endif %}>{% if c.title.is_empty() %}{{ c.text }}{% else %}<span title="{{ c.title }}">{{ c.text }}</span>{% endif %}</td>{% endfor %}</tr>
@@ -435,6 +493,8 @@ pub struct Platforms {
     pub rows: Vec<PlatformLine>,
     pub class_facets: Vec<Facet>,
     pub district_facets: Vec<Facet>,
+    /// Subclass, stage, action and at risk, each with counts over the other filters.
+    pub more_facets: Vec<FacetGroup>,
     pub csv_url: String,
     pub xlsx_url: String,
     pub json_url: String,
@@ -516,6 +576,40 @@ pub async fn platforms(
             }
         })
         .collect();
+    let more_facets = vec![
+        facet_group(
+            all,
+            &filters,
+            "subclass",
+            "已出险细类 subclass",
+            |p| (!p.subclass.is_empty()).then(|| p.subclass.clone()),
+            filters.subclass.clone(),
+        ),
+        facet_group(
+            all,
+            &filters,
+            "stage",
+            "阶段 stage",
+            |p| Some(p.stage.to_string()),
+            filters.stage.map(|s| s.to_string()),
+        ),
+        facet_group(
+            all,
+            &filters,
+            "action",
+            "处置 action",
+            |p| (!p.action_zh.is_empty()).then(|| p.action_zh.clone()),
+            filters.action.clone(),
+        ),
+        facet_group(
+            all,
+            &filters,
+            "at_risk",
+            "期限 deadline",
+            |p| p.at_risk.then(|| "yes".to_string()),
+            filters.at_risk.clone(),
+        ),
+    ];
     let total = rows.len();
     let pages = total.div_ceil(PAGE_ROWS).max(1);
     let page = filters.page.unwrap_or(1).clamp(1, pages);
@@ -555,6 +649,7 @@ pub async fn platforms(
             .collect(),
         class_facets,
         district_facets,
+        more_facets,
         csv_url: with_format("csv"),
         xlsx_url: with_format("xlsx"),
         json_url: with_format("json"),
@@ -744,12 +839,61 @@ fn band_label(band: &str) -> String {
     }
 }
 
+/// One classification rule on a platform's page.
+#[derive(Serialize)]
+pub struct RuleLine {
+    pub rule: String,
+    pub label: &'static str,
+    pub value: String,
+    pub threshold: String,
+    pub fired: bool,
+}
+
+/// A rule's name in Chinese (docs/rules.md).
+fn rule_label(rule: &str) -> &'static str {
+    match rule {
+        "case_filed" => "已立案",
+        "controller_missing" => "实际控制人失联",
+        "repayment_suspended" => "停止兑付",
+        "months_since_new_loan" => "无新增借款月数",
+        "lender_outstanding" => "出借余额（元）",
+        "lenders_current" => "在贷出借人数",
+        "red_flags" => "风险标记",
+        "overdue_90_ratio" => "逾期90天以上占比",
+        "funding_gap_ratio" => "资金缺口占比",
+        "related_party_share" => "关联方借款占比",
+        "top10_borrower_share" => "前十大借款人占比",
+        "borrower_cap_breach_share" => "超限额借款占比",
+        "maturity_mismatch_share" => "期限错配占比",
+        "not_reporting" => "未正常报数",
+        _ => "",
+    }
+}
+
+/// A rule's value or threshold as the page shows it: shares as percentages, amounts grouped.
+fn rule_number(rule: &str, v: Option<f64>) -> String {
+    let Some(v) = v else {
+        return "—".into();
+    };
+    if rule.ends_with("_ratio") || rule.ends_with("_share") {
+        format!("{:.2}%", v * 100.0)
+    } else if rule == "lender_outstanding" {
+        format!("{v:.2}")
+    } else {
+        format!("{v}")
+    }
+}
+
 #[derive(Serialize, Template)]
 #[template(
     ext = "html",
     source = r#"<h1>{{ p.platform_id }} {{ p.name }} <small>{{ p.district }}</small></h1>
 <p class="class">{{ p.class_zh }} {{ p.class }}{% if !p.subclass.is_empty() %} / {{ p.subclass }}{% endif %}{% if p.at_risk %} · <strong>无法按期完成 at risk</strong>{% endif %}</p>
 <p>{{ p.reason_zh }}<br><span class="en">{{ p.reason_en }}</span></p>
+{% if !rules.is_empty() %}<h2>分类依据 Every rule against its threshold</h2>
+<table><tr><th>规则 rule</th><th>数值 value</th><th>阈值 threshold</th><th>触发 fired</th></tr>
+{% for r in rules %}<tr{% if r.fired %} class="risk"{% endif %}><td>{{ r.label }} <span class="en">{{ r.rule }}</span></td><td class="n">{{ r.value }}</td><td class="n">{{ r.threshold }}</td><td>{% if r.fired %}<strong>是 yes</strong>{% else %}否 no{% endif %}</td></tr>
+{% endfor %}</table>{% endif %}
 <table class="kv"><tr><th>出借余额 lender outstanding</th><td><span title="{{ outstanding.exact }} 元">{{ outstanding.short }}</span></td></tr>
 <tr><th>在贷出借人 current lenders</th><td>{{ p.lenders_current }}</td></tr>
 <tr><th>借款余额 loan outstanding</th><td><span title="{{ loans.exact }} 元">{{ loans.short }}</span></td></tr>
@@ -770,6 +914,8 @@ fn band_label(band: &str) -> String {
 )]
 pub struct PlatformPage {
     pub p: Platform,
+    /// The classification's rules as the page shows them (`p.reasons` has the numbers).
+    pub rules: Vec<RuleLine>,
     pub bands: Vec<BandLine>,
     pub outstanding: Money,
     pub loans: Money,
@@ -787,6 +933,17 @@ pub async fn platform(
         return not_found().await;
     };
     let page = PlatformPage {
+        rules: p
+            .reasons
+            .iter()
+            .map(|r| RuleLine {
+                label: rule_label(&r.rule),
+                value: rule_number(&r.rule, r.value),
+                threshold: rule_number(&r.rule, r.threshold),
+                fired: r.fired,
+                rule: r.rule.clone(),
+            })
+            .collect(),
         bands: p
             .bands
             .iter()

@@ -42,6 +42,8 @@ pub struct Platform {
     pub responsible_units: Vec<String>,
     /// Lenders by claim band: (band, lenders, claim in fen), smallest band first.
     pub bands: Vec<(String, i64, i64)>,
+    /// Every classification rule: its value against its threshold, and whether it fired.
+    pub reasons: Vec<crate::table::export_file::ReasonRead>,
 }
 
 /// One payout round of one platform, as payout_rounds.parquet has it (the ledger's reader).
@@ -130,6 +132,7 @@ fn platforms(path: &Path, plan_path: &Path) -> Result<Vec<Platform>> {
         &SUBCLASS,
         &f::REASON_ZH,
         &f::REASON_EN,
+        &f::REASONS,
         &LENDER_OUTSTANDING,
         &f::LOAN_OUTSTANDING,
         &f::EXPECTED_RECOVERY,
@@ -144,6 +147,7 @@ fn platforms(path: &Path, plan_path: &Path) -> Result<Vec<Platform>> {
     let (ids, names, districts) = (t.text(&PLATFORM_ID)?, t.text(&NAME)?, t.text(&DISTRICT)?);
     let (class, class_zh, subclass) = (t.text(&CLASS)?, t.text(&CLASS_ZH)?, t.text(&SUBCLASS)?);
     let (reason_zh, reason_en) = (t.text(&f::REASON_ZH)?, t.text(&f::REASON_EN)?);
+    let mut reasons = t.reasons(&f::REASONS)?.into_iter();
     let (outstanding, loans, recovery, claim) = (
         t.money(&LENDER_OUTSTANDING)?,
         t.money(&f::LOAN_OUTSTANDING)?,
@@ -186,6 +190,7 @@ fn platforms(path: &Path, plan_path: &Path) -> Result<Vec<Platform>> {
                     .iter()
                     .map(|(name, lenders, claim)| (name.to_string(), lenders[i], claim[i]))
                     .collect(),
+                reasons: reasons.next().unwrap_or_default(),
             }
         })
         .collect();

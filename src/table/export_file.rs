@@ -233,6 +233,47 @@ impl ExportFile {
         })
     }
 
+    /// The classification's reasons: (rule, value, threshold, fired) per row (null as none).
+    pub fn reasons<'s>(&'s self, field: &'s Field) -> Result<Vec<Vec<ReasonRead>>> {
+        let path = &self.path;
+        let wrong = move || bad(path, format!("{} is not a list of reasons", field.name));
+        self.values(field, Kind::Reasons, |a| {
+            let at = lists(a)?;
+            Some(Box::new(move |i| {
+                let Some(items) = at(i) else {
+                    return Ok(Vec::new());
+                };
+                let s = items
+                    .as_any()
+                    .downcast_ref::<StructArray>()
+                    .ok_or_else(wrong)?;
+                let part = |n: &str| s.column_by_name(n).ok_or_else(wrong);
+                let rule = texts(part("rule")?.as_ref()).ok_or_else(wrong)?;
+                let float = |n: &str| -> Result<Float64Array> {
+                    part(n)?
+                        .as_any()
+                        .downcast_ref::<Float64Array>()
+                        .cloned()
+                        .ok_or_else(wrong)
+                };
+                let (value, threshold) = (float("value")?, float("threshold")?);
+                let fired = part("fired")?
+                    .as_any()
+                    .downcast_ref::<BooleanArray>()
+                    .cloned()
+                    .ok_or_else(wrong)?;
+                Ok((0..s.len())
+                    .map(|k| ReasonRead {
+                        rule: rule(k).unwrap_or_default().to_string(),
+                        value: value.is_valid(k).then(|| value.value(k)),
+                        threshold: threshold.is_valid(k).then(|| threshold.value(k)),
+                        fired: fired.is_valid(k) && fired.value(k),
+                    })
+                    .collect())
+            }))
+        })
+    }
+
     /// Every kept row's value of `field`: `view` turns a batch's column into a reader of its
     /// rows, or `None` when the column has a type it cannot read (the file is not this
     /// export). A field asked for as another type than its contract's is a bug of ours.
@@ -274,6 +315,15 @@ impl ExportFile {
         }
         Ok(out)
     }
+}
+
+/// One classification rule of a platform as platforms.parquet's `reasons` holds it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReasonRead {
+    pub rule: String,
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+    pub fired: bool,
 }
 
 /// A reader of one batch column's rows.

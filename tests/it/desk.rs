@@ -726,3 +726,90 @@ fn the_progress_page_has_districts_the_total_and_the_plan() {
         "{page}"
     );
 }
+
+#[test]
+fn facets_count_subclass_stage_action_and_at_risk_and_a_platform_shows_every_rule() {
+    let w = Workdir::new("desk-facets");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let o = w.run(&[
+        "run",
+        city.to_str().unwrap(),
+        "--out",
+        "r",
+        "--deadline",
+        "2020-06-30",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let platforms = run.platforms.clone();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: Vec::new(),
+        people: None,
+        query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
+        token: None,
+    }));
+    let (_, _, json) = get(&app, "/platforms?format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let group = |key: &str| {
+        v["more_facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == key)
+            .unwrap()["facets"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    // Counted by hand from the platforms the desk holds.
+    for f in group("stage") {
+        let stage: i64 = f["value"].as_str().unwrap().parse().unwrap();
+        let n = platforms.iter().filter(|p| p.stage == stage).count();
+        assert_eq!(f["count"], n, "stage {stage}");
+    }
+    for f in group("action") {
+        let n = platforms
+            .iter()
+            .filter(|p| p.action_zh == f["value"].as_str().unwrap())
+            .count();
+        assert_eq!(f["count"], n);
+    }
+    let at_risk = platforms.iter().filter(|p| p.at_risk).count();
+    let risk = group("at_risk");
+    assert_eq!(risk.len(), usize::from(at_risk > 0));
+    let failed = platforms.iter().filter(|p| !p.subclass.is_empty()).count();
+    let sub: u64 = group("subclass")
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sub as usize, failed);
+    // Filtering by a facet's value keeps those rows, and the other facets count within them.
+    let first = &group("stage")[0];
+    let url = first["url"].as_str().unwrap();
+    let (_, _, body) = get(&app, &format!("{url}&format=json"), &[]);
+    let w2: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(w2["total"], first["count"]);
+    // A platform's page lists every rule with its value and threshold.
+    let p = &platforms[0];
+    let (_, _, page) = get(
+        &app,
+        &format!("/platforms/{}?format=json", p.platform_id),
+        &[],
+    );
+    let pv: serde_json::Value = serde_json::from_str(&page).unwrap();
+    assert_eq!(pv["rules"].as_array().unwrap().len(), p.reasons.len());
+    assert!(!p.reasons.is_empty());
+    let fired = p.reasons.iter().filter(|r| r.fired).count();
+    let shown = pv["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fired"] == true)
+        .count();
+    assert_eq!(fired, shown);
+}
