@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
+use super::download::{respond, Table, Value};
 use super::pages::{answer, money, Money};
 use super::Desk;
 use crate::error::Result;
@@ -189,7 +190,7 @@ pub struct CompareRow {
 <table><tr><th>规则 rule</th><th>平台 platforms</th><th>出借人 lenders</th><th>全额受偿 paid in full</th><th>可分配财产 estate</th><th>单人最多多得 largest gain</th><th>单人最多少得 largest loss</th></tr>
 {% for r in totals %}<tr><td>{{ r.rule }}</td><td class="n">{{ r.platforms }}</td><td class="n">{{ r.lenders }}</td><td class="n">{{ r.paid_in_full }}</td><td class="n" title="{{ r.estate.exact }} 元">{{ r.estate.short }}</td><td class="n" title="{{ r.largest_gain.exact }} 元">{{ r.largest_gain.short }}</td><td class="n" title="{{ r.largest_loss.exact }} 元">{{ r.largest_loss.short }}</td></tr>
 {% endfor %}</table>
-<h2>逐平台 Platform by platform <small>{{ rows.len() }}</small> <a class="dl" href="/compare?format=json{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">JSON</a></h2>
+<h2>逐平台 Platform by platform <small>{{ rows.len() }}</small> <a class="dl" href="/compare?format=json{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">JSON</a> <a class="dl" href="/compare?format=csv{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">CSV</a> <a class="dl" href="/compare?format=xlsx{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">Excel</a></h2>
 <table><tr><th>平台 platform</th><th>规则 rule</th><th>出借人 lenders</th><th>全额受偿 paid in full</th><th>最低 min</th><th>中位 median</th><th>最高 max</th><th>损失基尼 Gini</th><th>最多多得 gain</th><th>最多少得 loss</th></tr>
 {% for r in rows %}<tr><td><a href="/platforms/{{ r.platform_id|urlencode_strict }}">{{ r.platform_id }}</a></td><td>{{ r.rule }}</td><td class="n">{{ r.lenders }}</td><td class="n">{{ r.paid_in_full }}</td><td class="n">{{ r.min_ratio }}</td><td class="n">{{ r.median_ratio }}</td><td class="n">{{ r.max_ratio }}</td><td class="n">{% if let Some(g) = r.gini_of_losses %}{{ "{:.3}"|format(g) }}{% else %}—{% endif %}</td><td class="n" title="{{ r.largest_gain.exact }} 元">{{ r.largest_gain.short }}</td><td class="n" title="{{ r.largest_loss.exact }} 元">{{ r.largest_loss.short }}</td></tr>
 {% endfor %}</table>{% endif %}"#
@@ -210,6 +211,45 @@ pub async fn compare_page(
         .iter()
         .filter(|l| platform.as_ref().is_none_or(|p| *p == l.platform_id))
         .collect();
+    let ratio = |v: Option<f64>| v.map_or(Value::Empty, Value::Float);
+    let table = Table {
+        stem: "rule_compare",
+        sheet: "规则比较 compare",
+        headers: super::download::headers(&[
+            "平台 platform_id",
+            "规则 rule",
+            "可分配财产(元) estate",
+            "出借人 lenders",
+            "全额受偿 paid_in_full",
+            "最低比例 min_ratio",
+            "中位比例 median_ratio",
+            "最高比例 max_ratio",
+            "损失基尼 gini_of_losses",
+            "最多多得(元) largest_gain",
+            "最多少得(元) largest_loss",
+        ]),
+        rows: lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Value::Text(l.platform_id.clone()),
+                    Value::Text(l.rule.clone()),
+                    Value::Money(l.estate),
+                    Value::Int(l.lenders),
+                    Value::Int(l.paid_in_full),
+                    ratio(l.min_ratio),
+                    ratio(l.median_ratio),
+                    ratio(l.max_ratio),
+                    ratio(l.gini_of_losses),
+                    Value::Money(l.largest_gain),
+                    Value::Money(l.largest_loss),
+                ]
+            })
+            .collect(),
+    };
+    if let Some(r) = respond(&table, q.format.as_deref()) {
+        return r;
+    }
     // Rules in the order the file first names them.
     let mut totals: Vec<(String, Vec<&CompareLine>)> = Vec::new();
     for l in &lines {
@@ -288,7 +328,7 @@ pub struct VoteRow {
 <table><tr><th>表决规则 voting rule</th><th>平台 platforms</th><th>通过 passed</th><th>使其通过需追加 extra to pass</th></tr>
 {% for t in totals %}<tr><td>{{ t.voting_rule }}</td><td class="n">{{ t.platforms }}</td><td class="n">{{ t.passed }}</td><td class="n" title="{{ t.extra_payment.exact }} 元">{{ t.extra_payment.short }}</td></tr>
 {% endfor %}</table>
-<h2>逐平台 Platform by platform <small>{{ rows.len() }}</small> <a class="dl" href="/vote?format=json{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">JSON</a></h2>
+<h2>逐平台 Platform by platform <small>{{ rows.len() }}</small> <a class="dl" href="/vote?format=json{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">JSON</a> <a class="dl" href="/vote?format=csv{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">CSV</a> <a class="dl" href="/vote?format=xlsx{% if let Some(p) = platform %}&amp;platform={{ p|urlencode_strict }}{% endif %}">Excel</a></h2>
 <table><tr><th>平台 platform</th><th>表决规则 voting rule</th><th>结果 result</th><th>预算 budget</th><th>参会 voters</th><th>赞成 yes</th><th>人数差额 count margin</th><th>金额差额 amount margin</th><th>需追加 extra</th><th>不低于清算 best interest</th></tr>
 {% for r in rows %}<tr><td><a href="/platforms/{{ r.platform_id|urlencode_strict }}">{{ r.platform_id }}</a></td><td>{{ r.voting_rule }}</td><td>{% if r.passed %}通过 passed{% else %}<strong>未通过 fails</strong>{% endif %}</td><td class="n" title="{{ r.budget.exact }} 元">{{ r.budget.short }}</td><td class="n">{{ r.voters }}</td><td class="n">{{ r.yes_voters }}</td><td class="n">{{ r.count_margin }}</td><td class="n" title="{{ r.amount_margin.exact }} 元">{{ r.amount_margin.short }}</td><td class="n">{% if let Some(e) = r.extra_payment %}<span title="{{ e.exact }} 元">{{ e.short }}</span>{% else %}—{% endif %}</td><td>{% if r.best_interest %}是 yes{% else %}<strong>否 no ({{ r.below_alternative }})</strong>{% endif %}</td></tr>
 {% endfor %}</table>{% endif %}"#
@@ -307,6 +347,47 @@ pub async fn vote_page(State(desk): State<Arc<Desk>>, Query(q): Query<ResultsQue
         .iter()
         .filter(|l| platform.as_ref().is_none_or(|p| *p == l.platform_id))
         .collect();
+    let table = Table {
+        stem: "vote_platforms",
+        sheet: "表决 vote",
+        headers: super::download::headers(&[
+            "平台 platform_id",
+            "方案 scheme",
+            "表决规则 voting_rule",
+            "通过 passed",
+            "预算(元) budget",
+            "参会 voters",
+            "赞成 yes_voters",
+            "人数差额 count_margin",
+            "金额差额(元) amount_margin",
+            "需追加(元) extra_payment",
+            "最佳利益 best_interest",
+            "低于替代方案 below_alternative",
+        ]),
+        rows: lines
+            .iter()
+            .map(|l| {
+                let yes_no = |b: bool| Value::Text(if b { "yes" } else { "no" }.to_string());
+                vec![
+                    Value::Text(l.platform_id.clone()),
+                    Value::Text(l.scheme.clone()),
+                    Value::Text(l.voting_rule.clone()),
+                    yes_no(l.passed),
+                    Value::Money(l.budget),
+                    Value::Float(l.voters),
+                    Value::Float(l.yes_voters),
+                    Value::Float(l.count_margin),
+                    Value::Float(l.amount_margin),
+                    l.extra_payment.map_or(Value::Empty, Value::Money),
+                    yes_no(l.best_interest),
+                    Value::Int(l.below_alternative),
+                ]
+            })
+            .collect(),
+    };
+    if let Some(r) = respond(&table, q.format.as_deref()) {
+        return r;
+    }
     let mut totals: Vec<VotingTotal> = Vec::new();
     let mut extra: Vec<i64> = Vec::new();
     for l in &lines {

@@ -12,6 +12,7 @@
 
 pub mod batches;
 pub mod division;
+pub mod download;
 pub mod pages;
 pub mod personal;
 pub mod query;

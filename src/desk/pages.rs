@@ -43,10 +43,11 @@ pub(super) fn money(fen: i64) -> Money {
     }
 }
 
-/// `?format=json|csv`.
+/// `?format=json|csv|xlsx` (and, on the payouts page, `table=rounds|returned|batches`).
 #[derive(Debug, Default, Deserialize)]
 pub struct Format {
     pub format: Option<String>,
+    pub table: Option<String>,
 }
 
 /// The page as HTML, or its JSON twin.
@@ -986,6 +987,7 @@ pub struct PlatformRounds {
 #[template(
     ext = "html",
     source = r#"<h1>兑付 Payouts <small>{{ rounds }} 轮 rounds, {{ platforms.len() }} 个平台 platforms</small></h1>
+<p class="downloads">下载 download: 兑付轮次 rounds <a href="/payouts?format=csv">CSV</a> · <a href="/payouts?format=xlsx">Excel</a>{% if !returned.is_empty() %} · 退汇 returned <a href="/payouts?format=csv&amp;table=returned">CSV</a> · <a href="/payouts?format=xlsx&amp;table=returned">Excel</a>{% endif %}{% if !batches.is_empty() %} · 银行批次 batches <a href="/payouts?format=csv&amp;table=batches">CSV</a> · <a href="/payouts?format=xlsx&amp;table=batches">Excel</a>{% endif %}</p>
 <p>可分配 pool <span title="{{ pool.exact }} 元">{{ pool.short }}</span> · 兑付 paid <span title="{{ paid.exact }} 元">{{ paid.short }}</span> · 提存 reserved <span title="{{ reserved.exact }} 元">{{ reserved.short }}</span></p>
 <table><tr><th>平台 platform</th><th>轮次 round</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
 {% for p in platforms %}{% for r in p.rounds %}<tr><td><a href="/platforms/{{ p.platform_id|urlencode_strict }}">{{ p.platform_id }}</a></td><td class="n">{{ r.round }}</td><td class="n" title="{{ r.pool.exact }} 元">{{ r.pool.short }}</td><td class="n" title="{{ r.paid.exact }} 元">{{ r.paid.short }}</td><td class="n" title="{{ r.reserved.exact }} 元">{{ r.reserved.short }}</td><td class="n" title="{{ r.carried.exact }} 元">{{ r.carried.short }}</td><td class="n" title="{{ r.surplus.exact }} 元">{{ r.surplus.short }}</td><td class="n">{{ r.lenders }} ({{ r.lenders_paid }})</td></tr>
@@ -1043,7 +1045,118 @@ pub struct ReturnedLine {
     pub reason_zh: String,
 }
 
+/// The payouts page's tables as downloads: the rounds (the default), the returned transfers,
+/// the bank batches' control totals.
+fn payout_table(desk: &Desk, which: Option<&str>) -> super::download::Table {
+    use super::download::{Table, Value};
+    let text = |s: &str| Value::Text(s.to_string());
+    match which {
+        Some("returned") => Table {
+            stem: "returned_transfers",
+            sheet: "退汇 returned",
+            headers: super::download::headers(&[
+                "平台 platform_id",
+                "轮次 round",
+                "出借人 lender_id",
+                "退汇合计(元) returned_total",
+                "保管中(元) held",
+                "本次重发(元) reissued",
+                "处理 disposition",
+                "依据 reason",
+            ]),
+            rows: desk
+                .run
+                .returned
+                .iter()
+                .map(|r| {
+                    vec![
+                        text(&r.platform_id),
+                        Value::Int(r.round),
+                        text(&r.lender_id),
+                        Value::Money(r.returned_total),
+                        Value::Money(r.held),
+                        Value::Money(r.reissued),
+                        text(&r.disposition),
+                        text(&r.reason_zh),
+                    ]
+                })
+                .collect(),
+        },
+        Some("batches") => Table {
+            stem: "batch_controls",
+            sheet: "银行批次 batches",
+            headers: super::download::headers(&[
+                "平台 platform_id",
+                "轮次 round",
+                "控制文件 control file",
+                "批次 batches",
+                "笔数 transfers",
+                "金额合计(元) total",
+                "缺账号 without account",
+                "需人工核对 to check",
+            ]),
+            rows: desk
+                .batches
+                .iter()
+                .map(|c| {
+                    vec![
+                        text(&c.platform_id),
+                        Value::Int(c.round),
+                        text(&c.file),
+                        Value::Int(c.batches.len() as i64),
+                        Value::Int(c.transfers as i64),
+                        Value::Money(c.total),
+                        Value::Int(c.without_account as i64),
+                        Value::Int(c.to_check as i64),
+                    ]
+                })
+                .collect(),
+        },
+        _ => Table {
+            stem: "payout_rounds",
+            sheet: "兑付轮次 rounds",
+            headers: super::download::headers(&[
+                "平台 platform_id",
+                "轮次 round",
+                "可分配(元) pool",
+                "兑付(元) paid",
+                "提存(元) reserved",
+                "结转(元) carried",
+                "退汇(元) returned",
+                "结余(元) surplus",
+                "出借人 lenders",
+                "获兑付 lenders_paid",
+            ]),
+            rows: desk
+                .run
+                .rounds
+                .iter()
+                .map(|r| {
+                    vec![
+                        text(&r.platform_id),
+                        Value::Int(r.round),
+                        Value::Money(r.pool),
+                        Value::Money(r.paid),
+                        Value::Money(r.reserved),
+                        Value::Money(r.carried),
+                        Value::Money(r.returned),
+                        Value::Money(r.surplus),
+                        Value::Int(r.lenders),
+                        Value::Int(r.lenders_paid),
+                    ]
+                })
+                .collect(),
+        },
+    }
+}
+
 pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> Response {
+    if let Some(r) = super::download::respond(
+        &payout_table(&desk, f.table.as_deref()),
+        f.format.as_deref(),
+    ) {
+        return r;
+    }
     let rounds = &desk.run.rounds;
     let mut platforms: Vec<PlatformRounds> = Vec::new();
     for r in rounds {

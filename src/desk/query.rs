@@ -12,13 +12,12 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::pages::answer;
 use super::Desk;
-use crate::domain::text::excel_safe;
 use crate::table::query as engine;
 
 /// Rows shown on the page; a download carries up to [`DOWNLOAD_ROWS`].
@@ -51,7 +50,7 @@ pub struct TableLine {
 #[template(
     ext = "html",
     source = r#"<h1>查询 Query <small>SQL, 只读 read-only</small></h1>
-<form method="get" action="/query"><textarea name="sql" rows="6" cols="100" placeholder="SELECT class_zh, count(*) FROM platforms GROUP BY class_zh">{{ sql }}</textarea><br><button type="submit">运行 run</button>{% if !sql.is_empty() %} <a class="dl" href="/query?format=csv&amp;sql={{ sql|urlencode_strict }}">CSV</a> <a class="dl" href="/query?format=json&amp;sql={{ sql|urlencode_strict }}">JSON</a>{% endif %}</form>
+<form method="get" action="/query"><textarea name="sql" rows="6" cols="100" placeholder="SELECT class_zh, count(*) FROM platforms GROUP BY class_zh">{{ sql }}</textarea><br><button type="submit">运行 run</button>{% if !sql.is_empty() %} <a class="dl" href="/query?format=csv&amp;sql={{ sql|urlencode_strict }}">CSV</a> <a class="dl" href="/query?format=xlsx&amp;sql={{ sql|urlencode_strict }}">Excel</a> <a class="dl" href="/query?format=json&amp;sql={{ sql|urlencode_strict }}">JSON</a>{% endif %}</form>
 {% if !error.is_empty() %}<p class="note"><strong>{{ error }}</strong></p>{% endif %}
 {% if let Some(a) = answer %}<p>{{ a.rows.len() }} 行 rows{% if a.truncated %}（仅显示前 {{ a.rows.len() }} 行 first rows only: download the CSV, or narrow the query）{% endif %}</p>
 <table><tr>{% for c in a.columns %}<th>{{ c }}</th>{% endfor %}</tr>
@@ -105,7 +104,7 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
         *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         return r;
     }
-    let download = matches!(format.as_deref(), Some("csv" | "json"));
+    let download = matches!(format.as_deref(), Some("csv" | "xlsx" | "json"));
     let rows = if download { DOWNLOAD_ROWS } else { PAGE_ROWS };
     // The SQL is checked before any process starts (the child checks it again).
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
@@ -135,7 +134,27 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
     })
     .await;
     match result {
-        Ok(Ok(a)) if format.as_deref() == Some("csv") => csv(&a),
+        Ok(Ok(a)) if matches!(format.as_deref(), Some("csv" | "xlsx")) => {
+            use super::download::{respond, Table, Value};
+            let table = Table {
+                stem: "query",
+                sheet: "查询 query",
+                headers: a.columns.clone(),
+                // Every value as the exact text the engine gave (money's digits, dates).
+                rows: a
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|v| v.clone().map_or(Value::Empty, Value::Text))
+                            .collect()
+                    })
+                    .collect(),
+            };
+            respond(&table, format.as_deref()).unwrap_or_else(|| {
+                (StatusCode::INTERNAL_SERVER_ERROR, "no such download").into_response()
+            })
+        }
         Ok(Ok(a)) => {
             page.answer = Some(a);
             answer(&page, "查询 Query", format.as_deref())
@@ -147,36 +166,6 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
             r
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the query failed").into_response(),
-    }
-}
-
-/// The answer as CSV for Excel: UTF-8 with BOM, text that would run as a formula neutralised.
-fn csv(a: &engine::Answer) -> Response {
-    let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
-    let mut ok = w
-        .write_record(a.columns.iter().map(|c| excel_safe(c).into_owned()))
-        .is_ok();
-    for r in &a.rows {
-        ok &= w
-            .write_record(
-                r.iter()
-                    .map(|v| excel_safe(v.as_deref().unwrap_or("")).into_owned()),
-            )
-            .is_ok();
-    }
-    match (ok, w.into_inner()) {
-        (true, Ok(bytes)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"query.csv\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "writing CSV failed").into_response(),
     }
 }
 

@@ -813,3 +813,87 @@ fn facets_count_subclass_stage_action_and_at_risk_and_a_platform_shows_every_rul
         .count();
     assert_eq!(fired, shown);
 }
+
+#[test]
+fn every_table_downloads_as_csv_and_xlsx_with_every_row() {
+    use calamine::Reader;
+    let w = Workdir::new("desk-downloads");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    let city = city.to_str().unwrap();
+    for args in [
+        vec!["run", city, "--out", "r", "--pay-all-rounds"],
+        vec!["compare", city, "--out", "c"],
+        vec!["vote", city, "--scheme", "pro", "--out", "v"],
+    ] {
+        let o = w.run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let rounds = run.rounds.clone();
+    let compare = winddown::desk::division::compare(&w.path("c")).unwrap();
+    let votes = winddown::desk::division::votes(&w.path("v")).unwrap();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        compare: compare.clone(),
+        votes: votes.clone(),
+        batches: Vec::new(),
+        people: None,
+        query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
+        token: None,
+    }));
+    // CSV: a header and one line per row; the rounds' paid adds up to the fen.
+    let lines = |uri: &str| {
+        let (s, _, body) = get(&app, uri, &[]);
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(body.starts_with('\u{feff}'), "{uri}");
+        let mut r = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+        r.records().map(|x| x.unwrap()).collect::<Vec<_>>()
+    };
+    let paid = lines("/payouts?format=csv");
+    assert_eq!(paid.len(), rounds.len());
+    let fen: i64 = paid
+        .iter()
+        .map(|r| winddown::domain::money::parse_fen(&r[3]).unwrap())
+        .sum();
+    assert_eq!(fen, rounds.iter().map(|r| r.paid).sum::<i64>());
+    assert_eq!(lines("/compare?format=csv").len(), compare.len());
+    assert_eq!(lines("/vote?format=csv").len(), votes.len());
+    // .xlsx: one sheet, a header and the same rows, money as numbers.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let bytes = |uri: &str| {
+        use tower::ServiceExt;
+        runtime.block_on(async {
+            let r = app
+                .clone()
+                .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            axum::body::to_bytes(r.into_body(), 1 << 26)
+                .await
+                .unwrap()
+                .to_vec()
+        })
+    };
+    for (uri, rows) in [
+        ("/payouts?format=xlsx", rounds.len()),
+        ("/compare?format=xlsx", compare.len()),
+        ("/vote?format=xlsx", votes.len()),
+    ] {
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes(uri))).unwrap();
+        let name = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&name).unwrap();
+        assert_eq!(range.height(), rows + 1, "{uri}");
+        if uri.starts_with("/payouts") {
+            let first = range.get((1, 3)).unwrap();
+            assert!(
+                matches!(first, calamine::Data::Float(_)),
+                "{uri}: {first:?}"
+            );
+        }
+    }
+}
