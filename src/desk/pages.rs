@@ -97,6 +97,20 @@ pub struct ClassLine {
     pub platforms: u64,
     pub lender_outstanding: String,
     pub lenders_current: i64,
+    /// The bar of the chart: the class's outstanding against the largest class's, in pixels
+    /// of [`BAR`].
+    pub bar: u32,
+}
+
+/// The width of a full bar in the overview's charts (inline SVG, no script).
+const BAR: u32 = 240;
+
+/// `part` of `whole` as a bar of at most [`BAR`] pixels (a part above zero shows at least 1).
+fn bar(part: i128, whole: i128) -> u32 {
+    if whole <= 0 || part <= 0 {
+        return 0;
+    }
+    ((part * i128::from(BAR) / whole) as u32).clamp(1, BAR)
 }
 
 #[derive(Serialize)]
@@ -106,6 +120,8 @@ pub struct StageLine {
     pub platforms_remaining: i64,
     pub outstanding_remaining: String,
     pub lenders_remaining: i64,
+    /// Bars of what remains against the start: platforms, outstanding, lenders.
+    pub bars: (u32, u32, u32),
 }
 
 #[derive(Serialize)]
@@ -120,12 +136,12 @@ pub struct AtRisk {
     ext = "html",
     source = r#"<h1>网贷机构风险处置 总览 <small>Overview · 数据截至 as of {{ as_of }}</small></h1>
 <h2>分类 Classes</h2>
-<table><tr><th>类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th></tr>
-{% for c in classes %}<tr><td><a href="/platforms?class={{ c.class }}">{{ c.class_zh }} {{ c.class }}</a></td><td class="n">{{ c.platforms }}</td><td class="n">{{ c.lender_outstanding }}</td><td class="n">{{ c.lenders_current }}</td></tr>
+<table><tr><th>类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>出借余额 outstanding</th></tr>
+{% for c in classes %}<tr><td><a href="/platforms?class={{ c.class }}">{{ c.class_zh }} {{ c.class }}</a></td><td class="n">{{ c.platforms }}</td><td class="n">{{ c.lender_outstanding }}</td><td class="n">{{ c.lenders_current }}</td><td><svg class="bar" width="240" height="12" role="img" aria-label="{{ c.lender_outstanding }}"><rect width="{{ c.bar }}" height="12" fill="rgb(176,58,46)"/></svg></td></tr>
 {% endfor %}</table>
 <h2>三降 by stage</h2>
-<table><tr><th>阶段 stage</th><th>截至 ends on</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th></tr>
-{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td></tr>
+<table><tr><th>阶段 stage</th><th>截至 ends on</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th><th>相对起点 against the start: 平台 · 余额 · 出借人</th></tr>
+{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td><td><svg class="bar" width="240" height="24" role="img" aria-label="remaining against the start"><rect y="0" width="{{ s.bars.0 }}" height="7" fill="rgb(31,78,121)"/><rect y="8" width="{{ s.bars.1 }}" height="7" fill="rgb(176,58,46)"/><rect y="16" width="{{ s.bars.2 }}" height="7" fill="rgb(125,102,8)"/></svg></td></tr>
 {% endfor %}</table>
 {% if let Some(d) = deadline %}<h2>期限 Deadline {{ d }}</h2>
 {% if at_risk.is_empty() %}<p>所有平台均可按期完成 every platform can finish by it.</p>{% else %}<p>无法按期完成 cannot finish by it ({{ at_risk.len() }}):</p>
@@ -144,6 +160,17 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
     let fen = |y: &str| crate::domain::money::parse_fen(y).unwrap_or(0);
     let mut by_class: Vec<_> = s.by_class.iter().collect();
     by_class.sort_by_key(|c| crate::domain::class::Class::shown_rank(&c.class));
+    let largest = by_class
+        .iter()
+        .map(|c| i128::from(fen(&c.lender_outstanding)))
+        .max()
+        .unwrap_or(0);
+    let start = s.plan.first();
+    let start = (
+        start.map_or(0, |st| i128::from(st.platforms_remaining)),
+        start.map_or(0, |st| i128::from(fen(&st.outstanding_remaining))),
+        start.map_or(0, |st| i128::from(st.lenders_remaining)),
+    );
     let page = Overview {
         as_of: s.as_of.clone().unwrap_or_default(),
         classes: by_class
@@ -154,6 +181,7 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
                 platforms: c.platforms,
                 lender_outstanding: grouped(i128::from(fen(&c.lender_outstanding))),
                 lenders_current: c.lenders_current,
+                bar: bar(i128::from(fen(&c.lender_outstanding)), largest),
             })
             .collect(),
         stages: s
@@ -165,6 +193,11 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
                 platforms_remaining: st.platforms_remaining,
                 outstanding_remaining: grouped(i128::from(fen(&st.outstanding_remaining))),
                 lenders_remaining: st.lenders_remaining,
+                bars: (
+                    bar(i128::from(st.platforms_remaining), start.0),
+                    bar(i128::from(fen(&st.outstanding_remaining)), start.1),
+                    bar(i128::from(st.lenders_remaining), start.2),
+                ),
             })
             .collect(),
         deadline: s.deadline.as_ref().map(|d| d.deadline.clone()),
@@ -797,6 +830,9 @@ fn platforms_xlsx(rows: &[&Platform]) -> Response {
 #[derive(Serialize)]
 pub struct RoundLine {
     pub round: i64,
+    /// The ratio of the claims the round reached, as a percentage ("—" when not recorded).
+    pub level: String,
+    pub returned: Money,
     pub pool: Money,
     pub paid: Money,
     pub reserved: Money,
@@ -809,6 +845,10 @@ pub struct RoundLine {
 fn round_line(r: &Round) -> RoundLine {
     RoundLine {
         round: r.round,
+        level: r
+            .level
+            .map_or_else(|| "—".to_string(), |l| format!("{:.2}%", l * 100.0)),
+        returned: money(r.returned),
         pool: money(r.pool),
         paid: money(r.paid),
         reserved: money(r.reserved),
@@ -909,8 +949,8 @@ fn rule_number(rule: &str, v: Option<f64>) -> String {
 <p>责任单位 responsible units: {% for u in p.responsible_units %}{% if !loop.first %}、{% endif %}{{ u }}{% endfor %}</p>
 <ol class="steps">{% for s in p.steps %}<li><time>{{ s.2 }}</time> {{ s.0 }} <span class="en">{{ s.1 }}</span></li>{% endfor %}</ol>
 <h2>兑付轮次 Payout rounds</h2>
-{% if rounds.is_empty() %}<p>尚无兑付 no payout round yet.</p>{% else %}<table><tr><th>轮次 round</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
-{% for r in rounds %}<tr><td class="n">{{ r.round }}</td><td class="n" title="{{ r.pool.exact }} 元">{{ r.pool.short }}</td><td class="n" title="{{ r.paid.exact }} 元">{{ r.paid.short }}</td><td class="n" title="{{ r.reserved.exact }} 元">{{ r.reserved.short }}</td><td class="n" title="{{ r.carried.exact }} 元">{{ r.carried.short }}</td><td class="n" title="{{ r.surplus.exact }} 元">{{ r.surplus.short }}</td><td class="n">{{ r.lenders }} ({{ r.lenders_paid }})</td></tr>
+{% if rounds.is_empty() %}<p>尚无兑付 no payout round yet.</p>{% else %}<table><tr><th>轮次 round</th><th>兑付比例 ratio</th><th>可分配 pool</th><th>兑付 paid</th><th>提存 reserved</th><th>结转 carried</th><th>退汇 returned</th><th>结余 surplus</th><th>出借人 lenders (paid)</th></tr>
+{% for r in rounds %}<tr><td class="n">{{ r.round }}</td><td class="n">{{ r.level }}</td><td class="n" title="{{ r.pool.exact }} 元">{{ r.pool.short }}</td><td class="n" title="{{ r.paid.exact }} 元">{{ r.paid.short }}</td><td class="n" title="{{ r.reserved.exact }} 元">{{ r.reserved.short }}</td><td class="n" title="{{ r.carried.exact }} 元">{{ r.carried.short }}</td><td class="n" title="{{ r.returned.exact }} 元">{{ r.returned.short }}</td><td class="n" title="{{ r.surplus.exact }} 元">{{ r.surplus.short }}</td><td class="n">{{ r.lenders }} ({{ r.lenders_paid }})</td></tr>
 {% endfor %}</table>{% endif %}"#
 )]
 pub struct PlatformPage {
@@ -1567,4 +1607,21 @@ pub async fn stylesheet() -> Response {
 
 pub async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "没有这个页面 no such page\n").into_response()
+}
+
+#[cfg(test)]
+mod bar_tests {
+    use super::{bar, BAR};
+
+    #[test]
+    fn a_bar_is_its_share_of_the_full_width_and_never_hides_a_nonzero_part() {
+        assert_eq!(bar(0, 100), 0);
+        assert_eq!(bar(100, 100), BAR);
+        assert_eq!(bar(50, 100), BAR / 2);
+        // 1 of 10,000: rounds to 0 pixels, shown as 1.
+        assert_eq!(bar(1, 10_000), 1);
+        // Nothing to compare with, or more than the whole (never wider than the chart).
+        assert_eq!(bar(5, 0), 0);
+        assert_eq!(bar(300, 100), BAR);
+    }
 }

@@ -26,7 +26,7 @@ use crate::table::export_file::ExportFile;
 const UNKNOWN: u32 = u32::MAX;
 
 /// One round of the ledger, from payout_rounds.parquet (money in fen).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LedgerRound {
     pub platform_id: String,
     pub round: i64,
@@ -38,6 +38,9 @@ pub struct LedgerRound {
     /// Returned transfers sent again in the run that wrote the file.
     pub reissued: i64,
     pub surplus: i64,
+    /// The ratio of the claims the round brought every lender up to (none for a round taken
+    /// from a ledger, or in a file written before the column).
+    pub level: Option<f64>,
     pub lenders: i64,
     pub lenders_paid: i64,
 }
@@ -532,6 +535,11 @@ pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
         }
     };
     let (returned, reissued) = (optional(&f::RETURNED)?, optional(&f::REISSUED)?);
+    let level = if t.has(&f::LEVEL) {
+        t.opt_ratio(&f::LEVEL)?
+    } else {
+        vec![None; ids.len()]
+    };
     let mut rounds: Vec<LedgerRound> = (0..ids.len())
         .map(|i| LedgerRound {
             platform_id: ids[i].clone(),
@@ -543,6 +551,7 @@ pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
             returned: returned[i],
             reissued: reissued[i],
             surplus: surplus[i],
+            level: level[i],
             lenders: lenders[i],
             lenders_paid: lenders_paid[i],
         })

@@ -858,6 +858,16 @@ fn every_table_downloads_as_csv_and_xlsx_with_every_row() {
         .map(|r| winddown::domain::money::parse_fen(&r[3]).unwrap())
         .sum();
     assert_eq!(fen, rounds.iter().map(|r| r.paid).sum::<i64>());
+    // A platform's rounds show the ratio each reached (payout_rounds.parquet's level).
+    let r0 = &rounds[0];
+    let level = r0.level.expect("a computed round has its level");
+    let (_, _, pj) = get(
+        &app,
+        &format!("/platforms/{}?format=json", r0.platform_id),
+        &[],
+    );
+    let pv: serde_json::Value = serde_json::from_str(&pj).unwrap();
+    assert_eq!(pv["rounds"][0]["level"], format!("{:.2}%", level * 100.0));
     assert_eq!(lines("/compare?format=csv").len(), compare.len());
     assert_eq!(lines("/vote?format=csv").len(), votes.len());
     // .xlsx: one sheet, a header and the same rows, money as numbers.
