@@ -515,6 +515,8 @@ pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
             &f::LENDERS,
             &f::LENDERS_PAID,
             &f::RETURNED,
+            &f::REISSUED,
+            &f::LEVEL,
         ],
     )?;
     let (ids, round) = (t.text(&PLATFORM_ID)?, t.int(&ROUND)?);

@@ -36,20 +36,23 @@ use crate::error::{Error, Result};
 /// The columns asked for of an export, the rows kept (all, or one lender's).
 pub struct ExportFile {
     path: PathBuf,
+    /// The fields asked for that the file has (reading another is a bug of ours).
+    present: Vec<&'static str>,
+    /// The fields asked for.
+    asked: Vec<&'static str>,
     /// Each decoded batch with the rows of it that are kept (`None`: all).
     batches: Vec<(RecordBatch, Option<Vec<usize>>)>,
 }
 
 impl ExportFile {
     /// Every row of `fields` (those the file has).
-    pub fn read(path: &Path, fields: &[&Field]) -> Result<ExportFile> {
-        let batches = decode(path, fields, None, None)?
-            .into_iter()
-            .map(|b| (b, None))
-            .collect();
+    pub fn read(path: &Path, fields: &[&'static Field]) -> Result<ExportFile> {
+        let (present, batches) = decode(path, fields, None, None)?;
         Ok(ExportFile {
             path: path.to_path_buf(),
-            batches,
+            present,
+            asked: fields.iter().map(|f| f.name).collect(),
+            batches: batches.into_iter().map(|b| (b, None)).collect(),
         })
     }
 
@@ -57,16 +60,18 @@ impl ExportFile {
     /// the lender are read (all of them where a file has no filter), the lender test runs on
     /// `lender_id` alone, and the other columns are decoded only for the pages that hold a
     /// matching row (the page index tells where they are).
-    pub fn read_lender(path: &Path, fields: &[&Field], lender: &str) -> Result<ExportFile> {
+    pub fn read_lender(path: &Path, fields: &[&'static Field], lender: &str) -> Result<ExportFile> {
         let groups = groups_that_may_hold(path, lender)?;
-        let batches = decode(path, fields, Some(groups), Some(lender))?
-            .into_iter()
-            .filter(|b| b.num_rows() > 0)
-            .map(|b| (b, None))
-            .collect();
+        let (present, batches) = decode(path, fields, Some(groups), Some(lender))?;
         Ok(ExportFile {
             path: path.to_path_buf(),
-            batches,
+            present,
+            asked: fields.iter().map(|f| f.name).collect(),
+            batches: batches
+                .into_iter()
+                .filter(|b| b.num_rows() > 0)
+                .map(|b| (b, None))
+                .collect(),
         })
     }
 
@@ -78,13 +83,9 @@ impl ExportFile {
             .sum()
     }
 
-    /// Whether the file has `field` (and it was asked for).
+    /// Whether the file has `field` (one of those asked for).
     pub fn has(&self, field: &Field) -> bool {
-        match self.batches.first() {
-            Some((b, _)) => b.column_by_name(field.name).is_some(),
-            // No rows: nothing to ask for either.
-            None => true,
-        }
+        self.present.contains(&field.name)
     }
 
     /// A text column (null as ""), whether written as Utf8, LargeUtf8 or a string view.
@@ -289,6 +290,13 @@ impl ExportFile {
                 field.name, field.kind
             )));
         }
+        if !self.asked.contains(&field.name) {
+            return Err(Error::Internal(format!(
+                "{} was not asked for when {} was read",
+                field.name,
+                self.path.display()
+            )));
+        }
         let mut out = Vec::with_capacity(self.rows());
         for (b, keep) in &self.batches {
             let column = b
@@ -400,25 +408,30 @@ fn open(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))
 }
 
-/// The record batches of `fields` (those the file has), of `groups` or all row groups, and
-/// only the rows of `lender` when one is given. A damaged file is an error naming it, even
+/// The fields of `fields` the file has, and the record batches of those, of `groups` or all
+/// row groups, and only the rows of `lender` when one is given. A damaged file is an error naming it, even
 /// where a decoder panics.
 fn decode(
     path: &Path,
-    fields: &[&Field],
+    fields: &[&'static Field],
     groups: Option<Vec<usize>>,
     lender: Option<&str>,
-) -> Result<Vec<RecordBatch>> {
+) -> Result<(Vec<&'static str>, Vec<RecordBatch>)> {
     let file = open(path)?;
-    crate::error::contained(|| -> Result<Vec<RecordBatch>> {
+    crate::error::contained(|| -> Result<(Vec<&'static str>, Vec<RecordBatch>)> {
         // The page index lets a row filter skip the pages that hold no selected row.
         let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
         let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
             .map_err(|e| bad(path, e))?;
         let schema = builder.schema().clone();
-        let mut roots: Vec<usize> = fields
+        let present: Vec<&'static str> = fields
             .iter()
-            .filter_map(|f| schema.index_of(f.name).ok())
+            .map(|f| f.name)
+            .filter(|n| schema.index_of(n).is_ok())
+            .collect();
+        let mut roots: Vec<usize> = present
+            .iter()
+            .filter_map(|n| schema.index_of(n).ok())
             .collect();
         roots.sort_unstable();
         roots.dedup();
@@ -443,11 +456,12 @@ fn decode(
             });
             builder = builder.with_row_filter(RowFilter::new(vec![Box::new(test)]));
         }
-        builder
+        let batches = builder
             .build()
             .map_err(|e| bad(path, e))?
             .map(|b| b.map_err(|e| bad(path, e)))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((present, batches))
     })
     .ok_or_else(|| bad(path, "the file is damaged"))?
 }
@@ -531,9 +545,23 @@ mod tests {
         assert_eq!(t.text(&PLATFORM_ID).unwrap(), ["P1", "P1"]);
         assert_eq!(t.int(&ROUND).unwrap(), [2, 2]);
         assert_eq!(t.money(&payouts::PAID).unwrap(), [1234, 1]);
-        // A column the file lacks: not there, and an error when asked for.
+        // A column asked for that the file lacks: not there, and the file's fault when read.
+        let t = ExportFile::read(
+            &path,
+            &[&PLATFORM_ID, &ROUND, &payouts::PAID, &payouts::RESERVED],
+        )
+        .unwrap();
         assert!(!t.has(&payouts::RESERVED));
-        assert!(t.money(&payouts::RESERVED).is_err());
+        assert!(matches!(
+            t.money(&payouts::RESERVED),
+            Err(Error::BadFile { .. })
+        ));
+        // A column not asked for is a bug of ours, never a silent zero.
+        assert!(!t.has(&payouts::CARRIED));
+        assert!(matches!(
+            t.money(&payouts::CARRIED),
+            Err(Error::Internal(_))
+        ));
         // A field read as another type than its contract's is a bug, not the file's fault.
         assert!(matches!(t.text(&payouts::PAID), Err(Error::Internal(_))));
         // Half a fen is not money winddown wrote.
