@@ -13,6 +13,7 @@
 pub mod batches;
 pub mod division;
 pub mod download;
+pub mod lenders;
 pub mod pages;
 pub mod personal;
 pub mod query;
@@ -62,6 +63,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/", get(pages::overview))
         .route("/platforms", get(pages::platforms))
         .route("/platforms/{id}", get(pages::platform))
+        .route("/platforms/{id}/lenders", get(lenders::platform_lenders))
         .route("/payouts", get(pages::payouts))
         .route("/progress", get(pages::progress))
         .route("/compare", get(division::compare_page))

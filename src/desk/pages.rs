@@ -402,7 +402,7 @@ impl Filters {
 }
 
 /// Percent-encoding of a query value (everything but unreserved bytes).
-fn url_encode(s: &str) -> String {
+pub(super) fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -942,7 +942,7 @@ fn rule_number(rule: &str, v: Option<f64>) -> String {
 <tr><th>债权总额 total claim</th><td><span title="{{ claim.exact }} 元">{{ claim.short }}</span> ({{ p.claim_lenders }} 名出借人 lenders)</td></tr></table>
 <h2>出借人按债权规模 Lenders by claim size</h2>
 <table><tr><th>规模 band</th><th>出借人 lenders</th><th>债权 claims (元)</th></tr>
-{% for b in bands %}<tr><td>{{ b.label }}</td><td class="n">{{ b.lenders }}</td><td class="n">{{ b.claim.exact }}</td></tr>
+{% for b in bands %}<tr><td>{{ b.label }}</td><td class="n">{% if b.lenders > 0 %}<a href="/platforms/{{ p.platform_id|urlencode_strict }}/lenders?band={{ b.band }}">{{ b.lenders }}</a>{% else %}0{% endif %}</td><td class="n">{{ b.claim.exact }}</td></tr>
 {% endfor %}</table>
 <h2>一企一策 The plan</h2>
 <p>{{ p.action_zh }} · 阶段 stage {{ p.stage }}: {{ p.start_on }} → {{ p.complete_by }}{% if p.at_risk %}<br><strong>{{ p.at_risk_reason_zh }}</strong>{% endif %}</p>

@@ -30,7 +30,7 @@ use parquet::file::reader::FileReader;
 use parquet::file::serialized_reader::{ReadOptionsBuilder, SerializedFileReader};
 
 use crate::domain::date::Date;
-use crate::domain::exports::{Field, Kind, LENDER_ID};
+use crate::domain::exports::{Field, Kind, LENDER_ID, PLATFORM_ID};
 use crate::error::{Error, Result};
 
 /// The columns asked for of an export, the rows kept (all, or one lender's).
@@ -62,7 +62,30 @@ impl ExportFile {
     /// matching row (the page index tells where they are).
     pub fn read_lender(path: &Path, fields: &[&'static Field], lender: &str) -> Result<ExportFile> {
         let groups = groups_that_may_hold(path, lender)?;
-        let (present, batches) = decode(path, fields, Some(groups), Some(lender))?;
+        let (present, batches) = decode(path, fields, Some(groups), Some((&LENDER_ID, lender)))?;
+        Ok(ExportFile {
+            path: path.to_path_buf(),
+            present,
+            asked: fields.iter().map(|f| f.name).collect(),
+            batches: batches
+                .into_iter()
+                .filter(|b| b.num_rows() > 0)
+                .map(|b| (b, None))
+                .collect(),
+        })
+    }
+
+    /// The rows whose `platform_id` is `platform`, in a file sorted by it (claims, payouts):
+    /// only the row groups whose statistics may hold it are read, and within them the pages
+    /// that do.
+    pub fn read_platform(
+        path: &Path,
+        fields: &[&'static Field],
+        platform: &str,
+    ) -> Result<ExportFile> {
+        let groups = groups_in_range(path, &PLATFORM_ID, platform)?;
+        let (present, batches) =
+            decode(path, fields, Some(groups), Some((&PLATFORM_ID, platform)))?;
         Ok(ExportFile {
             path: path.to_path_buf(),
             present,
@@ -415,7 +438,7 @@ fn decode(
     path: &Path,
     fields: &[&'static Field],
     groups: Option<Vec<usize>>,
-    lender: Option<&str>,
+    only: Option<(&Field, &str)>,
 ) -> Result<(Vec<&'static str>, Vec<RecordBatch>)> {
     let file = open(path)?;
     crate::error::contained(|| -> Result<(Vec<&'static str>, Vec<RecordBatch>)> {
@@ -440,18 +463,19 @@ fn decode(
         if let Some(groups) = groups {
             builder = builder.with_row_groups(groups);
         }
-        if let Some(lender) = lender {
+        if let Some((key, value)) = only {
             let column = schema
-                .index_of(LENDER_ID.name)
-                .map_err(|_| bad(path, "no lender_id column"))?;
-            let only = ProjectionMask::roots(builder.parquet_schema(), [column]);
-            let lender = lender.to_string();
-            let test = ArrowPredicateFn::new(only, move |batch: RecordBatch| {
+                .index_of(key.name)
+                .map_err(|_| bad(path, format!("no {} column", key.name)))?;
+            let mask = ProjectionMask::roots(builder.parquet_schema(), [column]);
+            let value = value.to_string();
+            let name = key.name;
+            let test = ArrowPredicateFn::new(mask, move |batch: RecordBatch| {
                 let ids = texts(batch.column(0).as_ref()).ok_or_else(|| {
-                    arrow_schema::ArrowError::SchemaError("lender_id is not text".into())
+                    arrow_schema::ArrowError::SchemaError(format!("{name} is not text"))
                 })?;
                 Ok((0..batch.num_rows())
-                    .map(|i| Some(ids(i) == Some(lender.as_str())))
+                    .map(|i| Some(ids(i) == Some(value.as_str())))
                     .collect::<BooleanArray>())
             });
             builder = builder.with_row_filter(RowFilter::new(vec![Box::new(test)]));
@@ -464,6 +488,26 @@ fn decode(
         Ok((present, batches))
     })
     .ok_or_else(|| bad(path, "the file is damaged"))?
+}
+
+/// Row groups whose min/max statistics of text column `key` may hold `value` (all where a
+/// row group has none).
+fn groups_in_range(path: &Path, key: &Field, value: &str) -> Result<Vec<usize>> {
+    let reader = SerializedFileReader::new(open(path)?).map_err(|e| bad(path, e))?;
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr_ptr();
+    let column = (0..schema.num_columns())
+        .find(|i| schema.column(*i).name() == key.name)
+        .ok_or_else(|| bad(path, format!("no {} column", key.name)))?;
+    Ok((0..meta.num_row_groups())
+        .filter(|&g| {
+            let stats = meta.row_group(g).column(column).statistics();
+            match stats.and_then(|s| Some((s.min_bytes_opt()?, s.max_bytes_opt()?))) {
+                Some((min, max)) => min <= value.as_bytes() && value.as_bytes() <= max,
+                None => true,
+            }
+        })
+        .collect())
 }
 
 /// Row groups whose `lender_id` bloom filter may hold `lender` (all where there is none).

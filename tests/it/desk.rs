@@ -910,3 +910,64 @@ fn every_table_downloads_as_csv_and_xlsx_with_every_row() {
         }
     }
 }
+
+#[test]
+fn a_platforms_lenders_by_band_are_its_band_counts_ids_only() {
+    let w = Workdir::new("desk-platform-lenders");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    // Small row groups, so that the platform's rows are picked out of several by their
+    // statistics.
+    let o = w.run_env(
+        &["run", city.to_str().unwrap(), "--out", "r"],
+        &[("WINDDOWN_ROW_GROUP_ROWS", "1000")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let p = run
+        .platforms
+        .iter()
+        .max_by_key(|p| p.claim_lenders)
+        .unwrap()
+        .clone();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+        run,
+        progress: None,
+        compare: Vec::new(),
+        votes: Vec::new(),
+        batches: Vec::new(),
+        people: None,
+        query_running: Default::default(),
+        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
+        token: None,
+    }));
+    let url = format!("/platforms/{}/lenders", p.platform_id);
+    let (s, _, json) = get(&app, &format!("{url}?format=json"), &[]);
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"], p.claim_lenders);
+    // Each band's list is the band's count on the platform's page, its claims the band's sum.
+    for (band, lenders, claim) in &p.bands {
+        let (_, _, csv) = get(&app, &format!("{url}?band={band}&format=csv"), &[]);
+        let mut r = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        assert_eq!(rows.len() as i64, *lenders, "{band}");
+        let sum: i64 = rows
+            .iter()
+            .map(|r| winddown::domain::money::parse_fen(&r[1]).unwrap())
+            .sum();
+        assert_eq!(sum, *claim, "{band}");
+    }
+    // 100 a page; ids only — the sample's names never appear.
+    let (_, _, page) = get(&app, &url, &[]);
+    assert_eq!(
+        page.matches("<a href=\"/lenders/").count(),
+        p.claim_lenders.min(100) as usize
+    );
+    let names = std::fs::read_to_string(city.join("lenders.csv")).unwrap();
+    let first_name = names.lines().nth(1).unwrap().split(',').nth(1).unwrap();
+    assert!(!page.contains(first_name));
+    let (s, _, _) = get(&app, &format!("{url}?band=nonsense"), &[]);
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _, _) = get(&app, "/platforms/NOPE/lenders", &[]);
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
