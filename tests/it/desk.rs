@@ -168,7 +168,9 @@ fn every_route_answers_escapes_and_has_its_twin() {
     assert!(body.contains("已出险"), "{body}");
     // Its lenders by claim band (L1's 1,000 yuan: below 1万) and responsible units.
     assert!(
-        body.contains("<td>1万以下 below 10k</td><td class=\"n\">1</td>"),
+        body.contains(
+            "<td>1万以下 below 10k</td><td class=\"n\"><a href=\"/platforms/%3Cb%3EP1%3C%2Fb%3E/lenders?band=band_0_1w\">1</a></td>"
+        ),
         "{body}"
     );
     assert!(body.contains("责任单位 responsible units: "), "{body}");
