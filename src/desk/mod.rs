@@ -53,6 +53,24 @@ pub struct Desk {
     pub token: Option<String>,
 }
 
+impl Desk {
+    /// A desk over `run` alone — no earlier run, no results, no batches, no personal data, no
+    /// token — whose queries run `query_exe` (the `winddown` binary).
+    pub fn new(run: run::Run, query_exe: std::path::PathBuf) -> Desk {
+        Desk {
+            run,
+            progress: None,
+            compare: Vec::new(),
+            votes: Vec::new(),
+            batches: Vec::new(),
+            people: None,
+            query_running: std::sync::atomic::AtomicBool::new(false),
+            query_exe,
+            token: None,
+        }
+    }
+}
+
 /// The Content-Security-Policy of every answer: no script at all, styles from the desk only.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                        form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -210,15 +228,16 @@ pub fn serve(
         Some(new_token()?)
     };
     let desk = Arc::new(Desk {
-        run,
         progress,
         compare,
         votes,
         batches,
         people,
-        query_running: std::sync::atomic::AtomicBool::new(false),
-        query_exe: std::env::current_exe().map_err(|e| Error::io("the winddown binary", e))?,
         token,
+        ..Desk::new(
+            run,
+            std::env::current_exe().map_err(|e| Error::io("the winddown binary", e))?,
+        )
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

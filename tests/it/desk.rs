@@ -41,15 +41,8 @@ fn run_folder(w: &Workdir) {
 fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     winddown::desk::router(Arc::new(winddown::desk::Desk {
-        run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
         token: token.map(str::to_string),
+        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
     }))
 }
 
@@ -384,17 +377,10 @@ fn the_payouts_page_shows_returned_transfers() {
     let o = w.run(&["run", "data", "--ledger", "r", "--out", "r2"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let run = winddown::desk::run::Run::load(&w.path("r2")).unwrap();
-    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
-    }));
+        env!("CARGO_BIN_EXE_winddown").into(),
+    )));
     let (s, _, body) = get(&app, "/payouts", &[]);
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("退汇 Returned transfers"), "{body}");
@@ -428,15 +414,9 @@ fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
     // estate, the voting rules of vote.
     assert!(compare.iter().any(|l| l.platform_id == "<b>P1</b>"));
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
-        run,
-        progress: None,
         compare: compare.clone(),
         votes: votes.clone(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
+        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
     }));
     let (s, _, body) = get(&app, "/compare", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -530,15 +510,8 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
         assert_eq!(batched + c.without_account, c.transfers, "{}", c.file);
     }
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
-        run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
         batches: controls.clone(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
+        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -555,15 +528,8 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
     wrong[0].total += 1;
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
-        run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
         batches: wrong,
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
+        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
     }));
     let (_, _, body) = get(&app, "/payouts", &[]);
     assert!(body.contains("不符 differs"), "{body}");
@@ -687,15 +653,8 @@ fn the_progress_page_has_districts_the_total_and_the_plan() {
     let run = winddown::desk::run::Run::load(&w.path("b")).unwrap();
     let platforms_now = run.platforms.len() as i64;
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
-        run,
         progress: Some(b.clone()),
-        compare: Vec::new(),
-        votes: Vec::new(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
+        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
     }));
     let (s, _, json) = get(&app, "/progress?format=json", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -744,17 +703,10 @@ fn facets_count_subclass_stage_action_and_at_risk_and_a_platform_shows_every_rul
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     let platforms = run.platforms.clone();
-    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
-    }));
+        env!("CARGO_BIN_EXE_winddown").into(),
+    )));
     let (_, _, json) = get(&app, "/platforms?format=json", &[]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let group = |key: &str| {
@@ -835,15 +787,9 @@ fn every_table_downloads_as_csv_and_xlsx_with_every_row() {
     let compare = winddown::desk::division::compare(&w.path("c")).unwrap();
     let votes = winddown::desk::division::votes(&w.path("v")).unwrap();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
-        run,
-        progress: None,
         compare: compare.clone(),
         votes: votes.clone(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
+        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
     }));
     // CSV: a header and one line per row; the rounds' paid adds up to the fen.
     let lines = |uri: &str| {
@@ -931,17 +877,10 @@ fn a_platforms_lenders_by_band_are_its_band_counts_ids_only() {
         .max_by_key(|p| p.claim_lenders)
         .unwrap()
         .clone();
-    let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
-    }));
+        env!("CARGO_BIN_EXE_winddown").into(),
+    )));
     let url = format!("/platforms/{}/lenders", p.platform_id);
     let (s, _, json) = get(&app, &format!("{url}?format=json"), &[]);
     assert_eq!(s, StatusCode::OK);

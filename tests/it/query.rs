@@ -163,17 +163,10 @@ fn csv_answers_are_inert_in_excel() {
 
     // The desk's page: the same engine, the same refusals, its JSON twin.
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
-    let desk = Arc::new(winddown::desk::Desk {
+    let desk = Arc::new(winddown::desk::Desk::new(
         run,
-        progress: None,
-        compare: Vec::new(),
-        votes: Vec::new(),
-        batches: Vec::new(),
-        people: None,
-        query_running: Default::default(),
-        query_exe: env!("CARGO_BIN_EXE_winddown").into(),
-        token: None,
-    });
+        env!("CARGO_BIN_EXE_winddown").into(),
+    ));
     let app = winddown::desk::router(desk);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
