@@ -8,8 +8,10 @@
 //! a folder committed atomically. [`domain`] holds money, dates and classes (no polars);
 //! [`config`] the regulator-editable rules; [`table`] is the wall behind which polars reads
 //! Parquet; [`cli`] the commands; [`generate`] synthetic data at any scale; [`desk`] the
-//! browser desk over a run folder (`winddown serve`).
+//! browser desk over a run folder (`winddown serve`); [`cases`] the arithmetic of
+//! illegal-fundraising cases (losses, who is paid; in progress, docs/cases.md).
 
+pub mod cases;
 pub mod cli;
 pub mod config;
 pub mod desk;

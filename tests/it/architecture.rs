@@ -102,7 +102,7 @@ fn layer(module: &str) -> Option<u8> {
         "config" => 2,
         "input" => 3,
         "rules" => 4,
-        "payout" => 5,
+        "payout" | "cases" => 5,
         "output" => 6,
         // Synthetic data (writes through output) and the desk in a browser (reads run
         // folders): used by the command line only.

@@ -1,0 +1,9 @@
+//! Illegal-fundraising cases (docs/cases.md): what a participant lost across all their
+//! accounts, who is paid and who must give money back, in what order the claimants of a case
+//! come, and the rounds that clear the money back (清退). Pure arithmetic over integer fen,
+//! like `payout`: the tables are read by `input`, the files written by `output`.
+//!
+//! Built so far: each person's loss and crime amount from their cash flows, and their
+//! standing — claimant, defendant, helper, net winner, or no loss ([`loss`]).
+
+pub mod loss;
