@@ -4,6 +4,8 @@
 //! like `payout`: the tables are read by `input`, the files written by `output`.
 //!
 //! Built so far: each person's loss and crime amount from their cash flows, and their
-//! standing — claimant, defendant, helper, net winner, or no loss ([`loss`]).
+//! standing — claimant, defendant, helper, net winner, or no loss ([`loss`]); the order in
+//! which the case's claimant classes are paid ([`waterfall`]).
 
 pub mod loss;
+pub mod waterfall;
