@@ -122,6 +122,8 @@ pub struct StageLine {
     pub lenders_remaining: i64,
     /// Bars of what remains against the start: platforms, outstanding, lenders.
     pub bars: (u32, u32, u32),
+    /// The config's 三降 targets due at this stage, and whether each is met.
+    pub targets: Vec<(String, bool)>,
 }
 
 #[derive(Serialize)]
@@ -140,8 +142,8 @@ pub struct AtRisk {
 {% for c in classes %}<tr><td><a href="/platforms?class={{ c.class }}">{{ c.class_zh }} {{ c.class }}</a></td><td class="n">{{ c.platforms }}</td><td class="n">{{ c.lender_outstanding }}</td><td class="n">{{ c.lenders_current }}</td><td><svg class="bar" width="240" height="12" role="img" aria-label="{{ c.lender_outstanding }}"><rect width="{{ c.bar }}" height="12" fill="rgb(176,58,46)"/></svg></td></tr>
 {% endfor %}</table>
 <h2>三降 by stage</h2>
-<table><tr><th>阶段 stage</th><th>截至 ends on</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th><th>相对起点 against the start: 平台 · 余额 · 出借人</th></tr>
-{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td><td><svg class="bar" width="240" height="24" role="img" aria-label="remaining against the start"><rect y="0" width="{{ s.bars.0 }}" height="7" fill="rgb(31,78,121)"/><rect y="8" width="{{ s.bars.1 }}" height="7" fill="rgb(176,58,46)"/><rect y="16" width="{{ s.bars.2 }}" height="7" fill="rgb(125,102,8)"/></svg></td></tr>
+<table><tr><th>阶段 stage</th><th>截至 ends on</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th><th>相对起点 against the start: 平台 · 余额 · 出借人</th><th>目标 targets</th></tr>
+{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td><td><svg class="bar" width="240" height="24" role="img" aria-label="remaining against the start"><rect y="0" width="{{ s.bars.0 }}" height="7" fill="rgb(31,78,121)"/><rect y="8" width="{{ s.bars.1 }}" height="7" fill="rgb(176,58,46)"/><rect y="16" width="{{ s.bars.2 }}" height="7" fill="rgb(125,102,8)"/></svg></td><td>{% for t in s.targets %}{% if t.1 %}达成 met{% else %}<strong>未达成 missed</strong>{% endif %}: {{ t.0 }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>
 {% if let Some(d) = deadline %}<h2>期限 Deadline {{ d }}</h2>
 {% if at_risk.is_empty() %}<p>所有平台均可按期完成 every platform can finish by it.</p>{% else %}<p>无法按期完成 cannot finish by it ({{ at_risk.len() }}):</p>
@@ -193,6 +195,11 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
                 platforms_remaining: st.platforms_remaining,
                 outstanding_remaining: grouped(i128::from(fen(&st.outstanding_remaining))),
                 lenders_remaining: st.lenders_remaining,
+                targets: st
+                    .targets
+                    .iter()
+                    .map(|t| (t.target.clone(), t.met))
+                    .collect(),
                 bars: (
                     bar(i128::from(st.platforms_remaining), start.0),
                     bar(i128::from(fen(&st.outstanding_remaining)), start.1),

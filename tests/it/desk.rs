@@ -912,3 +912,51 @@ fn a_platforms_lenders_by_band_are_its_band_counts_ids_only() {
     let (s, _, _) = get(&app, "/platforms/NOPE/lenders", &[]);
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn the_overview_charts_classes_and_stages_and_says_which_targets_are_met() {
+    let w = Workdir::new("desk-overview");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    // One target met (a tenth fewer platforms by stage 1), one missed (all of them by stage 1).
+    w.write(
+        "rules.toml",
+        "[[plan.targets]]\nmeasure = \"platforms\"\nstage = 1\nreduction = \"0.1\"\n\
+         [[plan.targets]]\nmeasure = \"lenders\"\nstage = 1\nreduction = \"1\"\n",
+    );
+    let o = w.run(&[
+        "run",
+        city.to_str().unwrap(),
+        "--config",
+        "rules.toml",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let stage1 = run.summary.plan[1].clone();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
+        run,
+        env!("CARGO_BIN_EXE_winddown").into(),
+    )));
+    let (_, _, json) = get(&app, "/?format=json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let targets = v["stages"][1]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    assert_eq!(targets[0][1], stage1.targets[0].met);
+    assert_eq!(
+        targets[1][1], false,
+        "no plan removes every lender by stage 1"
+    );
+    // The largest class's bar is the full width; every bar within it.
+    let bars: Vec<i64> = v["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["bar"].as_i64().unwrap())
+        .collect();
+    assert_eq!(bars.iter().max(), Some(&240));
+    assert!(bars.iter().all(|b| (0..=240).contains(b)));
+    let (_, _, page) = get(&app, "/", &[]);
+    assert!(page.contains("<svg class=\"bar\""), "{page}");
+    assert!(page.contains("未达成 missed"), "{page}");
+}
