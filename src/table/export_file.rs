@@ -221,79 +221,80 @@ impl ExportFile {
 
     /// The plan's steps: (step, step_zh, due_on) per row (null as none).
     pub fn steps<'s>(&'s self, field: &'s Field) -> Result<Vec<Vec<(String, String, Date)>>> {
-        let path = &self.path;
-        let wrong = move || bad(path, format!("{} is not a list of steps", field.name));
-        self.values(field, Kind::Steps, |a| {
-            let at = lists(a)?;
-            Some(Box::new(move |i| {
-                let Some(items) = at(i) else {
-                    return Ok(Vec::new());
-                };
-                let s = items
-                    .as_any()
-                    .downcast_ref::<StructArray>()
-                    .ok_or_else(wrong)?;
-                let part = |n: &str| s.column_by_name(n).ok_or_else(wrong);
-                let (step, step_zh, due_on) = (part("step")?, part("step_zh")?, part("due_on")?);
-                let step = texts(step.as_ref()).ok_or_else(wrong)?;
-                let step_zh = texts(step_zh.as_ref()).ok_or_else(wrong)?;
-                let due_on = due_on
-                    .as_any()
-                    .downcast_ref::<Date32Array>()
-                    .ok_or_else(wrong)?;
-                (0..s.len())
-                    .map(|k| {
-                        if due_on.is_null(k) {
-                            return Err(wrong());
-                        }
-                        Ok((
-                            step(k).unwrap_or_default().to_string(),
-                            step_zh(k).unwrap_or_default().to_string(),
-                            Date(due_on.value(k)),
-                        ))
-                    })
-                    .collect()
-            }))
+        self.struct_lists(field, Kind::Steps, |s, wrong| {
+            let part = |n: &str| s.column_by_name(n).ok_or_else(wrong);
+            let step = texts(part("step")?.as_ref()).ok_or_else(wrong)?;
+            let step_zh = texts(part("step_zh")?.as_ref()).ok_or_else(wrong)?;
+            let due_on = part("due_on")?;
+            let due_on = due_on
+                .as_any()
+                .downcast_ref::<Date32Array>()
+                .ok_or_else(wrong)?;
+            (0..s.len())
+                .map(|k| {
+                    if due_on.is_null(k) {
+                        return Err(wrong());
+                    }
+                    Ok((
+                        step(k).unwrap_or_default().to_string(),
+                        step_zh(k).unwrap_or_default().to_string(),
+                        Date(due_on.value(k)),
+                    ))
+                })
+                .collect()
         })
     }
 
     /// The classification's reasons: (rule, value, threshold, fired) per row (null as none).
     pub fn reasons<'s>(&'s self, field: &'s Field) -> Result<Vec<Vec<ReasonRead>>> {
+        self.struct_lists(field, Kind::Reasons, |s, wrong| {
+            let part = |n: &str| s.column_by_name(n).ok_or_else(wrong);
+            let rule = texts(part("rule")?.as_ref()).ok_or_else(wrong)?;
+            let float = |n: &str| -> Result<Float64Array> {
+                part(n)?
+                    .as_any()
+                    .downcast_ref::<Float64Array>()
+                    .cloned()
+                    .ok_or_else(wrong)
+            };
+            let (value, threshold) = (float("value")?, float("threshold")?);
+            let fired = part("fired")?
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .cloned()
+                .ok_or_else(wrong)?;
+            Ok((0..s.len())
+                .map(|k| ReasonRead {
+                    rule: rule(k).unwrap_or_default().to_string(),
+                    value: value.is_valid(k).then(|| value.value(k)),
+                    threshold: threshold.is_valid(k).then(|| threshold.value(k)),
+                    fired: fired.is_valid(k) && fired.value(k),
+                })
+                .collect())
+        })
+    }
+
+    /// A list-of-struct column, each row's structs read by `items` (null as none); `items` is
+    /// given the error for a struct that is not this column's.
+    fn struct_lists<'s, T>(
+        &'s self,
+        field: &'s Field,
+        kind: Kind,
+        items: impl Fn(&StructArray, &dyn Fn() -> Error) -> Result<Vec<T>> + Copy + 's,
+    ) -> Result<Vec<Vec<T>>> {
         let path = &self.path;
-        let wrong = move || bad(path, format!("{} is not a list of reasons", field.name));
-        self.values(field, Kind::Reasons, |a| {
+        let wrong = move || bad(path, format!("{} is not a list of its structs", field.name));
+        self.values(field, kind, move |a| {
             let at = lists(a)?;
             Some(Box::new(move |i| {
-                let Some(items) = at(i) else {
+                let Some(list) = at(i) else {
                     return Ok(Vec::new());
                 };
-                let s = items
+                let s = list
                     .as_any()
                     .downcast_ref::<StructArray>()
                     .ok_or_else(wrong)?;
-                let part = |n: &str| s.column_by_name(n).ok_or_else(wrong);
-                let rule = texts(part("rule")?.as_ref()).ok_or_else(wrong)?;
-                let float = |n: &str| -> Result<Float64Array> {
-                    part(n)?
-                        .as_any()
-                        .downcast_ref::<Float64Array>()
-                        .cloned()
-                        .ok_or_else(wrong)
-                };
-                let (value, threshold) = (float("value")?, float("threshold")?);
-                let fired = part("fired")?
-                    .as_any()
-                    .downcast_ref::<BooleanArray>()
-                    .cloned()
-                    .ok_or_else(wrong)?;
-                Ok((0..s.len())
-                    .map(|k| ReasonRead {
-                        rule: rule(k).unwrap_or_default().to_string(),
-                        value: value.is_valid(k).then(|| value.value(k)),
-                        threshold: threshold.is_valid(k).then(|| threshold.value(k)),
-                        fired: fired.is_valid(k) && fired.value(k),
-                    })
-                    .collect())
+                items(s, &wrong)
             }))
         })
     }
