@@ -33,27 +33,22 @@ use crate::domain::date::Date;
 use crate::domain::exports::{Field, Kind, LENDER_ID, PLATFORM_ID};
 use crate::error::{Error, Result};
 
-/// The columns asked for of an export, the rows kept (all, or one lender's).
+/// The columns asked for of an export, and the rows asked for (all, one lender's, one
+/// platform's).
 pub struct ExportFile {
     path: PathBuf,
     /// The fields asked for that the file has (reading another is a bug of ours).
     present: Vec<&'static str>,
     /// The fields asked for.
     asked: Vec<&'static str>,
-    /// Each decoded batch with the rows of it that are kept (`None`: all).
-    batches: Vec<(RecordBatch, Option<Vec<usize>>)>,
+    /// The decoded batches (only the rows asked for).
+    batches: Vec<RecordBatch>,
 }
 
 impl ExportFile {
     /// Every row of `fields` (those the file has).
     pub fn read(path: &Path, fields: &[&'static Field]) -> Result<ExportFile> {
-        let (present, batches) = decode(path, fields, None, None)?;
-        Ok(ExportFile {
-            path: path.to_path_buf(),
-            present,
-            asked: fields.iter().map(|f| f.name).collect(),
-            batches: batches.into_iter().map(|b| (b, None)).collect(),
-        })
+        ExportFile::decoded(path, fields, None, None)
     }
 
     /// The rows whose `lender_id` is `lender`: only the row groups whose bloom filter may hold
@@ -62,17 +57,7 @@ impl ExportFile {
     /// matching row (the page index tells where they are).
     pub fn read_lender(path: &Path, fields: &[&'static Field], lender: &str) -> Result<ExportFile> {
         let groups = groups_that_may_hold(path, lender)?;
-        let (present, batches) = decode(path, fields, Some(groups), Some((&LENDER_ID, lender)))?;
-        Ok(ExportFile {
-            path: path.to_path_buf(),
-            present,
-            asked: fields.iter().map(|f| f.name).collect(),
-            batches: batches
-                .into_iter()
-                .filter(|b| b.num_rows() > 0)
-                .map(|b| (b, None))
-                .collect(),
-        })
+        ExportFile::decoded(path, fields, Some(groups), Some((&LENDER_ID, lender)))
     }
 
     /// The rows whose `platform_id` is `platform`, in a file sorted by it (claims, payouts):
@@ -84,26 +69,27 @@ impl ExportFile {
         platform: &str,
     ) -> Result<ExportFile> {
         let groups = groups_in_range(path, &PLATFORM_ID, platform)?;
-        let (present, batches) =
-            decode(path, fields, Some(groups), Some((&PLATFORM_ID, platform)))?;
+        ExportFile::decoded(path, fields, Some(groups), Some((&PLATFORM_ID, platform)))
+    }
+
+    fn decoded(
+        path: &Path,
+        fields: &[&'static Field],
+        groups: Option<Vec<usize>>,
+        only: Option<(&Field, &str)>,
+    ) -> Result<ExportFile> {
+        let (present, batches) = decode(path, fields, groups, only)?;
         Ok(ExportFile {
             path: path.to_path_buf(),
             present,
             asked: fields.iter().map(|f| f.name).collect(),
-            batches: batches
-                .into_iter()
-                .filter(|b| b.num_rows() > 0)
-                .map(|b| (b, None))
-                .collect(),
+            batches: batches.into_iter().filter(|b| b.num_rows() > 0).collect(),
         })
     }
 
-    /// Rows kept.
+    /// Rows read.
     pub fn rows(&self) -> usize {
-        self.batches
-            .iter()
-            .map(|(b, keep)| keep.as_ref().map_or(b.num_rows(), Vec::len))
-            .sum()
+        self.batches.iter().map(RecordBatch::num_rows).sum()
     }
 
     /// Whether the file has `field` (one of those asked for).
@@ -322,7 +308,7 @@ impl ExportFile {
             )));
         }
         let mut out = Vec::with_capacity(self.rows());
-        for (b, keep) in &self.batches {
+        for b in &self.batches {
             let column = b
                 .column_by_name(field.name)
                 .ok_or_else(|| bad(&self.path, format!("no column {}", field.name)))?;
@@ -332,17 +318,8 @@ impl ExportFile {
                     format!("column {} is {}", field.name, column.data_type()),
                 )
             })?;
-            match keep {
-                Some(rows) => {
-                    for &i in rows {
-                        out.push(at(i)?);
-                    }
-                }
-                None => {
-                    for i in 0..b.num_rows() {
-                        out.push(at(i)?);
-                    }
-                }
+            for i in 0..b.num_rows() {
+                out.push(at(i)?);
             }
         }
         Ok(out)

@@ -38,6 +38,23 @@ fn run_folder(w: &Workdir) {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// The city sample's folder.
+fn city() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data-samples/city")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `winddown run` on the city sample into `r`, with `more` options; it must succeed.
+fn run_city(w: &Workdir, more: &[&str]) {
+    let city = city();
+    let mut args = vec!["run", city.as_str(), "--out", "r"];
+    args.extend_from_slice(more);
+    let o = w.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     winddown::desk::router(Arc::new(winddown::desk::Desk {
@@ -472,17 +489,7 @@ fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
 #[test]
 fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
     let w = Workdir::new("desk-batches");
-    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
-    let o = w.run(&[
-        "run",
-        city.to_str().unwrap(),
-        "--out",
-        "r",
-        "--payments",
-        "bank",
-        "--pay-all-rounds",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    run_city(&w, &["--payments", "bank", "--pay-all-rounds"]);
     let controls = winddown::desk::batches::read(&w.path("bank")).unwrap();
     let files = std::fs::read_dir(w.path("bank"))
         .unwrap()
@@ -691,16 +698,7 @@ fn the_progress_page_has_districts_the_total_and_the_plan() {
 #[test]
 fn facets_count_subclass_stage_action_and_at_risk_and_a_platform_shows_every_rule() {
     let w = Workdir::new("desk-facets");
-    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
-    let o = w.run(&[
-        "run",
-        city.to_str().unwrap(),
-        "--out",
-        "r",
-        "--deadline",
-        "2020-06-30",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    run_city(&w, &["--deadline", "2020-06-30"]);
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     let platforms = run.platforms.clone();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
