@@ -5,6 +5,7 @@
 # docs/performance.md.
 #
 #   bash bench/desk.sh RUN_OUT [N] [path/to/winddown]
+#   DESK_BENCH_WRITE=1 bash bench/desk.sh RUN_OUT      # and append the figures to the docs
 #
 # RUN_OUT is the output folder of `winddown run` (with payouts); lender ids for the look-ups
 # are taken from its claims.parquet (DuckDB in the bench venv, as bench/run.sh sets it up).
@@ -60,20 +61,37 @@ measure() {
     }'
 }
 
-echo "start-up: ${ready} s (until / answers)"
-echo
-echo "| route | requests | p50 ms | p95 ms | max ms |"
-echo "|---|---|---|---|---|"
-measure "overview /" "/"
-measure "platforms, first page" "/platforms"
-measure "platforms, class + sort" "/platforms?class=failed&sort=-lender_outstanding"
-measure "platforms, search" "/platforms?q=%E5%B9%B3%E5%8F%B0"
-measure "platforms JSON" "/platforms?format=json"
-measure "a platform" "/platforms/{P}"
-measure "a platform JSON" "/platforms/{P}?format=json"
-measure "payouts" "/payouts"
-measure "a lender (look-up)" "/lenders/{L}"
-measure "a lender JSON" "/lenders/{L}?format=json"
-measure "platforms CSV, every row" "/platforms?format=csv"
-echo
-echo "peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$pid/status)"
+report() {
+  echo "start-up: ${ready} s (until / answers)"
+  echo
+  echo "| route | requests | p50 ms | p95 ms | max ms |"
+  echo "|---|---|---|---|---|"
+  measure "overview /" "/"
+  measure "platforms, first page" "/platforms"
+  measure "platforms, class + sort" "/platforms?class=failed&sort=-lender_outstanding"
+  measure "platforms, search" "/platforms?q=%E5%B9%B3%E5%8F%B0"
+  measure "platforms JSON" "/platforms?format=json"
+  measure "a platform" "/platforms/{P}"
+  measure "a platform JSON" "/platforms/{P}?format=json"
+  measure "payouts" "/payouts"
+  measure "a lender (look-up)" "/lenders/{L}"
+  measure "a lender JSON" "/lenders/{L}?format=json"
+  measure "platforms CSV, every row" "/platforms?format=csv"
+  echo
+  echo "peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$pid/status)"
+}
+
+table="$(report)"
+echo "$table"
+if [ "${DESK_BENCH_WRITE:-}" = 1 ]; then
+  docs="$(cd "$(dirname "$0")/.." && pwd)/docs/performance.md"
+  {
+    echo
+    echo "## $(date -u +%Y-%m-%d): the desk, \`bash bench/desk.sh $1 $n\`"
+    echo
+    echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); \`$bin\` ($("$bin" --version))."
+    echo
+    echo "$table"
+  } >> "$docs"
+  echo "appended to $docs"
+fi
