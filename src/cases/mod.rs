@@ -5,7 +5,9 @@
 //!
 //! Built so far: each person's loss and crime amount from their cash flows, and their
 //! standing — claimant, defendant, helper, net winner, or no loss ([`loss`]); the order in
-//! which the case's claimant classes are paid ([`waterfall`]).
+//! which the case's claimant classes are paid ([`waterfall`]); the rounds at one uniform ratio,
+//! with escrow for those not registered and their catch-up when they do ([`rounds`]).
 
 pub mod loss;
+pub mod rounds;
 pub mod waterfall;
