@@ -21,29 +21,7 @@
 //! Guarantees: integer fen throughout (sums in i128, checked back into i64); loss + received
 //! − put in = net excess exactly, for every person.
 
-/// What a person was in the case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Participant,
-    /// An employee or salesperson of the fundraiser.
-    Helper,
-    Defendant,
-    /// A relative or associate of the fundraiser: a participant unless also a defendant.
-    Related,
-}
-
-/// What one cash flow was, as the person saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// Money the person put in (reinvestment included: it is a new deposit).
-    Deposit,
-    /// Money taken back out.
-    Withdrawal,
-    /// Interest, dividends, returns.
-    Return,
-    /// Commissions, bonuses, agency or referral fees (提成、佣金、返点).
-    Commission,
-}
+pub use crate::domain::case::{Flow, Role};
 
 /// One cash flow of one person, in fen (positive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,9 @@
 //! which the case's claimant classes are paid ([`waterfall`]); the rounds at one uniform ratio,
 //! with escrow for those not registered and their catch-up when they do ([`rounds`]).
 
+pub mod docket;
+pub mod ledger;
 pub mod loss;
 pub mod rounds;
+pub mod settle;
 pub mod waterfall;

@@ -14,15 +14,7 @@
 //! what it is owed; a class is paid only when every class before it is paid in full from the
 //! money it may reach.
 
-/// How participants and other civil creditors share the defendant's lawful property.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LawfulProperty {
-    /// Participants first, then other civil debts (most courts: e.g. (2020)川执监203号).
-    #[default]
-    ParticipantsFirst,
-    /// Pro rata to what each is still owed ((2019)京03民终14189号).
-    PariPassu,
-}
+pub use crate::domain::case::LawfulProperty;
 
 /// A claimant class, in the order of art. 13.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

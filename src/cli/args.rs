@@ -184,6 +184,13 @@ pub enum Command {
   winddown query out/city \"SELECT * FROM claims WHERE lender_id = 'L0000042'\" --format json
   winddown query out/city \"SELECT district, sum(claims) FROM districts GROUP BY district\" --format csv > d.csv")]
     Query(QueryArgs),
+    /// Illegal-fundraising cases: each participant's loss across accounts, who is paid and who
+    /// must give back, the order of claimants, the clearance round on the ledger, the docket.
+    #[command(after_help = "Examples (see docs/cases.md):
+  winddown case data-samples/cases --out out/case-r1
+  winddown case data --ledger out/case-r1 --payment-file case-pay-2.csv --out out/case-r2
+  winddown case progress data --ledger out/case-r2 --old-before 2019-01-01 --year 2019 --out out/docket")]
+    Case(CaseArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Examples:
   winddown completions bash > /etc/bash_completion.d/winddown
@@ -194,6 +201,110 @@ pub enum Command {
   winddown man > winddown.1 && man ./winddown.1
   winddown man payout > winddown-payout.1")]
     Man(ManArgs),
+}
+
+/// `winddown case DATA …`, or `winddown case progress DATA …`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct CaseArgs {
+    #[command(subcommand)]
+    pub command: Option<CaseCommand>,
+    #[command(flatten)]
+    pub round: CaseRoundArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// The docket of old cases (陈案台账): per year, old cases closed or with their assets
+    /// disposed against the target, by district and responsible unit; cases judged before
+    /// 2018 not yet closed; money recovered, losses confirmed, paid.
+    Progress(CaseProgressArgs),
+}
+
+/// The case tables and how they are read.
+#[derive(Debug, Args)]
+pub struct CaseInputArgs {
+    /// Folder holding the case tables cases, participants, cash_flows [, case_assets,
+    /// other_claims], each as .csv, .parquet, .xlsx (or a sheet of a workbook) or a folder of
+    /// parts (docs/inputs.md).
+    #[arg(value_name = "DATA", required = true)]
+    pub data: Option<PathBuf>,
+    /// TOML config: its [cases] section (see `winddown rules --print-defaults`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The round's date (YYYY-MM-DD); rows dated after it are rejected. Default: the latest
+    /// date in the tables.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// CSV text encoding.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    pub encoding: EncodingArg,
+    /// Stop with exit code 2 if any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept float money in Parquet, rounding each value half-even to the fen.
+    #[arg(long)]
+    pub accept_float_money: bool,
+    /// Name people in every output by keyed pseudonyms (key in WINDDOWN_PSEUDONYM_KEY);
+    /// needed when person ids are resident id numbers.
+    #[arg(long)]
+    pub pseudonymize: bool,
+}
+
+/// The docket's measure.
+#[derive(Debug, Args)]
+pub struct DocketArgs {
+    /// A case opened before this date is old (default: 1 January of the as-of year).
+    #[arg(long, value_parser = parse_date)]
+    pub old_before: Option<Date>,
+    /// The year whose districts and units are reported (default: the as-of year).
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseRoundArgs {
+    #[command(flatten)]
+    pub input: CaseInputArgs,
+    #[command(flatten)]
+    pub docket: DocketArgs,
+    /// The folder of the previous `winddown case` run: its rounds and payouts are the ledger
+    /// this round builds on.
+    #[arg(long, value_name = "DIR")]
+    pub ledger: Option<PathBuf>,
+    /// The date printed on the clearance notices (default: the round's date).
+    #[arg(long, value_parser = parse_date)]
+    pub notice_date: Option<Date>,
+    /// Also write the payments of this round (payee, id number, account, channel, amount; the
+    /// only output with names), mode 0600, committed with the output folder.
+    #[arg(long, value_name = "F")]
+    pub payment_file: Option<PathBuf>,
+    /// Output folder: case_participants, case_clawbacks, case_waterfall, case_rounds,
+    /// case_payouts and case_docket (.parquet), case_notices.html, docket.md, rejects.csv,
+    /// validation.json, manifest.json; replaced atomically (see --force).
+    #[arg(long, required = true)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseProgressArgs {
+    #[command(flatten)]
+    pub input: CaseInputArgs,
+    #[command(flatten)]
+    pub docket: DocketArgs,
+    /// The folder of the last `winddown case` run, for what has been paid.
+    #[arg(long, value_name = "DIR")]
+    pub ledger: Option<PathBuf>,
+    /// Output folder: case_docket.parquet, docket.md, rejects.csv, validation.json,
+    /// manifest.json; replaced atomically (see --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output folder even if winddown did not write it (its files are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -292,7 +403,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The output folder of `winddown run` (its Parquet exports are the tables).
+    /// An output folder of winddown (`run`, `case`, …): its Parquet exports are the tables.
     #[arg(value_name = "RUN_OUT")]
     pub run: PathBuf,
     /// One SELECT over the folder's tables, named as its files (platforms, claims, …).
@@ -618,6 +729,11 @@ pub struct GenerateArgs {
     /// The tables' format: csv (UTF-8) or parquet (typed columns).
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
+    /// Write illegal-fundraising case tables instead (cases, participants, cash_flows,
+    /// case_assets, other_claims; docs/cases.md): city ≈ 12 cases / 3k people, province 300 /
+    /// 1M, national 1.5k / 10M; --platforms and --lenders then set the cases and people.
+    #[arg(long)]
+    pub cases: bool,
 }
 
 fn parse_rule(s: &str) -> std::result::Result<crate::payout::allocate::Division, String> {

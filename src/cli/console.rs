@@ -186,7 +186,11 @@ pub fn pad_left(text: &str, width: usize) -> String {
 
 /// The counts of every table, then the as-of.
 pub fn print_validation(v: &Validated, log: &Log) {
-    let r = &v.report;
+    print_report(&v.report, &v.rejects, log)
+}
+
+/// The counts of validation per table, the warnings and the first rejected rows.
+pub fn print_report(r: &crate::input::Report, rejects: &[crate::input::RejectRow], log: &Log) {
     log.info(&format!(
         "{} {} {} {} {}",
         pad("表 table", 14),
@@ -243,8 +247,7 @@ pub fn print_validation(v: &Validated, log: &Log) {
         ));
     }
     // The first rejected rows, as a compiler shows errors: where, what, why.
-    let mut rejected: Vec<&crate::input::RejectRow> = v
-        .rejects
+    let mut rejected: Vec<&crate::input::RejectRow> = rejects
         .iter()
         .filter(|x| {
             !matches!(

@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => cmd::query::query(args),
         Command::Completions(args) => cmd::completions::completions(args),
         Command::Man(args) => cmd::man::man(args),
+        Command::Case(args) => cmd::case::case(args, &log),
     };
     if result.is_ok() {
         log.done();

@@ -67,6 +67,10 @@ impl Default for Config {
                 batch_rows: 5000,
                 gb18030: false,
             },
+            cases: super::CaseRules {
+                lawful_property: crate::domain::case::LawfulProperty::ParticipantsFirst,
+                deposit_certificate_from: 50 * 100,
+            },
         }
     }
 }
@@ -224,4 +228,14 @@ encoding = "utf-8-bom"
 columns = ["seq", "account", "name", "bank", "amount", "purpose"]
 # 表头（可选，与 columns 一一对应；默认如上中文）。Headers, one per column (optional).
 # headers = ["序号", "收款人账号", "收款人户名", "开户行", "金额(元)", "用途"]
+
+[cases]
+# 非法集资案件（winddown case，docs/cases.md）。被告人合法财产（未混同的）上，集资参与人是否优先于
+# 其他民事债权人受偿：participants_first 优先（默认），pro_rata 按各自尚欠金额同比例。
+# Illegal-fundraising cases: on the defendant's lawful, untainted property, participants come
+# before other civil creditors (participants_first) or share with them pro rata (pro_rata).
+lawful_property = "participants_first"
+# 单笔支付达到该金额（元）以存单方式发放，不足的转账支付。A payment of at least this many yuan
+# goes as a deposit certificate, below it by transfer.
+deposit_certificate_from = 50
 "#;

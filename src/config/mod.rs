@@ -127,6 +127,18 @@ pub struct Config {
     pub statement_sms: String,
     /// `[payments]`: the bank batches.
     pub payments: Payments,
+    /// `[cases]`: illegal-fundraising cases.
+    pub cases: CaseRules,
+}
+
+/// `[cases]`, resolved (docs/cases.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseRules {
+    /// Whether participants come before other civil creditors on the defendant's lawful
+    /// property.
+    pub lawful_property: crate::domain::case::LawfulProperty,
+    /// Fen: a payment of at least this goes as a deposit certificate, below by transfer.
+    pub deposit_certificate_from: i64,
 }
 
 /// `[payments]`, resolved.
@@ -240,7 +252,10 @@ impl Config {
         let defaults = Config::default();
         let mut columns = BTreeMap::new();
         for (header, target) in raw.columns {
-            let known = Table::ALL.iter().any(|t| t.column_index(&target).is_some());
+            let known = Table::PLATFORM_TABLES
+                .iter()
+                .chain(&Table::CASE_TABLES)
+                .any(|t| t.column_index(&target).is_some());
             if !known {
                 problems.add(
                     "[columns]",
@@ -585,6 +600,33 @@ impl Config {
                 }
             },
         };
+        let dc = defaults.cases;
+        let cases = CaseRules {
+            lawful_property: match raw.cases.lawful_property.as_deref() {
+                None => dc.lawful_property,
+                Some(text) => {
+                    problems.check("[cases]", "lawful_property", dc.lawful_property, || {
+                        crate::domain::case::LawfulProperty::parse(text).ok_or_else(|| {
+                            format!("{:?} is not participants_first or pro_rata", text.trim())
+                        })
+                    })
+                }
+            },
+            deposit_certificate_from: match &raw.cases.deposit_certificate_from {
+                None => dc.deposit_certificate_from,
+                Some(n) => problems.check(
+                    "[cases]",
+                    "deposit_certificate_from",
+                    dc.deposit_certificate_from,
+                    || {
+                        let d = n.to_decimal()?;
+                        crate::domain::money::parse_fen(&d.normalize().to_string())
+                            .filter(|f| *f >= 0)
+                            .ok_or_else(|| format!("{d} is not a yuan amount of 0 or more"))
+                    },
+                ),
+            },
+        };
         Config {
             columns,
             classify,
@@ -594,6 +636,7 @@ impl Config {
             payout_rule,
             statement_sms,
             payments,
+            cases,
         }
     }
 }

@@ -27,6 +27,18 @@ pub struct RawConfig {
     pub statement: RawStatement,
     #[serde(default)]
     pub payments: RawPayments,
+    #[serde(default)]
+    pub cases: RawCases,
+}
+
+/// `[cases]`: illegal-fundraising cases (`winddown case`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCases {
+    /// `participants_first` or `pro_rata`.
+    pub lawful_property: Option<String>,
+    /// Yuan: payments at or above it go as a deposit certificate.
+    pub deposit_certificate_from: Option<Num>,
 }
 
 /// `[payments]`: the bank batches of `--payments DIR`.

@@ -36,17 +36,33 @@ pub enum Table {
     Recoveries,
     /// The bank's list of transfers that came back (docs/payouts.md).
     Returns,
+    /// An illegal-fundraising case's tables (docs/inputs.md, "Case tables"; docs/cases.md).
+    Cases,
+    Participants,
+    CashFlows,
+    CaseAssets,
+    OtherClaims,
 }
 
 impl Table {
-    /// Validation order: every table after its parents (docs/inputs.md).
-    pub const ALL: [Table; 6] = [
+    /// The platform tables in validation order: every table after its parents
+    /// (docs/inputs.md).
+    pub const PLATFORM_TABLES: [Table; 6] = [
         Table::Platforms,
         Table::Loans,
         Table::Lenders,
         Table::Investments,
         Table::Recoveries,
         Table::Returns,
+    ];
+
+    /// The case tables in validation order (each after its parents).
+    pub const CASE_TABLES: [Table; 5] = [
+        Table::Cases,
+        Table::Participants,
+        Table::CashFlows,
+        Table::CaseAssets,
+        Table::OtherClaims,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,12 +73,21 @@ impl Table {
             Table::Investments => "investments",
             Table::Recoveries => "recoveries",
             Table::Returns => "returns",
+            Table::Cases => "cases",
+            Table::Participants => "participants",
+            Table::CashFlows => "cash_flows",
+            Table::CaseAssets => "case_assets",
+            Table::OtherClaims => "other_claims",
         }
     }
 
-    /// Recoveries and returns may be absent; the other four must be there.
+    /// Recoveries and returns may be absent, and a case's assets and other claimants; the
+    /// other tables of each set must be there.
     pub fn required(self) -> bool {
-        !matches!(self, Table::Recoveries | Table::Returns)
+        !matches!(
+            self,
+            Table::Recoveries | Table::Returns | Table::CaseAssets | Table::OtherClaims
+        )
     }
 
     /// The position of column `name` in contract order, at compile time (the validator's
@@ -87,6 +112,11 @@ impl Table {
             Table::Investments => INVESTMENTS,
             Table::Recoveries => RECOVERIES,
             Table::Returns => RETURNS,
+            Table::Cases => CASES,
+            Table::Participants => PARTICIPANTS,
+            Table::CashFlows => CASH_FLOWS,
+            Table::CaseAssets => CASE_ASSETS,
+            Table::OtherClaims => OTHER_CLAIMS,
         }
     }
 
@@ -200,6 +230,64 @@ const RETURNS: &[ColumnSpec] = &[
     col("returned_on", Date, true),
     col("reason", Text, false),
     personal("bank_account"),
+];
+
+/// A case: where it stands (`status`, one of domain::case::CaseStatus) since `status_on`.
+const CASES: &[ColumnSpec] = &[
+    col("case_id", Text, true),
+    col("name", Text, true),
+    col("platform_ids", Text, false),
+    col("district", Text, true),
+    col("unit", Text, true),
+    col("opened_on", Date, true),
+    col("judged_on", Date, false),
+    col("status", Text, true),
+    col("status_on", Date, true),
+];
+
+/// A person of a case. The payee's name and bank details are the heir's where there is one.
+const PARTICIPANTS: &[ColumnSpec] = &[
+    col("case_id", Text, true),
+    col("person_id", Text, true),
+    col("role", Text, true),
+    col("registered_on", Date, false),
+    personal("heir_id"),
+    col("heir_accepted_on", Date, false),
+    personal("name"),
+    personal("id_number"),
+    personal("phone"),
+    personal("bank_account"),
+    personal("bank_name"),
+];
+
+/// One cash flow of one account; the account belongs to the person (a person's accounts are
+/// merged).
+const CASH_FLOWS: &[ColumnSpec] = &[
+    col("case_id", Text, true),
+    col("person_id", Text, true),
+    col("account_id", Text, true),
+    col("kind", Text, true),
+    col("amount", Money, true),
+    col("flow_on", Date, true),
+];
+
+const CASE_ASSETS: &[ColumnSpec] = &[
+    col("case_id", Text, true),
+    col("asset_id", Text, true),
+    col("kind", Text, true),
+    col("lawful", Bool, false),
+    col("book_value", Money, false),
+    col("status", Text, true),
+    col("realised_value", Money, false),
+    col("realised_on", Date, false),
+];
+
+const OTHER_CLAIMS: &[ColumnSpec] = &[
+    col("case_id", Text, true),
+    col("claim_id", Text, true),
+    col("kind", Text, true),
+    col("amount", Money, true),
+    col("asset_id", Text, false),
 ];
 
 /// The red-flag codes of docs/inputs.md, in contract order, with their Chinese names.

@@ -13,10 +13,12 @@
 //! heavy-tailed (Pareto), lenders hold positions on several platforms, and every class of
 //! the five classes (docs/rules.md) appears through the signals that define it.
 
+mod cases;
 mod model;
 mod rng;
 mod sink;
 
+pub use cases::{generate_cases, CaseCounts, CaseSpec};
 pub use model::Spec;
 pub use sink::Format;
 

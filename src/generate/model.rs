@@ -981,7 +981,7 @@ const BANKS: &[(&str, &str, usize, f64)] = &[
 /// A lender's bank account and bank: a card number with a valid Luhn check digit, for about
 /// 97 in 100 lenders; about 2 in 100 give none (paid once they do) and about 1 in 100 a
 /// mistyped one (a digit short, or a letter: refused as `invalid_bank_account`).
-fn bank_account(r: &mut Rng) -> (Option<String>, Option<&'static str>) {
+pub(super) fn bank_account(r: &mut Rng) -> (Option<String>, Option<&'static str>) {
     let shares: Vec<f64> = BANKS.iter().map(|b| b.3).collect();
     let (bank, bin, len, _) = BANKS[r.weighted(&shares)];
     let mut digits: Vec<u8> = bin.bytes().map(|b| b - b'0').collect();
@@ -1022,7 +1022,7 @@ fn luhn_digit(digits: &[u8]) -> u8 {
     ((10 - sum % 10) % 10) as u8
 }
 
-fn person_name(r: &mut Rng) -> String {
+pub(super) fn person_name(r: &mut Rng) -> String {
     const SURNAMES: &[&str] = &[
         "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
         "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",

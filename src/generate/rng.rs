@@ -13,6 +13,9 @@ pub enum Stream {
     Lender = 4,
     Recovery = 5,
     LoanDates = 6,
+    /// Illegal-fundraising cases (`generate --cases`).
+    Case = 7,
+    CasePerson = 8,
 }
 
 #[derive(Debug, Clone)]

@@ -97,10 +97,15 @@ fn workbooks(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(books)
 }
 
-/// Find every table's file in `dir`: `T.csv`, `T.parquet`, `T.xlsx` (its sheet `T`, else its
+/// Find the platform tables' files in `dir` (see [`find_of`]).
+pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
+    find_of(dir, &Table::PLATFORM_TABLES)
+}
+
+/// Find every table of `tables` in `dir`: `T.csv`, `T.parquet`, `T.xlsx` (its sheet `T`, else its
 /// first sheet), or a sheet named `T` in another workbook of the folder. Missing required
 /// tables, and a table given twice, are errors.
-pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
+pub fn find_of(dir: &Path, tables: &[Table]) -> Result<BTreeMap<Table, TableFile>> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: not a folder of input tables",
@@ -117,9 +122,15 @@ pub fn find_tables(dir: &Path) -> Result<BTreeMap<Table, TableFile>> {
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .is_some_and(|n| n == format!("{}.xlsx", table.name()))
     };
-    let booked_table = |path: &Path| Table::ALL.into_iter().find(|t| own_book(*t, path));
+    let booked_table = |path: &Path| {
+        Table::PLATFORM_TABLES
+            .iter()
+            .chain(&Table::CASE_TABLES)
+            .copied()
+            .find(|t| own_book(*t, path))
+    };
     let mut found = BTreeMap::new();
-    for table in Table::ALL {
+    for &table in tables {
         let mut candidates = Vec::new();
         let csv = dir.join(format!("{}.csv", table.name()));
         if csv.is_file() {

@@ -12,6 +12,7 @@
 //! rules, and what accepted rows add up to), [`ids`] (ids as integer codes), [`data`] (what is
 //! kept), [`report`] (rejects and counts).
 
+pub mod cases;
 pub mod cells;
 pub mod csv;
 pub mod csv_table;
@@ -72,26 +73,9 @@ pub fn validate(
         options.personal || files.contains_key(&Table::Returns),
     );
     let mut reports = BTreeMap::new();
-    for table in Table::ALL {
+    for table in Table::PLATFORM_TABLES {
         if let Some(file) = files.get(&table) {
-            let report = match &file.format {
-                find::SourceFormat::Parts(parts) => {
-                    // One part after the other, as if they were one file; its report is
-                    // the folder's.
-                    let mut all = TableReport {
-                        file: file.file_name(),
-                        ..TableReport::default()
-                    };
-                    for part in parts {
-                        let r = read_file(&mut v, part, config, &options.read, progress)?;
-                        progress.end(r.read);
-                        all.add(r);
-                    }
-                    all
-                }
-                _ => read_file(&mut v, file, config, &options.read, progress)?,
-            };
-            progress.end(report.read);
+            let report = read_table(&mut v, file, config, &options.read, progress)?;
             reports.insert(table, report);
         }
         // What a table adds up to once it is read: its own stage under -v.
@@ -109,7 +93,7 @@ pub fn validate(
                 finish("整理 positions (investments)");
                 v.finish_investments();
             }
-            Table::Platforms | Table::Recoveries | Table::Returns => {}
+            _ => {}
         }
         progress.end(0);
     }
@@ -143,9 +127,37 @@ pub fn validate(
     })
 }
 
+/// Read one table, a file or a folder of parts (one part after the other, as if they were one
+/// file; its report is the folder's), into `v`.
+pub fn read_table(
+    v: &mut dyn source::RowSink,
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<TableReport> {
+    let report = match &file.format {
+        find::SourceFormat::Parts(parts) => {
+            let mut all = TableReport {
+                file: file.file_name(),
+                ..TableReport::default()
+            };
+            for part in parts {
+                let r = read_file(v, part, config, options, progress)?;
+                progress.end(r.read);
+                all.add(r);
+            }
+            all
+        }
+        _ => read_file(v, file, config, options, progress)?,
+    };
+    progress.end(report.read);
+    Ok(report)
+}
+
 /// Validate one table file (a part of a folder too).
 fn read_file(
-    v: &mut validate::Validator,
+    v: &mut dyn source::RowSink,
     file: &TableFile,
     config: &Config,
     options: &ReadOptions,
@@ -165,7 +177,7 @@ fn read_file(
 // ---------------------------------------------------------------- CSV
 
 fn read_csv(
-    v: &mut validate::Validator,
+    v: &mut dyn source::RowSink,
     file: &TableFile,
     config: &Config,
     options: &ReadOptions,

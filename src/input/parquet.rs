@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::input::find::{self, ReadOptions, TableFile};
 use crate::input::report::TableReport;
 use crate::input::source::{self, Column};
-use crate::input::validate::Validator;
 use crate::progress::{Progress, Unit};
 
 /// A Parquet column of polars type `dtype` as the column a contract type needs. `Err` for a
@@ -111,7 +110,7 @@ pub fn parquet_column<'a>(
 
 /// Validate a Parquet table file.
 pub fn read_parquet(
-    v: &mut Validator,
+    v: &mut dyn source::RowSink,
     file: &TableFile,
     config: &Config,
     options: &ReadOptions,
@@ -192,7 +191,7 @@ struct Read<'a> {
 
 /// Validate one decoded batch of a Parquet file, whose first row is row `start`.
 fn check_parquet_batch(
-    v: &mut Validator,
+    v: &mut dyn source::RowSink,
     file: &TableFile,
     read: &Read,
     report: &mut TableReport,

@@ -37,6 +37,10 @@ pub enum Reason {
     /// A part of a table given as a folder whose path says `column=value` while the row has
     /// another value in that column.
     PartitionMismatch,
+    /// Cells of one row, or a row and an earlier one, that contradict each other (a case
+    /// table's account given to two persons, a value realised on an asset not marked
+    /// realised, an heir's date without an heir).
+    Inconsistent,
     /// A warning, not a reject: the lender is kept.
     InvalidIdNumber,
     /// A warning, not a reject: the lender is kept, without an account to pay into.
@@ -64,6 +68,7 @@ impl Reason {
             Reason::FormulaWithoutValue => "formula_without_value",
             Reason::FormulaError => "formula_error",
             Reason::PartitionMismatch => "partition_mismatch",
+            Reason::Inconsistent => "inconsistent",
             Reason::InvalidIdNumber => "invalid_id_number",
             Reason::InvalidBankAccount => "invalid_bank_account",
         }

@@ -6,6 +6,20 @@
 
 use crate::domain::date::Date;
 use crate::domain::money;
+use crate::domain::schema::Table;
+use crate::input::report::TableReport;
+
+/// What the readers hand a table's rows to, a batch at a time, whatever the file's format:
+/// the platform tables' validator ([`super::validate::Validator`]) or the case tables'
+/// ([`super::cases::CaseValidator`]).
+pub trait RowSink {
+    /// Whether personal columns (names, phones, accounts) are to be read at all.
+    fn keeps_personal(&self) -> bool;
+    /// About `rows` rows of `table` are coming (room made before they are read).
+    fn expect_rows(&mut self, table: Table, rows: usize);
+    /// Check and keep one batch of `table`'s rows read from `file`.
+    fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport);
+}
 
 /// One cell as the validator sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]

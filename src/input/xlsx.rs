@@ -17,7 +17,6 @@ use crate::error::{Error, Result};
 use crate::input::find::{self, TableFile};
 use crate::input::report::{Reason, TableReport};
 use crate::input::source::{self, CellFault};
-use crate::input::validate::Validator;
 use crate::progress::{Progress, Unit};
 
 /// Rows handed to the validator at a time.
@@ -36,7 +35,7 @@ fn guarded<T>(path: &std::path::Path, f: impl FnOnce() -> T) -> Result<T> {
 
 /// Validate one sheet.
 pub fn read_xlsx(
-    v: &mut Validator,
+    v: &mut dyn source::RowSink,
     file: &TableFile,
     sheet: &str,
     config: &Config,

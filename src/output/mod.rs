@@ -142,7 +142,11 @@ pub fn rejects_csv(
 /// back is its pseudonym, like in every export.
 pub fn reject_value(r: &RejectRow, pseudonyms: Option<&manifest::Pseudonymizer>) -> String {
     match pseudonyms {
-        Some(p) if r.column == "lender_id" && !r.value.is_empty() => p.pseudonym(&r.value),
+        Some(p)
+            if matches!(r.column.as_str(), "lender_id" | "person_id") && !r.value.is_empty() =>
+        {
+            p.pseudonym(&r.value)
+        }
         _ => r.value.clone(),
     }
 }
@@ -164,15 +168,32 @@ pub fn write_validation(
     reconciliation: Option<&crate::rules::exposure::Reconciled>,
     pseudonyms: Option<&manifest::Pseudonymizer>,
 ) -> Result<()> {
-    staging.write("rejects.csv", &rejects_csv(&validated.rejects, pseudonyms)?)?;
-    staging.record_rows("rejects.csv", validated.rejects.len() as u64);
+    write_report(
+        staging,
+        &validated.report,
+        &validated.rejects,
+        reconciliation,
+        pseudonyms,
+    )
+}
+
+/// [`write_validation`] from a report and its rejects (the case tables' too).
+pub fn write_report(
+    staging: &Staging,
+    report: &crate::input::Report,
+    rejects: &[crate::input::RejectRow],
+    reconciliation: Option<&crate::rules::exposure::Reconciled>,
+    pseudonyms: Option<&manifest::Pseudonymizer>,
+) -> Result<()> {
+    staging.write("rejects.csv", &rejects_csv(rejects, pseudonyms)?)?;
+    staging.record_rows("rejects.csv", rejects.len() as u64);
     let record = records::Validation {
         reconciliation: reconciliation.map(|r| records::Reconciliation {
             platforms_checked: r.platforms_checked,
             mismatches: 0,
             outstanding_total: crate::domain::money::format_fen_wide(r.outstanding_total),
         }),
-        ..records::Validation::of(&validated.report)
+        ..records::Validation::of(report)
     };
     staging.write("validation.json", &json_bytes(&record)?)
 }

@@ -2,6 +2,7 @@
 //! (`cli::job`), runs the stages it needs, writes into its staging folder and commits it with
 //! its manifest. Paying out, shared by `run` and `payout`, is `cli::pay`.
 
+pub mod case;
 pub mod classify;
 pub mod compare;
 pub mod completions;

@@ -11,13 +11,13 @@ use crate::error::{Error, Result};
 use crate::table::query;
 
 pub fn query(args: QueryArgs) -> Result<()> {
-    if !args.run.join("summary.json").is_file() {
+    let tables = query::tables(&args.run);
+    if !args.run.join("manifest.json").is_file() || tables.is_empty() {
         return Err(Error::Usage(format!(
-            "{}: not the output folder of `winddown run` (no summary.json)",
-            args.run.display()
+            "{}: not an output folder of winddown with Parquet exports (run, case, …)",
+            crate::domain::text::terminal_safe(&args.run.display().to_string())
         )));
     }
-    let tables = query::tables(&args.run);
     let answer = query::run(
         &args.sql,
         &tables,

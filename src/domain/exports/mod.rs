@@ -9,6 +9,12 @@
 //! To add a column: a `Field` in its export's file, placed in `EXPORT.columns`, a getter beside
 //! it in the writer, then regenerate docs/columns.md (see that page).
 
+pub mod case_clawbacks;
+pub mod case_docket;
+pub mod case_participants;
+pub mod case_payouts;
+pub mod case_rounds;
+pub mod case_waterfall;
 pub mod claims;
 pub mod districts;
 pub mod lenders;
@@ -100,7 +106,7 @@ impl Export {
 }
 
 /// Every export, in the order docs/columns.md lists them.
-pub const ALL: [&Export; 13] = [
+pub const ALL: [&Export; 19] = [
     &platforms::EXPORT,
     &claims::EXPORT,
     &lenders::EXPORT,
@@ -114,9 +120,23 @@ pub const ALL: [&Export; 13] = [
     &rule_lenders::EXPORT,
     &vote_platforms::EXPORT,
     &vote_lenders::EXPORT,
+    &case_participants::EXPORT,
+    &case_clawbacks::EXPORT,
+    &case_waterfall::EXPORT,
+    &case_rounds::EXPORT,
+    &case_payouts::EXPORT,
+    &case_docket::EXPORT,
 ];
 
 // The fields several exports share, with one meaning.
+pub const CASE_ID: Field = Field::new("case_id", Kind::Text, "案件编号", "case id");
+pub const CASE_ROUND: Field = Field::new("round", Kind::Int, "清退轮次", "clearance round");
+pub const PERSON_ID: Field = Field::new(
+    "person_id",
+    Kind::Text,
+    "人员编号（--pseudonymize 时为化名）",
+    "person id (a keyed pseudonym under --pseudonymize)",
+);
 pub const CLAIM: Field = Field::new("claim", Kind::Money, "债权额", "the claim under its basis");
 pub const CLASS: Field = Field::new(
     "class",

@@ -27,30 +27,14 @@ impl Validator {
             key_slot,
             ..Resolved::default()
         };
-        // A misaligned record (cells beyond the header) is refused before its cells are read.
-        if batch.extra_field(i).is_some() {
-            return Err((EXTRA, Reason::ExtraField));
-        }
         // A lenders record with fewer fields than the header may have shifted a phone number
-        // into `district`: it is refused too, at the first column it does not reach.
-        if table == Table::Lenders && batch.short_of(i).is_some() {
+        // into `district`: it is refused too, at the first column it does not reach (after a
+        // misaligned record's cells beyond the header).
+        if table == Table::Lenders && batch.extra_field(i).is_none() && batch.short_of(i).is_some()
+        {
             return Err((SHORT, Reason::MissingValue));
         }
-        // 1. Required cells and cell types, in column order; a cell the reader refused (Excel
-        // only: no CSV or Parquet batch has faults) breaks at its column.
-        let faulty = !batch.faults.is_empty();
-        for (c, (spec, column)) in table.columns().iter().zip(columns).enumerate() {
-            if let Some(fault) = faulty.then(|| batch.fault(i, c)).flatten() {
-                return Err((c, fault.reason));
-            }
-            let val = match parse(spec.ty, column, i) {
-                Cell::Missing if spec.required => return Err((c, Reason::MissingValue)),
-                Cell::Missing => Val::Null,
-                Cell::Bad => return Err((c, Reason::for_type(spec.ty))),
-                Cell::Ok(v) => v,
-            };
-            vals.push(val);
-        }
+        parse_cells(table, batch, i, vals)?;
         // 2. Ranges, 3. duplicate keys, 4. parents, 5. loan platform, 6. after as-of.
         match table {
             Table::Platforms | Table::Lenders if seen => Err((0, Reason::DuplicateId)),
@@ -59,6 +43,8 @@ impl Validator {
             Table::Investments => self.check_investment(vals, i, seen, &mut resolved),
             Table::Recoveries => self.check_recovery(vals, &mut resolved),
             Table::Returns => self.check_return(vals, &mut resolved),
+            // The case tables are input::cases' (never read into this validator).
+            _ => Ok(()),
         }?;
         Ok(resolved)
     }
@@ -79,7 +65,7 @@ impl Validator {
             },
             Table::Lenders => new(self.lender_ids.insert_new(fp, REJECTED)),
             Table::Investments => (!self.investment_ids.insert(fp), None),
-            Table::Recoveries | Table::Returns => (false, None),
+            _ => (false, None),
         }
     }
 
@@ -214,6 +200,36 @@ impl Validator {
 }
 
 /// A cell parsed by its contract type.
+/// Parse row `i`'s cells by `table`'s columns into `vals`: a misaligned record (cells beyond
+/// the header) is refused before its cells are read; then required cells and cell types, in
+/// column order; a cell the reader refused (Excel only: no CSV or Parquet batch has faults)
+/// breaks at its column.
+#[inline]
+pub fn parse_cells<'a>(
+    table: Table,
+    batch: &'a Batch,
+    i: usize,
+    vals: &mut Vec<Val<'a>>,
+) -> Result<(), Broken> {
+    if batch.extra_field(i).is_some() {
+        return Err((EXTRA, Reason::ExtraField));
+    }
+    let faulty = !batch.faults.is_empty();
+    for (c, (spec, column)) in table.columns().iter().zip(&batch.columns).enumerate() {
+        if let Some(fault) = faulty.then(|| batch.fault(i, c)).flatten() {
+            return Err((c, fault.reason));
+        }
+        let val = match parse(spec.ty, column, i) {
+            Cell::Missing if spec.required => return Err((c, Reason::MissingValue)),
+            Cell::Missing => Val::Null,
+            Cell::Bad => return Err((c, Reason::for_type(spec.ty))),
+            Cell::Ok(v) => v,
+        };
+        vals.push(val);
+    }
+    Ok(())
+}
+
 pub(super) fn parse<'a>(ty: CellType, column: &'a Column, i: usize) -> Cell<Val<'a>> {
     let map = |c: Cell<Val<'a>>| c;
     match ty {

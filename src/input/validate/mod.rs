@@ -36,7 +36,7 @@ const REJECTED: u32 = u32::MAX;
 
 /// A parsed cell.
 #[derive(Debug, Clone)]
-enum Val<'a> {
+pub enum Val<'a> {
     Null,
     Text(&'a str),
     Money(i64),
@@ -48,31 +48,31 @@ enum Val<'a> {
 }
 
 impl Val<'_> {
-    fn money(&self) -> Option<i64> {
+    pub fn money(&self) -> Option<i64> {
         match self {
             Val::Money(v) => Some(*v),
             _ => None,
         }
     }
-    fn date(&self) -> Option<Date> {
+    pub fn date(&self) -> Option<Date> {
         match self {
             Val::Date(d) => Some(*d),
             _ => None,
         }
     }
-    fn int(&self) -> Option<i64> {
+    pub fn int(&self) -> Option<i64> {
         match self {
             Val::Int(v) => Some(*v),
             _ => None,
         }
     }
-    fn text(&self) -> Option<&str> {
+    pub fn text(&self) -> Option<&str> {
         match self {
             Val::Text(s) => Some(s),
             _ => None,
         }
     }
-    fn bool_or(&self, default: bool) -> bool {
+    pub fn bool_or(&self, default: bool) -> bool {
         match self {
             Val::Bool(b) => *b,
             _ => default,
@@ -82,10 +82,10 @@ impl Val<'_> {
 
 /// The failure of one rule: the contract column it concerns (or [`EXTRA`], [`SHORT`]) and
 /// the reason.
-type Broken = (usize, Reason);
+pub type Broken = (usize, Reason);
 
 /// A cell beyond the header's columns (`extra_field`).
-const EXTRA: usize = usize::MAX;
+pub const EXTRA: usize = usize::MAX;
 /// A lenders record that ends before the header does.
 const SHORT: usize = usize::MAX - 1;
 
@@ -211,7 +211,8 @@ impl Validator {
             }
             Table::Lenders => self.lender_ids.reserve(rows),
             Table::Investments => self.investment_ids.reserve(rows),
-            Table::Platforms | Table::Recoveries | Table::Returns => {}
+            // The case tables are input::cases' (never read into this validator).
+            _ => {}
         }
     }
 
@@ -245,39 +246,8 @@ impl Validator {
                 Err((col, reason)) => {
                     report.rejected += 1;
                     *report.reasons.entry(reason.code()).or_default() += 1;
-                    let (column, raw) = if col == EXTRA {
-                        let (pos, text) = batch.extra_field(i).unwrap_or((0, String::new()));
-                        (format!("#{pos}"), Some(text))
-                    } else if col == SHORT {
-                        (batch.short_of(i).unwrap_or_default().to_string(), None)
-                    } else {
-                        let c = &spec[col];
-                        (
-                            c.name.to_string(),
-                            if c.personal {
-                                None
-                            } else if let Some(fault) = batch.fault(i, col) {
-                                Some(fault.shown.clone())
-                            } else {
-                                batch.columns[col].raw(i)
-                            },
-                        )
-                    };
-                    // A lenders record whose fields do not line up with the header may hold a
-                    // name or phone number in any cell: none of it is quoted back.
-                    let shifted = table == Table::Lenders && batch.misaligned(i);
-                    self.rejects.push(RejectRow {
-                        table,
-                        file: file.to_string(),
-                        line: batch.lines[i],
-                        column,
-                        value: match (reason, raw) {
-                            _ if shifted => String::new(),
-                            (Reason::MissingValue, _) | (_, None) => String::new(),
-                            (_, Some(text)) => text.chars().take(200).collect(),
-                        },
-                        reason,
-                    });
+                    self.rejects
+                        .push(reject_row(table, file, batch, i, (col, reason)));
                 }
             }
         }
@@ -303,13 +273,71 @@ impl Validator {
                     self.lender_ids.prefetch(f);
                 }
             }
-            Table::Platforms | Table::Recoveries | Table::Returns => {}
+            _ => {}
         }
+    }
+}
+
+/// The reject of row `i` of `batch`, broken at `col` for `reason`: its file, line, column and
+/// the value quoted back (never a personal cell's, nor any cell of a lenders record whose
+/// fields do not line up with the header — a name or phone number may be in any of them).
+pub fn reject_row(
+    table: Table,
+    file: &str,
+    batch: &Batch,
+    i: usize,
+    (col, reason): Broken,
+) -> RejectRow {
+    let spec = table.columns();
+    let (column, raw) = if col == EXTRA {
+        let (pos, text) = batch.extra_field(i).unwrap_or((0, String::new()));
+        (format!("#{pos}"), Some(text))
+    } else if col == SHORT {
+        (batch.short_of(i).unwrap_or_default().to_string(), None)
+    } else {
+        let c = &spec[col];
+        (
+            c.name.to_string(),
+            if c.personal {
+                None
+            } else if let Some(fault) = batch.fault(i, col) {
+                Some(fault.shown.clone())
+            } else {
+                batch.columns[col].raw(i)
+            },
+        )
+    };
+    let shifted = table == Table::Lenders && batch.misaligned(i);
+    RejectRow {
+        table,
+        file: file.to_string(),
+        line: batch.lines[i],
+        column,
+        value: match (reason, raw) {
+            _ if shifted => String::new(),
+            (Reason::MissingValue, _) | (_, None) => String::new(),
+            (_, Some(text)) => text.chars().take(200).collect(),
+        },
+        reason,
+    }
+}
+
+impl crate::input::source::RowSink for Validator {
+    fn keeps_personal(&self) -> bool {
+        Validator::keeps_personal(self)
+    }
+    fn expect_rows(&mut self, table: Table, rows: usize) {
+        Validator::expect_rows(self, table, rows)
+    }
+    fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
+        Validator::batch(self, table, file, batch, report)
     }
 }
 
 mod accept;
 mod checks;
+
+pub use checks::parse_cells;
 
 pub use accept::expected_recovery;
 

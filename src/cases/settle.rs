@@ -1,0 +1,374 @@
+//! One run of a case's clearance (docs/cases.md): every person's loss and standing, what must
+//! be given back, the waterfall on everything realised by the round's date, and the round that
+//! brings the participants' share of it to the claimants — on the ledger of earlier rounds, so
+//! that nothing is paid twice and no one beyond their loss, whatever the order in which
+//! recoveries, registrations and corrections arrive.
+//!
+//! The waterfall is taken on the whole of what was realised to date; the round distributes
+//! the participants' share of it less what earlier rounds distributed (never below zero).
+//! Each round's money: Σ paid + Σ held + surplus = its amount; escrow released is money held
+//! by an earlier round.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::cases::loss::{self, CashFlow, Figures, Standing};
+use crate::cases::rounds::{self, Channel, Claimant};
+use crate::cases::waterfall::{self, Outcome, Secured};
+use crate::config::CaseRules;
+use crate::domain::case::ClaimKind;
+use crate::domain::date::Date;
+use crate::error::{Error, Result};
+use crate::input::cases::CaseData;
+
+/// A round as case_rounds.parquet holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundRow {
+    pub case_id: String,
+    pub round: u32,
+    pub round_on: Date,
+    /// Everything realised by the round's date.
+    pub recovered: i64,
+    /// The participants' line of the waterfall on it.
+    pub participants_share: i64,
+    pub distributed_before: i64,
+    /// What this round distributes.
+    pub amount: i64,
+    pub losses_confirmed: i64,
+    pub claimants: i64,
+    /// Of every claimant's loss, the share paid or held after the round.
+    pub ratio: Option<f64>,
+    pub paid: i64,
+    pub released: i64,
+    pub held: i64,
+    /// Held in escrow and not yet released, after the round.
+    pub escrow_outstanding: i64,
+    pub surplus: i64,
+    pub waterfall_surplus: i64,
+}
+
+/// A claimant's line in a round, as case_payouts.parquet holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutRow {
+    pub case_id: String,
+    pub round: u32,
+    pub person_id: String,
+    pub loss: i64,
+    /// Paid (released escrow included) in earlier rounds.
+    pub paid_before: i64,
+    /// Held in escrow from earlier rounds, not yet released, before this round.
+    pub held_before: i64,
+    pub paid: i64,
+    pub released: i64,
+    pub held: i64,
+    /// `deposit_certificate`, `transfer`, or empty when nothing is paid.
+    pub channel: String,
+    /// `person`, or `heir` where the participant has died.
+    pub payee: String,
+}
+
+impl PayoutRow {
+    /// What reaches the payee in this round: the share and the escrow released.
+    pub fn payment(&self) -> i64 {
+        self.paid + self.released
+    }
+}
+
+/// Earlier rounds, as the previous run's case_rounds.parquet and case_payouts.parquet hold
+/// them (every round so far: each run writes the whole ledger).
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    pub rounds: Vec<RoundRow>,
+    pub payouts: Vec<PayoutRow>,
+}
+
+/// A person's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonOutcome {
+    pub figures: Figures,
+    pub standing: Standing,
+}
+
+/// A case's outcome in this run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseOutcome {
+    pub waterfall: Outcome,
+    pub recovered: i64,
+    pub losses_confirmed: i64,
+    pub claimants: i64,
+    /// This run's round, when the case has one (money to distribute or escrow to release).
+    pub round: Option<RoundRow>,
+}
+
+/// Everything a run settles.
+#[derive(Debug, Clone)]
+pub struct Settlement {
+    /// By person code.
+    pub people: Vec<PersonOutcome>,
+    /// By case code.
+    pub cases: Vec<CaseOutcome>,
+    /// The whole ledger after this run: every earlier round and this run's.
+    pub ledger: Ledger,
+}
+
+/// Settle every case of `data` as of `as_of`, each person named by `ids` (their id as the
+/// outputs show it), on the earlier rounds of `ledger`, with a new round on that date when
+/// `new_round` (without: the ledger as it stands, for the docket). Registrations, heirs'
+/// proofs and realisations dated after `as_of` have not happened yet.
+pub fn settle(
+    data: &CaseData,
+    ids: &[String],
+    as_of: Date,
+    new_round: bool,
+    settings: CaseRules,
+    ledger: &Ledger,
+) -> Result<Settlement> {
+    // People: figures and standing.
+    let flows: Vec<CashFlow> = data
+        .flows
+        .iter()
+        .map(|f| CashFlow {
+            person: f.person,
+            flow: f.flow,
+            amount: f.amount,
+        })
+        .collect();
+    let round_on = new_round.then_some(as_of);
+    let figures = loss::figures(data.people.len(), &flows).map_err(Error::Data)?;
+    let people: Vec<PersonOutcome> = data
+        .people
+        .iter()
+        .zip(figures)
+        .map(|(p, f)| PersonOutcome {
+            figures: f,
+            standing: loss::standing(p.role, &f),
+        })
+        .collect();
+    // Earlier rounds, per case id and per (case id, person id).
+    let mut last_round: HashMap<&str, &RoundRow> = HashMap::new();
+    let mut distributed: HashMap<&str, i64> = HashMap::new();
+    for r in &ledger.rounds {
+        let last = last_round.entry(r.case_id.as_str()).or_insert(r);
+        if r.round > last.round {
+            *last = r;
+        }
+        *distributed.entry(r.case_id.as_str()).or_default() += r.amount;
+    }
+    let mut before: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
+    for p in &ledger.payouts {
+        let e = before
+            .entry((p.case_id.as_str(), p.person_id.as_str()))
+            .or_default();
+        e.0 += p.paid + p.released;
+        e.1 += p.held - p.released;
+    }
+    let mut by_case: Vec<Vec<u32>> = vec![Vec::new(); data.cases.len()];
+    for (code, p) in data.people.iter().enumerate() {
+        by_case[p.case as usize].push(code as u32);
+    }
+    let mut new_rounds = Vec::new();
+    let mut new_payouts = Vec::new();
+    let mut cases = Vec::with_capacity(data.cases.len());
+    for (c, case) in data.cases.iter().enumerate() {
+        let wf = case_waterfall(data, c as u32, &people, by_case[c].as_slice(), as_of);
+        let outcome = waterfall::waterfall(&wf.0, settings.lawful_property)
+            .map_err(|m| Error::Data(format!("case {}: {m}", case.id)))?;
+        let share = outcome
+            .lines
+            .iter()
+            .find(|l| l.rank == waterfall::Rank::Participants)
+            .map_or(0, |l| l.paid);
+        // The claimants in the byte order of their ids.
+        let mut claimants: Vec<u32> = by_case[c]
+            .iter()
+            .copied()
+            .filter(|p| matches!(people[*p as usize].standing, Standing::Claimant { .. }))
+            .collect();
+        claimants.sort_by(|a, b| ids[*a as usize].as_bytes().cmp(ids[*b as usize].as_bytes()));
+        let losses: i64 = claimants
+            .iter()
+            .map(|p| people[*p as usize].figures.loss())
+            .sum();
+        let previous = last_round.get(case.id.as_str());
+        if let (Some(prev), Some(round_on)) = (previous, round_on) {
+            if round_on <= prev.round_on {
+                return Err(Error::Usage(format!(
+                    "case {}: this round's date {round_on} is not after round {} of the ledger ({}); \
+                     a round follows the last one (give --as-of, or add what was realised since)",
+                    crate::domain::text::terminal_safe(&case.id),
+                    prev.round,
+                    prev.round_on
+                )));
+            }
+        }
+        let distributed_before = distributed.get(case.id.as_str()).copied().unwrap_or(0);
+        let amount = (share - distributed_before).max(0);
+        let held_before: i64 = claimants
+            .iter()
+            .map(|p| {
+                before
+                    .get(&(case.id.as_str(), ids[*p as usize].as_str()))
+                    .map_or(0, |b| b.1)
+            })
+            .sum();
+        let input: Vec<Claimant> = claimants
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| {
+                let person = &data.people[p as usize];
+                let (paid_before, held_before) = before
+                    .get(&(case.id.as_str(), ids[p as usize].as_str()))
+                    .copied()
+                    .unwrap_or((0, 0));
+                Claimant {
+                    key: k as u32,
+                    loss: people[p as usize].figures.loss(),
+                    registered: person.payable_on(as_of),
+                    paid_before,
+                    held_before,
+                }
+            })
+            .collect();
+        let releasable = input.iter().any(|c| c.registered && c.held_before > 0);
+        let round = match round_on {
+            Some(round_on) if amount > 0 || (releasable && held_before > 0) => {
+                let r = rounds::round(amount, &input)?;
+                let number = previous.map_or(1, |p| p.round + 1);
+                let mut row = RoundRow {
+                    case_id: case.id.clone(),
+                    round: number,
+                    round_on,
+                    recovered: wf.1,
+                    participants_share: share,
+                    distributed_before,
+                    amount,
+                    losses_confirmed: losses,
+                    claimants: claimants.len() as i64,
+                    ratio: r.ratio,
+                    paid: 0,
+                    released: 0,
+                    held: 0,
+                    escrow_outstanding: 0,
+                    surplus: r.surplus,
+                    waterfall_surplus: outcome.surplus,
+                };
+                for ((&p, c), s) in claimants.iter().zip(&input).zip(&r.shares) {
+                    row.paid += s.paid;
+                    row.released += s.released;
+                    row.held += s.held;
+                    let payment = s.paid + s.released;
+                    new_payouts.push(PayoutRow {
+                        case_id: case.id.clone(),
+                        round: number,
+                        person_id: ids[p as usize].clone(),
+                        loss: c.loss,
+                        paid_before: c.paid_before,
+                        held_before: c.held_before,
+                        paid: s.paid,
+                        released: s.released,
+                        held: s.held,
+                        channel: match payment {
+                            0 => String::new(),
+                            v => match rounds::channel(v, settings.deposit_certificate_from) {
+                                Channel::DepositCertificate => "deposit_certificate".into(),
+                                Channel::Transfer => "transfer".into(),
+                            },
+                        },
+                        payee: if data.people[p as usize].heir {
+                            "heir".into()
+                        } else {
+                            "person".into()
+                        },
+                    });
+                }
+                Some(row)
+            }
+            _ => None,
+        };
+        if let Some(r) = &round {
+            new_rounds.push(r.clone());
+        }
+        cases.push(CaseOutcome {
+            waterfall: outcome,
+            recovered: wf.1,
+            losses_confirmed: losses,
+            claimants: claimants.len() as i64,
+            round,
+        });
+    }
+    // Escrow outstanding after each new round: every hold of the case not yet released.
+    let mut escrow: BTreeMap<&str, i64> = BTreeMap::new();
+    for p in ledger.payouts.iter().chain(&new_payouts) {
+        *escrow.entry(p.case_id.as_str()).or_default() += p.held - p.released;
+    }
+    for r in &mut new_rounds {
+        r.escrow_outstanding = escrow.get(r.case_id.as_str()).copied().unwrap_or(0);
+    }
+    for (case, outcome) in cases.iter_mut().enumerate() {
+        if let Some(r) = &mut outcome.round {
+            r.escrow_outstanding = escrow
+                .get(data.cases[case].id.as_str())
+                .copied()
+                .unwrap_or(0);
+        }
+    }
+    let mut all = ledger.clone();
+    all.rounds.extend(new_rounds);
+    all.payouts.extend(new_payouts);
+    Ok(Settlement {
+        people,
+        cases,
+        ledger: all,
+    })
+}
+
+/// The waterfall's input for case `c` and what was realised for it in all.
+fn case_waterfall(
+    data: &CaseData,
+    c: u32,
+    people: &[PersonOutcome],
+    members: &[u32],
+    as_of: Date,
+) -> (waterfall::Case, i64) {
+    let mut wf = waterfall::Case::default();
+    let realised = |a: &crate::input::cases::Asset| a.realised_by(as_of).unwrap_or(0);
+    let mut secured_on: BTreeMap<u32, i64> = BTreeMap::new();
+    for claim in data.claims.iter().filter(|k| k.case == c) {
+        match claim.kind {
+            ClaimKind::Medical => wf.medical += claim.amount,
+            ClaimKind::Secured => {
+                *secured_on
+                    .entry(claim.asset.unwrap_or(u32::MAX))
+                    .or_default() += claim.amount
+            }
+            ClaimKind::CivilDebt => wf.civil_debts += claim.amount,
+            ClaimKind::Fine => wf.fines += claim.amount,
+            ClaimKind::Confiscation => wf.confiscation += claim.amount,
+        }
+    }
+    let mut recovered = 0;
+    for (code, asset) in data.assets.iter().enumerate() {
+        if asset.case != c {
+            continue;
+        }
+        let value = realised(asset);
+        recovered += value;
+        if let Some(owed) = secured_on.get(&(code as u32)) {
+            wf.secured.push(Secured {
+                proceeds: value,
+                owed: *owed,
+            });
+        } else if asset.lawful {
+            wf.lawful += value;
+        } else {
+            wf.tainted += value;
+        }
+    }
+    wf.participants = members
+        .iter()
+        .map(|p| match people[*p as usize].standing {
+            Standing::Claimant { loss } => loss,
+            _ => 0,
+        })
+        .sum();
+    (wf, recovered)
+}
