@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Rebuild data-samples/ from the generator: the city sample (CSV, UTF-8), and the same
-# platforms table as a GBK CSV with Chinese headers for Chinese Excel users.
+# Rebuild data-samples/ from the generator: the city sample (CSV, UTF-8), the same
+# platforms table as a GBK CSV with Chinese headers for Chinese Excel users, and the cases
+# sample (illegal-fundraising cases' tables).
 # Usage: data-samples/make.sh [path/to/winddown]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -9,6 +10,9 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 $bin generate --scale city --seed 2019 --out "$tmp/city"
 cp "$tmp"/city/*.csv "$here/city/"
+$bin generate --cases --seed 2019 --platforms 8 --lenders 600 --out "$tmp/cases"
+mkdir -p "$here/cases"
+cp "$tmp"/cases/*.csv "$here/cases/"
 python3 - "$here" <<'PY'
 import csv, sys, pathlib
 here = pathlib.Path(sys.argv[1])
@@ -23,4 +27,4 @@ out = [[headers[h] for h in rows[0]]] + [[yes_no.get(c, c) for c in r] for r in 
 with open(here / "gbk" / "platforms.csv", "w", encoding="gbk", newline="") as f:
     csv.writer(f, lineterminator="\r\n").writerows(out)
 PY
-echo "wrote $here/city and $here/gbk/platforms.csv"
+echo "wrote $here/city, $here/gbk/platforms.csv and $here/cases"

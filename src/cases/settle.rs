@@ -372,3 +372,123 @@ fn case_waterfall(
         .sum();
     (wf, recovered)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{AssetKind, AssetStatus, CaseStatus, Flow, Role};
+    use crate::input::cases::{Asset, Case, FlowRow, Person};
+    use proptest::prelude::*;
+
+    /// One case of `losses.len()` participants (each put in their loss), registering on the
+    /// given days after 2020-01-01 (None: never), and assets of the given values realised on
+    /// the given days.
+    fn data(losses: &[i64], registered: &[Option<i32>], assets: &[(i64, i32)]) -> CaseData {
+        let base = Date::civil(2020, 1, 1);
+        CaseData {
+            cases: vec![Case {
+                id: "C".into(),
+                name: "案".into(),
+                platform_ids: vec![],
+                district: "区".into(),
+                unit: "局".into(),
+                opened_on: Date::civil(2019, 1, 1),
+                judged_on: None,
+                status: CaseStatus::Execution,
+                status_on: Date::civil(2019, 6, 1),
+            }],
+            people: losses
+                .iter()
+                .zip(registered)
+                .enumerate()
+                .map(|(i, (_, r))| Person {
+                    case: 0,
+                    id: format!("p{i:03}"),
+                    role: Role::Participant,
+                    registered_on: r.map(|d| base.add_days(d)),
+                    heir: false,
+                    heir_accepted_on: None,
+                    accounts: 1,
+                    id_is_id_number: false,
+                })
+                .collect(),
+            flows: losses
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| FlowRow {
+                    person: i as u32,
+                    flow: Flow::Deposit,
+                    amount: l,
+                    on: Date::civil(2018, 1, 1),
+                })
+                .collect(),
+            assets: assets
+                .iter()
+                .enumerate()
+                .map(|(k, &(v, d))| Asset {
+                    case: 0,
+                    id: format!("a{k}"),
+                    kind: AssetKind::Cash,
+                    lawful: false,
+                    book_value: None,
+                    status: AssetStatus::Realised,
+                    realised_value: Some(v),
+                    realised_on: Some(base.add_days(d)),
+                })
+                .collect(),
+            claims: vec![],
+            payees: None,
+        }
+    }
+
+    fn rules() -> CaseRules {
+        crate::config::Config::default().cases
+    }
+
+    proptest! {
+        /// Rounds on any dates, registrations in any order: every round adds up, no one gets
+        /// beyond their loss, escrow is released at most once, and once everyone has
+        /// registered each person has exactly what one round at the end would have given.
+        #[test]
+        fn rounds_on_the_ledger_add_up_and_end_where_one_round_would(
+            losses in prop::collection::vec(1i64..5_000_000, 1..12),
+            reg in prop::collection::vec(prop::option::of(0i32..1000), 12),
+            assets in prop::collection::vec((0i64..20_000_000, 0i32..1000), 0..6),
+            cuts in prop::collection::vec(0i32..1000, 0..4),
+        ) {
+            let n = losses.len();
+            let registered: Vec<Option<i32>> = reg[..n].to_vec();
+            let d = data(&losses, &registered, &assets);
+            let ids: Vec<String> = d.people.iter().map(|p| p.id.clone()).collect();
+            let base = Date::civil(2020, 1, 1);
+            let mut days: Vec<i32> = cuts.clone();
+            days.sort_unstable();
+            days.dedup();
+            let mut ledger = Ledger::default();
+            for day in days.iter().copied().chain([1001]) {
+                let s = settle(&d, &ids, base.add_days(day), true, rules(), &ledger).unwrap();
+                ledger = s.ledger;
+                crate::cases::ledger::check(&ledger.rounds, &ledger.payouts).unwrap();
+            }
+            // Everyone registered at the end (those who never did stay held).
+            let mut total: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
+            for p in &ledger.payouts {
+                let t = total.entry(p.person_id.as_str()).or_default();
+                t.0 += p.paid + p.released;
+                t.1 += p.held - p.released;
+            }
+            let one = settle(&d, &ids, base.add_days(1001), true, rules(), &Ledger::default()).unwrap();
+            for p in &one.ledger.payouts {
+                let (paid, held) = total.get(p.person_id.as_str()).copied().unwrap_or((0, 0));
+                prop_assert!(paid + held <= p.loss);
+                prop_assert_eq!(paid + held, p.paid + p.held, "{}", p.person_id);
+                if d.people.iter().find(|x| x.id == p.person_id).unwrap().registered_on.is_some() {
+                    prop_assert_eq!(held, 0);
+                }
+            }
+            let distributed: i64 = ledger.rounds.iter().map(|r| r.amount).sum();
+            let share = one.ledger.rounds.first().map_or(0, |r| r.amount);
+            prop_assert_eq!(distributed, share);
+        }
+    }
+}

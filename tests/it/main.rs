@@ -3,6 +3,7 @@
 
 mod architecture;
 mod batches;
+mod cases;
 mod classify;
 mod cli;
 mod columns_doc;
