@@ -11,7 +11,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use crate::util::{stderr, Workdir};
 
 /// The exports, in the order the page lists them, with the folder that holds each.
-const FILES: [(&str, &str); 13] = [
+const FILES: [(&str, &str); 19] = [
     ("run", "platforms.parquet"),
     ("run", "claims.parquet"),
     ("run", "lenders.parquet"),
@@ -25,6 +25,12 @@ const FILES: [(&str, &str); 13] = [
     ("compare", "rule_lenders.parquet"),
     ("vote", "vote_platforms.parquet"),
     ("vote", "vote_lenders.parquet"),
+    ("case", "case_participants.parquet"),
+    ("case", "case_clawbacks.parquet"),
+    ("case", "case_waterfall.parquet"),
+    ("case", "case_rounds.parquet"),
+    ("case", "case_payouts.parquet"),
+    ("case", "case_docket.parquet"),
 ];
 
 fn ok(o: std::process::Output) {
@@ -61,6 +67,10 @@ fn docs_list_every_export_column_as_the_files_describe_it() {
     ok(w.run(&["run", city, "--out", "run"]));
     ok(w.run(&["compare", city, "--out", "compare"]));
     ok(w.run(&["vote", city, "--scheme", "pro", "--out", "vote"]));
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/cases");
+    let cases = cases.to_str().unwrap();
+    ok(w.run(&["case", cases, "--as-of", "2021-06-30", "--out", "case1"]));
+    ok(w.run(&["case", cases, "--ledger", "case1", "--out", "case"]));
     // A returned transfer, for returned_transfers.parquet: the first payout of the city.
     std::fs::create_dir_all(w.path("data")).unwrap();
     for t in ["platforms", "lenders", "investments", "loans", "recoveries"] {
