@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Execute the notebooks headless against a fresh `winddown run` of data-samples/city.
+# Execute the notebooks headless against a fresh `winddown run` of data-samples/city (and two
+# `winddown case` rounds of data-samples/cases).
 # Installs the pinned Python packages into a virtualenv (reused between runs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,6 +14,10 @@ trap 'rm -rf "$out"' EXIT
 # Small row groups, so that the lookup notebook shows the bloom filters pruning them.
 (cd "$root" && WINDDOWN_ROW_GROUP_ROWS=2000 cargo run --quiet --locked -- run data-samples/city --out "$out/city" -q)
 export WINDDOWN_OUT="$out/city"
+# Two clearance rounds of the sample cases, for case_review.
+(cd "$root" && cargo run --quiet --locked -- case data-samples/cases --as-of 2021-06-30 --out "$out/case-r1" -q)
+(cd "$root" && cargo run --quiet --locked -- case data-samples/cases --ledger "$out/case-r1" --out "$out/case-r2" -q)
+export WINDDOWN_CASE_OUT="$out/case-r2" WINDDOWN_CASE_DATA="$root/data-samples/cases"
 "$venv/bin/python" - "$root/notebooks" "$out/executed" <<'PY'
 import pathlib, sys
 import nbformat
