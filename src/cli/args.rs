@@ -189,7 +189,8 @@ pub enum Command {
     #[command(after_help = "Examples (see docs/cases.md):
   winddown case data-samples/cases --out out/case-r1
   winddown case data --ledger out/case-r1 --payment-file case-pay-2.csv --out out/case-r2
-  winddown case progress data --ledger out/case-r2 --old-before 2019-01-01 --year 2019 --out out/docket")]
+  winddown case progress data --ledger out/case-r2 --old-before 2019-01-01 --year 2019 --out out/docket
+  winddown case statement out/case-r2 --person AJ0003-000042")]
     Case(CaseArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Examples:
@@ -219,6 +220,26 @@ pub enum CaseCommand {
     /// disposed against the target, by district and responsible unit; cases judged before
     /// 2018 not yet closed; money recovered, losses confirmed, paid.
     Progress(CaseProgressArgs),
+    /// One person's statement for the help line, from a `winddown case` folder: in every case,
+    /// the role and standing and why, the loss and how it was computed, each round's payment,
+    /// what is held in escrow, what is still owed, what must be given back. No personal data.
+    #[command(after_help = "Examples:
+  winddown case statement out/case-r2 --person AJ0003-000042
+  winddown case statement out/case-r2 --person AJ0003-000042 --case AJ0003")]
+    Statement(CaseStatementArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaseStatementArgs {
+    /// The folder of a `winddown case` run.
+    pub run: PathBuf,
+    /// The person's id as in the case tables (under --pseudonymize: the pseudonym, or the id
+    /// with the key in WINDDOWN_PSEUDONYM_KEY).
+    #[arg(long)]
+    pub person: String,
+    /// Only this case.
+    #[arg(long)]
+    pub case: Option<String>,
 }
 
 /// The case tables and how they are read.

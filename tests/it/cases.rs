@@ -231,6 +231,27 @@ fn a_late_registrant_is_caught_up_to_the_fen_in_the_next_round() {
     assert_eq!(fen(&rounds, "amount"), [770_000, 400_000]);
     assert_eq!(fen(&rounds, "distributed_before"), [0, 770_000]);
     assert_eq!(fen(&rounds, "escrow_outstanding"), [577_500, 0]);
+    // The help line: B's statement shows the escrow released with round 2 and what is owed.
+    let o = w.run(&["case", "statement", "r2", "--person", "B"]);
+    ok(&o);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        text.contains("第1轮 round 1: 支付 paid 0.00 元; 提存 held 5,775.00 元"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "第2轮 round 2: 支付 paid 8,775.00 元 (含补发提存 with 5,775.00 元 of escrow released)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("累计已付 paid so far 8,775.00 元; 提存待领 held until registration 0.00 元; 尚欠 still owed 21,225.00 元"), "{text}");
+    assert!(!text.contains("李四"), "no names");
+    let o = w.run(&["case", "statement", "r2", "--person", "b"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean B?"), "{}", stderr(&o));
+    let o = w.run(&["case", "statement", "r2", "--person", "S"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("应退回 to give back 3,000.00 元"));
     // Running the same round again on its own ledger is refused: nothing is paid twice.
     let again = w.run(&[
         "case",
