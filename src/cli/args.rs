@@ -300,6 +300,12 @@ pub struct CaseRoundArgs {
     /// only output with names), mode 0600, committed with the output folder.
     #[arg(long, value_name = "F")]
     pub payment_file: Option<PathBuf>,
+    /// Bank batches of this round's transfers (the payments below the deposit-certificate
+    /// threshold), per case, round and bank in a bank's batch-transfer layout (CSV and .xlsx,
+    /// control files, exceptions.csv for payees without a valid account; a new folder, mode
+    /// 0700, files 0600); [payments] in the config. Needs the participants' bank columns.
+    #[arg(long, value_name = "DIR")]
+    pub payments: Option<PathBuf>,
     /// Output folder: case_participants, case_clawbacks, case_waterfall, case_rounds,
     /// case_payouts and case_docket (.parquet), case_notices.html, docket.md, rejects.csv,
     /// validation.json, manifest.json; replaced atomically (see --force).

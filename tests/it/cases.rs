@@ -726,3 +726,97 @@ fn every_case_row_is_accepted_or_rejected_with_where_and_why() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!w.path("strict").exists());
 }
+
+#[test]
+fn bank_batches_carry_the_transfers_and_their_control_totals() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::new("case-batches");
+    write_case(&w, "data");
+    let p = w
+        .read("data/participants.csv")
+        .replace("C1,B,participant,,", "C1,B,participant,2018-07-01,");
+    w.write("data/participants.csv", p);
+    // A transfer below 2,000 yuan: A's 1,925 goes by transfer; B's 5,775 as a deposit
+    // certificate (issued from the payment file's name and id number, not in a batch).
+    w.write("t.toml", "[cases]\ndeposit_certificate_from = 2000\n");
+    let o = w.run(&[
+        "case",
+        "data",
+        "--config",
+        "t.toml",
+        "--payments",
+        "bank",
+        "--out",
+        "r1",
+    ]);
+    ok(&o);
+    let mut files: Vec<String> = std::fs::read_dir(w.path("bank"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "C1_r1_b01_001.csv",
+            "C1_r1_b01_001.xlsx",
+            "C1_r1_control.csv"
+        ]
+    );
+    let batch = w.read("bank/C1_r1_b01_001.csv");
+    assert!(
+        batch.contains(
+            "1,6222020200112233445,张三,工商银行,1925.00,甲公司非法吸收公众存款案第1轮清退兑付"
+        ),
+        "{batch}"
+    );
+    let control = w.read("bank/C1_r1_control.csv");
+    assert!(
+        control.contains("合计 total,C1 第1轮,1,1925.00,0,"),
+        "{control}"
+    );
+    let mode = std::fs::metadata(w.path("bank/C1_r1_b01_001.csv"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Without A's account the transfer is an exception, named by person, never batched.
+    let p = w
+        .read("data/participants.csv")
+        .replace("6222020200112233445", "");
+    w.write("data/participants.csv", p);
+    let o = w.run(&[
+        "case",
+        "data",
+        "--config",
+        "t.toml",
+        "--payments",
+        "bank2",
+        "--out",
+        "r2",
+    ]);
+    ok(&o);
+    let ex = w.read("bank2/exceptions.csv");
+    assert!(
+        ex.contains("案件编号 case_id,轮次 round,人员编号 person_id"),
+        "{ex}"
+    );
+    assert!(
+        ex.contains("C1,1,A,1925.00,清退 clearance,无有效收款账号"),
+        "{ex}"
+    );
+    assert!(stderr(&o).contains("exceptions.csv"), "{}", stderr(&o));
+    // The folder is a record of money sent: never replaced without --force.
+    let o = w.run(&[
+        "case",
+        "data",
+        "--config",
+        "t.toml",
+        "--payments",
+        "bank",
+        "--out",
+        "r3",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!w.path("r3").exists());
+}

@@ -61,6 +61,49 @@ pub enum Carried {
     Withheld,
 }
 
+/// One transfer as the batches carry it, whatever it pays: a lender's payout on a platform, a
+/// person's payment in a case.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    /// The platform or case whose round it is: its id and name.
+    pub group: &'a str,
+    pub group_name: &'a str,
+    pub round: i64,
+    /// The lender or person paid, by the id the outputs show.
+    pub payee: &'a str,
+    /// The account holder's name (户名).
+    pub holder: &'a str,
+    pub id_number: &'a str,
+    pub phone: &'a str,
+    /// Digits; empty: no valid account (an exception, never in a batch).
+    pub account: &'a str,
+    pub bank: &'a str,
+    /// Fen.
+    pub amount: i64,
+    /// What the transfer is (中文, English), and whether it is the round's first payment (the
+    /// purpose then says nothing more).
+    pub kind: (&'static str, &'static str),
+    pub first: bool,
+}
+
+/// What the control and exceptions files call the group and the payee.
+pub struct Labels {
+    pub group: &'static str,
+    pub payee: &'static str,
+}
+
+/// A platform's lenders.
+pub const LENDERS: Labels = Labels {
+    group: "平台编号 platform_id",
+    payee: "出借人编号 lender_id",
+};
+
+/// A case's people.
+pub const PEOPLE: Labels = Labels {
+    group: "案件编号 case_id",
+    payee: "人员编号 person_id",
+};
+
 /// One batch file of a round's control file.
 struct ControlLine {
     file: String,
@@ -90,7 +133,7 @@ impl Control {
             })
     }
 
-    fn csv(&self, round: &str) -> Result<Vec<u8>> {
+    fn csv(&self, round: &str, labels: &Labels) -> Result<Vec<u8>> {
         use crate::domain::money::format_fen_wide;
         let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
         let err = |e: csv::Error| Error::Internal(format!("writing a control file: {e}"));
@@ -141,7 +184,7 @@ impl Control {
             w.write_record([
                 "需人工核对 check by hand: cells a spreadsheet would read as a formula",
                 "序号 seq",
-                "出借人编号 lender_id",
+                labels.payee,
                 "列 column",
                 "",
                 "",
@@ -166,13 +209,13 @@ impl Control {
 
 /// exceptions.csv: the transfers of this run that no batch carries, for the clerk to resolve
 /// (get the lender's account, then pay with the next command).
-fn exceptions_csv(rows: &[[String; 6]]) -> Result<Vec<u8>> {
+fn exceptions_csv(rows: &[[String; 6]], labels: &Labels) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
     let err = |e: csv::Error| Error::Internal(format!("writing exceptions.csv: {e}"));
     w.write_record([
-        "平台编号 platform_id",
+        labels.group,
         "轮次 round",
-        "出借人编号 lender_id",
+        labels.payee,
         "金额(元) amount",
         "类别 kind",
         "原因 reason",
@@ -264,62 +307,85 @@ impl PaymentBatches {
             .as_ref()
             .ok_or_else(|| Error::Internal("the batches need the lenders' accounts".into()))?;
         let r = &payouts.rows;
-        let lender_id = |i: usize| data.lenders.ids.get(r.lender[i]);
-        let platform_id = |i: usize| data.platforms.ids[r.platform[i] as usize].as_str();
-        let account = |t: &Transfer| personal.bank_accounts.get(r.lender[t.row]);
+        let items: Vec<Outgoing> = transfers
+            .iter()
+            .map(|t| {
+                let l = r.lender[t.row];
+                let p = r.platform[t.row] as usize;
+                Outgoing {
+                    group: &data.platforms.ids[p],
+                    group_name: &data.platforms.names[p],
+                    round: r.round[t.row],
+                    payee: data.lenders.ids.get(l),
+                    holder: match personal.account_names.get(l) {
+                        "" => personal.names.get(l),
+                        a => a,
+                    },
+                    id_number: personal.id_numbers.get(l),
+                    phone: personal.phones.get(l),
+                    account: personal.bank_accounts.get(l),
+                    bank: personal.bank_names.get(l),
+                    amount: t.amount,
+                    kind: t.kind.zh_en(),
+                    first: t.kind == TransferKind::Payout,
+                }
+            })
+            .collect();
+        let (carried, mut checks) = self.write_outgoing(&items, &LENDERS, config)?;
+        checks.carried = carried
+            .into_iter()
+            .map(|(i, c)| (transfers[i], c))
+            .collect();
+        Ok(checks)
+    }
+
+    /// The batches, control files and exceptions of `items`, whatever they pay; where each
+    /// item went, by its index.
+    pub fn write_outgoing(
+        &mut self,
+        items: &[Outgoing],
+        labels: &Labels,
+        config: &Payments,
+    ) -> Result<(Vec<(usize, Carried)>, BatchChecks)> {
         let mut checks = BatchChecks::default();
+        let mut carried = Vec::new();
         // A transfer without a valid account would be refused by the bank: it goes to the
         // exceptions list, never into a batch.
-        let (mut rows, exceptions): (Vec<Transfer>, Vec<Transfer>) = transfers
-            .iter()
-            .copied()
-            .partition(|t| !account(t).is_empty());
-        let bank = |i: usize| personal.bank_names.get(r.lender[i]);
-        // Platform, round, bank, then lender: the order of the files and of their rows.
-        rows.sort_by(|x, y| {
-            let (a, b) = (x.row, y.row);
-            (
-                platform_id(a).as_bytes(),
-                r.round[a],
-                bank(a),
-                lender_id(a).as_bytes(),
-            )
-                .cmp(&(
-                    platform_id(b).as_bytes(),
-                    r.round[b],
-                    bank(b),
-                    lender_id(b).as_bytes(),
-                ))
-        });
+        let (mut rows, exceptions): (Vec<usize>, Vec<usize>) =
+            (0..items.len()).partition(|&i| !items[i].account.is_empty());
+        // Group, round, bank, then payee: the order of the files and of their rows.
+        let key = |i: usize| {
+            let t = &items[i];
+            (t.group.as_bytes(), t.round, t.bank, t.payee.as_bytes())
+        };
+        rows.sort_by(|&a, &b| key(a).cmp(&key(b)));
         // The rounds with a transfer, batched or not: each gets its control file.
-        let mut rounds: Vec<(u32, i64)> = rows
+        let mut rounds: Vec<(&str, i64)> = rows
             .iter()
             .chain(&exceptions)
-            .map(|t| (r.platform[t.row], r.round[t.row]))
+            .map(|&i| (items[i].group, items[i].round))
             .collect();
-        rounds.sort_by(|a, b| {
-            (data.platforms.ids[a.0 as usize].as_bytes(), a.1)
-                .cmp(&(data.platforms.ids[b.0 as usize].as_bytes(), b.1))
-        });
+        rounds.sort_by(|a, b| (a.0.as_bytes(), a.1).cmp(&(b.0.as_bytes(), b.1)));
         rounds.dedup();
         let mut k = 0;
-        for (p, round) in rounds {
-            let pid = data.platforms.ids[p as usize].clone();
-            let pname = data.platforms.names[p as usize].clone();
-            let purpose = |t: &Transfer| match t.kind {
-                TransferKind::Payout => format!("{pname}第{round}轮清退兑付"),
-                other => format!("{pname}第{round}轮清退兑付({})", other.zh_en().0),
+        for (gid, round) in rounds {
+            let purpose = |t: &Outgoing| {
+                if t.first {
+                    format!("{}第{round}轮清退兑付", t.group_name)
+                } else {
+                    format!("{}第{round}轮清退兑付({})", t.group_name, t.kind.0)
+                }
             };
             let mut control = Control::default();
-            let same_round = |t: &Transfer| r.platform[t.row] == p && r.round[t.row] == round;
+            let same_round = |i: usize| items[i].group == gid && items[i].round == round;
             // Banks are numbered in their order within the round: the file names say
             // `b01`, `b02` …, never the bank's name (personal data, docs/inputs.md).
             let mut bank_no = 0;
-            while k < rows.len() && same_round(&rows[k]) {
-                let b = bank(rows[k].row).to_string();
+            while k < rows.len() && same_round(rows[k]) {
+                let b = items[rows[k]].bank.to_string();
                 bank_no += 1;
                 let mut group = Vec::new();
-                while k < rows.len() && same_round(&rows[k]) && bank(rows[k].row) == b {
+                while k < rows.len() && same_round(rows[k]) && items[rows[k]].bank == b {
                     group.push(rows[k]);
                     k += 1;
                 }
@@ -329,28 +395,24 @@ impl PaymentBatches {
                     b.clone()
                 };
                 for (n, chunk) in group.chunks(config.batch_rows).enumerate() {
-                    let stem = format!("{}_r{round}_b{bank_no:02}_{:03}", safe(&pid), n + 1);
+                    let stem = format!("{}_r{round}_b{bank_no:02}_{:03}", safe(gid), n + 1);
                     let file = format!("{stem}.csv");
                     let mut lines: Vec<Vec<String>> = Vec::with_capacity(chunk.len());
-                    for (j, t) in chunk.iter().enumerate() {
-                        let l = r.lender[t.row];
-                        let holder = match personal.account_names.get(l) {
-                            "" => personal.names.get(l),
-                            a => a,
-                        };
+                    for (j, &i) in chunk.iter().enumerate() {
+                        let t = &items[i];
                         let line: Vec<String> = config
                             .columns
                             .iter()
                             .map(|(field, _)| match field {
                                 BatchField::Seq => (j + 1).to_string(),
-                                BatchField::Account => personal.bank_accounts.get(l).to_string(),
-                                BatchField::Name => holder.to_string(),
+                                BatchField::Account => t.account.to_string(),
+                                BatchField::Name => t.holder.to_string(),
                                 BatchField::Bank => b.clone(),
                                 BatchField::Amount => format_fen(t.amount),
                                 BatchField::Purpose => purpose(t),
-                                BatchField::IdNumber => personal.id_numbers.get(l).to_string(),
-                                BatchField::Phone => personal.phones.get(l).to_string(),
-                                BatchField::LenderId => data.lenders.ids.get(l).to_string(),
+                                BatchField::IdNumber => t.id_number.to_string(),
+                                BatchField::Phone => t.phone.to_string(),
+                                BatchField::LenderId => t.payee.to_string(),
                             })
                             .collect();
                         // The bank needs the text as it is; a cell Excel would run as a
@@ -362,21 +424,21 @@ impl PaymentBatches {
                                 control.to_check.push([
                                     file.clone(),
                                     (j + 1).to_string(),
-                                    data.lenders.ids.get(l).to_string(),
+                                    t.payee.to_string(),
                                     header.clone(),
                                 ]);
                             }
                         }
                         lines.push(line);
                     }
-                    let total: i128 = chunk.iter().map(|t| i128::from(t.amount)).sum();
+                    let total: i128 = chunk.iter().map(|&i| i128::from(items[i].amount)).sum();
                     let csv_bytes = batch_csv(&config.columns, &lines, config.gb18030)?;
                     let carried_by = format!("{}/{file}", self.target.display());
                     let sha = sha256(&csv_bytes);
-                    checks.carried.extend(
+                    carried.extend(
                         chunk
                             .iter()
-                            .map(|t| (*t, Carried::Issued(carried_by.clone(), sha.clone()))),
+                            .map(|&i| (i, Carried::Issued(carried_by.clone(), sha.clone()))),
                     );
                     self.write_file(&file, &csv_bytes, chunk.len() as u64, total)?;
                     self.write_file(
@@ -394,16 +456,17 @@ impl PaymentBatches {
                     });
                 }
             }
-            for t in exceptions.iter().filter(|t| same_round(t)) {
-                checks.carried.push((*t, Carried::Withheld));
+            for &i in exceptions.iter().filter(|&&i| same_round(i)) {
+                let t = &items[i];
+                carried.push((i, Carried::Withheld));
                 control.exceptions += 1;
                 control.exceptions_total += i128::from(t.amount);
                 self.exceptions.push([
-                    pid.clone(),
+                    gid.to_string(),
                     round.to_string(),
-                    lender_id(t.row).to_string(),
+                    t.payee.to_string(),
                     format_fen(t.amount),
-                    format!("{} {}", t.kind.zh_en().0, t.kind.zh_en().1),
+                    format!("{} {}", t.kind.0, t.kind.1),
                     "无有效收款账号 no valid bank account".to_string(),
                 ]);
             }
@@ -411,9 +474,9 @@ impl PaymentBatches {
             checks.exceptions_total += control.exceptions_total;
             checks.to_check += control.to_check.len() as u64;
             let (n, total) = control.totals();
-            let bytes = control.csv(&format!("{pid} 第{round}轮"))?;
+            let bytes = control.csv(&format!("{gid} 第{round}轮"), labels)?;
             self.write_file(
-                &format!("{}_r{round}_control.csv", safe(&pid)),
+                &format!("{}_r{round}_control.csv", safe(gid)),
                 &bytes,
                 n,
                 total,
@@ -421,10 +484,10 @@ impl PaymentBatches {
         }
         if !self.exceptions.is_empty() {
             let (n, total) = (checks.exceptions, checks.exceptions_total);
-            let bytes = exceptions_csv(&self.exceptions)?;
+            let bytes = exceptions_csv(&self.exceptions, labels)?;
             self.write_file("exceptions.csv", &bytes, n, total)?;
         }
-        Ok(checks)
+        Ok((carried, checks))
     }
 
     /// What the manifest records of the batches.

@@ -12,6 +12,7 @@ use crate::domain::count::grouped as count;
 use crate::domain::money::{format_fen, grouped};
 use crate::domain::text::{excel_safe, formula_like, terminal_safe};
 use crate::error::{Error, Result};
+use crate::output::bank::batches::{Outgoing, PaymentBatches, PEOPLE};
 use crate::output::tables::cases as exports;
 use crate::output::{self, PaymentFile, Staging};
 
@@ -26,7 +27,12 @@ pub fn round(args: CaseRoundArgs, log: &Log) -> Result<()> {
         Some(path) => Some(PaymentFile::create(path, &out, &inputs, args.force)?),
         None => None,
     };
-    let loaded = load(&args.input, args.ledger.as_deref(), payment.is_some(), log)?;
+    let mut batches = match &args.payments {
+        Some(path) => Some(PaymentBatches::create(path, &out, &inputs, args.force)?),
+        None => None,
+    };
+    let personal = payment.is_some() || batches.is_some();
+    let loaded = load(&args.input, args.ledger.as_deref(), personal, log)?;
     let data = &loaded.validated.data;
     let rules = loaded.config.cases;
     let settlement = settle::settle(data, &loaded.ids, loaded.as_of, true, rules, &loaded.ledger)?;
@@ -80,6 +86,22 @@ pub fn round(args: CaseRoundArgs, log: &Log) -> Result<()> {
             ));
         }
     }
+    if let Some(b) = batches.as_mut() {
+        let checks = write_batches(b, &loaded, &settlement, &new_rounds)?;
+        if checks.exceptions > 0 {
+            log.info(&format!(
+                "{} 笔转账（{} 元）无有效收款账号，未进入批量文件，见 exceptions.csv transfer(s) without a valid bank account, in no batch: see exceptions.csv",
+                count(checks.exceptions as i64),
+                grouped(checks.exceptions_total)
+            ));
+        }
+        if checks.to_check > 0 {
+            log.info(&format!(
+                "{} 个单元格需人工核对（见各轮控制文件） cell(s) to check by hand before the upload: see the control files",
+                count(checks.to_check as i64)
+            ));
+        }
+    }
     say(&settlement, data, log);
     let record = record("case", &args.input, &loaded, args.ledger.as_deref())?;
     output::finish_with_batches(
@@ -87,6 +109,7 @@ pub fn round(args: CaseRoundArgs, log: &Log) -> Result<()> {
         record,
         output::Issue {
             payment: payment.as_mut(),
+            batches: batches.as_mut(),
             ..output::Issue::default()
         },
     )?;
@@ -135,20 +158,14 @@ fn say(settlement: &Settlement, data: &crate::input::cases::CaseData, log: &Log)
     }
 }
 
-/// The payment file's rows: this run's payments with the payee's details; those without what
-/// their channel needs (a bank account for a transfer; a name and id number for a deposit
-/// certificate) go to case_exceptions.csv instead, without personal data.
-fn write_payments(
-    file: &mut PaymentFile,
+/// This run's payments (a payment > 0 in a round computed now) in (case, round, person) order,
+/// each with the person's code.
+fn this_rounds_payments<'a>(
     loaded: &Loaded,
-    settlement: &Settlement,
+    settlement: &'a Settlement,
     new_rounds: &[&settle::RoundRow],
-) -> Result<(String, u64)> {
+) -> Result<Vec<(&'a settle::PayoutRow, usize)>> {
     let data = &loaded.validated.data;
-    let payees = data
-        .payees
-        .as_ref()
-        .ok_or_else(|| Error::Internal("the payment file needs the payees' details".into()))?;
     let code: HashMap<(&str, &str), usize> = data
         .people
         .iter()
@@ -180,6 +197,82 @@ fn write_payments(
             b.person_id.as_bytes(),
         ))
     });
+    rows.into_iter()
+        .map(
+            |p| match code.get(&(p.case_id.as_str(), p.person_id.as_str())) {
+                Some(&c) => Ok((p, c)),
+                None => Err(Error::Internal(format!(
+                    "a payment to person {} who is not in the data",
+                    terminal_safe(&p.person_id)
+                ))),
+            },
+        )
+        .collect()
+}
+
+/// The bank batches of this run's transfers (deposit certificates are issued from the payment
+/// file's names and id numbers, not by transfer).
+fn write_batches(
+    batches: &mut PaymentBatches,
+    loaded: &Loaded,
+    settlement: &Settlement,
+    new_rounds: &[&settle::RoundRow],
+) -> Result<crate::output::bank::batches::BatchChecks> {
+    let data = &loaded.validated.data;
+    let payees = data
+        .payees
+        .as_ref()
+        .ok_or_else(|| Error::Internal("the batches need the payees' accounts".into()))?;
+    let rows = this_rounds_payments(loaded, settlement, new_rounds)?;
+    let name_of: HashMap<&str, &str> = data
+        .cases
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
+    let items: Vec<Outgoing> = rows
+        .iter()
+        .filter(|(p, _)| p.channel == "transfer")
+        .map(|&(p, c)| {
+            let payee = &payees[c];
+            Outgoing {
+                group: &p.case_id,
+                group_name: name_of.get(p.case_id.as_str()).copied().unwrap_or_default(),
+                round: i64::from(p.round),
+                payee: &p.person_id,
+                holder: &payee.name,
+                id_number: &payee.id_number,
+                phone: &payee.phone,
+                account: &payee.bank_account,
+                bank: &payee.bank_name,
+                amount: p.payment(),
+                kind: if p.released > 0 {
+                    ("含补发提存", "with escrow released")
+                } else {
+                    ("清退", "clearance")
+                },
+                first: p.released == 0,
+            }
+        })
+        .collect();
+    let (_, checks) = batches.write_outgoing(&items, &PEOPLE, &loaded.config.payments)?;
+    Ok(checks)
+}
+
+/// The payment file's rows: this run's payments with the payee's details; those without what
+/// their channel needs (a bank account for a transfer; a name and id number for a deposit
+/// certificate) go to case_exceptions.csv instead, without personal data.
+fn write_payments(
+    file: &mut PaymentFile,
+    loaded: &Loaded,
+    settlement: &Settlement,
+    new_rounds: &[&settle::RoundRow],
+) -> Result<(String, u64)> {
+    let data = &loaded.validated.data;
+    let payees = data
+        .payees
+        .as_ref()
+        .ok_or_else(|| Error::Internal("the payment file needs the payees' details".into()))?;
+    let rows = this_rounds_payments(loaded, settlement, new_rounds)?;
     file.header(&[
         "case_id",
         "round",
@@ -194,13 +287,7 @@ fn write_payments(
     ])?;
     let mut exceptions = String::from("case_id,round,person_id,amount,channel,missing\n");
     let mut n = 0;
-    for p in rows {
-        let Some(&c) = code.get(&(p.case_id.as_str(), p.person_id.as_str())) else {
-            return Err(Error::Internal(format!(
-                "a payment to person {} who is not in the data",
-                terminal_safe(&p.person_id)
-            )));
-        };
+    for (p, c) in rows {
         let payee = &payees[c];
         let missing: Vec<&str> = match p.channel.as_str() {
             "transfer" => [("bank_account", payee.bank_account.is_empty())]
