@@ -161,6 +161,29 @@ pub fn settle(
         e.0 += p.paid + p.released;
         e.1 += p.held - p.released;
     }
+    // Everyone the ledger paid or held for must still be in the data, by the same id: a
+    // person dropped after being paid, or a ledger written under other ids (with or without
+    // --pseudonymize), would otherwise be paid again under a new name.
+    let known: std::collections::HashSet<(&str, &str)> = data
+        .people
+        .iter()
+        .zip(ids)
+        .map(|(p, id)| (data.cases[p.case as usize].id.as_str(), id.as_str()))
+        .collect();
+    if let Some(p) = ledger
+        .payouts
+        .iter()
+        .find(|p| !known.contains(&(p.case_id.as_str(), p.person_id.as_str())))
+    {
+        return Err(Error::Usage(format!(
+            "the ledger has person {} of case {} (round {}), who is not among the participants \
+             now: keep every person the ledger paid in the tables, and use the ledger of runs \
+             with the same --pseudonymize setting",
+            crate::domain::text::terminal_safe(&p.person_id),
+            crate::domain::text::terminal_safe(&p.case_id),
+            p.round
+        )));
+    }
     let mut by_case: Vec<Vec<u32>> = vec![Vec::new(); data.cases.len()];
     for (code, p) in data.people.iter().enumerate() {
         by_case[p.case as usize].push(code as u32);

@@ -458,6 +458,55 @@ fn a_ledger_that_does_not_add_up_is_refused() {
     let w = Workdir::new("case-ledger");
     write_case(&w, "data");
     ok(&w.run(&["case", "data", "--as-of", "2019-06-30", "--out", "r1"]));
+    // A person the ledger paid may not vanish from the tables, nor come back under another
+    // id (a pseudonymised run's ledger used by a plain one): nobody is paid twice.
+    let key = [("WINDDOWN_PSEUDONYM_KEY", "a-key-of-sixteen-chars")];
+    ok(&w.run_env(
+        &[
+            "case",
+            "data",
+            "--as-of",
+            "2019-06-30",
+            "--pseudonymize",
+            "--out",
+            "p1",
+        ],
+        &key,
+    ));
+    let o = w.run(&["case", "data", "--ledger", "p1", "--out", "p2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not among the participants"),
+        "{}",
+        stderr(&o)
+    );
+    let o = w.run_env(
+        &[
+            "case",
+            "data",
+            "--ledger",
+            "p1",
+            "--pseudonymize",
+            "--as-of",
+            "2019-12-31",
+            "--out",
+            "p2",
+        ],
+        &key,
+    );
+    ok(&o);
+    let kept = w.read("data/participants.csv");
+    w.write(
+        "data/participants.csv",
+        kept.replace(
+            "C1,B,participant,,,,李四,,6222020200112233446,工商银行\n",
+            "",
+        ),
+    );
+    let o = w.run(&["case", "data", "--ledger", "r1", "--out", "p3"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("person B of case C1"), "{}", stderr(&o));
+    w.write("data/participants.csv", kept);
     // A run folder of another command is not a case ledger.
     let o = w.run(&["case", "data", "--ledger", "data", "--out", "r2"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
