@@ -52,6 +52,28 @@ pub fn inputs_of(input: &InputArgs, ledger: Option<&Path>) -> Inputs {
     inputs
 }
 
+/// The config text in force: the file's, or the defaults when none was given.
+pub fn config_text(path: Option<&Path>) -> Result<String> {
+    match path {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e)),
+        None => Ok(crate::config::defaults_toml()),
+    }
+}
+
+/// Every file read, each part of a table given as a folder on its own: (table, path).
+pub fn input_files(
+    found: std::collections::BTreeMap<crate::domain::schema::Table, input::TableFile>,
+) -> Vec<(String, std::path::PathBuf)> {
+    found
+        .into_values()
+        .flat_map(|f| match f.format {
+            input::find::SourceFormat::Parts(parts) => parts,
+            _ => vec![f],
+        })
+        .map(|f| (f.table.name().to_string(), f.path))
+        .collect()
+}
+
 /// The manifest's record of a command that read DATA: the config text, the inputs, and the
 /// options in force after the command line's overrides.
 pub fn record<'a>(
@@ -60,29 +82,12 @@ pub fn record<'a>(
     config: &Config,
     validated: &Validated,
 ) -> Result<output::Record<'a>> {
-    let config_text = match &input.config {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
-        None => crate::config::defaults_toml(),
-    };
-    // Every file read, each part of a table given as a folder on its own.
-    let inputs = input::find_tables(&input.data)?
-        .into_values()
-        .flat_map(|f| match f.format {
-            input::find::SourceFormat::Parts(parts) => parts,
-            _ => vec![f],
-        })
-        .map(|f| (f.table.name().to_string(), f.path))
-        .collect();
+    let config_text = config_text(input.config.as_deref())?;
+    let inputs = input_files(input::find_tables(&input.data)?);
     let report = &validated.report;
     let settings = Settings {
         as_of: report.as_of.map(|d| d.to_string()),
-        as_of_source: Some(
-            match report.as_of_source {
-                input::AsOfSource::Given => "given",
-                input::AsOfSource::LatestDate => "latest_date_in_data",
-            }
-            .to_string(),
-        ),
+        as_of_source: Some(report.as_of_source.name().to_string()),
         encoding: format!("{:?}", Encoding::from(input.encoding)).to_lowercase(),
         strict: input.strict,
         accept_float_money: input.accept_float_money,

@@ -142,6 +142,16 @@ pub enum AsOfSource {
     LatestDate,
 }
 
+impl AsOfSource {
+    /// As the JSON records write it: `given` (--as-of) or `latest_date_in_data`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AsOfSource::Given => "given",
+            AsOfSource::LatestDate => "latest_date_in_data",
+        }
+    }
+}
+
 /// What validation.json says.
 #[derive(Debug, Clone)]
 pub struct Report {

@@ -337,11 +337,7 @@ impl Validation {
         let r = report;
         Validation {
             as_of: r.as_of.map(|d| d.to_string()),
-            as_of_source: match r.as_of_source {
-                crate::input::AsOfSource::Given => "given",
-                crate::input::AsOfSource::LatestDate => "latest_date_in_data",
-            }
-            .to_string(),
+            as_of_source: r.as_of_source.name().to_string(),
             tables: r
                 .tables
                 .iter()

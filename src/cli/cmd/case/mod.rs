@@ -9,7 +9,7 @@ mod progress;
 mod round;
 mod statement;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::cases::docket::{self, Docket};
 use crate::cases::ledger;
@@ -146,18 +146,8 @@ pub(super) fn record<'a>(
     loaded: &Loaded,
     ledger_dir: Option<&Path>,
 ) -> Result<output::Record<'a>> {
-    let config_text = match &input.config {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
-        None => crate::config::defaults_toml(),
-    };
-    let inputs: Vec<(String, PathBuf)> = find::find_of(data_of(input)?, &Table::CASE_TABLES)?
-        .into_values()
-        .flat_map(|f| match f.format {
-            find::SourceFormat::Parts(parts) => parts,
-            _ => vec![f],
-        })
-        .map(|f| (f.table.name().to_string(), f.path))
-        .collect();
+    let config_text = crate::cli::job::config_text(input.config.as_deref())?;
+    let inputs = crate::cli::job::input_files(find::find_of(data_of(input)?, &Table::CASE_TABLES)?);
     let report = &loaded.validated.report;
     Ok(output::Record {
         command,
@@ -166,13 +156,7 @@ pub(super) fn record<'a>(
         inputs,
         settings: Some(Settings {
             as_of: Some(loaded.as_of.to_string()),
-            as_of_source: Some(
-                match report.as_of_source {
-                    input::AsOfSource::Given => "given",
-                    input::AsOfSource::LatestDate => "latest_date_in_data",
-                }
-                .to_string(),
-            ),
+            as_of_source: Some(report.as_of_source.name().to_string()),
             encoding: format!("{:?}", Encoding::from(input.encoding)).to_lowercase(),
             strict: input.strict,
             accept_float_money: input.accept_float_money,
