@@ -175,7 +175,7 @@ pub fn settle(
         .iter()
         .find(|p| !known.contains(&(p.case_id.as_str(), p.person_id.as_str())))
     {
-        return Err(Error::Usage(format!(
+        return Err(Error::Ledger(format!(
             "the ledger has person {} of case {} (round {}), who is not among the participants \
              now: keep every person the ledger paid in the tables, and use the ledger of runs \
              with the same --pseudonymize setting",
@@ -214,7 +214,7 @@ pub fn settle(
         let previous = last_round.get(case.id.as_str());
         if let (Some(prev), Some(round_on)) = (previous, round_on) {
             if round_on <= prev.round_on {
-                return Err(Error::Usage(format!(
+                return Err(Error::Ledger(format!(
                     "case {}: this round's date {round_on} is not after round {} of the ledger ({}); \
                      a round follows the last one (give --as-of, or add what was realised since)",
                     crate::domain::text::terminal_safe(&case.id),

@@ -1,7 +1,9 @@
-//! Exact fractions: a config threshold as num / den, and the comparison of two fractions that
-//! forms no product, so no operand size can overflow (thresholds may have 28 decimals).
+//! The one exact fraction type ([`Ratio`]): a config threshold, a vote's discount or schedule,
+//! a payout's level; compared by value without forming a product, so no operand size can
+//! overflow (thresholds may have 28 decimals); multiplied and added with checked arithmetic.
 
-/// A threshold as an exact fraction `num / den` (den > 0), compared without rounding.
+/// An exact fraction `num / den` (den > 0), compared without rounding. `==` compares the
+/// fields (1/2 and 2/4 differ); [`Ratio::compare`] compares values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ratio {
     pub num: i128,
@@ -9,6 +11,51 @@ pub struct Ratio {
 }
 
 impl Ratio {
+    pub const ONE: Ratio = Ratio { num: 1, den: 1 };
+    pub const ZERO: Ratio = Ratio { num: 0, den: 1 };
+
+    /// `num / den` in lowest terms, the sign on the numerator (den ≠ 0).
+    pub fn new(num: i128, den: i128) -> Ratio {
+        let g = gcd(num.unsigned_abs(), den.unsigned_abs()).max(1) as i128;
+        let sign = if den < 0 { -1 } else { 1 };
+        Ratio {
+            num: sign * (num / g),
+            den: sign * (den / g),
+        }
+    }
+
+    /// The product, or `None` beyond 128 bits.
+    pub fn checked_mul(self, o: Ratio) -> Option<Ratio> {
+        Some(Ratio::new(
+            self.num.checked_mul(o.num)?,
+            self.den.checked_mul(o.den)?,
+        ))
+    }
+
+    /// The sum, or `None` beyond 128 bits.
+    pub fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        let num = self
+            .num
+            .checked_mul(o.den)?
+            .checked_add(o.num.checked_mul(self.den)?)?;
+        Some(Ratio::new(num, self.den.checked_mul(o.den)?))
+    }
+
+    /// Compare by value (1/2 and 2/4 are equal here), exactly, for any sizes.
+    pub fn compare(self, o: Ratio) -> std::cmp::Ordering {
+        cmp_fractions(self.num, self.den, o.num, o.den)
+    }
+
+    /// A non-negative decimal as written ("0.3"; "1/3" is not accepted), exactly.
+    pub fn parse(text: &str) -> Option<Ratio> {
+        let d: rust_decimal::Decimal = text.trim().parse().ok()?;
+        if d.is_sign_negative() {
+            return None;
+        }
+        let d = d.normalize();
+        Some(Ratio::new(d.mantissa(), 10i128.pow(d.scale())))
+    }
+
     pub fn from_decimal(d: rust_decimal::Decimal) -> Ratio {
         Ratio {
             num: d.mantissa(),
@@ -33,6 +80,13 @@ impl Ratio {
     pub fn as_f64(self) -> f64 {
         self.num as f64 / self.den as f64
     }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// Compare a/b with c/d exactly (b, d > 0) without forming a product, so no operand size can

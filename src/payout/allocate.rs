@@ -11,6 +11,7 @@
 //! and the result does not depend on input order. Pure domain code, no polars;
 //! [`super::rounds`] runs platforms in parallel with rayon.
 
+use crate::domain::fraction::Ratio;
 use crate::error::{Error, Result};
 
 /// A lender in a round.
@@ -73,22 +74,6 @@ pub struct Round {
     pub level: Option<f64>,
 }
 
-/// An exact fraction num / den with den > 0.
-#[derive(Debug, Clone, Copy)]
-struct Frac {
-    num: i128,
-    den: i128,
-}
-
-impl Frac {
-    fn as_f64(self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-    fn lt(self, other: Frac) -> Result<bool> {
-        Ok(mul(self.num, other.den)? < mul(other.num, self.den)?)
-    }
-}
-
 fn mul(a: i128, b: i128) -> Result<i128> {
     a.checked_mul(b)
         .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
@@ -117,17 +102,17 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
         .collect();
     let total_remaining = remaining.iter().try_fold(0i128, |a, r| add(a, *r))?;
     let min_ratio = || -> Result<Option<f64>> {
-        let mut best: Option<Frac> = None;
+        let mut best: Option<Ratio> = None;
         for l in lenders {
-            let f = Frac {
+            let f = Ratio {
                 num: l.before.into(),
                 den: l.claim.into(),
             };
-            if best.map_or(Ok(true), |b| f.lt(b))? {
+            if best.is_none_or(|b| f.compare(b) == std::cmp::Ordering::Less) {
                 best = Some(f);
             }
         }
-        Ok(best.map(Frac::as_f64))
+        Ok(best.map(Ratio::as_f64))
     };
 
     // owed_i = numer_i / den, exactly.
@@ -156,17 +141,17 @@ pub fn allocate(pool: i64, lenders: &[Lender], rule: Rule) -> Result<Round> {
                 let level = if pool128 < q {
                     None
                 } else {
-                    let mut best: Option<Frac> = None;
+                    let mut best: Option<Ratio> = None;
                     for (l, x) in lenders.iter().zip(&tranche) {
-                        let f = Frac {
+                        let f = Ratio {
                             num: i128::from(l.before) + x,
                             den: l.claim.into(),
                         };
-                        if best.map_or(Ok(true), |b| f.lt(b))? {
+                        if best.is_none_or(|b| f.compare(b) == std::cmp::Ordering::Less) {
                             best = Some(f);
                         }
                     }
-                    best.map(Frac::as_f64)
+                    best.map(Ratio::as_f64)
                 };
                 (numer, q, 0, level)
             } else {
@@ -325,7 +310,7 @@ fn other_rule(
 
 /// Water-filling: the level L = N / D with Σ max(0, claim_i·L − before_i) = pool, and each
 /// lender's owed amount claim_i·N − before_i·D over D (0 for those at or above L).
-fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128>, Frac)> {
+fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128>, Ratio)> {
     let mut order: Vec<usize> = (0..lenders.len()).collect();
     // Ascending before/claim; the comparison is exact (cross-multiplied). When nobody has
     // anything yet and there is a pool, every ratio is 0 and below the level: everyone is in
@@ -351,12 +336,12 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
         return Err(e);
     }
     let (mut b_sum, mut c_sum) = (0i128, 0i128);
-    let mut level = Frac { num: pool, den: 1 };
+    let mut level = Ratio { num: pool, den: 1 };
     let mut in_s = 0;
     for (k, &i) in order.iter().enumerate() {
         b_sum = add(b_sum, before[i])?;
         c_sum = add(c_sum, lenders[i].claim.into())?;
-        level = Frac {
+        level = Ratio {
             num: add(pool, b_sum)?,
             den: c_sum,
         };
@@ -364,11 +349,11 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
         match order.get(k + 1) {
             // Stop when the next lender is already at or above the level.
             Some(&next) => {
-                let next_ratio = Frac {
+                let next_ratio = Ratio {
                     num: before[next],
                     den: lenders[next].claim.into(),
                 };
-                if !next_ratio.lt(level)? {
+                if next_ratio.compare(level) != std::cmp::Ordering::Less {
                     break;
                 }
             }

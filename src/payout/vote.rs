@@ -21,69 +21,12 @@
 
 use std::cmp::Ordering;
 
-use crate::domain::fraction::cmp_fractions;
 use crate::error::{Error, Result};
 use crate::payout::allocate::{self, Division, Lender, Rule};
 use crate::rules::exposure::BANDS;
 
-/// An exact non-negative fraction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Frac {
-    pub num: i128,
-    pub den: i128,
-}
-
-impl Frac {
-    pub const ONE: Frac = Frac { num: 1, den: 1 };
-
-    pub fn new(num: i128, den: i128) -> Frac {
-        let g = gcd(num.unsigned_abs(), den.unsigned_abs()).max(1) as i128;
-        Frac {
-            num: num / g,
-            den: den / g,
-        }
-    }
-
-    fn mul(self, o: Frac) -> Result<Frac> {
-        Ok(Frac::new(
-            checked(self.num, o.num)?,
-            checked(self.den, o.den)?,
-        ))
-    }
-
-    fn add(self, o: Frac) -> Result<Frac> {
-        let num = checked(self.num, o.den)?
-            .checked_add(checked(o.num, self.den)?)
-            .ok_or_else(too_large)?;
-        Ok(Frac::new(num, checked(self.den, o.den)?))
-    }
-
-    /// Compare by value (1/2 and 2/4 are equal here, not by `==`).
-    pub fn compare(self, o: Frac) -> Ordering {
-        cmp_fractions(self.num, self.den, o.num, o.den)
-    }
-
-    pub fn as_f64(self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-
-    /// A decimal fraction as written ("0.3", "1/3" is not accepted): exact.
-    pub fn parse(text: &str) -> Option<Frac> {
-        let d: rust_decimal::Decimal = text.trim().parse().ok()?;
-        if d.is_sign_negative() {
-            return None;
-        }
-        let d = d.normalize();
-        Some(Frac::new(d.mantissa(), 10i128.pow(d.scale())))
-    }
-}
-
-fn gcd(mut a: u128, mut b: u128) -> u128 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
+/// The vote's exact fractions (a discount, a schedule, a turnout): the one fraction type.
+pub use crate::domain::fraction::Ratio as Frac;
 
 fn too_large() -> Error {
     Error::Data("vote arithmetic beyond exact 128-bit fractions".into())
@@ -91,6 +34,14 @@ fn too_large() -> Error {
 
 fn checked(a: i128, b: i128) -> Result<i128> {
     a.checked_mul(b).ok_or_else(too_large)
+}
+
+fn mul(a: Frac, b: Frac) -> Result<Frac> {
+    a.checked_mul(b).ok_or_else(too_large)
+}
+
+fn add(a: Frac, b: Frac) -> Result<Frac> {
+    a.checked_add(b).ok_or_else(too_large)
 }
 
 /// What the lenders compare the scheme with.
@@ -137,14 +88,14 @@ impl Scheme {
         let mut factor = Frac::new(0, 1);
         let mut compound = Frac::ONE;
         for share in &self.schedule {
-            compound = compound.mul(growth)?;
+            compound = mul(compound, growth)?;
             let pv = Frac::new(
                 checked(share.num, compound.den)?,
                 checked(share.den, compound.num)?,
             );
-            factor = factor.add(pv)?;
+            factor = add(factor, pv)?;
         }
-        factor.mul(self.delivery_probability)
+        mul(factor, self.delivery_probability)
     }
 }
 
@@ -251,8 +202,8 @@ pub fn vote(voters: &[Voter], scheme: &Scheme, expected_ratio: Frac) -> Result<O
     let mut ballots = Vec::with_capacity(voters.len());
     for (v, share) in voters.iter().zip(&round.shares) {
         let award = share.paid + share.reserved + share.carried;
-        let value = Frac::new(i128::from(award), 1).mul(factor)?;
-        let want = Frac::new(i128::from(v.claim), 1).mul(alt)?;
+        let value = mul(Frac::new(i128::from(award), 1), factor)?;
+        let want = mul(Frac::new(i128::from(v.claim), 1), alt)?;
         let yes = match value.compare(want) {
             Ordering::Greater => true,
             Ordering::Equal => scheme.ties_vote_yes,
