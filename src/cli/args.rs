@@ -253,8 +253,9 @@ pub struct CaseInputArgs {
     /// TOML config: its [cases] section (see `winddown rules --print-defaults`).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// The round's date (YYYY-MM-DD); rows dated after it are rejected. Default: the latest
-    /// date in the tables.
+    /// The round's date (YYYY-MM-DD): cases and cash flows dated after it are rejected;
+    /// registrations, heirs' proofs and realisations after it have not happened yet. Default:
+    /// the latest date in the tables.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// CSV text encoding.
