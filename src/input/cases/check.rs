@@ -7,7 +7,7 @@
 //! is a duplicate even when the first was rejected; parents are looked up among accepted rows
 //! (a parent seen but rejected: `parent_rejected`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::{Asset, Case, CaseData, FlowRow, OtherClaim, Payee, Person};
 use crate::domain::case::{AssetStatus, CaseStatus, Choice, ClaimKind, Flow, Role};
@@ -78,8 +78,6 @@ pub struct CaseValidator {
     person_ids: HashMap<(u32, String), u32>,
     /// (case, account id) → person code.
     accounts: HashMap<(u32, String), u32>,
-    /// Per person, their accounts (to count them).
-    person_accounts: Vec<BTreeSet<String>>,
     asset_ids: HashMap<(u32, String), u32>,
     claim_ids: HashMap<(u32, String), u32>,
 }
@@ -96,7 +94,6 @@ impl CaseValidator {
             case_ids: HashMap::new(),
             person_ids: HashMap::new(),
             accounts: HashMap::new(),
-            person_accounts: Vec::new(),
             asset_ids: HashMap::new(),
             claim_ids: HashMap::new(),
         }
@@ -104,9 +101,6 @@ impl CaseValidator {
 
     /// The accepted rows, the latest date among them, and the rejects.
     pub fn finish(mut self) -> (CaseData, Option<Date>, Vec<RejectRow>) {
-        for (p, accounts) in self.data.people.iter_mut().zip(&self.person_accounts) {
-            p.accounts = accounts.len() as u32;
-        }
         if self.personal {
             self.data.payees = Some(self.payees);
         }
@@ -320,7 +314,6 @@ impl CaseValidator {
                 };
                 dates.extend([person.registered_on, person.heir_accepted_on]);
                 self.data.people.push(person);
-                self.person_accounts.push(BTreeSet::new());
                 if self.personal {
                     self.payees.push(Payee {
                         name: text(P_NAME),
@@ -338,8 +331,11 @@ impl CaseValidator {
                 let case = self.case_ids[vals[F_CASE].text().unwrap_or_default()];
                 let person = self.person_ids[&(case, text(F_PERSON))];
                 let account = text(F_ACCOUNT);
-                self.person_accounts[person as usize].insert(account.clone());
-                self.accounts.insert((case, account), person);
+                // An account belongs to one person (else the row was rejected): a new account
+                // is one more of this person's.
+                if self.accounts.insert((case, account), person).is_none() {
+                    self.data.people[person as usize].accounts += 1;
+                }
                 let on = vals[F_ON].date().unwrap_or(Date(0));
                 dates.push(Some(on));
                 self.data.flows.push(FlowRow {
