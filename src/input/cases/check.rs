@@ -1,5 +1,6 @@
 //! The checks of the case tables' rows, in the order of docs/inputs.md: required cells and cell
-//! types in column order, the words of the closed lists (`bad_enum`), ranges, duplicate keys,
+//! types in column order, the words of the closed lists (`bad_enum`), ranges, the cells a value
+//! requires (a realised asset's value and date, a secured claim's asset), duplicate keys,
 //! parents, contradictions (`inconsistent`), the as-of date. The first rule a row breaks is its
 //! reject reason. A date after the as-of date rejects a case or a cash flow (it did not
 //! exist yet); a registration, an heir's proof or an asset's realisation after it is kept as
@@ -183,12 +184,12 @@ impl CaseValidator {
                 let seen =
                     case.is_ok_and(|c| Self::register(&mut self.person_ids, c, text(P_PERSON)));
                 choice(P_ROLE)?;
-                if vals[P_HEIR_ON].date().is_some() && vals[P_HEIR].text().is_none() {
-                    return Err((P_HEIR_ON, Reason::Inconsistent));
-                }
-                case?;
                 if seen {
                     return Err((P_PERSON, Reason::DuplicateId));
+                }
+                case?;
+                if vals[P_HEIR_ON].date().is_some() && vals[P_HEIR].text().is_none() {
+                    return Err((P_HEIR_ON, Reason::Inconsistent));
                 }
                 // A registration or an heir's proof after the as-of date is one that has not
                 // happened yet at that date: the person is kept, as not registered.
@@ -223,18 +224,17 @@ impl CaseValidator {
                     }
                 }
                 let realised = AssetStatus::parse(text(A_STATUS)) == Some(AssetStatus::Realised);
-                for c in [A_VALUE, A_ON] {
-                    let given = !matches!(vals[c], Val::Null);
-                    if realised && !given {
-                        return Err((c, Reason::MissingValue));
-                    }
-                    if !realised && given {
-                        return Err((c, Reason::Inconsistent));
-                    }
+                let given = |c: usize| !matches!(vals[c], Val::Null);
+                // A realised asset needs its value and date (a required cell of that status).
+                if let Some(c) = [A_VALUE, A_ON].into_iter().find(|&c| realised && !given(c)) {
+                    return Err((c, Reason::MissingValue));
                 }
-                case?;
                 if seen {
                     return Err((A_ID, Reason::DuplicateId));
+                }
+                case?;
+                if let Some(c) = [A_VALUE, A_ON].into_iter().find(|&c| !realised && given(c)) {
+                    return Err((c, Reason::Inconsistent));
                 }
                 // Realised after the as-of date: not yet realised at that date (kept).
                 Ok(())
@@ -247,20 +247,21 @@ impl CaseValidator {
                     return Err((O_AMOUNT, Reason::OutOfRange));
                 }
                 let secured = ClaimKind::parse(text(O_KIND)) == Some(ClaimKind::Secured);
-                match (secured, vals[O_ASSET].text()) {
-                    (true, None) => return Err((O_ASSET, Reason::MissingValue)),
-                    (false, Some(_)) => return Err((O_ASSET, Reason::Inconsistent)),
-                    _ => {}
+                if secured && vals[O_ASSET].text().is_none() {
+                    return Err((O_ASSET, Reason::MissingValue));
                 }
-                let case = case?;
                 if seen {
                     return Err((O_ID, Reason::DuplicateId));
                 }
+                let case = case?;
                 if let Some(asset) = vals[O_ASSET].text() {
                     match self.asset_ids.get(&(case, asset.to_string())) {
                         None => return Err((O_ASSET, Reason::UnknownParent)),
                         Some(&REJECTED) => return Err((O_ASSET, Reason::ParentRejected)),
                         Some(_) => {}
+                    }
+                    if !secured {
+                        return Err((O_ASSET, Reason::Inconsistent));
                     }
                 }
                 Ok(())
