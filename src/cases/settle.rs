@@ -151,15 +151,16 @@ pub fn settle(
         if r.round > last.round {
             *last = r;
         }
-        *distributed.entry(r.case_id.as_str()).or_default() += r.amount;
+        let d = distributed.entry(r.case_id.as_str()).or_default();
+        *d = d.saturating_add(r.amount);
     }
     let mut before: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
     for p in &ledger.payouts {
         let e = before
             .entry((p.case_id.as_str(), p.person_id.as_str()))
             .or_default();
-        e.0 += p.paid + p.released;
-        e.1 += p.held - p.released;
+        e.0 = e.0.saturating_add(p.paid.saturating_add(p.released));
+        e.1 = e.1.saturating_add(p.held.saturating_sub(p.released));
     }
     // Everyone the ledger paid or held for must still be in the data, by the same id: a
     // person dropped after being paid, or a ledger written under other ids (with or without
@@ -193,8 +194,12 @@ pub fn settle(
     let mut cases = Vec::with_capacity(data.cases.len());
     for (c, case) in data.cases.iter().enumerate() {
         let wf = case_waterfall(data, c as u32, &people, by_case[c].as_slice(), as_of);
-        let outcome = waterfall::waterfall(&wf.0, settings.lawful_property)
-            .map_err(|m| Error::Data(format!("case {}: {m}", case.id)))?;
+        let outcome = waterfall::waterfall(&wf.0, settings.lawful_property).map_err(|m| {
+            Error::Data(format!(
+                "case {}: {m}",
+                crate::domain::text::terminal_safe(&case.id)
+            ))
+        })?;
         let share = outcome
             .lines
             .iter()

@@ -869,3 +869,16 @@ fn bank_batches_carry_the_transfers_and_their_control_totals() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!w.path("r3").exists());
 }
+
+#[test]
+fn amounts_beyond_exact_sums_are_refused_not_wrapped() {
+    let w = Workdir::new("case-huge");
+    write_case(&w, "data");
+    let mut f = w.read("data/cash_flows.csv");
+    f.push_str("C1,A,a1,deposit,20000000000000000,2016-01-01\nC1,B,b1,deposit,20000000000000000,2016-01-01\n");
+    w.write("data/cash_flows.csv", f);
+    let o = w.run(&["case", "data", "--out", "r1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not credible"), "{}", stderr(&o));
+    assert!(!w.path("r1").exists());
+}

@@ -81,6 +81,8 @@ pub struct CaseValidator {
     accounts: HashMap<(u32, String), u32>,
     asset_ids: HashMap<(u32, String), u32>,
     claim_ids: HashMap<(u32, String), u32>,
+    /// Σ |money| of the accepted rows: beyond what fen sums can hold, the data are refused.
+    money_total: i128,
 }
 
 impl CaseValidator {
@@ -97,7 +99,13 @@ impl CaseValidator {
             accounts: HashMap::new(),
             asset_ids: HashMap::new(),
             claim_ids: HashMap::new(),
+            money_total: 0,
         }
+    }
+
+    /// Σ |money| of the accepted rows (every sum the cases form is bounded by it).
+    pub fn money_total(&self) -> i128 {
+        self.money_total
     }
 
     /// The accepted rows, the latest date among them, and the rejects.
@@ -270,6 +278,11 @@ impl CaseValidator {
     }
 
     fn accept(&mut self, table: Table, vals: &[Val]) {
+        for v in vals {
+            if let Some(m) = v.money() {
+                self.money_total += i128::from(m).abs();
+            }
+        }
         let text = |c: usize| vals[c].text().unwrap_or_default().to_string();
         let mut dates = Vec::new();
         match table {
