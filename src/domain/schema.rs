@@ -24,6 +24,9 @@ pub struct ColumnSpec {
     pub required: bool,
     /// Personal data: its value never reaches rejects.csv, logs or exports.
     pub personal: bool,
+    /// A personal column read even when personal data is not kept: its check digit or its
+    /// presence matters to the rules (a lender's id number, whether a participant has an heir).
+    pub always_read: bool,
 }
 
 /// The input tables, in the order their parents are checked.
@@ -147,6 +150,7 @@ const fn col(name: &'static str, ty: CellType, required: bool) -> ColumnSpec {
         ty,
         required,
         personal: false,
+        always_read: false,
     }
 }
 
@@ -156,6 +160,15 @@ const fn personal(name: &'static str) -> ColumnSpec {
         ty: CellType::Text,
         required: false,
         personal: true,
+        always_read: false,
+    }
+}
+
+/// A personal column read even without personal data (see [`ColumnSpec::always_read`]).
+const fn personal_always_read(name: &'static str) -> ColumnSpec {
+    ColumnSpec {
+        always_read: true,
+        ..personal(name)
     }
 }
 
@@ -176,7 +189,7 @@ const PLATFORMS: &[ColumnSpec] = &[
 const LENDERS: &[ColumnSpec] = &[
     col("lender_id", Text, true),
     personal("name"),
-    personal("id_number"),
+    personal_always_read("id_number"),
     personal("phone"),
     col("district", Text, false),
     col("registered", Bool, false),
@@ -251,7 +264,7 @@ const PARTICIPANTS: &[ColumnSpec] = &[
     col("person_id", Text, true),
     col("role", Text, true),
     col("registered_on", Date, false),
-    personal("heir_id"),
+    personal_always_read("heir_id"),
     col("heir_accepted_on", Date, false),
     personal("name"),
     personal("id_number"),

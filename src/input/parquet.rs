@@ -121,15 +121,15 @@ pub fn read_parquet(
     let (mapping, mut unknown_columns) = find::map_headers(file, &names, config)?;
     let partitions = find::partition_columns(file, &mapping, config, &mut unknown_columns);
     let spec = file.table.columns();
-    // Read the mapped columns only; a lender's name and phone only when a payment file needs
-    // them (the id number is read for its check digit, an heir's id for whether there is one).
+    // Read the mapped columns only; personal ones only when a payment file needs them, but for
+    // those the rules need anyway (`always_read`: an id number's check digit, an heir).
     let wanted: Vec<(usize, usize)> = mapping
         .iter()
         .enumerate()
         .filter_map(|(j, m)| m.map(|h| (j, h)))
         .filter(|(j, _)| {
             let c = &spec[*j];
-            !c.personal || matches!(c.name, "id_number" | "heir_id") || v.keeps_personal()
+            !c.personal || c.always_read || v.keeps_personal()
         })
         .collect();
     batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());
