@@ -29,14 +29,20 @@ pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Val
     };
     let validated = input::validate(&input.data, &config, &options, log)?;
     console::print_validation(&validated, log);
-    let rejected = validated.report.total_rejected();
-    if input.strict && rejected > 0 {
+    strict(input.strict, &validated.report)?;
+    Ok((config, validated))
+}
+
+/// `--strict`: any rejected row stops the command (exit 2) before anything is written.
+pub fn strict(strict: bool, report: &input::Report) -> Result<()> {
+    let rejected = report.total_rejected();
+    if strict && rejected > 0 {
         return Err(Error::Strict(format!(
             "--strict: {rejected} row{} rejected (see the counts above)",
             if rejected == 1 { "" } else { "s" }
         )));
     }
-    Ok((config, validated))
+    Ok(())
 }
 
 /// What a command that reads DATA may not write over: the input folder, the config file and

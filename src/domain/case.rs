@@ -22,22 +22,12 @@ pub trait Choice: Copy + Sized + 'static {
             .map(|e| e.0)
     }
 
-    fn entry(self) -> &'static (Self, &'static str, &'static str, &'static [&'static str])
-    where
-        Self: PartialEq,
-    {
-        Self::ALL
-            .iter()
-            .find(|e| e.0 == self)
-            .expect("every value is listed")
-    }
-
-    /// The code the exports write.
+    /// The code the exports write (every value is in [`Choice::ALL`], a test checks it).
     fn code(self) -> &'static str
     where
         Self: PartialEq,
     {
-        self.entry().1
+        Self::ALL.iter().find(|e| e.0 == self).map_or("", |e| e.1)
     }
 
     /// The Chinese name.
@@ -45,7 +35,7 @@ pub trait Choice: Copy + Sized + 'static {
     where
         Self: PartialEq,
     {
-        self.entry().2
+        Self::ALL.iter().find(|e| e.0 == self).map_or("", |e| e.2)
     }
 }
 
@@ -285,6 +275,26 @@ mod tests {
         assert_eq!(Flow::parse(""), None);
         assert_eq!(CaseStatus::Closed.code(), "closed");
         assert_eq!(AssetKind::Clawback.zh(), "追缴款");
+    }
+
+    #[test]
+    fn every_value_is_listed_once_in_declaration_order() {
+        // Fieldless enums: the discriminant is the place in ALL.
+        macro_rules! listed {
+            ($($t:ty),*) => {$(
+                for (i, e) in <$t as Choice>::ALL.iter().enumerate() {
+                    assert_eq!(e.0 as usize, i, "{}", e.1);
+                    assert!(!e.0.code().is_empty() && !e.0.zh().is_empty());
+                }
+            )*};
+        }
+        listed!(Role, Flow, AssetKind, AssetStatus, ClaimKind, CaseStatus);
+        assert_eq!(Role::ALL.len(), 4);
+        assert_eq!(Flow::ALL.len(), 4);
+        assert_eq!(AssetKind::ALL.len(), 7);
+        assert_eq!(AssetStatus::ALL.len(), 4);
+        assert_eq!(ClaimKind::ALL.len(), 5);
+        assert_eq!(CaseStatus::ALL.len(), 6);
     }
 
     #[test]

@@ -87,13 +87,7 @@ pub(super) fn load(
     };
     let validated = validate_cases(data, &config, &options, log)?;
     console::print_report(&validated.report, &validated.rejects, log);
-    let rejected = validated.report.total_rejected();
-    if input.strict && rejected > 0 {
-        return Err(Error::Strict(format!(
-            "--strict: {rejected} row{} rejected (see the counts above)",
-            if rejected == 1 { "" } else { "s" }
-        )));
-    }
+    crate::cli::job::strict(input.strict, &validated.report)?;
     let people = &validated.data.people;
     if pseudonyms.is_none() {
         if let Some(p) = people.iter().find(|p| p.id_is_id_number) {
