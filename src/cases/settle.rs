@@ -230,14 +230,6 @@ pub fn settle(
         }
         let distributed_before = distributed.get(case.id.as_str()).copied().unwrap_or(0);
         let amount = (share - distributed_before).max(0);
-        let held_before: i64 = claimants
-            .iter()
-            .map(|p| {
-                before
-                    .get(&(case.id.as_str(), ids[*p as usize].as_str()))
-                    .map_or(0, |b| b.1)
-            })
-            .sum();
         let input: Vec<Claimant> = claimants
             .iter()
             .enumerate()
@@ -256,9 +248,10 @@ pub fn settle(
                 }
             })
             .collect();
+        // Escrow of earlier rounds that this round can release (the claimant has registered).
         let releasable = input.iter().any(|c| c.registered && c.held_before > 0);
         let round = match round_on {
-            Some(round_on) if amount > 0 || (releasable && held_before > 0) => {
+            Some(round_on) if amount > 0 || releasable => {
                 let r = rounds::round(amount, &input)?;
                 let number = previous.map_or(1, |p| p.round + 1);
                 let mut row = RoundRow {

@@ -19,18 +19,33 @@ use std::path::Path;
 /// `personal`: keep the lenders' names and id numbers (for a payment file).
 pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Validated)> {
     let config = Config::load(input.config.as_deref())?;
-    let options = input::Options {
-        read: ReadOptions {
-            encoding: input.encoding.into(),
-            accept_float_money: input.accept_float_money,
-        },
-        as_of: input.as_of,
+    let options = options(
+        input.encoding,
+        input.accept_float_money,
+        input.as_of,
         personal,
-    };
+    );
     let validated = input::validate(&input.data, &config, &options, log)?;
     console::print_validation(&validated, log);
     strict(input.strict, &validated.report)?;
     Ok((config, validated))
+}
+
+/// How the input is read, from the options every command that reads DATA has.
+pub fn options(
+    encoding: EncodingArg,
+    accept_float_money: bool,
+    as_of: Option<crate::domain::date::Date>,
+    personal: bool,
+) -> input::Options {
+    input::Options {
+        read: ReadOptions {
+            encoding: encoding.into(),
+            accept_float_money,
+        },
+        as_of,
+        personal,
+    }
 }
 
 /// `--strict`: any rejected row stops the command (exit 2) before anything is written.

@@ -22,7 +22,7 @@ use crate::domain::schema::Table;
 use crate::domain::text::terminal_safe;
 use crate::error::{Error, Result};
 use crate::input::cases::{validate_cases, CaseValidated};
-use crate::input::{self, find, Encoding, ReadOptions};
+use crate::input::{find, Encoding};
 use crate::output::folder::manifest::Pseudonymizer;
 use crate::output::folder::records::Settings;
 use crate::output::tables::cases as exports;
@@ -77,14 +77,12 @@ pub(super) fn load(
         .pseudonymize
         .then(Pseudonymizer::from_env)
         .transpose()?;
-    let options = input::Options {
-        read: ReadOptions {
-            encoding: input.encoding.into(),
-            accept_float_money: input.accept_float_money,
-        },
-        as_of: input.as_of,
+    let options = crate::cli::job::options(
+        input.encoding,
+        input.accept_float_money,
+        input.as_of,
         personal,
-    };
+    );
     let validated = validate_cases(data, &config, &options, log)?;
     console::print_report(&validated.report, &validated.rejects, log);
     crate::cli::job::strict(input.strict, &validated.report)?;
@@ -161,13 +159,21 @@ pub(super) fn record<'a>(
     })
 }
 
-/// The docket's files: case_docket.parquet and docket.md.
-pub(super) fn write_docket(
+/// What both `case` and `case progress` write: rejects.csv and validation.json, then the
+/// docket's case_docket.parquet and docket.md.
+pub(super) fn write_checks_and_docket(
     staging: &Staging,
     loaded: &Loaded,
     docket: &Docket,
     settings: docket::Settings,
 ) -> Result<()> {
+    output::write_report(
+        staging,
+        &loaded.validated.report,
+        &loaded.validated.rejects,
+        None,
+        loaded.pseudonyms.as_ref(),
+    )?;
     let data = &loaded.validated.data;
     exports::docket(staging, data, docket)?;
     staging.write(

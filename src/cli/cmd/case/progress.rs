@@ -1,7 +1,7 @@
 //! `winddown case progress DATA --out DIR`: the docket of old cases (陈案台账) alone, with what
 //! the ledger of the last round has paid.
 
-use super::{docket_settings, inputs_of, load, record, write_docket};
+use super::{docket_settings, inputs_of, load, record, write_checks_and_docket};
 use crate::cases::docket;
 use crate::cases::settle;
 use crate::cli::args::*;
@@ -25,14 +25,7 @@ pub fn progress(args: CaseProgressArgs, log: &Log) -> Result<()> {
     )?;
     let settings = docket_settings(&args.docket, loaded.as_of);
     let docket = docket::docket(data, &settlement, settings);
-    output::write_report(
-        &staging,
-        &loaded.validated.report,
-        &loaded.validated.rejects,
-        None,
-        loaded.pseudonyms.as_ref(),
-    )?;
-    write_docket(&staging, &loaded, &docket, settings)?;
+    write_checks_and_docket(&staging, &loaded, &docket, settings)?;
     let t = &docket.total;
     let open = docket
         .rows

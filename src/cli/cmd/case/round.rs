@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{docket_settings, inputs_of, load, record, write_docket, Loaded};
+use super::{docket_settings, inputs_of, load, record, write_checks_and_docket, Loaded};
 use crate::cases::docket;
 use crate::cases::settle::{self, Settlement};
 use crate::cli::args::*;
@@ -39,17 +39,10 @@ pub fn round(args: CaseRoundArgs, log: &Log) -> Result<()> {
     let settings = docket_settings(&args.docket, loaded.as_of);
     let docket = docket::docket(data, &settlement, settings);
 
-    output::write_report(
-        &staging,
-        &loaded.validated.report,
-        &loaded.validated.rejects,
-        None,
-        loaded.pseudonyms.as_ref(),
-    )?;
     exports::participants(&staging, data, &loaded.ids, &settlement)?;
     exports::waterfall(&staging, data, &settlement)?;
     exports::ledger(&staging, &settlement)?;
-    write_docket(&staging, &loaded, &docket, settings)?;
+    write_checks_and_docket(&staging, &loaded, &docket, settings)?;
     let new_rounds: Vec<&settle::RoundRow> = settlement
         .cases
         .iter()
