@@ -23,6 +23,7 @@ pub mod generate;
 pub mod input;
 pub mod output;
 pub mod payout;
+pub mod present;
 pub mod progress;
 pub mod rules;
 pub mod table;

@@ -389,10 +389,7 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
         "剩余余额 outstanding (元)",
         "剩余出借人 lenders",
     ));
-    let mut before: Option<i64> = None;
-    for s in &plan.stages {
-        let completions = before.map_or(0, |b| b - s.platforms_remaining);
-        before = Some(s.platforms_remaining);
+    for (s, completions) in plan.stages.iter().zip(plan.completions()) {
         let mut line = row(
             &s.stage.to_string(),
             &s.ends_on.to_string(),

@@ -294,7 +294,7 @@ pub fn write_notices(
         config,
         // Dated the day they are published (--notice-date), else the data's as-of.
         opts.notice_date.or(validated.report.as_of),
-    );
+    )?;
     staging.write("notices.html", html.as_bytes())
 }
 

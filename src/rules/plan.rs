@@ -165,6 +165,21 @@ impl Plan {
         ]
     }
 
+    /// Per stage, the platforms whose exit is complete by its end and was not by the stage
+    /// before (the fall of the remaining count; 0 for stage 0). Not the platforms *starting*
+    /// in a stage (`StageRow::platforms`): an exit takes months, so the two differ.
+    pub fn completions(&self) -> Vec<i64> {
+        let mut before: Option<i64> = None;
+        self.stages
+            .iter()
+            .map(|s| {
+                let done = before.map_or(0, |b| b - s.platforms_remaining);
+                before = Some(s.platforms_remaining);
+                done
+            })
+            .collect()
+    }
+
     /// The platforms that cannot finish by the deadline, in order.
     pub fn at_risk(&self) -> impl Iterator<Item = (&Entry, &AtRisk)> {
         self.entries

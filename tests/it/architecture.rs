@@ -97,8 +97,9 @@ fn layer(module: &str) -> Option<u8> {
     Some(match module.split("::").next()? {
         // The ground every layer stands on.
         "error" | "progress" | "domain" => 0,
-        // The polars wall: below the pipeline, above the ground.
-        "table" => 1,
+        // The polars wall, and how people are spoken to (formats, colours, language): above the ground, below
+        // every stage that writes.
+        "table" | "present" => 1,
         "config" => 2,
         "input" => 3,
         "rules" => 4,

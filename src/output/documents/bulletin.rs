@@ -33,6 +33,52 @@ pub struct Snapshot {
     pub projection: Vec<(Date, i64, i64, i64)>,
     /// The plan's deadline, if it had one.
     pub deadline: Option<Date>,
+    /// Its payout rounds by (platform, round), when it computed any (payout_rounds.parquet).
+    pub rounds: Option<BTreeMap<(String, i64), Round>>,
+}
+
+/// One payout round as a run recorded it (fen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    pub pool: i64,
+    pub paid: i64,
+    pub reserved: i64,
+}
+
+/// A run's payout rounds added up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundTotals {
+    pub rounds: i64,
+    pub platforms: i64,
+    /// Fen.
+    pub pool: i128,
+    pub paid: i128,
+    pub reserved: i128,
+}
+
+impl RoundTotals {
+    fn of(rounds: &BTreeMap<(String, i64), Round>) -> RoundTotals {
+        let mut t = RoundTotals {
+            rounds: rounds.len() as i64,
+            platforms: rounds.keys().map(|k| &k.0).collect::<BTreeSet<_>>().len() as i64,
+            ..RoundTotals::default()
+        };
+        for r in rounds.values() {
+            t.pool += i128::from(r.pool);
+            t.paid += i128::from(r.paid);
+            t.reserved += i128::from(r.reserved);
+        }
+        t
+    }
+}
+
+/// Payout rounds then and now, and the rounds the later run added.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoundsProgress {
+    pub then: RoundTotals,
+    pub now: RoundTotals,
+    /// (platform, round, the round) in the later run and not the earlier one.
+    pub added: Vec<(String, i64, Round)>,
 }
 
 /// Totals of a group (class or district).
@@ -59,6 +105,8 @@ pub struct Bulletin {
     pub projected: Option<Totals>,
     /// The old plan's deadline, if it was planned to one.
     pub deadline: Option<Date>,
+    /// Payout rounds, when either run computed any.
+    pub rounds: Option<RoundsProgress>,
 }
 
 /// Where an actual figure stands against the plan's: fewer remaining is ahead.
@@ -151,7 +199,33 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot> {
         platforms,
         projection,
         deadline,
+        rounds: read_rounds(dir)?,
     })
+}
+
+/// A run's payout rounds, if it wrote payout_rounds.parquet.
+fn read_rounds(dir: &Path) -> Result<Option<BTreeMap<(String, i64), Round>>> {
+    use crate::domain::exports::payout_rounds as f;
+    use crate::domain::exports::ROUND;
+    let path = dir.join(f::EXPORT.file);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let t = ExportFile::read(&path, &[&PLATFORM_ID, &ROUND, &f::POOL, &f::PAID, &f::RESERVED])?;
+    let (ids, rounds) = (t.text(&PLATFORM_ID)?, t.int(&ROUND)?);
+    let (pool, paid, reserved) = (t.money(&f::POOL)?, t.money(&f::PAID)?, t.money(&f::RESERVED)?);
+    Ok(Some(
+        (0..ids.len())
+            .map(|i| {
+                let round = Round {
+                    pool: pool[i],
+                    paid: paid[i],
+                    reserved: reserved[i],
+                };
+                ((ids[i].clone(), rounds[i]), round)
+            })
+            .collect(),
+    ))
 }
 
 /// Compare two snapshots.
@@ -197,7 +271,29 @@ pub fn bulletin(old: &Snapshot, new: &Snapshot) -> Bulletin {
         appeared: new_ids.difference(&old_ids).map(|s| (*s).clone()).collect(),
         projected: interpolate(&old.projection, new.as_of),
         deadline: old.deadline,
+        rounds: rounds_progress(old.rounds.as_ref(), new.rounds.as_ref()),
     }
+}
+
+/// Payout rounds then and now; None when neither run computed any.
+fn rounds_progress(
+    old: Option<&BTreeMap<(String, i64), Round>>,
+    new: Option<&BTreeMap<(String, i64), Round>>,
+) -> Option<RoundsProgress> {
+    if old.is_none() && new.is_none() {
+        return None;
+    }
+    let empty = BTreeMap::new();
+    let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    Some(RoundsProgress {
+        then: RoundTotals::of(old),
+        now: RoundTotals::of(new),
+        added: new
+            .iter()
+            .filter(|(k, _)| !old.contains_key(*k))
+            .map(|((p, n), r)| (p.clone(), *n, *r))
+            .collect(),
+    })
 }
 
 /// The projection at `date`, linear between stage ends (flat beyond the last).
@@ -240,14 +336,10 @@ pub fn change(then: i64, now: i64) -> Option<f64> {
     (then != 0).then(|| (now - then) as f64 * 100.0 / then as f64)
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map_or("—".to_string(), |p| format!("{p:+.1}%"))
-}
-
 /// The bulletin as Markdown.
 pub fn markdown(b: &Bulletin) -> String {
+    use crate::present::number::{change as pct, count, count_diff, fen, fen_diff, yuan};
     use std::fmt::Write;
-    let y = crate::domain::money::format_fen;
     let mut md = String::new();
     let md_list = |ids: &[String]| -> String {
         ids.iter()
@@ -273,37 +365,32 @@ pub fn markdown(b: &Bulletin) -> String {
                 md,
                 "| {} | {} → {} ({}) | {} → {} ({}) | {} → {} ({}) |",
                 if k.is_empty() {
-                    "(none)".into()
+                    "（未填 none）".into()
                 } else {
                     md_text(k)
                 },
-                o.platforms,
-                n.platforms,
+                count(o.platforms),
+                count(n.platforms),
                 pct(change(o.platforms, n.platforms)),
-                y(o.outstanding),
-                y(n.outstanding),
+                fen(o.outstanding),
+                fen(n.outstanding),
                 pct(change(o.outstanding, n.outstanding)),
-                o.lenders,
-                n.lenders,
+                count(o.lenders),
+                count(n.lenders),
                 pct(change(o.lenders, n.lenders))
             );
         }
         let _ = writeln!(md);
     };
     // Classes in the work plan's order, named in Chinese and English.
-    let mut classes: Vec<(String, &(Totals, Totals))> = b
-        .by_class
-        .iter()
-        .map(|(code, v)| {
-            let label = crate::domain::class::Class::of_code(code)
-                .map_or(code.clone(), |c| format!("{} {code}", c.zh()));
-            (label, v)
-        })
-        .collect();
-    let rank = |label: &str| {
-        crate::domain::class::Class::shown_rank(label.rsplit(' ').next().unwrap_or(label))
+    let label = |code: &str| {
+        crate::domain::class::Class::of_code(code)
+            .map_or(code.to_string(), |c| format!("{} {code}", c.zh()))
     };
-    classes.sort_by_key(|(label, _)| rank(label));
+    let mut classes: Vec<(&String, &(Totals, Totals))> = b.by_class.iter().collect();
+    classes.sort_by_key(|(code, _)| crate::domain::class::Class::shown_rank(code));
+    let classes: Vec<(String, &(Totals, Totals))> =
+        classes.into_iter().map(|(c, v)| (label(c), v)).collect();
     table(&mut md, "按类别 By class", &classes, &b.total);
     let districts: Vec<(String, &(Totals, Totals))> =
         b.by_district.iter().map(|(k, v)| (k.clone(), v)).collect();
@@ -312,18 +399,56 @@ pub fn markdown(b: &Bulletin) -> String {
     let _ = writeln!(
         md,
         "- 已退出 exited ({}): {}",
-        b.exited.len(),
+        count(b.exited.len() as i64),
         md_list(&b.exited)
     );
     let _ = writeln!(
         md,
         "- 新纳入 new ({}): {}",
-        b.appeared.len(),
+        count(b.appeared.len() as i64),
         md_list(&b.appeared)
     );
-    let _ = writeln!(md, "- 类别变化 changed class ({}):", b.changed.len());
+    let _ = writeln!(
+        md,
+        "- 类别变化 changed class ({}):",
+        count(b.changed.len() as i64)
+    );
     for (id, o, n) in &b.changed {
-        let _ = writeln!(md, "  - {}: {o} → {n}", md_text(id));
+        let _ = writeln!(md, "  - {}: {} → {}", md_text(id), label(o), label(n));
+    }
+    if let Some(r) = &b.rounds {
+        let _ = writeln!(md, "\n## 兑付 Payout rounds\n");
+        let _ = writeln!(md, "| | 此前 then | 现在 now |\n|---|---|---|");
+        let rows: [(&str, String, String); 5] = [
+            ("轮次 rounds", count(r.then.rounds), count(r.now.rounds)),
+            ("平台 platforms", count(r.then.platforms), count(r.now.platforms)),
+            ("可分配 pool (元)", yuan(r.then.pool), yuan(r.now.pool)),
+            ("兑付 paid (元)", yuan(r.then.paid), yuan(r.now.paid)),
+            ("提存 reserved (元)", yuan(r.then.reserved), yuan(r.now.reserved)),
+        ];
+        for (what, then, now) in rows {
+            let _ = writeln!(md, "| {what} | {then} | {now} |");
+        }
+        if r.added.is_empty() {
+            let _ = writeln!(md, "\n本期无新的兑付轮次。No payout round since the earlier run.");
+        } else {
+            let _ = writeln!(
+                md,
+                "\n本期新增兑付轮次 Rounds since the earlier run ({}):\n",
+                count(r.added.len() as i64)
+            );
+            let _ = writeln!(md, "| 平台 platform | 轮次 round | 可分配 pool (元) | 兑付 paid (元) | 提存 reserved (元) |\n|---|---|---|---|---|");
+            for (p, n, x) in &r.added {
+                let _ = writeln!(
+                    md,
+                    "| {} | {n} | {} | {} | {} |",
+                    md_text(p),
+                    fen(x.pool),
+                    fen(x.paid),
+                    fen(x.reserved)
+                );
+            }
+        }
     }
     let _ = writeln!(md, "\n## 与计划对比 Against the plan\n");
     if let Some(d) = b.deadline {
@@ -343,33 +468,33 @@ pub fn markdown(b: &Bulletin) -> String {
             let _ = writeln!(md, "|---|---|---|---|---|");
             let _ = writeln!(
                 md,
-                "| 平台 platforms | {} | {} | {:+} | {} |",
-                p.platforms,
-                n.platforms,
-                n.platforms - p.platforms,
+                "| 平台 platforms | {} | {} | {} | {} |",
+                count(p.platforms),
+                count(n.platforms),
+                count_diff(n.platforms - p.platforms),
                 st(p.platforms, n.platforms)
             );
             let _ = writeln!(
                 md,
                 "| 余额 outstanding (元) | {} | {} | {} | {} |",
-                y(p.outstanding),
-                y(n.outstanding),
-                y(n.outstanding - p.outstanding),
+                fen(p.outstanding),
+                fen(n.outstanding),
+                fen_diff(i128::from(n.outstanding) - i128::from(p.outstanding)),
                 st(p.outstanding, n.outstanding)
             );
             let _ = writeln!(
                 md,
-                "| 在贷出借人 lenders | {} | {} | {:+} | {} |",
-                p.lenders,
-                n.lenders,
-                n.lenders - p.lenders,
+                "| 在贷出借人 lenders | {} | {} | {} | {} |",
+                count(p.lenders),
+                count(n.lenders),
+                count_diff(n.lenders - p.lenders),
                 st(p.lenders, n.lenders)
             );
         }
         None => {
             let _ = writeln!(
                 md,
-                "The older run has no plan_stages.parquet: nothing to compare."
+                "此前一次运行没有分阶段计划（plan_stages.parquet），无从对比。The older run has no plan_stages.parquet: nothing to compare."
             );
         }
     }
@@ -410,6 +535,15 @@ pub fn json(b: &Bulletin) -> serde_json::Value {
             "lenders": standing(p.lenders, b.total.1.lenders).0,
         })),
         "deadline": b.deadline.map(|d| d.to_string()),
+        "payout_rounds": b.rounds.as_ref().map(|r| {
+            let y = crate::domain::money::format_fen_wide;
+            let tot = |t: &RoundTotals| json!({"rounds": t.rounds, "platforms": t.platforms, "pool": y(t.pool), "paid": y(t.paid), "reserved": y(t.reserved)});
+            json!({
+                "then": tot(&r.then),
+                "now": tot(&r.now),
+                "added": r.added.iter().map(|(p, n, x)| json!({"platform_id": p, "round": n, "pool": crate::domain::money::format_fen(x.pool), "paid": crate::domain::money::format_fen(x.paid), "reserved": crate::domain::money::format_fen(x.reserved)})).collect::<Vec<_>>(),
+            })
+        }),
     })
 }
 

@@ -5,6 +5,7 @@
 //! of old cases ([`docket`]).
 
 pub mod bulletin;
+pub mod chart;
 pub mod case_notices;
 pub mod docket;
 pub mod notices;

@@ -1,32 +1,12 @@
 //! plan.md: the plan document a regulator prints — the 三降 projection, then one page per
 //! platform (一企一策) in plan order.
 
-use crate::domain::money::grouped;
 use crate::domain::text::markdown_cell as md_text;
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
 
-/// An amount in yuan with thousands separators, exact to the fen.
-fn fen(f: i64) -> String {
-    grouped(i128::from(f))
-}
-
-/// A rule's value as the document shows it: counts and months whole, money in yuan with
-/// separators, ratios and shares as percentages, flags as 是/否.
-fn shown(rule: &str, v: f64) -> String {
-    match rule {
-        "months_since_new_loan" | "lenders_current" => format!("{v:.0}"),
-        "lender_outstanding" => format!("{} 元", grouped((v * 100.0).round() as i128)),
-        r if r.ends_with("_ratio") || r.ends_with("_share") => format!("{:.2}%", v * 100.0),
-        "red_flags"
-        | "not_reporting"
-        | "case_filed"
-        | "controller_missing"
-        | "repayment_suspended"
-        | "not_cooperating" => if v >= 0.5 { "是 yes" } else { "否 no" }.to_string(),
-        _ => format!("{v}"),
-    }
-}
+use crate::present::number::{count, fen, percent};
+use crate::present::rule;
 
 /// The plan document a regulator prints: the 三降 projection, then one page per platform
 /// (一企一策) in plan order.
@@ -50,20 +30,23 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
         plan.entries.len()
     );
     let _ = writeln!(md, "## 三降 projection 预计压降\n");
-    let _ = writeln!(md, "| 阶段 stage | 截至 ends on | 平台 platforms | 余额 outstanding (元) | 在贷出借人 lenders | 目标 targets |");
-    let _ = writeln!(md, "|---|---|---|---|---|---|");
-    for s in &plan.stages {
+    let _ = writeln!(md, "开始：本阶段开始退出的平台；完成：本阶段末已完成退出的平台（退出需数月，二者不同）。Starts: platforms whose exit begins in the stage; completions: platforms whose exit is complete by its end (an exit takes months, so the two differ).\n");
+    let _ = writeln!(md, "| 阶段 stage | 截至 ends on | 开始 starts | 完成 completions | 剩余平台 platforms remaining | 剩余余额 outstanding (元) | 剩余在贷出借人 lenders | 目标 targets |");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for (s, completions) in plan.stages.iter().zip(plan.completions()) {
         let _ = writeln!(
             md,
-            "| {} | {} | {} ({:.1}%) | {} ({:.1}%) | {} ({:.1}%) | {} |",
+            "| {} | {} | {} | {} | {} ({}) | {} ({}) | {} ({}) | {} |",
             s.stage,
             s.ends_on,
-            s.platforms_remaining,
-            s.platforms_remaining_pct,
+            count(s.platforms),
+            count(completions),
+            count(s.platforms_remaining),
+            percent(s.platforms_remaining_pct, 1),
             fen(s.outstanding_remaining),
-            s.outstanding_remaining_pct,
-            s.lenders_remaining,
-            s.lenders_remaining_pct,
+            percent(s.outstanding_remaining_pct, 1),
+            count(s.lenders_remaining),
+            percent(s.lenders_remaining_pct, 1),
             s.targets
                 .iter()
                 .map(|t| t.0.as_str())
@@ -108,7 +91,7 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
                 md,
                 "- 出借余额 lender outstanding: {} 元；在贷出借人 current lenders: {}；借款余额 loan outstanding: {} 元",
                 fen(m.lender_outstanding),
-                m.lenders_current,
+                count(m.lenders_current),
                 fen(m.loan_outstanding)
             );
             let _ = writeln!(
@@ -125,7 +108,7 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
                     format!(
                         "{} = {}",
                         r.rule,
-                        r.value.map_or("—".to_string(), |v| shown(r.rule, v))
+                        r.value.map_or("—".to_string(), |v| rule::value(r.rule, v))
                     )
                 })
                 .collect();
@@ -169,7 +152,7 @@ fn limit(v: Option<i64>, money: bool) -> String {
     match v {
         None => "不限 no limit".to_string(),
         Some(v) if money => format!("{} 元", fen(v)),
-        Some(v) => v.to_string(),
+        Some(v) => count(v),
     }
 }
 
@@ -191,7 +174,7 @@ pub fn deadline_markdown(plan: &Plan) -> String {
         let (what, configured, needed, money) = (r.label, r.configured, r.used, r.money);
         let gap = match (configured, needed) {
             (Some(c), Some(n)) if money => format!("+{} 元", fen(n - c)),
-            (Some(c), Some(n)) => format!("+{}", n - c),
+            (Some(c), Some(n)) => format!("+{}", count(n - c)),
             (Some(_), None) => "取消上限 lift the limit".to_string(),
             (None, _) => "—".to_string(),
         };

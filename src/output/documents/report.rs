@@ -1,15 +1,18 @@
 //! Report: report.html, one self-contained file (no network, no scripts), labels in Chinese
-//! first with English, charts as inline SVG drawn by plotters: the class table and chart,
-//! outstanding and lenders by class, districts (属地) by affected lenders and claims, claim size
-//! bands, the 三降 projection curve, payout ratio per platform, and each platform's 一企一策
-//! page reachable from its row.
+//! first with English, charts as inline SVG: the class table and charts, outstanding and
+//! lenders by class, districts (属地) by affected lenders and claims, claim size bands, the 三降
+//! projection over the stage ends' dates, payout ratio per platform, and each platform's
+//! 一企一策 page reachable from its row. Rendered by a compile-time template that escapes
+//! every value; figures formatted by `crate::present`.
 
-use std::fmt::Write;
-
-use plotters::prelude::*;
+use askama::Template;
 
 use crate::domain::class::Class;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::output::documents::chart::{self, Bar, Markup, Scale, Series};
+use crate::present::number::{count, count_u, fen, percent, share, wan, yuan};
+use crate::present::palette;
+use crate::present::rule;
 use crate::rules::plan::Plan;
 use crate::rules::PlatformRow;
 
@@ -29,289 +32,283 @@ pub struct ReportInput<'a> {
 /// The report's `<title>`: also the title a printed report.pdf must carry.
 pub const TITLE: &str = "网贷机构风险处置报告 / P2P wind-down report";
 
-/// Text made safe for HTML, in text and in attributes quoted either way.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+/// The payout chart shows at most this many platforms (the lowest ratios).
+const PAYOUT_BARS: usize = 40;
+
+/// The districts the charts show (the table lists all).
+const DISTRICT_BARS: usize = 12;
+
+struct ClassRow {
+    zh: &'static str,
+    code: &'static str,
+    color: String,
+    platforms: String,
+    outstanding: String,
+    lenders: String,
+    claim: String,
+    recovery: String,
 }
 
-use crate::domain::count::grouped as count;
-use crate::domain::money::grouped as yuan;
-
-fn wan(fen: i128) -> f64 {
-    fen as f64 / 1_000_000.0
+struct StageLine {
+    stage: u32,
+    ends_on: String,
+    starts: String,
+    completions: String,
+    platforms: String,
+    outstanding: String,
+    lenders: String,
+    targets: String,
 }
 
-fn chart_err<E: std::fmt::Debug>(e: E) -> Error {
-    Error::Internal(format!("drawing a chart: {e:?}"))
+struct Capacity {
+    what: &'static str,
+    configured: String,
+    needed: String,
 }
 
-const COLORS: [RGBColor; 6] = [
-    RGBColor(200, 55, 45),
-    RGBColor(120, 120, 120),
-    RGBColor(70, 130, 180),
-    RGBColor(230, 145, 30),
-    RGBColor(60, 150, 90),
-    RGBColor(130, 90, 170),
-];
-
-/// A rule's name as the regulators' documents write it.
-pub fn rule_zh(rule: &str) -> &'static str {
-    match rule {
-        "case_filed" => "已立案",
-        "not_reporting" => "未正常报数",
-        "controller_missing" => "实控人失联",
-        "repayment_suspended" => "暂停兑付",
-        "months_since_new_loan" => "距最近新增借款月数",
-        "lender_outstanding" => "出借余额",
-        "lenders_current" => "在贷出借人数",
-        "red_flags" => "违规红线",
-        "overdue_90_ratio" => "逾期90天以上占比",
-        "funding_gap_ratio" => "资金缺口占比",
-        "related_party_share" => "关联方借款占比",
-        "top10_borrower_share" => "前十大借款人占比",
-        "borrower_cap_breach_share" => "超限额借款占比",
-        "maturity_mismatch_share" => "期限错配占比",
-        _ => "",
-    }
+struct AtRiskRow {
+    id: String,
+    name: String,
+    class: &'static str,
+    earliest: String,
+    reason: String,
 }
 
-/// A rule's value or threshold as people write it: 是/否 for flags, 6个月, 1亿元 or
-/// 3,500万元 for money, counts as integers, ratios as percentages (10%, 2.5%).
-pub fn as_written(rule: &str, v: f64) -> String {
-    match rule {
-        "case_filed" | "controller_missing" | "repayment_suspended" | "not_reporting" => {
-            (if v >= 1.0 { "是" } else { "否" }).to_string()
-        }
-        "months_since_new_loan" => format!("{v:.0}个月"),
-        "lenders_current" | "red_flags" => format!("{v:.0}"),
-        // Yuan, as a display figure.
-        "lender_outstanding" => crate::domain::money::wan_yi((v * 100.0).round() as i128),
-        _ => {
-            let pct = format!("{:.2}", v * 100.0);
-            let pct = pct.trim_end_matches('0').trim_end_matches('.');
-            format!("{pct}%")
-        }
-    }
+struct Deadline {
+    date: String,
+    capacity: Vec<Capacity>,
+    at_risk: Vec<AtRiskRow>,
 }
 
-/// A vertical bar chart as an SVG string.
-fn bars(
-    title: &str,
-    labels: &[String],
-    values: &[f64],
-    y_desc: &str,
-    colors: &[RGBColor],
-    counts: bool,
-) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let width = (160 + 70 * labels.len() as u32).clamp(520, 900);
-        let root = SVGBackend::with_string(&mut svg, (width, 340)).into_drawing_area();
-        root.fill(&WHITE).map_err(chart_err)?;
-        let max = values.iter().cloned().fold(0.0, f64::max).max(1e-9) * 1.12;
-        let n = labels.len().max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 17))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
-            .map_err(chart_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .y_desc(y_desc)
-            // Counts are whole: no tick at 2.5 platforms.
-            .y_label_formatter(&|v| {
-                if counts && v.fract().abs() > 1e-9 {
-                    String::new()
-                } else if counts {
-                    format!("{v:.0}")
-                } else {
-                    format!("{v}")
-                }
-            })
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(chart_err)?;
-        for (i, v) in values.iter().enumerate() {
-            let color = colors
-                .get(i % colors.len().max(1))
-                .copied()
-                .unwrap_or(COLORS[2]);
-            chart
-                .draw_series(
-                    Histogram::vertical(&chart)
-                        .style(color.filled())
-                        .margin(10)
-                        .data(std::iter::once((i, *v))),
-                )
-                .map_err(chart_err)?;
-        }
-        root.present().map_err(chart_err)?;
-    }
-    Ok(svg)
+struct PayoutRow {
+    id: String,
+    claim: String,
+    granted: String,
+    ratio: String,
 }
 
-/// The 三降 curve: % remaining per stage end.
-fn curve(plan: &Plan) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (760, 360)).into_drawing_area();
-        root.fill(&WHITE).map_err(chart_err)?;
-        let last = plan.stages.last().map_or(1, |s| s.stage.max(1));
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "三降 预计压降曲线 / projected reduction (% of start)",
-                ("sans-serif", 17),
-            )
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0u32..last, 0f64..105f64)
-            .map_err(chart_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("阶段 stage")
-            .y_desc("% 剩余 remaining")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(chart_err)?;
-        // (legend, colour, the share of the start remaining at a stage's end)
-        type Measure = fn(&crate::rules::plan::StageRow) -> f64;
-        let series: [(&str, RGBColor, Measure); 3] = [
-            ("平台 platforms", COLORS[0], |s| s.platforms_remaining_pct),
-            ("余额 outstanding", COLORS[2], |s| {
-                s.outstanding_remaining_pct
-            }),
-            ("出借人 lenders", COLORS[4], |s| s.lenders_remaining_pct),
-        ];
-        for (name, color, f) in series {
-            chart
-                .draw_series(LineSeries::new(
-                    plan.stages.iter().map(|s| (s.stage, f(s))),
-                    color.stroke_width(3),
-                ))
-                .map_err(chart_err)?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(chart_err)?;
-        root.present().map_err(chart_err)?;
-    }
-    Ok(svg)
+struct PlatformLine {
+    id: String,
+    name: String,
+    district: String,
+    class: &'static str,
+    color: String,
+    outstanding: String,
+    lenders: String,
+    stage: String,
+    reason: String,
 }
 
-const STYLE: &str = r#"
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
-h1 { font-size: 24px; } h2 { font-size: 19px; border-bottom: 2px solid #c8372d; padding-bottom: 4px; margin-top: 36px; }
+struct RuleLine {
+    zh: &'static str,
+    rule: &'static str,
+    value: String,
+    threshold: String,
+    fired: bool,
+}
+
+struct Step {
+    zh: &'static str,
+    code: &'static str,
+    due: String,
+}
+
+struct PlanPart {
+    action_zh: String,
+    action: String,
+    responsible: String,
+    stage: u32,
+    start: String,
+    complete: String,
+    steps: Vec<Step>,
+}
+
+struct Page {
+    id: String,
+    name: String,
+    district: String,
+    class_zh: &'static str,
+    class: &'static str,
+    reason_zh: String,
+    reason_en: String,
+    outstanding: String,
+    loan_outstanding: String,
+    lenders: String,
+    claim: String,
+    recovery: String,
+    expected_ratio: String,
+    rules: Vec<RuleLine>,
+    plan: Option<PlanPart>,
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r##"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title><style>
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 24px auto; max-width: 1100px; color: rgb(34,34,34); padding: 0 16px; }
+h1 { font-size: 24px; } h2 { font-size: 19px; border-bottom: 2px solid rgb(192,57,43); padding-bottom: 4px; margin-top: 36px; }
 table { border-collapse: collapse; margin: 10px 0; font-size: 13px; max-width: 100%; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }
-th { background: #f3f3f3; } td.t, th.t { text-align: left; }
-.charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts svg { max-width: 100%; height: auto; border: 1px solid #eee; }
-.wrap { overflow-x: auto; } .note { color: #666; font-size: 12px; }
-section.platform { border-top: 1px dashed #999; margin-top: 28px; page-break-before: always; }
+th, td { border: 1px solid rgb(204,204,204); padding: 4px 8px; text-align: right; vertical-align: top; font-variant-numeric: tabular-nums; }
+th { background: rgb(243,243,243); } td.t, th.t { text-align: left; } td.nw, th.nw { white-space: nowrap; } td.why { min-width: 16em; }
+.sw { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: baseline; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts svg { max-width: 100%; height: auto; border: 1px solid rgb(238,238,238); }
+.wrap { overflow-x: auto; } .note { color: rgb(102,102,102); font-size: 12px; }
+section.platform { border-top: 1px dashed rgb(153,153,153); margin-top: 28px; page-break-before: always; }
 @page { size: A4; margin: 20mm 14mm 16mm 14mm;
-  @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; } }
+  @top-center { content: "网贷机构风险处置报告 · 数据截至 {{ as_of }} · P2P wind-down report, as of {{ as_of }}"; font-size: 9pt; color: rgb(85,85,85); }
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: rgb(85,85,85); } }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 11pt; }
   .charts svg { max-width: 100%; border: none; }
   .wrap { overflow: visible; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  h3 { break-after: avoid; }
+  .keep { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
   tr, .charts svg { break-inside: avoid; page-break-inside: avoid; }
   table { font-size: 9pt; }
   a { color: inherit; text-decoration: none; }
 }
-"#;
+</style></head><body id="top">
+<h1>网贷机构风险处置报告<br><small>P2P lending wind-down report</small></h1>
+<p>数据截至 as of <b>{{ as_of }}</b>；平台 platforms <b>{{ platforms }}</b>；读入 rows read {{ rows_read }}，拒收 rejected {{ rows_rejected }}（见 rejects.csv）。</p>
+
+<div class="keep"><h2>分类 Classes</h2>
+<div class="wrap"><table><tr><th class="t">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (万元)</th><th>在贷出借人 current lenders</th><th>债权 total claim (万元)</th><th>预计回收 expected recovery (万元)</th></tr>
+{% for c in classes %}<tr><td class="t nw"><span class="sw" style="background:{{ c.color }}"></span>{{ c.zh }} {{ c.code }}</td><td>{{ c.platforms }}</td><td>{{ c.outstanding }}</td><td>{{ c.lenders }}</td><td>{{ c.claim }}</td><td>{{ c.recovery }}</td></tr>
+{% endfor %}</table></div></div>
+<div class="charts">{% for c in class_charts %}{{ c|safe }}{% endfor %}</div>
+
+<div class="keep"><h2>属地 Lenders by district</h2><p class="note">出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）；图为出借人最多的 {{ district_bars }} 个属地。Where lenders live: lenders affected and claims (a lender may count under several classes); the charts show the {{ district_bars }} districts with the most lenders.</p>
+<div class="charts">{% for c in district_charts %}{{ c|safe }}{% endfor %}</div></div>
+<div class="wrap"><table><tr><th class="t">属地 district</th><th>涉及出借人 lenders</th><th>债权 claims (元)</th></tr>
+{% for d in districts %}<tr><td class="t">{{ d.0 }}</td><td>{{ d.1 }}</td><td>{{ d.2 }}</td></tr>
+{% endfor %}</table></div>
+
+<div class="keep"><h2>债权规模分布 Claim size bands</h2><div class="wrap"><table><tr><th class="t">区间 band</th><th>出借人 lender rows</th><th>债权 claim (元)</th></tr>
+{% for b in bands %}<tr><td class="t">{{ b.0 }}</td><td>{{ b.1 }}</td><td>{{ b.2 }}</td></tr>
+{% endfor %}</table></div>
+<div class="charts">{{ band_chart|safe }}</div></div>
+
+<div class="keep"><h2>三降 Projection</h2><div class="charts">{{ curve|safe }}</div></div>
+<p class="note">开始：该阶段开始退出的平台；完成：到该阶段末已完成退出的平台（退出需数月，二者不同）。Starts: platforms whose exit begins in the stage; completions: those complete by its end (an exit takes months).</p>
+<div class="wrap"><table><tr><th>阶段 stage</th><th>截至 ends on</th><th>开始 starts</th><th>完成 completions</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th><th class="t">目标 targets</th></tr>
+{% for s in stages %}<tr><td>{{ s.stage }}</td><td class="nw">{{ s.ends_on }}</td><td>{{ s.starts }}</td><td>{{ s.completions }}</td><td>{{ s.platforms }}</td><td>{{ s.outstanding }}</td><td>{{ s.lenders }}</td><td class="t">{{ s.targets }}</td></tr>
+{% endfor %}</table></div>
+{% if let Some(d) = deadline %}<div class="keep"><h2>完成期限 Deadline {{ d.date }}</h2><div class="wrap"><table><tr><th class="t">每阶段容量 capacity per stage</th><th>配置 configured</th><th>按期所需 needed</th></tr>
+{% for c in d.capacity %}<tr><td class="t">{{ c.what }}</td><td>{{ c.configured }}</td><td>{{ c.needed }}</td></tr>
+{% endfor %}</table></div></div>
+{% if d.at_risk.is_empty() %}<p>全部平台均可按期完成。/ Every platform finishes by the deadline.</p>
+{% else %}<p>无论容量多大都无法按期完成的平台 {{ d.at_risk.len() }} 家 / {{ d.at_risk.len() }} platform(s) cannot finish by the deadline whatever the capacity:</p><div class="wrap"><table><tr><th class="t">平台 platform</th><th class="t">名称 name</th><th class="t">类别 class</th><th>最早完成 earliest</th><th class="t">原因 reason</th></tr>
+{% for r in d.at_risk %}<tr><td class="t nw"><a href="#p-{{ r.id }}">{{ r.id }}</a></td><td class="t nw">{{ r.name }}</td><td class="t nw">{{ r.class }}</td><td class="nw">{{ r.earliest }}</td><td class="t why">{{ r.reason }}</td></tr>
+{% endfor %}</table></div>{% endif %}{% endif %}
+
+<div class="keep"><h2>兑付比例 Payout ratio per platform</h2>
+{% if payouts.is_empty() %}<p>无兑付轮次 no payout rounds (no recoveries).</p></div>
+{% else %}<div class="charts">{{ payout_chart|safe }}</div></div>
+<div class="wrap"><table><tr><th class="t">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>
+{% for p in payouts %}<tr><td class="t"><a href="#p-{{ p.id }}">{{ p.id }}</a></td><td>{{ p.claim }}</td><td>{{ p.granted }}</td><td>{{ p.ratio }}</td></tr>
+{% endfor %}</table></div>{% endif %}
+
+<h2>平台一览 Platforms</h2><div class="wrap"><table><tr><th class="t">平台 platform</th><th class="t">名称 name</th><th class="t">属地 district</th><th class="t">类别 class</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>阶段 stage</th><th class="t">理由 reason</th></tr>
+{% for p in platform_rows %}<tr><td class="t nw"><a href="#p-{{ p.id }}">{{ p.id }}</a></td><td class="t nw">{{ p.name }}</td><td class="t nw">{{ p.district }}</td><td class="t nw"><span class="sw" style="background:{{ p.color }}"></span>{{ p.class }}</td><td class="nw">{{ p.outstanding }}</td><td>{{ p.lenders }}</td><td>{{ p.stage }}</td><td class="t why">{{ p.reason }}</td></tr>
+{% endfor %}</table></div>
+
+<h2>一企一策 Per-platform plans</h2>
+{% for p in pages %}<section class="platform" id="p-{{ p.id }}">
+<h3>{{ p.id }} {{ p.name }}（{{ p.district }}）— {{ p.class_zh }} {{ p.class }}</h3>
+<p>{{ p.reason_zh }}<br>{{ p.reason_en }}</p>
+<table><tr><th class="t">出借余额 lender outstanding (元)</th><td>{{ p.outstanding }}</td><th class="t">借款余额 loan outstanding (元)</th><td>{{ p.loan_outstanding }}</td></tr><tr><th class="t">在贷出借人 current lenders</th><td>{{ p.lenders }}</td><th class="t">债权 total claim (元)</th><td>{{ p.claim }}</td></tr><tr><th class="t">预计回收 expected recovery (元)</th><td>{{ p.recovery }}</td><th class="t">预计兑付率 expected payout ratio</th><td>{{ p.expected_ratio }}</td></tr></table>
+<table><tr><th class="t">规则 rule</th><th>值 value</th><th>阈值 threshold</th><th>触发 fired</th></tr>
+{% for r in p.rules %}<tr><td class="t">{{ r.zh }} <span class="note">{{ r.rule }}</span></td><td>{{ r.value }}</td><td>{{ r.threshold }}</td><td>{% if r.fired %}<b>是 yes</b>{% else %}否 no{% endif %}</td></tr>
+{% endfor %}</table>
+{% if let Some(e) = p.plan %}<p>处置方式 action: <b>{{ e.action_zh }}</b> ({{ e.action }})；责任单位 responsible: {{ e.responsible }}；阶段 stage {{ e.stage }}：{{ e.start }} → {{ e.complete }}</p><table><tr><th class="t">步骤 step</th><th>截止 due</th></tr>
+{% for s in e.steps %}<tr><td class="t">{{ s.zh }} {{ s.code }}</td><td>{{ s.due }}</td></tr>
+{% endfor %}</table>{% endif %}
+<p><a href="#top">↑</a></p></section>
+{% endfor %}</body></html>
+"##
+)]
+struct Report {
+    title: &'static str,
+    as_of: String,
+    platforms: String,
+    rows_read: String,
+    rows_rejected: String,
+    classes: Vec<ClassRow>,
+    class_charts: Vec<Markup>,
+    district_bars: usize,
+    district_charts: Vec<Markup>,
+    /// (district, lenders, claims)
+    districts: Vec<(String, String, String)>,
+    /// (band, lender rows, claims)
+    bands: Vec<(&'static str, String, String)>,
+    band_chart: Markup,
+    curve: Markup,
+    stages: Vec<StageLine>,
+    deadline: Option<Deadline>,
+    payouts: Vec<PayoutRow>,
+    payout_chart: Markup,
+    platform_rows: Vec<PlatformLine>,
+    pages: Vec<Page>,
+}
+
+/// Fen as 万元 for a chart's bar.
+fn wan_f(fen: i128) -> f64 {
+    fen as f64 / 1_000_000.0
+}
 
 /// The whole report.
 pub fn html(r: &ReportInput) -> Result<String> {
-    let mut h = String::new();
     let as_of = r.as_of.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{TITLE}</title><style>{STYLE}\n@page {{ @top-center {{ content: \"网贷机构风险处置报告 · 数据截至 {as_of} · P2P wind-down report, as of {as_of}\"; font-size: 9pt; color: #555; }} }}</style></head><body>\n"
-    );
-    let _ = writeln!(
-        h,
-        "<h1>网贷机构风险处置报告<br><small>P2P lending wind-down report</small></h1>"
-    );
-    let _ = writeln!(
-        h,
-        "<p>数据截至 as of <b>{as_of}</b>；平台 platforms <b>{}</b>；读入 rows read {}，拒收 rejected {}（见 rejects.csv）。</p>",
-        r.platforms.len(),
-        r.rows_read,
-        r.rows_rejected
-    );
+    let totals: Vec<(Class, crate::rules::ClassTotals)> = Class::WORK_PLAN
+        .into_iter()
+        .map(|c| (c, crate::rules::ClassTotals::of(r.platforms, c)))
+        .collect();
+    let classes = totals
+        .iter()
+        .map(|(c, t)| ClassRow {
+            zh: c.zh(),
+            code: c.code(),
+            color: palette::class(*c).css(),
+            platforms: count_u(t.platforms),
+            outstanding: wan(t.lender_outstanding),
+            lenders: count(t.lenders_current),
+            claim: wan(t.total_claim),
+            recovery: wan(t.expected_recovery),
+        })
+        .collect();
+    let class_bars = |f: &dyn Fn(&crate::rules::ClassTotals) -> f64| -> Vec<Bar> {
+        totals
+            .iter()
+            .map(|(c, t)| Bar {
+                label: c.zh().to_string(),
+                value: f(t),
+                color: palette::class(*c),
+            })
+            .collect()
+    };
+    let class_charts = vec![
+        chart::bars(
+            "平台数 platforms by class",
+            "平台 platforms",
+            &class_bars(&|t| t.platforms as f64),
+            Scale::Count,
+        )?,
+        chart::bars(
+            "出借余额 outstanding by class (万元)",
+            "万元 10k yuan",
+            &class_bars(&|t| wan_f(t.lender_outstanding)),
+            Scale::Amount,
+        )?,
+        chart::bars(
+            "在贷出借人 current lenders by class",
+            "人 lenders",
+            &class_bars(&|t| t.lenders_current as f64),
+            Scale::Count,
+        )?,
+    ];
 
-    // Classes.
-    let _ = writeln!(h, "<h2>分类 Classes</h2><div class=\"wrap\"><table><tr><th class=\"t\">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding</th><th>在贷出借人 current lenders</th><th>债权 total claim</th><th>预计回收 expected recovery</th></tr>");
-    let mut class_labels = Vec::new();
-    let (mut counts, mut outstanding, mut lenders) = (Vec::new(), Vec::new(), Vec::new());
-    for class in Class::WORK_PLAN {
-        let t = crate::rules::ClassTotals::of(r.platforms, class);
-        let _ = writeln!(
-            h,
-            "<tr><td class=\"t\">{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            class.zh(),
-            class.code(),
-            count(t.platforms as i64),
-            crate::domain::money::wan_yi(t.lender_outstanding),
-            count(t.lenders_current),
-            crate::domain::money::wan_yi(t.total_claim),
-            crate::domain::money::wan_yi(t.expected_recovery)
-        );
-        class_labels.push(class.zh().to_string());
-        counts.push(t.platforms as f64);
-        outstanding.push(wan(t.lender_outstanding));
-        lenders.push(t.lenders_current as f64);
-    }
-    let _ = writeln!(h, "</table></div><div class=\"charts\">");
-    h.push_str(&bars(
-        "平台数 platforms by class",
-        &class_labels,
-        &counts,
-        "平台 platforms",
-        &COLORS,
-        true,
-    )?);
-    h.push_str(&bars(
-        "出借余额 outstanding by class (万元)",
-        &class_labels,
-        &outstanding,
-        "万元 10k yuan",
-        &COLORS,
-        false,
-    )?);
-    h.push_str(&bars(
-        "在贷出借人 current lenders by class",
-        &class_labels,
-        &lenders,
-        "人 lenders",
-        &COLORS,
-        true,
-    )?);
-    let _ = writeln!(h, "</div>");
-
-    // Districts of the lenders.
+    // Districts of the lenders, the most lenders first.
     let mut by_district: std::collections::BTreeMap<String, (i64, i128)> =
         std::collections::BTreeMap::new();
     for (d, _, l, c) in &r.districts {
@@ -321,286 +318,298 @@ pub fn html(r: &ReportInput) -> Result<String> {
         e.0 += l;
         e.1 += i128::from(*c);
     }
-    let _ = writeln!(h, "<h2>属地 Lenders by district</h2><p class=\"note\">出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）。Where lenders live: lenders affected and claims (a lender may count under several classes).</p><div class=\"wrap\"><table><tr><th class=\"t\">属地 district</th><th>涉及出借人 lenders</th><th>债权 claims (元)</th></tr>");
-    let mut districts: Vec<(&String, &(i64, i128))> = by_district.iter().collect();
-    districts.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
-    for (d, (l, c)) in &districts {
-        let _ = writeln!(
-            h,
-            "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td></tr>",
-            esc(d),
-            count(*l),
-            yuan(*c)
-        );
-    }
-    let _ = writeln!(h, "</table></div><div class=\"charts\">");
-    let dl: Vec<String> = districts.iter().take(12).map(|d| d.0.clone()).collect();
-    h.push_str(&bars(
-        "属地涉及出借人 lenders by district",
-        &dl,
-        &districts
-            .iter()
-            .take(12)
-            .map(|d| d.1 .0 as f64)
-            .collect::<Vec<_>>(),
-        "人 lenders",
-        &[COLORS[2]],
-        true,
-    )?);
-    h.push_str(&bars(
-        "属地债权 claims by district (万元)",
-        &dl,
-        &districts
-            .iter()
-            .take(12)
-            .map(|d| wan(d.1 .1))
-            .collect::<Vec<_>>(),
-        "万元",
-        &[COLORS[3]],
-        false,
-    )?);
-    let _ = writeln!(h, "</div>");
+    let mut districts: Vec<(String, (i64, i128))> = by_district.into_iter().collect();
+    districts.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    let top = &districts[..districts.len().min(DISTRICT_BARS)];
+    let district_bars = |f: &dyn Fn(&(i64, i128)) -> f64, color| -> Vec<Bar> {
+        top.iter()
+            .map(|(d, v)| Bar {
+                label: d.clone(),
+                value: f(v),
+                color,
+            })
+            .collect()
+    };
+    let district_charts = vec![
+        chart::bars(
+            "属地涉及出借人 lenders by district",
+            "人 lenders",
+            &district_bars(&|v| v.0 as f64, palette::BAR),
+            Scale::Count,
+        )?,
+        chart::bars(
+            "属地债权 claims by district (万元)",
+            "万元 10k yuan",
+            &district_bars(&|v| wan_f(v.1), palette::series(1)),
+            Scale::Amount,
+        )?,
+    ];
 
     // Claim bands.
     let band_names = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
-    let _ = writeln!(h, "<h2>债权规模分布 Claim size bands</h2><div class=\"wrap\"><table><tr><th class=\"t\">区间 band</th><th>出借人 lender rows</th><th>债权 claim (元)</th></tr>");
-    let mut band_lenders = Vec::new();
-    for (i, name) in band_names.iter().enumerate() {
-        let l: i64 = r.platforms.iter().map(|p| p.exposure.bands[i].0).sum();
-        let c: i128 = r
-            .platforms
-            .iter()
-            .map(|p| i128::from(p.exposure.bands[i].1))
-            .sum();
-        let _ = writeln!(
-            h,
-            "<tr><td class=\"t\">{name}</td><td>{}</td><td>{}</td></tr>",
-            count(l),
-            yuan(c)
-        );
-        band_lenders.push(l as f64);
-    }
-    let _ = writeln!(h, "</table></div><div class=\"charts\">");
-    h.push_str(&bars(
+    let band_sums: Vec<(i64, i128)> = (0..band_names.len())
+        .map(|i| {
+            r.platforms.iter().fold((0, 0), |(l, c), p| {
+                (
+                    l + p.exposure.bands[i].0,
+                    c + i128::from(p.exposure.bands[i].1),
+                )
+            })
+        })
+        .collect();
+    let band_chart = chart::bars(
         "债权规模 claims by size (lender × platform)",
-        &band_names.map(String::from),
-        &band_lenders,
         "人次 rows",
-        &[COLORS[5]],
-        true,
-    )?);
-    let _ = writeln!(h, "</div>");
+        &band_names
+            .iter()
+            .zip(&band_sums)
+            .map(|(n, (l, _))| Bar {
+                label: n.to_string(),
+                value: *l as f64,
+                color: palette::BAR,
+            })
+            .collect::<Vec<_>>(),
+        Scale::Count,
+    )?;
 
-    // 三降.
-    let _ = writeln!(h, "<h2>三降 Projection</h2><div class=\"charts\">{}</div><div class=\"wrap\"><table><tr><th>阶段 stage</th><th>截至 ends on</th><th>平台 platforms</th><th>余额 outstanding (元)</th><th>出借人 lenders</th><th class=\"t\">目标 targets</th></tr>", curve(r.plan)?);
-    for s in &r.plan.stages {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{} ({:.1}%)</td><td>{} ({:.1}%)</td><td>{} ({:.1}%)</td><td class=\"t\">{}</td></tr>",
-            s.stage,
-            s.ends_on,
-            count(s.platforms_remaining),
-            s.platforms_remaining_pct,
-            yuan(s.outstanding_remaining.into()),
-            s.outstanding_remaining_pct,
-            count(s.lenders_remaining),
-            s.lenders_remaining_pct,
-            esc(&s.targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join("; "))
-        );
-    }
-    let _ = writeln!(h, "</table></div>");
-    deadline_section(&mut h, r.plan);
+    // 三降 over the stage ends' dates.
+    let plan = r.plan;
+    let dates: Vec<String> = plan.stages.iter().map(|s| s.ends_on.to_string()).collect();
+    type Measure = fn(&crate::rules::plan::StageRow) -> f64;
+    let measures: [(&str, Measure); 3] = [
+        ("平台 platforms", |s| s.platforms_remaining_pct),
+        ("余额 outstanding", |s| s.outstanding_remaining_pct),
+        ("出借人 lenders", |s| s.lenders_remaining_pct),
+    ];
+    let curve = chart::lines(
+        "三降 预计压降曲线 / projected reduction (% of start remaining)",
+        "% 剩余 remaining",
+        &dates,
+        &measures
+            .iter()
+            .zip(palette::MEASURES)
+            .map(|((name, f), color)| Series {
+                name: name.to_string(),
+                color,
+                values: plan.stages.iter().map(|s| Some(f(s))).collect(),
+            })
+            .collect::<Vec<_>>(),
+        Scale::Percent,
+    )?;
+    let stages = plan
+        .stages
+        .iter()
+        .zip(plan.completions())
+        .map(|(s, done)| StageLine {
+            stage: s.stage,
+            ends_on: s.ends_on.to_string(),
+            starts: count(s.platforms),
+            completions: count(done),
+            platforms: format!(
+                "{} ({})",
+                count(s.platforms_remaining),
+                percent(s.platforms_remaining_pct, 1)
+            ),
+            outstanding: format!(
+                "{} ({})",
+                fen(s.outstanding_remaining),
+                percent(s.outstanding_remaining_pct, 1)
+            ),
+            lenders: format!(
+                "{} ({})",
+                count(s.lenders_remaining),
+                percent(s.lenders_remaining_pct, 1)
+            ),
+            targets: s
+                .targets
+                .iter()
+                .map(|t| t.0.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect();
 
-    // Payouts.
-    let _ = writeln!(h, "<h2>兑付比例 Payout ratio per platform</h2>");
-    if r.payout_ratios.is_empty() {
-        let _ = writeln!(h, "<p>无兑付轮次 no payout rounds (no recoveries).</p>");
-    } else {
-        // A readable chart: at most 40 bars, the lowest ratios (the platforms most behind).
-        let mut shown: Vec<&(String, i64, i64, Option<f64>)> = r.payout_ratios.iter().collect();
+    // Payouts: the table in platform order; the chart the same order, of at most
+    // PAYOUT_BARS platforms (the lowest ratios when there are more).
+    let mut ratios: Vec<&(String, i64, i64, Option<f64>)> = r.payout_ratios.iter().collect();
+    ratios.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut shown = ratios.clone();
+    if shown.len() > PAYOUT_BARS {
         shown.sort_by(|a, b| {
             a.3.unwrap_or(0.0)
                 .total_cmp(&b.3.unwrap_or(0.0))
                 .then(a.0.cmp(&b.0))
         });
-        shown.truncate(40);
-        let labels: Vec<String> = shown.iter().map(|p| p.0.clone()).collect();
-        let ratios: Vec<f64> = shown.iter().map(|p| p.3.unwrap_or(0.0) * 100.0).collect();
-        let title = if r.payout_ratios.len() > 40 {
-            "累计兑付比例最低的 40 家 the 40 lowest payout ratios (%)"
-        } else {
-            "累计兑付比例 paid + reserved / claim (%)"
-        };
-        let _ = writeln!(
-            h,
-            "<div class=\"charts\">{}</div>",
-            bars(title, &labels, &ratios, "%", &[COLORS[4]], false)?
-        );
-        let _ = writeln!(h, "<div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>");
-        for (p, c, g, ratio) in &r.payout_ratios {
-            let _ = writeln!(
-                h,
-                "<tr><td class=\"t\"><a href=\"#p-{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
-                esc(p),
-                yuan((*c).into()),
-                yuan((*g).into()),
-                ratio.map_or("—".into(), |x| format!("{:.2}%", x * 100.0))
-            );
-        }
-        let _ = writeln!(h, "</table></div>");
+        shown.truncate(PAYOUT_BARS);
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
     }
+    let payout_title = if ratios.len() > PAYOUT_BARS {
+        "累计兑付比例最低的 40 家 the 40 lowest payout ratios (%), by platform"
+    } else {
+        "累计兑付比例 paid + reserved / claim (%), by platform"
+    };
+    let payout_chart = chart::bars(
+        payout_title,
+        "%",
+        &shown
+            .iter()
+            .map(|p| Bar {
+                label: p.0.clone(),
+                value: p.3.unwrap_or(0.0) * 100.0,
+                color: palette::series(2),
+            })
+            .collect::<Vec<_>>(),
+        Scale::Percent,
+    )?;
+    let payouts = ratios
+        .iter()
+        .map(|(p, c, g, ratio)| PayoutRow {
+            id: p.clone(),
+            claim: fen(*c),
+            granted: fen(*g),
+            ratio: share(*ratio, 2),
+        })
+        .collect();
 
-    // Platforms, each linking to its page.
-    let _ = writeln!(h, "<h2>平台一览 Platforms</h2><div class=\"wrap\"><table><tr><th class=\"t\">平台 platform</th><th class=\"t\">名称 name</th><th class=\"t\">属地 district</th><th class=\"t\">类别 class</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>阶段 stage</th><th class=\"t\">理由 reason</th></tr>");
-    let stage_of: std::collections::HashMap<&str, &crate::rules::plan::Entry> = r
-        .plan
+    let stage_of: std::collections::HashMap<&str, &crate::rules::plan::Entry> = plan
         .entries
         .iter()
         .map(|e| (e.input.platform_id.as_str(), e))
         .collect();
-    for PlatformRow {
-        metrics: m,
-        class: c,
-        ..
-    } in r.platforms
-    {
-        let _ = writeln!(
-            h,
-            "<tr><td class=\"t\"><a href=\"#p-{0}\">{0}</a></td><td class=\"t\">{1}</td><td class=\"t\">{2}</td><td class=\"t\">{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td class=\"t\">{7}</td></tr>",
-            esc(&m.platform_id),
-            esc(&m.name),
-            esc(&m.district),
-            c.class.zh(),
-            yuan(m.lender_outstanding.into()),
-            count(m.lenders_current),
-            stage_of.get(m.platform_id.as_str()).map_or(String::new(), |e| e.stage.to_string()),
-            esc(&c.reason_zh)
-        );
-    }
-    let _ = writeln!(h, "</table></div>");
+    let platform_rows = r
+        .platforms
+        .iter()
+        .map(|p| PlatformLine {
+            id: p.metrics.platform_id.clone(),
+            name: p.metrics.name.clone(),
+            district: p.metrics.district.clone(),
+            class: p.class.class.zh(),
+            color: palette::class(p.class.class).css(),
+            outstanding: fen(p.metrics.lender_outstanding),
+            lenders: count(p.metrics.lenders_current),
+            stage: stage_of
+                .get(p.metrics.platform_id.as_str())
+                .map_or(String::new(), |e| e.stage.to_string()),
+            reason: p.class.reason_zh.clone(),
+        })
+        .collect();
+    let pages = r
+        .platforms
+        .iter()
+        .map(|p| page(p, stage_of.get(p.metrics.platform_id.as_str()).copied()))
+        .collect();
 
-    // 一企一策 pages.
-    let _ = writeln!(h, "<h2>一企一策 Per-platform plans</h2>");
-    for PlatformRow {
-        metrics: m,
-        class: c,
-        exposure: x,
-    } in r.platforms
-    {
-        let _ = writeln!(
-            h,
-            "<section class=\"platform\" id=\"p-{}\">",
-            esc(&m.platform_id)
-        );
-        let _ = writeln!(
-            h,
-            "<h3>{} {}（{}）— {} {}</h3>",
-            esc(&m.platform_id),
-            esc(&m.name),
-            esc(&m.district),
-            c.class.zh(),
-            c.class.code()
-        );
-        let _ = writeln!(h, "<p>{}<br>{}</p>", esc(&c.reason_zh), esc(&c.reason_en));
-        let _ = writeln!(
-            h,
-            "<table><tr><th class=\"t\">出借余额 lender outstanding</th><td>{}</td><th class=\"t\">借款余额 loan outstanding</th><td>{}</td></tr><tr><th class=\"t\">在贷出借人 current lenders</th><td>{}</td><th class=\"t\">债权 total claim</th><td>{}</td></tr><tr><th class=\"t\">预计回收 expected recovery</th><td>{}</td><th class=\"t\">预计兑付率 expected payout ratio</th><td>{}</td></tr></table>",
-            yuan(m.lender_outstanding.into()),
-            yuan(m.loan_outstanding.into()),
-            count(m.lenders_current),
-            yuan(x.total_claim.into()),
-            yuan(m.expected_recovery.into()),
-            if x.total_claim > 0 { format!("{:.1}%", m.expected_recovery as f64 * 100.0 / x.total_claim as f64) } else { "—".into() }
-        );
-        let _ = writeln!(h, "<table><tr><th class=\"t\">规则 rule</th><th>值 value</th><th>阈值 threshold</th><th>触发 fired</th></tr>");
-        for rule in &c.reasons {
-            let f = |v: Option<f64>| v.map_or("—".to_string(), |v| as_written(rule.rule, v));
-            let _ = writeln!(
-                h,
-                "<tr><td class=\"t\">{} <span class=\"note\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                rule_zh(rule.rule),
-                rule.rule,
-                f(rule.value),
-                f(rule.threshold),
-                if rule.fired { "是 yes" } else { "否 no" }
-            );
-        }
-        let _ = writeln!(h, "</table>");
-        if let Some(e) = stage_of.get(m.platform_id.as_str()) {
-            let _ = writeln!(
-                h,
-                "<p>处置方式 action: <b>{}</b> ({})；责任单位 responsible: {}；阶段 stage {}：{} → {}</p><table><tr><th class=\"t\">步骤 step</th><th>截止 due</th></tr>",
-                e.action_zh,
-                e.action,
-                esc(&e.responsible_units.join("、")),
-                e.stage,
-                e.start_on,
-                e.complete_by
-            );
-            for s in &e.steps {
-                let _ = writeln!(
-                    h,
-                    "<tr><td class=\"t\">{} {}</td><td>{}</td></tr>",
-                    s.step_zh, s.step, s.due_on
-                );
-            }
-            let _ = writeln!(h, "</table>");
-        }
-        let _ = writeln!(h, "<p><a href=\"#top\">↑</a></p></section>");
+    let report = Report {
+        title: TITLE,
+        as_of,
+        platforms: count_u(r.platforms.len()),
+        rows_read: count_u(r.rows_read),
+        rows_rejected: count_u(r.rows_rejected),
+        classes,
+        class_charts,
+        district_bars: DISTRICT_BARS,
+        district_charts,
+        districts: districts
+            .iter()
+            .map(|(d, (l, c))| (d.clone(), count(*l), yuan(*c)))
+            .collect(),
+        bands: band_names
+            .iter()
+            .zip(&band_sums)
+            .map(|(n, (l, c))| (*n, count(*l), yuan(*c)))
+            .collect(),
+        band_chart,
+        curve,
+        stages,
+        deadline: deadline(plan),
+        payouts,
+        payout_chart,
+        platform_rows,
+        pages,
+    };
+    Ok(Markup::of(&report)?.to_string())
+}
+
+/// A platform's 一企一策 page.
+fn page(p: &PlatformRow, entry: Option<&crate::rules::plan::Entry>) -> Page {
+    let (m, c, x) = (&p.metrics, &p.class, &p.exposure);
+    let written = |rule: &str, v: Option<f64>| v.map_or("—".to_string(), |v| rule::value(rule, v));
+    Page {
+        id: m.platform_id.clone(),
+        name: m.name.clone(),
+        district: m.district.clone(),
+        class_zh: c.class.zh(),
+        class: c.class.code(),
+        reason_zh: c.reason_zh.clone(),
+        reason_en: c.reason_en.clone(),
+        outstanding: fen(m.lender_outstanding),
+        loan_outstanding: fen(m.loan_outstanding),
+        lenders: count(m.lenders_current),
+        claim: fen(x.total_claim),
+        recovery: fen(m.expected_recovery),
+        expected_ratio: share(
+            (x.total_claim > 0).then(|| m.expected_recovery as f64 / x.total_claim as f64),
+            1,
+        ),
+        rules: c
+            .reasons
+            .iter()
+            .map(|r| RuleLine {
+                zh: rule::zh(r.rule),
+                rule: r.rule,
+                value: written(r.rule, r.value),
+                threshold: written(r.rule, r.threshold),
+                fired: r.fired,
+            })
+            .collect(),
+        plan: entry.map(|e| PlanPart {
+            action_zh: e.action_zh.to_string(),
+            action: e.action.to_string(),
+            responsible: e.responsible_units.join("、"),
+            stage: e.stage,
+            start: e.start_on.to_string(),
+            complete: e.complete_by.to_string(),
+            steps: e
+                .steps
+                .iter()
+                .map(|s| Step {
+                    zh: s.step_zh,
+                    code: s.step,
+                    due: s.due_on.to_string(),
+                })
+                .collect(),
+        }),
     }
-    let _ = writeln!(h, "</body></html>");
-    Ok(h)
 }
 
 /// The deadline: capacity needed against configured, and the platforms at risk by name.
-fn deadline_section(h: &mut String, plan: &Plan) {
-    use std::fmt::Write;
-    let Some(deadline) = plan.deadline else {
-        return;
-    };
+fn deadline(plan: &Plan) -> Option<Deadline> {
+    let date = plan.deadline?;
     let limit = |v: Option<i64>, money: bool| match v {
         None => "不限 no limit".to_string(),
-        Some(v) if money => yuan(v.into()),
-        Some(v) => v.to_string(),
+        Some(v) if money => fen(v),
+        Some(v) => count(v),
     };
-    let _ = writeln!(
-        h,
-        "<h2>完成期限 Deadline {deadline}</h2><div class=\"wrap\"><table><tr><th>每阶段容量 capacity per stage</th><th>配置 configured</th><th>按期所需 needed</th></tr>"
-    );
-    for r in plan.capacity_rows() {
-        let (what, c, n, money) = (r.label, r.configured, r.used, r.money);
-        let _ = writeln!(
-            h,
-            "<tr><td>{what}</td><td>{}</td><td>{}</td></tr>",
-            limit(c, money),
-            limit(n, money)
-        );
-    }
-    let _ = writeln!(h, "</table></div>");
-    let risky: Vec<_> = plan.at_risk().collect();
-    if risky.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p>全部平台均可按期完成。/ Every platform finishes by the deadline.</p>"
-        );
-        return;
-    }
-    let _ = writeln!(
-        h,
-        "<p>无论容量多大都无法按期完成的平台 {} 家 / {} platform(s) cannot finish by the deadline whatever the capacity:</p><div class=\"wrap\"><table><tr><th>平台 platform</th><th>名称 name</th><th>类别 class</th><th>最早完成 earliest</th><th class=\"t\">原因 reason</th></tr>",
-        risky.len(),
-        risky.len()
-    );
-    for (e, r) in risky {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td></tr>",
-            esc(&e.input.platform_id),
-            esc(&e.input.name),
-            e.input.class.zh(),
-            r.earliest,
-            esc(&r.reason_zh)
-        );
-    }
-    let _ = writeln!(h, "</table></div>");
+    Some(Deadline {
+        date: date.to_string(),
+        capacity: plan
+            .capacity_rows()
+            .into_iter()
+            .map(|r| Capacity {
+                what: r.label,
+                configured: limit(r.configured, r.money),
+                needed: limit(r.used, r.money),
+            })
+            .collect(),
+        at_risk: plan
+            .at_risk()
+            .map(|(e, r)| AtRiskRow {
+                id: e.input.platform_id.clone(),
+                name: e.input.name.clone(),
+                class: e.input.class.zh(),
+                earliest: r.earliest.to_string(),
+                reason: r.reason_zh.clone(),
+            })
+            .collect(),
+    })
 }

@@ -4,12 +4,11 @@
 
 use std::fmt::Write;
 
-use plotters::prelude::*;
-
 use crate::domain::exports as shared;
 use crate::domain::money::grouped;
+use crate::present::number::{fen_diff, persons, persons_margin};
 use crate::domain::text::markdown_cell;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::data::InputData;
 use crate::output::tables::column::{self, Column, Rows};
 use crate::output::tables::exports::LenderNames;
@@ -76,8 +75,11 @@ pub fn write_compare(
 }
 
 /// compare.html: the payout ratio by claim size under each rule (all platforms together: Σ
-/// awards / Σ claims per band), as a chart and a table. Self-contained, no scripts.
+/// awards / Σ claims per band), as a chart and a table. Self-contained, no scripts; rendered
+/// by a compile-time template that escapes every value.
 pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> {
+    use crate::output::documents::chart::{self, Markup, Scale, Series};
+    use crate::present::palette;
     let band_labels = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
     // (awarded, claimed) per rule × band.
     let mut sums = vec![[(0i128, 0i128); 6]; rules.len()];
@@ -89,97 +91,64 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
         sums[r][b].0 += i128::from(a.award);
         sums[r][b].1 += i128::from(a.claim);
     }
-    let ratio = |(a, c): (i128, i128)| {
-        if c == 0 {
-            None
-        } else {
-            Some(a as f64 / c as f64)
-        }
-    };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (860, 380)).into_drawing_area();
-        root.fill(&WHITE).map_err(chart_err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "各规则下按债权规模的兑付比例 / payout ratio by claim size, per rule",
-                ("sans-serif", 17),
-            )
-            .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0usize..5usize, 0f64..1.05f64)
-            .map_err(chart_err)?;
-        chart
-            .configure_mesh()
-            .x_labels(6)
-            .x_label_formatter(&|x| band_labels.get(*x).copied().unwrap_or("").to_string())
-            .y_desc("兑付比例 ratio")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(chart_err)?;
-        let palette = [
-            RGBColor(70, 130, 180),
-            RGBColor(200, 55, 45),
-            RGBColor(60, 150, 90),
-            RGBColor(230, 145, 30),
-            RGBColor(130, 90, 170),
-            RGBColor(120, 120, 120),
-            RGBColor(20, 20, 20),
-        ];
-        for (r, rule) in rules.iter().enumerate() {
-            let color = palette[r % palette.len()];
-            let points: Vec<(usize, f64)> = (0..6)
-                .filter_map(|b| ratio(sums[r][b]).map(|v| (b, v)))
-                .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(chart_err)?
-                .label(rule.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
-            chart
-                .draw_series(
-                    points
-                        .into_iter()
-                        .map(|p| Circle::new(p, 3, color.filled())),
-                )
-                .map_err(chart_err)?;
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(chart_err)?;
-        root.present().map_err(chart_err)?;
-    }
-    let mut h = String::new();
-    let _ = writeln!(
-        h,
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>分配规则比较 Division rules</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}th:first-child,td:first-child{{text-align:left}}</style></head><body>"
-    );
-    let _ = writeln!(h, "<h1>分配规则比较 · Division rules compared</h1>");
-    let _ = writeln!(h, "<p>每个平台的全部回收款视为一笔财产，按各规则在相同出借人之间分配（精确到分）。Each platform's recoveries, all rounds as one estate, divided among the same lenders by each rule, exact to the fen.</p>");
-    h.push_str(&svg);
-    let _ = writeln!(h, "<table><tr><th>规则 rule</th>");
-    for b in band_labels {
-        let _ = write!(h, "<th>{b}</th>");
-    }
-    let _ = writeln!(h, "</tr>");
-    for (r, rule) in rules.iter().enumerate() {
-        let _ = write!(h, "<tr><td>{rule}</td>");
-        for band in &sums[r][..6] {
-            let cell = ratio(*band).map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
-            let _ = write!(h, "<td>{cell}</td>");
-        }
-        let _ = writeln!(h, "</tr>");
-    }
-    let _ = writeln!(h, "</table></body></html>");
-    Ok(h)
-}
+    let ratio = |(a, c): (i128, i128)| (c != 0).then(|| a as f64 / c as f64);
+    let series: Vec<Series> = rules
+        .iter()
+        .enumerate()
+        .map(|(r, rule)| Series {
+            name: rule.clone(),
+            color: palette::series(r),
+            values: sums[r].iter().map(|b| ratio(*b).map(|v| v * 100.0)).collect(),
+        })
+        .collect();
+    let chart = chart::lines(
+        "各规则下按债权规模的兑付比例 / payout ratio by claim size, per rule",
+        "兑付比例 ratio (%)",
+        &band_labels.map(String::from),
+        &series,
+        Scale::Percent,
+    )?;
 
-fn chart_err<E: std::fmt::Debug>(e: E) -> Error {
-    Error::Internal(format!("drawing a chart: {e:?}"))
+    #[derive(askama::Template)]
+    #[template(
+        ext = "html",
+        source = r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>分配规则比较 Division rules</title><style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid rgb(204,204,204);padding:4px 8px;text-align:right;font-variant-numeric:tabular-nums}th:first-child,td:first-child{text-align:left}.sw{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle}svg{max-width:100%;height:auto}</style></head><body>
+<h1>分配规则比较 · Division rules compared</h1>
+<p>每个平台的全部回收款视为一笔财产，按各规则在相同出借人之间分配（精确到分）。Each platform's recoveries, all rounds as one estate, divided among the same lenders by each rule, exact to the fen.</p>
+{{ chart|safe }}
+<table><tr><th>规则 rule</th>{% for b in bands %}<th>{{ b }}</th>{% endfor %}</tr>
+{% for r in rows %}<tr><td><span class="sw" style="background:{{ r.color }}"></span>{{ r.rule }}</td>{% for c in r.cells %}<td>{{ c }}</td>{% endfor %}</tr>
+{% endfor %}</table></body></html>
+"#
+    )]
+    struct Page<'a> {
+        chart: Markup,
+        bands: [&'a str; 6],
+        rows: Vec<Row>,
+    }
+    struct Row {
+        rule: String,
+        color: String,
+        cells: Vec<String>,
+    }
+    let rows = rules
+        .iter()
+        .enumerate()
+        .map(|(r, rule)| Row {
+            rule: rule.clone(),
+            color: palette::series(r).css(),
+            cells: sums[r]
+                .iter()
+                .map(|b| crate::present::number::share(ratio(*b), 1))
+                .collect(),
+        })
+        .collect();
+    Ok(Markup::of(&Page {
+        chart,
+        bands: band_labels,
+        rows,
+    })?
+    .to_string())
 }
 
 /// One platform's vote: its id and outcome.
@@ -263,13 +232,14 @@ pub fn write_vote(
 
     let mut md = String::new();
     let _ = writeln!(md, "# 出借人表决预测 / Predicted lenders' vote\n");
-    let _ = writeln!(md, "方案 scheme: `{scheme_name}`\n");
-    let _ = writeln!(md, "| 平台 platform | 规则 rule | 结果 result | 赞成人数 yes | 赞成债权 yes claims (元) | 人数差额 count margin | 金额差额 amount margin (元) | 需追加 extra payment (元) |");
+    let _ = writeln!(md, "方案 scheme: `{}`\n", markdown_cell(scheme_name));
+    let _ = writeln!(md, "人数为预计投票的出借人数：按出席率（turnout）加权时为期望值，可带小数；人数差额为赞成人数减去通过所需人数（所需为过半数或三分之二时，人数为奇数可得 .5）；金额差额同理按债权计。Voters are the expected number voting: under a turnout model an expectation, so it may have a decimal; the count margin is yes voters less the number needed to pass (half of an odd count ends in .5); the amount margin likewise in claims.\n");
+    let _ = writeln!(md, "| 平台 platform | 规则 rule | 结果 result | 赞成人数 / 投票人数 yes / voters | 赞成债权 yes claims (元) | 人数差额 count margin | 金额差额 amount margin (元) | 需追加 extra payment (元) |");
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for (v, d) in &rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.1} / {:.1} | {} | {:+.1} | {} | {} |",
+            "| {} | {} | {} | {} / {} | {} | {} | {} | {} |",
             markdown_cell(id(v.platform)),
             d.rule,
             if d.passed {
@@ -277,11 +247,11 @@ pub fn write_vote(
             } else {
                 "未通过 fails"
             },
-            d.yes_voters,
-            d.voters,
+            persons(d.yes_voters),
+            persons(d.voters),
             grouped(d.yes_claims.round() as i128),
-            d.count_margin,
-            grouped(d.amount_margin.round() as i128),
+            persons_margin(d.count_margin),
+            fen_diff(d.amount_margin.round() as i128),
             d.extra_payment
                 .map_or("–".to_string(), |x| grouped(i128::from(x))),
         );
