@@ -22,6 +22,50 @@ pub struct OutArgs {
     pub force: bool,
 }
 
+/// `--format`: how a command's results reach stdout.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// How to show the results: `table` on the terminal (stderr), or the data on stdout as
+    /// `json` (one document, docs/schema/console.schema.json) or `csv` (the console's table);
+    /// messages stay on stderr.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table, value_name = "FORMAT")]
+    pub format: ShowFormat,
+}
+
+/// `--format` of the commands that summarise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ShowFormat {
+    /// Tables for a person, on stderr.
+    #[default]
+    Table,
+    /// One JSON document on stdout.
+    Json,
+    /// The console's table as CSV on stdout (UTF-8, formula-like text neutralised).
+    Csv,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LangArg {
+    /// 中文 only.
+    Zh,
+    /// English only.
+    En,
+    /// 中文 first, English beside it.
+    #[default]
+    Both,
+}
+
 /// `--encoding`: how CSV bytes are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum EncodingArg {
@@ -94,6 +138,13 @@ pub struct Cli {
     /// More output.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour on the terminal: class colours, rejects and warnings highlighted. `auto` colours
+    /// a terminal unless the NO_COLOR environment variable is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+    /// The language of the console's labels: zh, en, or both (中文 first).
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Both)]
+    pub lang: LangArg,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -357,6 +408,8 @@ pub struct CompareArgs {
     pub rules: Vec<crate::payout::allocate::Division>,
     #[command(flatten)]
     pub output: OutArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +445,8 @@ pub struct VoteArgs {
     pub ties_vote_no: bool,
     #[command(flatten)]
     pub output: OutArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -495,6 +550,8 @@ pub struct ClassifyArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 /// Options of the payout rule and its outputs.
@@ -546,6 +603,8 @@ pub struct PayoutArgs {
     pub payout: PayoutOptions,
     #[command(flatten)]
     pub output: OutArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -568,6 +627,8 @@ pub struct RunArgs {
     pub payout: PayoutOptions,
     #[command(flatten)]
     pub output: OutArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -599,6 +660,8 @@ pub struct StatementArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -613,6 +676,8 @@ pub struct ProgressArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -623,6 +688,8 @@ pub struct PlanArgs {
     pub stages: StageOptions,
     #[command(flatten)]
     pub output: OutArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 /// Stage settings that override the config's [plan].
@@ -735,6 +802,8 @@ pub struct ValidateArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]

@@ -8,11 +8,14 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use unicode_width::UnicodeWidthStr;
 
+use crate::cli::args::ShowFormat;
 use crate::domain::class::Class;
-use crate::domain::money::{grouped, wan_yi};
 use crate::domain::text::{terminal_lines, terminal_safe};
 use crate::input::Validated;
+use crate::output::console::Console;
 use crate::payout::rounds::Payouts;
+use crate::present::lang::bi;
+use crate::present::number::{count, count_u, percent, wan_yi, yuan};
 use crate::progress::{Progress, Unit};
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
@@ -27,6 +30,8 @@ pub struct Log {
     terminal: bool,
     started: Instant,
     current: Mutex<Option<Current>>,
+    /// `--format` and the results gathered for stdout under json or csv.
+    shown: Mutex<Option<(ShowFormat, Console)>>,
 }
 
 /// The stage under way.
@@ -45,19 +50,92 @@ impl Log {
             terminal: std::io::stderr().is_terminal(),
             started: Instant::now(),
             current: Mutex::new(None),
+            shown: Mutex::new(None),
+        }
+    }
+
+    /// The command's `--format`: under json or csv its tables are gathered for stdout
+    /// instead of shown on stderr.
+    pub fn show(&self, format: ShowFormat, command: &str) {
+        if let Ok(mut s) = self.shown.lock() {
+            *s = Some((format, Console::new(command)));
+        }
+    }
+
+    /// Whether tables are for a person on stderr (`--format table`, the default).
+    pub fn tables(&self) -> bool {
+        self.shown
+            .lock()
+            .ok()
+            .and_then(|s| s.as_ref().map(|(f, _)| *f == ShowFormat::Table))
+            .unwrap_or(true)
+    }
+
+    /// Add to the results for stdout (under json or csv; nothing under table).
+    pub fn record(&self, f: impl FnOnce(&mut Console)) {
+        if let Ok(mut s) = self.shown.lock() {
+            if let Some((format, doc)) = s.as_mut() {
+                if *format != ShowFormat::Table {
+                    f(doc);
+                }
+            }
+        }
+    }
+
+    /// The gathered results on stdout, as JSON or CSV; nothing under table.
+    pub fn emit(&self) -> crate::error::Result<()> {
+        let Some((format, doc)) = self.shown.lock().ok().and_then(|mut s| s.take()) else {
+            return Ok(());
+        };
+        let bytes = match format {
+            ShowFormat::Table => return Ok(()),
+            ShowFormat::Json => {
+                let mut b = crate::output::json_bytes(&doc)?;
+                if !b.ends_with(b"\n") {
+                    b.push(b'\n');
+                }
+                b
+            }
+            ShowFormat::Csv => doc.csv(),
+        };
+        crate::cli::to_stdout(&bytes)
+    }
+
+    /// A line of parts, each made terminal-safe and then painted (colour only when the
+    /// console is coloured: `--color`, NO_COLOR).
+    pub fn painted(&self, parts: &[(&str, Paint)]) {
+        let line: String = parts
+            .iter()
+            .map(|(text, paint)| paint.apply(&terminal_lines(text)))
+            .collect();
+        self.raw(&line);
+    }
+
+    /// A line already made safe.
+    fn raw(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        match self.current.lock().ok().as_deref().and_then(|c| c.as_ref()) {
+            Some(Current { bar: Some(bar), .. }) => bar.println(line),
+            _ => eprintln!("{line}"),
         }
     }
 
     pub fn info(&self, msg: &str) {
-        if self.quiet {
-            return;
-        }
         // Names and values from the data reach the terminal inert.
-        let msg = terminal_lines(msg);
-        match self.current.lock().ok().as_deref().and_then(|c| c.as_ref()) {
-            Some(Current { bar: Some(bar), .. }) => bar.println(msg),
-            _ => eprintln!("{msg}"),
-        }
+        self.raw(&terminal_lines(msg));
+    }
+
+    /// The folder a command wrote: said on stderr, and in the results for stdout.
+    pub fn wrote(&self, folder: &std::path::Path) {
+        self.info(&format!("wrote {}", folder.display()));
+        self.record(|doc| doc.wrote = Some(folder.display().to_string()));
+    }
+
+    /// A warning: highlighted on a coloured terminal.
+    pub fn warn(&self, msg: &str) {
+        self.painted(&[(msg, Paint::Warn)]);
     }
 
     /// A stage without a size of its own (classify, plan, exports): under `-v` its line.
@@ -149,6 +227,31 @@ impl Progress for Log {
     }
 }
 
+/// How a part of a console line is painted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Plain,
+    Class(Class),
+    Bad,
+    Warn,
+    Strong,
+    Dim,
+}
+
+impl Paint {
+    fn apply(self, text: &str) -> String {
+        use crate::present::term;
+        match self {
+            Paint::Plain => text.to_string(),
+            Paint::Class(c) => term::class(c, text),
+            Paint::Bad => term::bad(text),
+            Paint::Warn => term::warn(text),
+            Paint::Strong => term::strong(text),
+            Paint::Dim => term::dim(text),
+        }
+    }
+}
+
 /// The process's peak resident memory so far (Linux: VmHWM), as "1.2 GB".
 pub fn peak_memory() -> String {
     let kb = std::fs::read_to_string("/proc/self/status")
@@ -189,64 +292,14 @@ pub fn print_validation(v: &Validated, log: &Log) {
     print_report(&v.report, &v.rejects, log)
 }
 
+/// The first rejected rows shown: as many as a screen holds on the console, more in JSON.
+const REJECTS_SHOWN: usize = 10;
+const REJECTS_RECORDED: usize = 100;
+
 /// The counts of validation per table, the warnings and the first rejected rows.
 pub fn print_report(r: &crate::input::Report, rejects: &[crate::input::RejectRow], log: &Log) {
-    log.info(&format!(
-        "{} {} {} {} {}",
-        pad("表 table", 14),
-        pad("文件 file", 22),
-        pad_left("读入 read", 14),
-        pad_left("接受 accepted", 16),
-        pad_left("拒绝 rejected", 14)
-    ));
-    for (table, t) in &r.tables {
-        let reasons: Vec<String> = t.reasons.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        log.info(&format!(
-            "{} {} {} {} {}{}",
-            pad(table.name(), 14),
-            pad(&t.file, 22),
-            pad_left(&grouped_count(t.read), 14),
-            pad_left(&grouped_count(t.accepted), 16),
-            pad_left(&grouped_count(t.rejected), 14),
-            if reasons.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", reasons.join(", "))
-            }
-        ));
-        if !t.unknown_columns.is_empty() {
-            log.info(&format!(
-                "{} 忽略未知列 ignored unknown column{}: {}",
-                pad(table.name(), 14),
-                if t.unknown_columns.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                t.unknown_columns.join(", ")
-            ));
-        }
-        if t.float_money_rounded > 0 {
-            log.info(&format!(
-                "{} {} 个浮点金额已舍入到分 float money value(s) rounded to the fen",
-                pad(table.name(), 14),
-                grouped_count(t.float_money_rounded)
-            ));
-        }
-    }
-    if let Some(n) = r.warnings.get("invalid_id_number").filter(|n| **n > 0) {
-        log.info(&format!(
-            "提示 warning: {} 名出借人身份证号校验位有误（已保留） lender(s) with an invalid id_number check digit (kept)",
-            grouped_count(*n)
-        ));
-    }
-    if let Some(n) = r.warnings.get("invalid_bank_account").filter(|n| **n > 0) {
-        log.info(&format!(
-            "提示 warning: {} 名出借人银行账号无效（已保留，无账号） lender(s) with an invalid bank_account (kept, without an account)",
-            grouped_count(*n)
-        ));
-    }
-    // The first rejected rows, as a compiler shows errors: where, what, why.
+    // The first rejected rows, as a compiler shows errors: where, what, why (the kept
+    // warnings — id number check digit, bank account — are not rejections).
     let mut rejected: Vec<&crate::input::RejectRow> = rejects
         .iter()
         .filter(|x| {
@@ -256,81 +309,246 @@ pub fn print_report(r: &crate::input::Report, rejects: &[crate::input::RejectRow
             )
         })
         .collect();
-    if !rejected.is_empty() {
-        rejected.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
-        const SHOWN: usize = 10;
-        for x in rejected.iter().take(SHOWN) {
-            // A lender id is not quoted here (under --pseudonymize it would be the raw id);
-            // rejects.csv has it, pseudonymized when asked.
-            let value: String = if x.column == "lender_id" {
-                String::new()
-            } else {
-                x.value.chars().take(40).collect()
-            };
-            log.info(&format!(
-                "拒收 rejected: {}:{}: {} {}{}",
-                x.file,
-                x.line,
-                x.column,
-                x.reason.code(),
-                if value.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {value:?}")
-                }
+    rejected.sort_by(|a, b| (a.table, a.line, &a.column).cmp(&(b.table, b.line, &b.column)));
+    // A lender id is not quoted (under --pseudonymize it would be the raw id); rejects.csv has
+    // it, pseudonymized when asked. Personal cells come here empty.
+    let quoted = |x: &crate::input::RejectRow| -> Option<String> {
+        (x.column != "lender_id" && !x.value.is_empty()).then(|| x.value.chars().take(40).collect())
+    };
+    log.record(|doc| {
+        doc.as_of = r.as_of.map(|d| d.to_string());
+        doc.tables = Some(
+            r.tables
+                .iter()
+                .map(|(table, t)| crate::output::console::TableLine {
+                    table: table.name().to_string(),
+                    file: t.file.clone(),
+                    read: t.read,
+                    accepted: t.accepted,
+                    rejected: t.rejected,
+                    reasons: t.reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                })
+                .collect(),
+        );
+        doc.rejected_total = Some(rejected.len() as u64);
+        doc.rejected = Some(
+            rejected
+                .iter()
+                .take(REJECTS_RECORDED)
+                .map(|x| crate::output::console::RejectLine {
+                    file: x.file.clone(),
+                    line: x.line,
+                    column: x.column.clone(),
+                    reason: x.reason.code().to_string(),
+                    value: quoted(x),
+                })
+                .collect(),
+        );
+    });
+    let tables = log.tables();
+    if tables {
+        log.painted(&[(
+            &format!(
+                "{} {} {} {} {}",
+                pad(&bi("表", "table"), 14),
+                pad(&bi("文件", "file"), 22),
+                pad_left(&bi("读入", "read"), 14),
+                pad_left(&bi("接受", "accepted"), 16),
+                pad_left(&bi("拒绝", "rejected"), 14)
+            ),
+            Paint::Strong,
+        )]);
+    }
+    for (table, t) in &r.tables {
+        if tables {
+            let reasons: Vec<String> = t.reasons.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let rejected = pad_left(&grouped_count(t.rejected), 14);
+            log.painted(&[
+                (
+                    &format!(
+                        "{} {} {} {} ",
+                        pad(table.name(), 14),
+                        pad(&t.file, 22),
+                        pad_left(&grouped_count(t.read), 14),
+                        pad_left(&grouped_count(t.accepted), 16),
+                    ),
+                    Paint::Plain,
+                ),
+                (
+                    &rejected,
+                    if t.rejected > 0 {
+                        Paint::Bad
+                    } else {
+                        Paint::Plain
+                    },
+                ),
+                (
+                    &if reasons.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  ({})", reasons.join(", "))
+                    },
+                    Paint::Plain,
+                ),
+            ]);
+        }
+        if !t.unknown_columns.is_empty() {
+            log.warn(&format!(
+                "{} {}: {}",
+                pad(table.name(), 14),
+                bi("忽略未知列", "ignored unknown column(s)"),
+                t.unknown_columns.join(", ")
             ));
         }
-        if rejected.len() > SHOWN {
+        if t.float_money_rounded > 0 {
+            log.warn(&format!(
+                "{} {} {}",
+                pad(table.name(), 14),
+                grouped_count(t.float_money_rounded),
+                bi(
+                    "个浮点金额已舍入到分",
+                    "float money value(s) rounded to the fen"
+                )
+            ));
+        }
+    }
+    if let Some(n) = r.warnings.get("invalid_id_number").filter(|n| **n > 0) {
+        log.warn(&format!(
+            "{}: {} {}",
+            bi("提示", "warning"),
+            grouped_count(*n),
+            bi(
+                "名出借人身份证号校验位有误（已保留）",
+                "lender(s) with an invalid id_number check digit (kept)"
+            )
+        ));
+    }
+    if let Some(n) = r.warnings.get("invalid_bank_account").filter(|n| **n > 0) {
+        log.warn(&format!(
+            "{}: {} {}",
+            bi("提示", "warning"),
+            grouped_count(*n),
+            bi(
+                "名出借人银行账号无效（已保留，无账号）",
+                "lender(s) with an invalid bank_account (kept, without an account)"
+            )
+        ));
+    }
+    if tables {
+        for x in rejected.iter().take(REJECTS_SHOWN) {
+            log.painted(&[
+                (&format!("{}: ", bi("拒收", "rejected")), Paint::Bad),
+                (
+                    &format!("{}:{}: {} ", x.file, x.line, x.column),
+                    Paint::Strong,
+                ),
+                (x.reason.code(), Paint::Bad),
+                (
+                    &quoted(x).map_or(String::new(), |v| format!(" {v:?}")),
+                    Paint::Plain,
+                ),
+            ]);
+        }
+        if rejected.len() > REJECTS_SHOWN {
             log.info(&format!(
-                "拒收 rejected: … and {} more (rejects.csv lists every one)",
-                grouped_count((rejected.len() - SHOWN) as u64)
+                "{}: … {} {}",
+                bi("拒收", "rejected"),
+                grouped_count((rejected.len() - REJECTS_SHOWN) as u64),
+                bi("条，见 rejects.csv", "more (rejects.csv lists every one)")
             ));
         }
     }
     match r.as_of {
-        Some(d) => log.info(&format!("数据截至 as-of {d}")),
-        None => log.info("数据截至 as-of: none (no dated rows)"),
+        Some(d) => log.info(&format!("{} {d}", bi("数据截至", "as-of"))),
+        None => log.info(&format!(
+            "{}: {}",
+            bi("数据截至", "as-of"),
+            bi("无（没有带日期的行）", "none (no dated rows)")
+        )),
     }
 }
 
 /// Platforms, outstanding and current lenders per class.
 pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
-    let row = |a: &str, b: &str, c: &str, d: &str, e: &str| {
+    log.record(|doc| {
+        doc.classes = Some(
+            Class::WORK_PLAN
+                .into_iter()
+                .map(|class| {
+                    let t = crate::rules::ClassTotals::of(platforms, class);
+                    crate::output::folder::records::ClassFigures {
+                        class: class.code().to_string(),
+                        class_zh: class.zh().to_string(),
+                        platforms: t.platforms,
+                        lender_outstanding: crate::domain::money::format_fen_wide(
+                            t.lender_outstanding,
+                        ),
+                        loan_outstanding: crate::domain::money::format_fen_wide(t.loan_outstanding),
+                        lenders_current: t.lenders_current,
+                        total_claim: crate::domain::money::format_fen_wide(t.total_claim),
+                        expected_recovery: crate::domain::money::format_fen_wide(
+                            t.expected_recovery,
+                        ),
+                    }
+                })
+                .collect(),
+        );
+    });
+    if !log.tables() {
+        return;
+    }
+    let cells = |b: &str, c: &str, d: &str, e: &str| {
         format!(
-            "{} {} {} {} {}",
-            pad(a, 20),
+            " {} {} {} {}",
             pad_left(b, 14),
             pad_left(c, 24),
             pad_left(d, 14),
             pad_left(e, 20)
         )
     };
-    log.info(&row(
-        "类别 class",
-        "平台 platforms",
-        "出借余额 outstanding (元)",
-        "",
-        "在贷出借人 lenders",
-    ));
+    log.painted(&[(
+        &format!(
+            "{}{}",
+            pad(&bi("类别", "class"), 20),
+            cells(
+                &bi("平台", "platforms"),
+                &bi("出借余额 (元)", "outstanding (yuan)"),
+                "",
+                &bi("在贷出借人", "lenders")
+            )
+        ),
+        Paint::Strong,
+    )]);
     let mut total = crate::rules::ClassTotals::default();
     for class in Class::WORK_PLAN {
         let t = crate::rules::ClassTotals::of(platforms, class);
         total = total.plus(&t);
-        log.info(&row(
-            &format!("{} {}", class.zh(), class.code()),
-            &t.platforms.to_string(),
-            &grouped(t.lender_outstanding),
-            &wan_yi(t.lender_outstanding),
-            &grouped_count(t.lenders_current as u64),
-        ));
+        log.painted(&[
+            (&pad(&bi(class.zh(), class.code()), 20), Paint::Class(class)),
+            (
+                &cells(
+                    &count_u(t.platforms),
+                    &yuan(t.lender_outstanding),
+                    &wan_yi(t.lender_outstanding),
+                    &count(t.lenders_current),
+                ),
+                Paint::Plain,
+            ),
+        ]);
     }
-    log.info(&row(
-        "合计 total",
-        &total.platforms.to_string(),
-        &grouped(total.lender_outstanding),
-        &wan_yi(total.lender_outstanding),
-        &grouped_count(total.lenders_current as u64),
-    ));
+    log.painted(&[(
+        &format!(
+            "{}{}",
+            pad(&bi("合计", "total"), 20),
+            cells(
+                &count_u(total.platforms),
+                &yuan(total.lender_outstanding),
+                &wan_yi(total.lender_outstanding),
+                &count(total.lenders_current),
+            )
+        ),
+        Paint::Strong,
+    )]);
 }
 
 /// Claims, lenders, and the most exposed: lenders owed by several failed platforms.
@@ -350,22 +568,64 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
         .iter()
         .map(|p| p.exposure.net_winners)
         .sum();
+    log.record(|doc| {
+        doc.exposure = Some(crate::output::console::ExposureFigures {
+            claim_rows: analysis.claims.claim.len() as u64,
+            lenders: analysis.lenders.len() as u64,
+            total_claim: crate::domain::money::format_fen_wide(total),
+            net_winners: winners,
+            lenders_on_several_failed: several as u64,
+        });
+    });
+    if !log.tables() {
+        return;
+    }
     log.info(&format!(
-        "债权 claims: {} 条出借人×平台 lender × platform rows, {} 名出借人 lenders, 债权总额 total claim {} 元 ({}); {} 名净获益者 net winners",
-        grouped_count(analysis.claims.claim.len() as u64),
-        grouped_count(analysis.lenders.len() as u64),
-        grouped(total),
+        "{}: {} {}, {} {}, {} {} {} ({}); {} {}",
+        bi("债权", "claims"),
+        count_u(analysis.claims.claim.len()),
+        bi("条出借人×平台", "lender × platform rows"),
+        count_u(analysis.lenders.len()),
+        bi("名出借人", "lenders"),
+        bi("债权总额", "total claim"),
+        yuan(total),
+        bi("元", "yuan"),
         wan_yi(total),
-        grouped_count(winners as u64)
+        count(winners),
+        bi("名净获益者", "net winners")
     ));
     log.info(&format!(
-        "多个出险平台出借人 {} 名 lender(s) hold positions on two or more failed platforms (the most exposed)",
-        grouped_count(several as u64)
+        "{}: {} {}",
+        bi("多个出险平台出借人", "most exposed"),
+        count_u(several),
+        bi(
+            "名出借人涉及两个及以上出险平台",
+            "lender(s) hold positions on two or more failed platforms"
+        )
     ));
 }
 
 /// Platforms per stage and the 三降 curve on the console.
 pub fn print_plan_summary(plan: &Plan, log: &Log) {
+    log.record(|doc| {
+        doc.stages = Some(
+            crate::output::documents::summary::stage_figures(plan)
+                .into_iter()
+                .zip(plan.stages.iter().zip(plan.completions()))
+                .map(
+                    |(figures, (s, completions))| crate::output::console::StageLine {
+                        figures,
+                        starts: s.platforms,
+                        completions,
+                    },
+                )
+                .collect(),
+        );
+        doc.deadline = crate::output::documents::summary::deadline_figures(plan);
+    });
+    if !log.tables() {
+        return;
+    }
     let row = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str, g: &str| {
         format!(
             "{} {} {} {} {} {} {}",
@@ -380,27 +640,31 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
     };
     // Starts: platforms whose exit begins in the stage; completions: platforms done by its
     // end (the remaining count falls by them). The two differ: exits take months.
-    log.info(&row(
-        "阶段 stage",
-        "截至 ends on",
-        "开始 starts",
-        "完成 completions",
-        "剩余平台 remaining",
-        "剩余余额 outstanding (元)",
-        "剩余出借人 lenders",
-    ));
+    log.painted(&[(
+        &row(
+            &bi("阶段", "stage"),
+            &bi("截至", "ends on"),
+            &bi("开始", "starts"),
+            &bi("完成", "completions"),
+            &bi("剩余平台", "remaining"),
+            &bi("剩余余额 (元)", "outstanding (yuan)"),
+            &bi("剩余出借人", "lenders"),
+        ),
+        Paint::Strong,
+    )]);
     for (s, completions) in plan.stages.iter().zip(plan.completions()) {
         let mut line = row(
             &s.stage.to_string(),
             &s.ends_on.to_string(),
-            &s.platforms.to_string(),
-            &completions.to_string(),
+            &count(s.platforms),
+            &count(completions),
             &format!(
-                "{} ({:.1}%)",
-                s.platforms_remaining, s.platforms_remaining_pct
+                "{} ({})",
+                count(s.platforms_remaining),
+                percent(s.platforms_remaining_pct, 1)
             ),
-            &grouped(s.outstanding_remaining.into()),
-            &grouped_count(s.lenders_remaining as u64),
+            &yuan(s.outstanding_remaining.into()),
+            &count(s.lenders_remaining),
         );
         if !s.targets.is_empty() {
             let targets: Vec<&str> = s.targets.iter().map(|t| t.0.as_str()).collect();
@@ -409,29 +673,53 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
         log.info(&line);
     }
     if let Some(deadline) = plan.deadline {
-        let limit = |v: Option<i64>| v.map_or("不限 no limit".to_string(), |v| v.to_string());
-        log.info(&format!(
-            "期限 deadline {deadline}: 每阶段平台数 platforms per stage {} (配置 configured {}); {} 家无法按期完成 cannot finish by it",
+        let limit = |v: Option<i64>| v.map_or(bi("不限", "no limit"), count);
+        let at_risk = plan.at_risk().count();
+        let summary = format!(
+            "{} {deadline}: {} {} ({} {}); {} {}",
+            bi("期限", "deadline"),
+            bi("每阶段平台数", "platforms per stage"),
             limit(plan.capacity.platforms),
+            bi("配置", "configured"),
             limit(plan.configured.platforms),
-            plan.at_risk().count()
-        ));
+            count_u(at_risk),
+            bi("家无法按期完成", "cannot finish by it")
+        );
+        if at_risk > 0 {
+            log.warn(&summary);
+        } else {
+            log.info(&summary);
+        }
         // By name, with the earliest date each could finish.
         for (e, r) in plan.at_risk().take(10) {
-            log.info(&format!(
-                "  {} {}（{}）: 最早 earliest {} — {}",
-                e.input.platform_id,
-                e.input.name,
-                e.input.class.zh(),
-                r.earliest,
-                r.reason_zh
-            ));
+            log.painted(&[
+                (
+                    &format!("  {} {}", e.input.platform_id, e.input.name),
+                    Paint::Strong,
+                ),
+                (
+                    &format!("（{}）", e.input.class.zh()),
+                    Paint::Class(e.input.class),
+                ),
+                (
+                    &format!(
+                        ": {} {} — {}",
+                        bi("最早", "earliest"),
+                        r.earliest,
+                        match crate::present::Lang::current() {
+                            crate::present::Lang::En => &r.reason,
+                            _ => &r.reason_zh,
+                        }
+                    ),
+                    Paint::Plain,
+                ),
+            ]);
         }
-        if plan.at_risk().count() > 10 {
+        if at_risk > 10 {
             log.info(&format!(
-                "  … 另 {} 家见 plan.md and {} more in plan.md",
-                plan.at_risk().count() - 10,
-                plan.at_risk().count() - 10
+                "  … {} {}",
+                count_u(at_risk - 10),
+                bi("家另见 plan.md", "more in plan.md")
             ));
         }
     }
@@ -468,7 +756,7 @@ pub fn batch_notes(checks: &crate::output::bank::batches::BatchChecks) -> Vec<St
              --payments once the lenders table gives the account",
             checks.exceptions,
             if checks.exceptions == 1 { "" } else { "s" },
-            grouped(checks.exceptions_total)
+            yuan(checks.exceptions_total)
         ));
     }
     if checks.to_check > 0 {
@@ -494,17 +782,32 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
         .map(|r| r.platform)
         .collect::<std::collections::BTreeSet<_>>()
         .len();
-    log.info(&format!(
-        "兑付 payouts: {} 轮 round(s), {} 个平台 platform(s): 可分配 pool {} 元 ({}), 兑付 paid {}, 提存 reserved {}, 结转 carried {}, 结余 surplus {} 元",
-        computed.len(),
-        platforms,
-        grouped(sum(|r| r.pool)),
-        wan_yi(sum(|r| r.pool)),
-        grouped(sum(|r| r.paid)),
-        grouped(sum(|r| r.reserved)),
-        grouped(sum(|r| r.carried)),
-        grouped(sum(|r| r.surplus)),
-    ));
+    log.record(|doc| {
+        doc.payouts = Some(crate::output::documents::summary::payout_totals(p, true));
+    });
+    if log.tables() {
+        log.info(&format!(
+            "{}: {} {}, {} {}: {} {} {} ({}), {} {}, {} {}, {} {}, {} {} {}",
+            bi("兑付", "payouts"),
+            count_u(computed.len()),
+            bi("轮", "round(s)"),
+            count_u(platforms),
+            bi("个平台", "platform(s)"),
+            bi("可分配", "pool"),
+            yuan(sum(|r| r.pool)),
+            bi("元", "yuan"),
+            wan_yi(sum(|r| r.pool)),
+            bi("兑付", "paid"),
+            yuan(sum(|r| r.paid)),
+            bi("提存", "reserved"),
+            yuan(sum(|r| r.reserved)),
+            bi("结转", "carried"),
+            yuan(sum(|r| r.carried)),
+            bi("结余", "surplus"),
+            yuan(sum(|r| r.surplus)),
+            bi("元", "yuan"),
+        ));
+    }
     // Returns booked on any round (a ledger's too): what came back, what went out again.
     let all = |f: fn(&crate::payout::rounds::RoundRow) -> i64| -> i128 {
         p.rounds.iter().map(|r| i128::from(f(r))).sum()
@@ -513,8 +816,8 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
     if held + again > 0 {
         log.info(&format!(
             "退汇 returned transfers: 待重发 held {} 元, 本次重发 re-issued now {} 元 (returned_transfers.parquet)",
-            grouped(held),
-            grouped(again),
+            yuan(held),
+            yuan(again),
         ));
     }
     let blind = p

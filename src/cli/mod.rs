@@ -26,7 +26,21 @@ pub fn to_stdout(bytes: &[u8]) -> Result<()> {
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    crate::present::term::init(match cli.color {
+        args::ColorArg::Auto => crate::present::term::ColorChoice::Auto,
+        args::ColorArg::Always => crate::present::term::ColorChoice::Always,
+        args::ColorArg::Never => crate::present::term::ColorChoice::Never,
+    });
+    match cli.lang {
+        args::LangArg::Zh => crate::present::Lang::Zh,
+        args::LangArg::En => crate::present::Lang::En,
+        args::LangArg::Both => crate::present::Lang::Both,
+    }
+    .set();
     let log = console::Log::new(cli.quiet, cli.verbose);
+    if let Some((format, name)) = shown(&cli.command) {
+        log.show(format, name);
+    }
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::validate(args, &log),
         Command::Classify(args) => cmd::classify::classify(args, &log),
@@ -49,6 +63,25 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     if result.is_ok() {
         log.done();
+        log.emit()?;
     }
     result
+}
+
+/// The `--format` of a command that summarises, and its name in the JSON document.
+fn shown(command: &Command) -> Option<(args::ShowFormat, &'static str)> {
+    Some(match command {
+        Command::Validate(a) => (a.show.format, "validate"),
+        Command::Classify(a) => (a.show.format, "classify"),
+        Command::Exposure(a) => (a.show.format, "exposure"),
+        Command::Plan(a) => (a.show.format, "plan"),
+        Command::Payout(a) => (a.show.format, "payout"),
+        Command::Run(a) => (a.show.format, "run"),
+        Command::Report(a) => (a.plan.show.format, "report"),
+        Command::Statement(a) => (a.show.format, "statement"),
+        Command::Compare(a) => (a.show.format, "compare"),
+        Command::Vote(a) => (a.show.format, "vote"),
+        Command::Progress(a) => (a.show.format, "progress"),
+        _ => return None,
+    })
 }

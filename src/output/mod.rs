@@ -3,7 +3,8 @@
 //! [`tables`]: the Parquet exports with their column descriptions, and their CSV copies;
 //! [`documents`]: the report, summary, plan, notices, bulletin, workbook and statements;
 //! [`bank`]: the payment file, the bank batches and the register of issued transfers, committed
-//! together with the folder. Here: rejects.csv and validation.json, and the commit of a
+//! together with the folder; [`console`]: what a command prints as data on stdout (`--format
+//! json|csv`). Here: rejects.csv and validation.json, and the commit of a
 //! command's folder with what leaves for the bank ([`finish_with_batches`]).
 
 use std::io::Write;
@@ -16,8 +17,10 @@ use bank::{batches, register};
 use folder::{manifest, records};
 
 pub mod bank;
+pub mod console;
 pub mod documents;
 pub mod folder;
+pub mod schemas;
 pub mod tables;
 
 pub use bank::payment::PaymentFile;

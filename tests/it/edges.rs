@@ -686,9 +686,12 @@ fn markup_from_the_data_is_text_in_every_document() {
             assert!(!html.contains(live), "{f}: {live}");
         }
     }
-    assert!(w
-        .read("r/report.html")
-        .contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // The templates escape `<` and `>` as numeric references.
+    let report = w.read("r/report.html");
+    assert!(
+        report.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{report}"
+    );
     // Markdown: no raw tag, link or table bar from the data.
     let md = w.read("r/plan.md");
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
@@ -777,7 +780,7 @@ fn every_output_shows_the_classes_in_the_work_plans_order() {
     let table = &html[html.find("<h2>分类 Classes</h2>").unwrap()..];
     assert!(ascending(&positions(table)));
     assert!(
-        table.contains("已出险 failed</td><td>18</td><td>2.56亿元</td><td>6,591</td>"),
+        table.contains("已出险 failed</td><td>18</td><td>25,574.29</td><td>6,591</td>"),
         "{table}"
     );
     // The bulletin: in that order, in Chinese too.
@@ -828,7 +831,14 @@ fn notices_carry_the_date_they_are_published_and_plan_md_shows_numbers_as_people
     let md = w.read("p/plan.md");
     assert!(!md.contains(".0000"), "{md}");
     assert!(md.contains("not_reporting = 是 yes"), "{md}");
-    assert!(md.contains("months_since_new_loan = 25;"), "{md}");
+    assert!(md.contains("months_since_new_loan = 25 个月;"), "{md}");
+    // Counts with separators, and the stage table's starts and completions.
+    assert!(
+        md.contains(
+            "| 1 | 2019-09-30 | 20 | 9 | 41 (82.0%) | 791,563,226.73 (94.8%) | 21,395 (94.8%) |"
+        ),
+        "{md}"
+    );
     assert!(md.contains("834,857,322.59"), "{md}");
 }
 

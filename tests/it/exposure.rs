@@ -102,7 +102,7 @@ fn hand_computed_claims_lenders_districts_and_rollups() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
-            "多个出险平台出借人 0 名 lender(s) hold positions on two or more failed platforms"
+            "0 名出借人涉及两个及以上出险平台 lender(s) hold positions on two or more failed platforms"
         ),
         "{}",
         stderr(&o)

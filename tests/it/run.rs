@@ -230,7 +230,7 @@ fn the_report_reads_as_a_chinese_document_fit_to_print() {
         "实控人失联",
         "距最近新增借款月数",
         "逾期90天以上占比",
-        "6个月",
+        "6 个月",
         "1亿元",
         "10%",
     ] {

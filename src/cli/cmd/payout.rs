@@ -59,6 +59,6 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         transfers.issue(),
     )?;
     announce_payment(&args.payout, log);
-    log.info(&format!("wrote {}", args.output.out.display()));
+    log.wrote(&args.output.out);
     Ok(())
 }

@@ -34,7 +34,14 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
     }
     let b = output::documents::bulletin::bulletin(&old, &new);
     let md = output::documents::bulletin::markdown(&b);
-    crate::cli::to_stdout(terminal_lines(&md).as_bytes())?;
+    if log.tables() {
+        crate::cli::to_stdout(terminal_lines(&md).as_bytes())?;
+    } else {
+        log.record(|doc| {
+            doc.as_of = Some(new.as_of.to_string());
+            doc.progress = Some(output::documents::bulletin::json(&b));
+        });
+    }
     if let Some(staging) = staging {
         let out = staging.target().to_path_buf();
         staging.write("progress.md", md.as_bytes())?;
@@ -48,7 +55,7 @@ pub fn progress(args: ProgressArgs, log: &Log) -> Result<()> {
             ..output::Record::default()
         };
         output::finish(staging, record)?;
-        log.info(&format!("wrote {}", out.display()));
+        log.wrote(&out);
     }
     Ok(())
 }

@@ -105,7 +105,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         record.config_text = Some(text.clone());
     }
     output::finish(staging, record)?;
-    log.info(&format!("wrote {}", plan_args.output.out.display()));
+    log.wrote(&plan_args.output.out);
     Ok(())
 }
 

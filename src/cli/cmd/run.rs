@@ -108,6 +108,6 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     }
     output::finish_with_batches(staging, record, transfers.issue())?;
     announce_payment(&args.payout, log);
-    log.info(&format!("wrote {}", args.output.out.display()));
+    log.wrote(&args.output.out);
     Ok(())
 }

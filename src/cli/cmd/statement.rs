@@ -41,6 +41,12 @@ pub fn statement(args: StatementArgs, log: &Log) -> Result<()> {
         )));
     };
     let names = output::documents::statement::platform_names(&args.run)?;
+    if !log.tables() {
+        log.record(|doc| {
+            doc.statement = Some(output::documents::statement::statement_doc(&s, &names));
+        });
+        return Ok(());
+    }
     let text = output::documents::statement::text_statement(&s, &names);
     crate::cli::to_stdout(terminal_lines(&text).as_bytes())
 }

@@ -18,7 +18,7 @@ pub fn validate(args: ValidateArgs, log: &Log) -> Result<()> {
         output::write_validation(&staging, &validated, None, None)?;
         let record = record("validate", &args.input, &config, &validated)?;
         output::finish(staging, record)?;
-        log.info(&format!("wrote {}", out.display()));
+        log.wrote(&out);
     }
     Ok(())
 }

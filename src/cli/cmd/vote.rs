@@ -137,6 +137,29 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
         &skipped,
         &names,
     )?;
+    log.record(|doc| {
+        doc.votes = Some(
+            votes
+                .iter()
+                .flat_map(|v| {
+                    v.outcome
+                        .verdicts
+                        .iter()
+                        .map(move |d| crate::output::console::VoteLine {
+                            platform_id: data.platforms.ids[v.platform as usize].clone(),
+                            scheme: args.scheme.name(),
+                            voting_rule: d.rule.to_string(),
+                            passed: d.passed,
+                            voters: d.voters,
+                            yes_voters: d.yes_voters,
+                            count_margin: d.count_margin,
+                            amount_margin: d.amount_margin / 100.0,
+                            extra_payment: d.extra_payment.map(crate::domain::money::format_fen),
+                        })
+                })
+                .collect(),
+        );
+    });
     let passed = votes
         .iter()
         .filter(|v| v.outcome.verdicts[0].passed)

@@ -211,9 +211,16 @@ fn read_rounds(dir: &Path) -> Result<Option<BTreeMap<(String, i64), Round>>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let t = ExportFile::read(&path, &[&PLATFORM_ID, &ROUND, &f::POOL, &f::PAID, &f::RESERVED])?;
+    let t = ExportFile::read(
+        &path,
+        &[&PLATFORM_ID, &ROUND, &f::POOL, &f::PAID, &f::RESERVED],
+    )?;
     let (ids, rounds) = (t.text(&PLATFORM_ID)?, t.int(&ROUND)?);
-    let (pool, paid, reserved) = (t.money(&f::POOL)?, t.money(&f::PAID)?, t.money(&f::RESERVED)?);
+    let (pool, paid, reserved) = (
+        t.money(&f::POOL)?,
+        t.money(&f::PAID)?,
+        t.money(&f::RESERVED)?,
+    );
     Ok(Some(
         (0..ids.len())
             .map(|i| {
@@ -421,16 +428,27 @@ pub fn markdown(b: &Bulletin) -> String {
         let _ = writeln!(md, "| | 此前 then | 现在 now |\n|---|---|---|");
         let rows: [(&str, String, String); 5] = [
             ("轮次 rounds", count(r.then.rounds), count(r.now.rounds)),
-            ("平台 platforms", count(r.then.platforms), count(r.now.platforms)),
+            (
+                "平台 platforms",
+                count(r.then.platforms),
+                count(r.now.platforms),
+            ),
             ("可分配 pool (元)", yuan(r.then.pool), yuan(r.now.pool)),
             ("兑付 paid (元)", yuan(r.then.paid), yuan(r.now.paid)),
-            ("提存 reserved (元)", yuan(r.then.reserved), yuan(r.now.reserved)),
+            (
+                "提存 reserved (元)",
+                yuan(r.then.reserved),
+                yuan(r.now.reserved),
+            ),
         ];
         for (what, then, now) in rows {
             let _ = writeln!(md, "| {what} | {then} | {now} |");
         }
         if r.added.is_empty() {
-            let _ = writeln!(md, "\n本期无新的兑付轮次。No payout round since the earlier run.");
+            let _ = writeln!(
+                md,
+                "\n本期无新的兑付轮次。No payout round since the earlier run."
+            );
         } else {
             let _ = writeln!(
                 md,

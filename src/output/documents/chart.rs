@@ -145,7 +145,11 @@ fn axis(max: f64, scale: Scale) -> (f64, Vec<f64>) {
     if scale == Scale::Percent {
         return (100.0, (0..=5).map(|i| f64::from(i) * 20.0).collect());
     }
-    let max = if max.is_finite() && max > 0.0 { max } else { 1.0 };
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
     let rough = max / 5.0;
     let mag = 10f64.powf(rough.log10().floor());
     let mut step = [1.0, 2.0, 5.0, 10.0]
@@ -195,7 +199,8 @@ fn frame(
 ) -> (Svg, f64, f64, Vec<f64>, f64) {
     let n = labels.len().max(1);
     let widest = labels.iter().map(|l| text_px(l)).fold(0.0, f64::max);
-    let width = (LEFT + RIGHT + (n as f64) * (widest + 12.0).clamp(44.0, 90.0)).clamp(min_width, 900.0);
+    let width =
+        (LEFT + RIGHT + (n as f64) * (widest + 12.0).clamp(44.0, 90.0)).clamp(min_width, 900.0);
     let slot = (width - LEFT - RIGHT) / n as f64;
     let slanted = widest + 6.0 > slot;
     let label_h = if slanted { widest * 0.6 + 18.0 } else { 22.0 };
@@ -246,7 +251,8 @@ fn frame(
 pub fn bars(title: &str, y_desc: &str, bars: &[Bar], scale: Scale) -> Result<Markup> {
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
-    let (mut svg, bottom, per_unit, centres, slot) = frame(title, y_desc, &labels, max, scale, 0, 480.0);
+    let (mut svg, bottom, per_unit, centres, slot) =
+        frame(title, y_desc, &labels, max, scale, 0, 480.0);
     let w = (slot * 0.62).min(56.0);
     svg.rects = bars
         .iter()
@@ -336,7 +342,10 @@ mod tests {
     fn ticks_are_round_and_cover_the_largest_value() {
         let (top, ticks) = axis(91_176.0, Scale::Count);
         assert_eq!(top, 100_000.0);
-        assert_eq!(ticks, vec![0.0, 20_000.0, 40_000.0, 60_000.0, 80_000.0, 100_000.0]);
+        assert_eq!(
+            ticks,
+            vec![0.0, 20_000.0, 40_000.0, 60_000.0, 80_000.0, 100_000.0]
+        );
         assert_eq!(tick_label(20_000.0, 20_000.0, Scale::Count), "20,000");
         // Counts never tick at half a platform.
         let (top, ticks) = axis(3.0, Scale::Count);
@@ -349,12 +358,25 @@ mod tests {
     #[test]
     fn one_slot_per_bar_and_labels_escaped() {
         let bars_in = [
-            Bar { label: "<b>区</b>".into(), value: 3.0, color: palette::BAR },
-            Bar { label: "B".into(), value: 1.0, color: palette::BAR },
+            Bar {
+                label: "<b>区</b>".into(),
+                value: 3.0,
+                color: palette::BAR,
+            },
+            Bar {
+                label: "B".into(),
+                value: 1.0,
+                color: palette::BAR,
+            },
         ];
-        let svg = bars("t & t", "人", &bars_in, Scale::Count).unwrap().to_string();
+        let svg = bars("t & t", "人", &bars_in, Scale::Count)
+            .unwrap()
+            .to_string();
         assert_eq!(svg.matches("<rect").count(), 2);
-        assert!(svg.contains("&#60;b&#62;") || svg.contains("&lt;b&gt;"), "{svg}");
+        assert!(
+            svg.contains("&#60;b&#62;") || svg.contains("&lt;b&gt;"),
+            "{svg}"
+        );
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("t &#38; t") || svg.contains("t &amp; t"));
     }
@@ -366,9 +388,15 @@ mod tests {
             color: palette::series(i),
             values: vec![Some(100.0), Some(50.0), None],
         };
-        let svg = lines("t", "%", &["a".into(), "b".into(), "c".into()], &[s("x", 0), s("y", 1)], Scale::Percent)
-            .unwrap()
-            .to_string();
+        let svg = lines(
+            "t",
+            "%",
+            &["a".into(), "b".into(), "c".into()],
+            &[s("x", 0), s("y", 1)],
+            Scale::Percent,
+        )
+        .unwrap()
+        .to_string();
         assert_eq!(svg.matches("<polyline").count(), 2);
         // Two points each: the missing value leaves a gap.
         assert_eq!(svg.matches("<circle").count(), 4);

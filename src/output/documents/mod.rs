@@ -5,8 +5,8 @@
 //! of old cases ([`docket`]).
 
 pub mod bulletin;
-pub mod chart;
 pub mod case_notices;
+pub mod chart;
 pub mod docket;
 pub mod notices;
 pub mod pdf;

@@ -533,7 +533,8 @@ pub fn html(r: &ReportInput) -> Result<String> {
 /// A platform's 一企一策 page.
 fn page(p: &PlatformRow, entry: Option<&crate::rules::plan::Entry>) -> Page {
     let (m, c, x) = (&p.metrics, &p.class, &p.exposure);
-    let written = |rule: &str, v: Option<f64>| v.map_or("—".to_string(), |v| rule::value(rule, v));
+    let written =
+        |rule: &str, v: Option<f64>| v.map_or("—".to_string(), |v| rule::value(rule, v));
     Page {
         id: m.platform_id.clone(),
         name: m.name.clone(),

@@ -244,7 +244,7 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
             mine.iter().fold((0, 0, 0), |(p, q, b), r| {
                 (p + r.paid, q + r.reserved, b + r.returned)
             });
-        let owed = mine.last().map_or(c.claim, |r| r.remaining);
+        let owed = owed(c, &s.rounds);
         if returned > 0 {
             let _ = writeln!(
                 t,
@@ -280,6 +280,61 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
         y(total_owed)
     );
     t
+}
+
+/// What the lender is still owed on a platform: the last round's remaining, or the whole
+/// claim before any round.
+fn owed(c: &ClaimLine, rounds: &[RoundLine]) -> i64 {
+    rounds
+        .iter()
+        .filter(|r| r.platform_id == c.platform_id)
+        .next_back()
+        .map_or(c.claim, |r| r.remaining)
+}
+
+/// The statement as data (`statement --format json`).
+pub fn statement_doc(
+    s: &Statement,
+    names: &std::collections::HashMap<String, String>,
+) -> crate::output::console::StatementDoc {
+    use crate::domain::money::{format_fen as f, format_fen_wide as w};
+    use crate::output::console::{StatementClaim, StatementDoc, StatementRound};
+    let sum = |it: &mut dyn Iterator<Item = i64>| w(it.map(i128::from).sum());
+    StatementDoc {
+        lender_id: s.lender_id.clone(),
+        claims: s
+            .claims
+            .iter()
+            .map(|c| StatementClaim {
+                platform_id: c.platform_id.clone(),
+                platform_name: names.get(&c.platform_id).cloned().unwrap_or_default(),
+                class_zh: c.class_zh.clone(),
+                invested: f(c.invested),
+                principal_returned: f(c.principal_returned),
+                returns_received: f(c.returns_received),
+                basis: c.basis.clone(),
+                claim: f(c.claim),
+            })
+            .collect(),
+        rounds: s
+            .rounds
+            .iter()
+            .map(|r| StatementRound {
+                platform_id: r.platform_id.clone(),
+                round: r.round,
+                status: r.status.clone(),
+                paid: f(r.paid),
+                reserved: f(r.reserved),
+                carried: f(r.carried),
+                returned: f(r.returned),
+                cumulative: f(r.cumulative),
+                remaining: f(r.remaining),
+            })
+            .collect(),
+        total_claim: sum(&mut s.claims.iter().map(|c| c.claim)),
+        paid: sum(&mut s.rounds.iter().map(|r| r.paid)),
+        remaining: sum(&mut s.claims.iter().map(|c| owed(c, &s.rounds))),
+    }
 }
 
 /// Platform id → name, from a run's platforms.parquet (empty when the folder has none).

@@ -43,6 +43,102 @@ pub fn payout_ratios(
         .collect()
 }
 
+/// The five classes' figures, in the work plan's order.
+pub fn class_figures(analysis: &Analysis) -> Vec<ClassFigures> {
+    Class::WORK_PLAN
+        .into_iter()
+        .map(|class| {
+            let t = crate::rules::ClassTotals::of(&analysis.platforms, class);
+            ClassFigures {
+                class: class.code().to_string(),
+                class_zh: class.zh().to_string(),
+                platforms: t.platforms,
+                lender_outstanding: yuan(t.lender_outstanding),
+                loan_outstanding: yuan(t.loan_outstanding),
+                lenders_current: t.lenders_current,
+                total_claim: yuan(t.total_claim),
+                expected_recovery: yuan(t.expected_recovery),
+            }
+        })
+        .collect()
+}
+
+/// The plan's stages, stage 0 being the start.
+pub fn stage_figures(plan: &Plan) -> Vec<StageFigures> {
+    plan.stages
+        .iter()
+        .map(|s| StageFigures {
+            stage: s.stage,
+            ends_on: s.ends_on.to_string(),
+            platforms_remaining: s.platforms_remaining,
+            outstanding_remaining: yuan(s.outstanding_remaining.into()),
+            lenders_remaining: s.lenders_remaining,
+            platforms_remaining_pct: s.platforms_remaining_pct,
+            outstanding_remaining_pct: s.outstanding_remaining_pct,
+            lenders_remaining_pct: s.lenders_remaining_pct,
+            targets: s
+                .targets
+                .iter()
+                .map(|t| TargetMet {
+                    target: t.0.clone(),
+                    met: t.1,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The plan against its deadline, when it has one.
+pub fn deadline_figures(plan: &Plan) -> Option<DeadlineFigures> {
+    plan.deadline.map(|d| {
+        let capacity = |c: &crate::rules::plan::Capacity| CapacityFigures {
+            platforms: c.platforms,
+            lenders: c.lenders,
+            outstanding: c.outstanding.map(|o| yuan(o.into())),
+        };
+        DeadlineFigures {
+            deadline: d.to_string(),
+            configured: capacity(&plan.configured),
+            required: capacity(&plan.capacity),
+            on_time: plan.entries.iter().filter(|e| e.at_risk.is_none()).count() as u64,
+            at_risk: plan
+                .at_risk()
+                .map(|(e, r)| AtRiskPlatform {
+                    platform_id: e.input.platform_id.clone(),
+                    name: e.input.name.clone(),
+                    class: e.input.class.code().to_string(),
+                    earliest: r.earliest.to_string(),
+                    reason: r.reason.clone(),
+                    reason_zh: r.reason_zh.clone(),
+                })
+                .collect(),
+        }
+    })
+}
+
+/// The payout rounds added up: every round on the ledger, or (`computed_only`) only the rounds
+/// computed in this run.
+pub fn payout_totals(payouts: &Payouts, computed_only: bool) -> PayoutTotals {
+    let rounds: Vec<&crate::payout::rounds::RoundRow> = payouts
+        .rounds
+        .iter()
+        .filter(|r| r.computed || !computed_only)
+        .collect();
+    let rsum = |f: fn(&crate::payout::rounds::RoundRow) -> i64| {
+        yuan(rounds.iter().map(|r| i128::from(f(r))).sum::<i128>())
+    };
+    PayoutTotals {
+        rounds: rounds.len() as u64,
+        pool: rsum(|r| r.pool),
+        paid: rsum(|r| r.paid),
+        reserved: rsum(|r| r.reserved),
+        carried: rsum(|r| r.carried),
+        returned: rsum(|r| r.returned),
+        reissued: rsum(|r| r.reissued),
+        surplus: rsum(|r| r.surplus),
+    }
+}
+
 /// summary.json.
 pub fn summary_json(
     validated: &Validated,
@@ -50,20 +146,7 @@ pub fn summary_json(
     plan: &Plan,
     payouts: &Payouts,
 ) -> Summary {
-    let mut by_class = Vec::new();
-    for class in Class::WORK_PLAN {
-        let t = crate::rules::ClassTotals::of(&analysis.platforms, class);
-        by_class.push(ClassFigures {
-            class: class.code().to_string(),
-            class_zh: class.zh().to_string(),
-            platforms: t.platforms,
-            lender_outstanding: yuan(t.lender_outstanding),
-            loan_outstanding: yuan(t.loan_outstanding),
-            lenders_current: t.lenders_current,
-            total_claim: yuan(t.total_claim),
-            expected_recovery: yuan(t.expected_recovery),
-        });
-    }
+    let by_class = class_figures(analysis);
     let mut districts: std::collections::BTreeMap<&str, (u64, i128, i64)> =
         std::collections::BTreeMap::new();
     for p in &analysis.platforms {
@@ -90,10 +173,6 @@ pub fn summary_json(
             claim: yuan(claim),
         });
     }
-    let rounds = &payouts.rounds;
-    let rsum = |f: fn(&crate::payout::rounds::RoundRow) -> i64| {
-        yuan(rounds.iter().map(|r| i128::from(f(r))).sum::<i128>())
-    };
     Summary {
         as_of: validated.report.as_of.map(|d| d.to_string()),
         rows: RowCounts {
@@ -112,62 +191,9 @@ pub fn summary_json(
             })
             .collect(),
         claim_bands,
-        plan: plan
-            .stages
-            .iter()
-            .map(|s| StageFigures {
-                stage: s.stage,
-                ends_on: s.ends_on.to_string(),
-                platforms_remaining: s.platforms_remaining,
-                outstanding_remaining: yuan(s.outstanding_remaining.into()),
-                lenders_remaining: s.lenders_remaining,
-                platforms_remaining_pct: s.platforms_remaining_pct,
-                outstanding_remaining_pct: s.outstanding_remaining_pct,
-                lenders_remaining_pct: s.lenders_remaining_pct,
-                targets: s
-                    .targets
-                    .iter()
-                    .map(|t| TargetMet {
-                        target: t.0.clone(),
-                        met: t.1,
-                    })
-                    .collect(),
-            })
-            .collect(),
-        deadline: plan.deadline.map(|d| {
-            let capacity = |c: &crate::rules::plan::Capacity| CapacityFigures {
-                platforms: c.platforms,
-                lenders: c.lenders,
-                outstanding: c.outstanding.map(|o| yuan(o.into())),
-            };
-            DeadlineFigures {
-                deadline: d.to_string(),
-                configured: capacity(&plan.configured),
-                required: capacity(&plan.capacity),
-                on_time: plan.entries.iter().filter(|e| e.at_risk.is_none()).count() as u64,
-                at_risk: plan
-                    .at_risk()
-                    .map(|(e, r)| AtRiskPlatform {
-                        platform_id: e.input.platform_id.clone(),
-                        name: e.input.name.clone(),
-                        class: e.input.class.code().to_string(),
-                        earliest: r.earliest.to_string(),
-                        reason: r.reason.clone(),
-                        reason_zh: r.reason_zh.clone(),
-                    })
-                    .collect(),
-            }
-        }),
-        payouts: PayoutTotals {
-            rounds: rounds.len() as u64,
-            pool: rsum(|r| r.pool),
-            paid: rsum(|r| r.paid),
-            reserved: rsum(|r| r.reserved),
-            carried: rsum(|r| r.carried),
-            returned: rsum(|r| r.returned),
-            reissued: rsum(|r| r.reissued),
-            surplus: rsum(|r| r.surplus),
-        },
+        plan: stage_figures(plan),
+        deadline: deadline_figures(plan),
+        payouts: payout_totals(payouts, false),
         payout_ratio: payout_ratios(analysis, payouts)
             .into_iter()
             .map(|(p, claim, given, ratio)| PlatformPayoutRatio {

@@ -1,6 +1,6 @@
 //! The JSON files' shapes — summary.json, validation.json, manifest.json — as typed structs.
-//! Their JSON Schemas (docs/schema/) are generated from these structs, and a test keeps the
-//! committed schemas equal to them, so a field cannot change without its schema changing too.
+//! Their JSON Schemas (docs/schema/, `output::schemas`) are generated from these structs, and a
+//! test keeps the committed schemas equal to them, so a field cannot change without its schema changing too.
 //! Money is exact decimal text in yuan (`"1234.56"`), never a JSON number.
 
 use std::collections::BTreeMap;
@@ -306,30 +306,6 @@ pub struct PaymentFileRecord {
     pub sha256: String,
 }
 
-/// The JSON Schema of each JSON output, by file name, as docs/schema/ holds them.
-pub fn schemas() -> Vec<(&'static str, String)> {
-    let pretty = |s: schemars::Schema| {
-        // A schema is JSON already: serialising it cannot fail.
-        let mut text = serde_json::to_string_pretty(&s).unwrap_or_default();
-        text.push('\n');
-        text
-    };
-    vec![
-        (
-            "summary.schema.json",
-            pretty(schemars::schema_for!(Summary)),
-        ),
-        (
-            "validation.schema.json",
-            pretty(schemars::schema_for!(Validation)),
-        ),
-        (
-            "manifest.schema.json",
-            pretty(schemars::schema_for!(Manifest)),
-        ),
-    ]
-}
-
 impl Validation {
     /// validation.json, without the claims reconciliation (added by the commands that
     /// compute claims).
@@ -370,23 +346,6 @@ impl Validation {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// docs/schema/ holds exactly the schemas of these structs: regenerate them with
-    /// `WINDDOWN_WRITE_SCHEMAS=1 cargo test --lib schemas_in_docs` after changing a struct.
-    #[test]
-    fn schemas_in_docs_match_the_structs() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema");
-        for (name, text) in schemas() {
-            let path = dir.join(name);
-            if std::env::var_os("WINDDOWN_WRITE_SCHEMAS").is_some() {
-                std::fs::create_dir_all(&dir).unwrap();
-                std::fs::write(&path, &text).unwrap();
-            }
-            let committed = std::fs::read_to_string(&path)
-                .unwrap_or_else(|_| panic!("{} is missing", path.display()));
-            assert_eq!(committed, text, "{name} is out of date");
-        }
-    }
 
     #[test]
     fn unknown_fields_are_refused() {

@@ -6,7 +6,6 @@ use std::fmt::Write;
 
 use crate::domain::exports as shared;
 use crate::domain::money::grouped;
-use crate::present::number::{fen_diff, persons, persons_margin};
 use crate::domain::text::markdown_cell;
 use crate::error::Result;
 use crate::input::data::InputData;
@@ -15,6 +14,7 @@ use crate::output::tables::exports::LenderNames;
 use crate::output::Staging;
 use crate::payout::compare::{LenderAward, RuleSummary};
 use crate::payout::vote::Outcome;
+use crate::present::number::{fen_diff, persons, persons_margin};
 use crate::rules::exposure::BANDS;
 
 /// rule_compare.parquet and rule_lenders.parquet.
@@ -74,13 +74,12 @@ pub fn write_compare(
     column::write(staging, &f::EXPORT, &columns, Rows::Order(&order))
 }
 
-/// compare.html: the payout ratio by claim size under each rule (all platforms together: Σ
-/// awards / Σ claims per band), as a chart and a table. Self-contained, no scripts; rendered
-/// by a compile-time template that escapes every value.
-pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> {
-    use crate::output::documents::chart::{self, Markup, Scale, Series};
-    use crate::present::palette;
-    let band_labels = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
+/// The claim size bands as the documents label them.
+pub const BAND_LABELS: [&str; 6] = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
+
+/// Per rule, the payout ratio per claim size band, all platforms together: Σ awards / Σ claims
+/// of the lenders whose claim falls in the band; None where none does.
+pub fn ratio_by_band(rules: &[String], awards: &[LenderAward]) -> Vec<[Option<f64>; 6]> {
     // (awarded, claimed) per rule × band.
     let mut sums = vec![[(0i128, 0i128); 6]; rules.len()];
     for a in awards {
@@ -91,20 +90,31 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
         sums[r][b].0 += i128::from(a.award);
         sums[r][b].1 += i128::from(a.claim);
     }
-    let ratio = |(a, c): (i128, i128)| (c != 0).then(|| a as f64 / c as f64);
+    sums.iter()
+        .map(|row| row.map(|(a, c)| (c != 0).then(|| a as f64 / c as f64)))
+        .collect()
+}
+
+/// compare.html: the payout ratio by claim size under each rule (all platforms together: Σ
+/// awards / Σ claims per band), as a chart and a table. Self-contained, no scripts; rendered
+/// by a compile-time template that escapes every value.
+pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> {
+    use crate::output::documents::chart::{self, Markup, Scale, Series};
+    use crate::present::palette;
+    let ratios = ratio_by_band(rules, awards);
     let series: Vec<Series> = rules
         .iter()
         .enumerate()
         .map(|(r, rule)| Series {
             name: rule.clone(),
             color: palette::series(r),
-            values: sums[r].iter().map(|b| ratio(*b).map(|v| v * 100.0)).collect(),
+            values: ratios[r].iter().map(|b| b.map(|v| v * 100.0)).collect(),
         })
         .collect();
     let chart = chart::lines(
         "各规则下按债权规模的兑付比例 / payout ratio by claim size, per rule",
         "兑付比例 ratio (%)",
-        &band_labels.map(String::from),
+        &BAND_LABELS.map(String::from),
         &series,
         Scale::Percent,
     )?;
@@ -121,9 +131,9 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
 {% endfor %}</table></body></html>
 "#
     )]
-    struct Page<'a> {
+    struct Page {
         chart: Markup,
-        bands: [&'a str; 6],
+        bands: [&'static str; 6],
         rows: Vec<Row>,
     }
     struct Row {
@@ -137,15 +147,15 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
         .map(|(r, rule)| Row {
             rule: rule.clone(),
             color: palette::series(r).css(),
-            cells: sums[r]
+            cells: ratios[r]
                 .iter()
-                .map(|b| crate::present::number::share(ratio(*b), 1))
+                .map(|b| crate::present::number::share(*b, 1))
                 .collect(),
         })
         .collect();
     Ok(Markup::of(&Page {
         chart,
-        bands: band_labels,
+        bands: BAND_LABELS,
         rows,
     })?
     .to_string())

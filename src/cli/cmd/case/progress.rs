@@ -51,6 +51,6 @@ pub fn progress(args: CaseProgressArgs, log: &Log) -> Result<()> {
         args.ledger.as_deref(),
     )?;
     output::finish(staging, record)?;
-    log.info(&format!("wrote {}", args.out.display()));
+    log.wrote(&args.out);
     Ok(())
 }

@@ -106,7 +106,7 @@ pub fn round(args: CaseRoundArgs, log: &Log) -> Result<()> {
             ..output::Issue::default()
         },
     )?;
-    log.info(&format!("wrote {}", out.display()));
+    log.wrote(&out);
     Ok(())
 }
 
