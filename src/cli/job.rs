@@ -199,7 +199,7 @@ impl<'a> Job<'a> {
     /// Commit the folder with `record` as its manifest, and say where it is.
     pub fn finish(self, record: output::Record<'_>, log: &Log) -> Result<()> {
         output::finish(self.staging, record)?;
-        log.wrote(&self.out);
+        log.wrote(self.out);
         Ok(())
     }
 }

@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn wan_in_one_unit() {
-        assert_eq!(wan(2_557_429_254_2), "25,574.29");
+        assert_eq!(wan(25_574_292_542), "25,574.29");
         assert_eq!(wan(5_000), "0.01");
         assert_eq!(wan(4_999), "0.00");
         assert_eq!(wan(-1_000_000), "-1.00");

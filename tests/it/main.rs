@@ -22,5 +22,6 @@ mod run;
 mod safety;
 mod util;
 mod validate;
+mod voice;
 mod workbook;
 mod xlsx_input;

@@ -287,8 +287,7 @@ pub fn text_statement(s: &Statement, names: &std::collections::HashMap<String, S
 fn owed(c: &ClaimLine, rounds: &[RoundLine]) -> i64 {
     rounds
         .iter()
-        .filter(|r| r.platform_id == c.platform_id)
-        .next_back()
+        .rfind(|r| r.platform_id == c.platform_id)
         .map_or(c.claim, |r| r.remaining)
 }
 
