@@ -149,7 +149,7 @@ pub struct ResultsQuery {
 
 /// A percentage with one decimal, or "—" for none.
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    crate::present::number::share(v, 1)
 }
 
 // ---------------------------------------------------------------- compare

@@ -100,6 +100,8 @@ pub struct ClassLine {
     /// The bar of the chart: the class's outstanding against the largest class's, in pixels
     /// of [`BAR`].
     pub bar: u32,
+    /// The class's colour (`crate::present::palette`).
+    pub color: String,
 }
 
 /// The width of a full bar in the overview's charts (inline SVG, no script).
@@ -139,11 +141,11 @@ pub struct AtRisk {
     source = r#"<h1>网贷机构风险处置 总览 <small>Overview · 数据截至 as of {{ as_of }}</small></h1>
 <h2>分类 Classes</h2>
 <table><tr><th>类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>出借余额 outstanding</th></tr>
-{% for c in classes %}<tr><td><a href="/platforms?class={{ c.class }}">{{ c.class_zh }} {{ c.class }}</a></td><td class="n">{{ c.platforms }}</td><td class="n">{{ c.lender_outstanding }}</td><td class="n">{{ c.lenders_current }}</td><td><svg class="bar" width="240" height="12" role="img" aria-label="{{ c.lender_outstanding }}"><rect width="{{ c.bar }}" height="12" fill="rgb(176,58,46)"/></svg></td></tr>
+{% for c in classes %}<tr><td><a href="/platforms?class={{ c.class }}">{{ c.class_zh }} {{ c.class }}</a></td><td class="n">{{ c.platforms }}</td><td class="n">{{ c.lender_outstanding }}</td><td class="n">{{ c.lenders_current }}</td><td><svg class="bar" width="240" height="12" role="img" aria-label="{{ c.lender_outstanding }}"><rect width="{{ c.bar }}" height="12" fill="{{ c.color }}"/></svg></td></tr>
 {% endfor %}</table>
 <h2>三降 by stage</h2>
 <table><tr><th>阶段 stage</th><th>截至 ends on</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th><th>相对起点 against the start: 平台 · 余额 · 出借人</th><th>目标 targets</th></tr>
-{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td><td><svg class="bar" width="240" height="24" role="img" aria-label="remaining against the start"><rect y="0" width="{{ s.bars.0 }}" height="7" fill="rgb(31,78,121)"/><rect y="8" width="{{ s.bars.1 }}" height="7" fill="rgb(176,58,46)"/><rect y="16" width="{{ s.bars.2 }}" height="7" fill="rgb(125,102,8)"/></svg></td><td>{% for t in s.targets %}{% if t.1 %}达成 met{% else %}<strong>未达成 missed</strong>{% endif %}: {{ t.0 }}<br>{% endfor %}</td></tr>
+{% for s in stages %}<tr><td class="n">{{ s.stage }}</td><td>{{ s.ends_on }}</td><td class="n">{{ s.platforms_remaining }}</td><td class="n">{{ s.outstanding_remaining }}</td><td class="n">{{ s.lenders_remaining }}</td><td><svg class="bar" width="240" height="24" role="img" aria-label="remaining against the start"><rect y="0" width="{{ s.bars.0 }}" height="7" fill="{{ measures.0 }}"/><rect y="8" width="{{ s.bars.1 }}" height="7" fill="{{ measures.1 }}"/><rect y="16" width="{{ s.bars.2 }}" height="7" fill="{{ measures.2 }}"/></svg></td><td>{% for t in s.targets %}{% if t.1 %}达成 met{% else %}<strong>未达成 missed</strong>{% endif %}: {{ t.0 }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>
 {% if let Some(d) = deadline %}<h2>期限 Deadline {{ d }}</h2>
 {% if at_risk.is_empty() %}<p>所有平台均可按期完成 every platform can finish by it.</p>{% else %}<p>无法按期完成 cannot finish by it ({{ at_risk.len() }}):</p>
@@ -155,6 +157,9 @@ pub struct Overview {
     pub stages: Vec<StageLine>,
     pub deadline: Option<String>,
     pub at_risk: Vec<AtRisk>,
+    /// The colours of the 三降 measures' bars (platforms, outstanding, lenders).
+    #[serde(skip)]
+    pub measures: (String, String, String),
 }
 
 pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> Response {
@@ -173,7 +178,9 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
         start.map_or(0, |st| i128::from(fen(&st.outstanding_remaining))),
         start.map_or(0, |st| i128::from(st.lenders_remaining)),
     );
+    let [m0, m1, m2] = crate::present::palette::MEASURES.map(|c| c.css());
     let page = Overview {
+        measures: (m0, m1, m2),
         as_of: s.as_of.clone().unwrap_or_default(),
         classes: by_class
             .into_iter()
@@ -184,6 +191,9 @@ pub async fn overview(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) ->
                 lender_outstanding: grouped(i128::from(fen(&c.lender_outstanding))),
                 lenders_current: c.lenders_current,
                 bar: bar(i128::from(fen(&c.lender_outstanding)), largest),
+                color: crate::present::Class::of_code(&c.class)
+                    .map_or(crate::present::palette::BAR, crate::present::palette::class)
+                    .css(),
             })
             .collect(),
         stages: s
@@ -854,7 +864,7 @@ fn round_line(r: &Round) -> RoundLine {
         round: r.round,
         level: r
             .level
-            .map_or_else(|| "—".to_string(), |l| format!("{:.2}%", l * 100.0)),
+            .map_or_else(|| "—".to_string(), |l| crate::present::number::share(Some(l), 2)),
         returned: money(r.returned),
         pool: money(r.pool),
         paid: money(r.paid),
@@ -918,18 +928,9 @@ fn rule_label(rule: &str) -> &'static str {
     }
 }
 
-/// A rule's value or threshold as the page shows it: shares as percentages, amounts grouped.
+/// A rule's value or threshold as the page shows it: as every document writes it.
 fn rule_number(rule: &str, v: Option<f64>) -> String {
-    let Some(v) = v else {
-        return "—".into();
-    };
-    if rule.ends_with("_ratio") || rule.ends_with("_share") {
-        format!("{:.2}%", v * 100.0)
-    } else if rule == "lender_outstanding" {
-        format!("{v:.2}")
-    } else {
-        format!("{v}")
-    }
+    v.map_or_else(|| "—".into(), |v| crate::present::rule::value(rule, v))
 }
 
 #[derive(Serialize, Template)]

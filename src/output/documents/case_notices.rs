@@ -109,9 +109,7 @@ pub fn notices_html(
             amount: yuan(r.amount.into()),
             losses: yuan(r.losses_confirmed.into()),
             claimants: count(r.claimants),
-            ratio: r
-                .ratio
-                .map_or_else(|| "—".to_string(), |x| format!("{:.2}%", x * 100.0)),
+            ratio: crate::present::number::share(r.ratio, 2),
             paid: yuan(r.paid.into()),
             released: yuan(r.released.into()),
             held: yuan(r.held.into()),

@@ -141,8 +141,7 @@ fn say(settlement: &Settlement, data: &crate::input::cases::CaseData, log: &Log)
                 grouped(r.paid.into()),
                 grouped(r.released.into()),
                 grouped(r.held.into()),
-                r.ratio
-                    .map_or_else(|| "—".into(), |x| format!("{:.2}%", x * 100.0))
+                crate::present::number::share(r.ratio, 2)
             ));
         }
     }
