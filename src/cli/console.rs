@@ -14,7 +14,7 @@ use crate::domain::text::{terminal_lines, terminal_safe};
 use crate::input::Validated;
 use crate::output::console::Console;
 use crate::payout::rounds::Payouts;
-use crate::present::lang::bi;
+use crate::present::lang::{bi, short};
 use crate::present::number::{count, count_u, percent, wan_yi, yuan};
 use crate::progress::{Progress, Unit};
 use crate::rules::plan::Plan;
@@ -512,7 +512,11 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
             pad(&bi("类别", "class"), 20),
             cells(
                 &bi("平台", "platforms"),
-                &bi("出借余额 (元)", "outstanding (yuan)"),
+                &format!(
+                    "{} ({})",
+                    bi("出借余额", "outstanding"),
+                    short("元", "yuan")
+                ),
                 "",
                 &bi("在贷出借人", "lenders")
             )
@@ -589,7 +593,7 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
         bi("名出借人", "lenders"),
         bi("债权总额", "total claim"),
         yuan(total),
-        bi("元", "yuan"),
+        short("元", "yuan"),
         wan_yi(total),
         count(winners),
         bi("名净获益者", "net winners")
@@ -647,7 +651,11 @@ pub fn print_plan_summary(plan: &Plan, log: &Log) {
             &bi("开始", "starts"),
             &bi("完成", "completions"),
             &bi("剩余平台", "remaining"),
-            &bi("剩余余额 (元)", "outstanding (yuan)"),
+            &format!(
+                "{} ({})",
+                bi("剩余余额", "outstanding"),
+                short("元", "yuan")
+            ),
             &bi("剩余出借人", "lenders"),
         ),
         Paint::Strong,
@@ -795,7 +803,7 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
             bi("个平台", "platform(s)"),
             bi("可分配", "pool"),
             yuan(sum(|r| r.pool)),
-            bi("元", "yuan"),
+            short("元", "yuan"),
             wan_yi(sum(|r| r.pool)),
             bi("兑付", "paid"),
             yuan(sum(|r| r.paid)),
@@ -805,7 +813,7 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
             yuan(sum(|r| r.carried)),
             bi("结余", "surplus"),
             yuan(sum(|r| r.surplus)),
-            bi("元", "yuan"),
+            short("元", "yuan"),
         ));
     }
     // Returns booked on any round (a ledger's too): what came back, what went out again.

@@ -862,9 +862,10 @@ pub struct RoundLine {
 fn round_line(r: &Round) -> RoundLine {
     RoundLine {
         round: r.round,
-        level: r
-            .level
-            .map_or_else(|| "—".to_string(), |l| crate::present::number::share(Some(l), 2)),
+        level: r.level.map_or_else(
+            || "—".to_string(),
+            |l| crate::present::number::share(Some(l), 2),
+        ),
         returned: money(r.returned),
         pool: money(r.pool),
         paid: money(r.paid),

@@ -126,7 +126,9 @@ pub struct Plan {
 /// One limit of the capacity per stage, configured and as the plan used it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CapacityRow {
-    /// 平台数 platforms, 在贷出借人 current lenders, 出借余额 outstanding.
+    /// 平台数, 在贷出借人, 出借余额.
+    pub label_zh: &'static str,
+    /// platforms, current lenders, outstanding.
     pub label: &'static str,
     pub configured: Option<i64>,
     pub used: Option<i64>,
@@ -137,7 +139,8 @@ pub struct CapacityRow {
 impl Plan {
     /// The three limits, configured and used, in the documents' order.
     pub fn capacity_rows(&self) -> [CapacityRow; 3] {
-        let row = |label, configured, used, money| CapacityRow {
+        let row = |(label_zh, label), configured, used, money| CapacityRow {
+            label_zh,
             label,
             configured,
             used,
@@ -145,19 +148,19 @@ impl Plan {
         };
         [
             row(
-                "平台数 platforms",
+                ("平台数", "platforms"),
                 self.configured.platforms,
                 self.capacity.platforms,
                 false,
             ),
             row(
-                "在贷出借人 current lenders",
+                ("在贷出借人", "current lenders"),
                 self.configured.lenders,
                 self.capacity.lenders,
                 false,
             ),
             row(
-                "出借余额 outstanding",
+                ("出借余额", "outstanding"),
                 self.configured.outstanding,
                 self.capacity.outstanding,
                 true,
@@ -446,13 +449,16 @@ fn at_risk(p: &PlatformInput, earliest: Date, bound: Bound, deadline: Date) -> A
         ),
         Bound::Guide(months) => {
             let what = match (p.class, months) {
-                (Class::Failed, _) => ("asset realisation and payouts", "资产处置与兑付"),
-                _ => ("an orderly exit", "平稳退出"),
+                (Class::Failed, _) => ("asset realisation and payouts take", "资产处置与兑付"),
+                _ => ("an orderly exit takes", "平稳退出"),
             };
             let size = if months == 24 {
-                ("outstanding above 1亿", "出借余额超过 1 亿元")
+                ("outstanding above 100 million yuan", "出借余额超过 1 亿元")
             } else {
-                ("outstanding up to 1亿", "出借余额不超过 1 亿元")
+                (
+                    "outstanding up to 100 million yuan",
+                    "出借余额不超过 1 亿元",
+                )
             };
             let loans = if p.last_loan_maturity.is_some() {
                 ("; its loans run longer", "，且借款期限更长")
@@ -460,7 +466,7 @@ fn at_risk(p: &PlatformInput, earliest: Date, bound: Bound, deadline: Date) -> A
                 ("", "")
             };
             (
-                format!("{} take {months} months ({}){}", what.0, size.0, loans.0),
+                format!("{} {months} months ({}){}", what.0, size.0, loans.0),
                 format!("{}，{}需 {months} 个月{}", size.1, what.1, loans.1),
             )
         }

@@ -353,8 +353,11 @@ fn a_plan_to_a_deadline() {
     let s = read(&w, "b/plan_stages.parquet");
     assert_eq!(opt_ints(&s, "capacity_platforms")[1], Some(2));
     let md = w.read("b/plan.md");
-    assert!(md.contains("### 无法按期完成的平台 At risk (3 家)"), "{md}");
-    assert!(md.contains("| F | 甲 | 已出险 | 2020-07-30 |"), "{md}");
+    assert!(md.contains("### 无法按期完成的平台 At risk (3)"), "{md}");
+    assert!(
+        md.contains("| F | 甲 | 已出险 failed | 2020-07-30 |"),
+        "{md}"
+    );
 
     // The whole run carries it into summary.json and the report.
     let o = w.run(&[

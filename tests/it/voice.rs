@@ -314,3 +314,59 @@ fn documents_format_their_figures_one_way() {
     assert!(html.contains("<td>18</td><td>25,574.29</td><td>6,591</td>"));
     assert!(html.contains("<td>9</td><td>3,263.52</td><td>1,162</td>"));
 }
+
+#[test]
+fn documents_in_one_language_or_both() {
+    let w = Workdir::new("voice-doc-lang");
+    let c = city();
+    let cjk = |s: &str| s.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+    // English alone: the report's and plan's own words carry no Chinese (names from the data
+    // and the config's responsible units do).
+    let o = w.run(&[
+        "plan",
+        &c,
+        "--out",
+        "en",
+        "--lang",
+        "en",
+        "--deadline",
+        "2019-12-31",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = w.read("en/plan.md");
+    // Headings but the platforms' own (numbered, with the name and district from the data).
+    let own = |l: &&str| {
+        let heading = l.trim_start_matches('#');
+        (l.starts_with('#')
+            && !heading
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit()))
+            || l.starts_with("| stage")
+    };
+    for line in md.lines().filter(own) {
+        assert!(!cjk(line), "{line}");
+    }
+    assert!(md.contains("- Class: **small**"), "{md}");
+    assert!(md.contains("months_since_new_loan = 25 months"), "{md}");
+    assert!(md.contains("| platforms | 20 | 20 | +0 |"), "{md}");
+    let o = w.run(&["report", &c, "--out", "r", "--lang", "en"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = w.read("r/report.html");
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("<h2>Classes</h2>") && !html.contains("分类"));
+    assert!(
+        html.contains(">failed</td>") && !html.contains("已出险"),
+        "class names"
+    );
+    // Chinese alone.
+    let o = w.run(&["report", &c, "--out", "z", "--lang", "zh"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = w.read("z/report.html");
+    assert!(html.contains("<h2>分类</h2>") && !html.contains("Classes"));
+    let md = w.read("z/plan.md");
+    assert!(md.starts_with("# 一企一策 分阶段退出计划\n"), "{md}");
+    // Both, the default: Chinese first.
+    let o = w.run(&["report", &c, "--out", "b"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(w.read("b/report.html").contains("<h2>分类 Classes</h2>"));
+}

@@ -345,7 +345,9 @@ pub fn change(then: i64, now: i64) -> Option<f64> {
 
 /// The bulletin as Markdown.
 pub fn markdown(b: &Bulletin) -> String {
+    use crate::present::lang::{bi, short, slash};
     use crate::present::number::{change as pct, count, count_diff, fen, fen_diff, yuan};
+    let total_label = bi("合计", "total");
     use std::fmt::Write;
     let mut md = String::new();
     let md_list = |ids: &[String]| -> String {
@@ -354,25 +356,37 @@ pub fn markdown(b: &Bulletin) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let _ = writeln!(md, "# 网贷风险专项整治 进展通报 / Progress bulletin\n");
+    let _ = writeln!(
+        md,
+        "# {}\n",
+        slash("网贷风险专项整治 进展通报", "Progress bulletin")
+    );
     let _ = writeln!(md, "{} → {}\n", b.old_as_of, b.new_as_of);
     let table = |md: &mut String,
                  title: &str,
                  rows: &[(String, &(Totals, Totals))],
                  total: &(Totals, Totals)| {
         let _ = writeln!(md, "## {title}\n");
-        let _ = writeln!(md, "| | 平台 platforms then → now | 余额 outstanding (元) then → now | 在贷出借人 lenders then → now |");
+        let then_now = bi("此前 → 现在", "then → now");
+        let _ = writeln!(
+            md,
+            "| | {} {then_now} | {} ({}) {then_now} | {} {then_now} |",
+            bi("平台", "platforms"),
+            bi("余额", "outstanding"),
+            short("元", "yuan"),
+            bi("在贷出借人", "lenders")
+        );
         let _ = writeln!(md, "|---|---|---|---|");
         for (k, (o, n)) in rows
             .iter()
             .map(|(k, v)| (k.as_str(), *v))
-            .chain(std::iter::once(("合计 total", total)))
+            .chain(std::iter::once((total_label.as_str(), total)))
         {
             let _ = writeln!(
                 md,
                 "| {} | {} → {} ({}) | {} → {} ({}) | {} → {} ({}) |",
                 if k.is_empty() {
-                    "（未填 none）".into()
+                    format!("（{}）", bi("未填", "none")).into()
                 } else {
                     md_text(k)
                 },
@@ -391,52 +405,72 @@ pub fn markdown(b: &Bulletin) -> String {
     };
     // Classes in the work plan's order, named in Chinese and English.
     let label = |code: &str| {
-        crate::domain::class::Class::of_code(code)
-            .map_or(code.to_string(), |c| format!("{} {code}", c.zh()))
+        crate::domain::class::Class::of_code(code).map_or(code.to_string(), |c| bi(c.zh(), code))
     };
     let mut classes: Vec<(&String, &(Totals, Totals))> = b.by_class.iter().collect();
     classes.sort_by_key(|(code, _)| crate::domain::class::Class::shown_rank(code));
     let classes: Vec<(String, &(Totals, Totals))> =
         classes.into_iter().map(|(c, v)| (label(c), v)).collect();
-    table(&mut md, "按类别 By class", &classes, &b.total);
+    table(&mut md, &bi("按类别", "By class"), &classes, &b.total);
     let districts: Vec<(String, &(Totals, Totals))> =
         b.by_district.iter().map(|(k, v)| (k.clone(), v)).collect();
-    table(&mut md, "按属地 By district", &districts, &b.total);
-    let _ = writeln!(md, "## 变动 Changes\n");
+    table(&mut md, &bi("按属地", "By district"), &districts, &b.total);
+    let _ = writeln!(md, "## {}\n", bi("变动", "Changes"));
     let _ = writeln!(
         md,
-        "- 已退出 exited ({}): {}",
+        "- {} ({}): {}",
+        bi("已退出", "exited"),
         count(b.exited.len() as i64),
         md_list(&b.exited)
     );
     let _ = writeln!(
         md,
-        "- 新纳入 new ({}): {}",
+        "- {} ({}): {}",
+        bi("新纳入", "new"),
         count(b.appeared.len() as i64),
         md_list(&b.appeared)
     );
     let _ = writeln!(
         md,
-        "- 类别变化 changed class ({}):",
+        "- {} ({}):",
+        bi("类别变化", "changed class"),
         count(b.changed.len() as i64)
     );
     for (id, o, n) in &b.changed {
         let _ = writeln!(md, "  - {}: {} → {}", md_text(id), label(o), label(n));
     }
     if let Some(r) = &b.rounds {
-        let _ = writeln!(md, "\n## 兑付 Payout rounds\n");
-        let _ = writeln!(md, "| | 此前 then | 现在 now |\n|---|---|---|");
-        let rows: [(&str, String, String); 5] = [
-            ("轮次 rounds", count(r.then.rounds), count(r.now.rounds)),
+        let _ = writeln!(md, "\n## {}\n", bi("兑付", "Payout rounds"));
+        let _ = writeln!(
+            md,
+            "| | {} | {} |\n|---|---|---|",
+            bi("此前", "then"),
+            bi("现在", "now")
+        );
+        let y = short("元", "yuan");
+        let rows: [(String, String, String); 5] = [
             (
-                "平台 platforms",
+                bi("轮次", "rounds"),
+                count(r.then.rounds),
+                count(r.now.rounds),
+            ),
+            (
+                bi("平台", "platforms"),
                 count(r.then.platforms),
                 count(r.now.platforms),
             ),
-            ("可分配 pool (元)", yuan(r.then.pool), yuan(r.now.pool)),
-            ("兑付 paid (元)", yuan(r.then.paid), yuan(r.now.paid)),
             (
-                "提存 reserved (元)",
+                format!("{} ({y})", bi("可分配", "pool")),
+                yuan(r.then.pool),
+                yuan(r.now.pool),
+            ),
+            (
+                format!("{} ({y})", bi("兑付", "paid")),
+                yuan(r.then.paid),
+                yuan(r.now.paid),
+            ),
+            (
+                format!("{} ({y})", bi("提存", "reserved")),
                 yuan(r.then.reserved),
                 yuan(r.now.reserved),
             ),
@@ -447,15 +481,28 @@ pub fn markdown(b: &Bulletin) -> String {
         if r.added.is_empty() {
             let _ = writeln!(
                 md,
-                "\n本期无新的兑付轮次。No payout round since the earlier run."
+                "\n{}",
+                bi(
+                    "本期无新的兑付轮次。",
+                    "No payout round since the earlier run."
+                )
             );
         } else {
             let _ = writeln!(
                 md,
-                "\n本期新增兑付轮次 Rounds since the earlier run ({}):\n",
+                "\n{} ({}):\n",
+                bi("本期新增兑付轮次", "Rounds since the earlier run"),
                 count(r.added.len() as i64)
             );
-            let _ = writeln!(md, "| 平台 platform | 轮次 round | 可分配 pool (元) | 兑付 paid (元) | 提存 reserved (元) |\n|---|---|---|---|---|");
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} ({y}) | {} ({y}) | {} ({y}) |\n|---|---|---|---|---|",
+                bi("平台", "platform"),
+                bi("轮次", "round"),
+                bi("可分配", "pool"),
+                bi("兑付", "paid"),
+                bi("提存", "reserved")
+            );
             for (p, n, x) in &r.added {
                 let _ = writeln!(
                     md,
@@ -468,25 +515,30 @@ pub fn markdown(b: &Bulletin) -> String {
             }
         }
     }
-    let _ = writeln!(md, "\n## 与计划对比 Against the plan\n");
+    let _ = writeln!(md, "\n## {}\n", bi("与计划对比", "Against the plan"));
     if let Some(d) = b.deadline {
-        let _ = writeln!(md, "计划完成期限 The plan's deadline: {d}\n");
+        let _ = writeln!(md, "{}: {d}\n", bi("计划完成期限", "The plan's deadline"));
     }
     match &b.projected {
         Some(p) => {
             let n = &b.total.1;
             let st = |p: i64, a: i64| {
                 let (en, zh) = standing(p, a);
-                format!("{zh} {en}")
+                bi(zh, en)
             };
             let _ = writeln!(
                 md,
-                "| | 计划 projected | 实际 actual | 差 difference | 进度 standing |"
+                "| | {} | {} | {} | {} |",
+                bi("计划", "projected"),
+                bi("实际", "actual"),
+                bi("差", "difference"),
+                bi("进度", "standing")
             );
             let _ = writeln!(md, "|---|---|---|---|---|");
             let _ = writeln!(
                 md,
-                "| 平台 platforms | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
+                bi("平台", "platforms"),
                 count(p.platforms),
                 count(n.platforms),
                 count_diff(n.platforms - p.platforms),
@@ -494,7 +546,9 @@ pub fn markdown(b: &Bulletin) -> String {
             );
             let _ = writeln!(
                 md,
-                "| 余额 outstanding (元) | {} | {} | {} | {} |",
+                "| {} ({}) | {} | {} | {} | {} |",
+                bi("余额", "outstanding"),
+                short("元", "yuan"),
                 fen(p.outstanding),
                 fen(n.outstanding),
                 fen_diff(i128::from(n.outstanding) - i128::from(p.outstanding)),
@@ -502,7 +556,8 @@ pub fn markdown(b: &Bulletin) -> String {
             );
             let _ = writeln!(
                 md,
-                "| 在贷出借人 lenders | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
+                bi("在贷出借人", "lenders"),
                 count(p.lenders),
                 count(n.lenders),
                 count_diff(n.lenders - p.lenders),
@@ -512,7 +567,11 @@ pub fn markdown(b: &Bulletin) -> String {
         None => {
             let _ = writeln!(
                 md,
-                "此前一次运行没有分阶段计划（plan_stages.parquet），无从对比。The older run has no plan_stages.parquet: nothing to compare."
+                "{}",
+                bi(
+                    "此前一次运行没有分阶段计划（plan_stages.parquet），无从对比。",
+                    "The older run has no plan_stages.parquet: nothing to compare."
+                )
             );
         }
     }

@@ -5,8 +5,13 @@ use crate::domain::text::markdown_cell as md_text;
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
 
-use crate::present::number::{count, fen, percent};
+use crate::present::lang::{bi, short, slash, Lang};
+use crate::present::number::{count, count_u, fen, percent};
 use crate::present::rule;
+
+fn lang() -> Lang {
+    Lang::current()
+}
 
 /// The plan document a regulator prints: the 三降 projection, then one page per platform
 /// (一企一策) in plan order.
@@ -23,15 +28,33 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
         .first()
         .map(|s| s.ends_on.to_string())
         .unwrap_or_default();
-    let _ = writeln!(md, "# 一企一策 分阶段退出计划 / Staged exit plan\n");
     let _ = writeln!(
         md,
-        "数据截至 As of {as_of}。平台 {} 家。\n",
-        plan.entries.len()
+        "# {}\n",
+        slash("一企一策 分阶段退出计划", "Staged exit plan")
     );
-    let _ = writeln!(md, "## 三降 projection 预计压降\n");
-    let _ = writeln!(md, "开始：本阶段开始退出的平台；完成：本阶段末已完成退出的平台（退出需数月，二者不同）。Starts: platforms whose exit begins in the stage; completions: platforms whose exit is complete by its end (an exit takes months, so the two differ).\n");
-    let _ = writeln!(md, "| 阶段 stage | 截至 ends on | 开始 starts | 完成 completions | 剩余平台 platforms remaining | 剩余余额 outstanding (元) | 剩余在贷出借人 lenders | 目标 targets |");
+    let _ = writeln!(
+        md,
+        "{} {as_of}; {} {}\n",
+        bi("数据截至", "As of"),
+        bi("平台", "platforms"),
+        count_u(plan.entries.len())
+    );
+    let _ = writeln!(md, "## {}\n", bi("三降 预计压降", "Projection"));
+    let _ = writeln!(md, "{}\n", bi("开始：本阶段开始退出的平台；完成：本阶段末已完成退出的平台（退出需数月，二者不同）。", "Starts: platforms whose exit begins in the stage; completions: platforms whose exit is complete by its end (an exit takes months, so the two differ)."));
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} | {} | {} ({}) | {} | {} |",
+        bi("阶段", "stage"),
+        bi("截至", "ends on"),
+        bi("开始", "starts"),
+        bi("完成", "completions"),
+        bi("剩余平台", "platforms remaining"),
+        bi("剩余余额", "outstanding"),
+        short("元", "yuan"),
+        bi("剩余在贷出借人", "lenders"),
+        bi("目标", "targets")
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for (s, completions) in plan.stages.iter().zip(plan.completions()) {
         let _ = writeln!(
@@ -74,30 +97,47 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
         {
             let sub = c
                 .subclass
-                .map(|s| format!(" / {} {}", s.zh(), s.code()))
+                .map(|s| format!(" / {}", bi(s.zh(), s.code())))
                 .unwrap_or_default();
             let _ = writeln!(
                 md,
-                "- 类别 Class: **{} {}**{sub}",
-                c.class.zh(),
-                c.class.code()
+                "- {}: **{}**{sub}",
+                bi("类别", "Class"),
+                bi(c.class.zh(), c.class.code())
             );
-            let _ = writeln!(md, "- 理由 Reason: {}", c.reason_zh);
-            let _ = writeln!(md, "- Reason: {}", c.reason_en);
-            if c.refer_to_illegal_fundraising_unit {
-                let _ = writeln!(md, "- 未正常报数：移送处非机制 / not reporting: referred to the illegal-fundraising unit");
+            if lang() != Lang::En {
+                let _ = writeln!(md, "- 理由: {}", c.reason_zh);
             }
+            if lang() != Lang::Zh {
+                let _ = writeln!(md, "- Reason: {}", c.reason_en);
+            }
+            if c.refer_to_illegal_fundraising_unit {
+                let _ = writeln!(
+                    md,
+                    "- {}",
+                    slash(
+                        "未正常报数：移送处非机制",
+                        "not reporting: referred to the illegal-fundraising unit"
+                    )
+                );
+            }
+            let y = short("元", "yuan");
             let _ = writeln!(
                 md,
-                "- 出借余额 lender outstanding: {} 元；在贷出借人 current lenders: {}；借款余额 loan outstanding: {} 元",
+                "- {}: {} {y}; {}: {}; {}: {} {y}",
+                bi("出借余额", "lender outstanding"),
                 fen(m.lender_outstanding),
+                bi("在贷出借人", "current lenders"),
                 count(m.lenders_current),
+                bi("借款余额", "loan outstanding"),
                 fen(m.loan_outstanding)
             );
             let _ = writeln!(
                 md,
-                "- 债权总额 total claim: {} 元；预计回收 expected recovery: {} 元",
+                "- {}: {} {y}; {}: {} {y}",
+                bi("债权总额", "total claim"),
                 fen(x.total_claim),
+                bi("预计回收", "expected recovery"),
                 fen(m.expected_recovery)
             );
             let fired: Vec<String> = c
@@ -113,13 +153,24 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
                 })
                 .collect();
             if !fired.is_empty() {
-                let _ = writeln!(md, "- 触发规则 rules fired: {}", fired.join("; "));
+                let _ = writeln!(
+                    md,
+                    "- {}: {}",
+                    bi("触发规则", "rules fired"),
+                    fired.join("; ")
+                );
             }
         }
-        let _ = writeln!(md, "- 处置方式 Action: **{}** ({})", e.action_zh, e.action);
         let _ = writeln!(
             md,
-            "- 责任单位 Responsible units: {}",
+            "- {}: **{}**",
+            bi("处置方式", "Action"),
+            bi(e.action_zh, e.action)
+        );
+        let _ = writeln!(
+            md,
+            "- {}: {}",
+            bi("责任单位", "Responsible units"),
             e.responsible_units
                 .iter()
                 .map(|u| md_text(u))
@@ -128,20 +179,26 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
         );
         let _ = writeln!(
             md,
-            "- 阶段 Stage {}: {} 起，预计 {} 前完成 / starts {}, complete by {}\n",
-            e.stage, e.start_on, e.complete_by, e.start_on, e.complete_by
+            "- {} {}: {}\n",
+            bi("阶段", "Stage"),
+            e.stage,
+            slash(
+                &format!("{} 起，预计 {} 前完成", e.start_on, e.complete_by),
+                &format!("starts {}, complete by {}", e.start_on, e.complete_by)
+            )
         );
         if let Some(r) = &e.at_risk {
             let _ = writeln!(
                 md,
-                "- **无法按期完成 At risk**：{} / {}\n",
-                r.reason_zh, r.reason
+                "- **{}**: {}\n",
+                bi("无法按期完成", "At risk"),
+                slash(&r.reason_zh, &r.reason)
             );
         }
-        let _ = writeln!(md, "| 步骤 step | 截止 due |");
+        let _ = writeln!(md, "| {} | {} |", bi("步骤", "step"), bi("截止", "due"));
         let _ = writeln!(md, "|---|---|");
         for s in &e.steps {
-            let _ = writeln!(md, "| {} {} | {} |", s.step_zh, s.step, s.due_on);
+            let _ = writeln!(md, "| {} | {} |", bi(s.step_zh, s.step), s.due_on);
         }
     }
     md
@@ -150,8 +207,8 @@ pub fn plan_markdown(analysis: &Analysis, plan: &Plan) -> String {
 /// A limit as people write it: the number, or 不限 (no limit).
 fn limit(v: Option<i64>, money: bool) -> String {
     match v {
-        None => "不限 no limit".to_string(),
-        Some(v) if money => format!("{} 元", fen(v)),
+        None => bi("不限", "no limit"),
+        Some(v) if money => format!("{} {}", fen(v), short("元", "yuan")),
         Some(v) => count(v),
     }
 }
@@ -164,18 +221,23 @@ pub fn deadline_markdown(plan: &Plan) -> String {
         return String::new();
     };
     let mut md = String::new();
-    let _ = writeln!(md, "\n## 完成期限 Deadline {deadline}\n");
+    let _ = writeln!(md, "\n## {} {deadline}\n", bi("完成期限", "Deadline"));
     let _ = writeln!(
         md,
-        "| 每阶段容量 capacity per stage | 配置 configured | 按期所需 needed for the deadline | 差额 gap |"
+        "| {} | {} | {} | {} |",
+        bi("每阶段容量", "capacity per stage"),
+        bi("配置", "configured"),
+        bi("按期所需", "needed for the deadline"),
+        bi("差额", "gap")
     );
     let _ = writeln!(md, "|---|---|---|---|");
     for r in plan.capacity_rows() {
-        let (what, configured, needed, money) = (r.label, r.configured, r.used, r.money);
+        let what = bi(r.label_zh, r.label);
+        let (configured, needed, money) = (r.configured, r.used, r.money);
         let gap = match (configured, needed) {
-            (Some(c), Some(n)) if money => format!("+{} 元", fen(n - c)),
+            (Some(c), Some(n)) if money => format!("+{} {}", fen(n - c), short("元", "yuan")),
             (Some(c), Some(n)) => format!("+{}", count(n - c)),
-            (Some(_), None) => "取消上限 lift the limit".to_string(),
+            (Some(_), None) => bi("取消上限", "lift the limit"),
             (None, _) => "—".to_string(),
         };
         let _ = writeln!(
@@ -187,30 +249,53 @@ pub fn deadline_markdown(plan: &Plan) -> String {
     }
     let on_time = plan.entries.iter().filter(|e| e.at_risk.is_none());
     let last = on_time.clone().map(|e| e.complete_by).max();
+    let n = count_u(on_time.clone().count());
     let _ = writeln!(
         md,
-        "\n能按期完成的 {} 家平台全部排入 {deadline} 前完成{}。/ The {} platforms that can finish by the deadline all do{}.\n",
-        on_time.clone().count(),
-        last.map(|d| format!("（最后一家 {d}）")).unwrap_or_default(),
-        on_time.count(),
-        last.map(|d| format!(" (the last on {d})")).unwrap_or_default(),
+        "\n{}\n",
+        slash(
+            &format!(
+                "能按期完成的 {n} 家平台全部排入 {deadline} 前完成{}。",
+                last.map(|d| format!("（最后一家 {d}）"))
+                    .unwrap_or_default()
+            ),
+            &format!(
+                "The {n} platforms that can finish by the deadline all do{}.",
+                last.map(|d| format!(" (the last on {d})"))
+                    .unwrap_or_default()
+            )
+        )
     );
     let risky: Vec<_> = plan.at_risk().collect();
     if risky.is_empty() {
         let _ = writeln!(
             md,
-            "无论容量多大都无法按期完成的平台：无。/ None cannot finish by the deadline."
+            "{}",
+            slash(
+                "无论容量多大都无法按期完成的平台：无。",
+                "None cannot finish by the deadline."
+            )
         );
         return md;
     }
     let _ = writeln!(
         md,
-        "### 无法按期完成的平台 At risk ({} 家)\n\n无论每阶段容量多大都无法在期限前完成 / cannot finish by the deadline whatever the capacity:\n",
-        risky.len()
+        "### {} ({})\n\n{}:\n",
+        bi("无法按期完成的平台", "At risk"),
+        count_u(risky.len()),
+        slash(
+            "无论每阶段容量多大都无法在期限前完成",
+            "cannot finish by the deadline whatever the capacity"
+        )
     );
     let _ = writeln!(
         md,
-        "| 平台 platform | 名称 name | 类别 class | 最早完成 earliest | 原因 reason |"
+        "| {} | {} | {} | {} | {} |",
+        bi("平台", "platform"),
+        bi("名称", "name"),
+        bi("类别", "class"),
+        bi("最早完成", "earliest"),
+        bi("原因", "reason")
     );
     let _ = writeln!(md, "|---|---|---|---|---|");
     for (e, r) in risky {
@@ -219,9 +304,12 @@ pub fn deadline_markdown(plan: &Plan) -> String {
             "| {} | {} | {} | {} | {} |",
             md_text(&e.input.platform_id),
             md_text(&e.input.name),
-            e.input.class.zh(),
+            bi(e.input.class.zh(), e.input.class.code()),
             r.earliest,
-            r.reason_zh
+            match lang() {
+                Lang::En => r.reason.as_str(),
+                _ => r.reason_zh.as_str(),
+            }
         );
     }
     md

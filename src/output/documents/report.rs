@@ -10,6 +10,7 @@ use askama::Template;
 use crate::domain::class::Class;
 use crate::error::Result;
 use crate::output::documents::chart::{self, Bar, Markup, Scale, Series};
+use crate::present::lang::{bi, short, Lang};
 use crate::present::number::{count, count_u, fen, percent, share, wan, yuan};
 use crate::present::palette;
 use crate::present::rule;
@@ -61,7 +62,7 @@ struct StageLine {
 }
 
 struct Capacity {
-    what: &'static str,
+    what: String,
     configured: String,
     needed: String,
 }
@@ -69,8 +70,10 @@ struct Capacity {
 struct AtRiskRow {
     id: String,
     name: String,
+    class_zh: &'static str,
     class: &'static str,
     earliest: String,
+    reason_zh: String,
     reason: String,
 }
 
@@ -91,12 +94,14 @@ struct PlatformLine {
     id: String,
     name: String,
     district: String,
+    class_zh: &'static str,
     class: &'static str,
     color: String,
     outstanding: String,
     lenders: String,
     stage: String,
-    reason: String,
+    reason_zh: String,
+    reason_en: String,
 }
 
 struct RuleLine {
@@ -145,7 +150,7 @@ struct Page {
 #[template(
     ext = "html",
     source = r##"<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title><style>
+<html lang="{{ lang.html() }}"><head><meta charset="utf-8"><title>{{ title }}</title><style>
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 24px auto; max-width: 1100px; color: rgb(34,34,34); padding: 0 16px; }
 h1 { font-size: 24px; } h2 { font-size: 19px; border-bottom: 2px solid rgb(192,57,43); padding-bottom: 4px; margin-top: 36px; }
 table { border-collapse: collapse; margin: 10px 0; font-size: 13px; max-width: 100%; }
@@ -156,7 +161,7 @@ th { background: rgb(243,243,243); } td.t, th.t { text-align: left; } td.nw, th.
 .wrap { overflow-x: auto; } .note { color: rgb(102,102,102); font-size: 12px; }
 section.platform { border-top: 1px dashed rgb(153,153,153); margin-top: 28px; page-break-before: always; }
 @page { size: A4; margin: 20mm 14mm 16mm 14mm;
-  @top-center { content: "网贷机构风险处置报告 · 数据截至 {{ as_of }} · P2P wind-down report, as of {{ as_of }}"; font-size: 9pt; color: rgb(85,85,85); }
+  @top-center { content: "{{ running_head }}"; font-size: 9pt; color: rgb(85,85,85); }
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: rgb(85,85,85); } }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 11pt; }
@@ -169,66 +174,68 @@ section.platform { border-top: 1px dashed rgb(153,153,153); margin-top: 28px; pa
   a { color: inherit; text-decoration: none; }
 }
 </style></head><body id="top">
-<h1>网贷机构风险处置报告<br><small>P2P lending wind-down report</small></h1>
-<p>数据截至 as of <b>{{ as_of }}</b>；平台 platforms <b>{{ platforms }}</b>；读入 rows read {{ rows_read }}，拒收 rejected {{ rows_rejected }}（见 rejects.csv）。</p>
+<h1>{% if lang != Lang::En %}网贷机构风险处置报告{% endif %}{% if lang == Lang::Both %}<br>{% endif %}{% if lang != Lang::Zh %}<small>P2P lending wind-down report</small>{% endif %}</h1>
+<p>{{ self.t("数据截至", "as of") }} <b>{{ as_of }}</b>；{{ self.t("平台", "platforms") }} <b>{{ platforms }}</b>；{{ self.t("读入", "rows read") }} {{ rows_read }}，{{ self.t("拒收", "rejected") }} {{ rows_rejected }}（rejects.csv）。</p>
 
-<div class="keep"><h2>分类 Classes</h2>
-<div class="wrap"><table><tr><th class="t">类别 class</th><th>平台 platforms</th><th>出借余额 outstanding (万元)</th><th>在贷出借人 current lenders</th><th>债权 total claim (万元)</th><th>预计回收 expected recovery (万元)</th></tr>
-{% for c in classes %}<tr><td class="t nw"><span class="sw" style="background:{{ c.color }}"></span>{{ c.zh }} {{ c.code }}</td><td>{{ c.platforms }}</td><td>{{ c.outstanding }}</td><td>{{ c.lenders }}</td><td>{{ c.claim }}</td><td>{{ c.recovery }}</td></tr>
+<div class="keep"><h2>{{ self.t("分类", "Classes") }}</h2>
+<div class="wrap"><table><tr><th class="t">{{ self.t("类别", "class") }}</th><th>{{ self.t("平台", "platforms") }}</th><th>{{ self.t("出借余额", "outstanding") }} ({{ self.unit("万元", "10k yuan") }})</th><th>{{ self.t("在贷出借人", "current lenders") }}</th><th>{{ self.t("债权", "total claim") }} ({{ self.unit("万元", "10k yuan") }})</th><th>{{ self.t("预计回收", "expected recovery") }} ({{ self.unit("万元", "10k yuan") }})</th></tr>
+{% for c in classes %}<tr><td class="t nw"><span class="sw" style="background:{{ c.color }}"></span>{{ self.t(c.zh, c.code) }}</td><td>{{ c.platforms }}</td><td>{{ c.outstanding }}</td><td>{{ c.lenders }}</td><td>{{ c.claim }}</td><td>{{ c.recovery }}</td></tr>
 {% endfor %}</table></div></div>
 <div class="charts">{% for c in class_charts %}{{ c|safe }}{% endfor %}</div>
 
-<div class="keep"><h2>属地 Lenders by district</h2><p class="note">出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）；图为出借人最多的 {{ district_bars }} 个属地。Where lenders live: lenders affected and claims (a lender may count under several classes); the charts show the {{ district_bars }} districts with the most lenders.</p>
+<div class="keep"><h2>{{ self.t("属地", "Lenders by district") }}</h2><p class="note">{{ district_note }}</p>
 <div class="charts">{% for c in district_charts %}{{ c|safe }}{% endfor %}</div></div>
-<div class="wrap"><table><tr><th class="t">属地 district</th><th>涉及出借人 lenders</th><th>债权 claims (元)</th></tr>
+<div class="wrap"><table><tr><th class="t">{{ self.t("属地", "district") }}</th><th>{{ self.t("涉及出借人", "lenders") }}</th><th>{{ self.t("债权", "claims") }} ({{ self.unit("元", "yuan") }})</th></tr>
 {% for d in districts %}<tr><td class="t">{{ d.0 }}</td><td>{{ d.1 }}</td><td>{{ d.2 }}</td></tr>
 {% endfor %}</table></div>
 
-<div class="keep"><h2>债权规模分布 Claim size bands</h2><div class="wrap"><table><tr><th class="t">区间 band</th><th>出借人 lender rows</th><th>债权 claim (元)</th></tr>
+<div class="keep"><h2>{{ self.t("债权规模分布", "Claim size bands") }}</h2><div class="wrap"><table><tr><th class="t">{{ self.t("区间", "band") }}</th><th>{{ self.t("出借人", "lender rows") }}</th><th>{{ self.t("债权", "claim") }} ({{ self.unit("元", "yuan") }})</th></tr>
 {% for b in bands %}<tr><td class="t">{{ b.0 }}</td><td>{{ b.1 }}</td><td>{{ b.2 }}</td></tr>
 {% endfor %}</table></div>
 <div class="charts">{{ band_chart|safe }}</div></div>
 
-<div class="keep"><h2>三降 Projection</h2><div class="charts">{{ curve|safe }}</div></div>
-<p class="note">开始：该阶段开始退出的平台；完成：到该阶段末已完成退出的平台（退出需数月，二者不同）。Starts: platforms whose exit begins in the stage; completions: those complete by its end (an exit takes months).</p>
-<div class="wrap"><table><tr><th>阶段 stage</th><th>截至 ends on</th><th>开始 starts</th><th>完成 completions</th><th>剩余平台 platforms</th><th>剩余余额 outstanding (元)</th><th>剩余出借人 lenders</th><th class="t">目标 targets</th></tr>
+<div class="keep"><h2>{{ self.t("三降", "Projection") }}</h2><div class="charts">{{ curve|safe }}</div></div>
+<p class="note">{{ self.t("开始：该阶段开始退出的平台；完成：到该阶段末已完成退出的平台（退出需数月，二者不同）。", "Starts: platforms whose exit begins in the stage; completions: those complete by its end (an exit takes months).") }}</p>
+<div class="wrap"><table><tr><th>{{ self.t("阶段", "stage") }}</th><th>{{ self.t("截至", "ends on") }}</th><th>{{ self.t("开始", "starts") }}</th><th>{{ self.t("完成", "completions") }}</th><th>{{ self.t("剩余平台", "platforms") }}</th><th>{{ self.t("剩余余额", "outstanding") }} ({{ self.unit("元", "yuan") }})</th><th>{{ self.t("剩余出借人", "lenders") }}</th><th class="t">{{ self.t("目标", "targets") }}</th></tr>
 {% for s in stages %}<tr><td>{{ s.stage }}</td><td class="nw">{{ s.ends_on }}</td><td>{{ s.starts }}</td><td>{{ s.completions }}</td><td>{{ s.platforms }}</td><td>{{ s.outstanding }}</td><td>{{ s.lenders }}</td><td class="t">{{ s.targets }}</td></tr>
 {% endfor %}</table></div>
-{% if let Some(d) = deadline %}<div class="keep"><h2>完成期限 Deadline {{ d.date }}</h2><div class="wrap"><table><tr><th class="t">每阶段容量 capacity per stage</th><th>配置 configured</th><th>按期所需 needed</th></tr>
+{% if let Some(d) = deadline %}<div class="keep"><h2>{{ self.t("完成期限", "Deadline") }} {{ d.date }}</h2><div class="wrap"><table><tr><th class="t">{{ self.t("每阶段容量", "capacity per stage") }}</th><th>{{ self.t("配置", "configured") }}</th><th>{{ self.t("按期所需", "needed") }}</th></tr>
 {% for c in d.capacity %}<tr><td class="t">{{ c.what }}</td><td>{{ c.configured }}</td><td>{{ c.needed }}</td></tr>
 {% endfor %}</table></div></div>
-{% if d.at_risk.is_empty() %}<p>全部平台均可按期完成。/ Every platform finishes by the deadline.</p>
-{% else %}<p>无论容量多大都无法按期完成的平台 {{ d.at_risk.len() }} 家 / {{ d.at_risk.len() }} platform(s) cannot finish by the deadline whatever the capacity:</p><div class="wrap"><table><tr><th class="t">平台 platform</th><th class="t">名称 name</th><th class="t">类别 class</th><th>最早完成 earliest</th><th class="t">原因 reason</th></tr>
-{% for r in d.at_risk %}<tr><td class="t nw"><a href="#p-{{ r.id }}">{{ r.id }}</a></td><td class="t nw">{{ r.name }}</td><td class="t nw">{{ r.class }}</td><td class="nw">{{ r.earliest }}</td><td class="t why">{{ r.reason }}</td></tr>
+{% if d.at_risk.is_empty() %}<p>{{ self.t("全部平台均可按期完成。", "Every platform finishes by the deadline.") }}</p>
+{% else %}<p>{{ self.t("无论容量多大都无法按期完成的平台", "Platforms that cannot finish by the deadline whatever the capacity") }}: {{ d.at_risk.len() }}</p><div class="wrap"><table><tr><th class="t">{{ self.t("平台", "platform") }}</th><th class="t">{{ self.t("名称", "name") }}</th><th class="t">{{ self.t("类别", "class") }}</th><th>{{ self.t("最早完成", "earliest") }}</th><th class="t">{{ self.t("原因", "reason") }}</th></tr>
+{% for r in d.at_risk %}<tr><td class="t nw"><a href="#p-{{ r.id }}">{{ r.id }}</a></td><td class="t nw">{{ r.name }}</td><td class="t nw">{{ self.t(r.class_zh, r.class) }}</td><td class="nw">{{ r.earliest }}</td><td class="t why">{{ self.t(r.reason_zh, r.reason) }}</td></tr>
 {% endfor %}</table></div>{% endif %}{% endif %}
 
-<div class="keep"><h2>兑付比例 Payout ratio per platform</h2>
-{% if payouts.is_empty() %}<p>无兑付轮次 no payout rounds (no recoveries).</p></div>
+<div class="keep"><h2>{{ self.t("兑付比例", "Payout ratio per platform") }}</h2>
+{% if payouts.is_empty() %}<p>{{ self.t("无兑付轮次（无回收款）。", "No payout rounds (no recoveries).") }}</p></div>
 {% else %}<div class="charts">{{ payout_chart|safe }}</div></div>
-<div class="wrap"><table><tr><th class="t">平台 platform</th><th>债权 claim (元)</th><th>已兑付及提存 paid + reserved (元)</th><th>比例 ratio</th></tr>
+<div class="wrap"><table><tr><th class="t">{{ self.t("平台", "platform") }}</th><th>{{ self.t("债权", "claim") }} ({{ self.unit("元", "yuan") }})</th><th>{{ self.t("已兑付及提存", "paid + reserved") }} ({{ self.unit("元", "yuan") }})</th><th>{{ self.t("比例", "ratio") }}</th></tr>
 {% for p in payouts %}<tr><td class="t"><a href="#p-{{ p.id }}">{{ p.id }}</a></td><td>{{ p.claim }}</td><td>{{ p.granted }}</td><td>{{ p.ratio }}</td></tr>
 {% endfor %}</table></div>{% endif %}
 
-<h2>平台一览 Platforms</h2><div class="wrap"><table><tr><th class="t">平台 platform</th><th class="t">名称 name</th><th class="t">属地 district</th><th class="t">类别 class</th><th>出借余额 outstanding (元)</th><th>在贷出借人 lenders</th><th>阶段 stage</th><th class="t">理由 reason</th></tr>
-{% for p in platform_rows %}<tr><td class="t nw"><a href="#p-{{ p.id }}">{{ p.id }}</a></td><td class="t nw">{{ p.name }}</td><td class="t nw">{{ p.district }}</td><td class="t nw"><span class="sw" style="background:{{ p.color }}"></span>{{ p.class }}</td><td class="nw">{{ p.outstanding }}</td><td>{{ p.lenders }}</td><td>{{ p.stage }}</td><td class="t why">{{ p.reason }}</td></tr>
+<h2>{{ self.t("平台一览", "Platforms") }}</h2><div class="wrap"><table><tr><th class="t">{{ self.t("平台", "platform") }}</th><th class="t">{{ self.t("名称", "name") }}</th><th class="t">{{ self.t("属地", "district") }}</th><th class="t">{{ self.t("类别", "class") }}</th><th>{{ self.t("出借余额", "outstanding") }} ({{ self.unit("元", "yuan") }})</th><th>{{ self.t("在贷出借人", "lenders") }}</th><th>{{ self.t("阶段", "stage") }}</th><th class="t">{{ self.t("理由", "reason") }}</th></tr>
+{% for p in platform_rows %}<tr><td class="t nw"><a href="#p-{{ p.id }}">{{ p.id }}</a></td><td class="t nw">{{ p.name }}</td><td class="t nw">{{ p.district }}</td><td class="t nw"><span class="sw" style="background:{{ p.color }}"></span>{{ self.t(p.class_zh, p.class) }}</td><td class="nw">{{ p.outstanding }}</td><td>{{ p.lenders }}</td><td>{{ p.stage }}</td><td class="t why">{{ self.t(p.reason_zh, p.reason_en) }}</td></tr>
 {% endfor %}</table></div>
 
-<h2>一企一策 Per-platform plans</h2>
+<h2>{{ self.t("一企一策", "Per-platform plans") }}</h2>
 {% for p in pages %}<section class="platform" id="p-{{ p.id }}">
-<h3>{{ p.id }} {{ p.name }}（{{ p.district }}）— {{ p.class_zh }} {{ p.class }}</h3>
-<p>{{ p.reason_zh }}<br>{{ p.reason_en }}</p>
-<table><tr><th class="t">出借余额 lender outstanding (元)</th><td>{{ p.outstanding }}</td><th class="t">借款余额 loan outstanding (元)</th><td>{{ p.loan_outstanding }}</td></tr><tr><th class="t">在贷出借人 current lenders</th><td>{{ p.lenders }}</td><th class="t">债权 total claim (元)</th><td>{{ p.claim }}</td></tr><tr><th class="t">预计回收 expected recovery (元)</th><td>{{ p.recovery }}</td><th class="t">预计兑付率 expected payout ratio</th><td>{{ p.expected_ratio }}</td></tr></table>
-<table><tr><th class="t">规则 rule</th><th>值 value</th><th>阈值 threshold</th><th>触发 fired</th></tr>
-{% for r in p.rules %}<tr><td class="t">{{ r.zh }} <span class="note">{{ r.rule }}</span></td><td>{{ r.value }}</td><td>{{ r.threshold }}</td><td>{% if r.fired %}<b>是 yes</b>{% else %}否 no{% endif %}</td></tr>
+<h3>{{ p.id }} {{ p.name }}（{{ p.district }}）— {{ self.t(p.class_zh, p.class) }}</h3>
+<p>{% if lang != Lang::En %}{{ p.reason_zh }}{% endif %}{% if lang == Lang::Both %}<br>{% endif %}{% if lang != Lang::Zh %}{{ p.reason_en }}{% endif %}</p>
+<table><tr><th class="t">{{ self.t("出借余额", "lender outstanding") }} ({{ self.unit("元", "yuan") }})</th><td>{{ p.outstanding }}</td><th class="t">{{ self.t("借款余额", "loan outstanding") }} ({{ self.unit("元", "yuan") }})</th><td>{{ p.loan_outstanding }}</td></tr><tr><th class="t">{{ self.t("在贷出借人", "current lenders") }}</th><td>{{ p.lenders }}</td><th class="t">{{ self.t("债权", "total claim") }} ({{ self.unit("元", "yuan") }})</th><td>{{ p.claim }}</td></tr><tr><th class="t">{{ self.t("预计回收", "expected recovery") }} ({{ self.unit("元", "yuan") }})</th><td>{{ p.recovery }}</td><th class="t">{{ self.t("预计兑付率", "expected payout ratio") }}</th><td>{{ p.expected_ratio }}</td></tr></table>
+<table><tr><th class="t">{{ self.t("规则", "rule") }}</th><th>{{ self.t("值", "value") }}</th><th>{{ self.t("阈值", "threshold") }}</th><th>{{ self.t("触发", "fired") }}</th></tr>
+{% for r in p.rules %}<tr><td class="t">{% if lang != Lang::En %}{{ r.zh }} {% endif %}<span class="note">{{ r.rule }}</span></td><td>{{ r.value }}</td><td>{{ r.threshold }}</td><td>{% if r.fired %}<b>{{ self.t("是", "yes") }}</b>{% else %}{{ self.t("否", "no") }}{% endif %}</td></tr>
 {% endfor %}</table>
-{% if let Some(e) = p.plan %}<p>处置方式 action: <b>{{ e.action_zh }}</b> ({{ e.action }})；责任单位 responsible: {{ e.responsible }}；阶段 stage {{ e.stage }}：{{ e.start }} → {{ e.complete }}</p><table><tr><th class="t">步骤 step</th><th>截止 due</th></tr>
-{% for s in e.steps %}<tr><td class="t">{{ s.zh }} {{ s.code }}</td><td>{{ s.due }}</td></tr>
+{% if let Some(e) = p.plan %}<p>{{ self.t("处置方式", "action") }}: <b>{{ self.t(e.action_zh, e.action) }}</b>；{{ self.t("责任单位", "responsible") }}: {{ e.responsible }}；{{ self.t("阶段", "stage") }} {{ e.stage }}：{{ e.start }} → {{ e.complete }}</p><table><tr><th class="t">{{ self.t("步骤", "step") }}</th><th>{{ self.t("截止", "due") }}</th></tr>
+{% for s in e.steps %}<tr><td class="t">{{ self.t(s.zh, s.code) }}</td><td>{{ s.due }}</td></tr>
 {% endfor %}</table>{% endif %}
 <p><a href="#top">↑</a></p></section>
 {% endfor %}</body></html>
 "##
 )]
 struct Report {
+    lang: Lang,
+    running_head: String,
     title: &'static str,
     as_of: String,
     platforms: String,
@@ -236,7 +243,7 @@ struct Report {
     rows_rejected: String,
     classes: Vec<ClassRow>,
     class_charts: Vec<Markup>,
-    district_bars: usize,
+    district_note: String,
     district_charts: Vec<Markup>,
     /// (district, lenders, claims)
     districts: Vec<(String, String, String)>,
@@ -250,6 +257,18 @@ struct Report {
     payout_chart: Markup,
     platform_rows: Vec<PlatformLine>,
     pages: Vec<Page>,
+}
+
+impl Report {
+    /// A label in the report's language.
+    fn t(&self, zh: &str, en: &str) -> String {
+        self.lang.pick(zh, en)
+    }
+
+    /// A unit in the report's language: the Chinese unless English alone.
+    fn unit<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.short(zh, en)
+    }
 }
 
 /// Fen as 万元 for a chart's bar.
@@ -281,7 +300,7 @@ pub fn html(r: &ReportInput) -> Result<String> {
         totals
             .iter()
             .map(|(c, t)| Bar {
-                label: c.zh().to_string(),
+                label: crate::present::lang::short(c.zh(), c.code()).to_string(),
                 value: f(t),
                 color: palette::class(*c),
             })
@@ -289,20 +308,20 @@ pub fn html(r: &ReportInput) -> Result<String> {
     };
     let class_charts = vec![
         chart::bars(
-            "平台数 platforms by class",
-            "平台 platforms",
+            &bi("平台数", "platforms by class"),
+            &bi("平台", "platforms"),
             &class_bars(&|t| t.platforms as f64),
             Scale::Count,
         )?,
         chart::bars(
-            "出借余额 outstanding by class (万元)",
-            "万元 10k yuan",
+            &bi("出借余额（万元）", "outstanding by class (10k yuan)"),
+            short("万元", "10k yuan"),
             &class_bars(&|t| wan_f(t.lender_outstanding)),
             Scale::Amount,
         )?,
         chart::bars(
-            "在贷出借人 current lenders by class",
-            "人 lenders",
+            &bi("在贷出借人", "current lenders by class"),
+            &bi("人", "lenders"),
             &class_bars(&|t| t.lenders_current as f64),
             Scale::Count,
         )?,
@@ -313,7 +332,10 @@ pub fn html(r: &ReportInput) -> Result<String> {
         std::collections::BTreeMap::new();
     for (d, _, l, c) in &r.districts {
         let e = by_district
-            .entry(d.clone().unwrap_or_else(|| "（未知 unknown）".into()))
+            .entry(
+                d.clone()
+                    .unwrap_or_else(|| format!("（{}）", bi("未知", "unknown"))),
+            )
             .or_default();
         e.0 += l;
         e.1 += i128::from(*c);
@@ -332,14 +354,14 @@ pub fn html(r: &ReportInput) -> Result<String> {
     };
     let district_charts = vec![
         chart::bars(
-            "属地涉及出借人 lenders by district",
-            "人 lenders",
+            &bi("属地涉及出借人", "lenders by district"),
+            &bi("人", "lenders"),
             &district_bars(&|v| v.0 as f64, palette::BAR),
             Scale::Count,
         )?,
         chart::bars(
-            "属地债权 claims by district (万元)",
-            "万元 10k yuan",
+            &bi("属地债权（万元）", "claims by district (10k yuan)"),
+            short("万元", "10k yuan"),
             &district_bars(&|v| wan_f(v.1), palette::series(1)),
             Scale::Amount,
         )?,
@@ -358,8 +380,8 @@ pub fn html(r: &ReportInput) -> Result<String> {
         })
         .collect();
     let band_chart = chart::bars(
-        "债权规模 claims by size (lender × platform)",
-        "人次 rows",
+        &bi("债权规模", "claims by size (lender × platform)"),
+        &bi("人次", "rows"),
         &band_names
             .iter()
             .zip(&band_sums)
@@ -376,14 +398,17 @@ pub fn html(r: &ReportInput) -> Result<String> {
     let plan = r.plan;
     let dates: Vec<String> = plan.stages.iter().map(|s| s.ends_on.to_string()).collect();
     type Measure = fn(&crate::rules::plan::StageRow) -> f64;
-    let measures: [(&str, Measure); 3] = [
-        ("平台 platforms", |s| s.platforms_remaining_pct),
-        ("余额 outstanding", |s| s.outstanding_remaining_pct),
-        ("出借人 lenders", |s| s.lenders_remaining_pct),
+    let measures: [(String, Measure); 3] = [
+        (bi("平台", "platforms"), |s| s.platforms_remaining_pct),
+        (bi("余额", "outstanding"), |s| s.outstanding_remaining_pct),
+        (bi("出借人", "lenders"), |s| s.lenders_remaining_pct),
     ];
     let curve = chart::lines(
-        "三降 预计压降曲线 / projected reduction (% of start remaining)",
-        "% 剩余 remaining",
+        &bi(
+            "三降 预计压降曲线",
+            "projected reduction (% of start remaining)",
+        ),
+        &bi("% 剩余", "% remaining"),
         &dates,
         &measures
             .iter()
@@ -444,12 +469,15 @@ pub fn html(r: &ReportInput) -> Result<String> {
         shown.sort_by(|a, b| a.0.cmp(&b.0));
     }
     let payout_title = if ratios.len() > PAYOUT_BARS {
-        "累计兑付比例最低的 40 家 the 40 lowest payout ratios (%), by platform"
+        bi(
+            "累计兑付比例最低的 40 家",
+            "the 40 lowest payout ratios (%), by platform",
+        )
     } else {
-        "累计兑付比例 paid + reserved / claim (%), by platform"
+        bi("累计兑付比例", "paid + reserved / claim (%), by platform")
     };
     let payout_chart = chart::bars(
-        payout_title,
+        &payout_title,
         "%",
         &shown
             .iter()
@@ -483,14 +511,16 @@ pub fn html(r: &ReportInput) -> Result<String> {
             id: p.metrics.platform_id.clone(),
             name: p.metrics.name.clone(),
             district: p.metrics.district.clone(),
-            class: p.class.class.zh(),
+            class_zh: p.class.class.zh(),
+            class: p.class.class.code(),
             color: palette::class(p.class.class).css(),
             outstanding: fen(p.metrics.lender_outstanding),
             lenders: count(p.metrics.lenders_current),
             stage: stage_of
                 .get(p.metrics.platform_id.as_str())
                 .map_or(String::new(), |e| e.stage.to_string()),
-            reason: p.class.reason_zh.clone(),
+            reason_zh: p.class.reason_zh.clone(),
+            reason_en: p.class.reason_en.clone(),
         })
         .collect();
     let pages = r
@@ -499,7 +529,17 @@ pub fn html(r: &ReportInput) -> Result<String> {
         .map(|p| page(p, stage_of.get(p.metrics.platform_id.as_str()).copied()))
         .collect();
 
+    let lang = crate::present::Lang::current();
+    let running_head = match lang {
+        Lang::Zh => format!("网贷机构风险处置报告 · 数据截至 {as_of}"),
+        Lang::En => format!("P2P wind-down report, as of {as_of}"),
+        Lang::Both => {
+            format!("网贷机构风险处置报告 · 数据截至 {as_of} · P2P wind-down report, as of {as_of}")
+        }
+    };
     let report = Report {
+        lang,
+        running_head,
         title: TITLE,
         as_of,
         platforms: count_u(r.platforms.len()),
@@ -507,7 +547,10 @@ pub fn html(r: &ReportInput) -> Result<String> {
         rows_rejected: count_u(r.rows_rejected),
         classes,
         class_charts,
-        district_bars: DISTRICT_BARS,
+        district_note: bi(
+            &format!("出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）；图为出借人最多的 {DISTRICT_BARS} 个属地。"),
+            &format!("Where lenders live: lenders affected and claims (a lender may count under several classes); the charts show the {DISTRICT_BARS} districts with the most lenders."),
+        ),
         district_charts,
         districts: districts
             .iter()
@@ -597,7 +640,7 @@ fn deadline(plan: &Plan) -> Option<Deadline> {
             .capacity_rows()
             .into_iter()
             .map(|r| Capacity {
-                what: r.label,
+                what: bi(r.label_zh, r.label),
                 configured: limit(r.configured, r.money),
                 needed: limit(r.used, r.money),
             })
@@ -607,9 +650,11 @@ fn deadline(plan: &Plan) -> Option<Deadline> {
             .map(|(e, r)| AtRiskRow {
                 id: e.input.platform_id.clone(),
                 name: e.input.name.clone(),
-                class: e.input.class.zh(),
+                class_zh: e.input.class.zh(),
+                class: e.input.class.code(),
                 earliest: r.earliest.to_string(),
-                reason: r.reason_zh.clone(),
+                reason_zh: r.reason_zh.clone(),
+                reason: r.reason.clone(),
             })
             .collect(),
     })

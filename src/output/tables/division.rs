@@ -14,6 +14,7 @@ use crate::output::tables::exports::LenderNames;
 use crate::output::Staging;
 use crate::payout::compare::{LenderAward, RuleSummary};
 use crate::payout::vote::Outcome;
+use crate::present::lang::{bi, short, slash};
 use crate::present::number::{fen_diff, persons, persons_margin};
 use crate::rules::exposure::BANDS;
 
@@ -112,8 +113,11 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
         })
         .collect();
     let chart = chart::lines(
-        "各规则下按债权规模的兑付比例 / payout ratio by claim size, per rule",
-        "兑付比例 ratio (%)",
+        &slash(
+            "各规则下按债权规模的兑付比例",
+            "payout ratio by claim size, per rule",
+        ),
+        &bi("兑付比例 (%)", "ratio (%)"),
         &BAND_LABELS.map(String::from),
         &series,
         Scale::Percent,
@@ -122,16 +126,20 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
     #[derive(askama::Template)]
     #[template(
         ext = "html",
-        source = r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>分配规则比较 Division rules</title><style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid rgb(204,204,204);padding:4px 8px;text-align:right;font-variant-numeric:tabular-nums}th:first-child,td:first-child{text-align:left}.sw{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle}svg{max-width:100%;height:auto}</style></head><body>
-<h1>分配规则比较 · Division rules compared</h1>
-<p>每个平台的全部回收款视为一笔财产，按各规则在相同出借人之间分配（精确到分）。Each platform's recoveries, all rounds as one estate, divided among the same lenders by each rule, exact to the fen.</p>
+        source = r#"<!DOCTYPE html><html lang="{{ html_lang }}"><head><meta charset="utf-8"><title>{{ title }}</title><style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid rgb(204,204,204);padding:4px 8px;text-align:right;font-variant-numeric:tabular-nums}th:first-child,td:first-child{text-align:left}.sw{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle}svg{max-width:100%;height:auto}</style></head><body>
+<h1>{{ title }}</h1>
+<p>{{ intro }}</p>
 {{ chart|safe }}
-<table><tr><th>规则 rule</th>{% for b in bands %}<th>{{ b }}</th>{% endfor %}</tr>
+<table><tr><th>{{ rule_head }}</th>{% for b in bands %}<th>{{ b }}</th>{% endfor %}</tr>
 {% for r in rows %}<tr><td><span class="sw" style="background:{{ r.color }}"></span>{{ r.rule }}</td>{% for c in r.cells %}<td>{{ c }}</td>{% endfor %}</tr>
 {% endfor %}</table></body></html>
 "#
     )]
     struct Page {
+        html_lang: &'static str,
+        title: String,
+        intro: String,
+        rule_head: String,
         chart: Markup,
         bands: [&'static str; 6],
         rows: Vec<Row>,
@@ -154,6 +162,13 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
         })
         .collect();
     Ok(Markup::of(&Page {
+        html_lang: crate::present::Lang::current().html(),
+        title: bi("分配规则比较", "Division rules compared"),
+        intro: bi(
+            "每个平台的全部回收款视为一笔财产，按各规则在相同出借人之间分配（精确到分）。",
+            "Each platform's recoveries, all rounds as one estate, divided among the same lenders by each rule, exact to the fen.",
+        ),
+        rule_head: bi("规则", "rule"),
         chart,
         bands: BAND_LABELS,
         rows,
@@ -241,22 +256,40 @@ pub fn write_vote(
     }
 
     let mut md = String::new();
-    let _ = writeln!(md, "# 出借人表决预测 / Predicted lenders' vote\n");
-    let _ = writeln!(md, "方案 scheme: `{}`\n", markdown_cell(scheme_name));
-    let _ = writeln!(md, "人数为预计投票的出借人数：按出席率（turnout）加权时为期望值，可带小数；人数差额为赞成人数减去通过所需人数（所需为过半数或三分之二时，人数为奇数可得 .5）；金额差额同理按债权计。Voters are the expected number voting: under a turnout model an expectation, so it may have a decimal; the count margin is yes voters less the number needed to pass (half of an odd count ends in .5); the amount margin likewise in claims.\n");
-    let _ = writeln!(md, "| 平台 platform | 规则 rule | 结果 result | 赞成人数 / 投票人数 yes / voters | 赞成债权 yes claims (元) | 人数差额 count margin | 金额差额 amount margin (元) | 需追加 extra payment (元) |");
+    let _ = writeln!(
+        md,
+        "# {}\n",
+        slash("出借人表决预测", "Predicted lenders' vote")
+    );
+    let _ = writeln!(
+        md,
+        "{}: `{}`\n",
+        bi("方案", "scheme"),
+        markdown_cell(scheme_name)
+    );
+    let _ = writeln!(md, "{}\n", bi("人数为预计投票的出借人数：按出席率（turnout）加权时为期望值，可带小数；人数差额为赞成人数减去通过所需人数（所需为过半数或三分之二时，人数为奇数可得 .5）；金额差额同理按债权计。", "Voters are the expected number voting: under a turnout model an expectation, so it may have a decimal; the count margin is yes voters less the number needed to pass (half of an odd count ends in .5); the amount margin likewise in claims."));
+    let y = short("元", "yuan");
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} | {} ({y}) | {} | {} ({y}) | {} ({y}) |",
+        bi("平台", "platform"),
+        bi("规则", "rule"),
+        bi("结果", "result"),
+        bi("赞成人数 / 投票人数", "yes / voters"),
+        bi("赞成债权", "yes claims"),
+        bi("人数差额", "count margin"),
+        bi("金额差额", "amount margin"),
+        bi("需追加", "extra payment")
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    let (passes, fails) = (bi("通过", "passes"), bi("未通过", "fails"));
     for (v, d) in &rows {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} / {} | {} | {} | {} | {} |",
             markdown_cell(id(v.platform)),
             d.rule,
-            if d.passed {
-                "通过 passes"
-            } else {
-                "未通过 fails"
-            },
+            if d.passed { &passes } else { &fails },
             persons(d.yes_voters),
             persons(d.voters),
             grouped(d.yes_claims.round() as i128),
@@ -269,7 +302,10 @@ pub fn write_vote(
     if !skipped.is_empty() {
         let _ = writeln!(
             md,
-            "\n## 未表决的平台 / Platforms not voted\n\n| 平台 platform | 原因 reason |\n|---|---|"
+            "\n## {}\n\n| {} | {} |\n|---|---|",
+            slash("未表决的平台", "Platforms not voted"),
+            bi("平台", "platform"),
+            bi("原因", "reason")
         );
         let mut skipped: Vec<&(u32, &str)> = skipped.iter().collect();
         skipped.sort_by_key(|(c, _)| id(*c));
