@@ -15,7 +15,7 @@ use crate::input::Validated;
 use crate::output::console::Console;
 use crate::payout::rounds::Payouts;
 use crate::present::lang::{bi, short};
-use crate::present::number::{count, count_u, percent, wan_yi, yuan};
+use crate::present::number::{count, count_u, percent, wan, wan_yi, yuan};
 use crate::progress::{Progress, Unit};
 use crate::rules::plan::Plan;
 use crate::rules::{Analysis, PlatformRow};
@@ -533,7 +533,7 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
                 &cells(
                     &count_u(t.platforms),
                     &yuan(t.lender_outstanding),
-                    &wan_yi(t.lender_outstanding),
+                    &format!("{}{}", wan(t.lender_outstanding), short("万", " ×10k")),
                     &count(t.lenders_current),
                 ),
                 Paint::Plain,
@@ -547,7 +547,7 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
             cells(
                 &count_u(total.platforms),
                 &yuan(total.lender_outstanding),
-                &wan_yi(total.lender_outstanding),
+                &format!("{}{}", wan(total.lender_outstanding), short("万", " ×10k")),
                 &count(total.lenders_current),
             )
         ),

@@ -70,6 +70,8 @@ struct Formats {
     yuan: Format,
     wan: Format,
     pct: Format,
+    /// Counts with thousands separators (12,345).
+    count: Format,
     date: Format,
     text: Format,
 }
@@ -84,6 +86,7 @@ impl Formats {
             yuan: Format::new().set_num_format("#,##0.00"),
             wan: Format::new().set_num_format("#,##0.00"),
             pct: Format::new().set_num_format("0.0%"),
+            count: Format::new().set_num_format("#,##0"),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             text: Format::new().set_num_format("@"),
         }
@@ -98,7 +101,7 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
 fn width(cell: &Cell) -> usize {
     match cell {
         Text(s) => UnicodeWidthStr::width(s.as_str()),
-        Int(i) => i.to_string().len(),
+        Int(i) => crate::present::number::count(*i).len(),
         Yuan(f) => crate::domain::money::grouped(i128::from(*f)).len(),
         Wan(f) => crate::domain::money::grouped(*f / 10_000).len(),
         Pct(_) => 6,
@@ -110,7 +113,7 @@ fn width(cell: &Cell) -> usize {
 fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, f: &Formats) -> Result<()> {
     let r = match cell {
         Text(s) => ws.write_string_with_format(row, col, s, &f.text),
-        Int(i) => ws.write_number(row, col, *i as f64),
+        Int(i) => ws.write_number_with_format(row, col, *i as f64, &f.count),
         // The double nearest to the exact decimal, parsed from its exact text.
         Yuan(fen) => {
             ws.write_number_with_format(row, col, yuan_value(i128::from(*fen), 2), &f.yuan)
