@@ -142,7 +142,8 @@ pub struct Cli {
     /// a terminal unless the NO_COLOR environment variable is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
-    /// The language of the console's labels: zh, en, or both (中文 first).
+    /// The language of the console and the documents (report, plan.md, progress.md, vote.md,
+    /// compare.html): zh, en, or both (中文 first). Notices stay Chinese.
     #[arg(long, global = true, value_enum, default_value_t = LangArg::Both)]
     pub lang: LangArg,
     #[command(subcommand)]
