@@ -14,6 +14,9 @@ trap 'rm -rf "$out"' EXIT
 # Small row groups, so that the lookup notebook shows the bloom filters pruning them.
 (cd "$root" && WINDDOWN_ROW_GROUP_ROWS=2000 cargo run --quiet --locked -- run data-samples/city --out "$out/city" -q)
 export WINDDOWN_OUT="$out/city"
+# The same run with the large exports as hive-partitioned folders, for partitioned_outputs.
+(cd "$root" && cargo run --quiet --locked -- run data-samples/city --partition-by district --out "$out/city-parts" -q)
+export WINDDOWN_PARTITIONED_OUT="$out/city-parts"
 # Two clearance rounds of the sample cases, for case_review.
 (cd "$root" && cargo run --quiet --locked -- case data-samples/cases --as-of 2021-06-30 --out "$out/case-r1" -q)
 (cd "$root" && cargo run --quiet --locked -- case data-samples/cases --ledger "$out/case-r1" --out "$out/case-r2" -q)

@@ -22,6 +22,31 @@ pub struct OutArgs {
     pub force: bool,
 }
 
+/// `--partition-by`: how the large exports are laid out.
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    /// Write claims, lenders and payouts as hive-partitioned Parquet folders
+    /// (`claims/district=华容区/part-00000.parquet`) that DuckDB, Spark, Trino and polars read as
+    /// one table: claims and payouts by the platform's district (属地), lenders by their own.
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub partition_by: Option<PartitionKey>,
+}
+
+/// A `--partition-by` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PartitionKey {
+    /// 属地: the platform's district (the lender's for lenders).
+    District,
+}
+
+impl PartitionArgs {
+    pub fn layout(&self) -> Option<crate::output::folder::staging::PartitionBy> {
+        self.partition_by.map(|k| match k {
+            PartitionKey::District => crate::output::folder::staging::PartitionBy::District,
+        })
+    }
+}
+
 /// `--format`: how a command's results reach stdout.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -167,7 +192,7 @@ pub enum Command {
     /// Lender claims and exposure: claims, lenders, districts and platforms.parquet.
     #[command(after_help = "Examples:
   winddown exposure data-samples/city --out out/exposure")]
-    Exposure(ClassifyArgs),
+    Exposure(ExposureArgs),
     /// The staged exit plan (一企一策) and its 三降 projection.
     #[command(after_help = "Examples:
   winddown plan data-samples/city --out out/plan
@@ -555,6 +580,18 @@ pub struct ClassifyArgs {
     pub show: ShowArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct ExposureArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutArgs,
+    #[command(flatten)]
+    pub partition: PartitionArgs,
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
 /// Options of the payout rule and its outputs.
 #[derive(Debug, Args)]
 pub struct PayoutOptions {
@@ -606,6 +643,8 @@ pub struct PayoutArgs {
     pub output: OutArgs,
     #[command(flatten)]
     pub show: ShowArgs,
+    #[command(flatten)]
+    pub partition: PartitionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -630,6 +669,8 @@ pub struct RunArgs {
     pub output: OutArgs,
     #[command(flatten)]
     pub show: ShowArgs,
+    #[command(flatten)]
+    pub partition: PartitionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! Domain types with no polars in them: money as integer fen and the only ways it is written
 //! out ([`money`]), calendar dates ([`date`]), the official working-day calendar ([`calendar`]), counts with separators ([`count`]), the five classes ([`class`]), the words of a fundraising case's tables ([`case`]), the division rules by name ([`division`]) and exact fractions
-//! for thresholds ([`fraction`]); the input tables' columns and types ([`schema`]); text made inert for terminals and Excel ([`text`]).
+//! for thresholds ([`fraction`]); hive partition folders' names ([`hive`]); the input tables' columns and types ([`schema`]); text made inert for terminals and Excel ([`text`]).
 
 pub mod calendar;
 pub mod case;
@@ -10,6 +10,7 @@ pub mod date;
 pub mod division;
 pub mod exports;
 pub mod fraction;
+pub mod hive;
 pub mod money;
 pub mod schema;
 pub mod text;

@@ -296,10 +296,9 @@ fn parts(table: Table, folder: &Path) -> Result<Vec<TableFile>> {
                 .filter_map(|c| {
                     let c = c.as_os_str().to_string_lossy();
                     let (key, value) = c.split_once('=')?;
-                    let value = percent_decode(value);
                     Some((
-                        percent_decode(key),
-                        (value != "__HIVE_DEFAULT_PARTITION__").then_some(value),
+                        crate::domain::hive::percent_decode(key),
+                        crate::domain::hive::decode(value),
                     ))
                 })
                 .collect();
@@ -311,31 +310,6 @@ fn parts(table: Table, folder: &Path) -> Result<Vec<TableFile>> {
             }
         })
         .collect())
-}
-
-/// `%XX` escapes of a hive path component decoded (Spark and DuckDB escape `/`, `=`, `%`, …).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (
-            b[i],
-            b.get(i + 1).copied().and_then(hex),
-            b.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The partitions of a part that name a contract column: (column, value, whether the file

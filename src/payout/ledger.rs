@@ -85,7 +85,7 @@ impl Ledger {
         } else {
             path.to_path_buf()
         };
-        if !payouts.is_file() {
+        if !crate::table::export_file::ExportFile::exists(&payouts) {
             return Err(Error::bad_file(
                 &payouts,
                 "no such ledger (an earlier run's payouts.parquet)",

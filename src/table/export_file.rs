@@ -46,9 +46,64 @@ pub struct ExportFile {
 }
 
 impl ExportFile {
-    /// Every row of `fields` (those the file has).
+    /// Every row of `fields` (those the file has). A file written under `--partition-by`
+    /// (`claims.parquet` as the folder `claims/KEY=VALUE/part-*.parquet`) is read part by part
+    /// in path order, the partition's column taken from the folder's name when asked for.
     pub fn read(path: &Path, fields: &[&'static Field]) -> Result<ExportFile> {
+        if let Some(parts) = parts(path)? {
+            return ExportFile::merged(path, fields, parts, |p| ExportFile::read(p, fields));
+        }
         ExportFile::decoded(path, fields, None, None)
+    }
+
+    /// Whether an earlier run wrote this export: the file, or its partitioned folder.
+    pub fn exists(path: &Path) -> bool {
+        path.is_file() || (!path.exists() && path.with_extension("").is_dir())
+    }
+
+    /// The parts of a partitioned export read one by one and put together.
+    fn merged(
+        path: &Path,
+        fields: &[&'static Field],
+        parts: Vec<(String, Option<String>, PathBuf)>,
+        read: impl Fn(&Path) -> Result<ExportFile>,
+    ) -> Result<ExportFile> {
+        let asked: Vec<&'static str> = fields.iter().map(|f| f.name).collect();
+        let mut present: Vec<&'static str> = Vec::new();
+        let mut batches = Vec::new();
+        let no_parts = parts.is_empty();
+        for (key, value, file) in parts {
+            let part = read(&file)?;
+            let from_path = asked
+                .iter()
+                .copied()
+                .find(|a| *a == key && !part.present.contains(a));
+            for p in part.present.iter().chain(from_path.iter()) {
+                if !present.contains(p) {
+                    present.push(p);
+                }
+            }
+            for b in part.batches {
+                batches.push(match from_path {
+                    Some(name) => with_constant(&file, b, name, value.as_deref())?,
+                    None => b,
+                });
+            }
+        }
+        if no_parts {
+            // An empty table: every field asked for, no row.
+            present = asked.clone();
+        }
+        Ok(ExportFile {
+            path: path.to_path_buf(),
+            present: asked
+                .iter()
+                .copied()
+                .filter(|a| present.contains(a))
+                .collect(),
+            asked,
+            batches,
+        })
     }
 
     /// The rows whose `lender_id` is `lender`: only the row groups whose bloom filter may hold
@@ -56,6 +111,11 @@ impl ExportFile {
     /// `lender_id` alone, and the other columns are decoded only for the pages that hold a
     /// matching row (the page index tells where they are).
     pub fn read_lender(path: &Path, fields: &[&'static Field], lender: &str) -> Result<ExportFile> {
+        if let Some(parts) = parts(path)? {
+            return ExportFile::merged(path, fields, parts, |p| {
+                ExportFile::read_lender(p, fields, lender)
+            });
+        }
         let groups = groups_that_may_hold(path, lender)?;
         ExportFile::decoded(path, fields, Some(groups), Some((&LENDER_ID, lender)))
     }
@@ -68,6 +128,11 @@ impl ExportFile {
         fields: &[&'static Field],
         platform: &str,
     ) -> Result<ExportFile> {
+        if let Some(parts) = parts(path)? {
+            return ExportFile::merged(path, fields, parts, |p| {
+                ExportFile::read_platform(p, fields, platform)
+            });
+        }
         let groups = groups_in_range(path, &PLATFORM_ID, platform)?;
         ExportFile::decoded(path, fields, Some(groups), Some((&PLATFORM_ID, platform)))
     }
@@ -412,6 +477,70 @@ fn open(path: &Path) -> Result<File> {
 /// The fields of `fields` the file has, and the record batches of those, of `groups` or all
 /// row groups, and only the rows of `lender` when one is given. A damaged file is an error naming it, even
 /// where a decoder panics.
+/// The parts of a partitioned export, `(key, value, file)` in path order, when `path` (its
+/// single-file name) is absent and the folder of its stem is there; None otherwise.
+fn parts(path: &Path) -> Result<Option<Vec<(String, Option<String>, PathBuf)>>> {
+    let folder = path.with_extension("");
+    if path.exists() || !folder.is_dir() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    let mut keys = std::fs::read_dir(&folder)
+        .map_err(|e| Error::io(&folder, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect::<Vec<_>>();
+    keys.sort();
+    for dir in keys {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some((key, value)) = name.split_once('=') else {
+            return Err(bad(&dir, "not a KEY=VALUE partition folder"));
+        };
+        let mut files = std::fs::read_dir(&dir)
+            .map_err(|e| Error::io(&dir, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+            .collect::<Vec<_>>();
+        files.sort();
+        let value = crate::domain::hive::decode(value);
+        out.extend(
+            files
+                .into_iter()
+                .map(|f| (crate::domain::hive::percent_decode(key), value.clone(), f)),
+        );
+    }
+    Ok(Some(out))
+}
+
+/// `batch` with a column `name` holding `value` in every row (a partition's, from its folder).
+fn with_constant(
+    file: &Path,
+    batch: RecordBatch,
+    name: &str,
+    value: Option<&str>,
+) -> Result<RecordBatch> {
+    let mut fields: Vec<arrow_schema::FieldRef> = batch.schema().fields().iter().cloned().collect();
+    fields.push(std::sync::Arc::new(arrow_schema::Field::new(
+        name,
+        DataType::Utf8,
+        true,
+    )));
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    columns.push(std::sync::Arc::new(arrow_array::StringArray::from(vec![
+        value;
+        batch.num_rows()
+    ])));
+    RecordBatch::try_new(
+        std::sync::Arc::new(arrow_schema::Schema::new(fields)),
+        columns,
+    )
+    .map_err(|e| bad(file, e))
+}
+
 fn decode(
     path: &Path,
     fields: &[&'static Field],

@@ -29,17 +29,23 @@ use sqlparser::parser::Parser;
 
 use crate::error::{Error, Result};
 
-/// The tables a query may name: (name, file), those of `domain::exports` present in `dir`.
+/// The tables a query may name: (name, file or partitioned folder), those of
+/// `domain::exports` present in `dir`.
 pub fn tables(dir: &Path) -> Vec<(String, PathBuf)> {
     crate::domain::exports::ALL
         .iter()
-        .map(|e| {
-            (
-                e.file.trim_end_matches(".parquet").to_string(),
-                dir.join(e.file),
-            )
+        .filter_map(|e| {
+            let name = e.file.trim_end_matches(".parquet");
+            let file = dir.join(e.file);
+            let folder = dir.join(name);
+            if file.is_file() {
+                Some((name.to_string(), file))
+            } else if folder.is_dir() {
+                Some((name.to_string(), folder))
+            } else {
+                None
+            }
         })
-        .filter(|(_, p)| p.is_file())
         .collect()
 }
 
@@ -145,6 +151,8 @@ pub fn run(
         let path = path
             .to_str()
             .ok_or_else(|| Error::Usage(format!("{}: the path is not UTF-8", path.display())))?;
+        // A partitioned folder (`--partition-by`) is scanned whole, its KEY=VALUE folders read as
+        // a column (polars' hive partitioning, on by default for one folder).
         let frame = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())
             .map_err(|e| Error::bad_file(path, one_line(&e.to_string())))?;
         context.register(name, frame);

@@ -13,6 +13,7 @@ mod edges;
 mod exposure;
 mod generate;
 mod interop;
+mod partitioned;
 mod parts;
 mod payout;
 mod plan;

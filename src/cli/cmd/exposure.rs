@@ -10,8 +10,9 @@ use crate::output::tables::exports::{self, LenderNames};
 use crate::output::Staging;
 use crate::rules::Analysis;
 
-pub fn exposure(args: ClassifyArgs, log: &Log) -> Result<()> {
-    let job = Job::start(&args.input, &args.output, log)?;
+pub fn exposure(args: ExposureArgs, log: &Log) -> Result<()> {
+    let mut job = Job::start(&args.input, &args.output, log)?;
+    job.staging.partition_by(args.partition.layout());
     let analysis = job.analyse()?;
     console::print_class_summary(&analysis.platforms, log);
     console::print_exposure_summary(&analysis, log);

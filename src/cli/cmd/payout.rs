@@ -13,12 +13,13 @@ use crate::output::tables::exports::{self, LenderNames};
 use crate::rules;
 
 pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
-    let (staging, mut transfers) = payout_outputs(
+    let (mut staging, mut transfers) = payout_outputs(
         &args.input,
         &args.payout,
         &args.output.out,
         args.output.force,
     )?;
+    staging.partition_by(args.partition.layout());
     let (config, mut validated) = load(&args.input, transfers.any(), log)?;
     check_payout_shape(&args.payout, &transfers, &validated.data)?;
     let ledger = read_ledger(&args.payout, &mut validated, log)?;

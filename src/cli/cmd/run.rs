@@ -19,12 +19,13 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         .pseudonymize
         .then(Pseudonymizer::from_env)
         .transpose()?;
-    let (staging, mut transfers) = payout_outputs(
+    let (mut staging, mut transfers) = payout_outputs(
         &args.input,
         &args.payout,
         &args.output.out,
         args.output.force,
     )?;
+    staging.partition_by(args.partition.layout());
     let (mut config, mut validated) = load(&args.input, transfers.any(), log)?;
     args.stages.apply(&mut config)?;
     rules::check_plan_dates(&config, validated.report.as_of)?;

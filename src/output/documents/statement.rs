@@ -52,7 +52,7 @@ pub struct Statement {
 /// The claims of a `run` output folder; a clear refusal for another command's folder.
 fn claims_file(out: &Path) -> Result<std::path::PathBuf> {
     let cpath = out.join("claims.parquet");
-    if !cpath.is_file() {
+    if !ExportFile::exists(&cpath) {
         return Err(Error::Usage(format!(
             "{} has no claims.parquet: statements are read from the output folder of `run` \
              (to pay a round and keep the claims, use `run DATA --ledger PREV_OUT` instead of \
@@ -110,7 +110,7 @@ pub fn statement(out: &Path, lender: &str) -> Result<Option<Statement>> {
     }
     let ppath = out.join("payouts.parquet");
     let mut rounds = Vec::new();
-    if ppath.is_file() {
+    if ExportFile::exists(&ppath) {
         use crate::domain::exports::payouts as f;
         let p = ExportFile::read_lender(
             &ppath,
@@ -405,7 +405,7 @@ pub fn all_statements(
     let mut paid: std::collections::HashMap<(String, String), Received> =
         std::collections::HashMap::new();
     let ppath = out.join("payouts.parquet");
-    if ppath.is_file() {
+    if ExportFile::exists(&ppath) {
         use crate::domain::exports::payouts as f;
         let p = ExportFile::read(
             &ppath,

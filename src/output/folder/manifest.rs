@@ -73,13 +73,12 @@ pub fn manifest(
     payment: Option<crate::output::folder::records::PaymentFileRecord>,
     batches: Vec<crate::output::folder::records::PaymentFileRecord>,
 ) -> Result<Manifest> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
+    // Every file, those in partitioned folders by their path inside the folder.
+    let names: Vec<String> = crate::output::folder::staging::files_under(dir)
         .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .into_iter()
         .filter(|n| n != "manifest.json" && n != crate::output::folder::staging::STAGING_MARK)
         .collect();
-    names.sort();
     let mut files = Vec::new();
     for name in names {
         let path = dir.join(&name);

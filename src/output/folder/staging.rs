@@ -53,6 +53,17 @@ pub struct Staging {
     /// The sha256 of each file, computed while it was written (the manifest reads again only
     /// the files without one).
     hashes: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    /// How the large exports are laid out (`--partition-by`).
+    partition: Option<PartitionBy>,
+}
+
+/// `--partition-by`: the large exports (claims, lenders, payouts) as hive-partitioned folders
+/// (`claims/district=华容区/part-00000.parquet`) instead of one file each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionBy {
+    /// The platform's district (属地) for claims and payouts; the lender's own district for
+    /// lenders.
+    District,
 }
 
 /// The absolute, normalised form of a path that may not exist yet: its longest existing
@@ -120,6 +131,29 @@ pub fn check_apart(flag: &str, out: &Path, inputs: &Inputs) -> Result<PathBuf> {
     Ok(out_abs)
 }
 
+/// Every file in `dir` and the folders below it, as paths relative to `dir` with `/` between
+/// their parts (`claims/district=华容区/part-00000.parquet`), sorted. Anything that is neither
+/// a file nor a folder (a symbolic link, a socket) is listed as it is, so that a check of the
+/// names refuses it.
+pub fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type()?.is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out)?;
+            } else {
+                out.push(name);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
 /// Is `dir` a folder winddown wrote — a manifest of ours listing every file in it?
 fn recognised(dir: &Path) -> std::result::Result<(), String> {
     let text = fs::read_to_string(dir.join("manifest.json"))
@@ -133,13 +167,8 @@ fn recognised(dir: &Path) -> std::result::Result<(), String> {
         .as_array()
         .map(|a| a.iter().filter_map(|f| f["file"].as_str()).collect())
         .unwrap_or_default();
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list it: {e}"))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot list it: {e}"))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let ours = name == "manifest.json" || listed.contains(name.as_ref());
-        if !ours || !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+    for name in files_under(dir).map_err(|e| format!("cannot list it: {e}"))? {
+        if name != "manifest.json" && !listed.contains(name.as_str()) {
             return Err(format!("it holds {name}, which winddown did not write"));
         }
     }
@@ -207,7 +236,18 @@ impl Staging {
             committed: false,
             rows: Default::default(),
             hashes: Default::default(),
+            partition: None,
         })
+    }
+
+    /// Lay the large exports out as partitioned folders.
+    pub fn partition_by(&mut self, by: Option<PartitionBy>) {
+        self.partition = by;
+    }
+
+    /// How the large exports are laid out.
+    pub fn partition(&self) -> Option<PartitionBy> {
+        self.partition
     }
 
     /// Path of a file inside the staging folder.

@@ -146,6 +146,62 @@ pub fn write(
     out.finish(staging)
 }
 
+/// A partition key of each row (`None`: no value) and the column it is named after.
+pub struct Split<'a> {
+    pub key: &'static str,
+    pub of: Box<dyn Fn(usize) -> Option<&'a str> + 'a>,
+}
+
+/// Write `export` as the staging folder lays it out: one file, or (`split`, under
+/// `--partition-by`) a hive-partitioned folder `STEM/KEY=VALUE/part-00000.parquet` per value
+/// of the key, in the key's byte order, the rows of each in `rows`' order, without the key's
+/// own column if the export has one (the folder's name carries it).
+pub fn write_split(
+    staging: &Staging,
+    export: &'static Export,
+    columns: &[Column],
+    rows: Rows,
+    split: Option<Split>,
+) -> Result<()> {
+    let Some(split) = split.filter(|_| staging.partition().is_some()) else {
+        return write(staging, export, columns, rows);
+    };
+    check(export, columns)?;
+    let mut parts: std::collections::BTreeMap<Option<&str>, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    let mut add = |i: usize| parts.entry((split.of)(i)).or_default().push(i);
+    match rows {
+        Rows::Order(order) => order.iter().for_each(|&i| add(i)),
+        Rows::InOrder(n) => (0..n).for_each(add),
+    }
+    let kept: Vec<&Column> = columns
+        .iter()
+        .filter(|c| c.field.name != split.key)
+        .collect();
+    let stem = export.file.trim_end_matches(".parquet");
+    // An empty table is still a folder: readers find no rows rather than no table.
+    let folder = staging.path(stem);
+    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    let size = parquet::row_group_rows();
+    for (value, rows) in parts {
+        let file = format!(
+            "{stem}/{}={}/part-00000.parquet",
+            split.key,
+            crate::domain::hive::encode(value)
+        );
+        let mut out = Writer::create_at(staging, export, file, Some(split.key))?;
+        for slice in rows.chunks(size) {
+            let arrays = kept
+                .iter()
+                .map(|c| (c.values)(slice))
+                .collect::<Result<Vec<_>>>()?;
+            out.write(arrays)?;
+        }
+        out.finish(staging)?;
+    }
+    Ok(())
+}
+
 /// The columns are the contract's, in its order, each of its type.
 fn check(export: &Export, columns: &[Column]) -> Result<()> {
     let made: Vec<(&str, Kind)> = columns.iter().map(|c| (c.field.name, c.made_as)).collect();

@@ -227,12 +227,29 @@ pub fn claims(
         Column::text(&shared::CLASS_ZH, move |i| Some(cl.class[platform(i)].zh())),
     ];
     let order = by_platform_then_lender(data, names);
-    column::write(
+    column::write_split(
         staging,
         &f::EXPORT,
         &columns,
         Rows::of(pos.len(), order.as_deref()),
+        Some(platform_district(data, move |i| pos.platform[i])),
     )
+}
+
+/// Under `--partition-by district`: a row's platform's district (属地).
+fn platform_district<'a>(
+    data: &'a InputData,
+    platform: impl Fn(usize) -> u32 + 'a,
+) -> column::Split<'a> {
+    column::Split {
+        key: "district",
+        of: Box::new(move |i| {
+            data.platforms
+                .districts
+                .get(platform(i) as usize)
+                .map(String::as_str)
+        }),
+    }
 }
 
 /// lenders.parquet: lenders with a position, sorted by lender_id.
@@ -255,7 +272,18 @@ pub fn lenders(
         Column::int(&f::FAILED_PLATFORMS, move |i| Some(r(i).failed_platforms)),
         Column::money(&f::TOTAL_CLAIM, move |i| Some(r(i).total_claim)),
     ];
-    column::write(staging, &f::EXPORT, &columns, Rows::InOrder(rows.len()))
+    // Under `--partition-by district`: the lender's own district.
+    let split = column::Split {
+        key: f::DISTRICT.name,
+        of: Box::new(move |i| data.lenders.district(r(i).code)),
+    };
+    column::write_split(
+        staging,
+        &f::EXPORT,
+        &columns,
+        Rows::InOrder(rows.len()),
+        Some(split),
+    )
 }
 
 /// districts.parquet: lenders and claims per district × class.
@@ -457,11 +485,12 @@ pub fn payouts(
         Column::money(&f::REISSUED, move |i| Some(r.returns(i).reissued)),
         Column::money(&f::RETURNED_TOTAL, move |i| Some(r.returns(i).total)),
     ];
-    column::write(
+    column::write_split(
         staging,
         &f::EXPORT,
         &columns,
         Rows::of(r.len(), order.as_deref()),
+        Some(platform_district(data, move |i| r.platform[i])),
     )?;
     payout_rounds(staging, data, p)?;
     if !p.returned.is_empty() {

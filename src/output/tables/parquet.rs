@@ -80,7 +80,7 @@ fn step_fields() -> Fields {
 
 /// An export being written (through [`super::column::write`], which checks its columns).
 pub struct Writer {
-    file: &'static str,
+    file: String,
     schema: SchemaRef,
     writer: ArrowWriter<Hashing<File>>,
     rows: u64,
@@ -89,10 +89,27 @@ pub struct Writer {
 impl Writer {
     /// Open `export`'s file in the staging folder, its fields described from the contract.
     pub fn create(staging: &Staging, export: &'static Export) -> Result<Writer> {
-        let (file, sorted_by) = (export.file, export.sorted_by);
+        Writer::create_at(staging, export, export.file.to_string(), None)
+    }
+
+    /// Open `file` (a path inside the staging folder, its folders created) for `export`'s
+    /// rows, without the column `omit` (a partition's, which the folder's name carries).
+    pub fn create_at(
+        staging: &Staging,
+        export: &'static Export,
+        file: String,
+        omit: Option<&str>,
+    ) -> Result<Writer> {
+        let sorted_by: Vec<&str> = export
+            .sorted_by
+            .iter()
+            .copied()
+            .filter(|s| Some(*s) != omit)
+            .collect();
         let fields: Vec<Field> = export
             .columns
             .iter()
+            .filter(|f| Some(f.name) != omit)
             .map(|f| {
                 Field::new(f.name, data_type(f.kind), true).with_metadata(
                     std::collections::HashMap::from([
@@ -142,7 +159,10 @@ impl Writer {
                 .set_column_bloom_filter_enabled(ColumnPath::from("lender_id"), true)
                 .set_column_bloom_filter_fpp(ColumnPath::from("lender_id"), 0.01);
         }
-        let path = staging.path(file);
+        let path = staging.path(&file);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+        }
         let out = File::create(&path).map_err(|e| Error::io(&path, e))?;
         let writer = ArrowWriter::try_new(Hashing::new(out), schema.clone(), Some(props.build()))
             .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
@@ -173,8 +193,8 @@ impl Writer {
             .into_inner()
             .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?
             .finish();
-        staging.record_rows(file, self.rows);
-        staging.record_hash(file, sha256);
+        staging.record_rows(&file, self.rows);
+        staging.record_hash(&file, sha256);
         Ok(())
     }
 }
