@@ -392,6 +392,8 @@ pub struct CaseRoundArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]
@@ -410,6 +412,8 @@ pub struct CaseProgressArgs {
     /// Replace the output folder even if winddown did not write it (its files are deleted).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 #[derive(Debug, Args)]

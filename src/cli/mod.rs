@@ -82,6 +82,11 @@ fn shown(command: &Command) -> Option<(args::ShowFormat, &'static str)> {
         Command::Compare(a) => (a.show.format, "compare"),
         Command::Vote(a) => (a.show.format, "vote"),
         Command::Progress(a) => (a.show.format, "progress"),
+        Command::Case(a) => match &a.command {
+            None => (a.round.show.format, "case"),
+            Some(args::CaseCommand::Progress(p)) => (p.show.format, "case progress"),
+            Some(args::CaseCommand::Statement(_)) => return None,
+        },
         _ => return None,
     })
 }

@@ -31,7 +31,7 @@ pub struct Console {
     /// The layout's version (1).
     pub version: u32,
     /// The command: validate, classify, exposure, plan, payout, run, report, statement, vote,
-    /// compare or progress.
+    /// compare, progress, case or case progress.
     pub command: String,
     /// The data's as-of date (YYYY-MM-DD).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +73,15 @@ pub struct Console {
     /// The bulletin between two runs (`progress`), as progress.json holds it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<serde_json::Value>,
+    /// Illegal-fundraising cases (`case`): the participants by standing (code → people).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standings: Option<BTreeMap<String, i64>>,
+    /// The clearance rounds computed by `case`, per case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_rounds: Option<Vec<CaseRoundLine>>,
+    /// The docket of old cases for the year (`case`, `case progress`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docket: Option<DocketFigures>,
     /// The output folder written, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wrote: Option<String>,
@@ -204,6 +213,35 @@ pub struct BandRatio {
     pub band: String,
     /// Null where no claim falls in the band.
     pub ratio: Option<f64>,
+}
+
+/// One case's clearance round.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CaseRoundLine {
+    pub case_id: String,
+    pub round: i64,
+    /// Distributed in this round.
+    pub amount: Yuan,
+    pub paid: Yuan,
+    /// Escrow released to those who registered since.
+    pub released: Yuan,
+    /// Held in escrow for those not yet registered.
+    pub held: Yuan,
+    /// The uniform ratio reached (paid and held over the confirmed losses).
+    pub ratio: Option<f64>,
+}
+
+/// The docket of old cases for one year.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct DocketFigures {
+    pub year: i32,
+    /// Old cases at the start of the year.
+    pub stock: i64,
+    /// Of them, closed or with their assets disposed.
+    pub done: i64,
+    pub target_met: bool,
+    /// Cases judged before 2018 and not closed.
+    pub judged_before_2018_open: i64,
 }
 
 impl Console {

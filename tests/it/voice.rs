@@ -370,3 +370,76 @@ fn documents_in_one_language_or_both() {
     assert_eq!(o.status.code(), Some(0));
     assert!(w.read("b/report.html").contains("<h2>分类 Classes</h2>"));
 }
+
+#[test]
+fn the_case_commands_read_as_json_too() {
+    let w = Workdir::new("voice-case");
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data-samples/cases")
+        .to_string_lossy()
+        .into_owned();
+    let o = w.run(&[
+        "case",
+        &cases,
+        "--as-of",
+        "2021-06-30",
+        "--out",
+        "r1",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(&o, "case");
+    assert_eq!(doc["wrote"], "r1");
+    // Every participant counted once under a standing.
+    let people: i64 = doc["standings"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    let o = w.run(&[
+        "query",
+        "r1",
+        "SELECT count(*) AS n FROM case_participants",
+        "--format",
+        "csv",
+    ]);
+    let n: i64 = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(people, n);
+    // Each round as case_rounds.parquet has it, to the fen.
+    let o = w.run(&[
+        "query",
+        "r1",
+        "SELECT case_id, round, amount, paid, released, held FROM case_rounds ORDER BY case_id, round",
+        "--format",
+        "csv",
+    ]);
+    let table = String::from_utf8(o.stdout).unwrap();
+    let rounds = doc["case_rounds"].as_array().unwrap();
+    assert!(!rounds.is_empty());
+    for (line, r) in table.lines().skip(1).zip(rounds) {
+        let s = |k: &str| r[k].as_str().unwrap().to_string();
+        let want = format!(
+            "{},{},{},{},{},{}",
+            s("case_id"),
+            r["round"],
+            s("amount"),
+            s("paid"),
+            s("released"),
+            s("held")
+        );
+        assert_eq!(line.trim_start_matches('\u{feff}'), want);
+    }
+    let o = w.run(&[
+        "case", "progress", &cases, "--ledger", "r1", "--out", "p", "--format", "json",
+    ]);
+    let doc = json_of(&o, "case progress");
+    assert!(doc["docket"]["stock"].as_i64().unwrap() >= doc["docket"]["done"].as_i64().unwrap());
+}

@@ -32,6 +32,16 @@ pub fn progress(args: CaseProgressArgs, log: &Log) -> Result<()> {
         .iter()
         .filter(|r| r.judged_before_2018_open)
         .count();
+    log.record(|doc| {
+        doc.as_of = Some(loaded.as_of.to_string());
+        doc.docket = Some(crate::output::console::DocketFigures {
+            year: settings.year,
+            stock: t.stock,
+            done: t.done,
+            target_met: t.met(settings.target),
+            judged_before_2018_open: open as i64,
+        });
+    });
     log.info(&format!(
         "陈案 old cases {}: 年初存量 stock {}, 化解 done {} ({}); 2018年前判决未结案 judged before 2018 not closed: {}",
         settings.year,

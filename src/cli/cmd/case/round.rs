@@ -116,6 +116,31 @@ fn say(settlement: &Settlement, data: &crate::input::cases::CaseData, log: &Log)
     for p in &settlement.people {
         *standings.entry(p.standing.code()).or_default() += 1;
     }
+    log.record(|doc| {
+        doc.standings = Some(standings.iter().map(|(k, n)| (k.to_string(), *n)).collect());
+        doc.case_rounds = Some(
+            data.cases
+                .iter()
+                .zip(&settlement.cases)
+                .filter_map(|(case, outcome)| {
+                    let r = outcome.round.as_ref()?;
+                    let y = |f: i64| crate::domain::money::format_fen(f);
+                    Some(crate::output::console::CaseRoundLine {
+                        case_id: case.id.clone(),
+                        round: i64::from(r.round),
+                        amount: y(r.amount),
+                        paid: y(r.paid),
+                        released: y(r.released),
+                        held: y(r.held),
+                        ratio: r.ratio,
+                    })
+                })
+                .collect(),
+        );
+    });
+    if !log.tables() {
+        return;
+    }
     let listed: Vec<String> = standings
         .iter()
         .map(|(k, n)| format!("{k} {}", count(*n)))
