@@ -65,7 +65,7 @@ impl ExportFile {
     fn merged(
         path: &Path,
         fields: &[&'static Field],
-        parts: Vec<(String, Option<String>, PathBuf)>,
+        parts: Vec<Part>,
         read: impl Fn(&Path) -> Result<ExportFile>,
     ) -> Result<ExportFile> {
         let asked: Vec<&'static str> = fields.iter().map(|f| f.name).collect();
@@ -477,9 +477,12 @@ fn open(path: &Path) -> Result<File> {
 /// The fields of `fields` the file has, and the record batches of those, of `groups` or all
 /// row groups, and only the rows of `lender` when one is given. A damaged file is an error naming it, even
 /// where a decoder panics.
+/// One part of a partitioned export: its partition key, the key's value, the file.
+type Part = (String, Option<String>, PathBuf);
+
 /// The parts of a partitioned export, `(key, value, file)` in path order, when `path` (its
 /// single-file name) is absent and the folder of its stem is there; None otherwise.
-fn parts(path: &Path) -> Result<Option<Vec<(String, Option<String>, PathBuf)>>> {
+fn parts(path: &Path) -> Result<Option<Vec<Part>>> {
     let folder = path.with_extension("");
     if path.exists() || !folder.is_dir() {
         return Ok(None);
