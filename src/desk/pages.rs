@@ -908,27 +908,6 @@ pub struct RuleLine {
     pub fired: bool,
 }
 
-/// A rule's name in Chinese (docs/rules.md).
-fn rule_label(rule: &str) -> &'static str {
-    match rule {
-        "case_filed" => "已立案",
-        "controller_missing" => "实际控制人失联",
-        "repayment_suspended" => "停止兑付",
-        "months_since_new_loan" => "无新增借款月数",
-        "lender_outstanding" => "出借余额（元）",
-        "lenders_current" => "在贷出借人数",
-        "red_flags" => "风险标记",
-        "overdue_90_ratio" => "逾期90天以上占比",
-        "funding_gap_ratio" => "资金缺口占比",
-        "related_party_share" => "关联方借款占比",
-        "top10_borrower_share" => "前十大借款人占比",
-        "borrower_cap_breach_share" => "超限额借款占比",
-        "maturity_mismatch_share" => "期限错配占比",
-        "not_reporting" => "未正常报数",
-        _ => "",
-    }
-}
-
 /// A rule's value or threshold as the page shows it: as every document writes it.
 fn rule_number(rule: &str, v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |v| crate::present::rule::value(rule, v))
@@ -987,7 +966,7 @@ pub async fn platform(
             .reasons
             .iter()
             .map(|r| RuleLine {
-                label: rule_label(&r.rule),
+                label: crate::present::rule::zh(&r.rule),
                 value: rule_number(&r.rule, r.value),
                 threshold: rule_number(&r.rule, r.threshold),
                 fired: r.fired,

@@ -1,7 +1,7 @@
 //! `winddown report`: report.html, summary.json and plan.md (optionally the PDF).
 
 use crate::cli::args::*;
-use crate::cli::console::Log;
+use crate::cli::console::{self, Log};
 use crate::cli::job::{inputs_of, load, record, record_rule};
 use crate::config::Config;
 use crate::domain::date::Date;
@@ -83,6 +83,11 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         &|id: &str| id.to_string(),
         log,
     )?;
+    // The figures the report shows, on the console too (or as the results, under --format).
+    console::print_class_summary(&analysis.platforms, log);
+    console::print_exposure_summary(&analysis, log);
+    console::print_plan_summary(&plan, log);
+    console::print_payout_summary(&payouts, log);
     output::documents::summary::write_summary_and_report(
         &staging, &validated, &analysis, &plan, &payouts,
     )?;
