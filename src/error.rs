@@ -82,7 +82,7 @@ thread_local! {
     static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Run a third-party reader (polars' Parquet decoder, calamine) whose panic on a damaged file
+/// Run a third-party reader (the Parquet decoder, calamine) whose panic on a damaged file
 /// is the file's fault, not ours: `None` when it panicked. The panic hook stays quiet for it
 /// ([`panic_is_contained`]); the caller turns it into an error naming the file.
 pub fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {

@@ -6,8 +6,8 @@
 //! platform metrics, the five classes, the claims and exposure, and the exit plan; [`payout`]
 //! pays the rounds exactly to the fen on top of the ledger; [`output`] writes every file into
 //! a folder committed atomically. [`domain`] holds money, dates and classes (no polars);
-//! [`config`] the regulator-editable rules; [`table`] is the wall behind which polars reads
-//! Parquet; [`cli`] the commands; [`generate`] synthetic data at any scale; [`desk`] the
+//! [`config`] the regulator-editable rules; [`table`] columnar files (Parquet with arrow-rs,
+//! and the wall behind which polars answers SQL); [`cli`] the commands; [`generate`] synthetic data at any scale; [`desk`] the
 //! browser desk over a run folder (`winddown serve`); [`cases`] the arithmetic of
 //! illegal-fundraising cases (losses, who is paid; in progress, docs/cases.md).
 

@@ -5,11 +5,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use polars::prelude::*;
-
 use crate::domain::date::Date;
 use crate::domain::money;
-use crate::error::{Error, PolarsContext, Result};
+use crate::error::{Error, Result};
 use crate::table::frame::{FrameBuilder, Value};
 
 /// Output format of the generated tables.
@@ -102,7 +100,7 @@ fn write_csv_text(buf: &mut Vec<u8>, s: &str) {
 /// A table file being written.
 pub enum TableWriter {
     Csv(BufWriter<File>, std::path::PathBuf),
-    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
+    Parquet(Box<parquet::arrow::ArrowWriter<File>>, std::path::PathBuf),
 }
 
 impl TableWriter {
@@ -116,16 +114,17 @@ impl TableWriter {
                 Ok(TableWriter::Csv(w, path.to_path_buf()))
             }
             Format::Parquet => {
-                let polars_schema = Schema::from_iter(
-                    schema
-                        .iter()
-                        .map(|(n, t)| Field::new(PlSmallStr::from_str(n), polars_type(*t))),
-                );
-                let writer = ParquetWriter::new(file)
-                    .with_compression(ParquetCompression::Zstd(None))
-                    .batched(&polars_schema)
-                    .context("starting a Parquet file")?;
-                Ok(TableWriter::Parquet(Box::new(writer)))
+                use parquet::basic::{Compression, ZstdLevel};
+                let properties = parquet::file::properties::WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                    .build();
+                let writer = parquet::arrow::ArrowWriter::try_new(
+                    file,
+                    crate::table::frame::schema(schema),
+                    Some(properties),
+                )
+                .map_err(|e| Error::Internal(format!("starting {}: {e}", path.display())))?;
+                Ok(TableWriter::Parquet(Box::new(writer), path.to_path_buf()))
             }
         }
     }
@@ -135,12 +134,12 @@ impl TableWriter {
             (TableWriter::Csv(w, path), Chunk::Csv(buf)) => {
                 w.write_all(&buf).map_err(|e| Error::io(path.as_path(), e))
             }
-            (TableWriter::Parquet(w), Chunk::Columns(frame, rows)) => {
+            (TableWriter::Parquet(w, path), Chunk::Columns(frame, rows)) => {
                 if rows == 0 {
                     return Ok(());
                 }
-                w.write_batch(&frame.finish()?)
-                    .context("writing a Parquet row group")
+                w.write(&frame.finish()?)
+                    .map_err(|e| parquet_error(path, e))
             }
             _ => Err(Error::Internal(
                 "chunk format does not match its writer".into(),
@@ -151,17 +150,22 @@ impl TableWriter {
     pub fn finish(self) -> Result<()> {
         match self {
             TableWriter::Csv(mut w, path) => w.flush().map_err(|e| Error::io(&path, e)),
-            TableWriter::Parquet(w) => w.finish().map(|_| ()).context("closing a Parquet file"),
+            TableWriter::Parquet(w, path) => {
+                w.close().map(|_| ()).map_err(|e| parquet_error(&path, e))
+            }
         }
     }
 }
 
-fn polars_type(t: ColType) -> DataType {
-    match t {
-        ColType::Text => DataType::String,
-        ColType::Money => DataType::Decimal(18, 2),
-        ColType::Date => DataType::Date,
-        ColType::Bool => DataType::Boolean,
-        ColType::Int => DataType::Int64,
+/// A failed Parquet write: the disk's error where it was one.
+fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
+    match e {
+        parquet::errors::ParquetError::External(inner) => {
+            match inner.downcast::<std::io::Error>() {
+                Ok(io) => Error::io(path, *io),
+                Err(other) => Error::Internal(format!("writing {}: {other}", path.display())),
+            }
+        }
+        other => Error::Internal(format!("writing {}: {other}", path.display())),
     }
 }

@@ -1,10 +1,19 @@
-//! Parquet inputs, read by polars a slice of row groups at a time (one of the few places that
-//! touch polars): each column handed to the validator in the representation its contract type
-//! needs, keeping its Parquet type where it has one.
+//! Parquet inputs, read with arrow-rs a slice of rows at a time (`table::batches`): each column
+//! handed to the validator in the representation its contract type needs, keeping its Parquet
+//! type where it has one.
 
-use polars::prelude::*;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal128Type, Decimal256Type, Decimal32Type, Decimal64Type,
+    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
 
 use crate::config::Config;
+use crate::domain::date::Date;
 use crate::domain::schema::CellType;
 use crate::error::{Error, Result};
 use crate::input::find::{self, ReadOptions, TableFile};
@@ -12,45 +21,258 @@ use crate::input::report::TableReport;
 use crate::input::source::{self, Column};
 use crate::progress::{Progress, Unit};
 
-/// A Parquet column of polars type `dtype` as the column a contract type needs. `Err` for a
-/// type that cannot be read as this column at all (the file is refused).
+const DAY_SECONDS: i64 = 86_400;
+
+/// The values of an integer column as i64; `None` when one is beyond i64 (a UInt64).
+fn integers(array: &dyn Array) -> Option<Vec<Option<i64>>> {
+    macro_rules! ints {
+        ($t:ty) => {
+            Some(
+                array
+                    .as_primitive::<$t>()
+                    .iter()
+                    .map(|v| v.map(i64::from))
+                    .collect(),
+            )
+        };
+    }
+    match array.data_type() {
+        DataType::Int8 => ints!(Int8Type),
+        DataType::Int16 => ints!(Int16Type),
+        DataType::Int32 => ints!(Int32Type),
+        DataType::Int64 => ints!(Int64Type),
+        DataType::UInt8 => ints!(UInt8Type),
+        DataType::UInt16 => ints!(UInt16Type),
+        DataType::UInt32 => ints!(UInt32Type),
+        DataType::UInt64 => array
+            .as_primitive::<UInt64Type>()
+            .iter()
+            .map(|v| v.map(i64::try_from).transpose().ok())
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The mantissas of a decimal column as i128 and its scale; `None` for a value beyond i128 or
+/// a negative scale.
+fn decimals(array: &dyn Array) -> Option<(Vec<Option<i128>>, u32)> {
+    let scale = |s: i8| u32::try_from(s).ok();
+    match array.data_type() {
+        DataType::Decimal32(_, s) => Some((
+            array
+                .as_primitive::<Decimal32Type>()
+                .iter()
+                .map(|v| v.map(i128::from))
+                .collect(),
+            scale(*s)?,
+        )),
+        DataType::Decimal64(_, s) => Some((
+            array
+                .as_primitive::<Decimal64Type>()
+                .iter()
+                .map(|v| v.map(i128::from))
+                .collect(),
+            scale(*s)?,
+        )),
+        DataType::Decimal128(_, s) => Some((
+            array.as_primitive::<Decimal128Type>().iter().collect(),
+            scale(*s)?,
+        )),
+        DataType::Decimal256(_, s) => Some((
+            array
+                .as_primitive::<Decimal256Type>()
+                .iter()
+                .map(|v| match v {
+                    None => Some(None),
+                    Some(v) => v.to_i128().map(Some),
+                })
+                .collect::<Option<Vec<_>>>()?,
+            scale(*s)?,
+        )),
+        _ => None,
+    }
+}
+
+/// A decimal's mantissa at `scale` as text, every digit of the scale kept (`10000.000`).
+fn decimal_text(mantissa: i128, scale: u32) -> String {
+    let digits = mantissa.unsigned_abs().to_string();
+    let sign = if mantissa < 0 { "-" } else { "" };
+    let scale = scale as usize;
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{int}.{frac}")
+}
+
+/// A naive timestamp (seconds and nanoseconds of the second since 1970) as text:
+/// `2019-01-15 09:30:00`, with the fraction of the second where it has one.
+fn timestamp_text(seconds: i64, nanos: u32) -> String {
+    let day = Date(seconds.div_euclid(DAY_SECONDS) as i32);
+    let s = seconds.rem_euclid(DAY_SECONDS);
+    let mut text = format!("{day} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+    if nanos > 0 {
+        let frac = format!("{nanos:09}");
+        text.push('.');
+        text.push_str(frac.trim_end_matches('0'));
+    }
+    text
+}
+
+/// An instant: seconds since 1970 and nanoseconds of the second.
+type Instant = (i64, u32);
+
+/// The instants of a timestamp or Date64 column, and whether it has a time zone.
+fn instants(array: &dyn Array) -> Option<(Vec<Option<Instant>>, bool)> {
+    fn split(v: i64, per_second: i64) -> Instant {
+        (
+            v.div_euclid(per_second),
+            (v.rem_euclid(per_second) * (1_000_000_000 / per_second)) as u32,
+        )
+    }
+    macro_rules! at {
+        ($t:ty, $per:expr) => {
+            array
+                .as_primitive::<$t>()
+                .iter()
+                .map(|v| v.map(|v| split(v, $per)))
+                .collect()
+        };
+    }
+    let (values, zoned) = match array.data_type() {
+        DataType::Timestamp(unit, tz) => (
+            match unit {
+                TimeUnit::Second => at!(TimestampSecondType, 1),
+                TimeUnit::Millisecond => at!(TimestampMillisecondType, 1_000),
+                TimeUnit::Microsecond => at!(TimestampMicrosecondType, 1_000_000),
+                TimeUnit::Nanosecond => at!(TimestampNanosecondType, 1_000_000_000),
+            },
+            tz.is_some(),
+        ),
+        DataType::Date64 => (at!(Date64Type, 1_000), false),
+        _ => return None,
+    };
+    Some((values, zoned))
+}
+
+/// Every value of a column that is no text as the text a CSV would hold; `None` for a type
+/// that is not a table cell.
+fn as_text(array: &dyn Array) -> Option<Vec<Option<String>>> {
+    let n = array.len();
+    if let Some(ints) = integers(array) {
+        return Some(ints.into_iter().map(|v| v.map(|v| v.to_string())).collect());
+    }
+    if let DataType::UInt64 = array.data_type() {
+        return Some(
+            array
+                .as_primitive::<UInt64Type>()
+                .iter()
+                .map(|v| v.map(|v| v.to_string()))
+                .collect(),
+        );
+    }
+    if let Some((mantissas, scale)) = decimals(array) {
+        return Some(
+            mantissas
+                .into_iter()
+                .map(|v| v.map(|v| decimal_text(v, scale)))
+                .collect(),
+        );
+    }
+    if let Some((instants, zoned)) = instants(array) {
+        let zone = if zoned { " UTC" } else { "" };
+        return Some(
+            instants
+                .into_iter()
+                .map(|v| v.map(|(s, ns)| format!("{}{zone}", timestamp_text(s, ns))))
+                .collect(),
+        );
+    }
+    match array.data_type() {
+        DataType::Null => Some(vec![None; n]),
+        DataType::Boolean => Some(
+            array
+                .as_boolean()
+                .iter()
+                .map(|v| v.map(|b| b.to_string()))
+                .collect(),
+        ),
+        DataType::Date32 => Some(
+            array
+                .as_primitive::<Date32Type>()
+                .iter()
+                .map(|v| v.map(|d| Date(d).to_string()))
+                .collect(),
+        ),
+        DataType::Utf8 => Some(owned(array.as_string::<i32>().iter())),
+        DataType::LargeUtf8 => Some(owned(array.as_string::<i64>().iter())),
+        DataType::Utf8View => Some(owned(array.as_string_view().iter())),
+        DataType::Binary => utf8(array.as_binary::<i32>().iter()),
+        DataType::LargeBinary => utf8(array.as_binary::<i64>().iter()),
+        DataType::BinaryView => utf8(array.as_binary_view().iter()),
+        DataType::Dictionary(_, _) => {
+            let dictionary = array.as_any_dictionary();
+            let values = as_text(dictionary.values().as_ref())?;
+            let keys = dictionary.normalized_keys();
+            Some(
+                (0..n)
+                    .map(|i| {
+                        if array.is_null(i) {
+                            None
+                        } else {
+                            values.get(keys[i]).cloned().flatten()
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn owned<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<Option<String>> {
+    values.map(|v| v.map(str::to_string)).collect()
+}
+
+/// Binary cells as text when every one is UTF-8 (writers that do not mark strings as such).
+fn utf8<'a>(values: impl Iterator<Item = Option<&'a [u8]>>) -> Option<Vec<Option<String>>> {
+    values
+        .map(|v| match v {
+            None => Some(None),
+            Some(b) => std::str::from_utf8(b).ok().map(|s| Some(s.to_string())),
+        })
+        .collect()
+}
+
+/// A Parquet column as the column a contract type needs. `Err` for a type that cannot be read
+/// as this column at all (the file is refused).
 pub fn parquet_column<'a>(
-    series: &'a Series,
+    array: &'a dyn Array,
     ty: CellType,
     accept_float_money: bool,
 ) -> std::result::Result<Column<'a>, String> {
-    let dtype = series.dtype();
-    let as_owned = |s: &Series| -> std::result::Result<Column<'a>, String> {
-        let text = s
-            .strict_cast(&DataType::String)
-            .map_err(|e| one_line(&e.to_string()))?;
-        let text = text.str().map_err(|e| one_line(&e.to_string()))?;
-        Ok(Column::Owned(
-            text.iter().map(|v| v.map(str::to_string)).collect(),
-        ))
-    };
-    let ints = |s: &Series| -> std::result::Result<Vec<Option<i64>>, String> {
-        let c = s
-            .strict_cast(&DataType::Int64)
-            .map_err(|e| one_line(&e.to_string()))?;
-        Ok(c.i64()
-            .map_err(|e| one_line(&e.to_string()))?
-            .iter()
-            .collect())
-    };
+    let dtype = array.data_type();
+    let not_a_cell = || format!("type {dtype} is not a table cell");
+    let text = || as_text(array).map(Column::Owned).ok_or_else(not_a_cell);
     match dtype {
-        DataType::String => {
-            let ca = series.str().map_err(|e| one_line(&e.to_string()))?;
-            Ok(Column::Text(ca.iter().collect()))
-        }
-        d if d.is_float() => {
-            let floats: Vec<Option<f64>> = series
-                .cast(&DataType::Float64)
-                .map_err(|e| one_line(&e.to_string()))?
-                .f64()
-                .map_err(|e| one_line(&e.to_string()))?
-                .iter()
-                .collect();
+        DataType::Utf8 => Ok(Column::Text(array.as_string::<i32>().iter().collect())),
+        DataType::LargeUtf8 => Ok(Column::Text(array.as_string::<i64>().iter().collect())),
+        DataType::Utf8View => Ok(Column::Text(array.as_string_view().iter().collect())),
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+            let floats: Vec<Option<f64>> = match dtype {
+                DataType::Float16 => array
+                    .as_primitive::<Float16Type>()
+                    .iter()
+                    .map(|v| v.map(|v| v.to_f64()))
+                    .collect(),
+                DataType::Float32 => array
+                    .as_primitive::<Float32Type>()
+                    .iter()
+                    .map(|v| v.map(f64::from))
+                    .collect(),
+                _ => array.as_primitive::<Float64Type>().iter().collect(),
+            };
             match ty {
                 CellType::Money if !accept_float_money => Err(format!(
                     "money stored as {dtype} (floating point); store it as Decimal, integer yuan \
@@ -74,37 +296,60 @@ pub fn parquet_column<'a>(
                 )),
             }
         }
-        DataType::Decimal(_, scale) if ty == CellType::Money => {
-            let ca = series.decimal().map_err(|e| one_line(&e.to_string()))?;
-            Ok(Column::Decimal(
-                ca.physical().iter().collect(),
-                *scale as u32,
-            ))
+        DataType::Decimal32(..)
+        | DataType::Decimal64(..)
+        | DataType::Decimal128(..)
+        | DataType::Decimal256(..)
+            if ty == CellType::Money =>
+        {
+            match decimals(array) {
+                Some((mantissas, scale)) => Ok(Column::Decimal(mantissas, scale)),
+                None => text(),
+            }
         }
         // Integers that fit i64 are numbers for money and integer columns; a UInt64 beyond
         // i64 is text, so that the one cell is rejected, not the file.
         d if d.is_integer() && matches!(ty, CellType::Money | CellType::Integer) => {
-            match ints(series) {
-                Ok(v) => Ok(Column::Int(v)),
-                Err(_) => as_owned(series),
+            match integers(array) {
+                Some(v) => Ok(Column::Int(v)),
+                None => text(),
             }
         }
-        DataType::Date if ty == CellType::Date => {
-            let ca = series.date().map_err(|e| one_line(&e.to_string()))?;
-            Ok(Column::Date(ca.physical().iter().collect()))
+        DataType::Date32 if ty == CellType::Date => Ok(Column::Date(
+            array.as_primitive::<Date32Type>().iter().collect(),
+        )),
+        // A timestamp without a time zone at midnight is that day (pandas writes dates so);
+        // one with a time of day is text and rejected as a date, as in Excel.
+        DataType::Timestamp(_, None) | DataType::Date64 if ty == CellType::Date => {
+            let Some((instants, _)) = instants(array) else {
+                return text();
+            };
+            let day = |(s, ns): Instant| {
+                (s.rem_euclid(DAY_SECONDS) == 0 && ns == 0)
+                    .then_some(s.div_euclid(DAY_SECONDS) as i32)
+            };
+            if instants.iter().flatten().all(|v| day(*v).is_some()) {
+                Ok(Column::Date(
+                    instants.into_iter().map(|v| v.and_then(day)).collect(),
+                ))
+            } else {
+                Ok(Column::Owned(
+                    instants
+                        .into_iter()
+                        .map(|v| {
+                            v.map(|(s, ns)| match day((s, ns)) {
+                                Some(d) => Date(d).to_string(),
+                                None => timestamp_text(s, ns),
+                            })
+                        })
+                        .collect(),
+                ))
+            }
         }
         DataType::Boolean if ty == CellType::Bool => {
-            let ca = series.bool().map_err(|e| one_line(&e.to_string()))?;
-            Ok(Column::Bool(ca.iter().collect()))
+            Ok(Column::Bool(array.as_boolean().iter().collect()))
         }
-        d if d.is_integer()
-            || d.is_bool()
-            || d.is_decimal()
-            || matches!(d, DataType::Date | DataType::Datetime(_, _)) =>
-        {
-            as_owned(series)
-        }
-        other => Err(format!("type {other} is not a table cell")),
+        _ => text(),
     }
 }
 
@@ -158,15 +403,15 @@ pub fn read_parquet(
         });
         let checked = (|| -> Result<()> {
             for next in receive.iter() {
-                let Some((start, df)) = next? else { break };
+                let Some((start, batch)) = next? else { break };
                 let read = Read {
                     names: &names,
                     wanted: &wanted,
                     partitions: &partitions,
                     options,
                 };
-                check_parquet_batch(v, file, &read, &mut report, start, &df)?;
-                progress.advance(df.height() as u64);
+                check_parquet_batch(v, file, &read, &mut report, start, &batch)?;
+                progress.advance(batch.num_rows() as u64);
             }
             Ok(())
         })();
@@ -196,11 +441,10 @@ fn check_parquet_batch(
     read: &Read,
     report: &mut TableReport,
     start: usize,
-    df: &DataFrame,
+    batch: &RecordBatch,
 ) -> Result<()> {
     let path = &file.path;
     let spec = file.table.columns();
-    let frame_columns = df.columns();
     let mut columns: Vec<source::Column> =
         (0..spec.len()).map(|_| source::Column::Absent).collect();
     let Read {
@@ -210,9 +454,12 @@ fn check_parquet_batch(
         options,
     } = read;
     for (k, (j, h)) in wanted.iter().enumerate() {
-        let series = frame_columns[k].as_materialized_series();
-        let column = parquet_column(series, spec[*j].ty, options.accept_float_money)
-            .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
+        let column = parquet_column(
+            batch.column(k).as_ref(),
+            spec[*j].ty,
+            options.accept_float_money,
+        )
+        .map_err(|m| Error::bad_file(path, format!("column {}: {m}", names[*h])))?;
         if let (CellType::Money, source::Column::Float(values)) = (spec[*j].ty, &column) {
             report.float_money_rounded += values
                 .iter()
@@ -222,18 +469,64 @@ fn check_parquet_batch(
         }
         columns[*j] = column;
     }
-    let lines: Vec<u64> = (start as u64 + 1..=(start + df.height()) as u64).collect();
-    let faults = source::apply_partitions(&mut columns, partitions, df.height());
-    let batch = source::Batch {
+    let rows = batch.num_rows();
+    let lines: Vec<u64> = (start as u64 + 1..=(start + rows) as u64).collect();
+    let faults = source::apply_partitions(&mut columns, partitions, rows);
+    let cells = source::Batch {
         lines: &lines,
         columns,
         csv: None,
         faults: &faults,
     };
-    v.batch(file.table, &file.file_name(), &batch, report);
+    v.batch(file.table, &file.file_name(), &cells, report);
     Ok(())
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+#[cfg(test)]
+mod tests {
+    use arrow_array::{Date64Array, TimestampSecondArray, UInt64Array};
+
+    use super::*;
+
+    #[test]
+    fn cells_of_other_types_read_as_a_csv_would_hold_them() {
+        assert_eq!(decimal_text(10_000_000, 3), "10000.000");
+        assert_eq!(decimal_text(-5, 2), "-0.05");
+        assert_eq!(decimal_text(42, 0), "42");
+        assert_eq!(timestamp_text(0, 0), "1970-01-01 00:00:00");
+        assert_eq!(timestamp_text(-1, 500_000_000), "1969-12-31 23:59:59.5");
+        // A UInt64 beyond i64 is text in an integer column: that cell is rejected, not the file.
+        let big = UInt64Array::from(vec![Some(1), None, Some(u64::MAX)]);
+        match parquet_column(&big, CellType::Integer, false) {
+            Ok(Column::Owned(v)) => {
+                assert_eq!(v, [Some("1".to_string()), None, Some(u64::MAX.to_string())])
+            }
+            _ => panic!("not text"),
+        }
+    }
+
+    #[test]
+    fn midnight_is_a_date_and_a_time_of_day_is_not() {
+        let at = TimestampSecondArray::from(vec![Some(86_400), None]);
+        assert!(matches!(
+            parquet_column(&at, CellType::Date, false),
+            Ok(Column::Date(v)) if v == [Some(1), None]
+        ));
+        let at = TimestampSecondArray::from(vec![86_400, 86_400 + 1]);
+        assert!(matches!(
+            parquet_column(&at, CellType::Date, false),
+            Ok(Column::Owned(v)) if v == [Some("1970-01-02".into()), Some("1970-01-02 00:00:01".into())]
+        ));
+        // A time zone: the instant's day depends on it, so it is text (and rejected).
+        let zoned = TimestampSecondArray::from(vec![86_400]).with_timezone("+08:00");
+        assert!(matches!(
+            parquet_column(&zoned, CellType::Date, false),
+            Ok(Column::Owned(v)) if v == [Some("1970-01-02 00:00:00 UTC".into())]
+        ));
+        let ms = Date64Array::from(vec![86_400_000]);
+        assert!(matches!(
+            parquet_column(&ms, CellType::Date, false),
+            Ok(Column::Date(v)) if v == [Some(1)]
+        ));
+    }
 }

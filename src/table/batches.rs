@@ -1,107 +1,137 @@
-//! A Parquet file read a slice of row groups at a time, as polars frames of the columns asked
-//! for: the input tables' Parquet files (converted to typed cells by `input::parquet`) and the
-//! exports copied to CSV. A damaged file is an error naming it, even where a decoder deep
-//! inside polars panics.
+//! A Parquet file read a slice of rows at a time with arrow-rs, as record batches of the
+//! columns asked for: the input tables' Parquet files (turned into typed cells by
+//! `input::parquet`) and the exports copied to CSV. A damaged file is an error naming it, even
+//! where a decoder deep inside the Parquet crate panics.
 
-use polars::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::ProjectionMask;
 
 use crate::error::{Error, Result};
 
-/// Rows per Parquet batch (whole row groups are read; a batch holds at least one). Small
-/// enough that a batch's column buffers come from the heap and are reused, not mapped and
-/// zeroed afresh (measured: 7 % of validation time went to the kernel zeroing pages).
+/// Rows per batch. Small enough that a batch's column buffers come from the heap and are
+/// reused, not mapped and zeroed afresh (measured: 7 % of validation time went to the kernel
+/// zeroing pages when whole files were decoded at once).
 pub const PARQUET_BATCH_ROWS: usize = 1 << 18;
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The rows of a Parquet file, `PARQUET_BATCH_ROWS` at a time, as polars frames of the
-/// columns asked for. A damaged file is an error naming it (even where a decoder deep in
-/// polars panics).
+fn damaged(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::bad_file(
+        path,
+        format!("cannot read as Parquet: {}", one_line(&e.to_string())),
+    )
+}
+
+/// The rows of a Parquet file, [`PARQUET_BATCH_ROWS`] at a time, as record batches of the
+/// columns asked for ([`ParquetBatches::select`]), in the order asked for.
 pub struct ParquetBatches {
-    path: std::path::PathBuf,
-    metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
-    columns: Vec<String>,
-    /// (first row, rows) of each batch still to read.
-    slices: std::collections::VecDeque<(usize, usize)>,
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    /// The file's columns asked for, by position in its schema, in the order asked for.
+    columns: Vec<usize>,
+    reader: Option<ParquetRecordBatchReader>,
+    /// The first row of the next batch.
+    next_row: usize,
 }
 
 impl ParquetBatches {
-    pub fn open(path: &std::path::Path) -> Result<(ParquetBatches, Vec<String>)> {
-        let bad = |m: String| Error::bad_file(path, m);
-        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-        let mut reader = ParquetReader::new(file);
-        let meta = crate::error::contained(|| reader.get_metadata().cloned())
-            .ok_or_else(|| bad("cannot read as Parquet: the file is damaged".into()))?
-            .map_err(|e| {
-                bad(format!(
-                    "cannot read as Parquet: {}",
-                    one_line(&e.to_string())
-                ))
-            })?;
-        let schema = reader.schema().map_err(|e| {
-            bad(format!(
-                "cannot read as Parquet: {}",
-                one_line(&e.to_string())
-            ))
-        })?;
-        let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-        // Batches of whole row groups, about PARQUET_BATCH_ROWS rows each.
-        let mut slices = std::collections::VecDeque::new();
-        let (mut start, mut len) = (0usize, 0usize);
-        for rg in &meta.row_groups {
-            len += rg.num_rows();
-            if len >= PARQUET_BATCH_ROWS {
-                slices.push_back((start, len));
-                start += len;
-                len = 0;
-            }
-        }
-        if len > 0 {
-            slices.push_back((start, len));
-        }
+    /// Open a file and read its footer: the reader and the names of its top-level columns.
+    pub fn open(path: &Path) -> Result<(ParquetBatches, Vec<String>)> {
+        let file =
+            File::open(path).map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
+        let metadata =
+            crate::error::contained(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
+                .ok_or_else(|| damaged(path, "the file is damaged"))?
+                .map_err(|e| damaged(path, e))?;
+        let names = metadata
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
         Ok((
             ParquetBatches {
                 path: path.to_path_buf(),
-                metadata: meta,
+                metadata,
                 columns: Vec::new(),
-                slices,
+                reader: None,
+                next_row: 0,
             },
             names,
         ))
     }
 
-    /// Read only these columns (by file name).
+    /// The file's schema (every column).
+    pub fn schema(&self) -> SchemaRef {
+        self.metadata.schema().clone()
+    }
+
+    /// Read only these columns (by name, in this order; a name the file lacks is skipped).
     pub fn select(&mut self, columns: Vec<String>) {
-        self.columns = columns;
+        let schema = self.metadata.schema();
+        self.columns = columns
+            .iter()
+            .filter_map(|n| schema.index_of(n).ok())
+            .collect();
+        self.reader = None;
     }
 
     /// Rows in the file.
     pub fn rows(&self) -> usize {
-        self.metadata.num_rows
+        usize::try_from(self.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
     }
 
-    /// The next batch: (first row, frame), or None at the end.
-    pub fn next_batch(&mut self) -> Result<Option<(usize, DataFrame)>> {
-        let Some((start, len)) = self.slices.pop_front() else {
+    fn start(&self) -> Result<ParquetRecordBatchReader> {
+        let file = File::open(&self.path)
+            .map_err(|e| Error::bad_file(&self.path, format!("cannot open: {e}")))?;
+        let mut roots = self.columns.clone();
+        roots.sort_unstable();
+        roots.dedup();
+        let builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone());
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+        builder
+            .with_projection(mask)
+            .with_batch_size(PARQUET_BATCH_ROWS)
+            .build()
+            .map_err(|e| damaged(&self.path, e))
+    }
+
+    /// The next batch: (first row, the columns asked for in their order), or None at the end.
+    pub fn next_batch(&mut self) -> Result<Option<(usize, RecordBatch)>> {
+        if self.reader.is_none() {
+            self.reader = Some(self.start()?);
+        }
+        let path = &self.path;
+        let Some(reader) = self.reader.as_mut() else {
             return Ok(None);
         };
-        let path = &self.path;
-        let bad = |m: String| Error::bad_file(path, m);
-        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-        let mut reader = ParquetReader::new(file)
-            .with_columns(Some(self.columns.clone()))
-            .with_slice(Some((start, len)));
-        reader.set_metadata(self.metadata.clone());
-        let df = crate::error::contained(|| reader.finish())
-            .ok_or_else(|| bad("cannot read as Parquet: the file is damaged".into()))?
-            .map_err(|e| {
-                bad(format!(
-                    "cannot read as Parquet: {}",
-                    one_line(&e.to_string())
-                ))
-            })?;
-        Ok(Some((start, df)))
+        let next = crate::error::contained(|| reader.next())
+            .ok_or_else(|| damaged(path, "the file is damaged"))?;
+        let Some(batch) = next.transpose().map_err(|e| damaged(path, e))? else {
+            return Ok(None);
+        };
+        // The reader gives the projected columns in the file's order; put them in the order
+        // asked for.
+        let schema = batch.schema();
+        let order: Vec<usize> = self
+            .columns
+            .iter()
+            .filter_map(|&c| schema.index_of(self.metadata.schema().field(c).name()).ok())
+            .collect();
+        let batch = batch.project(&order).map_err(|e| damaged(path, e))?;
+        let start = self.next_row;
+        self.next_row += batch.num_rows();
+        Ok(Some((start, batch)))
     }
 }

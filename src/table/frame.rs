@@ -1,11 +1,15 @@
-//! Column builders that turn rows into polars DataFrames, for the generator's Parquet files.
-//! Money goes in as Int64 fen and out as Decimal(18,2) yuan, dates as Date, text as String
-//! (null when missing).
+//! Column builders that turn rows into arrow record batches, for the generator's Parquet
+//! files. Money goes in as Int64 fen and out as Decimal(18,2) yuan, dates as Date32, text as
+//! Utf8 (null when missing).
 
-use polars::prelude::*;
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::domain::date::Date;
-use crate::error::{PolarsContext, Result};
+use crate::error::{Error, Result};
 
 /// One cell handed to a [`FrameBuilder`].
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +46,7 @@ pub enum Kind {
 
 /// The values of one column as they arrive.
 enum Store {
-    Text(StringChunkedBuilder),
+    Text(StringBuilder),
     Int(Vec<Option<i64>>),
     Date(Vec<Option<i32>>),
     Bool(Vec<Option<bool>>),
@@ -62,7 +66,7 @@ impl FrameBuilder {
             .iter()
             .map(|(name, kind)| {
                 let store = match kind {
-                    Kind::Text => Store::Text(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0)),
+                    Kind::Text => Store::Text(StringBuilder::new()),
                     Kind::Int | Kind::Money => Store::Int(Vec::new()),
                     Kind::Date => Store::Date(Vec::new()),
                     Kind::Bool => Store::Bool(Vec::new()),
@@ -139,38 +143,63 @@ impl FrameBuilder {
         }
     }
 
-    pub fn finish(self) -> Result<DataFrame> {
+    /// The schema of the batches: money as Decimal(18,2), every column nullable.
+    pub fn schema(&self) -> SchemaRef {
+        schema(
+            &self
+                .columns
+                .iter()
+                .map(|(n, k, _)| (n.as_str(), *k))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    pub fn finish(self) -> Result<RecordBatch> {
         if let Some(m) = self.mismatch {
-            return Err(crate::error::Error::Internal(format!(
-                "building a table: {m}"
-            )));
+            return Err(Error::Internal(format!("building a table: {m}")));
         }
-        let mut columns = Vec::with_capacity(self.columns.len());
-        for (name, kind, store) in self.columns {
-            let name = PlSmallStr::from_str(&name);
-            let series = match (kind, store) {
-                (_, Store::Text(b)) => b.finish().with_name(name).into_series(),
-                (Kind::Money, Store::Int(v)) => fen_decimal(name, v)?,
-                (_, Store::Int(v)) => Series::new(name, v),
-                (_, Store::Date(v)) => Series::new(name, v)
-                    .cast(&DataType::Date)
-                    .context("building a date column")?,
-                (_, Store::Bool(v)) => Series::new(name, v),
-            };
-            columns.push(series.into_column());
-        }
-        DataFrame::new_infer_height(columns).context("assembling a table")
+        let schema = self.schema();
+        let columns: Vec<ArrayRef> = self
+            .columns
+            .into_iter()
+            .map(|(_, kind, store)| -> Result<ArrayRef> {
+                Ok(match (kind, store) {
+                    (_, Store::Text(mut b)) => Arc::new(b.finish()),
+                    (Kind::Money, Store::Int(v)) => Arc::new(
+                        v.into_iter()
+                            .map(|v| v.map(i128::from))
+                            .collect::<Decimal128Array>()
+                            .with_precision_and_scale(18, 2)
+                            .map_err(|e| Error::Internal(format!("a money column: {e}")))?,
+                    ),
+                    (_, Store::Int(v)) => Arc::new(Int64Array::from(v)),
+                    (_, Store::Date(v)) => Arc::new(Date32Array::from(v)),
+                    (_, Store::Bool(v)) => Arc::new(BooleanArray::from(v)),
+                })
+            })
+            .collect::<Result<_>>()?;
+        RecordBatch::try_new(schema, columns)
+            .map_err(|e| Error::Internal(format!("assembling a table: {e}")))
     }
 }
 
-/// A money column as Decimal(18,2) yuan from fen: the physical value of the decimal is the fen.
-pub fn fen_decimal(name: PlSmallStr, fen: Vec<Option<i64>>) -> Result<Series> {
-    let wide: Int128Chunked = fen.into_iter().map(|v| v.map(i128::from)).collect();
-    Ok(wide
-        .with_name(name)
-        .into_decimal(18, 2)
-        .context("building a Decimal(18,2) column")?
-        .into_series())
+/// The arrow schema of columns of these kinds.
+pub fn schema(columns: &[(&str, Kind)]) -> SchemaRef {
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, kind)| {
+                let ty = match kind {
+                    Kind::Text => DataType::Utf8,
+                    Kind::Int => DataType::Int64,
+                    Kind::Money => DataType::Decimal128(18, 2),
+                    Kind::Date => DataType::Date32,
+                    Kind::Bool => DataType::Boolean,
+                };
+                Field::new(*name, ty, true)
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 #[cfg(test)]
@@ -192,11 +221,21 @@ mod tests {
             Value::Bool(true),
         ]);
         f.row(&[Value::Null, Value::Null, Value::Null, Value::Null]);
-        let df = f.finish().unwrap();
-        assert_eq!(df.height(), 2);
-        assert_eq!(df.column("fen").unwrap().dtype(), &DataType::Decimal(18, 2));
-        assert_eq!(df.column("on").unwrap().dtype(), &DataType::Date);
-        assert_eq!(df.column("id").unwrap().null_count(), 1);
+        let batch = f.finish().unwrap();
+        assert_eq!(batch.num_rows(), 2);
+        let fen = batch.column_by_name("fen").unwrap();
+        assert_eq!(fen.data_type(), &DataType::Decimal128(18, 2));
+        use arrow_array::cast::AsArray;
+        assert_eq!(
+            fen.as_primitive::<arrow_array::types::Decimal128Type>()
+                .value(0),
+            12_345
+        );
+        assert_eq!(
+            batch.column_by_name("on").unwrap().data_type(),
+            &DataType::Date32
+        );
+        assert_eq!(batch.column_by_name("id").unwrap().null_count(), 1);
     }
 
     #[test]

@@ -625,6 +625,91 @@ fn parquet_input_with_decimal_money_and_truncation() {
     assert!(stderr(&o).contains("investments.parquet"));
 }
 
+/// Parquet as other writers leave it: snappy pages (pandas, Spark), dates as naive timestamps
+/// (pandas' datetime64), ids dictionary-encoded (a pandas category) or as plain binary (older
+/// Spark), an optional column with no value at all (an all-null column of type null).
+#[test]
+fn parquet_from_other_writers_reads_as_its_cells() {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int32Type;
+    use arrow_array::{
+        ArrayRef, BinaryArray, DictionaryArray, Int64Array, NullArray, RecordBatch, StringArray,
+        TimestampNanosecondArray,
+    };
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    let w = Workdir::new("parquet-writers");
+    fixture(&w, &[]);
+    std::fs::remove_file(w.path("data/investments.csv")).unwrap();
+    let day = 86_400_000_000_000i64;
+    // 2019-01-15 and 2019-02-01 at midnight; the third at 09:30 on 2019-02-01.
+    let jan15 = 17_911 * day;
+    let feb1 = 17_928 * day;
+    let columns: Vec<(&str, ArrayRef, bool)> = vec![
+        (
+            "investment_id",
+            Arc::new(StringArray::from(vec!["I1", "I2", "I3"])),
+            true,
+        ),
+        (
+            "platform_id",
+            Arc::new(BinaryArray::from(vec![&b"P1"[..], b"P2", b"P1"])),
+            true,
+        ),
+        (
+            "lender_id",
+            Arc::new(
+                vec![Some("L1"), Some("L2"), Some("L1")]
+                    .into_iter()
+                    .collect::<DictionaryArray<Int32Type>>(),
+            ),
+            true,
+        ),
+        (
+            "invested_on",
+            Arc::new(TimestampNanosecondArray::from(vec![
+                jan15,
+                feb1,
+                feb1 + (9 * 3600 + 30 * 60) * 1_000_000_000,
+            ])),
+            true,
+        ),
+        (
+            "amount",
+            Arc::new(Int64Array::from(vec![10_000, 5_000, 100])),
+            true,
+        ),
+        ("returns_received", Arc::new(NullArray::new(3)), true),
+    ];
+    let batch = RecordBatch::try_from_iter_with_nullable(columns).unwrap();
+    let f = std::fs::File::create(w.path("data/investments.parquet")).unwrap();
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let mut writer = ArrowWriter::try_new(f, batch.schema(), Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let rows = validate_rejects(&w, &[]);
+    // Only the timestamp with a time of day is refused, as a date with a time is in Excel.
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0][1..],
+        [
+            "investments.parquet",
+            "3",
+            "invested_on",
+            "2019-02-01 09:30:00",
+            "bad_date"
+        ]
+        .map(String::from)
+    );
+    let v: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    assert_eq!(v["tables"]["investments"]["accepted"], 2, "{v}");
+}
+
 #[test]
 fn an_existing_output_folder_survives_a_failed_run() {
     let w = Workdir::new("atomic");
