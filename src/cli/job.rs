@@ -19,6 +19,12 @@ use std::path::Path;
 /// `personal`: keep the lenders' names and id numbers (for a payment file).
 pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Validated)> {
     let config = Config::load(input.config.as_deref())?;
+    // The manifest's hashes of the input files, taken beside the reading.
+    if let Ok(found) = input::find_tables(&input.data) {
+        output::folder::digest::hash_inputs_in_background(
+            input_files(found).into_iter().map(|(_, path)| path),
+        );
+    }
     let options = options(
         input.encoding,
         input.accept_float_money,

@@ -24,7 +24,11 @@ const BATCH_BYTES: usize = 64 << 20;
 /// Records of a CSV file, their fields in one buffer.
 #[derive(Default)]
 pub struct CsvBatch {
+    /// The fields' bytes while the batch is filled, and after it when they are not all UTF-8.
     bytes: Vec<u8>,
+    /// The fields' bytes once checked as UTF-8 in one pass on the tokenizer's thread (empty
+    /// when they are not): a field is then text without a check of its own.
+    text: String,
     /// End of each field in `bytes`.
     field_ends: Vec<usize>,
     /// Index in `field_ends` of each record's first field, and one past the last record.
@@ -37,6 +41,9 @@ pub struct CsvBatch {
 
 impl CsvBatch {
     fn clear(&mut self) {
+        if self.bytes.is_empty() {
+            self.bytes = std::mem::take(&mut self.text).into_bytes();
+        }
         self.bytes.clear();
         self.field_ends.clear();
         self.record_starts.clear();
@@ -62,6 +69,35 @@ impl CsvBatch {
         });
     }
 
+    /// Check the batch's bytes as UTF-8 in one pass: every field of a UTF-8 buffer is UTF-8,
+    /// since fields end at ASCII bytes (a separator, a quote, a line break) that are never part
+    /// of a longer character.
+    fn seal(&mut self) {
+        match String::from_utf8(std::mem::take(&mut self.bytes)) {
+            Ok(text) => self.text = text,
+            Err(e) => self.bytes = e.into_bytes(),
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        if self.bytes.is_empty() {
+            self.text.as_bytes()
+        } else {
+            &self.bytes
+        }
+    }
+
+    /// The range of field `f` of record `r` in the batch's bytes, if the record has it.
+    fn range(&self, r: usize, f: usize) -> Option<std::ops::Range<usize>> {
+        let (first, end) = (self.record_starts[r], self.record_starts[r + 1]);
+        let i = first + f;
+        if i >= end {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.field_ends[i - 1] };
+        Some(start..self.field_ends[i])
+    }
+
     pub fn len(&self) -> usize {
         self.lines.len()
     }
@@ -72,13 +108,20 @@ impl CsvBatch {
 
     /// The bytes of field `f` of record `r`, if the record has it.
     pub fn field(&self, r: usize, f: usize) -> Option<&[u8]> {
-        let (first, end) = (self.record_starts[r], self.record_starts[r + 1]);
-        let i = first + f;
-        if i >= end {
-            return None;
-        }
-        let start = if i == 0 { 0 } else { self.field_ends[i - 1] };
-        Some(&self.bytes[start..self.field_ends[i]])
+        self.range(r, f).map(|range| &self.data()[range])
+    }
+
+    /// Field `f` of record `r`, if the record has it: `Ok` its text when the batch is UTF-8
+    /// throughout, `Err` its bytes when they must be checked on their own.
+    pub fn text(&self, r: usize, f: usize) -> Option<Result<&str, &[u8]>> {
+        let range = self.range(r, f)?;
+        Some(if self.bytes.is_empty() {
+            self.text
+                .get(range.clone())
+                .ok_or(&self.text.as_bytes()[range])
+        } else {
+            Err(&self.bytes[range])
+        })
     }
 }
 
@@ -133,6 +176,7 @@ impl CsvTable {
                     }
                 }
                 batch.offset = reader.offset();
+                batch.seal();
                 if !batch.is_empty() && send.send(Ok(batch)).is_err() {
                     return;
                 }
@@ -224,5 +268,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_field_is_text_only_when_it_is_utf8_on_its_own() {
+        // 中 is E4 B8 AD. A UTF-8 batch: every field is text without a check of its own.
+        let mut t = CsvTable::open(std::io::Cursor::new(
+            "a,b\n中,\"x,\"\"y\"\"\"\n".as_bytes().to_vec(),
+        ))
+        .unwrap()
+        .unwrap();
+        let b = t.next_batch().unwrap().unwrap();
+        assert_eq!(b.text(0, 0), Some(Ok("中")));
+        assert_eq!(b.text(0, 1), Some(Ok("x,\"y\"")));
+        assert_eq!(b.text(0, 2), None);
+        // A character cut by the separator: the fields joined read as UTF-8, but neither field
+        // is, so each must be checked on its own (and is refused there).
+        let mut t = CsvTable::open(std::io::Cursor::new(b"a,b\n\xe4,\xb8\xad\n".to_vec()))
+            .unwrap()
+            .unwrap();
+        let b = t.next_batch().unwrap().unwrap();
+        assert_eq!(b.text(0, 0), Some(Err(&b"\xe4"[..])));
+        assert_eq!(b.text(0, 1), Some(Err(&b"\xb8\xad"[..])));
+        // A batch that is not UTF-8 at all: its fields as bytes, the next batch reuses it.
+        let mut t = CsvTable::open(std::io::Cursor::new(b"a\nok\n\xff\n".to_vec()))
+            .unwrap()
+            .unwrap();
+        let b = t.next_batch().unwrap().unwrap();
+        assert_eq!(b.text(0, 0), Some(Err(&b"ok"[..])));
+        assert_eq!(b.field(1, 0), Some(&b"\xff"[..]));
     }
 }

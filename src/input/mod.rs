@@ -266,8 +266,9 @@ fn read_csv(
                 Some(h) => {
                     let mut cells = Vec::with_capacity(rows.len());
                     for r in 0..rows.len() {
-                        cells.push(match rows.field(r, *h) {
-                            Some(f) => Some(text(path, rows.lines[r], f)?),
+                        cells.push(match rows.text(r, *h) {
+                            Some(Ok(t)) => Some(t),
+                            Some(Err(f)) => Some(text(path, rows.lines[r], f)?),
                             None => None,
                         });
                     }

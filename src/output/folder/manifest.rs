@@ -9,7 +9,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::output::folder::digest::{hex, sha256, sha256_file};
+use crate::output::folder::digest::{hex, input_sha256, sha256, sha256_file};
 use crate::output::folder::records::{InputFile, Manifest, OutputFile};
 
 /// HMAC-SHA256 (RFC 2104).
@@ -104,7 +104,7 @@ pub fn manifest(
             bytes: std::fs::metadata(path)
                 .map_err(|e| Error::io(path, e))?
                 .len(),
-            sha256: sha256_file(path)?,
+            sha256: input_sha256(path)?,
         });
     }
     // The effective configuration: the config with the command line's overrides, hashed as
