@@ -17,7 +17,7 @@ use crate::cases::waterfall::{self, Outcome, Secured};
 use crate::config::CaseRules;
 use crate::domain::case::ClaimKind;
 use crate::domain::date::Date;
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerProblem, Result};
 use crate::input::cases::CaseData;
 
 /// A round as case_rounds.parquet holds it.
@@ -176,14 +176,11 @@ pub fn settle(
         .iter()
         .find(|p| !known.contains(&(p.case_id.as_str(), p.person_id.as_str())))
     {
-        return Err(Error::Ledger(format!(
-            "the ledger has person {} of case {} (round {}), who is not among the participants \
-             now: keep every person the ledger paid in the tables, and use the ledger of runs \
-             with the same --pseudonymize setting",
-            crate::domain::text::terminal_safe(&p.person_id),
-            crate::domain::text::terminal_safe(&p.case_id),
-            p.round
-        )));
+        return Err(Error::from(LedgerProblem::CasePersonGone {
+            case: p.case_id.clone(),
+            person: p.person_id.clone(),
+            round: i64::from(p.round),
+        }));
     }
     let mut by_case: Vec<Vec<u32>> = vec![Vec::new(); data.cases.len()];
     for (code, p) in data.people.iter().enumerate() {
@@ -219,13 +216,12 @@ pub fn settle(
         let previous = last_round.get(case.id.as_str());
         if let (Some(prev), Some(round_on)) = (previous, round_on) {
             if round_on <= prev.round_on {
-                return Err(Error::Ledger(format!(
-                    "case {}: this round's date {round_on} is not after round {} of the ledger ({}); \
-                     a round follows the last one (give --as-of, or add what was realised since)",
-                    crate::domain::text::terminal_safe(&case.id),
-                    prev.round,
-                    prev.round_on
-                )));
+                return Err(Error::from(LedgerProblem::CaseRoundNotAfter {
+                    case: case.id.clone(),
+                    round_on: round_on.to_string(),
+                    last_round: i64::from(prev.round),
+                    last_on: prev.round_on.to_string(),
+                }));
             }
         }
         let distributed_before = distributed.get(case.id.as_str()).copied().unwrap_or(0);

@@ -7,7 +7,7 @@ use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::cli::job::inputs_of;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerProblem, Result};
 use crate::input::InputData;
 use crate::input::Validated;
 use crate::output::bank::batches::Carried;
@@ -123,11 +123,11 @@ pub fn check_payout_shape(
             } else {
                 "--payments"
             };
-            return Err(Error::Ledger(format!(
-                "{flag}: platform {platform} has rounds {rounds} in the recoveries and no \
-                 --ledger says which of them were paid already; pass --ledger PREV_OUT/payouts.parquet \
-                 (the rounds paid before), or --pay-all-rounds if none of them has been paid"
-            )));
+            return Err(Error::from(LedgerProblem::RoundsWithoutLedger {
+                flag,
+                platform,
+                rounds,
+            }));
         }
     }
     // Batches with no account column at all are a mapping left out, not lenders to list.

@@ -15,8 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::domain::money::format_fen;
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerProblem, Result};
 use crate::input::data::InputData;
 use crate::input::ids::Fp;
 use crate::rules::exposure::{Claims, Status};
@@ -251,7 +250,6 @@ impl Ledger {
         data: &InputData,
         pools: &BTreeMap<u32, Vec<(i64, i64)>>,
     ) -> Result<()> {
-        let shown = self.path.display();
         for r in &self.rounds {
             let now = self
                 .code_of(&r.platform_id)
@@ -260,25 +258,21 @@ impl Ledger {
                 .map(|(_, pool)| *pool);
             match now {
                 None => {
-                    return Err(Error::Ledger(format!(
-                    "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
-                         the recoveries no longer list that round; keep every paid round in \
-                         recoveries as it was",
-                    r.round,
-                    r.platform_id,
-                    format_fen(r.pool)
-                )))
+                    return Err(Error::from(LedgerProblem::PaidRoundDropped {
+                        ledger: self.path.clone(),
+                        platform: r.platform_id.clone(),
+                        round: r.round,
+                        pool: r.pool,
+                    }))
                 }
                 Some(pool) if pool != r.pool => {
-                    return Err(Error::Ledger(format!(
-                    "ledger {shown}: round {} of platform {} was paid from a pool of {} yuan, but \
-                         the recoveries now give {} yuan for it; a round already paid cannot \
-                         change: restore its recoveries and book the difference as a new round",
-                    r.round,
-                    r.platform_id,
-                    format_fen(r.pool),
-                    format_fen(pool)
-                )))
+                    return Err(Error::from(LedgerProblem::PaidRoundChanged {
+                        ledger: self.path.clone(),
+                        platform: r.platform_id.clone(),
+                        round: r.round,
+                        pool: r.pool,
+                        now: pool,
+                    }))
                 }
                 Some(_) => {}
             }
@@ -300,13 +294,12 @@ impl Ledger {
                 .iter()
                 .find(|(n, _)| !done.contains(n) && *n < paid_up_to)
             {
-                return Err(Error::Ledger(format!(
-                    "ledger {shown}: platform {} has round {late} in the recoveries, not paid, \
-                     below round {paid_up_to} that was paid already; book cash that arrives late \
-                     as a new round, numbered {} or higher",
-                    data.platforms.ids[*code as usize],
-                    paid_up_to + 1
-                )));
+                return Err(Error::from(LedgerProblem::LateRoundBelowPaid {
+                    ledger: self.path.clone(),
+                    platform: data.platforms.ids[*code as usize].to_string(),
+                    late: *late,
+                    paid_up_to,
+                }));
             }
         }
         Ok(())
@@ -326,9 +319,9 @@ impl Ledger {
             let platform = self.row_platform(k);
             let code = self.platform[k];
             if code == UNKNOWN {
-                return Err(Error::Ledger(format!(
-                    "ledger: platform {platform} has no lender with a claim in these data"
-                )));
+                return Err(Error::from(LedgerProblem::PlatformWithoutClaims {
+                    platform: platform.to_string(),
+                }));
             }
             let lender = self.lender[k];
             let claim = if lender == UNKNOWN {
@@ -345,11 +338,10 @@ impl Ledger {
                     .map(|i| claims.claim[i])
             };
             let Some(claim) = claim else {
-                return Err(Error::Ledger(format!(
-                    "ledger: lender {} on platform {platform} was paid but has no claim in these \
-                     data (excluded, or no position any more); correct the data or the ledger",
-                    who(self.row_lender(data, k))
-                )));
+                return Err(Error::from(LedgerProblem::PaidWithoutClaim {
+                    platform: platform.to_string(),
+                    lender: who(self.row_lender(data, k)),
+                }));
             };
             let c = cumulative.entry((code, lender)).or_default();
             *c = c.saturating_add(
@@ -358,13 +350,12 @@ impl Ledger {
                     .saturating_add(self.returned[k]),
             );
             if *c > claim {
-                return Err(Error::Ledger(format!(
-                    "ledger: lender {} on platform {platform} has received {} yuan, above the claim \
-                     of {} yuan",
-                    who(self.row_lender(data, k)),
-                    format_fen(*c),
-                    format_fen(claim)
-                )));
+                return Err(Error::from(LedgerProblem::AboveClaim {
+                    platform: platform.to_string(),
+                    lender: who(self.row_lender(data, k)),
+                    received: *c,
+                    claim,
+                }));
             }
         }
         Ok(())

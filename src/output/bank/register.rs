@@ -24,7 +24,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::domain::money::{format_fen, parse_fen};
-use crate::error::{Error, Result};
+use crate::error::{Error, LedgerProblem, Result};
 use crate::input::InputData;
 use crate::payout::rounds::{Payouts, Transfer, TransferKind};
 
@@ -292,18 +292,16 @@ impl Register {
                     .find(|e| e.status == Status::Issued && e.key() == key);
                 let (file, at) =
                     first.map_or(("", ""), |e| (e.file.as_str(), e.issued_at.as_str()));
-                return Err(Error::Ledger(format!(
-                    "register {}: lender {} was issued {} yuan for round {} of platform {} \
-                     already (in {file} at {at}), and this command would send {} yuan more; it \
-                     computes that round on another ledger than the one paid: pass --ledger with \
-                     the output folder of the run that issued it",
-                    self.path.display(),
-                    key.2,
-                    format_fen(all),
-                    key.1,
-                    key.0,
-                    format_fen(t.amount)
-                )));
+                return Err(Error::from(LedgerProblem::IssuedAlready {
+                    register: self.path.clone(),
+                    platform: key.0.to_string(),
+                    round: key.1,
+                    lender: key.2.to_string(),
+                    issued: all,
+                    file: file.to_string(),
+                    at: at.to_string(),
+                    more: t.amount,
+                }));
             }
         }
         Ok((keep, left_out))

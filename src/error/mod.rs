@@ -7,6 +7,10 @@
 
 use std::path::PathBuf;
 
+mod ledger;
+
+pub use ledger::LedgerProblem;
+
 /// Exit codes of the binary, in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
@@ -38,9 +42,9 @@ pub enum Error {
     Output(String),
 
     /// A ledger that paying on would hurt someone: a paid round changed, a late round below a
-    /// paid one, a lender no longer in the data or above the claim.
+    /// paid one, a lender no longer in the data or above the claim ([`LedgerProblem`]).
     #[error("{0}")]
-    Ledger(String),
+    Ledger(Box<LedgerProblem>),
 
     /// The returns table against the payouts: a transfer returned that was not paid, or more
     /// than was paid, or fewer returns than the ledger already booked.
@@ -75,6 +79,12 @@ pub enum Error {
     /// A broken invariant: a bug of ours, never the user's input.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<LedgerProblem> for Error {
+    fn from(problem: LedgerProblem) -> Error {
+        Error::Ledger(Box::new(problem))
+    }
 }
 
 thread_local! {
