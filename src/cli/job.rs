@@ -58,10 +58,7 @@ pub fn options(
 pub fn strict(strict: bool, report: &input::Report) -> Result<()> {
     let rejected = report.total_rejected();
     if strict && rejected > 0 {
-        return Err(Error::Strict(format!(
-            "--strict: {rejected} row{} rejected (see the counts above)",
-            if rejected == 1 { "" } else { "s" }
-        )));
+        return Err(Error::Strict { rejected });
     }
     Ok(())
 }

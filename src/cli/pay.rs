@@ -7,7 +7,7 @@ use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::cli::job::inputs_of;
 use crate::config::Config;
-use crate::error::{Error, LedgerProblem, Result};
+use crate::error::{Error, LedgerProblem, Result, ReturnsProblem};
 use crate::input::InputData;
 use crate::input::Validated;
 use crate::output::bank::batches::Carried;
@@ -213,12 +213,10 @@ pub fn compute_payouts(
     )?;
     if sending {
         if let Some((platform, round)) = payouts.returns_on_computed_round() {
-            return Err(Error::Returns(format!(
-                "the returns table lists transfers of round {round} of platform {} as sent and \
-                 returned, but this run computes that round and would pay it again; pass \
-                 --ledger with the output folder of the run that paid it",
-                data.platforms.ids[platform as usize]
-            )));
+            return Err(Error::from(ReturnsProblem::RoundPaidAgain {
+                platform: data.platforms.ids[platform as usize].to_string(),
+                round,
+            }));
         }
     }
     let mut sent = if sending {

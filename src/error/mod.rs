@@ -8,8 +8,10 @@
 use std::path::PathBuf;
 
 mod ledger;
+mod returns;
 
 pub use ledger::LedgerProblem;
+pub use returns::{ReturnRow, ReturnsProblem};
 
 /// Exit codes of the binary, in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,18 +49,18 @@ pub enum Error {
     Ledger(Box<LedgerProblem>),
 
     /// The returns table against the payouts: a transfer returned that was not paid, or more
-    /// than was paid, or fewer returns than the ledger already booked.
+    /// than was paid, or fewer returns than the ledger already booked ([`ReturnsProblem`]).
     #[error("{0}")]
-    Returns(String),
+    Returns(Box<ReturnsProblem>),
 
     /// The data as a whole cannot be used as asked: amounts beyond 64-bit fen, no date to
     /// plan from.
     #[error("{0}")]
     Data(String),
 
-    /// `--strict` and at least one rejected row.
-    #[error("{0}")]
-    Strict(String),
+    /// `--strict` and at least one rejected row: how many.
+    #[error("--strict: {rejected} row{} rejected (see the counts above)", if *rejected == 1 { "" } else { "s" })]
+    Strict { rejected: u64 },
 
     /// Reading or writing a file failed.
     #[error("{}", path.display())]
@@ -84,6 +86,12 @@ pub enum Error {
 impl From<LedgerProblem> for Error {
     fn from(problem: LedgerProblem) -> Error {
         Error::Ledger(Box::new(problem))
+    }
+}
+
+impl From<ReturnsProblem> for Error {
+    fn from(problem: ReturnsProblem) -> Error {
+        Error::Returns(Box::new(problem))
     }
 }
 
@@ -117,7 +125,7 @@ impl Error {
             | Error::Ledger(_)
             | Error::Returns(_)
             | Error::Data(_)
-            | Error::Strict(_) => ExitCode::BadInput,
+            | Error::Strict { .. } => ExitCode::BadInput,
             Error::Io { .. } | Error::Polars { .. } | Error::Internal(_) => ExitCode::Internal,
         }
     }
@@ -132,7 +140,7 @@ impl Error {
             Error::Ledger(_) => "the ledger",
             Error::Returns(_) => "the returns table against the payouts",
             Error::Data(_) => "the data as a whole",
-            Error::Strict(_) => "--strict and rejected rows",
+            Error::Strict { .. } => "--strict and rejected rows",
             Error::Io { .. } => "reading or writing a file",
             Error::Polars { .. } => "polars (a bug of ours)",
             Error::Internal(_) => "a broken invariant (a bug of ours)",

@@ -213,6 +213,16 @@ pub struct Return {
     pub line: u64,
 }
 
+impl Return {
+    /// Where the row is, as an error names it.
+    pub fn row(&self) -> crate::error::ReturnRow {
+        crate::error::ReturnRow {
+            file: self.file.clone(),
+            line: self.line,
+        }
+    }
+}
+
 /// Everything validation keeps.
 #[derive(Default)]
 pub struct InputData {

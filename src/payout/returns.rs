@@ -7,8 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::date::Date;
-use crate::domain::money::format_fen;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ReturnsProblem};
 use crate::input::data::{InputData, Return, ReturnAccount};
 use crate::payout::rows::{PayoutRows, RoundRow};
 
@@ -66,15 +65,12 @@ pub(crate) fn returns_by_platform<'a>(
             .get(&r.platform)
             .is_some_and(|rounds| rounds.iter().any(|(n, _)| *n == r.round));
         if !known {
-            return Err(Error::Returns(format!(
-                "{} line {}: a transfer to lender {} in round {} of platform {} came back, but \
-                 the recoveries have no such round: nothing was paid in it",
-                r.file,
-                r.line,
-                who(data.lenders.ids.get(r.lender)),
-                r.round,
-                data.platforms.ids[r.platform as usize]
-            )));
+            return Err(Error::from(ReturnsProblem::NoSuchRound {
+                row: r.row(),
+                platform: data.platforms.ids[r.platform as usize].to_string(),
+                round: r.round,
+                lender: who(data.lenders.ids.get(r.lender)),
+            }));
         }
         by.entry(r.platform).or_default().push(r);
     }
@@ -159,46 +155,34 @@ pub(crate) fn book_returns(
         let at = at.get_or_insert_with(|| range.clone().map(|k| (rows.lender[k], k)).collect());
         let r = back.first;
         let Some(&k) = at.get(&lender) else {
-            return Err(Error::Returns(format!(
-                "{} line {}: a transfer to lender {} in round {round} of platform {} came back, \
-                 but that lender was paid nothing in that round; correct the returns table",
-                r.file,
-                r.line,
-                lender_id(lender),
-                platform()
-            )));
+            return Err(Error::from(ReturnsProblem::NotPaid {
+                row: r.row(),
+                platform: platform().to_string(),
+                round,
+                lender: lender_id(lender),
+            }));
         };
         let booked = rows.returns(k);
         let new = back.total - booked.total;
         if new < 0 {
-            return Err(Error::Returns(format!(
-                "{} line {}: the returns table lists {} yuan of lender {}'s transfers in round \
-                 {round} of platform {} as returned, but the ledger has booked {} yuan returned \
-                 already; keep every return in the table (it is the bank's whole list)",
-                r.file,
-                r.line,
-                format_fen(back.total),
-                lender_id(lender),
-                platform(),
-                format_fen(booked.total)
-            )));
+            return Err(Error::from(ReturnsProblem::FewerThanBooked {
+                row: r.row(),
+                platform: platform().to_string(),
+                round,
+                lender: lender_id(lender),
+                listed: back.total,
+                booked: booked.total,
+            }));
         }
         if new > rows.paid[k] {
-            let sent = if rows.paid[k] == 0 {
-                "was paid nothing".to_string()
-            } else {
-                format!("was paid {} yuan", format_fen(rows.paid[k]))
-            };
-            return Err(Error::Returns(format!(
-                "{} line {}: lender {} {sent} in round {round} of platform {} (after the returns \
-                 booked before), but the returns not yet booked add up to {} yuan; correct the \
-                 returns table",
-                r.file,
-                r.line,
-                lender_id(lender),
-                platform(),
-                format_fen(new)
-            )));
+            return Err(Error::from(ReturnsProblem::MoreThanPaid {
+                row: r.row(),
+                platform: platform().to_string(),
+                round,
+                lender: lender_id(lender),
+                paid: rows.paid[k],
+                new,
+            }));
         }
         rows.paid[k] -= new;
         line.paid -= new;
@@ -242,14 +226,12 @@ pub(crate) fn book_returns(
         .clone()
         .find(|&k| rows.returns(k).total > 0 && !returned.contains_key(&(round, rows.lender[k])))
     {
-        return Err(Error::Returns(format!(
-            "the ledger has booked {} yuan of lender {}'s transfers in round {round} of platform \
-             {} as returned, but the returns table lists none of them; keep every return in the \
-             table (it is the bank's whole list)",
-            format_fen(rows.returns(k).total),
-            lender_id(rows.lender[k]),
-            platform()
-        )));
+        return Err(Error::from(ReturnsProblem::BookedReturnMissing {
+            platform: platform().to_string(),
+            round,
+            lender: lender_id(rows.lender[k]),
+            booked: rows.returns(k).total,
+        }));
     }
     if touched {
         line.lenders_paid = range.filter(|&k| rows.paid[k] > 0).count() as i64;
