@@ -38,10 +38,15 @@ pub enum Error {
     #[error("{0}")]
     Config(String),
 
-    /// Where a command would write: `--out` or `--payment-file` would destroy or overwrite
-    /// what it must not, or cannot be written.
-    #[error("{0}")]
-    Output(String),
+    /// Where a command would write: `--out`, `--payment-file`, `--payments` or the register of
+    /// issued transfers would destroy or overwrite what it must not, or cannot be written —
+    /// the option, its path and why.
+    #[error("{flag} {}: {why}", path.display())]
+    Output {
+        flag: String,
+        path: PathBuf,
+        why: String,
+    },
 
     /// A ledger that paying on would hurt someone: a paid round changed, a late round below a
     /// paid one, a lender no longer in the data or above the claim ([`LedgerProblem`]).
@@ -121,7 +126,7 @@ impl Error {
             Error::BadFile { .. }
             | Error::Usage(_)
             | Error::Config(_)
-            | Error::Output(_)
+            | Error::Output { .. }
             | Error::Ledger(_)
             | Error::Returns(_)
             | Error::Data(_)
@@ -136,7 +141,7 @@ impl Error {
             Error::BadFile { .. } => "an input file",
             Error::Usage(_) => "the command line",
             Error::Config(_) => "the config",
-            Error::Output(_) => "where the output would go",
+            Error::Output { .. } => "where the output would go",
             Error::Ledger(_) => "the ledger",
             Error::Returns(_) => "the returns table against the payouts",
             Error::Data(_) => "the data as a whole",
@@ -175,6 +180,19 @@ impl Error {
             source = s.source();
         }
         lines
+    }
+
+    /// Where a command would write: the option (`--out`), its path, why it cannot.
+    pub fn output(
+        flag: impl Into<String>,
+        path: &std::path::Path,
+        why: impl Into<String>,
+    ) -> Error {
+        Error::Output {
+            flag: flag.into(),
+            path: path.to_path_buf(),
+            why: why.into(),
+        }
     }
 
     pub fn bad_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {

@@ -234,21 +234,20 @@ impl PaymentBatches {
     pub fn create(path: &Path, out: &Path, inputs: &Inputs, force: bool) -> Result<PaymentBatches> {
         let inputs = inputs.clone().with("the output folder", out);
         staging::check_apart(FLAG, path, &inputs)?;
-        let shown = path.display();
         if path.exists() && !path.is_dir() {
-            return Err(Error::Output(format!(
-                "{FLAG} {shown}: exists and is not a folder"
-            )));
+            return Err(Error::output(FLAG, path, "exists and is not a folder"));
         }
         if path.exists() && !force {
-            return Err(Error::Output(format!(
-                "{FLAG} {shown}: exists; payment batches are a record of transfers, winddown never \
-                 replaces them (choose a new folder, or pass --force)"
-            )));
+            return Err(Error::output(
+                FLAG,
+                path,
+                "exists; payment batches are a record of transfers, winddown never \
+                 replaces them (choose a new folder, or pass --force)",
+            ));
         }
         let name = path
             .file_name()
-            .ok_or_else(|| Error::Output(format!("{FLAG} {shown}: not a folder name")))?;
+            .ok_or_else(|| Error::output(FLAG, path, "not a folder name"))?;
         let parent = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -260,7 +259,7 @@ impl PaymentBatches {
         ));
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir(&tmp)
-            .map_err(|e| Error::Output(format!("{FLAG} {shown}: cannot write beside it: {e}")))?;
+            .map_err(|e| Error::output(FLAG, path, format!("cannot write beside it: {e}")))?;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
             .map_err(|e| Error::io(&tmp, e))?;
         Ok(PaymentBatches {
@@ -500,10 +499,11 @@ impl PaymentBatches {
         staging::sync_dir(&self.tmp)?;
         if self.target.exists() {
             if !self.force {
-                return Err(Error::Output(format!(
-                    "{FLAG} {}: appeared while the run was writing; not replaced",
-                    self.target.display()
-                )));
+                return Err(Error::output(
+                    FLAG,
+                    &self.target,
+                    "appeared while the run was writing; not replaced",
+                ));
             }
             fs::remove_dir_all(&self.target).map_err(|e| Error::io(&self.target, e))?;
         }

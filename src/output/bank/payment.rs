@@ -44,31 +44,33 @@ impl PaymentFile {
     /// may not be inside it: the folder is replaced as a whole), `inputs` what the run reads.
     pub fn create(path: &Path, out: &Path, inputs: &Inputs, force: bool) -> Result<PaymentFile> {
         let flag = "--payment-file";
-        let shown = path.display();
         let inputs = inputs.clone().with("the output folder", out);
         staging::check_apart(flag, path, &inputs)?;
         if path.is_dir() {
-            return Err(Error::Output(format!("{flag} {shown}: is a folder")));
+            return Err(Error::output(flag, path, "is a folder"));
         }
         if path.exists() && !force {
-            return Err(Error::Output(format!(
-                "{flag} {shown}: exists; a payment file is a record of transfers, winddown never \
-                 overwrites one (choose a new name, or pass --force)"
-            )));
+            return Err(Error::output(
+                flag,
+                path,
+                "exists; a payment file is a record of transfers, winddown never \
+                 overwrites one (choose a new name, or pass --force)",
+            ));
         }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Output(format!("{flag} {shown}: not a file name")))?;
+            .ok_or_else(|| Error::output(flag, path, "not a file name"))?;
         let parent = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         if !parent.is_dir() {
-            return Err(Error::Output(format!(
-                "{flag} {shown}: the folder {} does not exist",
-                parent.display()
-            )));
+            return Err(Error::output(
+                flag,
+                path,
+                format!("the folder {} does not exist", parent.display()),
+            ));
         }
         let tmp = parent.join(format!(".{name}.winddown-tmp-{}", std::process::id()));
         let _ = fs::remove_file(&tmp);
@@ -77,7 +79,7 @@ impl PaymentFile {
             .create_new(true)
             .mode(0o600)
             .open(&tmp)
-            .map_err(|e| Error::Output(format!("{flag} {shown}: cannot write there: {e}")))?;
+            .map_err(|e| Error::output(flag, path, format!("cannot write there: {e}")))?;
         Ok(PaymentFile {
             target: path.to_path_buf(),
             tmp,
@@ -148,10 +150,11 @@ impl PaymentFile {
             fs::hard_link(&self.tmp, &self.target).and_then(|()| fs::remove_file(&self.tmp))
         };
         placed.map_err(|e| {
-            Error::Output(format!(
-                "--payment-file {}: cannot put it in place ({e}); nothing was replaced",
-                self.target.display()
-            ))
+            Error::output(
+                "--payment-file",
+                &self.target,
+                format!("cannot put it in place ({e}); nothing was replaced"),
+            )
         })?;
         self.placed = true;
         let parent = self

@@ -371,10 +371,11 @@ impl Register {
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| {
-                Error::Output(format!(
-                    "register {}: cannot write beside it: {e}",
-                    self.path.display()
-                ))
+                Error::output(
+                    "register",
+                    &self.path,
+                    format!("cannot write beside it: {e}"),
+                )
             })?;
         f.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;

@@ -50,10 +50,11 @@ pub fn find_chromium() -> Result<PathBuf> {
 /// prints its error page instead, on US Letter).
 pub fn print(chromium: &Path, html: &Path, title: &str) -> Result<Vec<u8>> {
     let failed = |why: String| {
-        Error::Output(format!(
-            "--pdf: {} did not print report.html to PDF: {why}",
-            chromium.display()
-        ))
+        Error::output(
+            "--pdf",
+            chromium,
+            format!("did not print report.html to PDF: {why}"),
+        )
     };
     let html = std::path::absolute(html).map_err(|e| Error::io(html, e))?;
     let scratch = std::env::temp_dir().join(format!("winddown-pdf-{}", std::process::id()));

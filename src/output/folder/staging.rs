@@ -105,8 +105,7 @@ pub fn resolve(path: &Path) -> std::io::Result<PathBuf> {
 
 /// Refuse an output path that is an input, holds one, or lies inside one.
 pub fn check_apart(flag: &str, out: &Path, inputs: &Inputs) -> Result<PathBuf> {
-    let out_abs =
-        resolve(out).map_err(|e| Error::Output(format!("{flag} {}: {e}", out.display())))?;
+    let out_abs = resolve(out).map_err(|e| Error::output(flag, out, e.to_string()))?;
     for (what, input) in &inputs.paths {
         let Ok(input_abs) = resolve(input) else {
             continue;
@@ -121,11 +120,14 @@ pub fn check_apart(flag: &str, out: &Path, inputs: &Inputs) -> Result<PathBuf> {
             None
         };
         if let Some(p) = problem {
-            return Err(Error::Output(format!(
-                "{flag} {}: {p} {what} {}; write the output somewhere else, it would replace what the run reads",
-                out.display(),
-                input.display()
-            )));
+            return Err(Error::output(
+                flag,
+                out,
+                format!(
+                    "{p} {what} {}; write the output somewhere else, it would replace what the run reads",
+                    input.display()
+                ),
+            ));
         }
     }
     Ok(out_abs)
@@ -181,22 +183,22 @@ impl Staging {
     pub fn create(target: &Path, inputs: &Inputs, force: bool) -> Result<Staging> {
         check_apart("--out", target, inputs)?;
         if target.exists() && !target.is_dir() {
-            return Err(Error::Output(format!(
-                "--out {}: exists and is not a folder",
-                target.display()
-            )));
+            return Err(Error::output("--out", target, "exists and is not a folder"));
         }
         if target.is_dir() && !force {
             let empty = fs::read_dir(target)
-                .map_err(|e| Error::Output(format!("--out {}: {e}", target.display())))?
+                .map_err(|e| Error::output("--out", target, e.to_string()))?
                 .next()
                 .is_none();
             if !empty {
                 recognised(target).map_err(|why| {
-                    Error::Output(format!(
-                        "--out {}: not a winddown output folder ({why}); choose a new or empty folder, or pass --force to replace it",
-                        target.display()
-                    ))
+                    Error::output(
+                        "--out",
+                        target,
+                        format!(
+                            "not a winddown output folder ({why}); choose a new or empty folder, or pass --force to replace it"
+                        ),
+                    )
                 })?;
             }
         }
@@ -206,29 +208,24 @@ impl Staging {
         };
         if !parent.is_dir() {
             fs::create_dir_all(&parent).map_err(|e| {
-                Error::Output(format!(
-                    "--out {}: cannot create its parent folder: {e}",
-                    target.display()
-                ))
+                Error::output(
+                    "--out",
+                    target,
+                    format!("cannot create its parent folder: {e}"),
+                )
             })?;
         }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| {
-                Error::Output(format!("--out {}: not a folder name", target.display()))
-            })?;
+            .ok_or_else(|| Error::output("--out", target, "not a folder name"))?;
         recover_stale(&parent, &name, target);
         let dir = parent.join(format!(".{name}.winddown-tmp-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
-        fs::create_dir(&dir).map_err(|e| {
-            Error::Output(format!(
-                "--out {}: cannot write beside it: {e}",
-                target.display()
-            ))
-        })?;
+        fs::create_dir(&dir)
+            .map_err(|e| Error::output("--out", target, format!("cannot write beside it: {e}")))?;
         fs::write(dir.join(STAGING_MARK), b"").map_err(|e| Error::io(&dir, e))?;
         Ok(Staging {
             target: target.to_path_buf(),
@@ -514,7 +511,13 @@ mod tests {
             }
             let staging = Staging::create(&target, &Inputs::new(), false).unwrap();
             staging.write("new.txt", b"new").unwrap();
-            let err = staging.commit_with(|| Err(Error::Output("the payment file failed".into())));
+            let err = staging.commit_with(|| {
+                Err(Error::output(
+                    "--payment-file",
+                    Path::new("pay.csv"),
+                    "the payment file failed",
+                ))
+            });
             assert!(err.is_err());
             assert_eq!(fs::read_to_string(target.join("old.txt")).unwrap(), "old");
             assert!(!target.join("new.txt").exists());
