@@ -17,7 +17,7 @@ use crate::cases::waterfall::{self, Outcome, Secured};
 use crate::config::CaseRules;
 use crate::domain::case::ClaimKind;
 use crate::domain::date::Date;
-use crate::error::{Error, LedgerProblem, Result};
+use crate::error::{DataProblem, Error, LedgerProblem, Result};
 use crate::input::cases::CaseData;
 
 /// A round as case_rounds.parquet holds it.
@@ -133,7 +133,8 @@ pub fn settle(
         })
         .collect();
     let round_on = new_round.then_some(as_of);
-    let figures = loss::figures(data.people.len(), &flows).map_err(Error::Data)?;
+    let figures = loss::figures(data.people.len(), &flows)
+        .map_err(|why| Error::from(DataProblem::CashFlows { why }))?;
     let people: Vec<PersonOutcome> = data
         .people
         .iter()
@@ -192,10 +193,10 @@ pub fn settle(
     for (c, case) in data.cases.iter().enumerate() {
         let wf = case_waterfall(data, c as u32, &people, by_case[c].as_slice(), as_of);
         let outcome = waterfall::waterfall(&wf.0, settings.lawful_property).map_err(|m| {
-            Error::Data(format!(
-                "case {}: {m}",
-                crate::domain::text::terminal_safe(&case.id)
-            ))
+            Error::from(DataProblem::Case {
+                case: case.id.clone(),
+                why: m.to_string(),
+            })
         })?;
         let share = outcome
             .lines

@@ -7,7 +7,7 @@ use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::cli::job::inputs_of;
 use crate::config::Config;
-use crate::error::{Error, LedgerProblem, Result, ReturnsProblem};
+use crate::error::{DataProblem, Error, LedgerProblem, Result, ReturnsProblem};
 use crate::input::InputData;
 use crate::input::Validated;
 use crate::output::bank::batches::Carried;
@@ -133,11 +133,7 @@ pub fn check_payout_shape(
     // Batches with no account column at all are a mapping left out, not lenders to list.
     let accounts = data.personal.as_ref().map_or(0, |p| p.accounts_given);
     if transfers.batches.is_some() && accounts == 0 && !data.lenders.is_empty() {
-        return Err(Error::Data(
-            "--payments: the lenders table gives no bank account: it needs a bank_account \
-             column (map its header in the config's [columns]) and bank_name"
-                .into(),
-        ));
+        return Err(DataProblem::NoBankAccount.into());
     }
     Ok(())
 }

@@ -7,9 +7,11 @@
 
 use std::path::PathBuf;
 
+mod data;
 mod ledger;
 mod returns;
 
+pub use data::DataProblem;
 pub use ledger::LedgerProblem;
 pub use returns::{ReturnRow, ReturnsProblem};
 
@@ -59,9 +61,9 @@ pub enum Error {
     Returns(Box<ReturnsProblem>),
 
     /// The data as a whole cannot be used as asked: amounts beyond 64-bit fen, no date to
-    /// plan from.
+    /// plan from ([`DataProblem`]).
     #[error("{0}")]
-    Data(String),
+    Data(DataProblem),
 
     /// `--strict` and at least one rejected row: how many.
     #[error("--strict: {rejected} row{} rejected (see the counts above)", if *rejected == 1 { "" } else { "s" })]
@@ -91,6 +93,12 @@ pub enum Error {
 impl From<LedgerProblem> for Error {
     fn from(problem: LedgerProblem) -> Error {
         Error::Ledger(Box::new(problem))
+    }
+}
+
+impl From<DataProblem> for Error {
+    fn from(problem: DataProblem) -> Error {
+        Error::Data(problem)
     }
 }
 

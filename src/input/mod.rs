@@ -32,7 +32,7 @@ use std::io::Read;
 use crate::config::Config;
 use crate::domain::date::Date;
 use crate::domain::schema::Table;
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 use crate::progress::Progress;
 
 pub use data::InputData;
@@ -99,11 +99,10 @@ pub fn validate(
     }
     for ((table, column), total) in &v.money_totals {
         if *total > i128::from(i64::MAX) {
-            return Err(Error::Data(format!(
-                "{}.{column}: the accepted amounts add up to more than 92,233,720,368,547,758.07 yuan, \
-                 beyond 64-bit fen; amounts this large are not credible input",
-                table.name()
-            )));
+            return Err(Error::from(DataProblem::SumBeyondFen {
+                table: table.name().to_string(),
+                column: column.to_string(),
+            }));
         }
     }
     let as_of = options.as_of.or(v.latest_date);

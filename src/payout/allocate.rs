@@ -12,7 +12,7 @@
 //! [`super::rounds`] runs platforms in parallel with rayon.
 
 use crate::domain::fraction::Ratio;
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 
 /// A lender in a round.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,12 +76,12 @@ pub struct Round {
 
 fn mul(a: i128, b: i128) -> Result<i128> {
     a.checked_mul(b)
-        .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
+        .ok_or_else(|| Error::from(DataProblem::BeyondExact { what: "payout" }))
 }
 
 fn add(a: i128, b: i128) -> Result<i128> {
     a.checked_add(b)
-        .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
+        .ok_or_else(|| Error::from(DataProblem::BeyondExact { what: "payout" }))
 }
 
 /// Allocate one round's pool.
@@ -325,9 +325,7 @@ fn equalise(pool: i128, lenders: &[Lender], before: &[i128]) -> Result<(Vec<i128
         match (before[a].checked_mul(cb), before[b].checked_mul(ca)) {
             (Some(x), Some(y)) => x.cmp(&y).then_with(|| lenders[a].key.cmp(&lenders[b].key)),
             _ => {
-                err = Some(Error::Data(
-                    "payout amounts too large for exact arithmetic".into(),
-                ));
+                err = Some(Error::from(DataProblem::BeyondExact { what: "payout" }));
                 std::cmp::Ordering::Equal
             }
         }

@@ -15,7 +15,7 @@
 //!
 //! Pure domain code over i128 rationals; every product is checked.
 
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 
 /// Awards as exact fractions `num[i] / den` (den > 0).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,13 +26,13 @@ pub struct Awards {
 
 fn mul(a: i128, b: i128) -> Result<i128> {
     a.checked_mul(b)
-        .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
+        .ok_or_else(|| Error::from(DataProblem::BeyondExact { what: "payout" }))
 }
 
 fn sum(v: &[i128]) -> Result<i128> {
     v.iter().try_fold(0i128, |a, x| {
         a.checked_add(*x)
-            .ok_or_else(|| Error::Data("payout amounts too large for exact arithmetic".into()))
+            .ok_or_else(|| Error::from(DataProblem::BeyondExact { what: "payout" }))
     })
 }
 

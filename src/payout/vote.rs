@@ -21,7 +21,7 @@
 
 use std::cmp::Ordering;
 
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 use crate::payout::allocate::{self, Division, Lender, Rule};
 use crate::rules::exposure::BANDS;
 
@@ -29,7 +29,7 @@ use crate::rules::exposure::BANDS;
 pub use crate::domain::fraction::Ratio as Frac;
 
 fn too_large() -> Error {
-    Error::Data("vote arithmetic beyond exact 128-bit fractions".into())
+    Error::from(DataProblem::BeyondExact { what: "vote" })
 }
 
 fn checked(a: i128, b: i128) -> Result<i128> {

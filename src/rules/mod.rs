@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::domain::date::Date;
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 use crate::input::data::InputData;
 use classify::{Class, Classification};
 use exposure::{Claims, DistrictRow, LenderRow, PlatformExposure};
@@ -159,9 +159,7 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
                 deadline: config.plan.deadline,
             });
         }
-        return Err(Error::Data(
-            "the exit plan needs an as-of date: the data has no dated rows, pass --as-of".into(),
-        ));
+        return Err(DataProblem::NoAsOf.into());
     };
     let inputs = analysis
         .platforms

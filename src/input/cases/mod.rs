@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::domain::case::{AssetKind, AssetStatus, CaseStatus, ClaimKind, Flow, Role};
 use crate::domain::date::Date;
 use crate::domain::schema::Table;
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Result};
 use crate::input::report::{AsOfSource, RejectRow, Report};
 use crate::input::{find, Options};
 use crate::progress::Progress;
@@ -165,11 +165,7 @@ pub fn validate_cases(
     // Every sum the cases form (a person's figures, a case's losses, a waterfall) is bounded
     // by this total: kept within a quarter of i64, none can overflow.
     if v.money_total() > i128::from(i64::MAX / 4) {
-        return Err(Error::Data(
-            "the case tables' accepted amounts add up to more than 23,058,430,092,136,939.51 \
-             yuan, beyond what winddown sums exactly in fen; amounts this large are not credible"
-                .into(),
-        ));
+        return Err(DataProblem::CaseSumBeyondFen.into());
     }
     let (data, latest, rejects) = v.finish();
     let report = Report {

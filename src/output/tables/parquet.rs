@@ -27,7 +27,7 @@ use parquet::schema::types::ColumnPath;
 
 use crate::domain::date::Date;
 use crate::domain::exports::{Export, Kind};
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 use crate::output::Staging;
 
 /// Rows per row group (and per slice handed to the writer).
@@ -248,9 +248,9 @@ pub fn money(column: &str, values: impl IntoIterator<Item = Option<i64>>) -> Res
     let mut out = Vec::new();
     for v in values {
         if v.is_some_and(|v| v.unsigned_abs() >= LIMIT) {
-            return Err(Error::Data(format!(
-                "{column}: an amount of 10^16 yuan or more does not fit Decimal(18,2)"
-            )));
+            return Err(Error::from(DataProblem::BeyondDecimal {
+                column: column.to_string(),
+            }));
         }
         out.push(v.map(i128::from));
     }
