@@ -71,6 +71,20 @@ pub fn format_fen(fen: i64) -> String {
     format_fen_wide(i128::from(fen))
 }
 
+/// A decimal's mantissa at `scale` as text, every digit of the scale kept: `10000.000`,
+/// `-0.05`, `42` at scale 0 (a Parquet decimal read as text, an export's CSV copy).
+pub fn format_decimal(mantissa: i128, scale: u32) -> String {
+    let sign = if mantissa < 0 { "-" } else { "" };
+    let digits = mantissa.unsigned_abs().to_string();
+    let scale = scale as usize;
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{int}.{frac}")
+}
+
 /// [`format_fen`] for totals wider than i64.
 pub fn format_fen_wide(fen: i128) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -177,6 +191,21 @@ pub fn decimal_to_fen(mantissa: i128, scale: u32) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_decimal_keeps_every_digit_of_its_scale() {
+        assert_eq!(format_decimal(0, 2), "0.00");
+        assert_eq!(format_decimal(5, 2), "0.05");
+        assert_eq!(format_decimal(-5, 2), "-0.05");
+        assert_eq!(format_decimal(123_450, 2), "1234.50");
+        assert_eq!(format_decimal(-100, 2), "-1.00");
+        assert_eq!(format_decimal(10_000_000, 3), "10000.000");
+        assert_eq!(format_decimal(42, 0), "42");
+        assert_eq!(
+            format_decimal(i128::MIN, 2),
+            "-1701411834604692317316873037158841057.28"
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -14,6 +14,7 @@ use arrow_schema::{DataType, TimeUnit};
 
 use crate::config::Config;
 use crate::domain::date::Date;
+use crate::domain::money::format_decimal;
 use crate::domain::schema::CellType;
 use crate::error::{Error, Result};
 use crate::input::find::{self, ReadOptions, TableFile};
@@ -93,19 +94,6 @@ fn decimals(array: &dyn Array) -> Option<(Vec<Option<i128>>, u32)> {
     }
 }
 
-/// A decimal's mantissa at `scale` as text, every digit of the scale kept (`10000.000`).
-fn decimal_text(mantissa: i128, scale: u32) -> String {
-    let digits = mantissa.unsigned_abs().to_string();
-    let sign = if mantissa < 0 { "-" } else { "" };
-    let scale = scale as usize;
-    if scale == 0 {
-        return format!("{sign}{digits}");
-    }
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    format!("{sign}{int}.{frac}")
-}
-
 /// A naive timestamp (seconds and nanoseconds of the second since 1970) as text:
 /// `2019-01-15 09:30:00`, with the fraction of the second where it has one.
 fn timestamp_text(seconds: i64, nanos: u32) -> String {
@@ -176,7 +164,7 @@ fn as_text(array: &dyn Array) -> Option<Vec<Option<String>>> {
         return Some(
             mantissas
                 .into_iter()
-                .map(|v| v.map(|v| decimal_text(v, scale)))
+                .map(|v| v.map(|v| format_decimal(v, scale)))
                 .collect(),
         );
     }
@@ -490,9 +478,6 @@ mod tests {
 
     #[test]
     fn cells_of_other_types_read_as_a_csv_would_hold_them() {
-        assert_eq!(decimal_text(10_000_000, 3), "10000.000");
-        assert_eq!(decimal_text(-5, 2), "-0.05");
-        assert_eq!(decimal_text(42, 0), "42");
         assert_eq!(timestamp_text(0, 0), "1970-01-01 00:00:00");
         assert_eq!(timestamp_text(-1, 500_000_000), "1969-12-31 23:59:59.5");
         // A UInt64 beyond i64 is text in an integer column: that cell is rejected, not the file.

@@ -18,6 +18,7 @@ use arrow_array::Array;
 use arrow_schema::DataType;
 
 use crate::domain::date::Date;
+use crate::domain::money::format_decimal;
 use crate::domain::text::excel_safe;
 use crate::error::{Error, Result};
 use crate::table::batches::ParquetBatches;
@@ -53,23 +54,6 @@ fn text_cell(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// A decimal's mantissa at `scale`, every digit of the scale kept (`-0.05`, `1234.50`).
-fn decimal_cell(out: &mut Vec<u8>, mantissa: i128, scale: usize) {
-    if mantissa < 0 {
-        out.push(b'-');
-    }
-    let digits = mantissa.unsigned_abs().to_string();
-    if scale == 0 {
-        out.extend_from_slice(digits.as_bytes());
-        return;
-    }
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    out.extend_from_slice(int.as_bytes());
-    out.push(b'.');
-    out.extend_from_slice(frac.as_bytes());
-}
-
 /// Write row `i` of `column` (not null) as one cell; `Err` names a type with no CSV form.
 fn cell(out: &mut Vec<u8>, column: &dyn Array, i: usize) -> std::result::Result<(), String> {
     macro_rules! int {
@@ -99,8 +83,9 @@ fn cell(out: &mut Vec<u8>, column: &dyn Array, i: usize) -> std::result::Result<
             out.extend_from_slice(zmij::Buffer::new().format(v).as_bytes());
         }
         DataType::Decimal128(_, scale) => {
-            let scale = usize::try_from(*scale).map_err(|_| format!("negative scale {scale}"))?;
-            decimal_cell(out, column.as_primitive::<Decimal128Type>().value(i), scale);
+            let scale = u32::try_from(*scale).map_err(|_| format!("negative scale {scale}"))?;
+            let mantissa = column.as_primitive::<Decimal128Type>().value(i);
+            out.extend_from_slice(format_decimal(mantissa, scale).as_bytes());
         }
         DataType::Boolean => {
             let v = column.as_boolean().value(i);
@@ -172,12 +157,6 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    fn decimal(m: i128, scale: usize) -> String {
-        let mut out = Vec::new();
-        decimal_cell(&mut out, m, scale);
-        String::from_utf8(out).unwrap()
-    }
-
     #[test]
     fn text_is_quoted_only_where_it_must_be_and_never_a_formula() {
         assert_eq!(text("平台"), "平台");
@@ -188,15 +167,5 @@ mod tests {
         assert_eq!(text("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
         assert_eq!(text("=1,2"), "\"'=1,2\"");
         assert_eq!(text("-100"), "-100");
-    }
-
-    #[test]
-    fn money_keeps_every_digit_of_its_scale() {
-        assert_eq!(decimal(0, 2), "0.00");
-        assert_eq!(decimal(5, 2), "0.05");
-        assert_eq!(decimal(-5, 2), "-0.05");
-        assert_eq!(decimal(123_450, 2), "1234.50");
-        assert_eq!(decimal(-100, 2), "-1.00");
-        assert_eq!(decimal(42, 0), "42");
     }
 }
