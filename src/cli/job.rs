@@ -19,12 +19,6 @@ use std::path::Path;
 /// `personal`: keep the lenders' names and id numbers (for a payment file).
 pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Validated)> {
     let config = Config::load(input.config.as_deref())?;
-    // The manifest's hashes of the input files, taken beside the reading.
-    if let Ok(found) = input::find_tables(&input.data) {
-        output::folder::digest::hash_inputs_in_background(
-            input_files(found).into_iter().map(|(_, path)| path),
-        );
-    }
     let options = options(
         input.encoding,
         input.accept_float_money,
@@ -35,6 +29,16 @@ pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Val
     console::print_validation(&validated, log);
     strict(input.strict, &validated.report)?;
     Ok((config, validated))
+}
+
+/// Start the manifest's hashes of the input files on a thread beside the reading, for a
+/// command that writes a folder: the manifest then need not read them again at the end.
+pub fn hash_inputs(input: &InputArgs) {
+    if let Ok(found) = input::find_tables(&input.data) {
+        output::folder::digest::hash_inputs_in_background(
+            input_files(found).into_iter().map(|(_, path)| path),
+        );
+    }
 }
 
 /// How the input is read, from the options every command that reads DATA has.
@@ -165,6 +169,7 @@ pub struct Job<'a> {
 impl<'a> Job<'a> {
     pub fn start(input: &'a InputArgs, output: &'a OutArgs, log: &Log) -> Result<Job<'a>> {
         let staging = Staging::create(&output.out, &inputs_of(input, None), output.force)?;
+        hash_inputs(input);
         let (config, validated) = load(input, false, log)?;
         Ok(Job {
             staging,

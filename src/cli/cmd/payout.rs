@@ -2,7 +2,7 @@
 
 use crate::cli::args::*;
 use crate::cli::console::Log;
-use crate::cli::job::{load, record, with_payout};
+use crate::cli::job::{hash_inputs, load, record, with_payout};
 use crate::cli::pay::{
     announce_payment, check_payout_shape, compute_payouts, payout_outputs, read_ledger,
     write_notices,
@@ -20,6 +20,7 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         args.output.force,
     )?;
     staging.partition_by(args.partition.layout());
+    hash_inputs(&args.input);
     let (config, mut validated) = load(&args.input, transfers.any(), log)?;
     check_payout_shape(&args.payout, &transfers, &validated.data)?;
     let ledger = read_ledger(&args.payout, &mut validated, log)?;

@@ -2,7 +2,7 @@
 
 use crate::cli::args::*;
 use crate::cli::console::{self, Log};
-use crate::cli::job::{inputs_of, load, record, record_rule};
+use crate::cli::job::{hash_inputs, inputs_of, load, record, record_rule};
 use crate::config::Config;
 use crate::domain::date::Date;
 use crate::error::{Error, Result};
@@ -57,6 +57,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
         &inputs_of(&plan_args.input, None),
         plan_args.output.force,
     )?;
+    hash_inputs(&plan_args.input);
     let (mut config, validated) = load(&plan_args.input, false, log)?;
     if let (Some((_, text)), None) = (&recorded, &plan_args.input.config) {
         config = Config::from_toml(text)

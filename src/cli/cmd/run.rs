@@ -3,7 +3,7 @@
 use crate::cli::args::*;
 use crate::cli::cmd::plan::write_plan;
 use crate::cli::console::{self, Log};
-use crate::cli::job::{load, record, with_payout};
+use crate::cli::job::{hash_inputs, load, record, with_payout};
 use crate::cli::pay::{
     announce_payment, check_payout_shape, compute_payouts, payout_outputs, read_ledger,
     write_notices,
@@ -26,6 +26,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
         args.output.force,
     )?;
     staging.partition_by(args.partition.layout());
+    hash_inputs(&args.input);
     let (mut config, mut validated) = load(&args.input, transfers.any(), log)?;
     args.stages.apply(&mut config)?;
     rules::check_plan_dates(&config, validated.report.as_of)?;

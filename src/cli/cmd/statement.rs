@@ -2,7 +2,7 @@
 
 use crate::cli::args::*;
 use crate::cli::console::Log;
-use crate::cli::job::{inputs_of, load, record};
+use crate::cli::job::{hash_inputs, inputs_of, load, record};
 use crate::domain::text::terminal_lines;
 use crate::error::{Error, Result};
 use crate::output::{self, Staging};
@@ -69,6 +69,7 @@ pub fn all_statements(args: StatementArgs, log: &Log) -> Result<()> {
         &inputs_of(&input, None).with("the run's folder", &args.run),
         args.force,
     )?;
+    hash_inputs(&input);
     let (config, validated) = load(&input, true, log)?;
     log.step("对账单 statements");
     let (statements, sms, rows, lenders) = output::documents::statement::all_statements(

@@ -2,7 +2,7 @@
 
 use crate::cli::args::*;
 use crate::cli::console::Log;
-use crate::cli::job::{inputs_of, load, record};
+use crate::cli::job::{hash_inputs, inputs_of, load, record};
 use crate::error::Result;
 use crate::output::{self, Staging};
 
@@ -12,6 +12,9 @@ pub fn validate(args: ValidateArgs, log: &Log) -> Result<()> {
         .as_deref()
         .map(|out| Staging::create(out, &inputs_of(&args.input, None), args.force))
         .transpose()?;
+    if staging.is_some() {
+        hash_inputs(&args.input);
+    }
     let (config, validated) = load(&args.input, false, log)?;
     if let Some(staging) = staging {
         let out = staging.target().to_path_buf();
