@@ -47,16 +47,16 @@ pub struct Desk {
     pub people: Option<personal::People>,
     /// Set while a query runs: one at a time.
     pub query_running: std::sync::atomic::AtomicBool,
-    /// The `winddown` binary that runs the queries (in a child process).
-    pub query_exe: std::path::PathBuf,
+    /// The SQL engine that answers the query page (`winddown-sql`, in a child process).
+    pub sql_engine: std::path::PathBuf,
     /// Required on every request when the desk listens beyond loopback.
     pub token: Option<String>,
 }
 
 impl Desk {
     /// A desk over `run` alone — no earlier run, no results, no batches, no personal data, no
-    /// token — whose queries run `query_exe` (the `winddown` binary).
-    pub fn new(run: run::Run, query_exe: std::path::PathBuf) -> Desk {
+    /// token — whose queries `sql_engine` answers (`winddown-sql`).
+    pub fn new(run: run::Run, sql_engine: std::path::PathBuf) -> Desk {
         Desk {
             run,
             progress: None,
@@ -65,7 +65,7 @@ impl Desk {
             batches: Vec::new(),
             people: None,
             query_running: std::sync::atomic::AtomicBool::new(false),
-            query_exe,
+            sql_engine,
             token: None,
         }
     }
@@ -234,10 +234,7 @@ pub fn serve(
         batches,
         people,
         token,
-        ..Desk::new(
-            run,
-            std::env::current_exe().map_err(|e| Error::io("the winddown binary", e))?,
-        )
+        ..Desk::new(run, crate::table::query::engine())
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

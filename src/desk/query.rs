@@ -1,10 +1,11 @@
 //! The analyst's query page (`/query`): a form with one SELECT over the run's own tables (each
 //! table listed with its columns from the exports' contract), the answer as a table — or all of
 //! it as CSV (Excel-safe) or JSON. The SQL is checked here first (the run's tables only, no
-//! table functions, no paths, no other statement: `table::query::check`), then run by
-//! `winddown query` in a child process with a ceiling on its memory ([`QUERY_MEMORY`]) that is
-//! killed at its time limit, so that no query can take the desk's memory or outlive its limit;
-//! one query runs at a time (a second gets 503).
+//! table functions, no paths, no other statement) and run by the SQL engine `winddown-sql` in
+//! a child process with a ceiling on its memory ([`QUERY_MEMORY`]) that is killed at its time
+//! limit, so that no query can take the desk's memory or outlive its limit; one query runs at
+//! a time (a second gets 503). Where the engine is not built, the page says how to build it
+//! (503).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -106,12 +107,10 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
     }
     let download = matches!(format.as_deref(), Some("csv" | "xlsx" | "json"));
     let rows = if download { DOWNLOAD_ROWS } else { PAGE_ROWS };
-    // The SQL is checked before any process starts (the child checks it again).
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    if let Err(e) = engine::check(&sql, &names) {
-        page.error = e.one_line();
+    if !engine::engine_is_built(&desk.sql_engine) {
+        page.error = engine::how_to_build();
         let mut r = answer(&page, "查询 Query", format.as_deref());
-        *r.status_mut() = StatusCode::BAD_REQUEST;
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         return r;
     }
     // One query at a time: a second one meanwhile is told to wait.
@@ -128,7 +127,8 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
     }
     let running = desk.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let answer = in_child(&running.query_exe, &running.run.dir, &sql, rows);
+        let answer =
+            engine::run(&running.sql_engine, &sql, &files, limits(rows)).map_err(|e| e.one_line());
         running.query_running.store(false, Ordering::Release);
         answer
     })
@@ -169,108 +169,11 @@ pub async fn query(State(desk): State<Arc<Desk>>, Query(q): Query<QueryParams>) 
     }
 }
 
-/// Run the query as `winddown query … --format json` in a child process whose data may not
-/// grow beyond [`QUERY_MEMORY`], killed at [`TIME_LIMIT`]: its answer, or the one line it
-/// failed with.
-fn in_child(
-    exe: &std::path::Path,
-    run: &std::path::Path,
-    sql: &str,
-    rows: usize,
-) -> std::result::Result<engine::Answer, String> {
-    use std::io::Read;
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
-    let mut command = Command::new(exe);
-    command
-        .arg("-q")
-        .arg("query")
-        .arg(run)
-        .arg(sql)
-        .args(["--format", "json", "--max-rows", &rows.to_string()])
-        .args(["--timeout", &TIME_LIMIT.as_secs().to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // SAFETY: between fork and exec the child only calls setrlimit, which is
-    // async-signal-safe, on a value built before the fork.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: QUERY_MEMORY as libc::rlim_t,
-                rlim_max: QUERY_MEMORY as libc::rlim_t,
-            };
-            if libc::setrlimit(libc::RLIMIT_DATA, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("query: cannot start the query process: {e}"))?;
-    // Read both pipes while the child runs (a full pipe would stall it).
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let out = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    // The child stops itself at its --timeout; a little later it is killed.
-    let deadline = std::time::Instant::now() + TIME_LIMIT + Duration::from_secs(2);
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20))
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-        }
-    };
-    let (out, err) = (
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    );
-    match status {
-        Some(s) if s.success() => serde_json::from_slice(&out)
-            .map_err(|e| format!("query: the query process answered badly: {e}")),
-        Some(_) => {
-            let text = String::from_utf8_lossy(&err);
-            let line = text.lines().next().unwrap_or("query: failed");
-            let line = line.strip_prefix("winddown: ").unwrap_or(line);
-            Err(
-                if line.contains("allocate memory") || line.contains("memory allocation") {
-                    format!(
-                        "query: needs more than {} MB; aggregate first, or narrow it (a WHERE)",
-                        QUERY_MEMORY >> 20
-                    )
-                } else {
-                    line.to_string()
-                },
-            )
-        }
-        None => Err(format!(
-            "query: the query took longer than {} s; narrow it (a WHERE, a LIMIT)",
-            TIME_LIMIT.as_secs()
-        )),
+/// A query of the page: `rows` at most, [`TIME_LIMIT`], [`QUERY_MEMORY`].
+fn limits(rows: usize) -> engine::Limits {
+    engine::Limits {
+        rows,
+        time: TIME_LIMIT,
+        memory: Some(QUERY_MEMORY),
     }
 }

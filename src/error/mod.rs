@@ -3,7 +3,7 @@
 //! Row-level problems never appear here: they become rows of rejects.csv and the run goes on.
 //! What does appear is named by its cause — a file that is not a table, an argument, the
 //! config, an output path, a ledger, the returns table against the payouts, the data as a whole, `--strict` (all exit 2), or a failed
-//! read or write, polars, a bug of ours (exit 3).
+//! read or write, a bug of ours (exit 3).
 
 use std::path::PathBuf;
 
@@ -21,7 +21,7 @@ pub enum ExitCode {
     Ok = 0,
     /// Bad input or usage, or any rejected row under `--strict`.
     BadInput = 2,
-    /// An internal error: a broken invariant, a failed write, a polars error.
+    /// An internal error: a broken invariant, a failed read or write.
     Internal = 3,
 }
 
@@ -75,14 +75,6 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: std::io::Error,
-    },
-
-    /// Polars failed where our own checks said it should not.
-    #[error("{context}")]
-    Polars {
-        context: String,
-        #[source]
-        source: polars::error::PolarsError,
     },
 
     /// A broken invariant: a bug of ours, never the user's input.
@@ -139,7 +131,7 @@ impl Error {
             | Error::Returns(_)
             | Error::Data(_)
             | Error::Strict { .. } => ExitCode::BadInput,
-            Error::Io { .. } | Error::Polars { .. } | Error::Internal(_) => ExitCode::Internal,
+            Error::Io { .. } | Error::Internal(_) => ExitCode::Internal,
         }
     }
 
@@ -155,7 +147,6 @@ impl Error {
             Error::Data(_) => "the data as a whole",
             Error::Strict { .. } => "--strict and rejected rows",
             Error::Io { .. } => "reading or writing a file",
-            Error::Polars { .. } => "polars (a bug of ours)",
             Error::Internal(_) => "a broken invariant (a bug of ours)",
         }
     }
@@ -215,20 +206,6 @@ impl Error {
             path: path.into(),
             source,
         }
-    }
-}
-
-/// Attach a description to a polars error.
-pub trait PolarsContext<T> {
-    fn context(self, what: &str) -> Result<T>;
-}
-
-impl<T> PolarsContext<T> for polars::error::PolarsResult<T> {
-    fn context(self, what: &str) -> Result<T> {
-        self.map_err(|source| Error::Polars {
-            context: what.to_string(),
-            source,
-        })
     }
 }
 

@@ -1,33 +1,24 @@
-//! SQL over a run folder's own tables, for analysts (`winddown query`, the desk's /query):
-//! polars SQL over the folder's Parquet exports, each registered under its file's name
-//! (`platforms`, `claims`, `payouts`, …). Read-only and bounded:
+//! SQL over a run folder's own tables, for analysts (`winddown query`, the desk's /query),
+//! answered by the SQL engine `winddown-sql` — a program of its own, built apart
+//! (`cargo build -p winddown-sql`), so that polars is not in winddown's build. This file is
+//! winddown's side of that wall: which tables a query may name, how the engine is found, and
+//! how it is run — a child process, under a ceiling on its memory when asked, killed when it
+//! outlives its time — and its answer read back.
 //!
-//! - the query is parsed first (the parser polars SQL uses) and must be one `SELECT` (with
-//!   `WITH`, joins, subqueries) whose tables are the run's own tables or the query's own
-//!   `WITH` names — no table function (`read_parquet('…')`, `read_csv`), no path, no other
-//!   statement (`COPY`, `CREATE`, `SET`, …);
-//! - at most `max_rows` rows come back (the answer says when there were more);
-//! - a query that runs past its time is answered with an error (the desk runs each query as
-//!   a `winddown query` child process under a memory ceiling, killed at its time);
-//! - it runs on polars' streaming engine, a batch at a time, so that an aggregate over the
-//!   national claims holds little more than its groups (measured: 2.5 s, 0.6 GB for a GROUP BY
-//!   over 100M claims, against 16 s and 7.5 GB in memory).
-//!
-//! Values come back as text, exactly: money as the Decimal's digits (`1234.56`), dates as
-//! `2019-06-30`, lists as polars prints them.
+//! The engine checks the query (one read-only SELECT over the named tables, no table
+//! function, no path, no other statement), runs it on polars' streaming engine and answers
+//! with every value as exact text (money as the Decimal's digits, dates as `2019-06-30`):
+//! `sql/src/main.rs` says how.
 
-use std::collections::BTreeSet;
-use std::ops::ControlFlow;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use polars::prelude::*;
-use polars::sql::SQLContext;
-use sqlparser::ast::{Query, SetExpr, Statement, TableFactor, Visit, Visitor};
-use sqlparser::dialect::GenericDialect;
-use sqlparser::parser::Parser;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+
+/// The engine's program name, looked for beside `winddown`.
+pub const ENGINE: &str = "winddown-sql";
 
 /// The tables a query may name: (name, file or partitioned folder), those of
 /// `domain::exports` present in `dir`.
@@ -58,245 +49,174 @@ pub struct Answer {
     pub truncated: bool,
 }
 
-/// Why a query is not run: what it asked for that the query page does not allow.
-fn refuse(why: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("query: {why}"))
+/// How far a query may go.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rows returned at most (the answer says when there were more).
+    pub rows: usize,
+    /// Past it the query is answered with an error.
+    pub time: Duration,
+    /// The engine's ceiling on its data (heap and anonymous maps; the Parquet files it maps
+    /// do not count), in bytes: beyond it an allocation fails and the query is refused.
+    pub memory: Option<u64>,
 }
 
-/// The query is one read-only SELECT over `allowed` tables (and its own WITH names).
-pub fn check(sql: &str, allowed: &[&str]) -> Result<()> {
-    let statements =
-        Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| refuse(format!("not SQL: {e}")))?;
-    let [Statement::Query(query)] = statements.as_slice() else {
-        return Err(refuse("one SELECT only (no other statement, no several)"));
+/// Where the engine is: `$WINDDOWN_SQL` when set, else `winddown-sql` beside the running
+/// program (where cargo builds it), else the first on `PATH`; else where it would be beside
+/// the program (and [`run`] says how to build it).
+pub fn engine() -> PathBuf {
+    if let Some(path) = std::env::var_os("WINDDOWN_SQL") {
+        return PathBuf::from(path);
+    }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(ENGINE)));
+    if let Some(path) = beside.as_ref().filter(|p| p.is_file()) {
+        return path.clone();
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(ENGINE))
+            .find(|p| p.is_file())
+    });
+    on_path.or(beside).unwrap_or_else(|| PathBuf::from(ENGINE))
+}
+
+/// How to build the engine, as this build of winddown was built: the message when it is not.
+pub fn how_to_build() -> String {
+    let release = if cfg!(debug_assertions) {
+        ""
+    } else {
+        " --release"
     };
-    let mut guard = Guard {
-        allowed: allowed.iter().map(|t| t.to_ascii_lowercase()).collect(),
-    };
-    if let ControlFlow::Break(why) = query.visit(&mut guard) {
-        return Err(refuse(why));
-    }
-    Ok(())
+    format!(
+        "query: the SQL engine ({ENGINE}) is not built here; build it once with \
+         `cargo build --locked{release} -p {ENGINE}` (it goes beside winddown), or set WINDDOWN_SQL to it"
+    )
 }
 
-/// Walks a query: every table it reads is an allowed one.
-struct Guard {
-    /// The run's tables and the query's WITH names, lower case.
-    allowed: BTreeSet<String>,
+/// Whether `engine` can be started (else [`run`] answers with how to build it).
+pub fn engine_is_built(engine: &Path) -> bool {
+    engine.is_file()
 }
 
-impl Visitor for Guard {
-    type Break = String;
-
-    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<String> {
-        if let Some(with) = &query.with {
-            for cte in &with.cte_tables {
-                self.allowed
-                    .insert(cte.alias.name.value.to_ascii_lowercase());
-            }
-        }
-        // Anything but a plain SELECT (INSERT … in a query, a VALUES list is harmless but
-        // not needed; TABLE x is a table read) is refused.
-        match query.body.as_ref() {
-            SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_) => {
-                ControlFlow::Break("a query that writes".into())
-            }
-            _ => ControlFlow::Continue(()),
-        }
-    }
-
-    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<String> {
-        match factor {
-            TableFactor::Table { name, args, .. } => {
-                if args.is_some() {
-                    return ControlFlow::Break(format!(
-                        "{name}(…) is a table function: only the run's own tables can be read"
-                    ));
-                }
-                let single = match name.0.as_slice() {
-                    [part] => part.as_ident().map(|i| i.value.to_ascii_lowercase()),
-                    _ => None,
-                };
-                match single {
-                    Some(t) if self.allowed.contains(&t) => ControlFlow::Continue(()),
-                    _ => ControlFlow::Break(format!(
-                        "no table {name} here; the run's tables are {}",
-                        self.allowed.iter().cloned().collect::<Vec<_>>().join(", ")
-                    )),
-                }
-            }
-            TableFactor::Derived { .. } | TableFactor::NestedJoin { .. } => {
-                ControlFlow::Continue(())
-            }
-            other => ControlFlow::Break(format!(
-                "{other} is not a table of the run: only the run's own tables can be read"
-            )),
-        }
-    }
-}
-
-/// Run `sql` over `tables` (checked first): at most `max_rows` rows, within `limit` (past it
-/// the answer is an error and the computation is left to finish on its thread: the process is
-/// expected to end soon after, as `winddown query` does; the desk runs it as a child process).
+/// Run `sql` over `tables` with `engine` in a child process within `limits`: its answer, or
+/// why not as a usage error (exit 2) — the engine's refusal or failure in one line, the time
+/// or memory exceeded, the engine not built.
 pub fn run(
+    engine: &Path,
     sql: &str,
     tables: &[(String, PathBuf)],
-    max_rows: usize,
-    limit: Duration,
+    limits: Limits,
 ) -> Result<Answer> {
-    let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
-    check(sql, &names)?;
-    let mut context = SQLContext::new();
-    for (name, path) in tables {
-        let path = path
-            .to_str()
-            .ok_or_else(|| Error::Usage(format!("{}: the path is not UTF-8", path.display())))?;
-        // A partitioned folder (`--partition-by`) is scanned whole, its KEY=VALUE folders read as
-        // a column (polars' hive partitioning, on by default for one folder).
-        let frame = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())
-            .map_err(|e| Error::bad_file(path, one_line(&e.to_string())))?;
-        context.register(name, frame);
+    if !engine_is_built(engine) {
+        return Err(Error::Usage(how_to_build()));
     }
-    let sql = sql.to_string();
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("winddown-query".into())
-        .spawn(move || {
-            let answer = crate::error::contained(|| {
-                let plan = context.execute(&sql)?.limit(max_rows as IdxSize + 1);
-                // The streaming engine first: a national GROUP BY over the claims runs in a
-                // twelfth of the memory (0.6 against 7.5 GB) and faster; a query it cannot run
-                // goes to the in-memory engine.
-                match crate::error::contained(|| {
-                    plan.clone().collect_with_engine(Engine::Streaming)
-                }) {
-                    Some(Ok(result)) => Ok(result.unwrap_single()),
-                    _ => plan.collect(),
-                }
-            });
-            let _ = send.send(answer);
-        })
-        .map_err(|e| Error::Internal(format!("starting a query: {e}")))?;
-    let frame = match receive.recv_timeout(limit) {
-        Ok(Some(Ok(frame))) => frame,
-        Ok(Some(Err(e))) => return Err(refuse(one_line(&e.to_string()))),
-        Ok(None) => return Err(refuse("the query engine failed on this query")),
-        Err(_) => {
-            return Err(refuse(format!(
-                "the query took longer than {} s; narrow it (a WHERE, a LIMIT)",
-                limit.as_secs()
-            )))
+    let mut command = Command::new(engine);
+    for (name, path) in tables {
+        let mut table = std::ffi::OsString::from(format!("{name}="));
+        table.push(path);
+        command.arg("--table").arg(table);
+    }
+    command
+        .args(["--max-rows", &limits.rows.max(1).to_string()])
+        .args(["--timeout", &limits.time.as_secs().max(1).to_string()])
+        .arg("--")
+        .arg(sql)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(bytes) = limits.memory {
+        ceiling(&mut command, bytes);
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| Error::Usage(format!("query: cannot start {}: {e}", engine.display())))?;
+    // Both pipes read while the child runs (a full pipe would stall it).
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    // The engine stops itself at its --timeout; a little later it is killed.
+    let deadline = Instant::now() + limits.time + Duration::from_secs(2);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
         }
     };
-    answer(&frame, max_rows)
+    let (out, err) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
+    let refuse = |why: String| Error::Usage(crate::domain::text::terminal_safe(&why).into_owned());
+    match status {
+        Some(s) if s.success() => serde_json::from_slice(&out)
+            .map_err(|e| Error::Internal(format!("{ENGINE} answered badly: {e}"))),
+        Some(_) => {
+            let text = String::from_utf8_lossy(&err);
+            let line = text
+                .lines()
+                .next()
+                .unwrap_or("query: the query engine failed");
+            Err(refuse(match limits.memory {
+                Some(bytes)
+                    if line.contains("allocate memory") || line.contains("memory allocation") =>
+                {
+                    format!(
+                        "query: needs more than {} MB; aggregate first, or narrow it (a WHERE)",
+                        bytes >> 20
+                    )
+                }
+                _ => line.to_string(),
+            }))
+        }
+        None => Err(refuse(format!(
+            "query: the query took longer than {} s; narrow it (a WHERE, a LIMIT)",
+            limits.time.as_secs()
+        ))),
+    }
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A frame as text cells, at most `max_rows` rows.
-fn answer(frame: &DataFrame, max_rows: usize) -> Result<Answer> {
-    let truncated = frame.height() > max_rows;
-    let shown = frame.height().min(max_rows);
-    let mut columns = Vec::new();
-    let mut cells: Vec<Vec<Option<String>>> = Vec::new();
-    for column in frame.columns() {
-        columns.push(column.name().to_string());
-        let series = column.as_materialized_series().slice(0, shown);
-        let text = match series.cast(&DataType::String) {
-            Ok(s) if !matches!(series.dtype(), DataType::List(_) | DataType::Struct(_)) => s
-                .str()
-                .map(|t| t.iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>())
-                .ok(),
-            _ => None,
-        };
-        cells.push(match text {
-            Some(t) => t,
-            None => (0..shown)
-                .map(|i| match series.get(i) {
-                    Ok(AnyValue::Null) | Err(_) => None,
-                    Ok(v) => Some(nested_text(v)),
-                })
-                .collect(),
+/// The child's data may not grow beyond `bytes` (`RLIMIT_DATA`).
+fn ceiling(command: &mut Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: between fork and exec the child only calls setrlimit, which is
+    // async-signal-safe, on a value built before the fork.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_DATA, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
         });
     }
-    let rows = (0..shown)
-        .map(|i| cells.iter().map(|c| c[i].clone()).collect())
-        .collect();
-    Ok(Answer {
-        columns,
-        rows,
-        truncated,
+}
+
+/// A thread that reads `pipe` to its end.
+fn drain(pipe: Option<Box<dyn Read + Send>>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut bytes);
+        }
+        bytes
     })
-}
-
-/// A list or struct value in full (polars' own display shortens long lists with "…"): lists as
-/// `[a, b]`, structs as `{name: value, …}`, text inside them quoted as JSON strings.
-fn nested_text(v: AnyValue) -> String {
-    match v.into_static() {
-        AnyValue::List(items) => {
-            let inner: Vec<String> = items.iter().map(|x| inner_text(x)).collect();
-            format!("[{}]", inner.join(", "))
-        }
-        AnyValue::StructOwned(pair) => {
-            let (values, fields) = *pair;
-            let inner: Vec<String> = fields
-                .iter()
-                .zip(values)
-                .map(|(f, x)| format!("{}: {}", f.name(), inner_text(x)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        // The shortest text that reads back as the same float (polars' display rounds).
-        AnyValue::Float64(f) => format!("{f}"),
-        AnyValue::Float32(f) => format!("{f}"),
-        other => other.to_string(),
-    }
-}
-
-/// A value inside a list or struct.
-fn inner_text(v: AnyValue) -> String {
-    match v {
-        AnyValue::Null => "null".to_string(),
-        AnyValue::String(s) => serde_json::Value::from(s).to_string(),
-        AnyValue::StringOwned(s) => serde_json::Value::from(s.as_str()).to_string(),
-        other => nested_text(other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check;
-
-    #[test]
-    fn only_one_select_over_the_runs_own_tables_is_allowed() {
-        let tables = ["platforms", "claims"];
-        // Allowed: joins, subqueries, WITH names, any case.
-        for ok in [
-            "SELECT class, count(*) FROM platforms GROUP BY class",
-            "select p.name, c.claim from PLATFORMS p join claims c on p.platform_id = c.platform_id",
-            "WITH big AS (SELECT * FROM claims WHERE claim > 100) SELECT count(*) FROM big",
-            "SELECT * FROM (SELECT platform_id FROM platforms) t",
-        ] {
-            assert!(check(ok, &tables).is_ok(), "{ok}");
-        }
-        // Refused: files, other tables, other statements, several statements.
-        for bad in [
-            "SELECT * FROM read_parquet('/etc/passwd')",
-            "SELECT * FROM read_csv('../other/claims.csv')",
-            "SELECT * FROM lenders",
-            "SELECT * FROM other.platforms",
-            "SELECT * FROM '/tmp/x.parquet'",
-            "COPY platforms TO '/tmp/x.csv'",
-            "CREATE TABLE x AS SELECT * FROM platforms",
-            "SELECT 1; SELECT 2",
-            "DROP TABLE platforms",
-            "not sql at all",
-        ] {
-            assert!(check(bad, &tables).is_err(), "{bad}");
-        }
-    }
 }

@@ -1,7 +1,8 @@
 //! The layers hold (docs/architecture.md): read from the source, every module's references to
 //! others (`use` lines and `crate::` paths in code, tests and comments left out) go down the
 //! pipeline — domain ← config ← input ← rules ← payout ← output ← cli — never up, never in a
-//! cycle; polars is named only behind the table wall, clap only in the command line.
+//! cycle; polars is not named in winddown at all (the SQL engine `winddown-sql`, sql/, is
+//! its own program), clap only in the command line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -97,8 +98,8 @@ fn layer(module: &str) -> Option<u8> {
     Some(match module.split("::").next()? {
         // The ground every layer stands on.
         "error" | "progress" | "domain" => 0,
-        // The polars wall, and how people are spoken to (formats, colours, language): above the ground, below
-        // every stage that writes.
+        // Tables of columns (Parquet in and out, the SQL engine's client), and how people are
+        // spoken to (formats, colours, language): above the ground, below every stage.
         "table" | "present" => 1,
         "config" => 2,
         "input" => 3,
@@ -125,7 +126,6 @@ fn every_reference_goes_down_the_pipeline_and_none_goes_round() {
         let la = layer(a).unwrap_or_else(|| panic!("{a}: a module outside the layers"));
         for b in targets {
             let lb = layer(b).unwrap();
-            // `error` names the polars error type it wraps; `domain` stands alone.
             let allowed = lb < la || (lb == la && a.split("::").next() == b.split("::").next());
             // Within the ground, `domain` stands alone and `error` may name it (the money
             // and text of a cause's message), never the other way round.
@@ -184,20 +184,38 @@ fn every_reference_goes_down_the_pipeline_and_none_goes_round() {
 }
 
 #[test]
-fn polars_only_behind_the_table_wall_and_clap_only_on_the_command_line() {
+fn polars_only_in_the_sql_engine_and_clap_only_on_the_command_line() {
     let mods = modules();
-    // Where polars may be named: SQL over a run's tables behind the table wall, and the error
-    // type that keeps polars' errors as sources. Every other Parquet file the pipeline reads or
-    // writes goes through arrow-rs.
-    let polars_ok = |m: &str| matches!(m, "table::query" | "error");
+    // winddown reads and writes Parquet with arrow-rs; SQL is answered by `winddown-sql`
+    // (sql/), a program of its own, so that winddown's build has no polars in it.
     let clap_ok = |m: &str| m == "cli" || m.starts_with("cli::") || m == "main";
     for (m, code) in &mods {
         let names = |krate: &str| {
             code.contains(&format!("{krate}::")) || code.contains(&format!("use {krate}"))
         };
-        assert!(!names("polars") || polars_ok(m), "{m} names polars");
+        assert!(!names("polars"), "{m} names polars");
+        assert!(!names("sqlparser"), "{m} names sqlparser");
         assert!(!names("clap") || clap_ok(m), "{m} names clap");
     }
+    // The manifests say the same: polars a dependency of sql/ alone (and of winddown's tests,
+    // which read the outputs with a second Parquet implementation).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        |p: &Path| -> toml::Table { toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let winddown = manifest(&root.join("Cargo.toml"));
+    let deps = winddown["dependencies"].as_table().unwrap();
+    for heavy in ["polars", "sqlparser"] {
+        assert!(!deps.contains_key(heavy), "winddown depends on {heavy}");
+    }
+    let sql = manifest(&root.join("sql/Cargo.toml"));
+    assert!(sql["dependencies"]
+        .as_table()
+        .unwrap()
+        .contains_key("polars"));
+    assert!(!sql["dependencies"]
+        .as_table()
+        .unwrap()
+        .contains_key("winddown"));
 }
 
 #[test]

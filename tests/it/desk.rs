@@ -59,7 +59,7 @@ fn desk(w: &Workdir, token: Option<&str>) -> axum::Router {
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     winddown::desk::router(Arc::new(winddown::desk::Desk {
         token: token.map(str::to_string),
-        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
+        ..winddown::desk::Desk::new(run, crate::util::sql_engine())
     }))
 }
 
@@ -396,7 +396,7 @@ fn the_payouts_page_shows_returned_transfers() {
     let run = winddown::desk::run::Run::load(&w.path("r2")).unwrap();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        env!("CARGO_BIN_EXE_winddown").into(),
+        crate::util::sql_engine(),
     )));
     let (s, _, body) = get(&app, "/payouts", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -433,7 +433,7 @@ fn compare_and_vote_results_have_their_pages_summaries_and_twins() {
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
         compare: compare.clone(),
         votes: votes.clone(),
-        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
+        ..winddown::desk::Desk::new(run, crate::util::sql_engine())
     }));
     let (s, _, body) = get(&app, "/compare", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -518,7 +518,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
     }
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
         batches: controls.clone(),
-        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
+        ..winddown::desk::Desk::new(run, crate::util::sql_engine())
     }));
     let (s, _, body) = get(&app, "/payouts", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -536,7 +536,7 @@ fn the_payouts_page_checks_each_rounds_bank_batches_against_the_round() {
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
         batches: wrong,
-        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
+        ..winddown::desk::Desk::new(run, crate::util::sql_engine())
     }));
     let (_, _, body) = get(&app, "/payouts", &[]);
     assert!(body.contains("不符 differs"), "{body}");
@@ -661,7 +661,7 @@ fn the_progress_page_has_districts_the_total_and_the_plan() {
     let platforms_now = run.platforms.len() as i64;
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
         progress: Some(b.clone()),
-        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
+        ..winddown::desk::Desk::new(run, crate::util::sql_engine())
     }));
     let (s, _, json) = get(&app, "/progress?format=json", &[]);
     assert_eq!(s, StatusCode::OK);
@@ -703,7 +703,7 @@ fn facets_count_subclass_stage_action_and_at_risk_and_a_platform_shows_every_rul
     let platforms = run.platforms.clone();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        env!("CARGO_BIN_EXE_winddown").into(),
+        crate::util::sql_engine(),
     )));
     let (_, _, json) = get(&app, "/platforms?format=json", &[]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -787,7 +787,7 @@ fn every_table_downloads_as_csv_and_xlsx_with_every_row() {
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk {
         compare: compare.clone(),
         votes: votes.clone(),
-        ..winddown::desk::Desk::new(run, env!("CARGO_BIN_EXE_winddown").into())
+        ..winddown::desk::Desk::new(run, crate::util::sql_engine())
     }));
     // CSV: a header and one line per row; the rounds' paid adds up to the fen.
     let lines = |uri: &str| {
@@ -877,7 +877,7 @@ fn a_platforms_lenders_by_band_are_its_band_counts_ids_only() {
         .clone();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        env!("CARGO_BIN_EXE_winddown").into(),
+        crate::util::sql_engine(),
     )));
     let url = format!("/platforms/{}/lenders", p.platform_id);
     let (s, _, json) = get(&app, &format!("{url}?format=json"), &[]);
@@ -934,7 +934,7 @@ fn the_overview_charts_classes_and_stages_and_says_which_targets_are_met() {
     let stage1 = run.summary.plan[1].clone();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(
         run,
-        env!("CARGO_BIN_EXE_winddown").into(),
+        crate::util::sql_engine(),
     )));
     let (_, _, json) = get(&app, "/?format=json", &[]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();

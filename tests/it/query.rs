@@ -163,10 +163,7 @@ fn csv_answers_are_inert_in_excel() {
 
     // The desk's page: the same engine, the same refusals, its JSON twin.
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
-    let desk = Arc::new(winddown::desk::Desk::new(
-        run,
-        env!("CARGO_BIN_EXE_winddown").into(),
-    ));
+    let desk = Arc::new(winddown::desk::Desk::new(run, crate::util::sql_engine()));
     let app = winddown::desk::router(desk);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -210,4 +207,52 @@ fn csv_answers_are_inert_in_excel() {
     let (s, body) = get("/query?format=csv&sql=SELECT%20name%20FROM%20platforms");
     assert_eq!(s, 200);
     assert!(body.contains("'=HYPERLINK"), "{body}");
+}
+
+#[test]
+fn without_the_sql_engine_the_query_says_how_to_build_it() {
+    let w = Workdir::new("query-no-engine");
+    city_run(&w);
+    let missing = w.path("no-such-winddown-sql");
+    let o = w.run_env(
+        &["query", "r", "SELECT count(*) FROM platforms"],
+        &[("WINDDOWN_SQL", missing.to_str().unwrap())],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cargo build --locked -p winddown-sql"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+
+    // The desk's page says the same, 503, and lists the tables still.
+    let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
+    let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(run, missing)));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (status, body) = runtime.block_on(async {
+        use tower::ServiceExt;
+        let r = app
+            .oneshot(
+                axum::http::Request::builder()
+                    .uri("/query?sql=SELECT%20count(*)%20FROM%20platforms")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = r.status();
+        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    });
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.contains("cargo build --locked -p winddown-sql"),
+        "{body}"
+    );
+    assert!(body.contains("<code>platforms</code>"), "{body}");
 }

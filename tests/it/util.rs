@@ -127,3 +127,8 @@ pub fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<String> {
         .map(|v| v.unwrap_or("").to_string())
         .collect()
 }
+
+/// The SQL engine, where `cargo test --workspace` builds it: beside the winddown binary.
+pub fn sql_engine() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_winddown")).with_file_name("winddown-sql")
+}

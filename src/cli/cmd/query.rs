@@ -1,6 +1,7 @@
 //! `winddown query RUN_OUT "SQL"`: SQL over a run folder's own tables on the terminal — an
 //! aligned table (control characters escaped), CSV for Excel (formulas neutralised) or JSON —
-//! through the same checked, bounded engine as the desk's /query (`table::query`).
+//! answered by the SQL engine `winddown-sql` in a child process, as the desk's /query is
+//! (`table::query`).
 
 use std::time::Duration;
 
@@ -19,10 +20,14 @@ pub fn query(args: QueryArgs) -> Result<()> {
         )));
     }
     let answer = query::run(
+        &query::engine(),
         &args.sql,
         &tables,
-        args.max_rows.max(1),
-        Duration::from_secs(args.timeout.max(1)),
+        query::Limits {
+            rows: args.max_rows.max(1),
+            time: Duration::from_secs(args.timeout.max(1)),
+            memory: None,
+        },
     )?;
     let bytes = match args.format {
         QueryFormat::Json => {
