@@ -9,6 +9,7 @@
 //!
 //! The catch-up is winddown's policy, not a quoted rule (no text prescribes it: docs/cases.md).
 
+use crate::domain::money::Fen;
 use crate::error::Result;
 use crate::payout::allocate::{allocate, Division, Lender, Rule};
 
@@ -91,8 +92,8 @@ pub enum Channel {
     Transfer,
 }
 
-/// The channel of a payment of `amount` fen under a threshold of `threshold` fen.
-pub fn channel(amount: i64, threshold: i64) -> Channel {
+/// The channel of a payment of `amount` under a threshold of `threshold`.
+pub fn channel(amount: Fen, threshold: Fen) -> Channel {
     if amount >= threshold {
         Channel::DepositCertificate
     } else {
@@ -181,9 +182,9 @@ mod tests {
 
     #[test]
     fn a_deposit_certificate_from_the_threshold_up() {
-        assert_eq!(channel(4_999, 5_000), Channel::Transfer);
-        assert_eq!(channel(5_000, 5_000), Channel::DepositCertificate);
-        assert_eq!(channel(5_001, 5_000), Channel::DepositCertificate);
+        assert_eq!(channel(Fen(4_999), Fen(5_000)), Channel::Transfer);
+        assert_eq!(channel(Fen(5_000), Fen(5_000)), Channel::DepositCertificate);
+        assert_eq!(channel(Fen(5_001), Fen(5_000)), Channel::DepositCertificate);
     }
 
     proptest! {

@@ -9,6 +9,7 @@
 //! Each round's money: Σ paid + Σ held + surplus = its amount; escrow released is money held
 //! by an earlier round.
 
+use crate::domain::money::Fen;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cases::loss::{self, CashFlow, Figures, Standing};
@@ -286,7 +287,7 @@ pub fn settle(
                         held: s.held,
                         channel: match payment {
                             0 => String::new(),
-                            v => match rounds::channel(v, settings.deposit_certificate_from) {
+                            v => match rounds::channel(Fen(v), settings.deposit_certificate_from) {
                                 Channel::DepositCertificate => "deposit_certificate".into(),
                                 Channel::Transfer => "transfer".into(),
                             },

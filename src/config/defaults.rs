@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Basis, ClassifyRules, Config, PlanRules, Ratio, RecoveryRates};
+use crate::domain::money::Fen;
 
 /// The defaults of docs/rules.md and docs/payouts.md, in one place (DEFAULTS_TOML documents them; a test checks
 /// that reading it back gives exactly these). Ratios are written as the config parser makes
@@ -21,7 +22,7 @@ impl Default for Config {
             columns: BTreeMap::new(),
             classify: ClassifyRules {
                 zombie_months: 6,
-                small_max_outstanding: 100_000_000 * 100,
+                small_max_outstanding: Fen(100_000_000 * 100),
                 small_max_current_lenders: None,
                 overdue_90_ratio: ratio(1, 10),
                 funding_gap_ratio: ratio(5, 100),
@@ -29,8 +30,8 @@ impl Default for Config {
                 top10_borrower_share: ratio(5, 10),
                 borrower_cap_breach_share: ratio(1, 10),
                 maturity_mismatch_share: ratio(2, 10),
-                individual_borrower_cap: 200_000 * 100,
-                enterprise_borrower_cap: 1_000_000 * 100,
+                individual_borrower_cap: Fen(200_000 * 100),
+                enterprise_borrower_cap: Fen(1_000_000 * 100),
             },
             recovery: RecoveryRates {
                 buckets: [9_500, 8_000, 5_000, 2_500, 1_000],
@@ -69,7 +70,7 @@ impl Default for Config {
             },
             cases: super::CaseRules {
                 lawful_property: crate::domain::case::LawfulProperty::ParticipantsFirst,
-                deposit_certificate_from: 50 * 100,
+                deposit_certificate_from: Fen(50 * 100),
             },
         }
     }

@@ -12,6 +12,7 @@ mod resolve;
 use crate::domain::calendar::Calendar;
 use crate::domain::date::Date;
 pub use crate::domain::fraction::Ratio;
+use crate::domain::money::Fen;
 use crate::error::{Error, Result};
 pub use defaults::{defaults_toml, DEFAULTS_TOML};
 pub use raw::*;
@@ -55,8 +56,7 @@ pub struct PlanRules {
     pub stage_months: u32,
     pub max_platforms: Option<i64>,
     pub max_current_lenders: Option<i64>,
-    /// Fen.
-    pub max_outstanding: Option<i64>,
+    pub max_outstanding: Option<Fen>,
     /// Per class in the order of [`crate::domain::class::Class::ALL`].
     pub units: [Vec<String>; 5],
     pub targets: Vec<Target>,
@@ -88,8 +88,8 @@ impl Basis {
 #[derive(Debug, Clone)]
 pub struct ClassifyRules {
     pub zombie_months: i64,
-    /// Fen; small means strictly below.
-    pub small_max_outstanding: i64,
+    /// Small means strictly below.
+    pub small_max_outstanding: Fen,
     pub small_max_current_lenders: Option<i64>,
     pub overdue_90_ratio: Ratio,
     pub funding_gap_ratio: Ratio,
@@ -97,9 +97,9 @@ pub struct ClassifyRules {
     pub top10_borrower_share: Ratio,
     pub borrower_cap_breach_share: Ratio,
     pub maturity_mismatch_share: Ratio,
-    /// Fen; a borrower strictly above breaches.
-    pub individual_borrower_cap: i64,
-    pub enterprise_borrower_cap: i64,
+    /// A borrower strictly above breaches.
+    pub individual_borrower_cap: Fen,
+    pub enterprise_borrower_cap: Fen,
 }
 
 /// Recovery rates in ten-thousandths (at most 4 decimals, docs/rules.md).
@@ -136,8 +136,8 @@ pub struct CaseRules {
     /// Whether participants come before other civil creditors on the defendant's lawful
     /// property.
     pub lawful_property: crate::domain::case::LawfulProperty,
-    /// Fen: a payment of at least this goes as a deposit certificate, below by transfer.
-    pub deposit_certificate_from: i64,
+    /// A payment of at least this goes as a deposit certificate, below by transfer.
+    pub deposit_certificate_from: Fen,
 }
 
 /// `[payments]`, resolved.
@@ -302,7 +302,7 @@ mod tests {
         let printed = Config::from_toml(&text).unwrap();
         let default = Config::default();
         assert_eq!(format!("{printed:?}"), format!("{default:?}"));
-        assert_eq!(default.classify.small_max_outstanding, 10_000_000_000);
+        assert_eq!(default.classify.small_max_outstanding, Fen(10_000_000_000));
         assert_eq!(default.classify.overdue_90_ratio, Ratio { num: 1, den: 10 });
         assert_eq!(
             default.recovery.buckets,

@@ -13,6 +13,7 @@ use super::{
     RecoveryRates, Target, MAX_MONTHS, MAX_STAGES, SMS_FIELDS,
 };
 use crate::domain::date::Date;
+use crate::domain::money::Fen;
 use crate::domain::schema::Table;
 
 /// The problems of a config, (section, key, message), collected so that all are reported.
@@ -111,11 +112,11 @@ fn classify(c: &RawClassify, dc: &ClassifyRules, problems: &Problems) -> Classif
             None => default,
         }
     };
-    let yuan = |v: &Option<Num>, key: &str, default: i64| -> i64 {
+    let yuan = |v: &Option<Num>, key: &str, default: Fen| -> Fen {
         let Some(n) = v else { return default };
         problems.check("[classify]", key, default, || {
             let (d, fen) = fen_of(n)?;
-            fen.filter(|f| *f >= 0).ok_or_else(|| {
+            fen.filter(|f| *f >= Fen::ZERO).ok_or_else(|| {
                 format!("{d} is not a non-negative yuan amount with at most 2 decimals")
             })
         })
@@ -189,12 +190,9 @@ fn classify(c: &RawClassify, dc: &ClassifyRules, problems: &Problems) -> Classif
 
 /// The number `n` and the fen it holds (`None` when it is not a yuan amount with at most two
 /// decimals); `Err` when it is not a number at all.
-fn fen_of(n: &Num) -> Result<(Decimal, Option<i64>), String> {
+fn fen_of(n: &Num) -> Result<(Decimal, Option<Fen>), String> {
     let d = n.to_decimal()?;
-    Ok((
-        d,
-        crate::domain::money::parse_fen(&d.normalize().to_string()),
-    ))
+    Ok((d, Fen::parse(&d.normalize().to_string())))
 }
 
 /// `[recovery]` rates: 0 to 1 with at most 4 decimals, kept in ten-thousandths.
@@ -267,7 +265,7 @@ fn plan(p: &RawPlan, calendar: &RawCalendar, dp: &PlanRules, problems: &Problems
         None => None,
         Some(n) => problems.check("[plan]", "max_outstanding", None, || {
             let (d, fen) = fen_of(n)?;
-            fen.filter(|f| *f > 0)
+            fen.filter(|f| f.is_positive())
                 .map(Some)
                 .ok_or_else(|| format!("{d} is not a positive yuan amount"))
         }),
@@ -546,7 +544,7 @@ fn cases(raw: &RawCases, dc: CaseRules, problems: &Problems) -> CaseRules {
                 dc.deposit_certificate_from,
                 || {
                     let (d, fen) = fen_of(n)?;
-                    fen.filter(|f| *f >= 0)
+                    fen.filter(|f| *f >= Fen::ZERO)
                         .ok_or_else(|| format!("{d} is not a yuan amount of 0 or more"))
                 },
             ),

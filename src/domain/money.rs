@@ -66,6 +66,123 @@ fn integer_digits(int_part: &str) -> Option<impl Iterator<Item = u8> + '_> {
     Some(bytes.iter().filter(|b| **b != b',').map(|b| b - b'0'))
 }
 
+/// An amount of money: integer fen (分, 1/100 yuan), never a float. What a threshold, a
+/// platform's figure, a lender's claim or a payment is; a column of many is a `Vec<i64>` of
+/// fen inside the column core, and becomes a `Fen` where one amount is named. Shown as plain
+/// yuan with two decimals (`Display`: `-1234.50`), or for people with [`Fen::grouped`] and
+/// [`Fen::wan_yi`]; serialised as its integer fen.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    pub const ZERO: Fen = Fen(0);
+    pub const MAX: Fen = Fen(i64::MAX);
+
+    /// Yuan text (`1234.5`, `-0.05`, `1,000`) as fen: at most two decimals, else `None`.
+    pub fn parse(text: &str) -> Option<Fen> {
+        parse_fen(text).map(Fen)
+    }
+
+    /// The integer fen.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Widened, for totals.
+    pub fn wide(self) -> i128 {
+        i128::from(self.0)
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    pub fn saturating_add(self, other: Fen) -> Fen {
+        Fen(self.0.saturating_add(other.0))
+    }
+
+    pub fn saturating_sub(self, other: Fen) -> Fen {
+        Fen(self.0.saturating_sub(other.0))
+    }
+
+    pub fn checked_add(self, other: Fen) -> Option<Fen> {
+        self.0.checked_add(other.0).map(Fen)
+    }
+
+    /// Yuan with thousands separators and two decimals: `-1,234,567.50`.
+    pub fn grouped(self) -> String {
+        grouped(self.wide())
+    }
+
+    /// 万元 below 1亿元, 亿元 from there ([`wan_yi`]).
+    pub fn wan_yi(self) -> String {
+        wan_yi(self.wide())
+    }
+}
+
+impl std::fmt::Display for Fen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_fen(self.0))
+    }
+}
+
+impl From<Fen> for i64 {
+    fn from(f: Fen) -> i64 {
+        f.0
+    }
+}
+
+impl From<Fen> for i128 {
+    fn from(f: Fen) -> i128 {
+        i128::from(f.0)
+    }
+}
+
+impl std::ops::Add for Fen {
+    type Output = Fen;
+    fn add(self, other: Fen) -> Fen {
+        Fen(self.0 + other.0)
+    }
+}
+
+impl std::ops::Sub for Fen {
+    type Output = Fen;
+    fn sub(self, other: Fen) -> Fen {
+        Fen(self.0 - other.0)
+    }
+}
+
+impl std::ops::AddAssign for Fen {
+    fn add_assign(&mut self, other: Fen) {
+        self.0 += other.0;
+    }
+}
+
+impl std::ops::SubAssign for Fen {
+    fn sub_assign(&mut self, other: Fen) {
+        self.0 -= other.0;
+    }
+}
+
+impl std::iter::Sum for Fen {
+    fn sum<I: Iterator<Item = Fen>>(iter: I) -> Fen {
+        Fen(iter.map(|f| f.0).sum())
+    }
+}
+
 /// Format fen as yuan text with exactly two decimals: `-1234.50`.
 pub fn format_fen(fen: i64) -> String {
     format_fen_wide(i128::from(fen))

@@ -11,9 +11,10 @@ pub fn count_u(n: impl TryInto<i64>) -> String {
     count(n.try_into().unwrap_or(i64::MAX))
 }
 
-/// Fen as yuan with separators, from an `i64` amount.
-pub fn fen(f: i64) -> String {
-    yuan(i128::from(f))
+/// An amount ([`crate::domain::money::Fen`], or fen in a column's `i64`) as yuan with
+/// separators.
+pub fn fen(f: impl Into<i128>) -> String {
+    yuan(f.into())
 }
 
 /// Fen as 万元 with two decimals and separators, the same unit in every row of a column

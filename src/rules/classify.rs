@@ -11,6 +11,7 @@
 use crate::config::ClassifyRules;
 pub use crate::domain::class::{Class, Subclass};
 use crate::domain::fraction::Ratio;
+use crate::domain::money::Fen;
 use crate::domain::schema::RED_FLAGS;
 use crate::rules::metrics::{ratio, PlatformMetrics};
 
@@ -40,8 +41,8 @@ struct Indicator {
     rule: &'static str,
     zh: &'static str,
     en: &'static str,
-    num: i64,
-    den: i64,
+    num: Fen,
+    den: Fen,
     threshold: Ratio,
 }
 
@@ -76,8 +77,8 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
     let small_outstanding = m.lender_outstanding < rules.small_max_outstanding;
     reasons.push(RuleResult {
         rule: "lender_outstanding",
-        value: Some(m.lender_outstanding as f64 / 100.0),
-        threshold: Some(rules.small_max_outstanding as f64 / 100.0),
+        value: Some(m.lender_outstanding.get() as f64 / 100.0),
+        threshold: Some(rules.small_max_outstanding.get() as f64 / 100.0),
         fired: small_outstanding,
     });
     let small_lenders = match rules.small_max_current_lenders {
@@ -170,7 +171,7 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
         fired_en.push(format!("red flags: {}", m.red_flags.join(", ")));
     }
     for ind in &indicators {
-        let fired = ind.threshold.reached_by(ind.num, ind.den);
+        let fired = ind.threshold.reached_by(ind.num.get(), ind.den.get());
         let value = ratio(ind.num, ind.den);
         reasons.push(RuleResult {
             rule: ind.rule,
@@ -296,14 +297,14 @@ fn percent(v: f64) -> String {
     format!("{}%", p.strip_suffix(".0").unwrap_or(&p))
 }
 
-/// Fen as 万元 / 亿元 text for the Chinese one-liners.
-fn wan(fen: i64) -> String {
-    crate::domain::money::wan_yi(i128::from(fen))
+/// An amount as 万元 / 亿元 text for the Chinese one-liners.
+fn wan(fen: Fen) -> String {
+    fen.wan_yi()
 }
 
-/// Fen as grouped yuan for English text, whole yuan without ".00".
-fn yuan(fen: i64) -> String {
-    let g = crate::domain::money::grouped(i128::from(fen));
+/// An amount as grouped yuan for English text, whole yuan without ".00".
+fn yuan(fen: Fen) -> String {
+    let g = fen.grouped();
     format!("{} yuan", g.strip_suffix(".00").unwrap_or(&g))
 }
 
@@ -325,12 +326,12 @@ mod tests {
             platform_id: "P1".into(),
             cooperating: true,
             reporting: true,
-            lender_outstanding: 200_000_000_00,
-            loan_outstanding: 200_000_000_00,
+            lender_outstanding: Fen(200_000_000_00),
+            loan_outstanding: Fen(200_000_000_00),
             lenders_current: 10_000,
             lenders_total: 12_000,
-            top10_borrower_amount: 10_000_000_00,
-            linked_amount: 100_000_000_00,
+            top10_borrower_amount: Fen(10_000_000_00),
+            linked_amount: Fen(100_000_000_00),
             months_since_new_loan: Some(1),
             ..PlatformMetrics::default()
         }
@@ -387,18 +388,18 @@ mod tests {
     #[test]
     fn small_strictly_below_one_yi() {
         let mut m = healthy();
-        m.lender_outstanding = 100_000_000_00 - 1;
+        m.lender_outstanding = Fen(100_000_000_00 - 1);
         m.loan_outstanding = m.lender_outstanding;
         assert_eq!(class_of(&m), Class::Small);
-        m.lender_outstanding = 100_000_000_00;
+        m.lender_outstanding = Fen(100_000_000_00);
         m.loan_outstanding = m.lender_outstanding;
         assert_eq!(class_of(&m), Class::Normal);
         // The optional lender condition.
         let mut r = rules();
         r.small_max_current_lenders = Some(10_000);
-        m.lender_outstanding = 1;
-        m.loan_outstanding = 1;
-        m.top10_borrower_amount = 0;
+        m.lender_outstanding = Fen(1);
+        m.loan_outstanding = Fen(1);
+        m.top10_borrower_amount = Fen(0);
         m.lenders_current = 10_000;
         assert_eq!(classify(&m, &r).class, Class::Normal);
         m.lenders_current = 9_999;
@@ -408,18 +409,18 @@ mod tests {
     /// Set the numerator of one ratio indicator to `num` over a denominator of 1,000,000 fen.
     fn with_ratio(rule: &str, num: i64) -> PlatformMetrics {
         let mut m = healthy();
-        let den = 100_000_000_00; // 1亿 yuan in fen
+        let den = Fen(100_000_000_00); // 1亿 yuan
         m.loan_outstanding = den;
         m.lender_outstanding = den;
         m.linked_amount = den;
-        m.top10_borrower_amount = 0;
+        m.top10_borrower_amount = Fen(0);
         match rule {
-            "overdue_90_ratio" => m.overdue_90_amount = num,
-            "funding_gap_ratio" => m.loan_outstanding = den - num,
-            "related_party_share" => m.related_party_amount = num,
-            "top10_borrower_share" => m.top10_borrower_amount = num,
-            "borrower_cap_breach_share" => m.cap_breach_amount = num,
-            "maturity_mismatch_share" => m.mismatch_amount = num,
+            "overdue_90_ratio" => m.overdue_90_amount = Fen(num),
+            "funding_gap_ratio" => m.loan_outstanding = den - Fen(num),
+            "related_party_share" => m.related_party_amount = Fen(num),
+            "top10_borrower_share" => m.top10_borrower_amount = Fen(num),
+            "borrower_cap_breach_share" => m.cap_breach_amount = Fen(num),
+            "maturity_mismatch_share" => m.mismatch_amount = Fen(num),
             _ => unreachable!(),
         }
         // Keep every other ratio's denominator meaningful.
@@ -478,7 +479,7 @@ mod tests {
         assert_eq!(c.class, Class::HighRisk);
         assert!(c.refer_to_illegal_fundraising_unit);
         // Small and not reporting: still small, still referred.
-        m.lender_outstanding = 1;
+        m.lender_outstanding = Fen(1);
         let c = classify(&m, &rules());
         assert_eq!(c.class, Class::Small);
         assert!(c.refer_to_illegal_fundraising_unit);
@@ -487,10 +488,10 @@ mod tests {
     #[test]
     fn zero_denominators_give_zero_ratios() {
         let mut m = healthy();
-        m.loan_outstanding = 0;
-        m.lender_outstanding = 200_000_000_00;
-        m.linked_amount = 0;
-        m.top10_borrower_amount = 0;
+        m.loan_outstanding = Fen(0);
+        m.lender_outstanding = Fen(200_000_000_00);
+        m.linked_amount = Fen(0);
+        m.top10_borrower_amount = Fen(0);
         // The whole book is a funding gap (ratio 1): high risk, but nothing divides by zero.
         let c = classify(&m, &rules());
         assert_eq!(c.class, Class::HighRisk);
@@ -530,15 +531,15 @@ mod tests {
                     } else {
                         vec![]
                     },
-                    lender_outstanding: lo,
-                    loan_outstanding: loan,
+                    lender_outstanding: Fen(lo),
+                    loan_outstanding: Fen(loan),
                     lenders_current: lenders,
-                    overdue_90_amount: share(pcts.0),
-                    related_party_amount: share(pcts.1),
-                    top10_borrower_amount: share(pcts.2),
-                    cap_breach_amount: share(pcts.3),
-                    mismatch_amount: share(pcts.4),
-                    linked_amount: loan,
+                    overdue_90_amount: Fen(share(pcts.0)),
+                    related_party_amount: Fen(share(pcts.1)),
+                    top10_borrower_amount: Fen(share(pcts.2)),
+                    cap_breach_amount: Fen(share(pcts.3)),
+                    mismatch_amount: Fen(share(pcts.4)),
+                    linked_amount: Fen(loan),
                     months_since_new_loan: months,
                     ..PlatformMetrics::default()
                 }
@@ -553,11 +554,11 @@ mod tests {
             let before = class_of(&m).severity();
             let mut w = m.clone();
             match which {
-                0 => w.overdue_90_amount = (w.overdue_90_amount + bump).min(w.loan_outstanding),
-                1 => w.related_party_amount = (w.related_party_amount + bump).min(w.loan_outstanding),
-                2 => w.top10_borrower_amount = (w.top10_borrower_amount + bump).min(w.loan_outstanding),
-                3 => w.cap_breach_amount = (w.cap_breach_amount + bump).min(w.loan_outstanding),
-                4 => w.mismatch_amount = (w.mismatch_amount + bump).min(w.linked_amount),
+                0 => w.overdue_90_amount = (w.overdue_90_amount + Fen(bump)).min(w.loan_outstanding),
+                1 => w.related_party_amount = (w.related_party_amount + Fen(bump)).min(w.loan_outstanding),
+                2 => w.top10_borrower_amount = (w.top10_borrower_amount + Fen(bump)).min(w.loan_outstanding),
+                3 => w.cap_breach_amount = (w.cap_breach_amount + Fen(bump)).min(w.loan_outstanding),
+                4 => w.mismatch_amount = (w.mismatch_amount + Fen(bump)).min(w.linked_amount),
                 5 => w.red_flags.push("self_financing".into()),
                 6 => w.reporting = false,
                 7 => w.case_filed = true,

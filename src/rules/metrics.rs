@@ -2,10 +2,11 @@
 //! figures per platform, and the lender × platform positions.
 //!
 //! In: [`InputData`]. Out: one [`PlatformMetrics`] per platform, sorted by platform_id in byte
-//! order. Money is i64 fen; ratios are left as numerator and denominator for the exact
+//! order. Money is [`Fen`]; ratios are left as numerator and denominator for the exact
 //! comparisons of [`crate::rules::classify`] (and as Float64 only in the exports).
 
 use crate::domain::date::Date;
+use crate::domain::money::Fen;
 use crate::input::data::InputData;
 
 /// Everything §3 measures for one platform, plus its own flags from the platforms table.
@@ -23,38 +24,38 @@ pub struct PlatformMetrics {
     pub reporting: bool,
     /// Normalised codes, contract order.
     pub red_flags: Vec<String>,
-    /// Fen.
-    pub lender_outstanding: i64,
+    pub lender_outstanding: Fen,
     pub lenders_current: i64,
     pub lenders_total: i64,
-    pub loan_outstanding: i64,
+    pub loan_outstanding: Fen,
     pub borrowers_current: i64,
-    pub overdue_amount: i64,
-    pub overdue_90_amount: i64,
-    pub top1_borrower_amount: i64,
-    pub top10_borrower_amount: i64,
-    pub related_party_amount: i64,
+    pub overdue_amount: Fen,
+    pub overdue_90_amount: Fen,
+    pub top1_borrower_amount: Fen,
+    pub top10_borrower_amount: Fen,
+    pub related_party_amount: Fen,
     pub last_new_loan_on: Option<Date>,
     pub months_since_new_loan: Option<i32>,
     /// Latest maturity among loans with outstanding > 0 (when the book runs off).
     pub last_loan_maturity: Option<Date>,
-    pub cap_breach_amount: i64,
+    pub cap_breach_amount: Fen,
     /// Outstanding of linked investments maturing before their loan / of all linked ones.
-    pub mismatch_amount: i64,
-    pub linked_amount: i64,
-    pub expected_recovery: i64,
+    pub mismatch_amount: Fen,
+    pub linked_amount: Fen,
+    pub expected_recovery: Fen,
 }
 
 impl PlatformMetrics {
-    /// lender_outstanding − loan_outstanding, fen (may be negative).
-    pub fn funding_gap(&self) -> i64 {
+    /// lender_outstanding − loan_outstanding (may be negative).
+    pub fn funding_gap(&self) -> Fen {
         self.lender_outstanding
             .saturating_sub(self.loan_outstanding)
     }
 }
 
-/// A ratio as Float64 for the exports: 0 when the denominator is 0.
-pub fn ratio(num: i64, den: i64) -> f64 {
+/// A ratio of two amounts as Float64 for the exports: 0 when the denominator is 0.
+pub fn ratio(num: impl Into<i64>, den: impl Into<i64>) -> f64 {
+    let (num, den) = (num.into(), den.into());
     if den == 0 {
         0.0
     } else {
@@ -89,26 +90,26 @@ pub fn platform_metrics(data: &InputData, as_of: Option<Date>) -> Vec<PlatformMe
                 cooperating: p.cooperating[c],
                 reporting: p.reporting[c],
                 red_flags: p.red_flags[c].clone(),
-                lender_outstanding: outstanding,
+                lender_outstanding: Fen(outstanding),
                 lenders_current: current,
                 lenders_total: range.len() as i64,
-                loan_outstanding: loans.loan_outstanding,
+                loan_outstanding: Fen(loans.loan_outstanding),
                 borrowers_current: loans.borrowers_current,
-                overdue_amount: loans.overdue_amount,
-                overdue_90_amount: loans.overdue_90_amount,
-                top1_borrower_amount: loans.top1_borrower_amount,
-                top10_borrower_amount: loans.top10_borrower_amount,
-                related_party_amount: loans.related_party_amount,
+                overdue_amount: Fen(loans.overdue_amount),
+                overdue_90_amount: Fen(loans.overdue_90_amount),
+                top1_borrower_amount: Fen(loans.top1_borrower_amount),
+                top10_borrower_amount: Fen(loans.top10_borrower_amount),
+                related_party_amount: Fen(loans.related_party_amount),
                 last_new_loan_on: loans.last_new_loan_on,
                 months_since_new_loan: match (loans.last_new_loan_on, as_of) {
                     (Some(last), Some(as_of)) => Some(last.whole_months_until(as_of)),
                     _ => None,
                 },
                 last_loan_maturity: loans.last_loan_maturity,
-                cap_breach_amount: loans.cap_breach_amount,
-                mismatch_amount: inv.mismatch_amount,
-                linked_amount: inv.linked_amount,
-                expected_recovery: loans.expected_recovery,
+                cap_breach_amount: Fen(loans.cap_breach_amount),
+                mismatch_amount: Fen(inv.mismatch_amount),
+                linked_amount: Fen(inv.linked_amount),
+                expected_recovery: Fen(loans.expected_recovery),
             }
         })
         .collect()

@@ -116,7 +116,7 @@ pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result
     // must agree with the claims' roll-up too.
     if let Some(p) = platforms
         .iter()
-        .find(|p| p.metrics.lender_outstanding != p.exposure.outstanding)
+        .find(|p| p.metrics.lender_outstanding.get() != p.exposure.outstanding)
     {
         return Err(Error::Internal(format!(
             "platform {}: lender outstanding differs between metrics and claims",
@@ -170,7 +170,7 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
             district: p.metrics.district.clone(),
             class: p.class.class,
             subclass: p.class.subclass,
-            lender_outstanding: p.metrics.lender_outstanding,
+            lender_outstanding: p.metrics.lender_outstanding.get(),
             lenders_current: p.metrics.lenders_current,
             last_loan_maturity: p.metrics.last_loan_maturity,
         })

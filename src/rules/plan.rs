@@ -10,6 +10,7 @@
 use crate::config::{Measure, PlanRules};
 use crate::domain::calendar::Calendar;
 use crate::domain::date::Date;
+use crate::domain::money::Fen;
 use crate::rules::classify::{Class, Subclass};
 
 /// What the plan needs to know of a platform.
@@ -87,7 +88,7 @@ pub struct StageRow {
 pub struct Capacity {
     pub platforms: Option<i64>,
     pub lenders: Option<i64>,
-    /// Fen.
+    /// Fen: the search for a capacity treats the three measures alike, as integers.
     pub outstanding: Option<i64>,
 }
 
@@ -96,7 +97,7 @@ impl Capacity {
         Capacity {
             platforms: rules.max_platforms,
             lenders: rules.max_current_lenders,
-            outstanding: rules.max_outstanding,
+            outstanding: rules.max_outstanding.map(Fen::get),
         }
     }
 

@@ -41,8 +41,14 @@ impl<'a> Column<'a> {
     }
 
     /// Fen, written as Decimal(18,2) yuan.
-    pub fn money(field: &'static Field, get: impl Fn(usize) -> Option<i64> + 'a) -> Self {
-        let values = move |rows: &[usize]| parquet::money(field.name, rows.iter().map(|&i| get(i)));
+    /// A money column from a [`crate::domain::money::Fen`] per row (or a column's `i64` fen).
+    pub fn money<M: Into<i64>>(
+        field: &'static Field,
+        get: impl Fn(usize) -> Option<M> + 'a,
+    ) -> Self {
+        let values = move |rows: &[usize]| {
+            parquet::money(field.name, rows.iter().map(|&i| get(i).map(Into::into)))
+        };
         Column::new(field, Kind::Money, Box::new(values))
     }
 
@@ -232,7 +238,7 @@ mod tests {
                 Column::text(&crate::domain::exports::CLASS, |_| None),
                 Column::text(&crate::domain::exports::CLASS_ZH, |_| None),
                 Column::int(&districts::LENDERS, |_| None),
-                Column::money(&districts::CLAIMS, |_| None),
+                Column::money(&districts::CLAIMS, |_| None::<i64>),
             ]
         };
         assert!(check(&districts::EXPORT, &all()).is_ok());
