@@ -279,6 +279,45 @@ fn wan_f(fen: i128) -> f64 {
 /// The whole report.
 pub fn html(r: &ReportInput) -> Result<String> {
     let as_of = r.as_of.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let (classes, class_charts) = classes(r)?;
+    let (districts, district_charts) = districts(r)?;
+    let (bands, band_chart) = bands(r)?;
+    let (stages, curve) = stages(r.plan)?;
+    let (payouts, payout_chart) = payouts(r)?;
+    let (platform_rows, pages) = platforms(r);
+    let lang = crate::present::Lang::current();
+    let report = Report {
+        lang,
+        running_head: running_head(lang, &as_of),
+        title: TITLE,
+        as_of,
+        platforms: count_u(r.platforms.len()),
+        rows_read: count_u(r.rows_read),
+        rows_rejected: count_u(r.rows_rejected),
+        classes,
+        class_charts,
+        district_note: bi(
+            &format!("出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）；图为出借人最多的 {DISTRICT_BARS} 个属地。"),
+            &format!("Where lenders live: lenders affected and claims (a lender may count under several classes); the charts show the {DISTRICT_BARS} districts with the most lenders."),
+        ),
+        district_charts,
+        districts,
+        bands,
+        band_chart,
+        curve,
+        stages,
+        deadline: deadline(r.plan),
+        payouts,
+        payout_chart,
+        platform_rows,
+        pages,
+    };
+    Ok(Markup::of(&report)?.to_string())
+}
+
+/// The classes in work-plan order — platforms, outstanding, lenders, claims, expected
+/// recovery — and their three charts.
+fn classes(r: &ReportInput) -> Result<(Vec<ClassRow>, Vec<Markup>)> {
     let totals: Vec<(Class, crate::rules::ClassTotals)> = Class::WORK_PLAN
         .into_iter()
         .map(|c| (c, crate::rules::ClassTotals::of(r.platforms, c)))
@@ -326,8 +365,12 @@ pub fn html(r: &ReportInput) -> Result<String> {
             Scale::Count,
         )?,
     ];
+    Ok((classes, class_charts))
+}
 
-    // Districts of the lenders, the most lenders first.
+/// The lenders' districts, the most lenders first: the table of all and the charts of the
+/// first [`DISTRICT_BARS`].
+fn districts(r: &ReportInput) -> Result<(Vec<(String, String, String)>, Vec<Markup>)> {
     let mut by_district: std::collections::BTreeMap<String, (i64, i128)> =
         std::collections::BTreeMap::new();
     for (d, _, l, c) in &r.districts {
@@ -366,8 +409,15 @@ pub fn html(r: &ReportInput) -> Result<String> {
             Scale::Amount,
         )?,
     ];
+    let rows = districts
+        .iter()
+        .map(|(d, (l, c))| (d.clone(), count(*l), yuan(*c)))
+        .collect();
+    Ok((rows, district_charts))
+}
 
-    // Claim bands.
+/// Claims by size (lender × platform): rows and claims per band, and the chart.
+fn bands(r: &ReportInput) -> Result<(Vec<(&'static str, String, String)>, Markup)> {
     let band_names = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
     let band_sums: Vec<(i64, i128)> = (0..band_names.len())
         .map(|i| {
@@ -393,9 +443,17 @@ pub fn html(r: &ReportInput) -> Result<String> {
             .collect::<Vec<_>>(),
         Scale::Count,
     )?;
+    let rows = band_names
+        .iter()
+        .zip(&band_sums)
+        .map(|(n, (l, c))| (*n, count(*l), yuan(*c)))
+        .collect();
+    Ok((rows, band_chart))
+}
 
+/// The plan's stages with what remains after each, and the 三降 curve over their end dates.
+fn stages(plan: &Plan) -> Result<(Vec<StageLine>, Markup)> {
     // 三降 over the stage ends' dates.
-    let plan = r.plan;
     let dates: Vec<String> = plan.stages.iter().map(|s| s.ends_on.to_string()).collect();
     type Measure = fn(&crate::rules::plan::StageRow) -> f64;
     let measures: [(String, Measure); 3] = [
@@ -453,9 +511,12 @@ pub fn html(r: &ReportInput) -> Result<String> {
                 .join("; "),
         })
         .collect();
+    Ok((stages, curve))
+}
 
-    // Payouts: the table in platform order; the chart the same order, of at most
-    // PAYOUT_BARS platforms (the lowest ratios when there are more).
+/// Payouts: the table in platform order; the chart the same order, of at most
+/// [`PAYOUT_BARS`] platforms (the lowest ratios when there are more).
+fn payouts(r: &ReportInput) -> Result<(Vec<PayoutRow>, Markup)> {
     let mut ratios: Vec<&(String, i64, i64, Option<f64>)> = r.payout_ratios.iter().collect();
     ratios.sort_by(|a, b| a.0.cmp(&b.0));
     let mut shown = ratios.clone();
@@ -498,8 +559,13 @@ pub fn html(r: &ReportInput) -> Result<String> {
             ratio: share(*ratio, 2),
         })
         .collect();
+    Ok((payouts, payout_chart))
+}
 
-    let stage_of: std::collections::HashMap<&str, &crate::rules::plan::Entry> = plan
+/// Every platform's line in the table, and its page.
+fn platforms(r: &ReportInput) -> (Vec<PlatformLine>, Vec<Page>) {
+    let stage_of: std::collections::HashMap<&str, &crate::rules::plan::Entry> = r
+        .plan
         .entries
         .iter()
         .map(|e| (e.input.platform_id.as_str(), e))
@@ -528,49 +594,18 @@ pub fn html(r: &ReportInput) -> Result<String> {
         .iter()
         .map(|p| page(p, stage_of.get(p.metrics.platform_id.as_str()).copied()))
         .collect();
+    (platform_rows, pages)
+}
 
-    let lang = crate::present::Lang::current();
-    let running_head = match lang {
+/// The line at the top of every printed page, in the language asked for.
+fn running_head(lang: Lang, as_of: &str) -> String {
+    match lang {
         Lang::Zh => format!("网贷机构风险处置报告 · 数据截至 {as_of}"),
         Lang::En => format!("P2P wind-down report, as of {as_of}"),
         Lang::Both => {
             format!("网贷机构风险处置报告 · 数据截至 {as_of} · P2P wind-down report, as of {as_of}")
         }
-    };
-    let report = Report {
-        lang,
-        running_head,
-        title: TITLE,
-        as_of,
-        platforms: count_u(r.platforms.len()),
-        rows_read: count_u(r.rows_read),
-        rows_rejected: count_u(r.rows_rejected),
-        classes,
-        class_charts,
-        district_note: bi(
-            &format!("出借人所在地，按涉及出借人数与债权（一个出借人可涉及多类平台）；图为出借人最多的 {DISTRICT_BARS} 个属地。"),
-            &format!("Where lenders live: lenders affected and claims (a lender may count under several classes); the charts show the {DISTRICT_BARS} districts with the most lenders."),
-        ),
-        district_charts,
-        districts: districts
-            .iter()
-            .map(|(d, (l, c))| (d.clone(), count(*l), yuan(*c)))
-            .collect(),
-        bands: band_names
-            .iter()
-            .zip(&band_sums)
-            .map(|(n, (l, c))| (*n, count(*l), yuan(*c)))
-            .collect(),
-        band_chart,
-        curve,
-        stages,
-        deadline: deadline(plan),
-        payouts,
-        payout_chart,
-        platform_rows,
-        pages,
-    };
-    Ok(Markup::of(&report)?.to_string())
+    }
 }
 
 /// A platform's 一企一策 page.
