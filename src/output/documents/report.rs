@@ -36,6 +36,11 @@ pub const TITLE: &str = "网贷机构风险处置报告 / P2P wind-down report";
 /// The payout chart shows at most this many platforms (the lowest ratios).
 const PAYOUT_BARS: usize = 40;
 
+/// A district's line: its name, lenders, claims in yuan.
+type DistrictRow = (String, String, String);
+/// A claim band's line: its name, rows, claims in yuan.
+type BandRow = (&'static str, String, String);
+
 /// The districts the charts show (the table lists all).
 const DISTRICT_BARS: usize = 12;
 
@@ -246,9 +251,9 @@ struct Report {
     district_note: String,
     district_charts: Vec<Markup>,
     /// (district, lenders, claims)
-    districts: Vec<(String, String, String)>,
+    districts: Vec<DistrictRow>,
     /// (band, lender rows, claims)
-    bands: Vec<(&'static str, String, String)>,
+    bands: Vec<BandRow>,
     band_chart: Markup,
     curve: Markup,
     stages: Vec<StageLine>,
@@ -370,7 +375,7 @@ fn classes(r: &ReportInput) -> Result<(Vec<ClassRow>, Vec<Markup>)> {
 
 /// The lenders' districts, the most lenders first: the table of all and the charts of the
 /// first [`DISTRICT_BARS`].
-fn districts(r: &ReportInput) -> Result<(Vec<(String, String, String)>, Vec<Markup>)> {
+fn districts(r: &ReportInput) -> Result<(Vec<DistrictRow>, Vec<Markup>)> {
     let mut by_district: std::collections::BTreeMap<String, (i64, i128)> =
         std::collections::BTreeMap::new();
     for (d, _, l, c) in &r.districts {
@@ -417,7 +422,7 @@ fn districts(r: &ReportInput) -> Result<(Vec<(String, String, String)>, Vec<Mark
 }
 
 /// Claims by size (lender × platform): rows and claims per band, and the chart.
-fn bands(r: &ReportInput) -> Result<(Vec<(&'static str, String, String)>, Markup)> {
+fn bands(r: &ReportInput) -> Result<(Vec<BandRow>, Markup)> {
     let band_names = ["<1万", "1–5万", "5–10万", "10–50万", "50–100万", "≥100万"];
     let band_sums: Vec<(i64, i128)> = (0..band_names.len())
         .map(|i| {
