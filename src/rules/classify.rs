@@ -104,56 +104,7 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
         threshold: Some(1.0),
         fired: red_flags,
     });
-    let indicators = [
-        Indicator {
-            rule: "overdue_90_ratio",
-            zh: "逾期90天以上占比",
-            en: "overdue > 90 days",
-            num: m.overdue_90_amount,
-            den: m.loan_outstanding,
-            threshold: rules.overdue_90_ratio,
-        },
-        Indicator {
-            rule: "funding_gap_ratio",
-            zh: "资金缺口占比",
-            en: "funding gap",
-            num: m.funding_gap(),
-            den: m.lender_outstanding,
-            threshold: rules.funding_gap_ratio,
-        },
-        Indicator {
-            rule: "related_party_share",
-            zh: "关联方借款占比",
-            en: "related-party loans",
-            num: m.related_party_amount,
-            den: m.loan_outstanding,
-            threshold: rules.related_party_share,
-        },
-        Indicator {
-            rule: "top10_borrower_share",
-            zh: "前十大借款人占比",
-            en: "top-10 borrowers",
-            num: m.top10_borrower_amount,
-            den: m.loan_outstanding,
-            threshold: rules.top10_borrower_share,
-        },
-        Indicator {
-            rule: "borrower_cap_breach_share",
-            zh: "超限额借款占比",
-            en: "borrowers above cap",
-            num: m.cap_breach_amount,
-            den: m.loan_outstanding,
-            threshold: rules.borrower_cap_breach_share,
-        },
-        Indicator {
-            rule: "maturity_mismatch_share",
-            zh: "期限错配占比",
-            en: "maturity mismatch",
-            num: m.mismatch_amount,
-            den: m.linked_amount,
-            threshold: rules.maturity_mismatch_share,
-        },
-    ];
+    let indicators = indicators(m, rules);
     let mut fired_zh = Vec::new();
     let mut fired_en = Vec::new();
     if red_flags {
@@ -214,7 +165,84 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
         Some(Subclass::Voluntary)
     };
 
-    let (zh, en) = match class {
+    let (zh, en) = reason(class, subclass, m, rules, &fired_zh, &fired_en);
+    Classification {
+        class,
+        subclass,
+        refer_to_illegal_fundraising_unit: not_reporting,
+        reasons,
+        reason_zh: format!("{}：{zh}", class.zh()),
+        reason_en: format!("{}: {en}", class.code()),
+    }
+}
+
+/// The six ratio indicators of §4 (high risk): each amount over its base, against its
+/// threshold.
+fn indicators(m: &PlatformMetrics, rules: &ClassifyRules) -> [Indicator; 6] {
+    [
+        Indicator {
+            rule: "overdue_90_ratio",
+            zh: "逾期90天以上占比",
+            en: "overdue > 90 days",
+            num: m.overdue_90_amount,
+            den: m.loan_outstanding,
+            threshold: rules.overdue_90_ratio,
+        },
+        Indicator {
+            rule: "funding_gap_ratio",
+            zh: "资金缺口占比",
+            en: "funding gap",
+            num: m.funding_gap(),
+            den: m.lender_outstanding,
+            threshold: rules.funding_gap_ratio,
+        },
+        Indicator {
+            rule: "related_party_share",
+            zh: "关联方借款占比",
+            en: "related-party loans",
+            num: m.related_party_amount,
+            den: m.loan_outstanding,
+            threshold: rules.related_party_share,
+        },
+        Indicator {
+            rule: "top10_borrower_share",
+            zh: "前十大借款人占比",
+            en: "top-10 borrowers",
+            num: m.top10_borrower_amount,
+            den: m.loan_outstanding,
+            threshold: rules.top10_borrower_share,
+        },
+        Indicator {
+            rule: "borrower_cap_breach_share",
+            zh: "超限额借款占比",
+            en: "borrowers above cap",
+            num: m.cap_breach_amount,
+            den: m.loan_outstanding,
+            threshold: rules.borrower_cap_breach_share,
+        },
+        Indicator {
+            rule: "maturity_mismatch_share",
+            zh: "期限错配占比",
+            en: "maturity mismatch",
+            num: m.mismatch_amount,
+            den: m.linked_amount,
+            threshold: rules.maturity_mismatch_share,
+        },
+    ]
+}
+
+/// The one-line reason of `class`, in Chinese and English: the failure flags and the subclass,
+/// the months without a new loan, the size against the threshold, the indicators that fired
+/// (`fired_zh`, `fired_en`), or why a platform is normal.
+fn reason(
+    class: Class,
+    subclass: Option<Subclass>,
+    m: &PlatformMetrics,
+    rules: &ClassifyRules,
+    fired_zh: &[String],
+    fired_en: &[String],
+) -> (String, String) {
+    match class {
         Class::Failed => {
             let mut zh = Vec::new();
             let mut en = Vec::new();
@@ -280,14 +308,6 @@ pub fn classify(m: &PlatformMetrics, rules: &ClassifyRules) -> Classification {
                 yuan(rules.small_max_outstanding)
             ),
         ),
-    };
-    Classification {
-        class,
-        subclass,
-        refer_to_illegal_fundraising_unit: not_reporting,
-        reasons,
-        reason_zh: format!("{}：{zh}", class.zh()),
-        reason_en: format!("{}: {en}", class.code()),
     }
 }
 
