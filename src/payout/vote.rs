@@ -164,6 +164,86 @@ pub struct Outcome {
 /// The four voting rules.
 pub const RULES: [&str; 4] = ["shenzhen", "ebl_art64", "ebl_art84", "ebl_art97"];
 
+/// A schedule given in percent per year (`--schedule 40 30 30`) as shares of the award; the
+/// percentages must add up to 100 exactly (else the problem, in words).
+pub fn schedule_of_percents(percents: &[Frac]) -> std::result::Result<Vec<Frac>, &'static str> {
+    let schedule: Vec<Frac> = percents
+        .iter()
+        .map(|p| Frac::new(p.num, p.den * 100))
+        .collect();
+    if !schedule.is_empty() {
+        let total = schedule.iter().fold(Frac::new(0, 1), |a, s| {
+            Frac::new(a.num * s.den + s.num * a.den, a.den * s.den)
+        });
+        if total.compare(Frac::ONE) != Ordering::Equal {
+            return Err("the percentages must add up to 100");
+        }
+    }
+    Ok(schedule)
+}
+
+/// Every platform's vote on `scheme`, in the analysis's platform order: (platform code,
+/// outcome) for those where someone can vote — a lender with a claim above zero who is not
+/// excluded — and (platform code, why not) for the others, never left out silently.
+pub fn every_platform(
+    data: &crate::input::data::InputData,
+    analysis: &crate::rules::Analysis,
+    scheme: &Scheme,
+) -> Result<Votes> {
+    let mut skipped: Vec<(u32, &'static str)> = Vec::new();
+    let outcomes: Vec<(u32, Outcome)> = analysis
+        .platforms
+        .iter()
+        .filter_map(|p| {
+            let code = p.metrics.code;
+            let voters: Vec<Voter> = data.positions.ranges[code as usize]
+                .clone()
+                .filter(|&i| {
+                    analysis.claims.claim[i] > 0
+                        && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
+                })
+                .map(|i| {
+                    let s = data.positions.sums[i];
+                    let lender = data.positions.lender[i];
+                    Voter {
+                        code: lender,
+                        key: data.lenders.rank[lender as usize],
+                        claim: analysis.claims.claim[i],
+                        invested: s.invested,
+                        withdrawn: s.principal_returned.saturating_add(s.returns_received),
+                    }
+                })
+                .collect();
+            if voters.is_empty() {
+                skipped.push((
+                    code,
+                    if p.metrics.lenders_total == 0 {
+                        "无出借人 no lenders"
+                    } else if p.exposure.claim_lenders == 0 {
+                        "债权均为零 every claim is zero"
+                    } else {
+                        "出借人均被排除 every lender with a claim is excluded"
+                    },
+                ));
+                return None;
+            }
+            let expected = Frac::new(
+                i128::from(p.metrics.expected_recovery),
+                i128::from(p.exposure.total_claim.max(1)),
+            );
+            Some(vote(&voters, scheme, expected).map(|o| (code, o)))
+        })
+        .collect::<Result<_>>()?;
+    Ok(Votes { outcomes, skipped })
+}
+
+/// The votes of every platform: the outcomes, and the platforms where nobody can vote.
+#[derive(Debug)]
+pub struct Votes {
+    pub outcomes: Vec<(u32, Outcome)>,
+    pub skipped: Vec<(u32, &'static str)>,
+}
+
 /// Run the vote on one platform. `expected_ratio`: its expected payout ratio (liquidation).
 pub fn vote(voters: &[Voter], scheme: &Scheme, expected_ratio: Frac) -> Result<Outcome> {
     let alt = match scheme.alternative {

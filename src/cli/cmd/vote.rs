@@ -15,25 +15,13 @@ pub fn fraction(flag: &str, text: &str) -> Result<crate::payout::vote::Frac> {
 
 pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
     use crate::payout::vote::{self, Alternative, Frac};
-    let hundred = Frac::new(100, 1);
-    let schedule = args
+    let percents = args
         .schedule
         .iter()
-        .map(|p| {
-            let f = fraction("--schedule", p)?;
-            Ok(Frac::new(f.num, f.den * hundred.num))
-        })
+        .map(|p| fraction("--schedule", p))
         .collect::<Result<Vec<Frac>>>()?;
-    if !schedule.is_empty() {
-        let total = schedule.iter().fold(Frac::new(0, 1), |a, s| {
-            Frac::new(a.num * s.den + s.num * a.den, a.den * s.den)
-        });
-        if total.compare(Frac::ONE) != std::cmp::Ordering::Equal {
-            return Err(Error::Usage(
-                "--schedule: the percentages must add up to 100".into(),
-            ));
-        }
-    }
+    let schedule = vote::schedule_of_percents(&percents)
+        .map_err(|why| Error::Usage(format!("--schedule: {why}")))?;
     let mut turnout = [Frac::ONE; 6];
     if !args.turnout.is_empty() {
         if args.turnout.len() != 6 {
@@ -73,51 +61,7 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
     let analysis = job.analyse()?;
     log.step("表决 vote");
     let data = &job.validated.data;
-    // A platform where nobody can vote is listed with the reason, never left out silently.
-    let mut skipped: Vec<(u32, &'static str)> = Vec::new();
-    let outcomes: Vec<(u32, vote::Outcome)> = analysis
-        .platforms
-        .iter()
-        .filter_map(|p| {
-            let code = p.metrics.code;
-            let voters: Vec<vote::Voter> = data.positions.ranges[code as usize]
-                .clone()
-                .filter(|&i| {
-                    analysis.claims.claim[i] > 0
-                        && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
-                })
-                .map(|i| {
-                    let s = data.positions.sums[i];
-                    let lender = data.positions.lender[i];
-                    vote::Voter {
-                        code: lender,
-                        key: data.lenders.rank[lender as usize],
-                        claim: analysis.claims.claim[i],
-                        invested: s.invested,
-                        withdrawn: s.principal_returned.saturating_add(s.returns_received),
-                    }
-                })
-                .collect();
-            if voters.is_empty() {
-                skipped.push((
-                    code,
-                    if p.metrics.lenders_total == 0 {
-                        "无出借人 no lenders"
-                    } else if p.exposure.claim_lenders == 0 {
-                        "债权均为零 every claim is zero"
-                    } else {
-                        "出借人均被排除 every lender with a claim is excluded"
-                    },
-                ));
-                return None;
-            }
-            let expected = Frac::new(
-                i128::from(p.metrics.expected_recovery),
-                i128::from(p.exposure.total_claim.max(1)),
-            );
-            Some(vote::vote(&voters, &scheme, expected).map(|o| (code, o)))
-        })
-        .collect::<Result<_>>()?;
+    let vote::Votes { outcomes, skipped } = vote::every_platform(data, &analysis, &scheme)?;
     let votes: Vec<output::tables::division::PlatformVote> = outcomes
         .iter()
         .map(
