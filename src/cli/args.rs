@@ -259,7 +259,10 @@ pub enum Command {
     #[command(after_help = "Examples:
   winddown query out/city \"SELECT class_zh, count(*) AS platforms, sum(lender_outstanding) FROM platforms GROUP BY class_zh\"
   winddown query out/city \"SELECT * FROM claims WHERE lender_id = 'L0000042'\" --format json
-  winddown query out/city \"SELECT district, sum(claims) FROM districts GROUP BY district\" --format csv > d.csv")]
+  winddown query out/city \"SELECT district, sum(claims) FROM districts GROUP BY district\" --format csv > d.csv
+
+The SQL engine is winddown-sql, a program of its own found beside winddown (or in $WINDDOWN_SQL,
+or on PATH): build it once with `cargo build --locked -p winddown-sql`.")]
     Query(QueryArgs),
     /// Illegal-fundraising cases: each participant's loss across accounts, who is paid and who
     /// must give back, the order of claimants, the clearance round on the ledger, the docket.
