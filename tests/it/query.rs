@@ -256,3 +256,39 @@ fn without_the_sql_engine_the_query_says_how_to_build_it() {
     );
     assert!(body.contains("<code>platforms</code>"), "{body}");
 }
+
+#[test]
+fn the_desk_says_at_start_when_its_query_page_has_no_engine() {
+    use std::io::BufRead;
+    let w = Workdir::new("query-serve-no-engine");
+    city_run(&w);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_winddown"))
+        .args(["serve", "r", "--port", &port.to_string()])
+        .env("WINDDOWN_SQL", w.path("no-such-winddown-sql"))
+        .current_dir(w.path(""))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let desk = line.contains("desk: http://");
+        lines.push(line);
+        if desk {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        lines[..lines.len() - 1]
+            .iter()
+            .any(|l| l.contains("query page") && l.contains("cargo build --locked -p winddown-sql")),
+        "{lines:?}"
+    );
+}

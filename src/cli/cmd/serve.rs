@@ -49,6 +49,10 @@ pub fn serve(args: ServeArgs, log: &Log) -> Result<()> {
             Some(people)
         }
     };
+    if !crate::table::query::engine_is_built(&crate::table::query::engine()) {
+        // The query page says the same to whoever opens it; every other page works.
+        log.info(&crate::table::query::how_to_build().replacen("query:", "查询页 query page:", 1));
+    }
     crate::desk::serve(&folders, people, args.bind, args.port, &|addr, token| {
         let url = match token {
             None => format!("http://{addr}/"),
