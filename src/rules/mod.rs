@@ -170,7 +170,7 @@ pub fn make_plan(analysis: &Analysis, config: &Config, as_of: Option<Date>) -> R
             district: p.metrics.district.clone(),
             class: p.class.class,
             subclass: p.class.subclass,
-            lender_outstanding: p.metrics.lender_outstanding.get(),
+            lender_outstanding: p.metrics.lender_outstanding,
             lenders_current: p.metrics.lenders_current,
             last_loan_maturity: p.metrics.last_loan_maturity,
         })

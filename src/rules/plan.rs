@@ -21,8 +21,7 @@ pub struct PlatformInput {
     pub district: String,
     pub class: Class,
     pub subclass: Option<Subclass>,
-    /// Fen.
-    pub lender_outstanding: i64,
+    pub lender_outstanding: Fen,
     pub lenders_current: i64,
     pub last_loan_maturity: Option<Date>,
 }
@@ -71,10 +70,9 @@ pub struct StageRow {
     /// Platforms, current lenders and outstanding assigned to this stage.
     pub platforms: i64,
     pub lenders: i64,
-    pub outstanding: i64,
+    pub outstanding: Fen,
     pub platforms_remaining: i64,
-    /// Fen.
-    pub outstanding_remaining: i64,
+    pub outstanding_remaining: Fen,
     pub lenders_remaining: i64,
     pub platforms_remaining_pct: f64,
     pub outstanding_remaining_pct: f64,
@@ -313,7 +311,7 @@ fn assign_stages(inputs: &[PlatformInput], cap: &Capacity) -> Vec<u32> {
     let mut stage = 0u32;
     let (mut n, mut lenders, mut outstanding) = (0i64, 0i64, 0i128);
     for p in inputs {
-        let o = i128::from(p.lender_outstanding);
+        let o = p.lender_outstanding.wide();
         let alone_too_big = cap.exceeded_by(1, p.lenders_current, o);
         if n == 0
             || alone_too_big
@@ -346,7 +344,7 @@ fn required_capacity(
     }
     let total_platforms = inputs.len() as i64;
     let total_lenders: i64 = inputs.iter().map(|p| p.lenders_current).sum();
-    let total_outstanding: i64 = inputs.iter().map(|p| p.lender_outstanding).sum();
+    let total_outstanding: i64 = inputs.iter().map(|p| p.lender_outstanding.get()).sum();
     // The least value in [low, high] for which `ok` holds (it holds at `high`).
     let least = |low: i64, high: i64, ok: &dyn Fn(i64) -> bool| {
         let (mut lo, mut hi) = (low, high.max(low));
@@ -422,7 +420,7 @@ fn completion(p: &PlatformInput, start: Date, rules: &PlanRules) -> (Date, Bound
     let cap = match p.class {
         Class::Zombie => return (on(start.add_months(3)), Bound::Deregistration),
         Class::Small => 12,
-        _ if p.lender_outstanding <= YI => 12,
+        _ if p.lender_outstanding.get() <= YI => 12,
         _ => 24,
     };
     let latest = start.add_months(cap);
@@ -548,7 +546,7 @@ fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow
     let start_platforms = entries.len() as i64;
     let start_outstanding: i128 = entries
         .iter()
-        .map(|e| i128::from(e.input.lender_outstanding))
+        .map(|e| e.input.lender_outstanding.wide())
         .sum();
     let start_lenders: i64 = entries.iter().map(|e| e.input.lenders_current).sum();
     let pct = |v: i128, base: i128| {
@@ -570,7 +568,7 @@ fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow
             }
         }
         let members: Vec<&Entry> = entries.iter().filter(|e| e.stage == stage).collect();
-        let outstanding_remaining = i64::try_from(remaining.1).unwrap_or(i64::MAX);
+        let outstanding_remaining = Fen(i64::try_from(remaining.1).unwrap_or(i64::MAX));
         let mut row = StageRow {
             stage,
             ends_on,
@@ -619,7 +617,7 @@ fn projection(entries: &[Entry], rules: &PlanRules, as_of: Date) -> Vec<StageRow
 /// Outstanding left of a platform at `date` (fen), linear from start to completion,
 /// rounded half-even.
 fn run_off(e: &Entry, date: Date) -> i128 {
-    let total = i128::from(e.input.lender_outstanding);
+    let total = e.input.lender_outstanding.wide();
     if date <= e.start_on {
         return total;
     }
@@ -650,7 +648,7 @@ mod tests {
             district: "鄂城区".into(),
             class,
             subclass: (class == Class::Failed).then_some(Subclass::Voluntary),
-            lender_outstanding: outstanding_yuan * 100,
+            lender_outstanding: Fen(outstanding_yuan * 100),
             lenders_current: lenders,
             last_loan_maturity: None,
         }
@@ -958,14 +956,14 @@ mod tests {
                 s0.outstanding_remaining,
                 s0.lenders_remaining
             ),
-            (2, 400_000, 40)
+            (2, Fen(400_000), 40)
         );
         let s1 = &plan.stages[1];
         assert_eq!(s1.ends_on, d("2019-09-30"));
         // Z done (3 months); S runs 2019-06-30 → 2020-06-30 (366 days), 274 days left:
         // 300000 × 274 / 366 = 224590.16… fen.
         assert_eq!((s1.platforms_remaining, s1.lenders_remaining), (1, 30));
-        assert_eq!(s1.outstanding_remaining, 224_590);
+        assert_eq!(s1.outstanding_remaining, Fen(224_590));
         // Lenders 30 of 40 = −25 %: the −50 % target is missed; platforms −50 % < −60 %: missed.
         assert_eq!(
             s1.targets.iter().map(|t| t.1).collect::<Vec<_>>(),

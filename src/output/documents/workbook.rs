@@ -10,6 +10,7 @@
 //! exact yuan amount, which it shows to the fen (exact below 2⁵³ fen); the Parquet files are
 //! the exact record.
 
+use crate::domain::money::Fen;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use unicode_width::UnicodeWidthStr;
 
@@ -32,8 +33,8 @@ const MAX_ROWS: usize = 1_048_575;
 enum Cell {
     Text(String),
     Int(i64),
-    /// Fen, shown in 元.
-    Yuan(i64),
+    /// An amount, shown in 元.
+    Yuan(Fen),
     /// Fen, shown in 万元.
     Wan(i128),
     /// A percentage already ×100 (82.5 is 82.5 %).
@@ -102,7 +103,7 @@ fn width(cell: &Cell) -> usize {
     match cell {
         Text(s) => UnicodeWidthStr::width(s.as_str()),
         Int(i) => crate::present::number::count(*i).len(),
-        Yuan(f) => crate::domain::money::grouped(i128::from(*f)).len(),
+        Yuan(f) => f.grouped().len(),
         Wan(f) => crate::domain::money::grouped(*f / 10_000).len(),
         Pct(_) => 6,
         Day(_) => 10,
@@ -115,9 +116,7 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, f: &Formats) 
         Text(s) => ws.write_string_with_format(row, col, s, &f.text),
         Int(i) => ws.write_number_with_format(row, col, *i as f64, &f.count),
         // The double nearest to the exact decimal, parsed from its exact text.
-        Yuan(fen) => {
-            ws.write_number_with_format(row, col, yuan_value(i128::from(*fen), 2), &f.yuan)
-        }
+        Yuan(fen) => ws.write_number_with_format(row, col, yuan_value(fen.wide(), 2), &f.yuan),
         Wan(fen) => ws.write_number_with_format(row, col, yuan_value(*fen, 6), &f.wan),
         Pct(p) => ws.write_number_with_format(row, col, p / 100.0, &f.pct),
         Day(d) => {
@@ -345,16 +344,16 @@ fn class_sheet(analysis: &Analysis, plan: &Plan, class: Class) -> Sheet {
                 text(m.name.clone()),
                 text(m.district.clone()),
                 p.class.subclass.map_or(Empty, |s| text(s.zh())),
-                Yuan(m.lender_outstanding.get()),
-                Yuan(m.loan_outstanding.get()),
+                Yuan(m.lender_outstanding),
+                Yuan(m.loan_outstanding),
                 Int(m.lenders_current),
                 Int(m.borrowers_current),
-                Yuan(m.overdue_90_amount.get()),
-                Yuan(m.related_party_amount.get()),
-                Yuan(m.top10_borrower_amount.get()),
+                Yuan(m.overdue_90_amount),
+                Yuan(m.related_party_amount),
+                Yuan(m.top10_borrower_amount),
                 m.months_since_new_loan.map_or(Empty, |v| Int(i64::from(v))),
-                Yuan(p.exposure.total_claim),
-                Yuan(m.expected_recovery.get()),
+                Yuan(Fen(p.exposure.total_claim)),
+                Yuan(m.expected_recovery),
                 text(p.class.reason_zh.clone()),
                 e.map_or(Empty, |e| Int(i64::from(e.stage))),
                 e.map_or(Empty, |e| text(e.action_zh)),
@@ -508,13 +507,13 @@ fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
                 text(m.map_or(String::new(), |m| m.platform_id.clone())),
                 text(m.map_or(String::new(), |m| m.name.clone())),
                 Int(r.round),
-                Yuan(r.pool),
-                Yuan(r.paid),
-                Yuan(r.reserved),
-                Yuan(r.carried),
-                Yuan(r.returned),
-                Yuan(r.reissued),
-                Yuan(r.surplus),
+                Yuan(Fen(r.pool)),
+                Yuan(Fen(r.paid)),
+                Yuan(Fen(r.reserved)),
+                Yuan(Fen(r.carried)),
+                Yuan(Fen(r.returned)),
+                Yuan(Fen(r.reissued)),
+                Yuan(Fen(r.surplus)),
                 Int(r.lenders),
                 Int(r.lenders_paid),
                 // The share of every claim reached by this round (the level L; a round taken
