@@ -165,28 +165,7 @@ fn csv_answers_are_inert_in_excel() {
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     let desk = Arc::new(winddown::desk::Desk::new(run, crate::util::sql_engine()));
     let app = winddown::desk::router(desk);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let get = |uri: &str| {
-        use tower::ServiceExt;
-        runtime.block_on(async {
-            let r = app
-                .clone()
-                .oneshot(
-                    axum::http::Request::builder()
-                        .uri(uri)
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            let status = r.status();
-            let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
-            (status, String::from_utf8_lossy(&body).into_owned())
-        })
-    };
+    let get = |uri: &str| desk_get(&app, uri);
     let (s, body) = get("/query");
     assert_eq!(s, 200);
     assert!(body.contains("<code>platforms</code>") && body.contains("lender_outstanding"));
@@ -230,25 +209,7 @@ fn without_the_sql_engine_the_query_says_how_to_build_it() {
     // The desk's page says the same, 503, and lists the tables still.
     let run = winddown::desk::run::Run::load(&w.path("r")).unwrap();
     let app = winddown::desk::router(Arc::new(winddown::desk::Desk::new(run, missing)));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (status, body) = runtime.block_on(async {
-        use tower::ServiceExt;
-        let r = app
-            .oneshot(
-                axum::http::Request::builder()
-                    .uri("/query?sql=SELECT%20count(*)%20FROM%20platforms")
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        let status = r.status();
-        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
-        (status, String::from_utf8_lossy(&body).into_owned())
-    });
+    let (status, body) = desk_get(&app, "/query?sql=SELECT%20count(*)%20FROM%20platforms");
     assert_eq!(status, 503, "{body}");
     assert!(
         body.contains("cargo build --locked -p winddown-sql"),
@@ -291,4 +252,28 @@ fn the_desk_says_at_start_when_its_query_page_has_no_engine() {
             .any(|l| l.contains("query page") && l.contains("cargo build --locked -p winddown-sql")),
         "{lines:?}"
     );
+}
+
+/// One GET to the desk's routes in process: the status and the body as text.
+fn desk_get(app: &axum::Router, uri: &str) -> (axum::http::StatusCode, String) {
+    use tower::ServiceExt;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let r = app
+            .clone()
+            .oneshot(
+                axum::http::Request::builder()
+                    .uri(uri)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = r.status();
+        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    })
 }
