@@ -1,8 +1,8 @@
 //! The analyst's query page (`/query`): a form with one SELECT over the run's own tables (each
 //! table listed with its columns from the exports' contract), the answer as a table — or all of
-//! it as CSV (Excel-safe) or JSON. The SQL is checked here first (the run's tables only, no
-//! table functions, no paths, no other statement) and run by the SQL engine `winddown-sql` in
-//! a child process with a ceiling on its memory ([`QUERY_MEMORY`]) that is killed at its time
+//! it as CSV (Excel-safe) or JSON. The SQL engine `winddown-sql` checks the query (the run's
+//! tables only, no table functions, no paths, no other statement) and runs it, in a child
+//! process with a ceiling on its memory ([`QUERY_MEMORY`]) that is killed at its time
 //! limit, so that no query can take the desk's memory or outlive its limit; one query runs at
 //! a time (a second gets 503). Where the engine is not built, the page says how to build it
 //! (503).
