@@ -19,6 +19,7 @@
 //!
 //! 以上 (at least) includes the boundary; 过半 / 超过 (more than) does not.
 
+use crate::domain::money::Fen;
 use std::cmp::Ordering;
 
 use crate::error::{DataProblem, Error, Result};
@@ -229,7 +230,7 @@ pub fn every_platform(
             }
             let expected = Frac::new(
                 i128::from(p.metrics.expected_recovery),
-                i128::from(p.exposure.total_claim.max(1)),
+                p.exposure.total_claim.max(Fen(1)).wide(),
             );
             Some(vote(&voters, scheme, expected).map(|o| (code, o)))
         })

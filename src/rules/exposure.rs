@@ -6,6 +6,7 @@
 //! platform's class. Out: [`Claims`] parallel to the positions, and the tables. Work per
 //! platform runs in parallel; every sum is over i64 fen that validation bounded.
 
+use crate::domain::money::Fen;
 use rayon::prelude::*;
 
 use crate::config::{Basis, Config};
@@ -128,21 +129,21 @@ pub fn claims(data: &InputData, classes_by_code: &[Class], config: &Config) -> C
 #[derive(Debug, Clone, Default)]
 pub struct PlatformExposure {
     pub platform_id: String,
-    /// Σ claim over every lender row, excluded ones included (fen).
-    pub total_claim: i64,
+    /// Σ claim over every lender row, excluded ones included.
+    pub total_claim: Fen,
     /// Σ claim of eligible and reserved rows.
-    pub pool_claim: i64,
+    pub pool_claim: Fen,
     pub claim_lenders: i64,
     /// (lenders, claim) per band of [`BANDS`], over rows with claim > 0.
     pub bands: [(i64, i64); 6],
-    pub top1_lender_claim: i64,
-    pub top10_lender_claim: i64,
+    pub top1_lender_claim: Fen,
+    pub top10_lender_claim: Fen,
     pub claim_hhi: f64,
-    pub claim_median: Option<i64>,
+    pub claim_median: Option<Fen>,
     pub net_winners: i64,
-    pub net_winner_total: i64,
+    pub net_winner_total: Fen,
     /// Σ of the positions' outstanding, for the reconciliation.
-    pub outstanding: i64,
+    pub outstanding: Fen,
 }
 
 /// The roll-ups of platform `code`.
@@ -156,16 +157,16 @@ pub fn rollup(data: &InputData, claims: &Claims, code: u32) -> PlatformExposure 
     let mut positive: Vec<i64> = Vec::with_capacity(c.len());
     for (k, i) in range.clone().enumerate() {
         let claim = c[k];
-        x.total_claim = x.total_claim.saturating_add(claim);
+        x.total_claim = x.total_claim.saturating_add(Fen(claim));
         if claims.status[i] != Status::Excluded {
-            x.pool_claim = x.pool_claim.saturating_add(claim);
+            x.pool_claim = x.pool_claim.saturating_add(Fen(claim));
         }
         let winner = claims.net_winner[i];
         x.net_winners += i64::from(winner > 0);
-        x.net_winner_total = x.net_winner_total.saturating_add(winner);
+        x.net_winner_total = x.net_winner_total.saturating_add(Fen(winner));
         x.outstanding = x
             .outstanding
-            .saturating_add(data.positions.sums[i].outstanding());
+            .saturating_add(Fen(data.positions.sums[i].outstanding()));
         if claim > 0 {
             positive.push(claim);
             let b = BANDS
@@ -177,23 +178,23 @@ pub fn rollup(data: &InputData, claims: &Claims, code: u32) -> PlatformExposure 
         }
     }
     x.claim_lenders = positive.len() as i64;
-    x.top1_lender_claim = c.iter().copied().max().unwrap_or(0);
+    x.top1_lender_claim = Fen(c.iter().copied().max().unwrap_or(0));
     // The ten largest claims (a zero claim counts if there are fewer positive ones).
     let mut largest: Vec<i64> = c.to_vec();
     let k = largest.len().min(10);
     if k > 0 {
         largest.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
-        x.top10_lender_claim = largest[..k].iter().fold(0i64, |a, v| a.saturating_add(*v));
+        x.top10_lender_claim = Fen(largest[..k].iter().fold(0i64, |a, v| a.saturating_add(*v)));
     }
     // The lower middle of the positive claims.
     if !positive.is_empty() {
         let mid = (positive.len() - 1) / 2;
         let (_, m, _) = positive.select_nth_unstable(mid);
-        x.claim_median = Some(*m);
+        x.claim_median = Some(Fen(*m));
     }
     // HHI: Σ (claim / total)², in lender order (the same order every run).
-    if x.total_claim != 0 {
-        let total = x.total_claim as f64;
+    if x.total_claim != Fen::ZERO {
+        let total = x.total_claim.get() as f64;
         x.claim_hhi = c
             .iter()
             .map(|v| {

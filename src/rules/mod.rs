@@ -109,14 +109,14 @@ pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result
         .collect();
     let outstanding: Vec<(u32, i64)> = platforms
         .iter()
-        .map(|p| (p.metrics.code, p.exposure.outstanding))
+        .map(|p| (p.metrics.code, p.exposure.outstanding.get()))
         .collect();
     let reconciliation = exposure::reconcile(data, &outstanding)?;
     // The lender side of the metrics is read from the same positions as the claims: they
     // must agree with the claims' roll-up too.
     if let Some(p) = platforms
         .iter()
-        .find(|p| p.metrics.lender_outstanding.get() != p.exposure.outstanding)
+        .find(|p| p.metrics.lender_outstanding != p.exposure.outstanding)
     {
         return Err(Error::Internal(format!(
             "platform {}: lender outstanding differs between metrics and claims",

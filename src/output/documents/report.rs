@@ -632,7 +632,8 @@ fn page(p: &PlatformRow, entry: Option<&crate::rules::plan::Entry>) -> Page {
         claim: fen(x.total_claim),
         recovery: fen(m.expected_recovery),
         expected_ratio: share(
-            (x.total_claim > 0).then(|| m.expected_recovery.get() as f64 / x.total_claim as f64),
+            (x.total_claim.is_positive())
+                .then(|| m.expected_recovery.get() as f64 / x.total_claim.get() as f64),
             1,
         ),
         rules: c

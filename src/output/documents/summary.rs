@@ -32,7 +32,7 @@ pub fn payout_ratios(
         .iter()
         .filter_map(|p| {
             let g = *given.get(&p.metrics.code)?;
-            let total = p.exposure.total_claim;
+            let total = p.exposure.total_claim.get();
             Some((
                 p.metrics.platform_id.clone(),
                 total,

@@ -352,7 +352,7 @@ fn class_sheet(analysis: &Analysis, plan: &Plan, class: Class) -> Sheet {
                 Yuan(m.related_party_amount),
                 Yuan(m.top10_borrower_amount),
                 m.months_since_new_loan.map_or(Empty, |v| Int(i64::from(v))),
-                Yuan(Fen(p.exposure.total_claim)),
+                Yuan(p.exposure.total_claim),
                 Yuan(m.expected_recovery),
                 text(p.class.reason_zh.clone()),
                 e.map_or(Empty, |e| Int(i64::from(e.stage))),

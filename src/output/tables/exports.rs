@@ -88,8 +88,7 @@ pub fn platforms(staging: &Staging, a: &Analysis) -> Result<()> {
     let m = |i: usize| &p[i].metrics;
     let c = |i: usize| &p[i].class;
     let x = |i: usize| &p[i].exposure;
-    let share = |num: i64, den: i64| Some(ratio(num, den));
-    let fen_share = |num: Fen, den: Fen| Some(ratio(num, den));
+    let share = |num: Fen, den: Fen| Some(ratio(num, den));
     let mut columns = vec![
         Column::text(&shared::PLATFORM_ID, move |i| {
             Some(m(i).platform_id.as_str())
@@ -115,37 +114,37 @@ pub fn platforms(staging: &Staging, a: &Analysis) -> Result<()> {
         Column::money(&f::OVERDUE_AMOUNT, move |i| Some(m(i).overdue_amount)),
         Column::money(&f::OVERDUE_90_AMOUNT, move |i| Some(m(i).overdue_90_amount)),
         Column::ratio(&f::OVERDUE_90_RATIO, move |i| {
-            fen_share(m(i).overdue_90_amount, m(i).loan_outstanding)
+            share(m(i).overdue_90_amount, m(i).loan_outstanding)
         }),
         Column::ratio(&f::TOP1_BORROWER_SHARE, move |i| {
-            fen_share(m(i).top1_borrower_amount, m(i).loan_outstanding)
+            share(m(i).top1_borrower_amount, m(i).loan_outstanding)
         }),
         Column::ratio(&f::TOP10_BORROWER_SHARE, move |i| {
-            fen_share(m(i).top10_borrower_amount, m(i).loan_outstanding)
+            share(m(i).top10_borrower_amount, m(i).loan_outstanding)
         }),
         Column::ratio(&f::RELATED_PARTY_SHARE, move |i| {
-            fen_share(m(i).related_party_amount, m(i).loan_outstanding)
+            share(m(i).related_party_amount, m(i).loan_outstanding)
         }),
         Column::money(&f::FUNDING_GAP, move |i| Some(m(i).funding_gap())),
         Column::ratio(&f::FUNDING_GAP_RATIO, move |i| {
-            fen_share(m(i).funding_gap(), m(i).lender_outstanding)
+            share(m(i).funding_gap(), m(i).lender_outstanding)
         }),
         Column::date(&f::LAST_NEW_LOAN_ON, move |i| m(i).last_new_loan_on),
         Column::int(&f::MONTHS_SINCE_NEW_LOAN, move |i| {
             m(i).months_since_new_loan.map(i64::from)
         }),
         Column::ratio(&f::BORROWER_CAP_BREACH_SHARE, move |i| {
-            fen_share(m(i).cap_breach_amount, m(i).loan_outstanding)
+            share(m(i).cap_breach_amount, m(i).loan_outstanding)
         }),
         Column::ratio(&f::MATURITY_MISMATCH_SHARE, move |i| {
-            fen_share(m(i).mismatch_amount, m(i).linked_amount)
+            share(m(i).mismatch_amount, m(i).linked_amount)
         }),
         Column::money(&f::EXPECTED_RECOVERY, move |i| Some(m(i).expected_recovery)),
         Column::money(&f::TOTAL_CLAIM, move |i| Some(x(i).total_claim)),
         Column::money(&f::POOL_CLAIM, move |i| Some(x(i).pool_claim)),
         // None without claims: no ratio of nothing.
         Column::ratio(&f::EXPECTED_PAYOUT_RATIO, move |i| {
-            (x(i).total_claim != 0).then(|| ratio(m(i).expected_recovery, x(i).total_claim))
+            (x(i).total_claim != Fen::ZERO).then(|| ratio(m(i).expected_recovery, x(i).total_claim))
         }),
         Column::int(&f::CLAIM_LENDERS, move |i| Some(x(i).claim_lenders)),
     ];
