@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::cases::settle::{Ledger, Settlement};
 use crate::domain::case::CaseStatus;
+use crate::domain::code::{ByCode, CaseCode};
 use crate::domain::date::Date;
 use crate::input::cases::CaseData;
 
@@ -65,7 +66,7 @@ impl Tally {
 /// and every year's total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Docket {
-    pub rows: Vec<Row>,
+    pub rows: ByCode<CaseCode, Row>,
     pub year_end: Date,
     pub by_district: BTreeMap<String, Tally>,
     pub by_unit: BTreeMap<String, Tally>,
@@ -82,14 +83,15 @@ pub fn docket(data: &CaseData, settlement: &Settlement, settings: Settings) -> D
     for p in &ledger.payouts {
         *paid.entry(p.case_id.as_str()).or_default() += p.payment();
     }
-    let mut participants = vec![0i64; data.cases.len()];
+    let mut participants: ByCode<CaseCode, i64> = ByCode::filled(data.cases.len(), 0);
     for p in &data.people {
-        participants[p.case as usize] += 1;
+        participants[p.case] += 1;
     }
     // Per case: the assets' count, whether all are realised, the last realised date.
-    let mut assets: Vec<(usize, bool, Option<Date>)> = vec![(0, true, None); data.cases.len()];
+    let mut assets: ByCode<CaseCode, (usize, bool, Option<Date>)> =
+        ByCode::filled(data.cases.len(), (0, true, None));
     for a in &data.assets {
-        let e = &mut assets[a.case as usize];
+        let e = &mut assets[a.case];
         e.0 += 1;
         let by = a.realised_by(settings.as_of).is_some();
         e.1 &= by;
@@ -97,10 +99,9 @@ pub fn docket(data: &CaseData, settlement: &Settlement, settings: Settings) -> D
             e.2 = e.2.max(a.realised_on);
         }
     }
-    let rows: Vec<Row> = data
+    let rows: ByCode<CaseCode, Row> = data
         .cases
-        .iter()
-        .enumerate()
+        .coded()
         .map(|(c, case)| {
             let (n, all, last) = assets[c];
             let clearing = case.status >= CaseStatus::Clearance;

@@ -22,11 +22,12 @@
 //! − put in = net excess exactly, for every person.
 
 pub use crate::domain::case::{Flow, Role};
+use crate::domain::code::{ByCode, Code, PersonCode};
 
 /// One cash flow of one person, in fen (positive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CashFlow {
-    pub person: u32,
+    pub person: PersonCode,
     pub flow: Flow,
     pub amount: i64,
 }
@@ -106,8 +107,8 @@ impl Standing {
 
 /// Each person's figures from the flows (persons `0..people`). `Err` names a flow whose
 /// amount is not positive, or a person's totals beyond what fen can hold.
-pub fn figures(people: usize, flows: &[CashFlow]) -> Result<Vec<Figures>, String> {
-    let mut sums = vec![[0i128; 4]; people];
+pub fn figures(people: usize, flows: &[CashFlow]) -> Result<ByCode<PersonCode, Figures>, String> {
+    let mut sums: ByCode<PersonCode, [i128; 4]> = ByCode::filled(people, [0i128; 4]);
     for (k, f) in flows.iter().enumerate() {
         if f.amount <= 0 {
             return Err(format!(
@@ -116,8 +117,8 @@ pub fn figures(people: usize, flows: &[CashFlow]) -> Result<Vec<Figures>, String
             ));
         }
         let person = sums
-            .get_mut(f.person as usize)
-            .ok_or_else(|| format!("cash flow {k}: no person {}", f.person))?;
+            .get_mut(f.person.index())
+            .ok_or_else(|| format!("cash flow {k}: no person {}", f.person.get()))?;
         let slot = match f.flow {
             Flow::Deposit => 0,
             Flow::Withdrawal => 1,
@@ -168,7 +169,7 @@ mod tests {
 
     fn flow(person: u32, flow: Flow, yuan: i64) -> CashFlow {
         CashFlow {
-            person,
+            person: PersonCode::new(person),
             flow,
             amount: yuan * 100,
         }
@@ -188,10 +189,10 @@ mod tests {
             flow(0, Flow::Deposit, 20_000),
         ];
         let f = figures(1, &flows).unwrap();
-        assert_eq!(f[0].crime_amount(), 17_000_000);
-        assert_eq!(f[0].loss(), 12_800_000);
+        assert_eq!(f[PersonCode::new(0)].crime_amount(), 17_000_000);
+        assert_eq!(f[PersonCode::new(0)].loss(), 12_800_000);
         assert_eq!(
-            standing(Role::Participant, &f[0]),
+            standing(Role::Participant, &f[PersonCode::new(0)]),
             Standing::Claimant { loss: 12_800_000 }
         );
     }
@@ -248,7 +249,7 @@ mod tests {
         assert!(figures(1, &[flow(0, Flow::Deposit, 0)]).is_err());
         assert!(figures(1, &[flow(1, Flow::Deposit, 5)]).is_err());
         let huge = CashFlow {
-            person: 0,
+            person: PersonCode::new(0),
             flow: Flow::Deposit,
             amount: i64::MAX,
         };
@@ -265,13 +266,13 @@ mod tests {
             let flows: Vec<CashFlow> = amounts
                 .iter()
                 .map(|(k, a)| CashFlow {
-                    person: 0,
+                    person: PersonCode::new(0),
                     flow: [Flow::Deposit, Flow::Withdrawal, Flow::Return, Flow::Commission]
                         [*k as usize],
                     amount: *a,
                 })
                 .collect();
-            let f = figures(1, &flows).unwrap()[0];
+            let f = figures(1, &flows).unwrap()[PersonCode::new(0)];
             prop_assert_eq!(f.loss() - f.excess(), f.put_in - f.received());
             prop_assert!(f.loss() == 0 || f.excess() == 0);
             prop_assert!(f.crime_amount() >= f.loss());

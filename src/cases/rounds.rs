@@ -56,30 +56,30 @@ pub fn round(amount: i64, claimants: &[Claimant]) -> Result<Round> {
         .iter()
         .map(|c| Lender {
             key: c.key,
-            claim: c.loss,
+            claim: Fen(c.loss),
             reserved: !c.registered,
-            before: c.paid_before + c.held_before,
-            invested: 0,
-            withdrawn: 0,
+            before: Fen(c.paid_before + c.held_before),
+            invested: Fen::ZERO,
+            withdrawn: Fen::ZERO,
         })
         .collect();
     let rule = Rule {
         division: Division::Pro,
         min_payment: None,
     };
-    let r = allocate(amount, &lenders, rule)?;
+    let r = allocate(Fen(amount), &lenders, rule)?;
     let shares = claimants
         .iter()
         .zip(&r.shares)
         .map(|(c, s)| Share {
-            paid: s.paid,
+            paid: s.paid.get(),
             released: if c.registered { c.held_before } else { 0 },
-            held: s.reserved,
+            held: s.reserved.get(),
         })
         .collect();
     Ok(Round {
         shares,
-        surplus: r.surplus,
+        surplus: r.surplus.get(),
         ratio: r.level,
     })
 }

@@ -9,6 +9,7 @@
 //! Each round's money: Σ paid + Σ held + surplus = its amount; escrow released is money held
 //! by an earlier round.
 
+use crate::domain::code::{AssetCode, ByCode, CaseCode, PersonCode};
 use crate::domain::money::Fen;
 use std::collections::{BTreeMap, HashMap};
 
@@ -103,10 +104,8 @@ pub struct CaseOutcome {
 /// Everything a run settles.
 #[derive(Debug, Clone)]
 pub struct Settlement {
-    /// By person code.
-    pub people: Vec<PersonOutcome>,
-    /// By case code.
-    pub cases: Vec<CaseOutcome>,
+    pub people: ByCode<PersonCode, PersonOutcome>,
+    pub cases: ByCode<CaseCode, CaseOutcome>,
     /// The whole ledger after this run: every earlier round and this run's.
     pub ledger: Ledger,
 }
@@ -117,7 +116,7 @@ pub struct Settlement {
 /// proofs and realisations dated after `as_of` have not happened yet.
 pub fn settle(
     data: &CaseData,
-    ids: &[String],
+    ids: &ByCode<PersonCode, String>,
     as_of: Date,
     new_round: bool,
     settings: CaseRules,
@@ -136,7 +135,7 @@ pub fn settle(
     let round_on = new_round.then_some(as_of);
     let figures = loss::figures(data.people.len(), &flows)
         .map_err(|why| Error::from(DataProblem::CashFlows { why }))?;
-    let people: Vec<PersonOutcome> = data
+    let people: ByCode<PersonCode, PersonOutcome> = data
         .people
         .iter()
         .zip(figures)
@@ -171,7 +170,7 @@ pub fn settle(
         .people
         .iter()
         .zip(ids)
-        .map(|(p, id)| (data.cases[p.case as usize].id.as_str(), id.as_str()))
+        .map(|(p, id)| (data.cases[p.case].id.as_str(), id.as_str()))
         .collect();
     if let Some(p) = ledger
         .payouts
@@ -184,15 +183,16 @@ pub fn settle(
             round: i64::from(p.round),
         }));
     }
-    let mut by_case: Vec<Vec<u32>> = vec![Vec::new(); data.cases.len()];
-    for (code, p) in data.people.iter().enumerate() {
-        by_case[p.case as usize].push(code as u32);
+    let mut by_case: ByCode<CaseCode, Vec<PersonCode>> =
+        ByCode::filled(data.cases.len(), Vec::new());
+    for (code, p) in data.people.coded() {
+        by_case[p.case].push(code);
     }
     let mut new_rounds = Vec::new();
     let mut new_payouts = Vec::new();
-    let mut cases = Vec::with_capacity(data.cases.len());
-    for (c, case) in data.cases.iter().enumerate() {
-        let wf = case_waterfall(data, c as u32, &people, by_case[c].as_slice(), as_of);
+    let mut cases = ByCode::new();
+    for (c, case) in data.cases.coded() {
+        let wf = case_waterfall(data, c, &people, by_case[c].as_slice(), as_of);
         let outcome = waterfall::waterfall(&wf.0, settings.lawful_property).map_err(|m| {
             Error::from(DataProblem::Case {
                 case: case.id.clone(),
@@ -205,16 +205,13 @@ pub fn settle(
             .find(|l| l.rank == waterfall::Rank::Participants)
             .map_or(0, |l| l.paid);
         // The claimants in the byte order of their ids.
-        let mut claimants: Vec<u32> = by_case[c]
+        let mut claimants: Vec<PersonCode> = by_case[c]
             .iter()
             .copied()
-            .filter(|p| matches!(people[*p as usize].standing, Standing::Claimant { .. }))
+            .filter(|p| matches!(people[*p].standing, Standing::Claimant { .. }))
             .collect();
-        claimants.sort_by(|a, b| ids[*a as usize].as_bytes().cmp(ids[*b as usize].as_bytes()));
-        let losses: i64 = claimants
-            .iter()
-            .map(|p| people[*p as usize].figures.loss())
-            .sum();
+        claimants.sort_by(|a, b| ids[*a].as_bytes().cmp(ids[*b].as_bytes()));
+        let losses: i64 = claimants.iter().map(|p| people[*p].figures.loss()).sum();
         let previous = last_round.get(case.id.as_str());
         if let (Some(prev), Some(round_on)) = (previous, round_on) {
             if round_on <= prev.round_on {
@@ -232,14 +229,14 @@ pub fn settle(
             .iter()
             .enumerate()
             .map(|(k, &p)| {
-                let person = &data.people[p as usize];
+                let person = &data.people[p];
                 let (paid_before, held_before) = before
-                    .get(&(case.id.as_str(), ids[p as usize].as_str()))
+                    .get(&(case.id.as_str(), ids[p].as_str()))
                     .copied()
                     .unwrap_or((0, 0));
                 Claimant {
                     key: k as u32,
-                    loss: people[p as usize].figures.loss(),
+                    loss: people[p].figures.loss(),
                     registered: person.payable_on(as_of),
                     paid_before,
                     held_before,
@@ -278,7 +275,7 @@ pub fn settle(
                     new_payouts.push(PayoutRow {
                         case_id: case.id.clone(),
                         round: number,
-                        person_id: ids[p as usize].clone(),
+                        person_id: ids[p].clone(),
                         loss: c.loss,
                         paid_before: c.paid_before,
                         held_before: c.held_before,
@@ -292,7 +289,7 @@ pub fn settle(
                                 Channel::Transfer => "transfer".into(),
                             },
                         },
-                        payee: if data.people[p as usize].heir {
+                        payee: if data.people[p].heir {
                             "heir".into()
                         } else {
                             "person".into()
@@ -322,7 +319,7 @@ pub fn settle(
     for r in &mut new_rounds {
         r.escrow_outstanding = escrow.get(r.case_id.as_str()).copied().unwrap_or(0);
     }
-    for (case, outcome) in cases.iter_mut().enumerate() {
+    for (case, outcome) in data.cases.codes().zip(cases.iter_mut()) {
         if let Some(r) = &mut outcome.round {
             r.escrow_outstanding = escrow
                 .get(data.cases[case].id.as_str())
@@ -343,35 +340,32 @@ pub fn settle(
 /// The waterfall's input for case `c` and what was realised for it in all.
 fn case_waterfall(
     data: &CaseData,
-    c: u32,
-    people: &[PersonOutcome],
-    members: &[u32],
+    c: CaseCode,
+    people: &ByCode<PersonCode, PersonOutcome>,
+    members: &[PersonCode],
     as_of: Date,
 ) -> (waterfall::Case, i64) {
     let mut wf = waterfall::Case::default();
     let realised = |a: &crate::input::cases::Asset| a.realised_by(as_of).unwrap_or(0);
-    let mut secured_on: BTreeMap<u32, i64> = BTreeMap::new();
+    // A secured claim names its asset (the validator refuses one that does not).
+    let mut secured_on: BTreeMap<Option<AssetCode>, i64> = BTreeMap::new();
     for claim in data.claims.iter().filter(|k| k.case == c) {
         match claim.kind {
             ClaimKind::Medical => wf.medical += claim.amount,
-            ClaimKind::Secured => {
-                *secured_on
-                    .entry(claim.asset.unwrap_or(u32::MAX))
-                    .or_default() += claim.amount
-            }
+            ClaimKind::Secured => *secured_on.entry(claim.asset).or_default() += claim.amount,
             ClaimKind::CivilDebt => wf.civil_debts += claim.amount,
             ClaimKind::Fine => wf.fines += claim.amount,
             ClaimKind::Confiscation => wf.confiscation += claim.amount,
         }
     }
     let mut recovered = 0;
-    for (code, asset) in data.assets.iter().enumerate() {
+    for (code, asset) in data.assets.coded() {
         if asset.case != c {
             continue;
         }
         let value = realised(asset);
         recovered += value;
-        if let Some(owed) = secured_on.get(&(code as u32)) {
+        if let Some(owed) = secured_on.get(&Some(code)) {
             wf.secured.push(Secured {
                 proceeds: value,
                 owed: *owed,
@@ -384,7 +378,7 @@ fn case_waterfall(
     }
     wf.participants = members
         .iter()
-        .map(|p| match people[*p as usize].standing {
+        .map(|p| match people[*p].standing {
             Standing::Claimant { loss } => loss,
             _ => 0,
         })
@@ -396,6 +390,7 @@ fn case_waterfall(
 mod tests {
     use super::*;
     use crate::domain::case::{AssetKind, AssetStatus, CaseStatus, Flow, Role};
+    use crate::domain::code::Code;
     use crate::input::cases::{Asset, Case, FlowRow, Person};
     use proptest::prelude::*;
 
@@ -405,7 +400,7 @@ mod tests {
     fn data(losses: &[i64], registered: &[Option<i32>], assets: &[(i64, i32)]) -> CaseData {
         let base = Date::civil(2020, 1, 1);
         CaseData {
-            cases: vec![Case {
+            cases: ByCode::from(vec![Case {
                 id: "C".into(),
                 name: "案".into(),
                 platform_ids: vec![],
@@ -415,13 +410,13 @@ mod tests {
                 judged_on: None,
                 status: CaseStatus::Execution,
                 status_on: Date::civil(2019, 6, 1),
-            }],
+            }]),
             people: losses
                 .iter()
                 .zip(registered)
                 .enumerate()
                 .map(|(i, (_, r))| Person {
-                    case: 0,
+                    case: CaseCode::new(0),
                     id: format!("p{i:03}"),
                     role: Role::Participant,
                     registered_on: r.map(|d| base.add_days(d)),
@@ -435,7 +430,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, &l)| FlowRow {
-                    person: i as u32,
+                    person: PersonCode::at(i),
                     flow: Flow::Deposit,
                     amount: l,
                     on: Date::civil(2018, 1, 1),
@@ -445,7 +440,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(k, &(v, d))| Asset {
-                    case: 0,
+                    case: CaseCode::new(0),
                     id: format!("a{k}"),
                     kind: AssetKind::Cash,
                     lawful: false,
@@ -478,7 +473,7 @@ mod tests {
             let n = losses.len();
             let registered: Vec<Option<i32>> = reg[..n].to_vec();
             let d = data(&losses, &registered, &assets);
-            let ids: Vec<String> = d.people.iter().map(|p| p.id.clone()).collect();
+            let ids: ByCode<PersonCode, String> = d.people.iter().map(|p| p.id.clone()).collect();
             let base = Date::civil(2020, 1, 1);
             let mut days: Vec<i32> = cuts.clone();
             days.sort_unstable();

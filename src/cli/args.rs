@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::date::Date;
+use crate::domain::money::Fen;
 use crate::error::{Error, Result};
 use crate::generate::{Format, Scale};
 use crate::input::Encoding;
@@ -792,7 +793,7 @@ impl PayoutOptions {
                 .map(Division::SmallFirst)
                 .or(self.rule)
                 .unwrap_or(config.payout_rule),
-            min_payment: self.min_payment,
+            min_payment: self.min_payment.map(Fen),
         }
     }
 }

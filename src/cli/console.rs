@@ -2,6 +2,7 @@
 //! pipes) — the validation counts, the class table, exposure, the plan and the payouts — and the
 //! stage progress on a terminal.
 
+use crate::domain::money::Fen;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -802,17 +803,17 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
             count_u(platforms),
             bi("个平台", "platform(s)"),
             bi("可分配", "pool"),
-            yuan(sum(|r| r.pool)),
+            yuan(sum(|r| r.pool.get())),
             short("元", "yuan"),
-            wan_yi(sum(|r| r.pool)),
+            wan_yi(sum(|r| r.pool.get())),
             bi("兑付", "paid"),
-            yuan(sum(|r| r.paid)),
+            yuan(sum(|r| r.paid.get())),
             bi("提存", "reserved"),
-            yuan(sum(|r| r.reserved)),
+            yuan(sum(|r| r.reserved.get())),
             bi("结转", "carried"),
-            yuan(sum(|r| r.carried)),
+            yuan(sum(|r| r.carried.get())),
             bi("结余", "surplus"),
-            yuan(sum(|r| r.surplus)),
+            yuan(sum(|r| r.surplus.get())),
             short("元", "yuan"),
         ));
     }
@@ -820,7 +821,7 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
     let all = |f: fn(&crate::payout::rounds::RoundRow) -> i64| -> i128 {
         p.rounds.iter().map(|r| i128::from(f(r))).sum()
     };
-    let (held, again) = (all(|r| r.returned), all(|r| r.reissued));
+    let (held, again) = (all(|r| r.returned.get()), all(|r| r.reissued.get()));
     if held + again > 0 {
         log.info(&format!(
             "退汇 returned transfers: 待重发 held {} 元, 本次重发 re-issued now {} 元 (returned_transfers.parquet)",
@@ -831,7 +832,7 @@ pub fn print_payout_summary(p: &Payouts, log: &Log) {
     let blind = p
         .returned
         .iter()
-        .filter(|t| t.held > 0 && t.account == crate::input::data::ReturnAccount::NotGiven)
+        .filter(|t| t.held > Fen::ZERO && t.account == crate::input::data::ReturnAccount::NotGiven)
         .count();
     if blind > 0 {
         log.info(&format!(

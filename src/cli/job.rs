@@ -7,7 +7,6 @@
 use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::config::Config;
-use crate::domain::money::format_fen;
 use crate::error::{Error, Result};
 use crate::input::{self, Encoding, ReadOptions, Validated};
 use crate::output::folder::records::Settings;
@@ -137,8 +136,8 @@ pub fn record<'a>(
 pub fn record_rule(record: &mut output::Record<'_>, rule: &crate::payout::allocate::Rule) {
     if let Some(s) = record.settings.as_mut() {
         s.payout_rule = Some(rule.division.name());
-        s.small_first = rule.small_first().map(format_fen);
-        s.min_payment = rule.min_payment.map(format_fen);
+        s.small_first = rule.small_first().map(|t| t.to_string());
+        s.min_payment = rule.min_payment.map(|m| m.to_string());
     }
 }
 

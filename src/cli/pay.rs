@@ -7,6 +7,7 @@ use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::cli::job::inputs_of;
 use crate::config::Config;
+use crate::domain::money::Fen;
 use crate::error::{DataProblem, Error, LedgerProblem, Result, ReturnsProblem};
 use crate::input::InputData;
 use crate::input::Validated;
@@ -167,7 +168,7 @@ pub fn never_issued(ledger: &Ledger) -> Option<String> {
     let dir = ledger.path.parent()?;
     let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
     let manifest: output::folder::records::Manifest = serde_json::from_str(&text).ok()?;
-    let paid = ledger.rounds.iter().any(|r| r.paid > 0);
+    let paid = ledger.rounds.iter().any(|r| r.paid > Fen::ZERO);
     (paid && manifest.payment_file.is_none() && manifest.payment_batches.is_empty()).then(|| {
         format!(
             "note: the ledger {} was written without a payment file or bank batches: what its \
@@ -210,7 +211,7 @@ pub fn compute_payouts(
     if sending {
         if let Some((platform, round)) = payouts.returns_on_computed_round() {
             return Err(Error::from(ReturnsProblem::RoundPaidAgain {
-                platform: data.platforms.ids[platform as usize].to_string(),
+                platform: data.platforms.ids[platform].to_string(),
                 round,
             }));
         }

@@ -7,12 +7,12 @@
 
 use serde::Serialize;
 
-use crate::input::data::{InputData, Personal};
-use crate::input::ids::{Fp, FpMap};
+use crate::domain::code::Code;
+use crate::input::data::{InputData, LenderIndex, Personal};
 
 /// The lenders' personal data, by lender id.
 pub struct People {
-    index: FpMap<u32>,
+    index: LenderIndex,
     personal: Personal,
 }
 
@@ -40,11 +40,11 @@ impl People {
 
     /// The person behind lender `id`, when the input has the lender.
     pub fn person(&self, id: &str) -> Option<Person> {
-        let code = self.index.get(Fp::of(id.as_bytes()))?;
+        let code = self.index.find(id).accepted()?;
         let p = &self.personal;
         // A column the input did not have holds no entries.
         let text = |s: &crate::input::ids::Strings| {
-            if (code as usize) < s.len() {
+            if code.index() < s.len() {
                 s.get(code).to_string()
             } else {
                 String::new()

@@ -1,10 +1,11 @@
 //! Domain types with no polars in them: money as integer fen and the only ways it is written
-//! out ([`money`]), calendar dates ([`date`]), the official working-day calendar ([`calendar`]), counts with separators ([`count`]), the five classes ([`class`]), the words of a fundraising case's tables ([`case`]), the division rules by name ([`division`]) and exact fractions
+//! out ([`money`]), calendar dates ([`date`]), the official working-day calendar ([`calendar`]), counts with separators ([`count`]), the five classes ([`class`]), platforms' and lenders' dense codes ([`code`]), the words of a fundraising case's tables ([`case`]), the division rules by name ([`division`]) and exact fractions
 //! for thresholds ([`fraction`]); hive partition folders' names ([`hive`]); the input tables' columns and types ([`schema`]); text made inert for terminals and Excel ([`text`]).
 
 pub mod calendar;
 pub mod case;
 pub mod class;
+pub mod code;
 pub mod count;
 pub mod date;
 pub mod division;

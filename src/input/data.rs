@@ -7,22 +7,24 @@
 //! whose money columns add up beyond i64 (so no sum kept here can overflow; adds saturate only
 //! on inputs that are refused anyway).
 
+use crate::domain::code::{ByCode, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::date::Date;
-use crate::input::ids::{huge_vec, Strings};
+use crate::domain::money::Fen;
+use crate::input::ids::{huge_vec, Fp, FpMap, Strings};
 
 /// The accepted platforms, by code.
 #[derive(Debug, Default, Clone)]
 pub struct Platforms {
-    pub ids: Vec<String>,
-    pub names: Vec<String>,
-    pub districts: Vec<String>,
-    pub case_filed: Vec<bool>,
-    pub controller_missing: Vec<bool>,
-    pub repayment_suspended: Vec<bool>,
-    pub cooperating: Vec<bool>,
-    pub reporting: Vec<bool>,
+    pub ids: ByCode<PlatformCode, String>,
+    pub names: ByCode<PlatformCode, String>,
+    pub districts: ByCode<PlatformCode, String>,
+    pub case_filed: ByCode<PlatformCode, bool>,
+    pub controller_missing: ByCode<PlatformCode, bool>,
+    pub repayment_suspended: ByCode<PlatformCode, bool>,
+    pub cooperating: ByCode<PlatformCode, bool>,
+    pub reporting: ByCode<PlatformCode, bool>,
     /// Normalised codes in contract order.
-    pub red_flags: Vec<Vec<String>>,
+    pub red_flags: ByCode<PlatformCode, Vec<String>>,
 }
 
 impl Platforms {
@@ -35,13 +37,9 @@ impl Platforms {
     }
 
     /// Codes in the byte order of their ids.
-    pub fn by_id(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        order.sort_by(|a, b| {
-            self.ids[*a as usize]
-                .as_bytes()
-                .cmp(self.ids[*b as usize].as_bytes())
-        });
+    pub fn by_id(&self) -> Vec<PlatformCode> {
+        let mut order: Vec<PlatformCode> = self.ids.codes().collect();
+        order.sort_by(|a, b| self.ids[*a].as_bytes().cmp(self.ids[*b].as_bytes()));
         order
     }
 }
@@ -51,15 +49,15 @@ impl Platforms {
 #[derive(Debug, Default, Clone)]
 pub struct Lenders {
     pub ids: Strings,
-    /// Code into `district_names`; `u32::MAX` when missing.
-    pub district: Vec<u32>,
-    pub district_names: Vec<String>,
-    pub registered: Vec<bool>,
-    pub excluded: Vec<bool>,
+    /// Each lender's district, when given.
+    pub district: ByCode<LenderCode, Option<DistrictCode>>,
+    pub district_names: ByCode<DistrictCode, String>,
+    pub registered: ByCode<LenderCode, bool>,
+    pub excluded: ByCode<LenderCode, bool>,
     /// Each code's position in the byte order of the ids (filled after the lenders table).
-    pub rank: Vec<u32>,
+    pub rank: ByCode<LenderCode, u32>,
     /// Codes in that order.
-    pub order: Vec<u32>,
+    pub order: Vec<LenderCode>,
 }
 
 impl Lenders {
@@ -71,9 +69,8 @@ impl Lenders {
         self.ids.is_empty()
     }
 
-    pub fn district(&self, code: u32) -> Option<&str> {
-        let d = self.district[code as usize];
-        (d != u32::MAX).then(|| self.district_names[d as usize].as_str())
+    pub fn district(&self, code: LenderCode) -> Option<&str> {
+        self.district[code].map(|d| self.district_names[d].as_str())
     }
 }
 
@@ -140,11 +137,11 @@ impl Position {
 /// rows of claims.parquet before the claim basis is applied.
 #[derive(Debug, Default, Clone)]
 pub struct Positions {
-    pub platform: Vec<u32>,
-    pub lender: Vec<u32>,
+    pub platform: Vec<PlatformCode>,
+    pub lender: Vec<LenderCode>,
     pub sums: Vec<Position>,
-    /// Per platform code: the range of its rows.
-    pub ranges: Vec<std::ops::Range<usize>>,
+    /// Per platform: the range of its rows.
+    pub ranges: ByCode<PlatformCode, std::ops::Range<usize>>,
 }
 
 impl Positions {
@@ -160,9 +157,9 @@ impl Positions {
 /// One accepted recoveries row.
 #[derive(Debug, Clone)]
 pub struct Recovery {
-    pub platform: u32,
+    pub platform: PlatformCode,
     pub round: i64,
-    pub amount: i64,
+    pub amount: Fen,
 }
 
 /// The lender's account now against the account a returned transfer was sent to.
@@ -201,10 +198,10 @@ impl ReturnAccount {
 /// One accepted returns row: a transfer the bank sent back.
 #[derive(Debug, Clone)]
 pub struct Return {
-    pub platform: u32,
+    pub platform: PlatformCode,
     pub round: i64,
-    pub lender: u32,
-    pub amount: i64,
+    pub lender: LenderCode,
+    pub amount: Fen,
     pub returned_on: Date,
     /// The lender's account now against the one the bank returned the transfer from.
     pub account: ReturnAccount,
@@ -229,22 +226,57 @@ pub struct InputData {
     pub platforms: Platforms,
     pub lenders: Lenders,
     pub personal: Option<Personal>,
-    /// Per platform code.
-    pub loans: Vec<LoanTotals>,
-    /// Per platform code.
-    pub investments: Vec<InvestmentTotals>,
+    pub loans: ByCode<PlatformCode, LoanTotals>,
+    pub investments: ByCode<PlatformCode, InvestmentTotals>,
     pub positions: Positions,
     pub recoveries: Vec<Recovery>,
     /// The returns table's accepted rows, in file order.
     pub returns: Vec<Return>,
-    /// lender_id fingerprint → code (rejected lenders: `u32::MAX`), for reading ledgers.
-    pub lender_index: crate::input::ids::FpMap<u32>,
+    /// The lenders by id, for reading ledgers, returns and statements.
+    pub lender_index: LenderIndex,
 }
 
 impl InputData {
     /// Free the lender ids' table once no ledger or statement needs to find a lender by id.
     pub fn forget_lender_index(&mut self) {
-        self.lender_index = crate::input::ids::FpMap::with_expected(0);
+        self.lender_index = LenderIndex::default();
+    }
+}
+
+/// What an id names in a table that has been read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found<K> {
+    Accepted(K),
+    /// The table has the id on a rejected row.
+    Rejected,
+    /// The table does not have the id.
+    Unknown,
+}
+
+impl<K> Found<K> {
+    pub fn accepted(self) -> Option<K> {
+        match self {
+            Found::Accepted(k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+/// The code the validator's id tables hold for an id on a rejected row.
+pub const REJECTED: u32 = u32::MAX;
+
+/// The lenders table's ids by fingerprint: each accepted lender's code, [`REJECTED`] for
+/// the ids of rejected rows.
+#[derive(Default)]
+pub struct LenderIndex(pub FpMap<u32>);
+
+impl LenderIndex {
+    pub fn find(&self, id: &str) -> Found<LenderCode> {
+        match self.0.get(Fp::of(id.as_bytes())) {
+            None => Found::Unknown,
+            Some(REJECTED) => Found::Rejected,
+            Some(code) => Found::Accepted(LenderCode::new(code)),
+        }
     }
 }
 
@@ -288,7 +320,8 @@ impl PositionTable {
     }
 
     /// Add one investment of `lender`.
-    pub fn add(&mut self, lender: u32, invested: i64, returned: i64, returns: i64) {
+    pub fn add(&mut self, lender: LenderCode, invested: i64, returned: i64, returns: i64) {
+        let lender = lender.get();
         let mut i = self.slot(lender);
         if self.keys[i] == NONE {
             if (self.len + 1) * 5 > self.keys.len() * 4 {
@@ -326,13 +359,14 @@ impl PositionTable {
     }
 
     /// The positions, emptying the table.
-    pub fn drain(&mut self) -> Vec<(u32, Position)> {
+    pub fn drain(&mut self) -> Vec<(LenderCode, Position)> {
         let keys = std::mem::take(&mut self.keys);
         let sums = std::mem::take(&mut self.sums);
         self.len = 0;
         keys.into_iter()
             .zip(sums)
             .filter(|(k, _)| *k != NONE)
+            .map(|(k, s)| (LenderCode::new(k), s))
             .collect()
     }
 }
@@ -346,7 +380,7 @@ mod tests {
         let mut t = PositionTable::default();
         for round in 0..3 {
             for l in 0..1_000u32 {
-                t.add(l * 7, 100 + i64::from(round), 10, 1);
+                t.add(LenderCode::new(l * 7), 100 + i64::from(round), 10, 1);
             }
         }
         assert_eq!(t.len(), 1_000);
@@ -356,7 +390,7 @@ mod tests {
         assert_eq!(
             all[3],
             (
-                21,
+                LenderCode::new(21),
                 Position {
                     invested: 303,
                     principal_returned: 30,

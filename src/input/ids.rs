@@ -7,6 +7,7 @@
 //! fingerprint with a probability below 10⁻²¹ — far below the rate of undetected hardware
 //! errors — and the fingerprint never leaves the process: outputs carry the ids themselves.
 
+use crate::domain::code::{codes, ByCode, Code, LenderCode};
 use xxhash_rust::xxh3::xxh3_128;
 
 /// The fingerprint of an id's bytes; never `[0, 0]` (the empty slot).
@@ -237,7 +238,7 @@ impl FpSet {
     }
 }
 
-/// Strings by code, in one buffer: the ids that outputs name (lender_id), without a heap
+/// Strings by lender code, in one buffer: the ids that outputs name (lender_id), without a heap
 /// allocation per id.
 #[derive(Debug, Default, Clone)]
 pub struct Strings {
@@ -247,10 +248,10 @@ pub struct Strings {
 }
 
 impl Strings {
-    pub fn push(&mut self, s: &str) -> u32 {
+    pub fn push(&mut self, s: &str) -> LenderCode {
         self.bytes.extend_from_slice(s.as_bytes());
         self.ends.push(self.bytes.len() as u64);
-        (self.ends.len() - 1) as u32
+        LenderCode::at(self.ends.len() - 1)
     }
 
     pub fn len(&self) -> usize {
@@ -261,8 +262,8 @@ impl Strings {
         self.ends.is_empty()
     }
 
-    pub fn get(&self, code: u32) -> &str {
-        let i = code as usize;
+    pub fn get(&self, code: LenderCode) -> &str {
+        let i = code.index();
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         let bytes = &self.bytes[start..self.ends[i] as usize];
         // Only whole `&str`s are pushed, so every slice is valid UTF-8.
@@ -271,11 +272,11 @@ impl Strings {
 
     /// Codes in the byte order of their strings (the order every output is sorted in), and
     /// each code's position in it.
-    pub fn byte_order(&self) -> (Vec<u32>, Vec<u32>) {
+    pub fn byte_order(&self) -> (Vec<LenderCode>, ByCode<LenderCode, u32>) {
         use rayon::prelude::*;
         // Sort by the first 8 bytes as a big-endian number (a cheap radix-like key), then by
         // the whole string where those tie.
-        let mut keyed: Vec<(u64, u32)> = (0..self.len() as u32)
+        let mut keyed: Vec<(u64, LenderCode)> = codes(self.len())
             .map(|c| {
                 let s = self.get(c).as_bytes();
                 let mut prefix = [0u8; 8];
@@ -288,10 +289,10 @@ impl Strings {
             a.0.cmp(&b.0)
                 .then_with(|| self.get(a.1).as_bytes().cmp(self.get(b.1).as_bytes()))
         });
-        let order: Vec<u32> = keyed.into_iter().map(|(_, c)| c).collect();
-        let mut rank = vec![0u32; order.len()];
+        let order: Vec<LenderCode> = keyed.into_iter().map(|(_, c)| c).collect();
+        let mut rank = ByCode::filled(order.len(), 0u32);
         for (r, &c) in order.iter().enumerate() {
-            rank[c as usize] = r as u32;
+            rank[c] = r as u32;
         }
         (order, rank)
     }
@@ -340,6 +341,6 @@ mod tests {
             sorted,
             ["L10", "L10000000", "L10000000x", "L9", "Z", "a", "l1", "中"]
         );
-        assert_eq!(rank[0], 3);
+        assert_eq!(rank[LenderCode::new(0)], 3);
     }
 }

@@ -6,8 +6,10 @@
 //! Gini coefficient of the losses, and the largest gain and loss of one lender against `pro`.
 //! Per lender × rule: the award.
 
+use crate::domain::money::Fen;
 use rayon::prelude::*;
 
+use crate::domain::code::{LenderCode, PlatformCode};
 use crate::error::Result;
 use crate::input::data::InputData;
 use crate::payout::allocate::{self, Division, Lender, Rule};
@@ -17,7 +19,7 @@ use crate::rules::exposure::{Claims, Status};
 /// One platform × rule of rule_compare.parquet.
 #[derive(Debug, Clone)]
 pub struct RuleSummary {
-    pub platform: u32,
+    pub platform: PlatformCode,
     pub rule: String,
     pub estate: i64,
     pub lenders: i64,
@@ -34,8 +36,8 @@ pub struct RuleSummary {
 /// One lender × platform × rule of rule_lenders.parquet.
 #[derive(Debug, Clone)]
 pub struct LenderAward {
-    pub platform: u32,
-    pub lender: u32,
+    pub platform: PlatformCode,
+    pub lender: LenderCode,
     pub rule: String,
     pub claim: i64,
     pub award: i64,
@@ -48,7 +50,7 @@ pub fn compare(
     rules: &[Division],
 ) -> Result<(Vec<RuleSummary>, Vec<LenderAward>)> {
     let pools = pools(data);
-    let order: Vec<u32> = data
+    let order: Vec<PlatformCode> = data
         .platforms
         .by_id()
         .into_iter()
@@ -59,9 +61,9 @@ pub fn compare(
         .map(|&code| {
             let estate: i64 = pools[&code]
                 .iter()
-                .fold(0i64, |a, (_, p)| a.saturating_add(*p));
-            let range = data.positions.ranges[code as usize].clone();
-            let members: Vec<(u32, Lender)> = range
+                .fold(0i64, |a, (_, p)| a.saturating_add((*p).into()));
+            let range = data.positions.ranges[code].clone();
+            let members: Vec<(LenderCode, Lender)> = range
                 .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
                 .map(|i| {
                     let s = data.positions.sums[i];
@@ -69,12 +71,12 @@ pub fn compare(
                     (
                         code,
                         Lender {
-                            key: data.lenders.rank[code as usize],
-                            claim: claims.claim[i],
+                            key: data.lenders.rank[code],
+                            claim: Fen(claims.claim[i]),
                             reserved: false,
-                            before: 0,
-                            invested: s.invested,
-                            withdrawn: s.principal_returned.saturating_add(s.returns_received),
+                            before: Fen::ZERO,
+                            invested: Fen(s.invested),
+                            withdrawn: Fen(s.principal_returned.saturating_add(s.returns_received)),
                         },
                     )
                 })
@@ -82,7 +84,7 @@ pub fn compare(
             let lenders: Vec<Lender> = members.iter().map(|(_, l)| l.clone()).collect();
             let award = |division: Division| -> Result<Vec<i64>> {
                 let r = allocate::allocate(
-                    estate,
+                    Fen(estate),
                     &lenders,
                     Rule {
                         division,
@@ -91,7 +93,7 @@ pub fn compare(
                 )?;
                 Ok(r.shares
                     .iter()
-                    .map(|s| s.paid + s.reserved + s.carried)
+                    .map(|s| (s.paid + s.reserved + s.carried).get())
                     .collect())
             };
             let pro = award(Division::Pro)?;
@@ -116,7 +118,7 @@ pub fn compare(
                         platform: code,
                         lender: *lender,
                         rule: division.name(),
-                        claim: l.claim,
+                        claim: l.claim.get(),
                         award: *a,
                     });
                 }
@@ -135,7 +137,7 @@ pub fn compare(
 }
 
 fn summarise(
-    platform: u32,
+    platform: PlatformCode,
     rule: &str,
     estate: i64,
     lenders: &[Lender],
@@ -145,10 +147,14 @@ fn summarise(
     let mut ratios: Vec<f64> = lenders
         .iter()
         .zip(got)
-        .map(|(l, a)| *a as f64 / l.claim as f64)
+        .map(|(l, a)| *a as f64 / l.claim.get() as f64)
         .collect();
     ratios.sort_by(f64::total_cmp);
-    let losses: Vec<i64> = lenders.iter().zip(got).map(|(l, a)| l.claim - a).collect();
+    let losses: Vec<i64> = lenders
+        .iter()
+        .zip(got)
+        .map(|(l, a)| l.claim.get() - a)
+        .collect();
     let diffs = got.iter().zip(pro).map(|(a, p)| a - p);
     RuleSummary {
         platform,
@@ -158,7 +164,7 @@ fn summarise(
         paid_in_full: lenders
             .iter()
             .zip(got)
-            .filter(|(l, a)| **a >= l.claim)
+            .filter(|(l, a)| **a >= l.claim.get())
             .count() as i64,
         min_ratio: ratios.first().copied(),
         median_ratio: (!ratios.is_empty()).then(|| ratios[(ratios.len() - 1) / 2]),

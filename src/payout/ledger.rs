@@ -15,28 +15,26 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::domain::code::{Code, LenderCode, PlatformCode};
+use crate::domain::money::Fen;
 use crate::error::{Error, LedgerProblem, Result};
 use crate::input::data::InputData;
-use crate::input::ids::Fp;
 use crate::rules::exposure::{Claims, Status};
 use crate::table::export_file::ExportFile;
-
-/// A code not found in today's data.
-const UNKNOWN: u32 = u32::MAX;
 
 /// One round of the ledger, from payout_rounds.parquet (money in fen).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerRound {
     pub platform_id: String,
     pub round: i64,
-    pub pool: i64,
-    pub paid: i64,
-    pub reserved: i64,
-    pub carried: i64,
-    pub returned: i64,
+    pub pool: Fen,
+    pub paid: Fen,
+    pub reserved: Fen,
+    pub carried: Fen,
+    pub returned: Fen,
     /// Returned transfers sent again in the run that wrote the file.
-    pub reissued: i64,
-    pub surplus: i64,
+    pub reissued: Fen,
+    pub surplus: Fen,
     /// The ratio of the claims the round brought every lender up to (none for a round taken
     /// from a ledger, or in a file written before the column).
     pub level: Option<f64>,
@@ -51,28 +49,28 @@ pub struct Ledger {
     pub path: PathBuf,
     /// The ledger's platform ids (by first appearance), and today's code of each.
     pub platform_ids: Vec<String>,
-    codes: Vec<u32>,
+    codes: Vec<Option<PlatformCode>>,
     /// Per row: its platform in `platform_ids`.
     row_platform_index: Vec<usize>,
-    /// Today's code of each row's platform and lender (UNKNOWN if not in the data).
-    pub platform: Vec<u32>,
-    pub lender: Vec<u32>,
+    /// Today's code of each row's platform and lender (None if not in today's data).
+    pub platform: Vec<Option<PlatformCode>>,
+    pub lender: Vec<Option<LenderCode>>,
     /// The ledger's lender id of rows whose lender is not in today's data.
     unknown_lenders: HashMap<usize, String>,
     pub round: Vec<i64>,
     pub status: Vec<Status>,
-    pub claim: Vec<i64>,
-    pub before: Vec<i64>,
-    pub paid: Vec<i64>,
-    pub reserved: Vec<i64>,
-    pub carried: Vec<i64>,
+    pub claim: Vec<Fen>,
+    pub before: Vec<Fen>,
+    pub paid: Vec<Fen>,
+    pub reserved: Vec<Fen>,
+    pub carried: Vec<Fen>,
     /// Returned and held; Σ returns booked (0 in ledgers written before returns existed).
-    pub returned: Vec<i64>,
-    pub returned_total: Vec<i64>,
+    pub returned: Vec<Fen>,
+    pub returned_total: Vec<Fen>,
     /// Sorted by (platform id, round).
     pub rounds: Vec<LedgerRound>,
     /// Row indices per (platform code, round), in lender id order.
-    index: HashMap<(u32, i64), Vec<usize>>,
+    index: HashMap<(PlatformCode, i64), Vec<usize>>,
 }
 
 impl Ledger {
@@ -105,7 +103,7 @@ impl Ledger {
             if !ledger.platform_ids.contains(&r.platform_id) {
                 ledger.platform_ids.push(r.platform_id.clone());
                 let code = data.platforms.ids.iter().position(|p| *p == r.platform_id);
-                ledger.codes.push(code.map_or(UNKNOWN, |c| c as u32));
+                ledger.codes.push(code.map(PlatformCode::at));
             }
         }
         ledger.check_itself()?;
@@ -113,7 +111,7 @@ impl Ledger {
     }
 
     /// The rows and the rounds-file line of a paid round, if the ledger has it.
-    pub fn round(&self, code: u32, round: i64) -> Option<(&Ledger, &[usize])> {
+    pub fn round(&self, code: PlatformCode, round: i64) -> Option<(&Ledger, &[usize])> {
         self.rounds
             .iter()
             .any(|r| r.round == round && self.code_of(&r.platform_id) == Some(code))
@@ -128,19 +126,17 @@ impl Ledger {
     }
 
     /// The payout_rounds line of a paid round, as it was written.
-    pub fn round_line(&self, code: u32, round: i64) -> Option<&LedgerRound> {
+    pub fn round_line(&self, code: PlatformCode, round: i64) -> Option<&LedgerRound> {
         self.rounds
             .iter()
             .find(|r| r.round == round && self.code_of(&r.platform_id) == Some(code))
     }
 
-    fn code_of(&self, platform_id: &str) -> Option<u32> {
+    fn code_of(&self, platform_id: &str) -> Option<PlatformCode> {
         self.platform_ids
             .iter()
             .position(|p| p == platform_id)
-            .map(|i| i as u32)
-            .and_then(|i| self.codes.get(i as usize).copied())
-            .filter(|c| *c != UNKNOWN)
+            .and_then(|i| self.codes.get(i).copied().flatten())
     }
 
     /// The ledger agrees with itself: rows belong to rounds and add up to them.
@@ -160,7 +156,7 @@ impl Ledger {
                 + i128::from(r.carried)
                 + i128::from(r.returned)
                 + i128::from(r.surplus);
-            if parts.iter().any(|v| *v < 0) || sum != i128::from(r.pool) {
+            if parts.iter().any(|v| *v < Fen::ZERO) || sum != i128::from(r.pool) {
                 return Err(bad(format!(
                     "round {} of platform {}: paid + reserved + carried + returned + surplus ≠ \
                      pool",
@@ -174,12 +170,12 @@ impl Ledger {
         let mut keys: HashSet<(usize, i64, u64)> = HashSet::with_capacity(self.round.len());
         for k in 0..self.round.len() {
             let platform = self.row_platform(k);
-            if self.paid[k] < 0
-                || self.reserved[k] < 0
-                || self.carried[k] < 0
-                || self.returned[k] < 0
+            if self.paid[k] < Fen::ZERO
+                || self.reserved[k] < Fen::ZERO
+                || self.carried[k] < Fen::ZERO
+                || self.returned[k] < Fen::ZERO
                 || self.returned_total[k] < self.returned[k]
-                || self.claim[k] <= 0
+                || self.claim[k] <= Fen::ZERO
             {
                 return Err(bad(format!(
                     "a row of round {} of platform {platform} has a negative amount",
@@ -188,8 +184,8 @@ impl Ledger {
             }
             // An unknown lender never repeats a key here (check_claims refuses it anyway).
             let lender = match self.lender[k] {
-                UNKNOWN => (1u64 << 40) + k as u64,
-                code => u64::from(code),
+                None => (1u64 << 40) + k as u64,
+                Some(code) => u64::from(code.get()),
             };
             if !keys.insert((self.row_platform_index[k], self.round[k], lender)) {
                 return Err(bad(format!(
@@ -237,8 +233,8 @@ impl Ledger {
     /// Row `k`'s lender id as the ledger has it.
     fn row_lender<'a>(&'a self, data: &'a InputData, k: usize) -> &'a str {
         match self.lender[k] {
-            UNKNOWN => self.unknown_lenders.get(&k).map_or("", String::as_str),
-            code => data.lenders.ids.get(code),
+            None => self.unknown_lenders.get(&k).map_or("", String::as_str),
+            Some(code) => data.lenders.ids.get(code),
         }
     }
 
@@ -248,7 +244,7 @@ impl Ledger {
     pub fn check_against(
         &self,
         data: &InputData,
-        pools: &BTreeMap<u32, Vec<(i64, i64)>>,
+        pools: &BTreeMap<PlatformCode, Vec<(i64, Fen)>>,
     ) -> Result<()> {
         for r in &self.rounds {
             let now = self
@@ -262,7 +258,7 @@ impl Ledger {
                         ledger: self.path.clone(),
                         platform: r.platform_id.clone(),
                         round: r.round,
-                        pool: r.pool,
+                        pool: r.pool.get(),
                     }))
                 }
                 Some(pool) if pool != r.pool => {
@@ -270,14 +266,14 @@ impl Ledger {
                         ledger: self.path.clone(),
                         platform: r.platform_id.clone(),
                         round: r.round,
-                        pool: r.pool,
-                        now: pool,
+                        pool: r.pool.get(),
+                        now: pool.get(),
                     }))
                 }
                 Some(_) => {}
             }
         }
-        let mut paid: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
+        let mut paid: BTreeMap<PlatformCode, BTreeSet<i64>> = BTreeMap::new();
         for r in &self.rounds {
             if let Some(c) = self.code_of(&r.platform_id) {
                 paid.entry(c).or_default().insert(r.round);
@@ -296,7 +292,7 @@ impl Ledger {
             {
                 return Err(Error::from(LedgerProblem::LateRoundBelowPaid {
                     ledger: self.path.clone(),
-                    platform: data.platforms.ids[*code as usize].to_string(),
+                    platform: data.platforms.ids[*code].to_string(),
                     late: *late,
                     paid_up_to,
                 }));
@@ -314,30 +310,27 @@ impl Ledger {
         claims: &Claims,
         who: &(dyn Fn(&str) -> String + Sync),
     ) -> Result<()> {
-        let mut cumulative: HashMap<(u32, u32), i64> = HashMap::new();
+        let mut cumulative: HashMap<(PlatformCode, LenderCode), i64> = HashMap::new();
         for k in 0..self.round.len() {
             let platform = self.row_platform(k);
-            let code = self.platform[k];
-            if code == UNKNOWN {
+            let Some(code) = self.platform[k] else {
                 return Err(Error::from(LedgerProblem::PlatformWithoutClaims {
                     platform: platform.to_string(),
                 }));
-            }
+            };
             let lender = self.lender[k];
-            let claim = if lender == UNKNOWN {
-                None
-            } else {
-                let range = data.positions.ranges[code as usize].clone();
+            let claim = lender.and_then(|lender| {
+                let range = data.positions.ranges[code].clone();
                 let lenders = &data.positions.lender[range.clone()];
                 let rank = &data.lenders.rank;
                 lenders
-                    .binary_search_by_key(&rank[lender as usize], |l| rank[*l as usize])
+                    .binary_search_by_key(&rank[lender], |l| rank[*l])
                     .ok()
                     .map(|j| range.start + j)
                     .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
                     .map(|i| claims.claim[i])
-            };
-            let Some(claim) = claim else {
+            });
+            let (Some(claim), Some(lender)) = (claim, lender) else {
                 return Err(Error::from(LedgerProblem::PaidWithoutClaim {
                     platform: platform.to_string(),
                     lender: who(self.row_lender(data, k)),
@@ -347,7 +340,8 @@ impl Ledger {
             *c = c.saturating_add(
                 self.paid[k]
                     .saturating_add(self.reserved[k])
-                    .saturating_add(self.returned[k]),
+                    .saturating_add(self.returned[k])
+                    .get(),
             );
             if *c > claim {
                 return Err(Error::from(LedgerProblem::AboveClaim {
@@ -401,29 +395,28 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
         })
         .collect::<Result<_>>()?;
     let (claim, before, paid, reserved, carried) = (
-        t.money(&CLAIM)?,
-        t.money(&f::BEFORE)?,
-        t.money(&f::PAID)?,
-        t.money(&f::RESERVED)?,
-        t.money(&f::CARRIED)?,
+        t.fen(&CLAIM)?,
+        t.fen(&f::BEFORE)?,
+        t.fen(&f::PAID)?,
+        t.fen(&f::RESERVED)?,
+        t.fen(&f::CARRIED)?,
     );
     // Ledgers written before the returns table have neither column: nothing returned.
-    let optional = |field| -> Result<Vec<i64>> {
+    let optional = |field| -> Result<Vec<Fen>> {
         if t.has(field) {
-            t.money(field)
+            t.fen(field)
         } else {
-            Ok(vec![0; round.len()])
+            Ok(vec![Fen::ZERO; round.len()])
         }
     };
     let (returned, returned_total) = (optional(&f::RETURNED)?, optional(&f::RETURNED_TOTAL)?);
     drop(t);
     // Platform ids by first appearance; today's code of each.
-    let today: HashMap<&str, u32> = data
+    let today: HashMap<&str, PlatformCode> = data
         .platforms
         .ids
-        .iter()
-        .enumerate()
-        .map(|(c, id)| (id.as_str(), c as u32))
+        .coded()
+        .map(|(c, id)| (id.as_str(), c))
         .collect();
     let mut platform_ids: Vec<String> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -435,37 +428,34 @@ fn read_rows(path: &Path, data: &InputData) -> Result<Ledger> {
         });
         row_platform_index.push(i);
     }
-    let codes: Vec<u32> = platform_ids
+    let codes: Vec<Option<PlatformCode>> = platform_ids
         .iter()
-        .map(|p| today.get(p.as_str()).copied().unwrap_or(UNKNOWN))
+        .map(|p| today.get(p.as_str()).copied())
         .collect();
-    let platform: Vec<u32> = row_platform_index.iter().map(|i| codes[*i]).collect();
+    let platform: Vec<Option<PlatformCode>> =
+        row_platform_index.iter().map(|i| codes[*i]).collect();
     let mut unknown_lenders = HashMap::new();
-    let lender: Vec<u32> = lenders_raw
+    let lender: Vec<Option<LenderCode>> = lenders_raw
         .into_iter()
         .enumerate()
-        .map(|(k, l)| match data.lender_index.get(Fp::of(l.as_bytes())) {
-            Some(c) if c != u32::MAX => c,
-            _ => {
+        .map(|(k, l)| match data.lender_index.find(&l).accepted() {
+            Some(c) => Some(c),
+            None => {
                 unknown_lenders.insert(k, l);
-                UNKNOWN
+                None
             }
         })
         .collect();
-    let mut index: HashMap<(u32, i64), Vec<usize>> = HashMap::new();
+    let mut index: HashMap<(PlatformCode, i64), Vec<usize>> = HashMap::new();
     for k in 0..round.len() {
-        if platform[k] != UNKNOWN {
-            index.entry((platform[k], round[k])).or_default().push(k);
+        if let Some(p) = platform[k] {
+            index.entry((p, round[k])).or_default().push(k);
         }
     }
     let rank = &data.lenders.rank;
     for rows in index.values_mut() {
-        rows.sort_by_key(|&k| {
-            (
-                lender[k] == UNKNOWN,
-                rank.get(lender[k] as usize).copied().unwrap_or(u32::MAX),
-            )
-        });
+        // Unknown lenders last.
+        rows.sort_by_key(|&k| lender[k].map_or((true, u32::MAX), |l| (false, rank[l])));
     }
     Ok(Ledger {
         path: path.to_path_buf(),
@@ -513,18 +503,18 @@ pub fn read_rounds(path: &Path) -> Result<Vec<LedgerRound>> {
     let (ids, round) = (t.text(&PLATFORM_ID)?, t.int(&ROUND)?);
     let (lenders, lenders_paid) = (t.int(&f::LENDERS)?, t.int(&f::LENDERS_PAID)?);
     let (pool, paid, reserved, carried, surplus) = (
-        t.money(&f::POOL)?,
-        t.money(&f::PAID)?,
-        t.money(&f::RESERVED)?,
-        t.money(&f::CARRIED)?,
-        t.money(&f::SURPLUS)?,
+        t.fen(&f::POOL)?,
+        t.fen(&f::PAID)?,
+        t.fen(&f::RESERVED)?,
+        t.fen(&f::CARRIED)?,
+        t.fen(&f::SURPLUS)?,
     );
     // Ledgers written before the returns table have neither column: nothing returned.
-    let optional = |field| -> Result<Vec<i64>> {
+    let optional = |field| -> Result<Vec<Fen>> {
         if t.has(field) {
-            t.money(field)
+            t.fen(field)
         } else {
-            Ok(vec![0; ids.len()])
+            Ok(vec![Fen::ZERO; ids.len()])
         }
     };
     let (returned, reissued) = (optional(&f::RETURNED)?, optional(&f::REISSUED)?);

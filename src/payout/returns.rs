@@ -4,8 +4,10 @@
 //! has changed since. Whatever the order of the rows, a lender's returns of a round add up and
 //! decide the same; nothing is booked twice (`returned_total` records what a ledger booked).
 
+use crate::domain::money::Fen;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::domain::code::{LenderCode, PlatformCode};
 use crate::domain::date::Date;
 use crate::error::{Error, Result, ReturnsProblem};
 use crate::input::data::{InputData, Return, ReturnAccount};
@@ -22,17 +24,17 @@ pub struct Books<'a> {
 /// What became of one lender's returned transfers of one round (returned_transfers.parquet).
 #[derive(Debug, Clone)]
 pub struct ReturnedTransfer {
-    pub platform: u32,
+    pub platform: PlatformCode,
     pub round: i64,
-    pub lender: u32,
+    pub lender: LenderCode,
     /// Σ of the returns table for it.
-    pub total: i64,
+    pub total: Fen,
     /// Booked in this run (the rest was booked by the ledger's runs).
-    pub booked_now: i64,
+    pub booked_now: Fen,
     /// Held for the lender after this run.
-    pub held: i64,
+    pub held: Fen,
     /// Sent again in this run.
-    pub reissued: i64,
+    pub reissued: Fen,
     /// The latest return's date, and the lender's account against it.
     pub last_returned_on: Date,
     pub account: ReturnAccount,
@@ -42,9 +44,9 @@ impl ReturnedTransfer {
     /// What became of it — `reissued` (now), `held`, or `settled` (re-issued before) — and
     /// why: a reason code and its Chinese.
     pub fn disposition(&self) -> (&'static str, &'static str, &'static str) {
-        let (what, (code, zh)) = if self.reissued > 0 {
+        let (what, (code, zh)) = if self.reissued > Fen::ZERO {
             ("reissued", self.account.reason())
-        } else if self.held > 0 {
+        } else if self.held > Fen::ZERO {
             ("held", self.account.reason())
         } else {
             ("settled", ("reissued_before", "已于此前重新支付"))
@@ -56,10 +58,10 @@ impl ReturnedTransfer {
 /// The accepted returns rows per platform code, each naming a round the recoveries have.
 pub(crate) fn returns_by_platform<'a>(
     data: &'a InputData,
-    pools: &BTreeMap<u32, Vec<(i64, i64)>>,
+    pools: &BTreeMap<PlatformCode, Vec<(i64, Fen)>>,
     who: &(dyn Fn(&str) -> String + Sync),
-) -> Result<BTreeMap<u32, Vec<&'a Return>>> {
-    let mut by: BTreeMap<u32, Vec<&Return>> = BTreeMap::new();
+) -> Result<BTreeMap<PlatformCode, Vec<&'a Return>>> {
+    let mut by: BTreeMap<PlatformCode, Vec<&Return>> = BTreeMap::new();
     for r in &data.returns {
         let known = pools
             .get(&r.platform)
@@ -67,7 +69,7 @@ pub(crate) fn returns_by_platform<'a>(
         if !known {
             return Err(Error::from(ReturnsProblem::NoSuchRound {
                 row: r.row(),
-                platform: data.platforms.ids[r.platform as usize].to_string(),
+                platform: data.platforms.ids[r.platform].to_string(),
                 round: r.round,
                 lender: who(data.lenders.ids.get(r.lender)),
             }));
@@ -81,7 +83,7 @@ pub(crate) fn returns_by_platform<'a>(
 /// against the account(s) returned on that date — whatever order the rows come in.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Returned<'a> {
-    total: i64,
+    total: Fen,
     last_on: Date,
     account: ReturnAccount,
     /// The first of the rows in the file, to name in messages.
@@ -90,8 +92,8 @@ pub(crate) struct Returned<'a> {
 
 pub(crate) fn returned_per_lender<'a>(
     returns: &[&'a Return],
-) -> BTreeMap<(i64, u32), Returned<'a>> {
-    let mut by: BTreeMap<(i64, u32), Returned<'a>> = BTreeMap::new();
+) -> BTreeMap<(i64, LenderCode), Returned<'a>> {
+    let mut by: BTreeMap<(i64, LenderCode), Returned<'a>> = BTreeMap::new();
     for &r in returns {
         by.entry((r.round, r.lender))
             .and_modify(|e| {
@@ -141,16 +143,16 @@ pub(crate) fn book_returns(
     rows: &mut PayoutRows,
     range: std::ops::Range<usize>,
     line: &mut RoundRow,
-    returned: &BTreeMap<(i64, u32), Returned<'_>>,
+    returned: &BTreeMap<(i64, LenderCode), Returned<'_>>,
     books: &Books<'_>,
     out: &mut Vec<ReturnedTransfer>,
 ) -> Result<()> {
     let round = line.round;
-    let platform = || books.data.platforms.ids[line.platform as usize].as_str();
-    let lender_id = |l: u32| (books.who)(books.data.lenders.ids.get(l));
+    let platform = || books.data.platforms.ids[line.platform].as_str();
+    let lender_id = |l: LenderCode| (books.who)(books.data.lenders.ids.get(l));
     let mut touched = false;
-    let this_round = returned.range((round, 0)..=(round, u32::MAX));
-    let mut at: Option<HashMap<u32, usize>> = None;
+    let this_round = returned.range((round, LenderCode::MIN)..=(round, LenderCode::MAX));
+    let mut at: Option<HashMap<LenderCode, usize>> = None;
     for (&(_, lender), back) in this_round {
         let at = at.get_or_insert_with(|| range.clone().map(|k| (rows.lender[k], k)).collect());
         let r = back.first;
@@ -164,14 +166,14 @@ pub(crate) fn book_returns(
         };
         let booked = rows.returns(k);
         let new = back.total - booked.total;
-        if new < 0 {
+        if new < Fen::ZERO {
             return Err(Error::from(ReturnsProblem::FewerThanBooked {
                 row: r.row(),
                 platform: platform().to_string(),
                 round,
                 lender: lender_id(lender),
-                listed: back.total,
-                booked: booked.total,
+                listed: back.total.get(),
+                booked: booked.total.get(),
             }));
         }
         if new > rows.paid[k] {
@@ -180,26 +182,26 @@ pub(crate) fn book_returns(
                 platform: platform().to_string(),
                 round,
                 lender: lender_id(lender),
-                paid: rows.paid[k],
-                new,
+                paid: rows.paid[k].get(),
+                new: new.get(),
             }));
         }
         rows.paid[k] -= new;
         line.paid -= new;
         line.returned += new;
-        let mut again = 0;
+        let mut again = Fen::ZERO;
         let held = {
             let x = rows.returns_mut(k);
             x.returned += new;
             x.total = back.total;
-            if back.account == ReturnAccount::Changed && x.returned > 0 && books.sending {
+            if back.account == ReturnAccount::Changed && x.returned > Fen::ZERO && books.sending {
                 again = x.returned;
-                x.returned = 0;
+                x.returned = Fen::ZERO;
                 x.reissued = again;
             }
             x.returned
         };
-        if again > 0 {
+        if again.is_positive() {
             rows.paid[k] += again;
             line.returned -= again;
             line.paid += again;
@@ -222,19 +224,18 @@ pub(crate) fn book_returns(
         touched = true;
     }
     // A return the ledger booked must still be in the table (the bank's whole list).
-    if let Some(k) = range
-        .clone()
-        .find(|&k| rows.returns(k).total > 0 && !returned.contains_key(&(round, rows.lender[k])))
-    {
+    if let Some(k) = range.clone().find(|&k| {
+        rows.returns(k).total > Fen::ZERO && !returned.contains_key(&(round, rows.lender[k]))
+    }) {
         return Err(Error::from(ReturnsProblem::BookedReturnMissing {
             platform: platform().to_string(),
             round,
             lender: lender_id(rows.lender[k]),
-            booked: rows.returns(k).total,
+            booked: rows.returns(k).total.get(),
         }));
     }
     if touched {
-        line.lenders_paid = range.filter(|&k| rows.paid[k] > 0).count() as i64;
+        line.lenders_paid = range.filter(|&k| rows.paid[k] > Fen::ZERO).count() as i64;
     }
     Ok(())
 }
@@ -242,13 +243,14 @@ pub(crate) fn book_returns(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money;
 
     fn ret(line: u64, amount: i64, on: i32, account: ReturnAccount) -> Return {
         Return {
-            platform: 0,
+            platform: PlatformCode::new(0),
             round: 1,
-            lender: 7,
-            amount,
+            lender: LenderCode::new(7),
+            amount: money::Fen(amount),
             returned_on: Date(on),
             account,
             file: "returns.csv".into(),
@@ -270,13 +272,13 @@ mod tests {
         for _ in 0..4 {
             refs.rotate_left(1);
             let by = returned_per_lender(&refs);
-            let r = by[&(1, 7)];
+            let r = by[&(1, LenderCode::new(7))];
             seen.push((r.total, r.last_on, r.account, r.first.line));
         }
         // 180 fen; the latest day (20) has one return whose account is unknown: held, for
         // that reason, whichever row comes first.
         assert!(
-            seen.iter().all(|s| *s == (180, Date(20), NotGiven, 2)),
+            seen.iter().all(|s| *s == (Fen(180), Date(20), NotGiven, 2)),
             "{seen:?}"
         );
         // Sent again only when every return of the latest day says the account changed.

@@ -10,10 +10,12 @@
 //! columns — one row per lender in each round, and one per platform and round — sorted by
 //! (platform id, round, lender id); and what became of each lender's returns per round.
 
+use crate::domain::money::Fen;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::domain::code::{ByCode, LenderCode, PlatformCode};
 use crate::error::{Error, Result};
 use crate::input::data::{InputData, Return};
 use crate::payout::allocate::{self, Lender, Rule};
@@ -45,14 +47,14 @@ impl Payouts {
         (0..r.len())
             .filter_map(|i| {
                 if computed.contains(&(r.platform[i], r.round[i])) {
-                    (r.paid[i] > 0).then_some(Transfer {
+                    (r.paid[i] > Fen::ZERO).then_some(Transfer {
                         row: i,
                         amount: r.paid[i],
                         kind: TransferKind::Payout,
                     })
                 } else {
                     let again = r.returns(i).reissued;
-                    (again > 0).then_some(Transfer {
+                    (again > Fen::ZERO).then_some(Transfer {
                         row: i,
                         amount: again,
                         kind: TransferKind::Reissue,
@@ -63,7 +65,7 @@ impl Payouts {
     }
 
     /// The (platform code, round) computed in this run.
-    pub fn computed_rounds(&self) -> std::collections::HashSet<(u32, i64)> {
+    pub fn computed_rounds(&self) -> std::collections::HashSet<(PlatformCode, i64)> {
         self.rounds
             .iter()
             .filter(|r| r.computed)
@@ -73,10 +75,10 @@ impl Payouts {
 
     /// The first round computed in this run that the returns table says was paid already
     /// (platform code, round): its transfers cannot be sent again from this run.
-    pub fn returns_on_computed_round(&self) -> Option<(u32, i64)> {
+    pub fn returns_on_computed_round(&self) -> Option<(PlatformCode, i64)> {
         self.rounds
             .iter()
-            .find(|r| r.computed && r.returned + r.reissued > 0)
+            .find(|r| r.computed && r.returned + r.reissued > Fen::ZERO)
             .map(|r| (r.platform, r.round))
     }
 }
@@ -92,13 +94,13 @@ pub fn several_rounds(data: &InputData) -> Option<(String, String)> {
         .find(|(_, r)| r.len() > 1)
         .map(|(c, r)| {
             let list: Vec<String> = r.iter().map(|(n, _)| n.to_string()).collect();
-            (data.platforms.ids[c as usize].clone(), list.join(", "))
+            (data.platforms.ids[c].clone(), list.join(", "))
         })
 }
 
 /// Per platform code, (round, pool) ascending: Σ of the accepted recoveries rows.
-pub fn pools(data: &InputData) -> BTreeMap<u32, Vec<(i64, i64)>> {
-    let mut by: BTreeMap<u32, BTreeMap<i64, i64>> = BTreeMap::new();
+pub fn pools(data: &InputData) -> BTreeMap<PlatformCode, Vec<(i64, Fen)>> {
+    let mut by: BTreeMap<PlatformCode, BTreeMap<i64, Fen>> = BTreeMap::new();
     for r in &data.recoveries {
         let pool = by
             .entry(r.platform)
@@ -116,12 +118,12 @@ pub fn pools(data: &InputData) -> BTreeMap<u32, Vec<(i64, i64)>> {
 /// A lender who can be in a round: position index, lender code, claim, reserved.
 #[derive(Debug, Clone, Copy)]
 struct Member {
-    lender: u32,
-    claim: i64,
+    lender: LenderCode,
+    claim: Fen,
     status: Status,
     /// Gross invested and withdrawn (for the rising-tide rule).
-    invested: i64,
-    withdrawn: i64,
+    invested: Fen,
+    withdrawn: Fen,
 }
 
 /// Compute the rounds. `sending`: the command writes a payment file or batches, so a held
@@ -143,20 +145,20 @@ pub fn payouts(
     }
     // The members of each platform with a pool: claim > 0, eligible or reserved, in lender id
     // byte order (the positions are in that order already).
-    let members = |code: u32| -> Vec<Member> {
-        data.positions.ranges[code as usize]
+    let members = |code: PlatformCode| -> Vec<Member> {
+        data.positions.ranges[code]
             .clone()
             .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
             .map(|i| {
                 let sums = data.positions.sums[i];
                 Member {
                     lender: data.positions.lender[i],
-                    claim: claims.claim[i],
+                    claim: Fen(claims.claim[i]),
                     status: claims.status[i],
-                    invested: sums.invested,
-                    withdrawn: sums
+                    invested: Fen(sums.invested),
+                    withdrawn: Fen(sums
                         .principal_returned
-                        .saturating_add(sums.returns_received),
+                        .saturating_add(sums.returns_received)),
                 }
             })
             .collect()
@@ -165,7 +167,7 @@ pub fn payouts(
     if let Some(l) = ledger {
         l.check_claims(data, claims, who)?;
     }
-    let order: Vec<u32> = data
+    let order: Vec<PlatformCode> = data
         .platforms
         .by_id()
         .into_iter()
@@ -229,12 +231,12 @@ type PlatformPayouts = (PayoutRows, Vec<RoundRow>, Vec<ReturnedTransfer>);
 /// Every round of one platform, ascending, each with the returned transfers booked on it and
 /// re-issued where the lender's account has changed.
 fn platform_rounds(
-    code: u32,
-    rounds: &[(i64, i64)],
+    code: PlatformCode,
+    rounds: &[(i64, Fen)],
     members: &[Member],
     books: &Books<'_>,
     rule: Rule,
-    rank: &[u32],
+    rank: &ByCode<LenderCode, u32>,
 ) -> Result<PlatformPayouts> {
     let mut rows = PayoutRows::default();
     let mut round_rows = Vec::with_capacity(rounds.len());
@@ -242,13 +244,11 @@ fn platform_rounds(
     let returned = returned_per_lender(books.returns);
     // before: Σ paid + reserved + returned of each member over the rounds so far (a returned
     // transfer is still the lender's: held for them), by member index.
-    let mut before: Vec<i64> = vec![0; members.len()];
+    let mut before: Vec<Fen> = vec![Fen::ZERO; members.len()];
     // A ledger row's member: members are in lender id order (their rank), like the rows.
-    let member_of = |lender: u32| {
-        let key = *rank.get(lender as usize)?;
-        members
-            .binary_search_by_key(&key, |m| rank[m.lender as usize])
-            .ok()
+    let member_of = |lender: LenderCode| {
+        let key = *rank.get(lender)?;
+        members.binary_search_by_key(&key, |m| rank[m.lender]).ok()
     };
     for &(round, pool) in rounds {
         let start = rows.len();
@@ -256,10 +256,16 @@ fn platform_rounds(
         let from_ledger = ledger_round.is_some();
         if let Some((paid, old)) = ledger_round {
             for &k in old {
+                let lender = paid.lender[k].ok_or_else(|| {
+                    Error::Internal(format!(
+                        "ledger round {round} of platform code {} pays a lender not in the data",
+                        code.get()
+                    ))
+                })?;
                 rows.push(
                     code,
                     round,
-                    paid.lender[k],
+                    lender,
                     paid.status[k],
                     paid.claim[k],
                     paid.before[k],
@@ -274,7 +280,8 @@ fn platform_rounds(
             }
             let r = paid.round_line(code, round).ok_or_else(|| {
                 Error::Internal(format!(
-                    "ledger round {round} has no line for platform code {code}"
+                    "ledger round {round} has no line for platform code {}",
+                    code.get()
                 ))
             })?;
             // The round as it was written; not recomputed (level null).
@@ -286,7 +293,7 @@ fn platform_rounds(
                 reserved: r.reserved,
                 carried: r.carried,
                 returned: r.returned,
-                reissued: 0,
+                reissued: Fen::ZERO,
                 surplus: r.surplus,
                 lenders: r.lenders,
                 lenders_paid: r.lenders_paid,
@@ -298,7 +305,7 @@ fn platform_rounds(
                 .iter()
                 .zip(&before)
                 .map(|(m, &before)| Lender {
-                    key: rank[m.lender as usize],
+                    key: rank[m.lender],
                     claim: m.claim,
                     reserved: m.status == Status::Reserved,
                     before,
@@ -325,8 +332,8 @@ fn platform_rounds(
                 paid: result.paid,
                 reserved: result.reserved,
                 carried: result.carried,
-                returned: 0,
-                reissued: 0,
+                returned: Fen::ZERO,
+                reissued: Fen::ZERO,
                 surplus: result.surplus,
                 lenders: members.len() as i64,
                 lenders_paid: result.lenders_paid,

@@ -1,37 +1,39 @@
 //! The payout stage's rows as columns: payouts.parquet's rows ([`PayoutRows`], returned amounts
 //! kept sparse), payout_rounds.parquet's lines ([`RoundRow`]), and the bank transfers a command
-//! sends ([`Transfer`]). Money in fen.
+//! sends ([`Transfer`]).
 
+use crate::domain::code::{LenderCode, PlatformCode};
+use crate::domain::money::Fen;
 use crate::payout::allocate;
 use crate::rules::exposure::Status;
 
-/// payouts.parquet as columns (money in fen).
+/// payouts.parquet as columns.
 #[derive(Debug, Default, Clone)]
 pub struct PayoutRows {
-    pub platform: Vec<u32>,
+    pub platform: Vec<PlatformCode>,
     pub round: Vec<i64>,
-    pub lender: Vec<u32>,
+    pub lender: Vec<LenderCode>,
     pub status: Vec<Status>,
-    pub claim: Vec<i64>,
-    pub before: Vec<i64>,
-    pub paid: Vec<i64>,
-    pub reserved: Vec<i64>,
-    pub carried: Vec<i64>,
+    pub claim: Vec<Fen>,
+    pub before: Vec<Fen>,
+    pub paid: Vec<Fen>,
+    pub reserved: Vec<Fen>,
+    pub carried: Vec<Fen>,
     /// The rows with returned transfers, by row ascending: sparse, since almost no row has any
     /// (three dense columns would cost 1.2 GB at national scale).
     returns: Vec<(usize, RowReturns)>,
 }
 
-/// A payouts row's returned transfers (fen).
+/// A payouts row's returned transfers.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RowReturns {
     /// Sent, came back (the returns table), and held for the lender: not re-issued yet.
-    pub returned: i64,
+    pub returned: Fen,
     /// Σ the returns of the row's transfers so far, re-issued or not (what the returns table
     /// lists for it).
-    pub total: i64,
+    pub total: Fen,
     /// Re-issued now: held returns sent again in this run, to the lender's new account.
-    pub reissued: i64,
+    pub reissued: Fen,
 }
 
 impl PayoutRows {
@@ -46,12 +48,12 @@ impl PayoutRows {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn push(
         &mut self,
-        platform: u32,
+        platform: PlatformCode,
         round: i64,
-        lender: u32,
+        lender: LenderCode,
         status: Status,
-        claim: i64,
-        before: i64,
+        claim: Fen,
+        before: Fen,
         share: RowShare,
     ) {
         self.platform.push(platform);
@@ -63,13 +65,13 @@ impl PayoutRows {
         self.paid.push(share.paid);
         self.reserved.push(share.reserved);
         self.carried.push(share.carried);
-        if share.returned != 0 || share.returned_total != 0 {
+        if share.returned != Fen::ZERO || share.returned_total != Fen::ZERO {
             self.returns.push((
                 self.platform.len() - 1,
                 RowReturns {
                     returned: share.returned,
                     total: share.returned_total,
-                    reissued: 0,
+                    reissued: Fen::ZERO,
                 },
             ));
         }
@@ -99,7 +101,7 @@ impl PayoutRows {
     }
 
     /// Row `i`'s paid + reserved + returned: what the row gives the lender.
-    pub fn given(&self, i: usize) -> i64 {
+    pub fn given(&self, i: usize) -> Fen {
         self.paid[i]
             .saturating_add(self.reserved[i])
             .saturating_add(self.returns(i).returned)
@@ -149,11 +151,11 @@ impl PayoutRows {
 /// What a row holds of the round's pool.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RowShare {
-    pub(crate) paid: i64,
-    pub(crate) reserved: i64,
-    pub(crate) carried: i64,
-    pub(crate) returned: i64,
-    pub(crate) returned_total: i64,
+    pub(crate) paid: Fen,
+    pub(crate) reserved: Fen,
+    pub(crate) carried: Fen,
+    pub(crate) returned: Fen,
+    pub(crate) returned_total: Fen,
 }
 
 impl From<allocate::Share> for RowShare {
@@ -170,17 +172,17 @@ impl From<allocate::Share> for RowShare {
 /// One payout_rounds.parquet row.
 #[derive(Debug, Clone)]
 pub struct RoundRow {
-    pub platform: u32,
+    pub platform: PlatformCode,
     pub round: i64,
-    pub pool: i64,
-    pub paid: i64,
-    pub reserved: i64,
-    pub carried: i64,
+    pub pool: Fen,
+    pub paid: Fen,
+    pub reserved: Fen,
+    pub carried: Fen,
     /// Σ returned: sent, came back, held.
-    pub returned: i64,
+    pub returned: Fen,
     /// Σ re-issued in this run.
-    pub reissued: i64,
-    pub surplus: i64,
+    pub reissued: Fen,
+    pub surplus: Fen,
     pub lenders: i64,
     pub lenders_paid: i64,
     /// Null for rounds taken from a ledger (not recomputed) and under small first when the
@@ -190,11 +192,11 @@ pub struct RoundRow {
     pub computed: bool,
 }
 
-/// A bank transfer of this run: payouts row `row`, `amount` fen, and what it is.
+/// A bank transfer of this run: payouts row `row`, its amount, and what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transfer {
     pub row: usize,
-    pub amount: i64,
+    pub amount: Fen,
     pub kind: TransferKind,
 }
 

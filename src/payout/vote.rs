@@ -19,6 +19,7 @@
 //!
 //! 以上 (at least) includes the boundary; 过半 / 超过 (more than) does not.
 
+use crate::domain::code::{LenderCode, PlatformCode};
 use crate::domain::money::Fen;
 use std::cmp::Ordering;
 
@@ -104,7 +105,7 @@ impl Scheme {
 #[derive(Debug, Clone)]
 pub struct Voter {
     /// Lender code and its place in the byte order of ids.
-    pub code: u32,
+    pub code: LenderCode,
     pub key: u32,
     /// Fen.
     pub claim: i64,
@@ -115,7 +116,7 @@ pub struct Voter {
 /// A lender's vote.
 #[derive(Debug, Clone)]
 pub struct Ballot {
-    pub code: u32,
+    pub code: LenderCode,
     pub claim: i64,
     /// Fen, nominal.
     pub award: i64,
@@ -145,7 +146,7 @@ pub struct Verdict {
     pub amount_margin: f64,
     /// The lenders whose switch decides it: for a failed vote, no-voters (largest claims first)
     /// who would make it pass; for a passed one, yes-voters whose defection would sink it.
-    pub swing: Vec<u32>,
+    pub swing: Vec<LenderCode>,
     /// The smallest extra payment (fen) to the largest no-voters that makes it pass (0 if it
     /// passes; None if no payment can, e.g. too few voters).
     pub extra_payment: Option<i64>,
@@ -191,13 +192,13 @@ pub fn every_platform(
     analysis: &crate::rules::Analysis,
     scheme: &Scheme,
 ) -> Result<Votes> {
-    let mut skipped: Vec<(u32, &'static str)> = Vec::new();
-    let outcomes: Vec<(u32, Outcome)> = analysis
+    let mut skipped: Vec<(PlatformCode, &'static str)> = Vec::new();
+    let outcomes: Vec<(PlatformCode, Outcome)> = analysis
         .platforms
         .iter()
         .filter_map(|p| {
             let code = p.metrics.code;
-            let voters: Vec<Voter> = data.positions.ranges[code as usize]
+            let voters: Vec<Voter> = data.positions.ranges[code]
                 .clone()
                 .filter(|&i| {
                     analysis.claims.claim[i] > 0
@@ -208,7 +209,7 @@ pub fn every_platform(
                     let lender = data.positions.lender[i];
                     Voter {
                         code: lender,
-                        key: data.lenders.rank[lender as usize],
+                        key: data.lenders.rank[lender],
                         claim: analysis.claims.claim[i],
                         invested: s.invested,
                         withdrawn: s.principal_returned.saturating_add(s.returns_received),
@@ -241,8 +242,8 @@ pub fn every_platform(
 /// The votes of every platform: the outcomes, and the platforms where nobody can vote.
 #[derive(Debug)]
 pub struct Votes {
-    pub outcomes: Vec<(u32, Outcome)>,
-    pub skipped: Vec<(u32, &'static str)>,
+    pub outcomes: Vec<(PlatformCode, Outcome)>,
+    pub skipped: Vec<(PlatformCode, &'static str)>,
 }
 
 /// Run the vote on one platform. `expected_ratio`: its expected payout ratio (liquidation).
@@ -264,15 +265,15 @@ pub fn vote(voters: &[Voter], scheme: &Scheme, expected_ratio: Frac) -> Result<O
         .iter()
         .map(|v| Lender {
             key: v.key,
-            claim: v.claim,
+            claim: Fen(v.claim),
             reserved: false,
-            before: 0,
-            invested: v.invested,
-            withdrawn: v.withdrawn,
+            before: Fen::ZERO,
+            invested: Fen(v.invested),
+            withdrawn: Fen(v.withdrawn),
         })
         .collect();
     let round = allocate::allocate(
-        budget,
+        Fen(budget),
         &lenders,
         Rule {
             division: scheme.rule,
@@ -307,7 +308,7 @@ pub fn vote(voters: &[Voter], scheme: &Scheme, expected_ratio: Frac) -> Result<O
         ballots.push(Ballot {
             code: v.code,
             claim: v.claim,
-            award,
+            award: award.get(),
             value_ratio: value.as_f64() / v.claim as f64,
             alternative_ratio: alt.as_f64(),
             yes,
@@ -464,6 +465,7 @@ fn judge(rule: &'static str, ballots: &[Ballot], voters: &[Voter]) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::code::Code;
 
     /// Ten lenders with claims 1, 1, 1, 2, 2, 3, 5, 10, 30, 45 (total 100), in yuan.
     fn ten() -> Vec<Voter> {
@@ -471,7 +473,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, c)| Voter {
-                code: i as u32,
+                code: LenderCode::at(i),
                 key: i as u32,
                 claim: c * 100,
                 invested: c * 100,
@@ -514,7 +516,7 @@ mod tests {
         // The 45 yuan lender switching is enough for art. 64 (25 + 45 = 70 ≥ 50): it needs
         // 13.50 − 8.40 = 5.10 yuan more.
         let art64 = &out.verdicts[1];
-        assert_eq!(art64.swing, vec![9]);
+        assert_eq!(art64.swing, vec![LenderCode::new(9)]);
         assert_eq!(art64.extra_payment, Some(510));
         assert!(!out.best_interest);
         assert_eq!(out.below_alternative, 2);

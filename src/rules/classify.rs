@@ -419,7 +419,7 @@ mod tests {
         r.small_max_current_lenders = Some(10_000);
         m.lender_outstanding = Fen(1);
         m.loan_outstanding = Fen(1);
-        m.top10_borrower_amount = Fen(0);
+        m.top10_borrower_amount = Fen::ZERO;
         m.lenders_current = 10_000;
         assert_eq!(classify(&m, &r).class, Class::Normal);
         m.lenders_current = 9_999;
@@ -433,7 +433,7 @@ mod tests {
         m.loan_outstanding = den;
         m.lender_outstanding = den;
         m.linked_amount = den;
-        m.top10_borrower_amount = Fen(0);
+        m.top10_borrower_amount = Fen::ZERO;
         match rule {
             "overdue_90_ratio" => m.overdue_90_amount = Fen(num),
             "funding_gap_ratio" => m.loan_outstanding = den - Fen(num),
@@ -508,10 +508,10 @@ mod tests {
     #[test]
     fn zero_denominators_give_zero_ratios() {
         let mut m = healthy();
-        m.loan_outstanding = Fen(0);
+        m.loan_outstanding = Fen::ZERO;
         m.lender_outstanding = Fen(200_000_000_00);
-        m.linked_amount = Fen(0);
-        m.top10_borrower_amount = Fen(0);
+        m.linked_amount = Fen::ZERO;
+        m.top10_borrower_amount = Fen::ZERO;
         // The whole book is a funding gap (ratio 1): high risk, but nothing divides by zero.
         let c = classify(&m, &rules());
         assert_eq!(c.class, Class::HighRisk);

@@ -6,6 +6,7 @@
 //! platform's class. Out: [`Claims`] parallel to the positions, and the tables. Work per
 //! platform runs in parallel; every sum is over i64 fen that validation bounded.
 
+use crate::domain::code::{ByCode, Code, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::money::Fen;
 use rayon::prelude::*;
 
@@ -78,15 +79,18 @@ pub struct Claims {
     pub claim: Vec<i64>,
     pub net_winner: Vec<i64>,
     pub status: Vec<Status>,
-    /// Per platform code.
-    pub class: Vec<Class>,
-    pub basis: Vec<Basis>,
+    pub class: ByCode<PlatformCode, Class>,
+    pub basis: ByCode<PlatformCode, Basis>,
 }
 
 /// Each position's claim (docs/rules.md): outstanding principal, or net of the returns received
 /// (本金折抵) under that basis, with what a net winner took out beyond the principal.
-pub fn claims(data: &InputData, classes_by_code: &[Class], config: &Config) -> Claims {
-    let basis: Vec<Basis> = classes_by_code
+pub fn claims(
+    data: &InputData,
+    classes_by_code: &ByCode<PlatformCode, Class>,
+    config: &Config,
+) -> Claims {
+    let basis: ByCode<PlatformCode, Basis> = classes_by_code
         .iter()
         .map(|c| config.basis_for(*c))
         .collect();
@@ -97,14 +101,14 @@ pub fn claims(data: &InputData, classes_by_code: &[Class], config: &Config) -> C
         .map(|i| {
             let s = pos.sums[i];
             let outstanding = s.outstanding();
-            let (claim, winner) = match basis[pos.platform[i] as usize] {
+            let (claim, winner) = match basis[pos.platform[i]] {
                 Basis::OutstandingPrincipal => (outstanding, 0),
                 Basis::NetOfReturns => (
                     (outstanding - s.returns_received).max(0),
                     (s.returns_received - outstanding).max(0),
                 ),
             };
-            let l = pos.lender[i] as usize;
+            let l = pos.lender[i];
             let status = if lenders.excluded[l] {
                 Status::Excluded
             } else if !lenders.registered[l] {
@@ -120,7 +124,7 @@ pub fn claims(data: &InputData, classes_by_code: &[Class], config: &Config) -> C
         claim,
         net_winner,
         status,
-        class: classes_by_code.to_vec(),
+        class: classes_by_code.clone(),
         basis,
     }
 }
@@ -147,11 +151,11 @@ pub struct PlatformExposure {
 }
 
 /// The roll-ups of platform `code`.
-pub fn rollup(data: &InputData, claims: &Claims, code: u32) -> PlatformExposure {
-    let range = data.positions.ranges[code as usize].clone();
+pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> PlatformExposure {
+    let range = data.positions.ranges[code].clone();
     let c = &claims.claim[range.clone()];
     let mut x = PlatformExposure {
-        platform_id: data.platforms.ids[code as usize].clone(),
+        platform_id: data.platforms.ids[code].clone(),
         ..PlatformExposure::default()
     };
     let mut positive: Vec<i64> = Vec::with_capacity(c.len());
@@ -209,7 +213,7 @@ pub fn rollup(data: &InputData, claims: &Claims, code: u32) -> PlatformExposure 
 /// One row of lenders.parquet (lenders with at least one position).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LenderRow {
-    pub code: u32,
+    pub code: LenderCode,
     pub platforms: i64,
     pub failed_platforms: i64,
     pub total_claim: i64,
@@ -218,14 +222,14 @@ pub struct LenderRow {
 /// lenders.parquet: per lender with a position, sorted by lender_id.
 pub fn lenders(data: &InputData, claims: &Claims) -> Vec<LenderRow> {
     let n = data.lenders.len();
-    let mut platforms = vec![0u32; n];
-    let mut failed = vec![0u32; n];
-    let mut total = vec![0i64; n];
+    let mut platforms: ByCode<LenderCode, u32> = ByCode::filled(n, 0);
+    let mut failed: ByCode<LenderCode, u32> = ByCode::filled(n, 0);
+    let mut total: ByCode<LenderCode, i64> = ByCode::filled(n, 0);
     let pos = &data.positions;
     for i in 0..pos.len() {
-        let l = pos.lender[i] as usize;
+        let l = pos.lender[i];
         platforms[l] += 1;
-        if claims.class[pos.platform[i] as usize] == Class::Failed {
+        if claims.class[pos.platform[i]] == Class::Failed {
             failed[l] += 1;
         }
         total[l] = total[l].saturating_add(claims.claim[i]);
@@ -233,9 +237,9 @@ pub fn lenders(data: &InputData, claims: &Claims) -> Vec<LenderRow> {
     data.lenders
         .order
         .iter()
-        .filter(|c| platforms[**c as usize] > 0)
+        .filter(|c| platforms[**c] > 0)
         .map(|&code| {
-            let l = code as usize;
+            let l = code;
             LenderRow {
                 code,
                 platforms: i64::from(platforms[l]),
@@ -264,21 +268,20 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
     let lenders = &data.lenders;
     let names = lenders.district_names.len();
     // Slot per (district or missing, class).
-    let slot = |d: u32, c: Class| -> usize {
-        let d = if d == u32::MAX { names } else { d as usize };
-        d * 5 + c.index()
+    let slot = |d: Option<DistrictCode>, c: Class| -> usize {
+        d.map_or(names, DistrictCode::index) * 5 + c.index()
     };
     let mut sums = vec![(0i64, 0i64); (names + 1) * 5];
     // Classes each lender has a positive claim in, as bits.
-    let mut seen = vec![0u8; lenders.len()];
+    let mut seen: ByCode<LenderCode, u8> = ByCode::filled(lenders.len(), 0);
     let pos = &data.positions;
     for i in 0..pos.len() {
         let claim = claims.claim[i];
         if claim <= 0 {
             continue;
         }
-        let l = pos.lender[i] as usize;
-        let class = claims.class[pos.platform[i] as usize];
+        let l = pos.lender[i];
+        let class = claims.class[pos.platform[i]];
         let s = &mut sums[slot(lenders.district[l], class)];
         s.1 = s.1.saturating_add(claim);
         let bit = 1u8 << class.index();
@@ -288,12 +291,12 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
         }
     }
     let mut rows = Vec::new();
-    for d in (0..=names as u32).map(|d| if d as usize == names { u32::MAX } else { d }) {
+    for d in lenders.district_names.codes().map(Some).chain([None]) {
         for class in Class::ALL {
             let (n, total) = sums[slot(d, class)];
             if n > 0 {
                 rows.push(DistrictRow {
-                    district: (d != u32::MAX).then(|| lenders.district_names[d as usize].clone()),
+                    district: d.map(|d| lenders.district_names[d].clone()),
                     class,
                     lenders: n,
                     claims: total,
@@ -318,14 +321,14 @@ pub struct Reconciled {
 
 /// Σ claims outstanding per platform must equal the investments' outstanding, summed apart
 /// while they were read; a mismatch is an internal error.
-pub fn reconcile(data: &InputData, exposures: &[(u32, i64)]) -> Result<Reconciled> {
+pub fn reconcile(data: &InputData, exposures: &[(PlatformCode, i64)]) -> Result<Reconciled> {
     let mut total: i128 = 0;
     for (code, got) in exposures {
-        let expected = data.investments[*code as usize].outstanding;
+        let expected = data.investments[*code].outstanding;
         if *got != expected {
             return Err(Error::Internal(format!(
                 "reconciliation failed for platform {}: claims outstanding {} ≠ investments outstanding {}",
-                data.platforms.ids[*code as usize],
+                data.platforms.ids[*code],
                 crate::domain::money::format_fen(*got),
                 crate::domain::money::format_fen(expected)
             )));

@@ -5,6 +5,7 @@
 //! order. Money is [`Fen`]; ratios are left as numerator and denominator for the exact
 //! comparisons of [`crate::rules::classify`] (and as Float64 only in the exports).
 
+use crate::domain::code::PlatformCode;
 use crate::domain::date::Date;
 use crate::domain::money::Fen;
 use crate::input::data::InputData;
@@ -13,7 +14,7 @@ use crate::input::data::InputData;
 #[derive(Debug, Clone, Default)]
 pub struct PlatformMetrics {
     /// The platform's code in [`InputData`].
-    pub code: u32,
+    pub code: PlatformCode,
     pub platform_id: String,
     pub name: String,
     pub district: String,
@@ -69,7 +70,7 @@ pub fn platform_metrics(data: &InputData, as_of: Option<Date>) -> Vec<PlatformMe
     p.by_id()
         .into_iter()
         .map(|code| {
-            let c = code as usize;
+            let c = code;
             let loans = &data.loans[c];
             let inv = &data.investments[c];
             let range = data.positions.ranges[c].clone();

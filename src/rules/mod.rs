@@ -11,6 +11,7 @@ pub mod plan;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::domain::code::{ByCode, PlatformCode};
 use crate::domain::date::Date;
 use crate::error::{DataProblem, Error, Result};
 use crate::input::data::InputData;
@@ -91,9 +92,9 @@ pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result
             (m, c)
         })
         .collect();
-    let mut classes = vec![Class::Normal; data.platforms.len()];
+    let mut classes = ByCode::filled(data.platforms.len(), Class::Normal);
     for (m, c) in &classified {
-        classes[m.code as usize] = c.class;
+        classes[m.code] = c.class;
     }
     let claims = exposure::claims(data, &classes, config);
     let platforms: Vec<PlatformRow> = classified
@@ -107,7 +108,7 @@ pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result
             }
         })
         .collect();
-    let outstanding: Vec<(u32, i64)> = platforms
+    let outstanding: Vec<(PlatformCode, i64)> = platforms
         .iter()
         .map(|p| (p.metrics.code, p.exposure.outstanding.get()))
         .collect();

@@ -188,6 +188,16 @@ impl ExportFile {
         })
     }
 
+    /// A money column as [`Fen`](crate::domain::money::Fen), every row given.
+    pub fn fen<'s>(&'s self, field: &'s Field) -> Result<Vec<crate::domain::money::Fen>> {
+        // Same layout: the vector is reused, not copied.
+        Ok(self
+            .money(field)?
+            .into_iter()
+            .map(crate::domain::money::Fen)
+            .collect())
+    }
+
     /// A money column whose nulls are allowed (none: not applicable).
     pub fn opt_money<'s>(&'s self, field: &'s Field) -> Result<Vec<Option<i64>>> {
         let path = &self.path;

@@ -5,6 +5,7 @@ use crate::cli::console::{self, Log};
 use crate::cli::job::{hash_inputs, inputs_of, load, record, record_rule};
 use crate::config::Config;
 use crate::domain::date::Date;
+use crate::domain::money::Fen;
 use crate::error::{Error, Result};
 use crate::output::folder::records::Settings;
 use crate::output::{self, Staging};
@@ -71,7 +72,7 @@ pub fn report(args: ReportArgs, log: &Log) -> Result<()> {
             .or(rule)
             .or(recorded_rule)
             .unwrap_or(config.payout_rule),
-        min_payment: min_payment.or(recorded_minimum),
+        min_payment: min_payment.or(recorded_minimum).map(Fen),
     };
     let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;

@@ -90,7 +90,7 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
                         .verdicts
                         .iter()
                         .map(move |d| crate::output::console::VoteLine {
-                            platform_id: data.platforms.ids[v.platform as usize].clone(),
+                            platform_id: data.platforms.ids[v.platform].clone(),
                             scheme: args.scheme.name(),
                             voting_rule: d.rule.to_string(),
                             passed: d.passed,
@@ -118,7 +118,7 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
         let shown: Vec<String> = skipped
             .iter()
             .take(10)
-            .map(|(c, why)| format!("{} ({why})", data.platforms.ids[*c as usize]))
+            .map(|(c, why)| format!("{} ({why})", data.platforms.ids[*c]))
             .collect();
         log.info(&format!(
             "未表决 not voted: {} 个平台无人可表决 platform{} where nobody can vote: {}{} (listed in vote.md)",

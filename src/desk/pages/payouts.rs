@@ -161,12 +161,12 @@ pub(super) fn payout_table(desk: &Desk, which: Option<&str>) -> crate::desk::dow
                     vec![
                         text(&r.platform_id),
                         Value::Int(r.round),
-                        Value::Money(r.pool),
-                        Value::Money(r.paid),
-                        Value::Money(r.reserved),
-                        Value::Money(r.carried),
-                        Value::Money(r.returned),
-                        Value::Money(r.surplus),
+                        Value::Money(r.pool.get()),
+                        Value::Money(r.paid.get()),
+                        Value::Money(r.reserved.get()),
+                        Value::Money(r.carried.get()),
+                        Value::Money(r.returned.get()),
+                        Value::Money(r.surplus.get()),
                         Value::Int(r.lenders),
                         Value::Int(r.lenders_paid),
                     ]
@@ -197,9 +197,9 @@ pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> 
     let sum = |f: fn(&Round) -> i64| money(rounds.iter().map(f).sum());
     let page = Payouts {
         rounds: rounds.len(),
-        pool: sum(|r| r.pool),
-        paid: sum(|r| r.paid),
-        reserved: sum(|r| r.reserved),
+        pool: sum(|r| r.pool.get()),
+        paid: sum(|r| r.paid.get()),
+        reserved: sum(|r| r.reserved.get()),
         platforms,
         returned: desk
             .run
@@ -244,8 +244,9 @@ pub async fn payouts(State(desk): State<Arc<Desk>>, Query(f): Query<Format>) -> 
                     total: money(c.total),
                     without_account: c.without_account,
                     to_check: c.to_check,
-                    paid: money(round.map_or(0, |r| r.paid)),
-                    against_paid: round.map(|r| c.total == r.paid || c.total == r.reissued),
+                    paid: money(round.map_or(0, |r| r.paid.get())),
+                    against_paid: round
+                        .map(|r| c.total == r.paid.get() || c.total == r.reissued.get()),
                 }
             })
             .collect(),

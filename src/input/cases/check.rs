@@ -12,15 +12,13 @@ use std::collections::HashMap;
 
 use super::{Asset, Case, CaseData, FlowRow, OtherClaim, Payee, Person};
 use crate::domain::case::{AssetStatus, CaseStatus, Choice, ClaimKind, Flow, Role};
+use crate::domain::code::{AssetCode, ByCode, CaseCode, Code, PersonCode};
 use crate::domain::date::Date;
 use crate::domain::schema::Table;
 use crate::input::cells;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::source::{Batch, RowSink};
 use crate::input::validate::{parse_cells, reject_row, Broken, Val};
-
-/// Registered but not accepted (a rejected row's key).
-const REJECTED: u32 = u32::MAX;
 
 const fn at(table: Table, name: &str) -> usize {
     table.position(name)
@@ -71,16 +69,18 @@ pub struct CaseValidator {
     as_of: Option<Date>,
     personal: bool,
     data: CaseData,
-    payees: Vec<Payee>,
+    payees: ByCode<PersonCode, Payee>,
     latest: Option<Date>,
     rejects: Vec<RejectRow>,
-    case_ids: HashMap<String, u32>,
+    /// Each key seen: its code once its row is accepted, `None` while (or if) rejected.
+    case_ids: HashMap<String, Option<CaseCode>>,
     /// (case, person id) → person code.
-    person_ids: HashMap<(u32, String), u32>,
-    /// (case, account id) → person code.
-    accounts: HashMap<(u32, String), u32>,
-    asset_ids: HashMap<(u32, String), u32>,
-    claim_ids: HashMap<(u32, String), u32>,
+    person_ids: HashMap<(CaseCode, String), Option<PersonCode>>,
+    /// (case, account id) → the person it belongs to.
+    accounts: HashMap<(CaseCode, String), PersonCode>,
+    asset_ids: HashMap<(CaseCode, String), Option<AssetCode>>,
+    /// (case, claim id), for duplicates.
+    claim_ids: HashMap<(CaseCode, String), Option<()>>,
     /// Σ |money| of the accepted rows: beyond what fen sums can hold, the data are refused.
     money_total: i128,
 }
@@ -91,7 +91,7 @@ impl CaseValidator {
             as_of,
             personal,
             data: CaseData::default(),
-            payees: Vec::new(),
+            payees: ByCode::new(),
             latest: None,
             rejects: Vec::new(),
             case_ids: HashMap::new(),
@@ -124,21 +124,31 @@ impl CaseValidator {
         }
     }
 
+    /// The case of a row whose checks passed (so its case was accepted).
+    fn accepted_case(&self, vals: &[Val], col: usize) -> CaseCode {
+        self.case_of(col, vals)
+            .expect("checked: the row's case was accepted")
+    }
+
     /// The case a row names: accepted, or why not.
-    fn case_of(&self, col: usize, vals: &[Val]) -> Result<u32, Broken> {
+    fn case_of(&self, col: usize, vals: &[Val]) -> Result<CaseCode, Broken> {
         match self.case_ids.get(vals[col].text().unwrap_or_default()) {
             None => Err((col, Reason::UnknownParent)),
-            Some(&REJECTED) => Err((col, Reason::ParentRejected)),
-            Some(&c) => Ok(c),
+            Some(None) => Err((col, Reason::ParentRejected)),
+            Some(&Some(c)) => Ok(c),
         }
     }
 
     /// Register `key` in `ids`: whether it was seen before (a duplicate).
-    fn register(ids: &mut HashMap<(u32, String), u32>, case: u32, key: &str) -> bool {
+    fn register<C>(
+        ids: &mut HashMap<(CaseCode, String), Option<C>>,
+        case: CaseCode,
+        key: &str,
+    ) -> bool {
         match ids.entry((case, key.to_string())) {
             std::collections::hash_map::Entry::Occupied(_) => true,
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(REJECTED);
+                e.insert(None);
                 false
             }
         }
@@ -168,7 +178,7 @@ impl CaseValidator {
                 let seen = match self.case_ids.entry(text(C_ID).to_string()) {
                     std::collections::hash_map::Entry::Occupied(_) => true,
                     std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(REJECTED);
+                        e.insert(None);
                         false
                     }
                 };
@@ -211,8 +221,8 @@ impl CaseValidator {
                 let case = self.case_of(F_CASE, vals)?;
                 let person = match self.person_ids.get(&(case, text(F_PERSON).to_string())) {
                     None => return Err((F_PERSON, Reason::UnknownParent)),
-                    Some(&REJECTED) => return Err((F_PERSON, Reason::ParentRejected)),
-                    Some(&p) => p,
+                    Some(None) => return Err((F_PERSON, Reason::ParentRejected)),
+                    Some(&Some(p)) => p,
                 };
                 if let Some(&owner) = self.accounts.get(&(case, text(F_ACCOUNT).to_string())) {
                     if owner != person {
@@ -265,7 +275,7 @@ impl CaseValidator {
                 if let Some(asset) = vals[O_ASSET].text() {
                     match self.asset_ids.get(&(case, asset.to_string())) {
                         None => return Err((O_ASSET, Reason::UnknownParent)),
-                        Some(&REJECTED) => return Err((O_ASSET, Reason::ParentRejected)),
+                        Some(None) => return Err((O_ASSET, Reason::ParentRejected)),
                         Some(_) => {}
                     }
                     if !secured {
@@ -287,8 +297,8 @@ impl CaseValidator {
         let mut dates = Vec::new();
         match table {
             Table::Cases => {
-                let code = self.data.cases.len() as u32;
-                self.case_ids.insert(text(C_ID), code);
+                let code = CaseCode::at(self.data.cases.len());
+                self.case_ids.insert(text(C_ID), Some(code));
                 let platform_ids = vals[C_PLATFORMS]
                     .text()
                     .unwrap_or_default()
@@ -312,10 +322,10 @@ impl CaseValidator {
                 self.data.cases.push(case);
             }
             Table::Participants => {
-                let case = self.case_ids[vals[P_CASE].text().unwrap_or_default()];
-                let code = self.data.people.len() as u32;
+                let case = self.accepted_case(vals, P_CASE);
+                let code = PersonCode::at(self.data.people.len());
                 let id = text(P_PERSON);
-                self.person_ids.insert((case, id.clone()), code);
+                self.person_ids.insert((case, id.clone()), Some(code));
                 let person = Person {
                     case,
                     id_is_id_number: cells::valid_id_number(&id),
@@ -342,13 +352,14 @@ impl CaseValidator {
                 }
             }
             Table::CashFlows => {
-                let case = self.case_ids[vals[F_CASE].text().unwrap_or_default()];
-                let person = self.person_ids[&(case, text(F_PERSON))];
+                let case = self.accepted_case(vals, F_CASE);
+                let person = self.person_ids[&(case, text(F_PERSON))]
+                    .expect("checked: the person's row was accepted");
                 let account = text(F_ACCOUNT);
                 // An account belongs to one person (else the row was rejected): a new account
                 // is one more of this person's.
                 if self.accounts.insert((case, account), person).is_none() {
-                    self.data.people[person as usize].accounts += 1;
+                    self.data.people[person].accounts += 1;
                 }
                 let on = vals[F_ON].date().unwrap_or(Date(0));
                 dates.push(Some(on));
@@ -360,9 +371,9 @@ impl CaseValidator {
                 });
             }
             Table::CaseAssets => {
-                let case = self.case_ids[vals[A_CASE].text().unwrap_or_default()];
-                let code = self.data.assets.len() as u32;
-                self.asset_ids.insert((case, text(A_ID)), code);
+                let case = self.accepted_case(vals, A_CASE);
+                let code = AssetCode::at(self.data.assets.len());
+                self.asset_ids.insert((case, text(A_ID)), Some(code));
                 let asset = Asset {
                     case,
                     id: text(A_ID),
@@ -378,12 +389,11 @@ impl CaseValidator {
                 self.data.assets.push(asset);
             }
             _ => {
-                let case = self.case_ids[vals[O_CASE].text().unwrap_or_default()];
-                let code = self.data.claims.len() as u32;
-                self.claim_ids.insert((case, text(O_ID)), code);
-                let asset = vals[O_ASSET]
-                    .text()
-                    .map(|a| self.asset_ids[&(case, a.to_string())]);
+                let case = self.accepted_case(vals, O_CASE);
+                self.claim_ids.insert((case, text(O_ID)), Some(()));
+                let asset = vals[O_ASSET].text().map(|a| {
+                    self.asset_ids[&(case, a.to_string())].expect("checked: the asset was accepted")
+                });
                 self.data.claims.push(OtherClaim {
                     case,
                     id: text(O_ID),

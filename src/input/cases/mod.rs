@@ -16,6 +16,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::domain::case::{AssetKind, AssetStatus, CaseStatus, ClaimKind, Flow, Role};
+use crate::domain::code::{AssetCode, ByCode, CaseCode, PersonCode};
 use crate::domain::date::Date;
 use crate::domain::schema::Table;
 use crate::error::{DataProblem, Result};
@@ -43,8 +44,7 @@ pub struct Case {
 /// A person of a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    /// Code of the case.
-    pub case: u32,
+    pub case: CaseCode,
     pub id: String,
     pub role: Role,
     pub registered_on: Option<Date>,
@@ -70,8 +70,7 @@ impl Person {
 /// A cash flow of a person (their accounts merged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowRow {
-    /// Code of the person.
-    pub person: u32,
+    pub person: PersonCode,
     pub flow: Flow,
     /// Fen, > 0.
     pub amount: i64,
@@ -81,7 +80,7 @@ pub struct FlowRow {
 /// An asset of a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
-    pub case: u32,
+    pub case: CaseCode,
     pub id: String,
     pub kind: AssetKind,
     /// The defendant's lawful, untainted property (docs/cases.md, "The order of claimants").
@@ -106,13 +105,13 @@ impl Asset {
 /// A claimant other than the participants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OtherClaim {
-    pub case: u32,
+    pub case: CaseCode,
     pub id: String,
     pub kind: ClaimKind,
     /// Fen, > 0.
     pub amount: i64,
-    /// The asset a secured claim is secured on (code), for secured claims only.
-    pub asset: Option<u32>,
+    /// The asset a secured claim is secured on, for secured claims only.
+    pub asset: Option<AssetCode>,
 }
 
 /// A person's personal data, for the payment file only (the payee's: the heir's where
@@ -130,13 +129,13 @@ pub struct Payee {
 /// Everything kept of the accepted case rows.
 #[derive(Debug, Clone, Default)]
 pub struct CaseData {
-    pub cases: Vec<Case>,
-    pub people: Vec<Person>,
+    pub cases: ByCode<CaseCode, Case>,
+    pub people: ByCode<PersonCode, Person>,
     pub flows: Vec<FlowRow>,
-    pub assets: Vec<Asset>,
+    pub assets: ByCode<AssetCode, Asset>,
     pub claims: Vec<OtherClaim>,
-    /// By person code, when personal data was asked for.
-    pub payees: Option<Vec<Payee>>,
+    /// When personal data was asked for.
+    pub payees: Option<ByCode<PersonCode, Payee>>,
 }
 
 /// What validating the case tables produces.

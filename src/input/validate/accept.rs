@@ -2,6 +2,7 @@
 //! the rules need per platform (loans, borrowers, positions), finished table by table.
 
 use super::*;
+use crate::domain::money::Fen;
 
 impl Validator {
     /// Record an accepted row: mark its key accepted, track the latest date, add it up.
@@ -54,10 +55,10 @@ impl Validator {
 
     fn accept_platform(&mut self, vals: &[Val], r: Resolved) {
         let p = &mut self.data.platforms;
-        let code = p.ids.len() as u32;
+        let code = PlatformCode::at(p.ids.len());
         let id = vals[P_ID].text().unwrap_or_default();
         if let Some(slot) = r.key_slot {
-            self.platform_ids.set_at(slot, code);
+            self.platform_ids.set_at(slot, code.get());
         }
         p.ids.push(id.to_string());
         p.names.push(vals[1].text().unwrap_or_default().to_string());
@@ -84,7 +85,7 @@ impl Validator {
             self.loan_ids.set_at(
                 at,
                 LoanRef {
-                    platform,
+                    platform: platform.get(),
                     matures_on: vals[LN_MATURES].date().map_or(NO_DATE, |d| d.0),
                 },
             );
@@ -93,7 +94,7 @@ impl Validator {
         let outstanding = vals[LN_OUTSTANDING].money().unwrap_or(0);
         let dpd = vals[LN_DPD].int().unwrap_or(0);
         let collateral = vals[LN_COLLATERAL].money().unwrap_or(0);
-        let t = &mut self.data.loans[platform as usize];
+        let t = &mut self.data.loans[platform];
         t.loan_outstanding = t.loan_outstanding.saturating_add(outstanding);
         if dpd > 0 {
             t.overdue_amount = t.overdue_amount.saturating_add(outstanding);
@@ -117,7 +118,7 @@ impl Validator {
             vals[LN_BORROWER_TYPE],
             Val::Borrower(BorrowerType::Enterprise)
         );
-        let key = Fp::pair(platform, borrower.as_bytes());
+        let key = Fp::pair(platform.get(), borrower.as_bytes());
         let next = self.borrowers.len() as u32;
         match self.borrower_ids.insert_new(key, next) {
             Ok(_) => self.borrowers.push(Borrower {
@@ -137,10 +138,10 @@ impl Validator {
     /// one and ten, those above their cap), then the borrower table is freed.
     pub fn finish_loans(&mut self) {
         let n = self.data.loans.len();
-        let mut top: Vec<std::collections::BinaryHeap<std::cmp::Reverse<i64>>> =
-            vec![Default::default(); n];
+        let mut top: ByCode<PlatformCode, std::collections::BinaryHeap<std::cmp::Reverse<i64>>> =
+            ByCode::filled(n, Default::default());
         for b in std::mem::take(&mut self.borrowers) {
-            let t = &mut self.data.loans[b.platform as usize];
+            let t = &mut self.data.loans[b.platform];
             if b.outstanding > 0 {
                 t.borrowers_current += 1;
             }
@@ -153,7 +154,7 @@ impl Validator {
             if b.outstanding > cap {
                 t.cap_breach_amount = t.cap_breach_amount.saturating_add(b.outstanding);
             }
-            let heap = &mut top[b.platform as usize];
+            let heap = &mut top[b.platform];
             heap.push(std::cmp::Reverse(b.outstanding));
             if heap.len() > 10 {
                 heap.pop();
@@ -172,20 +173,18 @@ impl Validator {
         let id = vals[LD_ID].text().unwrap_or_default();
         let code = l.ids.push(id);
         if let Some(slot) = r.key_slot {
-            self.lender_ids.set_at(slot, code);
+            self.lender_ids.set_at(slot, code.get());
         }
-        let district = match vals[LD_DISTRICT].text() {
-            None => u32::MAX,
-            Some(d) => match self.district_codes.get(d) {
+        let district = vals[LD_DISTRICT]
+            .text()
+            .map(|d| match self.district_codes.get(d) {
                 Some(c) => *c,
                 None => {
-                    let c = l.district_names.len() as u32;
-                    l.district_names.push(d.to_string());
+                    let c = l.district_names.push(d.to_string());
                     self.district_codes.insert(d.to_string(), c);
                     c
                 }
-            },
-        };
+            });
         l.district.push(district);
         l.registered.push(vals[LD_REGISTERED].bool_or(true));
         l.excluded.push(vals[LD_EXCLUDED].bool_or(false));
@@ -245,9 +244,9 @@ impl Validator {
         let amount = vals[IV_AMOUNT].money().unwrap_or(0);
         let returned = vals[IV_PRINCIPAL_RETURNED].money().unwrap_or(0);
         let returns = vals[IV_RETURNS].money().unwrap_or(0);
-        self.positions[platform as usize].add(lender, amount, returned, returns);
+        self.positions[platform].add(lender, amount, returned, returns);
         let outstanding = amount - returned;
-        let t = &mut self.data.investments[platform as usize];
+        let t = &mut self.data.investments[platform];
         t.outstanding = t.outstanding.saturating_add(outstanding);
         // Maturity mismatch: linked to a loan, both maturities known.
         if let (Some(mine), Some(theirs)) = (
@@ -266,7 +265,7 @@ impl Validator {
     /// are read against it).
     pub fn finish_investments(&mut self) {
         use rayon::prelude::*;
-        self.data.lender_index = std::mem::take(&mut self.lender_ids);
+        self.data.lender_index = LenderIndex(std::mem::take(&mut self.lender_ids));
         self.investment_ids = FpSet::with_expected(0);
         self.loan_ids = FpMap::with_expected(0);
         let rank = &self.data.lenders.rank;
@@ -274,15 +273,16 @@ impl Validator {
         // made at their final size and cut into one disjoint piece per platform, so that the
         // platforms are sorted in parallel, each table freed as it is drained.
         let order = self.data.platforms.by_id();
-        let mut tables: Vec<Option<PositionTable>> = std::mem::take(&mut self.positions)
-            .into_iter()
-            .map(Some)
-            .collect();
+        let mut tables: ByCode<PlatformCode, Option<PositionTable>> =
+            std::mem::take(&mut self.positions)
+                .into_iter()
+                .map(Some)
+                .collect();
         let total: usize = tables.iter().flatten().map(PositionTable::len).sum();
         let mut out = Positions {
-            ranges: vec![0..0; tables.len()],
-            platform: vec![0; total],
-            lender: vec![0; total],
+            ranges: ByCode::filled(tables.len(), 0..0),
+            platform: vec![PlatformCode::default(); total],
+            lender: vec![LenderCode::default(); total],
             sums: vec![Position::default(); total],
         };
         let mut jobs = Vec::with_capacity(order.len());
@@ -293,11 +293,11 @@ impl Validator {
         );
         let mut start = 0;
         for code in order {
-            let Some(table) = tables[code as usize].take() else {
+            let Some(table) = tables[code].take() else {
                 continue;
             };
             let n = table.len();
-            out.ranges[code as usize] = start..start + n;
+            out.ranges[code] = start..start + n;
             start += n;
             let (p, rest_p) = platform.split_at_mut(n);
             let (l, rest_l) = lender.split_at_mut(n);
@@ -312,7 +312,7 @@ impl Validator {
                 let mut keyed: Vec<(u32, u32)> = rows
                     .iter()
                     .enumerate()
-                    .map(|(i, (l, _))| (rank[*l as usize], i as u32))
+                    .map(|(i, (l, _))| (rank[*l], i as u32))
                     .collect();
                 keyed.sort_unstable();
                 for (k, (_, i)) in keyed.into_iter().enumerate() {
@@ -336,7 +336,7 @@ impl Validator {
         self.data.recoveries.push(Recovery {
             platform: r.platform,
             round: vals[RC_ROUND].int().unwrap_or(0),
-            amount: vals[RC_AMOUNT].money().unwrap_or(0),
+            amount: Fen(vals[RC_AMOUNT].money().unwrap_or(0)),
         });
     }
 
@@ -360,7 +360,7 @@ impl Validator {
             platform: r.platform,
             round: vals[RT_ROUND].int().unwrap_or(0),
             lender: r.lender,
-            amount: vals[RT_AMOUNT].money().unwrap_or(0),
+            amount: Fen(vals[RT_AMOUNT].money().unwrap_or(0)),
             returned_on: vals[RT_RETURNED_ON].date().unwrap_or(Date(0)),
             account,
             file: file.to_string(),

@@ -131,14 +131,14 @@ impl Validator {
         r.lender = match self.probes.lender[i] {
             None => return Err((IV_LENDER, Reason::UnknownParent)),
             Some(REJECTED) => return Err((IV_LENDER, Reason::ParentRejected)),
-            Some(code) => code,
+            Some(code) => LenderCode::new(code),
         };
         if vals[IV_LOAN].text().is_some() {
             match self.probes.loan[i] {
                 None => return Err((IV_LOAN, Reason::UnknownParent)),
                 Some(l) if l.platform == REJECTED => return Err((IV_LOAN, Reason::ParentRejected)),
                 Some(loan) => {
-                    if loan.platform != platform {
+                    if loan.platform != platform.get() {
                         return Err((IV_LOAN, Reason::LoanPlatformMismatch));
                     }
                     r.loan = Some(loan);
@@ -174,20 +174,20 @@ impl Validator {
             self.platform_parent(vals[RT_PLATFORM].text().unwrap_or_default(), RT_PLATFORM)?;
         // After the investments the lender ids live in the data (for ledgers and returns).
         let lender = vals[RT_LENDER].text().unwrap_or_default();
-        r.lender = match self.data.lender_index.get(Fp::of(lender.as_bytes())) {
-            None => return Err((RT_LENDER, Reason::UnknownParent)),
-            Some(REJECTED) => return Err((RT_LENDER, Reason::ParentRejected)),
-            Some(code) => code,
+        r.lender = match self.data.lender_index.find(lender) {
+            Found::Unknown => return Err((RT_LENDER, Reason::UnknownParent)),
+            Found::Rejected => return Err((RT_LENDER, Reason::ParentRejected)),
+            Found::Accepted(code) => code,
         };
         Ok(())
     }
 
     /// The accepted platform's code, or the reason it cannot be a parent.
-    fn platform_parent(&self, id: &str, col: usize) -> Result<u32, Broken> {
+    fn platform_parent(&self, id: &str, col: usize) -> Result<PlatformCode, Broken> {
         match self.platform_ids.get(Fp::of(id.as_bytes())) {
             None => Err((col, Reason::UnknownParent)),
             Some(REJECTED) => Err((col, Reason::ParentRejected)),
-            Some(code) => Ok(code),
+            Some(code) => Ok(PlatformCode::new(code)),
         }
     }
 

@@ -15,12 +15,13 @@
 use std::collections::BTreeMap;
 
 use crate::config::{ClassifyRules, RecoveryRates};
+use crate::domain::code::{ByCode, Code, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::date::Date;
 use crate::domain::schema::{CellType, Table};
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
-    InputData, InvestmentTotals, LoanTotals, Personal, Position, PositionTable, Positions,
-    Recovery, Return, ReturnAccount,
+    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, Position, PositionTable,
+    Positions, Recovery, Return, ReturnAccount, REJECTED,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
 use crate::input::probes::Probes;
@@ -30,9 +31,6 @@ use crate::input::source::{Batch, Cell, Column};
 /// How many rows ahead the id table slots are prefetched: enough reads in flight to hide the
 /// memory latency, few enough that the lines are still cached when the row comes.
 const PREFETCH_AHEAD: usize = 16;
-
-/// Registered but not accepted (a rejected row's key).
-const REJECTED: u32 = u32::MAX;
 
 /// A parsed cell.
 #[derive(Debug, Clone)]
@@ -94,8 +92,8 @@ const SHORT: usize = usize::MAX - 1;
 struct Resolved {
     /// Where the row's new key went in its id table.
     key_slot: Option<usize>,
-    platform: u32,
-    lender: u32,
+    platform: PlatformCode,
+    lender: LenderCode,
     loan: Option<LoanRef>,
 }
 
@@ -129,7 +127,7 @@ impl Default for LoanRef {
 /// One borrower on one platform, while the loans are read.
 #[derive(Debug, Clone, Copy)]
 struct Borrower {
-    platform: u32,
+    platform: PlatformCode,
     outstanding: i64,
     enterprise: bool,
 }
@@ -151,8 +149,8 @@ pub struct Validator {
     probes: Probes<LoanRef>,
     borrower_ids: FpMap<u32>,
     borrowers: Vec<Borrower>,
-    positions: Vec<PositionTable>,
-    district_codes: std::collections::HashMap<String, u32>,
+    positions: ByCode<PlatformCode, PositionTable>,
+    district_codes: std::collections::HashMap<String, DistrictCode>,
     pub data: InputData,
     /// Σ |amount| of every money column of the accepted rows: if a column's total fits i64
     /// fen, no sum kept from it can overflow.
@@ -183,7 +181,7 @@ impl Validator {
             probes: Probes::default(),
             borrower_ids: FpMap::with_expected(1 << 10),
             borrowers: Vec::new(),
-            positions: Vec::new(),
+            positions: ByCode::new(),
             district_codes: Default::default(),
             data: InputData {
                 personal: keep_personal.then(Personal::default),

@@ -310,7 +310,7 @@ impl PaymentBatches {
             .iter()
             .map(|t| {
                 let l = r.lender[t.row];
-                let p = r.platform[t.row] as usize;
+                let p = r.platform[t.row];
                 Outgoing {
                     group: &data.platforms.ids[p],
                     group_name: &data.platforms.names[p],
@@ -324,7 +324,7 @@ impl PaymentBatches {
                     phone: personal.phones.get(l),
                     account: personal.bank_accounts.get(l),
                     bank: personal.bank_names.get(l),
-                    amount: t.amount,
+                    amount: t.amount.get(),
                     kind: t.kind.zh_en(),
                     first: t.kind == TransferKind::Payout,
                 }

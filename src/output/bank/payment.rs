@@ -234,17 +234,17 @@ pub fn write_rows(
         let i = t.row;
         let lender = r.lender[i];
         let fields = [
-            data.platforms.ids[r.platform[i] as usize].as_str(),
+            data.platforms.ids[r.platform[i]].as_str(),
             &r.round[i].to_string(),
             data.lenders.ids.get(lender),
             personal.names.get(lender),
             personal.id_numbers.get(lender),
-            &crate::domain::money::format_fen(t.amount),
+            &crate::domain::money::format_fen(t.amount.get()),
         ];
         if fields.iter().any(|f| crate::domain::text::formula_like(f)) {
             to_check.push(data.lenders.ids.get(lender).to_string());
         }
-        file.transfer(&fields, t.amount)?;
+        file.transfer(&fields, t.amount.get())?;
     }
     Ok(to_check)
 }

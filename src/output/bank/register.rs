@@ -17,6 +17,7 @@
 //! or the batches folder unless `--register` names it; it is rewritten whole beside itself,
 //! fsynced and renamed into place when the command commits, never edited in place.
 
+use crate::domain::money;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -218,14 +219,14 @@ impl Register {
             .filter(|&i| !computed.contains(&(r.platform[i], r.round[i])))
             .filter_map(|i| {
                 let key = (
-                    data.platforms.ids[r.platform[i] as usize].clone(),
+                    data.platforms.ids[r.platform[i]].clone(),
                     r.round[i],
                     data.lenders.ids.get(r.lender[i]).to_string(),
                 );
                 let amount = *withheld.get(&key)?;
                 Some(Transfer {
                     row: i,
-                    amount,
+                    amount: money::Fen(amount),
                     kind: TransferKind::CatchUp,
                 })
             })
@@ -250,18 +251,18 @@ impl Register {
         let mut returned: BTreeMap<Key, i64> = BTreeMap::new();
         for t in &data.returns {
             let key = (
-                data.platforms.ids[t.platform as usize].clone(),
+                data.platforms.ids[t.platform].clone(),
                 t.round,
                 data.lenders.ids.get(t.lender).to_string(),
             );
-            *returned.entry(key).or_default() += t.amount;
+            *returned.entry(key).or_default() += t.amount.get();
         }
         let r = &payouts.rows;
         let before = &self.entries[..self.before];
         let (mut keep, mut left_out) = (Vec::new(), Vec::new());
         for t in transfers {
             let key = (
-                data.platforms.ids[r.platform[t.row] as usize].clone(),
+                data.platforms.ids[r.platform[t.row]].clone(),
                 r.round[t.row],
                 data.lenders.ids.get(r.lender[t.row]).to_string(),
             );
@@ -274,13 +275,13 @@ impl Register {
                 before.iter().any(|e| {
                     e.status == Status::Issued
                         && e.key() == key
-                        && e.amount == t.amount
+                        && e.amount == t.amount.get()
                         && (e.kind == TransferKind::Reissue) == (kind == TransferKind::Reissue)
                 })
             };
             let fits = match t.kind {
                 TransferKind::Payout | TransferKind::CatchUp => false,
-                TransferKind::Reissue => all - back + t.amount <= payout,
+                TransferKind::Reissue => all - back + t.amount.get() <= payout,
             };
             if fits {
                 keep.push(t);
@@ -300,7 +301,7 @@ impl Register {
                     issued: all,
                     file: file.to_string(),
                     at: at.to_string(),
-                    more: t.amount,
+                    more: t.amount.get(),
                 }));
             }
         }
@@ -318,10 +319,10 @@ impl Register {
         let r = &payouts.rows;
         for (t, status, file, sha) in transfers {
             self.entries.push(Entry {
-                platform_id: data.platforms.ids[r.platform[t.row] as usize].clone(),
+                platform_id: data.platforms.ids[r.platform[t.row]].clone(),
                 round: r.round[t.row],
                 lender_id: data.lenders.ids.get(r.lender[t.row]).to_string(),
-                amount: t.amount,
+                amount: t.amount.get(),
                 kind: t.kind,
                 status: *status,
                 file: file.clone(),

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use crate::cases::docket::{Docket, Settings, Tally};
 use crate::domain::case::Choice;
+use crate::domain::code::CaseCode;
 use crate::domain::count::grouped as count;
 use crate::domain::money::wan_yi;
 use crate::domain::text::markdown_cell as md;
@@ -84,7 +85,9 @@ pub fn docket_md(data: &CaseData, docket: &Docket, settings: Settings) -> String
             met(t, target)
         );
     }
-    let mut open: Vec<usize> = (0..data.cases.len())
+    let mut open: Vec<CaseCode> = data
+        .cases
+        .codes()
         .filter(|&c| docket.rows[c].judged_before_2018_open)
         .collect();
     open.sort_by(|&a, &b| data.cases[a].id.as_bytes().cmp(data.cases[b].id.as_bytes()));

@@ -7,6 +7,7 @@
 use askama::Template;
 
 use crate::config::{Basis, Config};
+use crate::domain::code::PlatformCode;
 use crate::domain::date::Date;
 use crate::error::Result;
 use crate::output::documents::chart::Markup;
@@ -96,7 +97,7 @@ pub fn notices_html(
     config: &Config,
     date: Option<Date>,
 ) -> Result<String> {
-    let by_code: std::collections::HashMap<u32, &crate::rules::PlatformRow> = analysis
+    let by_code: std::collections::HashMap<PlatformCode, &crate::rules::PlatformRow> = analysis
         .platforms
         .iter()
         .map(|p| (p.metrics.code, p))
@@ -109,7 +110,7 @@ pub fn notices_html(
         },
     );
     let mut rounds: Vec<_> = payouts.rounds.iter().filter(|r| r.computed).collect();
-    let id = |code: u32| {
+    let id = |code: PlatformCode| {
         by_code
             .get(&code)
             .map_or("", |p| p.metrics.platform_id.as_str())

@@ -443,10 +443,7 @@ pub fn all_statements(
         }
     }
     let names = platform_names(out)?;
-    let code_of = |id: &str| {
-        data.lender_index
-            .get(crate::input::ids::Fp::of(id.as_bytes()))
-    };
+    let code_of = |id: &str| data.lender_index.find(id).accepted();
     let err = |e: csv::Error| Error::Internal(format!("writing statements: {e}"));
     let mut st = csv::Writer::from_writer(b"\xef\xbb\xbf".to_vec());
     st.write_record([

@@ -2,6 +2,7 @@
 //! payout ratio per platform) and report.html from the same figures.
 
 use crate::domain::class::Class;
+use crate::domain::code::PlatformCode;
 use crate::domain::money::format_fen_wide as yuan;
 use crate::error::Result;
 use crate::input::Validated;
@@ -20,12 +21,13 @@ pub fn payout_ratios(
     analysis: &Analysis,
     payouts: &Payouts,
 ) -> Vec<(String, i64, i64, Option<f64>)> {
-    let mut given: std::collections::BTreeMap<u32, i64> = std::collections::BTreeMap::new();
+    let mut given: std::collections::BTreeMap<PlatformCode, i64> =
+        std::collections::BTreeMap::new();
     let r = &payouts.rows;
     for i in 0..r.len() {
         let g = given.entry(r.platform[i]).or_default();
         // A returned transfer is held for the lender, like a reserve.
-        *g = g.saturating_add(r.given(i));
+        *g = g.saturating_add(r.given(i).get());
     }
     analysis
         .platforms
@@ -129,13 +131,13 @@ pub fn payout_totals(payouts: &Payouts, computed_only: bool) -> PayoutTotals {
     };
     PayoutTotals {
         rounds: rounds.len() as u64,
-        pool: rsum(|r| r.pool),
-        paid: rsum(|r| r.paid),
-        reserved: rsum(|r| r.reserved),
-        carried: rsum(|r| r.carried),
-        returned: rsum(|r| r.returned),
-        reissued: rsum(|r| r.reissued),
-        surplus: rsum(|r| r.surplus),
+        pool: rsum(|r| r.pool.get()),
+        paid: rsum(|r| r.paid.get()),
+        reserved: rsum(|r| r.reserved.get()),
+        carried: rsum(|r| r.carried.get()),
+        returned: rsum(|r| r.returned.get()),
+        reissued: rsum(|r| r.reissued.get()),
+        surplus: rsum(|r| r.surplus.get()),
     }
 }
 

@@ -10,6 +10,7 @@
 //! exact yuan amount, which it shows to the fen (exact below 2⁵³ fen); the Parquet files are
 //! the exact record.
 
+use crate::domain::code::PlatformCode;
 use crate::domain::money::Fen;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use unicode_width::UnicodeWidthStr;
@@ -489,13 +490,14 @@ fn steps_sheet(plan: &Plan) -> Sheet {
 }
 
 fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
-    let by_code: std::collections::HashMap<u32, &crate::rules::metrics::PlatformMetrics> = analysis
-        .platforms
-        .iter()
-        .map(|p| (p.metrics.code, &p.metrics))
-        .collect();
+    let by_code: std::collections::HashMap<PlatformCode, &crate::rules::metrics::PlatformMetrics> =
+        analysis
+            .platforms
+            .iter()
+            .map(|p| (p.metrics.code, &p.metrics))
+            .collect();
     let mut rounds: Vec<_> = payouts.rounds.iter().collect();
-    let id = |code: u32| by_code.get(&code).map_or("", |m| m.platform_id.as_str());
+    let id = |code: PlatformCode| by_code.get(&code).map_or("", |m| m.platform_id.as_str());
     rounds.sort_by(|a, b| {
         (id(a.platform).as_bytes(), a.round).cmp(&(id(b.platform).as_bytes(), b.round))
     });
@@ -507,13 +509,13 @@ fn rounds_sheet(analysis: &Analysis, payouts: &Payouts) -> Sheet {
                 text(m.map_or(String::new(), |m| m.platform_id.clone())),
                 text(m.map_or(String::new(), |m| m.name.clone())),
                 Int(r.round),
-                Yuan(Fen(r.pool)),
-                Yuan(Fen(r.paid)),
-                Yuan(Fen(r.reserved)),
-                Yuan(Fen(r.carried)),
-                Yuan(Fen(r.returned)),
-                Yuan(Fen(r.reissued)),
-                Yuan(Fen(r.surplus)),
+                Yuan(r.pool),
+                Yuan(r.paid),
+                Yuan(r.reserved),
+                Yuan(r.carried),
+                Yuan(r.returned),
+                Yuan(r.reissued),
+                Yuan(r.surplus),
                 Int(r.lenders),
                 Int(r.lenders_paid),
                 // The share of every claim reached by this round (the level L; a round taken

@@ -3,20 +3,21 @@
 //! and `case progress` — each written from its contract, sorted by its keys in byte order.
 //! People are named by the ids the caller gives (their pseudonyms under --pseudonymize).
 
-use crate::cases::docket::Docket;
+use crate::cases::docket::{Docket, Row};
 use crate::cases::loss::Standing;
-use crate::cases::settle::Settlement;
+use crate::cases::settle::{CaseOutcome, PersonOutcome, Settlement};
 use crate::domain::case::Choice;
 use crate::domain::exports as shared;
 use crate::error::Result;
-use crate::input::cases::CaseData;
+use crate::input::cases::{Case, CaseData, Person};
 use crate::output::tables::column::{self, Column, Rows};
 use crate::output::Staging;
 
 /// The people of every case in (case id, person id) order.
 fn people_order(data: &CaseData, ids: &[String]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..data.people.len()).collect();
-    let case = |p: usize| data.cases[data.people[p].case as usize].id.as_bytes();
+    let people: &[Person] = &data.people;
+    let case = |p: usize| data.cases[people[p].case].id.as_bytes();
     order.sort_by(|&a, &b| {
         case(a)
             .cmp(case(b))
@@ -33,9 +34,11 @@ pub fn participants(
     settlement: &Settlement,
 ) -> Result<()> {
     let order = people_order(data, ids);
-    let case_id = |p: usize| Some(data.cases[data.people[p].case as usize].id.as_str());
-    let person = |p: usize| &data.people[p];
-    let outcome = |p: usize| &settlement.people[p];
+    // Rows are people, by position.
+    let (people, outcomes): (&[Person], &[PersonOutcome]) = (&data.people, &settlement.people);
+    let case_id = |p: usize| Some(data.cases[people[p].case].id.as_str());
+    let person = |p: usize| &people[p];
+    let outcome = |p: usize| &outcomes[p];
     {
         use crate::domain::exports::case_participants as f;
         let columns = [
@@ -89,8 +92,9 @@ pub fn participants(
 
 /// The cases in the byte order of their ids.
 fn case_order(data: &CaseData) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..data.cases.len()).collect();
-    order.sort_by(|&a, &b| data.cases[a].id.as_bytes().cmp(data.cases[b].id.as_bytes()));
+    let cases: &[Case] = &data.cases;
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by(|&a, &b| cases[a].id.as_bytes().cmp(cases[b].id.as_bytes()));
     order
 }
 
@@ -105,11 +109,11 @@ pub fn waterfall(staging: &Staging, data: &CaseData, settlement: &Settlement) ->
         .into_iter()
         .flat_map(|c| (0..lines).map(move |l| c * lines + l))
         .collect();
-    let line = |r: usize| &settlement.cases[r / lines].waterfall.lines[r % lines];
+    // Rows are (case by position, line).
+    let (cases, outcomes): (&[Case], &[CaseOutcome]) = (&data.cases, &settlement.cases);
+    let line = |r: usize| &outcomes[r / lines].waterfall.lines[r % lines];
     let columns = [
-        Column::text(&shared::CASE_ID, |r| {
-            Some(data.cases[r / lines].id.as_str())
-        }),
+        Column::text(&shared::CASE_ID, |r| Some(cases[r / lines].id.as_str())),
         Column::int(&f::RANK, |r| Some((r % lines) as i64 + 1)),
         Column::text(&f::CLAIMANT_CLASS, |r| Some(line(r).rank.code())),
         Column::text(&f::CLAIMANT_CLASS_ZH, |r| Some(line(r).rank.zh())),
@@ -183,8 +187,10 @@ pub fn ledger(staging: &Staging, settlement: &Settlement) -> Result<()> {
 pub fn docket(staging: &Staging, data: &CaseData, docket: &Docket) -> Result<()> {
     use crate::domain::exports::case_docket as f;
     let order = case_order(data);
-    let case = |c: usize| &data.cases[c];
-    let row = |c: usize| &docket.rows[c];
+    // Rows are cases, by position.
+    let (cases, rows): (&[Case], &[Row]) = (&data.cases, &docket.rows);
+    let case = |c: usize| &cases[c];
+    let row = |c: usize| &rows[c];
     let columns = [
         Column::text(&shared::CASE_ID, |c| Some(case(c).id.as_str())),
         Column::text(&f::CASE_NAME, |c| Some(case(c).name.as_str())),

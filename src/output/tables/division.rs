@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::domain::code::PlatformCode;
 use crate::domain::exports as shared;
 use crate::domain::money::grouped;
 use crate::domain::text::markdown_cell;
@@ -26,7 +27,7 @@ pub fn write_compare(
     awards: &[LenderAward],
     names: &LenderNames,
 ) -> Result<()> {
-    let id = |c: u32| Some(data.platforms.ids[c as usize].as_str());
+    let id = |c: PlatformCode| Some(data.platforms.ids[c].as_str());
     // Sorted by their keys, (platform_id, rule), in byte order.
     let mut sorted: Vec<&RuleSummary> = summaries.iter().collect();
     sorted.sort_by(|a, b| {
@@ -54,9 +55,9 @@ pub fn write_compare(
     let mut order: Vec<usize> = (0..awards.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&awards[a], &awards[b]);
-        data.platforms.ids[x.platform as usize]
+        data.platforms.ids[x.platform]
             .as_bytes()
-            .cmp(data.platforms.ids[y.platform as usize].as_bytes())
+            .cmp(data.platforms.ids[y.platform].as_bytes())
             .then(names.rank(x.lender).cmp(&names.rank(y.lender)))
             .then(x.rule.as_bytes().cmp(y.rule.as_bytes()))
     });
@@ -178,7 +179,7 @@ pub fn compare_html(rules: &[String], awards: &[LenderAward]) -> Result<String> 
 
 /// One platform's vote: its id and outcome.
 pub struct PlatformVote<'a> {
-    pub platform: u32,
+    pub platform: PlatformCode,
     pub outcome: &'a Outcome,
 }
 
@@ -188,10 +189,10 @@ pub fn write_vote(
     data: &InputData,
     scheme_name: &str,
     votes: &[PlatformVote],
-    skipped: &[(u32, &str)],
+    skipped: &[(PlatformCode, &str)],
     names: &LenderNames,
 ) -> Result<()> {
-    let id = |c: u32| data.platforms.ids[c as usize].as_str();
+    let id = |c: PlatformCode| data.platforms.ids[c].as_str();
     let mut rows: Vec<(&PlatformVote, &crate::payout::vote::Verdict)> = votes
         .iter()
         .flat_map(|v| v.outcome.verdicts.iter().map(move |d| (v, d)))
@@ -228,7 +229,7 @@ pub fn write_vote(
         column::write(staging, &f::EXPORT, &columns, Rows::InOrder(rows.len()))?;
     }
 
-    let ballots: Vec<(u32, &crate::payout::vote::Ballot)> = votes
+    let ballots: Vec<(PlatformCode, &crate::payout::vote::Ballot)> = votes
         .iter()
         .flat_map(|v| v.outcome.ballots.iter().map(move |b| (v.platform, b)))
         .collect();
@@ -307,7 +308,7 @@ pub fn write_vote(
             bi("平台", "platform"),
             bi("原因", "reason")
         );
-        let mut skipped: Vec<&(u32, &str)> = skipped.iter().collect();
+        let mut skipped: Vec<&(PlatformCode, &str)> = skipped.iter().collect();
         skipped.sort_by_key(|(c, _)| id(*c));
         for (c, why) in skipped {
             let _ = writeln!(md, "| {} | {why} |", markdown_cell(id(*c)));

@@ -3,6 +3,7 @@
 //! ratios Float64; rows sorted by their keys in byte order (nulls first); big files written a
 //! row group at a time, so memory holds one slice of lender ids, never the whole column.
 
+use crate::domain::code::{ByCode, Code, LenderCode, PlatformCode};
 use crate::domain::money::Fen;
 use std::borrow::Cow;
 
@@ -24,8 +25,8 @@ use crate::rules::Analysis;
 /// and the order they sort in under those names.
 pub struct LenderNames<'a> {
     data: &'a InputData,
-    pseudonyms: Option<Vec<String>>,
-    rank: Cow<'a, [u32]>,
+    pseudonyms: Option<ByCode<LenderCode, String>>,
+    rank: Cow<'a, ByCode<LenderCode, u32>>,
 }
 
 impl<'a> LenderNames<'a> {
@@ -41,19 +42,16 @@ impl<'a> LenderNames<'a> {
                 rank: Cow::Borrowed(&lenders.rank),
             },
             Some(p) => {
-                let names: Vec<String> = (0..lenders.len() as u32)
+                let names: ByCode<LenderCode, String> = (0..lenders.len())
                     .into_par_iter()
-                    .map(|c| p.pseudonym(lenders.ids.get(c)))
-                    .collect();
-                let mut order: Vec<u32> = (0..names.len() as u32).collect();
-                order.par_sort_unstable_by(|a, b| {
-                    names[*a as usize]
-                        .as_bytes()
-                        .cmp(names[*b as usize].as_bytes())
-                });
-                let mut rank = vec![0u32; order.len()];
+                    .map(|c| p.pseudonym(lenders.ids.get(LenderCode::at(c))))
+                    .collect::<Vec<String>>()
+                    .into();
+                let mut order: Vec<LenderCode> = names.codes().collect();
+                order.par_sort_unstable_by(|a, b| names[*a].as_bytes().cmp(names[*b].as_bytes()));
+                let mut rank = ByCode::filled(order.len(), 0u32);
                 for (r, c) in order.iter().enumerate() {
-                    rank[*c as usize] = r as u32;
+                    rank[*c] = r as u32;
                 }
                 LenderNames {
                     data,
@@ -64,15 +62,15 @@ impl<'a> LenderNames<'a> {
         }
     }
 
-    pub fn name(&self, code: u32) -> &str {
+    pub fn name(&self, code: LenderCode) -> &str {
         match &self.pseudonyms {
-            Some(p) => &p[code as usize],
+            Some(p) => &p[code],
             None => self.data.lenders.ids.get(code),
         }
     }
 
-    pub fn rank(&self, code: u32) -> u32 {
-        self.rank[code as usize]
+    pub fn rank(&self, code: LenderCode) -> u32 {
+        self.rank[code]
     }
 
     pub fn pseudonymized(&self) -> bool {
@@ -190,7 +188,7 @@ fn by_platform_then_lender(data: &InputData, names: &LenderNames) -> Option<Vec<
     let pos = &data.positions;
     let mut order: Vec<usize> = (0..pos.len()).collect();
     for code in data.platforms.by_id() {
-        let range = pos.ranges[code as usize].clone();
+        let range = pos.ranges[code].clone();
         order[range].sort_unstable_by_key(|&i| names.rank(pos.lender[i]));
     }
     Some(order)
@@ -206,7 +204,7 @@ pub fn claims(
     use crate::domain::exports::claims as f;
     let pos = &data.positions;
     let cl = &a.claims;
-    let platform = |i: usize| pos.platform[i] as usize;
+    let platform = |i: usize| pos.platform[i];
     let columns = [
         Column::text(&shared::PLATFORM_ID, move |i| {
             Some(data.platforms.ids[platform(i)].as_str())
@@ -240,14 +238,14 @@ pub fn claims(
 /// Under `--partition-by district`: a row's platform's district (属地).
 fn platform_district<'a>(
     data: &'a InputData,
-    platform: impl Fn(usize) -> u32 + 'a,
+    platform: impl Fn(usize) -> PlatformCode + 'a,
 ) -> column::Split<'a> {
     column::Split {
         key: "district",
         of: Box::new(move |i| {
             data.platforms
                 .districts
-                .get(platform(i) as usize)
+                .get(platform(i))
                 .map(String::as_str)
         }),
     }
@@ -460,12 +458,12 @@ pub fn payouts(
     let cumulative = |i: usize| r.before[i] + r.given(i);
     let columns = [
         Column::text(&shared::PLATFORM_ID, move |i| {
-            Some(data.platforms.ids[r.platform[i] as usize].as_str())
+            Some(data.platforms.ids[r.platform[i]].as_str())
         }),
         Column::int(&shared::ROUND, move |i| Some(r.round[i])),
         Column::text(&shared::LENDER_ID, move |i| Some(names.name(r.lender[i]))),
         Column::text(&shared::STATUS, move |i| {
-            Some(if r.returns(i).returned > 0 {
+            Some(if r.returns(i).returned > Fen::ZERO {
                 "returned"
             } else {
                 r.status[i].code()
@@ -479,7 +477,7 @@ pub fn payouts(
         Column::money(&f::CUMULATIVE, move |i| Some(cumulative(i))),
         Column::money(&f::REMAINING, move |i| Some(r.claim[i] - cumulative(i))),
         Column::ratio(&f::CUMULATIVE_RATIO, move |i| {
-            Some(cumulative(i) as f64 / r.claim[i] as f64)
+            Some(cumulative(i).get() as f64 / r.claim[i].get() as f64)
         }),
         // Added with the returns table: after the columns readers had before.
         Column::money(&f::RETURNED, move |i| Some(r.returns(i).returned)),
@@ -506,7 +504,7 @@ fn payout_rounds(staging: &Staging, data: &InputData, p: &Payouts) -> Result<()>
     let x = |i: usize| &p.rounds[i];
     let columns = [
         Column::text(&shared::PLATFORM_ID, move |i| {
-            Some(data.platforms.ids[x(i).platform as usize].as_str())
+            Some(data.platforms.ids[x(i).platform].as_str())
         }),
         Column::int(&shared::ROUND, move |i| Some(x(i).round)),
         Column::money(&f::POOL, move |i| Some(x(i).pool)),
@@ -533,7 +531,7 @@ fn returned_transfers(
 ) -> Result<()> {
     use crate::domain::exports::returned_transfers as f;
     let mut rows: Vec<&ReturnedTransfer> = returned.iter().collect();
-    let platform = |code: u32| data.platforms.ids[code as usize].as_str();
+    let platform = |code: PlatformCode| data.platforms.ids[code].as_str();
     rows.sort_by(|a, b| {
         (
             platform(a.platform).as_bytes(),

@@ -17,6 +17,7 @@ use crate::cases::settle::Ledger;
 use crate::cli::args::*;
 use crate::cli::console::{self, Log};
 use crate::config::Config;
+use crate::domain::code::{ByCode, PersonCode};
 use crate::domain::date::Date;
 use crate::domain::schema::Table;
 use crate::domain::text::terminal_safe;
@@ -41,7 +42,7 @@ pub(super) struct Loaded {
     pub config: Config,
     pub validated: CaseValidated,
     /// By person code: the id every output shows.
-    pub ids: Vec<String>,
+    pub ids: ByCode<PersonCode, String>,
     pub as_of: Date,
     pub ledger: Ledger,
     pub pseudonyms: Option<Pseudonymizer>,
@@ -93,7 +94,7 @@ pub(super) fn load(
                 "participants.person_id holds resident id numbers (case {} among others): they \
                  would reach every output; give pseudonyms, or run with --pseudonymize (key in \
                  WINDDOWN_PSEUDONYM_KEY)",
-                terminal_safe(&validated.data.cases[p.case as usize].id)
+                terminal_safe(&validated.data.cases[p.case].id)
             )));
         }
     }

@@ -8,6 +8,7 @@ use crate::cases::docket;
 use crate::cases::settle::{self, Settlement};
 use crate::cli::args::*;
 use crate::cli::console::Log;
+use crate::domain::code::PersonCode;
 use crate::domain::count::grouped as count;
 use crate::domain::money::{format_fen, grouped};
 use crate::domain::text::{excel_safe, formula_like, terminal_safe};
@@ -56,7 +57,7 @@ pub fn round(args: CaseRoundArgs, log: &Log) -> Result<()> {
         );
         if claimant && !p.payable_on(loaded.as_of) {
             *unregistered
-                .entry(data.cases[p.case as usize].id.as_str())
+                .entry(data.cases[p.case].id.as_str())
                 .or_default() += 1;
         }
     }
@@ -181,21 +182,12 @@ fn this_rounds_payments<'a>(
     loaded: &Loaded,
     settlement: &'a Settlement,
     new_rounds: &[&settle::RoundRow],
-) -> Result<Vec<(&'a settle::PayoutRow, usize)>> {
+) -> Result<Vec<(&'a settle::PayoutRow, PersonCode)>> {
     let data = &loaded.validated.data;
-    let code: HashMap<(&str, &str), usize> = data
+    let code: HashMap<(&str, &str), PersonCode> = data
         .people
-        .iter()
-        .enumerate()
-        .map(|(c, p)| {
-            (
-                (
-                    data.cases[p.case as usize].id.as_str(),
-                    loaded.ids[c].as_str(),
-                ),
-                c,
-            )
-        })
+        .coded()
+        .map(|(c, p)| ((data.cases[p.case].id.as_str(), loaded.ids[c].as_str()), c))
         .collect();
     let rounds: std::collections::BTreeSet<(&str, u32)> = new_rounds
         .iter()
