@@ -3,9 +3,9 @@
 //!
 //! Codes: a platform's code is its position among the accepted platforms (file order), a
 //! lender's among the accepted lenders; `rank` gives each code's position in the byte order of
-//! its id, the order every output is sorted in. Money is i64 fen; the validator refuses inputs
-//! whose money columns add up beyond i64 (so no sum kept here can overflow; adds saturate only
-//! on inputs that are refused anyway).
+//! its id, the order every output is sorted in. Money is [`Fen`]; the validator refuses inputs
+//! whose money columns add up beyond i64 fen (so no sum kept here can overflow; adds saturate
+//! only on inputs that are refused anyway).
 
 use crate::domain::code::{ByCode, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::date::Date;
@@ -93,42 +93,42 @@ pub struct Personal {
 /// What the accepted loans of one platform add up to (docs/rules.md).
 #[derive(Debug, Default, Clone)]
 pub struct LoanTotals {
-    pub loan_outstanding: i64,
-    pub overdue_amount: i64,
-    pub overdue_90_amount: i64,
-    pub related_party_amount: i64,
-    pub expected_recovery: i64,
+    pub loan_outstanding: Fen,
+    pub overdue_amount: Fen,
+    pub overdue_90_amount: Fen,
+    pub related_party_amount: Fen,
+    pub expected_recovery: Fen,
     pub last_new_loan_on: Option<Date>,
     /// Latest maturity among loans with outstanding > 0 (when the book runs off).
     pub last_loan_maturity: Option<Date>,
     /// From the borrowers (per borrower_id on the platform), after the loans table.
     pub borrowers_current: i64,
-    pub top1_borrower_amount: i64,
-    pub top10_borrower_amount: i64,
-    pub cap_breach_amount: i64,
+    pub top1_borrower_amount: Fen,
+    pub top10_borrower_amount: Fen,
+    pub cap_breach_amount: Fen,
 }
 
 /// What the accepted investments of one platform add up to besides the claims.
 #[derive(Debug, Default, Clone)]
 pub struct InvestmentTotals {
     /// Σ (amount − principal_returned), summed apart from the claims for the reconciliation.
-    pub outstanding: i64,
+    pub outstanding: Fen,
     /// Outstanding of investments linked to a loan, both maturities known.
-    pub linked_amount: i64,
+    pub linked_amount: Fen,
     /// … of which the investment matures strictly before its loan.
-    pub mismatch_amount: i64,
+    pub mismatch_amount: Fen,
 }
 
-/// Σ of one lender's positions on one platform (fen).
+/// Σ of one lender's positions on one platform.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
-    pub invested: i64,
-    pub principal_returned: i64,
-    pub returns_received: i64,
+    pub invested: Fen,
+    pub principal_returned: Fen,
+    pub returns_received: Fen,
 }
 
 impl Position {
-    pub fn outstanding(&self) -> i64 {
+    pub fn outstanding(&self) -> Fen {
         self.invested.saturating_sub(self.principal_returned)
     }
 }
@@ -332,9 +332,9 @@ impl PositionTable {
             self.len += 1;
         }
         let s = &mut self.sums[i];
-        s.invested = s.invested.saturating_add(invested);
-        s.principal_returned = s.principal_returned.saturating_add(returned);
-        s.returns_received = s.returns_received.saturating_add(returns);
+        s.invested = s.invested.saturating_add(Fen(invested));
+        s.principal_returned = s.principal_returned.saturating_add(Fen(returned));
+        s.returns_received = s.returns_received.saturating_add(Fen(returns));
     }
 
     fn grow(&mut self) {
@@ -392,9 +392,9 @@ mod tests {
             (
                 LenderCode::new(21),
                 Position {
-                    invested: 303,
-                    principal_returned: 30,
-                    returns_received: 3
+                    invested: Fen(303),
+                    principal_returned: Fen(30),
+                    returns_received: Fen(3)
                 }
             )
         );

@@ -432,7 +432,7 @@ mod tests {
             reserved: false,
             before: money::Fen(before),
             invested: Fen(claim),
-            withdrawn: Fen(0),
+            withdrawn: Fen::ZERO,
         }
     }
 
@@ -464,7 +464,7 @@ mod tests {
         let r = allocate(Fen(100), &lenders, Rule::default()).unwrap();
         assert_eq!(paid(&r), vec![33, 33, 34]);
         assert_eq!(r.level, Some(1.0 / 3.0));
-        assert_eq!(r.surplus, Fen(0));
+        assert_eq!(r.surplus, Fen::ZERO);
     }
 
     #[test]
@@ -515,9 +515,9 @@ mod tests {
     #[test]
     fn zero_pool_level_is_the_lowest_ratio() {
         let lenders = vec![lender("a", 1_000, 500), lender("b", 1_000, 250)];
-        let r = allocate(Fen(0), &lenders, Rule::default()).unwrap();
+        let r = allocate(Fen::ZERO, &lenders, Rule::default()).unwrap();
         assert_eq!((paid(&r), r.level), (vec![0, 0], Some(0.25)));
-        let r = allocate(Fen(0), &[], Rule::default()).unwrap();
+        let r = allocate(Fen::ZERO, &[], Rule::default()).unwrap();
         assert_eq!((r.surplus, r.level), (Fen::ZERO, Some(1.0)));
         let r = allocate(Fen(5), &[], Rule::default()).unwrap();
         assert_eq!((r.surplus, r.level), (Fen(5), Some(1.0)));
@@ -556,9 +556,9 @@ mod tests {
                 key: key("r"),
                 claim: Fen(100),
                 reserved: true,
-                before: Fen(0),
+                before: Fen::ZERO,
                 invested: Fen(100),
-                withdrawn: Fen(0),
+                withdrawn: Fen::ZERO,
             },
             lender("s", 100, 0),
             lender("t", 10_000, 0),
@@ -600,7 +600,7 @@ mod tests {
             key: key(id),
             claim: Fen((150_000 - withdrawn) * yuan),
             reserved: false,
-            before: Fen(0),
+            before: Fen::ZERO,
             invested: Fen(150_000 * yuan),
             withdrawn: Fen(withdrawn * yuan),
         };
@@ -686,11 +686,11 @@ mod tests {
             // Nobody beyond their remaining claim.
             for (l, s) in lenders.iter().zip(&r.shares) {
                 let owed = s.paid + s.reserved + s.carried;
-                prop_assert!(owed >= Fen(0) && owed <= (l.claim - l.before).max(Fen(0)));
+                prop_assert!(owed >= Fen::ZERO && owed <= (l.claim - l.before).max(Fen::ZERO));
             }
             // Without small first: any two lenders left below the level differ in cumulative
             // ratio by less than 1 fen of their claims.
-            if t.is_none() && r.surplus == Fen(0) && pool > 0 {
+            if t.is_none() && r.surplus == Fen::ZERO && pool > 0 {
                 let level = r.level.unwrap();
                 let ratios: Vec<(f64, f64)> = lenders.iter().zip(&r.shares)
                     .filter(|(l, _)| (l.before.get() as f64) / (l.claim.get() as f64) < level)
@@ -706,7 +706,7 @@ mod tests {
                 prop_assert_eq!(other.paid + other.reserved + other.carried + other.surplus, Fen(pool));
                 for (l, s) in lenders.iter().zip(&other.shares) {
                     let owed = s.paid + s.reserved + s.carried;
-                    prop_assert!(owed >= Fen(0) && owed <= (l.claim - l.before).max(Fen(0)), "{:?}", division);
+                    prop_assert!(owed >= Fen::ZERO && owed <= (l.claim - l.before).max(Fen::ZERO), "{:?}", division);
                 }
             }
             // Permuting the input changes nothing.

@@ -64,7 +64,7 @@ pub fn compare(
                 .fold(0i64, |a, (_, p)| a.saturating_add((*p).into()));
             let range = data.positions.ranges[code].clone();
             let members: Vec<(LenderCode, Lender)> = range
-                .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
+                .filter(|&i| claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded)
                 .map(|i| {
                     let s = data.positions.sums[i];
                     let code = data.positions.lender[i];
@@ -72,11 +72,11 @@ pub fn compare(
                         code,
                         Lender {
                             key: data.lenders.rank[code],
-                            claim: Fen(claims.claim[i]),
+                            claim: claims.claim[i],
                             reserved: false,
                             before: Fen::ZERO,
-                            invested: Fen(s.invested),
-                            withdrawn: Fen(s.principal_returned.saturating_add(s.returns_received)),
+                            invested: s.invested,
+                            withdrawn: s.principal_returned.saturating_add(s.returns_received),
                         },
                     )
                 })

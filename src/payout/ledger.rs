@@ -327,7 +327,9 @@ impl Ledger {
                     .binary_search_by_key(&rank[lender], |l| rank[*l])
                     .ok()
                     .map(|j| range.start + j)
-                    .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
+                    .filter(|&i| {
+                        claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded
+                    })
                     .map(|i| claims.claim[i])
             });
             let (Some(claim), Some(lender)) = (claim, lender) else {
@@ -343,12 +345,12 @@ impl Ledger {
                     .saturating_add(self.returned[k])
                     .get(),
             );
-            if *c > claim {
+            if *c > claim.get() {
                 return Err(Error::from(LedgerProblem::AboveClaim {
                     platform: platform.to_string(),
                     lender: who(self.row_lender(data, k)),
                     received: *c,
-                    claim,
+                    claim: claim.get(),
                 }));
             }
         }

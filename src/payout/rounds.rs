@@ -148,17 +148,18 @@ pub fn payouts(
     let members = |code: PlatformCode| -> Vec<Member> {
         data.positions.ranges[code]
             .clone()
-            .filter(|&i| claims.claim[i] > 0 && claims.status[i] != Status::Excluded)
+            .filter(|&i| claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded)
             .map(|i| {
                 let sums = data.positions.sums[i];
                 Member {
                     lender: data.positions.lender[i],
-                    claim: Fen(claims.claim[i]),
+                    claim: claims.claim[i],
                     status: claims.status[i],
-                    invested: Fen(sums.invested),
+                    invested: sums.invested,
                     withdrawn: Fen(sums
                         .principal_returned
-                        .saturating_add(sums.returns_received)),
+                        .saturating_add(sums.returns_received)
+                        .get()),
                 }
             })
             .collect()

@@ -201,7 +201,7 @@ pub fn every_platform(
             let voters: Vec<Voter> = data.positions.ranges[code]
                 .clone()
                 .filter(|&i| {
-                    analysis.claims.claim[i] > 0
+                    analysis.claims.claim[i] > Fen::ZERO
                         && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
                 })
                 .map(|i| {
@@ -210,9 +210,12 @@ pub fn every_platform(
                     Voter {
                         code: lender,
                         key: data.lenders.rank[lender],
-                        claim: analysis.claims.claim[i],
-                        invested: s.invested,
-                        withdrawn: s.principal_returned.saturating_add(s.returns_received),
+                        claim: analysis.claims.claim[i].get(),
+                        invested: s.invested.get(),
+                        withdrawn: s
+                            .principal_returned
+                            .saturating_add(s.returns_received)
+                            .get(),
                     }
                 })
                 .collect();

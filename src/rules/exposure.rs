@@ -76,8 +76,8 @@ impl Status {
 /// The claims, one per position (same order as `InputData::positions`).
 #[derive(Debug, Default, Clone)]
 pub struct Claims {
-    pub claim: Vec<i64>,
-    pub net_winner: Vec<i64>,
+    pub claim: Vec<Fen>,
+    pub net_winner: Vec<Fen>,
     pub status: Vec<Status>,
     pub class: ByCode<PlatformCode, Class>,
     pub basis: ByCode<PlatformCode, Basis>,
@@ -96,16 +96,16 @@ pub fn claims(
         .collect();
     let pos = &data.positions;
     let lenders = &data.lenders;
-    let (claim, rest): (Vec<i64>, Vec<(i64, Status)>) = (0..pos.len())
+    let (claim, rest): (Vec<Fen>, Vec<(Fen, Status)>) = (0..pos.len())
         .into_par_iter()
         .map(|i| {
             let s = pos.sums[i];
             let outstanding = s.outstanding();
             let (claim, winner) = match basis[pos.platform[i]] {
-                Basis::OutstandingPrincipal => (outstanding, 0),
+                Basis::OutstandingPrincipal => (outstanding, Fen::ZERO),
                 Basis::NetOfReturns => (
-                    (outstanding - s.returns_received).max(0),
-                    (s.returns_received - outstanding).max(0),
+                    (outstanding - s.returns_received).max(Fen::ZERO),
+                    (s.returns_received - outstanding).max(Fen::ZERO),
                 ),
             };
             let l = pos.lender[i];
@@ -158,43 +158,45 @@ pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> Platform
         platform_id: data.platforms.ids[code].clone(),
         ..PlatformExposure::default()
     };
-    let mut positive: Vec<i64> = Vec::with_capacity(c.len());
+    let mut positive: Vec<Fen> = Vec::with_capacity(c.len());
     for (k, i) in range.clone().enumerate() {
         let claim = c[k];
-        x.total_claim = x.total_claim.saturating_add(Fen(claim));
+        x.total_claim = x.total_claim.saturating_add(claim);
         if claims.status[i] != Status::Excluded {
-            x.pool_claim = x.pool_claim.saturating_add(Fen(claim));
+            x.pool_claim = x.pool_claim.saturating_add(claim);
         }
         let winner = claims.net_winner[i];
-        x.net_winners += i64::from(winner > 0);
-        x.net_winner_total = x.net_winner_total.saturating_add(Fen(winner));
+        x.net_winners += i64::from(winner > Fen::ZERO);
+        x.net_winner_total = x.net_winner_total.saturating_add(winner);
         x.outstanding = x
             .outstanding
-            .saturating_add(Fen(data.positions.sums[i].outstanding()));
-        if claim > 0 {
+            .saturating_add(data.positions.sums[i].outstanding());
+        if claim > Fen::ZERO {
             positive.push(claim);
             let b = BANDS
                 .iter()
-                .rposition(|band| claim >= band.lower)
+                .rposition(|band| claim >= Fen(band.lower))
                 .unwrap_or(0);
             x.bands[b].0 += 1;
-            x.bands[b].1 = x.bands[b].1.saturating_add(claim);
+            x.bands[b].1 = x.bands[b].1.saturating_add(claim.get());
         }
     }
     x.claim_lenders = positive.len() as i64;
-    x.top1_lender_claim = Fen(c.iter().copied().max().unwrap_or(0));
+    x.top1_lender_claim = c.iter().copied().max().unwrap_or(Fen::ZERO);
     // The ten largest claims (a zero claim counts if there are fewer positive ones).
-    let mut largest: Vec<i64> = c.to_vec();
+    let mut largest: Vec<Fen> = c.to_vec();
     let k = largest.len().min(10);
     if k > 0 {
         largest.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
-        x.top10_lender_claim = Fen(largest[..k].iter().fold(0i64, |a, v| a.saturating_add(*v)));
+        x.top10_lender_claim = largest[..k]
+            .iter()
+            .fold(Fen::ZERO, |a, v| a.saturating_add(*v));
     }
     // The lower middle of the positive claims.
     if !positive.is_empty() {
         let mid = (positive.len() - 1) / 2;
         let (_, m, _) = positive.select_nth_unstable(mid);
-        x.claim_median = Some(Fen(*m));
+        x.claim_median = Some(*m);
     }
     // HHI: Σ (claim / total)², in lender order (the same order every run).
     if x.total_claim != Fen::ZERO {
@@ -202,7 +204,7 @@ pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> Platform
         x.claim_hhi = c
             .iter()
             .map(|v| {
-                let s = *v as f64 / total;
+                let s = v.get() as f64 / total;
                 s * s
             })
             .sum();
@@ -232,7 +234,7 @@ pub fn lenders(data: &InputData, claims: &Claims) -> Vec<LenderRow> {
         if claims.class[pos.platform[i]] == Class::Failed {
             failed[l] += 1;
         }
-        total[l] = total[l].saturating_add(claims.claim[i]);
+        total[l] = total[l].saturating_add(claims.claim[i].get());
     }
     data.lenders
         .order
@@ -277,13 +279,13 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
     let pos = &data.positions;
     for i in 0..pos.len() {
         let claim = claims.claim[i];
-        if claim <= 0 {
+        if claim <= Fen::ZERO {
             continue;
         }
         let l = pos.lender[i];
         let class = claims.class[pos.platform[i]];
         let s = &mut sums[slot(lenders.district[l], class)];
-        s.1 = s.1.saturating_add(claim);
+        s.1 = s.1.saturating_add(claim.get());
         let bit = 1u8 << class.index();
         if seen[l] & bit == 0 {
             seen[l] |= bit;
@@ -321,7 +323,7 @@ pub struct Reconciled {
 
 /// Σ claims outstanding per platform must equal the investments' outstanding, summed apart
 /// while they were read; a mismatch is an internal error.
-pub fn reconcile(data: &InputData, exposures: &[(PlatformCode, i64)]) -> Result<Reconciled> {
+pub fn reconcile(data: &InputData, exposures: &[(PlatformCode, Fen)]) -> Result<Reconciled> {
     let mut total: i128 = 0;
     for (code, got) in exposures {
         let expected = data.investments[*code].outstanding;
@@ -329,11 +331,10 @@ pub fn reconcile(data: &InputData, exposures: &[(PlatformCode, i64)]) -> Result<
             return Err(Error::Internal(format!(
                 "reconciliation failed for platform {}: claims outstanding {} ≠ investments outstanding {}",
                 data.platforms.ids[*code],
-                crate::domain::money::format_fen(*got),
-                crate::domain::money::format_fen(expected)
+                got, expected
             )));
         }
-        total += i128::from(*got);
+        total += got.wide();
     }
     Ok(Reconciled {
         platforms_checked: exposures.len() as u64,

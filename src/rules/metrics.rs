@@ -74,11 +74,11 @@ pub fn platform_metrics(data: &InputData, as_of: Option<Date>) -> Vec<PlatformMe
             let loans = &data.loans[c];
             let inv = &data.investments[c];
             let range = data.positions.ranges[c].clone();
-            let (mut outstanding, mut current) = (0i64, 0i64);
+            let (mut outstanding, mut current) = (Fen::ZERO, 0i64);
             for s in &data.positions.sums[range.clone()] {
                 let o = s.outstanding();
                 outstanding = outstanding.saturating_add(o);
-                current += i64::from(o > 0);
+                current += i64::from(o > Fen::ZERO);
             }
             PlatformMetrics {
                 code,
@@ -91,26 +91,26 @@ pub fn platform_metrics(data: &InputData, as_of: Option<Date>) -> Vec<PlatformMe
                 cooperating: p.cooperating[c],
                 reporting: p.reporting[c],
                 red_flags: p.red_flags[c].clone(),
-                lender_outstanding: Fen(outstanding),
+                lender_outstanding: outstanding,
                 lenders_current: current,
                 lenders_total: range.len() as i64,
-                loan_outstanding: Fen(loans.loan_outstanding),
+                loan_outstanding: loans.loan_outstanding,
                 borrowers_current: loans.borrowers_current,
-                overdue_amount: Fen(loans.overdue_amount),
-                overdue_90_amount: Fen(loans.overdue_90_amount),
-                top1_borrower_amount: Fen(loans.top1_borrower_amount),
-                top10_borrower_amount: Fen(loans.top10_borrower_amount),
-                related_party_amount: Fen(loans.related_party_amount),
+                overdue_amount: loans.overdue_amount,
+                overdue_90_amount: loans.overdue_90_amount,
+                top1_borrower_amount: loans.top1_borrower_amount,
+                top10_borrower_amount: loans.top10_borrower_amount,
+                related_party_amount: loans.related_party_amount,
                 last_new_loan_on: loans.last_new_loan_on,
                 months_since_new_loan: match (loans.last_new_loan_on, as_of) {
                     (Some(last), Some(as_of)) => Some(last.whole_months_until(as_of)),
                     _ => None,
                 },
                 last_loan_maturity: loans.last_loan_maturity,
-                cap_breach_amount: Fen(loans.cap_breach_amount),
-                mismatch_amount: Fen(inv.mismatch_amount),
-                linked_amount: Fen(inv.linked_amount),
-                expected_recovery: Fen(loans.expected_recovery),
+                cap_breach_amount: loans.cap_breach_amount,
+                mismatch_amount: inv.mismatch_amount,
+                linked_amount: inv.linked_amount,
+                expected_recovery: loans.expected_recovery,
             }
         })
         .collect()

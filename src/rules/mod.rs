@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::domain::code::{ByCode, PlatformCode};
 use crate::domain::date::Date;
+use crate::domain::money::Fen;
 use crate::error::{DataProblem, Error, Result};
 use crate::input::data::InputData;
 use classify::{Class, Classification};
@@ -108,9 +109,9 @@ pub fn analyse(data: &InputData, config: &Config, as_of: Option<Date>) -> Result
             }
         })
         .collect();
-    let outstanding: Vec<(PlatformCode, i64)> = platforms
+    let outstanding: Vec<(PlatformCode, Fen)> = platforms
         .iter()
-        .map(|p| (p.metrics.code, p.exposure.outstanding.get()))
+        .map(|p| (p.metrics.code, p.exposure.outstanding))
         .collect();
     let reconciliation = exposure::reconcile(data, &outstanding)?;
     // The lender side of the metrics is read from the same positions as the claims: they

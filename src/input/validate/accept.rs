@@ -95,18 +95,18 @@ impl Validator {
         let dpd = vals[LN_DPD].int().unwrap_or(0);
         let collateral = vals[LN_COLLATERAL].money().unwrap_or(0);
         let t = &mut self.data.loans[platform];
-        t.loan_outstanding = t.loan_outstanding.saturating_add(outstanding);
+        t.loan_outstanding = t.loan_outstanding.saturating_add(Fen(outstanding));
         if dpd > 0 {
-            t.overdue_amount = t.overdue_amount.saturating_add(outstanding);
+            t.overdue_amount = t.overdue_amount.saturating_add(Fen(outstanding));
         }
         if dpd > 90 {
-            t.overdue_90_amount = t.overdue_90_amount.saturating_add(outstanding);
+            t.overdue_90_amount = t.overdue_90_amount.saturating_add(Fen(outstanding));
         }
         if vals[LN_RELATED].bool_or(false) {
-            t.related_party_amount = t.related_party_amount.saturating_add(outstanding);
+            t.related_party_amount = t.related_party_amount.saturating_add(Fen(outstanding));
         }
         let recovery = expected_recovery(outstanding, collateral, dpd, &self.rates);
-        t.expected_recovery = t.expected_recovery.saturating_add(recovery);
+        t.expected_recovery = t.expected_recovery.saturating_add(Fen(recovery));
         t.last_new_loan_on = t.last_new_loan_on.max(vals[LN_ORIGINATED].date());
         if outstanding > 0 {
             t.last_loan_maturity = t.last_loan_maturity.max(vals[LN_MATURES].date());
@@ -145,14 +145,14 @@ impl Validator {
             if b.outstanding > 0 {
                 t.borrowers_current += 1;
             }
-            t.top1_borrower_amount = t.top1_borrower_amount.max(b.outstanding);
+            t.top1_borrower_amount = t.top1_borrower_amount.max(Fen(b.outstanding));
             let cap = if b.enterprise {
                 self.enterprise_cap
             } else {
                 self.individual_cap
             };
             if b.outstanding > cap {
-                t.cap_breach_amount = t.cap_breach_amount.saturating_add(b.outstanding);
+                t.cap_breach_amount = t.cap_breach_amount.saturating_add(Fen(b.outstanding));
             }
             let heap = &mut top[b.platform];
             heap.push(std::cmp::Reverse(b.outstanding));
@@ -161,9 +161,10 @@ impl Validator {
             }
         }
         for (t, heap) in self.data.loans.iter_mut().zip(top) {
-            t.top10_borrower_amount = heap
-                .into_iter()
-                .fold(0i64, |a, std::cmp::Reverse(v)| a.saturating_add(v));
+            t.top10_borrower_amount =
+                heap.into_iter().fold(Fen::ZERO, |a, std::cmp::Reverse(v)| {
+                    a.saturating_add(Fen(v))
+                });
         }
         self.borrower_ids = FpMap::with_expected(0);
     }
@@ -247,15 +248,15 @@ impl Validator {
         self.positions[platform].add(lender, amount, returned, returns);
         let outstanding = amount - returned;
         let t = &mut self.data.investments[platform];
-        t.outstanding = t.outstanding.saturating_add(outstanding);
+        t.outstanding = t.outstanding.saturating_add(Fen(outstanding));
         // Maturity mismatch: linked to a loan, both maturities known.
         if let (Some(mine), Some(theirs)) = (
             vals[IV_MATURES].date(),
             r.loan.and_then(LoanRef::matures_on),
         ) {
-            t.linked_amount = t.linked_amount.saturating_add(outstanding);
+            t.linked_amount = t.linked_amount.saturating_add(Fen(outstanding));
             if mine < theirs {
-                t.mismatch_amount = t.mismatch_amount.saturating_add(outstanding);
+                t.mismatch_amount = t.mismatch_amount.saturating_add(Fen(outstanding));
             }
         }
     }
