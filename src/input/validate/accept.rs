@@ -280,17 +280,20 @@ impl Validator {
                 .map(Some)
                 .collect();
         let total: usize = tables.iter().flatten().map(PositionTable::len).sum();
+        // The columns are allocated whole but written piece by piece: a page becomes resident
+        // when its platform is written, as the platform's table is freed (filling them first
+        // would hold both at once).
         let mut out = Positions {
             ranges: ByCode::filled(tables.len(), 0..0),
-            platform: vec![PlatformCode::default(); total],
-            lender: vec![LenderCode::default(); total],
-            sums: vec![Position::default(); total],
+            platform: Vec::with_capacity(total),
+            lender: Vec::with_capacity(total),
+            sums: Vec::with_capacity(total),
         };
         let mut jobs = Vec::with_capacity(order.len());
         let (mut platform, mut lender, mut sums) = (
-            out.platform.as_mut_slice(),
-            out.lender.as_mut_slice(),
-            out.sums.as_mut_slice(),
+            &mut out.platform.spare_capacity_mut()[..total],
+            &mut out.lender.spare_capacity_mut()[..total],
+            &mut out.sums.spare_capacity_mut()[..total],
         );
         let mut start = 0;
         for code in order {
@@ -306,9 +309,12 @@ impl Validator {
             (platform, lender, sums) = (rest_p, rest_l, rest_s);
             jobs.push((code, table, p, l, s));
         }
+        assert_eq!(start, total, "every platform's positions have their piece");
         jobs.into_par_iter()
             .for_each(|(code, mut table, platform, lender, sums)| {
                 let rows = table.drain();
+                // A table holds `len` positions and drains them all: every slot is written.
+                assert_eq!(rows.len(), platform.len(), "a position table's length");
                 // By the lender's rank, looked up once per row rather than per comparison.
                 let mut keyed: Vec<(u32, u32)> = rows
                     .iter()
@@ -318,11 +324,19 @@ impl Validator {
                 keyed.sort_unstable();
                 for (k, (_, i)) in keyed.into_iter().enumerate() {
                     let (l, s) = rows[i as usize];
-                    platform[k] = code;
-                    lender[k] = l;
-                    sums[k] = s;
+                    platform[k].write(code);
+                    lender[k].write(l);
+                    sums[k].write(s);
                 }
             });
+        // SAFETY: the pieces are disjoint and cover the first `total` slots of each column
+        // (their lengths are the tables' lengths, which add up to `total`), and each job wrote
+        // every slot of its pieces (the assertion above).
+        unsafe {
+            out.platform.set_len(total);
+            out.lender.set_len(total);
+            out.sums.set_len(total);
+        }
         self.data.positions = out;
         // The threads' freed buffers stay in their malloc arenas, resident: hand them back
         // (measured: 0.6 GB of the national run's peak).

@@ -20,7 +20,7 @@ use crate::domain::date::Date;
 use crate::domain::schema::{CellType, Table};
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
-    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, Position, PositionTable,
+    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, PositionTable,
     Positions, Recovery, Return, ReturnAccount, REJECTED,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
