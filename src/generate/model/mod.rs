@@ -7,9 +7,19 @@
 use rayon::prelude::*;
 
 use super::rng::{Rng, Stream};
-use super::sink::{Cell, Chunk, ColType};
+use super::sink::{Cell, Chunk};
 use crate::domain::date::Date;
 use crate::input::cells::id_check_digit;
+
+mod loans;
+mod people;
+mod schema;
+
+#[cfg(test)]
+use people::luhn_digit;
+use people::platform_name;
+pub(super) use people::{bank_account, person_name};
+pub use schema::*;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -152,60 +162,6 @@ pub static DISTRICTS: &[District] = &[
 ];
 const CITY_DISTRICTS: usize = 5;
 
-pub const PLATFORM_SCHEMA: &[(&str, ColType)] = &[
-    ("platform_id", ColType::Text),
-    ("name", ColType::Text),
-    ("district", ColType::Text),
-    ("case_filed", ColType::Bool),
-    ("controller_missing", ColType::Bool),
-    ("repayment_suspended", ColType::Bool),
-    ("cooperating", ColType::Bool),
-    ("reporting", ColType::Bool),
-    ("red_flags", ColType::Text),
-];
-pub const LENDER_SCHEMA: &[(&str, ColType)] = &[
-    ("lender_id", ColType::Text),
-    ("name", ColType::Text),
-    ("id_number", ColType::Text),
-    ("phone", ColType::Text),
-    ("district", ColType::Text),
-    ("registered", ColType::Bool),
-    ("excluded", ColType::Bool),
-    ("bank_account", ColType::Text),
-    ("bank_name", ColType::Text),
-];
-pub const INVESTMENT_SCHEMA: &[(&str, ColType)] = &[
-    ("investment_id", ColType::Text),
-    ("platform_id", ColType::Text),
-    ("lender_id", ColType::Text),
-    ("loan_id", ColType::Text),
-    ("invested_on", ColType::Date),
-    ("amount", ColType::Money),
-    ("principal_returned", ColType::Money),
-    ("returns_received", ColType::Money),
-    ("matures_on", ColType::Date),
-];
-pub const LOAN_SCHEMA: &[(&str, ColType)] = &[
-    ("loan_id", ColType::Text),
-    ("platform_id", ColType::Text),
-    ("borrower_id", ColType::Text),
-    ("borrower_type", ColType::Text),
-    ("related_party", ColType::Bool),
-    ("originated_on", ColType::Date),
-    ("principal", ColType::Money),
-    ("outstanding_principal", ColType::Money),
-    ("matures_on", ColType::Date),
-    ("days_past_due", ColType::Int),
-    ("collateral_value", ColType::Money),
-];
-pub const RECOVERY_SCHEMA: &[(&str, ColType)] = &[
-    ("platform_id", ColType::Text),
-    ("round", ColType::Int),
-    ("amount", ColType::Money),
-    ("received_on", ColType::Date),
-    ("source", ColType::Text),
-];
-
 /// Ticket bands of a lender on a platform, yuan, with their shares (wdzj monthly.csv: 60 %,
 /// 33 %, 6.5 %, 0.3 %; the 0.2 % the crawl leaves unassigned goes to the smallest band).
 const TICKET_BANDS: &[(f64, f64, f64)] = &[
@@ -250,19 +206,6 @@ struct Position {
     amount: i64,
     returned: i64,
     returns: i64,
-}
-
-/// One loan as generated.
-struct Loan {
-    borrower: String,
-    enterprise: bool,
-    related: bool,
-    originated_on: Date,
-    matures_on: Date,
-    principal: i64,
-    outstanding: i64,
-    days_past_due: i64,
-    collateral: i64,
 }
 
 fn fen(yuan: f64) -> i64 {
@@ -581,269 +524,6 @@ impl Model {
         });
         k
     }
-
-    fn loan_id(&self, p: &PlatformPlan, local: u64) -> String {
-        format!("D{:0w$}", p.loan_start + local + 1, w = self.id_width.loan)
-    }
-
-    /// Origination, maturity and term (months) of running loan `local` of platform `p`.
-    fn loan_dates(&self, p: &PlatformPlan, local: u64) -> (Date, Date, i32) {
-        let mut r = Rng::of2(self.spec.seed, Stream::LoanDates, u64::from(p.index), local);
-        let term = *r.pick(&[3, 6, 12, 12, 24, 24, 36]);
-        let span = (p.last_date.0 - p.first_date.0).max(0);
-        let window = span.min(term * 30);
-        let originated = if local == 0 {
-            p.last_date
-        } else {
-            p.last_date
-                .add_days(-(r.between(0, i64::from(window)) as i32))
-        };
-        (originated, originated.add_months(term), term)
-    }
-
-    pub fn loan_rows(&self, p: &PlatformPlan, chunk: &mut Chunk) -> u64 {
-        let loans = self.loans_of(p);
-        for (local, l) in loans.iter().enumerate() {
-            let id = self.loan_id(p, local as u64);
-            chunk.row(&[
-                Cell::Text(Some(&id)),
-                Cell::Text(Some(&p.id)),
-                Cell::Text(Some(&l.borrower)),
-                Cell::Text(Some(if l.enterprise {
-                    "enterprise"
-                } else {
-                    "individual"
-                })),
-                Cell::Bool(Some(l.related)),
-                Cell::Date(Some(l.originated_on)),
-                Cell::Money(Some(l.principal)),
-                Cell::Money(Some(l.outstanding)),
-                Cell::Date(Some(l.matures_on)),
-                Cell::Int(Some(l.days_past_due)),
-                Cell::Money(Some(l.collateral)),
-            ]);
-        }
-        loans.len() as u64
-    }
-
-    /// All loans of a platform, running ones first, scaled so that their outstanding covers the
-    /// platform's lender outstanding as its class implies (a gap for 资金池 platforms).
-    fn loans_of(&self, p: &PlatformPlan) -> Vec<Loan> {
-        let seed = self.spec.seed;
-        let as_of = self.spec.as_of;
-        let mut r = Rng::of2(seed, Stream::Loan, u64::from(p.index), u64::MAX);
-        let cover = match p.target {
-            Target::Normal => r.uniform(0.98, 1.04),
-            Target::HighRisk if p.signals.funding_gap => r.uniform(0.6, 0.88),
-            Target::HighRisk | Target::Small => r.uniform(0.97, 1.05),
-            Target::Zombie => r.uniform(0.85, 1.0),
-            Target::Failed => r.uniform(0.3, 0.95),
-        };
-        let target = (p.lender_outstanding as f64 / 100.0 * cover).max(0.0); // yuan
-        let p_over90 = match p.target {
-            Target::Failed => 0.45,
-            Target::HighRisk if p.signals.overdue => 0.3,
-            Target::Zombie => 0.15,
-            Target::Small => 0.03,
-            _ => 0.01,
-        };
-        let mut loans: Vec<Loan> = Vec::with_capacity(p.loans as usize);
-        let bid = |kind: &str, k: u64| format!("{}-{kind}{k:06}", p.id);
-        // Special borrowers take fixed shares of the book.
-        let mut special_share = 0.0;
-        let mut specials: Vec<(String, bool, bool, f64)> = Vec::new(); // borrower, enterprise, related, share
-        if p.signals.concentrated {
-            let share = r.uniform(0.55, 0.75);
-            for k in 0..5 {
-                specials.push((bid("E", 900_000 + k), true, false, share / 5.0));
-            }
-            special_share += share;
-        }
-        if p.signals.related {
-            let share = r.uniform(0.03, 0.12);
-            specials.push((bid("R", 0), true, true, share));
-            special_share += share;
-        }
-        if p.signals.cap_breach && special_share < 0.6 {
-            let share = r.uniform(0.12, 0.25);
-            let borrowers = r.between(3, 8) as u64;
-            for k in 0..borrowers {
-                specials.push((bid("C", k), false, false, share / borrowers as f64));
-            }
-            special_share += share;
-        }
-        // Running loans: raw amounts, then scaled to the target.
-        let n_active = p.active_loans as usize;
-        let mut raw_total = 0.0;
-        let mut raw: Vec<(f64, f64, bool)> = Vec::with_capacity(n_active); // principal, outstanding fraction, enterprise
-        for local in 0..n_active {
-            let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local as u64);
-            let enterprise = lr.chance(0.1);
-            let principal = if enterprise {
-                lr.log_uniform(200_000.0, 800_000.0)
-            } else {
-                lr.log_uniform(10_000.0, 150_000.0)
-            };
-            let frac = lr.uniform(0.3, 1.0);
-            if local >= specials.len() {
-                raw_total += principal * frac;
-            }
-            raw.push((principal, frac, enterprise));
-        }
-        let base_target = target * (1.0 - special_share);
-        let scale = if raw_total > 0.0 {
-            base_target / raw_total
-        } else {
-            0.0
-        };
-        for (local, (principal, frac, enterprise)) in raw.into_iter().enumerate() {
-            let mut lr = Rng::of2(
-                seed,
-                Stream::Loan,
-                u64::from(p.index),
-                local as u64 | 1 << 40,
-            );
-            let (originated_on, matures_on, _) = self.loan_dates(p, local as u64);
-            let (borrower, enterprise, related, outstanding, principal) = match specials.get(local)
-            {
-                Some((b, e, rel, share)) => {
-                    let out = target * share;
-                    (b.clone(), *e, *rel, out, out * lr.uniform(1.0, 1.3))
-                }
-                None => {
-                    let out = principal * frac * scale;
-                    let principal = principal * scale;
-                    // Scaled up past a borrower cap: then it is an enterprise loan.
-                    let enterprise = enterprise || principal > 190_000.0;
-                    (
-                        bid(if enterprise { "B" } else { "I" }, local as u64),
-                        enterprise,
-                        false,
-                        out,
-                        principal,
-                    )
-                }
-            };
-            let outstanding_fen = fen(outstanding).max(0);
-            let principal_fen = fen(principal).max(outstanding_fen).max(100);
-            let mut dpd = if matures_on < as_of && outstanding_fen > 0 {
-                i64::from(as_of.0 - matures_on.0)
-            } else if lr.chance(p_over90) {
-                lr.between(91, 400)
-            } else if lr.chance(0.04) {
-                lr.between(1, 90)
-            } else {
-                0
-            };
-            if specials.get(local).is_some() && p.target != Target::Failed {
-                dpd = dpd.min(0);
-            }
-            let collateral = if enterprise && lr.chance(0.6) {
-                fen(principal * lr.uniform(0.2, 0.8))
-            } else if lr.chance(0.15) {
-                fen(principal * lr.uniform(0.1, 0.5))
-            } else {
-                0
-            };
-            loans.push(Loan {
-                borrower,
-                enterprise,
-                related,
-                originated_on,
-                matures_on,
-                principal: principal_fen,
-                outstanding: outstanding_fen,
-                days_past_due: dpd.max(0),
-                collateral,
-            });
-        }
-        // Repaid history: older loans with nothing outstanding.
-        for local in n_active as u64..p.loans {
-            let mut lr = Rng::of2(seed, Stream::Loan, u64::from(p.index), local);
-            let term = *lr.pick(&[3, 6, 12]);
-            let latest = p.last_date.add_months(-term);
-            let originated_on = if latest > p.first_date {
-                p.first_date
-                    .add_days(lr.between(0, i64::from(latest.0 - p.first_date.0)) as i32)
-            } else {
-                p.first_date.min(p.last_date)
-            };
-            let enterprise = lr.chance(0.1);
-            let principal = if enterprise {
-                lr.log_uniform(200_000.0, 800_000.0)
-            } else {
-                lr.log_uniform(10_000.0, 150_000.0)
-            };
-            loans.push(Loan {
-                borrower: bid(if enterprise { "B" } else { "I" }, local),
-                enterprise,
-                related: false,
-                originated_on,
-                matures_on: originated_on.add_months(term),
-                principal: fen((principal / 100.0).round() * 100.0).max(100),
-                outstanding: 0,
-                days_past_due: 0,
-                collateral: 0,
-            });
-        }
-        loans
-    }
-
-    pub fn recovery_rows(&self, p: &PlatformPlan, chunk: &mut Chunk) -> u64 {
-        if !p.has_recoveries {
-            return 0;
-        }
-        let mut r = Rng::of(self.spec.seed, Stream::Recovery, u64::from(p.index));
-        let as_of = self.spec.as_of;
-        let base = p.lender_outstanding as f64 / 100.0;
-        let mut rows = 0;
-        let mut emit =
-            |round: i64, amount: f64, days_back: i64, source: &str, chunk: &mut Chunk| {
-                let received = as_of.add_days(-(days_back as i32)).max(p.first_date);
-                chunk.row(&[
-                    Cell::Text(Some(&p.id)),
-                    Cell::Int(Some(round)),
-                    Cell::Money(Some(fen(amount.max(0.0)))),
-                    Cell::Date(Some(received)),
-                    Cell::Text(Some(source)),
-                ]);
-                rows += 1;
-            };
-        // Round 1: asset disposal, sometimes with collections beside it.
-        emit(
-            1,
-            base * r.uniform(0.04, 0.2),
-            r.between(120, 240),
-            "asset_disposal",
-            chunk,
-        );
-        if r.chance(0.4) {
-            emit(
-                1,
-                base * r.uniform(0.005, 0.03),
-                r.between(120, 240),
-                "collection",
-                chunk,
-            );
-        }
-        // Round 2: a smaller pool, occasionally nothing at all, sometimes clawed-back gains.
-        let second = if r.chance(0.05) {
-            0.0
-        } else {
-            base * r.uniform(0.01, 0.1)
-        };
-        emit(2, second, r.between(0, 60), "collection", chunk);
-        if r.chance(0.25) {
-            emit(
-                2,
-                base * r.uniform(0.001, 0.01),
-                r.between(0, 60),
-                "clawback",
-                chunk,
-            );
-        }
-        rows
-    }
 }
 
 /// Principal returned and returns received of one position, by what happened to its platform.
@@ -952,94 +632,6 @@ fn decide_signals(p: &mut PlatformPlan, r: &mut Rng) {
         p.has_recoveries = false;
     }
     p.signals = s;
-}
-
-fn platform_name(r: &mut Rng) -> String {
-    const HEAD: &[&str] = &[
-        "鄂", "楚", "汇", "鑫", "盛", "信", "融", "金", "银", "富", "恒", "安", "聚", "众", "和",
-        "泰", "宏", "达", "通", "宝",
-    ];
-    const TAIL: &[&str] = &[
-        "贷", "金融", "财富", "理财", "在线", "普惠", "金服", "e贷", "投", "钱庄",
-    ];
-    format!("{}{}{}", r.pick(HEAD), r.pick(HEAD), r.pick(TAIL))
-}
-
-/// Debit-card issuers of the large banks: the bank's name, a BIN (issuer prefix) and the
-/// card's length, with the share of lenders banking there.
-const BANKS: &[(&str, &str, usize, f64)] = &[
-    ("中国工商银行", "622202", 19, 0.24),
-    ("中国建设银行", "621700", 19, 0.20),
-    ("中国农业银行", "622848", 19, 0.17),
-    ("中国银行", "621661", 19, 0.12),
-    ("招商银行", "622588", 16, 0.09),
-    ("交通银行", "622260", 19, 0.06),
-    ("中国邮政储蓄银行", "621799", 19, 0.07),
-    ("湖北银行", "623521", 19, 0.05),
-];
-
-/// A lender's bank account and bank: a card number with a valid Luhn check digit, for about
-/// 97 in 100 lenders; about 2 in 100 give none (paid once they do) and about 1 in 100 a
-/// mistyped one (a digit short, or a letter: refused as `invalid_bank_account`).
-pub(super) fn bank_account(r: &mut Rng) -> (Option<String>, Option<&'static str>) {
-    let shares: Vec<f64> = BANKS.iter().map(|b| b.3).collect();
-    let (bank, bin, len, _) = BANKS[r.weighted(&shares)];
-    let mut digits: Vec<u8> = bin.bytes().map(|b| b - b'0').collect();
-    while digits.len() < len - 1 {
-        digits.push(r.below(10) as u8);
-    }
-    digits.push(luhn_digit(&digits));
-    let mut account: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-    match r.weighted(&[0.97, 0.02, 0.006, 0.004]) {
-        0 => {}
-        1 => return (None, None),
-        2 => account.truncate(7),
-        _ => account.replace_range(8..9, "O"),
-    }
-    (Some(account), Some(bank))
-}
-
-/// The Luhn check digit of a card number's other digits.
-fn luhn_digit(digits: &[u8]) -> u8 {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
-}
-
-pub(super) fn person_name(r: &mut Rng) -> String {
-    const SURNAMES: &[&str] = &[
-        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-        "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
-    ];
-    const GIVEN: &[&str] = &[
-        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-        "明", "超", "秀", "霞", "平", "刚", "桂", "英", "华", "文", "建", "国", "红", "玉", "兰",
-    ];
-    let surname: &&str = r.pick(SURNAMES);
-    let mut name = surname.to_string();
-    let given: &&str = r.pick(GIVEN);
-    name.push_str(given);
-    if r.chance(0.6) {
-        let given: &&str = r.pick(GIVEN);
-        name.push_str(given);
-    }
-    name
 }
 
 #[cfg(test)]
