@@ -11,9 +11,18 @@ use std::marker::PhantomData;
 use std::num::NonZeroU32;
 use std::ops::{Index, IndexMut};
 
+/// How many codes of one kind there can be: the validators refuse a table whose accepted rows
+/// would need more (`DataProblem::TooManyRows`), so [`Code::at`] never meets a larger index.
+pub const CAPACITY: usize = u32::MAX as usize;
+
+/// Whether `more` rows can be given codes after the `kept` that have them.
+pub fn room_for(kept: usize, more: usize) -> bool {
+    kept.checked_add(more).is_some_and(|n| n <= CAPACITY)
+}
+
 /// A kind of dense code: a `u32` position in the accepted rows of one table.
 pub trait Code: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug {
-    /// The code at `index`. Codes fit in `u32`: the validator refuses a table of more rows.
+    /// The code at `index` (below [`CAPACITY`]: the validators refuse a table of more rows).
     fn at(index: usize) -> Self;
     /// The position this code stands for.
     fn index(self) -> usize;
@@ -50,7 +59,8 @@ macro_rules! code {
 
         impl Code for $name {
             fn at(index: usize) -> Self {
-                $name::new(u32::try_from(index).expect("codes fit in u32: larger tables are refused"))
+                assert!(index < CAPACITY, "the validators refuse a table of more rows");
+                $name::new(index as u32)
             }
 
             fn index(self) -> usize {
@@ -243,5 +253,10 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<PlatformCode>>(), 4);
         assert_eq!(LenderCode::new(u32::MAX - 1).index(), u32::MAX as usize - 1);
         assert_eq!(PlatformCode::default().get(), 0);
+        // The last code there can be, and the room check the validators make before it.
+        assert_eq!(LenderCode::at(CAPACITY - 1), LenderCode::MAX);
+        assert!(
+            room_for(CAPACITY - 1, 1) && !room_for(CAPACITY - 1, 2) && !room_for(usize::MAX, 1)
+        );
     }
 }

@@ -22,6 +22,8 @@ pub enum DataProblem {
     Case { case: String, why: String },
     /// The case tables' cash flows cannot be summed per person (`why` names the flow).
     CashFlows { why: String },
+    /// A table's accepted rows would need more codes than there are (`domain::code::CAPACITY`).
+    TooManyRows { table: String },
 }
 
 impl std::fmt::Display for DataProblem {
@@ -56,6 +58,11 @@ impl std::fmt::Display for DataProblem {
             ),
             Case { case, why } => write!(f, "case {}: {why}", terminal_safe(case)),
             CashFlows { why } => f.write_str(why),
+            TooManyRows { table } => write!(
+                f,
+                "{table}: more than 4,294,967,295 accepted rows, beyond what winddown numbers in \
+                 32 bits; split the data by province (docs/performance.md, \"Beyond one machine\")"
+            ),
         }
     }
 }
@@ -88,5 +95,13 @@ mod tests {
             why: "no assets".into(),
         };
         assert!(!case.to_string().contains('\u{7}'), "{case}");
+        let e = Error::from(DataProblem::TooManyRows {
+            table: "lenders".into(),
+        });
+        assert_eq!(e.exit_code(), ExitCode::BadInput);
+        assert!(e
+            .to_string()
+            .starts_with("lenders: more than 4,294,967,295 accepted rows"));
+        assert!(!e.to_string().contains('\n'));
     }
 }

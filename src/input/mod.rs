@@ -97,6 +97,11 @@ pub fn validate(
         }
         progress.end(0);
     }
+    if let Some(table) = v.full {
+        return Err(Error::from(DataProblem::TooManyRows {
+            table: table.name().to_string(),
+        }));
+    }
     for ((table, column), total) in &v.money_totals {
         if *total > i128::from(i64::MAX) {
             return Err(Error::from(DataProblem::SumBeyondFen {

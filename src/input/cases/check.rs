@@ -83,6 +83,9 @@ pub struct CaseValidator {
     claim_ids: HashMap<(CaseCode, String), Option<()>>,
     /// Σ |money| of the accepted rows: beyond what fen sums can hold, the data are refused.
     money_total: i128,
+    /// A table whose accepted rows would need more codes than there are (its rows from there
+    /// on not kept; the read stops with `DataProblem::TooManyRows`).
+    pub full: Option<Table>,
 }
 
 impl CaseValidator {
@@ -100,6 +103,7 @@ impl CaseValidator {
             asset_ids: HashMap::new(),
             claim_ids: HashMap::new(),
             money_total: 0,
+            full: None,
         }
     }
 
@@ -417,6 +421,18 @@ impl RowSink for CaseValidator {
     fn expect_rows(&mut self, _table: Table, _rows: usize) {}
 
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
+        let coded = match table {
+            Table::Cases => Some(self.data.cases.len()),
+            Table::Participants => Some(self.data.people.len()),
+            Table::CaseAssets => Some(self.data.assets.len()),
+            _ => None,
+        };
+        if coded.is_some_and(|kept| !crate::domain::code::room_for(kept, batch.len())) {
+            self.full.get_or_insert(table);
+        }
+        if self.full.is_some() {
+            return;
+        }
         let mut vals = Vec::with_capacity(table.columns().len());
         for i in 0..batch.len() {
             report.read += 1;

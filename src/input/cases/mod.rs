@@ -163,6 +163,12 @@ pub fn validate_cases(
     }
     // Every sum the cases form (a person's figures, a case's losses, a waterfall) is bounded
     // by this total: kept within a quarter of i64, none can overflow.
+    if let Some(table) = v.full {
+        return Err(DataProblem::TooManyRows {
+            table: table.name().to_string(),
+        }
+        .into());
+    }
     if v.money_total() > i128::from(i64::MAX / 4) {
         return Err(DataProblem::CaseSumBeyondFen.into());
     }

@@ -155,6 +155,9 @@ pub struct Validator {
     /// Σ |amount| of every money column of the accepted rows: if a column's total fits i64
     /// fen, no sum kept from it can overflow.
     pub money_totals: BTreeMap<(Table, &'static str), i128>,
+    /// A table whose accepted rows would need more codes than there are: its rows from there
+    /// on are not kept, and the read stops with `DataProblem::TooManyRows`.
+    pub full: Option<Table>,
     pub rejects: Vec<RejectRow>,
     pub invalid_id_numbers: u64,
     pub invalid_bank_accounts: u64,
@@ -188,6 +191,7 @@ impl Validator {
                 ..InputData::default()
             },
             money_totals: BTreeMap::new(),
+            full: None,
             rejects: Vec::new(),
             invalid_id_numbers: 0,
             invalid_bank_accounts: 0,
@@ -216,6 +220,17 @@ impl Validator {
 
     /// Validate one batch of `table`.
     pub fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
+        let coded = match table {
+            Table::Platforms => Some(self.data.platforms.len()),
+            Table::Lenders => Some(self.data.lenders.len()),
+            _ => None,
+        };
+        if coded.is_some_and(|kept| !crate::domain::code::room_for(kept, batch.len())) {
+            self.full.get_or_insert(table);
+        }
+        if self.full.is_some() {
+            return;
+        }
         let spec = table.columns();
         let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
         if table == Table::Investments {
