@@ -262,21 +262,26 @@ impl<K> Found<K> {
     }
 }
 
-/// The code the validator's id tables hold for an id on a rejected row.
-pub const REJECTED: u32 = u32::MAX;
+impl<K> Found<K> {
+    /// What an id table's entry says: no entry, an entry without a code (its row was
+    /// rejected), or the accepted row's code.
+    pub fn of(entry: Option<Option<K>>) -> Found<K> {
+        match entry {
+            None => Found::Unknown,
+            Some(None) => Found::Rejected,
+            Some(Some(code)) => Found::Accepted(code),
+        }
+    }
+}
 
-/// The lenders table's ids by fingerprint: each accepted lender's code, [`REJECTED`] for
-/// the ids of rejected rows.
+/// The lenders table's ids by fingerprint: each accepted lender's code, no code for the ids of
+/// rejected rows.
 #[derive(Default)]
-pub struct LenderIndex(pub FpMap<u32>);
+pub struct LenderIndex(pub FpMap<Option<LenderCode>>);
 
 impl LenderIndex {
     pub fn find(&self, id: &str) -> Found<LenderCode> {
-        match self.0.get(Fp::of(id.as_bytes())) {
-            None => Found::Unknown,
-            Some(REJECTED) => Found::Rejected,
-            Some(code) => Found::Accepted(LenderCode::new(code)),
-        }
+        Found::of(self.0.get(Fp::of(id.as_bytes())))
     }
 }
 

@@ -23,11 +23,11 @@ const AHEAD: usize = 8;
 
 /// Per row of a batch: what its lookups found.
 #[derive(Debug)]
-pub struct Probes<L: Copy + Default> {
+pub struct Probes<L: Copy + Default, D: Copy + Default> {
     /// The row's id was registered before it (an earlier row, of this batch or before).
     pub seen: Vec<bool>,
-    /// The lender's code, or `None` when no such lender was read.
-    pub lender: Vec<Option<u32>>,
+    /// The lender's entry, or `None` when no such lender was read.
+    pub lender: Vec<Option<D>>,
     /// The loan's entry, or `None` when no such loan was read (also when the cell is empty).
     pub loan: Vec<Option<L>>,
     keyed: Vec<(Fp, u32)>,
@@ -35,8 +35,8 @@ pub struct Probes<L: Copy + Default> {
     counts: Vec<u32>,
 }
 
-impl<L: Copy + Default> Default for Probes<L> {
-    fn default() -> Probes<L> {
+impl<L: Copy + Default, D: Copy + Default> Default for Probes<L, D> {
+    fn default() -> Probes<L, D> {
         Probes {
             seen: Vec::new(),
             lender: Vec::new(),
@@ -48,7 +48,7 @@ impl<L: Copy + Default> Default for Probes<L> {
     }
 }
 
-impl<L: Copy + Default> Probes<L> {
+impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
     /// Register the ids of column `id` in `ids` and look up columns `lender` and `loan` in
     /// their tables, for every row of `batch` whose cell holds text.
     pub fn fill(
@@ -56,7 +56,7 @@ impl<L: Copy + Default> Probes<L> {
         batch: &Batch,
         (id, lender, loan): (usize, usize, usize),
         ids: &mut FpSet,
-        lenders: &FpMap<u32>,
+        lenders: &FpMap<D>,
         loans: &FpMap<L>,
     ) {
         let n = batch.len();
@@ -155,7 +155,7 @@ mod tests {
             }
             let loans = FpMap::<u32>::with_expected(8);
             let mut set = FpSet::with_expected(8);
-            let mut probes = Probes::<u32>::default();
+            let mut probes = Probes::<u32, u32>::default();
             let cut = split.min(cells.len());
             let mut seen = Vec::new();
             let mut found = Vec::new();

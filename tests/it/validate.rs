@@ -319,6 +319,36 @@ fn parent_rejected_cascades() {
     );
 }
 
+/// A lender whose row was rejected is known but not accepted: an investment naming it is
+/// rejected as `parent_rejected` (not `unknown_parent`), and so is a second row of its id.
+#[test]
+fn a_rejected_lender_is_a_rejected_parent() {
+    let w = Workdir::new("lender-rejected");
+    fixture(
+        &w,
+        &[
+            (
+                "lenders",
+                "L3,王五,,,鄂城区,maybe,false\nL3,王五,,,鄂城区,true,false\n",
+            ),
+            ("investments", "I3,P1,L3,,2019-01-15,100,0,0,\n"),
+        ],
+    );
+    let rows = validate_rejects(&w, &[]);
+    let got: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[5].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("lenders", "4", "registered", "bad_bool"),
+            ("lenders", "5", "lender_id", "duplicate_id"),
+            ("investments", "4", "lender_id", "parent_rejected"),
+        ]
+    );
+}
+
 #[test]
 fn loan_platform_mismatch() {
     assert_one_reject(

@@ -58,7 +58,7 @@ impl Validator {
         let code = PlatformCode::at(p.ids.len());
         let id = vals[P_ID].text().unwrap_or_default();
         if let Some(slot) = r.key_slot {
-            self.platform_ids.set_at(slot, code.get());
+            self.platform_ids.set_at(slot, Some(code));
         }
         p.ids.push(id.to_string());
         p.names.push(vals[1].text().unwrap_or_default().to_string());
@@ -85,7 +85,7 @@ impl Validator {
             self.loan_ids.set_at(
                 at,
                 LoanRef {
-                    platform: platform.get(),
+                    platform: Some(platform),
                     matures_on: vals[LN_MATURES].date().map_or(NO_DATE, |d| d.0),
                 },
             );
@@ -174,7 +174,7 @@ impl Validator {
         let id = vals[LD_ID].text().unwrap_or_default();
         let code = l.ids.push(id);
         if let Some(slot) = r.key_slot {
-            self.lender_ids.set_at(slot, code.get());
+            self.lender_ids.set_at(slot, Some(code));
         }
         let district = vals[LD_DISTRICT]
             .text()

@@ -53,17 +53,19 @@ impl Validator {
     /// a new one went in its table (its code is written there if the row is accepted).
     fn register_key(&mut self, table: Table, key: &str) -> (bool, Option<usize>) {
         let fp = Fp::of(key.as_bytes());
-        let new = |r: Result<usize, u32>| match r {
-            Ok(slot) => (false, Some(slot)),
-            Err(_) => (true, None),
-        };
+        fn new<V>(r: Result<usize, V>) -> (bool, Option<usize>) {
+            match r {
+                Ok(slot) => (false, Some(slot)),
+                Err(_) => (true, None),
+            }
+        }
         match table {
-            Table::Platforms => new(self.platform_ids.insert_new(fp, REJECTED)),
+            Table::Platforms => new(self.platform_ids.insert_new(fp, None)),
             Table::Loans => match self.loan_ids.insert_new(fp, LoanRef::default()) {
                 Ok(slot) => (false, Some(slot)),
                 Err(_) => (true, None),
             },
-            Table::Lenders => new(self.lender_ids.insert_new(fp, REJECTED)),
+            Table::Lenders => new(self.lender_ids.insert_new(fp, None)),
             Table::Investments => (!self.investment_ids.insert(fp), None),
             _ => (false, None),
         }
@@ -130,15 +132,15 @@ impl Validator {
         r.platform = platform;
         r.lender = match self.probes.lender[i] {
             None => return Err((IV_LENDER, Reason::UnknownParent)),
-            Some(REJECTED) => return Err((IV_LENDER, Reason::ParentRejected)),
-            Some(code) => LenderCode::new(code),
+            Some(None) => return Err((IV_LENDER, Reason::ParentRejected)),
+            Some(Some(code)) => code,
         };
         if vals[IV_LOAN].text().is_some() {
             match self.probes.loan[i] {
                 None => return Err((IV_LOAN, Reason::UnknownParent)),
-                Some(l) if l.platform == REJECTED => return Err((IV_LOAN, Reason::ParentRejected)),
+                Some(l) if l.platform.is_none() => return Err((IV_LOAN, Reason::ParentRejected)),
                 Some(loan) => {
-                    if loan.platform != platform.get() {
+                    if loan.platform != Some(platform) {
                         return Err((IV_LOAN, Reason::LoanPlatformMismatch));
                     }
                     r.loan = Some(loan);
@@ -186,8 +188,8 @@ impl Validator {
     fn platform_parent(&self, id: &str, col: usize) -> Result<PlatformCode, Broken> {
         match self.platform_ids.get(Fp::of(id.as_bytes())) {
             None => Err((col, Reason::UnknownParent)),
-            Some(REJECTED) => Err((col, Reason::ParentRejected)),
-            Some(code) => Ok(PlatformCode::new(code)),
+            Some(None) => Err((col, Reason::ParentRejected)),
+            Some(Some(code)) => Ok(code),
         }
     }
 

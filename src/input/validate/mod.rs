@@ -21,7 +21,7 @@ use crate::domain::schema::{CellType, Table};
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
     Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, PositionTable,
-    Positions, Recovery, Return, ReturnAccount, REJECTED,
+    Positions, Recovery, Return, ReturnAccount,
 };
 use crate::input::ids::{Fp, FpMap, FpSet};
 use crate::input::probes::Probes;
@@ -98,10 +98,10 @@ struct Resolved {
 }
 
 /// A loan as investments see it: its platform and maturity, kept in the loan id table itself
-/// (one memory access per lookup). A registered but rejected loan has platform `REJECTED`.
+/// (one memory access per lookup). A registered but rejected loan has no platform.
 #[derive(Debug, Clone, Copy)]
 struct LoanRef {
-    platform: u32,
+    platform: Option<PlatformCode>,
     /// Days since 1970, or `NO_DATE` (8 bytes rather than an `Option`'s 12: the table holds
     /// one per loan).
     matures_on: i32,
@@ -118,7 +118,7 @@ impl LoanRef {
 impl Default for LoanRef {
     fn default() -> LoanRef {
         LoanRef {
-            platform: REJECTED,
+            platform: None,
             matures_on: NO_DATE,
         }
     }
@@ -141,12 +141,13 @@ pub struct Validator {
     individual_cap: i64,
     enterprise_cap: i64,
     keep_personal: bool,
-    platform_ids: FpMap<u32>,
+    /// Each id seen: its code once its row is accepted, `None` while (or if) rejected.
+    platform_ids: FpMap<Option<PlatformCode>>,
     loan_ids: FpMap<LoanRef>,
-    lender_ids: FpMap<u32>,
+    lender_ids: FpMap<Option<LenderCode>>,
     investment_ids: FpSet,
     /// The id lookups of the investments batch being validated, made in table order.
-    probes: Probes<LoanRef>,
+    probes: Probes<LoanRef, Option<LenderCode>>,
     borrower_ids: FpMap<u32>,
     borrowers: Vec<Borrower>,
     positions: ByCode<PlatformCode, PositionTable>,
