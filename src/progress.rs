@@ -29,3 +29,22 @@ impl Progress for Silent {
     fn advance(&self, _: u64) {}
     fn end(&self, _: u64) {}
 }
+
+/// Another listener's stages under one name of its own (a first pass reading a table the
+/// validating pass reads again).
+pub struct Renamed<'a> {
+    pub inner: &'a dyn Progress,
+    pub name: &'a str,
+}
+
+impl Progress for Renamed<'_> {
+    fn begin(&self, _: &str, total: Option<u64>, unit: Unit) {
+        self.inner.begin(self.name, total, unit)
+    }
+    fn advance(&self, n: u64) {
+        self.inner.advance(n)
+    }
+    fn end(&self, rows: u64) {
+        self.inner.end(rows)
+    }
+}

@@ -11,10 +11,23 @@ use crate::domain::code::{codes, ByCode, Code, LenderCode};
 use xxhash_rust::xxh3::xxh3_128;
 
 /// The fingerprint of an id's bytes; never `[0, 0]` (the empty slot).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fp([u64; 2]);
 
 impl Fp {
+    /// The fingerprint as 16 bytes, as spilled to a file ([`Fp::from_bytes`] reads it back).
+    pub fn to_bytes(self) -> [u8; 16] {
+        let mut b = [0; 16];
+        b[..8].copy_from_slice(&self.0[0].to_le_bytes());
+        b[8..].copy_from_slice(&self.0[1].to_le_bytes());
+        b
+    }
+
+    pub fn from_bytes(b: [u8; 16]) -> Fp {
+        let half = |r: &[u8]| u64::from_le_bytes(r.try_into().expect("8 bytes"));
+        Fp([half(&b[..8]), half(&b[8..])])
+    }
+
     pub fn of(id: &[u8]) -> Fp {
         let h = xxh3_128(id);
         let fp = [h as u64, (h >> 64) as u64];
@@ -213,28 +226,6 @@ impl<V: Copy + Default> FpMap<V> {
     /// Bytes held, for the memory figures.
     pub fn bytes(&self) -> usize {
         self.slots.len() * std::mem::size_of::<Slot<V>>()
-    }
-}
-
-/// A set of fingerprints (investment ids: only their uniqueness matters).
-pub struct FpSet(FpMap<()>);
-
-impl FpSet {
-    pub fn with_expected(expected: usize) -> FpSet {
-        FpSet(FpMap::with_expected(expected))
-    }
-
-    pub fn reserve(&mut self, additional: usize) {
-        self.0.reserve(additional)
-    }
-
-    pub fn prefetch(&self, fp: Fp) {
-        self.0.prefetch(fp)
-    }
-
-    /// Add `fp`; false if it was there already.
-    pub fn insert(&mut self, fp: Fp) -> bool {
-        self.0.insert_new(fp, ()).is_ok()
     }
 }
 

@@ -21,6 +21,7 @@ pub mod find;
 pub mod ids;
 pub mod parquet;
 pub mod probes;
+pub mod repeats;
 pub mod report;
 pub mod source;
 pub mod validate;
@@ -74,6 +75,9 @@ pub fn validate(
     );
     let mut reports = BTreeMap::new();
     for table in Table::PLATFORM_TABLES {
+        if let (Table::Investments, Some(file)) = (table, files.get(&table)) {
+            v.repeats = find_repeats(file, config, &options.read, progress)?;
+        }
         if let Some(file) = files.get(&table) {
             let report = read_table(&mut v, file, config, &options.read, progress)?;
             reports.insert(table, report);
@@ -129,6 +133,27 @@ pub fn validate(
         report,
         rejects: v.rejects,
     })
+}
+
+/// The first pass over the investments: the rows whose investment_id an earlier row has
+/// ([`repeats`]), the id column alone read, under a stage of its own.
+fn find_repeats(
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<repeats::Repeats> {
+    let mut finder = repeats::RepeatFinder::new(
+        Table::Investments,
+        Table::Investments.position("investment_id"),
+        repeats::MEMORY_RECORDS,
+    );
+    let stage = crate::progress::Renamed {
+        inner: progress,
+        name: "查重 repeated investment ids",
+    };
+    read_table(&mut finder, file, config, options, &stage)?;
+    finder.finish()
 }
 
 /// Read one table, a file or a folder of parts (one part after the other, as if they were one
@@ -264,10 +289,9 @@ fn read_csv(
     let mut done = 0;
     while let Some(rows) = table.next_batch().map_err(csv_err)? {
         let mut columns = Vec::with_capacity(spec.len());
-        for m in &mapping {
+        for (j, m) in mapping.iter().enumerate() {
             columns.push(match m {
-                None => source::Column::Absent,
-                Some(h) => {
+                Some(h) if v.reads(file.table, j) => {
                     let mut cells = Vec::with_capacity(rows.len());
                     for r in 0..rows.len() {
                         cells.push(match rows.text(r, *h) {
@@ -278,6 +302,7 @@ fn read_csv(
                     }
                     source::Column::Text(cells)
                 }
+                _ => source::Column::Absent,
             });
         }
         let faults = source::apply_partitions(&mut columns, &partitions, rows.len());

@@ -362,7 +362,7 @@ pub fn read_parquet(
         .filter_map(|(j, m)| m.map(|h| (j, h)))
         .filter(|(j, _)| {
             let c = &spec[*j];
-            !c.personal || c.always_read || v.keeps_personal()
+            (!c.personal || c.always_read || v.keeps_personal()) && v.reads(file.table, *j)
         })
         .collect();
     batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());

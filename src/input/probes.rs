@@ -1,18 +1,17 @@
 //! The id-table lookups of one batch of investments, made in table order.
 //!
-//! At national scale the investment id set, the lender table and the loan table hold 7 GB
-//! between them, beyond the reach of the TLB even with huge pages: probed in row order, nearly
+//! At national scale the lender table and the loan table hold 3.3 GB between them, beyond the reach of the TLB even with huge pages: probed in row order, nearly
 //! every lookup is a page walk as well as a cache miss (the profile showed the validator stalled
 //! on its prefetches). Ordered by the slot they land in — a counting sort on the fingerprint's
 //! top bits, which the tables' slot index follows — a batch's lookups walk each table from one
 //! end to the other, many to a page.
 //!
-//! The order changes nothing a row sees. The lookups into the lender and loan tables only read.
-//! The inserts into the investment id set keep, among rows with the same id, their row order
-//! (the sort is stable and equal ids fall in the same bucket), so the first row of an id is the
-//! one that registers it and every later one is `seen`, exactly as row by row.
+//! The order changes nothing a row sees: the lookups into the lender and loan tables only
+//! read. Whether a row repeats an earlier row's investment id was found by a first pass
+//! ([`super::repeats`]) and is read in row order.
 
-use crate::input::ids::{Fp, FpMap, FpSet};
+use crate::input::ids::{Fp, FpMap};
+use crate::input::repeats::Repeats;
 use crate::input::source::{Batch, Cell};
 
 /// Top bits of a fingerprint that order the lookups: 4,096 buckets, so that a batch's lookups
@@ -49,13 +48,14 @@ impl<L: Copy + Default, D: Copy + Default> Default for Probes<L, D> {
 }
 
 impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
-    /// Register the ids of column `id` in `ids` and look up columns `lender` and `loan` in
-    /// their tables, for every row of `batch` whose cell holds text.
+    /// Mark the rows of `batch` that repeat an id (`repeats`, read in step with the rows)
+    /// and look up columns `lender` and `loan` in their tables, for every row whose cell
+    /// holds text.
     pub fn fill(
         &mut self,
         batch: &Batch,
-        (id, lender, loan): (usize, usize, usize),
-        ids: &mut FpSet,
+        (lender, loan): (usize, usize),
+        repeats: &mut Repeats,
         lenders: &FpMap<D>,
         loans: &FpMap<L>,
     ) {
@@ -67,14 +67,7 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
         self.loan.clear();
         self.loan.resize(n, None);
 
-        self.order(batch, id);
-        for k in 0..self.sorted.len() {
-            if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
-                ids.prefetch(*fp);
-            }
-            let (fp, row) = self.sorted[k];
-            self.seen[row as usize] = !ids.insert(fp);
-        }
+        repeats.mark(&mut self.seen);
         self.order(batch, lender);
         for k in 0..self.sorted.len() {
             if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
@@ -126,7 +119,10 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::source::Column;
+    use crate::domain::schema::Table;
+    use crate::input::repeats::RepeatFinder;
+    use crate::input::report::TableReport;
+    use crate::input::source::{Column, RowSink};
     use proptest::prelude::*;
 
     /// A batch of three text columns (id, lender, loan); `None` is an empty cell.
@@ -141,7 +137,8 @@ mod tests {
 
     proptest! {
         /// Whatever the ids and however many batches, a row is `seen` exactly when an earlier
-        /// row (in any batch) has its id, and the lookups find what the tables hold.
+        /// row (in any batch) has its id — the first pass's repeats, read in step with the
+        /// batches — and the lookups find what the tables hold.
         #[test]
         fn table_order_sees_what_row_order_sees(
             ids in proptest::collection::vec(proptest::option::weighted(0.9, 0u32..300), 1..600),
@@ -154,15 +151,22 @@ mod tests {
                 let _ = lenders.insert_new(Fp::of(format!("I{v}").as_bytes()), v);
             }
             let loans = FpMap::<u32>::with_expected(8);
-            let mut set = FpSet::with_expected(8);
             let mut probes = Probes::<u32, u32>::default();
             let cut = split.min(cells.len());
+            let parts = [&cells[..cut], &cells[cut..]];
+            let mut finder = RepeatFinder::new(Table::Investments, 0, 100);
+            for part in parts {
+                let lines: Vec<u64> = (0..part.len() as u64).collect();
+                let mut report = TableReport::default();
+                finder.batch(Table::Investments, "i", &batch(&lines, [part, part, part]), &mut report);
+            }
+            let mut repeats = finder.finish().unwrap();
             let mut seen = Vec::new();
             let mut found = Vec::new();
-            for part in [&cells[..cut], &cells[cut..]] {
+            for part in parts {
                 let lines: Vec<u64> = (0..part.len() as u64).collect();
                 let b = batch(&lines, [part, part, part]);
-                probes.fill(&b, (0, 1, 2), &mut set, &lenders, &loans);
+                probes.fill(&b, (1, 2), &mut repeats, &lenders, &loans);
                 seen.extend_from_slice(&probes.seen);
                 found.extend_from_slice(&probes.lender);
                 prop_assert!(probes.loan.iter().all(Option::is_none));

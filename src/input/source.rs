@@ -17,6 +17,11 @@ pub trait RowSink {
     fn keeps_personal(&self) -> bool;
     /// About `rows` rows of `table` are coming (room made before they are read).
     fn expect_rows(&mut self, table: Table, rows: usize);
+    /// Whether contract column `column` of `table` is wanted (one that is not comes as
+    /// [`Column::Absent`], never decoded).
+    fn reads(&self, _table: Table, _column: usize) -> bool {
+        true
+    }
     /// Check and keep one batch of `table`'s rows read from `file`.
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport);
 }

@@ -23,8 +23,9 @@ use crate::input::data::{
     Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, PositionTable,
     Positions, Recovery, Return, ReturnAccount,
 };
-use crate::input::ids::{Fp, FpMap, FpSet};
+use crate::input::ids::{Fp, FpMap};
 use crate::input::probes::Probes;
+use crate::input::repeats::Repeats;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::source::{Batch, Cell, Column};
 
@@ -145,7 +146,9 @@ pub struct Validator {
     platform_ids: FpMap<Option<PlatformCode>>,
     loan_ids: FpMap<LoanRef>,
     lender_ids: FpMap<Option<LenderCode>>,
-    investment_ids: FpSet,
+    /// The investment rows that repeat an earlier row's id, found by a first pass over the
+    /// table ([`crate::input::repeats`]): set before the investments are read.
+    pub repeats: Repeats,
     /// The id lookups of the investments batch being validated, made in table order.
     probes: Probes<LoanRef, Option<LenderCode>>,
     borrower_ids: FpMap<u32>,
@@ -181,7 +184,7 @@ impl Validator {
             platform_ids: FpMap::with_expected(1 << 10),
             loan_ids: FpMap::with_expected(1 << 10),
             lender_ids: FpMap::with_expected(1 << 10),
-            investment_ids: FpSet::with_expected(1 << 10),
+            repeats: Repeats::default(),
             probes: Probes::default(),
             borrower_ids: FpMap::with_expected(1 << 10),
             borrowers: Vec::new(),
@@ -213,7 +216,6 @@ impl Validator {
                 self.borrower_ids.reserve(rows);
             }
             Table::Lenders => self.lender_ids.reserve(rows),
-            Table::Investments => self.investment_ids.reserve(rows),
             // The case tables are input::cases' (never read into this validator).
             _ => {}
         }
@@ -237,8 +239,8 @@ impl Validator {
         if table == Table::Investments {
             self.probes.fill(
                 batch,
-                (IV_ID, IV_LENDER, IV_LOAN),
-                &mut self.investment_ids,
+                (IV_LENDER, IV_LOAN),
+                &mut self.repeats,
                 &self.lender_ids,
                 &self.loan_ids,
             );
