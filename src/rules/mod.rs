@@ -17,7 +17,7 @@ use crate::domain::money::Fen;
 use crate::error::{DataProblem, Error, Result};
 use crate::input::data::InputData;
 use classify::{Class, Classification};
-use exposure::{Claims, DistrictRow, LenderRow, PlatformExposure};
+use exposure::{Claims, DistrictRow, LenderExposure, PlatformExposure};
 use metrics::PlatformMetrics;
 
 /// One platform: its metrics, its class and its exposure roll-up.
@@ -77,7 +77,7 @@ pub struct Analysis {
     pub platforms: Vec<PlatformRow>,
     /// One per position of the data.
     pub claims: Claims,
-    pub lenders: Vec<LenderRow>,
+    pub lenders: LenderExposure,
     pub districts: Vec<DistrictRow>,
     /// The claims-vs-investments reconciliation for validation.json.
     pub reconciliation: exposure::Reconciled,

@@ -277,8 +277,9 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
 pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
     let several = analysis
         .lenders
+        .failed_platforms
         .iter()
-        .filter(|l| l.failed_platforms >= 2)
+        .filter(|n| **n >= 2)
         .count();
     let total: i128 = analysis
         .platforms

@@ -16,7 +16,6 @@ use crate::output::tables::column::{self, Column, Rows};
 use crate::output::tables::parquet::{ReasonItem, StepItem};
 use crate::output::Staging;
 use crate::payout::rounds::{Payouts, ReturnedTransfer};
-use crate::rules::exposure::LenderRow;
 use crate::rules::metrics::ratio;
 use crate::rules::plan::{Entry, Plan};
 use crate::rules::Analysis;
@@ -259,28 +258,37 @@ pub fn lenders(
     names: &LenderNames,
 ) -> Result<()> {
     use crate::domain::exports::lenders as f;
-    let mut rows: Vec<&LenderRow> = a.lenders.iter().collect();
-    if names.pseudonymized() {
-        rows.par_sort_unstable_by_key(|r| names.rank(r.code));
-    }
-    let r = |i: usize| rows[i];
+    let x = &a.lenders;
+    // In the order of the names written: the ids', or the pseudonyms' (a copy, sorted).
+    let sorted: Vec<LenderCode>;
+    let codes: &[LenderCode] = if names.pseudonymized() {
+        let mut by_pseudonym = x.codes.clone();
+        by_pseudonym.par_sort_unstable_by_key(|c| names.rank(*c));
+        sorted = by_pseudonym;
+        &sorted
+    } else {
+        &x.codes
+    };
+    let r = |i: usize| codes[i];
     let columns = [
-        Column::text(&shared::LENDER_ID, move |i| Some(names.name(r(i).code))),
-        Column::text(&f::DISTRICT, move |i| data.lenders.district(r(i).code)),
-        Column::int(&f::PLATFORMS, move |i| Some(r(i).platforms)),
-        Column::int(&f::FAILED_PLATFORMS, move |i| Some(r(i).failed_platforms)),
-        Column::money(&f::TOTAL_CLAIM, move |i| Some(r(i).total_claim)),
+        Column::text(&shared::LENDER_ID, move |i| Some(names.name(r(i)))),
+        Column::text(&f::DISTRICT, move |i| data.lenders.district(r(i))),
+        Column::int(&f::PLATFORMS, move |i| Some(i64::from(x.platforms[r(i)]))),
+        Column::int(&f::FAILED_PLATFORMS, move |i| {
+            Some(i64::from(x.failed_platforms[r(i)]))
+        }),
+        Column::money(&f::TOTAL_CLAIM, move |i| Some(x.total_claim[r(i)].get())),
     ];
     // Under `--partition-by district`: the lender's own district.
     let split = column::Split {
         key: f::DISTRICT.name,
-        of: Box::new(move |i| data.lenders.district(r(i).code)),
+        of: Box::new(move |i| data.lenders.district(r(i))),
     };
     column::write_split(
         staging,
         &f::EXPORT,
         &columns,
-        Rows::InOrder(rows.len()),
+        Rows::InOrder(codes.len()),
         Some(split),
     )
 }
