@@ -107,19 +107,6 @@ impl PayoutRows {
             .saturating_add(self.returns(i).returned)
     }
 
-    /// Room for exactly `n` more rows in every column.
-    pub(crate) fn reserve_exact(&mut self, n: usize) {
-        self.platform.reserve_exact(n);
-        self.round.reserve_exact(n);
-        self.lender.reserve_exact(n);
-        self.status.reserve_exact(n);
-        self.claim.reserve_exact(n);
-        self.before.reserve_exact(n);
-        self.paid.reserve_exact(n);
-        self.reserved.reserve_exact(n);
-        self.carried.reserve_exact(n);
-    }
-
     pub(crate) fn shrink_to_fit(&mut self) {
         self.platform.shrink_to_fit();
         self.round.shrink_to_fit();

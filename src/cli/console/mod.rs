@@ -226,9 +226,10 @@ impl Progress for Log {
                 String::new()
             };
             eprintln!(
-                "{}: {secs:.1} s{rows}, peak memory {}",
+                "{}: {secs:.1} s{rows}, peak memory {}, now {}",
                 stage.name,
-                peak_memory()
+                peak_memory(),
+                memory("VmRSS:")
             );
         }
     }
@@ -261,10 +262,15 @@ impl Paint {
 
 /// The process's peak resident memory so far (Linux: VmHWM), as "1.2 GB".
 pub fn peak_memory() -> String {
+    memory("VmHWM:")
+}
+
+/// A memory figure of /proc/self/status (`VmHWM:` the peak, `VmRSS:` now), as "1.2 GB".
+fn memory(field: &str) -> String {
     let kb = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .and_then(|v| v.parse::<u64>().ok())
