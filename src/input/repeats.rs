@@ -80,6 +80,8 @@ pub struct RepeatFinder {
     /// Records held in memory before a spill.
     limit: usize,
     spill: Option<Spill>,
+    /// Where the spill folder is made: the operating system's temporary folder.
+    folder: std::path::PathBuf,
     /// The first error writing a spill file; reported by [`RepeatFinder::finish`].
     failed: Option<Error>,
 }
@@ -96,8 +98,15 @@ impl RepeatFinder {
             held: 0,
             limit: limit.max(1),
             spill: None,
+            folder: std::env::temp_dir(),
             failed: None,
         }
+    }
+
+    /// Spill into a folder made in `folder` rather than the temporary folder.
+    pub fn spilling_to(mut self, folder: std::path::PathBuf) -> RepeatFinder {
+        self.folder = folder;
+        self
     }
 
     fn add(&mut self, fp: Fp, row: u64) {
@@ -113,7 +122,8 @@ impl RepeatFinder {
     /// Append every bucket held in memory to its file.
     fn write_out(&mut self) -> Result<()> {
         if self.spill.is_none() {
-            self.spill = Some(Spill::create().map_err(|e| Error::io(std::env::temp_dir(), e))?);
+            let made = Spill::create(&self.folder).map_err(|e| Error::io(&self.folder, e))?;
+            self.spill = Some(made);
         }
         let spill = self.spill.as_mut().expect("created above");
         let mut bytes = Vec::new();
@@ -164,7 +174,7 @@ impl RepeatFinder {
             .collect();
         let found = found.map_err(|e| match &spill {
             Some(spill) => Error::io(spill.dir.path(), e),
-            None => Error::io(std::env::temp_dir(), e),
+            None => Error::io(&self.folder, e),
         });
         drop(spill);
         let mut rows: Vec<u64> = found?.concat();
@@ -209,8 +219,10 @@ struct Spill {
 }
 
 impl Spill {
-    fn create() -> std::io::Result<Spill> {
-        let dir = tempfile::Builder::new().prefix("winddown-ids-").tempdir()?;
+    fn create(folder: &std::path::Path) -> std::io::Result<Spill> {
+        let dir = tempfile::Builder::new()
+            .prefix("winddown-ids-")
+            .tempdir_in(folder)?;
         Ok(Spill {
             dir,
             files: (0..BUCKETS).map(|_| None).collect(),
@@ -311,6 +323,30 @@ mod tests {
         assert_eq!(repeats(&ids, &[2, 5], 1 << 20), (want.clone(), false));
         // The same when every record goes to the files as it comes.
         assert_eq!(repeats(&ids, &[2, 5], 1), (want, true));
+    }
+
+    #[test]
+    fn a_temporary_folder_that_cannot_be_written_is_an_error_naming_it() {
+        let missing = std::env::temp_dir().join("winddown-no-such-folder-for-spills");
+        let mut finder = RepeatFinder::new(Table::Investments, ID, 2).spilling_to(missing.clone());
+        let ids = [Some("a"), Some("b"), Some("a")];
+        let lines = [1, 2, 3];
+        let batch = Batch {
+            lines: &lines,
+            columns: vec![Column::Text(ids.to_vec())],
+            csv: None,
+            faults: &[],
+        };
+        finder.batch(
+            Table::Investments,
+            "i.csv",
+            &batch,
+            &mut TableReport::default(),
+        );
+        match finder.finish() {
+            Err(Error::Io { path, .. }) => assert_eq!(path, missing),
+            other => panic!("expected an error naming the folder, got {other:?}"),
+        }
     }
 
     proptest! {
