@@ -229,6 +229,29 @@ impl<V: Copy + Default> FpMap<V> {
     }
 }
 
+/// A set of fingerprints (the investment ids of a table small enough to hold them: only
+/// their uniqueness matters).
+pub struct FpSet(FpMap<()>);
+
+impl FpSet {
+    pub fn with_expected(expected: usize) -> FpSet {
+        FpSet(FpMap::with_expected(expected))
+    }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional)
+    }
+
+    pub fn prefetch(&self, fp: Fp) {
+        self.0.prefetch(fp)
+    }
+
+    /// Add `fp`; false if it was there already.
+    pub fn insert(&mut self, fp: Fp) -> bool {
+        self.0.insert_new(fp, ()).is_ok()
+    }
+}
+
 /// Strings by lender code, in one buffer: the ids that outputs name (lender_id), without a heap
 /// allocation per id.
 #[derive(Debug, Default, Clone)]

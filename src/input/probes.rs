@@ -11,7 +11,7 @@
 //! ([`super::repeats`]) and is read in row order.
 
 use crate::input::ids::{Fp, FpMap};
-use crate::input::repeats::Repeats;
+use crate::input::repeats::Repeated;
 use crate::input::source::{Batch, Cell};
 
 /// Top bits of a fingerprint that order the lookups: 4,096 buckets, so that a batch's lookups
@@ -48,14 +48,14 @@ impl<L: Copy + Default, D: Copy + Default> Default for Probes<L, D> {
 }
 
 impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
-    /// Mark the rows of `batch` that repeat an id (`repeats`, read in step with the rows)
-    /// and look up columns `lender` and `loan` in their tables, for every row whose cell
-    /// holds text.
+    /// Mark the rows of `batch` that repeat an earlier row's id in column `id` (registering
+    /// them in the set, or reading the first pass's repeats in step with the rows) and look
+    /// up columns `lender` and `loan` in their tables, for every row whose cell holds text.
     pub fn fill(
         &mut self,
         batch: &Batch,
-        (lender, loan): (usize, usize),
-        repeats: &mut Repeats,
+        (id, lender, loan): (usize, usize, usize),
+        repeats: &mut Repeated,
         lenders: &FpMap<D>,
         loans: &FpMap<L>,
     ) {
@@ -67,7 +67,21 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
         self.loan.clear();
         self.loan.resize(n, None);
 
-        repeats.mark(&mut self.seen);
+        match repeats {
+            Repeated::Found(found) => found.mark(&mut self.seen),
+            Repeated::Set(ids) => {
+                // In table order: equal ids fall in one bucket in row order, so the first
+                // row of an id registers it and every later one is seen, as row by row.
+                self.order(batch, id);
+                for k in 0..self.sorted.len() {
+                    if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
+                        ids.prefetch(*fp);
+                    }
+                    let (fp, row) = self.sorted[k];
+                    self.seen[row as usize] = !ids.insert(fp);
+                }
+            }
+        }
         self.order(batch, lender);
         for k in 0..self.sorted.len() {
             if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
@@ -137,12 +151,13 @@ mod tests {
 
     proptest! {
         /// Whatever the ids and however many batches, a row is `seen` exactly when an earlier
-        /// row (in any batch) has its id — the first pass's repeats, read in step with the
-        /// batches — and the lookups find what the tables hold.
+        /// row (in any batch) has its id — whether a set registers the ids in table order or
+        /// a first pass found the repeats — and the lookups find what the tables hold.
         #[test]
         fn table_order_sees_what_row_order_sees(
             ids in proptest::collection::vec(proptest::option::weighted(0.9, 0u32..300), 1..600),
             split in 0usize..600,
+            first_pass: bool,
         ) {
             let texts: Vec<Option<String>> = ids.iter().map(|v| v.map(|v| format!("I{v}"))).collect();
             let cells: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
@@ -160,13 +175,17 @@ mod tests {
                 let mut report = TableReport::default();
                 finder.batch(Table::Investments, "i", &batch(&lines, [part, part, part]), &mut report);
             }
-            let mut repeats = finder.finish().unwrap();
+            let mut repeats = if first_pass {
+                Repeated::Found(finder.finish().unwrap())
+            } else {
+                Repeated::default()
+            };
             let mut seen = Vec::new();
             let mut found = Vec::new();
             for part in parts {
                 let lines: Vec<u64> = (0..part.len() as u64).collect();
                 let b = batch(&lines, [part, part, part]);
-                probes.fill(&b, (1, 2), &mut repeats, &lenders, &loans);
+                probes.fill(&b, (0, 1, 2), &mut repeats, &lenders, &loans);
                 seen.extend_from_slice(&probes.seen);
                 found.extend_from_slice(&probes.lender);
                 prop_assert!(probes.loan.iter().all(Option::is_none));

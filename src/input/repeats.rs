@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 
 use rayon::prelude::*;
 
-use super::ids::Fp;
+use super::ids::{Fp, FpSet};
 use super::report::TableReport;
 use super::source::{Batch, Cell, RowSink};
 use crate::domain::schema::Table;
@@ -33,6 +33,21 @@ const BUCKETS: usize = 1 << BUCKET_BITS;
 const RECORD: usize = 24;
 /// Records held in memory before the buckets are appended to their files (64 MB).
 pub const MEMORY_RECORDS: usize = (64 << 20) / RECORD;
+
+/// How the validating pass tells the rows that repeat an earlier row's id.
+pub enum Repeated {
+    /// A set of the ids seen, filled as the rows are read: for a text table small enough
+    /// that the set costs less than reading the file twice (`input::validate`'s choice).
+    Set(FpSet),
+    /// The repeats found by a first pass.
+    Found(Repeats),
+}
+
+impl Default for Repeated {
+    fn default() -> Repeated {
+        Repeated::Set(FpSet::with_expected(1 << 10))
+    }
+}
 
 /// The rows of a table whose id an earlier row has, ascending; read in step with the rows.
 #[derive(Debug, Default)]

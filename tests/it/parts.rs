@@ -175,3 +175,95 @@ fn parquet_parts_give_the_same_bytes_as_one_file() {
     ok(w.run(&["run", "many", "--out", "r-many"]));
     same_exports(&w, "r-one", "r-many");
 }
+
+/// Rows that repeat earlier investment ids — one of them twice — added after the rows they
+/// repeat: read from Parquet parts (the ids found by a first pass over the id column) and
+/// from CSV (a set of the ids held while they are read), each is rejected as `duplicate_id`
+/// and the exports are byte for byte those of the rows without them.
+#[test]
+fn repeated_investment_ids_are_rejected_alike_from_parquet_parts_and_from_csv() {
+    use polars::prelude::*;
+    let w = Workdir::new("parts-repeats");
+    for format in ["csv", "parquet"] {
+        ok(w.run(&[
+            "generate",
+            "--platforms",
+            "12",
+            "--lenders",
+            "3000",
+            "--seed",
+            "5",
+            "--format",
+            format,
+            "--out",
+            &format!("one-{format}"),
+        ]));
+        std::fs::create_dir_all(w.path(&format!("many-{format}/investments"))).unwrap();
+        for t in ["platforms", "lenders", "loans", "recoveries"] {
+            std::fs::copy(
+                w.path(&format!("one-{format}/{t}.{format}")),
+                w.path(&format!("many-{format}/{t}.{format}")),
+            )
+            .unwrap();
+        }
+    }
+    // Parquet: the table, then rows 10–49 again, then rows 0–19 again (10–19 a third time).
+    let df = crate::util::read_parquet(&w, "one-parquet/investments.parquet");
+    for (k, mut part) in [df.clone(), df.slice(10, 40), df.slice(0, 20)]
+        .into_iter()
+        .enumerate()
+    {
+        let path = w.path(&format!("many-parquet/investments/part-{k}.parquet"));
+        ParquetWriter::new(std::fs::File::create(path).unwrap())
+            .finish(&mut part)
+            .unwrap();
+    }
+    // CSV: the same repeats after the table's rows, in one file.
+    let text = w.read("one-csv/investments.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut repeated = lines.clone();
+    repeated.extend_from_slice(&lines[11..51]);
+    repeated.extend_from_slice(&lines[1..21]);
+    std::fs::remove_dir(w.path("many-csv/investments")).unwrap();
+    w.write("many-csv/investments.csv", repeated.join("\n") + "\n");
+    for format in ["csv", "parquet"] {
+        ok(w.run(&[
+            "run",
+            &format!("one-{format}"),
+            "--out",
+            &format!("r-one-{format}"),
+        ]));
+        ok(w.run(&[
+            "run",
+            &format!("many-{format}"),
+            "--out",
+            &format!("r-many-{format}"),
+        ]));
+        same_exports(&w, &format!("r-one-{format}"), &format!("r-many-{format}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&w.read(&format!("r-many-{format}/validation.json"))).unwrap();
+        let inv = &v["tables"]["investments"];
+        assert_eq!(inv["rejected"], 60, "{format}: {inv}");
+        assert_eq!(inv["reasons"]["duplicate_id"], 60, "{format}: {inv}");
+    }
+    // The rejects name the repeating rows: the CSV's lines after the table's, the third part's
+    // rows 1–20.
+    let investments = |dir: &str| -> Vec<[String; 6]> {
+        rejects(&w.read(&format!("{dir}/rejects.csv")))
+            .into_iter()
+            .filter(|r| r[0] == "investments")
+            .collect()
+    };
+    let csv_rejects = investments("r-many-csv");
+    assert_eq!(csv_rejects.len(), 60);
+    assert!(csv_rejects
+        .iter()
+        .all(|r| r[2].parse::<usize>().unwrap() > lines.len()));
+    let pq_rejects = investments("r-many-parquet");
+    let in_last_part: Vec<&[String; 6]> = pq_rejects
+        .iter()
+        .filter(|r| r[1].contains("part-2"))
+        .collect();
+    assert_eq!(in_last_part.len(), 20);
+    assert_eq!(in_last_part[0][2], "1");
+}

@@ -267,7 +267,7 @@ impl Validator {
     pub fn finish_investments(&mut self) {
         use rayon::prelude::*;
         self.data.lender_index = LenderIndex(std::mem::take(&mut self.lender_ids));
-        self.repeats = Repeats::default();
+        self.repeats = Repeated::Set(crate::input::ids::FpSet::with_expected(0));
         self.loan_ids = FpMap::with_expected(0);
         let rank = &self.data.lenders.rank;
         // Platforms in id order, each with its rows' place in the columns; the columns are

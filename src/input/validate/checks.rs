@@ -66,7 +66,7 @@ impl Validator {
                 Err(_) => (true, None),
             },
             Table::Lenders => new(self.lender_ids.insert_new(fp, None)),
-            // Investments are `Probes`'s (their repeats found by a first pass).
+            // Investments are `Probes`'s.
             Table::Investments => (false, None),
             _ => (false, None),
         }

@@ -25,7 +25,7 @@ use crate::input::data::{
 };
 use crate::input::ids::{Fp, FpMap};
 use crate::input::probes::Probes;
-use crate::input::repeats::Repeats;
+use crate::input::repeats::Repeated;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::source::{Batch, Cell, Column};
 
@@ -146,9 +146,9 @@ pub struct Validator {
     platform_ids: FpMap<Option<PlatformCode>>,
     loan_ids: FpMap<LoanRef>,
     lender_ids: FpMap<Option<LenderCode>>,
-    /// The investment rows that repeat an earlier row's id, found by a first pass over the
-    /// table ([`crate::input::repeats`]): set before the investments are read.
-    pub repeats: Repeats,
+    /// How the investment rows that repeat an earlier row's id are told: a set filled as they
+    /// are read, or a first pass's findings set before ([`crate::input::repeats`]).
+    pub repeats: Repeated,
     /// The id lookups of the investments batch being validated, made in table order.
     probes: Probes<LoanRef, Option<LenderCode>>,
     borrower_ids: FpMap<u32>,
@@ -184,7 +184,7 @@ impl Validator {
             platform_ids: FpMap::with_expected(1 << 10),
             loan_ids: FpMap::with_expected(1 << 10),
             lender_ids: FpMap::with_expected(1 << 10),
-            repeats: Repeats::default(),
+            repeats: Repeated::default(),
             probes: Probes::default(),
             borrower_ids: FpMap::with_expected(1 << 10),
             borrowers: Vec::new(),
@@ -216,6 +216,11 @@ impl Validator {
                 self.borrower_ids.reserve(rows);
             }
             Table::Lenders => self.lender_ids.reserve(rows),
+            Table::Investments => {
+                if let Repeated::Set(ids) = &mut self.repeats {
+                    ids.reserve(rows)
+                }
+            }
             // The case tables are input::cases' (never read into this validator).
             _ => {}
         }
@@ -239,7 +244,7 @@ impl Validator {
         if table == Table::Investments {
             self.probes.fill(
                 batch,
-                (IV_LENDER, IV_LOAN),
+                (IV_ID, IV_LENDER, IV_LOAN),
                 &mut self.repeats,
                 &self.lender_ids,
                 &self.loan_ids,
