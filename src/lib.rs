@@ -21,6 +21,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod generate;
 pub mod input;
+pub mod memory;
 pub mod output;
 pub mod payout;
 pub mod present;

@@ -210,6 +210,9 @@ pub fn payouts(
             out.rounds.extend(rounds);
             out.returned.extend(returned);
         }
+        // The slice's rows, freed on the threads that computed them, are handed back rather
+        // than kept resident beside the growing columns (0.5 GB at national scale).
+        crate::memory::give_back();
     }
     out.rows.shrink_to_fit();
     progress.end(out.rows.len() as u64);
