@@ -1,8 +1,19 @@
-//! Strict parsers for the non-money cell types of docs/inputs.md: bools, integers, the borrower
-//! type, red-flag lists, and the GB 11643 check digit of a resident id number.
+//! One cell as the validator sees it, and strict parsers for the non-money cell types of
+//! docs/inputs.md: bools, integers, the borrower type, red-flag lists, and the GB 11643 check
+//! digit of a resident id number.
 //! Each returns `None` for text it does not accept; the validator turns that into a reason.
 
 use crate::domain::schema::RED_FLAGS;
+
+/// One cell as the validator sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<T> {
+    /// Empty (or whitespace): the default applies, or `missing_value` if required.
+    Missing,
+    /// Present but not of the column's type.
+    Bad,
+    Ok(T),
+}
 
 /// Trim a raw cell as Rust's `str::trim` does (U+3000 and U+00A0 too); empty means missing.
 pub fn clean(raw: &str) -> Option<&str> {

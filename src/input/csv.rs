@@ -174,6 +174,35 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// The fast path for the usual record: a whole line in the buffer, ending in `\n` or
+    /// `\r\n`, with no quote, no other `\r` and no NUL in it. Its fields are the runs between
+    /// commas, exactly as the state machine would read them; any other line is left to it.
+    #[inline]
+    fn plain_line(&mut self, rec: &mut Record) -> bool {
+        let chunk = &self.buf[self.pos..self.end];
+        let Some(nl) = memchr::memchr(b'\n', chunk) else {
+            return false;
+        };
+        let line = &chunk[..nl];
+        let body = line.strip_suffix(b"\r").unwrap_or(line);
+        if memchr::memchr3(b'"', b'\r', 0, body).is_some() {
+            return false;
+        }
+        rec.line = self.line;
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', body) {
+            rec.bytes.extend_from_slice(&body[start..comma]);
+            rec.end_field();
+            start = comma + 1;
+        }
+        rec.bytes.extend_from_slice(&body[start..]);
+        rec.end_field();
+        self.pos += nl + 1;
+        self.line += 1;
+        self.after_cr = false;
+        true
+    }
+
     /// Read the next record into `rec`; false at the end of input.
     pub fn read(&mut self, rec: &mut Record) -> Result<bool, CsvError> {
         rec.clear();
@@ -233,6 +262,9 @@ impl<R: Read> Reader<R> {
                         self.pos += 1;
                         self.count(b);
                         continue;
+                    }
+                    if self.plain_line(rec) {
+                        return Ok(true);
                     }
                     rec.line = self.line;
                     state = State::StartField;
@@ -399,7 +431,11 @@ mod tests {
     use super::*;
 
     fn records(input: &[u8]) -> Result<Vec<(u64, Vec<String>)>, String> {
-        let mut r = Reader::new(input);
+        records_of(input)
+    }
+
+    fn records_of(src: impl Read) -> Result<Vec<(u64, Vec<String>)>, String> {
+        let mut r = Reader::new(src);
         let mut rec = Record::default();
         let mut out = Vec::new();
         loop {
@@ -473,20 +509,44 @@ mod tests {
             .starts_with("line 3: NUL"));
     }
 
+    /// Reading one byte at a time: no line is ever whole in the buffer, so every byte goes
+    /// through the state machine (never `plain_line`), and every refill boundary is crossed.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() || out.is_empty() {
+                return Ok(0);
+            }
+            out[0] = self.0[0];
+            self.0 = &self.0[1..];
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn plain_lines_read_as_the_state_machine_reads_them() {
+        // Hand-checked: CRLF and LF endings, a bare CR inside a line, a quote mid-field, a
+        // blank line, empty fields, a last line without an ending.
+        let input = b"a,b\r\n1,,2\n\nx\ry,z\nq\"r,s\r\n,\nlast,1";
+        let want = vec![
+            (1, fields(&["a", "b"])),
+            (2, fields(&["1", "", "2"])),
+            (4, fields(&["x"])),
+            (5, fields(&["y", "z"])),
+            (6, fields(&["q\"r", "s"])),
+            (7, fields(&["", ""])),
+            (8, fields(&["last", "1"])),
+        ];
+        assert_eq!(records(input).unwrap(), want);
+        assert_eq!(records_of(Trickle(input)).unwrap(), want);
+        // A NUL in a plain line is refused with its line either way.
+        let nul = b"a\nb\0c\n";
+        assert_eq!(records(nul), records_of(Trickle(nul)));
+        assert!(records(nul).unwrap_err().starts_with("line 2"));
+    }
+
     #[test]
     fn records_span_buffer_refills() {
-        // Reading one byte at a time exercises every refill boundary.
-        struct Trickle<'a>(&'a [u8]);
-        impl Read for Trickle<'_> {
-            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-                if self.0.is_empty() || out.is_empty() {
-                    return Ok(0);
-                }
-                out[0] = self.0[0];
-                self.0 = &self.0[1..];
-                Ok(1)
-            }
-        }
         let input = b"a,\"b\r\nc\"\r\n\r\nd,e";
         let mut r = Reader::new(Trickle(input));
         let mut rec = Record::default();
@@ -546,6 +606,16 @@ mod tests {
             0..64,
         )) {
             proptest::prop_assert!(agrees_with_rust_csv(&bytes), "{:?}", String::from_utf8_lossy(&bytes));
+        }
+
+        /// The whole-line fast path and the byte-by-byte state machine agree on every record,
+        /// field and line number, and on every error.
+        #[test]
+        fn whole_lines_agree_with_the_state_machine(bytes in proptest::collection::vec(
+            proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0, 0xe4]),
+            0..96,
+        )) {
+            proptest::prop_assert_eq!(records(&bytes), records_of(Trickle(&bytes)));
         }
     }
 }

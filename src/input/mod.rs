@@ -32,7 +32,7 @@ use std::io::Read;
 
 use crate::config::Config;
 use crate::domain::date::Date;
-use crate::domain::schema::Table;
+use crate::domain::schema::{CellType, Table};
 use crate::error::{DataProblem, Error, Result};
 use crate::progress::Progress;
 
@@ -312,24 +312,49 @@ fn read_csv(
         Some(size),
         crate::progress::Unit::Bytes,
     );
+    // Money and dates are parsed on the tokenizer's thread, beside the tokenizing.
+    let parse = |j: usize| match spec[j].ty {
+        CellType::Money => Some(csv_table::Parse::Money),
+        CellType::Date => Some(csv_table::Parse::Date),
+        _ => None,
+    };
+    table.parse(
+        mapping
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| v.reads(file.table, j))
+            .filter_map(|(j, m)| Some(((*m)?, parse(j)?)))
+            .collect(),
+    );
     let mut done = 0;
     while let Some(rows) = table.next_batch().map_err(csv_err)? {
         let mut columns = Vec::with_capacity(spec.len());
         for (j, m) in mapping.iter().enumerate() {
-            columns.push(match m {
+            let column = match *m {
                 Some(h) if v.reads(file.table, j) => {
-                    let mut cells = Vec::with_capacity(rows.len());
-                    for r in 0..rows.len() {
-                        cells.push(match rows.text(r, *h) {
-                            Some(Ok(t)) => Some(t),
-                            Some(Err(f)) => Some(text(path, rows.lines[r], f)?),
-                            None => None,
-                        });
+                    match parse(j).and_then(|kind| Some((kind, rows.parsed(h, kind)?))) {
+                        Some((kind, cells)) => source::Column::Parsed {
+                            kind,
+                            cells,
+                            batch: &rows,
+                            field: h,
+                        },
+                        None => {
+                            let mut cells = Vec::with_capacity(rows.len());
+                            for r in 0..rows.len() {
+                                cells.push(match rows.text(r, h) {
+                                    Some(Ok(t)) => Some(t),
+                                    Some(Err(f)) => Some(text(path, rows.lines[r], f)?),
+                                    None => None,
+                                });
+                            }
+                            source::Column::Text(cells)
+                        }
                     }
-                    source::Column::Text(cells)
                 }
                 _ => source::Column::Absent,
-            });
+            };
+            columns.push(column);
         }
         let faults = source::apply_partitions(&mut columns, &partitions, rows.len());
         let batch = source::Batch {

@@ -7,6 +7,7 @@
 use crate::domain::date::Date;
 use crate::domain::money;
 use crate::domain::schema::Table;
+use crate::input::csv_table::{CsvBatch, Parse};
 use crate::input::report::TableReport;
 
 /// What the readers hand a table's rows to, a batch at a time, whatever the file's format:
@@ -26,15 +27,7 @@ pub trait RowSink {
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport);
 }
 
-/// One cell as the validator sees it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cell<T> {
-    /// Empty (or whitespace): the default applies, or `missing_value` if required.
-    Missing,
-    /// Present but not of the column's type.
-    Bad,
-    Ok(T),
-}
+pub use crate::input::cells::Cell;
 
 /// One column of a batch, in the representation its contract type needs.
 pub enum Column<'a> {
@@ -52,6 +45,14 @@ pub enum Column<'a> {
     Float(Vec<Option<f64>>),
     Date(Vec<Option<i32>>),
     Bool(Vec<Option<bool>>),
+    /// CSV money or dates parsed on the tokenizer's thread: the cells, and the file's text
+    /// for anything else asked of them (what a reject quotes, a partition's check).
+    Parsed {
+        kind: Parse,
+        cells: &'a [Cell<i64>],
+        batch: &'a CsvBatch,
+        field: usize,
+    },
 }
 
 /// Trim a cell; empty is missing (docs/inputs.md).
@@ -64,6 +65,15 @@ impl<'a> Column<'a> {
         match self {
             Column::Text(v) => clean(v[i]),
             Column::Owned(v) => clean(v[i].as_deref()),
+            Column::Parsed { .. } => clean(self.file_text(i)),
+            _ => None,
+        }
+    }
+
+    /// A parsed CSV cell's text in the file (a parsed field is text on its own).
+    fn file_text(&self, i: usize) -> Option<&str> {
+        match self {
+            Column::Parsed { batch, field, .. } => batch.text(i, *field).and_then(Result::ok),
             _ => None,
         }
     }
@@ -80,7 +90,12 @@ impl<'a> Column<'a> {
     pub fn money(&self, i: usize) -> Cell<i64> {
         match self {
             Column::Absent => Cell::Missing,
-            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+            Column::Parsed {
+                kind: Parse::Money,
+                cells,
+                ..
+            } => cells[i],
+            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
                 None => Cell::Missing,
                 Some(s) => money::parse_fen(s).map_or(Cell::Bad, Cell::Ok),
             },
@@ -106,7 +121,16 @@ impl<'a> Column<'a> {
     pub fn date(&self, i: usize) -> Cell<Date> {
         match self {
             Column::Date(v) => v[i].map_or(Cell::Missing, |d| Cell::Ok(Date(d))),
-            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+            Column::Parsed {
+                kind: Parse::Date,
+                cells,
+                ..
+            } => match cells[i] {
+                Cell::Ok(d) => i32::try_from(d).map_or(Cell::Bad, |d| Cell::Ok(Date(d))),
+                Cell::Missing => Cell::Missing,
+                Cell::Bad => Cell::Bad,
+            },
+            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
                 None => Cell::Missing,
                 Some(s) => Date::parse(s).map_or(Cell::Bad, Cell::Ok),
             },
@@ -117,7 +141,7 @@ impl<'a> Column<'a> {
     pub fn boolean(&self, i: usize) -> Cell<bool> {
         match self {
             Column::Bool(v) => v[i].map_or(Cell::Missing, Cell::Ok),
-            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
                 None => Cell::Missing,
                 Some(s) => crate::input::cells::parse_bool(s).map_or(Cell::Bad, Cell::Ok),
             },
@@ -128,7 +152,7 @@ impl<'a> Column<'a> {
     pub fn integer(&self, i: usize) -> Cell<i64> {
         match self {
             Column::Int(v) => v[i].map_or(Cell::Missing, Cell::Ok),
-            Column::Text(_) | Column::Owned(_) => match self.text_at(i) {
+            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
                 None => Cell::Missing,
                 Some(s) => crate::input::cells::parse_integer(s).map_or(Cell::Bad, Cell::Ok),
             },
@@ -148,6 +172,7 @@ impl<'a> Column<'a> {
         match self {
             Column::Absent => false,
             Column::Text(_) | Column::Owned(_) => self.text_at(i).is_some(),
+            Column::Parsed { cells, .. } => cells[i] != Cell::Missing,
             Column::Int(v) => v[i].is_some(),
             Column::Decimal(v, _) => v[i].is_some(),
             Column::Float(v) => v[i].is_some(),
@@ -167,6 +192,7 @@ impl<'a> Column<'a> {
             Column::Float(v) => v[i].map(|f| f.to_string()),
             Column::Date(v) => v[i].map(|d| Date(d).to_string()),
             Column::Bool(v) => v[i].map(|b| b.to_string()),
+            Column::Parsed { .. } => self.file_text(i).map(str::to_string),
         }
     }
 }
