@@ -339,17 +339,7 @@ fn read_csv(
                             batch: &rows,
                             field: h,
                         },
-                        None => {
-                            let mut cells = Vec::with_capacity(rows.len());
-                            for r in 0..rows.len() {
-                                cells.push(match rows.text(r, h) {
-                                    Some(Ok(t)) => Some(t),
-                                    Some(Err(f)) => Some(text(path, rows.lines[r], f)?),
-                                    None => None,
-                                });
-                            }
-                            source::Column::Text(cells)
-                        }
+                        None => source::Column::Text(text_cells(path, &rows, h)?),
                     }
                 }
                 _ => source::Column::Absent,
@@ -374,6 +364,21 @@ fn read_csv(
         table.recycle(rows);
     }
     Ok(report)
+}
+
+/// Field `h` of every record of a CSV batch as text (`None` where a record is short of it).
+fn text_cells<'a>(
+    path: &std::path::Path,
+    rows: &'a csv_table::CsvBatch,
+    h: usize,
+) -> Result<Vec<Option<&'a str>>> {
+    (0..rows.len())
+        .map(|r| match rows.text(r, h) {
+            Some(Ok(t)) => Ok(Some(t)),
+            Some(Err(f)) => text(path, rows.lines[r], f).map(Some),
+            None => Ok(None),
+        })
+        .collect()
 }
 
 /// A field as text: UTF-8 (the GB18030 path is decoded already), or an error naming the line.
