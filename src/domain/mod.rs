@@ -1,6 +1,6 @@
 //! Domain types with no polars in them: money as integer fen and the only ways it is written
 //! out ([`money`]), calendar dates ([`date`]), the official working-day calendar ([`calendar`]), counts with separators ([`count`]), the five classes ([`class`]), platforms' and lenders' dense codes ([`code`]), the words of a fundraising case's tables ([`case`]), the division rules by name ([`division`]) and exact fractions
-//! for thresholds ([`fraction`]); hive partition folders' names ([`hive`]); the input tables' columns and types ([`schema`]); text made inert for terminals and Excel ([`text`]).
+//! for thresholds ([`fraction`]); hive partition folders' names ([`hive`]); columns of mostly zero values ([`sparse`]); the input tables' columns and types ([`schema`]); text made inert for terminals and Excel ([`text`]).
 
 pub mod calendar;
 pub mod case;
@@ -14,4 +14,5 @@ pub mod fraction;
 pub mod hive;
 pub mod money;
 pub mod schema;
+pub mod sparse;
 pub mod text;

@@ -46,7 +46,7 @@ impl Payouts {
         let r = &self.rows;
         (0..r.len())
             .filter_map(|i| {
-                if computed.contains(&(r.platform[i], r.round[i])) {
+                if computed.contains(&(r.platform(i), r.round(i))) {
                     (r.paid[i] > Fen::ZERO).then_some(Transfer {
                         row: i,
                         amount: r.paid[i],

@@ -310,11 +310,11 @@ impl PaymentBatches {
             .iter()
             .map(|t| {
                 let l = r.lender[t.row];
-                let p = r.platform[t.row];
+                let p = r.platform(t.row);
                 Outgoing {
                     group: &data.platforms.ids[p],
                     group_name: &data.platforms.names[p],
-                    round: r.round[t.row],
+                    round: r.round(t.row),
                     payee: data.lenders.ids.get(l),
                     holder: match personal.account_names.get(l) {
                         "" => personal.names.get(l),

@@ -234,8 +234,8 @@ pub fn write_rows(
         let i = t.row;
         let lender = r.lender[i];
         let fields = [
-            data.platforms.ids[r.platform[i]].as_str(),
-            &r.round[i].to_string(),
+            data.platforms.ids[r.platform(i)].as_str(),
+            &r.round(i).to_string(),
             data.lenders.ids.get(lender),
             personal.names.get(lender),
             personal.id_numbers.get(lender),

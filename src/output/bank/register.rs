@@ -216,11 +216,11 @@ impl Register {
         let computed = payouts.computed_rounds();
         let r = &payouts.rows;
         (0..r.len())
-            .filter(|&i| !computed.contains(&(r.platform[i], r.round[i])))
+            .filter(|&i| !computed.contains(&(r.platform(i), r.round(i))))
             .filter_map(|i| {
                 let key = (
-                    data.platforms.ids[r.platform[i]].clone(),
-                    r.round[i],
+                    data.platforms.ids[r.platform(i)].clone(),
+                    r.round(i),
                     data.lenders.ids.get(r.lender[i]).to_string(),
                 );
                 let amount = *withheld.get(&key)?;
@@ -262,8 +262,8 @@ impl Register {
         let (mut keep, mut left_out) = (Vec::new(), Vec::new());
         for t in transfers {
             let key = (
-                data.platforms.ids[r.platform[t.row]].clone(),
-                r.round[t.row],
+                data.platforms.ids[r.platform(t.row)].clone(),
+                r.round(t.row),
                 data.lenders.ids.get(r.lender[t.row]).to_string(),
             );
             let Some(&(all, payout)) = issued.get(&key) else {
@@ -319,8 +319,8 @@ impl Register {
         let r = &payouts.rows;
         for (t, status, file, sha) in transfers {
             self.entries.push(Entry {
-                platform_id: data.platforms.ids[r.platform[t.row]].clone(),
-                round: r.round[t.row],
+                platform_id: data.platforms.ids[r.platform(t.row)].clone(),
+                round: r.round(t.row),
                 lender_id: data.lenders.ids.get(r.lender[t.row]).to_string(),
                 amount: t.amount.get(),
                 kind: t.kind,

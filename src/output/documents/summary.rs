@@ -25,7 +25,7 @@ pub fn payout_ratios(
         std::collections::BTreeMap::new();
     let r = &payouts.rows;
     for i in 0..r.len() {
-        let g = given.entry(r.platform[i]).or_default();
+        let g = given.entry(r.platform(i)).or_default();
         // A returned transfer is held for the lender, like a reserve.
         *g = g.saturating_add(r.given(i).get());
     }

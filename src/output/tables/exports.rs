@@ -454,9 +454,9 @@ pub fn payouts(
         let order = order.insert((0..r.len()).collect::<Vec<usize>>());
         let mut start = 0;
         while start < order.len() {
-            let key = (r.platform[start], r.round[start]);
+            let key = (r.platform(start), r.round(start));
             let mut end = start;
-            while end < order.len() && (r.platform[end], r.round[end]) == key {
+            while end < order.len() && (r.platform(end), r.round(end)) == key {
                 end += 1;
             }
             order[start..end].sort_unstable_by_key(|&i| names.rank(r.lender[i]));
@@ -466,9 +466,9 @@ pub fn payouts(
     let cumulative = |i: usize| r.before[i] + r.given(i);
     let columns = [
         Column::text(&shared::PLATFORM_ID, move |i| {
-            Some(data.platforms.ids[r.platform[i]].as_str())
+            Some(data.platforms.ids[r.platform(i)].as_str())
         }),
-        Column::int(&shared::ROUND, move |i| Some(r.round[i])),
+        Column::int(&shared::ROUND, move |i| Some(r.round(i))),
         Column::text(&shared::LENDER_ID, move |i| Some(names.name(r.lender[i]))),
         Column::text(&shared::STATUS, move |i| {
             Some(if r.returns(i).returned > Fen::ZERO {
@@ -480,8 +480,8 @@ pub fn payouts(
         Column::money(&shared::CLAIM, move |i| Some(r.claim[i])),
         Column::money(&f::BEFORE, move |i| Some(r.before[i])),
         Column::money(&f::PAID, move |i| Some(r.paid[i])),
-        Column::money(&f::RESERVED, move |i| Some(r.reserved[i])),
-        Column::money(&f::CARRIED, move |i| Some(r.carried[i])),
+        Column::money(&f::RESERVED, move |i| Some(r.reserved(i))),
+        Column::money(&f::CARRIED, move |i| Some(r.carried(i))),
         Column::money(&f::CUMULATIVE, move |i| Some(cumulative(i))),
         Column::money(&f::REMAINING, move |i| Some(r.claim[i] - cumulative(i))),
         Column::ratio(&f::CUMULATIVE_RATIO, move |i| {
@@ -497,7 +497,7 @@ pub fn payouts(
         &f::EXPORT,
         &columns,
         Rows::of(r.len(), order.as_deref()),
-        Some(platform_district(data, move |i| r.platform[i])),
+        Some(platform_district(data, move |i| r.platform(i))),
     )?;
     payout_rounds(staging, data, p)?;
     if !p.returned.is_empty() {
