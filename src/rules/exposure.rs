@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::{Basis, Config};
 use crate::error::{Error, Result};
-use crate::input::data::InputData;
+use crate::input::data::{InputData, Position, Positions};
 use crate::rules::classify::Class;
 
 /// A claim size band (万 = 10,000 yuan): claims from `lower` fen (included) to the next band's.
@@ -73,11 +73,12 @@ impl Status {
     }
 }
 
-/// The claims, one per position (same order as `InputData::positions`).
+/// The claims, one per position (same order as `InputData::positions`). What a net winner took
+/// out is not kept but read from the position ([`Claims::net_winner`]): a column of it would
+/// be zero on nearly every row (0.8 GB at national scale).
 #[derive(Debug, Default, Clone)]
 pub struct Claims {
     pub claim: Vec<Fen>,
-    pub net_winner: Vec<Fen>,
     pub status: Vec<Status>,
     pub class: ByCode<PlatformCode, Class>,
     pub basis: ByCode<PlatformCode, Basis>,
@@ -96,16 +97,8 @@ pub fn claims(
         .collect();
     let pos = &data.positions;
     let lenders = &data.lenders;
-    let position_claim = |i: usize| -> (Fen, Fen, Status) {
-        let s = pos.sums[i];
-        let outstanding = s.outstanding();
-        let (claim, winner) = match basis[pos.platform[i]] {
-            Basis::OutstandingPrincipal => (outstanding, Fen::ZERO),
-            Basis::NetOfReturns => (
-                (outstanding - s.returns_received).max(Fen::ZERO),
-                (s.returns_received - outstanding).max(Fen::ZERO),
-            ),
-        };
+    let position_claim = |i: usize| -> (Fen, Status) {
+        let (claim, _) = claim_and_winner(basis[pos.platform(i)], pos.sums[i]);
         let l = pos.lender[i];
         let status = if lenders.excluded[l] {
             Status::Excluded
@@ -114,31 +107,48 @@ pub fn claims(
         } else {
             Status::Eligible
         };
-        (claim, winner, status)
+        (claim, status)
     };
-    // The three columns filled in place, a slice of positions per task: no intermediate
-    // vector of tuples (at national scale it held 1.6 GB beside the columns).
+    // The columns filled in place, a slice of positions per task: no intermediate vector of
+    // tuples (at national scale it held 1.6 GB beside the columns).
     let n = pos.len();
     let mut claim = vec![Fen::ZERO; n];
-    let mut net_winner = vec![Fen::ZERO; n];
     let mut status = vec![Status::Eligible; n];
     const SLICE: usize = 1 << 16;
     claim
         .par_chunks_mut(SLICE)
-        .zip(net_winner.par_chunks_mut(SLICE))
         .zip(status.par_chunks_mut(SLICE))
         .enumerate()
-        .for_each(|(k, ((claim, net_winner), status))| {
+        .for_each(|(k, (claim, status))| {
             for j in 0..claim.len() {
-                (claim[j], net_winner[j], status[j]) = position_claim(k * SLICE + j);
+                (claim[j], status[j]) = position_claim(k * SLICE + j);
             }
         });
     Claims {
         claim,
-        net_winner,
         status,
         class: classes_by_code.clone(),
         basis,
+    }
+}
+
+impl Claims {
+    /// What position `i` took out beyond its outstanding principal, on a platform whose claims
+    /// are net of returns (0 on the others).
+    pub fn net_winner(&self, positions: &Positions, i: usize) -> Fen {
+        claim_and_winner(self.basis[positions.platform(i)], positions.sums[i]).1
+    }
+}
+
+/// A position's claim under `basis`, and what it took out beyond its principal.
+fn claim_and_winner(basis: Basis, s: Position) -> (Fen, Fen) {
+    let outstanding = s.outstanding();
+    match basis {
+        Basis::OutstandingPrincipal => (outstanding, Fen::ZERO),
+        Basis::NetOfReturns => (
+            (outstanding - s.returns_received).max(Fen::ZERO),
+            (s.returns_received - outstanding).max(Fen::ZERO),
+        ),
     }
 }
 
@@ -178,7 +188,7 @@ pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> Platform
         if claims.status[i] != Status::Excluded {
             x.pool_claim = x.pool_claim.saturating_add(claim);
         }
-        let winner = claims.net_winner[i];
+        let winner = claims.net_winner(&data.positions, i);
         x.net_winners += i64::from(winner > Fen::ZERO);
         x.net_winner_total = x.net_winner_total.saturating_add(winner);
         x.outstanding = x
@@ -261,7 +271,7 @@ pub fn lenders(data: &InputData, claims: &Claims) -> LenderExposure {
     for i in 0..pos.len() {
         let l = pos.lender[i];
         platforms[l] += 1;
-        if claims.class[pos.platform[i]] == Class::Failed {
+        if claims.class[pos.platform(i)] == Class::Failed {
             failed[l] += 1;
         }
         total[l] = total[l].saturating_add(claims.claim[i]);
@@ -312,7 +322,7 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
             continue;
         }
         let l = pos.lender[i];
-        let class = claims.class[pos.platform[i]];
+        let class = claims.class[pos.platform(i)];
         let s = &mut sums[slot(lenders.district[l], class)];
         s.1 = s.1.saturating_add(claim.get());
         let bit = 1u8 << class.index();

@@ -287,17 +287,13 @@ impl Validator {
         // The columns are allocated whole but written piece by piece: a page becomes resident
         // when its platform is written, as the platform's table is freed (filling them first
         // would hold both at once).
-        let mut out = Positions {
-            ranges: ByCode::filled(tables.len(), 0..0),
-            platform: Vec::with_capacity(total),
-            lender: Vec::with_capacity(total),
-            sums: Vec::with_capacity(total),
-        };
+        let mut ranges = ByCode::filled(tables.len(), 0..0);
+        let mut lender_column: Vec<LenderCode> = Vec::with_capacity(total);
+        let mut sums_column: Vec<Position> = Vec::with_capacity(total);
         let mut jobs = Vec::with_capacity(order.len());
-        let (mut platform, mut lender, mut sums) = (
-            &mut out.platform.spare_capacity_mut()[..total],
-            &mut out.lender.spare_capacity_mut()[..total],
-            &mut out.sums.spare_capacity_mut()[..total],
+        let (mut lender, mut sums) = (
+            &mut lender_column.spare_capacity_mut()[..total],
+            &mut sums_column.spare_capacity_mut()[..total],
         );
         let mut start = 0;
         for code in order {
@@ -305,13 +301,12 @@ impl Validator {
                 continue;
             };
             let n = table.len();
-            out.ranges[code] = start..start + n;
+            ranges[code] = start..start + n;
             start += n;
-            let (p, rest_p) = platform.split_at_mut(n);
             let (l, rest_l) = lender.split_at_mut(n);
             let (s, rest_s) = sums.split_at_mut(n);
-            (platform, lender, sums) = (rest_p, rest_l, rest_s);
-            jobs.push((code, table, p, l, s));
+            (lender, sums) = (rest_l, rest_s);
+            jobs.push((table, l, s));
         }
         assert_eq!(start, total, "every platform's positions have their piece");
         // In slices of about a sixteenth of the positions, the freed tables handed back after
@@ -323,40 +318,36 @@ impl Validator {
             let mut batch = Vec::new();
             let mut held = 0;
             while let Some(job) = jobs.next_if(|_| held < slice) {
-                held += job.1.len();
+                held += job.0.len();
                 batch.push(job);
             }
-            batch
-                .into_par_iter()
-                .for_each(|(code, mut table, platform, lender, sums)| {
-                    let rows = table.drain();
-                    // A table holds `len` positions and drains them all: every slot is written.
-                    assert_eq!(rows.len(), platform.len(), "a position table's length");
-                    // By the lender's rank, looked up once per row rather than per comparison.
-                    let mut keyed: Vec<(u32, u32)> = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (l, _))| (rank[*l], i as u32))
-                        .collect();
-                    keyed.sort_unstable();
-                    for (k, (_, i)) in keyed.into_iter().enumerate() {
-                        let (l, s) = rows[i as usize];
-                        platform[k].write(code);
-                        lender[k].write(l);
-                        sums[k].write(s);
-                    }
-                });
+            batch.into_par_iter().for_each(|(mut table, lender, sums)| {
+                let rows = table.drain();
+                // A table holds `len` positions and drains them all: every slot is written.
+                assert_eq!(rows.len(), lender.len(), "a position table's length");
+                // By the lender's rank, looked up once per row rather than per comparison.
+                let mut keyed: Vec<(u32, u32)> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (l, _))| (rank[*l], i as u32))
+                    .collect();
+                keyed.sort_unstable();
+                for (k, (_, i)) in keyed.into_iter().enumerate() {
+                    let (l, s) = rows[i as usize];
+                    lender[k].write(l);
+                    sums[k].write(s);
+                }
+            });
             crate::memory::give_back();
         }
         // SAFETY: the pieces are disjoint and cover the first `total` slots of each column
         // (their lengths are the tables' lengths, which add up to `total`), and each job wrote
         // every slot of its pieces (the assertion above).
         unsafe {
-            out.platform.set_len(total);
-            out.lender.set_len(total);
-            out.sums.set_len(total);
+            lender_column.set_len(total);
+            sums_column.set_len(total);
         }
-        self.data.positions = out;
+        self.data.positions = Positions::new(lender_column, sums_column, ranges);
     }
 
     fn accept_recovery(&mut self, vals: &[Val], r: Resolved) {

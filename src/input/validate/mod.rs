@@ -20,7 +20,7 @@ use crate::domain::date::Date;
 use crate::domain::schema::{CellType, Table};
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
-    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, PositionTable,
+    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, Position, PositionTable,
     Positions, Recovery, Return, ReturnAccount,
 };
 use crate::input::ids::{Fp, FpMap};

@@ -203,7 +203,7 @@ pub fn claims(
     use crate::domain::exports::claims as f;
     let pos = &data.positions;
     let cl = &a.claims;
-    let platform = |i: usize| pos.platform[i];
+    let platform = |i: usize| pos.platform(i);
     let columns = [
         Column::text(&shared::PLATFORM_ID, move |i| {
             Some(data.platforms.ids[platform(i)].as_str())
@@ -219,7 +219,7 @@ pub fn claims(
         Column::money(&f::OUTSTANDING, move |i| Some(pos.sums[i].outstanding())),
         Column::text(&f::BASIS, move |i| Some(cl.basis[platform(i)].code())),
         Column::money(&shared::CLAIM, move |i| Some(cl.claim[i])),
-        Column::money(&f::NET_WINNER_AMOUNT, move |i| Some(cl.net_winner[i])),
+        Column::money(&f::NET_WINNER_AMOUNT, move |i| Some(cl.net_winner(pos, i))),
         Column::text(&shared::STATUS, move |i| Some(cl.status[i].code())),
         Column::text(&shared::CLASS, move |i| Some(cl.class[platform(i)].code())),
         Column::text(&shared::CLASS_ZH, move |i| Some(cl.class[platform(i)].zh())),
@@ -230,7 +230,7 @@ pub fn claims(
         &f::EXPORT,
         &columns,
         Rows::of(pos.len(), order.as_deref()),
-        Some(platform_district(data, move |i| pos.platform[i])),
+        Some(platform_district(data, move |i| pos.platform(i))),
     )
 }
 
