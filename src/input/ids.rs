@@ -314,6 +314,26 @@ impl Strings {
     pub fn bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 8
     }
+
+    /// The text of every string, one after another, and where each ends in it.
+    pub(crate) fn into_parts(self) -> (Vec<u8>, Vec<u64>) {
+        (self.bytes, self.ends)
+    }
+
+    /// Strings from [`Strings::into_parts`]: `None` unless every end is in order within the
+    /// text and falls between characters.
+    pub(crate) fn from_parts(bytes: Vec<u8>, ends: Vec<u64>) -> Option<Strings> {
+        let text = std::str::from_utf8(&bytes).ok()?;
+        let mut start = 0;
+        for &end in &ends {
+            let end = usize::try_from(end).ok()?;
+            if end < start || !text.is_char_boundary(end) {
+                return None;
+            }
+            start = end;
+        }
+        Some(Strings { bytes, ends })
+    }
 }
 
 #[cfg(test)]

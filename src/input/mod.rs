@@ -23,6 +23,7 @@ pub mod parquet;
 pub mod probes;
 pub mod repeats;
 pub mod report;
+pub mod set_aside;
 pub mod source;
 pub mod validate;
 pub mod xlsx;
@@ -74,6 +75,8 @@ pub fn validate(
         options.personal || files.contains_key(&Table::Returns),
     );
     let mut reports = BTreeMap::new();
+    // The lenders' ids while the investments are read (a national text: set_aside.rs).
+    let mut aside: Option<set_aside::SetAside> = None;
     for table in Table::PLATFORM_TABLES {
         if let (Table::Investments, Some(file)) = (table, files.get(&table)) {
             if reads_twice(file) {
@@ -95,14 +98,25 @@ pub fn validate(
             Table::Lenders => {
                 finish("整理 lender id order");
                 v.finish_lenders();
+                aside = set_aside::SetAside::lenders_ids(
+                    &mut v.data.lenders,
+                    &std::env::temp_dir(),
+                    set_aside::SET_ASIDE_FROM,
+                )?;
             }
             Table::Investments => {
                 finish("整理 positions (investments)");
                 v.finish_investments();
+                if let Some(ids) = aside.take() {
+                    ids.restore(&mut v.data.lenders)?;
+                }
             }
             _ => {}
         }
         progress.end(0);
+    }
+    if let Some(ids) = aside.take() {
+        ids.restore(&mut v.data.lenders)?;
     }
     if let Some(table) = v.full {
         return Err(Error::from(DataProblem::TooManyRows {
