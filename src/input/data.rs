@@ -56,8 +56,6 @@ pub struct Lenders {
     pub excluded: ByCode<LenderCode, bool>,
     /// Each code's position in the byte order of the ids (filled after the lenders table).
     pub rank: ByCode<LenderCode, u32>,
-    /// Codes in that order.
-    pub order: Vec<LenderCode>,
 }
 
 impl Lenders {

@@ -248,16 +248,40 @@ pub struct LenderExposure {
     pub failed_platforms: ByCode<LenderCode, u32>,
     /// Σ the lender's claims.
     pub total_claim: ByCode<LenderCode, Fen>,
+    /// Counted with the columns, and kept when they are freed.
+    pub counts: LenderCounts,
+}
+
+/// What the console says of the lenders' exposure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LenderCounts {
+    /// Lenders with a position.
+    pub with_position: u64,
+    /// … on two failed platforms or more.
+    pub on_several_failed: u64,
 }
 
 impl LenderExposure {
     /// Lenders with a position.
     pub fn len(&self) -> usize {
-        self.codes.len()
+        self.counts.with_position as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.counts.with_position == 0
+    }
+
+    /// The columns taken out, the counts left: a run writes lenders.parquet from them and
+    /// frees them before the payouts' rows fill (20 bytes a lender, 1 GB at national scale).
+    pub fn take_columns(&mut self) -> LenderExposure {
+        let counts = self.counts;
+        std::mem::replace(
+            self,
+            LenderExposure {
+                counts,
+                ..LenderExposure::default()
+            },
+        )
     }
 }
 
@@ -276,18 +300,25 @@ pub fn lenders(data: &InputData, claims: &Claims) -> LenderExposure {
         }
         total[l] = total[l].saturating_add(claims.claim[i]);
     }
-    let codes = data
-        .lenders
-        .order
-        .iter()
-        .copied()
-        .filter(|c| platforms[*c] > 0)
-        .collect();
+    // The lenders with a position, in the byte order of their ids: each placed at its rank.
+    let mut by_rank: Vec<Option<LenderCode>> = vec![None; n];
+    for (code, &rank) in data.lenders.rank.iter().enumerate() {
+        let code = LenderCode::at(code);
+        if platforms[code] > 0 {
+            by_rank[rank as usize] = Some(code);
+        }
+    }
+    let codes: Vec<LenderCode> = by_rank.into_iter().flatten().collect();
+    let counts = LenderCounts {
+        with_position: codes.len() as u64,
+        on_several_failed: failed.iter().filter(|n| **n >= 2).count() as u64,
+    };
     LenderExposure {
         codes,
         platforms,
         failed_platforms: failed,
         total_claim: total,
+        counts,
     }
 }
 

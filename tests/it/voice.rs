@@ -22,6 +22,17 @@ fn json_of(o: &std::process::Output, command: &str) -> serde_json::Value {
     doc
 }
 
+/// lenders.parquet's rows, and those with two failed platforms or more.
+fn lenders_and_most_exposed(path: &std::path::Path) -> (u64, u64) {
+    use polars::prelude::*;
+    let df = ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap();
+    let failed = df.column("failed_platforms").unwrap().i64().unwrap();
+    let several = failed.iter().filter(|n| n.unwrap() >= 2).count();
+    (df.height() as u64, several as u64)
+}
+
 /// A copy of the city sample with one investment's amount spoilt on line 3 of the CSV.
 fn spoilt_city(w: &Workdir) {
     for t in ["platforms", "lenders", "loans", "recoveries", "investments"] {
@@ -108,6 +119,15 @@ fn every_summary_reads_as_json_on_stdout_and_messages_stay_on_stderr() {
     assert_eq!(p["reserved"], "3870621.66");
     assert_eq!(doc["exposure"]["total_claim"], "817849912.66");
     assert_eq!(doc["exposure"]["claim_rows"], 35_284);
+    // The lenders' figures are counted before lenders.parquet's columns are freed (the run
+    // writes that file before the payouts): they agree with the file.
+    let (lenders, several) = lenders_and_most_exposed(&w.dir.join("r/lenders.parquet"));
+    assert!(
+        several > 0,
+        "the city sample has lenders on two failed platforms"
+    );
+    assert_eq!(doc["exposure"]["lenders"], lenders);
+    assert_eq!(doc["exposure"]["lenders_on_several_failed"], several);
 
     // statement: the help line's answer, with what is still owed.
     let o = w.run(&["statement", "r", "--lender", "L00564", "--format", "json"]);

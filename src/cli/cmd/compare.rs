@@ -13,7 +13,7 @@ pub fn compare(args: CompareArgs, log: &Log) -> Result<()> {
     log.step("比较 compare rules");
     let data = &job.validated.data;
     let (summaries, awards) = crate::payout::compare::compare(data, &analysis.claims, &args.rules)?;
-    let names = LenderNames::new(data, None);
+    let names = LenderNames::new(&data.lenders, None);
     job.write_validation(&analysis)?;
     output::tables::division::write_compare(&job.staging, data, &summaries, &awards, &names)?;
     let rule_names: Vec<String> = args.rules.iter().map(|r| r.name()).collect();

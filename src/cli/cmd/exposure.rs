@@ -29,9 +29,9 @@ pub fn write_exposure(
     analysis: &Analysis,
     pseudonyms: Option<&Pseudonymizer>,
 ) -> Result<()> {
-    let names = LenderNames::new(&validated.data, pseudonyms);
+    let names = LenderNames::new(&validated.data.lenders, pseudonyms);
     exports::platforms(staging, analysis)?;
     exports::claims(staging, &validated.data, analysis, &names)?;
-    exports::lenders(staging, &validated.data, analysis, &names)?;
+    exports::lenders(staging, &validated.data, &analysis.lenders, &names)?;
     exports::districts(staging, analysis)
 }

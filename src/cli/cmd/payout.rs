@@ -41,7 +41,7 @@ pub fn payout(args: PayoutArgs, log: &Log) -> Result<()> {
         &staging,
         &validated.data,
         &payouts,
-        &LenderNames::new(&validated.data, None),
+        &LenderNames::new(&validated.data.lenders, None),
     )?;
     write_notices(
         &staging,

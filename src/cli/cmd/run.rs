@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::output;
 use crate::output::folder::manifest::Pseudonymizer;
 use crate::output::tables::exports::{self, LenderNames};
+use crate::payout::rounds::Payouts;
 use crate::rules;
 
 pub fn run(args: RunArgs, log: &Log) -> Result<()> {
@@ -33,31 +34,39 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     check_payout_shape(&args.payout, &transfers, &validated.data)?;
     let ledger = read_ledger(&args.payout, &mut validated, log)?;
     log.step("分类与敞口 classify + exposure");
-    let analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
+    let mut analysis = rules::analyse(&validated.data, &config, validated.report.as_of)?;
     log.step("计划 plan");
     let plan = rules::make_plan(&analysis, &config, validated.report.as_of)?;
-    // Everything that can refuse the command (the ledger against the claims, the register)
-    // is checked before the summaries are printed.
-    let payouts = compute_payouts(
-        &args.payout,
-        ledger.as_ref(),
-        &config,
-        &validated,
-        &analysis,
-        &mut transfers,
-        pseudonyms.as_ref(),
-        log,
-    )?;
-    console::print_class_summary(&analysis.platforms, log);
-    console::print_exposure_summary(&analysis, log);
-    console::print_plan_summary(&plan, log);
-    transfers.say(&payouts, log);
-    log.step("导出 exports");
-    let names = LenderNames::new(&validated.data, pseudonyms.as_ref());
-    // The claims file, the largest, is written on one core while the rest are on the other.
-    let (claims, rest) = rayon::join(
+    // Two lines of work, one per core. On one, claims.parquet, the largest file. On the other,
+    // lenders.parquet, its columns then freed (nothing else needs them, and the payouts' rows
+    // are not held beside them: 1 GB at national scale); the payouts, which check everything
+    // that can refuse the command (the ledger against the claims, the register) before the
+    // summaries are printed; then the other files. The staging folder is removed if the
+    // command is refused.
+    let names = LenderNames::new(&validated.data.lenders, pseudonyms.as_ref());
+    let exposure = analysis.lenders.take_columns();
+    let (claims, payouts) = rayon::join(
         || exports::claims(&staging, &validated.data, &analysis, &names),
-        || -> Result<()> {
+        || -> Result<Payouts> {
+            exports::lenders(&staging, &validated.data, &exposure, &names)?;
+            drop(exposure);
+            crate::memory::give_back();
+            let payouts = compute_payouts(
+                &args.payout,
+                ledger.as_ref(),
+                &config,
+                &validated,
+                &analysis,
+                &mut transfers,
+                pseudonyms.as_ref(),
+                log,
+            )?;
+            console::print_class_summary(&analysis.platforms, log);
+            console::print_exposure_summary(&analysis, log);
+            console::print_plan_summary(&plan, log);
+            transfers.say(&payouts, log);
+            log.step("导出 exports");
+            exports::payouts(&staging, &validated.data, &payouts, &names)?;
             output::write_validation(
                 &staging,
                 &validated,
@@ -65,10 +74,8 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
                 pseudonyms.as_ref(),
             )?;
             exports::platforms(&staging, &analysis)?;
-            exports::lenders(&staging, &validated.data, &analysis, &names)?;
             exports::districts(&staging, &analysis)?;
             write_plan(&staging, &analysis, &plan)?;
-            exports::payouts(&staging, &validated.data, &payouts, &names)?;
             write_notices(
                 &staging,
                 &analysis,
@@ -79,10 +86,13 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
             )?;
             output::documents::summary::write_summary_and_report(
                 &staging, &validated, &analysis, &plan, &payouts,
-            )
+            )?;
+            Ok(payouts)
         },
     );
-    claims.and(rest)?;
+    // A refusal first: it says what to fix.
+    let payouts = payouts?;
+    claims?;
     if args.csv {
         output::tables::csv_copy::csv_copies(&staging)?;
     }

@@ -71,7 +71,7 @@ pub fn vote(args: VoteArgs, log: &Log) -> Result<()> {
             },
         )
         .collect();
-    let names = LenderNames::new(data, None);
+    let names = LenderNames::new(&data.lenders, None);
     job.write_validation(&analysis)?;
     output::tables::division::write_vote(
         &job.staging,

@@ -275,12 +275,7 @@ pub fn print_class_summary(platforms: &[PlatformRow], log: &Log) {
 
 /// Claims, lenders, and the most exposed: lenders owed by several failed platforms.
 pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
-    let several = analysis
-        .lenders
-        .failed_platforms
-        .iter()
-        .filter(|n| **n >= 2)
-        .count();
+    let several = analysis.lenders.counts.on_several_failed;
     let total: i128 = analysis
         .platforms
         .iter()
@@ -297,7 +292,7 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
             lenders: analysis.lenders.len() as u64,
             total_claim: crate::domain::money::format_fen_wide(total),
             net_winners: winners,
-            lenders_on_several_failed: several as u64,
+            lenders_on_several_failed: several,
         });
     });
     if !log.tables() {

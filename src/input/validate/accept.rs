@@ -239,9 +239,7 @@ impl Validator {
 
     /// After the lenders table: the byte order of their ids, which every output follows.
     pub fn finish_lenders(&mut self) {
-        let (order, rank) = self.data.lenders.ids.byte_order();
-        self.data.lenders.order = order;
-        self.data.lenders.rank = rank;
+        self.data.lenders.rank = self.data.lenders.ids.byte_order().1;
     }
 
     fn accept_investment(&mut self, vals: &[Val], r: Resolved) {

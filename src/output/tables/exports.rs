@@ -11,11 +11,12 @@ use rayon::prelude::*;
 
 use crate::domain::exports as shared;
 use crate::error::Result;
-use crate::input::data::InputData;
+use crate::input::data::{InputData, Lenders};
 use crate::output::tables::column::{self, Column, Rows};
 use crate::output::tables::parquet::{ReasonItem, StepItem};
 use crate::output::Staging;
 use crate::payout::rounds::{Payouts, ReturnedTransfer};
+use crate::rules::exposure::LenderExposure;
 use crate::rules::metrics::ratio;
 use crate::rules::plan::{Entry, Plan};
 use crate::rules::Analysis;
@@ -23,20 +24,19 @@ use crate::rules::Analysis;
 /// How lenders are named in the exports: their ids, or keyed pseudonyms (`--pseudonymize`),
 /// and the order they sort in under those names.
 pub struct LenderNames<'a> {
-    data: &'a InputData,
+    lenders: &'a Lenders,
     pseudonyms: Option<ByCode<LenderCode, String>>,
     rank: Cow<'a, ByCode<LenderCode, u32>>,
 }
 
 impl<'a> LenderNames<'a> {
     pub fn new(
-        data: &'a InputData,
+        lenders: &'a Lenders,
         pseudonyms: Option<&crate::output::folder::manifest::Pseudonymizer>,
     ) -> LenderNames<'a> {
-        let lenders = &data.lenders;
         match pseudonyms {
             None => LenderNames {
-                data,
+                lenders,
                 pseudonyms: None,
                 rank: Cow::Borrowed(&lenders.rank),
             },
@@ -53,7 +53,7 @@ impl<'a> LenderNames<'a> {
                     rank[*c] = r as u32;
                 }
                 LenderNames {
-                    data,
+                    lenders,
                     pseudonyms: Some(names),
                     rank: Cow::Owned(rank),
                 }
@@ -64,7 +64,7 @@ impl<'a> LenderNames<'a> {
     pub fn name(&self, code: LenderCode) -> &str {
         match &self.pseudonyms {
             Some(p) => &p[code],
-            None => self.data.lenders.ids.get(code),
+            None => self.lenders.ids.get(code),
         }
     }
 
@@ -254,11 +254,10 @@ fn platform_district<'a>(
 pub fn lenders(
     staging: &Staging,
     data: &InputData,
-    a: &Analysis,
+    x: &LenderExposure,
     names: &LenderNames,
 ) -> Result<()> {
     use crate::domain::exports::lenders as f;
-    let x = &a.lenders;
     // In the order of the names written: the ids', or the pseudonyms' (a copy, sorted).
     let sorted: Vec<LenderCode>;
     let codes: &[LenderCode] = if names.pseudonymized() {
