@@ -188,11 +188,12 @@ impl Writer {
     pub fn finish(self, staging: &Staging) -> Result<()> {
         let file = self.file;
         // The footer written (as close() would), and the file's sha256 taken on the way.
-        let (_, sha256) = self
+        let (out, sha256) = self
             .writer
             .into_inner()
             .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?
             .finish();
+        crate::output::folder::staging::start_writeback(&out);
         staging.record_rows(&file, self.rows);
         staging.record_hash(&file, sha256);
         Ok(())
