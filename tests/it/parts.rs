@@ -267,3 +267,32 @@ fn repeated_investment_ids_are_rejected_alike_from_parquet_parts_and_from_csv() 
     assert_eq!(in_last_part.len(), 20);
     assert_eq!(in_last_part[0][2], "1");
 }
+
+/// A small run keeps everything in memory: with Parquet investments (read twice) and a
+/// temporary folder that does not exist, it succeeds — the first pass spills only beyond 64 MB
+/// of ids, the lenders' ids are set aside only beyond 256 MB.
+#[test]
+fn a_small_parquet_run_needs_no_temporary_folder() {
+    let w = Workdir::new("parts-tmpdir");
+    ok(w.run(&[
+        "generate",
+        "--platforms",
+        "6",
+        "--lenders",
+        "800",
+        "--seed",
+        "3",
+        "--format",
+        "parquet",
+        "--out",
+        "data",
+    ]));
+    let missing = w.path("no-such-tmp");
+    let o = w.run_env(
+        &["run", "data", "--out", "r1"],
+        &[("TMPDIR", missing.to_str().unwrap())],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(w.path("r1/claims.parquet").exists());
+    assert!(!missing.exists());
+}
