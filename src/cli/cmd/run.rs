@@ -48,6 +48,7 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     let (claims, payouts) = rayon::join(
         || exports::claims(&staging, &validated.data, &analysis, &names),
         || -> Result<Payouts> {
+            log.step("出借人表 lenders.parquet");
             exports::lenders(&staging, &validated.data, &exposure, &names)?;
             drop(exposure);
             crate::memory::give_back();
