@@ -45,50 +45,58 @@ pub fn run(args: RunArgs, log: &Log) -> Result<()> {
     // command is refused.
     let names = LenderNames::new(&validated.data.lenders, pseudonyms.as_ref());
     let exposure = analysis.lenders.take_columns();
+    let lenders_payouts_and_the_rest = || -> Result<Payouts> {
+        log.step("出借人表 lenders.parquet");
+        exports::lenders(&staging, &validated.data, &exposure, &names)?;
+        drop(exposure);
+        crate::memory::give_back();
+        let payouts = compute_payouts(
+            &args.payout,
+            ledger.as_ref(),
+            &config,
+            &validated,
+            &analysis,
+            &mut transfers,
+            pseudonyms.as_ref(),
+            log,
+        )?;
+        console::print_class_summary(&analysis.platforms, log);
+        console::print_exposure_summary(&analysis, log);
+        console::print_plan_summary(&plan, log);
+        transfers.say(&payouts, log);
+        log.step("导出 exports");
+        exports::payouts(&staging, &validated.data, &payouts, &names)?;
+        output::write_validation(
+            &staging,
+            &validated,
+            Some(&analysis.reconciliation),
+            pseudonyms.as_ref(),
+        )?;
+        exports::platforms(&staging, &analysis)?;
+        exports::districts(&staging, &analysis)?;
+        write_plan(&staging, &analysis, &plan)?;
+        write_notices(
+            &staging,
+            &analysis,
+            &payouts,
+            &args.payout,
+            &config,
+            &validated,
+        )?;
+        output::documents::summary::write_summary_and_report(
+            &staging, &validated, &analysis, &plan, &payouts,
+        )?;
+        Ok(payouts)
+    };
     let (claims, payouts) = rayon::join(
         || exports::claims(&staging, &validated.data, &analysis, &names),
-        || -> Result<Payouts> {
-            log.step("出借人表 lenders.parquet");
-            exports::lenders(&staging, &validated.data, &exposure, &names)?;
-            drop(exposure);
-            crate::memory::give_back();
-            let payouts = compute_payouts(
-                &args.payout,
-                ledger.as_ref(),
-                &config,
-                &validated,
-                &analysis,
-                &mut transfers,
-                pseudonyms.as_ref(),
-                log,
-            )?;
-            console::print_class_summary(&analysis.platforms, log);
-            console::print_exposure_summary(&analysis, log);
-            console::print_plan_summary(&plan, log);
-            transfers.say(&payouts, log);
-            log.step("导出 exports");
-            exports::payouts(&staging, &validated.data, &payouts, &names)?;
-            output::write_validation(
-                &staging,
-                &validated,
-                Some(&analysis.reconciliation),
-                pseudonyms.as_ref(),
-            )?;
-            exports::platforms(&staging, &analysis)?;
-            exports::districts(&staging, &analysis)?;
-            write_plan(&staging, &analysis, &plan)?;
-            write_notices(
-                &staging,
-                &analysis,
-                &payouts,
-                &args.payout,
-                &config,
-                &validated,
-            )?;
-            output::documents::summary::write_summary_and_report(
-                &staging, &validated, &analysis, &plan, &payouts,
-            )?;
-            Ok(payouts)
+        || {
+            let done = lenders_payouts_and_the_rest();
+            if done.is_err() {
+                // The claims file stops at its next row group rather than run to its end.
+                staging.abandon();
+            }
+            done
         },
     );
     // A refusal first: it says what to fix.

@@ -55,6 +55,9 @@ pub struct Staging {
     hashes: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
     /// How the large exports are laid out (`--partition-by`).
     partition: Option<PartitionBy>,
+    /// Set when the command is refused while files are still being written beside the work
+    /// that refused it: the writers stop at their next row group ([`Staging::abandon`]).
+    abandoned: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// `--partition-by`: the large exports (claims, lenders, payouts) as hive-partitioned folders
@@ -234,7 +237,20 @@ impl Staging {
             rows: Default::default(),
             hashes: Default::default(),
             partition: None,
+            abandoned: Default::default(),
         })
+    }
+
+    /// The command is refused: files still being written on another thread stop at their next
+    /// row group rather than run to their end (the folder is removed all the same).
+    pub fn abandon(&self) {
+        self.abandoned
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// What a writer watches to stop when the command is refused.
+    pub fn abandoned(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.abandoned.clone()
     }
 
     /// Lay the large exports out as partitioned folders.

@@ -230,6 +230,39 @@ mod tests {
     use super::*;
     use crate::domain::exports::districts;
 
+    fn districts_columns() -> Vec<Column<'static>> {
+        vec![
+            Column::text(&districts::DISTRICT, |_| Some("华容区")),
+            Column::text(&crate::domain::exports::CLASS, |_| Some("failed")),
+            Column::text(&crate::domain::exports::CLASS_ZH, |_| Some("已出险")),
+            Column::int(&districts::LENDERS, |i| Some(i as i64)),
+            Column::money(&districts::CLAIMS, |i| Some(i as i64)),
+        ]
+    }
+
+    #[test]
+    fn a_file_stops_at_its_next_row_group_once_the_command_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let inputs = crate::output::folder::staging::Inputs::new();
+        let staging = Staging::create(&tmp.path().join("out"), &inputs, false).unwrap();
+        write(
+            &staging,
+            &districts::EXPORT,
+            &districts_columns(),
+            Rows::InOrder(3),
+        )
+        .unwrap();
+        staging.abandon();
+        let e = write(
+            &staging,
+            &districts::EXPORT,
+            &districts_columns(),
+            Rows::InOrder(3),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("the command was refused"), "{e}");
+    }
+
     #[test]
     fn columns_that_differ_from_the_contract_are_refused() {
         let all = || {

@@ -84,6 +84,8 @@ pub struct Writer {
     schema: SchemaRef,
     writer: ArrowWriter<Hashing<File>>,
     rows: u64,
+    /// The staging folder's: set when the command is refused ([`Staging::abandon`]).
+    abandoned: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Writer {
@@ -171,11 +173,18 @@ impl Writer {
             schema,
             writer,
             rows: 0,
+            abandoned: staging.abandoned(),
         })
     }
 
     /// Write a slice of rows: one array per column, in schema order.
     pub fn write(&mut self, columns: Vec<ArrayRef>) -> Result<()> {
+        if self.abandoned.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Error::Internal(format!(
+                "{}: not finished, the command was refused",
+                self.file
+            )));
+        }
         let batch = RecordBatch::try_new(self.schema.clone(), columns)
             .map_err(|e| Error::Internal(format!("assembling {}: {e}", self.file)))?;
         self.rows += batch.num_rows() as u64;
