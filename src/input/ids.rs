@@ -284,9 +284,9 @@ impl Strings {
         std::str::from_utf8(bytes).unwrap_or_default()
     }
 
-    /// Codes in the byte order of their strings (the order every output is sorted in), and
-    /// each code's position in it.
-    pub fn byte_order(&self) -> (Vec<LenderCode>, ByCode<LenderCode, u32>) {
+    /// Each code's position in the byte order of the strings (the order every output is
+    /// sorted in).
+    pub fn byte_order(&self) -> ByCode<LenderCode, u32> {
         use rayon::prelude::*;
         // Sort by the first 8 bytes as a big-endian number (a cheap radix-like key), then by
         // the whole string where those tie.
@@ -303,12 +303,11 @@ impl Strings {
             a.0.cmp(&b.0)
                 .then_with(|| self.get(a.1).as_bytes().cmp(self.get(b.1).as_bytes()))
         });
-        let order: Vec<LenderCode> = keyed.into_iter().map(|(_, c)| c).collect();
-        let mut rank = ByCode::filled(order.len(), 0u32);
-        for (r, &c) in order.iter().enumerate() {
+        let mut rank = ByCode::filled(keyed.len(), 0u32);
+        for (r, &(_, c)) in keyed.iter().enumerate() {
             rank[c] = r as u32;
         }
-        (order, rank)
+        rank
     }
 
     pub fn bytes(&self) -> usize {
@@ -369,7 +368,9 @@ mod tests {
         for id in ["L9", "中", "L10", "a", "Z", "l1", "L10000000x", "L10000000"] {
             s.push(id);
         }
-        let (order, rank) = s.byte_order();
+        let rank = s.byte_order();
+        let mut order: Vec<LenderCode> = (0..s.len()).map(LenderCode::at).collect();
+        order.sort_by_key(|c| rank[*c]);
         let sorted: Vec<&str> = order.iter().map(|c| s.get(*c)).collect();
         assert_eq!(
             sorted,

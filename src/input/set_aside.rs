@@ -105,7 +105,7 @@ mod tests {
         for id in ids {
             l.ids.push(id);
         }
-        l.rank = l.ids.byte_order().1;
+        l.rank = l.ids.byte_order();
         l
     }
 

@@ -239,7 +239,7 @@ impl Validator {
 
     /// After the lenders table: the byte order of their ids, which every output follows.
     pub fn finish_lenders(&mut self) {
-        self.data.lenders.rank = self.data.lenders.ids.byte_order().1;
+        self.data.lenders.rank = self.data.lenders.ids.byte_order();
     }
 
     fn accept_investment(&mut self, vals: &[Val], r: Resolved) {
