@@ -188,7 +188,8 @@ pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> Platform
         if claims.status[i] != Status::Excluded {
             x.pool_claim = x.pool_claim.saturating_add(claim);
         }
-        let winner = claims.net_winner(&data.positions, i);
+        // The platform's own basis: its rows' platform is known.
+        let winner = claim_and_winner(claims.basis[code], data.positions.sums[i]).1;
         x.net_winners += i64::from(winner > Fen::ZERO);
         x.net_winner_total = x.net_winner_total.saturating_add(winner);
         x.outstanding = x
