@@ -44,14 +44,12 @@ impl Fp {
     /// The fingerprint of a pair (platform code, id), for ids unique per platform.
     pub fn pair(code: u32, id: &[u8]) -> Fp {
         let Fp([a, b]) = Fp::of(id);
-        Fp::of(
-            &[
-                a.to_le_bytes(),
-                b.to_le_bytes(),
-                u64::from(code).to_le_bytes(),
-            ]
-            .concat(),
-        )
+        // The two halves and the code, little-endian, in a buffer on the stack.
+        let mut bytes = [0u8; 24];
+        bytes[..8].copy_from_slice(&a.to_le_bytes());
+        bytes[8..16].copy_from_slice(&b.to_le_bytes());
+        bytes[16..].copy_from_slice(&u64::from(code).to_le_bytes());
+        Fp::of(&bytes)
     }
 }
 
@@ -360,6 +358,13 @@ mod tests {
     fn pairs_differ_by_platform() {
         assert_ne!(Fp::pair(1, b"B1"), Fp::pair(2, b"B1"));
         assert_eq!(Fp::pair(1, b"B1"), Fp::pair(1, b"B1"));
+        // The id's fingerprint halves then the code, little-endian: 24 bytes fingerprinted.
+        let Fp([a, b]) = Fp::of("借款人B1".as_bytes());
+        let bytes: Vec<u8> = [a, b, 70_000]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(Fp::pair(70_000, "借款人B1".as_bytes()), Fp::of(&bytes));
     }
 
     #[test]

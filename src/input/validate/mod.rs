@@ -288,6 +288,19 @@ impl Validator {
                 if let Some(f) = fp(LN_ID) {
                     self.loan_ids.prefetch(f);
                 }
+                // The borrower's slot too, keyed by the platform's code (found in the small
+                // platforms' table, which stays cached). A hint only: a cell the row's checks
+                // read otherwise just finds its slot unloaded.
+                let text = |c: usize| match batch.columns[c].text(i) {
+                    Cell::Ok(s) => Some(s),
+                    _ => None,
+                };
+                if let (Some(platform), Some(borrower)) = (text(LN_PLATFORM), text(LN_BORROWER)) {
+                    if let Some(Some(code)) = self.platform_ids.get(Fp::of(platform.as_bytes())) {
+                        self.borrower_ids
+                            .prefetch(Fp::pair(code.get(), borrower.as_bytes()));
+                    }
+                }
             }
             Table::Lenders => {
                 if let Some(f) = fp(LD_ID) {
