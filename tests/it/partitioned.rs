@@ -153,3 +153,62 @@ fn partitioned_exports_hold_the_same_rows_and_read_back_as_one_table() {
         "a round on a partitioned ledger is the round on the single file"
     );
 }
+
+/// With row groups of 1,000 rows, a part's rows are the single file's rows of its district in
+/// the same order, cut into row groups of 1,000 with the rest in the last — as one file of
+/// those rows would be, however many runs of platforms the part gathers.
+#[test]
+fn a_parts_rows_keep_their_order_and_row_groups_across_its_platforms() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let w = Workdir::new("partitioned-groups");
+    let c = city();
+    let small = [("WINDDOWN_ROW_GROUP_ROWS", "1000")];
+    let o = w.run_env(&["run", &c, "--out", "one"], &small);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = w.run_env(
+        &["run", &c, "--out", "parts", "--partition-by", "district"],
+        &small,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let one = read_parquet(&w, "one/claims.parquet");
+    let platforms = read_parquet(&w, "one/platforms.parquet");
+    let district: std::collections::HashMap<String, String> = texts(&platforms, "platform_id")
+        .into_iter()
+        .zip(texts(&platforms, "district"))
+        .collect();
+    let (ids, pids) = (texts(&one, "lender_id"), texts(&one, "platform_id"));
+    let mut largest = 0;
+    let mut seen = 0;
+    for entry in std::fs::read_dir(w.path("parts/claims")).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let value = name.strip_prefix("district=").unwrap().to_string();
+        let rel = format!("parts/claims/{name}/part-00000.parquet");
+        let part = read_parquet(&w, &rel);
+        let got: Vec<(String, String)> = texts(&part, "platform_id")
+            .into_iter()
+            .zip(texts(&part, "lender_id"))
+            .collect();
+        let want: Vec<(String, String)> = (0..one.height())
+            .filter(|&i| district[&pids[i]] == value)
+            .map(|i| (pids[i].clone(), ids[i].clone()))
+            .collect();
+        assert_eq!(got, want, "{rel}");
+        let file = std::fs::File::open(w.path(&rel)).unwrap();
+        let meta = SerializedFileReader::new(file).unwrap().metadata().clone();
+        let groups: Vec<i64> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
+        let n = want.len() as i64;
+        let mut expected = vec![1000; (n / 1000) as usize];
+        if n % 1000 > 0 {
+            expected.push(n % 1000);
+        }
+        assert_eq!(groups, expected, "{rel}");
+        largest = largest.max(n);
+        seen += n;
+    }
+    assert_eq!(seen, one.height() as i64);
+    assert!(
+        largest > 2_000,
+        "a part spans several row groups: {largest}"
+    );
+}
