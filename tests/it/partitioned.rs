@@ -46,6 +46,15 @@ fn rows_of_parts(w: &Workdir, folder: &str, key: &str) -> Vec<String> {
     rows
 }
 
+/// Each platform's district (属地), from the platforms.parquet of the run in `folder`.
+fn platform_districts(w: &Workdir, folder: &str) -> std::collections::HashMap<String, String> {
+    let platforms = read_parquet(w, &format!("{folder}/platforms.parquet"));
+    texts(&platforms, "platform_id")
+        .into_iter()
+        .zip(texts(&platforms, "district"))
+        .collect()
+}
+
 #[test]
 fn partitioned_exports_hold_the_same_rows_and_read_back_as_one_table() {
     let w = Workdir::new("partitioned");
@@ -59,11 +68,7 @@ fn partitioned_exports_hold_the_same_rows_and_read_back_as_one_table() {
     }
     // Claims: every row of the single file, in the folder of its platform's district.
     let one = read_parquet(&w, "one/claims.parquet");
-    let platforms = read_parquet(&w, "one/platforms.parquet");
-    let district: std::collections::HashMap<String, String> = texts(&platforms, "platform_id")
-        .into_iter()
-        .zip(texts(&platforms, "district"))
-        .collect();
+    let district = platform_districts(&w, "one");
     let (ids, pids, claims) = (
         texts(&one, "lender_id"),
         texts(&one, "platform_id"),
@@ -171,11 +176,7 @@ fn a_parts_rows_keep_their_order_and_row_groups_across_its_platforms() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let one = read_parquet(&w, "one/claims.parquet");
-    let platforms = read_parquet(&w, "one/platforms.parquet");
-    let district: std::collections::HashMap<String, String> = texts(&platforms, "platform_id")
-        .into_iter()
-        .zip(texts(&platforms, "district"))
-        .collect();
+    let district = platform_districts(&w, "one");
     let (ids, pids) = (texts(&one, "lender_id"), texts(&one, "platform_id"));
     let mut largest = 0;
     let mut seen = 0;
