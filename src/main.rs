@@ -10,6 +10,10 @@ use winddown::cli::{self, Cli};
 use winddown::domain::text::{terminal_lines, terminal_safe};
 use winddown::error::ExitCode as Code;
 
+/// The system allocator, with the large tables on huge pages (`winddown::memory`).
+#[global_allocator]
+static ALLOCATOR: winddown::memory::Allocator = winddown::memory::Allocator;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
