@@ -10,7 +10,7 @@
 use crate::domain::code::{ByCode, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::date::Date;
 use crate::domain::money::Fen;
-use crate::input::ids::{huge_vec, Fp, FpMap, Strings};
+use crate::input::ids::{Fp, FpMap, Strings};
 
 /// The accepted platforms, by code.
 #[derive(Debug, Default, Clone)]
@@ -399,8 +399,8 @@ impl PositionTable {
 
     fn grow(&mut self) {
         let n = self.keys.len() * 5 / 4 + 8;
-        let keys = std::mem::replace(&mut self.keys, huge_vec(n, NONE));
-        let sums = std::mem::replace(&mut self.sums, huge_vec(n, Position::default()));
+        let keys = std::mem::replace(&mut self.keys, vec![NONE; n]);
+        let sums = std::mem::replace(&mut self.sums, vec![Position::default(); n]);
         for (k, s) in keys.into_iter().zip(sums) {
             if k != NONE {
                 let i = self.slot(k);

@@ -57,33 +57,6 @@ const EMPTY: [u64; 2] = [0, 0];
 /// The share of slots in use before the table grows.
 const MAX_LOAD: f64 = 0.8;
 
-/// A vector of `n` copies of `value` whose pages the kernel may back with 2 MB huge pages.
-/// The id tables are read at random: with 4 KB pages nearly every lookup in a table of a few
-/// GB misses the TLB too (measured on the project's machine: 370 ns per random read of a 2 GB
-/// table, 41 ns with huge pages).
-pub fn huge_vec<T: Copy>(n: usize, value: T) -> Vec<T> {
-    let mut v: Vec<T> = Vec::with_capacity(n);
-    let bytes = n * std::mem::size_of::<T>();
-    if bytes >= 4 << 20 {
-        // SAFETY: advice on memory this vector owns and has not touched yet; the kernel may
-        // ignore it. Only the 2 MB-aligned interior is advised.
-        unsafe {
-            let start = v.as_mut_ptr() as usize;
-            let aligned = (start + (2 << 20) - 1) & !((2 << 20) - 1);
-            let end = (start + bytes) & !((2 << 20) - 1);
-            if end > aligned {
-                libc::madvise(
-                    aligned as *mut libc::c_void,
-                    end - aligned,
-                    libc::MADV_HUGEPAGE,
-                );
-            }
-        }
-    }
-    v.resize(n, value);
-    v
-}
-
 /// One slot: a fingerprint and its value side by side, so a lookup touches one cache line.
 #[derive(Clone, Copy)]
 #[repr(C)]
@@ -110,13 +83,14 @@ impl<V: Copy + Default> FpMap<V> {
     pub fn with_expected(expected: usize) -> FpMap<V> {
         let n = ((expected as f64 / 0.7) as usize).max(16);
         FpMap {
-            slots: huge_vec(
-                n,
+            // On huge pages (`crate::memory::Allocator`): the table is probed at random.
+            slots: vec![
                 Slot {
                     key: EMPTY,
                     val: V::default(),
-                },
-            ),
+                };
+                n
+            ],
             len: 0,
         }
     }
@@ -205,13 +179,13 @@ impl<V: Copy + Default> FpMap<V> {
     fn resize(&mut self, n: usize) {
         let old = std::mem::replace(
             &mut self.slots,
-            huge_vec(
-                n,
+            vec![
                 Slot {
                     key: EMPTY,
                     val: V::default(),
-                },
-            ),
+                };
+                n
+            ],
         );
         for s in old {
             if s.key != EMPTY {
