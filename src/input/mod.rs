@@ -77,6 +77,8 @@ pub fn validate(
     let mut reports = BTreeMap::new();
     // The lenders' ids while the investments are read (a national text: set_aside.rs).
     let mut aside: Option<set_aside::SetAside> = None;
+    // The lenders are read on a thread beside the loans' (`loans_beside_lenders`).
+    let mut lenders_read = false;
     for table in Table::PLATFORM_TABLES {
         if let (Table::Investments, Some(file)) = (table, files.get(&table)) {
             if reads_twice(file) {
@@ -84,9 +86,20 @@ pub fn validate(
                 v.repeats = repeats::Repeated::Found(found);
             }
         }
-        if let Some(file) = files.get(&table) {
-            let report = read_table(&mut v, file, config, &options.read, progress)?;
-            reports.insert(table, report);
+        match (table, files.get(&table), files.get(&Table::Lenders)) {
+            (Table::Lenders, _, _) if lenders_read => {}
+            (Table::Loans, Some(loans), Some(lenders)) => {
+                let (l, d) =
+                    loans_beside_lenders(&mut v, [loans, lenders], config, options, progress)?;
+                reports.insert(Table::Loans, l);
+                reports.insert(Table::Lenders, d);
+                lenders_read = true;
+            }
+            (_, Some(file), _) => {
+                let report = read_table(&mut v, file, config, &options.read, progress)?;
+                reports.insert(table, report);
+            }
+            (_, None, _) => {}
         }
         // What a table adds up to once it is read: its own stage under -v.
         let finish = |name: &str| progress.begin(name, None, crate::progress::Unit::Files);
@@ -96,8 +109,10 @@ pub fn validate(
                 v.finish_loans();
             }
             Table::Lenders => {
-                finish("整理 lender id order");
-                v.finish_lenders();
+                if !lenders_read {
+                    finish("整理 lender id order");
+                    v.finish_lenders();
+                }
                 aside = set_aside::SetAside::lenders_ids(
                     &mut v.data.lenders,
                     &std::env::temp_dir(),
@@ -150,6 +165,41 @@ pub fn validate(
         report,
         rejects: v.rejects,
     })
+}
+
+/// The loans and the lenders, read at once: the lenders (with their id order) on a thread of
+/// their own beside the loans, which share nothing with them — the run's longest stretch on
+/// one core each. The result is the sequential one: the loans' error first if both tables
+/// fail, the lenders' rejects after the loans', their stages told under -v once the loans'
+/// line is out.
+fn loans_beside_lenders(
+    v: &mut validate::Validator,
+    [loans, lenders]: [&TableFile; 2],
+    config: &Config,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<(TableReport, TableReport)> {
+    let mut apart = v.lenders_apart();
+    let beside = crate::progress::Beside::default();
+    let (loans_read, lenders_read) = std::thread::scope(|scope| {
+        let lenders_thread = scope.spawn(|| {
+            let report = read_table(&mut apart, lenders, config, &options.read, &beside)?;
+            beside.begin("整理 lender id order", None, crate::progress::Unit::Files);
+            apart.finish_lenders();
+            beside.end(0);
+            Ok::<_, Error>(report)
+        });
+        let loans_read = read_table(v, loans, config, &options.read, progress);
+        let lenders_read = lenders_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loans_read, lenders_read)
+    });
+    let loans_report = loans_read?;
+    let lenders_report = lenders_read?;
+    v.merge_lenders(apart);
+    beside.tell(progress);
+    Ok((loans_report, lenders_report))
 }
 
 /// Text investments (CSV, Excel) up to this size are checked for repeated ids with a set

@@ -145,6 +145,10 @@ fn quiet_is_silent_and_verbose_times_each_stage() {
     let o = w.run(&["run", &city(), "--out", "v", "-v"]);
     let text = stderr(&o);
     for stage in [
+        "validate loans.csv",
+        // Read on a thread beside the loans, told after them.
+        "validate lenders.csv (beside)",
+        "lender id order (beside)",
         "validate investments.csv",
         "classify + exposure",
         "payouts",
@@ -157,6 +161,9 @@ fn quiet_is_silent_and_verbose_times_each_stage() {
         assert!(line.contains(" s"), "{line}");
     }
     assert!(text.contains("44,264 rows"), "{text}");
+    let at = |stage: &str| text.find(stage).unwrap();
+    assert!(at("validate loans.csv") < at("validate lenders.csv (beside)"));
+    assert!(at("validate lenders.csv (beside)") < at("validate investments.csv"));
     assert!(text.lines().any(|l| l.starts_with("done in")), "{text}");
 }
 

@@ -575,6 +575,26 @@ fn files_that_are_not_tables() {
     );
 }
 
+/// The loans and the lenders are read at once, on two threads: when both files are broken
+/// the error is the loans' (the table read first), however soon the lenders' is found.
+#[test]
+fn with_both_loans_and_lenders_broken_the_loans_error_is_told() {
+    assert_bad_file(
+        |w| {
+            let mut text = String::from(LOANS);
+            for i in 0..19_998 {
+                text.push_str(&format!(
+                    "X{i},P1,B{i},individual,false,2019-01-15,1,1,,0,0\n"
+                ));
+            }
+            text.push_str("D\0x,P1,B,individual,false,2019-01-15,1,1,,0,0\n");
+            w.write("data/loans.csv", text);
+            w.write("data/lenders.csv", "");
+        },
+        "loans.csv: line 20002: NUL byte",
+    );
+}
+
 #[test]
 fn invalid_utf8_after_a_valid_start_names_the_line() {
     let w = Workdir::new("badutf8");

@@ -214,8 +214,19 @@ impl Progress for Log {
         if let Some(bar) = &stage.bar {
             bar.finish_and_clear();
         }
+        self.stage_line(&stage.name, stage.started.elapsed(), rows);
+    }
+
+    fn finished(&self, name: &str, took: std::time::Duration, rows: u64) {
+        self.stage_line(&terminal_safe(name), took, rows);
+    }
+}
+
+impl Log {
+    /// Under `-v`, the line of a stage over: its time, rows and the memory.
+    fn stage_line(&self, name: &str, took: std::time::Duration, rows: u64) {
         if self.verbose > 0 && !self.quiet {
-            let secs = stage.started.elapsed().as_secs_f64();
+            let secs = took.as_secs_f64();
             let rows = if rows > 0 {
                 format!(
                     ", {} rows ({}/s)",
@@ -226,8 +237,7 @@ impl Progress for Log {
                 String::new()
             };
             eprintln!(
-                "{}: {secs:.1} s{rows}, peak memory {}, now {}",
-                stage.name,
+                "{name}: {secs:.1} s{rows}, peak memory {}, now {}",
                 peak_memory(),
                 memory("VmRSS:")
             );

@@ -202,6 +202,58 @@ impl Validator {
         }
     }
 
+    /// A validator of the lenders table alone, to read it on a thread beside the loans: the
+    /// two tables share nothing (a lender row names no platform or loan). It takes the
+    /// lenders' state — their id table, the districts met, what is kept of them — which
+    /// [`Validator::merge_lenders`] gives back.
+    pub fn lenders_apart(&mut self) -> Validator {
+        Validator {
+            as_of: self.as_of,
+            latest_date: None,
+            rates: self.rates,
+            individual_cap: self.individual_cap,
+            enterprise_cap: self.enterprise_cap,
+            keep_personal: self.keep_personal,
+            platform_ids: FpMap::with_expected(1),
+            loan_ids: FpMap::with_expected(1),
+            lender_ids: std::mem::replace(&mut self.lender_ids, FpMap::with_expected(1)),
+            repeats: Repeated::default(),
+            probes: Probes::default(),
+            borrower_ids: FpMap::with_expected(1),
+            borrowers: Vec::new(),
+            positions: ByCode::new(),
+            district_codes: std::mem::take(&mut self.district_codes),
+            data: InputData {
+                lenders: std::mem::take(&mut self.data.lenders),
+                personal: self.data.personal.take(),
+                ..InputData::default()
+            },
+            money_totals: BTreeMap::new(),
+            full: self.full,
+            rejects: Vec::new(),
+            invalid_id_numbers: 0,
+            invalid_bank_accounts: 0,
+        }
+    }
+
+    /// Take back what [`Validator::lenders_apart`] lent, with what its table added: the
+    /// lenders' rejects after the loans' (the order the tables are read in), the counts and
+    /// totals added, the later date, the first table found full.
+    pub fn merge_lenders(&mut self, apart: Validator) {
+        self.lender_ids = apart.lender_ids;
+        self.district_codes = apart.district_codes;
+        self.data.lenders = apart.data.lenders;
+        self.data.personal = apart.data.personal;
+        self.latest_date = self.latest_date.max(apart.latest_date);
+        for (column, total) in apart.money_totals {
+            *self.money_totals.entry(column).or_default() += total;
+        }
+        self.full = self.full.or(apart.full);
+        self.rejects.extend(apart.rejects);
+        self.invalid_id_numbers += apart.invalid_id_numbers;
+        self.invalid_bank_accounts += apart.invalid_bank_accounts;
+    }
+
     /// Whether lenders' names and id numbers are kept.
     pub fn keeps_personal(&self) -> bool {
         self.keep_personal
