@@ -75,63 +75,54 @@ pub fn validate(
         options.personal || files.contains_key(&Table::Returns),
     );
     let mut reports = BTreeMap::new();
-    // The lenders' ids while the investments are read (a national text: set_aside.rs).
-    let mut aside: Option<set_aside::SetAside> = None;
-    // The lenders are read on a thread beside the loans' (`loans_beside_lenders`).
-    let mut lenders_read = false;
-    for table in Table::PLATFORM_TABLES {
-        if let (Table::Investments, Some(file)) = (table, files.get(&table)) {
-            if reads_twice(file) {
-                let found = find_repeats(file, config, &options.read, progress)?;
-                v.repeats = repeats::Repeated::Found(found);
-            }
-        }
-        match (table, files.get(&table), files.get(&Table::Lenders)) {
-            (Table::Lenders, _, _) if lenders_read => {}
-            (Table::Loans, Some(loans), Some(lenders)) => {
-                let (l, d) =
-                    loans_beside_lenders(&mut v, [loans, lenders], config, options, progress)?;
-                reports.insert(Table::Loans, l);
-                reports.insert(Table::Lenders, d);
-                lenders_read = true;
-            }
-            (_, Some(file), _) => {
-                let report = read_table(&mut v, file, config, &options.read, progress)?;
-                reports.insert(table, report);
-            }
-            (_, None, _) => {}
-        }
-        // What a table adds up to once it is read: its own stage under -v.
-        let finish = |name: &str| progress.begin(name, None, crate::progress::Unit::Files);
-        match table {
-            Table::Loans => {
-                finish("整理 borrowers (loans)");
-                v.finish_loans();
-            }
-            Table::Lenders => {
-                if !lenders_read {
-                    finish("整理 lender id order");
-                    v.finish_lenders();
-                }
-                aside = set_aside::SetAside::lenders_ids(
-                    &mut v.data.lenders,
-                    &std::env::temp_dir(),
-                    set_aside::SET_ASIDE_FROM,
-                )?;
-            }
-            Table::Investments => {
-                finish("整理 positions (investments)");
-                v.finish_investments();
-                if let Some(ids) = aside.take() {
-                    ids.restore(&mut v.data.lenders)?;
-                }
-            }
-            _ => {}
-        }
-        progress.end(0);
+    let file = |table: Table| {
+        files.get(&table).ok_or_else(|| {
+            Error::Internal(format!("the required table {} was not found", table.name()))
+        })
+    };
+    // What a table adds up to once it is read: its own stage under -v.
+    let finish = |name: &str| progress.begin(name, None, crate::progress::Unit::Files);
+    // The platforms first: every other table names them.
+    let platforms = read_table(
+        &mut v,
+        file(Table::Platforms)?,
+        config,
+        &options.read,
+        progress,
+    )?;
+    reports.insert(Table::Platforms, platforms);
+    // The loans; beside them the lenders, ranked, their ids set aside, and the investments'
+    // first pass.
+    let investments = file(Table::Investments)?;
+    let side = loans_beside_lenders(
+        &mut v,
+        [file(Table::Loans)?, file(Table::Lenders)?],
+        reads_twice(investments).then_some(investments),
+        config,
+        options,
+        progress,
+    )?;
+    reports.insert(Table::Loans, side.loans);
+    reports.insert(Table::Lenders, side.lenders);
+    if let Some(found) = side.repeats {
+        v.repeats = repeats::Repeated::Found(found);
     }
-    if let Some(ids) = aside.take() {
+    finish("整理 borrowers (loans)");
+    v.finish_loans();
+    progress.end(0);
+    let report = read_table(&mut v, investments, config, &options.read, progress)?;
+    reports.insert(Table::Investments, report);
+    finish("整理 positions (investments)");
+    v.finish_investments();
+    progress.end(0);
+    if let Some(ids) = side.aside {
         ids.restore(&mut v.data.lenders)?;
+    }
+    for table in [Table::Recoveries, Table::Returns] {
+        if let Some(file) = files.get(&table) {
+            let report = read_table(&mut v, file, config, &options.read, progress)?;
+            reports.insert(table, report);
+        }
     }
     if let Some(table) = v.full {
         return Err(Error::from(DataProblem::TooManyRows {
@@ -167,39 +158,63 @@ pub fn validate(
     })
 }
 
-/// The loans and the lenders, read at once: the lenders (with their id order) on a thread of
-/// their own beside the loans, which share nothing with them — the run's longest stretch on
-/// one core each. The result is the sequential one: the loans' error first if both tables
-/// fail, the lenders' rejects after the loans', their stages told under -v once the loans'
-/// line is out.
+/// What is read beside the loans.
+struct Beside {
+    loans: TableReport,
+    lenders: TableReport,
+    /// The lenders' ids, when set aside until the positions are made.
+    aside: Option<set_aside::SetAside>,
+    /// The investments' first pass, when they are read twice.
+    repeats: Option<repeats::Repeats>,
+}
+
+/// The loans, and at once on a thread of its own what shares nothing with them — the run's
+/// longest stretch on one core each: the lenders (then their id order, and their ids set aside
+/// in TMPDIR) and the first pass over `investments` when they are read twice. The result is
+/// the sequential one: the loans' error first if both fail, the lenders' rejects after the
+/// loans', their stages told under -v once the loans' line is out.
 fn loans_beside_lenders(
     v: &mut validate::Validator,
     [loans, lenders]: [&TableFile; 2],
+    investments: Option<&TableFile>,
     config: &Config,
     options: &Options,
     progress: &dyn Progress,
-) -> Result<(TableReport, TableReport)> {
+) -> Result<Beside> {
     let mut apart = v.lenders_apart();
     let beside = crate::progress::Beside::default();
-    let (loans_read, lenders_read) = std::thread::scope(|scope| {
-        let lenders_thread = scope.spawn(|| {
+    let (loans_read, side_read) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
             let report = read_table(&mut apart, lenders, config, &options.read, &beside)?;
             beside.begin("整理 lender id order", None, crate::progress::Unit::Files);
             apart.finish_lenders();
+            let aside = set_aside::SetAside::lenders_ids(
+                &mut apart.data.lenders,
+                &std::env::temp_dir(),
+                set_aside::SET_ASIDE_FROM,
+            )?;
             beside.end(0);
-            Ok::<_, Error>(report)
+            let repeats = investments
+                .map(|file| find_repeats(file, config, &options.read, &beside))
+                .transpose()?;
+            Ok::<_, Error>((report, aside, repeats))
         });
         let loans_read = read_table(v, loans, config, &options.read, progress);
-        let lenders_read = lenders_thread
+        let side_read = side
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (loans_read, lenders_read)
+        (loans_read, side_read)
     });
-    let loans_report = loans_read?;
-    let lenders_report = lenders_read?;
+    let loans = loans_read?;
+    let (lenders, aside, repeats) = side_read?;
     v.merge_lenders(apart);
     beside.tell(progress);
-    Ok((loans_report, lenders_report))
+    Ok(Beside {
+        loans,
+        lenders,
+        aside,
+        repeats,
+    })
 }
 
 /// Text investments (CSV, Excel) up to this size are checked for repeated ids with a set
