@@ -575,8 +575,8 @@ fn files_that_are_not_tables() {
     );
 }
 
-/// The loans and the lenders are read at once, on two threads: when both files are broken
-/// the error is the loans' (the table read first), however soon the lenders' is found.
+/// With both files broken the error is the loans' (the table read first), however soon the
+/// lenders' would be found.
 #[test]
 fn with_both_loans_and_lenders_broken_the_loans_error_is_told() {
     assert_bad_file(
@@ -592,6 +592,26 @@ fn with_both_loans_and_lenders_broken_the_loans_error_is_told() {
             w.write("data/lenders.csv", "");
         },
         "loans.csv: line 20002: NUL byte",
+    );
+}
+
+/// The lenders are read on a thread beside the investments' first pass (Parquet investments
+/// are read twice): when both are broken the error is the lenders' (read first in the tables'
+/// order), though the damaged Parquet file fails at once and the lenders only at line 20,003.
+#[test]
+fn with_lenders_and_the_first_pass_broken_the_lenders_error_is_told() {
+    assert_bad_file(
+        |w| {
+            let mut text = String::from(LENDERS);
+            for i in 0..19_999 {
+                text.push_str(&format!("X{i},,,,,,\n"));
+            }
+            text.push_str("L\0x,,,,,,\n");
+            w.write("data/lenders.csv", text);
+            std::fs::remove_file(w.path("data/investments.csv")).unwrap();
+            w.write("data/investments.parquet", b"PAR1 not really a file PAR1");
+        },
+        "lenders.csv: line 20003: NUL byte",
     );
 }
 
