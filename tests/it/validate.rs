@@ -575,39 +575,83 @@ fn files_that_are_not_tables() {
     );
 }
 
+/// A table's text: `head` (a header and rows), then rows made by `row` up to line `bad`,
+/// which is a row whose first cell holds a NUL byte — a file refused only when read that far.
+fn nul_at_line(head: &str, row: impl Fn(usize) -> String, bad: usize) -> String {
+    let mut text = String::from(head);
+    let rows = bad - 1 - head.lines().count();
+    for i in 0..rows {
+        text.push_str(&row(i));
+    }
+    text.push_str(&row(rows).replacen('X', "\0", 1));
+    text
+}
+
+/// Text investments read twice (as a national CSV is; the threshold lowered) have their
+/// first pass beside the lenders: with both broken the error is the lenders', though the
+/// investments' fails at their second line and the lenders' only at line 20,003; unbroken,
+/// the same rejects and files as read once.
+#[test]
+fn a_text_first_pass_beside_the_lenders_keeps_the_tables_order() {
+    let w = Workdir::new("textpass");
+    fixture(&w, &[]);
+    let row = |i| format!("X{i},,,,,,\n");
+    w.write("data/lenders.csv", nul_at_line(LENDERS, row, 20_003));
+    w.write(
+        "data/investments.csv",
+        "investment_id,platform_id\nI\0,P1\n",
+    );
+    let o = w.run_env(
+        &["validate", "data", "--out", "out"],
+        &[("WINDDOWN_TEXT_FIRST_PASS_BYTES", "0")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("lenders.csv: line 20003: NUL byte"),
+        "{}",
+        stderr(&o)
+    );
+    // Unbroken: the bad sample's rejects, exactly, read either way.
+    let bad = format!("{}/data-samples/bad", env!("CARGO_MANIFEST_DIR"));
+    let once = w.run(&["validate", &bad, "--out", "once"]);
+    let twice = w.run_env(
+        &["validate", &bad, "--out", "twice", "-v"],
+        &[("WINDDOWN_TEXT_FIRST_PASS_BYTES", "0")],
+    );
+    assert_eq!(once.status.code(), Some(0), "{}", stderr(&once));
+    assert_eq!(twice.status.code(), Some(0), "{}", stderr(&twice));
+    let text = stderr(&twice);
+    assert!(text.contains("repeated investment ids"), "{text}");
+    assert!(
+        text.find("repeated investment ids") < text.find("lenders.csv (beside)"),
+        "{text}"
+    );
+    assert_eq!(w.read("once/rejects.csv"), w.read("twice/rejects.csv"));
+}
+
 /// With both files broken the error is the loans' (the table read first), however soon the
 /// lenders' would be found.
 #[test]
 fn with_both_loans_and_lenders_broken_the_loans_error_is_told() {
     assert_bad_file(
         |w| {
-            let mut text = String::from(LOANS);
-            for i in 0..19_998 {
-                text.push_str(&format!(
-                    "X{i},P1,B{i},individual,false,2019-01-15,1,1,,0,0\n"
-                ));
-            }
-            text.push_str("D\0x,P1,B,individual,false,2019-01-15,1,1,,0,0\n");
-            w.write("data/loans.csv", text);
+            let row = |i| format!("X{i},P1,B{i},individual,false,2019-01-15,1,1,,0,0\n");
+            w.write("data/loans.csv", nul_at_line(LOANS, row, 20_002));
             w.write("data/lenders.csv", "");
         },
         "loans.csv: line 20002: NUL byte",
     );
 }
 
-/// The lenders are read on a thread beside the investments' first pass (Parquet investments
-/// are read twice): when both are broken the error is the lenders' (read first in the tables'
-/// order), though the damaged Parquet file fails at once and the lenders only at line 20,003.
+/// The lenders are read beside the loans, then the first pass over Parquet investments:
+/// when both lenders and investments are broken the error is the lenders' (read first in the
+/// tables' order).
 #[test]
 fn with_lenders_and_the_first_pass_broken_the_lenders_error_is_told() {
     assert_bad_file(
         |w| {
-            let mut text = String::from(LENDERS);
-            for i in 0..19_999 {
-                text.push_str(&format!("X{i},,,,,,\n"));
-            }
-            text.push_str("L\0x,,,,,,\n");
-            w.write("data/lenders.csv", text);
+            let row = |i| format!("X{i},,,,,,\n");
+            w.write("data/lenders.csv", nul_at_line(LENDERS, row, 20_003));
             std::fs::remove_file(w.path("data/investments.csv")).unwrap();
             w.write("data/investments.parquet", b"PAR1 not really a file PAR1");
         },
