@@ -203,7 +203,8 @@ impl Validator {
     }
 
     /// A validator of the lenders table alone, to read it on a thread beside other work (the
-    /// investments' first pass): a lender row names no platform or loan. It takes the
+    /// loans, or the investments' first pass): a lender row names no platform, loan or
+    /// investment. It takes the
     /// lenders' state — their id table, the districts met, what is kept of them — which
     /// [`Validator::merge_lenders`] gives back.
     pub fn lenders_apart(&mut self) -> Validator {
