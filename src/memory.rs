@@ -21,7 +21,7 @@ pub fn give_back() {
 /// Allocations at least this large ask for transparent huge pages: the id hash tables, the
 /// larger platforms' position tables, columns of millions of rows. The advice covers only the
 /// whole 2 MiB pages inside the block, so it never reaches a neighbour's memory.
-pub const HUGE_FROM: usize = 4 << 20;
+const HUGE_FROM: usize = 4 << 20;
 
 /// The huge-page size the advice is aligned to (x86-64 and the common arm64 kernels).
 const HUGE_PAGE: usize = 2 << 20;
@@ -68,7 +68,7 @@ unsafe impl GlobalAlloc for Allocator {
 
 /// The whole 2 MiB pages inside `[block, block + size)`, when the block is large enough to be
 /// worth them: their addresses, start and length.
-pub fn huge_span(block: usize, size: usize) -> Option<(usize, usize)> {
+fn huge_span(block: usize, size: usize) -> Option<(usize, usize)> {
     if block == 0 || size < HUGE_FROM {
         return None;
     }

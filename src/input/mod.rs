@@ -103,9 +103,7 @@ pub fn validate(
     let (repeats, side) = if twice && !columnar(investments) {
         let report = read_table(&mut v, loans, config, &options.read, progress)?;
         reports.insert(Table::Loans, report);
-        finish("整理 borrowers (loans)");
-        v.finish_loans();
-        progress.end(0);
+        finish_loans(&mut v, progress);
         let (found, side) = with_lenders_beside(
             &mut v,
             lenders,
@@ -127,9 +125,7 @@ pub fn validate(
             |v| read_table(v, loans, config, &options.read, progress),
         )?;
         reports.insert(Table::Loans, report);
-        finish("整理 borrowers (loans)");
-        v.finish_loans();
-        progress.end(0);
+        finish_loans(&mut v, progress);
         (twice.then(|| first_pass(progress)).transpose()?, side)
     };
     reports.insert(Table::Lenders, side.lenders);
@@ -182,6 +178,13 @@ pub fn validate(
         report,
         rejects: v.rejects,
     })
+}
+
+/// What the loans add up to once read (their borrowers), under its own stage.
+fn finish_loans(v: &mut validate::Validator, progress: &dyn Progress) {
+    progress.begin("整理 borrowers (loans)", None, crate::progress::Unit::Files);
+    v.finish_loans();
+    progress.end(0);
 }
 
 /// The lenders as read on their own thread.

@@ -174,12 +174,30 @@ impl Validator {
         rates: RecoveryRates,
         keep_personal: bool,
     ) -> Validator {
+        Validator::with_caps(
+            as_of,
+            rates,
+            [
+                classify.individual_borrower_cap.get(),
+                classify.enterprise_borrower_cap.get(),
+            ],
+            keep_personal,
+        )
+    }
+
+    /// An empty validator: `caps` are the individual and enterprise borrower caps in fen.
+    fn with_caps(
+        as_of: Option<Date>,
+        rates: RecoveryRates,
+        [individual_cap, enterprise_cap]: [i64; 2],
+        keep_personal: bool,
+    ) -> Validator {
         Validator {
             as_of,
             latest_date: None,
             rates,
-            individual_cap: classify.individual_borrower_cap.get(),
-            enterprise_cap: classify.enterprise_borrower_cap.get(),
+            individual_cap,
+            enterprise_cap,
             keep_personal,
             platform_ids: FpMap::with_expected(1 << 10),
             loan_ids: FpMap::with_expected(1 << 10),
@@ -204,36 +222,25 @@ impl Validator {
 
     /// A validator of the lenders table alone, to read it on a thread beside other work (the
     /// loans, or the investments' first pass): a lender row names no platform, loan or
-    /// investment. It takes the
-    /// lenders' state — their id table, the districts met, what is kept of them — which
-    /// [`Validator::merge_lenders`] gives back.
+    /// investment. It takes the lenders' state — their id table, the districts met, what is
+    /// kept of them — which [`Validator::merge_lenders`] gives back.
     pub fn lenders_apart(&mut self) -> Validator {
+        let empty = Validator::with_caps(
+            self.as_of,
+            self.rates,
+            [self.individual_cap, self.enterprise_cap],
+            self.keep_personal,
+        );
         Validator {
-            as_of: self.as_of,
-            latest_date: None,
-            rates: self.rates,
-            individual_cap: self.individual_cap,
-            enterprise_cap: self.enterprise_cap,
-            keep_personal: self.keep_personal,
-            platform_ids: FpMap::with_expected(1),
-            loan_ids: FpMap::with_expected(1),
             lender_ids: std::mem::replace(&mut self.lender_ids, FpMap::with_expected(1)),
-            repeats: Repeated::default(),
-            probes: Probes::default(),
-            borrower_ids: FpMap::with_expected(1),
-            borrowers: Vec::new(),
-            positions: ByCode::new(),
             district_codes: std::mem::take(&mut self.district_codes),
             data: InputData {
                 lenders: std::mem::take(&mut self.data.lenders),
                 personal: self.data.personal.take(),
                 ..InputData::default()
             },
-            money_totals: BTreeMap::new(),
             full: self.full,
-            rejects: Vec::new(),
-            invalid_id_numbers: 0,
-            invalid_bank_accounts: 0,
+            ..empty
         }
     }
 
