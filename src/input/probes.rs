@@ -1,26 +1,37 @@
-//! The id-table lookups of one batch of investments, made in table order.
+//! The id-table lookups of one batch of investments, made in table order, a chunk ahead of
+//! the validation on a thread of their own.
 //!
-//! At national scale the lender table and the loan table hold 3.3 GB between them, beyond the reach of the TLB even with huge pages: probed in row order, nearly
-//! every lookup is a page walk as well as a cache miss (the profile showed the validator stalled
-//! on its prefetches). Ordered by the slot they land in — a counting sort on the fingerprint's
-//! top bits, which the tables' slot index follows — a batch's lookups walk each table from one
-//! end to the other, many to a page.
+//! At national scale the lender table and the loan table hold 3.3 GB between them, beyond the
+//! reach of the TLB even with huge pages: probed in row order, nearly every lookup is a page
+//! walk as well as a cache miss (the profile showed the validator stalled on its prefetches).
+//! Ordered by the slot they land in — a counting sort on the fingerprint's top bits, which the
+//! tables' slot index follows — a chunk's lookups walk each table from one end to the other,
+//! many to a page.
 //!
-//! The order changes nothing a row sees: the lookups into the lender and loan tables only
-//! read. Whether a row repeats an earlier row's investment id was found by a first pass
-//! ([`super::repeats`]) and is read in row order.
+//! The lookups into the lender and loan tables only read, and nothing a row's checks do
+//! changes those tables: so the lookups of a batch are made [`CHUNK`] rows at a time on a
+//! second thread while the validator checks the chunk before ([`ahead`]); the validator sees
+//! every chunk, in row order, as if it had looked it up itself. Whether a row repeats an
+//! earlier row's investment id is found on the validator's thread ([`Probes::mark_seen`]): by
+//! a first pass ([`super::repeats`]), read in row order, or by a set that registers the ids.
+
+use std::ops::Range;
 
 use crate::input::ids::{Fp, FpMap};
 use crate::input::repeats::Repeated;
 use crate::input::source::{Batch, Cell};
 
-/// Top bits of a fingerprint that order the lookups: 4,096 buckets, so that a batch's lookups
+/// Top bits of a fingerprint that order the lookups: 4,096 buckets, so that a chunk's lookups
 /// into a 4 GB table fall about 1 MB apart at most, within one 2 MB page.
 const BUCKET_BITS: u32 = 12;
 /// Lookups started ahead of the one being made, in the sorted order.
 const AHEAD: usize = 8;
+/// Rows whose lookups are handed over at a time: small enough that the validator waits only
+/// for the first chunk of a batch, large enough that a handover (two channel messages) is
+/// nothing beside its lookups.
+pub const CHUNK: usize = 4096;
 
-/// Per row of a batch: what its lookups found.
+/// Per row of a batch: what its lookups found, for the validator's checks to read.
 #[derive(Debug)]
 pub struct Probes<L: Copy + Default, D: Copy + Default> {
     /// The row's id was registered before it (an earlier row, of this batch or before).
@@ -29,9 +40,7 @@ pub struct Probes<L: Copy + Default, D: Copy + Default> {
     pub lender: Vec<Option<D>>,
     /// The loan's entry, or `None` when no such loan was read (also when the cell is empty).
     pub loan: Vec<Option<L>>,
-    keyed: Vec<(Fp, u32)>,
-    sorted: Vec<(Fp, u32)>,
-    counts: Vec<u32>,
+    order: Order,
 }
 
 impl<L: Copy + Default, D: Copy + Default> Default for Probes<L, D> {
@@ -40,25 +49,16 @@ impl<L: Copy + Default, D: Copy + Default> Default for Probes<L, D> {
             seen: Vec::new(),
             lender: Vec::new(),
             loan: Vec::new(),
-            keyed: Vec::new(),
-            sorted: Vec::new(),
-            counts: vec![0; 1 << BUCKET_BITS],
+            order: Order::default(),
         }
     }
 }
 
 impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
-    /// Mark the rows of `batch` that repeat an earlier row's id in column `id` (registering
-    /// them in the set, or reading the first pass's repeats in step with the rows) and look
-    /// up columns `lender` and `loan` in their tables, for every row whose cell holds text.
-    pub fn fill(
-        &mut self,
-        batch: &Batch,
-        (id, lender, loan): (usize, usize, usize),
-        repeats: &mut Repeated,
-        lenders: &FpMap<D>,
-        loans: &FpMap<L>,
-    ) {
+    /// A new batch: mark its rows that repeat an earlier row's id in column `id` (registering
+    /// them in the set, or reading the first pass's repeats in step with the rows). Its lookups
+    /// are empty until [`Probes::take`] sets them.
+    pub fn begin(&mut self, batch: &Batch, id: usize, repeats: &mut Repeated) {
         let n = batch.len();
         self.seen.clear();
         self.seen.resize(n, false);
@@ -66,45 +66,185 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
         self.lender.resize(n, None);
         self.loan.clear();
         self.loan.resize(n, None);
-
         match repeats {
             Repeated::Found(found) => found.mark(&mut self.seen),
             Repeated::Set(ids) => {
                 // In table order: equal ids fall in one bucket in row order, so the first
                 // row of an id registers it and every later one is seen, as row by row.
-                self.order(batch, id);
-                for k in 0..self.sorted.len() {
-                    if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
+                let sorted = self.order.of(batch, id, 0..n);
+                for k in 0..sorted.len() {
+                    if let Some((fp, _)) = sorted.get(k + AHEAD) {
                         ids.prefetch(*fp);
                     }
-                    let (fp, row) = self.sorted[k];
+                    let (fp, row) = sorted[k];
                     self.seen[row as usize] = !ids.insert(fp);
                 }
             }
         }
-        self.order(batch, lender);
-        for k in 0..self.sorted.len() {
-            if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
-                lenders.prefetch(*fp);
-            }
-            let (fp, row) = self.sorted[k];
-            self.lender[row as usize] = lenders.get(fp);
-        }
-        self.order(batch, loan);
-        for k in 0..self.sorted.len() {
-            if let Some((fp, _)) = self.sorted.get(k + AHEAD) {
-                loans.prefetch(*fp);
-            }
-            let (fp, row) = self.sorted[k];
-            self.loan[row as usize] = loans.get(fp);
-        }
     }
 
-    /// `sorted`: (fingerprint, row) of the rows whose cell in `column` holds text, by the
-    /// fingerprint's top bits, rows in order within a bucket.
-    fn order(&mut self, batch: &Batch, column: usize) {
+    /// The lookups of the batch's `rows`, as [`ahead`] hands them over.
+    pub fn take(&mut self, rows: Range<usize>, looked: &Looked<L, D>) {
+        self.lender[rows.clone()].copy_from_slice(&looked.lender);
+        self.loan[rows].copy_from_slice(&looked.loan);
+    }
+}
+
+/// What the lookups of one chunk of a batch found, per row of the chunk.
+#[derive(Debug)]
+pub struct Looked<L: Copy + Default, D: Copy + Default> {
+    lender: Vec<Option<D>>,
+    loan: Vec<Option<L>>,
+    order: Order,
+}
+
+impl<L: Copy + Default, D: Copy + Default> Default for Looked<L, D> {
+    fn default() -> Looked<L, D> {
+        Looked {
+            lender: Vec::new(),
+            loan: Vec::new(),
+            order: Order::default(),
+        }
+    }
+}
+
+impl<L: Copy + Default, D: Copy + Default> Looked<L, D> {
+    /// Look up columns `lender` and `loan` of the batch's `rows` in their tables, for every row
+    /// whose cell holds text.
+    fn fill(
+        &mut self,
+        batch: &Batch,
+        rows: Range<usize>,
+        (lender, loan): (usize, usize),
+        lenders: &FpMap<D>,
+        loans: &FpMap<L>,
+    ) {
+        let start = rows.start;
+        self.lender.clear();
+        self.lender.resize(rows.len(), None);
+        self.loan.clear();
+        self.loan.resize(rows.len(), None);
+        look_up(
+            self.order.of(batch, lender, rows.clone()),
+            start,
+            lenders,
+            &mut self.lender,
+        );
+        look_up(
+            self.order.of(batch, loan, rows),
+            start,
+            loans,
+            &mut self.loan,
+        );
+    }
+}
+
+/// `found[row - start]` = the table's entry for each (fingerprint, row) of `sorted`.
+fn look_up<V: Copy + Default>(
+    sorted: &[(Fp, u32)],
+    start: usize,
+    table: &FpMap<V>,
+    found: &mut [Option<V>],
+) {
+    for k in 0..sorted.len() {
+        if let Some((fp, _)) = sorted.get(k + AHEAD) {
+            table.prefetch(*fp);
+        }
+        let (fp, row) = sorted[k];
+        found[row as usize - start] = table.get(fp);
+    }
+}
+
+/// Look up columns `lender` and `loan` of every row of `batch` and hand `each` the lookups of
+/// [`CHUNK`] rows at a time, in row order: the first chunk's made on this thread, the rest on
+/// a second thread while `each` works through the chunks before. The result is the one
+/// sequential lookups give.
+pub fn ahead<L, D>(
+    batch: &Batch,
+    columns: (usize, usize),
+    lenders: &FpMap<D>,
+    loans: &FpMap<L>,
+    each: impl FnMut(Range<usize>, &Looked<L, D>),
+) where
+    L: Copy + Default + Send + Sync,
+    D: Copy + Default + Send + Sync,
+{
+    ahead_by(CHUNK, batch, columns, lenders, loans, each)
+}
+
+fn ahead_by<L, D>(
+    chunk: usize,
+    batch: &Batch,
+    columns: (usize, usize),
+    lenders: &FpMap<D>,
+    loans: &FpMap<L>,
+    mut each: impl FnMut(Range<usize>, &Looked<L, D>),
+) where
+    L: Copy + Default + Send + Sync,
+    D: Copy + Default + Send + Sync,
+{
+    let n = batch.len();
+    if n == 0 {
+        return;
+    }
+    let first = 0..chunk.min(n);
+    let mut looked = Looked::default();
+    if n <= chunk {
+        looked.fill(batch, first.clone(), columns, lenders, loans);
+        each(first, &looked);
+        return;
+    }
+    std::thread::scope(|scope| {
+        // Two chunks ready at most: the helper stays a little ahead, never far.
+        let (ready, chunks) = std::sync::mpsc::sync_channel::<(Range<usize>, Looked<L, D>)>(2);
+        let (spare, spares) = std::sync::mpsc::channel::<Looked<L, D>>();
+        scope.spawn(move || {
+            for start in (chunk..n).step_by(chunk) {
+                let rows = start..(start + chunk).min(n);
+                let mut looked = spares.try_recv().unwrap_or_default();
+                looked.fill(batch, rows.clone(), columns, lenders, loans);
+                // The validator gone (it panicked): nothing more to look up.
+                if ready.send((rows, looked)).is_err() {
+                    return;
+                }
+            }
+        });
+        looked.fill(batch, first.clone(), columns, lenders, loans);
+        each(first, &looked);
+        let _ = spare.send(looked);
+        // A helper that panicked ends this loop early; the scope then panics with it, so a
+        // chunk is never silently skipped.
+        for (rows, looked) in chunks {
+            each(rows, &looked);
+            let _ = spare.send(looked);
+        }
+    });
+}
+
+/// (fingerprint, row) of the text cells of a column, ordered by the fingerprint's top bits,
+/// rows in order within a bucket.
+#[derive(Debug)]
+struct Order {
+    keyed: Vec<(Fp, u32)>,
+    sorted: Vec<(Fp, u32)>,
+    counts: Vec<u32>,
+}
+
+impl Default for Order {
+    fn default() -> Order {
+        Order {
+            keyed: Vec::new(),
+            sorted: Vec::new(),
+            counts: vec![0; 1 << BUCKET_BITS],
+        }
+    }
+}
+
+impl Order {
+    /// The cells of `column` in the batch's `rows` that hold text, in table order.
+    fn of(&mut self, batch: &Batch, column: usize, rows: Range<usize>) -> &[(Fp, u32)] {
         self.keyed.clear();
-        for i in 0..batch.len() {
+        for i in rows {
             if let Cell::Ok(s) = batch.columns[column].text(i) {
                 self.keyed.push((Fp::of(s.as_bytes()), i as u32));
             }
@@ -127,6 +267,7 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
             self.sorted[*at as usize] = (fp, row);
             *at += 1;
         }
+        &self.sorted
     }
 }
 
@@ -152,12 +293,14 @@ mod tests {
     proptest! {
         /// Whatever the ids and however many batches, a row is `seen` exactly when an earlier
         /// row (in any batch) has its id — whether a set registers the ids in table order or
-        /// a first pass found the repeats — and the lookups find what the tables hold.
+        /// a first pass found the repeats — and the lookups, made a chunk ahead on a second
+        /// thread whatever the chunk's size, find what the tables hold, row by row.
         #[test]
         fn table_order_sees_what_row_order_sees(
             ids in proptest::collection::vec(proptest::option::weighted(0.9, 0u32..300), 1..600),
             split in 0usize..600,
             first_pass: bool,
+            chunk in 1usize..40,
         ) {
             let texts: Vec<Option<String>> = ids.iter().map(|v| v.map(|v| format!("I{v}"))).collect();
             let cells: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
@@ -165,7 +308,10 @@ mod tests {
             for v in (0..300u32).step_by(3) {
                 let _ = lenders.insert_new(Fp::of(format!("I{v}").as_bytes()), v);
             }
-            let loans = FpMap::<u32>::with_expected(8);
+            let mut loans = FpMap::<u32>::with_expected(8);
+            for v in (0..300u32).step_by(5) {
+                let _ = loans.insert_new(Fp::of(format!("I{v}").as_bytes()), v + 1000);
+            }
             let mut probes = Probes::<u32, u32>::default();
             let cut = split.min(cells.len());
             let parts = [&cells[..cut], &cells[cut..]];
@@ -182,13 +328,23 @@ mod tests {
             };
             let mut seen = Vec::new();
             let mut found = Vec::new();
+            let mut loan_found = Vec::new();
             for part in parts {
                 let lines: Vec<u64> = (0..part.len() as u64).collect();
                 let b = batch(&lines, [part, part, part]);
-                probes.fill(&b, (0, 1, 2), &mut repeats, &lenders, &loans);
+                probes.begin(&b, 0, &mut repeats);
+                // The chunks come in row order, each once, covering the batch.
+                let mut next = 0;
+                ahead_by(chunk, &b, (1, 2), &lenders, &loans, |rows, looked| {
+                    assert_eq!(rows.start, next);
+                    assert!(rows.len() <= chunk && !rows.is_empty());
+                    next = rows.end;
+                    probes.take(rows, looked);
+                });
+                prop_assert_eq!(next, part.len());
                 seen.extend_from_slice(&probes.seen);
                 found.extend_from_slice(&probes.lender);
-                prop_assert!(probes.loan.iter().all(Option::is_none));
+                loan_found.extend_from_slice(&probes.loan);
             }
             let mut earlier = std::collections::HashSet::new();
             for (i, id) in ids.iter().enumerate() {
@@ -196,10 +352,12 @@ mod tests {
                     Some(v) => {
                         prop_assert_eq!(seen[i], !earlier.insert(*v), "row {}", i);
                         prop_assert_eq!(found[i], (v % 3 == 0).then_some(*v));
+                        prop_assert_eq!(loan_found[i], (v % 5 == 0).then_some(v + 1000));
                     }
                     None => {
                         prop_assert!(!seen[i]);
                         prop_assert_eq!(found[i], None);
+                        prop_assert_eq!(loan_found[i], None);
                     }
                 }
             }

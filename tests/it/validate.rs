@@ -155,6 +155,34 @@ fn bad_money_beyond_i64() {
     );
 }
 
+/// A money column's accepted amounts must add up within 64-bit fen (docs/inputs.md): the
+/// fixture's investments hold 10,000.00 + 5,000.00 yuan = 1,500,000 fen, so one more row of
+/// i64::MAX − 1,500,000 fen brings the column to the limit exactly (accepted), a fen more is
+/// beyond it (the command refused, naming the column).
+#[test]
+fn money_column_totals_beyond_64_bit_fen_are_refused() {
+    for (amount, refused) in [
+        ("92233720368532758.06", false),
+        ("92233720368532758.07", false),
+        ("92233720368532758.08", true),
+    ] {
+        let w = Workdir::new("money-total");
+        let row = format!("I3,P1,L1,,2019-01-15,{amount},0,0,\n");
+        fixture(&w, &[("investments", &row)]);
+        let o = w.run(&["validate", "data", "--out", "out"]);
+        let err = stderr(&o);
+        if refused {
+            assert_eq!(o.status.code(), Some(2), "{amount}: {err}");
+            assert!(
+                err.contains("investments.amount: the accepted amounts add up to more than"),
+                "{amount}: {err}"
+            );
+        } else {
+            assert_eq!(o.status.code(), Some(0), "{amount}: {err}");
+        }
+    }
+}
+
 #[test]
 fn bad_date_that_does_not_exist() {
     assert_one_reject(

@@ -20,7 +20,7 @@ impl Validator {
     ) {
         for (c, spec) in table.columns().iter().enumerate() {
             if let (CellType::Money, Some(v)) = (spec.ty, vals[c].money()) {
-                *self.money_totals.entry((table, spec.name)).or_default() += i128::from(v).abs();
+                self.batch_money[c] += i128::from(v).abs();
             }
         }
         let dated = match table {

@@ -159,6 +159,9 @@ pub struct Validator {
     /// Σ |amount| of every money column of the accepted rows: if a column's total fits i64
     /// fen, no sum kept from it can overflow.
     pub money_totals: BTreeMap<(Table, &'static str), i128>,
+    /// The same Σ |amount| of the batch being read, by column (added to `money_totals` when
+    /// the batch is done: a map entry per cell was a tenth of the investments' validation).
+    batch_money: Vec<i128>,
     /// A table whose accepted rows would need more codes than there are: its rows from there
     /// on are not kept, and the read stops with `DataProblem::TooManyRows`.
     pub full: Option<Table>,
@@ -213,6 +216,7 @@ impl Validator {
                 ..InputData::default()
             },
             money_totals: BTreeMap::new(),
+            batch_money: Vec::new(),
             full: None,
             rejects: Vec::new(),
             invalid_id_numbers: 0,
@@ -301,35 +305,80 @@ impl Validator {
         }
         let spec = table.columns();
         let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
+        self.batch_money.clear();
+        self.batch_money.resize(spec.len(), 0);
         if table == Table::Investments {
-            self.probes.fill(
-                batch,
-                (IV_ID, IV_LENDER, IV_LOAN),
-                &mut self.repeats,
-                &self.lender_ids,
-                &self.loan_ids,
-            );
-        }
-        for i in 0..PREFETCH_AHEAD.min(batch.len()) {
-            self.prefetch(table, batch, i);
-        }
-        for i in 0..batch.len() {
-            if i + PREFETCH_AHEAD < batch.len() {
-                self.prefetch(table, batch, i + PREFETCH_AHEAD);
+            self.investments(file, batch, report, &mut vals);
+        } else {
+            for i in 0..PREFETCH_AHEAD.min(batch.len()) {
+                self.prefetch(table, batch, i);
             }
-            report.read += 1;
-            vals.clear();
-            match self.check_row(table, batch, i, &mut vals) {
-                Ok(resolved) => {
-                    report.accepted += 1;
-                    self.accept(table, &vals, resolved, file, batch.lines[i]);
+            for i in 0..batch.len() {
+                if i + PREFETCH_AHEAD < batch.len() {
+                    self.prefetch(table, batch, i + PREFETCH_AHEAD);
                 }
-                Err((col, reason)) => {
-                    report.rejected += 1;
-                    *report.reasons.entry(reason.code()).or_default() += 1;
-                    self.rejects
-                        .push(reject_row(table, file, batch, i, (col, reason)));
+                self.row(table, file, batch, i, report, &mut vals);
+            }
+        }
+        for (c, total) in self.batch_money.iter().enumerate() {
+            if *total != 0 {
+                *self.money_totals.entry((table, spec[c].name)).or_default() += total;
+            }
+        }
+    }
+
+    /// A batch of investments: its repeated ids marked, then its lenders and loans looked up a
+    /// chunk ahead on a second thread while this one checks the rows of the chunk before
+    /// ([`crate::input::probes`]). The two id tables are lent to the lookups meanwhile:
+    /// nothing an investment row does reads or changes them but through its lookups.
+    fn investments<'a>(
+        &mut self,
+        file: &str,
+        batch: &'a Batch,
+        report: &mut TableReport,
+        vals: &mut Vec<Val<'a>>,
+    ) {
+        self.probes.begin(batch, IV_ID, &mut self.repeats);
+        let lenders = std::mem::take(&mut self.lender_ids);
+        let loans = std::mem::take(&mut self.loan_ids);
+        crate::input::probes::ahead(
+            batch,
+            (IV_LENDER, IV_LOAN),
+            &lenders,
+            &loans,
+            |rows, looked| {
+                self.probes.take(rows.clone(), looked);
+                for i in rows {
+                    self.row(Table::Investments, file, batch, i, report, vals);
                 }
+            },
+        );
+        self.lender_ids = lenders;
+        self.loan_ids = loans;
+    }
+
+    /// Check row `i` of the batch; keep it or its reject.
+    fn row<'a>(
+        &mut self,
+        table: Table,
+        file: &str,
+        batch: &'a Batch,
+        i: usize,
+        report: &mut TableReport,
+        vals: &mut Vec<Val<'a>>,
+    ) {
+        report.read += 1;
+        vals.clear();
+        match self.check_row(table, batch, i, vals) {
+            Ok(resolved) => {
+                report.accepted += 1;
+                self.accept(table, vals, resolved, file, batch.lines[i]);
+            }
+            Err((col, reason)) => {
+                report.rejected += 1;
+                *report.reasons.entry(reason.code()).or_default() += 1;
+                self.rejects
+                    .push(reject_row(table, file, batch, i, (col, reason)));
             }
         }
     }
