@@ -9,11 +9,11 @@
 //! many to a page.
 //!
 //! The lookups into the lender and loan tables only read, and nothing a row's checks do
-//! changes those tables: so the lookups of a batch are made [`CHUNK`] rows at a time on a
-//! second thread while the validator checks the chunk before ([`ahead`]); the validator sees
-//! every chunk, in row order, as if it had looked it up itself. Whether a row repeats an
-//! earlier row's investment id is found on the validator's thread ([`Probes::mark_seen`]): by
-//! a first pass ([`super::repeats`]), read in row order, or by a set that registers the ids.
+//! changes those tables: so a chunk's lookups ([`Looked`]) are made on a second thread while
+//! the validator checks the chunk before ([`super::ahead`]), and handed to it in row order
+//! ([`Probes::take`]). Whether a row repeats an earlier row's investment id is found on the
+//! validator's thread ([`Probes::begin`]): by a first pass ([`super::repeats`]), read in row
+//! order, or by a set that registers the ids.
 
 use std::ops::Range;
 
@@ -26,10 +26,6 @@ use crate::input::source::{Batch, Cell};
 const BUCKET_BITS: u32 = 12;
 /// Lookups started ahead of the one being made, in the sorted order.
 const AHEAD: usize = 8;
-/// Rows whose lookups are handed over at a time: small enough that the validator waits only
-/// for the first chunk of a batch, large enough that a handover (two channel messages) is
-/// nothing beside its lookups.
-pub const CHUNK: usize = 4096;
 
 /// Per row of a batch: what its lookups found, for the validator's checks to read.
 #[derive(Debug)]
@@ -83,7 +79,7 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
         }
     }
 
-    /// The lookups of the batch's `rows`, as [`ahead`] hands them over.
+    /// The lookups of the batch's `rows`, made by [`Looked::fill`].
     pub fn take(&mut self, rows: Range<usize>, looked: &Looked<L, D>) {
         self.lender[rows.clone()].copy_from_slice(&looked.lender);
         self.loan[rows].copy_from_slice(&looked.loan);
@@ -111,7 +107,7 @@ impl<L: Copy + Default, D: Copy + Default> Default for Looked<L, D> {
 impl<L: Copy + Default, D: Copy + Default> Looked<L, D> {
     /// Look up columns `lender` and `loan` of the batch's `rows` in their tables, for every row
     /// whose cell holds text.
-    fn fill(
+    pub fn fill(
         &mut self,
         batch: &Batch,
         rows: Range<usize>,
@@ -153,72 +149,6 @@ fn look_up<V: Copy + Default>(
         let (fp, row) = sorted[k];
         found[row as usize - start] = table.get(fp);
     }
-}
-
-/// Look up columns `lender` and `loan` of every row of `batch` and hand `each` the lookups of
-/// [`CHUNK`] rows at a time, in row order: the first chunk's made on this thread, the rest on
-/// a second thread while `each` works through the chunks before. The result is the one
-/// sequential lookups give.
-pub fn ahead<L, D>(
-    batch: &Batch,
-    columns: (usize, usize),
-    lenders: &FpMap<D>,
-    loans: &FpMap<L>,
-    each: impl FnMut(Range<usize>, &Looked<L, D>),
-) where
-    L: Copy + Default + Send + Sync,
-    D: Copy + Default + Send + Sync,
-{
-    ahead_by(CHUNK, batch, columns, lenders, loans, each)
-}
-
-fn ahead_by<L, D>(
-    chunk: usize,
-    batch: &Batch,
-    columns: (usize, usize),
-    lenders: &FpMap<D>,
-    loans: &FpMap<L>,
-    mut each: impl FnMut(Range<usize>, &Looked<L, D>),
-) where
-    L: Copy + Default + Send + Sync,
-    D: Copy + Default + Send + Sync,
-{
-    let n = batch.len();
-    if n == 0 {
-        return;
-    }
-    let first = 0..chunk.min(n);
-    let mut looked = Looked::default();
-    if n <= chunk {
-        looked.fill(batch, first.clone(), columns, lenders, loans);
-        each(first, &looked);
-        return;
-    }
-    std::thread::scope(|scope| {
-        // Two chunks ready at most: the helper stays a little ahead, never far.
-        let (ready, chunks) = std::sync::mpsc::sync_channel::<(Range<usize>, Looked<L, D>)>(2);
-        let (spare, spares) = std::sync::mpsc::channel::<Looked<L, D>>();
-        scope.spawn(move || {
-            for start in (chunk..n).step_by(chunk) {
-                let rows = start..(start + chunk).min(n);
-                let mut looked = spares.try_recv().unwrap_or_default();
-                looked.fill(batch, rows.clone(), columns, lenders, loans);
-                // The validator gone (it panicked): nothing more to look up.
-                if ready.send((rows, looked)).is_err() {
-                    return;
-                }
-            }
-        });
-        looked.fill(batch, first.clone(), columns, lenders, loans);
-        each(first, &looked);
-        let _ = spare.send(looked);
-        // A helper that panicked ends this loop early; the scope then panics with it, so a
-        // chunk is never silently skipped.
-        for (rows, looked) in chunks {
-            each(rows, &looked);
-            let _ = spare.send(looked);
-        }
-    });
 }
 
 /// (fingerprint, row) of the text cells of a column, ordered by the fingerprint's top bits,
@@ -333,15 +263,9 @@ mod tests {
                 let lines: Vec<u64> = (0..part.len() as u64).collect();
                 let b = batch(&lines, [part, part, part]);
                 probes.begin(&b, 0, &mut repeats);
-                // The chunks come in row order, each once, covering the batch.
-                let mut next = 0;
-                ahead_by(chunk, &b, (1, 2), &lenders, &loans, |rows, looked| {
-                    assert_eq!(rows.start, next);
-                    assert!(rows.len() <= chunk && !rows.is_empty());
-                    next = rows.end;
-                    probes.take(rows, looked);
-                });
-                prop_assert_eq!(next, part.len());
+                crate::input::ahead::chunks_of(chunk, b.len(), |rows, looked: &mut Looked<u32, u32>| {
+                    looked.fill(&b, rows, (1, 2), &lenders, &loans);
+                }, |rows, looked| probes.take(rows, looked));
                 seen.extend_from_slice(&probes.seen);
                 found.extend_from_slice(&probes.lender);
                 loan_found.extend_from_slice(&probes.loan);

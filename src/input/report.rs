@@ -113,6 +113,18 @@ pub struct TableReport {
 }
 
 impl TableReport {
+    /// Count one row read: accepted, or rejected for `reason`.
+    pub fn count(&mut self, row: Result<(), Reason>) {
+        self.read += 1;
+        match row {
+            Ok(()) => self.accepted += 1,
+            Err(reason) => {
+                self.rejected += 1;
+                *self.reasons.entry(reason.code()).or_default() += 1;
+            }
+        }
+    }
+
     /// Add a part's counts to its table's (a table given as a folder of parts).
     pub fn add(&mut self, part: TableReport) {
         if self.encoding.is_empty() || self.encoding == part.encoding {

@@ -148,7 +148,8 @@ fn quiet_is_silent_and_verbose_times_each_stage() {
         "validate loans.csv",
         // Read on a thread beside the loans, told after them.
         "validate lenders.csv (beside)",
-        "lender id order (beside)",
+        // Ranked once the loans are finished, on this thread.
+        "lender id order",
         "validate investments.csv",
         "classify + exposure",
         "payouts",
@@ -163,7 +164,10 @@ fn quiet_is_silent_and_verbose_times_each_stage() {
     assert!(text.contains("44,264 rows"), "{text}");
     let at = |stage: &str| text.find(stage).unwrap();
     assert!(at("validate loans.csv") < at("validate lenders.csv (beside)"));
-    assert!(at("validate lenders.csv (beside)") < at("validate investments.csv"));
+    assert!(at("validate lenders.csv (beside)") < at("borrowers (loans)"));
+    assert!(at("borrowers (loans)") < at("lender id order"));
+    assert!(at("lender id order") < at("validate investments.csv"));
+    assert!(!text.contains("lender id order (beside)"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("done in")), "{text}");
 }
 

@@ -183,6 +183,64 @@ fn money_column_totals_beyond_64_bit_fen_are_refused() {
     }
 }
 
+/// Thousands of investments, every seventh kind of row broken its own way, across the
+/// chunks the investments are checked in (their lookups and parses made ahead on a second
+/// thread, 4,096 rows at a time) and CSV batches: every reject at its line with its reason,
+/// every other row accepted, in row order, however the rows fall into chunks.
+#[test]
+fn investments_rejects_are_exact_across_chunks() {
+    let rows = 10_000;
+    let mut text = String::new();
+    let mut want = Vec::new();
+    for k in 0..rows {
+        let line = 4 + k as u64;
+        let id = if k % 7 == 4 { k - 1 } else { k };
+        let row = match k % 7 {
+            0 => format!("J{id},P1,L1,D1,2019-01-15,100,0,0,\n"),
+            1 => {
+                want.push((line, "amount", "bad_money"));
+                format!("J{id},P1,L1,D1,2019-01-15,1x,0,0,\n")
+            }
+            2 => {
+                want.push((line, "lender_id", "unknown_parent"));
+                format!("J{id},P1,LX{k},D1,2019-01-15,100,0,0,\n")
+            }
+            3 => {
+                want.push((line, "loan_id", "loan_platform_mismatch"));
+                format!("J{id},P2,L2,D1,2019-01-15,100,0,0,\n")
+            }
+            4 => {
+                // The row before's id: registered though that row was refused.
+                want.push((line, "investment_id", "duplicate_id"));
+                format!("J{id},P2,L2,D2,2019-01-15,100,0,0,\n")
+            }
+            5 => {
+                want.push((line, "loan_id", "unknown_parent"));
+                format!("J{id},P1,L1,DX{k},2019-01-15,100,0,0,\n")
+            }
+            _ => format!("J{id},P2,L2,D2,2019-02-01,50.5,0,0,\n"),
+        };
+        text.push_str(&row);
+    }
+    let w = Workdir::new("chunks");
+    fixture(&w, &[("investments", &text)]);
+    let got: Vec<(u64, String, String)> = validate_rejects(&w, &[])
+        .into_iter()
+        .filter(|r| r[0] == "investments")
+        .map(|r| (r[2].parse().unwrap(), r[3].clone(), r[5].clone()))
+        .collect();
+    let want: Vec<(u64, String, String)> = want
+        .into_iter()
+        .map(|(l, c, r)| (l, c.to_string(), r.to_string()))
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+    let report: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
+    let investments = &report["tables"]["investments"];
+    assert_eq!(investments["read"], rows + 2, "{investments}");
+    assert_eq!(investments["rejected"], want.len(), "{investments}");
+}
+
 #[test]
 fn bad_date_that_does_not_exist() {
     assert_one_reject(

@@ -435,18 +435,13 @@ impl RowSink for CaseValidator {
         }
         let mut vals = Vec::with_capacity(table.columns().len());
         for i in 0..batch.len() {
-            report.read += 1;
             vals.clear();
             let checked =
                 parse_cells(table, batch, i, &mut vals).and_then(|()| self.check(table, &vals));
+            report.count(checked.map_err(|(_, reason)| reason));
             match checked {
-                Ok(()) => {
-                    report.accepted += 1;
-                    self.accept(table, &vals);
-                }
+                Ok(()) => self.accept(table, &vals),
                 Err(broken) => {
-                    report.rejected += 1;
-                    *report.reasons.entry(broken.1.code()).or_default() += 1;
                     let mut reject = reject_row(table, file, batch, i, broken);
                     // A person's id may be a resident id number: never quoted back.
                     if cells::valid_id_number(reject.value.trim()) {

@@ -13,11 +13,15 @@ impl Validator {
         i: usize,
         vals: &mut Vec<Val<'a>>,
     ) -> Result<Resolved, Broken> {
+        if table == Table::Investments {
+            // Its id registered already (`self.probes`).
+            parse_cells(table, batch, i, vals)?;
+            return self.check_investment_row(vals, i);
+        }
         let columns = &batch.columns;
         // Every row that has a key registers it, accepted or not.
         let (seen, key_slot) = match table {
             Table::Recoveries | Table::Returns => (false, None),
-            Table::Investments => (self.probes.seen[i], None),
             _ => match columns[0].text(i) {
                 Cell::Ok(key) => self.register_key(table, key),
                 _ => (false, None),
@@ -40,7 +44,6 @@ impl Validator {
             Table::Platforms | Table::Lenders if seen => Err((0, Reason::DuplicateId)),
             Table::Platforms | Table::Lenders => Ok(()),
             Table::Loans => self.check_loan(vals, seen, &mut resolved),
-            Table::Investments => self.check_investment(vals, i, seen, &mut resolved),
             Table::Recoveries => self.check_recovery(vals, &mut resolved),
             Table::Returns => self.check_return(vals, &mut resolved),
             // The case tables are input::cases' (never read into this validator).
@@ -98,6 +101,14 @@ impl Validator {
         r.platform =
             self.platform_parent(vals[LN_PLATFORM].text().unwrap_or_default(), LN_PLATFORM)?;
         self.after_as_of(vals[LN_ORIGINATED].date(), LN_ORIGINATED)
+    }
+
+    /// Row `i` of a batch of investments once its cells `vals` are parsed: the checks that
+    /// follow the cells' (a batch of investments is parsed ahead: `investments.rs`).
+    pub(super) fn check_investment_row(&self, vals: &[Val], i: usize) -> Result<Resolved, Broken> {
+        let mut resolved = Resolved::default();
+        self.check_investment(vals, i, self.probes.seen[i], &mut resolved)?;
+        Ok(resolved)
     }
 
     /// Row `i` of the batch: its lender and loan were looked up beforehand (`self.probes`).

@@ -308,7 +308,7 @@ impl Validator {
         self.batch_money.clear();
         self.batch_money.resize(spec.len(), 0);
         if table == Table::Investments {
-            self.investments(file, batch, report, &mut vals);
+            self.investments(file, batch, report);
         } else {
             for i in 0..PREFETCH_AHEAD.min(batch.len()) {
                 self.prefetch(table, batch, i);
@@ -327,36 +327,6 @@ impl Validator {
         }
     }
 
-    /// A batch of investments: its repeated ids marked, then its lenders and loans looked up a
-    /// chunk ahead on a second thread while this one checks the rows of the chunk before
-    /// ([`crate::input::probes`]). The two id tables are lent to the lookups meanwhile:
-    /// nothing an investment row does reads or changes them but through its lookups.
-    fn investments<'a>(
-        &mut self,
-        file: &str,
-        batch: &'a Batch,
-        report: &mut TableReport,
-        vals: &mut Vec<Val<'a>>,
-    ) {
-        self.probes.begin(batch, IV_ID, &mut self.repeats);
-        let lenders = std::mem::take(&mut self.lender_ids);
-        let loans = std::mem::take(&mut self.loan_ids);
-        crate::input::probes::ahead(
-            batch,
-            (IV_LENDER, IV_LOAN),
-            &lenders,
-            &loans,
-            |rows, looked| {
-                self.probes.take(rows.clone(), looked);
-                for i in rows {
-                    self.row(Table::Investments, file, batch, i, report, vals);
-                }
-            },
-        );
-        self.lender_ids = lenders;
-        self.loan_ids = loans;
-    }
-
     /// Check row `i` of the batch; keep it or its reject.
     fn row<'a>(
         &mut self,
@@ -367,18 +337,31 @@ impl Validator {
         report: &mut TableReport,
         vals: &mut Vec<Val<'a>>,
     ) {
-        report.read += 1;
         vals.clear();
-        match self.check_row(table, batch, i, vals) {
+        let checked = self.check_row(table, batch, i, vals);
+        report.count(self.keep(table, file, batch, i, checked, vals));
+    }
+
+    /// Keep row `i` of the batch as `checked` found it: its cells `vals` added up, or its
+    /// reject (whose reason is returned).
+    fn keep(
+        &mut self,
+        table: Table,
+        file: &str,
+        batch: &Batch,
+        i: usize,
+        checked: Result<Resolved, Broken>,
+        vals: &[Val],
+    ) -> Result<(), Reason> {
+        match checked {
             Ok(resolved) => {
-                report.accepted += 1;
                 self.accept(table, vals, resolved, file, batch.lines[i]);
+                Ok(())
             }
             Err((col, reason)) => {
-                report.rejected += 1;
-                *report.reasons.entry(reason.code()).or_default() += 1;
                 self.rejects
                     .push(reject_row(table, file, batch, i, (col, reason)));
+                Err(reason)
             }
         }
     }
@@ -479,6 +462,7 @@ impl crate::input::source::RowSink for Validator {
 
 mod accept;
 mod checks;
+mod investments;
 
 pub use checks::parse_cells;
 

@@ -1,0 +1,111 @@
+//! A batch's rows prepared a chunk ahead, on a second thread, of the thread that consumes
+//! them: the investments' validator hands its helper the work that only reads — the id-table
+//! lookups ([`super::probes`]) and the parsing of the cells — and keeps what changes its
+//! state (the positions, the totals, the rejects) in row order on its own thread.
+//!
+//! The first chunk of a batch is prepared on the consuming thread (there is nothing to do
+//! meanwhile); from then on the helper stays at most two chunks ahead. Every chunk reaches
+//! the consumer once, in row order, whatever the number of rows: the result is the one the
+//! consumer would have had preparing each chunk itself.
+
+use std::ops::Range;
+
+/// Rows prepared at a time: small enough that the consumer waits only for a batch's first
+/// chunk, large enough that a handover (two channel messages) is nothing beside the work.
+pub const CHUNK: usize = 4096;
+
+/// Chunks the helper may have ready and not yet consumed.
+const READY: usize = 2;
+
+/// Prepare the rows `0..rows` a [`CHUNK`] at a time with `prepare` (into a `P` recycled from
+/// chunk to chunk) and hand each chunk to `each` in row order.
+pub fn chunks<P: Default + Send>(
+    rows: usize,
+    prepare: impl Fn(Range<usize>, &mut P) + Sync,
+    each: impl FnMut(Range<usize>, &P),
+) {
+    chunks_of(CHUNK, rows, prepare, each)
+}
+
+pub(crate) fn chunks_of<P: Default + Send>(
+    chunk: usize,
+    rows: usize,
+    prepare: impl Fn(Range<usize>, &mut P) + Sync,
+    mut each: impl FnMut(Range<usize>, &P),
+) {
+    if rows == 0 {
+        return;
+    }
+    let first = 0..chunk.min(rows);
+    let mut prepared = P::default();
+    if rows <= chunk {
+        prepare(first.clone(), &mut prepared);
+        each(first, &prepared);
+        return;
+    }
+    let prepare = &prepare;
+    std::thread::scope(|scope| {
+        let (ready, done) = std::sync::mpsc::sync_channel::<(Range<usize>, P)>(READY);
+        let (spare, spares) = std::sync::mpsc::channel::<P>();
+        scope.spawn(move || {
+            for start in (chunk..rows).step_by(chunk) {
+                let range = start..(start + chunk).min(rows);
+                let mut prepared = spares.try_recv().unwrap_or_default();
+                prepare(range.clone(), &mut prepared);
+                // The consumer gone (it panicked): nothing more to prepare.
+                if ready.send((range, prepared)).is_err() {
+                    return;
+                }
+            }
+        });
+        prepare(first.clone(), &mut prepared);
+        each(first, &prepared);
+        let _ = spare.send(prepared);
+        // A helper that panicked ends this loop early; the scope then panics with it, so a
+        // chunk is never silently skipped.
+        for (range, prepared) in done {
+            each(range, &prepared);
+            let _ = spare.send(prepared);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the rows and the chunk's size, each row is prepared once and the chunks
+        /// come in row order, covering the rows; what `each` sees is what was prepared for
+        /// that chunk (a recycled `P` carries nothing over).
+        #[test]
+        fn every_row_once_in_order(rows in 0usize..200, chunk in 1usize..40) {
+            let mut next = 0;
+            let mut seen = Vec::new();
+            chunks_of(chunk, rows, |range, p: &mut Vec<usize>| {
+                p.clear();
+                p.extend(range.map(|i| i * 3));
+            }, |range, p| {
+                assert_eq!(range.start, next);
+                assert!(!range.is_empty() && range.len() <= chunk);
+                next = range.end;
+                assert_eq!(p.len(), range.len());
+                seen.extend_from_slice(p);
+            });
+            prop_assert_eq!(next, rows);
+            prop_assert_eq!(seen, (0..rows).map(|i| i * 3).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    #[should_panic]
+    fn a_helper_that_panics_is_not_a_short_read() {
+        chunks_of(
+            2,
+            10,
+            |range, _: &mut ()| assert!(range.start < 6, "helper fails at row 6"),
+            |_, _| {},
+        );
+    }
+}
