@@ -1,12 +1,14 @@
-//! A batch's rows prepared a chunk ahead, on a second thread, of the thread that consumes
-//! them: the investments' validator hands its helper the work that only reads — the id-table
+//! A batch's rows prepared a chunk ahead, on helper threads, of the thread that consumes
+//! them: the investments' validator hands its helpers the work that only reads — the id-table
 //! lookups ([`super::probes`]) and the parsing of the cells — and keeps what changes its
 //! state (the positions, the totals, the rejects) in row order on its own thread.
 //!
 //! The first chunk of a batch is prepared on the consuming thread (there is nothing to do
-//! meanwhile); from then on the helper stays at most two chunks ahead. Every chunk reaches
-//! the consumer once, in row order, whatever the number of rows: the result is the one the
-//! consumer would have had preparing each chunk itself.
+//! meanwhile); the others by two helpers taking turns, each at most two chunks ahead. With
+//! one helper the consumer waited for it a third of the time, and it for the consumer; with
+//! two, the preparing keeps up whatever the moment's balance, and the two cores stay busy.
+//! Every chunk reaches the consumer once, in row order, whatever the number of rows: the
+//! result is the one the consumer would have had preparing each chunk itself.
 
 use std::ops::Range;
 
@@ -14,8 +16,10 @@ use std::ops::Range;
 /// chunk, large enough that a handover (two channel messages) is nothing beside the work.
 pub const CHUNK: usize = 4096;
 
-/// Chunks the helper may have ready and not yet consumed.
+/// Chunks a helper may have ready and not yet consumed.
 const READY: usize = 2;
+/// Threads preparing chunks, taking turns.
+const HELPERS: usize = 2;
 
 /// Prepare the rows `0..rows` a [`CHUNK`] at a time with `prepare` (into a `P` recycled from
 /// chunk to chunk) and hand each chunk to `each` in row order.
@@ -45,25 +49,35 @@ pub(crate) fn chunks_of<P: Default + Send>(
     }
     let prepare = &prepare;
     std::thread::scope(|scope| {
-        let (ready, done) = std::sync::mpsc::sync_channel::<(Range<usize>, P)>(READY);
-        let (spare, spares) = std::sync::mpsc::channel::<P>();
-        scope.spawn(move || {
-            for start in (chunk..rows).step_by(chunk) {
-                let range = start..(start + chunk).min(rows);
-                let mut prepared = spares.try_recv().unwrap_or_default();
-                prepare(range.clone(), &mut prepared);
-                // The consumer gone (it panicked): nothing more to prepare.
-                if ready.send((range, prepared)).is_err() {
-                    return;
+        // Helper h prepares chunks h + 1, h + 1 + HELPERS, …: each its own channels.
+        let mut lines = Vec::with_capacity(HELPERS);
+        for h in 0..HELPERS {
+            let (ready, done) = std::sync::mpsc::sync_channel::<(Range<usize>, P)>(READY);
+            let (spare, spares) = std::sync::mpsc::channel::<P>();
+            scope.spawn(move || {
+                for start in (chunk * (h + 1)..rows).step_by(chunk * HELPERS) {
+                    let range = start..(start + chunk).min(rows);
+                    let mut prepared = spares.try_recv().unwrap_or_default();
+                    prepare(range.clone(), &mut prepared);
+                    // The consumer gone (it panicked): nothing more to prepare.
+                    if ready.send((range, prepared)).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+            lines.push((done, spare));
+        }
         prepare(first.clone(), &mut prepared);
         each(first, &prepared);
-        let _ = spare.send(prepared);
-        // A helper that panicked ends this loop early; the scope then panics with it, so a
-        // chunk is never silently skipped.
-        for (range, prepared) in done {
+        drop(prepared);
+        // Chunk k (from 1) comes from helper (k - 1) mod HELPERS. A helper that panicked
+        // ends this loop early; the scope then panics with it, so a chunk is never silently
+        // skipped.
+        for k in 0.. {
+            let (done, spare) = &lines[k % HELPERS];
+            let Ok((range, prepared)) = done.recv() else {
+                break;
+            };
             each(range, &prepared);
             let _ = spare.send(prepared);
         }
