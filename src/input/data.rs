@@ -362,11 +362,17 @@ impl Default for PositionTable {
 }
 
 impl PositionTable {
+    /// The slot `lender`'s search starts at.
+    #[inline]
+    fn home(&self, lender: u32) -> usize {
+        let h = u64::from(lender).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((u128::from(h) * self.keys.len() as u128) >> 64) as usize
+    }
+
     #[inline]
     fn slot(&self, lender: u32) -> usize {
         let n = self.keys.len();
-        let h = u64::from(lender).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let mut i = ((u128::from(h) * n as u128) >> 64) as usize;
+        let mut i = self.home(lender);
         loop {
             let k = self.keys[i];
             if k == lender || k == NONE {
@@ -377,6 +383,15 @@ impl PositionTable {
                 i = 0;
             }
         }
+    }
+
+    /// Start loading the slots `lender`'s position is looked for in first (a hint: see
+    /// [`crate::memory::prefetch`]).
+    #[inline]
+    pub fn prefetch(&self, lender: LenderCode) {
+        let i = self.home(lender.get());
+        crate::memory::prefetch(&self.keys, i);
+        crate::memory::prefetch(&self.sums, i);
     }
 
     /// Add one investment of `lender`.

@@ -127,14 +127,7 @@ impl<V: Copy + Default> FpMap<V> {
     #[inline]
     pub fn prefetch(&self, fp: Fp) {
         let i = ((u128::from(fp.0[0]) * self.slots.len() as u128) >> 64) as usize;
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `i < slots.len()`; a prefetch is a hint and reads nothing.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(self.slots.as_ptr().add(i) as *const i8);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = i;
+        crate::memory::prefetch(&self.slots, i);
     }
 
     pub fn get(&self, fp: Fp) -> Option<V> {

@@ -183,7 +183,7 @@ fn money_column_totals_beyond_64_bit_fen_are_refused() {
     }
 }
 
-/// Thousands of investments, every seventh kind of row broken its own way, across the
+/// Thousands of investments, seven of every nine broken each its own way, across the
 /// chunks the investments are checked in (their lookups and parses made ahead on a second
 /// thread, 4,096 rows at a time) and CSV batches: every reject at its line with its reason,
 /// every other row accepted, in row order, however the rows fall into chunks.
@@ -194,8 +194,8 @@ fn investments_rejects_are_exact_across_chunks() {
     let mut want = Vec::new();
     for k in 0..rows {
         let line = 4 + k as u64;
-        let id = if k % 7 == 4 { k - 1 } else { k };
-        let row = match k % 7 {
+        let id = if k % 9 == 4 { k - 1 } else { k };
+        let row = match k % 9 {
             0 => format!("J{id},P1,L1,D1,2019-01-15,100,0,0,\n"),
             1 => {
                 want.push((line, "amount", "bad_money"));
@@ -218,12 +218,27 @@ fn investments_rejects_are_exact_across_chunks() {
                 want.push((line, "loan_id", "unknown_parent"));
                 format!("J{id},P1,L1,DX{k},2019-01-15,100,0,0,\n")
             }
-            _ => format!("J{id},P2,L2,D2,2019-02-01,50.5,0,0,\n"),
+            6 => format!("J{id},P2,L2,D2,2019-02-01,50.5,0,0,\n"),
+            7 => {
+                want.push((line, "platform_id", "unknown_parent"));
+                format!("J{id},PX{k},L1,D1,2019-01-15,100,0,0,\n")
+            }
+            _ => {
+                // P3's own row was refused (below).
+                want.push((line, "platform_id", "parent_rejected"));
+                format!("J{id},P3,L1,,2019-01-15,100,0,0,\n")
+            }
         };
         text.push_str(&row);
     }
     let w = Workdir::new("chunks");
-    fixture(&w, &[("investments", &text)]);
+    fixture(
+        &w,
+        &[
+            ("platforms", "P3,丙贷,鄂城区,maybe\n"),
+            ("investments", &text),
+        ],
+    );
     let got: Vec<(u64, String, String)> = validate_rejects(&w, &[])
         .into_iter()
         .filter(|r| r[0] == "investments")

@@ -16,7 +16,10 @@ impl Validator {
         if table == Table::Investments {
             // Its id registered already (`self.probes`).
             parse_cells(table, batch, i, vals)?;
-            return self.check_investment_row(vals, i);
+            let platform = self.platform_ids.get(Fp::of(
+                vals[IV_PLATFORM].text().unwrap_or_default().as_bytes(),
+            ));
+            return self.check_investment_row(vals, i, platform);
         }
         let columns = &batch.columns;
         // Every row that has a key registers it, accepted or not.
@@ -103,22 +106,30 @@ impl Validator {
         self.after_as_of(vals[LN_ORIGINATED].date(), LN_ORIGINATED)
     }
 
-    /// Row `i` of a batch of investments once its cells `vals` are parsed: the checks that
-    /// follow the cells' (a batch of investments is parsed ahead: `investments.rs`).
-    pub(super) fn check_investment_row(&self, vals: &[Val], i: usize) -> Result<Resolved, Broken> {
+    /// Row `i` of a batch of investments once its cells `vals` are parsed and its platform id
+    /// looked up (`platform`): the checks that follow the cells' (a batch of investments is
+    /// parsed ahead: `investments.rs`).
+    pub(super) fn check_investment_row(
+        &self,
+        vals: &[Val],
+        i: usize,
+        platform: Option<Option<PlatformCode>>,
+    ) -> Result<Resolved, Broken> {
         let mut resolved = Resolved::default();
-        self.check_investment(vals, i, self.probes.seen[i], &mut resolved)?;
+        self.check_investment(vals, i, platform, &mut resolved)?;
         Ok(resolved)
     }
 
-    /// Row `i` of the batch: its lender and loan were looked up beforehand (`self.probes`).
+    /// Row `i` of the batch: its lender and loan were looked up beforehand (`self.probes`),
+    /// its platform id too (`platform`).
     fn check_investment(
         &self,
         vals: &[Val],
         i: usize,
-        seen: bool,
+        platform: Option<Option<PlatformCode>>,
         r: &mut Resolved,
     ) -> Result<(), Broken> {
+        let seen = self.probes.seen[i];
         let amount = vals[IV_AMOUNT].money().unwrap_or(0);
         if amount <= 0 {
             return Err((IV_AMOUNT, Reason::OutOfRange));
@@ -139,8 +150,7 @@ impl Validator {
         if seen {
             return Err((IV_ID, Reason::DuplicateId));
         }
-        let platform =
-            self.platform_parent(vals[IV_PLATFORM].text().unwrap_or_default(), IV_PLATFORM)?;
+        let platform = parent(platform, IV_PLATFORM)?;
         r.platform = platform;
         r.lender = match self.probes.lender[i] {
             None => return Err((IV_LENDER, Reason::UnknownParent)),
@@ -198,11 +208,7 @@ impl Validator {
 
     /// The accepted platform's code, or the reason it cannot be a parent.
     fn platform_parent(&self, id: &str, col: usize) -> Result<PlatformCode, Broken> {
-        match self.platform_ids.get(Fp::of(id.as_bytes())) {
-            None => Err((col, Reason::UnknownParent)),
-            Some(None) => Err((col, Reason::ParentRejected)),
-            Some(Some(code)) => Ok(code),
-        }
+        parent(self.platform_ids.get(Fp::of(id.as_bytes())), col)
     }
 
     fn after_as_of(&self, date: Option<Date>, col: usize) -> Result<(), Broken> {
@@ -210,6 +216,16 @@ impl Validator {
             (Some(as_of), Some(d)) if d > as_of => Err((col, Reason::AfterAsOf)),
             _ => Ok(()),
         }
+    }
+}
+
+/// A platform as its id's lookup found it, for the row's column `col`: unknown, rejected, or
+/// its code.
+fn parent(found: Option<Option<PlatformCode>>, col: usize) -> Result<PlatformCode, Broken> {
+    match found {
+        None => Err((col, Reason::UnknownParent)),
+        Some(None) => Err((col, Reason::ParentRejected)),
+        Some(Some(code)) => Ok(code),
     }
 }
 

@@ -20,7 +20,13 @@ struct Prepared<'a> {
     vals: Vec<Val<'a>>,
     /// Each row's parse: fine, or the first cell that broke.
     parsed: Vec<Result<(), Broken>>,
+    /// Each row's platform as its id's lookup found it (`None` for an empty cell too).
+    platform: Vec<Option<Option<PlatformCode>>>,
 }
+
+/// Rows ahead whose position slots are asked for: the positions of a national run (3.4 GB)
+/// are read at random, a platform's table often beyond the caches.
+const POSITIONS_AHEAD: usize = 8;
 
 impl Validator {
     /// Check and keep one batch of investments.
@@ -34,12 +40,18 @@ impl Validator {
         self.probes.begin(batch, IV_ID, &mut self.repeats);
         let lenders = std::mem::take(&mut self.lender_ids);
         let loans = std::mem::take(&mut self.loan_ids);
+        let platforms = std::mem::take(&mut self.platform_ids);
         let prepare = |rows: Range<usize>, p: &mut Prepared<'a>| {
             p.looked
                 .fill(batch, rows.clone(), (IV_LENDER, IV_LOAN), &lenders, &loans);
             p.vals.clear();
             p.parsed.clear();
+            p.platform.clear();
             for i in rows {
+                p.platform.push(match batch.columns[IV_PLATFORM].text(i) {
+                    Cell::Ok(id) => platforms.get(Fp::of(id.as_bytes())),
+                    _ => None,
+                });
                 let start = p.vals.len();
                 let parsed = parse_cells(Table::Investments, batch, i, &mut p.vals);
                 p.vals.truncate(start + width);
@@ -49,13 +61,23 @@ impl Validator {
         };
         crate::input::ahead::chunks(batch.len(), prepare, |rows, p| {
             self.probes.take(rows.clone(), &p.looked);
-            for (k, i) in rows.enumerate() {
+            let start = rows.start;
+            for (k, i) in rows.clone().enumerate() {
+                let ahead = i + POSITIONS_AHEAD;
+                if ahead < rows.end {
+                    let found = (p.platform[ahead - start], self.probes.lender[ahead]);
+                    if let (Some(Some(platform)), Some(Some(lender))) = found {
+                        self.positions[platform].prefetch(lender);
+                    }
+                }
                 let vals = &p.vals[k * width..(k + 1) * width];
-                let checked = p.parsed[k].and_then(|()| self.check_investment_row(vals, i));
+                let checked = p.parsed[k]
+                    .and_then(|()| self.check_investment_row(vals, i, p.platform[i - start]));
                 report.count(self.keep(Table::Investments, file, batch, i, checked, vals));
             }
         });
         self.lender_ids = lenders;
         self.loan_ids = loans;
+        self.platform_ids = platforms;
     }
 }
