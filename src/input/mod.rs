@@ -218,7 +218,7 @@ struct LendersRead {
 
 /// What the lenders are read beside, which says whose error is told when both fail (the table
 /// read first in the tables' order) and when the lenders are ranked and their ids set aside.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum LendersBeside {
     /// The loans, read before the lenders: the loans' error first. The lenders are ranked
     /// after the loans are finished ([`rank_lenders`]), not beside them: the ranking's sort

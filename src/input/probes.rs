@@ -1,5 +1,5 @@
 //! The id-table lookups of one batch of investments, made in table order, a chunk ahead of
-//! the validation on a thread of their own.
+//! the validation on helper threads.
 //!
 //! At national scale the lender table and the loan table hold 3.3 GB between them, beyond the
 //! reach of the TLB even with huge pages: probed in row order, nearly every lookup is a page
@@ -9,8 +9,8 @@
 //! many to a page.
 //!
 //! The lookups into the lender and loan tables only read, and nothing a row's checks do
-//! changes those tables: so a chunk's lookups ([`Looked`]) are made on a second thread while
-//! the validator checks the chunk before ([`super::ahead`]), and handed to it in row order
+//! changes those tables: so a chunk's lookups ([`Looked`]) are made on a helper thread while
+//! the validator checks the chunks before ([`super::ahead`]), and handed to it in row order
 //! ([`Probes::take`]). Whether a row repeats an earlier row's investment id is found on the
 //! validator's thread ([`Probes::begin`]): by a first pass ([`super::repeats`]), read in row
 //! order, or by a set that registers the ids.
@@ -223,8 +223,8 @@ mod tests {
     proptest! {
         /// Whatever the ids and however many batches, a row is `seen` exactly when an earlier
         /// row (in any batch) has its id — whether a set registers the ids in table order or
-        /// a first pass found the repeats — and the lookups, made a chunk ahead on a second
-        /// thread whatever the chunk's size, find what the tables hold, row by row.
+        /// a first pass found the repeats — and the lookups, made a chunk ahead on helper
+        /// threads whatever the chunk's size, find what the tables hold, row by row.
         #[test]
         fn table_order_sees_what_row_order_sees(
             ids in proptest::collection::vec(proptest::option::weighted(0.9, 0u32..300), 1..600),

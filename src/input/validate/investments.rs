@@ -1,6 +1,6 @@
-//! A batch of investments, checked a chunk behind its preparation: the rows' lenders and
-//! loans looked up and their cells parsed on a second thread ([`crate::input::ahead`]) while
-//! this one checks and keeps the chunk before, in row order. Only what reads is moved: the
+//! A batch of investments, checked a chunk behind its preparation: the rows' platforms,
+//! lenders and loans looked up and their cells parsed on helper threads
+//! ([`crate::input::ahead`]) while this one checks and keeps the chunks before, in row order. Only what reads is moved: the
 //! id tables are lent to the helper for the batch (nothing an investment row does changes
 //! them), and a row's parse depends on its cells alone. What changes the validator's state —
 //! the repeats, the positions, the totals, the rejects — stays on its own thread, so the
@@ -62,17 +62,16 @@ impl Validator {
         crate::input::ahead::chunks(batch.len(), prepare, |rows, p| {
             self.probes.take(rows.clone(), &p.looked);
             let start = rows.start;
-            for (k, i) in rows.clone().enumerate() {
-                let ahead = i + POSITIONS_AHEAD;
-                if ahead < rows.end {
-                    let found = (p.platform[ahead - start], self.probes.lender[ahead]);
+            for (k, i) in rows.enumerate() {
+                if let Some(&platform) = p.platform.get(k + POSITIONS_AHEAD) {
+                    let found = (platform, self.probes.lender[start + k + POSITIONS_AHEAD]);
                     if let (Some(Some(platform)), Some(Some(lender))) = found {
                         self.positions[platform].prefetch(lender);
                     }
                 }
                 let vals = &p.vals[k * width..(k + 1) * width];
-                let checked = p.parsed[k]
-                    .and_then(|()| self.check_investment_row(vals, i, p.platform[i - start]));
+                let checked =
+                    p.parsed[k].and_then(|()| self.check_investment_row(vals, i, p.platform[k]));
                 report.count(self.keep(Table::Investments, file, batch, i, checked, vals));
             }
         });

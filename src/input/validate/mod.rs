@@ -304,12 +304,12 @@ impl Validator {
             return;
         }
         let spec = table.columns();
-        let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
         self.batch_money.clear();
         self.batch_money.resize(spec.len(), 0);
         if table == Table::Investments {
             self.investments(file, batch, report);
         } else {
+            let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
             for i in 0..PREFETCH_AHEAD.min(batch.len()) {
                 self.prefetch(table, batch, i);
             }
