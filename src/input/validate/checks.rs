@@ -2,6 +2,8 @@
 //! column order, ranges, duplicate keys, parents, the loan's platform, the as-of date. The first
 //! rule a row breaks is its reject reason; a row that passes carries what it resolved.
 
+use std::ops::Range;
+
 use super::*;
 
 impl Validator {
@@ -13,9 +15,23 @@ impl Validator {
         i: usize,
         vals: &mut Vec<Val<'a>>,
     ) -> Result<Resolved, Broken> {
+        let parsed = parse_cells(table, batch, i, vals);
+        self.check_parsed(table, batch, i, parsed, vals)
+    }
+
+    /// Check row `i`, whose cells were parsed into `vals` (`parsed`: whether they parsed, or
+    /// the first cell that broke).
+    pub(super) fn check_parsed(
+        &mut self,
+        table: Table,
+        batch: &Batch,
+        i: usize,
+        parsed: Result<(), Broken>,
+        vals: &[Val],
+    ) -> Result<Resolved, Broken> {
         if table == Table::Investments {
             // Its id registered already (`self.probes`).
-            parse_cells(table, batch, i, vals)?;
+            parsed?;
             let platform = self.platform_ids.get(Fp::of(
                 vals[IV_PLATFORM].text().unwrap_or_default().as_bytes(),
             ));
@@ -41,7 +57,7 @@ impl Validator {
         {
             return Err((SHORT, Reason::MissingValue));
         }
-        parse_cells(table, batch, i, vals)?;
+        parsed?;
         // 2. Ranges, 3. duplicate keys, 4. parents, 5. loan platform, 6. after as-of.
         match table {
             Table::Platforms | Table::Lenders if seen => Err((0, Reason::DuplicateId)),
@@ -216,6 +232,41 @@ impl Validator {
             (Some(as_of), Some(d)) if d > as_of => Err((col, Reason::AfterAsOf)),
             _ => Ok(()),
         }
+    }
+}
+
+/// Rows of a batch parsed, a chunk at a time (on a helper thread: [`crate::input::ahead`]):
+/// each row's cells, its table's column count to a row (`Val::Null` for a row whose parse
+/// broke), and whether it parsed or the first cell that broke.
+#[derive(Default)]
+pub(super) struct ParsedRows<'a> {
+    vals: Vec<Val<'a>>,
+    parsed: Vec<Result<(), Broken>>,
+    width: usize,
+}
+
+impl<'a> ParsedRows<'a> {
+    /// Parse `rows` of the batch, forgetting the rows parsed before.
+    pub(super) fn parse(&mut self, table: Table, batch: &'a Batch, rows: Range<usize>) {
+        let width = table.columns().len();
+        self.width = width;
+        self.vals.clear();
+        self.parsed.clear();
+        for i in rows {
+            let start = self.vals.len();
+            let parsed = parse_cells(table, batch, i, &mut self.vals);
+            self.vals.truncate(start + width);
+            self.vals.resize(start + width, Val::Null);
+            self.parsed.push(parsed);
+        }
+    }
+
+    /// The `k`th row parsed: whether it parsed, and its cells.
+    pub(super) fn row(&self, k: usize) -> (Result<(), Broken>, &[Val<'a>]) {
+        (
+            self.parsed[k],
+            &self.vals[k * self.width..(k + 1) * self.width],
+        )
     }
 }
 

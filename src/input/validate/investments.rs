@@ -15,11 +15,7 @@ use crate::input::probes::Looked;
 #[derive(Default)]
 struct Prepared<'a> {
     looked: Looked<LoanRef, Option<LenderCode>>,
-    /// Each row's cells, [`Table::Investments`]'s column count to a row (`Val::Null` for a
-    /// row whose parse broke).
-    vals: Vec<Val<'a>>,
-    /// Each row's parse: fine, or the first cell that broke.
-    parsed: Vec<Result<(), Broken>>,
+    cells: ParsedRows<'a>,
     /// Each row's platform as its id's lookup found it (`None` for an empty cell too).
     platform: Vec<Option<Option<PlatformCode>>>,
 }
@@ -36,7 +32,6 @@ impl Validator {
         batch: &'a Batch,
         report: &mut TableReport,
     ) {
-        let width = Table::Investments.columns().len();
         self.probes.begin(batch, IV_ID, &mut self.repeats);
         let lenders = std::mem::take(&mut self.lender_ids);
         let loans = std::mem::take(&mut self.loan_ids);
@@ -44,20 +39,13 @@ impl Validator {
         let prepare = |rows: Range<usize>, p: &mut Prepared<'a>| {
             p.looked
                 .fill(batch, rows.clone(), (IV_LENDER, IV_LOAN), &lenders, &loans);
-            p.vals.clear();
-            p.parsed.clear();
+            p.cells.parse(Table::Investments, batch, rows.clone());
             p.platform.clear();
-            for i in rows {
-                p.platform.push(match batch.columns[IV_PLATFORM].text(i) {
+            p.platform
+                .extend(rows.map(|i| match batch.columns[IV_PLATFORM].text(i) {
                     Cell::Ok(id) => platforms.get(Fp::of(id.as_bytes())),
                     _ => None,
-                });
-                let start = p.vals.len();
-                let parsed = parse_cells(Table::Investments, batch, i, &mut p.vals);
-                p.vals.truncate(start + width);
-                p.vals.resize(start + width, Val::Null);
-                p.parsed.push(parsed);
-            }
+                }));
         };
         crate::input::ahead::chunks(batch.len(), prepare, |rows, p| {
             self.probes.take(rows.clone(), &p.looked);
@@ -69,9 +57,9 @@ impl Validator {
                         self.positions[platform].prefetch(lender);
                     }
                 }
-                let vals = &p.vals[k * width..(k + 1) * width];
+                let (parsed, vals) = p.cells.row(k);
                 let checked =
-                    p.parsed[k].and_then(|()| self.check_investment_row(vals, i, p.platform[k]));
+                    parsed.and_then(|()| self.check_investment_row(vals, i, p.platform[k]));
                 report.count(self.keep(Table::Investments, file, batch, i, checked, vals));
             }
         });
