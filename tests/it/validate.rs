@@ -239,21 +239,26 @@ fn investments_rejects_are_exact_across_chunks() {
             ("investments", &text),
         ],
     );
-    let got: Vec<(u64, String, String)> = validate_rejects(&w, &[])
+    assert_table_rejects(&w, "investments", rows + 2, &want);
+}
+
+/// Validate `data/` and check `table`'s rejects are exactly `want` — (line, column, reason), in
+/// order — and validation.json counts `read` rows and as many rejects.
+fn assert_table_rejects(w: &Workdir, table: &str, read: usize, want: &[(u64, &str, &str)]) {
+    let got: Vec<(u64, String, String)> = validate_rejects(w, &[])
         .into_iter()
-        .filter(|r| r[0] == "investments")
+        .filter(|r| r[0] == table)
         .map(|r| (r[2].parse().unwrap(), r[3].clone(), r[5].clone()))
         .collect();
     let want: Vec<(u64, String, String)> = want
-        .into_iter()
-        .map(|(l, c, r)| (l, c.to_string(), r.to_string()))
+        .iter()
+        .map(|(l, c, r)| (*l, c.to_string(), r.to_string()))
         .collect();
-    assert_eq!(got.len(), want.len());
     assert_eq!(got, want);
     let report: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
-    let investments = &report["tables"]["investments"];
-    assert_eq!(investments["read"], rows + 2, "{investments}");
-    assert_eq!(investments["rejected"], want.len(), "{investments}");
+    let counts = &report["tables"][table];
+    assert_eq!(counts["read"], read, "{counts}");
+    assert_eq!(counts["rejected"], want.len(), "{counts}");
 }
 
 /// The same for loans, whose cells are parsed ahead too while their keys and borrowers are
@@ -293,20 +298,7 @@ fn loans_rejects_are_exact_across_chunks() {
     }
     let w = Workdir::new("loan-chunks");
     fixture(&w, &[("loans", &text)]);
-    let got: Vec<(u64, String, String)> = validate_rejects(&w, &[])
-        .into_iter()
-        .filter(|r| r[0] == "loans")
-        .map(|r| (r[2].parse().unwrap(), r[3].clone(), r[5].clone()))
-        .collect();
-    let want: Vec<(u64, String, String)> = want
-        .into_iter()
-        .map(|(l, c, r)| (l, c.to_string(), r.to_string()))
-        .collect();
-    assert_eq!(got, want);
-    let report: serde_json::Value = serde_json::from_str(&w.read("out/validation.json")).unwrap();
-    let loans = &report["tables"]["loans"];
-    assert_eq!(loans["read"], rows + 2, "{loans}");
-    assert_eq!(loans["rejected"], want.len(), "{loans}");
+    assert_table_rejects(&w, "loans", rows + 2, &want);
 }
 
 #[test]
