@@ -30,12 +30,15 @@ pub fn load(input: &InputArgs, personal: bool, log: &Log) -> Result<(Config, Val
     Ok((config, validated))
 }
 
-/// Start the manifest's hashes of the input files on a thread beside the reading, for a
-/// command that writes a folder: the manifest then need not read them again at the end.
+/// Start the manifest's hashes of the input files, taken while the command reads them: the
+/// manifest then need not read them again at the end. A CSV file is hashed from the bytes its
+/// reader streams; the others on a thread beside the reading.
 pub fn hash_inputs(input: &InputArgs) {
     if let Ok(found) = input::find_tables(&input.data) {
-        output::folder::digest::hash_inputs_in_background(
-            input_files(found).into_iter().map(|(_, path)| path),
+        input::hashes::hash_inputs(
+            table_files(found)
+                .into_iter()
+                .map(|f| (f.path, matches!(f.format, input::find::SourceFormat::Csv))),
         );
     }
 }
@@ -87,17 +90,37 @@ pub fn config_text(path: Option<&Path>) -> Result<String> {
     }
 }
 
-/// Every file read, each part of a table given as a folder on its own: (table, path).
+/// Every file read, each part of a table given as a folder on its own: (table, the file as
+/// named in the input folder, path).
 pub fn input_files(
     found: std::collections::BTreeMap<crate::domain::schema::Table, input::TableFile>,
-) -> Vec<(String, std::path::PathBuf)> {
+) -> Vec<(String, String, std::path::PathBuf)> {
+    table_files(found)
+        .into_iter()
+        .map(|f| {
+            let file = match &f.part {
+                Some(part) => part.shown.clone(),
+                None => f
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            };
+            (f.table.name().to_string(), file, f.path)
+        })
+        .collect()
+}
+
+/// Every file of the tables found, a folder's parts one by one.
+fn table_files(
+    found: std::collections::BTreeMap<crate::domain::schema::Table, input::TableFile>,
+) -> Vec<input::TableFile> {
     found
         .into_values()
         .flat_map(|f| match f.format {
             input::find::SourceFormat::Parts(parts) => parts,
             _ => vec![f],
         })
-        .map(|f| (f.table.name().to_string(), f.path))
         .collect()
 }
 

@@ -10,7 +10,8 @@
 //! column), [`csv`] and [`csv_table`] (CSV records with their lines) or [`parquet`] (Parquet
 //! columns with their types), [`source::Column`] (a typed cell or why not), [`validate`] (the
 //! rules, and what accepted rows add up to), [`ids`] (ids as integer codes), [`data`] (what is
-//! kept), [`report`] (rejects and counts).
+//! kept), [`report`] (rejects and counts); [`hashes`] the files' SHA-256 for the manifest,
+//! taken as they are read.
 
 pub mod ahead;
 pub mod cases;
@@ -19,6 +20,7 @@ pub mod csv;
 pub mod csv_table;
 pub mod data;
 pub mod find;
+pub mod hashes;
 pub mod ids;
 pub mod parquet;
 pub mod probes;
@@ -394,9 +396,11 @@ fn read_csv(
     progress: &dyn Progress,
 ) -> Result<TableReport> {
     let path = &file.path;
-    let mut f = std::fs::File::open(path)
+    let f = std::fs::File::open(path)
         .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    // The manifest's hash of the file taken from the bytes read here (`hashes`).
+    let mut f = hashes::Hashed::new(path, f);
     let mut head = Vec::with_capacity(find::SNIFF_BYTES);
     (&mut f)
         .take(find::SNIFF_BYTES as u64)

@@ -34,8 +34,8 @@ pub struct Record<'a> {
     /// The config text in force (the defaults when none was given); None for `generate`.
     pub config_text: Option<String>,
     pub as_of: Option<crate::domain::date::Date>,
-    /// (table, path) of every input file read.
-    pub inputs: Vec<(String, PathBuf)>,
+    /// (table, file as named in the input folder, path) of every input file read.
+    pub inputs: Vec<(String, String, PathBuf)>,
     /// The options in force after the command line's overrides.
     pub settings: Option<records::Settings>,
 }

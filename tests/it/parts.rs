@@ -3,7 +3,7 @@
 //! the same exports byte for byte as the same rows in one file; a row that contradicts its
 //! folder's partition is rejected naming the part and its line.
 
-use crate::util::{rejects, stderr, Workdir};
+use crate::util::{assert_inputs_hashed, rejects, stderr, Workdir};
 
 const EXPORTS: [&str; 8] = [
     "platforms.parquet",
@@ -98,6 +98,7 @@ fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
         .filter(|i| i["table"] == "investments")
         .count();
     assert_eq!(parts, by.len());
+    assert_inputs_hashed(&w.path("many"), &w.path("parts"));
 
     // A row whose platform_id contradicts its folder: rejected, naming the part and its line.
     let first = by.keys().next().unwrap().clone();

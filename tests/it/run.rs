@@ -2,7 +2,7 @@
 //! copies with a BOM, pseudonyms, and an output folder that is always complete even when the
 //! run is killed (SIGKILL) at any moment.
 
-use crate::util::{stderr, Workdir};
+use crate::util::{assert_inputs_hashed, stderr, Workdir};
 
 fn city() -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -77,16 +77,7 @@ fn every_file_with_a_true_manifest_and_byte_identical_reruns() {
     assert_eq!(manifest["as_of"], "2019-06-30");
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 5);
     // Each input's hash, taken while it was read, is the hash of the file.
-    for input in manifest["inputs"].as_array().unwrap() {
-        use sha2::Digest;
-        let file = input["file"].as_str().unwrap();
-        let bytes = std::fs::read(std::path::Path::new(&city()).join(file)).unwrap();
-        let hex: String = sha2::Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(input["sha256"], hex.as_str(), "{file}");
-    }
+    assert_inputs_hashed(&w.path("a"), std::path::Path::new(&city()));
     let rows = |f: &str| {
         manifest["files"]
             .as_array()

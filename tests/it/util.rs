@@ -132,3 +132,22 @@ pub fn texts(df: &polars::prelude::DataFrame, c: &str) -> Vec<String> {
 pub fn sql_engine() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_winddown")).with_file_name("winddown-sql")
 }
+
+/// Every input listed in the manifest of the folder `out` has the sha256 of the file's bytes
+/// in `data` (hashed while the command read them, or read again where it could not).
+pub fn assert_inputs_hashed(out: &Path, data: &Path) {
+    let text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert!(!inputs.is_empty());
+    for input in inputs {
+        use sha2::Digest;
+        let file = input["file"].as_str().unwrap();
+        let bytes = std::fs::read(data.join(file)).unwrap();
+        let hex: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(input["sha256"], hex.as_str(), "{file}");
+    }
+}

@@ -2,7 +2,7 @@
 //! awkward CSV (quoted newlines, blank lines, CRLF, BOM), encodings, Parquet, and the files
 //! that are not tables at all.
 
-use crate::util::{rejects, stderr, Workdir};
+use crate::util::{assert_inputs_hashed, rejects, stderr, Workdir};
 
 const PLATFORMS: &str = "\
 platform_id,name,district,case_filed,controller_missing,repayment_suspended,cooperating,reporting,red_flags
@@ -773,6 +773,10 @@ fn a_text_first_pass_beside_the_lenders_keeps_the_tables_order() {
         "{text}"
     );
     assert_eq!(w.read("once/rejects.csv"), w.read("twice/rejects.csv"));
+    // Hashed as read the first time, the file read twice has its own hash.
+    for out in ["once", "twice"] {
+        assert_inputs_hashed(&w.path(out), std::path::Path::new(&bad));
+    }
 }
 
 /// With both files broken the error is the loans' (the table read first), however soon the
@@ -1033,6 +1037,8 @@ fn data_samples_validate_as_documented() {
         "gbk-out",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // GB18030 text: the hash is of the bytes as they are, not as decoded.
+    assert_inputs_hashed(&w.path("gbk-out"), &gbk);
     let city: serde_json::Value =
         serde_json::from_str(&w.read("city-out/validation.json")).unwrap();
     let gbk: serde_json::Value = serde_json::from_str(&w.read("gbk-out/validation.json")).unwrap();

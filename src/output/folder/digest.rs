@@ -28,50 +28,6 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex(&h.finalize()))
 }
 
-/// Input files being hashed on a thread of their own, by path: the manifest's hash of each.
-type Pending = std::sync::mpsc::Receiver<Result<String>>;
-static PENDING: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, Pending>> =
-    std::sync::Mutex::new(std::collections::BTreeMap::new());
-
-fn pending(
-) -> std::sync::MutexGuard<'static, std::collections::BTreeMap<std::path::PathBuf, Pending>> {
-    PENDING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Start hashing the input files on a thread of their own, one after the other, while the
-/// command reads them: the manifest takes each hash with [`input_sha256`] instead of reading
-/// the file a second time at the end (2.3 GB of CSV for a province).
-pub fn hash_inputs_in_background(paths: impl IntoIterator<Item = std::path::PathBuf>) {
-    let mut started = pending();
-    let mut work = Vec::new();
-    for path in paths {
-        if !started.contains_key(&path) {
-            let (send, receive) = std::sync::mpsc::sync_channel(1);
-            started.insert(path.clone(), receive);
-            work.push((path, send));
-        }
-    }
-    if !work.is_empty() {
-        std::thread::spawn(move || {
-            for (path, send) in work {
-                let _ = send.send(sha256_file(&path));
-            }
-        });
-    }
-}
-
-/// The SHA-256 of an input file: the one [`hash_inputs_in_background`] computed, or the file
-/// read now.
-pub fn input_sha256(path: &Path) -> Result<String> {
-    let started = pending().remove(path);
-    match started.and_then(|r| r.recv().ok()) {
-        Some(hash) => hash,
-        None => sha256_file(path),
-    }
-}
-
 pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::output::folder::digest::{hex, input_sha256, sha256, sha256_file};
+use crate::output::folder::digest::{hex, sha256, sha256_file};
 use crate::output::folder::records::{InputFile, Manifest, OutputFile};
 
 /// HMAC-SHA256 (RFC 2104).
@@ -97,14 +97,18 @@ pub fn manifest(
         });
     }
     let mut inputs = Vec::new();
-    for (table, path) in &record.inputs {
+    for (table, file, path) in &record.inputs {
         inputs.push(InputFile {
             table: table.clone(),
-            file: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            file: Some(file.clone()),
             bytes: std::fs::metadata(path)
                 .map_err(|e| Error::io(path, e))?
                 .len(),
-            sha256: input_sha256(path)?,
+            // Taken while the command read it where it could; read again otherwise.
+            sha256: match crate::input::hashes::take(path) {
+                Some(sha) => hex(&sha),
+                None => sha256_file(path)?,
+            },
         });
     }
     // The effective configuration: the config with the command line's overrides, hashed as

@@ -281,6 +281,8 @@ pub struct Manifest {
 #[serde(deny_unknown_fields)]
 pub struct InputFile {
     pub table: String,
+    /// The file's path inside the input folder: its name, or for a part of a table given as a
+    /// folder the table's folder and the part (`investments/platform_id=P01/part-0.csv`).
     pub file: Option<String>,
     pub bytes: u64,
     pub sha256: String,
