@@ -23,12 +23,19 @@ pub struct Record {
     pub line: u64,
     bytes: Vec<u8>,
     ends: Vec<usize>,
+    /// Fields after the last one kept, not copied ([`Reader::keep_fields`]).
+    skipped: usize,
 }
 
 impl Record {
-    /// Number of fields.
+    /// Number of fields kept.
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// Number of fields in the record, the ones not kept included.
+    pub fn fields(&self) -> usize {
+        self.ends.len() + self.skipped
     }
 
     pub fn is_empty(&self) -> bool {
@@ -49,6 +56,12 @@ impl Record {
     fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
+        self.skipped = 0;
+    }
+
+    fn push_field(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+        self.end_field();
     }
 
     fn end_field(&mut self) {
@@ -107,6 +120,8 @@ pub struct Reader<R> {
     after_cr: bool,
     /// Bytes handed out by the source before the buffer's current contents.
     consumed: u64,
+    /// Fields of a plain line copied into its record; the rest only counted.
+    keep: usize,
 }
 
 const BUF: usize = 1 << 20;
@@ -122,7 +137,16 @@ impl<R: Read> Reader<R> {
             line: 1,
             after_cr: false,
             consumed: 0,
+            keep: usize::MAX,
         }
+    }
+
+    /// Copy only the first `n` fields (at least one) of a plain line — a line without quotes,
+    /// which is most of a file — and count the others ([`Record::fields`]): for a reader that
+    /// wants a column or two, splitting and copying whole lines is most of its work. A line
+    /// the state machine reads keeps every field.
+    pub fn keep_fields(&mut self, n: usize) {
+        self.keep = n.max(1);
     }
 
     /// Bytes read so far (for progress).
@@ -190,13 +214,17 @@ impl<R: Read> Reader<R> {
         }
         rec.line = self.line;
         let mut start = 0;
-        for comma in memchr::memchr_iter(b',', body) {
-            rec.bytes.extend_from_slice(&body[start..comma]);
-            rec.end_field();
+        let mut commas = memchr::memchr_iter(b',', body);
+        loop {
+            let comma = commas.next();
+            rec.push_field(&body[start..comma.unwrap_or(body.len())]);
+            let Some(comma) = comma else { break };
+            if rec.len() == self.keep {
+                rec.skipped = commas.count() + 1;
+                break;
+            }
             start = comma + 1;
         }
-        rec.bytes.extend_from_slice(&body[start..]);
-        rec.end_field();
         self.pos += nl + 1;
         self.line += 1;
         self.after_cr = false;
@@ -617,5 +645,58 @@ mod tests {
         )) {
             proptest::prop_assert_eq!(records(&bytes), records_of(Trickle(&bytes)));
         }
+
+        /// Keeping the first `keep` fields: every record, its line and its number of fields as
+        /// read whole, its first `keep` fields the same (a line read by the state machine
+        /// keeps them all), and every error the same.
+        #[test]
+        fn kept_fields_are_the_whole_records_first(bytes in proptest::collection::vec(
+            proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0, 0xe4]),
+            0..96,
+        ), keep in 0usize..4) {
+            let first = |records: Vec<(u64, usize, Vec<Vec<u8>>)>| {
+                records
+                    .into_iter()
+                    .map(|(line, n, fields)| (line, n, fields.into_iter().take(keep.max(1)).collect()))
+                    .collect::<Vec<(u64, usize, Vec<Vec<u8>>)>>()
+            };
+            proptest::prop_assert_eq!(kept(&bytes, keep).map(first), kept(&bytes, usize::MAX).map(first));
+        }
+    }
+
+    /// (line, number of fields, fields kept) of each record read keeping `keep` fields.
+    fn kept(input: &[u8], keep: usize) -> Result<Vec<(u64, usize, Vec<Vec<u8>>)>, String> {
+        let mut r = Reader::new(input);
+        r.keep_fields(keep);
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        loop {
+            match r.read(&mut rec) {
+                Ok(true) => out.push((
+                    rec.line,
+                    rec.fields(),
+                    rec.iter().map(<[u8]>::to_vec).collect(),
+                )),
+                Ok(false) => return Ok(out),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+
+    #[test]
+    fn a_plain_line_keeps_its_first_fields_and_counts_the_rest() {
+        // Hand-checked: ",," has three fields (not a blank line), "q\"r" goes through the state
+        // machine and keeps all of its fields.
+        let got = kept(b"a,b,c\n,,\nx\nq\"r,s,t\n", 1).unwrap();
+        let v = |f: &[&str]| f.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                (1, 3, v(&["a"])),
+                (2, 3, v(&[""])),
+                (3, 1, v(&["x"])),
+                (4, 3, v(&["q\"r", "s", "t"])),
+            ]
+        );
     }
 }

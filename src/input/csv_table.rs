@@ -140,7 +140,7 @@ impl CsvBatch {
         self.record_starts.push(self.field_ends.len());
         self.lines.push(rec.line);
         self.shapes.push(Shape {
-            fields: rec.len() as u32,
+            fields: rec.fields() as u32,
             extra_at,
         });
     }
@@ -207,8 +207,10 @@ pub struct CsvTable {
     pub header_line: u64,
     batches: mpsc::Receiver<Result<CsvBatch, CsvError>>,
     spare: mpsc::Sender<CsvBatch>,
-    /// The fields to parse, sent once before the first batch (the tokenizer waits for it).
-    plan: Option<mpsc::Sender<Vec<(usize, Parse)>>>,
+    /// The fields to parse and how many fields of a plain line to keep, sent once before
+    /// the first batch (the tokenizer waits for it).
+    plan: Option<mpsc::Sender<(Vec<(usize, Parse)>, usize)>>,
+    keep: usize,
     worker: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -226,11 +228,12 @@ impl CsvTable {
         let width = header.len();
         let (send, batches) = mpsc::sync_channel(2);
         let (spare, spares) = mpsc::channel::<CsvBatch>();
-        let (plan, plans) = mpsc::channel::<Vec<(usize, Parse)>>();
+        let (plan, plans) = mpsc::channel::<(Vec<(usize, Parse)>, usize)>();
         let worker = std::thread::spawn(move || {
             let mut rec = Record::default();
-            // Nothing asked for (or the reader gone) parses nothing.
-            let plan = plans.recv().unwrap_or_default();
+            // Nothing asked for (or the reader gone) parses nothing and keeps every field.
+            let (plan, keep) = plans.recv().unwrap_or((Vec::new(), usize::MAX));
+            reader.keep_fields(keep);
             loop {
                 let mut batch = spares.try_recv().unwrap_or_default();
                 batch.clear();
@@ -239,7 +242,7 @@ impl CsvTable {
                     match reader.read(&mut rec) {
                         Ok(true) => {
                             // A whitespace-only line is a blank line, not a record.
-                            if rec.len() == 1
+                            if rec.fields() == 1
                                 && rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
                             {
                                 continue;
@@ -273,6 +276,7 @@ impl CsvTable {
             batches,
             spare,
             plan: Some(plan),
+            keep: usize::MAX,
             worker: Some(worker),
         }))
     }
@@ -281,8 +285,14 @@ impl CsvTable {
     /// batch; later, and any second time, it changes nothing).
     pub fn parse(&mut self, fields: Vec<(usize, Parse)>) {
         if let Some(plan) = self.plan.take() {
-            let _ = plan.send(fields);
+            let _ = plan.send((fields, self.keep));
         }
+    }
+
+    /// Keep only the first `n` fields of a plain line ([`Reader::keep_fields`]): for a reader
+    /// of a column or two that checks no record's width. Before [`CsvTable::parse`].
+    pub fn keep_fields(&mut self, n: usize) {
+        self.keep = n;
     }
 
     /// The next batch, or None at the end.

@@ -477,6 +477,14 @@ fn read_csv(
         CellType::Date => Some(csv_table::Parse::Date),
         _ => None,
     };
+    if !v.whole_records() {
+        // The fields up to the last one read, the rest of a line neither split nor copied.
+        let last = (mapping.iter().enumerate())
+            .filter(|&(j, _)| v.reads(file.table, j))
+            .filter_map(|(_, m)| *m)
+            .max();
+        table.keep_fields(last.map_or(1, |h| h + 1));
+    }
     table.parse(
         mapping
             .iter()

@@ -210,6 +210,10 @@ impl RowSink for RepeatFinder {
         table == self.table && column == self.column
     }
 
+    fn whole_records(&self) -> bool {
+        false
+    }
+
     fn batch(&mut self, table: Table, _: &str, batch: &Batch, _: &mut TableReport) {
         if table != self.table {
             return;

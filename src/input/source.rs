@@ -23,6 +23,12 @@ pub trait RowSink {
     fn reads(&self, _table: Table, _column: usize) -> bool {
         true
     }
+    /// Whether every field of a record is wanted, its width checked against the header; a
+    /// sink that only takes the columns it [`RowSink::reads`] (a first pass) says no, and a
+    /// text reader stops splitting a line after the last of them.
+    fn whole_records(&self) -> bool {
+        true
+    }
     /// Check and keep one batch of `table`'s rows read from `file`.
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport);
 }

@@ -410,6 +410,49 @@ fn duplicate_id_keeps_the_first() {
     );
 }
 
+/// A first pass over text investments splits a line only up to its id: a line of commas alone
+/// is still a record (not a blank line), a quoted line is still one record, and the repeats it
+/// finds are the rows the set finds when the file is read once.
+#[test]
+fn a_text_first_pass_counts_the_records_the_validation_counts() {
+    let w = Workdir::new("textpass-rows");
+    fixture(
+        &w,
+        &[(
+            "investments",
+            ",,,,,,,,\n\"I9\",P1,L1,,\"2019-01-15\",\"1,00\",0,0,\nI1,P1,L1,,2019-01-15,100,0,0,\n  \nI9,P1,L1,,2019-01-15,100,0,0,\n",
+        )],
+    );
+    let once = validate_rejects(&w, &[]);
+    let o = w.run_env(
+        &["validate", "data", "--out", "twice", "-v"],
+        &[("WINDDOWN_TEXT_FIRST_PASS_BYTES", "0")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("repeated investment ids"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(rejects(&w.read("twice/rejects.csv")), once);
+    let got: Vec<(&str, &str)> = once
+        .iter()
+        .filter(|r| r[0] == "investments")
+        .map(|r| (r[2].as_str(), r[5].as_str()))
+        .collect();
+    // Line 4: the commas (no id); 5: I9 quoted (its amount "1,00" refused); 6: I1 again; 7 is
+    // blank; 8: I9 again.
+    assert_eq!(
+        got,
+        vec![
+            ("4", "missing_value"),
+            ("5", "bad_money"),
+            ("6", "duplicate_id"),
+            ("8", "duplicate_id"),
+        ]
+    );
+}
+
 #[test]
 fn duplicate_of_a_rejected_row_is_still_a_duplicate() {
     let w = Workdir::new("dup-rejected");
