@@ -463,17 +463,22 @@ mod tests {
     }
 
     fn records_of(src: impl Read) -> Result<Vec<(u64, Vec<String>)>, String> {
-        let mut r = Reader::new(src);
+        read_all(Reader::new(src), |rec| {
+            let fields = rec.iter().map(|f| String::from_utf8_lossy(f).into_owned());
+            (rec.line, fields.collect())
+        })
+    }
+
+    /// What `each` makes of every record of `r`, or the first error.
+    fn read_all<R: Read, T>(
+        mut r: Reader<R>,
+        each: impl Fn(&Record) -> T,
+    ) -> Result<Vec<T>, String> {
         let mut rec = Record::default();
         let mut out = Vec::new();
         loop {
             match r.read(&mut rec) {
-                Ok(true) => out.push((
-                    rec.line,
-                    rec.iter()
-                        .map(|f| String::from_utf8_lossy(f).into_owned())
-                        .collect(),
-                )),
+                Ok(true) => out.push(each(&rec)),
                 Ok(false) => return Ok(out),
                 Err(e) => return Err(e.to_string()),
             }
@@ -654,33 +659,30 @@ mod tests {
             proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0, 0xe4]),
             0..96,
         ), keep in 0usize..4) {
-            let first = |records: Vec<(u64, usize, Vec<Vec<u8>>)>| {
+            let first = |records: Kept| {
                 records
                     .into_iter()
                     .map(|(line, n, fields)| (line, n, fields.into_iter().take(keep.max(1)).collect()))
-                    .collect::<Vec<(u64, usize, Vec<Vec<u8>>)>>()
+                    .collect::<Kept>()
             };
             proptest::prop_assert_eq!(kept(&bytes, keep).map(first), kept(&bytes, usize::MAX).map(first));
         }
     }
 
-    /// (line, number of fields, fields kept) of each record read keeping `keep` fields.
-    fn kept(input: &[u8], keep: usize) -> Result<Vec<(u64, usize, Vec<Vec<u8>>)>, String> {
+    /// (line, number of fields, fields kept) of each record.
+    type Kept = Vec<(u64, usize, Vec<Vec<u8>>)>;
+
+    /// Each record read keeping `keep` fields.
+    fn kept(input: &[u8], keep: usize) -> Result<Kept, String> {
         let mut r = Reader::new(input);
         r.keep_fields(keep);
-        let mut rec = Record::default();
-        let mut out = Vec::new();
-        loop {
-            match r.read(&mut rec) {
-                Ok(true) => out.push((
-                    rec.line,
-                    rec.fields(),
-                    rec.iter().map(<[u8]>::to_vec).collect(),
-                )),
-                Ok(false) => return Ok(out),
-                Err(e) => return Err(e.to_string()),
-            }
-        }
+        read_all(r, |rec| {
+            (
+                rec.line,
+                rec.fields(),
+                rec.iter().map(<[u8]>::to_vec).collect(),
+            )
+        })
     }
 
     #[test]

@@ -201,15 +201,21 @@ impl CsvBatch {
     }
 }
 
+/// What the tokenizer's thread does: the fields it parses, and how many fields of a plain line
+/// it keeps.
+struct Plan {
+    parse: Vec<(usize, Parse)>,
+    keep: usize,
+}
+
 /// The header and a stream of record batches.
 pub struct CsvTable {
     pub header: Vec<Vec<u8>>,
     pub header_line: u64,
     batches: mpsc::Receiver<Result<CsvBatch, CsvError>>,
     spare: mpsc::Sender<CsvBatch>,
-    /// The fields to parse and how many fields of a plain line to keep, sent once before
-    /// the first batch (the tokenizer waits for it).
-    plan: Option<mpsc::Sender<(Vec<(usize, Parse)>, usize)>>,
+    /// What the tokenizer is to do, sent once before the first batch (it waits for it).
+    plan: Option<mpsc::Sender<Plan>>,
     keep: usize,
     worker: Option<std::thread::JoinHandle<()>>,
 }
@@ -228,11 +234,14 @@ impl CsvTable {
         let width = header.len();
         let (send, batches) = mpsc::sync_channel(2);
         let (spare, spares) = mpsc::channel::<CsvBatch>();
-        let (plan, plans) = mpsc::channel::<(Vec<(usize, Parse)>, usize)>();
+        let (plan, plans) = mpsc::channel::<Plan>();
         let worker = std::thread::spawn(move || {
             let mut rec = Record::default();
             // Nothing asked for (or the reader gone) parses nothing and keeps every field.
-            let (plan, keep) = plans.recv().unwrap_or((Vec::new(), usize::MAX));
+            let Plan { parse: plan, keep } = plans.recv().unwrap_or(Plan {
+                parse: Vec::new(),
+                keep: usize::MAX,
+            });
             reader.keep_fields(keep);
             loop {
                 let mut batch = spares.try_recv().unwrap_or_default();
@@ -285,7 +294,10 @@ impl CsvTable {
     /// batch; later, and any second time, it changes nothing).
     pub fn parse(&mut self, fields: Vec<(usize, Parse)>) {
         if let Some(plan) = self.plan.take() {
-            let _ = plan.send((fields, self.keep));
+            let _ = plan.send(Plan {
+                parse: fields,
+                keep: self.keep,
+            });
         }
     }
 
