@@ -216,6 +216,7 @@ pub struct CsvTable {
     spare: mpsc::Sender<CsvBatch>,
     /// What the tokenizer is to do, sent once before the first batch (it waits for it).
     plan: Option<mpsc::Sender<Plan>>,
+    /// Fields of a plain line kept ([`CsvTable::keep_fields`]), sent with the plan.
     keep: usize,
     worker: Option<std::thread::JoinHandle<()>>,
 }

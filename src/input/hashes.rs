@@ -163,7 +163,10 @@ impl<R: Read> Read for Hashed<R> {
         }
         if let Some(own) = self.own.as_mut() {
             if end {
-                own.done = Some(std::mem::take(&mut own.hasher).finalize().into());
+                // Once: a read after the end must not replace the hash with an empty one's.
+                if own.done.is_none() {
+                    own.done = Some(std::mem::take(&mut own.hasher).finalize().into());
+                }
             } else {
                 own.hasher.update(&out[..n]);
             }
