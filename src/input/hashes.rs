@@ -71,7 +71,9 @@ pub fn hash_inputs(files: impl IntoIterator<Item = (PathBuf, bool)>) {
 /// A file's hash, read from its start to its end; `None` if it cannot be (the manifest's own
 /// read then says why).
 fn read_whole(path: &Path) -> Option<Sha> {
-    let mut f = Hashed::hashing(std::fs::File::open(path).ok()?);
+    let file = std::fs::File::open(path).ok()?;
+    // Read a megabyte at a time, not in the copy's 8 KB pieces.
+    let mut f = Hashed::hashing(std::io::BufReader::with_capacity(CHUNK, file));
     std::io::copy(&mut f, &mut std::io::sink()).ok()?;
     f.hashed()
 }
