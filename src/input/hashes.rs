@@ -112,22 +112,49 @@ struct Tee {
     buf: Vec<u8>,
 }
 
+/// The taking of a file's hash by the reader that reads it from its first byte to its end:
+/// the bytes given to [`Taker::update`] in order, then [`Taker::finish`]. Dropped unfinished,
+/// it gives no hash.
+pub struct Taker {
+    hasher: Sha256,
+    send: SyncSender<Option<Sha>>,
+}
+
+impl Taker {
+    /// The hash of the file at `path` to be taken by its caller's reading, if [`hash_inputs`]
+    /// wants it taken as read and no reader has taken it yet.
+    pub fn claim(path: &Path) -> Option<Taker> {
+        let mut wanted = wanted();
+        match wanted.get(path) {
+            Some(Wanted::AsRead) => {
+                let (send, receive) = std::sync::mpsc::sync_channel(1);
+                wanted.insert(path.to_path_buf(), Wanted::Coming(receive));
+                Some(Taker {
+                    hasher: Sha256::new(),
+                    send,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
+    /// The end of the file reached: the hash is the manifest's.
+    pub fn finish(self) {
+        let _ = self.send.send(Some(self.hasher.finalize().into()));
+    }
+}
+
 impl<R: Read> Hashed<R> {
     /// `inner`, the file at `path` opened and not yet read, hashed on a thread beside the
     /// reader if its hash is wanted as it is read.
     pub fn new(path: &Path, inner: R) -> Hashed<R> {
-        let mut wanted = wanted();
-        let tee = match wanted.get(path) {
-            Some(Wanted::AsRead) => {
-                let (tee, receive) = Tee::start();
-                wanted.insert(path.to_path_buf(), Wanted::Coming(receive));
-                Some(tee)
-            }
-            _ => None,
-        };
         Hashed {
             inner,
-            tee,
+            tee: Taker::claim(path).map(Tee::start),
             own: None,
         }
     }
@@ -178,32 +205,29 @@ impl<R: Read> Read for Hashed<R> {
 }
 
 impl Tee {
-    /// A hashing thread, and where its hash comes: the hash once [`Tee::finish`] has been
-    /// called, nothing if the tee is dropped before.
-    fn start() -> (Tee, Receiver<Option<Sha>>) {
+    /// A hashing thread giving its hash to `taker` once [`Tee::finish`] has been called, and
+    /// nothing if the tee is dropped before.
+    fn start(mut taker: Taker) -> Tee {
         let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
         let (give_back, spare) = std::sync::mpsc::channel();
-        let (result, receive) = std::sync::mpsc::sync_channel(1);
         std::thread::spawn(move || {
-            let mut hasher = Sha256::new();
             for mut chunk in chunks {
                 // An empty chunk is the end of the file.
                 if chunk.is_empty() {
-                    let _ = result.send(Some(hasher.finalize().into()));
+                    taker.finish();
                     return;
                 }
-                hasher.update(&chunk);
+                taker.update(&chunk);
                 chunk.clear();
                 let _ = give_back.send(chunk);
             }
-            // The reader stopped before the end: no hash (the result's sender is dropped).
+            // The reader stopped before the end: no hash (the taker is dropped unfinished).
         });
-        let tee = Tee {
+        Tee {
             send,
             spare,
             buf: Vec::with_capacity(CHUNK),
-        };
-        (tee, receive)
+        }
     }
 
     /// Pass bytes on to the thread; false if it is gone.

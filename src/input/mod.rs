@@ -19,6 +19,7 @@ pub mod cells;
 pub mod csv;
 pub mod csv_table;
 pub mod data;
+pub mod direct;
 pub mod find;
 pub mod hashes;
 pub mod ids;
@@ -399,8 +400,16 @@ fn read_csv(
     let f = std::fs::File::open(path)
         .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    // The manifest's hash of the file taken from the bytes read here (`hashes`).
-    let mut f = hashes::Hashed::new(path, f);
+    // The manifest's hash of the file taken from the bytes read here (`hashes`); a large file
+    // read from disk ahead of the tokenizer, past the page cache (`direct`).
+    let mut f: Box<dyn Read + Send> = if direct::wanted(size) {
+        drop(f);
+        let ahead = direct::Ahead::open(path, hashes::Taker::claim(path))
+            .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
+        Box::new(ahead)
+    } else {
+        Box::new(hashes::Hashed::new(path, f))
+    };
     let mut head = Vec::with_capacity(find::SNIFF_BYTES);
     (&mut f)
         .take(find::SNIFF_BYTES as u64)
