@@ -13,6 +13,39 @@
 /// The text must already be trimmed. Returns `None` for anything else, including values
 /// beyond `i64` fen and amounts with three or more decimals (rejects, never roundings).
 pub fn parse_fen(text: &str) -> Option<i64> {
+    plain_fen(text.as_bytes()).or_else(|| any_fen(text))
+}
+
+/// The usual amount, `-`? then 1 to 16 digits, then `.` and one or two digits or nothing, in one
+/// pass over its bytes (16 digits of yuan cannot overflow `i64` fen); `None` for anything else,
+/// which [`any_fen`] reads. Where this reads a value, `any_fen` reads the same (a test says so).
+#[inline]
+fn plain_fen(b: &[u8]) -> Option<i64> {
+    let (negative, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 16 {
+        return None;
+    }
+    let yuan = b[..digits]
+        .iter()
+        .fold(0i64, |acc, c| acc * 10 + i64::from(c - b'0'));
+    let cents = match &b[digits..] {
+        [] => 0,
+        [b'.', d] if d.is_ascii_digit() => i64::from(d - b'0') * 10,
+        [b'.', d, e] if d.is_ascii_digit() && e.is_ascii_digit() => {
+            i64::from(d - b'0') * 10 + i64::from(e - b'0')
+        }
+        _ => return None,
+    };
+    let fen = yuan * 100 + cents;
+    Some(if negative { -fen } else { fen })
+}
+
+/// Any amount of the contract, grouped digits and the bounds of `i64` included.
+fn any_fen(text: &str) -> Option<i64> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -327,6 +360,32 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn the_usual_amount_at_its_bounds() {
+        // Hand-checked: 16 digits of yuan are read in one pass, 17 by the general reading
+        // (the same value); 9223372036854775807 fen is i64::MAX, a fen more is refused;
+        // -9223372036854775808 fen is i64::MIN, a fen less refused.
+        assert_eq!(plain_fen(b"9999999999999999.99"), Some(999_999_999_999_999_999));
+        assert_eq!(plain_fen(b"10000000000000000"), None);
+        assert_eq!(
+            parse_fen("10000000000000000"),
+            Some(1_000_000_000_000_000_000)
+        );
+        assert_eq!(parse_fen("92233720368547758.07"), Some(i64::MAX));
+        assert_eq!(parse_fen("92233720368547758.08"), None);
+        assert_eq!(parse_fen("-92233720368547758.08"), Some(i64::MIN));
+        assert_eq!(parse_fen("-92233720368547758.09"), None);
+        assert_eq!(plain_fen(b"-0"), Some(0));
+        assert_eq!(plain_fen(b"1."), None);
+        assert_eq!(parse_fen("1."), None);
+        assert_eq!(plain_fen(b".5"), None);
+        assert_eq!(parse_fen(".5"), None);
+        assert_eq!(plain_fen(b"12.3"), Some(1230));
+        assert_eq!(plain_fen(b"-12.34"), Some(-1234));
+        assert_eq!(plain_fen(b"1,234.50"), None);
+        assert_eq!(parse_fen("1,234.50"), Some(123_450));
+    }
+
+    #[test]
     fn accepts_the_formats_of_the_contract() {
         assert_eq!(parse_fen("0"), Some(0));
         assert_eq!(parse_fen("-0"), Some(0));
@@ -421,6 +480,17 @@ mod tests {
         fn three_decimals_are_never_rounded(yuan in 0u32..1_000_000, milli in 0u16..1000) {
             let text = format!("{yuan}.{milli:03}");
             prop_assert_eq!(parse_fen(&text), None);
+        }
+
+        /// The one-pass reading of the usual amount reads what the general one reads, and
+        /// refuses nothing it accepts (it hands those over): digits up to 20 long, signs,
+        /// points and separators in any order.
+        #[test]
+        fn the_usual_amounts_read_as_any_amount(s in "-?[0-9,.-]{0,21}") {
+            prop_assert_eq!(parse_fen(&s), any_fen(&s), "{}", s);
+            if let Some(v) = plain_fen(s.as_bytes()) {
+                prop_assert_eq!(Some(v), any_fen(&s), "{}", s);
+            }
         }
 
         #[test]

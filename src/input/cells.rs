@@ -31,6 +31,12 @@ pub fn clean(raw: &str) -> Option<&str> {
 
 /// `true/false`, `1/0`, `yes/no`, `是/否`, case-insensitive.
 pub fn parse_bool(text: &str) -> Option<bool> {
+    // The usual spellings first, without lowering a copy of the text.
+    match text {
+        "true" | "1" => return Some(true),
+        "false" | "0" => return Some(false),
+        _ => {}
+    }
     match text.to_lowercase().as_str() {
         "true" | "1" | "yes" | "是" => Some(true),
         "false" | "0" | "no" | "否" => Some(false),
