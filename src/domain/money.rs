@@ -364,7 +364,10 @@ mod tests {
         // Hand-checked: 16 digits of yuan are read in one pass, 17 by the general reading
         // (the same value); 9223372036854775807 fen is i64::MAX, a fen more is refused;
         // -9223372036854775808 fen is i64::MIN, a fen less refused.
-        assert_eq!(plain_fen(b"9999999999999999.99"), Some(999_999_999_999_999_999));
+        assert_eq!(
+            plain_fen(b"9999999999999999.99"),
+            Some(999_999_999_999_999_999)
+        );
         assert_eq!(plain_fen(b"10000000000000000"), None);
         assert_eq!(
             parse_fen("10000000000000000"),

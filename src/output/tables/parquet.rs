@@ -3,7 +3,10 @@
 //! JSON in the file's key-value metadata `winddown.columns` for readers that ignore Arrow's),
 //! the sort order is declared (`sorting_columns`), statistics go down to the page (page
 //! indexes), and `lender_id` gets a bloom filter where a file has one — so a reader looking for
-//! one lender in the national claims file reads only the row groups that can hold it.
+//! one lender in the national claims file reads only the row groups that can hold it. That
+//! column is written plain, without a dictionary: nearly every value in it is another lender's,
+//! and a dictionary was built (every value hashed) only to be given up a megabyte into each row
+//! group.
 //!
 //! Arrays are built straight from the engine's columns (a `Vec` becomes an Arrow buffer without
 //! a copy); big files are written a slice of rows at a time. The writer is deterministic: the
@@ -159,7 +162,8 @@ impl Writer {
         if schema.index_of("lender_id").is_ok() {
             props = props
                 .set_column_bloom_filter_enabled(ColumnPath::from("lender_id"), true)
-                .set_column_bloom_filter_fpp(ColumnPath::from("lender_id"), 0.01);
+                .set_column_bloom_filter_fpp(ColumnPath::from("lender_id"), 0.01)
+                .set_column_dictionary_enabled(ColumnPath::from("lender_id"), false);
         }
         let path = staging.path(&file);
         if let Some(folder) = path.parent() {
