@@ -134,9 +134,21 @@ pub fn id_check_digit(first17: &[u8; 17]) -> u8 {
 /// hyphens people write between groups removed; 8 to 32 digits (a card is 16–19, a company
 /// account up to about 25). `None` when it is not one.
 pub fn bank_account(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(|c| *c != ' ' && *c != '-').collect();
-    (digits.len() >= 8 && digits.len() <= 32 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
+    is_bank_account(text).then(|| text.chars().filter(|c| *c != ' ' && *c != '-').collect())
+}
+
+/// Whether [`bank_account`] reads `text` as an account, without making its digits (the check
+/// made for every lender).
+pub fn is_bank_account(text: &str) -> bool {
+    let mut digits = 0;
+    for b in text.bytes() {
+        match b {
+            b' ' | b'-' => {}
+            b'0'..=b'9' => digits += 1,
+            _ => return false,
+        }
+    }
+    (8..=32).contains(&digits)
 }
 
 #[cfg(test)]
@@ -148,6 +160,31 @@ mod tests {
         assert_eq!(clean("\u{3000} abc\u{a0}\t"), Some("abc"));
         assert_eq!(clean(" \u{3000} "), None);
         assert_eq!(clean(""), None);
+    }
+
+    #[test]
+    fn bank_accounts_at_their_bounds() {
+        // Hand-checked: 7 digits below, 8 and 32 at, 33 above; spaces and dashes dropped;
+        // any other character (a letter, a full-width digit) refuses the account.
+        assert_eq!(bank_account("1234567"), None);
+        assert_eq!(bank_account("1234-5678"), Some("12345678".into()));
+        assert_eq!(bank_account(&"9".repeat(32)), Some("9".repeat(32)));
+        assert_eq!(bank_account(&"9".repeat(33)), None);
+        assert_eq!(
+            bank_account("6217 9968 5941 5610 061"),
+            Some("6217996859415610061".into())
+        );
+        assert_eq!(bank_account("6217a9968594156"), None);
+        assert_eq!(bank_account("６２１７９９６８５９"), None);
+        assert_eq!(bank_account("- -"), None);
+    }
+
+    proptest::proptest! {
+        /// The check without the digits says what the account read says.
+        #[test]
+        fn the_check_is_the_reading(text in "[0-9 a\\-９]{0,40}") {
+            proptest::prop_assert_eq!(is_bank_account(&text), bank_account(&text).is_some());
+        }
     }
 
     #[test]

@@ -210,7 +210,7 @@ impl Validator {
                 .push(vals[LD_ACCOUNT_NAME].text().unwrap_or_default());
         }
         if let Some(a) = vals[LD_BANK_ACCOUNT].text() {
-            if cells::bank_account(a).is_none() {
+            if !cells::is_bank_account(a) {
                 self.invalid_bank_accounts += 1;
                 self.rejects.push(RejectRow {
                     table: Table::Lenders,
