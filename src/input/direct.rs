@@ -68,14 +68,7 @@ impl Ahead {
     /// Open `path` and start reading it; its hash for the manifest taken on the way when
     /// `hash` is given. The open's error is returned here, a read's by `read`.
     pub fn open(path: &Path, hash: Option<hashes::Taker>) -> std::io::Result<Ahead> {
-        let (file, direct) = match std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECT)
-            .open(path)
-        {
-            Ok(f) => (f, true),
-            Err(_) => (File::open(path)?, false),
-        };
+        let (file, direct) = open_direct(path)?;
         let (send, chunks) = std::sync::mpsc::sync_channel(AHEAD);
         let (spare, spares) = std::sync::mpsc::channel();
         let worker = std::thread::spawn(move || {
@@ -93,6 +86,18 @@ impl Ahead {
             taken: 0,
             worker: Some(worker),
         })
+    }
+}
+
+/// `path` opened with `O_DIRECT` (true), or through the page cache where that is refused.
+fn open_direct(path: &Path) -> std::io::Result<(File, bool)> {
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECT)
+        .open(path)
+    {
+        Ok(f) => Ok((f, true)),
+        Err(_) => Ok((File::open(path)?, false)),
     }
 }
 
@@ -280,14 +285,7 @@ mod tests {
     fn off_the_grid_the_reading_goes_on_buffered() {
         let bytes = pattern(3 * ALIGN);
         let (_dir, path) = file_of(&bytes);
-        let (file, direct) = match std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECT)
-            .open(&path)
-        {
-            Ok(f) => (f, true),
-            Err(_) => (File::open(&path).unwrap(), false),
-        };
+        let (file, direct) = open_direct(&path).unwrap();
         let mut reading = Reading {
             file,
             direct,
