@@ -160,6 +160,18 @@ impl<V: Copy + Default> FpMap<V> {
         self.resize(self.slots.len() * 3 / 2 + 16);
     }
 
+    /// Room for `additional` more inserts without growing in between, grown as the inserts
+    /// would have grown it (the slots handed out stay valid through them).
+    pub fn make_room(&mut self, additional: usize) {
+        let mut n = self.slots.len();
+        while (self.len + additional) as f64 > n as f64 * MAX_LOAD {
+            n = n * 3 / 2 + 16;
+        }
+        if n != self.slots.len() {
+            self.resize(n);
+        }
+    }
+
     /// Room for `additional` more keys without growing (a table read in parts: each part's
     /// rows added to what the earlier parts hold).
     pub fn reserve(&mut self, additional: usize) {

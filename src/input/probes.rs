@@ -154,7 +154,7 @@ fn look_up<V: Copy + Default>(
 /// (fingerprint, row) of the text cells of a column, ordered by the fingerprint's top bits,
 /// rows in order within a bucket.
 #[derive(Debug)]
-struct Order {
+pub struct Order {
     keyed: Vec<(Fp, u32)>,
     sorted: Vec<(Fp, u32)>,
     counts: Vec<u32>,
@@ -172,7 +172,7 @@ impl Default for Order {
 
 impl Order {
     /// The cells of `column` in the batch's `rows` that hold text, in table order.
-    fn of(&mut self, batch: &Batch, column: usize, rows: Range<usize>) -> &[(Fp, u32)] {
+    pub fn of(&mut self, batch: &Batch, column: usize, rows: Range<usize>) -> &[(Fp, u32)] {
         self.keyed.clear();
         for i in rows {
             if let Cell::Ok(s) = batch.columns[column].text(i) {
@@ -197,6 +197,11 @@ impl Order {
             self.sorted[*at as usize] = (fp, row);
             *at += 1;
         }
+        &self.sorted
+    }
+
+    /// What the last [`Order::of`] gave.
+    pub fn sorted(&self) -> &[(Fp, u32)] {
         &self.sorted
     }
 }

@@ -261,8 +261,8 @@ fn assert_table_rejects(w: &Workdir, table: &str, read: usize, want: &[(u64, &st
     assert_eq!(counts["rejected"], want.len(), "{counts}");
 }
 
-/// The same for loans, whose cells are parsed ahead too while their keys and borrowers are
-/// registered in row order: four of every five broken each its own way, every reject at its
+/// The same for loans, whose cells are parsed ahead too while their keys are registered in
+/// table order and their borrowers in row order: four of every five broken each its own way, every reject at its
 /// line, a refused row's id still taken.
 #[test]
 fn loans_rejects_are_exact_across_chunks() {

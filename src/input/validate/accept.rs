@@ -61,8 +61,8 @@ impl Validator {
         let p = &mut self.data.platforms;
         let code = PlatformCode::at(p.ids.len());
         let id = vals[P_ID].text().unwrap_or_default();
-        if let Some(slot) = r.key_slot {
-            self.platform_ids.set_at(slot, Some(code));
+        if let Some(row) = r.key_row {
+            self.platform_keys.accept(row, Some(code));
         }
         p.ids.push(id.to_string());
         p.names.push(vals[1].text().unwrap_or_default().to_string());
@@ -85,9 +85,9 @@ impl Validator {
 
     fn accept_loan(&mut self, vals: &[Val], r: Resolved) {
         let platform = r.platform;
-        if let Some(at) = r.key_slot {
-            self.loan_ids.set_at(
-                at,
+        if let Some(row) = r.key_row {
+            self.loan_keys.accept(
+                row,
                 LoanRef {
                     platform: Some(platform),
                     matures_on: vals[LN_MATURES].date().map_or(NO_DATE, |d| d.0),
@@ -177,8 +177,8 @@ impl Validator {
         let l = &mut self.data.lenders;
         let id = vals[LD_ID].text().unwrap_or_default();
         let code = l.ids.push(id);
-        if let Some(slot) = r.key_slot {
-            self.lender_ids.set_at(slot, Some(code));
+        if let Some(row) = r.key_row {
+            self.lender_keys.accept(row, Some(code));
         }
         let district = vals[LD_DISTRICT]
             .text()

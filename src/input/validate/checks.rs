@@ -37,17 +37,16 @@ impl Validator {
             ));
             return self.check_investment_row(vals, i, platform);
         }
-        let columns = &batch.columns;
-        // Every row that has a key registers it, accepted or not.
-        let (seen, key_slot) = match table {
-            Table::Recoveries | Table::Returns => (false, None),
-            _ => match columns[0].text(i) {
-                Cell::Ok(key) => self.register_key(table, key),
-                _ => (false, None),
-            },
+        // Every row that has a key registered it, accepted or not ([`Keys`]).
+        let key = match table {
+            Table::Platforms => self.platform_keys.get(i),
+            Table::Loans => self.loan_keys.get(i),
+            Table::Lenders => self.lender_keys.get(i),
+            _ => Key::Absent,
         };
+        let seen = key == Key::Seen;
         let mut resolved = Resolved {
-            key_slot,
+            key_row: matches!(key, Key::New(_)).then_some(i),
             ..Resolved::default()
         };
         // A lenders record with fewer fields than the header may have shifted a phone number
@@ -69,29 +68,6 @@ impl Validator {
             _ => Ok(()),
         }?;
         Ok(resolved)
-    }
-
-    /// Register a key as seen (not yet accepted): whether it had been seen before, and where
-    /// a new one went in its table (its code is written there if the row is accepted).
-    fn register_key(&mut self, table: Table, key: &str) -> (bool, Option<usize>) {
-        let fp = Fp::of(key.as_bytes());
-        fn new<V>(r: Result<usize, V>) -> (bool, Option<usize>) {
-            match r {
-                Ok(slot) => (false, Some(slot)),
-                Err(_) => (true, None),
-            }
-        }
-        match table {
-            Table::Platforms => new(self.platform_ids.insert_new(fp, None)),
-            Table::Loans => match self.loan_ids.insert_new(fp, LoanRef::default()) {
-                Ok(slot) => (false, Some(slot)),
-                Err(_) => (true, None),
-            },
-            Table::Lenders => new(self.lender_ids.insert_new(fp, None)),
-            // Investments are `Probes`'s.
-            Table::Investments => (false, None),
-            _ => (false, None),
-        }
     }
 
     fn check_loan(&self, vals: &[Val], seen: bool, r: &mut Resolved) -> Result<(), Broken> {

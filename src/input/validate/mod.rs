@@ -10,7 +10,7 @@
 //! per-platform totals and per-borrower sums, investments into per (platform, lender)
 //! positions and per-platform totals, lenders into compact columns. So memory follows the
 //! number of lenders and positions, not the number of input rows. The large id tables are
-//! probed a batch at a time where that pays ([`crate::input::probes`]).
+//! filled and probed a batch at a time, in table order ([`keys`], [`crate::input::probes`]).
 
 use std::collections::BTreeMap;
 
@@ -28,9 +28,10 @@ use crate::input::probes::Probes;
 use crate::input::repeats::Repeated;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::source::{Batch, Cell, Column};
+use keys::{Key, Keys};
 
-/// How many rows ahead the id table slots are prefetched: enough reads in flight to hide the
-/// memory latency, few enough that the lines are still cached when the row comes.
+/// How many loan rows ahead the borrowers' table slots are prefetched: enough reads in flight
+/// to hide the memory latency, few enough that the lines are still cached when the row comes.
 const PREFETCH_AHEAD: usize = 16;
 
 /// A parsed cell.
@@ -91,8 +92,9 @@ const SHORT: usize = usize::MAX - 1;
 /// What the checks of a row found, for its acceptance (no id is looked up twice).
 #[derive(Debug, Clone, Copy, Default)]
 struct Resolved {
-    /// Where the row's new key went in its id table.
-    key_slot: Option<usize>,
+    /// The row (its index in the batch) when it registered a new key ([`Keys`]): accepted,
+    /// it gives the key its value.
+    key_row: Option<usize>,
     platform: PlatformCode,
     lender: LenderCode,
     loan: Option<LoanRef>,
@@ -146,6 +148,10 @@ pub struct Validator {
     platform_ids: FpMap<Option<PlatformCode>>,
     loan_ids: FpMap<LoanRef>,
     lender_ids: FpMap<Option<LenderCode>>,
+    /// The keys of the batch being validated, registered in table order.
+    platform_keys: Keys<Option<PlatformCode>>,
+    loan_keys: Keys<LoanRef>,
+    lender_keys: Keys<Option<LenderCode>>,
     /// How the investment rows that repeat an earlier row's id are told: a set filled as they
     /// are read, or a first pass's findings set before ([`crate::input::repeats`]).
     pub repeats: Repeated,
@@ -205,6 +211,9 @@ impl Validator {
             platform_ids: FpMap::with_expected(1 << 10),
             loan_ids: FpMap::with_expected(1 << 10),
             lender_ids: FpMap::with_expected(1 << 10),
+            platform_keys: Keys::default(),
+            loan_keys: Keys::default(),
+            lender_keys: Keys::default(),
             repeats: Repeated::default(),
             probes: Probes::default(),
             borrower_ids: FpMap::with_expected(1 << 10),
@@ -306,21 +315,31 @@ impl Validator {
         let spec = table.columns();
         self.batch_money.clear();
         self.batch_money.resize(spec.len(), 0);
+        match table {
+            Table::Platforms => self
+                .platform_keys
+                .register(batch, P_ID, &mut self.platform_ids),
+            Table::Loans => self.loan_keys.register(batch, LN_ID, &mut self.loan_ids),
+            Table::Lenders => self
+                .lender_keys
+                .register(batch, LD_ID, &mut self.lender_ids),
+            _ => {}
+        }
         if table == Table::Investments {
             self.investments(file, batch, report);
         } else if table == Table::Loans {
             self.loans(file, batch, report);
         } else {
             let mut vals: Vec<Val> = Vec::with_capacity(spec.len());
-            for i in 0..PREFETCH_AHEAD.min(batch.len()) {
-                self.prefetch(table, batch, i);
-            }
             for i in 0..batch.len() {
-                if i + PREFETCH_AHEAD < batch.len() {
-                    self.prefetch(table, batch, i + PREFETCH_AHEAD);
-                }
                 self.row(table, file, batch, i, report, &mut vals);
             }
+        }
+        match table {
+            Table::Platforms => self.platform_keys.write(&mut self.platform_ids),
+            Table::Loans => self.loan_keys.write(&mut self.loan_ids),
+            Table::Lenders => self.lender_keys.write(&mut self.lender_ids),
+            _ => {}
         }
         for (c, total) in self.batch_money.iter().enumerate() {
             if *total != 0 {
@@ -330,20 +349,21 @@ impl Validator {
     }
 
     /// Check and keep a batch of loans, their cells parsed a chunk ahead on helper threads
-    /// ([`crate::input::ahead`]: a row's parse depends on its cells alone); the keys and
-    /// borrowers registered here, in row order. (The lenders, read beside the loans, keep
-    /// the cores busy on their own: parsed ahead too, they took longer.)
+    /// ([`crate::input::ahead`]: a row's parse depends on its cells alone); the keys
+    /// registered before, in table order ([`Keys`]), the borrowers here, in row order. (The
+    /// lenders, read beside the loans, keep the cores busy on their own: parsed ahead too, they
+    /// took longer.)
     fn loans<'a>(&mut self, file: &str, batch: &'a Batch, report: &mut TableReport) {
         let table = Table::Loans;
         for i in 0..PREFETCH_AHEAD.min(batch.len()) {
-            self.prefetch(table, batch, i);
+            self.prefetch_borrower(batch, i);
         }
         let prepare =
             |rows: std::ops::Range<usize>, p: &mut ParsedRows<'a>| p.parse(table, batch, rows);
         crate::input::ahead::chunks(batch.len(), prepare, |rows, p| {
             for (k, i) in rows.enumerate() {
                 if i + PREFETCH_AHEAD < batch.len() {
-                    self.prefetch(table, batch, i + PREFETCH_AHEAD);
+                    self.prefetch_borrower(batch, i + PREFETCH_AHEAD);
                 }
                 let (parsed, vals) = p.row(k);
                 let checked = self.check_parsed(table, batch, i, parsed, vals);
@@ -391,40 +411,21 @@ impl Validator {
         }
     }
 
-    /// Start loading the id table slots row `i` will look up (the tables of lenders, loans and
-    /// investments are larger than the caches: each lookup is a memory read).
-    fn prefetch(&self, table: Table, batch: &Batch, i: usize) {
-        let fp = |c: usize| match batch.columns[c].text(i) {
-            Cell::Ok(s) => Some(Fp::of(s.as_bytes())),
+    /// Start loading the borrowers' table slot loan row `i` will add to: that table is larger
+    /// than the caches, each lookup a memory read. (The keys are registered in table order,
+    /// [`Keys`]; the investments' lookups are made in table order, [`Probes`].) The slot is
+    /// keyed by the platform's code, found in the small platforms' table, which stays cached.
+    /// A hint only: a cell the row's checks read otherwise just finds its slot unloaded.
+    fn prefetch_borrower(&self, batch: &Batch, i: usize) {
+        let text = |c: usize| match batch.columns[c].text(i) {
+            Cell::Ok(s) => Some(s),
             _ => None,
         };
-        match table {
-            // Looked up already, in table order (`Probes`).
-            Table::Investments => {}
-            Table::Loans => {
-                if let Some(f) = fp(LN_ID) {
-                    self.loan_ids.prefetch(f);
-                }
-                // The borrower's slot too, keyed by the platform's code (found in the small
-                // platforms' table, which stays cached). A hint only: a cell the row's checks
-                // read otherwise just finds its slot unloaded.
-                let text = |c: usize| match batch.columns[c].text(i) {
-                    Cell::Ok(s) => Some(s),
-                    _ => None,
-                };
-                if let (Some(platform), Some(borrower)) = (text(LN_PLATFORM), text(LN_BORROWER)) {
-                    if let Some(Some(code)) = self.platform_ids.get(Fp::of(platform.as_bytes())) {
-                        self.borrower_ids
-                            .prefetch(Fp::pair(code.get(), borrower.as_bytes()));
-                    }
-                }
+        if let (Some(platform), Some(borrower)) = (text(LN_PLATFORM), text(LN_BORROWER)) {
+            if let Some(Some(code)) = self.platform_ids.get(Fp::of(platform.as_bytes())) {
+                self.borrower_ids
+                    .prefetch(Fp::pair(code.get(), borrower.as_bytes()));
             }
-            Table::Lenders => {
-                if let Some(f) = fp(LD_ID) {
-                    self.lender_ids.prefetch(f);
-                }
-            }
-            _ => {}
         }
     }
 }
@@ -488,6 +489,7 @@ impl crate::input::source::RowSink for Validator {
 mod accept;
 mod checks;
 mod investments;
+mod keys;
 
 pub use checks::parse_cells;
 use checks::ParsedRows;
