@@ -114,11 +114,14 @@ struct Tee {
 }
 
 /// The taking of a file's hash by the reader that reads it from its first byte to its end:
-/// the bytes given to [`Taker::update`] in order, then [`Taker::finish`]. Dropped unfinished,
-/// it gives no hash.
+/// the bytes given to [`Taker::update`] in order, then [`Taker::finish`]. Dropped unfinished
+/// (a read stopped early: a look at the first rows, a wager lost), it gives no hash and the
+/// next reader of the file may take it.
 pub struct Taker {
     hasher: Sha256,
     send: SyncSender<Option<Sha>>,
+    path: PathBuf,
+    finished: bool,
 }
 
 impl Taker {
@@ -133,6 +136,8 @@ impl Taker {
                 Some(Taker {
                     hasher: Sha256::new(),
                     send,
+                    path: path.to_path_buf(),
+                    finished: false,
                 })
             }
             _ => None,
@@ -144,8 +149,19 @@ impl Taker {
     }
 
     /// The end of the file reached: the hash is the manifest's.
-    pub fn finish(self) {
-        let _ = self.send.send(Some(self.hasher.finalize().into()));
+    pub fn finish(mut self) {
+        let hash = std::mem::take(&mut self.hasher).finalize().into();
+        let _ = self.send.send(Some(hash));
+        self.finished = true;
+    }
+}
+
+impl Drop for Taker {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Still wanted as read, by whichever reader reads the file next from its start.
+            wanted().insert(std::mem::take(&mut self.path), Wanted::AsRead);
+        }
     }
 }
 
@@ -308,6 +324,22 @@ mod tests {
         r.read_exact(&mut head).unwrap();
         drop(r);
         assert_eq!(take(&path), None);
+    }
+
+    #[test]
+    fn a_reader_that_stops_early_leaves_the_hash_to_the_next_reader() {
+        let bytes = vec![b'y'; 1000];
+        let (_dir, path) = file_of(&bytes);
+        hash_inputs([(path.clone(), true)]);
+        let mut first = Taker::claim(&path).expect("the first reader takes it");
+        assert!(Taker::claim(&path).is_none(), "one reader at a time");
+        first.update(&bytes[..10]);
+        drop(first);
+        let mut second = Taker::claim(&path).expect("given back unfinished");
+        second.update(&bytes);
+        second.finish();
+        assert!(Taker::claim(&path).is_none(), "taken");
+        assert_eq!(take(&path), Some(sha(&bytes)));
     }
 
     #[test]

@@ -98,13 +98,18 @@ pub fn validate(
     // The lenders are read on a thread of their own beside the longer of the two things that
     // need nothing of them: a text first pass over the investments (as long as the lenders'
     // read; beside the loans, the national CSV run held both tables at once, 8.06 million kB),
-    // or else the loans (a Parquet first pass takes a few seconds).
+    // or else the loans (a Parquet first pass takes a few seconds). Large investments whose
+    // first ids ascend are read once on the wager that they all do ([`repeats::Ascending`]):
+    // text then has no first pass to put the lenders beside, and they are read after the loans
+    // on their own.
     let investments = file(Table::Investments)?;
     let (loans, lenders) = (file(Table::Loans)?, file(Table::Lenders)?);
     let twice = reads_twice(investments);
+    let text = !columnar(investments);
+    let once = twice && (!text || first_ids_ascend(investments, config, &options.read));
     let first_pass =
         |progress: &dyn Progress| find_repeats(investments, config, &options.read, progress);
-    let (repeats, side) = if twice && !columnar(investments) {
+    let (repeats, side) = if twice && text {
         let report = read_table(&mut v, loans, config, &options.read, progress)?;
         reports.insert(Table::Loans, report);
         finish_loans(&mut v, progress);
@@ -115,9 +120,12 @@ pub fn validate(
             config,
             options,
             progress,
-            |_| first_pass(progress),
+            |_| match once {
+                true => Ok(None),
+                false => first_pass(progress).map(Some),
+            },
         )?;
-        (Some(found), side)
+        (found, side)
     } else {
         let (report, side) = with_lenders_beside(
             &mut v,
@@ -134,13 +142,19 @@ pub fn validate(
             aside: rank_lenders(&mut v, progress)?,
             ..side
         };
-        (twice.then(|| first_pass(progress)).transpose()?, side)
+        (
+            (twice && !once).then(|| first_pass(progress)).transpose()?,
+            side,
+        )
     };
     reports.insert(Table::Lenders, side.lenders);
     if let Some(found) = repeats {
         v.repeats = repeats::Repeated::Found(found);
     }
-    let report = read_table(&mut v, investments, config, &options.read, progress)?;
+    let report = match once {
+        true => read_ascending(&mut v, investments, config, &options.read, progress)?,
+        false => read_table(&mut v, investments, config, &options.read, progress)?,
+    };
     reports.insert(Table::Investments, report);
     finish("整理 positions (investments)");
     v.finish_investments();
@@ -340,6 +354,40 @@ fn find_repeats(
     finder.finish()
 }
 
+/// Whether the ids of the investments' first batch ascend (a look at a few thousand rows,
+/// without a `-v` line): the sign that the table was written in the order of its key. A file
+/// that cannot be read says no here: its error is told when the table's turn comes, after the
+/// errors of the tables read before it.
+fn first_ids_ascend(file: &TableFile, config: &Config, options: &ReadOptions) -> bool {
+    let mut look = repeats::FirstIds::new(
+        Table::Investments,
+        Table::Investments.position("investment_id"),
+    );
+    read_table(&mut look, file, config, options, &crate::progress::Silent).is_ok() && look.ascend()
+}
+
+/// The investments read once, on the wager that their ids ascend (none can then repeat an
+/// earlier one). At the first id that does not, the read stops, what it changed is taken back,
+/// and the first pass finds the repeated ids before the table is read again.
+fn read_ascending(
+    v: &mut validate::Validator,
+    file: &TableFile,
+    config: &Config,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+) -> Result<TableReport> {
+    let before = v.before_investments();
+    v.repeats = repeats::Repeated::Ascending(repeats::Ascending::default());
+    let report = read_table(v, file, config, options, progress)?;
+    if !v.repeats.broken() {
+        return Ok(report);
+    }
+    v.back_to(before);
+    let found = find_repeats(file, config, options, progress)?;
+    v.repeats = repeats::Repeated::Found(found);
+    read_table(v, file, config, options, progress)
+}
+
 /// Read one table, a file or a folder of parts (one part after the other, as if they were one
 /// file; its report is the folder's), into `v`.
 pub fn read_table(
@@ -359,6 +407,9 @@ pub fn read_table(
                 let r = read_file(v, part, config, options, progress)?;
                 progress.end(r.read);
                 all.add(r);
+                if !v.wants_more() {
+                    break;
+                }
             }
             all
         }
@@ -538,6 +589,9 @@ fn read_csv(
         progress.advance(rows.offset.saturating_sub(done));
         done = done.max(rows.offset);
         table.recycle(rows);
+        if !v.wants_more() {
+            break;
+        }
     }
     Ok(report)
 }

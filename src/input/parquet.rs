@@ -400,6 +400,9 @@ pub fn read_parquet(
                 };
                 check_parquet_batch(v, file, &read, &mut report, start, &batch)?;
                 progress.advance(batch.num_rows() as u64);
+                if !v.wants_more() {
+                    break;
+                }
             }
             Ok(())
         })();

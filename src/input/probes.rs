@@ -64,6 +64,8 @@ impl<L: Copy + Default, D: Copy + Default> Probes<L, D> {
         self.loan.resize(n, None);
         match repeats {
             Repeated::Found(found) => found.mark(&mut self.seen),
+            // Ascending ids repeat none (the validator followed them before: `Ascending`).
+            Repeated::Ascending(_) => {}
             Repeated::Set(ids) => {
                 // In table order: equal ids fall in one bucket in row order, so the first
                 // row of an id registers it and every later one is seen, as row by row.

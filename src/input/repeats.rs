@@ -15,6 +15,13 @@
 //! The rows are counted exactly as the validating pass counts them (both read the table
 //! through [`super::read_table`], batch by batch), so a row is a repeat here exactly when the
 //! set would have said it was seen.
+//!
+//! Most exports write a table in the order of its key, and ids that each come after the one
+//! before in byte order cannot repeat. So a large table is first read once on that wager
+//! ([`Ascending`]): if every id is greater than the last, no row repeated one and the table was
+//! read once — no first pass, no spill, no second read of 15 GB of text. At the first id that
+//! is not, the read stops, what it changed is taken back (`Validator::before_investments`) and
+//! the first pass is made as above.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -42,6 +49,99 @@ pub enum Repeated {
     Set(FpSet),
     /// The repeats found by a first pass.
     Found(Repeats),
+    /// None, on the wager that the ids ascend: the validating pass stops at the first that
+    /// does not ([`Ascending`]).
+    Ascending(Ascending),
+}
+
+impl Repeated {
+    /// An [`Repeated::Ascending`] wager lost: an id came that was not greater than the one
+    /// before it, and the rows from its batch on were not checked.
+    pub fn broken(&self) -> bool {
+        matches!(self, Repeated::Ascending(a) if a.broken)
+    }
+}
+
+/// Ids followed in the order they come, each to be greater (in byte order) than the one before:
+/// while they are, none repeats an earlier one.
+#[derive(Debug, Default)]
+pub struct Ascending {
+    /// The last id seen (empty before the first: every id is longer).
+    last: Vec<u8>,
+    broken: bool,
+}
+
+impl Ascending {
+    /// Follow the ids in `column` of the next batch: true while every id so far is greater
+    /// than the one before it (empty cells have no id and break nothing).
+    pub fn follow(&mut self, batch: &Batch, column: usize) -> bool {
+        if self.broken {
+            return false;
+        }
+        for i in 0..batch.len() {
+            if let Cell::Ok(id) = batch.columns[column].text(i) {
+                if id.as_bytes() <= self.last.as_slice() {
+                    self.broken = true;
+                    return false;
+                }
+                self.last.clear();
+                self.last.extend_from_slice(id.as_bytes());
+            }
+        }
+        true
+    }
+}
+
+/// A look at the ids of a table's first batch: whether they ascend, for choosing how to read
+/// it ([`super::validate`]). It wants no more rows after that batch.
+pub struct FirstIds {
+    table: Table,
+    column: usize,
+    ascending: Ascending,
+    looked: bool,
+}
+
+impl FirstIds {
+    pub fn new(table: Table, column: usize) -> FirstIds {
+        FirstIds {
+            table,
+            column,
+            ascending: Ascending::default(),
+            looked: false,
+        }
+    }
+
+    /// Whether the first batch's ids ascend (true for a table with no row).
+    pub fn ascend(&self) -> bool {
+        !self.ascending.broken
+    }
+}
+
+impl RowSink for FirstIds {
+    fn keeps_personal(&self) -> bool {
+        false
+    }
+
+    fn expect_rows(&mut self, _: Table, _: usize) {}
+
+    fn reads(&self, table: Table, column: usize) -> bool {
+        table == self.table && column == self.column
+    }
+
+    fn whole_records(&self) -> bool {
+        false
+    }
+
+    fn batch(&mut self, table: Table, _: &str, batch: &Batch, _: &mut TableReport) {
+        if table == self.table && !self.looked {
+            self.ascending.follow(batch, self.column);
+            self.looked = true;
+        }
+    }
+
+    fn wants_more(&self) -> bool {
+        !self.looked
+    }
 }
 
 impl Default for Repeated {
@@ -332,6 +432,41 @@ mod tests {
         assert_eq!(repeats(&ids, &[2, 5], 1 << 20), (want.clone(), false));
         // The same when every record goes to the files as it comes.
         assert_eq!(repeats(&ids, &[2, 5], 1), (want, true));
+    }
+
+    /// Whether `parts` (batches of id cells) ascend throughout, batch by batch.
+    fn ascends(parts: &[&[Option<&str>]]) -> Vec<bool> {
+        let mut ids = Ascending::default();
+        parts
+            .iter()
+            .map(|part| {
+                let lines: Vec<u64> = (0..part.len() as u64).collect();
+                let batch = Batch {
+                    lines: &lines,
+                    columns: vec![Column::Text(part.to_vec())],
+                    csv: None,
+                    faults: &[],
+                };
+                ids.follow(&batch, ID)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ids_ascend_while_each_is_greater_than_the_last_in_byte_order() {
+        // Across batches, empty cells between; byte order, not number order.
+        let a: &[Option<&str>] = &[Some("I1"), None, Some("I10"), Some("I2")];
+        let b: &[Option<&str>] = &[None, Some("I20"), Some("I3"), Some("中")];
+        assert_eq!(ascends(&[a, b]), [true, true]);
+        // Equal is not greater (a repeat); once broken, always broken.
+        let c: &[Option<&str>] = &[Some("I5"), Some("I5")];
+        let d: &[Option<&str>] = &[Some("I6")];
+        assert_eq!(ascends(&[c, d]), [false, false]);
+        // Smaller, at a batch's start.
+        let e: &[Option<&str>] = &[Some("I2")];
+        let f: &[Option<&str>] = &[Some("I10")];
+        assert_eq!(ascends(&[e, f]), [true, false]);
+        assert_eq!(ascends(&[&[], &[None]]), [true, true]);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub trait RowSink {
     }
     /// Check and keep one batch of `table`'s rows read from `file`.
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport);
+    /// Whether the rows after the last batch are wanted: a sink that has what it needs (a look
+    /// at the first rows, a wager on the ids' order lost) says no, and the read stops there.
+    fn wants_more(&self) -> bool {
+        true
+    }
 }
 
 pub use crate::input::cells::Cell;

@@ -18,6 +18,7 @@ mod parts;
 mod payout;
 mod plan;
 mod query;
+mod repeats;
 mod returns;
 mod run;
 mod safety;

@@ -24,7 +24,40 @@ struct Prepared<'a> {
 /// are read at random, a platform's table often beyond the caches.
 const POSITIONS_AHEAD: usize = 8;
 
+/// What reading the investments changes in the validator, as it was before: what an
+/// optimistic read of them ([`Repeated::Ascending`]) that lost its wager gives back
+/// ([`Validator::back_to`]).
+pub struct BeforeInvestments {
+    rejects: usize,
+    money_totals: BTreeMap<(Table, &'static str), i128>,
+    latest_date: Option<Date>,
+    positions: ByCode<PlatformCode, PositionTable>,
+    totals: ByCode<PlatformCode, InvestmentTotals>,
+}
+
 impl Validator {
+    /// What the investments are about to change (before any of their rows is read: the
+    /// position tables are empty, a copy costs a few bytes a platform).
+    pub fn before_investments(&self) -> BeforeInvestments {
+        BeforeInvestments {
+            rejects: self.rejects.len(),
+            money_totals: self.money_totals.clone(),
+            latest_date: self.latest_date,
+            positions: self.positions.clone(),
+            totals: self.data.investments.clone(),
+        }
+    }
+
+    /// Take back everything the investments read since `before` changed.
+    pub fn back_to(&mut self, before: BeforeInvestments) {
+        self.rejects.truncate(before.rejects);
+        self.money_totals = before.money_totals;
+        self.latest_date = before.latest_date;
+        self.positions = before.positions;
+        self.data.investments = before.totals;
+        self.probes = Probes::default();
+    }
+
     /// Check and keep one batch of investments.
     pub(super) fn investments<'a>(
         &mut self,
@@ -32,6 +65,13 @@ impl Validator {
         batch: &'a Batch,
         report: &mut TableReport,
     ) {
+        // A wager on the ids' order lost: the batch is not read (the read stops after it,
+        // and what came before is taken back).
+        if let Repeated::Ascending(ids) = &mut self.repeats {
+            if !ids.follow(batch, IV_ID) {
+                return;
+            }
+        }
         self.probes.begin(batch, IV_ID, &mut self.repeats);
         let lenders = std::mem::take(&mut self.lender_ids);
         let loans = std::mem::take(&mut self.loan_ids);

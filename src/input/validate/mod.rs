@@ -484,12 +484,17 @@ impl crate::input::source::RowSink for Validator {
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
         Validator::batch(self, table, file, batch, report)
     }
+    fn wants_more(&self) -> bool {
+        !self.repeats.broken()
+    }
 }
 
 mod accept;
 mod checks;
 mod investments;
 mod keys;
+
+pub use investments::BeforeInvestments;
 
 pub use checks::parse_cells;
 use checks::ParsedRows;
