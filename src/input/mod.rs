@@ -337,16 +337,18 @@ fn find_repeats(
     options: &ReadOptions,
     progress: &dyn Progress,
 ) -> Result<repeats::Repeats> {
-    let mut finder = repeats::RepeatFinder::new(
-        Table::Investments,
-        Table::Investments.position("investment_id"),
-        repeats::MEMORY_RECORDS,
-    );
+    let column = Table::Investments.position("investment_id");
+    let mut finder = repeats::RepeatFinder::new(column, repeats::MEMORY_RECORDS);
     let stage = crate::progress::Renamed {
         inner: progress,
         name: "查重 repeated investment ids",
     };
-    read_table(&mut finder, file, config, options, &stage)?;
+    let mut pass =
+        source::OneColumn::new(Table::Investments, column, |batch: &source::Batch, _| {
+            finder.take(batch);
+            true
+        });
+    read_table(&mut pass, file, config, options, &stage)?;
     finder.finish()
 }
 
@@ -355,11 +357,17 @@ fn find_repeats(
 /// that cannot be read says no here: its error is told when the table's turn comes, after the
 /// errors of the tables read before it.
 fn first_ids_ascend(file: &TableFile, config: &Config, options: &ReadOptions) -> bool {
-    let mut look = repeats::FirstIds::new(
+    let mut ids = repeats::Ascending::default();
+    let mut look = source::OneColumn::new(
         Table::Investments,
         Table::Investments.position("investment_id"),
+        |batch: &source::Batch, column| {
+            ids.follow(batch, column);
+            false // the first batch is all it looks at
+        },
     );
-    read_table(&mut look, file, config, options, &crate::progress::Silent).is_ok() && look.ascend()
+    let read = read_table(&mut look, file, config, options, &crate::progress::Silent).is_ok();
+    read && ids.holds()
 }
 
 /// The investments read once, on the wager that their ids ascend (none can then repeat an

@@ -211,10 +211,8 @@ impl Order {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::schema::Table;
     use crate::input::repeats::RepeatFinder;
-    use crate::input::report::TableReport;
-    use crate::input::source::{Column, RowSink};
+    use crate::input::source::Column;
     use proptest::prelude::*;
 
     /// A batch of three text columns (id, lender, loan); `None` is an empty cell.
@@ -252,11 +250,10 @@ mod tests {
             let mut probes = Probes::<u32, u32>::default();
             let cut = split.min(cells.len());
             let parts = [&cells[..cut], &cells[cut..]];
-            let mut finder = RepeatFinder::new(Table::Investments, 0, 100);
+            let mut finder = RepeatFinder::new(0, 100);
             for part in parts {
                 let lines: Vec<u64> = (0..part.len() as u64).collect();
-                let mut report = TableReport::default();
-                finder.batch(Table::Investments, "i", &batch(&lines, [part, part, part]), &mut report);
+                finder.take(&batch(&lines, [part, part, part]));
             }
             let mut repeats = if first_pass {
                 Repeated::Found(finder.finish().unwrap())

@@ -13,7 +13,7 @@
 //! the files gone when the pass is over, whatever its outcome.
 //!
 //! The rows are counted exactly as the validating pass counts them (both read the table
-//! through [`super::read_table`], batch by batch), so a row is a repeat here exactly when the
+//! through [`super::read_table`], batch by batch; the first pass as a [`super::source::OneColumn`]), so a row is a repeat here exactly when the
 //! set would have said it was seen.
 //!
 //! Most exports write a table in the order of its key, and ids that each come after the one
@@ -29,9 +29,7 @@ use std::io::{Read, Write};
 use rayon::prelude::*;
 
 use super::ids::{Fp, FpSet};
-use super::report::TableReport;
-use super::source::{Batch, Cell, RowSink};
-use crate::domain::schema::Table;
+use super::source::{Batch, Cell};
 use crate::error::{Error, Result};
 
 /// Buckets by the fingerprint's top bits.
@@ -72,6 +70,11 @@ pub struct Ascending {
 }
 
 impl Ascending {
+    /// Whether every id followed so far was greater than the one before it.
+    pub fn holds(&self) -> bool {
+        !self.broken
+    }
+
     /// Follow the ids in `column` of the next batch: true while every id so far is greater
     /// than the one before it (empty cells have no id and break nothing).
     pub fn follow(&mut self, batch: &Batch, column: usize) -> bool {
@@ -89,58 +92,6 @@ impl Ascending {
             }
         }
         true
-    }
-}
-
-/// A look at the ids of a table's first batch: whether they ascend, for choosing how to read
-/// it ([`super::validate`]). It wants no more rows after that batch.
-pub struct FirstIds {
-    table: Table,
-    column: usize,
-    ascending: Ascending,
-    looked: bool,
-}
-
-impl FirstIds {
-    pub fn new(table: Table, column: usize) -> FirstIds {
-        FirstIds {
-            table,
-            column,
-            ascending: Ascending::default(),
-            looked: false,
-        }
-    }
-
-    /// Whether the first batch's ids ascend (true for a table with no row).
-    pub fn ascend(&self) -> bool {
-        !self.ascending.broken
-    }
-}
-
-impl RowSink for FirstIds {
-    fn keeps_personal(&self) -> bool {
-        false
-    }
-
-    fn expect_rows(&mut self, _: Table, _: usize) {}
-
-    fn reads(&self, table: Table, column: usize) -> bool {
-        table == self.table && column == self.column
-    }
-
-    fn whole_records(&self) -> bool {
-        false
-    }
-
-    fn batch(&mut self, table: Table, _: &str, batch: &Batch, _: &mut TableReport) {
-        if table == self.table && !self.looked {
-            self.ascending.follow(batch, self.column);
-            self.looked = true;
-        }
-    }
-
-    fn wants_more(&self) -> bool {
-        !self.looked
     }
 }
 
@@ -184,10 +135,9 @@ impl Repeats {
     }
 }
 
-/// The first pass: a [`RowSink`] that reads one column of one table and keeps its ids'
-/// fingerprints, spilling them to the temporary folder as they grow.
+/// The first pass: the ids' fingerprints of one column, batch by batch ([`RepeatFinder::take`],
+/// the table read through a [`OneColumn`]), spilled to the temporary folder as they grow.
 pub struct RepeatFinder {
-    table: Table,
     column: usize,
     /// Rows passed so far.
     row: u64,
@@ -203,11 +153,10 @@ pub struct RepeatFinder {
 }
 
 impl RepeatFinder {
-    /// A finder of the repeated ids in `column` of `table`, holding at most `limit` records
-    /// in memory.
-    pub fn new(table: Table, column: usize, limit: usize) -> RepeatFinder {
+    /// A finder of the repeated ids in column `column`, holding at most `limit` records in
+    /// memory.
+    pub fn new(column: usize, limit: usize) -> RepeatFinder {
         RepeatFinder {
-            table,
             column,
             row: 0,
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
@@ -299,25 +248,9 @@ impl RepeatFinder {
     }
 }
 
-impl RowSink for RepeatFinder {
-    fn keeps_personal(&self) -> bool {
-        false
-    }
-
-    fn expect_rows(&mut self, _: Table, _: usize) {}
-
-    fn reads(&self, table: Table, column: usize) -> bool {
-        table == self.table && column == self.column
-    }
-
-    fn whole_records(&self) -> bool {
-        false
-    }
-
-    fn batch(&mut self, table: Table, _: &str, batch: &Batch, _: &mut TableReport) {
-        if table != self.table {
-            return;
-        }
+impl RepeatFinder {
+    /// Take the next batch of the table's rows (read through a [`OneColumn`]).
+    pub fn take(&mut self, batch: &Batch) {
         for i in 0..batch.len() {
             if let Cell::Ok(id) = batch.columns[self.column].text(i) {
                 self.add(Fp::of(id.as_bytes()), self.row + i as u64);
@@ -385,9 +318,7 @@ mod tests {
     /// Feed `ids` to a finder in batches cut at `cuts`, holding `limit` records in memory.
     fn repeats(ids: &[Option<String>], cuts: &[usize], limit: usize) -> (Vec<bool>, bool) {
         let folder = tempfile::tempdir().unwrap();
-        let mut finder =
-            RepeatFinder::new(Table::Investments, ID, limit).spilling_to(folder.path().into());
-        let mut report = TableReport::default();
+        let mut finder = RepeatFinder::new(ID, limit).spilling_to(folder.path().into());
         let mut start = 0;
         let mut ends: Vec<usize> = cuts.iter().map(|c| c % (ids.len() + 1)).collect();
         ends.push(ids.len());
@@ -403,7 +334,7 @@ mod tests {
                 csv: None,
                 faults: &[],
             };
-            finder.batch(Table::Investments, "investments.csv", &batch, &mut report);
+            finder.take(&batch);
             sizes.push(end - start);
             start = end;
         }
@@ -472,7 +403,7 @@ mod tests {
     #[test]
     fn a_temporary_folder_that_cannot_be_written_is_an_error_naming_it() {
         let missing = std::env::temp_dir().join("winddown-no-such-folder-for-spills");
-        let mut finder = RepeatFinder::new(Table::Investments, ID, 2).spilling_to(missing.clone());
+        let mut finder = RepeatFinder::new(ID, 2).spilling_to(missing.clone());
         let ids = [Some("a"), Some("b"), Some("a")];
         let lines = [1, 2, 3];
         let batch = Batch {
@@ -481,12 +412,7 @@ mod tests {
             csv: None,
             faults: &[],
         };
-        finder.batch(
-            Table::Investments,
-            "i.csv",
-            &batch,
-            &mut TableReport::default(),
-        );
+        finder.take(&batch);
         match finder.finish() {
             Err(Error::Io { path, .. }) => assert_eq!(path, missing),
             other => panic!("expected an error naming the folder, got {other:?}"),

@@ -38,6 +38,53 @@ pub trait RowSink {
     }
 }
 
+/// A sink of one column of one table: each batch handed to `take` with the column's position,
+/// which says whether it wants the next (the first pass over the investment ids, a look at
+/// their first batch).
+pub struct OneColumn<F> {
+    table: Table,
+    column: usize,
+    take: F,
+    more: bool,
+}
+
+impl<F: FnMut(&Batch, usize) -> bool> OneColumn<F> {
+    pub fn new(table: Table, column: usize, take: F) -> OneColumn<F> {
+        OneColumn {
+            table,
+            column,
+            take,
+            more: true,
+        }
+    }
+}
+
+impl<F: FnMut(&Batch, usize) -> bool> RowSink for OneColumn<F> {
+    fn keeps_personal(&self) -> bool {
+        false
+    }
+
+    fn expect_rows(&mut self, _: Table, _: usize) {}
+
+    fn reads(&self, table: Table, column: usize) -> bool {
+        table == self.table && column == self.column
+    }
+
+    fn whole_records(&self) -> bool {
+        false
+    }
+
+    fn batch(&mut self, table: Table, _: &str, batch: &Batch, _: &mut TableReport) {
+        if table == self.table && self.more {
+            self.more = (self.take)(batch, self.column);
+        }
+    }
+
+    fn wants_more(&self) -> bool {
+        self.more
+    }
+}
+
 pub use crate::input::cells::Cell;
 
 /// One column of a batch, in the representation its contract type needs.
