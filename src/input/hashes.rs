@@ -3,9 +3,10 @@
 //!
 //! A CSV file is hashed from the very bytes its reader streams ([`Hashed`]), on a thread beside
 //! the reader — or, for a large one read past the page cache, by the thread that reads it
-//! (`super::direct`); both take it through a [`Taker`], the first reader of the file. Hashing it by reading it a second time on a thread of its own, as before, read
-//! every byte twice from disk once the files outgrow the page cache: a national CSV run (24.7
-//! GB of files beside a 7 GB run) read 62 GB. A Parquet or Excel file, read in pieces and out of
+//! (`super::direct`); both take it through a [`Taker`], the first reader of the file. Hashing
+//! it by reading it a second time on a thread of its own, as before, read every byte twice from
+//! disk once the files outgrow the page cache: a national CSV run (24.7 GB of files beside a
+//! 7 GB run) read 62 GB. A Parquet or Excel file, read in pieces and out of
 //! order, is hashed on a thread of its own while the command reads it ([`hash_inputs`]); those
 //! files are a fifth of the text's size and stay cached.
 //!

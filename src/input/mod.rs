@@ -147,9 +147,10 @@ pub fn validate(
     if let Some(found) = repeats {
         v.repeats = repeats::Repeated::Found(found);
     }
-    let report = match once {
-        true => read_ascending(&mut v, investments, config, &options.read, progress)?,
-        false => read_table(&mut v, investments, config, &options.read, progress)?,
+    let report = if once {
+        read_ascending(&mut v, investments, config, &options.read, progress)?
+    } else {
+        read_table(&mut v, investments, config, &options.read, progress)?
     };
     reports.insert(Table::Investments, report);
     finish("整理 positions (investments)");

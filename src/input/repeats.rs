@@ -13,8 +13,9 @@
 //! the files gone when the pass is over, whatever its outcome.
 //!
 //! The rows are counted exactly as the validating pass counts them (both read the table
-//! through [`super::read_table`], batch by batch; the first pass as a [`super::source::OneColumn`]), so a row is a repeat here exactly when the
-//! set would have said it was seen.
+//! through [`super::read_table`], batch by batch; the first pass as a
+//! [`super::source::OneColumn`]), so a row is a repeat here exactly when the set would have
+//! said it was seen.
 //!
 //! Most exports write a table in the order of its key, and ids that each come after the one
 //! before in byte order cannot repeat. So a large table is first read once on that wager
@@ -53,7 +54,7 @@ pub enum Repeated {
 }
 
 impl Repeated {
-    /// An [`Repeated::Ascending`] wager lost: an id came that was not greater than the one
+    /// A [`Repeated::Ascending`] wager lost: an id came that was not greater than the one
     /// before it, and the rows from its batch on were not checked.
     pub fn broken(&self) -> bool {
         matches!(self, Repeated::Ascending(a) if a.broken)
@@ -64,7 +65,7 @@ impl Repeated {
 /// while they are, none repeats an earlier one.
 #[derive(Debug, Default)]
 pub struct Ascending {
-    /// The last id seen (empty before the first: every id is longer).
+    /// The last id seen (empty before the first, which every id sorts after).
     last: Vec<u8>,
     broken: bool,
 }
@@ -136,7 +137,7 @@ impl Repeats {
 }
 
 /// The first pass: the ids' fingerprints of one column, batch by batch ([`RepeatFinder::take`],
-/// the table read through a [`OneColumn`]), spilled to the temporary folder as they grow.
+/// the table read through a [`super::source::OneColumn`]), spilled to the temporary folder as they grow.
 pub struct RepeatFinder {
     column: usize,
     /// Rows passed so far.
@@ -249,7 +250,7 @@ impl RepeatFinder {
 }
 
 impl RepeatFinder {
-    /// Take the next batch of the table's rows (read through a [`OneColumn`]).
+    /// Take the next batch of the table's rows.
     pub fn take(&mut self, batch: &Batch) {
         for i in 0..batch.len() {
             if let Cell::Ok(id) = batch.columns[self.column].text(i) {

@@ -1,5 +1,5 @@
-//! Large investments read once when their ids ascend (docs/inputs.md, "Repeated investment
-//! ids"): the same rejects, exports and input hashes as a read that holds the ids in a set,
+//! Large investments read once when their ids ascend (docs/inputs.md, "Rejects: nothing
+//! silently lost", on repeated investment ids): the same rejects, exports and input hashes as a read that holds the ids in a set,
 //! whether the order holds to the end, breaks after the first batch, or breaks at once.
 
 use crate::util::{assert_inputs_hashed, rejects, stderr, Workdir};
