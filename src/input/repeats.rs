@@ -82,15 +82,21 @@ impl Ascending {
         if self.broken {
             return false;
         }
+        // Each id against the one before it in the batch; only the batch's last is copied.
+        let mut before: Option<&[u8]> = None;
         for i in 0..batch.len() {
             if let Cell::Ok(id) = batch.columns[column].text(i) {
-                if id.as_bytes() <= self.last.as_slice() {
+                let id = id.as_bytes();
+                if id <= before.unwrap_or(&self.last) {
                     self.broken = true;
                     return false;
                 }
-                self.last.clear();
-                self.last.extend_from_slice(id.as_bytes());
+                before = Some(id);
             }
+        }
+        if let Some(last) = before {
+            self.last.clear();
+            self.last.extend_from_slice(last);
         }
         true
     }
