@@ -412,15 +412,20 @@ impl PositionTable {
         s.returns_received = s.returns_received.saturating_add(Fen(returns));
     }
 
+    /// A quarter more slots, every position moved to its place in them. A slot's home is
+    /// monotonic in the key's hash whatever the table's size, so the old slots read in order
+    /// mostly fill the new ones in order too: an index loop, each position copied once (a
+    /// zip of the two vectors' iterators moved every 24-byte sum through the stack, and the
+    /// profile put half of this function's time there).
     fn grow(&mut self) {
         let n = self.keys.len() * 5 / 4 + 8;
         let keys = std::mem::replace(&mut self.keys, vec![NONE; n]);
         let sums = std::mem::replace(&mut self.sums, vec![Position::default(); n]);
-        for (k, s) in keys.into_iter().zip(sums) {
+        for (j, &k) in keys.iter().enumerate() {
             if k != NONE {
                 let i = self.slot(k);
                 self.keys[i] = k;
-                self.sums[i] = s;
+                self.sums[i] = sums[j];
             }
         }
     }
@@ -500,6 +505,14 @@ mod tests {
         let mut all = t.drain();
         all.sort_by_key(|(l, _)| *l);
         assert_eq!(all.len(), 1_000);
+        // Every lender's sums survive the table's growths (the first 8 slots grow ~30 times).
+        for (i, (l, p)) in all.iter().enumerate() {
+            assert_eq!(l.get(), i as u32 * 7);
+            assert_eq!(
+                (p.invested, p.principal_returned, p.returns_received),
+                (Fen(303), Fen(30), Fen(3))
+            );
+        }
         assert_eq!(
             all[3],
             (
