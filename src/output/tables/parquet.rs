@@ -6,7 +6,10 @@
 //! one lender in the national claims file reads only the row groups that can hold it. That
 //! column is written plain, without a dictionary: nearly every value in it is another lender's,
 //! and a dictionary was built (every value hashed) only to be given up a megabyte into each row
-//! group.
+//! group. Amounts and ratios are written plain for the same reason: on the province's claims,
+//! payouts and lenders a dictionary of them cost 7 % of the run's processor time
+//! (docs/performance.md) and saved nothing once compressed (the files came out within 3 %,
+//! smaller or larger).
 //!
 //! Arrays are built straight from the engine's columns (a `Vec` becomes an Arrow buffer without
 //! a copy); big files are written a slice of rows at a time. The writer is deterministic: the
@@ -159,6 +162,11 @@ impl Writer {
                 ),
                 KeyValue::new("winddown.sorted_by".to_string(), sorted_by.join(",")),
             ]));
+        for f in export.columns.iter().filter(|f| Some(f.name) != omit) {
+            if matches!(f.kind, Kind::Money | Kind::Ratio) {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(f.name), false);
+            }
+        }
         if schema.index_of("lender_id").is_ok() {
             props = props
                 .set_column_bloom_filter_enabled(ColumnPath::from("lender_id"), true)
