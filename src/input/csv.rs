@@ -75,6 +75,25 @@ impl Record {
     }
 }
 
+/// A record lent where it lies in the reader's buffer ([`Reader::lend_plain_line`]): laid
+/// out as [`Record::raw`] (each kept field followed by one separator byte).
+pub(crate) struct PlainLine<'a> {
+    pub bytes: &'a [u8],
+    pub ends: &'a [usize],
+    /// 1-based physical line.
+    pub line: u64,
+    /// Fields in the line, those not kept included ([`Record::fields`]).
+    pub fields: usize,
+}
+
+/// A plain line found at the reader's position: its `\n` (bytes from the position), the
+/// bytes of its kept fields, and the fields after them, counted only.
+struct Plain {
+    nl: usize,
+    taken: usize,
+    skipped: usize,
+}
+
 /// Why the bytes are not a CSV table.
 #[derive(Debug)]
 pub enum CsvError {
@@ -215,10 +234,24 @@ impl<R: Read> Reader<R> {
     /// The line is copied whole (up to the last field kept), its commas the separators.
     #[inline]
     fn plain_line(&mut self, rec: &mut Record) -> bool {
-        let chunk = &self.buf[self.pos..self.end];
-        let Some(nl) = memchr::memchr(b'\n', chunk) else {
+        let Some(plain) = self.scan_plain(&mut rec.ends) else {
             return false;
         };
+        rec.line = self.line;
+        rec.skipped = plain.skipped;
+        rec.bytes
+            .extend_from_slice(&self.buf[self.pos..self.pos + plain.taken]);
+        rec.bytes.push(b',');
+        self.past_line(plain.nl);
+        true
+    }
+
+    /// The plain line at `pos` (see [`Reader::plain_line`]), its kept fields' ends pushed to
+    /// `ends` (empty before); `None` when it is not one.
+    #[inline]
+    fn scan_plain(&mut self, ends: &mut Vec<usize>) -> Option<Plain> {
+        let chunk = &self.buf[self.pos..self.end];
+        let nl = memchr::memchr(b'\n', chunk)?;
         let line = &chunk[..nl];
         let body = line.strip_suffix(b"\r").unwrap_or(line);
         if self.pos + body.len() > self.clean {
@@ -227,29 +260,66 @@ impl<R: Read> Reader<R> {
             let at = memchr::memchr3(b'"', b'\r', 0, chunk).unwrap_or(chunk.len());
             self.clean = self.pos + at;
             if at < body.len() {
-                return false;
+                return None;
             }
         }
-        rec.line = self.line;
         let mut commas = Commas::within(chunk, body.len());
-        let mut taken = body.len();
+        let mut plain = Plain {
+            nl,
+            taken: body.len(),
+            skipped: 0,
+        };
         loop {
             let Some(comma) = commas.next() else {
-                rec.ends.push(body.len());
+                ends.push(body.len());
                 break;
             };
-            rec.ends.push(comma);
-            if rec.ends.len() == self.keep {
-                rec.skipped = commas.count() + 1;
-                taken = comma;
+            ends.push(comma);
+            if ends.len() == self.keep {
+                plain.skipped = commas.count() + 1;
+                plain.taken = comma;
                 break;
             }
         }
-        rec.bytes.extend_from_slice(&body[..taken]);
-        rec.bytes.push(b',');
+        Some(plain)
+    }
+
+    /// Move past the line whose `\n` is `nl` bytes after `pos`.
+    #[inline]
+    fn past_line(&mut self, nl: usize) {
         self.pos += nl + 1;
         self.line += 1;
         self.after_cr = false;
+    }
+
+    /// The next record, when it is a plain line already in the buffer (see
+    /// [`Reader::plain_line`]), lent to `take` where it lies instead of copied into a
+    /// [`Record`] first; `false` for anything else (a blank line, a quote, a line across two
+    /// reads, the end), which [`Reader::read`] reads as before. `ends` is scratch space.
+    #[inline]
+    pub(crate) fn lend_plain_line(
+        &mut self,
+        ends: &mut Vec<usize>,
+        take: impl FnOnce(PlainLine<'_>),
+    ) -> bool {
+        // What `read` looks at first at the start of a record: a line break, or a NUL.
+        if !matches!(self.buf[self.pos..self.end].first(), Some(b) if !matches!(b, b'\n' | b'\r' | 0))
+        {
+            return false;
+        }
+        ends.clear();
+        let Some(plain) = self.scan_plain(ends) else {
+            return false;
+        };
+        take(PlainLine {
+            // The byte after the last field kept (a comma, or the line's `\r` or `\n`) is its
+            // separator: fields are ranges between separators, whatever their byte.
+            bytes: &self.buf[self.pos..=self.pos + plain.taken],
+            ends,
+            line: self.line,
+            fields: ends.len() + plain.skipped,
+        });
+        self.past_line(plain.nl);
         true
     }
 
@@ -407,6 +477,7 @@ impl<'a> Commas<'a> {
     /// The commas of the line `bytes[..len]`; the bytes after it let the line's last word be
     /// read whole (a copy of a line's tail, and the stall of reading it back as one word,
     /// were a fifth of the tokenizer's time).
+    #[inline(always)]
     fn within(bytes: &'a [u8], len: usize) -> Commas<'a> {
         let len = len.min(bytes.len());
         Commas {
@@ -419,7 +490,7 @@ impl<'a> Commas<'a> {
 
     /// The comma bytes of the line's eight bytes at `at` (none past the line's end), each
     /// marked by its high bit: exact, no carry from one byte to the next.
-    #[inline]
+    #[inline(always)]
     fn word(bytes: &[u8], len: usize, at: usize) -> u64 {
         const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         let word = match bytes.get(at..at + 8) {
@@ -445,7 +516,8 @@ impl<'a> Commas<'a> {
 impl Iterator for Commas<'_> {
     type Item = usize;
 
-    #[inline]
+    // Always: out of line, a call per comma cost more than the search (the profile said so).
+    #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
             self.at += 8;

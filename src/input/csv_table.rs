@@ -8,7 +8,7 @@ use std::io::Read;
 use std::sync::mpsc;
 
 use super::cells::Cell;
-use super::csv::{CsvError, Reader, Record};
+use super::csv::{CsvError, PlainLine, Reader, Record};
 use crate::domain::date::Date;
 use crate::domain::money;
 
@@ -131,19 +131,38 @@ impl CsvBatch {
 
     fn push(&mut self, rec: &Record, width: usize) {
         let (bytes, ends) = rec.raw();
+        self.push_line(
+            PlainLine {
+                bytes,
+                ends,
+                line: rec.line,
+                fields: rec.fields(),
+            },
+            width,
+        );
+    }
+
+    /// Take a record over (its kept fields and their separators in one copy), unless it is
+    /// a blank line: one field of whitespace only.
+    fn push_line(&mut self, rec: PlainLine<'_>, width: usize) {
+        let field = |i: usize| {
+            let start = if i == 0 { 0 } else { rec.ends[i - 1] + 1 };
+            &rec.bytes[start..rec.ends[i]]
+        };
+        let blank = |f: &[u8]| f.iter().all(u8::is_ascii_whitespace);
+        if rec.fields == 1 && rec.ends.len() == 1 && blank(field(0)) {
+            return;
+        }
         let base = self.bytes.len();
-        self.bytes.extend_from_slice(bytes);
-        self.field_ends.extend(ends.iter().map(|&e| base + e));
-        let extra_at = (width..rec.len())
-            .find(|&i| {
-                rec.get(i)
-                    .is_some_and(|f| f.iter().any(|b| !b.is_ascii_whitespace()))
-            })
+        self.bytes.extend_from_slice(rec.bytes);
+        self.field_ends.extend(rec.ends.iter().map(|&e| base + e));
+        let extra_at = (width..rec.ends.len())
+            .find(|&i| !blank(field(i)))
             .map_or(0, |i| i as u32 + 1);
         self.record_starts.push(self.field_ends.len());
         self.lines.push(rec.line);
         self.shapes.push(Shape {
-            fields: rec.fields() as u32,
+            fields: rec.fields as u32,
             extra_at,
         });
     }
@@ -247,6 +266,7 @@ impl CsvTable {
         let (plan, plans) = mpsc::channel::<Plan>();
         let worker = std::thread::spawn(move || {
             let mut rec = Record::default();
+            let mut ends = Vec::new();
             // Nothing asked for (or the reader gone) parses nothing and keeps every field.
             let Plan { parse: plan, keep } = plans.recv().unwrap_or(Plan {
                 parse: Vec::new(),
@@ -258,16 +278,13 @@ impl CsvTable {
                 batch.clear();
                 let mut end = false;
                 while batch.len() < BATCH_RECORDS && batch.bytes.len() < BATCH_BYTES {
+                    // Most lines: taken from the reader's buffer in one copy.
+                    if reader.lend_plain_line(&mut ends, |line| batch.push_line(line, width)) {
+                        continue;
+                    }
                     match reader.read(&mut rec) {
-                        Ok(true) => {
-                            // A whitespace-only line is a blank line, not a record.
-                            if rec.fields() == 1
-                                && rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
-                            {
-                                continue;
-                            }
-                            batch.push(&rec, width);
-                        }
+                        // A whitespace-only line is a blank line, not a record (`push`).
+                        Ok(true) => batch.push(&rec, width),
                         Ok(false) => {
                             end = true;
                             break;
@@ -356,6 +373,66 @@ impl Drop for CsvTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every record of a table's batches (line, shape, fields' bytes), in order; `Err` the
+    /// first error's text.
+    type Laid = Result<Vec<(u64, u32, u32, Vec<Vec<u8>>)>, String>;
+
+    fn laid_out(batches: impl IntoIterator<Item = Result<CsvBatch, String>>) -> Laid {
+        let mut all = Vec::new();
+        for b in batches {
+            let b = b?;
+            for r in 0..b.len() {
+                let fields = (0..)
+                    .map_while(|f| b.field(r, f).map(<[u8]>::to_vec))
+                    .collect();
+                all.push((b.lines[r], b.shapes[r].fields, b.shapes[r].extra_at, fields));
+            }
+        }
+        Ok(all)
+    }
+
+    proptest::proptest! {
+        /// The batches of a table, most lines lent from the reader's buffer, are the batches
+        /// built record by record from what [`Reader::read`] copies: every record's line,
+        /// number of fields, extra cell and fields the same, blank lines left out, errors the
+        /// same — for any bytes, and any number of fields kept.
+        #[test]
+        fn lent_lines_batch_as_read_records(body in proptest::collection::vec(
+            // Mostly plain lines; a quote, a `\r` or a NUL now and then.
+            proptest::prop_oneof![
+                30 => proptest::sample::select(vec![b'a', b'1', b',', b',', b'\n', b' ', 0xe4]),
+                1 => proptest::sample::select(vec![b'"', b'\r', 0]),
+            ],
+            0..400,
+        ), keep in 1usize..5) {
+            let mut text = b"h1,h2\n".to_vec();
+            text.extend(&body);
+            let width = 2;
+            let mut table = CsvTable::open(std::io::Cursor::new(text.clone())).unwrap().unwrap();
+            table.keep_fields(keep);
+            table.parse(Vec::new());
+            let got = laid_out(std::iter::from_fn(|| match table.next_batch() {
+                Ok(Some(b)) => Some(Ok(b)),
+                Ok(None) => None,
+                Err(e) => Some(Err(e.to_string())),
+            }));
+            let mut reader = Reader::new(&text[..]);
+            reader.keep_fields(keep);
+            let mut rec = Record::default();
+            let want = (|| {
+                reader.read(&mut rec).map_err(|e| e.to_string())?;
+                let mut batch = CsvBatch::default();
+                batch.clear();
+                while reader.read(&mut rec).map_err(|e| e.to_string())? {
+                    batch.push(&rec, width);
+                }
+                batch.seal();
+                laid_out([Ok(batch)])
+            })();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn batches_keep_lines_fields_and_extra_cells() {
