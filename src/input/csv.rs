@@ -814,8 +814,12 @@ mod tests {
         /// field and line number, and on every error.
         #[test]
         fn whole_lines_agree_with_the_state_machine(bytes in proptest::collection::vec(
-            proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0, 0xe4]),
-            0..96,
+            // A NUL ends the input in an error: rare, so that most inputs are read through.
+            proptest::prop_oneof![
+                40 => proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0xe4]),
+                1 => proptest::strategy::Just(0u8),
+            ],
+            0..160,
         )) {
             proptest::prop_assert_eq!(records(&bytes), records_of(Trickle(&bytes)));
         }
@@ -861,8 +865,12 @@ mod tests {
         /// keeps them all), and every error the same.
         #[test]
         fn kept_fields_are_the_whole_records_first(bytes in proptest::collection::vec(
-            proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0, 0xe4]),
-            0..96,
+            // A NUL ends the input in an error: rare, so that most inputs are read through.
+            proptest::prop_oneof![
+                40 => proptest::sample::select(vec![b'a', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0xe4]),
+                1 => proptest::strategy::Just(0u8),
+            ],
+            0..160,
         ), keep in 0usize..4) {
             let first = |records: Kept| {
                 records

@@ -215,6 +215,38 @@ impl CsvBatch {
         self.range(r, f).map(|range| &self.data()[range])
     }
 
+    /// Field `f` of every record as text (`None` where a record has no such field), in one
+    /// walk over the records; a field that is not text on its own (the batch is not UTF-8
+    /// throughout) goes to `check` with its record, which reads it or refuses it.
+    pub fn texts<'a, E>(
+        &'a self,
+        f: usize,
+        mut check: impl FnMut(usize, &'a [u8]) -> Result<&'a str, E>,
+    ) -> Result<Vec<Option<&'a str>>, E> {
+        let data = self.data();
+        let utf8 = self.bytes.is_empty();
+        let mut out = Vec::with_capacity(self.len());
+        for (r, bounds) in self.record_starts.windows(2).enumerate() {
+            let i = bounds[0] + f;
+            if i >= bounds[1] {
+                out.push(None);
+                continue;
+            }
+            let range = if i == 0 {
+                0
+            } else {
+                self.field_ends[i - 1] + 1
+            }..self.field_ends[i];
+            // A field of a UTF-8 batch ends at ASCII separators: text on its own.
+            let text = utf8.then(|| self.text.get(range.clone())).flatten();
+            out.push(Some(match text {
+                Some(t) => t,
+                None => check(r, &data[range])?,
+            }));
+        }
+        Ok(out)
+    }
+
     /// Field `f` of record `r`, if the record has it: `Ok` its text when the batch is UTF-8
     /// throughout, `Err` its bytes when they must be checked on their own.
     pub fn text(&self, r: usize, f: usize) -> Option<Result<&str, &[u8]>> {
@@ -520,6 +552,10 @@ mod tests {
         assert_eq!(b.text(0, 0), Some(Ok("中")));
         assert_eq!(b.text(0, 1), Some(Ok("x,\"y\"")));
         assert_eq!(b.text(0, 2), None);
+        let refuse = |r: usize, _: &[u8]| -> Result<&str, usize> { Err(r) };
+        assert_eq!(b.texts(0, refuse), Ok(vec![Some("中")]));
+        assert_eq!(b.texts(1, refuse), Ok(vec![Some("x,\"y\"")]));
+        assert_eq!(b.texts(2, refuse), Ok(vec![None]));
         // A character cut by the separator: the fields joined read as UTF-8, but neither field
         // is, so each must be checked on its own (and is refused there).
         let mut t = CsvTable::open(std::io::Cursor::new(b"a,b\n\xe4,\xb8\xad\n".to_vec()))
@@ -528,6 +564,7 @@ mod tests {
         let b = t.next_batch().unwrap().unwrap();
         assert_eq!(b.text(0, 0), Some(Err(&b"\xe4"[..])));
         assert_eq!(b.text(0, 1), Some(Err(&b"\xb8\xad"[..])));
+        assert_eq!(b.texts(1, refuse), Err(0));
         // A batch that is not UTF-8 at all: its fields as bytes, the next batch reuses it.
         let mut t = CsvTable::open(std::io::Cursor::new(b"a\nok\n\xff\n".to_vec()))
             .unwrap()
@@ -535,5 +572,12 @@ mod tests {
         let b = t.next_batch().unwrap().unwrap();
         assert_eq!(b.text(0, 0), Some(Err(&b"ok"[..])));
         assert_eq!(b.field(1, 0), Some(&b"\xff"[..]));
+        // Each field checked on its own: the first is text, the second refused at its record.
+        let utf8 = |r: usize, f| std::str::from_utf8(f).map_err(|_| r);
+        assert_eq!(b.texts(0, utf8), Err(1));
+        fn lenient(_: usize, f: &[u8]) -> Result<&str, usize> {
+            Ok(std::str::from_utf8(f).unwrap_or("?"))
+        }
+        assert_eq!(b.texts(0, lenient), Ok(vec![Some("ok"), Some("?")]));
     }
 }

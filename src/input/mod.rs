@@ -607,13 +607,7 @@ fn text_cells<'a>(
     rows: &'a csv_table::CsvBatch,
     h: usize,
 ) -> Result<Vec<Option<&'a str>>> {
-    (0..rows.len())
-        .map(|r| match rows.text(r, h) {
-            Some(Ok(t)) => Ok(Some(t)),
-            Some(Err(f)) => text(path, rows.lines[r], f).map(Some),
-            None => Ok(None),
-        })
-        .collect()
+    rows.texts(h, |r, field| text(path, rows.lines[r], field))
 }
 
 /// A field as text: UTF-8 (the GB18030 path is decoded already), or an error naming the line.
