@@ -105,14 +105,20 @@ impl CsvBatch {
             cells.clear();
             slot.field = field;
             slot.kind = Some(kind);
-            let whole = (0..self.len()).try_for_each(|r| {
-                cells.push(match self.text(r, field) {
+            let utf8 = self.bytes.is_empty();
+            let whole = self.ranges(field).try_for_each(|range| {
+                cells.push(match range {
                     None => Cell::Missing,
-                    Some(Err(_)) => return Err(()),
-                    Some(Ok(t)) => match crate::input::cells::clean(t) {
-                        None => Cell::Missing,
-                        Some(s) => kind.value(s).map_or(Cell::Bad, Cell::Ok),
-                    },
+                    Some(range) => {
+                        // Not text on its own: the validator reads the column as text.
+                        let Some(t) = utf8.then(|| self.text.get(range)).flatten() else {
+                            return Err(());
+                        };
+                        match crate::input::cells::clean(t) {
+                            None => Cell::Missing,
+                            Some(s) => kind.value(s).map_or(Cell::Bad, Cell::Ok),
+                        }
+                    }
                 });
                 Ok(())
             });
@@ -215,6 +221,22 @@ impl CsvBatch {
         self.range(r, f).map(|range| &self.data()[range])
     }
 
+    /// Where field `f` of each record lies in the batch's bytes (`None` where a record has no
+    /// such field), record after record.
+    fn ranges(&self, f: usize) -> impl Iterator<Item = Option<std::ops::Range<usize>>> + '_ {
+        self.record_starts.windows(2).map(move |bounds| {
+            let i = bounds[0] + f;
+            (i < bounds[1]).then(|| {
+                let start = if i == 0 {
+                    0
+                } else {
+                    self.field_ends[i - 1] + 1
+                };
+                start..self.field_ends[i]
+            })
+        })
+    }
+
     /// Field `f` of every record as text (`None` where a record has no such field), in one
     /// walk over the records; a field that is not text on its own (the batch is not UTF-8
     /// throughout) goes to `check` with its record, which reads it or refuses it.
@@ -226,17 +248,11 @@ impl CsvBatch {
         let data = self.data();
         let utf8 = self.bytes.is_empty();
         let mut out = Vec::with_capacity(self.len());
-        for (r, bounds) in self.record_starts.windows(2).enumerate() {
-            let i = bounds[0] + f;
-            if i >= bounds[1] {
+        for (r, range) in self.ranges(f).enumerate() {
+            let Some(range) = range else {
                 out.push(None);
                 continue;
-            }
-            let range = if i == 0 {
-                0
-            } else {
-                self.field_ends[i - 1] + 1
-            }..self.field_ends[i];
+            };
             // A field of a UTF-8 batch ends at ASCII separators: text on its own.
             let text = utf8.then(|| self.text.get(range.clone())).flatten();
             out.push(Some(match text {
