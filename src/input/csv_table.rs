@@ -195,17 +195,19 @@ impl CsvBatch {
 
     /// The range of field `f` of record `r` in the batch's bytes, if the record has it.
     fn range(&self, r: usize, f: usize) -> Option<std::ops::Range<usize>> {
-        let (first, end) = (self.record_starts[r], self.record_starts[r + 1]);
-        let i = first + f;
-        if i >= end {
-            return None;
-        }
+        let i = self.record_starts[r] + f;
+        (i < self.record_starts[r + 1]).then(|| self.span(i))
+    }
+
+    /// The range of the batch's field `i` (counted across records): from one past the end of
+    /// the field before it to its own end.
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
         let start = if i == 0 {
             0
         } else {
             self.field_ends[i - 1] + 1
         };
-        Some(start..self.field_ends[i])
+        start..self.field_ends[i]
     }
 
     pub fn len(&self) -> usize {
@@ -226,14 +228,7 @@ impl CsvBatch {
     fn ranges(&self, f: usize) -> impl Iterator<Item = Option<std::ops::Range<usize>>> + '_ {
         self.record_starts.windows(2).map(move |bounds| {
             let i = bounds[0] + f;
-            (i < bounds[1]).then(|| {
-                let start = if i == 0 {
-                    0
-                } else {
-                    self.field_ends[i - 1] + 1
-                };
-                start..self.field_ends[i]
-            })
+            (i < bounds[1]).then(|| self.span(i))
         })
     }
 
