@@ -201,6 +201,7 @@ impl CsvBatch {
 
     /// The range of the batch's field `i` (counted across records): from one past the end of
     /// the field before it to its own end.
+    #[inline]
     fn span(&self, i: usize) -> std::ops::Range<usize> {
         let start = if i == 0 {
             0
