@@ -416,7 +416,7 @@ impl PositionTable {
     /// monotonic in the key's hash whatever the table's size, so the old slots read in order
     /// mostly fill the new ones in order too: an index loop, each position copied once (a
     /// zip of the two vectors' iterators moved every 24-byte sum through the stack, and the
-    /// profile put half of this function's time there).
+    /// profile put half of [`PositionTable::add`]'s samples there, this growth inlined in it).
     fn grow(&mut self) {
         let n = self.keys.len() * 5 / 4 + 8;
         let keys = std::mem::replace(&mut self.keys, vec![NONE; n]);

@@ -7,9 +7,9 @@
 //! column is written plain, without a dictionary: nearly every value in it is another lender's,
 //! and a dictionary was built (every value hashed) only to be given up a megabyte into each row
 //! group. Amounts and ratios are written plain for the same reason: on the province's claims,
-//! payouts and lenders a dictionary of them cost 7 % of the run's processor time
-//! (docs/performance.md) and saved nothing once compressed (the files came out within 3 %,
-//! smaller or larger).
+//! payouts and lenders, interning them was most of the writer's dictionary work (3.5 % of the
+//! run's samples; docs/performance.md) and saved nothing once compressed (the files came out
+//! within 3 %, smaller or larger).
 //!
 //! Arrays are built straight from the engine's columns (a `Vec` becomes an Arrow buffer without
 //! a copy); big files are written a slice of rows at a time. The writer is deterministic: the
