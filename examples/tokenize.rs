@@ -1,16 +1,26 @@
 //! The CSV tokenizer alone, on a file held in memory (a benchmark, not a test):
 //!
 //! ```text
-//! cargo run --release --example tokenize -- investments.csv
+//! cargo run --release --example tokenize -- investments.csv [KEEP]
 //! ```
 //!
 //! Prints the records and fields read and the best of five passes, so that a change to
 //! `input/csv.rs` can be judged apart from the validation around it (docs/performance.md).
+//! With KEEP, only the first KEEP fields of a plain line are kept and the others counted, as
+//! the first pass over the investments' ids reads them.
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: tokenize FILE.csv");
+        eprintln!("usage: tokenize FILE.csv [KEEP]");
         std::process::exit(2);
+    };
+    let keep = match std::env::args().nth(2).map(|k| k.parse::<usize>()) {
+        None => usize::MAX,
+        Some(Ok(k)) => k,
+        Some(Err(e)) => {
+            eprintln!("KEEP: {e}");
+            std::process::exit(2);
+        }
     };
     let data = match std::fs::read(&path) {
         Ok(d) => d,
@@ -24,13 +34,14 @@ fn main() {
     for _ in 0..5 {
         let start = std::time::Instant::now();
         let mut reader = winddown::input::csv::Reader::new(&data[..]);
+        reader.keep_fields(keep);
         let mut rec = winddown::input::csv::Record::default();
         (records, fields) = (0, 0);
         loop {
             match reader.read(&mut rec) {
                 Ok(true) => {
                     records += 1;
-                    fields += rec.len();
+                    fields += rec.fields();
                 }
                 Ok(false) => break,
                 Err(e) => {

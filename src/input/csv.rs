@@ -16,6 +16,10 @@
 
 use std::io::Read;
 
+mod marks;
+
+use marks::Marks;
+
 /// One record: its fields' bytes and where it starts.
 ///
 /// Each field's bytes are followed by one separator byte (a plain line is copied whole, its
@@ -150,6 +154,8 @@ pub struct Reader<R> {
     /// No quote, `\r` or NUL in the buffer from `pos` up to here (found once a buffer, not
     /// once a line).
     clean: usize,
+    /// The buffer's commas and line feeds, marked when it is filled.
+    marks: Marks,
 }
 
 const BUF: usize = 1 << 20;
@@ -167,6 +173,7 @@ impl<R: Read> Reader<R> {
             consumed: 0,
             keep: usize::MAX,
             clean: 0,
+            marks: Marks::default(),
         }
     }
 
@@ -202,6 +209,7 @@ impl<R: Read> Reader<R> {
                     self.pos = 0;
                     self.end = n;
                     self.clean = 0;
+                    self.marks.mark(&self.buf[..n]);
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -250,8 +258,8 @@ impl<R: Read> Reader<R> {
     /// `ends` (empty before); `None` when it is not one.
     #[inline]
     fn scan_plain(&mut self, ends: &mut Vec<usize>) -> Option<Plain> {
+        let nl = self.marks.newline(self.pos, self.end)?;
         let chunk = &self.buf[self.pos..self.end];
-        let nl = memchr::memchr(b'\n', chunk)?;
         let line = &chunk[..nl];
         let body = line.strip_suffix(b"\r").unwrap_or(line);
         if self.pos + body.len() > self.clean {
@@ -263,7 +271,7 @@ impl<R: Read> Reader<R> {
                 return None;
             }
         }
-        let mut commas = Commas::within(chunk, body.len());
+        let mut commas = self.marks.commas(self.pos, self.pos + body.len());
         let mut plain = Plain {
             nl,
             taken: body.len(),
@@ -452,124 +460,6 @@ impl<R: Read> Reader<R> {
             self.pos += 1;
             self.count(b);
         }
-    }
-}
-
-/// The positions of the commas in a line, a block of bytes at a time (sixteen on x86-64, with
-/// SSE2, which every x86-64 processor has; eight elsewhere): a line's fields are short (eight
-/// bytes on average in the investments), too short for a search call per field.
-struct Commas<'a> {
-    /// The line, and whatever follows it in the reader's buffer (read, never reported).
-    bytes: &'a [u8],
-    /// The line's length: commas at or past it are not the line's.
-    len: usize,
-    /// Start of the block in `bytes` whose commas are in `mask`.
-    at: usize,
-    /// The block's commas: [`BITS`] bits a byte, the lowest of them set for a comma.
-    mask: u64,
-}
-
-/// Bytes a block.
-#[cfg(target_arch = "x86_64")]
-const BLOCK: usize = 16;
-#[cfg(not(target_arch = "x86_64"))]
-const BLOCK: usize = 8;
-/// Bits of [`Commas::mask`] a byte.
-#[cfg(target_arch = "x86_64")]
-const BITS: u32 = 1;
-#[cfg(not(target_arch = "x86_64"))]
-const BITS: u32 = 8;
-
-impl<'a> Commas<'a> {
-    #[cfg(test)]
-    fn new(line: &'a [u8]) -> Commas<'a> {
-        Commas::within(line, line.len())
-    }
-
-    /// The commas of the line `bytes[..len]`; the bytes after it let the line's last block be
-    /// read whole (a copy of each line's tail, and the stall of reading it back, were the
-    /// tokenizer's hottest instructions).
-    #[inline(always)]
-    fn within(bytes: &'a [u8], len: usize) -> Commas<'a> {
-        let len = len.min(bytes.len());
-        Commas {
-            bytes,
-            len,
-            at: 0,
-            mask: Commas::block(bytes, len, 0),
-        }
-    }
-
-    /// The line's bytes at `at`, a block of them (the line's end padded with zeros).
-    #[inline(always)]
-    fn load(bytes: &[u8], len: usize, at: usize) -> [u8; BLOCK] {
-        match bytes.get(at..at + BLOCK) {
-            Some(w) => w.try_into().unwrap_or([0; BLOCK]),
-            None => {
-                let mut block = [0u8; BLOCK];
-                let rest = &bytes[at.min(len)..len];
-                block[..rest.len()].copy_from_slice(rest);
-                block
-            }
-        }
-    }
-
-    /// The commas of the line's block at `at` (none past the line's end).
-    #[inline(always)]
-    fn block(bytes: &[u8], len: usize, at: usize) -> u64 {
-        let block = Commas::load(bytes, len, at);
-        #[cfg(target_arch = "x86_64")]
-        let commas = commas_sse2(&block);
-        #[cfg(not(target_arch = "x86_64"))]
-        let commas = commas_swar(block);
-        // Only the bytes before the line's end.
-        match len.saturating_sub(at) {
-            n if n >= BLOCK => commas,
-            n => commas & ((1u64 << (BITS as usize * n)) - 1),
-        }
-    }
-}
-
-/// The commas of sixteen bytes, a bit each.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn commas_sse2(block: &[u8; 16]) -> u64 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes of `block` (unaligned loads
-    // allowed).
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8))) as u32 as u64
-    }
-}
-
-/// The commas of eight bytes, the lowest bit of each comma's byte set: a byte of `x` is zero
-/// exactly where the word has a comma, which sets its high bit here — exact, no carry from one
-/// byte to the next — moved down to the byte's lowest bit.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-#[inline(always)]
-fn commas_swar(block: [u8; 8]) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = u64::from_le_bytes(block) ^ 0x2c2c_2c2c_2c2c_2c2c;
-    (!(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)) >> 7
-}
-
-impl Iterator for Commas<'_> {
-    type Item = usize;
-
-    // Always: out of line, a call per comma cost more than the search (the profile said so).
-    #[inline(always)]
-    fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            self.at += BLOCK;
-            if self.at >= self.len {
-                return None;
-            }
-            self.mask = Commas::block(self.bytes, self.len, self.at);
-        }
-        let at = self.at + (self.mask.trailing_zeros() / BITS) as usize;
-        self.mask &= self.mask - 1;
-        Some(at)
     }
 }
 
@@ -877,40 +767,6 @@ mod tests {
             proptest::prop_assert_eq!(records(&bytes), records_of(Trickle(&bytes)));
         }
 
-        /// The commas found eight bytes at a time are every comma, whatever the bytes beside
-        /// them (those one bit from a comma included) and wherever the line ends.
-        #[test]
-        fn commas_are_found_at_every_position(line in proptest::collection::vec(
-            proptest::sample::select(vec![b',', b'a', 0, 0x2b, 0x2d, 0xac, 0x6c, 0x7f, 0xff]),
-            0..40,
-        )) {
-            let want: Vec<usize> = (0..line.len()).filter(|&i| line[i] == b',').collect();
-            proptest::prop_assert_eq!(Commas::new(&line).collect::<Vec<_>>(), want);
-        }
-
-        /// The eight-byte search other processors use marks a byte's lowest bit exactly where
-        /// the byte is a comma, whatever the bytes beside it.
-        #[test]
-        fn commas_eight_bytes_at_a_time(block in proptest::array::uniform8(
-            proptest::sample::select(vec![b',', b'a', 0, 0x2b, 0x2d, 0xac, 0x6c, 0x7f, 0xff]),
-        )) {
-            let want = (0..8).filter(|&i| block[i] == b',').fold(0u64, |m, i| m | 1 << (8 * i));
-            proptest::prop_assert_eq!(commas_swar(block), want);
-        }
-
-        /// A line read inside the buffer it lies in: the commas after its end (commas
-        /// themselves, here) are never its own, wherever the line ends in a word.
-        #[test]
-        fn commas_past_the_line_are_not_its_own(line in proptest::collection::vec(
-            proptest::sample::select(vec![b',', b'a', 0x2d, 0xac]),
-            0..40,
-        ), after in 0usize..12) {
-            let want: Vec<usize> = (0..line.len()).filter(|&i| line[i] == b',').collect();
-            let mut buffer = line.clone();
-            buffer.extend(std::iter::repeat_n(b',', after));
-            proptest::prop_assert_eq!(Commas::within(&buffer, line.len()).collect::<Vec<_>>(), want);
-        }
-
         /// Keeping the first `keep` fields: every record, its line and its number of fields as
         /// read whole, its first `keep` fields the same (a line read by the state machine
         /// keeps them all), and every error the same.
@@ -950,13 +806,7 @@ mod tests {
     }
 
     #[test]
-    fn commas_at_the_edges_of_a_word() {
-        // Hand-checked: a comma first, last of the first word (7), first of the second (8),
-        // last of the line (16), in a line of 17 bytes; an empty line and one of commas only.
-        let line = b",aaaaaa,,aaaaaaa,";
-        assert_eq!(Commas::new(line).collect::<Vec<_>>(), [0, 7, 8, 16]);
-        assert_eq!(Commas::new(b"").count(), 0);
-        assert_eq!(Commas::new(b",,,,,,,,,").count(), 9);
+    fn a_quoted_line_after_many_plain_ones() {
         // A quote after many plain lines in the same buffer: the lines before it plain, the
         // quoted line whole, the one after plain again.
         let mut text = "a,b\n".repeat(100);
