@@ -1,8 +1,9 @@
 //! The output folder itself: staged beside its target and swapped in atomically ([`staging`]),
 //! closed by manifest.json ([`manifest`]) written from the typed JSON records ([`records`]),
-//! with the hashes of [`digest`].
+//! with the hashes of [`digest`]; large files are written through [`write_behind`].
 
 pub mod digest;
 pub mod manifest;
 pub mod records;
 pub mod staging;
+pub mod write_behind;

@@ -16,6 +16,7 @@
 //! same columns give the same bytes.
 
 use crate::output::folder::digest::Hashing;
+use crate::output::folder::write_behind::WriteBehind;
 use std::fs::File;
 use std::sync::Arc;
 
@@ -88,7 +89,7 @@ fn step_fields() -> Fields {
 pub struct Writer {
     file: String,
     schema: SchemaRef,
-    writer: ArrowWriter<Hashing<File>>,
+    writer: ArrowWriter<Hashing<WriteBehind>>,
     rows: u64,
     /// The staging folder's: set when the command is refused ([`Staging::abandon`]).
     abandoned: Arc<std::sync::atomic::AtomicBool>,
@@ -178,8 +179,12 @@ impl Writer {
             std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
         }
         let out = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let writer = ArrowWriter::try_new(Hashing::new(out), schema.clone(), Some(props.build()))
-            .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
+        let writer = ArrowWriter::try_new(
+            Hashing::new(WriteBehind::new(out)),
+            schema.clone(),
+            Some(props.build()),
+        )
+        .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
         Ok(Writer {
             file,
             schema,
@@ -214,6 +219,7 @@ impl Writer {
             .into_inner()
             .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?
             .finish();
+        let out = out.into_inner();
         crate::output::folder::staging::start_writeback(&out);
         staging.record_rows(&file, self.rows);
         staging.record_hash(&file, sha256);

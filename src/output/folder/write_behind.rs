@@ -1,0 +1,119 @@
+//! A large output file written with its pages sent to the disk behind the writer, so that the
+//! unwritten ("dirty") pages it leaves in the page cache stay bounded.
+//!
+//! Linux lets dirty pages build up to a tenth of the machine's memory before it starts writing
+//! them out — 2.4 GB on a 24 GB machine — and they are memory the run holds: under a hard limit
+//! (a cgroup, a container) they count against it, and they cannot be dropped until written.
+//! The national run writes claims.parquet and payouts.parquet (3 GB together) at the moment its
+//! own memory is highest; with the kernel's default a run of 7.6 GB was killed by a limit of
+//! 8,000,000,000 bytes (docs/performance.md, 2026-12-05). Here each [`WINDOW`] written is
+//! handed to the disk at once, and the writer waits for the window before it to be written,
+//! so at most about two windows of a file are dirty at a time. On a disk faster than the
+//! writer (a Parquet writer makes tens of MB a second) the wait finds the window written.
+//!
+//! Advice and waits only: the commit's fsync still makes every file durable. An error of the
+//! calls here is met again, and reported, by that fsync; elsewhere than Linux nothing is done.
+
+use std::fs::File;
+use std::io::Write;
+
+/// Bytes handed to the disk at a time.
+pub const WINDOW: u64 = 32 << 20;
+
+/// A file whose written bytes go to the disk a [`WINDOW`] behind the writer.
+pub struct WriteBehind {
+    file: File,
+    /// Bytes written.
+    written: u64,
+    /// Bytes handed to the disk (a multiple of [`WINDOW`]).
+    started: u64,
+}
+
+impl WriteBehind {
+    pub fn new(file: File) -> WriteBehind {
+        WriteBehind {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    /// The file back, its last bytes not yet handed to the disk.
+    pub fn into_inner(self) -> File {
+        self.file
+    }
+
+    /// Hand each whole window written to the disk, and wait for the one before it.
+    fn write_behind(&mut self) {
+        while self.written - self.started >= WINDOW {
+            start_and_wait(&self.file, self.started);
+            self.started += WINDOW;
+        }
+    }
+}
+
+/// Start writing the window at `at`, and wait until the window before it is written.
+fn start_and_wait(file: &File, at: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let fd = file.as_raw_fd();
+        let window = WINDOW as libc::off64_t;
+        // SAFETY: `file` owns a valid descriptor for the calls' duration; sync_file_range
+        // starts or waits for writeback of the file's pages and touches no memory of ours.
+        unsafe {
+            libc::sync_file_range(fd, at as libc::off64_t, window, libc::SYNC_FILE_RANGE_WRITE);
+            if let Some(before) = at.checked_sub(WINDOW) {
+                libc::sync_file_range(
+                    fd,
+                    before as libc::off64_t,
+                    window,
+                    libc::SYNC_FILE_RANGE_WAIT_BEFORE
+                        | libc::SYNC_FILE_RANGE_WRITE
+                        | libc::SYNC_FILE_RANGE_WAIT_AFTER,
+                );
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, at);
+}
+
+impl Write for WriteBehind {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        self.write_behind();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_byte_written_is_in_the_file_across_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let mut w = WriteBehind::new(File::create(&path).unwrap());
+        // Hand-checked: 2.5 windows in pieces of an odd size, so pieces straddle the windows'
+        // edges; two windows are handed to the disk, the last half is left to the fsync.
+        let piece: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
+        let total = WINDOW * 5 / 2;
+        let mut want = Vec::new();
+        while (want.len() as u64) < total {
+            let n = piece.len().min((total - want.len() as u64) as usize);
+            w.write_all(&piece[..n]).unwrap();
+            want.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(w.written, total);
+        assert_eq!(w.started, 2 * WINDOW);
+        w.into_inner().sync_all().unwrap();
+        assert!(std::fs::read(&path).unwrap() == want);
+    }
+}
