@@ -9,7 +9,9 @@
 //! [`config`] the regulator-editable rules; [`table`] columnar files (Parquet with arrow-rs,
 //! and the wall behind which polars answers SQL); [`cli`] the commands; [`generate`] synthetic data at any scale; [`desk`] the
 //! browser desk over a run folder (`winddown serve`); [`cases`] the arithmetic of
-//! illegal-fundraising cases (losses, who is paid; in progress, docs/cases.md).
+//! illegal-fundraising cases (losses, who is paid; in progress, docs/cases.md). Beside the
+//! stages: [`memory`] (freed memory handed back, huge pages), [`write_behind`] (large files'
+//! pages sent to the disk as they are written), [`progress`].
 
 pub mod cases;
 pub mod cli;
@@ -28,3 +30,4 @@ pub mod present;
 pub mod progress;
 pub mod rules;
 pub mod table;
+pub mod write_behind;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::input::data::Lenders;
 use crate::input::ids::Strings;
+use crate::write_behind::WriteBehind;
 
 /// Texts smaller than this stay in memory: at this size and below the file would save little.
 pub const SET_ASIDE_FROM: usize = 256 << 20;
@@ -43,13 +44,16 @@ impl SetAside {
         let io = |e| Error::io(folder, e);
         let file = tempfile::tempfile_in(folder).map_err(io)?;
         let (text, ends) = std::mem::take(&mut lenders.ids).into_parts();
+        // Written behind (`write_behind`): clean pages by the time the investments' tables
+        // fill, which a memory limit can drop at once, not 0.85 GB of dirty ones to wait for.
         let written = (|| -> std::io::Result<()> {
-            let mut out = BufWriter::with_capacity(1 << 20, &file);
+            let mut out = BufWriter::with_capacity(1 << 20, WriteBehind::new(file.try_clone()?));
             out.write_all(&text)?;
             for end in &ends {
                 out.write_all(&end.to_le_bytes())?;
             }
-            out.flush()
+            out.into_inner().map_err(|e| e.into_error())?.finish();
+            Ok(())
         })();
         let aside = SetAside {
             file,

@@ -1,9 +1,8 @@
 //! The output folder itself: staged beside its target and swapped in atomically ([`staging`]),
 //! closed by manifest.json ([`manifest`]) written from the typed JSON records ([`records`]),
-//! with the hashes of [`digest`]; large files are written through [`write_behind`].
+//! with the hashes of [`digest`].
 
 pub mod digest;
 pub mod manifest;
 pub mod records;
 pub mod staging;
-pub mod write_behind;

@@ -16,7 +16,7 @@
 //! same columns give the same bytes.
 
 use crate::output::folder::digest::Hashing;
-use crate::output::folder::write_behind::WriteBehind;
+use crate::write_behind::WriteBehind;
 use std::fs::File;
 use std::sync::Arc;
 
@@ -219,8 +219,7 @@ impl Writer {
             .into_inner()
             .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?
             .finish();
-        let out = out.into_inner();
-        crate::output::folder::staging::start_writeback(&out);
+        out.finish();
         staging.record_rows(&file, self.rows);
         staging.record_hash(&file, sha256);
         Ok(())
