@@ -28,6 +28,7 @@ use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
 use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
@@ -88,6 +89,8 @@ fn step_fields() -> Fields {
 /// An export being written (through [`super::column::write`], which checks its columns).
 pub struct Writer {
     file: String,
+    /// Where it is written, for an error of the file system.
+    path: std::path::PathBuf,
     schema: SchemaRef,
     writer: ArrowWriter<Hashing<WriteBehind>>,
     rows: u64,
@@ -187,6 +190,7 @@ impl Writer {
         .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
         Ok(Writer {
             file,
+            path,
             schema,
             writer,
             rows: 0,
@@ -207,22 +211,35 @@ impl Writer {
         self.rows += batch.num_rows() as u64;
         self.writer
             .write(&batch)
-            .map_err(|e| Error::Internal(format!("writing {}: {e}", self.file)))
+            .map_err(|e| writing_error(&self.path, "writing", &self.file, e))
     }
 
     /// Close the file and record its rows for the manifest.
     pub fn finish(self, staging: &Staging) -> Result<()> {
-        let file = self.file;
+        let (file, path) = (self.file, self.path);
         // The footer written (as close() would), and the file's sha256 taken on the way.
         let (out, sha256) = self
             .writer
             .into_inner()
-            .map_err(|e| Error::Internal(format!("closing {file}: {e}")))?
+            .map_err(|e| writing_error(&path, "closing", &file, e))?
             .finish();
         out.finish();
         staging.record_rows(&file, self.rows);
         staging.record_hash(&file, sha256);
         Ok(())
+    }
+}
+
+/// A Parquet writer's error: the file system's own (a full disk, a device gone) as what it is,
+/// with the file's path (exit 3, "reading or writing a file"); anything else a broken
+/// invariant of ours.
+fn writing_error(path: &std::path::Path, doing: &str, file: &str, e: ParquetError) -> Error {
+    match e {
+        ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => Error::io(path, *io),
+            Err(inner) => Error::Internal(format!("{doing} {file}: {inner}")),
+        },
+        e => Error::Internal(format!("{doing} {file}: {e}")),
     }
 }
 
@@ -352,4 +369,55 @@ pub fn step_lists(rows: &[Vec<StepItem>]) -> ArrayRef {
         structs,
         None,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_an_error_of_the_file_not_a_bug() {
+        let path = std::path::Path::new("out/payouts.parquet");
+        let full = ParquetError::External(Box::new(std::io::Error::from(
+            std::io::ErrorKind::StorageFull,
+        )));
+        let e = writing_error(path, "writing", "payouts.parquet", full);
+        assert!(
+            matches!(&e, Error::Io { path: p, source } if p == path && source.kind() == std::io::ErrorKind::StorageFull)
+        );
+        assert_eq!(e.cause(), "reading or writing a file");
+        let other = ParquetError::General("no such column".into());
+        let e = writing_error(path, "writing", "payouts.parquet", other);
+        assert!(
+            matches!(&e, Error::Internal(m) if m == "writing payouts.parquet: Parquet error: no such column")
+        );
+    }
+
+    /// What the Parquet writer makes of a write the disk refuses: `/dev/full` refuses every
+    /// write with ENOSPC, as a full disk does.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_writer_reports_a_refused_write_as_the_file_systems_error() {
+        let Ok(out) = File::options().write(true).open("/dev/full") else {
+            return;
+        };
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+        let rows: Vec<i64> = (0..200_000).collect();
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(arrow_array::Int64Array::from(rows))],
+        )
+        .unwrap();
+        let mut writer = ArrowWriter::try_new(out, schema, None).unwrap();
+        let failed = writer
+            .write(&batch)
+            .and_then(|()| writer.close().map(|_| ()));
+        let e = writing_error(
+            std::path::Path::new("/dev/full"),
+            "writing",
+            "x.parquet",
+            failed.unwrap_err(),
+        );
+        assert!(matches!(e, Error::Io { .. }), "{e:?}");
+    }
 }
