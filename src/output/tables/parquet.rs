@@ -398,9 +398,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_writer_reports_a_refused_write_as_the_file_systems_error() {
-        let Ok(out) = File::options().write(true).open("/dev/full") else {
-            return;
-        };
+        // Every Linux has it: a machine without it fails here rather than passing unchecked.
+        let out = File::options().write(true).open("/dev/full").unwrap();
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
         let rows: Vec<i64> = (0..200_000).collect();
         let batch = RecordBatch::try_new(
