@@ -31,6 +31,7 @@ pub struct WriteBehind {
 }
 
 impl WriteBehind {
+    /// A new file, to be written from its start and in order.
     pub fn new(file: File) -> WriteBehind {
         WriteBehind {
             file,
@@ -41,19 +42,7 @@ impl WriteBehind {
 
     /// The file back, the writeback of its last bytes started (not waited for).
     pub fn finish(self) -> File {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd;
-            // SAFETY: as in `start_and_wait`; a length of 0 means up to the end of the file.
-            unsafe {
-                libc::sync_file_range(
-                    self.file.as_raw_fd(),
-                    self.started as libc::off64_t,
-                    0,
-                    libc::SYNC_FILE_RANGE_WRITE,
-                );
-            }
-        }
+        start_from(&self.file, self.started);
         self.file
     }
 
@@ -64,6 +53,33 @@ impl WriteBehind {
             self.started += WINDOW;
         }
     }
+}
+
+/// Ask the kernel to start writing a finished file's pages to the disk now, without waiting
+/// for them: the commit's fsync then finds most of them written.
+pub fn start_writeback(file: &File) {
+    start_from(file, 0);
+}
+
+/// Start writing the file's pages from byte `from` to its end.
+fn start_from(file: &File, from: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: `file` owns a valid descriptor for the call's duration; the call only starts
+        // writeback of its dirty pages (a length of 0: to the end of the file) and touches no
+        // memory of ours.
+        unsafe {
+            libc::sync_file_range(
+                file.as_raw_fd(),
+                from as libc::off64_t,
+                0,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, from);
 }
 
 /// Start writing the window at `at`, and wait until the window before it is written.

@@ -19,6 +19,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::write_behind::start_writeback;
 
 /// Marks a staging folder as ours until it is committed.
 pub const STAGING_MARK: &str = ".winddown-staging";
@@ -415,23 +416,6 @@ pub fn sync_tree(dir: &Path) -> Result<()> {
 
 /// Threads issuing the commit's fsyncs.
 const SYNC_THREADS: usize = 8;
-
-/// Ask the kernel to start writing a finished file's pages to the disk now, without waiting
-/// for them: the commit's fsync then finds most of them written. Advice only (Linux; nothing
-/// elsewhere): an error here is met again, and reported, by the fsync.
-pub fn start_writeback(file: &fs::File) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: `file` owns a valid descriptor for the call's duration; the call only
-        // starts writeback of its dirty pages and touches no memory of ours.
-        unsafe {
-            libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = file;
-}
 
 /// fsync a folder, so that the names in it (created, renamed) survive a power cut.
 pub fn sync_dir(dir: &Path) -> Result<()> {
