@@ -187,7 +187,7 @@ impl Writer {
             schema.clone(),
             Some(props.build()),
         )
-        .map_err(|e| Error::Internal(format!("opening {file}: {e}")))?;
+        .map_err(|e| writing_error(&path, "opening", &file, e))?;
         Ok(Writer {
             file,
             path,
