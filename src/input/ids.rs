@@ -53,23 +53,55 @@ impl Fp {
     }
 }
 
-const EMPTY: [u64; 2] = [0, 0];
+mod ordered;
+
+const EMPTY: Key = [0; 4];
 /// The share of slots in use before the table grows.
 const MAX_LOAD: f64 = 0.8;
+
+/// A fingerprint as four 32-bit words (low half first): a slot of it and a 4-byte code takes
+/// 20 bytes, where `[u64; 2]`'s alignment padded it to 24.
+type Key = [u32; 4];
+
+fn key(fp: Fp) -> Key {
+    let [a, b] = fp.0;
+    [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32]
+}
+
+fn fp_of(k: Key) -> Fp {
+    let half = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+    Fp([half(k[0], k[1]), half(k[2], k[3])])
+}
+
+/// The slot a fingerprint is looked up from in a table of `n` home slots: multiply-shift maps
+/// it onto the table without a power-of-two size, and in the order of the fingerprints.
+#[inline]
+fn home(fp: Fp, n: usize) -> usize {
+    ((u128::from(fp.0[0]) * n as u128) >> 64) as usize
+}
 
 /// One slot: a fingerprint and its value side by side, so a lookup touches one cache line.
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Slot<V: Copy> {
-    key: [u64; 2],
+    key: Key,
     val: V,
 }
 
 /// A map from fingerprints to small values (codes), by linear probing.
+///
+/// While it is filled, an open-addressing table at most 80 % full. Once a table is complete
+/// (the loans', the lenders', before the investments look them up) [`FpMap::freeze`] lays the
+/// same entries out in fingerprint order at 90 % ([`ordered`]): 20–24 bytes a slot ÷ 0.9
+/// instead of ÷ 0.7, the same one random read a lookup. An insert into a frozen map first
+/// lays it out as a table again.
 #[derive(Clone)]
 pub struct FpMap<V: Copy + Default> {
     slots: Vec<Slot<V>>,
     len: usize,
+    /// 0 while a table; once frozen, the number of home slots (the slots after them are the
+    /// ordered layout's tail, where the last entries run on).
+    homes: usize,
 }
 
 impl<V: Copy + Default> Default for FpMap<V> {
@@ -92,6 +124,7 @@ impl<V: Copy + Default> FpMap<V> {
                 n
             ],
             len: 0,
+            homes: 0,
         }
     }
 
@@ -103,15 +136,15 @@ impl<V: Copy + Default> FpMap<V> {
         self.len == 0
     }
 
-    /// The slot where `fp` is or would go.
+    /// The slot where `fp` is or would go (a table, not frozen).
     #[inline]
     fn slot(&self, fp: Fp) -> usize {
         let n = self.slots.len();
-        // Multiply-shift maps the fingerprint onto the table without a power-of-two size.
-        let mut i = ((u128::from(fp.0[0]) * n as u128) >> 64) as usize;
+        let mut i = home(fp, n);
+        let want = key(fp);
         loop {
             let k = self.slots[i].key;
-            if k == fp.0 || k == EMPTY {
+            if k == want || k == EMPTY {
                 return i;
             }
             i += 1;
@@ -126,11 +159,18 @@ impl<V: Copy + Default> FpMap<V> {
     /// waiting one after another.
     #[inline]
     pub fn prefetch(&self, fp: Fp) {
-        let i = ((u128::from(fp.0[0]) * self.slots.len() as u128) >> 64) as usize;
-        crate::memory::prefetch(&self.slots, i);
+        let n = if self.homes == 0 {
+            self.slots.len()
+        } else {
+            self.homes
+        };
+        crate::memory::prefetch(&self.slots, home(fp, n));
     }
 
     pub fn get(&self, fp: Fp) -> Option<V> {
+        if self.homes != 0 {
+            return self.get_ordered(fp);
+        }
         let s = &self.slots[self.slot(fp)];
         (s.key != EMPTY).then_some(s.val)
     }
@@ -138,6 +178,7 @@ impl<V: Copy + Default> FpMap<V> {
     /// Insert `fp → v` unless present: `Ok(slot)` where it went (valid until the next
     /// insert, for [`FpMap::set_at`]), or `Err(value)` already there.
     pub fn insert_new(&mut self, fp: Fp, v: V) -> Result<usize, V> {
+        self.thaw();
         if (self.len + 1) as f64 > self.slots.len() as f64 * MAX_LOAD {
             self.grow();
         }
@@ -146,7 +187,10 @@ impl<V: Copy + Default> FpMap<V> {
         if s.key != EMPTY {
             return Err(s.val);
         }
-        *s = Slot { key: fp.0, val: v };
+        *s = Slot {
+            key: key(fp),
+            val: v,
+        };
         self.len += 1;
         Ok(i)
     }
@@ -163,6 +207,7 @@ impl<V: Copy + Default> FpMap<V> {
     /// Room for `additional` more inserts without growing in between, grown as the inserts
     /// would have grown it (the slots handed out stay valid through them).
     pub fn make_room(&mut self, additional: usize) {
+        self.thaw();
         let mut n = self.slots.len();
         while (self.len + additional) as f64 > n as f64 * MAX_LOAD {
             n = n * 3 / 2 + 16;
@@ -175,6 +220,7 @@ impl<V: Copy + Default> FpMap<V> {
     /// Room for `additional` more keys without growing (a table read in parts: each part's
     /// rows added to what the earlier parts hold).
     pub fn reserve(&mut self, additional: usize) {
+        self.thaw();
         let wanted = ((self.len + additional) as f64 / 0.7) as usize;
         if wanted > self.slots.len() {
             self.resize(wanted);
@@ -192,9 +238,10 @@ impl<V: Copy + Default> FpMap<V> {
                 n
             ],
         );
+        self.homes = 0;
         for s in old {
             if s.key != EMPTY {
-                let i = self.slot(Fp(s.key));
+                let i = self.slot(fp_of(s.key));
                 self.slots[i] = s;
             }
         }
@@ -331,6 +378,15 @@ mod tests {
         let at = m.insert_new(Fp::of(b"new"), 0).unwrap();
         m.set_at(at, 7);
         assert_eq!(m.get(Fp::of(b"new")), Some(7));
+    }
+
+    #[test]
+    fn a_lender_slot_takes_20_bytes() {
+        assert_eq!(std::mem::size_of::<Slot<Option<LenderCode>>>(), 20);
+        assert_eq!(std::mem::size_of::<Slot<()>>(), 16);
+        for fp in [Fp([0, 1]), Fp([u64::MAX, 7]), Fp::of(b"L1")] {
+            assert_eq!(fp_of(key(fp)), fp);
+        }
     }
 
     #[test]

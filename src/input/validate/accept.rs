@@ -171,6 +171,8 @@ impl Validator {
                 });
         }
         self.borrower_ids = FpMap::with_expected(0);
+        // From here on the loan ids are only looked up (by the investments).
+        self.loan_ids.freeze();
     }
 
     fn accept_lender(&mut self, vals: &[Val], r: Resolved, file: &str, line: u64) {
@@ -237,9 +239,11 @@ impl Validator {
         }
     }
 
-    /// After the lenders table: the byte order of their ids, which every output follows.
+    /// After the lenders table: the byte order of their ids, which every output follows; the
+    /// id table laid out for lookups only (by the investments, ledgers and statements).
     pub fn finish_lenders(&mut self) {
         self.data.lenders.rank = self.data.lenders.ids.byte_order();
+        self.lender_ids.freeze();
     }
 
     fn accept_investment(&mut self, vals: &[Val], r: Resolved) {
