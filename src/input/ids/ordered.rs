@@ -41,13 +41,12 @@ impl<V: Copy + Default> FpMap<V> {
             return;
         }
         let len = self.len;
-        // Places are kept as u32: a table of 4 billion ids stays a table.
-        let Some(homes) = u32::try_from((len as f64 / load) as usize + 1)
-            .ok()
-            .map(|h| h as usize)
-        else {
+        // Places are kept as u32, and a place is below the home slots plus the entries: a table
+        // of two billion ids stays a table.
+        let homes = ((len as f64 / load) as usize).saturating_add(1);
+        if u32::try_from(homes.saturating_add(len)).is_err() {
             return;
-        };
+        }
         self.gather();
         sort_nearly_sorted(&mut self.slots[..len]);
         let mut places: Vec<u32> = Vec::with_capacity(len);
