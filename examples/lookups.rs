@@ -1,6 +1,7 @@
 //! Id lookups alone (a benchmark, not a test): a table of N ids, looked up as the investments
 //! look up their lenders — chunks of 4,096 rows ordered by the fingerprint's top bits, each
-//! slot prefetched eight lookups ahead — first as filled, then frozen (`FpMap::freeze`).
+//! slot prefetched eight lookups ahead — first as filled, then frozen (`FpMap::freeze_at`) at
+//! 80, 85 and 90 % of its home slots.
 //!
 //! ```text
 //! cargo run --release --example lookups -- [N_MILLIONS] [LOOKUPS_MILLIONS]
@@ -23,7 +24,7 @@ fn main() {
             .and_then(|a| a.parse::<usize>().ok())
             .unwrap_or(default)
     };
-    let (n, lookups) = (arg(1, 50) * 1_000_000, arg(2, 50) * 1_000_000);
+    let (n, lookups) = (arg(1, 50).max(1) * 1_000_000, arg(2, 50) * 1_000_000);
     let mut map: FpMap<u32> = FpMap::with_expected(n);
     for i in 0..n {
         let _ = map.insert_new(Fp::of(format!("L{i:09}").as_bytes()), i as u32);

@@ -58,6 +58,8 @@ mod ordered;
 const EMPTY: Key = [0; 4];
 /// The share of slots in use before the table grows.
 const MAX_LOAD: f64 = 0.8;
+/// The share of slots in use a table is sized for when the number of ids is known.
+const SIZED_LOAD: f64 = 0.7;
 
 /// A fingerprint as four 32-bit words (low half first): a slot of it and a 4-byte code takes
 /// 20 bytes, where `[u64; 2]`'s alignment padded it to 24.
@@ -113,7 +115,7 @@ impl<V: Copy + Default> Default for FpMap<V> {
 impl<V: Copy + Default> FpMap<V> {
     /// A map for about `expected` ids (it grows if there are more).
     pub fn with_expected(expected: usize) -> FpMap<V> {
-        let n = ((expected as f64 / 0.7) as usize).max(16);
+        let n = ((expected as f64 / SIZED_LOAD) as usize).max(16);
         FpMap {
             // On huge pages (`crate::memory::Allocator`): the table is probed at random.
             slots: vec![
@@ -223,7 +225,7 @@ impl<V: Copy + Default> FpMap<V> {
     /// rows added to what the earlier parts hold).
     pub fn reserve(&mut self, additional: usize) {
         self.thaw();
-        let wanted = ((self.len + additional) as f64 / 0.7) as usize;
+        let wanted = ((self.len + additional) as f64 / SIZED_LOAD) as usize;
         if wanted > self.slots.len() {
             self.resize(wanted);
         }

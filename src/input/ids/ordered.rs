@@ -19,7 +19,7 @@
 //! to their places from the last one back. The memory it gives back is the tail of the same
 //! block; a list of the places (4 bytes an entry) is held meanwhile.
 
-use super::{fp_of, home, key, Fp, FpMap, Slot, EMPTY};
+use super::{fp_of, home, key, Fp, FpMap, Slot, EMPTY, SIZED_LOAD};
 
 /// The share of a frozen table's home slots in use.
 const LOAD: f64 = 0.85;
@@ -114,10 +114,11 @@ impl<V: Copy + Default> FpMap<V> {
         None
     }
 
-    /// A frozen table laid out as a table again, before an insert.
+    /// A frozen table laid out as a table again, before an insert: sized for its entries as
+    /// [`FpMap::with_expected`] sizes a new one.
     pub(super) fn thaw(&mut self) {
         if self.homes != 0 {
-            self.resize(((self.len as f64 / 0.7) as usize).max(16));
+            self.resize(((self.len as f64 / SIZED_LOAD) as usize).max(16));
         }
     }
 
