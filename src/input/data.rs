@@ -351,6 +351,9 @@ pub struct PositionTable {
 
 const NONE: u32 = u32::MAX;
 
+/// A slot of a [`PositionTable`]: the key and the three sums.
+pub const POSITION_SLOT_BYTES: usize = std::mem::size_of::<u32>() + std::mem::size_of::<Position>();
+
 impl Default for PositionTable {
     fn default() -> PositionTable {
         PositionTable {
@@ -436,6 +439,20 @@ impl PositionTable {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The bytes its slots take, used or not.
+    pub fn slot_bytes(&self) -> usize {
+        self.keys.len() * POSITION_SLOT_BYTES
+    }
+
+    /// The positions, in slot order (each lender once).
+    pub fn entries(&self) -> impl Iterator<Item = (LenderCode, Position)> + '_ {
+        self.keys
+            .iter()
+            .zip(&self.sums)
+            .filter(|(k, _)| **k != NONE)
+            .map(|(k, s)| (LenderCode::new(*k), *s))
     }
 
     /// The positions, emptying the table.

@@ -154,7 +154,7 @@ pub fn validate(
     };
     reports.insert(Table::Investments, report);
     finish("整理 positions (investments)");
-    v.finish_investments();
+    v.finish_investments()?;
     progress.end(0);
     if let Some(ids) = side.aside {
         ids.restore(&mut v.data.lenders)?;

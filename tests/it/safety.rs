@@ -769,6 +769,35 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
     for input in ["csv", "parquet", "shuffled"] {
         ok(&w.run(&["run", input, "--out", &format!("out-{input}")]));
     }
+    // The investments interleaved across platforms (line i of n goes to place i · 7919 mod n),
+    // read with the position tables held within a few kilobytes, or none at all: every table
+    // written out to the temporary folder many times and summed back (input::validate::positions).
+    std::fs::create_dir(w.path("interleaved")).unwrap();
+    for table in ["platforms", "lenders", "investments", "loans", "recoveries"] {
+        let text = w.read(&format!("csv/{table}.csv"));
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        let n = lines.len();
+        assert!(n % 7919 != 0);
+        let mut placed: Vec<(usize, &str)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i * 7919 % n, *l))
+            .collect();
+        placed.sort();
+        let body: Vec<&str> = placed.into_iter().map(|(_, l)| l).collect();
+        w.write(
+            &format!("interleaved/{table}.csv"),
+            format!("{header}\n{}\n", body.join("\n")),
+        );
+    }
+    for held in ["0", "4096"] {
+        let o = w.run_env(
+            &["run", "interleaved", "--out", &format!("out-held-{held}")],
+            &[("WINDDOWN_POSITIONS_HELD_BYTES", held)],
+        );
+        ok(&o);
+    }
     let data_files = |dir: &str| -> BTreeMap<String, Vec<u8>> {
         snapshot(&w.path(dir))
             .into_iter()
@@ -785,4 +814,10 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
         csv == data_files("out-shuffled"),
         "row order changed a file"
     );
+    for held in ["0", "4096"] {
+        assert!(
+            csv == data_files(&format!("out-held-{held}")),
+            "positions written out within {held} bytes changed a file"
+        );
+    }
 }

@@ -4,10 +4,6 @@
 use super::*;
 use crate::domain::money::Fen;
 
-/// The positions are sorted into their columns in this many slices, the memory freed by one
-/// handed back before the next ([`Validator::finish_investments`]).
-const POSITION_SLICES: usize = 16;
-
 impl Validator {
     /// Record an accepted row: mark its key accepted, track the latest date, add it up.
     pub(super) fn accept(
@@ -80,7 +76,7 @@ impl Validator {
         });
         self.data.loans.push(LoanTotals::default());
         self.data.investments.push(InvestmentTotals::default());
-        self.positions.push(PositionTable::default());
+        self.positions.push_platform();
     }
 
     fn accept_loan(&mut self, vals: &[Val], r: Resolved) {
@@ -251,7 +247,8 @@ impl Validator {
         let amount = vals[IV_AMOUNT].money().unwrap_or(0);
         let returned = vals[IV_PRINCIPAL_RETURNED].money().unwrap_or(0);
         let returns = vals[IV_RETURNS].money().unwrap_or(0);
-        self.positions[platform].add(lender, amount, returned, returns);
+        self.positions
+            .add(platform, lender, amount, returned, returns);
         let outstanding = amount - returned;
         let t = &mut self.data.investments[platform];
         t.outstanding = t.outstanding.saturating_add(Fen(outstanding));
@@ -269,87 +266,16 @@ impl Validator {
 
     /// After the investments table: the positions sorted by (platform id, lender id), and the
     /// loan and investment id tables freed; the lender ids' table goes with the data (ledgers
-    /// are read against it).
-    pub fn finish_investments(&mut self) {
-        use rayon::prelude::*;
+    /// are read against it). An error reading back positions written out to the temporary
+    /// folder ([`positions`]).
+    pub fn finish_investments(&mut self) -> crate::error::Result<()> {
         self.data.lender_index = LenderIndex(std::mem::take(&mut self.lender_ids));
         self.repeats = Repeated::Set(crate::input::ids::FpSet::with_expected(0));
         self.loan_ids = FpMap::with_expected(0);
-        let rank = &self.data.lenders.rank;
-        // Platforms in id order, each with its rows' place in the columns; the columns are
-        // made at their final size and cut into one disjoint piece per platform, so that the
-        // platforms are sorted in parallel, each table freed as it is drained.
+        let tables = std::mem::take(&mut self.positions);
         let order = self.data.platforms.by_id();
-        let mut tables: ByCode<PlatformCode, Option<PositionTable>> =
-            std::mem::take(&mut self.positions)
-                .into_iter()
-                .map(Some)
-                .collect();
-        let total: usize = tables.iter().flatten().map(PositionTable::len).sum();
-        // The columns are allocated whole but written piece by piece: a page becomes resident
-        // when its platform is written, as the platform's table is freed (filling them first
-        // would hold both at once).
-        let mut ranges = ByCode::filled(tables.len(), 0..0);
-        let mut lender_column: Vec<LenderCode> = Vec::with_capacity(total);
-        let mut sums_column: Vec<Position> = Vec::with_capacity(total);
-        let mut jobs = Vec::with_capacity(order.len());
-        let (mut lender, mut sums) = (
-            &mut lender_column.spare_capacity_mut()[..total],
-            &mut sums_column.spare_capacity_mut()[..total],
-        );
-        let mut start = 0;
-        for code in order {
-            let Some(table) = tables[code].take() else {
-                continue;
-            };
-            let n = table.len();
-            ranges[code] = start..start + n;
-            start += n;
-            let (l, rest_l) = lender.split_at_mut(n);
-            let (s, rest_s) = sums.split_at_mut(n);
-            (lender, sums) = (rest_l, rest_s);
-            jobs.push((table, l, s));
-        }
-        assert_eq!(start, total, "every platform's positions have their piece");
-        // In slices of about a sixteenth of the positions, the freed tables handed back after
-        // each: they were allocated on the reading threads' heaps, and kept there they stayed
-        // resident while the columns' pages filled (1.2 GB of the national peak).
-        let slice = total / POSITION_SLICES + 1;
-        let mut jobs = jobs.into_iter().peekable();
-        while jobs.peek().is_some() {
-            let mut batch = Vec::new();
-            let mut held = 0;
-            while let Some(job) = jobs.next_if(|_| held < slice) {
-                held += job.0.len();
-                batch.push(job);
-            }
-            batch.into_par_iter().for_each(|(mut table, lender, sums)| {
-                let rows = table.drain();
-                // A table holds `len` positions and drains them all: every slot is written.
-                assert_eq!(rows.len(), lender.len(), "a position table's length");
-                // By the lender's rank, looked up once per row rather than per comparison.
-                let mut keyed: Vec<(u32, u32)> = rows
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (l, _))| (rank[*l], i as u32))
-                    .collect();
-                keyed.sort_unstable();
-                for (k, (_, i)) in keyed.into_iter().enumerate() {
-                    let (l, s) = rows[i as usize];
-                    lender[k].write(l);
-                    sums[k].write(s);
-                }
-            });
-            crate::memory::give_back();
-        }
-        // SAFETY: the pieces are disjoint and cover the first `total` slots of each column
-        // (their lengths are the tables' lengths, which add up to `total`), and each job wrote
-        // every slot of its pieces (the assertion above).
-        unsafe {
-            lender_column.set_len(total);
-            sums_column.set_len(total);
-        }
-        self.data.positions = Positions::new(lender_column, sums_column, ranges);
+        self.data.positions = tables.into_positions(&order, &self.data.lenders.rank)?;
+        Ok(())
     }
 
     fn accept_recovery(&mut self, vals: &[Val], r: Resolved) {

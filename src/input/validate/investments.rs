@@ -31,7 +31,7 @@ pub struct BeforeInvestments {
     rejects: usize,
     money_totals: BTreeMap<(Table, &'static str), i128>,
     latest_date: Option<Date>,
-    positions: ByCode<PlatformCode, PositionTable>,
+    positions: PositionTables,
     totals: ByCode<PlatformCode, InvestmentTotals>,
 }
 
@@ -43,7 +43,7 @@ impl Validator {
             rejects: self.rejects.len(),
             money_totals: self.money_totals.clone(),
             latest_date: self.latest_date,
-            positions: self.positions.clone(),
+            positions: self.positions.emptied(),
             totals: self.data.investments.clone(),
         }
     }
@@ -94,7 +94,7 @@ impl Validator {
                 if let Some(&platform) = p.platform.get(k + POSITIONS_AHEAD) {
                     let found = (platform, self.probes.lender[start + k + POSITIONS_AHEAD]);
                     if let (Some(Some(platform)), Some(Some(lender))) = found {
-                        self.positions[platform].prefetch(lender);
+                        self.positions.prefetch(platform, lender);
                     }
                 }
                 let (parsed, vals) = p.cells.row(k);

@@ -20,8 +20,8 @@ use crate::domain::date::Date;
 use crate::domain::schema::{CellType, Table};
 use crate::input::cells::{self, BorrowerType};
 use crate::input::data::{
-    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, Position, PositionTable,
-    Positions, Recovery, Return, ReturnAccount,
+    Found, InputData, InvestmentTotals, LenderIndex, LoanTotals, Personal, Recovery, Return,
+    ReturnAccount,
 };
 use crate::input::ids::{Fp, FpMap};
 use crate::input::probes::Probes;
@@ -29,6 +29,7 @@ use crate::input::repeats::Repeated;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::source::{Batch, Cell, Column};
 use keys::{Key, Keys};
+use positions::PositionTables;
 
 /// How many loan rows ahead the borrowers' table slots are prefetched: enough reads in flight
 /// to hide the memory latency, few enough that the lines are still cached when the row comes.
@@ -159,7 +160,8 @@ pub struct Validator {
     probes: Probes<LoanRef, Option<LenderCode>>,
     borrower_ids: FpMap<u32>,
     borrowers: Vec<Borrower>,
-    positions: ByCode<PlatformCode, PositionTable>,
+    /// Σ per (platform, lender) as the investments are read, within a memory budget.
+    positions: PositionTables,
     district_codes: std::collections::HashMap<String, DistrictCode>,
     pub data: InputData,
     /// Σ |amount| of every money column of the accepted rows: if a column's total fits i64
@@ -218,7 +220,7 @@ impl Validator {
             probes: Probes::default(),
             borrower_ids: FpMap::with_expected(1 << 10),
             borrowers: Vec::new(),
-            positions: ByCode::new(),
+            positions: PositionTables::from_env(),
             district_codes: Default::default(),
             data: InputData {
                 personal: keep_personal.then(Personal::default),
@@ -493,6 +495,7 @@ mod accept;
 mod checks;
 mod investments;
 mod keys;
+mod positions;
 
 pub use investments::BeforeInvestments;
 
