@@ -1,6 +1,7 @@
 //! A large file written with its pages sent to the disk behind the writer, so that the unwritten
-//! ("dirty") pages it leaves in the page cache stay bounded: the Parquet outputs, and the
-//! lenders' ids set aside in the temporary folder while the investments are read.
+//! ("dirty") pages it leaves in the page cache stay bounded: the Parquet outputs, and what is
+//! written to the temporary folder — the lenders' ids set aside while the investments are read,
+//! the positions written out beyond their budget, the repeated ids' buckets ([`Pieces`]).
 //!
 //! Linux lets dirty pages build up to a tenth of the machine's memory before it starts writing
 //! them out — 2.4 GB on a 24 GB machine — and they are memory the run holds: under a hard limit
@@ -59,6 +60,69 @@ impl WriteBehind {
 /// for them: the commit's fsync then finds most of them written.
 pub fn start_writeback(file: &File) {
     start_from(file, 0);
+}
+
+/// Files appended to a piece at a time, several at once (the repeated ids' buckets): each
+/// piece handed to the disk as it is written, and the pieces before it waited for, so that
+/// only the last two pieces' pages are dirty at a time — whatever the number of files.
+#[derive(Debug, Default)]
+pub struct Pieces {
+    /// The pieces handed to the disk last: (file, first byte, bytes).
+    started: Vec<(usize, u64, u64)>,
+    /// The pieces written since.
+    written: Vec<(usize, u64, u64)>,
+}
+
+impl Pieces {
+    /// Note that bytes `from..from + len` of file `which` were written.
+    pub fn wrote(&mut self, which: usize, from: u64, len: u64) {
+        if len > 0 {
+            self.written.push((which, from, len));
+        }
+    }
+
+    /// Hand the pieces written since the last call to the disk, and wait for those of the
+    /// call before it. `files` are the files by their number in [`Pieces::wrote`].
+    pub fn behind<'a>(&mut self, files: impl Fn(usize) -> Option<&'a File>) {
+        for &(which, from, len) in &self.written {
+            if let Some(file) = files(which) {
+                range(file, from, len, false);
+            }
+        }
+        for &(which, from, len) in &self.started {
+            if let Some(file) = files(which) {
+                range(file, from, len, true);
+            }
+        }
+        self.started = std::mem::take(&mut self.written);
+    }
+}
+
+/// Start writing bytes `from..from + len` of a file, or (`wait`) wait until they are written.
+fn range(file: &File, from: u64, len: u64, wait: bool) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let flags = if wait {
+            libc::SYNC_FILE_RANGE_WAIT_BEFORE
+                | libc::SYNC_FILE_RANGE_WRITE
+                | libc::SYNC_FILE_RANGE_WAIT_AFTER
+        } else {
+            libc::SYNC_FILE_RANGE_WRITE
+        };
+        // SAFETY: `file` owns a valid descriptor for the call's duration; sync_file_range
+        // starts or waits for writeback of the file's pages and touches no memory of ours.
+        unsafe {
+            libc::sync_file_range(
+                file.as_raw_fd(),
+                from as libc::off64_t,
+                len as libc::off64_t,
+                flags,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, from, len, wait);
 }
 
 /// Start writing the file's pages from byte `from` to its end.
@@ -125,6 +189,34 @@ impl Write for WriteBehind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pieces_are_handed_on_then_waited_for_one_write_out_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files: Vec<File> = (0..2)
+            .map(|_| tempfile::tempfile_in(dir.path()).unwrap())
+            .collect();
+        let mut pieces = Pieces::default();
+        files[0].write_all(&[1; 10]).unwrap();
+        files[1].write_all(&[2; 5]).unwrap();
+        pieces.wrote(0, 0, 10);
+        pieces.wrote(1, 0, 5);
+        pieces.wrote(1, 5, 0);
+        pieces.behind(|k| files.get(k));
+        assert_eq!(pieces.started, [(0, 0, 10), (1, 0, 5)]);
+        assert!(pieces.written.is_empty());
+        files[0].write_all(&[3; 7]).unwrap();
+        pieces.wrote(0, 10, 7);
+        // A file the caller no longer has is passed over.
+        pieces.wrote(5, 0, 1);
+        pieces.behind(|k| files.get(k));
+        assert_eq!(pieces.started, [(0, 10, 7), (5, 0, 1)]);
+        let mut read = Vec::new();
+        use std::io::{Read, Seek};
+        files[0].seek(std::io::SeekFrom::Start(0)).unwrap();
+        files[0].read_to_end(&mut read).unwrap();
+        assert_eq!(read, [[1u8; 10].as_slice(), &[3; 7]].concat());
+    }
 
     #[test]
     fn every_byte_written_is_in_the_file_across_windows() {

@@ -32,6 +32,7 @@ use rayon::prelude::*;
 use super::ids::{Fp, FpSet};
 use super::source::{Batch, Cell};
 use crate::error::{Error, Result};
+use crate::write_behind::Pieces;
 
 /// Buckets by the fingerprint's top bits.
 const BUCKET_BITS: u32 = 8;
@@ -209,6 +210,7 @@ impl RepeatFinder {
                 .map_err(|e| Error::io(&spill.folder, e))?;
             bucket.shrink_to(self.limit / BUCKETS * 2);
         }
+        spill.behind();
         self.held = 0;
         Ok(())
     }
@@ -270,8 +272,15 @@ impl RepeatFinder {
 /// One file per bucket in the temporary folder, each with no name: nothing is left behind
 /// however the run ends (a folder of named files outlived a run stopped with Ctrl-C or
 /// killed: 4.2 GB at national scale).
+///
+/// Each write-out's pieces are handed to the disk as they are appended, and the write-out
+/// before waited for ([`Pieces`]): at national scale the files take 4.2 GB, which left to the
+/// kernel's own pace would be dirty pages a memory limit counts and cannot drop.
 struct Spill {
     files: Vec<Option<File>>,
+    /// Bytes written to each file.
+    lengths: Vec<u64>,
+    pieces: Pieces,
     folder: std::path::PathBuf,
 }
 
@@ -279,18 +288,28 @@ impl Spill {
     fn new(folder: &std::path::Path) -> Spill {
         Spill {
             files: (0..BUCKETS).map(|_| None).collect(),
+            lengths: vec![0; BUCKETS],
+            pieces: Pieces::default(),
             folder: folder.to_path_buf(),
         }
     }
 
     fn append(&mut self, bucket: usize, bytes: &[u8]) -> std::io::Result<()> {
-        if self.files[bucket].is_none() {
-            self.files[bucket] = Some(tempfile::tempfile_in(&self.folder)?);
-        }
-        self.files[bucket]
-            .as_mut()
-            .expect("opened above")
-            .write_all(bytes)
+        let file = match &mut self.files[bucket] {
+            Some(file) => file,
+            none => none.insert(tempfile::tempfile_in(&self.folder)?),
+        };
+        file.write_all(bytes)?;
+        self.pieces
+            .wrote(bucket, self.lengths[bucket], bytes.len() as u64);
+        self.lengths[bucket] += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Hand this write-out's pieces to the disk, and wait for the last one's.
+    fn behind(&mut self) {
+        let files = &self.files;
+        self.pieces.behind(|b| files[b].as_ref());
     }
 
     /// The records of a bucket's file, in the order written.
