@@ -66,7 +66,7 @@ pub fn compare(
             let members: Vec<(LenderCode, Lender)> = range
                 .filter(|&i| claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded)
                 .map(|i| {
-                    let s = data.positions.sums[i];
+                    let s = data.positions.sums.get(i);
                     let code = data.positions.lender[i];
                     (
                         code,

@@ -150,7 +150,7 @@ pub fn payouts(
             .clone()
             .filter(|&i| claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded)
             .map(|i| {
-                let sums = data.positions.sums[i];
+                let sums = data.positions.sums.get(i);
                 Member {
                     lender: data.positions.lender[i],
                     claim: claims.claim[i],

@@ -205,7 +205,7 @@ pub fn every_platform(
                         && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
                 })
                 .map(|i| {
-                    let s = data.positions.sums[i];
+                    let s = data.positions.sums.get(i);
                     let lender = data.positions.lender[i];
                     Voter {
                         code: lender,

@@ -98,7 +98,7 @@ pub fn claims(
     let pos = &data.positions;
     let lenders = &data.lenders;
     let position_claim = |i: usize| -> (Fen, Status) {
-        let (claim, _) = claim_and_winner(basis[pos.platform(i)], pos.sums[i]);
+        let (claim, _) = claim_and_winner(basis[pos.platform(i)], pos.sums.get(i));
         let l = pos.lender[i];
         let status = if lenders.excluded[l] {
             Status::Excluded
@@ -136,7 +136,7 @@ impl Claims {
     /// What position `i` took out beyond its outstanding principal, on a platform whose claims
     /// are net of returns (0 on the others).
     pub fn net_winner(&self, positions: &Positions, i: usize) -> Fen {
-        claim_and_winner(self.basis[positions.platform(i)], positions.sums[i]).1
+        claim_and_winner(self.basis[positions.platform(i)], positions.sums.get(i)).1
     }
 }
 
@@ -189,12 +189,12 @@ pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> Platform
             x.pool_claim = x.pool_claim.saturating_add(claim);
         }
         // The platform's own basis: its rows' platform is known.
-        let winner = claim_and_winner(claims.basis[code], data.positions.sums[i]).1;
+        let winner = claim_and_winner(claims.basis[code], data.positions.sums.get(i)).1;
         x.net_winners += i64::from(winner > Fen::ZERO);
         x.net_winner_total = x.net_winner_total.saturating_add(winner);
         x.outstanding = x
             .outstanding
-            .saturating_add(data.positions.sums[i].outstanding());
+            .saturating_add(data.positions.sums.get(i).outstanding());
         if claim > Fen::ZERO {
             positive.push(claim);
             let b = BANDS

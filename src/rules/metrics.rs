@@ -75,7 +75,7 @@ pub fn platform_metrics(data: &InputData, as_of: Option<Date>) -> Vec<PlatformMe
             let inv = &data.investments[c];
             let range = data.positions.ranges[c].clone();
             let (mut outstanding, mut current) = (Fen::ZERO, 0i64);
-            for s in &data.positions.sums[range.clone()] {
+            for s in data.positions.sums.range(range.clone()) {
                 let o = s.outstanding();
                 outstanding = outstanding.saturating_add(o);
                 current += i64::from(o > Fen::ZERO);

@@ -287,3 +287,55 @@ fn the_basis_per_class_comes_from_the_config() {
     assert_eq!(fen(&claims, "claim")[0], Some(20_000));
     assert_eq!(fen(&claims, "net_winner_amount")[0], Some(0));
 }
+
+/// Positions at and beyond 32 bits of fen (42,949,672.95 yuan), which are kept whole rather
+/// than narrow (input::data::PositionSums): the claims say them to the fen.
+#[test]
+fn positions_beyond_32_bits_of_fen_are_exact() {
+    let w = Workdir::new("exposure-wide");
+    fixture(&w);
+    w.write(
+        "data/investments.csv",
+        "investment_id,platform_id,lender_id,invested_on,amount,principal_returned,returns_received\n\
+         I1,G,L10,2019-01-01,42949672.94,0,42949672.94\n\
+         I2,G,Z,2019-01-01,42949672.95,0,0.01\n\
+         I3,G,l1,2019-01-01,60000000.00,0,0\n\
+         I4,G,l1,2019-02-01,40000000.00,1.00,0\n\
+         I5,S,中,2019-01-01,400,100,0\n",
+    );
+    let o = w.run(&[
+        "exposure",
+        "data",
+        "--config",
+        "rules.toml",
+        "--as-of",
+        "2019-07-30",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let claims = read(&w, "claims.parquet");
+    assert_eq!(
+        text(&claims, "lender_id"),
+        ["L10", "Z", "l1", "中"]
+            .map(|l| Some(l.to_string()))
+            .to_vec()
+    );
+    assert_eq!(
+        fen(&claims, "invested"),
+        [4_294_967_294, 4_294_967_295, 10_000_000_000, 40_000]
+            .map(Some)
+            .to_vec()
+    );
+    assert_eq!(
+        fen(&claims, "returns_received"),
+        [4_294_967_294, 1, 0, 0].map(Some).to_vec()
+    );
+    // G is not failed: the claim is the outstanding principal.
+    assert_eq!(
+        fen(&claims, "claim"),
+        [4_294_967_294, 4_294_967_295, 9_999_999_900, 30_000]
+            .map(Some)
+            .to_vec()
+    );
+}

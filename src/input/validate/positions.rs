@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::domain::code::{ByCode, LenderCode, PlatformCode};
 use crate::domain::money::Fen;
 use crate::error::{Error, Result};
-use crate::input::data::{Position, PositionTable, Positions};
+use crate::input::data::{Position, PositionSums, PositionTable, Positions, WIDE};
 use crate::write_behind::WriteBehind;
 
 /// The position tables' slots held while the investments are read: 1 GiB, about 30 million
@@ -234,7 +234,7 @@ impl PositionTables {
         // would hold both at once).
         let mut ranges = ByCode::filled(runs.len(), 0..0);
         let mut lender_column: Vec<LenderCode> = Vec::with_capacity(total);
-        let mut sums_column: Vec<Position> = Vec::with_capacity(total);
+        let mut sums_column: Vec<[u32; 3]> = Vec::with_capacity(total);
         let mut jobs = Vec::with_capacity(sources.len());
         let (mut lender, mut sums) = (
             &mut lender_column.spare_capacity_mut()[..total],
@@ -248,7 +248,7 @@ impl PositionTables {
             let (l, rest_l) = lender.split_at_mut(n);
             let (s, rest_s) = sums.split_at_mut(n);
             (lender, sums) = (rest_l, rest_s);
-            jobs.push((source, l, s));
+            jobs.push((source, start - n, l, s));
         }
         assert_eq!(start, total, "every platform's positions have their piece");
         // In slices of about a sixteenth of the positions, the freed tables handed back after
@@ -256,6 +256,8 @@ impl PositionTables {
         // resident while the columns' pages filled (1.2 GB of the national peak).
         let slice = total / SLICES + 1;
         let mut jobs = jobs.into_iter().peekable();
+        // The rows whose sums are kept whole (`PositionSums`): a handful, if any.
+        let mut wide: Vec<(usize, Position)> = Vec::new();
         while jobs.peek().is_some() {
             let mut batch = Vec::new();
             let mut held = 0;
@@ -263,9 +265,9 @@ impl PositionTables {
                 held += job.0.len();
                 batch.push(job);
             }
-            batch
+            let wides = batch
                 .into_par_iter()
-                .try_for_each(|(source, lender, sums)| -> std::io::Result<()> {
+                .map(|(source, first, lender, sums)| -> std::io::Result<_> {
                     let rows = match source {
                         Source::Table(mut table) => table.drain(),
                         Source::Run(run) => match &file {
@@ -283,14 +285,20 @@ impl PositionTables {
                         .map(|(i, (l, _))| (rank[*l], i as u32))
                         .collect();
                     keyed.sort_unstable();
+                    let mut wide = Vec::new();
                     for (k, (_, i)) in keyed.into_iter().enumerate() {
                         let (l, s) = rows[i as usize];
                         lender[k].write(l);
-                        sums[k].write(s);
+                        sums[k].write(PositionSums::slot(&s).unwrap_or_else(|| {
+                            wide.push((first + k, s));
+                            WIDE
+                        }));
                     }
-                    Ok(())
+                    Ok(wide)
                 })
+                .collect::<std::io::Result<Vec<_>>>()
                 .map_err(io)?;
+            wide.extend(wides.into_iter().flatten());
             crate::memory::give_back();
         }
         // SAFETY: the pieces are disjoint and cover the first `total` slots of each column
@@ -300,7 +308,8 @@ impl PositionTables {
             lender_column.set_len(total);
             sums_column.set_len(total);
         }
-        Ok(Positions::new(lender_column, sums_column, ranges))
+        let sums = PositionSums::from_parts(sums_column, wide);
+        Ok(Positions::new(lender_column, sums, ranges))
     }
 }
 
@@ -472,7 +481,7 @@ mod tests {
 
     fn rows(p: &Positions) -> Vec<(u32, u32, Position)> {
         (0..p.len())
-            .map(|i| (p.platform(i).get(), p.lender[i].get(), p.sums[i]))
+            .map(|i| (p.platform(i).get(), p.lender[i].get(), p.sums.get(i)))
             .collect()
     }
 
@@ -497,10 +506,15 @@ mod tests {
         adds.push((0, 5, 1_000, 100, 10));
         adds.extend((108..116).map(|l| (1, l, 1, 0, 0)));
         adds.push((1, 100, 5, 0, 0));
+        // Lender 6 on platform 0 beyond 32 bits of fen: its sums are kept whole.
+        adds.push((0, 6, 5_000_000_000, 0, 0));
         assert_eq!(PositionTable::default().slot_bytes(), 224);
         let spilled = positions(4, &adds, 36 * POSITION_SLOT_BYTES);
         let r = rows(&spilled);
-        let mut want = vec![(0, 5, sums(1_100, 110, 11)), (0, 6, sums(60, 0, 0))];
+        let mut want = vec![
+            (0, 5, sums(1_100, 110, 11)),
+            (0, 6, sums(5_000_000_060, 0, 0)),
+        ];
         want.push((1, 100, sums(6, 0, 0)));
         want.extend((101..116).map(|l| (1, l, sums(1, 0, 0))));
         want.push((2, 3, sums(7, 0, 0)));
@@ -508,6 +522,7 @@ mod tests {
         assert_eq!(spilled.ranges[PlatformCode::new(1)], 2..18);
         assert_eq!(spilled.ranges[PlatformCode::new(3)], 0..0);
         assert_eq!(r, rows(&positions(4, &adds, usize::MAX)));
+        assert_eq!(spilled.sums.wide_rows(), 1);
     }
 
     /// Platform 0's runs and table after the adds of the test above, to see that the test
@@ -603,7 +618,7 @@ mod tests {
         #[test]
         fn the_budget_changes_nothing_but_memory(
             adds in prop::collection::vec(
-                (0u32..4, 0u32..40, 1i64..1_000_000, 0i64..1_000, 0i64..1_000), 0..600),
+                (0u32..4, 0u32..40, 1i64..3_000_000_000, 0i64..1_000, 0i64..1_000), 0..600),
             budget in 0usize..4_000,
         ) {
             prop_assert_eq!(rows(&positions(4, &adds, budget)), rows(&positions(4, &adds, usize::MAX)));

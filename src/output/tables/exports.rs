@@ -209,14 +209,16 @@ pub fn claims(
             Some(data.platforms.ids[platform(i)].as_str())
         }),
         Column::text(&shared::LENDER_ID, move |i| Some(names.name(pos.lender[i]))),
-        Column::money(&f::INVESTED, move |i| Some(pos.sums[i].invested)),
+        Column::money(&f::INVESTED, move |i| Some(pos.sums.get(i).invested)),
         Column::money(&f::PRINCIPAL_RETURNED, move |i| {
-            Some(pos.sums[i].principal_returned)
+            Some(pos.sums.get(i).principal_returned)
         }),
         Column::money(&f::RETURNS_RECEIVED, move |i| {
-            Some(pos.sums[i].returns_received)
+            Some(pos.sums.get(i).returns_received)
         }),
-        Column::money(&f::OUTSTANDING, move |i| Some(pos.sums[i].outstanding())),
+        Column::money(&f::OUTSTANDING, move |i| {
+            Some(pos.sums.get(i).outstanding())
+        }),
         Column::text(&f::BASIS, move |i| Some(cl.basis[platform(i)].code())),
         Column::money(&shared::CLAIM, move |i| Some(cl.claim[i])),
         Column::money(&f::NET_WINNER_AMOUNT, move |i| Some(cl.net_winner(pos, i))),
