@@ -14,6 +14,7 @@
 //! taken as they are read.
 
 pub mod ahead;
+pub mod buckets;
 pub mod cases;
 pub mod cells;
 pub mod csv;
@@ -111,7 +112,7 @@ pub fn validate(
     let (repeats, side) = if twice && text && !once {
         let report = read_table(&mut v, loans, config, &options.read, progress)?;
         reports.insert(Table::Loans, report);
-        finish_loans(&mut v, progress);
+        finish_loans(&mut v, progress)?;
         let (found, side) = with_lenders_beside(
             &mut v,
             lenders,
@@ -133,7 +134,7 @@ pub fn validate(
             |v| read_table(v, loans, config, &options.read, progress),
         )?;
         reports.insert(Table::Loans, report);
-        finish_loans(&mut v, progress);
+        finish_loans(&mut v, progress)?;
         let side = LendersRead {
             aside: rank_lenders(&mut v, progress)?,
             ..side
@@ -200,10 +201,11 @@ pub fn validate(
 }
 
 /// What the loans add up to once read (their borrowers), under its own stage.
-fn finish_loans(v: &mut validate::Validator, progress: &dyn Progress) {
+fn finish_loans(v: &mut validate::Validator, progress: &dyn Progress) -> Result<()> {
     progress.begin("整理 borrowers (loans)", None, crate::progress::Unit::Files);
-    v.finish_loans();
+    v.finish_loans()?;
     progress.end(0);
+    Ok(())
 }
 
 /// The lenders ranked (the byte order of their ids, which every output follows) and their

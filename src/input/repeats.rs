@@ -24,15 +24,12 @@
 //! is not, the read stops, what it changed is taken back (`Validator::before_investments`) and
 //! the first pass is made as above.
 
-use std::fs::File;
-use std::io::{Read, Write};
-
 use rayon::prelude::*;
 
+use super::buckets::BucketFiles;
 use super::ids::{Fp, FpSet};
 use super::source::{Batch, Cell};
 use crate::error::{Error, Result};
-use crate::write_behind::Pieces;
 
 /// Buckets by the fingerprint's top bits.
 const BUCKET_BITS: u32 = 8;
@@ -153,7 +150,7 @@ pub struct RepeatFinder {
     held: usize,
     /// Records held in memory before a spill.
     limit: usize,
-    spill: Option<Spill>,
+    spill: Option<BucketFiles>,
     /// Where the spill files are made: the operating system's temporary folder.
     folder: std::path::PathBuf,
     /// The first error writing a spill file; reported by [`RepeatFinder::finish`].
@@ -194,7 +191,9 @@ impl RepeatFinder {
 
     /// Append every bucket held in memory to its file.
     fn write_out(&mut self) -> Result<()> {
-        let spill = self.spill.get_or_insert_with(|| Spill::new(&self.folder));
+        let spill = self
+            .spill
+            .get_or_insert_with(|| BucketFiles::new(&self.folder, BUCKETS));
         let mut bytes = Vec::new();
         for (b, bucket) in self.buckets.iter_mut().enumerate() {
             if bucket.is_empty() {
@@ -207,7 +206,7 @@ impl RepeatFinder {
             }
             spill
                 .append(b, &bytes)
-                .map_err(|e| Error::io(&spill.folder, e))?;
+                .map_err(|e| Error::io(spill.folder(), e))?;
             bucket.shrink_to(self.limit / BUCKETS * 2);
         }
         spill.behind();
@@ -229,7 +228,7 @@ impl RepeatFinder {
             .with_max_len(1)
             .map(|(b, held)| {
                 let mut records = match &spill {
-                    Some(spill) => spill.read(b)?,
+                    Some(spill) => decode(&spill.read(b)?),
                     None => Vec::new(),
                 };
                 // The file holds the earlier rows, memory the later: rows stay in order.
@@ -243,7 +242,7 @@ impl RepeatFinder {
             })
             .collect();
         let found = found.map_err(|e| match &spill {
-            Some(spill) => Error::io(&spill.folder, e),
+            Some(spill) => Error::io(spill.folder(), e),
             None => Error::io(&self.folder, e),
         });
         drop(spill);
@@ -269,68 +268,16 @@ impl RepeatFinder {
     }
 }
 
-/// One file per bucket in the temporary folder, each with no name: nothing is left behind
-/// however the run ends (a folder of named files outlived a run stopped with Ctrl-C or
-/// killed: 4.2 GB at national scale).
-///
-/// Each write-out's pieces are handed to the disk as they are appended, and the write-out
-/// before waited for ([`Pieces`]): at national scale the files take 4.2 GB, which left to the
-/// kernel's own pace would be dirty pages a memory limit counts and cannot drop.
-struct Spill {
-    files: Vec<Option<File>>,
-    /// Bytes written to each file.
-    lengths: Vec<u64>,
-    pieces: Pieces,
-    folder: std::path::PathBuf,
-}
-
-impl Spill {
-    fn new(folder: &std::path::Path) -> Spill {
-        Spill {
-            files: (0..BUCKETS).map(|_| None).collect(),
-            lengths: vec![0; BUCKETS],
-            pieces: Pieces::default(),
-            folder: folder.to_path_buf(),
-        }
-    }
-
-    fn append(&mut self, bucket: usize, bytes: &[u8]) -> std::io::Result<()> {
-        let file = match &mut self.files[bucket] {
-            Some(file) => file,
-            none => none.insert(tempfile::tempfile_in(&self.folder)?),
-        };
-        file.write_all(bytes)?;
-        self.pieces
-            .wrote(bucket, self.lengths[bucket], bytes.len() as u64);
-        self.lengths[bucket] += bytes.len() as u64;
-        Ok(())
-    }
-
-    /// Hand this write-out's pieces to the disk, and wait for the last one's.
-    fn behind(&mut self) {
-        let files = &self.files;
-        self.pieces.behind(|b| files[b].as_ref());
-    }
-
-    /// The records of a bucket's file, in the order written.
-    fn read(&self, bucket: usize) -> std::io::Result<Vec<(Fp, u64)>> {
-        let Some(file) = &self.files[bucket] else {
-            return Ok(Vec::new());
-        };
-        let mut file = file.try_clone()?;
-        use std::io::Seek;
-        file.seek(std::io::SeekFrom::Start(0))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
-        Ok(bytes
-            .chunks_exact(RECORD)
-            .map(|r| {
-                let fp = Fp::from_bytes(r[..16].try_into().expect("16 bytes"));
-                let row = u64::from_le_bytes(r[16..].try_into().expect("8 bytes"));
-                (fp, row)
-            })
-            .collect())
-    }
+/// The records of a bucket's file: a fingerprint and a row number each.
+fn decode(bytes: &[u8]) -> Vec<(Fp, u64)> {
+    bytes
+        .chunks_exact(RECORD)
+        .map(|r| {
+            let fp = Fp::from_bytes(r[..16].try_into().expect("16 bytes"));
+            let row = u64::from_le_bytes(r[16..].try_into().expect("8 bytes"));
+            (fp, row)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -771,7 +771,9 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
     }
     // The investments interleaved across platforms (line i of n goes to place i · 7919 mod n),
     // read with the position tables held within a few kilobytes, or none at all: every table
-    // written out to the temporary folder many times and summed back (input::validate::positions).
+    // written out to the temporary folder many times and summed back (input::validate::positions);
+    // the loans' borrowers likewise written out by platform bucket as they come
+    // (input::validate::borrowers).
     std::fs::create_dir(w.path("interleaved")).unwrap();
     for table in ["platforms", "lenders", "investments", "loans", "recoveries"] {
         let text = w.read(&format!("csv/{table}.csv"));
@@ -794,7 +796,10 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
     for held in ["0", "4096"] {
         let o = w.run_env(
             &["run", "interleaved", "--out", &format!("out-held-{held}")],
-            &[("WINDDOWN_POSITIONS_HELD_BYTES", held)],
+            &[
+                ("WINDDOWN_POSITIONS_HELD_BYTES", held),
+                ("WINDDOWN_BORROWERS_HELD_BYTES", held),
+            ],
         );
         ok(&o);
     }
@@ -817,7 +822,7 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
     for held in ["0", "4096"] {
         assert!(
             csv == data_files(&format!("out-held-{held}")),
-            "positions written out within {held} bytes changed a file"
+            "positions and borrowers written out within {held} bytes changed a file"
         );
     }
 }

@@ -118,57 +118,30 @@ impl Validator {
             vals[LN_BORROWER_TYPE],
             Val::Borrower(BorrowerType::Enterprise)
         );
-        let key = Fp::pair(platform.get(), borrower.as_bytes());
-        let next = self.borrowers.len() as u32;
-        match self.borrower_ids.insert_new(key, next) {
-            Ok(_) => self.borrowers.push(Borrower {
-                platform,
-                outstanding,
-                enterprise,
-            }),
-            Err(b) => {
-                let b = &mut self.borrowers[b as usize];
-                b.outstanding = b.outstanding.saturating_add(outstanding);
-                b.enterprise |= enterprise;
-            }
-        }
+        self.borrowers
+            .add(platform, borrower, outstanding, enterprise);
     }
 
     /// After the loans table: each platform's borrower figures (current borrowers, the largest
-    /// one and ten, those above their cap), then the borrower table is freed.
-    pub fn finish_loans(&mut self) {
-        let n = self.data.loans.len();
-        let mut top: ByCode<PlatformCode, std::collections::BinaryHeap<std::cmp::Reverse<i64>>> =
-            ByCode::filled(n, Default::default());
-        for b in std::mem::take(&mut self.borrowers) {
-            let t = &mut self.data.loans[b.platform];
-            if b.outstanding > 0 {
-                t.borrowers_current += 1;
-            }
-            t.top1_borrower_amount = t.top1_borrower_amount.max(Fen(b.outstanding));
-            let cap = if b.enterprise {
-                self.enterprise_cap
-            } else {
-                self.individual_cap
-            };
-            if b.outstanding > cap {
-                t.cap_breach_amount = t.cap_breach_amount.saturating_add(Fen(b.outstanding));
-            }
-            let heap = &mut top[b.platform];
-            heap.push(std::cmp::Reverse(b.outstanding));
-            if heap.len() > 10 {
-                heap.pop();
-            }
+    /// one and ten, the amount above their caps), made from the borrowers gathered by platform.
+    pub fn finish_loans(&mut self) -> crate::error::Result<()> {
+        let borrowers = std::mem::replace(
+            &mut self.borrowers,
+            Borrowers::new(0, std::path::PathBuf::new()),
+        );
+        let figures = borrowers.finish(
+            self.data.loans.len(),
+            [self.individual_cap, self.enterprise_cap],
+        )?;
+        for (t, f) in self.data.loans.iter_mut().zip(figures.iter()) {
+            t.borrowers_current = f.current;
+            t.top1_borrower_amount = Fen(f.top1);
+            t.top10_borrower_amount = Fen(f.top10);
+            t.cap_breach_amount = Fen(f.cap_breach);
         }
-        for (t, heap) in self.data.loans.iter_mut().zip(top) {
-            t.top10_borrower_amount =
-                heap.into_iter().fold(Fen::ZERO, |a, std::cmp::Reverse(v)| {
-                    a.saturating_add(Fen(v))
-                });
-        }
-        self.borrower_ids = FpMap::with_expected(0);
         // From here on the loan ids are only looked up (by the investments).
         self.loan_ids.freeze();
+        Ok(())
     }
 
     fn accept_lender(&mut self, vals: &[Val], r: Resolved, file: &str, line: u64) {

@@ -28,12 +28,9 @@ use crate::input::probes::Probes;
 use crate::input::repeats::Repeated;
 use crate::input::report::{Reason, RejectRow, TableReport};
 use crate::input::source::{Batch, Cell, Column};
+use borrowers::Borrowers;
 use keys::{Key, Keys};
 use positions::PositionTables;
-
-/// How many loan rows ahead the borrowers' table slots are prefetched: enough reads in flight
-/// to hide the memory latency, few enough that the lines are still cached when the row comes.
-const PREFETCH_AHEAD: usize = 16;
 
 /// A parsed cell.
 #[derive(Debug, Clone)]
@@ -128,14 +125,6 @@ impl Default for LoanRef {
     }
 }
 
-/// One borrower on one platform, while the loans are read.
-#[derive(Debug, Clone, Copy)]
-struct Borrower {
-    platform: PlatformCode,
-    outstanding: i64,
-    enterprise: bool,
-}
-
 /// The state that crosses tables: which keys exist, which were accepted, and what the
 /// accepted rows add up to.
 pub struct Validator {
@@ -158,8 +147,8 @@ pub struct Validator {
     pub repeats: Repeated,
     /// The id lookups of the investments batch being validated, made in table order.
     probes: Probes<LoanRef, Option<LenderCode>>,
-    borrower_ids: FpMap<u32>,
-    borrowers: Vec<Borrower>,
+    /// The loans' borrowers, gathered by platform in TMPDIR until the loans are done.
+    borrowers: Borrowers,
     /// Σ per (platform, lender) as the investments are read, within a memory budget.
     positions: PositionTables,
     district_codes: std::collections::HashMap<String, DistrictCode>,
@@ -218,8 +207,7 @@ impl Validator {
             lender_keys: Keys::default(),
             repeats: Repeated::default(),
             probes: Probes::default(),
-            borrower_ids: FpMap::with_expected(1 << 10),
-            borrowers: Vec::new(),
+            borrowers: Borrowers::from_env(),
             positions: PositionTables::from_env(),
             district_codes: Default::default(),
             data: InputData {
@@ -288,7 +276,6 @@ impl Validator {
         match table {
             Table::Loans => {
                 self.loan_ids.reserve(rows);
-                self.borrower_ids.reserve(rows);
             }
             Table::Lenders => self.lender_ids.reserve(rows),
             Table::Investments => {
@@ -352,21 +339,16 @@ impl Validator {
 
     /// Check and keep a batch of loans, their cells parsed a chunk ahead on helper threads
     /// ([`crate::input::ahead`]: a row's parse depends on its cells alone); the keys
-    /// registered before, in table order ([`Keys`]), the borrowers here, in row order. (The
+    /// registered before, in table order ([`Keys`]), the borrowers here, in row order
+    /// ([`Borrowers`]). (The
     /// lenders, read beside the loans, keep the cores busy on their own: parsed ahead too, they
     /// took longer.)
     fn loans<'a>(&mut self, file: &str, batch: &'a Batch, report: &mut TableReport) {
         let table = Table::Loans;
-        for i in 0..PREFETCH_AHEAD.min(batch.len()) {
-            self.prefetch_borrower(batch, i);
-        }
         let prepare =
             |rows: std::ops::Range<usize>, p: &mut ParsedRows<'a>| p.parse(table, batch, rows);
         crate::input::ahead::chunks(batch.len(), prepare, |rows, p| {
             for (k, i) in rows.enumerate() {
-                if i + PREFETCH_AHEAD < batch.len() {
-                    self.prefetch_borrower(batch, i + PREFETCH_AHEAD);
-                }
                 let (parsed, vals) = p.row(k);
                 let checked = self.check_parsed(table, batch, i, parsed, vals);
                 report.count(self.keep(table, file, batch, i, checked, vals));
@@ -409,24 +391,6 @@ impl Validator {
                 self.rejects
                     .push(reject_row(table, file, batch, i, (col, reason)));
                 Err(reason)
-            }
-        }
-    }
-
-    /// Start loading the borrowers' table slot loan row `i` will add to: that table is larger
-    /// than the caches, each lookup a memory read. (The keys are registered in table order,
-    /// [`Keys`]; the investments' lookups are made in table order, [`Probes`].) The slot is
-    /// keyed by the platform's code, found in the small platforms' table, which stays cached.
-    /// A hint only: a cell the row's checks read otherwise just finds its slot unloaded.
-    fn prefetch_borrower(&self, batch: &Batch, i: usize) {
-        let text = |c: usize| match batch.columns[c].text(i) {
-            Cell::Ok(s) => Some(s),
-            _ => None,
-        };
-        if let (Some(platform), Some(borrower)) = (text(LN_PLATFORM), text(LN_BORROWER)) {
-            if let Some(Some(code)) = self.platform_ids.get(Fp::of(platform.as_bytes())) {
-                self.borrower_ids
-                    .prefetch(Fp::pair(code.get(), borrower.as_bytes()));
             }
         }
     }
@@ -492,6 +456,7 @@ impl crate::input::source::RowSink for Validator {
 }
 
 mod accept;
+mod borrowers;
 mod checks;
 mod investments;
 mod keys;
