@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::input::data::InputData;
 use crate::payout::allocate::{self, Division, Lender, Rule};
 use crate::payout::rounds::pools;
-use crate::rules::exposure::{Claims, Status};
+use crate::rules::exposure::Claims;
 
 /// One platform × rule of rule_compare.parquet.
 #[derive(Debug, Clone)]
@@ -64,15 +64,15 @@ pub fn compare(
                 .fold(0i64, |a, (_, p)| a.saturating_add((*p).into()));
             let range = data.positions.ranges[code].clone();
             let members: Vec<(LenderCode, Lender)> = range
-                .filter(|&i| claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded)
+                .filter(|&i| claims.in_pool(data, code, i))
                 .map(|i| {
                     let s = data.positions.sums.get(i);
-                    let code = data.positions.lender[i];
+                    let lender = data.positions.lender[i];
                     (
-                        code,
+                        lender,
                         Lender {
-                            key: data.lenders.rank[code],
-                            claim: claims.claim[i],
+                            key: data.lenders.rank[lender],
+                            claim: claims.claim_on(code, &data.positions, i),
                             reserved: false,
                             before: Fen::ZERO,
                             invested: s.invested,

@@ -327,10 +327,8 @@ impl Ledger {
                     .binary_search_by_key(&rank[lender], |l| rank[*l])
                     .ok()
                     .map(|j| range.start + j)
-                    .filter(|&i| {
-                        claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded
-                    })
-                    .map(|i| claims.claim[i])
+                    .filter(|&i| claims.in_pool(data, code, i))
+                    .map(|i| claims.claim_on(code, &data.positions, i))
             });
             let (Some(claim), Some(lender)) = (claim, lender) else {
                 return Err(Error::from(LedgerProblem::PaidWithoutClaim {

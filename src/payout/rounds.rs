@@ -148,13 +148,13 @@ pub fn payouts(
     let members = |code: PlatformCode| -> Vec<Member> {
         data.positions.ranges[code]
             .clone()
-            .filter(|&i| claims.claim[i] > Fen::ZERO && claims.status[i] != Status::Excluded)
+            .filter(|&i| claims.in_pool(data, code, i))
             .map(|i| {
                 let sums = data.positions.sums.get(i);
                 Member {
                     lender: data.positions.lender[i],
-                    claim: claims.claim[i],
-                    status: claims.status[i],
+                    claim: claims.claim_on(code, &data.positions, i),
+                    status: claims.status(data, i),
                     invested: sums.invested,
                     withdrawn: Fen(sums
                         .principal_returned

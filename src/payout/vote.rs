@@ -200,17 +200,14 @@ pub fn every_platform(
             let code = p.metrics.code;
             let voters: Vec<Voter> = data.positions.ranges[code]
                 .clone()
-                .filter(|&i| {
-                    analysis.claims.claim[i] > Fen::ZERO
-                        && analysis.claims.status[i] != crate::rules::exposure::Status::Excluded
-                })
+                .filter(|&i| analysis.claims.in_pool(data, code, i))
                 .map(|i| {
                     let s = data.positions.sums.get(i);
                     let lender = data.positions.lender[i];
                     Voter {
                         code: lender,
                         key: data.lenders.rank[lender],
-                        claim: analysis.claims.claim[i].get(),
+                        claim: analysis.claims.claim_on(code, &data.positions, i).get(),
                         invested: s.invested.get(),
                         withdrawn: s
                             .principal_returned

@@ -8,7 +8,6 @@
 
 use crate::domain::code::{ByCode, Code, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::money::Fen;
-use rayon::prelude::*;
 
 use crate::config::{Basis, Config};
 use crate::error::{Error, Result};
@@ -73,13 +72,15 @@ impl Status {
     }
 }
 
-/// The claims, one per position (same order as `InputData::positions`). What a net winner took
-/// out is not kept but read from the position ([`Claims::net_winner`]): a column of it would
-/// be zero on nearly every row (0.8 GB at national scale).
+/// The claims, one per position (same order as `InputData::positions`). None is kept as a
+/// column: a claim is read from its position's sums under its platform's basis
+/// ([`Claims::claim`]), what a net winner took out likewise ([`Claims::net_winner`]), and a
+/// status from its lender's flags ([`Claims::status`]) — columns of them took 9 bytes a
+/// position, 0.9 GB at national scale held from the classes to the last export.
 #[derive(Debug, Default, Clone)]
 pub struct Claims {
-    pub claim: Vec<Fen>,
-    pub status: Vec<Status>,
+    /// How many: one per position.
+    rows: usize,
     pub class: ByCode<PlatformCode, Class>,
     pub basis: ByCode<PlatformCode, Basis>,
 }
@@ -95,44 +96,58 @@ pub fn claims(
         .iter()
         .map(|c| config.basis_for(*c))
         .collect();
-    let pos = &data.positions;
-    let lenders = &data.lenders;
-    let position_claim = |i: usize| -> (Fen, Status) {
-        let (claim, _) = claim_and_winner(basis[pos.platform(i)], pos.sums.get(i));
-        let l = pos.lender[i];
-        let status = if lenders.excluded[l] {
-            Status::Excluded
-        } else if !lenders.registered[l] {
-            Status::Reserved
-        } else {
-            Status::Eligible
-        };
-        (claim, status)
-    };
-    // The columns filled in place, a slice of positions per task: no intermediate vector of
-    // tuples (at national scale it held 1.6 GB beside the columns).
-    let n = pos.len();
-    let mut claim = vec![Fen::ZERO; n];
-    let mut status = vec![Status::Eligible; n];
-    const SLICE: usize = 1 << 16;
-    claim
-        .par_chunks_mut(SLICE)
-        .zip(status.par_chunks_mut(SLICE))
-        .enumerate()
-        .for_each(|(k, (claim, status))| {
-            for j in 0..claim.len() {
-                (claim[j], status[j]) = position_claim(k * SLICE + j);
-            }
-        });
     Claims {
-        claim,
-        status,
+        rows: data.positions.len(),
         class: classes_by_code.clone(),
         basis,
     }
 }
 
 impl Claims {
+    /// How many claims: one per position.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Position `i`'s claim: its outstanding principal, or net of the returns received under
+    /// its platform's basis.
+    #[inline]
+    pub fn claim(&self, positions: &Positions, i: usize) -> Fen {
+        self.claim_on(positions.platform(i), positions, i)
+    }
+
+    /// Position `i`'s claim, its platform `code` known (a loop over the platform's range).
+    #[inline]
+    pub fn claim_on(&self, code: PlatformCode, positions: &Positions, i: usize) -> Fen {
+        claim_and_winner(self.basis[code], positions.sums.get(i)).0
+    }
+
+    /// Position `i`'s status, from its lender's flags: excluded (insider, employee,
+    /// defendant), else reserved until registered, else eligible.
+    #[inline]
+    pub fn status(&self, data: &InputData, i: usize) -> Status {
+        let lenders = &data.lenders;
+        let l = data.positions.lender[i];
+        if lenders.excluded[l] {
+            Status::Excluded
+        } else if !lenders.registered[l] {
+            Status::Reserved
+        } else {
+            Status::Eligible
+        }
+    }
+
+    /// Whether position `i` shares in its platform's pool: a claim above zero, not excluded.
+    #[inline]
+    pub fn in_pool(&self, data: &InputData, code: PlatformCode, i: usize) -> bool {
+        self.claim_on(code, &data.positions, i) > Fen::ZERO
+            && self.status(data, i) != Status::Excluded
+    }
+
     /// What position `i` took out beyond its outstanding principal, on a platform whose claims
     /// are net of returns (0 on the others).
     pub fn net_winner(&self, positions: &Positions, i: usize) -> Fen {
@@ -176,7 +191,11 @@ pub struct PlatformExposure {
 /// The roll-ups of platform `code`.
 pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> PlatformExposure {
     let range = data.positions.ranges[code].clone();
-    let c = &claims.claim[range.clone()];
+    // The platform's claims, read once from its positions.
+    let c: Vec<Fen> = range
+        .clone()
+        .map(|i| claims.claim_on(code, &data.positions, i))
+        .collect();
     let mut x = PlatformExposure {
         platform_id: data.platforms.ids[code].clone(),
         ..PlatformExposure::default()
@@ -185,7 +204,7 @@ pub fn rollup(data: &InputData, claims: &Claims, code: PlatformCode) -> Platform
     for (k, i) in range.clone().enumerate() {
         let claim = c[k];
         x.total_claim = x.total_claim.saturating_add(claim);
-        if claims.status[i] != Status::Excluded {
+        if claims.status(data, i) != Status::Excluded {
             x.pool_claim = x.pool_claim.saturating_add(claim);
         }
         // The platform's own basis: its rows' platform is known.
@@ -299,7 +318,7 @@ pub fn lenders(data: &InputData, claims: &Claims) -> LenderExposure {
         if claims.class[pos.platform(i)] == Class::Failed {
             failed[l] += 1;
         }
-        total[l] = total[l].saturating_add(claims.claim[i]);
+        total[l] = total[l].saturating_add(claims.claim(pos, i));
     }
     // The lenders with a position, in the byte order of their ids: each placed at its rank.
     let mut by_rank: Vec<Option<LenderCode>> = vec![None; n];
@@ -349,7 +368,7 @@ pub fn districts(data: &InputData, claims: &Claims) -> Vec<DistrictRow> {
     let mut seen: ByCode<LenderCode, u8> = ByCode::filled(lenders.len(), 0);
     let pos = &data.positions;
     for i in 0..pos.len() {
-        let claim = claims.claim[i];
+        let claim = claims.claim(pos, i);
         if claim <= Fen::ZERO {
             continue;
         }

@@ -288,7 +288,7 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
         .sum();
     log.record(|doc| {
         doc.exposure = Some(crate::output::console::ExposureFigures {
-            claim_rows: analysis.claims.claim.len() as u64,
+            claim_rows: analysis.claims.len() as u64,
             lenders: analysis.lenders.len() as u64,
             total_claim: crate::domain::money::format_fen_wide(total),
             net_winners: winners,
@@ -301,7 +301,7 @@ pub fn print_exposure_summary(analysis: &Analysis, log: &Log) {
     log.info(&format!(
         "{}: {} {}, {} {}, {} {} {} ({}); {} {}",
         bi("债权", "claims"),
-        count_u(analysis.claims.claim.len()),
+        count_u(analysis.claims.len()),
         bi("条出借人×平台", "lender × platform rows"),
         count_u(analysis.lenders.len()),
         bi("名出借人", "lenders"),

@@ -220,9 +220,9 @@ pub fn claims(
             Some(pos.sums.get(i).outstanding())
         }),
         Column::text(&f::BASIS, move |i| Some(cl.basis[platform(i)].code())),
-        Column::money(&shared::CLAIM, move |i| Some(cl.claim[i])),
+        Column::money(&shared::CLAIM, move |i| Some(cl.claim(pos, i))),
         Column::money(&f::NET_WINNER_AMOUNT, move |i| Some(cl.net_winner(pos, i))),
-        Column::text(&shared::STATUS, move |i| Some(cl.status[i].code())),
+        Column::text(&shared::STATUS, move |i| Some(cl.status(data, i).code())),
         Column::text(&shared::CLASS, move |i| Some(cl.class[platform(i)].code())),
         Column::text(&shared::CLASS_ZH, move |i| Some(cl.class[platform(i)].zh())),
     ];
