@@ -13,6 +13,7 @@ pub mod exports;
 pub mod fraction;
 pub mod hive;
 pub mod money;
+pub mod narrow;
 pub mod schema;
 pub mod sparse;
 pub mod text;

@@ -10,6 +10,8 @@
 use crate::domain::code::{ByCode, DistrictCode, LenderCode, PlatformCode};
 use crate::domain::date::Date;
 use crate::domain::money::Fen;
+use crate::domain::narrow::Triples;
+pub use crate::domain::narrow::WIDE;
 use crate::input::ids::{Fp, FpMap, Strings};
 
 /// The accepted platforms, by code.
@@ -131,30 +133,17 @@ impl Position {
     }
 }
 
-/// The positions' sums, 12 bytes a row: each sum as 32 bits of fen where all three fit (below
-/// 42,949,672.95 yuan: nearly every lender's position on a platform), the rare rows beyond kept
-/// whole apart, by row. Half the 24 bytes of three `Fen` — 1.2 GB of a national run's 100
-/// million positions, held from the investments to the last export.
+/// The positions' sums, 12 bytes a row ([`Triples`]: each sum as 32 bits of fen where all
+/// three fit, the rare rows beyond kept whole apart). Half the 24 bytes of three `Fen` — 1.2 GB
+/// of a national run's 100 million positions, held from the investments to the last export.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PositionSums {
-    narrow: Vec<[u32; 3]>,
-    /// The rows whose sums do not all fit, sorted by row; their narrow slot is [`WIDE`].
-    wide: Vec<(usize, Position)>,
-}
-
-/// A narrow slot whose row's sums are kept whole (no sum is stored as `u32::MAX`).
-pub const WIDE: [u32; 3] = [u32::MAX; 3];
+pub struct PositionSums(Triples);
 
 impl PositionSums {
     /// The narrow slot of `sums`, when each is 0 to `u32::MAX - 1` fen.
     #[inline]
     pub fn slot(sums: &Position) -> Option<[u32; 3]> {
-        let narrow = |v: Fen| u32::try_from(v.0).ok().filter(|&n| n != u32::MAX);
-        Some([
-            narrow(sums.invested)?,
-            narrow(sums.principal_returned)?,
-            narrow(sums.returns_received)?,
-        ])
+        Triples::slot(amounts(sums))
     }
 
     /// The column of `narrow` slots and, for the rows whose slot is [`WIDE`], their `wide`
@@ -162,42 +151,25 @@ impl PositionSums {
     ///
     /// # Panics
     /// When the rows marked wide are not exactly the rows of `wide`.
-    pub fn from_parts(narrow: Vec<[u32; 3]>, mut wide: Vec<(usize, Position)>) -> PositionSums {
-        wide.sort_unstable_by_key(|(row, _)| *row);
-        assert!(
-            wide.iter().all(|(row, _)| narrow[*row] == WIDE),
-            "every row with sums kept whole is marked wide"
-        );
-        debug_assert_eq!(
-            narrow.iter().filter(|s| **s == WIDE).count(),
-            wide.len(),
-            "every row marked wide has its sums"
-        );
-        PositionSums { narrow, wide }
+    pub fn from_parts(narrow: Vec<[u32; 3]>, wide: Vec<(usize, Position)>) -> PositionSums {
+        let wide = wide
+            .into_iter()
+            .map(|(row, s)| (row, amounts(&s)))
+            .collect();
+        PositionSums(Triples::from_parts(narrow, wide))
     }
 
     /// The column of `sums`, row by row.
     pub fn of(sums: &[Position]) -> PositionSums {
-        let mut wide = Vec::new();
-        let narrow = sums
-            .iter()
-            .enumerate()
-            .map(|(row, s)| {
-                PositionSums::slot(s).unwrap_or_else(|| {
-                    wide.push((row, *s));
-                    WIDE
-                })
-            })
-            .collect();
-        PositionSums { narrow, wide }
+        PositionSums(Triples::of(sums.iter().map(amounts)))
     }
 
     pub fn len(&self) -> usize {
-        self.narrow.len()
+        self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.narrow.is_empty()
+        self.0.is_empty()
     }
 
     /// Row `i`'s sums.
@@ -206,23 +178,11 @@ impl PositionSums {
     /// When `i` is not a row, as a slice's index would.
     #[inline]
     pub fn get(&self, i: usize) -> Position {
-        let slot = self.narrow[i];
-        if slot == WIDE {
-            return self.wide_at(i);
-        }
-        let [invested, returned, returns] = slot.map(|v| Fen(i64::from(v)));
+        let [invested, principal_returned, returns_received] = self.0.get(i);
         Position {
             invested,
-            principal_returned: returned,
-            returns_received: returns,
-        }
-    }
-
-    #[cold]
-    fn wide_at(&self, i: usize) -> Position {
-        match self.wide.binary_search_by_key(&i, |(row, _)| *row) {
-            Ok(k) => self.wide[k].1,
-            Err(_) => unreachable!("row {i} is marked wide and has its sums (from_parts)"),
+            principal_returned,
+            returns_received,
         }
     }
 
@@ -233,8 +193,14 @@ impl PositionSums {
 
     /// Rows kept whole.
     pub fn wide_rows(&self) -> usize {
-        self.wide.len()
+        self.0.wide_rows()
     }
+}
+
+/// A position's sums in [`Triples`]' order.
+#[inline]
+fn amounts(s: &Position) -> [Fen; 3] {
+    [s.invested, s.principal_returned, s.returns_received]
 }
 
 /// Every lender × platform position, sorted by (platform id, lender id) in byte order: the

@@ -176,17 +176,17 @@ pub(crate) fn book_returns(
                 booked: booked.total.get(),
             }));
         }
-        if new > rows.paid[k] {
+        if new > rows.paid(k) {
             return Err(Error::from(ReturnsProblem::MoreThanPaid {
                 row: r.row(),
                 platform: platform().to_string(),
                 round,
                 lender: lender_id(lender),
-                paid: rows.paid[k].get(),
+                paid: rows.paid(k).get(),
                 new: new.get(),
             }));
         }
-        rows.paid[k] -= new;
+        rows.set_paid(k, rows.paid(k) - new);
         line.paid -= new;
         line.returned += new;
         let mut again = Fen::ZERO;
@@ -202,7 +202,7 @@ pub(crate) fn book_returns(
             x.returned
         };
         if again.is_positive() {
-            rows.paid[k] += again;
+            rows.set_paid(k, rows.paid(k) + again);
             line.returned -= again;
             line.paid += again;
             line.reissued += again;
@@ -235,7 +235,7 @@ pub(crate) fn book_returns(
         }));
     }
     if touched {
-        line.lenders_paid = range.filter(|&k| rows.paid[k] > Fen::ZERO).count() as i64;
+        line.lenders_paid = range.filter(|&k| rows.paid(k) > Fen::ZERO).count() as i64;
     }
     Ok(())
 }

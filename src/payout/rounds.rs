@@ -47,9 +47,9 @@ impl Payouts {
         (0..r.len())
             .filter_map(|i| {
                 if computed.contains(&(r.platform(i), r.round(i))) {
-                    (r.paid[i] > Fen::ZERO).then_some(Transfer {
+                    (r.paid(i) > Fen::ZERO).then_some(Transfer {
                         row: i,
-                        amount: r.paid[i],
+                        amount: r.paid(i),
                         kind: TransferKind::Payout,
                     })
                 } else {

@@ -4,13 +4,15 @@
 
 use crate::domain::code::{LenderCode, PlatformCode};
 use crate::domain::money::Fen;
+use crate::domain::narrow::Triples;
 use crate::domain::sparse::Sparse;
 use crate::payout::allocate;
 use crate::rules::exposure::Status;
 
 /// payouts.parquet as columns. The rows come grouped by (platform, round), so each row names
-/// its group by index; reserved and carried, zero on nearly every row, are kept sparse. A row
-/// costs some 34 bytes (57 with every column dense: 1.2 GB more at national scale).
+/// its group by index; reserved and carried, zero on nearly every row, are kept sparse; claim,
+/// before and paid as 32-bit fen where they fit ([`Triples`]). A row costs some 22 bytes (57
+/// with every column dense and whole: 1.8 GB more at national scale).
 #[derive(Debug, Default, Clone)]
 pub struct PayoutRows {
     /// Each row's index in `groups`.
@@ -19,9 +21,8 @@ pub struct PayoutRows {
     groups: Vec<(PlatformCode, i64)>,
     pub lender: Vec<LenderCode>,
     pub status: Vec<Status>,
-    pub claim: Vec<Fen>,
-    pub before: Vec<Fen>,
-    pub paid: Vec<Fen>,
+    /// Each row's claim, paid before this run's rounds, and paid now.
+    amounts: Triples,
     held: Sparse<Held>,
     /// The rows with returned transfers, by row ascending: sparse, since almost no row has any
     /// (three dense columns would cost 1.2 GB at national scale).
@@ -68,6 +69,30 @@ impl PayoutRows {
         self.groups[self.group[i] as usize].1
     }
 
+    /// Row `i`'s claim.
+    #[inline]
+    pub fn claim(&self, i: usize) -> Fen {
+        self.amounts.get(i)[0]
+    }
+
+    /// What row `i`'s lender was paid on its platform before the row's round.
+    #[inline]
+    pub fn before(&self, i: usize) -> Fen {
+        self.amounts.get(i)[1]
+    }
+
+    /// Row `i`'s amount paid (sent, not returned).
+    #[inline]
+    pub fn paid(&self, i: usize) -> Fen {
+        self.amounts.get(i)[2]
+    }
+
+    /// Change row `i`'s amount paid (a transfer returned, or sent again).
+    pub(crate) fn set_paid(&mut self, i: usize, paid: Fen) {
+        let [claim, before, _] = self.amounts.get(i);
+        self.amounts.set(i, [claim, before, paid]);
+    }
+
     /// Row `i`'s amount reserved (提存) for the lender.
     #[inline]
     pub fn reserved(&self, i: usize) -> Fen {
@@ -98,9 +123,7 @@ impl PayoutRows {
         self.group.push((self.groups.len() - 1) as u32);
         self.lender.push(lender);
         self.status.push(status);
-        self.claim.push(claim);
-        self.before.push(before);
-        self.paid.push(share.paid);
+        self.amounts.push([claim, before, share.paid]);
         self.held.push(Held {
             reserved: share.reserved,
             carried: share.carried,
@@ -142,7 +165,7 @@ impl PayoutRows {
 
     /// Row `i`'s paid + reserved + returned: what the row gives the lender.
     pub fn given(&self, i: usize) -> Fen {
-        self.paid[i]
+        self.paid(i)
             .saturating_add(self.reserved(i))
             .saturating_add(self.returns(i).returned)
     }
@@ -152,9 +175,7 @@ impl PayoutRows {
         self.groups.shrink_to_fit();
         self.lender.shrink_to_fit();
         self.status.shrink_to_fit();
-        self.claim.shrink_to_fit();
-        self.before.shrink_to_fit();
-        self.paid.shrink_to_fit();
+        self.amounts.shrink_to_fit();
         self.held.shrink_to_fit();
     }
 
@@ -167,9 +188,7 @@ impl PayoutRows {
         self.groups.extend(other.groups);
         self.lender.extend(other.lender);
         self.status.extend(other.status);
-        self.claim.extend(other.claim);
-        self.before.extend(other.before);
-        self.paid.extend(other.paid);
+        self.amounts.append(other.amounts);
         self.held.append(&other.held);
     }
 }
@@ -319,7 +338,7 @@ mod tests {
         assert_eq!(key(73), (9, 4, 69));
         let amounts = |i: usize| {
             (
-                all.paid[i].get(),
+                all.paid(i).get(),
                 all.reserved(i).get(),
                 all.carried(i).get(),
             )

@@ -97,6 +97,50 @@ fn two_equalising_rounds_by_hand() {
 }
 
 #[test]
+fn the_same_rounds_a_hundred_thousand_times_larger_are_exact_beyond_32_bits_of_fen() {
+    // The rounds above with every amount ×100,000: claims, before and paid of 2·10⁹ fen and
+    // beyond 2³² fen (42,949,672.95 yuan) side by side in payouts.parquet.
+    let w = Workdir::new("payout-wide");
+    fixture(&w, "F,1,60000000,2019-03-01,asset_disposal\nF,1,40000000,2019-03-02,collection\nF,2,200000000,2019-06-01,collection\nG,1,0,2019-06-01,\n");
+    let scale = |table: &str, column: usize| {
+        let text = w.read(&format!("data/{table}.csv"));
+        let mut lines = text.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for line in lines {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            for cell in cells.iter_mut().skip(column).take(3) {
+                if let Ok(v) = cell.parse::<i64>() {
+                    *cell = (v * 100_000).to_string();
+                }
+            }
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        w.write(&format!("data/{table}.csv"), out);
+    };
+    scale("investments", 4); // amount, principal_returned, returns_received
+    scale("loans", 5); // principal, outstanding_principal (and nothing beyond)
+    pay(&w, &["--out", "out"]);
+    let p = read(&w, "out/payouts.parquet");
+    assert_eq!(text(&p, "lender_id"), ["A", "B", "R", "A", "B", "R", "A"]);
+    let x = |v: [i64; 7]| v.map(|f| f * 100_000);
+    assert_eq!(
+        fen(&p, "claim"),
+        x([100_000, 300_000, 100_000, 100_000, 300_000, 100_000, 200_000])
+    );
+    assert_eq!(
+        fen(&p, "paid"),
+        x([20_000, 60_000, 0, 40_000, 120_000, 0, 0])
+    );
+    assert_eq!(fen(&p, "reserved"), x([0, 0, 20_000, 0, 0, 40_000, 0]));
+    assert_eq!(fen(&p, "before"), x([0, 0, 0, 20_000, 60_000, 20_000, 0]));
+    assert_eq!(
+        fen(&p, "remaining"),
+        x([80_000, 240_000, 80_000, 40_000, 120_000, 40_000, 200_000])
+    );
+}
+
+#[test]
 fn small_first_short_pool_with_a_remainder_tie() {
     let w = Workdir::new("payout-small");
     fixture(&w, "F,1,1000,2019-03-01,\n");

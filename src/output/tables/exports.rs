@@ -464,7 +464,7 @@ pub fn payouts(
             start = end;
         }
     }
-    let cumulative = |i: usize| r.before[i] + r.given(i);
+    let cumulative = |i: usize| r.before(i) + r.given(i);
     let columns = [
         Column::text(&shared::PLATFORM_ID, move |i| {
             Some(data.platforms.ids[r.platform(i)].as_str())
@@ -478,15 +478,15 @@ pub fn payouts(
                 r.status[i].code()
             })
         }),
-        Column::money(&shared::CLAIM, move |i| Some(r.claim[i])),
-        Column::money(&f::BEFORE, move |i| Some(r.before[i])),
-        Column::money(&f::PAID, move |i| Some(r.paid[i])),
+        Column::money(&shared::CLAIM, move |i| Some(r.claim(i))),
+        Column::money(&f::BEFORE, move |i| Some(r.before(i))),
+        Column::money(&f::PAID, move |i| Some(r.paid(i))),
         Column::money(&f::RESERVED, move |i| Some(r.reserved(i))),
         Column::money(&f::CARRIED, move |i| Some(r.carried(i))),
         Column::money(&f::CUMULATIVE, move |i| Some(cumulative(i))),
-        Column::money(&f::REMAINING, move |i| Some(r.claim[i] - cumulative(i))),
+        Column::money(&f::REMAINING, move |i| Some(r.claim(i) - cumulative(i))),
         Column::ratio(&f::CUMULATIVE_RATIO, move |i| {
-            Some(cumulative(i).get() as f64 / r.claim[i].get() as f64)
+            Some(cumulative(i).get() as f64 / r.claim(i).get() as f64)
         }),
         // Added with the returns table: after the columns readers had before.
         Column::money(&f::RETURNED, move |i| Some(r.returns(i).returned)),
