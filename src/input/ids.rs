@@ -316,6 +316,16 @@ impl Strings {
     /// sorted in).
     pub fn byte_order(&self) -> ByCode<LenderCode, u32> {
         use rayon::prelude::*;
+        // Most exports write a table in the order of its key: strings that already ascend are
+        // their own order, with no keys to sort (16 bytes a string: 0.8 GB of 50 million
+        // lenders, the national run's peak while they were sorted).
+        let ascending = (1..self.len())
+            .into_par_iter()
+            .with_min_len(1 << 16)
+            .all(|i| self.get(LenderCode::at(i - 1)) <= self.get(LenderCode::at(i)));
+        if ascending {
+            return codes(self.len()).map(|c: LenderCode| c.get()).collect();
+        }
         // Sort by the first 8 bytes as a big-endian number (a cheap radix-like key), then by
         // the whole string where those tie.
         let mut keyed: Vec<(u64, LenderCode)> = codes(self.len())
@@ -421,5 +431,30 @@ mod tests {
             ["L10", "L10000000", "L10000000x", "L9", "Z", "a", "l1", "中"]
         );
         assert_eq!(rank[LenderCode::new(0)], 3);
+    }
+
+    #[test]
+    fn strings_already_in_byte_order_are_their_own_order_and_one_out_of_place_is_not() {
+        let ranks = |ids: &[&str]| {
+            let mut s = Strings::default();
+            for id in ids {
+                s.push(id);
+            }
+            let rank = s.byte_order();
+            (0..s.len())
+                .map(|i| rank[LenderCode::at(i)])
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ranks(&["L1", "L10", "L100000000", "L100000001", "L2"]),
+            [0, 1, 2, 3, 4]
+        );
+        // The last two swapped, past the eight bytes the sort's key holds.
+        assert_eq!(
+            ranks(&["L1", "L10", "L100000001", "L100000000", "L2"]),
+            [0, 1, 3, 2, 4]
+        );
+        assert_eq!(ranks(&["b", "a"]), [1, 0]);
+        assert_eq!(ranks(&[]), Vec::<u32>::new());
     }
 }
