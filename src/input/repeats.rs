@@ -24,20 +24,16 @@
 //! is not, the read stops, what it changed is taken back (`Validator::before_investments`) and
 //! the first pass is made as above.
 
-use rayon::prelude::*;
-
-use super::buckets::BucketFiles;
+use super::buckets::{Buckets, Record};
 use super::ids::{Fp, FpSet};
 use super::source::{Batch, Cell};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Buckets by the fingerprint's top bits.
 const BUCKET_BITS: u32 = 8;
 const BUCKETS: usize = 1 << BUCKET_BITS;
-/// A record as spilled: the fingerprint's 16 bytes and the row's 8.
-const RECORD: usize = 24;
 /// Records held in memory before the buckets are appended to their files (64 MB).
-pub const MEMORY_RECORDS: usize = (64 << 20) / RECORD;
+pub const MEMORY_RECORDS: usize = (64 << 20) / <(Fp, u64) as Record>::BYTES;
 
 /// How the validating pass tells the rows that repeat an earlier row's id.
 pub enum Repeated {
@@ -146,15 +142,26 @@ pub struct RepeatFinder {
     column: usize,
     /// Rows passed so far.
     row: u64,
-    buckets: Vec<Vec<(Fp, u64)>>,
-    held: usize,
+    /// Each id's fingerprint and row, by the fingerprint's top bits.
+    buckets: Buckets<(Fp, u64)>,
     /// Records held in memory before a spill.
     limit: usize,
-    spill: Option<BucketFiles>,
-    /// Where the spill files are made: the operating system's temporary folder.
-    folder: std::path::PathBuf,
-    /// The first error writing a spill file; reported by [`RepeatFinder::finish`].
-    failed: Option<Error>,
+}
+
+/// A record as spilled: the fingerprint's 16 bytes and the row's 8.
+impl Record for (Fp, u64) {
+    const BYTES: usize = 24;
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0.to_bytes());
+        out.extend_from_slice(&self.1.to_le_bytes());
+    }
+
+    fn decode(r: &[u8]) -> (Fp, u64) {
+        let fp = Fp::from_bytes(r[..16].try_into().expect("16 bytes"));
+        let row = u64::from_le_bytes(r[16..24].try_into().expect("8 bytes"));
+        (fp, row)
+    }
 }
 
 impl RepeatFinder {
@@ -164,89 +171,34 @@ impl RepeatFinder {
         RepeatFinder {
             column,
             row: 0,
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
-            held: 0,
-            limit: limit.max(1),
-            spill: None,
-            folder: std::env::temp_dir(),
-            failed: None,
+            buckets: Buckets::new(BUCKETS, limit, std::env::temp_dir()),
+            limit,
         }
     }
 
     /// Spill into `folder` rather than the temporary folder.
     pub fn spilling_to(mut self, folder: std::path::PathBuf) -> RepeatFinder {
-        self.folder = folder;
+        self.buckets = Buckets::new(BUCKETS, self.limit, folder);
         self
     }
 
     fn add(&mut self, fp: Fp, row: u64) {
-        self.buckets[fp.top_bits(BUCKET_BITS)].push((fp, row));
-        self.held += 1;
-        if self.held >= self.limit && self.failed.is_none() {
-            if let Err(e) = self.write_out() {
-                self.failed = Some(e);
-            }
-        }
-    }
-
-    /// Append every bucket held in memory to its file.
-    fn write_out(&mut self) -> Result<()> {
-        let spill = self
-            .spill
-            .get_or_insert_with(|| BucketFiles::new(&self.folder, BUCKETS));
-        let mut bytes = Vec::new();
-        for (b, bucket) in self.buckets.iter_mut().enumerate() {
-            if bucket.is_empty() {
-                continue;
-            }
-            bytes.clear();
-            for (fp, row) in bucket.drain(..) {
-                bytes.extend_from_slice(&fp.to_bytes());
-                bytes.extend_from_slice(&row.to_le_bytes());
-            }
-            spill
-                .append(b, &bytes)
-                .map_err(|e| Error::io(spill.folder(), e))?;
-            bucket.shrink_to(self.limit / BUCKETS * 2);
-        }
-        spill.behind();
-        self.held = 0;
-        Ok(())
+        self.buckets.push(fp.top_bits(BUCKET_BITS), (fp, row));
     }
 
     /// Sort each bucket and list the repeated rows; the spill files are closed.
-    pub fn finish(mut self) -> Result<Repeats> {
-        if let Some(e) = self.failed.take() {
-            return Err(e);
-        }
-        let spill = self.spill.take();
-        let buckets = std::mem::take(&mut self.buckets);
-        // Two buckets at a time on two cores: each sorted and scanned on its own.
-        let found: std::io::Result<Vec<Vec<u64>>> = buckets
-            .into_par_iter()
-            .enumerate()
-            .with_max_len(1)
-            .map(|(b, held)| {
-                let mut records = match &spill {
-                    Some(spill) => decode(&spill.read(b)?),
-                    None => Vec::new(),
-                };
-                // The file holds the earlier rows, memory the later: rows stay in order.
-                records.extend(held);
-                records.sort_unstable();
-                Ok(records
-                    .windows(2)
-                    .filter(|w| w[0].0 == w[1].0)
-                    .map(|w| w[1].1)
-                    .collect())
-            })
-            .collect();
-        let found = found.map_err(|e| match &spill {
-            Some(spill) => Error::io(spill.folder(), e),
-            None => Error::io(&self.folder, e),
-        });
-        drop(spill);
-        let mut rows: Vec<u64> = found?.concat();
+    pub fn finish(self) -> Result<Repeats> {
+        // Each bucket sorted and scanned on its own (its records come in row order: the
+        // file's earlier rows, then memory's later ones).
+        let found = self.buckets.finish(|mut records| {
+            records.sort_unstable();
+            records
+                .windows(2)
+                .filter(|w| w[0].0 == w[1].0)
+                .map(|w| w[1].1)
+                .collect::<Vec<u64>>()
+        })?;
+        let mut rows: Vec<u64> = found.concat();
         rows.sort_unstable();
         Ok(Repeats {
             rows,
@@ -268,21 +220,10 @@ impl RepeatFinder {
     }
 }
 
-/// The records of a bucket's file: a fingerprint and a row number each.
-fn decode(bytes: &[u8]) -> Vec<(Fp, u64)> {
-    bytes
-        .chunks_exact(RECORD)
-        .map(|r| {
-            let fp = Fp::from_bytes(r[..16].try_into().expect("16 bytes"));
-            let row = u64::from_le_bytes(r[16..].try_into().expect("8 bytes"));
-            (fp, row)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::input::source::Column;
     use proptest::prelude::*;
 
@@ -311,7 +252,7 @@ mod tests {
             sizes.push(end - start);
             start = end;
         }
-        let spilled = finder.spill.is_some();
+        let spilled = finder.buckets.written();
         // The spill files have no name: the folder shows nothing, even while they are open.
         let names = || std::fs::read_dir(folder.path()).unwrap().count();
         assert_eq!(names(), 0, "nothing named in the temporary folder");

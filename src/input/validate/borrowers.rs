@@ -7,7 +7,7 @@
 //! a country twice as large, beside the loan and lender id tables. Instead each loan's
 //! (platform, borrower's fingerprint, outstanding, enterprise) is a 29-byte record in one of
 //! 256 buckets by platform, held while they are few (`HELD_BYTES`) and then appended to the
-//! buckets' files in the temporary folder ([`BucketFiles`]). When the loans are done each
+//! buckets' files in the temporary folder ([`Buckets`]). When the loans are done each
 //! bucket is read back on its own, sorted by (platform, borrower), and its platforms' figures
 //! made: memory one bucket's, some 6 MB at national scale, and no random access into a large
 //! table while the loans are read. The figures are sums, a maximum and the ten largest, the
@@ -17,11 +17,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::domain::code::{ByCode, PlatformCode};
-use crate::error::{Error, Result};
-use crate::input::buckets::BucketFiles;
+use crate::error::Result;
+use crate::input::buckets::{Buckets, Record};
 use crate::input::ids::Fp;
 
 /// The records held in memory before the buckets are appended to their files: 128 MB of
@@ -30,10 +28,6 @@ pub const HELD_BYTES: usize = 128 << 20;
 
 /// Buckets by platform code.
 const BUCKETS: usize = 256;
-
-/// A loan as written: platform code, the borrower's fingerprint, outstanding fen and whether
-/// the loan is an enterprise's, little-endian.
-const RECORD: usize = 4 + 16 + 8 + 1;
 
 /// One loan's part in its borrower's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,30 +52,16 @@ pub struct Figures {
     pub cap_breach: i64,
 }
 
-/// The loans' borrower records, by bucket.
+/// The loans' borrower records, by platform bucket.
 pub struct Borrowers {
-    buckets: Vec<Vec<Loan>>,
-    /// Records held in `buckets`.
-    held: usize,
-    /// Records held before a write-out.
-    limit: usize,
-    spill: Option<BucketFiles>,
-    folder: PathBuf,
-    /// The first error writing a bucket: the records are held from then on, and the error is
-    /// told by [`Borrowers::finish`].
-    failed: Option<std::io::Error>,
+    buckets: Buckets<Loan>,
 }
 
 impl Borrowers {
     /// No loan yet; records written to `folder` once more than `held_bytes` of them are held.
     pub fn new(held_bytes: usize, folder: PathBuf) -> Borrowers {
         Borrowers {
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
-            held: 0,
-            limit: (held_bytes / RECORD).max(1),
-            spill: None,
-            folder,
-            failed: None,
+            buckets: Buckets::new(BUCKETS, held_bytes / Loan::BYTES, folder),
         }
     }
 
@@ -104,70 +84,25 @@ impl Borrowers {
         enterprise: bool,
     ) {
         let platform = platform.get();
-        self.buckets[platform as usize % BUCKETS].push(Loan {
-            platform,
-            borrower: Fp::of(borrower.as_bytes()),
-            outstanding,
-            enterprise,
-        });
-        self.held += 1;
-        if self.held >= self.limit && self.failed.is_none() {
-            if let Err(e) = self.write_out() {
-                self.failed = Some(e);
-            }
-        }
-    }
-
-    /// Append every bucket held to its file.
-    fn write_out(&mut self) -> std::io::Result<()> {
-        let spill = self
-            .spill
-            .get_or_insert_with(|| BucketFiles::new(&self.folder, BUCKETS));
-        let mut bytes = Vec::new();
-        for (b, bucket) in self.buckets.iter_mut().enumerate() {
-            if bucket.is_empty() {
-                continue;
-            }
-            bytes.clear();
-            for loan in bucket.drain(..) {
-                bytes.extend_from_slice(&encode(&loan));
-            }
-            spill.append(b, &bytes)?;
-            bucket.shrink_to(self.limit / BUCKETS * 2);
-        }
-        spill.behind();
-        self.held = 0;
-        Ok(())
+        self.buckets.push(
+            platform as usize % BUCKETS,
+            Loan {
+                platform,
+                borrower: Fp::of(borrower.as_bytes()),
+                outstanding,
+                enterprise,
+            },
+        );
     }
 
     /// The figures of `platforms` platforms (those with no loan all zero), caps in fen:
     /// `[individual, enterprise]`. The files are closed.
-    pub fn finish(
-        mut self,
-        platforms: usize,
-        caps: [i64; 2],
-    ) -> Result<ByCode<PlatformCode, Figures>> {
-        if let Some(e) = self.failed.take() {
-            return Err(Error::io(&self.folder, e));
-        }
-        let spill = self.spill.take();
-        let buckets = std::mem::take(&mut self.buckets);
-        // A bucket at a time on each core, each read, sorted and summed on its own.
-        let made: std::io::Result<Vec<Vec<(u32, Figures)>>> = buckets
-            .into_par_iter()
-            .enumerate()
-            .with_max_len(1)
-            .map(|(b, held)| {
-                let mut loans = match &spill {
-                    Some(spill) => decode(&spill.read(b)?),
-                    None => Vec::new(),
-                };
-                loans.extend(held);
-                loans.sort_unstable_by_key(|l| (l.platform, l.borrower));
-                Ok(figures(&loans, caps))
-            })
-            .collect();
-        let made = made.map_err(|e| Error::io(&self.folder, e))?;
+    pub fn finish(self, platforms: usize, caps: [i64; 2]) -> Result<ByCode<PlatformCode, Figures>> {
+        // A bucket at a time on each core, each sorted and summed on its own.
+        let made = self.buckets.finish(|mut loans| {
+            loans.sort_unstable_by_key(|l| (l.platform, l.borrower));
+            figures(&loans, caps)
+        })?;
         let mut all = ByCode::filled(platforms, Figures::default());
         for (platform, f) in made.into_iter().flatten() {
             all[PlatformCode::new(platform)] = f;
@@ -212,25 +147,26 @@ fn figures(loans: &[Loan], [individual_cap, enterprise_cap]: [i64; 2]) -> Vec<(u
     made
 }
 
-fn encode(loan: &Loan) -> [u8; RECORD] {
-    let mut r = [0; RECORD];
-    r[..4].copy_from_slice(&loan.platform.to_le_bytes());
-    r[4..20].copy_from_slice(&loan.borrower.to_bytes());
-    r[20..28].copy_from_slice(&loan.outstanding.to_le_bytes());
-    r[28] = u8::from(loan.enterprise);
-    r
-}
+/// A loan as written: platform code, the borrower's fingerprint, outstanding fen and whether
+/// the loan is an enterprise's, little-endian.
+impl Record for Loan {
+    const BYTES: usize = 4 + 16 + 8 + 1;
 
-fn decode(bytes: &[u8]) -> Vec<Loan> {
-    bytes
-        .chunks_exact(RECORD)
-        .map(|r| Loan {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.platform.to_le_bytes());
+        out.extend_from_slice(&self.borrower.to_bytes());
+        out.extend_from_slice(&self.outstanding.to_le_bytes());
+        out.push(u8::from(self.enterprise));
+    }
+
+    fn decode(r: &[u8]) -> Loan {
+        Loan {
             platform: u32::from_le_bytes(r[..4].try_into().expect("4 bytes")),
             borrower: Fp::from_bytes(r[4..20].try_into().expect("16 bytes")),
             outstanding: i64::from_le_bytes(r[20..28].try_into().expect("8 bytes")),
             enterprise: r[28] != 0,
-        })
-        .collect()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -255,8 +191,8 @@ mod tests {
         }
         // The files have no name: the folder shows nothing, even while they are open.
         assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
-        let limit = (held_bytes / RECORD).max(1);
-        assert_eq!(b.spill.is_some(), rows.len() >= limit, "{held_bytes}");
+        let limit = (held_bytes / Loan::BYTES).max(1);
+        assert_eq!(b.buckets.written(), rows.len() >= limit, "{held_bytes}");
         let f = b.finish(platforms, [100, 110]).expect("finished");
         f.codes().map(|c| f[c]).collect()
     }
@@ -303,7 +239,7 @@ mod tests {
         assert_eq!(run(&rows, 4, HELD_BYTES), want);
         // The same with every loan written out as it comes, and with some.
         assert_eq!(run(&rows, 4, 0), want);
-        assert_eq!(run(&rows, 4, 3 * RECORD), want);
+        assert_eq!(run(&rows, 4, 3 * Loan::BYTES), want);
     }
 
     #[test]
@@ -363,7 +299,7 @@ mod tests {
                     .map(|(o, _)| o)
                     .sum();
             }
-            prop_assert_eq!(run(&rows, 5, held * RECORD), want);
+            prop_assert_eq!(run(&rows, 5, held * Loan::BYTES), want);
         }
     }
 }
