@@ -348,16 +348,17 @@ impl Strings {
         rank
     }
 
-    pub fn bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * 8
+    /// The bytes of the strings and of where each ends (as written aside).
+    pub fn held_bytes(&self) -> usize {
+        self.bytes.len() + self.ends.len() * 8
     }
 
     /// The text of every string, one after another, and where each ends in it.
-    pub(crate) fn into_parts(self) -> (Vec<u8>, Vec<u64>) {
-        (self.bytes, self.ends)
+    pub(crate) fn parts(&self) -> (&[u8], &[u64]) {
+        (&self.bytes, &self.ends)
     }
 
-    /// Strings from [`Strings::into_parts`]: `None` unless every end is in order within the
+    /// Strings from [`Strings::parts`]: `None` unless every end is in order within the
     /// text and falls between characters.
     pub(crate) fn from_parts(bytes: Vec<u8>, ends: Vec<u64>) -> Option<Strings> {
         let text = std::str::from_utf8(&bytes).ok()?;

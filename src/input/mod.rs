@@ -158,7 +158,7 @@ pub fn validate(
     v.finish_investments()?;
     progress.end(0);
     if let Some(ids) = side.aside {
-        ids.restore(&mut v.data.lenders)?;
+        v.data.lenders.ids = ids.read()?;
     }
     for table in [Table::Recoveries, Table::Returns] {
         if let Some(file) = files.get(&table) {
@@ -208,19 +208,15 @@ fn finish_loans(v: &mut validate::Validator, progress: &dyn Progress) -> Result<
     Ok(())
 }
 
-/// The lenders ranked (the byte order of their ids, which every output follows) and their
-/// ids set aside in TMPDIR until the positions are made ([`set_aside`]).
+/// The lenders ranked (the byte order of their ids, which every output follows), and their
+/// ids when they were written aside to TMPDIR as they were read ([`set_aside`]), until the
+/// positions are made.
 fn rank_lenders(
     v: &mut validate::Validator,
     progress: &dyn Progress,
 ) -> Result<Option<set_aside::SetAside>> {
     progress.begin("整理 lender id order", None, crate::progress::Unit::Files);
-    v.finish_lenders();
-    let aside = set_aside::SetAside::lenders_ids(
-        &mut v.data.lenders,
-        &std::env::temp_dir(),
-        set_aside::SET_ASIDE_FROM,
-    )?;
+    let aside = v.finish_lenders()?;
     progress.end(0);
     Ok(aside)
 }

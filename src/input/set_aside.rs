@@ -1,78 +1,169 @@
-//! The lenders' ids set aside in the temporary folder while the investments are read.
+//! The lenders' ids written aside to the temporary folder as they are read.
 //!
-//! Nothing reads the ids' text then — an investment finds its lender by the id's fingerprint,
-//! and a reject quotes the investments file's own cell — yet at national scale it is 0.9 GB of
-//! the validator's peak, beside the position tables that fill. So once the lenders are read
-//! and ranked in the byte order of their ids, a large text is written to an anonymous file of
-//! the temporary folder (`TMPDIR`; the system removes it when it is closed, whatever becomes
-//! of the run) and read back whole when the investments are done. Small texts stay where they
-//! are.
+//! Nothing reads the ids' text while the lenders, the loans and the investments are read — a
+//! row finds its lender by the id's fingerprint, and a reject quotes its file's own cell — yet
+//! it is some 18 bytes a lender (the text and where each id ends): 0.9 GB at national scale,
+//! 1.8 GB at twice that, beside the loan and lender id tables that fill at the same time. So
+//! once the ids held take [`SET_ASIDE_FROM`] bytes, they are appended to two files with no name
+//! in the temporary folder (`TMPDIR`; the system removes them when they are closed, whatever
+//! becomes of the run) — the text, and where each id ends — and so on, a [`CHUNK`] at a time,
+//! as the table is read ([`Spool`]). The ids are read back whole when the investments are done
+//! ([`SetAside::restore`]). Small tables keep their ids in memory.
+//!
+//! The lenders are ranked in the byte order of their ids. Ids that were written aside in
+//! ascending order — as most exports write a table — are their own order, and the text is not
+//! needed for it; otherwise it is read back once to be sorted, and dropped again.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::input::data::Lenders;
 use crate::input::ids::Strings;
 use crate::write_behind::WriteBehind;
 
-/// Texts smaller than this stay in memory: at this size and below the file would save little.
+/// The ids held in memory before they are first written aside (`WINDDOWN_LENDER_IDS_ASIDE_FROM`
+/// changes it, for tests): at this size and below the files would save little.
 pub const SET_ASIDE_FROM: usize = 256 << 20;
 
-/// The lenders' ids, written out: read back by [`SetAside::restore`].
-#[derive(Debug)]
-pub struct SetAside {
-    file: File,
-    /// Where the file was made, for an error.
+/// Once written aside, the ids are written again whenever this many bytes of them are held.
+pub const CHUNK: usize = 64 << 20;
+
+/// The ids written aside so far, and whether they ascend.
+pub struct Spool {
+    text_file: File,
+    ends_file: File,
+    /// Written behind ([`WriteBehind`]): clean pages by the time the investments' tables fill,
+    /// which a memory limit can drop at once.
+    text: BufWriter<WriteBehind>,
+    ends: BufWriter<WriteBehind>,
     folder: PathBuf,
     text_bytes: u64,
-    strings: u64,
+    strings: usize,
+    /// The last id written, and whether every id so far came after the one before in byte
+    /// order.
+    last: Vec<u8>,
+    ascending: bool,
+    /// The first error writing: reported by [`Spool::finish`].
+    failed: Option<std::io::Error>,
+}
+
+impl Spool {
+    /// Two empty files in `folder`.
+    pub fn new(folder: &Path) -> Result<Spool> {
+        let io = |e| Error::io(folder, e);
+        let text_file = tempfile::tempfile_in(folder).map_err(io)?;
+        let ends_file = tempfile::tempfile_in(folder).map_err(io)?;
+        let writer = |file: &File| -> Result<BufWriter<WriteBehind>> {
+            let clone = file.try_clone().map_err(io)?;
+            Ok(BufWriter::with_capacity(1 << 20, WriteBehind::new(clone)))
+        };
+        Ok(Spool {
+            text: writer(&text_file)?,
+            ends: writer(&ends_file)?,
+            text_file,
+            ends_file,
+            folder: folder.to_path_buf(),
+            text_bytes: 0,
+            strings: 0,
+            last: Vec::new(),
+            ascending: true,
+            failed: None,
+        })
+    }
+
+    /// The ids written so far.
+    pub fn strings(&self) -> usize {
+        self.strings
+    }
+
+    /// Whether an error stopped the writing (the ids are then kept in memory from there on).
+    pub fn failed(&self) -> bool {
+        self.failed.is_some()
+    }
+
+    /// Append `ids` after those written. On an error nothing is counted as written, the error
+    /// is kept for [`Spool::finish`], and `false` says the ids are still the caller's to keep.
+    pub fn write(&mut self, ids: &Strings) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        let (text, ends) = ids.parts();
+        if let Err(e) = self.try_write(text, ends) {
+            self.failed = Some(e);
+            return false;
+        }
+        // Each id against the one before ("" before the first: no id comes before it).
+        let mut ascending = self.ascending;
+        let mut before: &[u8] = &self.last;
+        let mut start = 0;
+        for &end in ends {
+            let id = &text[start..end as usize];
+            ascending &= before <= id;
+            before = id;
+            start = end as usize;
+        }
+        let last = before.to_vec();
+        self.last = last;
+        self.ascending = ascending;
+        self.text_bytes += text.len() as u64;
+        self.strings += ends.len();
+        true
+    }
+
+    fn try_write(&mut self, text: &[u8], ends: &[u64]) -> std::io::Result<()> {
+        self.text.write_all(text)?;
+        for end in ends {
+            self.ends
+                .write_all(&(self.text_bytes + end).to_le_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The ids written, and whether they ascend; the first error writing them, naming the
+    /// folder.
+    pub fn finish(self) -> Result<(SetAside, bool)> {
+        let io = |e| Error::io(&self.folder, e);
+        if let Some(e) = self.failed {
+            return Err(io(e));
+        }
+        for writer in [self.text, self.ends] {
+            writer
+                .into_inner()
+                .map_err(|e| io(e.into_error()))?
+                .finish();
+        }
+        let aside = SetAside {
+            text: self.text_file,
+            ends: self.ends_file,
+            folder: self.folder,
+            text_bytes: self.text_bytes,
+            strings: self.strings,
+        };
+        Ok((aside, self.ascending))
+    }
+}
+
+/// The lenders' ids, written aside: read back by [`SetAside::read`].
+#[derive(Debug)]
+pub struct SetAside {
+    text: File,
+    ends: File,
+    /// Where the files were made, for an error.
+    folder: PathBuf,
+    text_bytes: u64,
+    strings: usize,
 }
 
 impl SetAside {
-    /// The lenders' ids written to a file in `folder` and taken from `lenders` when they take
-    /// `at_least` bytes or more; `None` (and nothing done) below.
-    pub fn lenders_ids(
-        lenders: &mut Lenders,
-        folder: &Path,
-        at_least: usize,
-    ) -> Result<Option<SetAside>> {
-        if lenders.ids.bytes() < at_least {
-            return Ok(None);
-        }
-        let io = |e| Error::io(folder, e);
-        let file = tempfile::tempfile_in(folder).map_err(io)?;
-        let (text, ends) = std::mem::take(&mut lenders.ids).into_parts();
-        // Written behind (`write_behind`): clean pages by the time the investments' tables
-        // fill, which a memory limit can drop at once, not 0.85 GB of dirty ones to wait for.
-        let written = (|| -> std::io::Result<()> {
-            let mut out = BufWriter::with_capacity(1 << 20, WriteBehind::new(file.try_clone()?));
-            out.write_all(&text)?;
-            for end in &ends {
-                out.write_all(&end.to_le_bytes())?;
-            }
-            out.into_inner().map_err(|e| e.into_error())?.finish();
-            Ok(())
-        })();
-        let aside = SetAside {
-            file,
-            folder: folder.to_path_buf(),
-            text_bytes: text.len() as u64,
-            strings: ends.len() as u64,
-        };
-        if let Err(e) = written {
-            // Put back what was taken: the caller's error leaves the lenders as they were.
-            lenders.ids = Strings::from_parts(text, ends).unwrap_or_default();
-            return Err(io(e));
-        }
-        drop((text, ends));
-        crate::memory::give_back();
-        Ok(Some(aside))
+    /// How many ids.
+    pub fn strings(&self) -> usize {
+        self.strings
     }
 
-    /// The ids read back into `lenders`.
-    pub fn restore(self, lenders: &mut Lenders) -> Result<()> {
+    /// The ids, in the order written.
+    pub fn read(&self) -> Result<Strings> {
         let damaged = || {
             Error::Internal(format!(
                 "the lenders' ids set aside in {} did not read back as written",
@@ -80,79 +171,91 @@ impl SetAside {
             ))
         };
         let io = |e| Error::io(&self.folder, e);
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut input = BufReader::with_capacity(1 << 20, file);
         let text_len = usize::try_from(self.text_bytes).map_err(|_| damaged())?;
-        let count = usize::try_from(self.strings).map_err(|_| damaged())?;
         let mut text = vec![0u8; text_len];
-        input.read_exact(&mut text).map_err(io)?;
-        let mut ends = Vec::with_capacity(count);
-        let mut word = [0u8; 8];
-        for _ in 0..count {
-            input.read_exact(&mut word).map_err(io)?;
-            ends.push(u64::from_le_bytes(word));
+        self.text.read_exact_at(&mut text, 0).map_err(io)?;
+        // The ends a megabyte at a time: a whole buffer of their bytes beside them would be
+        // 8 bytes a lender more at the run's peak.
+        let mut ends = Vec::with_capacity(self.strings);
+        let mut words = vec![0u8; 1 << 20];
+        let total = self.strings as u64 * 8;
+        let mut at = 0u64;
+        while at < total {
+            let n = (total - at).min(words.len() as u64) as usize;
+            self.ends.read_exact_at(&mut words[..n], at).map_err(io)?;
+            ends.extend(
+                words[..n]
+                    .chunks_exact(8)
+                    .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes"))),
+            );
+            at += n as u64;
         }
-        lenders.ids = Strings::from_parts(text, ends).ok_or_else(damaged)?;
-        Ok(())
+        Strings::from_parts(text, ends).ok_or_else(damaged)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{SetAside, SET_ASIDE_FROM};
+    use super::*;
     use crate::domain::code::{Code, LenderCode};
-    use crate::input::data::Lenders;
 
-    fn lenders(ids: &[&str]) -> Lenders {
-        let mut l = Lenders::default();
+    fn strings(ids: &[&str]) -> Strings {
+        let mut s = Strings::default();
         for id in ids {
-            l.ids.push(id);
+            s.push(id);
         }
-        l.rank = l.ids.byte_order();
-        l
+        s
     }
 
-    #[test]
-    fn ids_set_aside_come_back_in_their_order() {
-        let ids = ["L2", "中文", "", "L10", "a\u{301}"];
-        let mut l = lenders(&ids);
+    /// `chunks` written one after another: what reads back, and whether they ascended.
+    fn spooled(chunks: &[&[&str]]) -> (Vec<String>, bool) {
         let dir = tempfile::tempdir().unwrap();
-        let aside = SetAside::lenders_ids(&mut l, dir.path(), 0)
-            .unwrap()
-            .expect("set aside at any size");
-        assert!(l.ids.is_empty());
-        // The file is anonymous: nothing is left in the folder to clean up.
+        let mut spool = Spool::new(dir.path()).unwrap();
+        for chunk in chunks {
+            assert!(spool.write(&strings(chunk)));
+        }
+        // The files are anonymous: nothing is left in the folder to clean up.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        aside.restore(&mut l).unwrap();
-        for (code, id) in ids.iter().enumerate() {
-            assert_eq!(l.ids.get(LenderCode::at(code)), *id);
-        }
-        // The ranks still fit the ids: "" < "L10" < "L2" < "a´" < "中文" in byte order.
-        let mut sorted: Vec<&str> = ids.to_vec();
-        sorted.sort_by_key(|id| {
-            let code = ids.iter().position(|x| x == id).unwrap();
-            l.rank[LenderCode::at(code)]
-        });
-        assert_eq!(sorted, ["", "L10", "L2", "a\u{301}", "中文"]);
+        let (aside, ascending) = spool.finish().unwrap();
+        let back = aside.read().unwrap();
+        assert_eq!(back.len(), aside.strings());
+        let ids = (0..back.len())
+            .map(|i| back.get(LenderCode::at(i)).to_string())
+            .collect();
+        (ids, ascending)
     }
 
     #[test]
-    fn small_texts_stay() {
-        let mut l = lenders(&["L1", "L2"]);
-        let dir = tempfile::tempdir().unwrap();
-        assert!(SetAside::lenders_ids(&mut l, dir.path(), SET_ASIDE_FROM)
-            .unwrap()
-            .is_none());
-        assert_eq!(l.ids.len(), 2);
+    fn ids_written_in_chunks_come_back_in_their_order() {
+        let (ids, ascending) = spooled(&[&["L2", "中文", ""], &[], &["L10", "a\u{301}"]]);
+        assert_eq!(ids, ["L2", "中文", "", "L10", "a\u{301}"]);
+        assert!(!ascending);
     }
 
     #[test]
-    fn a_folder_that_cannot_be_written_is_an_error_naming_it_and_the_ids_stay() {
-        let mut l = lenders(&["L1", "L2"]);
+    fn ids_ascend_across_chunks_or_not_at_a_chunk_boundary() {
+        assert!(spooled(&[&["", "A", "B"], &["B1", "C"]]).1);
+        assert!(!spooled(&[&["A", "C"], &["B"]]).1);
+        assert!(spooled(&[&["A"], &["A"]]).1, "equal ids keep their order");
+        assert!(!spooled(&[&["B", "A"]]).1);
+        assert_eq!(spooled(&[]), (vec![], true));
+    }
+
+    #[test]
+    fn ends_beyond_a_megabyte_read_back_in_pieces() {
+        // 300,000 ends: 2.4 MB, read a megabyte at a time.
+        let ids: Vec<String> = (0..300_000).map(|i| format!("L{i:07}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let chunks: Vec<&[&str]> = refs.chunks(70_000).collect();
+        let (back, ascending) = spooled(&chunks);
+        assert!(ascending);
+        assert_eq!(back, ids);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_written_is_an_error_naming_it() {
         let missing = std::env::temp_dir().join("winddown-no-such-folder-for-lender-ids");
-        let e = SetAside::lenders_ids(&mut l, &missing, 0).unwrap_err();
+        let e = Spool::new(&missing).err().expect("no folder");
         assert!(e.to_string().contains("winddown-no-such-folder"), "{e}");
-        assert_eq!(l.ids.get(LenderCode::at(1)), "L2");
     }
 }

@@ -773,7 +773,8 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
     // read with the position tables held within a few kilobytes, or none at all: every table
     // written out to the temporary folder many times and summed back (input::validate::positions);
     // the loans' borrowers likewise written out by platform bucket as they come
-    // (input::validate::borrowers).
+    // (input::validate::borrowers), and the lenders' ids written aside as they are read
+    // (input::set_aside: here out of order, so read back to be sorted).
     std::fs::create_dir(w.path("interleaved")).unwrap();
     for table in ["platforms", "lenders", "investments", "loans", "recoveries"] {
         let text = w.read(&format!("csv/{table}.csv"));
@@ -799,10 +800,16 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
             &[
                 ("WINDDOWN_POSITIONS_HELD_BYTES", held),
                 ("WINDDOWN_BORROWERS_HELD_BYTES", held),
+                ("WINDDOWN_LENDER_IDS_ASIDE_FROM", held),
             ],
         );
         ok(&o);
     }
+    // The lenders' ids in order, every one written aside as it is read: ranked as they stand.
+    ok(&w.run_env(
+        &["run", "csv", "--out", "out-aside"],
+        &[("WINDDOWN_LENDER_IDS_ASIDE_FROM", "0")],
+    ));
     let data_files = |dir: &str| -> BTreeMap<String, Vec<u8>> {
         snapshot(&w.path(dir))
             .into_iter()
@@ -819,10 +826,14 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
         csv == data_files("out-shuffled"),
         "row order changed a file"
     );
+    assert!(
+        csv == data_files("out-aside"),
+        "lender ids written aside as read changed a file"
+    );
     for held in ["0", "4096"] {
         assert!(
             csv == data_files(&format!("out-held-{held}")),
-            "positions and borrowers written out within {held} bytes changed a file"
+            "positions, borrowers and lender ids written out within {held} bytes changed a file"
         );
     }
 }

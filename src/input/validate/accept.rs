@@ -145,9 +145,9 @@ impl Validator {
     }
 
     fn accept_lender(&mut self, vals: &[Val], r: Resolved, file: &str, line: u64) {
-        let l = &mut self.data.lenders;
         let id = vals[LD_ID].text().unwrap_or_default();
-        let code = l.ids.push(id);
+        let code = self.push_lender_id(id);
+        let l = &mut self.data.lenders;
         if let Some(row) = r.key_row {
             self.lender_keys.accept(row, Some(code));
         }
@@ -210,9 +210,74 @@ impl Validator {
 
     /// After the lenders table: the byte order of their ids, which every output follows; the
     /// id table laid out for lookups only (by the investments, ledgers and statements).
-    pub fn finish_lenders(&mut self) {
-        self.data.lenders.rank = self.data.lenders.ids.byte_order();
+    /// The lenders read so far, those written aside included.
+    pub(super) fn lenders_read(&self) -> usize {
+        self.lender_spool.as_ref().map_or(0, Spool::strings) + self.data.lenders.ids.len()
+    }
+
+    /// Keep a lender's id, its code the next: in memory, written aside with those held once
+    /// they take `lender_ids_aside_from` bytes, and then a [`set_aside::CHUNK`] at a time.
+    fn push_lender_id(&mut self, id: &str) -> LenderCode {
+        let code = LenderCode::at(self.lenders_read());
+        let ids = &mut self.data.lenders.ids;
+        ids.push(id);
+        if self.lender_spool_failed.is_some() {
+            return code;
+        }
+        let from = match &self.lender_spool {
+            // A write failed: the ids stay in memory, and the error is told by the spool.
+            Some(spool) if spool.failed() => return code,
+            Some(_) => crate::input::set_aside::CHUNK.min(self.lender_ids_aside_from),
+            None => self.lender_ids_aside_from,
+        };
+        if ids.held_bytes() >= from {
+            let spool = match &mut self.lender_spool {
+                Some(spool) => spool,
+                none => match Spool::new(&std::env::temp_dir()) {
+                    Ok(spool) => none.insert(spool),
+                    Err(e) => {
+                        self.lender_spool_failed = Some(e);
+                        return code;
+                    }
+                },
+            };
+            if spool.write(ids) {
+                *ids = Default::default();
+            }
+        }
+        code
+    }
+
+    /// After the lenders table: each lender's rank in the byte order of the ids, and the ids
+    /// written aside when they were ([`set_aside`]: ids that ascended are their own order, the
+    /// others are read back once to be sorted). From here on the lender ids are only looked up.
+    pub fn finish_lenders(&mut self) -> crate::error::Result<Option<SetAside>> {
+        if let Some(e) = self.lender_spool_failed.take() {
+            return Err(e);
+        }
+        let aside = match self.lender_spool.take() {
+            None => {
+                self.data.lenders.rank = self.data.lenders.ids.byte_order();
+                None
+            }
+            Some(mut spool) => {
+                let tail = std::mem::take(&mut self.data.lenders.ids);
+                spool.write(&tail);
+                drop(tail);
+                let (aside, ascending) = spool.finish()?;
+                self.data.lenders.rank = if ascending {
+                    crate::domain::code::codes(aside.strings())
+                        .map(|c: LenderCode| c.get())
+                        .collect()
+                } else {
+                    aside.read()?.byte_order()
+                };
+                crate::memory::give_back();
+                Some(aside)
+            }
+        };
         self.lender_ids.freeze();
+        Ok(aside)
     }
 
     fn accept_investment(&mut self, vals: &[Val], r: Resolved) {

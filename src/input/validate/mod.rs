@@ -27,6 +27,7 @@ use crate::input::ids::{Fp, FpMap};
 use crate::input::probes::Probes;
 use crate::input::repeats::Repeated;
 use crate::input::report::{Reason, RejectRow, TableReport};
+use crate::input::set_aside::{SetAside, Spool, SET_ASIDE_FROM};
 use crate::input::source::{Batch, Cell, Column};
 use borrowers::Borrowers;
 use keys::{Key, Keys};
@@ -149,6 +150,12 @@ pub struct Validator {
     probes: Probes<LoanRef, Option<LenderCode>>,
     /// The loans' borrowers, gathered by platform in TMPDIR until the loans are done.
     borrowers: Borrowers,
+    /// The lenders' ids written aside to TMPDIR as they are read, once those held take
+    /// `lender_ids_aside_from` bytes ([`Spool`]).
+    lender_spool: Option<Spool>,
+    /// The temporary folder could not take them: told when the lenders are finished.
+    lender_spool_failed: Option<crate::error::Error>,
+    lender_ids_aside_from: usize,
     /// Σ per (platform, lender) as the investments are read, within a memory budget.
     positions: PositionTables,
     district_codes: std::collections::HashMap<String, DistrictCode>,
@@ -208,6 +215,12 @@ impl Validator {
             repeats: Repeated::default(),
             probes: Probes::default(),
             borrowers: Borrowers::from_env(),
+            lender_spool: None,
+            lender_spool_failed: None,
+            lender_ids_aside_from: std::env::var("WINDDOWN_LENDER_IDS_ASIDE_FROM")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(SET_ASIDE_FROM),
             positions: PositionTables::from_env(),
             district_codes: Default::default(),
             data: InputData {
@@ -237,6 +250,8 @@ impl Validator {
         Validator {
             lender_ids: std::mem::replace(&mut self.lender_ids, FpMap::with_expected(1)),
             district_codes: std::mem::take(&mut self.district_codes),
+            lender_spool: self.lender_spool.take(),
+            lender_spool_failed: self.lender_spool_failed.take(),
             data: InputData {
                 lenders: std::mem::take(&mut self.data.lenders),
                 personal: self.data.personal.take(),
@@ -253,6 +268,8 @@ impl Validator {
     pub fn merge_lenders(&mut self, apart: Validator) {
         self.lender_ids = apart.lender_ids;
         self.district_codes = apart.district_codes;
+        self.lender_spool = apart.lender_spool;
+        self.lender_spool_failed = apart.lender_spool_failed;
         self.data.lenders = apart.data.lenders;
         self.data.personal = apart.data.personal;
         self.latest_date = self.latest_date.max(apart.latest_date);
@@ -292,7 +309,7 @@ impl Validator {
     pub fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
         let coded = match table {
             Table::Platforms => Some(self.data.platforms.len()),
-            Table::Lenders => Some(self.data.lenders.len()),
+            Table::Lenders => Some(self.lenders_read()),
             _ => None,
         };
         if coded.is_some_and(|kept| !crate::domain::code::room_for(kept, batch.len())) {
