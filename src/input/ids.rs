@@ -281,34 +281,115 @@ impl FpSet {
 }
 
 /// Strings by lender code, in one buffer: the ids that outputs name (lender_id), without a heap
-/// allocation per id.
-#[derive(Debug, Default, Clone)]
+/// allocation per id. Or mapped from the files they were written aside to
+/// ([`crate::input::set_aside`]): their pages are then the page cache's, which a memory limit
+/// can take back and read again from the files, not the heap's.
+#[derive(Debug, Default)]
 pub struct Strings {
     bytes: Vec<u8>,
     /// End of each string in `bytes`.
     ends: Vec<u64>,
+    /// The strings as mapped files instead (then `bytes` and `ends` are empty).
+    mapped: Option<Mapped>,
 }
 
-impl Strings {
-    pub fn push(&mut self, s: &str) -> LenderCode {
-        self.bytes.extend_from_slice(s.as_bytes());
-        self.ends.push(self.bytes.len() as u64);
-        LenderCode::at(self.ends.len() - 1)
+/// The text of the strings one after another, and where each ends as little-endian `u64`s,
+/// mapped from their files.
+#[derive(Debug)]
+pub struct Mapped {
+    text: memmap2::Mmap,
+    ends: memmap2::Mmap,
+}
+
+impl Mapped {
+    /// `text` and `ends` as written aside; `None` unless `ends` is whole `u64`s and the ends
+    /// rise within the text. The files must be this process's own (anonymous temporary files):
+    /// a mapping reads what the file holds when it is read.
+    pub fn new(text: memmap2::Mmap, ends: memmap2::Mmap) -> Option<Mapped> {
+        if ends.len() % 8 != 0 {
+            return None;
+        }
+        let mapped = Mapped { text, ends };
+        let mut start = 0;
+        for i in 0..mapped.len() {
+            let end = mapped.end(i);
+            if end < start || end > mapped.text.len() {
+                return None;
+            }
+            start = end;
+        }
+        Some(mapped)
     }
 
+    /// How many strings.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ends.len() / 8
     }
 
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 
+    #[inline]
+    fn end(&self, i: usize) -> usize {
+        let word: [u8; 8] = self.ends[i * 8..i * 8 + 8].try_into().expect("8 bytes");
+        u64::from_le_bytes(word) as usize
+    }
+}
+
+impl Clone for Strings {
+    /// A copy in memory, whether these are held or mapped.
+    fn clone(&self) -> Strings {
+        let mut copy = Strings::default();
+        for i in 0..self.len() {
+            copy.push(self.get(LenderCode::at(i)));
+        }
+        copy
+    }
+}
+
+impl Strings {
+    /// Strings read through `mapped`.
+    pub fn mapped(mapped: Mapped) -> Strings {
+        Strings {
+            mapped: Some(mapped),
+            ..Strings::default()
+        }
+    }
+
+    /// # Panics
+    /// On mapped strings, which are complete.
+    pub fn push(&mut self, s: &str) -> LenderCode {
+        assert!(self.mapped.is_none(), "mapped strings are complete");
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.ends.push(self.bytes.len() as u64);
+        LenderCode::at(self.ends.len() - 1)
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.mapped {
+            Some(m) => m.len(),
+            None => self.ends.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn get(&self, code: LenderCode) -> &str {
         let i = code.index();
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        let bytes = &self.bytes[start..self.ends[i] as usize];
-        // Only whole `&str`s are pushed, so every slice is valid UTF-8.
+        let bytes = match &self.mapped {
+            Some(m) => {
+                let start = if i == 0 { 0 } else { m.end(i - 1) };
+                &m.text[start..m.end(i)]
+            }
+            None => {
+                let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+                &self.bytes[start..self.ends[i] as usize]
+            }
+        };
+        // Only whole `&str`s are pushed (and written aside), so every slice is valid UTF-8.
         std::str::from_utf8(bytes).unwrap_or_default()
     }
 
@@ -355,6 +436,7 @@ impl Strings {
 
     /// The text of every string, one after another, and where each ends in it.
     pub(crate) fn parts(&self) -> (&[u8], &[u64]) {
+        debug_assert!(self.mapped.is_none(), "the parts of strings held");
         (&self.bytes, &self.ends)
     }
 
@@ -370,7 +452,11 @@ impl Strings {
             }
             start = end;
         }
-        Some(Strings { bytes, ends })
+        Some(Strings {
+            bytes,
+            ends,
+            mapped: None,
+        })
     }
 }
 

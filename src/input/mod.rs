@@ -158,7 +158,7 @@ pub fn validate(
     v.finish_investments()?;
     progress.end(0);
     if let Some(ids) = side.aside {
-        v.data.lenders.ids = ids.read()?;
+        v.data.lenders.ids = ids.map()?;
     }
     for table in [Table::Recoveries, Table::Returns] {
         if let Some(file) = files.get(&table) {

@@ -20,7 +20,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::input::ids::Strings;
+use crate::input::ids::{Mapped, Strings};
 use crate::write_behind::WriteBehind;
 
 /// The ids held in memory before they are first written aside (`WINDDOWN_LENDER_IDS_ASIDE_FROM`
@@ -162,14 +162,35 @@ impl SetAside {
         self.strings
     }
 
+    /// The ids mapped from their files ([`Strings::mapped`]): read as the outputs name them,
+    /// their pages the page cache's rather than the heap's. The files go when the mapping does.
+    pub fn map(self) -> Result<Strings> {
+        if self.text_bytes == 0 {
+            // Nothing to map (a file of no bytes cannot be): read them, a few ends at most.
+            return self.read();
+        }
+        let io = |e| Error::io(&self.folder, e);
+        // SAFETY: both files are this process's own — anonymous temporary files no other
+        // process can open — written in full before and never written again, so what a
+        // mapping reads is what was written.
+        let text = unsafe { memmap2::Mmap::map(&self.text) }.map_err(io)?;
+        let ends = unsafe { memmap2::Mmap::map(&self.ends) }.map_err(io)?;
+        let mapped = Mapped::new(text, ends)
+            .filter(|m| m.len() == self.strings)
+            .ok_or_else(|| self.damaged())?;
+        Ok(Strings::mapped(mapped))
+    }
+
+    fn damaged(&self) -> Error {
+        Error::Internal(format!(
+            "the lenders' ids set aside in {} did not read back as written",
+            self.folder.display()
+        ))
+    }
+
     /// The ids, in the order written.
     pub fn read(&self) -> Result<Strings> {
-        let damaged = || {
-            Error::Internal(format!(
-                "the lenders' ids set aside in {} did not read back as written",
-                self.folder.display()
-            ))
-        };
+        let damaged = || self.damaged();
         let io = |e| Error::io(&self.folder, e);
         let text_len = usize::try_from(self.text_bytes).map_err(|_| damaged())?;
         let mut text = vec![0u8; text_len];
@@ -239,6 +260,46 @@ mod tests {
         assert!(spooled(&[&["A"], &["A"]]).1, "equal ids keep their order");
         assert!(!spooled(&[&["B", "A"]]).1);
         assert_eq!(spooled(&[]), (vec![], true));
+    }
+
+    /// `ids` written aside in one chunk, then mapped back.
+    fn mapped(ids: &[&str]) -> Strings {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spool = Spool::new(dir.path()).unwrap();
+        assert!(spool.write(&strings(ids)));
+        spool.finish().unwrap().0.map().unwrap()
+    }
+
+    #[test]
+    fn ids_mapped_back_read_as_written_and_copy_into_memory() {
+        let ids = ["L2", "中文", "", "L10", "a\u{301}"];
+        let m = mapped(&ids);
+        assert_eq!(m.len(), 5);
+        assert_eq!(m.held_bytes(), 0, "nothing on the heap");
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(m.get(LenderCode::at(i)), *id);
+        }
+        let copy = m.clone();
+        assert_eq!(copy.held_bytes(), "L2中文L10a\u{301}".len() + 5 * 8);
+        assert_eq!(copy.get(LenderCode::at(1)), "中文");
+        // Ids all empty have no text to map: read instead. None at all: nothing.
+        let empty = mapped(&["", ""]);
+        assert_eq!((empty.len(), empty.get(LenderCode::at(1))), (2, ""));
+        assert!(mapped(&[]).is_empty());
+    }
+
+    #[test]
+    fn mapped_ends_that_do_not_rise_within_the_text_are_refused() {
+        let map = |bytes: &[u8]| {
+            let mut m = memmap2::MmapMut::map_anon(bytes.len().max(1)).unwrap();
+            m[..bytes.len()].copy_from_slice(bytes);
+            m.make_read_only().unwrap()
+        };
+        let ends = |e: &[u64]| e.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
+        assert!(Mapped::new(map(b"abc"), map(&ends(&[1, 3]))).is_some());
+        assert!(Mapped::new(map(b"abc"), map(&ends(&[2, 1]))).is_none());
+        assert!(Mapped::new(map(b"abc"), map(&ends(&[1, 9]))).is_none());
+        assert!(Mapped::new(map(b"abc"), map(&[1, 0, 0])).is_none());
     }
 
     #[test]
