@@ -25,6 +25,7 @@ pub mod generate;
 pub mod input;
 pub mod memory;
 pub mod output;
+pub mod paged;
 pub mod payout;
 pub mod present;
 pub mod progress;

@@ -5,10 +5,12 @@
 
 use crate::domain::money::Fen;
 
-/// A column of three amounts a row.
+/// A column of three amounts a row. The narrow slots are a `Vec` while the column is made
+/// and changed; once complete they may be kept elsewhere (`N`: anything that reads as a slice
+/// of them, such as a column mapped from a file) and read as before.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Triples {
-    narrow: Vec<[u32; 3]>,
+pub struct Triples<N = Vec<[u32; 3]>> {
+    narrow: N,
     /// The rows whose amounts do not all fit, sorted by row; their narrow slot is [`WIDE`].
     wide: Vec<(usize, [Fen; 3])>,
 }
@@ -94,12 +96,37 @@ impl Triples {
         self.narrow.extend(other.narrow);
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.narrow.shrink_to_fit();
+        self.wide.shrink_to_fit();
+    }
+}
+
+impl<N: std::ops::Deref<Target = [[u32; 3]]>> Triples<N> {
     pub fn len(&self) -> usize {
         self.narrow.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.narrow.is_empty()
+    }
+
+    /// The same rows with their narrow slots kept as `keep` makes them.
+    pub fn keep_narrow<M>(self, keep: impl FnOnce(N) -> M) -> Triples<M> {
+        Triples {
+            narrow: keep(self.narrow),
+            wide: self.wide,
+        }
+    }
+
+    /// The narrow slots.
+    pub fn narrow(&self) -> &N {
+        &self.narrow
+    }
+
+    /// The narrow slots, to be kept elsewhere in place.
+    pub fn narrow_mut(&mut self) -> &mut N {
+        &mut self.narrow
     }
 
     /// Row `i`'s amounts.
@@ -126,11 +153,6 @@ impl Triples {
     /// Rows kept whole.
     pub fn wide_rows(&self) -> usize {
         self.wide.len()
-    }
-
-    pub fn shrink_to_fit(&mut self) {
-        self.narrow.shrink_to_fit();
-        self.wide.shrink_to_fit();
     }
 }
 

@@ -13,6 +13,7 @@ use crate::domain::money::Fen;
 use crate::domain::narrow::Triples;
 pub use crate::domain::narrow::WIDE;
 use crate::input::ids::{Fp, FpMap, Strings};
+use crate::paged::{Paged, Plain};
 
 /// The accepted platforms, by code.
 #[derive(Debug, Default, Clone)]
@@ -137,7 +138,7 @@ impl Position {
 /// three fit, the rare rows beyond kept whole apart). Half the 24 bytes of three `Fen` — 1.2 GB
 /// of a national run's 100 million positions, held from the investments to the last export.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PositionSums(Triples);
+pub struct PositionSums(Triples<Paged<[u32; 3]>>);
 
 impl PositionSums {
     /// The narrow slot of `sums`, when each is 0 to `u32::MAX - 1` fen.
@@ -156,12 +157,12 @@ impl PositionSums {
             .into_iter()
             .map(|(row, s)| (row, amounts(&s)))
             .collect();
-        PositionSums(Triples::from_parts(narrow, wide))
+        PositionSums(Triples::from_parts(narrow, wide).keep_narrow(Paged::held))
     }
 
     /// The column of `sums`, row by row.
     pub fn of(sums: &[Position]) -> PositionSums {
-        PositionSums(Triples::of(sums.iter().map(amounts)))
+        PositionSums(Triples::of(sums.iter().map(amounts)).keep_narrow(Paged::held))
     }
 
     pub fn len(&self) -> usize {
@@ -195,6 +196,16 @@ impl PositionSums {
     pub fn wide_rows(&self) -> usize {
         self.0.wide_rows()
     }
+
+    /// The narrow sums written to a file of `folder` and mapped back ([`Paged::page_out`]).
+    pub fn page_out(&mut self, folder: &std::path::Path) -> std::io::Result<()> {
+        self.0.narrow_mut().page_out(folder)
+    }
+
+    /// The bytes the narrow sums hold in memory (none once mapped).
+    pub fn held_bytes(&self) -> usize {
+        self.0.narrow().held_bytes()
+    }
 }
 
 /// A position's sums in [`Triples`]' order.
@@ -203,13 +214,17 @@ fn amounts(s: &Position) -> [Fen; 3] {
     [s.invested, s.principal_returned, s.returns_received]
 }
 
+// SAFETY: a code is a `u32` (`repr(transparent)` over `NonZeroU32`): no padding, and the bytes
+// of a code this process wrote read back as that code.
+unsafe impl Plain for LenderCode {}
+
 /// Every lender × platform position, sorted by (platform id, lender id) in byte order: the
 /// rows of claims.parquet before the claim basis is applied. A row's platform is found from
 /// the platforms' ranges ([`Positions::platform`]) rather than kept per row (0.4 GB at
 /// national scale).
 #[derive(Debug, Default, Clone)]
 pub struct Positions {
-    pub lender: Vec<LenderCode>,
+    pub lender: Paged<LenderCode>,
     pub sums: PositionSums,
     /// Per platform: the range of its rows.
     pub ranges: ByCode<PlatformCode, std::ops::Range<usize>>,
@@ -248,7 +263,7 @@ impl Positions {
             blocks.push(k as u32);
         }
         Positions {
-            lender,
+            lender: Paged::held(lender),
             sums,
             ranges,
             ends,
@@ -262,6 +277,18 @@ impl Positions {
 
     pub fn is_empty(&self) -> bool {
         self.lender.is_empty()
+    }
+
+    /// The lenders and sums written to files of `folder` and mapped back ([`Paged`]): read as
+    /// before, their pages then the page cache's. On an error they stay held.
+    pub fn page_out(&mut self, folder: &std::path::Path) -> std::io::Result<()> {
+        self.lender.page_out(folder)?;
+        self.sums.page_out(folder)
+    }
+
+    /// The bytes the lenders and sums hold in memory (none once mapped).
+    pub fn held_bytes(&self) -> usize {
+        self.lender.held_bytes() + self.sums.held_bytes()
     }
 
     /// Row `i`'s platform.

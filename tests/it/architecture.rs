@@ -97,7 +97,7 @@ fn graph(mods: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> 
 fn layer(module: &str) -> Option<u8> {
     Some(match module.split("::").next()? {
         // The ground every layer stands on.
-        "error" | "progress" | "memory" | "write_behind" | "domain" => 0,
+        "error" | "progress" | "memory" | "write_behind" | "paged" | "domain" => 0,
         // Tables of columns (Parquet in and out, the SQL engine's client), and how people are
         // spoken to (formats, colours, language): above the ground, below every stage.
         "table" | "present" => 1,

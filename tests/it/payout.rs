@@ -182,6 +182,29 @@ fn a_ledger_then_the_next_round_equals_both_rounds_at_once() {
             == std::fs::read(w.path("both/payouts.parquet")).unwrap(),
         "ledger + round 2 differs from both rounds at once"
     );
+    // The same second run with the positions paged out to the temporary folder (paged.rs):
+    // the ledger checked and the rounds paid from mapped positions.
+    let o = w.run_env(
+        &[
+            "payout",
+            "data",
+            "--as-of",
+            "2019-06-30",
+            "--min-payment",
+            "250",
+            "--ledger",
+            "first/payouts.parquet",
+            "--out",
+            "second-paged",
+        ],
+        &[("WINDDOWN_POSITIONS_PAGED_FROM", "0")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read(w.path("second/payouts.parquet")).unwrap()
+            == std::fs::read(w.path("second-paged/payouts.parquet")).unwrap(),
+        "positions paged out changed the second round"
+    );
     // With a 250 yuan minimum, A's 200 in round 1 is carried (not in before), so round 2
     // equalises it back: L = (2000 + 600 + 200) / 5000 = .56 → A 560, B 1080, R 360.
     let p = read(&w, "both/payouts.parquet");

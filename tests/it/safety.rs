@@ -774,7 +774,8 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
     // written out to the temporary folder many times and summed back (input::validate::positions);
     // the loans' borrowers likewise written out by platform bucket as they come
     // (input::validate::borrowers), and the lenders' ids written aside as they are read
-    // (input::set_aside: here out of order, so read back to be sorted).
+    // (input::set_aside: here out of order, so read back to be sorted), and the positions
+    // paged out when complete.
     std::fs::create_dir(w.path("interleaved")).unwrap();
     for table in ["platforms", "lenders", "investments", "loans", "recoveries"] {
         let text = w.read(&format!("csv/{table}.csv"));
@@ -801,10 +802,17 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
                 ("WINDDOWN_POSITIONS_HELD_BYTES", held),
                 ("WINDDOWN_BORROWERS_HELD_BYTES", held),
                 ("WINDDOWN_LENDER_IDS_ASIDE_FROM", held),
+                ("WINDDOWN_POSITIONS_PAGED_FROM", held),
             ],
         );
         ok(&o);
     }
+    // The positions paged out when complete (input::validate::positions, paged.rs): every
+    // stage after the investments reads them from their files.
+    ok(&w.run_env(
+        &["run", "csv", "--out", "out-paged"],
+        &[("WINDDOWN_POSITIONS_PAGED_FROM", "0")],
+    ));
     // The lenders' ids in order, every one written aside as it is read: ranked as they stand.
     ok(&w.run_env(
         &["run", "csv", "--out", "out-aside"],
@@ -830,10 +838,15 @@ fn csv_parquet_and_shuffled_rows_give_byte_identical_data_files() {
         csv == data_files("out-aside"),
         "lender ids written aside as read changed a file"
     );
+    assert!(
+        csv == data_files("out-paged"),
+        "positions paged out changed a file"
+    );
     for held in ["0", "4096"] {
         assert!(
             csv == data_files(&format!("out-held-{held}")),
-            "positions, borrowers and lender ids written out within {held} bytes changed a file"
+            "positions, borrowers and lender ids written out within {held} bytes, and the \
+             positions paged out, changed a file"
         );
     }
 }

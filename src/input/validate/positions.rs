@@ -35,6 +35,13 @@ use crate::write_behind::WriteBehind;
 /// positions (a national run has 100 million).
 pub const HELD_BYTES: usize = 1 << 30;
 
+/// Positions whose columns take this many bytes or more (16 a position) are written to a file
+/// of the temporary folder when complete and mapped back ([`Positions::page_out`]): read as
+/// before, nearly always in row order, their pages the page cache's rather than the heap's.
+/// Twice the national scale (3.2 GB of them) then fits in 8 GB beside the lenders' ids the
+/// exports read; below it they are held (`WINDDOWN_POSITIONS_PAGED_FROM` changes it).
+pub const PAGED_FROM: usize = 2 << 30;
+
 /// A position written out: the lender's code and the three sums, little-endian.
 const RECORD: usize = 4 + 3 * 8;
 
@@ -50,6 +57,8 @@ pub struct PositionTables {
     /// The bytes of the tables' slots.
     held: usize,
     budget: usize,
+    /// The columns' size from which they are paged out when complete ([`PAGED_FROM`]).
+    paged_from: usize,
     /// Where the runs are written.
     folder: PathBuf,
     out: Option<Out>,
@@ -88,25 +97,35 @@ impl PositionTables {
             runs: ByCode::new(),
             held: 0,
             budget,
+            paged_from: PAGED_FROM,
             folder,
             out: None,
             failed: None,
         }
     }
 
-    /// [`HELD_BYTES`], or `WINDDOWN_POSITIONS_HELD_BYTES` (the tests write small positions out
-    /// with it), in the temporary folder.
+    /// [`HELD_BYTES`] and [`PAGED_FROM`], or `WINDDOWN_POSITIONS_HELD_BYTES` and
+    /// `WINDDOWN_POSITIONS_PAGED_FROM` (the tests write small positions out and page them with
+    /// them), in the temporary folder.
     pub fn from_env() -> PositionTables {
-        let budget = std::env::var("WINDDOWN_POSITIONS_HELD_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(HELD_BYTES);
-        PositionTables::new(budget, std::env::temp_dir())
+        let bytes = |name: &str, default: usize| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let mut tables = PositionTables::new(
+            bytes("WINDDOWN_POSITIONS_HELD_BYTES", HELD_BYTES),
+            std::env::temp_dir(),
+        );
+        tables.paged_from = bytes("WINDDOWN_POSITIONS_PAGED_FROM", PAGED_FROM);
+        tables
     }
 
     /// As many platforms, no position, the same budget and folder.
     pub fn emptied(&self) -> PositionTables {
         let mut empty = PositionTables::new(self.budget, self.folder.clone());
+        empty.paged_from = self.paged_from;
         for _ in self.tables.codes() {
             empty.push_platform();
         }
@@ -200,6 +219,7 @@ impl PositionTables {
             folder,
             out,
             failed,
+            paged_from,
             ..
         } = self;
         let io = |e| Error::io(&folder, e);
@@ -308,8 +328,13 @@ impl PositionTables {
             lender_column.set_len(total);
             sums_column.set_len(total);
         }
+        drop(file);
         let sums = PositionSums::from_parts(sums_column, wide);
-        Ok(Positions::new(lender_column, sums, ranges))
+        let mut positions = Positions::new(lender_column, sums, ranges);
+        if positions.held_bytes() >= paged_from {
+            positions.page_out(&folder).map_err(io)?;
+        }
+        Ok(positions)
     }
 }
 
