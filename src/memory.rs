@@ -25,6 +25,15 @@ pub fn prefetch<T>(slice: &[T], i: usize) {
     }
 }
 
+/// A size or budget that tests and benchmarks may set by the environment variable `name`
+/// (`WINDDOWN_…_BYTES`, `…_FROM`): its value where it parses, `default` otherwise.
+pub fn size_from_env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Return the free pages of every malloc arena to the system (glibc `malloc_trim`). Costs a
 /// walk over the arenas' free chunks: call it between slices of a stage, not per row.
 pub fn give_back() {

@@ -7,7 +7,7 @@
 //! the exposure, the payouts and claims.parquet each walk them platform by platform. Held, they
 //! take their whole size from memory while the exports need room for the lenders' ids, which
 //! claims.parquet and payouts.parquet read in no order the disk likes; mapped, a walk's pages
-//! come and go as it passes (docs/performance.md, 2026-12-05, "the positions paged").
+//! come and go as it passes (docs/performance.md, "the positions paged out").
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -84,7 +84,8 @@ impl<T: Plain> Paged<T> {
         if map.len() != std::mem::size_of_val(values.as_slice()) {
             return Err(std::io::Error::other("a paged column read back short"));
         }
-        // Read once, in order, by most walks: ask for pages ahead of them.
+        // Walked in row order by every stage after the investments: pages read ahead of a
+        // walk, and those behind it the first a memory limit takes back.
         let _ = map.advise(memmap2::Advice::Sequential);
         let len = values.len();
         self.inner = Inner::Mapped {

@@ -280,7 +280,8 @@ impl Positions {
     }
 
     /// The lenders and sums written to files of `folder` and mapped back ([`Paged`]): read as
-    /// before, their pages then the page cache's. On an error they stay held.
+    /// before, their pages then the page cache's. On an error the column that failed stays
+    /// held (the run stops with it: `PositionTables::into_positions`).
     pub fn page_out(&mut self, folder: &std::path::Path) -> std::io::Result<()> {
         self.lender.page_out(folder)?;
         self.sums.page_out(folder)

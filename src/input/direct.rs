@@ -34,11 +34,7 @@ const AHEAD: usize = 4;
 
 /// Whether a file of `size` bytes is read by [`Ahead`].
 pub fn wanted(size: u64) -> bool {
-    let at = std::env::var("WINDDOWN_DIRECT_READ_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DIRECT_BYTES);
-    size >= at
+    size >= crate::memory::size_from_env("WINDDOWN_DIRECT_READ_BYTES", DIRECT_BYTES)
 }
 
 /// A chunk read: its buffer and the bytes of it that were read.

@@ -322,10 +322,7 @@ fn reads_twice(file: &TableFile) -> bool {
 /// investments twice with it, as a national CSV is (docs/inputs.md). The outputs are the same
 /// either way; only the memory and time differ.
 fn text_first_pass_from() -> u64 {
-    std::env::var("WINDDOWN_TEXT_FIRST_PASS_BYTES")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(SET_TEXT_BYTES)
+    crate::memory::size_from_env("WINDDOWN_TEXT_FIRST_PASS_BYTES", SET_TEXT_BYTES)
 }
 
 /// The first pass over the investments: the rows whose investment_id an earlier row has

@@ -68,10 +68,7 @@ impl Borrowers {
     /// [`HELD_BYTES`], or `WINDDOWN_BORROWERS_HELD_BYTES` (the tests write every loan out with
     /// it), in the temporary folder.
     pub fn from_env() -> Borrowers {
-        let held = std::env::var("WINDDOWN_BORROWERS_HELD_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(HELD_BYTES);
+        let held = crate::memory::size_from_env("WINDDOWN_BORROWERS_HELD_BYTES", HELD_BYTES);
         Borrowers::new(held, std::env::temp_dir())
     }
 

@@ -217,10 +217,10 @@ impl Validator {
             borrowers: Borrowers::from_env(),
             lender_spool: None,
             lender_spool_failed: None,
-            lender_ids_aside_from: std::env::var("WINDDOWN_LENDER_IDS_ASIDE_FROM")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(SET_ASIDE_FROM),
+            lender_ids_aside_from: crate::memory::size_from_env(
+                "WINDDOWN_LENDER_IDS_ASIDE_FROM",
+                SET_ASIDE_FROM,
+            ),
             positions: PositionTables::from_env(),
             district_codes: Default::default(),
             data: InputData {

@@ -29,6 +29,7 @@ use crate::domain::code::{ByCode, LenderCode, PlatformCode};
 use crate::domain::money::Fen;
 use crate::error::{Error, Result};
 use crate::input::data::{Position, PositionSums, PositionTable, Positions, WIDE};
+use crate::memory::size_from_env;
 use crate::write_behind::WriteBehind;
 
 /// The position tables' slots held while the investments are read: 1 GiB, about 30 million
@@ -108,17 +109,11 @@ impl PositionTables {
     /// `WINDDOWN_POSITIONS_PAGED_FROM` (the tests write small positions out and page them with
     /// them), in the temporary folder.
     pub fn from_env() -> PositionTables {
-        let bytes = |name: &str, default: usize| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
         let mut tables = PositionTables::new(
-            bytes("WINDDOWN_POSITIONS_HELD_BYTES", HELD_BYTES),
+            size_from_env("WINDDOWN_POSITIONS_HELD_BYTES", HELD_BYTES),
             std::env::temp_dir(),
         );
-        tables.paged_from = bytes("WINDDOWN_POSITIONS_PAGED_FROM", PAGED_FROM);
+        tables.paged_from = size_from_env("WINDDOWN_POSITIONS_PAGED_FROM", PAGED_FROM);
         tables
     }
 
