@@ -227,7 +227,13 @@ impl<V: Copy + Default> FpMap<V> {
         self.thaw();
         let wanted = ((self.len + additional) as f64 / SIZED_LOAD) as usize;
         if wanted > self.slots.len() {
-            self.resize(wanted);
+            // A table that holds entries already grows by half at least: parts whose rows were
+            // not all known ahead rehash it a few times, not once a part.
+            let n = match self.len {
+                0 => wanted,
+                _ => wanted.max(self.slots.len() * 3 / 2 + 16),
+            };
+            self.resize(n);
         }
     }
 
@@ -479,6 +485,29 @@ mod tests {
         let at = m.insert_new(Fp::of(b"new"), 0).unwrap();
         m.set_at(at, 7);
         assert_eq!(m.get(Fp::of(b"new")), Some(7));
+    }
+
+    #[test]
+    fn room_made_part_after_part_is_made_a_few_times_not_once_a_part() {
+        // A table in 1,000 parts of 100 rows, room asked for before each: the table is laid
+        // out anew a handful of times (growing by half), never once a part.
+        let mut m: FpMap<u32> = FpMap::default();
+        let mut sizes = vec![m.slots.len()];
+        for part in 0..1_000u32 {
+            m.reserve(100);
+            for k in 0..100 {
+                let id = part * 100 + k;
+                assert!(m.insert_new(Fp::of(&id.to_le_bytes()), id).is_ok());
+            }
+            sizes.push(m.slots.len());
+        }
+        sizes.dedup();
+        assert!(sizes.len() <= 20, "laid out {} times", sizes.len());
+        assert_eq!(m.get(Fp::of(&99_999u32.to_le_bytes())), Some(99_999));
+        // Room asked for at once is made at once, at the sized load.
+        let mut once: FpMap<u32> = FpMap::default();
+        once.reserve(100_000);
+        assert_eq!(once.slots.len(), (100_000.0 / SIZED_LOAD) as usize);
     }
 
     #[test]

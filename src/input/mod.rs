@@ -403,6 +403,8 @@ pub fn read_table(
                 file: file.file_name(),
                 ..TableReport::default()
             };
+            // Room for every part's rows at once: the id tables sized once, as for one file.
+            v.expect_rows(file.table, parts.iter().map(expected_rows).sum());
             for part in parts {
                 let r = read_file(v, part, config, options, progress)?;
                 progress.end(r.read);
@@ -436,6 +438,36 @@ fn read_file(
             file.path.display()
         ))),
     }
+}
+
+/// About how many rows a part holds, read before any part is (0 where it cannot be told: the
+/// part's own read reports why): a Parquet footer's count, a CSV file's size over the lines of
+/// its start, nothing for a workbook.
+fn expected_rows(part: &TableFile) -> usize {
+    match &part.format {
+        find::SourceFormat::Parquet => crate::table::batches::ParquetBatches::open(&part.path)
+            .map_or(0, |(batches, _)| batches.rows()),
+        find::SourceFormat::Csv => {
+            let mut head = Vec::with_capacity(find::SNIFF_BYTES);
+            let size = std::fs::File::open(&part.path).and_then(|f| {
+                let size = f.metadata()?.len();
+                f.take(find::SNIFF_BYTES as u64).read_to_end(&mut head)?;
+                Ok(size)
+            });
+            size.map_or(0, |size| rows_from_head(size, &head))
+        }
+        find::SourceFormat::Xlsx { .. } | find::SourceFormat::Parts(_) => 0,
+    }
+}
+
+/// About as many rows as a CSV file of `size` bytes has lines, judged from its start `head`
+/// (a little over, so that the id tables sized for them need not grow).
+fn rows_from_head(size: u64, head: &[u8]) -> usize {
+    if head.is_empty() {
+        return 0;
+    }
+    let lines_in_head = memchr::memchr_iter(b'\n', head).count().max(1);
+    (size as f64 / head.len() as f64 * lines_in_head as f64 * 1.05) as usize
 }
 
 // ---------------------------------------------------------------- CSV
@@ -484,10 +516,7 @@ fn read_csv(
         Encoding::Gb18030 => has_bom,
         Encoding::Auto => has_bom || find::starts_as_utf8(&head),
     };
-    // About as many rows as the file has lines, judged from its start.
-    let lines_in_head = head.iter().filter(|b| **b == b'\n').count().max(1);
-    let expected = (size as f64 / head.len() as f64 * lines_in_head as f64 * 1.05) as usize;
-    v.expect_rows(file.table, expected);
+    v.expect_rows(file.table, rows_from_head(size, &head));
 
     let body = head[if has_bom { 3 } else { 0 }..].to_vec();
     let bytes = std::io::Cursor::new(body).chain(std::io::BufReader::with_capacity(1 << 20, f));
@@ -613,4 +642,18 @@ fn text<'a>(path: &std::path::Path, line: u64, field: &'a [u8]) -> Result<&'a st
             format!("line {line}: invalid UTF-8 (for GBK/GB18030 files pass --encoding gbk)"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_files_rows_are_judged_from_its_start() {
+        // Two lines in 8 bytes of a 1,000-byte file: 250 lines, and 5 % over.
+        assert_eq!(rows_from_head(1_000, b"a,1\nb,2\n"), 262);
+        // A start without a line end counts as one line.
+        assert_eq!(rows_from_head(100, b"abcd"), 26);
+        assert_eq!(rows_from_head(0, b""), 0);
+    }
 }
