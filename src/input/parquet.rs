@@ -19,7 +19,7 @@ use crate::domain::schema::CellType;
 use crate::error::{Error, Result};
 use crate::input::find::{self, ReadOptions, TableFile};
 use crate::input::report::TableReport;
-use crate::input::source::{self, Column};
+use crate::input::source::{self, Column, Strings};
 use crate::progress::{Progress, Unit};
 
 const DAY_SECONDS: i64 = 86_400;
@@ -244,9 +244,9 @@ pub fn parquet_column<'a>(
     let not_a_cell = || format!("type {dtype} is not a table cell");
     let text = || as_text(array).map(Column::Owned).ok_or_else(not_a_cell);
     match dtype {
-        DataType::Utf8 => Ok(Column::Text(array.as_string::<i32>().iter().collect())),
-        DataType::LargeUtf8 => Ok(Column::Text(array.as_string::<i64>().iter().collect())),
-        DataType::Utf8View => Ok(Column::Text(array.as_string_view().iter().collect())),
+        DataType::Utf8 => Ok(Column::Strings(Strings::Utf8(array.as_string::<i32>()))),
+        DataType::LargeUtf8 => Ok(Column::Strings(Strings::Large(array.as_string::<i64>()))),
+        DataType::Utf8View => Ok(Column::Strings(Strings::View(array.as_string_view()))),
         DataType::Float16 | DataType::Float32 | DataType::Float64 => {
             let floats: Vec<Option<f64>> = match dtype {
                 DataType::Float16 => array
@@ -284,6 +284,9 @@ pub fn parquet_column<'a>(
                 )),
             }
         }
+        DataType::Decimal128(_, scale) if ty == CellType::Money && *scale >= 0 => Ok(
+            Column::Decimal128(array.as_primitive::<Decimal128Type>(), *scale as u32),
+        ),
         DataType::Decimal32(..)
         | DataType::Decimal64(..)
         | DataType::Decimal128(..)
@@ -297,15 +300,18 @@ pub fn parquet_column<'a>(
         }
         // Integers that fit i64 are numbers for money and integer columns; a UInt64 beyond
         // i64 is text, so that the one cell is rejected, not the file.
+        DataType::Int64 if matches!(ty, CellType::Money | CellType::Integer) => {
+            Ok(Column::Int64(array.as_primitive::<Int64Type>()))
+        }
         d if d.is_integer() && matches!(ty, CellType::Money | CellType::Integer) => {
             match integers(array) {
                 Some(v) => Ok(Column::Int(v)),
                 None => text(),
             }
         }
-        DataType::Date32 if ty == CellType::Date => Ok(Column::Date(
-            array.as_primitive::<Date32Type>().iter().collect(),
-        )),
+        DataType::Date32 if ty == CellType::Date => {
+            Ok(Column::Date32(array.as_primitive::<Date32Type>()))
+        }
         // A timestamp without a time zone at midnight is that day (pandas writes dates so);
         // one with a time of day is text and rejected as a date, as in Excel.
         DataType::Timestamp(_, None) | DataType::Date64 if ty == CellType::Date => {

@@ -4,6 +4,12 @@
 //! Parquet columns keep their types ([`super::parquet`]): a Decimal money column is checked for
 //! whole fen on its integers, a Date column is a date, never text parsed back.
 
+use arrow_array::types::ArrowPrimitiveType;
+use arrow_array::{
+    Array, Date32Array, Decimal128Array, Int64Array, LargeStringArray, PrimitiveArray, StringArray,
+    StringViewArray,
+};
+
 use crate::domain::date::Date;
 use crate::domain::money;
 use crate::domain::schema::Table;
@@ -93,6 +99,14 @@ pub enum Column<'a> {
     Absent,
     /// Text as written (CSV cells, Parquet strings).
     Text(Vec<Option<&'a str>>),
+    /// A Parquet string column read where it lies, in the reader's array (no copy a batch).
+    Strings(Strings<'a>),
+    /// A Parquet Decimal128 column where it lies: mantissas and their scale.
+    Decimal128(&'a Decimal128Array, u32),
+    /// A Parquet Int64 column where it lies: whole yuan for money, the value for integers.
+    Int64(&'a Int64Array),
+    /// A Parquet Date32 column where it lies.
+    Date32(&'a Date32Array),
     /// Text made from another Parquet type (an integer id, a timestamp).
     Owned(Vec<Option<String>>),
     /// Parquet integers: whole yuan for money, the value for integers.
@@ -113,6 +127,29 @@ pub enum Column<'a> {
     },
 }
 
+/// A Parquet string array of any offset width, read in place.
+#[derive(Clone, Copy)]
+pub enum Strings<'a> {
+    Utf8(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    fn get(self, i: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
+}
+
+/// A value of a primitive array, `None` where it is null.
+fn at<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>, i: usize) -> Option<T::Native> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
 /// Trim a cell; empty is missing (docs/inputs.md).
 fn clean(s: Option<&str>) -> Option<&str> {
     s.and_then(crate::input::cells::clean)
@@ -122,6 +159,7 @@ impl<'a> Column<'a> {
     fn text_at(&self, i: usize) -> Option<&str> {
         match self {
             Column::Text(v) => clean(v[i]),
+            Column::Strings(v) => clean(v.get(i)),
             Column::Owned(v) => clean(v[i].as_deref()),
             Column::Parsed { .. } => clean(self.file_text(i)),
             _ => None,
@@ -153,11 +191,13 @@ impl<'a> Column<'a> {
                 cells,
                 ..
             } => cells[i],
-            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
-                None => Cell::Missing,
-                Some(s) => money::parse_fen(s).map_or(Cell::Bad, Cell::Ok),
-            },
-            Column::Int(v) => match v[i] {
+            Column::Text(_) | Column::Strings(_) | Column::Owned(_) | Column::Parsed { .. } => {
+                match self.text_at(i) {
+                    None => Cell::Missing,
+                    Some(s) => money::parse_fen(s).map_or(Cell::Bad, Cell::Ok),
+                }
+            }
+            Column::Int(_) | Column::Int64(_) => match self.int_at(i) {
                 None => Cell::Missing,
                 Some(y) => y.checked_mul(100).map_or(Cell::Bad, Cell::Ok),
             },
@@ -165,20 +205,34 @@ impl<'a> Column<'a> {
                 None => Cell::Missing,
                 Some(m) => money::decimal_to_fen(m, *scale).map_or(Cell::Bad, Cell::Ok),
             },
+            Column::Decimal128(v, scale) => match at(v, i) {
+                None => Cell::Missing,
+                Some(m) => money::decimal_to_fen(m, *scale).map_or(Cell::Bad, Cell::Ok),
+            },
             Column::Float(v) => match v[i] {
                 None => Cell::Missing,
                 Some(f) => money::float_yuan_to_fen(f).map_or(Cell::Bad, Cell::Ok),
             },
-            Column::Date(_) | Column::Bool(_) => match self.present(i) {
+            Column::Date(_) | Column::Date32(_) | Column::Bool(_) => match self.present(i) {
                 true => Cell::Bad,
                 false => Cell::Missing,
             },
         }
     }
 
+    /// An integer cell of an integer column.
+    fn int_at(&self, i: usize) -> Option<i64> {
+        match self {
+            Column::Int(v) => v[i],
+            Column::Int64(v) => at(v, i),
+            _ => None,
+        }
+    }
+
     pub fn date(&self, i: usize) -> Cell<Date> {
         match self {
             Column::Date(v) => v[i].map_or(Cell::Missing, |d| Cell::Ok(Date(d))),
+            Column::Date32(v) => at(v, i).map_or(Cell::Missing, |d| Cell::Ok(Date(d))),
             Column::Parsed {
                 kind: Parse::Date,
                 cells,
@@ -188,10 +242,12 @@ impl<'a> Column<'a> {
                 Cell::Missing => Cell::Missing,
                 Cell::Bad => Cell::Bad,
             },
-            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
-                None => Cell::Missing,
-                Some(s) => Date::parse(s).map_or(Cell::Bad, Cell::Ok),
-            },
+            Column::Text(_) | Column::Strings(_) | Column::Owned(_) | Column::Parsed { .. } => {
+                match self.text_at(i) {
+                    None => Cell::Missing,
+                    Some(s) => Date::parse(s).map_or(Cell::Bad, Cell::Ok),
+                }
+            }
             _ => self.absent_or_bad(i),
         }
     }
@@ -199,21 +255,25 @@ impl<'a> Column<'a> {
     pub fn boolean(&self, i: usize) -> Cell<bool> {
         match self {
             Column::Bool(v) => v[i].map_or(Cell::Missing, Cell::Ok),
-            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
-                None => Cell::Missing,
-                Some(s) => crate::input::cells::parse_bool(s).map_or(Cell::Bad, Cell::Ok),
-            },
+            Column::Text(_) | Column::Strings(_) | Column::Owned(_) | Column::Parsed { .. } => {
+                match self.text_at(i) {
+                    None => Cell::Missing,
+                    Some(s) => crate::input::cells::parse_bool(s).map_or(Cell::Bad, Cell::Ok),
+                }
+            }
             _ => self.absent_or_bad(i),
         }
     }
 
     pub fn integer(&self, i: usize) -> Cell<i64> {
         match self {
-            Column::Int(v) => v[i].map_or(Cell::Missing, Cell::Ok),
-            Column::Text(_) | Column::Owned(_) | Column::Parsed { .. } => match self.text_at(i) {
-                None => Cell::Missing,
-                Some(s) => crate::input::cells::parse_integer(s).map_or(Cell::Bad, Cell::Ok),
-            },
+            Column::Int(_) | Column::Int64(_) => self.int_at(i).map_or(Cell::Missing, Cell::Ok),
+            Column::Text(_) | Column::Strings(_) | Column::Owned(_) | Column::Parsed { .. } => {
+                match self.text_at(i) {
+                    None => Cell::Missing,
+                    Some(s) => crate::input::cells::parse_integer(s).map_or(Cell::Bad, Cell::Ok),
+                }
+            }
             _ => self.absent_or_bad(i),
         }
     }
@@ -229,9 +289,12 @@ impl<'a> Column<'a> {
     fn present(&self, i: usize) -> bool {
         match self {
             Column::Absent => false,
-            Column::Text(_) | Column::Owned(_) => self.text_at(i).is_some(),
+            Column::Text(_) | Column::Strings(_) | Column::Owned(_) => self.text_at(i).is_some(),
             Column::Parsed { cells, .. } => cells[i] != Cell::Missing,
             Column::Int(v) => v[i].is_some(),
+            Column::Int64(v) => v.is_valid(i),
+            Column::Decimal128(v, _) => v.is_valid(i),
+            Column::Date32(v) => v.is_valid(i),
             Column::Decimal(v, _) => v[i].is_some(),
             Column::Float(v) => v[i].is_some(),
             Column::Date(v) => v[i].is_some(),
@@ -244,9 +307,13 @@ impl<'a> Column<'a> {
         match self {
             Column::Absent => None,
             Column::Text(v) => v[i].map(str::to_string),
+            Column::Strings(v) => v.get(i).map(str::to_string),
             Column::Owned(v) => v[i].clone(),
             Column::Int(v) => v[i].map(|x| x.to_string()),
+            Column::Int64(v) => at(v, i).map(|x| x.to_string()),
             Column::Decimal(v, scale) => v[i].map(|m| decimal_text(m, *scale)),
+            Column::Decimal128(v, scale) => at(v, i).map(|m| decimal_text(m, *scale)),
+            Column::Date32(v) => at(v, i).map(|d| Date(d).to_string()),
             Column::Float(v) => v[i].map(|f| f.to_string()),
             Column::Date(v) => v[i].map(|d| Date(d).to_string()),
             Column::Bool(v) => v[i].map(|b| b.to_string()),
@@ -387,6 +454,61 @@ mod tests {
         assert_eq!(decimal_text(-5, 2), "-0.05");
         assert_eq!(decimal_text(7, 0), "7");
         assert_eq!(decimal_text(1230, 3), "1.230");
+    }
+
+    #[test]
+    fn parquet_arrays_read_in_place_give_the_cells_their_copies_gave() {
+        // Each array beside the copy the reader used to make of it: every accessor agrees.
+        let strings = StringArray::from(vec![Some(" 1,234.50 "), Some(""), None, Some("x")]);
+        let large = LargeStringArray::from(vec![Some(" 1,234.50 "), Some(""), None, Some("x")]);
+        let view = StringViewArray::from(vec![Some(" 1,234.50 "), Some(""), None, Some("x")]);
+        let copied = Column::Text(vec![Some(" 1,234.50 "), Some(""), None, Some("x")]);
+        let decimals = Decimal128Array::from(vec![Some(12_340), Some(12_345), None, Some(-5)])
+            .with_precision_and_scale(18, 3)
+            .unwrap();
+        let decimals_copied = Column::Decimal(vec![Some(12_340), Some(12_345), None, Some(-5)], 3);
+        let ints = Int64Array::from(vec![Some(5), Some(i64::MAX), None, Some(-2)]);
+        let ints_copied = Column::Int(vec![Some(5), Some(i64::MAX), None, Some(-2)]);
+        let dates = Date32Array::from(vec![Some(17_897), None, Some(0), Some(-1)]);
+        let dates_copied = Column::Date(vec![Some(17_897), None, Some(0), Some(-1)]);
+        let pairs = [
+            (Column::Strings(Strings::Utf8(&strings)), &copied),
+            (Column::Strings(Strings::Large(&large)), &copied),
+            (Column::Strings(Strings::View(&view)), &copied),
+            (Column::Decimal128(&decimals, 3), &decimals_copied),
+            (Column::Int64(&ints), &ints_copied),
+            (Column::Date32(&dates), &dates_copied),
+        ];
+        for (in_place, copy) in &pairs {
+            for i in 0..4 {
+                assert_eq!(in_place.text(i), copy.text(i), "text {i}");
+                assert_eq!(in_place.money(i), copy.money(i), "money {i}");
+                assert_eq!(in_place.date(i), copy.date(i), "date {i}");
+                assert_eq!(in_place.integer(i), copy.integer(i), "integer {i}");
+                assert_eq!(in_place.boolean(i), copy.boolean(i), "boolean {i}");
+                assert_eq!(in_place.present(i), copy.present(i), "present {i}");
+                assert_eq!(in_place.raw(i), copy.raw(i), "raw {i}");
+            }
+        }
+        // What they read, by hand.
+        let d = Column::Decimal128(&decimals, 3);
+        assert_eq!(d.money(0), Cell::Ok(1_234));
+        assert_eq!(d.money(1), Cell::Bad);
+        assert_eq!(d.raw(3).as_deref(), Some("-0.005"));
+        assert_eq!(Column::Int64(&ints).money(1), Cell::Bad);
+        assert_eq!(Column::Int64(&ints).money(3), Cell::Ok(-200));
+        assert_eq!(
+            Column::Date32(&dates).date(0),
+            Cell::Ok(Date::civil(2019, 1, 1))
+        );
+        assert_eq!(
+            Column::Strings(Strings::Utf8(&strings)).money(0),
+            Cell::Ok(123_450)
+        );
+        assert_eq!(
+            Column::Strings(Strings::Utf8(&strings)).text(1),
+            Cell::Missing
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, ListArray,
     RecordBatch, StringArray, StructArray,
 };
-use arrow_buffer::OffsetBuffer;
+use arrow_buffer::{NullBufferBuilder, OffsetBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -289,16 +289,21 @@ pub fn dates(values: impl IntoIterator<Item = Option<Date>>) -> ArrayRef {
 /// the column (no input that validation accepts comes near it).
 pub fn money(column: &str, values: impl IntoIterator<Item = Option<i64>>) -> Result<ArrayRef> {
     const LIMIT: u64 = 1_000_000_000_000_000_000;
-    let mut out = Vec::new();
+    let values = values.into_iter();
+    // The mantissas and which are null, built straight into the array's buffers (no null
+    // buffer when none is: most money columns).
+    let mut out: Vec<i128> = Vec::with_capacity(values.size_hint().0);
+    let mut nulls = NullBufferBuilder::new(out.capacity());
     for v in values {
         if v.is_some_and(|v| v.unsigned_abs() >= LIMIT) {
             return Err(Error::from(DataProblem::BeyondDecimal {
                 column: column.to_string(),
             }));
         }
-        out.push(v.map(i128::from));
+        nulls.append(v.is_some());
+        out.push(v.map_or(0, i128::from));
     }
-    let array = Decimal128Array::from(out)
+    let array = Decimal128Array::new(out.into(), nulls.finish())
         .with_precision_and_scale(18, 2)
         .map_err(|e| Error::Internal(format!("{column}: {e}")))?;
     Ok(Arc::new(array))
@@ -374,6 +379,28 @@ pub fn step_lists(rows: &[Vec<StepItem>]) -> ArrayRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_decimal_yuan_with_its_nulls_and_refused_beyond_18_digits() {
+        use arrow_array::Array;
+        let a = money("paid", [Some(12_345), None, Some(-1), Some(0)]).unwrap();
+        let a = a.as_any().downcast_ref::<Decimal128Array>().unwrap();
+        assert_eq!(a.data_type(), &DataType::Decimal128(18, 2));
+        assert_eq!(a.value_as_string(0), "123.45");
+        assert!(a.is_null(1));
+        assert_eq!(a.value_as_string(2), "-0.01");
+        assert_eq!(a.value_as_string(3), "0.00");
+        // No null buffer when every value is there.
+        let full = money("paid", [Some(1), Some(2)]).unwrap();
+        assert!(full.nulls().is_none());
+        // 10^16 yuan less a fen fits; 10^16 does not, of either sign.
+        let limit = 1_000_000_000_000_000_000i64;
+        assert!(money("paid", [Some(limit - 1), Some(-(limit - 1))]).is_ok());
+        for beyond in [limit, -limit] {
+            let e = money("paid", [Some(1), Some(beyond)]).unwrap_err();
+            assert!(e.to_string().contains("paid"), "{e}");
+        }
+    }
 
     #[test]
     fn a_full_disk_is_an_error_of_the_file_not_a_bug() {
