@@ -96,10 +96,10 @@ struct Slot<V: Copy> {
 
 /// A map from fingerprints to small values (codes), by linear probing.
 ///
-/// While it is filled, an open-addressing table at most 85 % full (78 % when sized ahead). Once a table is complete
-/// (the loans', the lenders', before the investments look them up) [`FpMap::freeze`] lays the
-/// same entries out in fingerprint order at 85 % ([`ordered`]): 20–24 bytes a slot ÷ 0.85
-/// instead of ÷ 0.7, the same one random read a lookup. An insert into a frozen map first
+/// While it is filled, an open-addressing table at most 85 % full (78 % when sized ahead).
+/// Once a table is complete (the loans', the lenders', before the investments look them up)
+/// [`FpMap::freeze`] lays the same entries out in fingerprint order at 85 % ([`ordered`]):
+/// 20–24 bytes a slot ÷ 0.85 instead of ÷ 0.78, the same one random read a lookup. An insert into a frozen map first
 /// lays it out as a table again.
 #[derive(Clone)]
 pub struct FpMap<V: Copy + Default> {
