@@ -404,7 +404,11 @@ pub fn read_table(
                 ..TableReport::default()
             };
             // Room for every part's rows at once: the id tables sized once, as for one file.
-            v.expect_rows(file.table, parts.iter().map(expected_rows).sum());
+            let rows = parts
+                .iter()
+                .map(expected_rows)
+                .fold(0, usize::saturating_add);
+            v.expect_rows(file.table, rows);
             for part in parts {
                 let r = read_file(v, part, config, options, progress)?;
                 progress.end(r.read);
@@ -446,7 +450,7 @@ fn read_file(
 fn expected_rows(part: &TableFile) -> usize {
     match &part.format {
         find::SourceFormat::Parquet => crate::table::batches::ParquetBatches::open(&part.path)
-            .map_or(0, |(batches, _)| batches.rows()),
+            .map_or(0, |(batches, _)| batches.rows_to_expect()),
         find::SourceFormat::Csv => {
             let mut head = Vec::with_capacity(find::SNIFF_BYTES);
             let size = std::fs::File::open(&part.path).and_then(|f| {
@@ -454,20 +458,48 @@ fn expected_rows(part: &TableFile) -> usize {
                 f.take(find::SNIFF_BYTES as u64).read_to_end(&mut head)?;
                 Ok(size)
             });
-            size.map_or(0, |size| rows_from_head(size, &head))
+            size.map_or(0, |size| csv_rows_to_expect(&part.path, size, &head))
         }
         find::SourceFormat::Xlsx { .. } | find::SourceFormat::Parts(_) => 0,
     }
 }
 
-/// About as many rows as a CSV file of `size` bytes has lines, judged from its start `head`
-/// (a little over, so that the id tables sized for them need not grow).
-fn rows_from_head(size: u64, head: &[u8]) -> usize {
-    if head.is_empty() {
+/// About as many rows as a CSV file of `size` bytes has lines, a little over, so that the id
+/// tables sized for them need not grow. Judged from its start `head` and, in a file larger
+/// than three of them, from as much of its middle and its end: the middle one of the three
+/// densities of lines, so that a start (or any one part) unlike the rest — blank lines, a
+/// preamble — cannot make room for billions of rows that are not there.
+fn csv_rows_to_expect(path: &std::path::Path, size: u64, head: &[u8]) -> usize {
+    let window = head.len() as u64;
+    if window == 0 || size <= 3 * window {
+        return rows_from_windows(size, &[head]);
+    }
+    let read_at = |at: u64| -> std::io::Result<Vec<u8>> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = std::fs::File::open(path)?;
+        f.seek(SeekFrom::Start(at))?;
+        let mut bytes = Vec::with_capacity(head.len());
+        f.take(window).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    match (read_at(size / 2), read_at(size - window)) {
+        (Ok(middle), Ok(end)) => rows_from_windows(size, &[head, &middle, &end]),
+        _ => rows_from_windows(size, &[head]),
+    }
+}
+
+/// `size` bytes times the median density of lines (line ends a byte) of `windows`, 5 % over.
+fn rows_from_windows(size: u64, windows: &[&[u8]]) -> usize {
+    let mut densities: Vec<f64> = windows
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| memchr::memchr_iter(b'\n', w).count().max(1) as f64 / w.len() as f64)
+        .collect();
+    if densities.is_empty() {
         return 0;
     }
-    let lines_in_head = memchr::memchr_iter(b'\n', head).count().max(1);
-    (size as f64 / head.len() as f64 * lines_in_head as f64 * 1.05) as usize
+    densities.sort_by(f64::total_cmp);
+    (size as f64 * densities[densities.len() / 2] * 1.05) as usize
 }
 
 // ---------------------------------------------------------------- CSV
@@ -516,7 +548,7 @@ fn read_csv(
         Encoding::Gb18030 => has_bom,
         Encoding::Auto => has_bom || find::starts_as_utf8(&head),
     };
-    v.expect_rows(file.table, rows_from_head(size, &head));
+    v.expect_rows(file.table, csv_rows_to_expect(path, size, &head));
 
     let body = head[if has_bom { 3 } else { 0 }..].to_vec();
     let bytes = std::io::Cursor::new(body).chain(std::io::BufReader::with_capacity(1 << 20, f));
@@ -649,11 +681,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_csv_files_rows_are_judged_from_its_start() {
+    fn a_csv_files_rows_are_judged_from_the_density_of_its_lines() {
         // Two lines in 8 bytes of a 1,000-byte file: 250 lines, and 5 % over.
-        assert_eq!(rows_from_head(1_000, b"a,1\nb,2\n"), 262);
-        // A start without a line end counts as one line.
-        assert_eq!(rows_from_head(100, b"abcd"), 26);
-        assert_eq!(rows_from_head(0, b""), 0);
+        assert_eq!(rows_from_windows(1_000, &[b"a,1\nb,2\n"]), 262);
+        // A window without a line end counts as one line.
+        assert_eq!(rows_from_windows(100, &[b"abcd"]), 26);
+        assert_eq!(rows_from_windows(0, &[b""]), 0);
+        // The middle density of three: a start of blank lines does not count.
+        let blank = [b'\n'; 8];
+        assert_eq!(
+            rows_from_windows(1_000, &[&blank, b"a,1\nb,2\n", b"c,3\nd,4\n"]),
+            262
+        );
+    }
+
+    #[test]
+    fn a_csv_file_that_starts_unlike_the_rest_is_judged_by_its_middle_and_end() {
+        // 64 KiB of blank lines, then 40,000 rows of 27 bytes: judged by its start alone it
+        // would hold over a million lines; by its middle and end, the file's 1.15 MB over 27
+        // bytes a row, 5 % over: about 44,500.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lenders.csv");
+        let mut bytes = vec![b'\n'; find::SNIFF_BYTES];
+        for i in 0..40_000 {
+            bytes.extend_from_slice(format!("L{i:08},name,13800000000\n").as_bytes());
+        }
+        assert_eq!(bytes.len(), find::SNIFF_BYTES + 40_000 * 27);
+        std::fs::write(&path, &bytes).unwrap();
+        let head = &bytes[..find::SNIFF_BYTES];
+        let rows = csv_rows_to_expect(&path, bytes.len() as u64, head);
+        assert!((44_000..45_000).contains(&rows), "{rows}");
+        assert!(rows_from_windows(bytes.len() as u64, &[head]) > 1_000_000);
     }
 }

@@ -372,7 +372,7 @@ pub fn read_parquet(
         })
         .collect();
     batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());
-    v.expect_rows(file.table, batches.rows());
+    v.expect_rows(file.table, batches.rows_to_expect());
     let mut report = TableReport {
         file: file.file_name(),
         encoding: "parquet",

@@ -91,6 +91,24 @@ impl ParquetBatches {
         usize::try_from(self.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
     }
 
+    /// The rows to make room for before reading: the footer's count, but never more than its
+    /// row groups add up to nor than the file has bytes — a damaged or hostile footer may claim
+    /// billions of rows in a few bytes, and room made for them would take the machine's memory
+    /// before a row was read (rows beyond it, of a column encoded in runs, are made room for
+    /// as they come).
+    pub fn rows_to_expect(&self) -> usize {
+        let meta = self.metadata.metadata();
+        let groups = meta
+            .row_groups()
+            .iter()
+            .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+            .fold(0, usize::saturating_add);
+        let bytes = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        self.rows()
+            .min(groups)
+            .min(usize::try_from(bytes).unwrap_or(usize::MAX))
+    }
+
     fn start(&self) -> Result<ParquetRecordBatchReader> {
         let file = File::open(&self.path)
             .map_err(|e| Error::bad_file(&self.path, format!("cannot open: {e}")))?;
