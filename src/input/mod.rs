@@ -474,17 +474,17 @@ fn csv_rows_to_expect(path: &std::path::Path, size: u64, head: &[u8]) -> usize {
     if window == 0 || size <= 3 * window {
         return rows_from_windows(size, &[head]);
     }
-    let read_at = |at: u64| -> std::io::Result<Vec<u8>> {
-        use std::io::{Seek, SeekFrom};
-        let mut f = std::fs::File::open(path)?;
-        f.seek(SeekFrom::Start(at))?;
-        let mut bytes = Vec::with_capacity(head.len());
-        f.take(window).read_to_end(&mut bytes)?;
-        Ok(bytes)
+    let middle_and_end = || -> std::io::Result<[Vec<u8>; 2]> {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::File::open(path)?;
+        let mut windows = [vec![0; head.len()], vec![0; head.len()]];
+        f.read_exact_at(&mut windows[0], size / 2)?;
+        f.read_exact_at(&mut windows[1], size - window)?;
+        Ok(windows)
     };
-    match (read_at(size / 2), read_at(size - window)) {
-        (Ok(middle), Ok(end)) => rows_from_windows(size, &[head, &middle, &end]),
-        _ => rows_from_windows(size, &[head]),
+    match middle_and_end() {
+        Ok([middle, end]) => rows_from_windows(size, &[head, &middle, &end]),
+        Err(_) => rows_from_windows(size, &[head]),
     }
 }
 
