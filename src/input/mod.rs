@@ -409,12 +409,24 @@ pub fn read_table(
                 .map(expected_rows)
                 .fold(0, usize::saturating_add);
             v.expect_rows(file.table, rows);
-            for part in parts {
-                let r = read_file(v, part, config, options, progress)?;
-                progress.end(r.read);
-                all.add(r);
-                if !v.wants_more() {
-                    break;
+            if parts
+                .iter()
+                .all(|p| matches!(p.format, find::SourceFormat::Parquet))
+            {
+                // One stream: each part opened while the last batches of the one before are
+                // checked.
+                parquet::read_parquet(v, parts, config, options, progress, |r| {
+                    progress.end(r.read);
+                    all.add(r);
+                })?;
+            } else {
+                for part in parts {
+                    let r = read_file(v, part, config, options, progress)?;
+                    progress.end(r.read);
+                    all.add(r);
+                    if !v.wants_more() {
+                        break;
+                    }
                 }
             }
             all
@@ -434,7 +446,12 @@ fn read_file(
     progress: &dyn Progress,
 ) -> Result<TableReport> {
     match &file.format {
-        find::SourceFormat::Parquet => parquet::read_parquet(v, file, config, options, progress),
+        find::SourceFormat::Parquet => {
+            let mut report = None;
+            let one = std::slice::from_ref(file);
+            parquet::read_parquet(v, one, config, options, progress, |r| report = Some(r))?;
+            report.ok_or_else(|| Error::Internal(format!("{}: not read", file.path.display())))
+        }
         find::SourceFormat::Csv => read_csv(v, file, config, options, progress),
         find::SourceFormat::Xlsx { sheet } => xlsx::read_xlsx(v, file, sheet, config, progress),
         find::SourceFormat::Parts(_) => Err(Error::Internal(format!(

@@ -347,16 +347,34 @@ pub fn parquet_column<'a>(
     }
 }
 
-/// Validate a Parquet table file.
-pub fn read_parquet(
-    v: &mut dyn source::RowSink,
+/// What the sink wants of a table's columns, asked before the reading thread opens its files.
+struct Wants {
+    /// Each contract column: wanted at all.
+    reads: Vec<bool>,
+    /// Personal columns wanted (a payment file needs them).
+    personal: bool,
+}
+
+/// What a Parquet file is read with, once its footer is read: its columns' names, those
+/// wanted (contract column, file column), its partitions, the columns the contract does not
+/// know, and its rows (in all, and to make room for).
+struct Opened {
+    names: Vec<String>,
+    wanted: Vec<(usize, usize)>,
+    partitions: Vec<(usize, Option<String>, bool)>,
+    unknown_columns: Vec<String>,
+    rows: usize,
+    rows_to_expect: usize,
+}
+
+/// Open a Parquet file: its footer read, its columns mapped to the contract's and those wanted
+/// selected.
+fn open(
     file: &TableFile,
     config: &Config,
-    options: &ReadOptions,
-    progress: &dyn Progress,
-) -> Result<TableReport> {
-    let path = &file.path;
-    let (mut batches, names) = crate::table::batches::ParquetBatches::open(path)?;
+    wants: &Wants,
+) -> Result<(crate::table::batches::ParquetBatches, Opened)> {
+    let (mut batches, names) = crate::table::batches::ParquetBatches::open(&file.path)?;
     let (mapping, mut unknown_columns) = find::map_headers(file, &names, config)?;
     let partitions = find::partition_columns(file, &mapping, config, &mut unknown_columns);
     let spec = file.table.columns();
@@ -368,58 +386,132 @@ pub fn read_parquet(
         .filter_map(|(j, m)| m.map(|h| (j, h)))
         .filter(|(j, _)| {
             let c = &spec[*j];
-            (!c.personal || c.always_read || v.keeps_personal()) && v.reads(file.table, *j)
+            (!c.personal || c.always_read || wants.personal) && wants.reads[*j]
         })
         .collect();
     batches.select(wanted.iter().map(|(_, h)| names[*h].clone()).collect());
-    v.expect_rows(file.table, batches.rows_to_expect());
-    let mut report = TableReport {
-        file: file.file_name(),
-        encoding: "parquet",
+    let opened = Opened {
+        names,
+        wanted,
+        partitions,
         unknown_columns,
-        ..TableReport::default()
+        rows: batches.rows(),
+        rows_to_expect: batches.rows_to_expect(),
     };
-    let name = file.file_name();
-    progress.begin(
-        &format!("校验 validate {name}"),
-        Some(batches.rows() as u64),
-        Unit::Rows,
-    );
-    // Batches are decoded on a second thread while the validator checks the one before.
+    Ok((batches, opened))
+}
+
+/// What the reading thread hands the validator, in order.
+enum Next {
+    /// File `k` opened: what its batches are read with.
+    File(usize, Box<Opened>),
+    /// A batch of the file opened last, and its first row.
+    Batch(usize, RecordBatch),
+}
+
+/// Validate Parquet files one after the other, as one table (a file, or a folder's parts in
+/// order), handing each file's report to `done` when its rows are read. The files are opened
+/// and their batches decoded on a second thread while the validator checks the batch before —
+/// across files too, so that a folder of small parts is not read one part at a time.
+pub fn read_parquet(
+    v: &mut dyn source::RowSink,
+    files: &[TableFile],
+    config: &Config,
+    options: &ReadOptions,
+    progress: &dyn Progress,
+    mut done: impl FnMut(TableReport),
+) -> Result<()> {
+    let Some(first) = files.first() else {
+        return Ok(());
+    };
+    let wants = Wants {
+        reads: (0..first.table.columns().len())
+            .map(|j| v.reads(first.table, j))
+            .collect(),
+        personal: v.keeps_personal(),
+    };
     std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let reader = scope.spawn(move || loop {
-            let next = batches.next_batch();
-            let end = !matches!(next, Ok(Some(_)));
-            if send.send(next).is_err() || end {
-                break;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Next>>(1);
+        let wants = &wants;
+        let reader = scope.spawn(move || {
+            for (k, file) in files.iter().enumerate() {
+                let (mut batches, opened) = match open(file, config, wants) {
+                    Ok(opened) => opened,
+                    Err(e) => {
+                        let _ = send.send(Err(e));
+                        return;
+                    }
+                };
+                if send.send(Ok(Next::File(k, Box::new(opened)))).is_err() {
+                    return;
+                }
+                loop {
+                    let next = match batches.next_batch() {
+                        Ok(Some((start, batch))) => Ok(Next::Batch(start, batch)),
+                        Ok(None) => break,
+                        Err(e) => Err(e),
+                    };
+                    let failed = next.is_err();
+                    if send.send(next).is_err() || failed {
+                        return;
+                    }
+                }
             }
         });
         let checked = (|| -> Result<()> {
+            let mut current: Option<(usize, Box<Opened>, TableReport)> = None;
             for next in receive.iter() {
-                let Some((start, batch)) = next? else { break };
-                let read = Read {
-                    names: &names,
-                    wanted: &wanted,
-                    partitions: &partitions,
-                    options,
-                };
-                check_parquet_batch(v, file, &read, &mut report, start, &batch)?;
-                progress.advance(batch.num_rows() as u64);
-                if !v.wants_more() {
-                    break;
+                match next? {
+                    Next::File(k, opened) => {
+                        if let Some((_, _, report)) = current.take() {
+                            done(report);
+                        }
+                        let file = &files[k];
+                        v.expect_rows(file.table, opened.rows_to_expect);
+                        let report = TableReport {
+                            file: file.file_name(),
+                            encoding: "parquet",
+                            unknown_columns: opened.unknown_columns.clone(),
+                            ..TableReport::default()
+                        };
+                        progress.begin(
+                            &format!("校验 validate {}", file.file_name()),
+                            Some(opened.rows as u64),
+                            Unit::Rows,
+                        );
+                        current = Some((k, opened, report));
+                    }
+                    Next::Batch(start, batch) => {
+                        let Some((k, opened, report)) = current.as_mut() else {
+                            return Err(Error::Internal("a Parquet batch before its file".into()));
+                        };
+                        let read = Read {
+                            names: &opened.names,
+                            wanted: &opened.wanted,
+                            partitions: &opened.partitions,
+                            options,
+                        };
+                        check_parquet_batch(v, &files[*k], &read, report, start, &batch)?;
+                        progress.advance(batch.num_rows() as u64);
+                        if !v.wants_more() {
+                            break;
+                        }
+                    }
                 }
+            }
+            if let Some((_, _, report)) = current.take() {
+                done(report);
             }
             Ok(())
         })();
-        // On an error the receiver is dropped here, so the reader stops at its next send.
+        // On an error or an early stop the receiver is dropped here, so the reader stops at
+        // its next send.
         drop(receive);
         reader
             .join()
             .map_err(|_| Error::Internal("the Parquet reader thread panicked".into()))?;
         checked
-    })?;
-    Ok(report)
+    })
 }
 
 /// What a Parquet file's batches are read with: its column names, the (contract column, file

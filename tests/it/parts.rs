@@ -136,10 +136,10 @@ fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
     assert!(stderr(&o).contains("mix CSV and Parquet"), "{}", stderr(&o));
 }
 
-#[test]
-fn parquet_parts_give_the_same_bytes_as_one_file() {
+/// A small Parquet data set in `one/`, and in `many/` the same with its investments in three
+/// parts (`part-0.parquet` …), each written by polars.
+fn parquet_in_three_parts(w: &Workdir) {
     use polars::prelude::*;
-    let w = Workdir::new("parts-parquet");
     ok(w.run(&[
         "generate",
         "--platforms",
@@ -161,7 +161,7 @@ fn parquet_parts_give_the_same_bytes_as_one_file() {
         )
         .unwrap();
     }
-    let df = crate::util::read_parquet(&w, "one/investments.parquet");
+    let df = crate::util::read_parquet(w, "one/investments.parquet");
     let n = df.height();
     for (k, (start, len)) in [(0, n / 3), (n / 3, n / 3), (2 * (n / 3), n - 2 * (n / 3))]
         .into_iter()
@@ -172,9 +172,43 @@ fn parquet_parts_give_the_same_bytes_as_one_file() {
             std::fs::File::create(w.path(&format!("many/investments/part-{k}.parquet"))).unwrap();
         ParquetWriter::new(f).finish(&mut part).unwrap();
     }
+}
+
+#[test]
+fn parquet_parts_give_the_same_bytes_as_one_file() {
+    let w = Workdir::new("parts-parquet");
+    parquet_in_three_parts(&w);
     ok(w.run(&["run", "one", "--out", "r-one"]));
     ok(w.run(&["run", "many", "--out", "r-many"]));
     same_exports(&w, "r-one", "r-many");
+    // validation.json the same but for the table's name: the parts are one table.
+    let one = std::fs::read_to_string(w.path("r-one/validation.json")).unwrap();
+    let many = std::fs::read_to_string(w.path("r-many/validation.json")).unwrap();
+    assert_eq!(
+        one.replace("\"investments.parquet\"", "\"investments/\""),
+        many
+    );
+}
+
+/// The parts are read as one stream, each opened while the last rows of the one before are
+/// checked: a damaged part in the middle still stops the run at its turn, naming it, with
+/// nothing written; mended, the folder runs.
+#[test]
+fn a_damaged_parquet_part_in_the_middle_stops_the_run_naming_it() {
+    let w = Workdir::new("parts-parquet-damaged");
+    parquet_in_three_parts(&w);
+    let middle = w.path("many/investments/part-1.parquet");
+    let whole = std::fs::read(&middle).unwrap();
+    std::fs::write(&middle, &whole[..whole.len() / 2]).unwrap();
+    let o = w.run(&["run", "many", "--out", "r-many"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("part-1.parquet"), "{err}");
+    assert!(!err.contains("part-2.parquet"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!w.path("r-many").exists());
+    std::fs::write(&middle, &whole).unwrap();
+    ok(w.run(&["run", "many", "--out", "r-many"]));
 }
 
 /// Rows that repeat earlier investment ids — one of them twice — added after the rows they
