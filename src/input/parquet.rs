@@ -462,7 +462,7 @@ pub fn read_parquet(
             let mut current: Option<(usize, Box<Opened>, TableReport)> = None;
             for next in receive.iter() {
                 match next? {
-                    Next::File(k, opened) => {
+                    Next::File(k, mut opened) => {
                         if let Some((_, _, report)) = current.take() {
                             done(report);
                         }
@@ -471,7 +471,7 @@ pub fn read_parquet(
                         let report = TableReport {
                             file: file.file_name(),
                             encoding: "parquet",
-                            unknown_columns: opened.unknown_columns.clone(),
+                            unknown_columns: std::mem::take(&mut opened.unknown_columns),
                             ..TableReport::default()
                         };
                         progress.begin(
