@@ -1,6 +1,8 @@
-//! Large investments read once when their ids ascend (docs/inputs.md, "Rejects: nothing
-//! silently lost", on repeated investment ids): the same rejects, exports and input hashes as a read that holds the ids in a set,
-//! whether the order holds to the end, breaks after the first batch, or breaks at once.
+//! Investments read once when their ids ascend (docs/inputs.md, "Rejects: nothing silently
+//! lost", on repeated investment ids): a large table's lost wager falls back to a first pass, a
+//! smaller text table's to a set of the ids seen; the same rejects, exports and input hashes
+//! either way, whether the order holds to the end, breaks after the first batch, or breaks at
+//! once.
 
 use crate::util::{assert_inputs_hashed, rejects, stderr, Workdir};
 
@@ -15,12 +17,12 @@ const EXPORTS: [&str; 4] = [
 ];
 
 /// Run `data` as a large table and as a small one: both succeed, with the same rejects,
-/// validation report and exports, every input's hash in the manifest true. The large run's
-/// `-v` lines.
-fn large_and_small_agree(w: &Workdir, data: &str) -> String {
+/// validation report and exports, every input's hash in the manifest true. The large and the
+/// small run's `-v` lines.
+fn large_and_small_agree(w: &Workdir, data: &str) -> (String, String) {
     let large = w.run_env(&["run", data, "--out", "large", "-v"], &LARGE);
     assert_eq!(large.status.code(), Some(0), "{}", stderr(&large));
-    let small = w.run(&["run", data, "--out", "small"]);
+    let small = w.run(&["run", data, "--out", "small", "-v"]);
     assert_eq!(small.status.code(), Some(0), "{}", stderr(&small));
     assert_eq!(
         rejects(&w.read("large/rejects.csv")),
@@ -36,10 +38,16 @@ fn large_and_small_agree(w: &Workdir, data: &str) -> String {
         assert!(a == b, "{f} differs");
     }
     assert_inputs_hashed(&w.path("large"), &w.path(data));
-    let said = stderr(&large);
+    assert_inputs_hashed(&w.path("small"), &w.path(data));
+    let said = (stderr(&large), stderr(&small));
     std::fs::remove_dir_all(w.path("large")).unwrap();
     std::fs::remove_dir_all(w.path("small")).unwrap();
     said
+}
+
+/// How many times the `-v` lines say the investments were validated (twice after a lost wager).
+fn investment_reads(said: &str) -> usize {
+    said.matches("validate investments.csv").count()
 }
 
 /// The investments' rejects: (line, column, reason).
@@ -55,7 +63,7 @@ fn investment_rejects(w: &Workdir) -> Vec<(String, String, String)> {
 }
 
 #[test]
-fn ascending_ids_are_read_once_and_a_broken_order_falls_back_to_a_first_pass() {
+fn ascending_ids_are_read_once_and_a_broken_order_falls_back_to_a_first_pass_or_a_set() {
     let w = Workdir::new("ascending");
     let o = w.run(&[
         "generate",
@@ -89,10 +97,11 @@ fn ascending_ids_are_read_once_and_a_broken_order_falls_back_to_a_first_pass() {
         w.write("data/investments.csv", text);
     };
 
-    // In the order generated: read once, no first pass.
+    // In the order generated: read once, no first pass, no set — large or small.
     write(&rows);
-    let said = large_and_small_agree(&w, "data");
+    let (said, small) = large_and_small_agree(&w, "data");
     assert!(!said.contains("repeated investment ids"), "{said}");
+    assert_eq!((investment_reads(&said), investment_reads(&small)), (1, 1));
     assert_eq!(
         investment_rejects(&w),
         vec![(
@@ -103,13 +112,16 @@ fn ascending_ids_are_read_once_and_a_broken_order_falls_back_to_a_first_pass() {
     );
 
     // Three earlier ids again after 40,000 rows: the read stops there, is taken back, and the
-    // first pass finds them (lines 40,002–40,004: the header is line 1).
+    // first pass finds them (lines 40,002–40,004: the header is line 1) — or, small, the
+    // second read's set.
     let mut late = rows[..40_000].to_vec();
     late.extend([rows[5].clone(), rows[100].clone(), rows[39_000].clone()]);
     late.extend_from_slice(&rows[40_000..]);
     write(&late);
-    let said = large_and_small_agree(&w, "data");
+    let (said, small) = large_and_small_agree(&w, "data");
     assert!(said.contains("repeated investment ids"), "{said}");
+    assert!(!small.contains("repeated investment ids"), "{small}");
+    assert_eq!((investment_reads(&said), investment_reads(&small)), (2, 2));
     let want = |lines: &[u64]| {
         let mut want = vec![(
             "9".to_string(),
@@ -128,11 +140,12 @@ fn ascending_ids_are_read_once_and_a_broken_order_falls_back_to_a_first_pass() {
     assert_eq!(investment_rejects(&w), want(&[40_002, 40_003, 40_004]));
 
     // The first two rows swapped: no wager (the first batch's ids do not ascend), the first
-    // pass beside the lenders as before; no repeat.
+    // pass beside the lenders as before, or the set; no repeat.
     let mut early = rows.clone();
     early.swap(0, 1);
     write(&early);
-    let said = large_and_small_agree(&w, "data");
+    let (said, small) = large_and_small_agree(&w, "data");
     assert!(said.contains("repeated investment ids"), "{said}");
+    assert_eq!((investment_reads(&said), investment_reads(&small)), (1, 1));
     assert_eq!(investment_rejects(&w), want(&[]));
 }
