@@ -7,8 +7,9 @@
 //! rejected or missing parent; a file that is not a table stops the run with an error naming it.
 //!
 //! The pieces, in the order a row meets them: [`find`] (which files, which header is which
-//! column), [`csv`] and [`csv_table`] (CSV records with their lines) or [`parquet`] (Parquet
-//! columns with their types), [`source::Column`] (a typed cell or why not), [`validate`] (the
+//! column), [`csv`] and [`csv_table`] (CSV records with their lines, a file's batches) and
+//! [`csv_file`] (a CSV file or folder of parts read) or [`parquet`] (Parquet columns with their
+//! types), [`source::Column`] (a typed cell or why not), [`validate`] (the
 //! rules, and what accepted rows add up to), [`ids`] (ids as integer codes), [`data`] (what is
 //! kept), [`report`] (rejects and counts); [`hashes`] the files' SHA-256 for the manifest,
 //! taken as they are read.
@@ -18,6 +19,7 @@ pub mod buckets;
 pub mod cases;
 pub mod cells;
 pub mod csv;
+pub mod csv_file;
 pub mod csv_table;
 pub mod data;
 pub mod direct;
@@ -38,7 +40,7 @@ use std::io::Read;
 
 use crate::config::Config;
 use crate::domain::date::Date;
-use crate::domain::schema::{CellType, Table};
+use crate::domain::schema::Table;
 use crate::error::{DataProblem, Error, Result};
 use crate::progress::Progress;
 
@@ -430,21 +432,21 @@ pub fn read_table(
                 .map(expected_rows)
                 .fold(0, usize::saturating_add);
             v.expect_rows(file.table, rows);
-            if parts
-                .iter()
-                .all(|p| matches!(p.format, find::SourceFormat::Parquet))
-            {
-                // One stream: each part opened while the last batches of the one before are
-                // checked.
-                parquet::read_parquet(v, parts, config, options, progress, |r| {
-                    progress.end(r.read);
-                    all.add(r);
-                })?;
+            let all_are =
+                |format: fn(&find::SourceFormat) -> bool| parts.iter().all(|p| format(&p.format));
+            // One stream: each part opened while the last batches of the one before are
+            // checked.
+            let mut add = |r: TableReport| {
+                progress.end(r.read);
+                all.add(r);
+            };
+            if all_are(|f| matches!(f, find::SourceFormat::Parquet)) {
+                parquet::read_parquet(v, parts, config, options, progress, add)?;
+            } else if all_are(|f| matches!(f, find::SourceFormat::Csv)) {
+                csv_file::read_parts(v, parts, config, options, progress, add)?;
             } else {
                 for part in parts {
-                    let r = read_file(v, part, config, options, progress)?;
-                    progress.end(r.read);
-                    all.add(r);
+                    add(read_file(v, part, config, options, progress)?);
                     if !v.wants_more() {
                         break;
                     }
@@ -473,7 +475,7 @@ fn read_file(
             parquet::read_parquet(v, one, config, options, progress, |r| report = Some(r))?;
             report.ok_or_else(|| Error::Internal(format!("{}: not read", file.path.display())))
         }
-        find::SourceFormat::Csv => read_csv(v, file, config, options, progress),
+        find::SourceFormat::Csv => csv_file::read_csv(v, file, config, options, progress),
         find::SourceFormat::Xlsx { sheet } => xlsx::read_xlsx(v, file, sheet, config, progress),
         find::SourceFormat::Parts(_) => Err(Error::Internal(format!(
             "{}: a folder of parts inside a folder of parts",
@@ -496,259 +498,8 @@ fn expected_rows(part: &TableFile) -> usize {
                 f.take(find::SNIFF_BYTES as u64).read_to_end(&mut head)?;
                 Ok(size)
             });
-            size.map_or(0, |size| csv_rows_to_expect(&part.path, size, &head))
+            size.map_or(0, |size| csv_file::rows_to_expect(&part.path, size, &head))
         }
         find::SourceFormat::Xlsx { .. } | find::SourceFormat::Parts(_) => 0,
-    }
-}
-
-/// About as many rows as a CSV file of `size` bytes has lines, a little over, so that the id
-/// tables sized for them need not grow. Judged from its start `head` and, in a file larger
-/// than three of them, from as much of its middle and its end: the middle one of the three
-/// densities of lines, so that a start (or any one part) unlike the rest — blank lines, a
-/// preamble — cannot make room for billions of rows that are not there.
-fn csv_rows_to_expect(path: &std::path::Path, size: u64, head: &[u8]) -> usize {
-    let window = head.len() as u64;
-    if window == 0 || size <= 3 * window {
-        return rows_from_windows(size, &[head]);
-    }
-    let middle_and_end = || -> std::io::Result<[Vec<u8>; 2]> {
-        use std::os::unix::fs::FileExt;
-        let f = std::fs::File::open(path)?;
-        let mut windows = [vec![0; head.len()], vec![0; head.len()]];
-        f.read_exact_at(&mut windows[0], size / 2)?;
-        f.read_exact_at(&mut windows[1], size - window)?;
-        Ok(windows)
-    };
-    match middle_and_end() {
-        Ok([middle, end]) => rows_from_windows(size, &[head, &middle, &end]),
-        Err(_) => rows_from_windows(size, &[head]),
-    }
-}
-
-/// `size` bytes times the median density of lines (line ends a byte) of `windows`, 5 % over.
-fn rows_from_windows(size: u64, windows: &[&[u8]]) -> usize {
-    let mut densities: Vec<f64> = windows
-        .iter()
-        .filter(|w| !w.is_empty())
-        .map(|w| memchr::memchr_iter(b'\n', w).count().max(1) as f64 / w.len() as f64)
-        .collect();
-    if densities.is_empty() {
-        return 0;
-    }
-    densities.sort_by(f64::total_cmp);
-    (size as f64 * densities[densities.len() / 2] * 1.05) as usize
-}
-
-// ---------------------------------------------------------------- CSV
-
-fn read_csv(
-    v: &mut dyn source::RowSink,
-    file: &TableFile,
-    config: &Config,
-    options: &ReadOptions,
-    progress: &dyn Progress,
-) -> Result<TableReport> {
-    let path = &file.path;
-    let f = std::fs::File::open(path)
-        .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    // The manifest's hash of the file taken from the bytes read here (`hashes`); a large file
-    // read from disk ahead of the tokenizer, past the page cache (`direct`).
-    let mut f: Box<dyn Read + Send> = if direct::wanted(size) {
-        drop(f);
-        let ahead = direct::Ahead::open(path, hashes::Taker::claim(path))
-            .map_err(|e| Error::bad_file(path, format!("cannot open: {e}")))?;
-        Box::new(ahead)
-    } else {
-        Box::new(hashes::Hashed::new(path, f))
-    };
-    let mut head = Vec::with_capacity(find::SNIFF_BYTES);
-    (&mut f)
-        .take(find::SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
-    if head.is_empty() {
-        return Err(Error::bad_file(path, "empty file: no header row"));
-    }
-    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
-        return Err(Error::bad_file(
-            path,
-            "UTF-16 text is not supported; save it as UTF-8 or GBK CSV",
-        ));
-    }
-    if find::looks_binary(&head) {
-        return Err(Error::bad_file(path, "not a CSV text file (binary data)"));
-    }
-    let has_bom = head.starts_with(&[0xef, 0xbb, 0xbf]);
-    let utf8 = match options.encoding {
-        Encoding::Utf8 => true,
-        Encoding::Gb18030 => has_bom,
-        Encoding::Auto => has_bom || find::starts_as_utf8(&head),
-    };
-    v.expect_rows(file.table, csv_rows_to_expect(path, size, &head));
-
-    let body = head[if has_bom { 3 } else { 0 }..].to_vec();
-    let bytes = std::io::Cursor::new(body).chain(std::io::BufReader::with_capacity(1 << 20, f));
-    let reader: Box<dyn Read + Send> = if utf8 {
-        Box::new(bytes)
-    } else {
-        Box::new(csv::Decoded::gb18030(bytes))
-    };
-    let csv_err = |e: csv::CsvError| match e {
-        csv::CsvError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            Error::bad_file(path, "unknown encoding: neither UTF-8 nor GB18030/GBK text")
-        }
-        e => Error::bad_file(path, e.to_string()),
-    };
-    let Some(mut table) = csv_table::CsvTable::open(reader).map_err(csv_err)? else {
-        return Err(Error::bad_file(path, "empty file: no header row"));
-    };
-    let mut headers = Vec::with_capacity(table.header.len());
-    for field in &table.header {
-        headers.push(text(path, table.header_line, field)?.to_string());
-    }
-    let (mapping, mut unknown_columns) = find::map_headers(file, &headers, config)?;
-    let partitions = find::partition_columns(file, &mapping, config, &mut unknown_columns);
-    let spec = file.table.columns();
-    // Each header position by the name a reject would give it.
-    let position_names: Vec<String> = (0..headers.len())
-        .map(|i| match mapping.iter().position(|m| *m == Some(i)) {
-            Some(j) => spec[j].name.to_string(),
-            None => headers[i].trim().to_string(),
-        })
-        .collect();
-    let mut report = TableReport {
-        file: file.file_name(),
-        encoding: if utf8 { "utf-8" } else { "gb18030" },
-        unknown_columns,
-        ..TableReport::default()
-    };
-    let name = file.file_name();
-    progress.begin(
-        &format!("校验 validate {name}"),
-        Some(size),
-        crate::progress::Unit::Bytes,
-    );
-    // Money and dates are parsed on the tokenizer's thread, beside the tokenizing.
-    let parse = |j: usize| match spec[j].ty {
-        CellType::Money => Some(csv_table::Parse::Money),
-        CellType::Date => Some(csv_table::Parse::Date),
-        _ => None,
-    };
-    if !v.whole_records() {
-        // The fields up to the last one read, the rest of a line neither split nor copied.
-        let last = (mapping.iter().enumerate())
-            .filter(|&(j, _)| v.reads(file.table, j))
-            .filter_map(|(_, m)| *m)
-            .max();
-        table.keep_fields(last.map_or(1, |h| h + 1));
-    }
-    table.parse(
-        mapping
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| v.reads(file.table, j))
-            .filter_map(|(j, m)| Some(((*m)?, parse(j)?)))
-            .collect(),
-    );
-    let mut done = 0;
-    while let Some(rows) = table.next_batch().map_err(csv_err)? {
-        let mut columns = Vec::with_capacity(spec.len());
-        for (j, m) in mapping.iter().enumerate() {
-            let column = match *m {
-                Some(h) if v.reads(file.table, j) => {
-                    match parse(j).and_then(|kind| Some((kind, rows.parsed(h, kind)?))) {
-                        Some((kind, cells)) => source::Column::Parsed {
-                            kind,
-                            cells,
-                            batch: &rows,
-                            field: h,
-                        },
-                        None => source::Column::Text(text_cells(path, &rows, h)?),
-                    }
-                }
-                _ => source::Column::Absent,
-            };
-            columns.push(column);
-        }
-        let faults = source::apply_partitions(&mut columns, &partitions, rows.len());
-        let batch = source::Batch {
-            lines: &rows.lines,
-            columns,
-            csv: Some(source::CsvRows {
-                batch: &rows,
-                width: headers.len(),
-                position_names: &position_names,
-            }),
-            faults: &faults,
-        };
-        v.batch(file.table, &name, &batch, &mut report);
-        drop(batch);
-        progress.advance(rows.offset.saturating_sub(done));
-        done = done.max(rows.offset);
-        table.recycle(rows);
-        if !v.wants_more() {
-            break;
-        }
-    }
-    Ok(report)
-}
-
-/// Field `h` of every record of a CSV batch as text (`None` where a record is short of it).
-fn text_cells<'a>(
-    path: &std::path::Path,
-    rows: &'a csv_table::CsvBatch,
-    h: usize,
-) -> Result<Vec<Option<&'a str>>> {
-    rows.texts(h, |r, field| text(path, rows.lines[r], field))
-}
-
-/// A field as text: UTF-8 (the GB18030 path is decoded already), or an error naming the line.
-fn text<'a>(path: &std::path::Path, line: u64, field: &'a [u8]) -> Result<&'a str> {
-    std::str::from_utf8(field).map_err(|_| {
-        Error::bad_file(
-            path,
-            format!("line {line}: invalid UTF-8 (for GBK/GB18030 files pass --encoding gbk)"),
-        )
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_csv_files_rows_are_judged_from_the_density_of_its_lines() {
-        // Two lines in 8 bytes of a 1,000-byte file: 250 lines, and 5 % over.
-        assert_eq!(rows_from_windows(1_000, &[b"a,1\nb,2\n"]), 262);
-        // A window without a line end counts as one line.
-        assert_eq!(rows_from_windows(100, &[b"abcd"]), 26);
-        assert_eq!(rows_from_windows(0, &[b""]), 0);
-        // The middle density of three: a start of blank lines does not count.
-        let blank = [b'\n'; 8];
-        assert_eq!(
-            rows_from_windows(1_000, &[&blank, b"a,1\nb,2\n", b"c,3\nd,4\n"]),
-            262
-        );
-    }
-
-    #[test]
-    fn a_csv_file_that_starts_unlike_the_rest_is_judged_by_its_middle_and_end() {
-        // 64 KiB of blank lines, then 40,000 rows of 27 bytes: judged by its start alone it
-        // would hold over a million lines; by its middle and end, the file's 1.15 MB over 27
-        // bytes a row, 5 % over: about 44,500.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("lenders.csv");
-        let mut bytes = vec![b'\n'; find::SNIFF_BYTES];
-        for i in 0..40_000 {
-            bytes.extend_from_slice(format!("L{i:08},name,13800000000\n").as_bytes());
-        }
-        assert_eq!(bytes.len(), find::SNIFF_BYTES + 40_000 * 27);
-        std::fs::write(&path, &bytes).unwrap();
-        let head = &bytes[..find::SNIFF_BYTES];
-        let rows = csv_rows_to_expect(&path, bytes.len() as u64, head);
-        assert!((44_000..45_000).contains(&rows), "{rows}");
-        assert!(rows_from_windows(bytes.len() as u64, &[head]) > 1_000_000);
     }
 }

@@ -136,6 +136,76 @@ fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
     assert!(stderr(&o).contains("mix CSV and Parquet"), "{}", stderr(&o));
 }
 
+/// CSV parts are one stream — each part opened, its first batches tokenized, while the one
+/// before is checked — yet a part's errors come at its turn: with the middle of three loans
+/// parts cut by an unclosed quote and the last one's header lacking a required column, the
+/// run stops on the middle part's line; mended, on the last part's header; mended too, it gives
+/// the bytes of the one file, its `-v` lines in the parts' order.
+#[test]
+fn csv_parts_read_as_one_stream_tell_each_parts_error_at_its_turn() {
+    let w = Workdir::new("parts-csv-stream");
+    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
+    std::fs::create_dir_all(w.path("parts")).unwrap();
+    for t in ["platforms", "lenders", "investments", "recoveries"] {
+        std::fs::copy(
+            city.join(format!("{t}.csv")),
+            w.path(&format!("parts/{t}.csv")),
+        )
+        .unwrap();
+    }
+    let loans = std::fs::read_to_string(city.join("loans.csv")).unwrap();
+    let mut lines = loans.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let third = rows.len() / 3 + 1;
+    let chunks: Vec<&[&str]> = rows.chunks(third).collect();
+    assert_eq!(chunks.len(), 3);
+    let part = |k: usize, header: &str, rows: &[&str]| {
+        w.write(
+            &format!("parts/loans/part-{k}.csv"),
+            format!("{header}\n{}\n", rows.join("\n")),
+        );
+    };
+    part(0, header, chunks[0]);
+    // Line 101 of the middle part opens a quote that never closes.
+    let mut cut: Vec<String> = chunks[1].iter().map(|r| r.to_string()).collect();
+    cut[99] = format!("\"{}", cut[99]);
+    part(
+        1,
+        header,
+        &cut.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // The last part's header without its first column (loan_id).
+    let (_, short) = header.split_once(',').unwrap();
+    part(2, short, chunks[2]);
+
+    let fails = |names: &str, not: &str| {
+        let o = w.run(&["run", "parts", "--out", "r"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(names), "{err}");
+        assert!(!err.contains(not), "{err}");
+        assert!(!w.path("r").exists());
+        err
+    };
+    let err = fails("part-1.csv", "part-2.csv");
+    assert!(err.contains("line 101"), "{err}");
+    part(1, header, chunks[1]);
+    let err = fails("part-2.csv", "part-1.csv");
+    assert!(err.contains("loan_id"), "{err}");
+    part(2, header, chunks[2]);
+
+    let o = w.run(&["run", "parts", "--out", "r", "-v"]);
+    ok(o.clone());
+    ok(w.run(&["run", city.to_str().unwrap(), "--out", "one"]));
+    same_exports(&w, "one", "r");
+    let said = stderr(&o);
+    let at = |part: &str| said.find(&format!("validate loans/{part}")).expect(part);
+    assert!(at("part-0.csv") < at("part-1.csv") && at("part-1.csv") < at("part-2.csv"));
+    assert_inputs_hashed(&w.path("r"), &w.path("parts"));
+}
+
 /// A small Parquet data set in `one/`, and in `many/` the same with its investments in three
 /// parts (`part-0.parquet` …), each written by polars.
 fn parquet_in_three_parts(w: &Workdir) {
