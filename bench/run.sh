@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `winddown run` against a DuckDB reference doing the core work
-# (bench/duckdb_reference.sql), on the same generated files, timed alternately with
-# /usr/bin/time -v; prints wall time, peak RSS and the ratio.
+# (bench/duckdb_reference.sql) and, for Parquet, against pyarrow reading the five tables whole
+# (bench/pyarrow_read.py), on the same generated files, timed alternately with
+# /usr/bin/time -v; prints wall time, peak RSS and the ratios.
 #
 #   bash bench/run.sh [SCALE] [FORMAT] [REPEATS]
 #
@@ -47,6 +48,8 @@ trap 'rm -rf "$scratch"' EXIT
 # One timed run: prints "wall_seconds peak_kb".
 measure() {
   local log="$scratch/time.log"
+  # The run before's files written out first: no run pays for another's writeback.
+  sync
   /usr/bin/time -v "$@" >"$scratch/out.log" 2>"$log" || { cat "$scratch/out.log" "$log" >&2; exit 1; }
   local wall rss
   wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')"
@@ -65,6 +68,11 @@ for i in $(seq 1 "$repeats"); do
     read -r w r < <(measure "$venv/bin/python" "$root/bench/duckdb_reference.py" "$data" "$scratch/d")
     echo "run $i: duckdb   ${w}s, peak $((r / 1024)) MB"
     results+=("duckdb $w $r")
+    if [ "$format" = parquet ]; then
+      read -r w r < <(measure "$venv/bin/python" "$root/bench/pyarrow_read.py" "$data")
+      echo "run $i: pyarrow  ${w}s, peak $((r / 1024)) MB (the five tables read whole)"
+      results+=("pyarrow $w $r")
+    fi
   fi
 done
 
@@ -76,5 +84,9 @@ printf '%s\n' "${results[@]}" | awk -v scale="$scale" -v format="$format" '
     if ("duckdb" in best) {
       printf "  duckdb core:  %7.1f s, peak %6.0f MB\n", best["duckdb"], peak["duckdb"] / 1024
       printf "  ratio winddown / duckdb: %.2f\n", best["winddown"] / best["duckdb"]
+    }
+    if ("pyarrow" in best) {
+      printf "  pyarrow read: %7.1f s, peak %6.0f MB\n", best["pyarrow"], peak["pyarrow"] / 1024
+      printf "  ratio winddown / pyarrow read: %.2f\n", best["winddown"] / best["pyarrow"]
     }
   }'
