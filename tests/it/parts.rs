@@ -28,18 +28,24 @@ fn same_exports(w: &Workdir, a: &str, b: &str) {
     }
 }
 
-#[test]
-fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
-    let w = Workdir::new("parts-csv");
+/// The sample city's folder, its `tables` copied into `dir` (the others to be given as parts).
+fn city_with(w: &Workdir, dir: &str, tables: &[&str]) -> std::path::PathBuf {
     let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
-    std::fs::create_dir_all(w.path("parts")).unwrap();
-    for t in ["platforms", "lenders", "recoveries"] {
+    std::fs::create_dir_all(w.path(dir)).unwrap();
+    for t in tables {
         std::fs::copy(
             city.join(format!("{t}.csv")),
-            w.path(&format!("parts/{t}.csv")),
+            w.path(&format!("{dir}/{t}.csv")),
         )
         .unwrap();
     }
+    city
+}
+
+#[test]
+fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
+    let w = Workdir::new("parts-csv");
+    let city = city_with(&w, "parts", &["platforms", "lenders", "recoveries"]);
     // loans: three parts with a header each, named so that their byte order is the file's.
     let loans = std::fs::read_to_string(city.join("loans.csv")).unwrap();
     let mut lines = loans.lines();
@@ -144,15 +150,11 @@ fn csv_parts_and_hive_folders_give_the_same_bytes_as_one_file() {
 #[test]
 fn csv_parts_read_as_one_stream_tell_each_parts_error_at_its_turn() {
     let w = Workdir::new("parts-csv-stream");
-    let city = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/city");
-    std::fs::create_dir_all(w.path("parts")).unwrap();
-    for t in ["platforms", "lenders", "investments", "recoveries"] {
-        std::fs::copy(
-            city.join(format!("{t}.csv")),
-            w.path(&format!("parts/{t}.csv")),
-        )
-        .unwrap();
-    }
+    let city = city_with(
+        &w,
+        "parts",
+        &["platforms", "lenders", "investments", "recoveries"],
+    );
     let loans = std::fs::read_to_string(city.join("loans.csv")).unwrap();
     let mut lines = loans.lines();
     let header = lines.next().unwrap();
