@@ -436,7 +436,7 @@ pub fn read_table(
                 |format: fn(&find::SourceFormat) -> bool| parts.iter().all(|p| format(&p.format));
             // One stream: each part opened while the last batches of the one before are
             // checked.
-            let mut add = |r: TableReport| {
+            let add = |r: TableReport| {
                 progress.end(r.read);
                 all.add(r);
             };
@@ -445,12 +445,11 @@ pub fn read_table(
             } else if all_are(|f| matches!(f, find::SourceFormat::Csv)) {
                 csv_file::read_parts(v, parts, config, options, progress, add)?;
             } else {
-                for part in parts {
-                    add(read_file(v, part, config, options, progress)?);
-                    if !v.wants_more() {
-                        break;
-                    }
-                }
+                // `find` refuses a folder whose parts mix formats, naming the first other one.
+                return Err(Error::Internal(format!(
+                    "{}: parts of more than one format",
+                    file.path.display()
+                )));
             }
             all
         }
