@@ -285,9 +285,9 @@ fn a_damaged_parquet_part_in_the_middle_stops_the_run_naming_it() {
 
 /// Rows that repeat earlier investment ids — one of them twice — added after the rows they
 /// repeat: read from Parquet parts (the ids found by a first pass over the id column) and
-/// from CSV (the wager on ascending ids lost at the first repeat, then a set of the ids held
-/// while they are read again), each is rejected as `duplicate_id` and the exports are byte for
-/// byte those of the rows without them.
+/// from CSV (a set of the ids held while they are read: the 4,418 rows and their repeats are
+/// one batch, whose ids do not ascend, so no wager on their order), each is rejected as
+/// `duplicate_id` and the exports are byte for byte those of the rows without them.
 #[test]
 fn repeated_investment_ids_are_rejected_alike_from_parquet_parts_and_from_csv() {
     use polars::prelude::*;
