@@ -244,25 +244,40 @@ pub fn read(
     );
     let mut done = 0;
     while let Some(rows) = table.next_batch().map_err(|e| csv_error(file, e))? {
-        let mut columns = Vec::with_capacity(mapping.len());
-        for (j, m) in mapping.iter().enumerate() {
-            let column = match *m {
+        // Each column read: parsed on the tokenizer's thread, or else text — the text columns
+        // made in one walk over the batch's records.
+        let read: Vec<ReadAs> = (mapping.iter().enumerate())
+            .map(|(j, m)| match *m {
                 Some(h) if v.reads(file.table, j) => {
-                    let parsed =
-                        parsed_as(file, j).and_then(|kind| Some((kind, rows.parsed(h, kind)?)));
-                    match parsed {
-                        Some((kind, cells)) => source::Column::Parsed {
-                            kind,
-                            cells,
-                            batch: &rows,
-                            field: h,
-                        },
-                        None => source::Column::Text(text_cells(path, &rows, h)?),
+                    match parsed_as(file, j).and_then(|kind| Some((kind, rows.parsed(h, kind)?))) {
+                        Some((kind, cells)) => ReadAs::Parsed(h, kind, cells),
+                        None => ReadAs::Text(h),
                     }
                 }
-                _ => source::Column::Absent,
-            };
-            columns.push(column);
+                _ => ReadAs::Absent,
+            })
+            .collect();
+        let text_fields: Vec<usize> = (read.iter())
+            .filter_map(|r| match *r {
+                ReadAs::Text(h) => Some(h),
+                _ => None,
+            })
+            .collect();
+        let texts = rows.text_columns(&text_fields, |r, field| text(path, rows.lines[r], field))?;
+        let mut texts = texts.into_iter();
+        let mut columns = Vec::with_capacity(mapping.len());
+        for r in read {
+            columns.push(match r {
+                ReadAs::Parsed(field, kind, cells) => source::Column::Parsed {
+                    kind,
+                    cells,
+                    batch: &rows,
+                    field,
+                },
+                // One text column a field asked for, in their order.
+                ReadAs::Text(_) => source::Column::Text(texts.next().unwrap_or_default()),
+                ReadAs::Absent => source::Column::Absent,
+            });
         }
         let faults = source::apply_partitions(&mut columns, &partitions, rows.len());
         let batch = source::Batch {
@@ -287,6 +302,16 @@ pub fn read(
     Ok(report)
 }
 
+/// How a contract column of a CSV batch is read.
+enum ReadAs<'b> {
+    /// Not in the file, or not read by this run.
+    Absent,
+    /// Field `.0`, parsed on the tokenizer's thread as `.1`: its cells.
+    Parsed(usize, csv_table::Parse, &'b [source::Cell<i64>]),
+    /// Field `.0`, as text.
+    Text(usize),
+}
+
 /// How contract column `j` of `file`'s table is parsed on the tokenizer's thread: money and
 /// dates; any other is read as text.
 fn parsed_as(file: &TableFile, j: usize) -> Option<csv_table::Parse> {
@@ -307,15 +332,6 @@ fn csv_error(file: &TableFile, e: csv::CsvError) -> Error {
         ),
         e => Error::bad_file(&file.path, e.to_string()),
     }
-}
-
-/// Field `h` of every record of a CSV batch as text (`None` where a record is short of it).
-fn text_cells<'a>(
-    path: &std::path::Path,
-    rows: &'a csv_table::CsvBatch,
-    h: usize,
-) -> Result<Vec<Option<&'a str>>> {
-    rows.texts(h, |r, field| text(path, rows.lines[r], field))
 }
 
 /// A field as text: UTF-8 (the GB18030 path is decoded already), or an error naming the line.
