@@ -236,7 +236,8 @@ impl CsvBatch {
 
     /// Field `f` of every record as text (`None` where a record has no such field); a field
     /// that is not text on its own goes to `check` ([`CsvBatch::text_columns`]).
-    pub fn texts<'a, E>(
+    #[cfg(test)]
+    fn texts<'a, E>(
         &'a self,
         f: usize,
         check: impl FnMut(usize, &'a [u8]) -> Result<&'a str, E>,
