@@ -296,7 +296,10 @@ impl FpSet {
 /// can take back and read again from the files, not the heap's.
 #[derive(Debug, Default)]
 pub struct Strings {
-    bytes: Vec<u8>,
+    /// The strings one after another: held as text, so that a string is sliced out of it
+    /// without checking its bytes again (ids are fetched by the tens of millions for the
+    /// exports, and a UTF-8 check of each was 4 % of writing them).
+    bytes: String,
     /// End of each string in `bytes`.
     ends: Vec<u64>,
     /// The strings as mapped files instead (then `bytes` and `ends` are empty).
@@ -371,7 +374,7 @@ impl Strings {
     /// On mapped strings, which are complete.
     pub fn push(&mut self, s: &str) -> LenderCode {
         assert!(self.mapped.is_none(), "mapped strings are complete");
-        self.bytes.extend_from_slice(s.as_bytes());
+        self.bytes.push_str(s);
         self.ends.push(self.bytes.len() as u64);
         LenderCode::at(self.ends.len() - 1)
     }
@@ -389,18 +392,19 @@ impl Strings {
 
     pub fn get(&self, code: LenderCode) -> &str {
         let i = code.index();
-        let bytes = match &self.mapped {
+        // Only whole `&str`s are pushed (and written aside), so every string falls between
+        // characters of the text held, and every slice of a mapping is valid UTF-8 (checked
+        // here: a mapping reads its file as it is when read).
+        match &self.mapped {
             Some(m) => {
                 let start = if i == 0 { 0 } else { m.end(i - 1) };
-                &m.text[start..m.end(i)]
+                std::str::from_utf8(&m.text[start..m.end(i)]).unwrap_or_default()
             }
             None => {
                 let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-                &self.bytes[start..self.ends[i] as usize]
+                (self.bytes.get(start..self.ends[i] as usize)).unwrap_or_default()
             }
-        };
-        // Only whole `&str`s are pushed (and written aside), so every slice is valid UTF-8.
-        std::str::from_utf8(bytes).unwrap_or_default()
+        }
     }
 
     /// Each code's position in the byte order of the strings (the order every output is
@@ -447,13 +451,13 @@ impl Strings {
     /// The text of every string, one after another, and where each ends in it.
     pub(crate) fn parts(&self) -> (&[u8], &[u64]) {
         debug_assert!(self.mapped.is_none(), "the parts of strings held");
-        (&self.bytes, &self.ends)
+        (self.bytes.as_bytes(), &self.ends)
     }
 
     /// Strings from [`Strings::parts`]: `None` unless every end is in order within the
     /// text and falls between characters.
     pub(crate) fn from_parts(bytes: Vec<u8>, ends: Vec<u64>) -> Option<Strings> {
-        let text = std::str::from_utf8(&bytes).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
         let mut start = 0;
         for &end in &ends {
             let end = usize::try_from(end).ok()?;
@@ -463,7 +467,7 @@ impl Strings {
             start = end;
         }
         Some(Strings {
-            bytes,
+            bytes: text,
             ends,
             mapped: None,
         })

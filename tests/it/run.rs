@@ -106,6 +106,26 @@ fn every_file_with_a_true_manifest_and_byte_identical_reruns() {
     let summary: serde_json::Value = serde_json::from_str(&w.read("a/summary.json")).unwrap();
     assert_eq!(summary["as_of"], "2019-06-30");
     assert_eq!(summary["platforms"], 50);
+    // Each platform's payout ratio counts what payouts.parquet gives its lenders — paid,
+    // reserved and returned — over all its rows, of every round.
+    let p = crate::util::read_parquet(&w, "a/payouts.parquet");
+    let ids = crate::util::texts(&p, "platform_id");
+    let fen = |c| crate::util::fen(&p, c);
+    let (paid, reserved, returned) = (fen("paid"), fen("reserved"), fen("returned"));
+    let mut given = std::collections::BTreeMap::<&str, i64>::new();
+    for (i, id) in ids.iter().enumerate() {
+        *given.entry(id).or_default() += paid[i] + reserved[i] + returned[i];
+    }
+    let in_summary: std::collections::BTreeMap<&str, i64> = (summary["payout_ratio"].as_array())
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let yuan = r["paid_and_reserved"].as_str().unwrap().replace('.', "");
+            (r["platform_id"].as_str().unwrap(), yuan.parse().unwrap())
+        })
+        .collect();
+    assert!(given.len() > 1 && given.values().any(|&g| g > 0));
+    assert_eq!(in_summary, given);
     let report = w.read("a/report.html");
     for must in [
         "分类 Classes",
