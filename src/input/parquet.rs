@@ -375,6 +375,7 @@ fn open(
     wants: &Wants,
 ) -> Result<(crate::table::batches::ParquetBatches, Opened)> {
     let (mut batches, names) = crate::table::batches::ParquetBatches::open(&file.path)?;
+    batches.strings_as_views();
     let (mapping, mut unknown_columns) = find::map_headers(file, &names, config)?;
     let partitions = find::partition_columns(file, &mapping, config, &mut unknown_columns);
     let spec = file.table.columns();

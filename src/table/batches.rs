@@ -76,6 +76,31 @@ impl ParquetBatches {
         self.metadata.schema().clone()
     }
 
+    /// Decode the file's string columns as views (`Utf8View`): an id of 12 bytes or fewer is
+    /// held in its 16-byte view, with no copy of its bytes into a buffer of the batch's own.
+    /// Unchanged when the crate cannot read the file so.
+    pub fn strings_as_views(&mut self) {
+        use arrow_schema::{DataType, Field, Schema};
+        let schema = self.metadata.schema();
+        let fields: Vec<Field> = (schema.fields().iter())
+            .map(|f| match f.data_type() {
+                DataType::Utf8 | DataType::LargeUtf8 => {
+                    f.as_ref().clone().with_data_type(DataType::Utf8View)
+                }
+                _ => f.as_ref().clone(),
+            })
+            .collect();
+        let views =
+            std::sync::Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+        let options = ArrowReaderOptions::new().with_schema(views);
+        if let Ok(metadata) =
+            ArrowReaderMetadata::try_new(self.metadata.metadata().clone(), options)
+        {
+            self.metadata = metadata;
+            self.reader = None;
+        }
+    }
+
     /// Read only these columns (by name, in this order; a name the file lacks is skipped).
     pub fn select(&mut self, columns: Vec<String>) {
         let schema = self.metadata.schema();
@@ -151,5 +176,83 @@ impl ParquetBatches {
         let start = self.next_row;
         self.next_row += batch.num_rows();
         Ok(Some((start, batch)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::{
+        types::Int32Type, ArrayRef, DictionaryArray, Int64Array, LargeStringArray, StringArray,
+    };
+    use arrow_schema::DataType;
+    use std::sync::Arc;
+
+    #[test]
+    fn string_columns_read_as_views_hold_the_same_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let long = "一个超过十二个字节的标识符";
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            (
+                "id",
+                Arc::new(StringArray::from(vec![Some("L1"), None, Some(long)])),
+            ),
+            (
+                "large",
+                Arc::new(LargeStringArray::from(vec![
+                    Some(long),
+                    Some(""),
+                    Some("x"),
+                ])),
+            ),
+            (
+                "coded",
+                Arc::new(DictionaryArray::<Int32Type>::from_iter([
+                    Some("a"),
+                    Some("b"),
+                    Some("a"),
+                ])),
+            ),
+            ("n", Arc::new(Int64Array::from(vec![1, 2, 3]))),
+        ];
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            File::create(&path).unwrap(),
+            batch.schema(),
+            None,
+        )
+        .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+
+        let (mut b, names) = ParquetBatches::open(&path).unwrap();
+        b.strings_as_views();
+        b.select(names);
+        let (_, read) = b.next_batch().unwrap().unwrap();
+        let types: Vec<DataType> = (read.columns().iter())
+            .map(|c| c.data_type().clone())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                DataType::Utf8View,
+                DataType::Utf8View,
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                DataType::Int64,
+            ]
+        );
+        let text = |c: usize| -> Vec<Option<String>> {
+            (read.column(c).as_string_view().iter())
+                .map(|v| v.map(str::to_string))
+                .collect()
+        };
+        assert_eq!(text(0), [Some("L1".into()), None, Some(long.into())]);
+        assert_eq!(
+            text(1),
+            [Some(long.into()), Some(String::new()), Some("x".into())]
+        );
+        assert!(b.next_batch().unwrap().is_none());
     }
 }
