@@ -93,8 +93,10 @@ impl ParquetBatches {
         let views =
             std::sync::Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
         let options = ArrowReaderOptions::new().with_schema(views);
-        if let Ok(metadata) =
-            ArrowReaderMetadata::try_new(self.metadata.metadata().clone(), options)
+        // Contained like the footer's reading: a damaged file's schema is the crate's to judge.
+        let metadata = self.metadata.metadata().clone();
+        if let Some(Ok(metadata)) =
+            crate::error::contained(|| ArrowReaderMetadata::try_new(metadata, options))
         {
             self.metadata = metadata;
             self.reader = None;
