@@ -192,6 +192,9 @@ pub fn open<'f>(
             .max();
         table.keep_fields(last.map_or(1, |h| h + 1));
     }
+    if let Some(n) = v.batch_rows(file.table) {
+        table.batch_records(n);
+    }
     // Money and dates are parsed on the tokenizer's thread, beside the tokenizing.
     table.parse(
         mapping

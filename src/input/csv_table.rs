@@ -40,7 +40,7 @@ pub struct Shape {
     pub extra_at: u32,
 }
 
-/// Records per batch.
+/// Records per batch, unless the reader asks for other ([`CsvTable::batch_records`]).
 const BATCH_RECORDS: usize = 1 << 15;
 /// A batch is handed over early once its text passes this size (long fields).
 const BATCH_BYTES: usize = 64 << 20;
@@ -308,11 +308,12 @@ impl CsvBatch {
     }
 }
 
-/// What the tokenizer's thread does: the fields it parses, and how many fields of a plain line
-/// it keeps.
+/// What the tokenizer's thread does: the fields it parses, how many fields of a plain line it
+/// keeps, and how many records it hands over at a time.
 struct Plan {
     parse: Vec<(usize, Parse)>,
     keep: usize,
+    records: usize,
 }
 
 /// The header and a stream of record batches.
@@ -325,6 +326,8 @@ pub struct CsvTable {
     plan: Option<mpsc::Sender<Plan>>,
     /// Fields of a plain line kept ([`CsvTable::keep_fields`]), sent with the plan.
     keep: usize,
+    /// Records a batch ([`CsvTable::batch_records`]), sent with the plan.
+    records: usize,
     worker: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -347,16 +350,22 @@ impl CsvTable {
             let mut rec = Record::default();
             let mut ends = Vec::new();
             // Nothing asked for (or the reader gone) parses nothing and keeps every field.
-            let Plan { parse: plan, keep } = plans.recv().unwrap_or(Plan {
+            let Plan {
+                parse: plan,
+                keep,
+                records,
+            } = plans.recv().unwrap_or(Plan {
                 parse: Vec::new(),
                 keep: usize::MAX,
+                records: BATCH_RECORDS,
             });
+            let records = records.max(1);
             reader.keep_fields(keep);
             loop {
                 let mut batch = spares.try_recv().unwrap_or_default();
                 batch.clear();
                 let mut end = false;
-                while batch.len() < BATCH_RECORDS && batch.bytes.len() < BATCH_BYTES {
+                while batch.len() < records && batch.bytes.len() < BATCH_BYTES {
                     // Most lines: taken from the reader's buffer in one copy.
                     if reader.lend_plain_line(&mut ends, |line| batch.push_line(line, width)) {
                         continue;
@@ -392,6 +401,7 @@ impl CsvTable {
             spare,
             plan: Some(plan),
             keep: usize::MAX,
+            records: BATCH_RECORDS,
             worker: Some(worker),
         }))
     }
@@ -403,6 +413,7 @@ impl CsvTable {
             let _ = plan.send(Plan {
                 parse: fields,
                 keep: self.keep,
+                records: self.records,
             });
         }
     }
@@ -411,6 +422,13 @@ impl CsvTable {
     /// of a column or two that checks no record's width. Before [`CsvTable::parse`].
     pub fn keep_fields(&mut self, n: usize) {
         self.keep = n;
+    }
+
+    /// Hand over `n` records a batch (at least one; fewer in a batch whose text passes
+    /// `BATCH_BYTES`, and in the last), not the reader's own 32,768: for a reader whose batches
+    /// are worth more rows each. Before [`CsvTable::parse`].
+    pub fn batch_records(&mut self, n: usize) {
+        self.records = n;
     }
 
     /// The next batch, or None at the end.
@@ -475,7 +493,8 @@ mod tests {
         /// The batches of a table, most lines lent from the reader's buffer, are the batches
         /// built record by record from what [`Reader::read`] copies: every record's line,
         /// number of fields, extra cell and fields the same, blank lines left out, errors the
-        /// same — for any bytes, and any number of fields kept.
+        /// same — for any bytes, any number of fields kept and any records a batch (every
+        /// batch but the last holding exactly that many).
         #[test]
         fn lent_lines_batch_as_read_records(body in proptest::collection::vec(
             // Mostly plain lines; a quote, a `\r` or a NUL now and then.
@@ -484,18 +503,30 @@ mod tests {
                 1 => proptest::sample::select(vec![b'"', b'\r', 0]),
             ],
             0..400,
-        ), keep in 1usize..5) {
+        ), keep in 1usize..5, records in proptest::option::of(1usize..9)) {
             let mut text = b"h1,h2\n".to_vec();
             text.extend(&body);
             let width = 2;
             let mut table = CsvTable::open(std::io::Cursor::new(text.clone())).unwrap().unwrap();
             table.keep_fields(keep);
+            if let Some(n) = records {
+                table.batch_records(n);
+            }
             table.parse(Vec::new());
+            let mut sizes = Vec::new();
             let got = laid_out(std::iter::from_fn(|| match table.next_batch() {
-                Ok(Some(b)) => Some(Ok(b)),
+                Ok(Some(b)) => {
+                    sizes.push(b.len());
+                    Some(Ok(b))
+                }
                 Ok(None) => None,
                 Err(e) => Some(Err(e.to_string())),
             }));
+            let full = records.unwrap_or(BATCH_RECORDS);
+            if let Some((_, before_last)) = sizes.split_last() {
+                proptest::prop_assert!(before_last.iter().all(|&n| n == full), "{:?}", sizes);
+            }
+            proptest::prop_assert!(sizes.iter().all(|&n| (1..=full).contains(&n)));
             let mut reader = Reader::new(&text[..]);
             reader.keep_fields(keep);
             let mut rec = Record::default();

@@ -35,6 +35,11 @@ pub trait RowSink {
     fn whole_records(&self) -> bool {
         true
     }
+    /// Records a text reader hands over a batch for `table`, when the sink wants other than
+    /// the reader's own: one whose batches are worth more rows each (`None`).
+    fn batch_rows(&self, _table: Table) -> Option<usize> {
+        None
+    }
     /// Check and keep one batch of `table`'s rows read from `file`.
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport);
     /// Whether the rows after the last batch are wanted: a sink that has what it needs (a look

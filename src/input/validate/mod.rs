@@ -464,6 +464,12 @@ impl crate::input::source::RowSink for Validator {
     fn expect_rows(&mut self, table: Table, rows: usize) {
         Validator::expect_rows(self, table, rows)
     }
+    /// The investments' batches are prepared a chunk ahead on helpers ([`investments`]),
+    /// which each batch begins and ends idle: a text reader hands them over in
+    /// [`crate::input::ahead::BATCH_ROWS`].
+    fn batch_rows(&self, table: Table) -> Option<usize> {
+        (table == Table::Investments).then_some(crate::input::ahead::BATCH_ROWS)
+    }
     fn batch(&mut self, table: Table, file: &str, batch: &Batch, report: &mut TableReport) {
         Validator::batch(self, table, file, batch, report)
     }
