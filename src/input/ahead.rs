@@ -16,8 +16,8 @@ use std::ops::Range;
 /// chunk, large enough that a handover (two channel messages) is nothing beside the work.
 pub const CHUNK: usize = 4096;
 
-/// Rows a batch handed to [`chunks`] is best given where the reader chooses (CSV: its own
-/// 32,768 otherwise). A batch begins with its first chunk prepared by the consumer alone and
+/// Rows a batch handed to [`chunks`] should have where its reader lets the sink choose (CSV;
+/// the Parquet reader hands over 262,144). A batch begins with its first chunk prepared by the consumer alone and
 /// ends with the consumer taking the last chunks the helpers prepared (up to `READY` ×
 /// `HELPERS`) while they have nothing left to do — a cost a batch, not a row. At 8 chunks a
 /// batch a province's CSV investments kept the two cores 182–187 % busy, at 32 chunks
